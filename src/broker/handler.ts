@@ -1,0 +1,68 @@
+// What a Kafka API handler is, and what it may use. The router decodes the request, calls
+// `handle`, and encodes what it returns; a handler never touches wire bytes.
+
+import type { Logger } from '../log.ts'
+import type { ApiKey, ApiMessages } from '../protocol/generated/index.ts'
+import type { LogManager } from '../storage/types.ts'
+
+/** This broker as clients see it (Metadata, FindCoordinator). */
+export interface BrokerIdentity {
+  nodeId: number
+  /** The host and port advertised to clients. */
+  host: string
+  port: number
+  rack: string | null
+}
+
+/** Broker-wide settings handlers consult. */
+export interface BrokerSettings {
+  /** `auto.create.topics.enable` (Kafka default true). */
+  autoCreateTopicsEnable: boolean
+  /** `num.partitions` (Kafka default 1): partitions of an auto-created topic. */
+  numPartitions: number
+}
+
+/** One API and its version range, as ApiVersions advertises it. */
+export interface SupportedApi {
+  apiKey: number
+  minVersion: number
+  maxVersion: number
+}
+
+export interface BrokerServices {
+  identity: BrokerIdentity
+  settings: BrokerSettings
+  logs: LogManager
+  log: Logger
+  /** Every API this broker serves, derived from the handler registry. */
+  supportedApis: readonly SupportedApi[]
+}
+
+export interface RequestContext {
+  services: BrokerServices
+  apiVersion: number
+  correlationId: number
+  clientId: string | null
+  /** The peer, "host:port", for logs and DescribeGroups. */
+  clientAddress: string
+}
+
+/** Returned by a handler when the request gets no response (Produce with acks=0). */
+export const noResponse: unique symbol = Symbol('noResponse')
+
+export interface Handler<K extends ApiKey> {
+  apiKey: K
+  /** The versions this broker serves; advertised as they are by ApiVersions. */
+  versions: { min: number; max: number }
+  handle(
+    context: RequestContext,
+    request: ApiMessages[K]['request'],
+  ): Promise<ApiMessages[K]['response'] | typeof noResponse>
+}
+
+/** A handler of any API key (the registry's element type). */
+export type AnyHandler = { [K in ApiKey]: Handler<K> }[ApiKey]
+
+export function defineHandler<K extends ApiKey>(handler: Handler<K>): Handler<K> {
+  return handler
+}

@@ -1,0 +1,11 @@
+// THE handler registry, sorted by API key. The router's dispatch table, the ApiVersions response
+// and the README's API table are all derived from this one list.
+
+import type { AnyHandler } from '../handler.ts'
+import { apiVersions } from './api-versions.ts'
+import { metadata } from './metadata.ts'
+
+export const handlers: readonly AnyHandler[] = [
+  metadata, // 3
+  apiVersions, // 18
+]

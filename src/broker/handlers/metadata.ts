@@ -1,0 +1,136 @@
+// Metadata (key 3), v0-12: this broker, the cluster id and the requested topics with their
+// partitions (this broker leads every partition; replicas and ISR are [this broker]).
+// v0: an empty topic list means all topics · v1: null means all, controllerId, isInternal, rack ·
+// v2: clusterId · v3: throttleTimeMs · v4: allowAutoTopicCreation (before v4 auto-creation is implied) ·
+// v5: offlineReplicas · v7: leaderEpoch · v8: authorized operations · v9: flexible ·
+// v10: topic ids · v11: no cluster authorized operations · v12: topics by id (null name).
+// Known gaps: authorized operations report everything allowed until ACLs exist (security issue).
+
+import { KafkaError } from '../../errors.ts'
+import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import type { MetadataRequest } from '../../protocol/generated/metadata-request.ts'
+import type {
+  MetadataResponsePartition,
+  MetadataResponseTopic,
+} from '../../protocol/generated/metadata-response.ts'
+import type { TopicDescription } from '../../storage/types.ts'
+import { defineHandler, type RequestContext } from '../handler.ts'
+
+/** Kafka's "not requested" value for authorized-operation bitfields. */
+const authorizedOperationsOmitted = -2147483648
+/** READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (AclOperation codes). */
+const topicOperationsAll = [3, 4, 5, 6, 7, 8, 10, 11].reduce((bits, operation) => bits | (1 << operation), 0)
+/** CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE, CREATE_TOKENS, DESCRIBE_TOKENS. */
+const clusterOperationsAll = [5, 7, 8, 9, 10, 11, 12, 13, 14].reduce(
+  (bits, operation) => bits | (1 << operation),
+  0,
+)
+const zeroUuid = '00000000-0000-0000-0000-000000000000'
+
+export const metadata = defineHandler({
+  apiKey: ApiKey.Metadata,
+  versions: { min: 0, max: 12 },
+  async handle(context, request) {
+    const { identity, logs } = context.services
+    const topics = await describeRequestedTopics(context, request)
+    return {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId: identity.nodeId, host: identity.host, port: identity.port, rack: identity.rack }],
+      clusterId: logs.clusterId,
+      controllerId: identity.nodeId,
+      topics,
+      clusterAuthorizedOperations:
+        request.includeClusterAuthorizedOperations && context.apiVersion >= 8 && context.apiVersion <= 10
+          ? clusterOperationsAll
+          : authorizedOperationsOmitted,
+    }
+  },
+})
+
+async function describeRequestedTopics(
+  context: RequestContext,
+  request: MetadataRequest,
+): Promise<MetadataResponseTopic[]> {
+  const { logs } = context.services
+  const wantsAll = request.topics === null || (context.apiVersion === 0 && request.topics.length === 0)
+  const describe = (topic: TopicDescription) => describeTopic(context, request, topic)
+  if (wantsAll) return logs.listTopics().map(describe)
+  const results: MetadataResponseTopic[] = []
+  for (const requested of request.topics ?? []) {
+    if (requested.name === null) {
+      const topic = logs.getTopicById(requested.topicId)
+      results.push(topic ? describe(topic) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, requested.topicId))
+      continue
+    }
+    const topic = logs.getTopic(requested.name) ?? (await autoCreate(context, request, requested.name))
+    results.push(
+      topic instanceof KafkaError ? topicError(topic.errorCode, requested.name, zeroUuid) : describe(topic),
+    )
+  }
+  return results
+}
+
+/** Creates a topic named in a Metadata request when the broker and the request allow it. */
+async function autoCreate(
+  context: RequestContext,
+  request: MetadataRequest,
+  name: string,
+): Promise<TopicDescription | KafkaError> {
+  const { settings, logs, log } = context.services
+  const allowed = context.apiVersion < 4 || request.allowAutoTopicCreation
+  if (!settings.autoCreateTopicsEnable || !allowed) {
+    return new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`)
+  }
+  try {
+    const topic = await logs.createTopic(name, { partitionCount: settings.numPartitions })
+    log.info({ topic: name, partitions: settings.numPartitions }, 'auto-created topic')
+    return topic
+  } catch (error) {
+    if (!(error instanceof KafkaError)) throw error
+    // Another request may have created it meanwhile.
+    return logs.getTopic(name) ?? error
+  }
+}
+
+function describeTopic(
+  context: RequestContext,
+  request: MetadataRequest,
+  topic: TopicDescription,
+): MetadataResponseTopic {
+  const nodeId = context.services.identity.nodeId
+  const partitions: MetadataResponsePartition[] = []
+  for (let index = 0; index < topic.partitionCount; index++) {
+    const log = context.services.logs.partition(topic.name, index)
+    partitions.push({
+      errorCode: ErrorCode.NONE,
+      partitionIndex: index,
+      leaderId: nodeId,
+      leaderEpoch: Math.max(log?.latestEpoch ?? 0, 0),
+      replicaNodes: [nodeId],
+      isrNodes: [nodeId],
+      offlineReplicas: [],
+    })
+  }
+  return {
+    errorCode: ErrorCode.NONE,
+    name: topic.name,
+    topicId: topic.topicId,
+    isInternal: topic.name.startsWith('__'),
+    partitions,
+    topicAuthorizedOperations:
+      request.includeTopicAuthorizedOperations && context.apiVersion >= 8
+        ? topicOperationsAll
+        : authorizedOperationsOmitted,
+  }
+}
+
+function topicError(errorCode: number, name: string | null, topicId: string): MetadataResponseTopic {
+  return {
+    errorCode,
+    name,
+    topicId,
+    isInternal: false,
+    partitions: [],
+    topicAuthorizedOperations: authorizedOperationsOmitted,
+  }
+}

@@ -1,0 +1,112 @@
+// The router: one request frame in, one response (or none) out. It reads the header, finds the
+// handler, decodes the body with the generated codec of that version, calls the handler and
+// encodes its answer. It is the only place that catches what a request throws: a frame it cannot
+// read (bad header, unknown key, unsupported version, undecodable body) rejects with an error that
+// makes the connection close; handler failures are logged and close the connection too, since no
+// generic error response exists for every API.
+
+import { DecodeError } from '../errors.ts'
+import { encodeApiVersionsResponseV0 } from '../protocol/generated/api-versions-response.ts'
+import { ApiKey, apiDefinitions, ErrorCode } from '../protocol/generated/index.ts'
+import {
+  decodeRequestHeader,
+  encodeResponseHeader,
+  isKnownApiKey,
+  requestHeaderVersion,
+  responseHeaderVersion,
+} from '../protocol/headers.ts'
+import { Reader } from '../protocol/reader.ts'
+import { Writer } from '../protocol/writer.ts'
+import { type AnyHandler, type BrokerServices, noResponse, type RequestContext } from './handler.ts'
+
+/** The fixed start of every request header: api key, api version, correlation id. */
+const headerPrefixBytes = 8
+
+export interface ConnectionInfo {
+  clientAddress: string
+}
+
+/** A response ready to be written: size prefix included, large byte fields not copied. */
+export type ResponseChunks = Buffer[]
+
+export class Router {
+  private readonly handlers = new Map<number, AnyHandler>()
+  private readonly services: BrokerServices
+
+  constructor(handlers: readonly AnyHandler[], services: BrokerServices) {
+    for (const handler of handlers) this.handlers.set(handler.apiKey, handler)
+    this.services = services
+  }
+
+  /** Handles one frame. Resolves to the response to send, or null when the request gets none. */
+  async route(frame: Buffer, connection: ConnectionInfo): Promise<ResponseChunks | null> {
+    if (frame.length < headerPrefixBytes) {
+      throw new DecodeError(`request of ${frame.length} bytes is shorter than a header`, 0, 'RequestHeader')
+    }
+    const apiKey = frame.readInt16BE(0)
+    const apiVersion = frame.readInt16BE(2)
+    const correlationId = frame.readInt32BE(4)
+    const handler = this.handlers.get(apiKey)
+    if (handler === undefined || !isKnownApiKey(apiKey)) {
+      throw new DecodeError(`unsupported api key ${apiKey}`, 0, 'RequestHeader.requestApiKey')
+    }
+    if (apiVersion < handler.versions.min || apiVersion > handler.versions.max) {
+      if (apiKey === ApiKey.ApiVersions) return this.unsupportedApiVersions(correlationId)
+      throw new DecodeError(
+        `unsupported version ${apiVersion} of ${apiDefinitions[apiKey].name}`,
+        2,
+        'RequestHeader.requestApiVersion',
+      )
+    }
+    const reader = new Reader(frame)
+    const header = decodeRequestHeader(reader, requestHeaderVersion(apiKey, apiVersion))
+    const decode = apiDefinitions[apiKey].request.decoders[apiVersion]
+    if (decode === undefined)
+      throw new DecodeError(`no decoder for version ${apiVersion}`, 2, 'RequestHeader')
+    const request = decode(reader)
+    const context: RequestContext = {
+      services: this.services,
+      apiVersion,
+      correlationId,
+      clientId: header.clientId,
+      clientAddress: connection.clientAddress,
+    }
+    // The registry pairs each key with its own handler, so the request type matches.
+    const response = await (
+      handler.handle as (context: RequestContext, request: unknown) => Promise<unknown>
+    )(context, request)
+    if (response === noResponse) return null
+    const encode = apiDefinitions[apiKey].response.encoders[apiVersion] as
+      | ((writer: Writer, value: unknown) => void)
+      | undefined
+    if (encode === undefined)
+      throw new DecodeError(`no encoder for version ${apiVersion}`, 2, 'RequestHeader')
+    const writer = new Writer()
+    encodeResponseHeader(writer, responseHeaderVersion(apiKey, apiVersion), correlationId)
+    encode(writer, response)
+    return withSizePrefix(writer)
+  }
+
+  /** KIP-511: an ApiVersions request of a version we do not know gets a v0 answer with our list. */
+  private unsupportedApiVersions(correlationId: number): ResponseChunks {
+    const writer = new Writer()
+    encodeResponseHeader(writer, 0, correlationId)
+    encodeApiVersionsResponseV0(writer, {
+      errorCode: ErrorCode.UNSUPPORTED_VERSION,
+      apiKeys: this.services.supportedApis.map((api) => ({ ...api })),
+      throttleTimeMs: 0,
+      supportedFeatures: [],
+      finalizedFeaturesEpoch: -1n,
+      finalizedFeatures: [],
+      zkMigrationReady: false,
+    })
+    return withSizePrefix(writer)
+  }
+}
+
+function withSizePrefix(writer: Writer): ResponseChunks {
+  const body = writer.toChunks()
+  const prefix = Buffer.alloc(4)
+  prefix.writeInt32BE(writer.length)
+  return [prefix, ...body]
+}

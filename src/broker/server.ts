@@ -1,0 +1,58 @@
+// The Kafka listener: accepts TCP connections and gives each to a Connection.
+
+import { createServer, type Server, type Socket } from 'node:net'
+import type { BrokerLimits } from '../config/limits.ts'
+import type { Logger } from '../log.ts'
+import { Connection } from './connection.ts'
+import type { Router } from './router.ts'
+
+export interface KafkaListener {
+  host: string
+  port: number
+  /** Stops accepting, closes every connection. */
+  close(): Promise<void>
+  readonly connectionCount: number
+}
+
+export async function listen(options: {
+  host: string
+  port: number
+  router: Router
+  limits: BrokerLimits
+  log: Logger
+}): Promise<KafkaListener> {
+  const { router, limits, log } = options
+  const connections = new Set<Connection>()
+  const server: Server = createServer((socket: Socket) => {
+    if (connections.size >= limits.connectionsMax) {
+      log.warn({ connectionsMax: limits.connectionsMax }, 'connection limit reached; refusing connection')
+      socket.destroy()
+      return
+    }
+    const connection = new Connection(socket, router, limits, log)
+    connections.add(connection)
+    socket.on('close', () => connections.delete(connection))
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  server.on('error', (error) => log.error({ err: error }, 'listener error'))
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('listener has no TCP address')
+  return {
+    host: address.address,
+    port: address.port,
+    get connectionCount() {
+      return connections.size
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const connection of connections) connection.close('broker shutting down')
+        server.close(() => resolve())
+      }),
+  }
+}

@@ -1,0 +1,174 @@
+// Record batch v2: decode a whole batch into records (decompressing as needed) and build one from
+// records. The header layout and its checks live in batch-header.ts; the record layout in record.ts.
+// Decoding is for features that need records (compaction, conversion, LogAppendTime, the console):
+// the produce/fetch path moves batches as bytes and only runs validateBatch.
+
+import { EncodeError } from '../../errors.ts'
+import { Writer } from '../writer.ts'
+import {
+  BatchAttribute,
+  BatchField,
+  type BatchHeader,
+  type BatchOrigin,
+  batchHeaderBytes,
+  batchLengthMin,
+  computeBatchCrc,
+  currentMagic,
+  logOverheadBytes,
+  noPartitionLeaderEpoch,
+  noProducerEpoch,
+  noProducerId,
+  noSequence,
+  noTimestamp,
+  TimestampType,
+  validateBatch,
+} from './batch-header.ts'
+import { CompressionCodec, compress, decompress } from './compression/index.ts'
+import { CorruptRecordError } from './errors.ts'
+import { decodeRecords, type KafkaRecord, type RecordInput, writeRecord } from './record.ts'
+
+export interface DecodedBatch {
+  header: BatchHeader
+  records: KafkaRecord[]
+  /** Bytes the batch occupies, the 12-byte log overhead included. */
+  sizeBytes: number
+}
+
+export interface DecodeBatchOptions {
+  /** How strict the count/offset checks are (see validateBatch). Default 'log'. */
+  origin?: BatchOrigin
+  decompressedBytesMax?: number
+}
+
+/**
+ * Validates (CRC, header) and decodes the v2 batch at `position`. Records of a LogAppendTime batch all
+ * carry the batch's maxTimestamp, as Kafka's readers do.
+ */
+export async function decodeBatch(
+  buffer: Buffer,
+  position = 0,
+  options: DecodeBatchOptions = {},
+): Promise<DecodedBatch> {
+  const { header, sizeBytes } = validateBatch(buffer, position, { origin: options.origin ?? 'log' })
+  const section = buffer.subarray(position + batchHeaderBytes, position + sizeBytes)
+  const data = await decompress(header.compression, section, {
+    decompressedBytesMax: options.decompressedBytesMax,
+    lz4HeaderChecksum: 'strict',
+  })
+  const records = decodeRecords(data, header.recordCount, {
+    baseOffset: header.baseOffset,
+    baseTimestamp: header.baseTimestamp,
+    logAppendTime: header.timestampType === TimestampType.logAppendTime ? header.maxTimestamp : null,
+  })
+  return { header, records, sizeBytes }
+}
+
+export interface BuildBatchOptions {
+  records: RecordInput[]
+  baseOffset?: number
+  partitionLeaderEpoch?: number
+  compression?: CompressionCodec
+  timestampType?: TimestampType
+  isTransactional?: boolean
+  isControl?: boolean
+  producerId?: bigint
+  producerEpoch?: number
+  baseSequence?: number
+  /** Default: the first record's timestamp (Kafka's firstTimestamp), or deleteHorizonMs when set. */
+  baseTimestamp?: number
+  /** Default: the largest record timestamp; for LogAppendTime batches, the append time. */
+  maxTimestamp?: number
+  /** Sets the hasDeleteHorizon attribute; Kafka then stores the horizon as baseTimestamp. */
+  deleteHorizonMs?: number
+  /** Default: the last record's offsetDelta. Compaction keeps the original (records may be gone). */
+  lastOffsetDelta?: number
+}
+
+function attributesOf(options: BuildBatchOptions): number {
+  let attributes = options.compression ?? CompressionCodec.none
+  if (options.timestampType === TimestampType.logAppendTime) attributes |= BatchAttribute.timestampType
+  if (options.isTransactional === true) attributes |= BatchAttribute.isTransactional
+  if (options.isControl === true) attributes |= BatchAttribute.isControl
+  if (options.deleteHorizonMs !== undefined) attributes |= BatchAttribute.hasDeleteHorizon
+  return attributes
+}
+
+/** The records' offset deltas: given ones must be non-negative and strictly increasing. */
+function offsetDeltasOf(records: RecordInput[]): number[] {
+  let previous = -1
+  return records.map((record, index) => {
+    const delta = record.offsetDelta ?? index
+    if (!Number.isInteger(delta) || delta <= previous || delta > 0x7fffffff) {
+      throw new EncodeError(`record ${index}: offsetDelta ${delta} must be an int32 above ${previous}`)
+    }
+    previous = delta
+    return delta
+  })
+}
+
+function timestampsOf(options: BuildBatchOptions): { baseTimestamp: number; maxTimestamp: number } {
+  const timestamps = options.records.map((record) => record.timestamp)
+  for (const timestamp of timestamps) {
+    if (!Number.isSafeInteger(timestamp))
+      throw new EncodeError(`record timestamp ${timestamp} is not an integer`)
+  }
+  const first = timestamps.length > 0 ? timestamps[0] : noTimestamp
+  const baseTimestamp = options.deleteHorizonMs ?? options.baseTimestamp ?? first
+  const maxTimestamp = options.maxTimestamp ?? timestamps.reduce((max, timestamp) => Math.max(max, timestamp), noTimestamp)
+  return { baseTimestamp, maxTimestamp }
+}
+
+/** Builds a v2 batch (header, records, compression, CRC32C) from records. */
+export async function buildBatch(options: BuildBatchOptions): Promise<Buffer> {
+  const deltas = offsetDeltasOf(options.records)
+  const lastOffsetDelta =
+    options.lastOffsetDelta ?? (deltas.length > 0 ? deltas[deltas.length - 1] : undefined)
+  if (lastOffsetDelta === undefined) throw new EncodeError('an empty batch needs an explicit lastOffsetDelta')
+  if (deltas.length > 0 && lastOffsetDelta < deltas[deltas.length - 1]) {
+    throw new EncodeError(`lastOffsetDelta ${lastOffsetDelta} is below the last record's offsetDelta`)
+  }
+  const { baseTimestamp, maxTimestamp } = timestampsOf(options)
+  const writer = new Writer()
+  options.records.forEach((record, index) => {
+    writeRecord(writer, record, deltas[index], baseTimestamp)
+  })
+  const section = await compress(options.compression ?? CompressionCodec.none, writer.toBuffer())
+  const batch = Buffer.alloc(batchHeaderBytes + section.length)
+  const batchLength = batchLengthMin + section.length
+  batch.writeBigInt64BE(BigInt(options.baseOffset ?? 0), BatchField.baseOffset)
+  batch.writeInt32BE(batchLength, BatchField.batchLength)
+  batch.writeInt32BE(options.partitionLeaderEpoch ?? noPartitionLeaderEpoch, BatchField.partitionLeaderEpoch)
+  batch.writeInt8(currentMagic, BatchField.magic)
+  batch.writeInt16BE(attributesOf(options), BatchField.attributes)
+  batch.writeInt32BE(lastOffsetDelta, BatchField.lastOffsetDelta)
+  batch.writeBigInt64BE(BigInt(baseTimestamp), BatchField.baseTimestamp)
+  batch.writeBigInt64BE(BigInt(maxTimestamp), BatchField.maxTimestamp)
+  batch.writeBigInt64BE(options.producerId ?? noProducerId, BatchField.producerId)
+  batch.writeInt16BE(options.producerEpoch ?? noProducerEpoch, BatchField.producerEpoch)
+  batch.writeInt32BE(options.baseSequence ?? noSequence, BatchField.baseSequence)
+  batch.writeInt32BE(options.records.length, BatchField.recordCount)
+  section.copy(batch, batchHeaderBytes)
+  batch.writeUInt32BE(computeBatchCrc(batch, 0, batchLength), BatchField.crc)
+  return batch
+}
+
+/** Decodes every whole v2 batch of `buffer` in order; a trailing partial batch is an error here. */
+export async function decodeBatches(
+  buffer: Buffer,
+  options: DecodeBatchOptions = {},
+): Promise<DecodedBatch[]> {
+  const batches: DecodedBatch[] = []
+  let position = 0
+  while (position < buffer.length) {
+    if (buffer.length - position < logOverheadBytes) {
+      throw new CorruptRecordError(
+        'truncated',
+        `${buffer.length - position} trailing bytes after the last batch`,
+      )
+    }
+    const batch = await decodeBatch(buffer, position, options)
+    batches.push(batch)
+    position += batch.sizeBytes
+  }
+  return batches
+}

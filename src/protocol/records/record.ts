@@ -1,0 +1,159 @@
+// One record of a v2 batch (implementation.html, "Record"):
+//
+//   length varint · attributes int8 · timestampDelta varlong · offsetDelta varint ·
+//   keyLength varint · key · valueLength varint · value · headerCount varint ·
+//   [headerKeyLength varint · headerKey (UTF-8) · headerValueLength varint · headerValue]*
+//
+// Lengths of -1 mean null (key, value, header value; a header key is never null). Decoding goes
+// through Reader (bounds-checked varints and lengths); any failure becomes CorruptRecordError
+// ('record'). Decoded keys, values and header values are views into the batch (or its decompressed
+// copy): callers that keep them past the buffer's lifetime copy them.
+
+import { EncodeError } from '../../errors.ts'
+import { Reader } from '../reader.ts'
+import { Writer } from '../writer.ts'
+import { asCorruptRecord, CorruptRecordError } from './errors.ts'
+
+export interface RecordHeader {
+  key: string
+  value: Buffer | null
+}
+
+/** A decoded record with absolute offset and timestamp. (Named so it does not shadow TS's Record.) */
+export interface KafkaRecord {
+  offset: number
+  timestamp: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: RecordHeader[]
+}
+
+/** What a batch builder takes: the offset is relative (offsetDelta, default its index). */
+export interface RecordInput {
+  offsetDelta?: number
+  timestamp: number
+  key?: Buffer | null
+  value?: Buffer | null
+  headers?: RecordHeader[]
+}
+
+/** What the enclosing batch header gives each record. */
+export interface RecordContext {
+  baseOffset: number
+  baseTimestamp: number
+  /** Set for LogAppendTime batches: every record's timestamp is the batch's maxTimestamp. */
+  logAppendTime: number | null
+}
+
+/** attributes .. headerCount, each at its smallest: a record body is at least 6 bytes. */
+const recordBodyBytesMin = 6
+/** headerKeyLength + headerValueLength at their smallest. */
+const headerBytesMin = 2
+
+function readLengthPrefixed(reader: Reader, field: string): Buffer | null {
+  const length = reader.readVarint(field)
+  if (length === -1) return null
+  if (length < -1) reader.fail(`invalid length ${length}`, field)
+  return reader.readRawBytes(length, field)
+}
+
+function readHeaders(reader: Reader): RecordHeader[] {
+  const count = reader.readVarint('headerCount')
+  if (count < 0) reader.fail(`invalid header count ${count}`, 'headerCount')
+  if (count * headerBytesMin > reader.remaining) {
+    reader.fail(`${count} headers cannot fit in ${reader.remaining} bytes`, 'headerCount')
+  }
+  const headers: RecordHeader[] = []
+  for (let index = 0; index < count; index++) {
+    const keyLength = reader.readVarint('headers.key')
+    if (keyLength < 0) reader.fail(`invalid header key length ${keyLength}`, 'headers.key')
+    const key = reader.readRawBytes(keyLength, 'headers.key').toString('utf8')
+    headers.push({ key, value: readLengthPrefixed(reader, 'headers.value') })
+  }
+  return headers
+}
+
+function safeSum(base: number, delta: number | bigint, field: string): number {
+  const value = base + Number(delta)
+  if (!Number.isSafeInteger(value)) {
+    throw new CorruptRecordError(
+      'integer-range',
+      `${field} ${base} + ${delta} is outside the safe-integer range`,
+    )
+  }
+  return value
+}
+
+/** Decodes one record at the reader's position (length prefix included) and moves past it. */
+export function readRecord(reader: Reader, context: RecordContext): KafkaRecord {
+  const length = reader.readVarint('record.length')
+  if (length < recordBodyBytesMin) reader.fail(`invalid record length ${length}`, 'record.length')
+  const body = reader.narrow(length, 'record')
+  body.readInt8('record.attributes')
+  const timestampDelta = body.readVarlong('record.timestampDelta')
+  const offsetDelta = body.readVarint('record.offsetDelta')
+  const key = readLengthPrefixed(body, 'record.key')
+  const value = readLengthPrefixed(body, 'record.value')
+  const headers = readHeaders(body)
+  body.expectEnd('record')
+  return {
+    offset: safeSum(context.baseOffset, offsetDelta, 'offset'),
+    timestamp: context.logAppendTime ?? safeSum(context.baseTimestamp, timestampDelta, 'timestamp'),
+    key,
+    value,
+    headers,
+  }
+}
+
+/**
+ * Decodes exactly `count` records filling `data` (a batch's records section, decompressed).
+ * Fails with CorruptRecordError on a bad varint or length, on bytes left over, or when `count`
+ * records cannot fit (checked before anything is allocated).
+ */
+export function decodeRecords(data: Buffer, count: number, context: RecordContext): KafkaRecord[] {
+  if (count < 0 || count * (recordBodyBytesMin + 1) > data.length) {
+    throw new CorruptRecordError('count', `${count} records cannot fit in ${data.length} bytes`)
+  }
+  return asCorruptRecord('record batch', () => {
+    const reader = new Reader(data)
+    const records: KafkaRecord[] = []
+    for (let index = 0; index < count; index++) records.push(readRecord(reader, context))
+    reader.expectEnd('records')
+    return records
+  })
+}
+
+function writeLengthPrefixed(writer: Writer, bytes: Buffer | null): void {
+  if (bytes === null) {
+    writer.writeVarint(-1)
+    return
+  }
+  writer.writeVarint(bytes.length)
+  writer.writeRawBytes(bytes)
+}
+
+/** Appends one record (length prefix included) to `writer`. */
+export function writeRecord(
+  writer: Writer,
+  record: RecordInput,
+  offsetDelta: number,
+  baseTimestamp: number,
+): void {
+  const body = new Writer()
+  body.writeInt8(0)
+  body.writeVarlong(BigInt(record.timestamp) - BigInt(baseTimestamp))
+  body.writeVarint(offsetDelta)
+  writeLengthPrefixed(body, record.key ?? null)
+  writeLengthPrefixed(body, record.value ?? null)
+  const headers = record.headers ?? []
+  body.writeVarint(headers.length)
+  for (const header of headers) {
+    if (typeof header.key !== 'string') throw new EncodeError('a record header key must be a string')
+    const key = Buffer.from(header.key, 'utf8')
+    body.writeVarint(key.length)
+    body.writeRawBytes(key)
+    writeLengthPrefixed(body, header.value)
+  }
+  writer.writeVarint(body.length)
+  for (const chunk of body.toChunks()) writer.writeRawBytes(chunk)
+}

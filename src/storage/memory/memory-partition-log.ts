@@ -1,0 +1,234 @@
+// The in-memory engine's partition log (`--in-memory`, tests, ephemeral use). Same behaviour as the
+// disk engine: batches validated and stamped the same way, grouped into virtual segments that roll on
+// segment.bytes / segment.ms, retention removes whole closed segments. Bounded: when retention.bytes
+// is unlimited, memoryPartitionBytesMax applies instead. `durable` has nothing to sync here.
+
+import { KafkaError, StorageError } from '../../errors.ts'
+import { AppendNotifier } from '../append-notifier.ts'
+import { stampBatch, validateAppendBatches } from '../batch.ts'
+import { StorageErrorCode } from '../error-codes.ts'
+import { LeaderEpochCache } from '../leader-epoch-cache.ts'
+import { memoryPartitionBytesMax } from '../limits.ts'
+import { segmentsToDelete } from '../retention.ts'
+import type { TopicConfig } from '../topic-config.ts'
+import type {
+  AppendOptions,
+  AppendResult,
+  Clock,
+  EpochEndOffset,
+  PartitionLog,
+  ReadResult,
+  StorageLogger,
+  TimestampOffset,
+  Unsubscribe,
+} from '../types.ts'
+
+interface StoredBatch {
+  baseOffset: number
+  lastOffset: number
+  maxTimestamp: number
+  bytes: Buffer
+}
+
+interface MemorySegment {
+  baseOffset: number
+  batches: StoredBatch[]
+  sizeBytes: number
+  maxTimestamp: number
+  offsetOfMaxTimestamp: number
+  createdAtMs: number
+}
+
+export class MemoryPartitionLog implements PartitionLog {
+  private segments: MemorySegment[]
+  private endOffset = 0
+  private startOffset = 0
+  private readonly epochs = new LeaderEpochCache()
+  private readonly notifier: AppendNotifier
+  private closed = false
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    public config: TopicConfig,
+    private readonly clock: Clock,
+    logger: StorageLogger,
+  ) {
+    this.segments = [this.newSegment(0)]
+    this.notifier = new AppendNotifier((error) => logger.error({ err: error, topic, partition }, 'append listener threw'))
+  }
+
+  private newSegment(baseOffset: number): MemorySegment {
+    return { baseOffset, batches: [], sizeBytes: 0, maxTimestamp: -1, offsetOfMaxTimestamp: -1, createdAtMs: this.clock.now() }
+  }
+
+  get logEndOffset(): number {
+    return this.endOffset
+  }
+  get highWatermark(): number {
+    return this.endOffset
+  }
+  get lastStableOffset(): number {
+    return this.endOffset
+  }
+  get logStartOffset(): number {
+    return this.startOffset
+  }
+  get latestEpoch(): number {
+    return this.epochs.latestEpoch
+  }
+  get sizeBytes(): number {
+    return this.segments.reduce((total, segment) => total + segment.sizeBytes, 0)
+  }
+  private get active(): MemorySegment {
+    return this.segments[this.segments.length - 1]
+  }
+
+  async append(batches: Buffer, options: AppendOptions): Promise<AppendResult> {
+    if (this.closed) throw new StorageError(`${this.topic}-${this.partition} is closed`)
+    const copy = Buffer.from(batches)
+    const spans = validateAppendBatches(copy, { maxMessageBytes: this.config.maxMessageBytes, origin: options.origin ?? 'client' })
+    const logAppendTimeMs =
+      this.config.messageTimestampType === 'LogAppendTime' ? (options.logAppendTimeMs ?? this.clock.now()) : undefined
+    const baseOffset = this.endOffset
+    for (const span of spans) {
+      if (this.needsRoll(span.sizeBytes)) this.segments.push(this.newSegment(this.endOffset))
+      stampBatch(copy, span, { baseOffset: this.endOffset, leaderEpoch: options.leaderEpoch, logAppendTimeMs })
+      const lastOffset = this.endOffset + span.lastOffsetDelta
+      const segment = this.active
+      segment.batches.push({ baseOffset: this.endOffset, lastOffset, maxTimestamp: span.maxTimestamp, bytes: copy.subarray(span.position, span.position + span.sizeBytes) })
+      segment.sizeBytes += span.sizeBytes
+      if (span.maxTimestamp > segment.maxTimestamp) {
+        segment.maxTimestamp = span.maxTimestamp
+        segment.offsetOfMaxTimestamp = lastOffset
+      }
+      this.endOffset = lastOffset + 1
+    }
+    if (options.leaderEpoch !== undefined) this.epochs.assign(options.leaderEpoch, baseOffset)
+    this.enforceMemoryBound()
+    this.notifier.notify(this.endOffset)
+    return { baseOffset, lastOffset: this.endOffset - 1, logAppendTimeMs: logAppendTimeMs ?? -1, logStartOffset: this.startOffset }
+  }
+
+  private needsRoll(bytes: number): boolean {
+    const segment = this.active
+    if (segment.sizeBytes === 0) return false
+    if (segment.sizeBytes + bytes > this.config.segmentBytes) return true
+    return this.clock.now() - segment.createdAtMs > this.config.segmentMs
+  }
+
+  /** Unlimited retention.bytes still may not exceed memoryPartitionBytesMax. */
+  private enforceMemoryBound(): void {
+    while (this.sizeBytes > memoryPartitionBytesMax && this.segments.length > 1) this.removeFirstSegments(1)
+  }
+
+  private removeFirstSegments(count: number): void {
+    this.segments = this.segments.slice(count)
+    if (this.segments[0].baseOffset > this.startOffset) {
+      this.startOffset = this.segments[0].baseOffset
+      this.epochs.truncateFromStart(this.startOffset)
+    }
+  }
+
+  async read(fetchOffset: number, maxBytes: number): Promise<ReadResult> {
+    const result: ReadResult = {
+      records: Buffer.alloc(0),
+      highWatermark: this.endOffset,
+      logStartOffset: this.startOffset,
+      lastStableOffset: this.endOffset,
+    }
+    if (fetchOffset < this.startOffset || fetchOffset > this.endOffset) {
+      throw new KafkaError(
+        StorageErrorCode.OFFSET_OUT_OF_RANGE,
+        `offset ${fetchOffset} is outside [${this.startOffset}, ${this.endOffset}] of ${this.topic}-${this.partition}`,
+      )
+    }
+    for (const segment of this.segments) {
+      const index = firstBatchEndingAtOrAfter(segment.batches, fetchOffset)
+      if (index === segment.batches.length) continue
+      const chosen: Buffer[] = [segment.batches[index].bytes]
+      let bytes = chosen[0].length
+      for (let next = index + 1; next < segment.batches.length; next += 1) {
+        const batch = segment.batches[next].bytes
+        if (bytes + batch.length > maxBytes) break
+        chosen.push(batch)
+        bytes += batch.length
+      }
+      return { ...result, records: Buffer.concat(chosen) }
+    }
+    return result
+  }
+
+  async offsetForTimestamp(timestampMs: number): Promise<TimestampOffset | null> {
+    for (const segment of this.segments) {
+      if (segment.maxTimestamp < timestampMs) continue
+      for (const batch of segment.batches) {
+        if (batch.maxTimestamp >= timestampMs && batch.lastOffset >= this.startOffset) {
+          return { timestamp: batch.maxTimestamp, offset: Math.max(batch.baseOffset, this.startOffset) }
+        }
+      }
+    }
+    return null
+  }
+
+  async maxTimestampOffset(): Promise<TimestampOffset | null> {
+    let best: TimestampOffset | null = null
+    for (const segment of this.segments) {
+      if (segment.maxTimestamp >= 0 && (best === null || segment.maxTimestamp > best.timestamp)) {
+        best = { timestamp: segment.maxTimestamp, offset: segment.offsetOfMaxTimestamp }
+      }
+    }
+    return best
+  }
+
+  async deleteRecordsBefore(offset: number): Promise<number> {
+    if (offset > this.endOffset || offset < 0) {
+      throw new KafkaError(StorageErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is above the high watermark`)
+    }
+    if (offset > this.startOffset) {
+      this.startOffset = offset
+      this.epochs.truncateFromStart(offset)
+      this.applyRetention(this.clock.now())
+    }
+    return this.startOffset
+  }
+
+  applyRetention(nowMs: number): void {
+    const views = this.segments.map((segment) => ({
+      baseOffset: segment.baseOffset,
+      sizeBytes: segment.sizeBytes,
+      maxTimestamp: segment.maxTimestamp,
+      lastModifiedMs: segment.createdAtMs,
+    }))
+    const count = segmentsToDelete(views, { config: this.config, nowMs, logStartOffset: this.startOffset })
+    if (count > 0) this.removeFirstSegments(count)
+  }
+
+  endOffsetForEpoch(leaderEpoch: number): EpochEndOffset {
+    return this.epochs.endOffsetFor(leaderEpoch, this.endOffset)
+  }
+
+  onAppend(listener: (logEndOffset: number) => void): Unsubscribe {
+    return this.notifier.onAppend(listener)
+  }
+
+  waitForAppend(offset: number, options: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean> {
+    return this.notifier.waitFor(offset, () => this.endOffset, options)
+  }
+
+  close(): void {
+    this.closed = true
+  }
+}
+
+/** Index of the first batch whose last offset is ≥ `offset` (batches.length when none). */
+function firstBatchEndingAtOrAfter(batches: readonly StoredBatch[], offset: number): number {
+  let low = 0
+  let high = batches.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (batches[middle].lastOffset < offset) low = middle + 1
+    else high = middle
+  }
+  return low
+}

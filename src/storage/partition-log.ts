@@ -1,0 +1,482 @@
+// The disk engine's partition log: a directory `<topic>-<partition>` of segments, the last one active.
+// Appends go through the AppendWriter (serialized, grouped); durable appends wait for a group commit;
+// reads are positional reads of whole batches. Opening (and crash recovery) lives in partition-open.ts,
+// background work (retention, flush.ms) is driven by the log manager through the methods at the end.
+//
+// Concurrency: the writer is the only code that appends to the active segment or adds segments;
+// retention and compaction replace closed segments only; readers snapshot the high watermark and the
+// active segment's size first, so they never see a batch past the high watermark or a half-written one.
+
+import { stat } from 'node:fs/promises'
+import path from 'node:path'
+import { KafkaError, StorageError } from '../errors.ts'
+import { BatchField } from '../protocol/records/batch-header.ts'
+import { AppendNotifier } from './append-notifier.ts'
+import { type AppendHost, AppendWriter, type PendingAppend } from './append-writer.ts'
+import { logOverheadBytes, validateAppendBatches, wholeBatchesLength } from './batch.ts'
+import { writeCheckpointFile } from './checkpoint-file.ts'
+import { StorageErrorCode } from './error-codes.ts'
+import { storageOperation, syncDirectory, type WriteIo } from './file-io.ts'
+import { GroupCommit } from './group-commit.ts'
+import type { LeaderEpochCache } from './leader-epoch-cache.ts'
+import { type RetentionSegment, segmentsToDelete } from './retention.ts'
+import { Segment } from './segment.ts'
+import { type TopicConfig, longMax } from './topic-config.ts'
+import type {
+  AppendOptions,
+  AppendResult,
+  Clock,
+  EpochEndOffset,
+  PartitionLog,
+  ReadOptions,
+  ReadResult,
+  StorageLogger,
+  TimestampOffset,
+  Unsubscribe,
+} from './types.ts'
+
+export const logStartOffsetCheckpointFile = 'log-start-offset-checkpoint'
+export const leaderEpochCheckpointFile = 'leader-epoch-checkpoint'
+
+export interface PartitionLogContext {
+  clock: Clock
+  logger: StorageLogger
+  io: WriteIo
+}
+
+export interface PartitionLogState {
+  topic: string
+  partition: number
+  directory: string
+  config: TopicConfig
+  segments: Segment[]
+  logStartOffset: number
+  logEndOffset: number
+  recoveryPoint: number
+  epochs: LeaderEpochCache
+}
+
+export class DiskPartitionLog implements PartitionLog, AppendHost {
+  readonly topic: string
+  readonly partition: number
+  readonly directory: string
+  config: TopicConfig
+  readonly clock: Clock
+  readonly io: WriteIo
+  /** Sorted by base offset; the last one is active. Replaced (never mutated in place) by compaction. */
+  segments: Segment[]
+  /** Offset below which data and indexes are on disk (fsynced): recovery starts from here. */
+  recoveryPoint: number
+  writeFailure: StorageError | null = null
+  private endOffset: number
+  private startOffset: number
+  private readonly epochs: LeaderEpochCache
+  private readonly logger: StorageLogger
+  private readonly writer: AppendWriter
+  private readonly groupCommit: GroupCommit
+  private readonly notifier: AppendNotifier
+  private readonly dirtySegments = new Set<Segment>()
+  private unflushedOffsets = 0
+  private flushTimer: NodeJS.Timeout | null = null
+  private flushChain: Promise<void> = Promise.resolve()
+  private checkpointChain: Promise<void> = Promise.resolve()
+  private closed = false
+  /** Where the last read ended, so a consumer reading on needs no index lookup or header scan. */
+  private readHint: { segment: Segment; offset: number; position: number } | null = null
+
+  constructor(state: PartitionLogState, context: PartitionLogContext) {
+    this.topic = state.topic
+    this.partition = state.partition
+    this.directory = state.directory
+    this.config = state.config
+    this.segments = state.segments
+    this.startOffset = state.logStartOffset
+    this.endOffset = state.logEndOffset
+    this.recoveryPoint = state.recoveryPoint
+    this.epochs = state.epochs
+    this.clock = context.clock
+    this.io = context.io
+    this.logger = context.logger
+    this.activeSegment.createdAtMs = this.clock.now()
+    this.writer = new AppendWriter(this)
+    this.groupCommit = new GroupCommit(() => this.syncDirtySegments())
+    this.notifier = new AppendNotifier((error) => this.logger.error({ err: error, ...this.where() }, 'append listener threw'))
+  }
+
+  get activeSegment(): Segment {
+    return this.segments[this.segments.length - 1]
+  }
+  get logEndOffset(): number {
+    return this.endOffset
+  }
+  get highWatermark(): number {
+    return this.endOffset
+  }
+  get lastStableOffset(): number {
+    return this.endOffset
+  }
+  get logStartOffset(): number {
+    return this.startOffset
+  }
+  get latestEpoch(): number {
+    return this.epochs.latestEpoch
+  }
+  get sizeBytes(): number {
+    return this.segments.reduce((total, segment) => total + segment.size, 0)
+  }
+
+  private where(): { topic: string; partition: number } {
+    return { topic: this.topic, partition: this.partition }
+  }
+
+  async append(batches: Buffer, options: AppendOptions): Promise<AppendResult> {
+    if (this.closed) throw new StorageError(`${this.topic}-${this.partition} is closed`)
+    if (this.writeFailure !== null) throw this.writeFailure
+    const spans = validateAppendBatches(batches, {
+      maxMessageBytes: this.config.maxMessageBytes,
+      origin: options.origin ?? 'client',
+    })
+    return this.writer.enqueue({ buffer: batches, spans, options })
+  }
+
+  // AppendHost: called by the writer.
+
+  async roll(baseOffset: number): Promise<Segment> {
+    const previous = this.activeSegment
+    const segment = await storageOperation(`roll ${this.directory}`, async () => {
+      const created = await Segment.create(this.directory, baseOffset)
+      await syncDirectory(this.directory)
+      return created
+    })
+    previous.onBecomeInactive()
+    segment.createdAtMs = this.clock.now()
+    this.segments = [...this.segments, segment]
+    // Kafka flushes the segment it rolled away from in the background; the recovery point follows.
+    this.flushInBackground()
+    return segment
+  }
+
+  completeWrite(segment: Segment, appends: PendingAppend[], results: AppendResult[]): void {
+    let offsets = 0
+    for (let index = 0; index < appends.length; index += 1) {
+      const append = appends[index]
+      const result = results[index]
+      let baseOffset = result.baseOffset
+      let position = segment.size
+      for (const span of append.spans) {
+        const lastOffset = baseOffset + span.lastOffsetDelta
+        segment.recordAppended(
+          { baseOffset, lastOffset, position, sizeBytes: span.sizeBytes, maxTimestamp: span.maxTimestamp },
+          this.config.indexIntervalBytes,
+        )
+        position += span.sizeBytes
+        baseOffset = lastOffset + 1
+      }
+      if (append.options.leaderEpoch !== undefined && this.epochs.assign(append.options.leaderEpoch, result.baseOffset)) {
+        this.persistEpochs()
+      }
+      offsets += result.lastOffset - result.baseOffset + 1
+      this.endOffset = result.lastOffset + 1
+    }
+    this.dirtySegments.add(segment)
+    this.notifier.notify(this.endOffset)
+    for (let index = 0; index < appends.length; index += 1) {
+      const result = { ...results[index], logStartOffset: this.startOffset }
+      if (appends[index].options.durable) {
+        this.groupCommit.request().then(
+          () => appends[index].resolve(result),
+          (error: unknown) => appends[index].reject(error),
+        )
+      } else {
+        appends[index].resolve(result)
+      }
+    }
+    this.scheduleFlush(offsets)
+  }
+
+  failWrites(error: StorageError): void {
+    this.writeFailure = error
+    this.logger.error({ err: error, ...this.where() }, 'partition stops accepting writes')
+  }
+
+  /** fdatasync of every segment written since the last sync (the group commit's sync). */
+  private async syncDirtySegments(): Promise<void> {
+    const segments = [...this.dirtySegments]
+    this.dirtySegments.clear()
+    for (const segment of segments) {
+      segment.retain()
+      try {
+        await storageOperation(`fdatasync ${segment.logPath}`, () => this.io.datasync(segment.handle))
+      } catch (error) {
+        // After a failed fsync the kernel may have dropped the dirty pages: stop writes (fsyncgate).
+        this.failWrites(error as StorageError)
+        throw error
+      } finally {
+        await segment.release()
+      }
+    }
+  }
+
+  async read(fetchOffset: number, maxBytes: number, _options: ReadOptions = {}): Promise<ReadResult> {
+    const highWatermark = this.endOffset
+    const active = this.activeSegment
+    const activeSize = active.size
+    const result: ReadResult = {
+      records: Buffer.alloc(0),
+      highWatermark,
+      logStartOffset: this.startOffset,
+      lastStableOffset: highWatermark,
+    }
+    if (fetchOffset < this.startOffset || fetchOffset > highWatermark) {
+      throw new KafkaError(
+        StorageErrorCode.OFFSET_OUT_OF_RANGE,
+        `offset ${fetchOffset} is outside [${this.startOffset}, ${highWatermark}] of ${this.topic}-${this.partition}`,
+      )
+    }
+    let segment = this.floorSegment(fetchOffset)
+    while (segment !== undefined && segment.baseOffset < highWatermark) {
+      const end = segment === active ? activeSize : segment.size
+      segment.retain()
+      try {
+        const records = await this.readFromSegment(segment, fetchOffset, maxBytes, end)
+        if (records !== null) return { ...result, records }
+      } finally {
+        await segment.release()
+      }
+      segment = this.segments.find((candidate) => candidate.baseOffset > (segment as Segment).baseOffset)
+    }
+    return result
+  }
+
+  private async readFromSegment(segment: Segment, offset: number, maxBytes: number, end: number): Promise<Buffer | null> {
+    let position: number
+    const hint = this.readHint
+    if (hint !== null && hint.segment === segment && hint.offset === offset && hint.position <= end) {
+      position = hint.position
+    } else {
+      const found = await segment.findBatchPosition(offset, end)
+      if (found === null) return null
+      position = found.position
+    }
+    if (position >= end) return null
+    let bytes = await segment.read(position, Math.min(end - position, Math.max(maxBytes, logOverheadBytes)))
+    let length = wholeBatchesLength(bytes)
+    if (length === 0) {
+      // The first batch is larger than maxBytes: return it whole anyway (Kafka's minOneMessage).
+      const firstSize = logOverheadBytes + bytes.readInt32BE(8)
+      bytes = await segment.read(position, Math.min(end - position, firstSize))
+      length = wholeBatchesLength(bytes)
+    }
+    const records = bytes.subarray(0, length)
+    if (length > 0) {
+      const lastStart = lastBatchStart(records)
+      const nextOffset = lastStart.baseOffset + records.readInt32BE(lastStart.position + BatchField.lastOffsetDelta) + 1
+      this.readHint = { segment, offset: nextOffset, position: position + length }
+    }
+    return records
+  }
+
+  /** The last segment whose base offset is ≤ `offset` (or the first segment). */
+  floorSegment(offset: number): Segment | undefined {
+    let low = 0
+    let high = this.segments.length - 1
+    let found = 0
+    while (low <= high) {
+      const middle = (low + high) >>> 1
+      if (this.segments[middle].baseOffset <= offset) {
+        found = middle
+        low = middle + 1
+      } else {
+        high = middle - 1
+      }
+    }
+    return this.segments[found]
+  }
+
+  async offsetForTimestamp(timestampMs: number): Promise<TimestampOffset | null> {
+    for (const segment of this.segments) {
+      await segment.loadIndexes()
+      if (segment.maxTimestamp < timestampMs) continue
+      const before = segment.timeIndex.lastBefore(timestampMs)
+      const start = before === null ? 0 : segment.offsetIndex.lookup(before.offset + 1).position
+      let found: TimestampOffset | null = null
+      const end = segment.size
+      segment.retain()
+      try {
+        await segment.scanHeaders(start, end, (header) => {
+          if (header.maxTimestamp < timestampMs || header.lastOffset < this.startOffset) return false
+          found = { timestamp: header.maxTimestamp, offset: Math.max(header.baseOffset, this.startOffset) }
+          return true
+        })
+      } finally {
+        await segment.release()
+      }
+      if (found !== null) return found
+    }
+    return null
+  }
+
+  async maxTimestampOffset(): Promise<TimestampOffset | null> {
+    let best: TimestampOffset | null = null
+    for (const segment of this.segments) {
+      await segment.loadIndexes()
+      if (segment.maxTimestamp >= 0 && (best === null || segment.maxTimestamp > best.timestamp)) {
+        best = { timestamp: segment.maxTimestamp, offset: segment.offsetOfMaxTimestamp }
+      }
+    }
+    return best
+  }
+
+  async deleteRecordsBefore(offset: number): Promise<number> {
+    if (offset > this.highWatermark || offset < 0) {
+      throw new KafkaError(StorageErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is above the high watermark`)
+    }
+    if (offset <= this.startOffset) return this.startOffset
+    this.startOffset = offset
+    if (this.epochs.truncateFromStart(offset)) this.persistEpochs()
+    await this.persistLogStartOffset()
+    await this.applyRetention(this.clock.now())
+    return this.startOffset
+  }
+
+  endOffsetForEpoch(leaderEpoch: number): EpochEndOffset {
+    return this.epochs.endOffsetFor(leaderEpoch, this.endOffset)
+  }
+
+  onAppend(listener: (logEndOffset: number) => void): Unsubscribe {
+    return this.notifier.onAppend(listener)
+  }
+
+  waitForAppend(offset: number, options: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean> {
+    return this.notifier.waitFor(offset, () => this.endOffset, options)
+  }
+
+  // Background work, driven by the log manager.
+
+  updateConfig(config: TopicConfig): void {
+    this.config = config
+  }
+
+  /** Removes whole closed segments selected by retention; advances the log start offset. */
+  async applyRetention(nowMs: number): Promise<void> {
+    const views: RetentionSegment[] = []
+    for (const segment of this.segments) {
+      if (segment !== this.activeSegment) await segment.loadIndexes()
+      const lastModifiedMs = segment.maxTimestamp >= 0 ? 0 : (await stat(segment.logPath)).mtimeMs
+      views.push({ baseOffset: segment.baseOffset, sizeBytes: segment.size, maxTimestamp: segment.maxTimestamp, lastModifiedMs })
+    }
+    const count = segmentsToDelete(views, { config: this.config, nowMs, logStartOffset: this.startOffset })
+    if (count === 0) return
+    const removed = this.segments.slice(0, count)
+    this.segments = this.segments.slice(count)
+    this.afterSegmentsRemoved(removed)
+    for (const segment of removed) {
+      await storageOperation(`delete ${segment.logPath}`, () => segment.delete()).catch((error: unknown) =>
+        this.logger.error({ err: error, ...this.where() }, 'segment deletion failed'),
+      )
+    }
+  }
+
+  /** Bookkeeping after segments left the log (retention, deleteRecords). */
+  private afterSegmentsRemoved(removed: readonly Segment[]): void {
+    for (const segment of removed) this.dirtySegments.delete(segment)
+    if (this.readHint !== null && removed.includes(this.readHint.segment)) this.readHint = null
+    const first = this.segments[0].baseOffset
+    if (first > this.startOffset) {
+      this.startOffset = first
+      if (this.epochs.truncateFromStart(first)) this.persistEpochs()
+    }
+  }
+
+  private scheduleFlush(offsets: number): void {
+    this.unflushedOffsets += offsets
+    if (this.unflushedOffsets >= this.config.flushMessages) {
+      this.flushInBackground()
+    } else if (this.flushTimer === null && this.config.flushMs < longMax) {
+      this.flushTimer = setTimeout(() => this.flushInBackground(), this.config.flushMs)
+      this.flushTimer.unref()
+    }
+  }
+
+  private flushInBackground(): void {
+    this.flush().catch((error: unknown) => this.logger.error({ err: error, ...this.where() }, 'background flush failed'))
+  }
+
+  /** Syncs data and indexes of every segment from the recovery point on, then advances the recovery
+   * point to the log end offset seen at the start. Serialized. */
+  flush(): Promise<void> {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer)
+    this.flushTimer = null
+    this.unflushedOffsets = 0
+    const run = async (): Promise<void> => {
+      const target = this.endOffset
+      const from = this.floorSegment(this.recoveryPoint)?.baseOffset ?? 0
+      const segments = this.segments.filter((segment) => segment.baseOffset >= from)
+      await this.groupCommit.request()
+      for (const segment of segments) {
+        await storageOperation(`flush indexes of ${segment.logPath}`, async () => {
+          await segment.offsetIndex.flush(this.io, { sync: true })
+          await segment.timeIndex.flush(this.io, { sync: true })
+        })
+      }
+      this.recoveryPoint = Math.max(this.recoveryPoint, target)
+    }
+    this.flushChain = this.flushChain.then(run, run)
+    return this.flushChain
+  }
+
+  private persistEpochs(): void {
+    const entries = this.epochs.snapshot().map((entry) => [entry.epoch, entry.startOffset])
+    const file = path.join(this.directory, leaderEpochCheckpointFile)
+    this.queueCheckpoint(() => writeCheckpointFile(file, entries))
+  }
+
+  private persistLogStartOffset(): Promise<void> {
+    const file = path.join(this.directory, logStartOffsetCheckpointFile)
+    const offset = this.startOffset
+    return this.queueCheckpoint(() => writeCheckpointFile(file, [[offset]]))
+  }
+
+  private queueCheckpoint(write: () => Promise<void>): Promise<void> {
+    const run = (): Promise<void> =>
+      storageOperation(`checkpoint in ${this.directory}`, write).catch((error: unknown) => {
+        this.logger.error({ err: error, ...this.where() }, 'checkpoint write failed')
+        throw error
+      })
+    const result = this.checkpointChain.then(run, run)
+    this.checkpointChain = result.catch(() => {})
+    return result
+  }
+
+  /** Waits for queued appends, flushes everything (final time index entry included), closes files. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.writer.idle()
+    this.activeSegment.onBecomeInactive()
+    await this.flush()
+    await this.checkpointChain
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer)
+    for (const segment of this.segments) await segment.close()
+  }
+
+  /** Closes files without flushing (the directory is about to be deleted). */
+  async abandon(): Promise<void> {
+    this.closed = true
+    await this.writer.idle()
+    await this.flushChain.catch(() => {})
+    await this.checkpointChain
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer)
+    for (const segment of this.segments) await segment.close()
+  }
+}
+
+function lastBatchStart(records: Buffer): { position: number; baseOffset: number } {
+  let position = 0
+  for (;;) {
+    const next = position + logOverheadBytes + records.readInt32BE(position + 8)
+    if (next >= records.length) break
+    position = next
+  }
+  return { position, baseOffset: records.readInt32BE(position) * 2 ** 32 + records.readUInt32BE(position + 4) }
+}

@@ -1,0 +1,185 @@
+// Topic configuration: Kafka's names, types and defaults (configuration.html, "Topic-Level Configs"),
+// mapped once, here, to a typed camelCase object. Everything past this file uses TopicConfig fields;
+// the dotted names appear nowhere else in storage. Unknown names and invalid values are refused with
+// KafkaError INVALID_CONFIG (40). `topicConfigDefinitions` is exported for DescribeConfigs.
+
+import { KafkaError } from '../errors.ts'
+import { StorageErrorCode } from './error-codes.ts'
+
+/** Kafka's Long.MAX_VALUE default ("never") is represented as Number.MAX_SAFE_INTEGER. */
+export const longMax = Number.MAX_SAFE_INTEGER
+
+export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete'
+export type MessageTimestampType = 'CreateTime' | 'LogAppendTime'
+export type TopicCompressionType = 'producer' | 'uncompressed' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
+
+export interface TopicConfig {
+  cleanupPolicy: CleanupPolicy
+  compressionType: TopicCompressionType
+  deleteRetentionMs: number
+  fileDeleteDelayMs: number
+  flushMessages: number
+  flushMs: number
+  indexIntervalBytes: number
+  maxCompactionLagMs: number
+  maxMessageBytes: number
+  messageTimestampType: MessageTimestampType
+  minCleanableDirtyRatio: number
+  minCompactionLagMs: number
+  retentionBytes: number
+  retentionMs: number
+  segmentBytes: number
+  segmentIndexBytes: number
+  segmentMs: number
+}
+
+export type TopicConfigType = 'int' | 'long' | 'double' | 'string' | 'list'
+
+export interface TopicConfigDefinition {
+  /** Kafka's dotted name. */
+  name: string
+  /** The TopicConfig field it maps to. */
+  field: keyof TopicConfig
+  type: TopicConfigType
+  /** Kafka's default, as Kafka prints it. */
+  defaultValue: string
+  doc: string
+  /** Inclusive numeric range (numbers) or the allowed values (string, list). */
+  valid: { min: number; max: number } | { oneOf: readonly string[] }
+}
+
+const int32Max = 2 ** 31 - 1
+const longMaxText = '9223372036854775807'
+
+function numeric(
+  name: string,
+  field: keyof TopicConfig,
+  type: 'int' | 'long' | 'double',
+  defaultValue: string,
+  min: number,
+  doc: string,
+  max = type === 'int' ? int32Max : longMax,
+): TopicConfigDefinition {
+  return { name, field, type, defaultValue, doc, valid: { min, max } }
+}
+
+/** Every topic config storage understands, sorted by name. */
+export const topicConfigDefinitions: readonly TopicConfigDefinition[] = [
+  {
+    name: 'cleanup.policy',
+    field: 'cleanupPolicy',
+    type: 'list',
+    defaultValue: 'delete',
+    valid: { oneOf: ['delete', 'compact'] },
+    doc: 'delete: drop old segments by retention.ms / retention.bytes; compact: keep the newest record per key.',
+  },
+  {
+    name: 'compression.type',
+    field: 'compressionType',
+    type: 'string',
+    defaultValue: 'producer',
+    valid: { oneOf: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'] },
+    doc: 'Final compression of the topic; producer keeps the codec the producer chose.',
+  },
+  numeric('delete.retention.ms', 'deleteRetentionMs', 'long', '86400000', 0, 'How long tombstones are kept.'),
+  numeric('file.delete.delay.ms', 'fileDeleteDelayMs', 'long', '60000', 0, 'Delay before a file is removed.'),
+  numeric('flush.messages', 'flushMessages', 'long', longMaxText, 1, 'Messages between forced fsyncs.'),
+  numeric('flush.ms', 'flushMs', 'long', longMaxText, 0, 'Maximum time data stays unsynced.'),
+  numeric('index.interval.bytes', 'indexIntervalBytes', 'int', '4096', 0, 'Bytes between offset index entries.'),
+  numeric('max.compaction.lag.ms', 'maxCompactionLagMs', 'long', longMaxText, 1, 'Longest a record stays uncompacted.'),
+  numeric('max.message.bytes', 'maxMessageBytes', 'int', '1048588', 0, 'Largest record batch size allowed.'),
+  {
+    name: 'message.timestamp.type',
+    field: 'messageTimestampType',
+    type: 'string',
+    defaultValue: 'CreateTime',
+    valid: { oneOf: ['CreateTime', 'LogAppendTime'] },
+    doc: 'Whether record timestamps are the producer time or the broker append time.',
+  },
+  numeric('min.cleanable.dirty.ratio', 'minCleanableDirtyRatio', 'double', '0.5', 0, 'Dirty ratio to clean.', 1),
+  numeric('min.compaction.lag.ms', 'minCompactionLagMs', 'long', '0', 0, 'Shortest a record stays uncompacted.'),
+  numeric('retention.bytes', 'retentionBytes', 'long', '-1', -1, 'Partition size kept; -1: unlimited.'),
+  numeric('retention.ms', 'retentionMs', 'long', '604800000', -1, 'How long data is kept; -1: forever.'),
+  numeric('segment.bytes', 'segmentBytes', 'int', '1073741824', 14, 'Segment file size before a roll.'),
+  numeric('segment.index.bytes', 'segmentIndexBytes', 'int', '10485760', 4, 'Offset index size before a roll.'),
+  numeric('segment.ms', 'segmentMs', 'long', '604800000', 1, 'Segment age before a roll.'),
+]
+
+const definitionsByName = new Map(topicConfigDefinitions.map((definition) => [definition.name, definition]))
+
+/** Config overrides as Kafka's names and string values (CreateTopics, AlterConfigs, the config file). */
+export type TopicConfigOverrides = Readonly<Record<string, string>>
+
+function invalidConfig(detail: string): KafkaError {
+  return new KafkaError(StorageErrorCode.INVALID_CONFIG, detail)
+}
+
+function parseNumber(definition: TopicConfigDefinition, text: string): number {
+  const trimmed = text.trim()
+  const isInteger = definition.type !== 'double'
+  const pattern = isInteger ? /^-?\d+$/ : /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/
+  if (!pattern.test(trimmed)) throw invalidConfig(`${definition.name}: '${text}' is not a ${definition.type}`)
+  // Long.MAX_VALUE (and anything above the safe range) means "never" and is clamped to longMax.
+  const value = isInteger && trimmed.length >= 16 && BigInt(trimmed) > BigInt(longMax) ? longMax : Number(trimmed)
+  const valid = definition.valid as { min: number; max: number }
+  if (value < valid.min || value > valid.max) {
+    throw invalidConfig(`${definition.name}: ${text} is outside [${valid.min}, ${valid.max}]`)
+  }
+  return value
+}
+
+function parseValue(definition: TopicConfigDefinition, text: string): TopicConfig[keyof TopicConfig] {
+  if (definition.type === 'int' || definition.type === 'long' || definition.type === 'double') {
+    return parseNumber(definition, text)
+  }
+  const allowed = (definition.valid as { oneOf: readonly string[] }).oneOf
+  if (definition.type === 'string') {
+    const value = text.trim()
+    if (!allowed.includes(value)) throw invalidConfig(`${definition.name}: '${text}' is not one of ${allowed}`)
+    return value as TopicConfig[keyof TopicConfig]
+  }
+  const items = [...new Set(text.split(',').map((item) => item.trim().toLowerCase()))].sort()
+  if (items.length === 0 || items.some((item) => !allowed.includes(item))) {
+    throw invalidConfig(`${definition.name}: '${text}' is not a list of ${allowed}`)
+  }
+  return items.join(',') as CleanupPolicy
+}
+
+/** Kafka's defaults as a TopicConfig. */
+export function defaultTopicConfig(): TopicConfig {
+  const config: Record<string, unknown> = {}
+  for (const definition of topicConfigDefinitions) {
+    config[definition.field] = parseValue(definition, definition.defaultValue)
+  }
+  return config as unknown as TopicConfig
+}
+
+/** Checks overrides without applying them: throws INVALID_CONFIG for an unknown name or a bad value. */
+export function validateTopicConfigOverrides(overrides: TopicConfigOverrides): void {
+  resolveTopicConfig(defaultTopicConfig(), overrides)
+}
+
+/** `base` with `overrides` (Kafka names) applied; throws INVALID_CONFIG for unknown names or bad values. */
+export function resolveTopicConfig(base: TopicConfig, overrides: TopicConfigOverrides): TopicConfig {
+  const config: Record<string, unknown> = { ...base }
+  for (const [name, text] of Object.entries(overrides)) {
+    const definition = definitionsByName.get(name)
+    if (definition === undefined) throw invalidConfig(`unknown topic config '${name}'`)
+    if (typeof text !== 'string') throw invalidConfig(`${name}: value must be a string`)
+    config[definition.field] = parseValue(definition, text)
+  }
+  return config as unknown as TopicConfig
+}
+
+/** The definition for a Kafka config name, or undefined. */
+export function topicConfigDefinition(name: string): TopicConfigDefinition | undefined {
+  return definitionsByName.get(name)
+}
+
+export function isCompacted(config: TopicConfig): boolean {
+  return config.cleanupPolicy !== 'delete'
+}
+
+export function isDeleteRetained(config: TopicConfig): boolean {
+  return config.cleanupPolicy !== 'compact'
+}

@@ -1,0 +1,48 @@
+// Topic metadata on disk: `<dataDir>/topics/<name>.json` = { topicId, partitionCount, configOverrides }.
+// This file is the truth about which topics exist: a partition directory whose topic file is missing,
+// or whose partition number is not below the topic's count, is an orphan (a crash during create,
+// delete or add-partitions) and is removed when the data dir opens. So each of those operations is
+// atomic: the directories change first, the topic file (written atomically) commits the change.
+
+import { readdir, readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { ensureDirectory, syncDirectory, unlinkIfExists, writeFileAtomic } from './file-io.ts'
+import type { TopicConfigOverrides } from './topic-config.ts'
+
+export const topicsDirectory = 'topics'
+
+export interface StoredTopic {
+  name: string
+  topicId: string
+  partitionCount: number
+  configOverrides: TopicConfigOverrides
+}
+
+function topicFile(dataDir: string, name: string): string {
+  return path.join(dataDir, topicsDirectory, `${name}.json`)
+}
+
+export async function writeStoredTopic(dataDir: string, topic: StoredTopic): Promise<void> {
+  await ensureDirectory(path.join(dataDir, topicsDirectory))
+  await writeFileAtomic(topicFile(dataDir, topic.name), JSON.stringify(topic))
+}
+
+export async function removeStoredTopic(dataDir: string, name: string): Promise<void> {
+  await unlinkIfExists(topicFile(dataDir, name))
+  await syncDirectory(path.join(dataDir, topicsDirectory))
+}
+
+export async function readStoredTopics(dataDir: string): Promise<StoredTopic[]> {
+  const directory = path.join(dataDir, topicsDirectory)
+  await ensureDirectory(directory)
+  const topics: StoredTopic[] = []
+  for (const name of await readdir(directory)) {
+    if (!name.endsWith('.json')) {
+      if (name.endsWith('.tmp')) await unlinkIfExists(path.join(directory, name))
+      continue
+    }
+    const parsed = JSON.parse(await readFile(path.join(directory, name), 'utf8')) as StoredTopic
+    topics.push(parsed)
+  }
+  return topics
+}

@@ -1,0 +1,154 @@
+// The storage interfaces. Storage speaks bytes and offsets, never wire structs: handlers decode a
+// request, call these, and encode the response. Two engines implement them: the disk engine
+// (log-manager.ts, partition-log.ts) and the in-memory engine (memory/). A later PostgreSQL/S3 engine
+// implements the same interfaces.
+//
+// Offsets and timestamps are JavaScript numbers (safe integers: 2^53 offsets, ~285 000 years of
+// milliseconds). Handlers convert the int64 (bigint) wire fields at the boundary.
+
+import type { TopicConfig, TopicConfigOverrides } from './topic-config.ts'
+
+export interface AppendOptions {
+  /** acks=all: resolve only after the data is fdatasync'ed (shared with concurrent appends). */
+  durable: boolean
+  /** The leader epoch to stamp into each batch (partitionLeaderEpoch) and record in the epoch cache. */
+  leaderEpoch?: number
+  /** Time stamped into batches when the topic uses LogAppendTime; defaults to the engine clock. */
+  logAppendTimeMs?: number
+  /** 'client' (default): control batches are refused. 'coordinator': the transaction coordinator
+   * writes control batches (markers). Extension point for transactions (later issue). */
+  origin?: 'client' | 'coordinator'
+}
+
+export interface AppendResult {
+  baseOffset: number
+  lastOffset: number
+  /** The LogAppendTime stamped into the batches, or -1 when the topic uses CreateTime. */
+  logAppendTimeMs: number
+  logStartOffset: number
+}
+
+export type IsolationLevel = 'read_uncommitted' | 'read_committed'
+
+export interface ReadOptions {
+  /** read_committed stops at the last stable offset (equal to the high watermark until transactions). */
+  isolation?: IsolationLevel
+}
+
+export interface ReadResult {
+  /** Whole batches as stored; the first may start before the fetch offset (clients skip those records).
+   * Empty when the fetch offset equals the end of the readable log. */
+  records: Buffer
+  highWatermark: number
+  logStartOffset: number
+  lastStableOffset: number
+}
+
+export interface TimestampOffset {
+  timestamp: number
+  offset: number
+}
+
+export interface EpochEndOffset {
+  /** The largest epoch ≤ the requested one known to the log, or -1. */
+  leaderEpoch: number
+  /** The start offset of the next higher epoch (or the log end offset), or -1. */
+  endOffset: number
+}
+
+/** Removes a listener registered with onAppend. */
+export type Unsubscribe = () => void
+
+/** One partition's log. All methods are safe to call concurrently: appends are serialized inside. */
+export interface PartitionLog {
+  readonly topic: string
+  readonly partition: number
+  /** Next offset to be assigned. */
+  readonly logEndOffset: number
+  /** Offset up to which consumers may read; equal to the log end offset on a single broker. */
+  readonly highWatermark: number
+  /** Equal to the high watermark until transactions exist. */
+  readonly lastStableOffset: number
+  /** First offset still readable. */
+  readonly logStartOffset: number
+  /** Bytes of batches stored. */
+  readonly sizeBytes: number
+
+  /** Validates `batches` (one or more v2 batches), assigns offsets, writes them. Throws KafkaError
+   * (CORRUPT_MESSAGE, MESSAGE_TOO_LARGE, REQUEST_TIMED_OUT when the queue is full) or StorageError. */
+  append(batches: Buffer, options: AppendOptions): Promise<AppendResult>
+  /** Whole batches from the one containing `fetchOffset`, up to `maxBytes` but at least one batch.
+   * Throws KafkaError OFFSET_OUT_OF_RANGE when fetchOffset < logStartOffset or > logEndOffset. */
+  read(fetchOffset: number, maxBytes: number, options?: ReadOptions): Promise<ReadResult>
+  /** The first batch whose max timestamp is ≥ `timestampMs` (its base offset and max timestamp), or
+   * null when none. Batch granularity: a client reading from the offset skips earlier records. */
+  offsetForTimestamp(timestampMs: number): Promise<TimestampOffset | null>
+  /** The largest timestamp in the log and the last offset of the batch holding it, or null if empty. */
+  maxTimestampOffset(): Promise<TimestampOffset | null>
+  /** DeleteRecords: advances the log start offset to `offset` (≤ high watermark), persisted.
+   * Returns the new log start offset. */
+  deleteRecordsBefore(offset: number): Promise<number>
+  /** OffsetForLeaderEpoch (Kafka's LeaderEpochFileCache.endOffsetFor). */
+  endOffsetForEpoch(leaderEpoch: number): EpochEndOffset
+  /** The latest leader epoch recorded, or -1. */
+  readonly latestEpoch: number
+  /** Calls `listener(logEndOffset)` after each append. At most appendListenersMax per partition. */
+  onAppend(listener: (logEndOffset: number) => void): Unsubscribe
+  /** Resolves true when logEndOffset > `offset`, false after `timeoutMs` or when `signal` aborts. */
+  waitForAppend(offset: number, options: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean>
+}
+
+export interface TopicDescription {
+  name: string
+  /** UUID (8-4-4-4-12 hex); the wire form is its 16 bytes. */
+  topicId: string
+  partitionCount: number
+  /** Overrides as given (Kafka names), for DescribeConfigs. */
+  configOverrides: TopicConfigOverrides
+  /** The effective typed config (defaults + overrides). */
+  config: TopicConfig
+}
+
+export interface CreateTopicOptions {
+  partitionCount: number
+  configOverrides?: TopicConfigOverrides
+}
+
+/** Topics and their partition logs. */
+export interface LogManager {
+  /** Persisted identity of this data dir (22 characters, base64url of a UUID, as Kafka's cluster.id). */
+  readonly clusterId: string
+  /** Throws KafkaError TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS, INVALID_CONFIG. */
+  createTopic(name: string, options: CreateTopicOptions): Promise<TopicDescription>
+  /** Atomic: after a crash the topic is either whole or gone. Throws UNKNOWN_TOPIC_OR_PARTITION. */
+  deleteTopic(name: string): Promise<void>
+  /** Grows the topic to `partitionCount` partitions. Throws INVALID_PARTITIONS when not larger. */
+  addPartitions(name: string, partitionCount: number): Promise<TopicDescription>
+  /** Replaces the topic's overrides (AlterConfigs). Throws INVALID_CONFIG, UNKNOWN_TOPIC_OR_PARTITION. */
+  setTopicConfig(name: string, configOverrides: TopicConfigOverrides): Promise<TopicDescription>
+  listTopics(): TopicDescription[]
+  getTopic(name: string): TopicDescription | undefined
+  getTopicById(topicId: string): TopicDescription | undefined
+  /** The log of one partition, or undefined when the topic or partition does not exist. */
+  partition(topic: string, partition: number): PartitionLog | undefined
+  /** One pass of retention over every partition (also run by the background timer). */
+  runRetention(): Promise<void>
+  /** One pass of the log cleaner over every compacted partition (also run by the background timer). */
+  runCompaction(): Promise<void>
+  /** Flushes everything, writes checkpoints and the clean-shutdown marker. Appends after close fail. */
+  close(): Promise<void>
+}
+
+/** The engine's notion of time; tests pass a controllable clock. */
+export interface Clock {
+  now(): number
+}
+
+export const systemClock: Clock = { now: () => Date.now() }
+
+/** The subset of pino's logger storage uses. */
+export interface StorageLogger {
+  info(object: object, message: string): void
+  warn(object: object, message: string): void
+  error(object: object, message: string): void
+}

@@ -1,0 +1,176 @@
+// Starts the broker as a child process, exactly as `npm start` does
+// (`node --import tsx src/cli/streamline.ts`), on a free port and a temporary data directory.
+//
+// Readiness is the broker's own pino line on stdout: one JSON object whose `msg` is
+// "broker listening" and which carries `host` and `port`. Every wait is bounded; the process
+// output is kept (up to a limit) so a failing test can show it.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+
+const listeningTimeoutMs = 20_000
+const stopTimeoutMs = 10_000
+const outputCharsMax = 1_000_000
+
+export interface BrokerProcess {
+  host: string
+  port: number
+  /** `host:port`, for clients' bootstrap setting. */
+  bootstrap: string
+  dataDir: string
+  pid: number
+  /** True until the process has exited. */
+  isAlive(): boolean
+  /** SIGTERM, then wait for the exit (SIGKILL after a bound); removes a data dir the helper made. */
+  stop(): Promise<void>
+  /** SIGKILL and wait for the exit; removes a data dir the helper made. */
+  kill(): Promise<void>
+  /** Everything the process wrote to stdout and stderr so far (the last 1 MB at most). */
+  output(): string
+}
+
+export interface BrokerProcessOptions {
+  /** Kept after stop() when given; a fresh temporary directory (removed on stop) otherwise. */
+  dataDir?: string
+  /** Extra command-line arguments, after --listen-addr, --http-addr and --data-dir (so they win). */
+  args?: string[]
+}
+
+/** A temporary directory under os.tmpdir(); remove it with removeTempDir. */
+export function makeTempDir(prefix = 'streamline-test-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix))
+}
+
+export function removeTempDir(dir: string): Promise<void> {
+  return rm(dir, { recursive: true, force: true, maxRetries: 3 })
+}
+
+interface ListeningLine {
+  host: string
+  port: number
+}
+
+/** The broker's readiness line, or null for any other line. */
+export function parseListeningLine(line: string): ListeningLine | null {
+  if (!line.startsWith('{')) return null
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(line)
+  } catch {
+    return null // not a log line (e.g. a stray print); readiness is only the JSON line
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null
+  const { msg, host, port } = parsed as Record<string, unknown>
+  if (msg !== 'broker listening' || typeof host !== 'string' || typeof port !== 'number') return null
+  return { host, port }
+}
+
+function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
+  return new Promise((resolvePromise) => {
+    const timer = setTimeout(() => {
+      child.off('exit', onExit)
+      resolvePromise(false)
+    }, timeoutMs)
+    const onExit = (): void => {
+      clearTimeout(timer)
+      resolvePromise(true)
+    }
+    child.once('exit', onExit)
+  })
+}
+
+export async function startBrokerProcess(options: BrokerProcessOptions = {}): Promise<BrokerProcess> {
+  const ownsDataDir = options.dataDir === undefined
+  const dataDir = options.dataDir ?? (await makeTempDir())
+  const args = ['--import', 'tsx', 'src/cli/streamline.ts', '--listen-addr', '127.0.0.1:0']
+  // A free HTTP port too: tests run brokers in parallel, and the default 9094 would clash.
+  args.push('--http-addr', '127.0.0.1:0', '--data-dir', dataDir, ...(options.args ?? []))
+  const env = { ...process.env }
+  delete env.NODE_TEST_CONTEXT // set by node:test for its own children; the broker is not one
+  const child = spawn(process.execPath, args, { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'], env })
+
+  let output = ''
+  const append = (text: string): void => {
+    output += text
+    if (output.length > outputCharsMax) output = output.slice(output.length - outputCharsMax)
+  }
+  let exited = false
+  let removed = false
+  const terminate = async (signal: NodeJS.Signals): Promise<void> => {
+    if (!exited) {
+      child.kill(signal)
+      if (!(await waitForExit(child, stopTimeoutMs))) {
+        child.kill('SIGKILL')
+        await waitForExit(child, stopTimeoutMs)
+      }
+    }
+    if (ownsDataDir && !removed) {
+      removed = true
+      await removeTempDir(dataDir)
+    }
+  }
+
+  let onReady: (line: ListeningLine) => void = () => {}
+  let onFailure: (reason: string) => void = () => {}
+  let ready = false
+  let pending = ''
+  child.stdout.setEncoding('utf8')
+  child.stderr.setEncoding('utf8')
+  child.stderr.on('data', append)
+  child.stdout.on('data', (chunk: string) => {
+    append(chunk) // keep reading stdout even when ready, or a full pipe would block the broker
+    if (ready) return
+    pending += chunk
+    for (let newline = pending.indexOf('\n'); newline !== -1; newline = pending.indexOf('\n')) {
+      const found = parseListeningLine(pending.slice(0, newline).trim())
+      pending = pending.slice(newline + 1)
+      if (found) {
+        ready = true
+        pending = ''
+        onReady(found)
+        return
+      }
+    }
+  })
+  child.once('error', (error) => onFailure(`could not start: ${error.message}`))
+  child.once('exit', (code, signal) => {
+    exited = true
+    onFailure(`exited before listening (code ${code}, signal ${signal})`)
+  })
+
+  let timer: NodeJS.Timeout | undefined
+  let listening: ListeningLine
+  try {
+    listening = await new Promise<ListeningLine>((resolvePromise, reject) => {
+      onReady = resolvePromise
+      onFailure = (reason) => reject(new Error(`broker process ${reason}\n--- broker output ---\n${output}`))
+      timer = setTimeout(
+        () => onFailure(`did not log "broker listening" within ${listeningTimeoutMs} ms`),
+        listeningTimeoutMs,
+      )
+    })
+  } catch (error) {
+    await terminate('SIGKILL')
+    throw error
+  } finally {
+    clearTimeout(timer)
+    onFailure = () => {}
+  }
+
+  return {
+    host: listening.host,
+    port: listening.port,
+    bootstrap: `${listening.host}:${listening.port}`,
+    dataDir,
+    pid: child.pid ?? -1,
+    isAlive: () => !exited,
+    stop: () => terminate('SIGTERM'),
+    kill: () => terminate('SIGKILL'),
+    output: () => output,
+  }
+}
