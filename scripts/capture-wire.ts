@@ -154,9 +154,13 @@ async function withKafkajsAdmin(
 
 function scenarios(withData: boolean): Scenario[] {
   const kcat = (args: string[], input?: string) => async (bootstrap: string) => {
-    const child = run('kcat', ['-b', bootstrap, '-m', '10', ...args], { timeout: scenarioTimeoutMs })
+    // message.timeout.ms: an undeliverable message fails kcat -P (exit 1) well before our timeout.
+    const bounded = ['-b', bootstrap, '-m', '10', '-X', 'message.timeout.ms=10000', ...args]
+    const child = run('kcat', bounded, { timeout: scenarioTimeoutMs })
     if (input !== undefined) child.child.stdin?.end(input)
     await child
+    // kcat exits 0 on SIGTERM, so a run stopped by our timeout would otherwise look like success.
+    if (child.child.killed) throw new Error(`kcat ${args.join(' ')} timed out after ${scenarioTimeoutMs} ms`)
   }
   const list: Scenario[] = [
     { client: 'kcat', name: 'kcat -L', run: kcat(['-L']) },
@@ -232,14 +236,12 @@ async function main(): Promise<number> {
     await startProxy(parseAddress(values.listen), () => target, recorder)
     console.log(`recording ${values.client} on ${values.listen} → ${values.target}; Ctrl-C to stop`)
     await new Promise<void>((resolvePromise) => process.once('SIGINT', () => resolvePromise()))
-  } else {
-    const allPassed = await captureAll(recorder, values.data)
-    if (!allPassed) return 1
   }
+  const allPassed = values['proxy-only'] || (await captureAll(recorder, values.data))
   for (const [client, files] of recorder.written) {
     console.log(`${client}: ${files.sort().join(', ')}`)
   }
-  return 0
+  return allPassed ? 0 : 1
 }
 
 // Exit explicitly: in --proxy-only mode the proxy server would keep the process alive.

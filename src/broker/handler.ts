@@ -1,9 +1,11 @@
 // What a Kafka API handler is, and what it may use. The router decodes the request, calls
 // `handle`, and encodes what it returns; a handler never touches wire bytes.
 
+import type { BrokerLimits } from '../config/limits.ts'
 import type { Logger } from '../log.ts'
 import type { ApiKey, ApiMessages } from '../protocol/generated/index.ts'
 import type { LogManager } from '../storage/types.ts'
+import type { FetchSessionCache } from './handlers/fetch/fetch-session-cache.ts'
 
 /** This broker as clients see it (Metadata, FindCoordinator). */
 export interface BrokerIdentity {
@@ -34,8 +36,14 @@ export interface BrokerServices {
   settings: BrokerSettings
   logs: LogManager
   log: Logger
+  /** The bounds the broker runs with (DescribeConfigs reports those Kafka has names for). */
+  limits: BrokerLimits
+  /** Incremental fetch sessions (KIP-227), bounded by limits.fetchSessionsMax. */
+  fetchSessions: FetchSessionCache
   /** Every API this broker serves, derived from the handler registry. */
   supportedApis: readonly SupportedApi[]
+  /** The absolute data directory (DescribeLogDirs, DescribeConfigs `log.dirs`); absent for an in-memory log. */
+  dataDir?: string
 }
 
 export interface RequestContext {

@@ -2,6 +2,7 @@
 // registry, listens for Kafka clients and serves the HTTP port. Used by the CLI, by tests and by
 // applications that embed Streamline.
 
+import { resolve } from 'node:path'
 import { type BrokerLimits, defaultBrokerLimits } from '../config/limits.ts'
 import { startHttpServer } from '../http/server.ts'
 import { createLogger, type Logger, type LogLevel } from '../log.ts'
@@ -10,6 +11,7 @@ import { openLogManager } from '../storage/log-manager.ts'
 import type { LogManager } from '../storage/types.ts'
 import { parseHostPort } from './address.ts'
 import type { AnyHandler, BrokerSettings, SupportedApi } from './handler.ts'
+import { FetchSessionCache } from './handlers/fetch/fetch-session-cache.ts'
 import { handlers } from './handlers/index.ts'
 import { Router } from './router.ts'
 import { listen } from './server.ts'
@@ -77,6 +79,12 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     logs,
     log,
     supportedApis: supportedApisOf(handlers),
+    dataDir: resolve(options.dataDir),
+    limits,
+    fetchSessions: new FetchSessionCache({
+      sessionsMax: limits.fetchSessionsMax,
+      sessionIdleMs: limits.fetchSessionIdleMs,
+    }),
   }
   const listener = await listen({ ...listenAddress, router: new Router(handlers, services), limits, log })
   // The advertised address defaults to what we listen on, with the port the OS chose for port 0.

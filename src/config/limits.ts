@@ -14,6 +14,13 @@ export interface BrokerLimits {
   inflightRequestsPerConnectionMax: number
   /** Concurrent client connections; past this new connections are closed at once. */
   connectionsMax: number
+  /** The longest a Fetch long-polls, whatever max_wait_ms asks (clients use 500 ms to 30 s). */
+  fetchWaitMsMax: number
+  /** `max.incremental.fetch.session.cache.slots` (Kafka default 1000): fetch sessions kept; the least
+   * recently used is evicted for a new one. */
+  fetchSessionsMax: number
+  /** `min.incremental.fetch.session.eviction.ms` (Kafka default 2 min): idle fetch sessions expire. */
+  fetchSessionIdleMs: number
 }
 
 export const defaultBrokerLimits: BrokerLimits = {
@@ -21,4 +28,7 @@ export const defaultBrokerLimits: BrokerLimits = {
   connectionsMaxIdleMs: 10 * 60 * 1000,
   inflightRequestsPerConnectionMax: 100,
   connectionsMax: 10_000,
+  fetchWaitMsMax: 5 * 60 * 1000,
+  fetchSessionsMax: 1000,
+  fetchSessionIdleMs: 120_000,
 }

@@ -17,7 +17,10 @@ export class AppendNotifier {
   /** Adds a listener; throws REQUEST_TIMED_OUT (retriable) when appendListenersMax are registered. */
   onAppend(listener: AppendListener): Unsubscribe {
     if (this.listeners.size >= appendListenersMax) {
-      throw new KafkaError(StorageErrorCode.REQUEST_TIMED_OUT, `more than ${appendListenersMax} append listeners`)
+      throw new KafkaError(
+        StorageErrorCode.REQUEST_TIMED_OUT,
+        `more than ${appendListenersMax} append listeners`,
+      )
     }
     const wrapped: AppendListener = (logEndOffset) => listener(logEndOffset)
     this.listeners.add(wrapped)

@@ -35,8 +35,9 @@ export interface AppendHost {
   readonly writeFailure: StorageError | null
   /** Makes a new active segment starting at `baseOffset`. */
   roll(baseOffset: number): Promise<Segment>
-  /** Called after bytes reached the OS: advance the log end offset, epochs, notify, sync if durable. */
-  completeWrite(segment: Segment, appends: PendingAppend[], results: AppendResult[]): void
+  /** Called after bytes reached the OS: advance the log end offset, epochs, notify; returns the group
+   * commit the durable appends of the write wait for (null when none is durable). */
+  completeWrite(segment: Segment, appends: PendingAppend[], results: AppendResult[]): Promise<void> | null
   /** Called when a write failed and could not be cut back: stop writes. */
   failWrites(error: StorageError): void
 }
@@ -60,9 +61,16 @@ export class AppendWriter {
     }
     return new Promise<AppendResult>((resolve, reject) => {
       this.pending.push({ ...append, resolve, reject })
-      this.running ??= this.run().finally(() => {
-        this.running = null
-      })
+      this.kick()
+    })
+  }
+
+  /** Starts the loop unless it runs; an append queued while the loop was finishing restarts it. */
+  private kick(): void {
+    if (this.running !== null) return
+    this.running = this.run().finally(() => {
+      this.running = null
+      if (this.pending.length > 0) this.kick()
     })
   }
 
@@ -75,7 +83,10 @@ export class AppendWriter {
     while (this.pending.length > 0) {
       let bytes = 0
       let count = 0
-      while (count < this.pending.length && (count === 0 || bytes + this.pending[count].buffer.length <= writeGroupBytesMax)) {
+      while (
+        count < this.pending.length &&
+        (count === 0 || bytes + this.pending[count].buffer.length <= writeGroupBytesMax)
+      ) {
         bytes += this.pending[count].buffer.length
         count += 1
       }
@@ -107,7 +118,9 @@ export class AppendWriter {
         try {
           await this.host.roll(this.host.logEndOffset)
         } catch (error) {
-          const failure = new StorageError(`cannot roll segment: ${(error as Error).message}`, { cause: error })
+          const failure = new StorageError(`cannot roll segment: ${(error as Error).message}`, {
+            cause: error,
+          })
           for (const rest of group.slice(index)) rest.reject(failure)
           return
         }
@@ -119,7 +132,12 @@ export class AppendWriter {
     if (chunk.length > 0) await this.writeChunk(chunk)
   }
 
-  private needsRoll(segment: Segment, chunkSpans: number, chunkBytes: number, append: PendingAppend): boolean {
+  private needsRoll(
+    segment: Segment,
+    chunkSpans: number,
+    chunkBytes: number,
+    append: PendingAppend,
+  ): boolean {
     const { config, clock } = this.host
     const size = segment.size + chunkBytes
     if (size === 0) return false
@@ -141,23 +159,40 @@ export class AppendWriter {
     const results: AppendResult[] = []
     for (const append of chunk) {
       const logAppendTimeMs =
-        config.messageTimestampType === 'LogAppendTime' ? (append.options.logAppendTimeMs ?? clock.now()) : undefined
+        config.messageTimestampType === 'LogAppendTime'
+          ? (append.options.logAppendTimeMs ?? clock.now())
+          : undefined
       const baseOffset = nextOffset
       for (const span of append.spans) {
-        stampBatch(append.buffer, span, { baseOffset: nextOffset, leaderEpoch: append.options.leaderEpoch, logAppendTimeMs })
+        stampBatch(append.buffer, span, {
+          baseOffset: nextOffset,
+          leaderEpoch: append.options.leaderEpoch,
+          logAppendTimeMs,
+        })
         nextOffset += span.lastOffsetDelta + 1
       }
-      results.push({ baseOffset, lastOffset: nextOffset - 1, logAppendTimeMs: logAppendTimeMs ?? -1, logStartOffset: 0 })
+      results.push({
+        baseOffset,
+        lastOffset: nextOffset - 1,
+        logAppendTimeMs: logAppendTimeMs ?? -1,
+        logStartOffset: 0,
+      })
     }
     try {
       const buffers = chunk.map((append) => append.buffer)
-      await storageOperation(`write to ${segment.logPath}`, () => this.host.io.writev(segment.handle, buffers, segment.size))
+      await storageOperation(`write to ${segment.logPath}`, () =>
+        this.host.io.writev(segment.handle, buffers, segment.size),
+      )
     } catch (error) {
       for (const append of chunk) append.reject(error)
       await this.cutBack(segment)
       return
     }
-    this.host.completeWrite(segment, chunk, results)
+    const sync = this.host.completeWrite(segment, chunk, results)
+    // Group commit: the loop writes nothing while the sync of durable appends runs. Appends queue in
+    // the meantime and go out as one write covered by the next sync. Writing during the sync would
+    // stall on the pages under writeback and shrink the groups.
+    if (sync !== null) await sync.catch(() => {})
   }
 
   /** Removes the bytes a failed write may have left after the last good batch. */
@@ -165,9 +200,12 @@ export class AppendWriter {
     try {
       await segment.handle.truncate(segment.size)
     } catch (error) {
-      const failure = new StorageError(`cannot undo a failed write to ${segment.logPath}: ${(error as Error).message}`, {
-        cause: error,
-      })
+      const failure = new StorageError(
+        `cannot undo a failed write to ${segment.logPath}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      )
       this.host.failWrites(failure)
     }
   }

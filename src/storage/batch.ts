@@ -48,7 +48,12 @@ export function validateAppendBatches(buffer: Buffer, rules: AppendValidationRul
     if (header.isControl && rules.origin === 'client') {
       throw new KafkaError(StorageErrorCode.INVALID_RECORD, 'clients may not append control batches')
     }
-    spans.push({ position, sizeBytes, lastOffsetDelta: header.lastOffsetDelta, maxTimestamp: header.maxTimestamp })
+    spans.push({
+      position,
+      sizeBytes,
+      lastOffsetDelta: header.lastOffsetDelta,
+      maxTimestamp: header.maxTimestamp,
+    })
     position += sizeBytes
   }
   return spans

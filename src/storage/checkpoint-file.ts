@@ -14,8 +14,15 @@ import { writeFileAtomic } from './file-io.ts'
 
 const checkpointVersion = 0
 
-export async function writeCheckpointFile(file: string, entries: readonly (readonly (string | number)[])[]): Promise<void> {
-  const lines = [String(checkpointVersion), String(entries.length), ...entries.map((entry) => entry.join(' '))]
+export async function writeCheckpointFile(
+  file: string,
+  entries: readonly (readonly (string | number)[])[],
+): Promise<void> {
+  const lines = [
+    String(checkpointVersion),
+    String(entries.length),
+    ...entries.map((entry) => entry.join(' ')),
+  ]
   await writeFileAtomic(file, `${lines.join('\n')}\n`)
 }
 

@@ -18,10 +18,13 @@ export const nodeWriteIo: WriteIo = {
   async writev(handle, buffers, position) {
     let expected = 0
     for (const buffer of buffers) expected += buffer.length
-    const { bytesWritten } = await handle.writev(buffers, position)
+    const { bytesWritten } =
+      buffers.length === 1 ? await handle.write(buffers[0], 0, expected, position) : await handle.writev(buffers, position)
     if (bytesWritten !== expected) {
       // A short write to a regular file means the device is full (the next write would say ENOSPC).
-      const error = Object.assign(new Error(`short write: ${bytesWritten} of ${expected} bytes`), { code: 'ENOSPC' })
+      const error = Object.assign(new Error(`short write: ${bytesWritten} of ${expected} bytes`), {
+        code: 'ENOSPC',
+      })
       throw error
     }
   },

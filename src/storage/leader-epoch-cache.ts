@@ -3,8 +3,8 @@
 // that carries it; truncations of the log remove or move entries. Persistence is the caller's job
 // (the entries go to `leader-epoch-checkpoint` in the partition directory).
 
-import type { EpochEndOffset } from './types.ts'
 import { leaderEpochEntriesMax } from './limits.ts'
+import type { EpochEndOffset } from './types.ts'
 
 export interface EpochEntry {
   epoch: number

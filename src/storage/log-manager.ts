@@ -20,13 +20,36 @@ import {
 } from './data-dir.ts'
 import { StorageErrorCode } from './error-codes.ts'
 import { ensureDirectory, nodeWriteIo, removeTree, storageOperation, type WriteIo } from './file-io.ts'
-import { maintenanceIntervalMs, partitionOpenConcurrencyMax, recoveryPointCheckpointIntervalMs, topicPartitionsMax } from './limits.ts'
-import { openPartitionLog } from './partition-open.ts'
+import {
+  maintenanceIntervalMs,
+  partitionOpenConcurrencyMax,
+  recoveryPointCheckpointIntervalMs,
+  topicPartitionsMax,
+} from './limits.ts'
 import type { DiskPartitionLog, PartitionLogContext } from './partition-log.ts'
-import { defaultTopicConfig, resolveTopicConfig, type TopicConfig, type TopicConfigOverrides } from './topic-config.ts'
+import { openPartitionLog } from './partition-open.ts'
+import {
+  defaultTopicConfig,
+  resolveTopicConfig,
+  type TopicConfig,
+  type TopicConfigOverrides,
+} from './topic-config.ts'
 import { validatePartitionCount, validateTopicName } from './topic-name.ts'
-import { readStoredTopics, removeStoredTopic, type StoredTopic, topicsDirectory, writeStoredTopic } from './topic-store.ts'
-import { type Clock, type CreateTopicOptions, type LogManager, type StorageLogger, systemClock, type TopicDescription } from './types.ts'
+import {
+  readStoredTopics,
+  removeStoredTopic,
+  type StoredTopic,
+  topicsDirectory,
+  writeStoredTopic,
+} from './topic-store.ts'
+import {
+  type Clock,
+  type CreateTopicOptions,
+  type LogManager,
+  type StorageLogger,
+  systemClock,
+  type TopicDescription,
+} from './types.ts'
 
 export interface DiskLogManagerOptions {
   dataDir: string
@@ -102,7 +125,10 @@ export class DiskLogManager implements LogManager {
       for (let partition = 0; partition < entry.stored.partitionCount; partition += 1) {
         jobs.push(async () => {
           const recoveryPoint = recoveryPoints.get(`${name}-${partition}`) ?? null
-          entry.partitions[partition] = await this.openPartition(name, partition, entry.config, { recoveryPoint, cleanShutdown })
+          entry.partitions[partition] = await this.openPartition(name, partition, entry.config, {
+            recoveryPoint,
+            cleanShutdown,
+          })
         })
       }
     }
@@ -140,21 +166,32 @@ export class DiskLogManager implements LogManager {
   }
 
   private async moveAwayAndRemove(directoryName: string): Promise<void> {
-    const target = path.join(this.dataDir, `${directoryName}.${randomUUID().replaceAll('-', '')}${deletedDirectorySuffix}`)
+    const target = path.join(
+      this.dataDir,
+      `${directoryName}.${randomUUID().replaceAll('-', '')}${deletedDirectorySuffix}`,
+    )
     await rename(path.join(this.dataDir, directoryName), target)
     this.removeInBackground(target)
   }
 
   private removeInBackground(directory: string): void {
     const deletion = removeTree(directory)
-      .catch((error: unknown) => this.context.logger.error({ err: error, directory }, 'removing a deleted directory failed'))
+      .catch((error: unknown) =>
+        this.context.logger.error({ err: error, directory }, 'removing a deleted directory failed'),
+      )
       .finally(() => this.backgroundDeletions.delete(deletion))
     this.backgroundDeletions.add(deletion)
   }
 
   private describe(entry: TopicEntry): TopicDescription {
     const { name, topicId, partitionCount, configOverrides } = entry.stored
-    return { name, topicId, partitionCount, configOverrides: { ...configOverrides }, config: { ...entry.config } }
+    return {
+      name,
+      topicId,
+      partitionCount,
+      configOverrides: { ...configOverrides },
+      config: { ...entry.config },
+    }
   }
 
   /** Runs topic operations one at a time. */
@@ -175,8 +212,14 @@ export class DiskLogManager implements LogManager {
       validatePartitionCount(options.partitionCount, topicPartitionsMax)
       const configOverrides = { ...(options.configOverrides ?? {}) }
       const config = resolveTopicConfig(this.defaults, configOverrides)
-      if (this.topics.has(name)) throw new KafkaError(StorageErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`)
-      const stored: StoredTopic = { name, topicId: randomUUID(), partitionCount: options.partitionCount, configOverrides }
+      if (this.topics.has(name))
+        throw new KafkaError(StorageErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`)
+      const stored: StoredTopic = {
+        name,
+        topicId: randomUUID(),
+        partitionCount: options.partitionCount,
+        configOverrides,
+      }
       const partitions = await this.createPartitions(name, config, 0, options.partitionCount)
       await storageOperation(`create topic ${name}`, () => writeStoredTopic(this.dataDir, stored))
       const entry = { stored, config, partitions }
@@ -185,7 +228,12 @@ export class DiskLogManager implements LogManager {
     })
   }
 
-  private async createPartitions(topic: string, config: TopicConfig, from: number, to: number): Promise<DiskPartitionLog[]> {
+  private async createPartitions(
+    topic: string,
+    config: TopicConfig,
+    from: number,
+    to: number,
+  ): Promise<DiskPartitionLog[]> {
     const jobs: (() => Promise<DiskPartitionLog>)[] = []
     for (let partition = from; partition < to; partition += 1) {
       jobs.push(() =>
@@ -207,7 +255,10 @@ export class DiskLogManager implements LogManager {
       for (const log of entry.partitions) {
         await log.abandon()
         await this.moveAwayAndRemove(path.basename(log.directory)).catch((error: unknown) =>
-          this.context.logger.error({ err: error, directory: log.directory }, 'moving a deleted partition away failed'),
+          this.context.logger.error(
+            { err: error, directory: log.directory },
+            'moving a deleted partition away failed',
+          ),
         )
       }
     })
@@ -224,7 +275,12 @@ export class DiskLogManager implements LogManager {
           `topic '${name}' has ${entry.stored.partitionCount} partitions; ${partitionCount} is not more`,
         )
       }
-      const added = await this.createPartitions(name, entry.config, entry.stored.partitionCount, partitionCount)
+      const added = await this.createPartitions(
+        name,
+        entry.config,
+        entry.stored.partitionCount,
+        partitionCount,
+      )
       const stored = { ...entry.stored, partitionCount }
       await storageOperation(`add partitions to ${name}`, () => writeStoredTopic(this.dataDir, stored))
       entry.stored = stored
@@ -249,7 +305,8 @@ export class DiskLogManager implements LogManager {
 
   private requireTopic(name: string): TopicEntry {
     const entry = this.topics.get(name)
-    if (entry === undefined) throw new KafkaError(StorageErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`)
+    if (entry === undefined)
+      throw new KafkaError(StorageErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`)
     return entry
   }
 
@@ -263,7 +320,8 @@ export class DiskLogManager implements LogManager {
   }
 
   getTopicById(topicId: string): TopicDescription | undefined {
-    for (const entry of this.topics.values()) if (entry.stored.topicId === topicId) return this.describe(entry)
+    for (const entry of this.topics.values())
+      if (entry.stored.topicId === topicId) return this.describe(entry)
     return undefined
   }
 
@@ -278,9 +336,14 @@ export class DiskLogManager implements LogManager {
   async runRetention(): Promise<void> {
     const now = this.context.clock.now()
     for (const log of this.allPartitions()) {
-      await log.applyRetention(now).catch((error: unknown) =>
-        this.context.logger.error({ err: error, topic: log.topic, partition: log.partition }, 'retention failed'),
-      )
+      await log
+        .applyRetention(now)
+        .catch((error: unknown) =>
+          this.context.logger.error(
+            { err: error, topic: log.topic, partition: log.partition },
+            'retention failed',
+          ),
+        )
     }
   }
 
@@ -291,7 +354,10 @@ export class DiskLogManager implements LogManager {
     for (const log of this.allPartitions()) {
       if (log.config.cleanupPolicy === 'delete') continue
       await compact(log, now).catch((error: unknown) =>
-        this.context.logger.error({ err: error, topic: log.topic, partition: log.partition }, 'compaction failed'),
+        this.context.logger.error(
+          { err: error, topic: log.topic, partition: log.partition },
+          'compaction failed',
+        ),
       )
     }
   }
@@ -343,7 +409,10 @@ export class DiskLogManager implements LogManager {
     await Promise.all(this.backgroundDeletions)
     if (failures.length > 0) {
       // Without a full flush the next open must recover: no clean-shutdown marker.
-      this.context.logger.error({ err: failures[0], count: failures.length }, 'close could not flush every partition')
+      this.context.logger.error(
+        { err: failures[0], count: failures.length },
+        'close could not flush every partition',
+      )
       return
     }
     await this.writeRecoveryPoints()
@@ -352,7 +421,10 @@ export class DiskLogManager implements LogManager {
 }
 
 /** Runs `jobs` with at most `limit` in flight; results in job order. */
-export async function runWithConcurrency<T>(jobs: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
+export async function runWithConcurrency<T>(
+  jobs: readonly (() => Promise<T>)[],
+  limit: number,
+): Promise<T[]> {
   const results: T[] = new Array(jobs.length)
   let next = 0
   const worker = async (): Promise<void> => {

@@ -23,7 +23,10 @@ export class OffsetIndex extends IndexFile {
 
   append(offset: number, position: number): void {
     const relative = offset - this.baseOffset
-    assert(relative >= 0 && relative <= 0x7fffffff, `offset ${offset} out of range for base ${this.baseOffset}`)
+    assert(
+      relative >= 0 && relative <= 0x7fffffff,
+      `offset ${offset} out of range for base ${this.baseOffset}`,
+    )
     const last = this.lastEntry()
     assert(last === null || offset > last.offset, `offset index entries must increase: ${offset}`)
     const at = this.reserve()

@@ -10,18 +10,18 @@
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { KafkaError, StorageError } from '../errors.ts'
-import { BatchField } from '../protocol/records/batch-header.ts'
 import { AppendNotifier } from './append-notifier.ts'
 import { type AppendHost, AppendWriter, type PendingAppend } from './append-writer.ts'
-import { logOverheadBytes, validateAppendBatches, wholeBatchesLength } from './batch.ts'
+import { validateAppendBatches } from './batch.ts'
 import { writeCheckpointFile } from './checkpoint-file.ts'
 import { StorageErrorCode } from './error-codes.ts'
 import { storageOperation, syncDirectory, type WriteIo } from './file-io.ts'
 import { GroupCommit } from './group-commit.ts'
 import type { LeaderEpochCache } from './leader-epoch-cache.ts'
+import { findOffsetForTimestamp, type ReadHint, readBatches } from './partition-read.ts'
 import { type RetentionSegment, segmentsToDelete } from './retention.ts'
 import { Segment } from './segment.ts'
-import { type TopicConfig, longMax } from './topic-config.ts'
+import { longMax, type TopicConfig } from './topic-config.ts'
 import type {
   AppendOptions,
   AppendResult,
@@ -82,7 +82,7 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
   private checkpointChain: Promise<void> = Promise.resolve()
   private closed = false
   /** Where the last read ended, so a consumer reading on needs no index lookup or header scan. */
-  private readHint: { segment: Segment; offset: number; position: number } | null = null
+  readHint: ReadHint | null = null
 
   constructor(state: PartitionLogState, context: PartitionLogContext) {
     this.topic = state.topic
@@ -100,7 +100,9 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     this.activeSegment.createdAtMs = this.clock.now()
     this.writer = new AppendWriter(this)
     this.groupCommit = new GroupCommit(() => this.syncDirtySegments())
-    this.notifier = new AppendNotifier((error) => this.logger.error({ err: error, ...this.where() }, 'append listener threw'))
+    this.notifier = new AppendNotifier((error) =>
+      this.logger.error({ err: error, ...this.where() }, 'append listener threw'),
+    )
   }
 
   get activeSegment(): Segment {
@@ -156,7 +158,7 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     return segment
   }
 
-  completeWrite(segment: Segment, appends: PendingAppend[], results: AppendResult[]): void {
+  completeWrite(segment: Segment, appends: PendingAppend[], results: AppendResult[]): Promise<void> | null {
     let offsets = 0
     for (let index = 0; index < appends.length; index += 1) {
       const append = appends[index]
@@ -172,7 +174,10 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
         position += span.sizeBytes
         baseOffset = lastOffset + 1
       }
-      if (append.options.leaderEpoch !== undefined && this.epochs.assign(append.options.leaderEpoch, result.baseOffset)) {
+      if (
+        append.options.leaderEpoch !== undefined &&
+        this.epochs.assign(append.options.leaderEpoch, result.baseOffset)
+      ) {
         this.persistEpochs()
       }
       offsets += result.lastOffset - result.baseOffset + 1
@@ -180,10 +185,12 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     }
     this.dirtySegments.add(segment)
     this.notifier.notify(this.endOffset)
+    let sync: Promise<void> | null = null
     for (let index = 0; index < appends.length; index += 1) {
       const result = { ...results[index], logStartOffset: this.startOffset }
       if (appends[index].options.durable) {
-        this.groupCommit.request().then(
+        sync ??= this.groupCommit.request()
+        sync.then(
           () => appends[index].resolve(result),
           (error: unknown) => appends[index].reject(error),
         )
@@ -192,6 +199,7 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
       }
     }
     this.scheduleFlush(offsets)
+    return sync
   }
 
   failWrites(error: StorageError): void {
@@ -217,63 +225,12 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     }
   }
 
-  async read(fetchOffset: number, maxBytes: number, _options: ReadOptions = {}): Promise<ReadResult> {
-    const highWatermark = this.endOffset
-    const active = this.activeSegment
-    const activeSize = active.size
-    const result: ReadResult = {
-      records: Buffer.alloc(0),
-      highWatermark,
-      logStartOffset: this.startOffset,
-      lastStableOffset: highWatermark,
-    }
-    if (fetchOffset < this.startOffset || fetchOffset > highWatermark) {
-      throw new KafkaError(
-        StorageErrorCode.OFFSET_OUT_OF_RANGE,
-        `offset ${fetchOffset} is outside [${this.startOffset}, ${highWatermark}] of ${this.topic}-${this.partition}`,
-      )
-    }
-    let segment = this.floorSegment(fetchOffset)
-    while (segment !== undefined && segment.baseOffset < highWatermark) {
-      const end = segment === active ? activeSize : segment.size
-      segment.retain()
-      try {
-        const records = await this.readFromSegment(segment, fetchOffset, maxBytes, end)
-        if (records !== null) return { ...result, records }
-      } finally {
-        await segment.release()
-      }
-      segment = this.segments.find((candidate) => candidate.baseOffset > (segment as Segment).baseOffset)
-    }
-    return result
+  read(fetchOffset: number, maxBytes: number, _options: ReadOptions = {}): Promise<ReadResult> {
+    return readBatches(this, fetchOffset, maxBytes)
   }
 
-  private async readFromSegment(segment: Segment, offset: number, maxBytes: number, end: number): Promise<Buffer | null> {
-    let position: number
-    const hint = this.readHint
-    if (hint !== null && hint.segment === segment && hint.offset === offset && hint.position <= end) {
-      position = hint.position
-    } else {
-      const found = await segment.findBatchPosition(offset, end)
-      if (found === null) return null
-      position = found.position
-    }
-    if (position >= end) return null
-    let bytes = await segment.read(position, Math.min(end - position, Math.max(maxBytes, logOverheadBytes)))
-    let length = wholeBatchesLength(bytes)
-    if (length === 0) {
-      // The first batch is larger than maxBytes: return it whole anyway (Kafka's minOneMessage).
-      const firstSize = logOverheadBytes + bytes.readInt32BE(8)
-      bytes = await segment.read(position, Math.min(end - position, firstSize))
-      length = wholeBatchesLength(bytes)
-    }
-    const records = bytes.subarray(0, length)
-    if (length > 0) {
-      const lastStart = lastBatchStart(records)
-      const nextOffset = lastStart.baseOffset + records.readInt32BE(lastStart.position + BatchField.lastOffsetDelta) + 1
-      this.readHint = { segment, offset: nextOffset, position: position + length }
-    }
-    return records
+  offsetForTimestamp(timestampMs: number): Promise<TimestampOffset | null> {
+    return findOffsetForTimestamp(this, timestampMs)
   }
 
   /** The last segment whose base offset is ≤ `offset` (or the first segment). */
@@ -293,29 +250,6 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     return this.segments[found]
   }
 
-  async offsetForTimestamp(timestampMs: number): Promise<TimestampOffset | null> {
-    for (const segment of this.segments) {
-      await segment.loadIndexes()
-      if (segment.maxTimestamp < timestampMs) continue
-      const before = segment.timeIndex.lastBefore(timestampMs)
-      const start = before === null ? 0 : segment.offsetIndex.lookup(before.offset + 1).position
-      let found: TimestampOffset | null = null
-      const end = segment.size
-      segment.retain()
-      try {
-        await segment.scanHeaders(start, end, (header) => {
-          if (header.maxTimestamp < timestampMs || header.lastOffset < this.startOffset) return false
-          found = { timestamp: header.maxTimestamp, offset: Math.max(header.baseOffset, this.startOffset) }
-          return true
-        })
-      } finally {
-        await segment.release()
-      }
-      if (found !== null) return found
-    }
-    return null
-  }
-
   async maxTimestampOffset(): Promise<TimestampOffset | null> {
     let best: TimestampOffset | null = null
     for (const segment of this.segments) {
@@ -329,7 +263,10 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
 
   async deleteRecordsBefore(offset: number): Promise<number> {
     if (offset > this.highWatermark || offset < 0) {
-      throw new KafkaError(StorageErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is above the high watermark`)
+      throw new KafkaError(
+        StorageErrorCode.OFFSET_OUT_OF_RANGE,
+        `offset ${offset} is above the high watermark`,
+      )
     }
     if (offset <= this.startOffset) return this.startOffset
     this.startOffset = offset
@@ -363,7 +300,12 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     for (const segment of this.segments) {
       if (segment !== this.activeSegment) await segment.loadIndexes()
       const lastModifiedMs = segment.maxTimestamp >= 0 ? 0 : (await stat(segment.logPath)).mtimeMs
-      views.push({ baseOffset: segment.baseOffset, sizeBytes: segment.size, maxTimestamp: segment.maxTimestamp, lastModifiedMs })
+      views.push({
+        baseOffset: segment.baseOffset,
+        sizeBytes: segment.size,
+        maxTimestamp: segment.maxTimestamp,
+        lastModifiedMs,
+      })
     }
     const count = segmentsToDelete(views, { config: this.config, nowMs, logStartOffset: this.startOffset })
     if (count === 0) return
@@ -399,7 +341,9 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
   }
 
   private flushInBackground(): void {
-    this.flush().catch((error: unknown) => this.logger.error({ err: error, ...this.where() }, 'background flush failed'))
+    this.flush().catch((error: unknown) =>
+      this.logger.error({ err: error, ...this.where() }, 'background flush failed'),
+    )
   }
 
   /** Syncs data and indexes of every segment from the recovery point on, then advances the recovery
@@ -428,7 +372,8 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
   private persistEpochs(): void {
     const entries = this.epochs.snapshot().map((entry) => [entry.epoch, entry.startOffset])
     const file = path.join(this.directory, leaderEpochCheckpointFile)
-    this.queueCheckpoint(() => writeCheckpointFile(file, entries))
+    // queueCheckpoint logs a failure; the next epoch change or close writes the file again.
+    this.queueCheckpoint(() => writeCheckpointFile(file, entries)).catch(() => {})
   }
 
   private persistLogStartOffset(): Promise<void> {
@@ -469,14 +414,4 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     if (this.flushTimer !== null) clearTimeout(this.flushTimer)
     for (const segment of this.segments) await segment.close()
   }
-}
-
-function lastBatchStart(records: Buffer): { position: number; baseOffset: number } {
-  let position = 0
-  for (;;) {
-    const next = position + logOverheadBytes + records.readInt32BE(position + 8)
-    if (next >= records.length) break
-    position = next
-  }
-  return { position, baseOffset: records.readInt32BE(position) * 2 ** 32 + records.readUInt32BE(position + 4) }
 }

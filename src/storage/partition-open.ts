@@ -45,12 +45,16 @@ export async function openPartitionLog(options: OpenPartitionOptions): Promise<D
   const logStartEntries = names.includes(logStartOffsetCheckpointFile)
     ? await readCheckpointFile(path.join(directory, logStartOffsetCheckpointFile), 1)
     : null
-  const checkpointedStart = logStartEntries?.[0] === undefined ? 0 : (parseOffsetField(logStartEntries[0][0]) ?? 0)
+  const checkpointedStart =
+    logStartEntries?.[0] === undefined ? 0 : (parseOffsetField(logStartEntries[0][0]) ?? 0)
   const epochEntries = names.includes(leaderEpochCheckpointFile)
     ? await readCheckpointFile(path.join(directory, leaderEpochCheckpointFile), 2)
     : null
   const epochs = new LeaderEpochCache(
-    (epochEntries ?? []).map(([epoch, startOffset]) => ({ epoch: Number(epoch), startOffset: Number(startOffset) })),
+    (epochEntries ?? []).map(([epoch, startOffset]) => ({
+      epoch: Number(epoch),
+      startOffset: Number(startOffset),
+    })),
   )
   const segments: Segment[] = []
   try {

@@ -60,7 +60,10 @@ export async function recoverSegment(
       break
     }
     if (position + sizeBytes > chunkStart + chunk.length) {
-      chunk = await segment.read(position, Math.min(Math.max(recoveryChunkBytes, sizeBytes), fileSize - position))
+      chunk = await segment.read(
+        position,
+        Math.min(Math.max(recoveryChunkBytes, sizeBytes), fileSize - position),
+      )
       chunkStart = position
     }
     const problem = checkBatch(chunk, position - chunkStart, expectedMin, segment.baseOffset)
@@ -69,7 +72,13 @@ export async function recoverSegment(
       break
     }
     segment.recordAppended(
-      { baseOffset: problem.baseOffset, lastOffset: problem.lastOffset, position, sizeBytes, maxTimestamp: problem.maxTimestamp },
+      {
+        baseOffset: problem.baseOffset,
+        lastOffset: problem.lastOffset,
+        position,
+        sizeBytes,
+        maxTimestamp: problem.maxTimestamp,
+      },
       options.indexIntervalBytes,
     )
     options.onBatch?.(problem.partitionLeaderEpoch, problem.baseOffset)
@@ -89,7 +98,8 @@ function checkBatch(
 ): { baseOffset: number; lastOffset: number; maxTimestamp: number; partitionLeaderEpoch: number } | string {
   try {
     const { header, lastOffset } = validateBatch(chunk, at, { origin: 'log' })
-    if (header.baseOffset < expectedMin) return `offset ${header.baseOffset} does not follow ${expectedMin - 1}`
+    if (header.baseOffset < expectedMin)
+      return `offset ${header.baseOffset} does not follow ${expectedMin - 1}`
     if (lastOffset - segmentBaseOffset > int32Max) return `offset ${lastOffset} does not fit the segment`
     const { baseOffset, maxTimestamp, partitionLeaderEpoch } = header
     return { baseOffset, lastOffset, maxTimestamp, partitionLeaderEpoch }

@@ -23,7 +23,10 @@ export interface RetentionInput {
   logStartOffset: number
 }
 
-function prefixLength(segments: readonly RetentionSegment[], keep: (segment: RetentionSegment, index: number) => boolean): number {
+function prefixLength(
+  segments: readonly RetentionSegment[],
+  keep: (segment: RetentionSegment, index: number) => boolean,
+): number {
   const closed = segments.length - 1
   let count = 0
   while (count < closed && !keep(segments[count], count)) count += 1

@@ -57,8 +57,14 @@ export class Segment {
   ) {
     this.size = size
     this.nextOffset = baseOffset
-    this.offsetIndex = new OffsetIndex(path.join(directory, segmentFileName(baseOffset, offsetIndexSuffix)), baseOffset)
-    this.timeIndex = new TimeIndex(path.join(directory, segmentFileName(baseOffset, timeIndexSuffix)), baseOffset)
+    this.offsetIndex = new OffsetIndex(
+      path.join(directory, segmentFileName(baseOffset, offsetIndexSuffix)),
+      baseOffset,
+    )
+    this.timeIndex = new TimeIndex(
+      path.join(directory, segmentFileName(baseOffset, timeIndexSuffix)),
+      baseOffset,
+    )
   }
 
   get logPath(): string {
@@ -69,7 +75,10 @@ export class Segment {
   static async create(directory: string, baseOffset: number): Promise<Segment> {
     const handle = await open(path.join(directory, segmentFileName(baseOffset, logSuffix)), 'w+')
     const segment = new Segment(directory, baseOffset, handle, 0)
-    await Promise.all([unlinkIfExists(segment.offsetIndex.filePath), unlinkIfExists(segment.timeIndex.filePath)])
+    await Promise.all([
+      unlinkIfExists(segment.offsetIndex.filePath),
+      unlinkIfExists(segment.timeIndex.filePath),
+    ])
     segment.indexesLoaded = Promise.resolve()
     return segment
   }
@@ -115,7 +124,10 @@ export class Segment {
   /** Records batches the writer has just written at their positions; adds index entries. */
   recordAppended(batch: AppendedBatch, indexIntervalBytes: number): void {
     assert(batch.position === this.size, `append at ${batch.position}, segment size ${this.size}`)
-    assert(batch.baseOffset >= this.nextOffset, `offsets must increase: ${batch.baseOffset} < ${this.nextOffset}`)
+    assert(
+      batch.baseOffset >= this.nextOffset,
+      `offsets must increase: ${batch.baseOffset} < ${this.nextOffset}`,
+    )
     if (batch.maxTimestamp > this.maxTimestamp) {
       this.maxTimestamp = batch.maxTimestamp
       this.offsetOfMaxTimestamp = batch.lastOffset
@@ -163,7 +175,10 @@ export class Segment {
       let offsetInChunk = 0
       while (chunk.length - offsetInChunk >= storedHeaderBytes) {
         const header = readStoredBatchHeader(chunk, offsetInChunk)
-        assert(header.sizeBytes >= storedHeaderBytes, `stored batch at ${current + offsetInChunk} is too small`)
+        assert(
+          header.sizeBytes >= storedHeaderBytes,
+          `stored batch at ${current + offsetInChunk} is too small`,
+        )
         if (visit(header, current + offsetInChunk)) return current + offsetInChunk
         offsetInChunk += header.sizeBytes
         if (offsetInChunk > chunk.length) break
@@ -175,7 +190,10 @@ export class Segment {
   }
 
   /** Position of the first batch whose last offset is ≥ `offset`, or null if the segment has none. */
-  async findBatchPosition(offset: number, end: number): Promise<{ position: number; header: StoredBatchHeader } | null> {
+  async findBatchPosition(
+    offset: number,
+    end: number,
+  ): Promise<{ position: number; header: StoredBatchHeader } | null> {
     await this.loadIndexes()
     const start = this.offsetIndex.lookup(offset).position
     let found: { position: number; header: StoredBatchHeader } | null = null

@@ -30,7 +30,10 @@ export class TimeIndex extends IndexFile {
     const last = this.lastEntry()
     if (last !== null && timestamp <= last.timestamp) return
     const relative = offset - this.baseOffset
-    assert(relative >= 0 && relative <= 0x7fffffff, `offset ${offset} out of range for base ${this.baseOffset}`)
+    assert(
+      relative >= 0 && relative <= 0x7fffffff,
+      `offset ${offset} out of range for base ${this.baseOffset}`,
+    )
     assert(last === null || offset >= last.offset, `time index offsets must not decrease: ${offset}`)
     const at = this.reserve()
     const high = Math.floor(timestamp / 2 ** 32)

@@ -85,8 +85,22 @@ export const topicConfigDefinitions: readonly TopicConfigDefinition[] = [
   numeric('file.delete.delay.ms', 'fileDeleteDelayMs', 'long', '60000', 0, 'Delay before a file is removed.'),
   numeric('flush.messages', 'flushMessages', 'long', longMaxText, 1, 'Messages between forced fsyncs.'),
   numeric('flush.ms', 'flushMs', 'long', longMaxText, 0, 'Maximum time data stays unsynced.'),
-  numeric('index.interval.bytes', 'indexIntervalBytes', 'int', '4096', 0, 'Bytes between offset index entries.'),
-  numeric('max.compaction.lag.ms', 'maxCompactionLagMs', 'long', longMaxText, 1, 'Longest a record stays uncompacted.'),
+  numeric(
+    'index.interval.bytes',
+    'indexIntervalBytes',
+    'int',
+    '4096',
+    0,
+    'Bytes between offset index entries.',
+  ),
+  numeric(
+    'max.compaction.lag.ms',
+    'maxCompactionLagMs',
+    'long',
+    longMaxText,
+    1,
+    'Longest a record stays uncompacted.',
+  ),
   numeric('max.message.bytes', 'maxMessageBytes', 'int', '1048588', 0, 'Largest record batch size allowed.'),
   {
     name: 'message.timestamp.type',
@@ -96,12 +110,34 @@ export const topicConfigDefinitions: readonly TopicConfigDefinition[] = [
     valid: { oneOf: ['CreateTime', 'LogAppendTime'] },
     doc: 'Whether record timestamps are the producer time or the broker append time.',
   },
-  numeric('min.cleanable.dirty.ratio', 'minCleanableDirtyRatio', 'double', '0.5', 0, 'Dirty ratio to clean.', 1),
-  numeric('min.compaction.lag.ms', 'minCompactionLagMs', 'long', '0', 0, 'Shortest a record stays uncompacted.'),
+  numeric(
+    'min.cleanable.dirty.ratio',
+    'minCleanableDirtyRatio',
+    'double',
+    '0.5',
+    0,
+    'Dirty ratio to clean.',
+    1,
+  ),
+  numeric(
+    'min.compaction.lag.ms',
+    'minCompactionLagMs',
+    'long',
+    '0',
+    0,
+    'Shortest a record stays uncompacted.',
+  ),
   numeric('retention.bytes', 'retentionBytes', 'long', '-1', -1, 'Partition size kept; -1: unlimited.'),
   numeric('retention.ms', 'retentionMs', 'long', '604800000', -1, 'How long data is kept; -1: forever.'),
   numeric('segment.bytes', 'segmentBytes', 'int', '1073741824', 14, 'Segment file size before a roll.'),
-  numeric('segment.index.bytes', 'segmentIndexBytes', 'int', '10485760', 4, 'Offset index size before a roll.'),
+  numeric(
+    'segment.index.bytes',
+    'segmentIndexBytes',
+    'int',
+    '10485760',
+    4,
+    'Offset index size before a roll.',
+  ),
   numeric('segment.ms', 'segmentMs', 'long', '604800000', 1, 'Segment age before a roll.'),
 ]
 
@@ -120,7 +156,8 @@ function parseNumber(definition: TopicConfigDefinition, text: string): number {
   const pattern = isInteger ? /^-?\d+$/ : /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/
   if (!pattern.test(trimmed)) throw invalidConfig(`${definition.name}: '${text}' is not a ${definition.type}`)
   // Long.MAX_VALUE (and anything above the safe range) means "never" and is clamped to longMax.
-  const value = isInteger && trimmed.length >= 16 && BigInt(trimmed) > BigInt(longMax) ? longMax : Number(trimmed)
+  const value =
+    isInteger && trimmed.length >= 16 && BigInt(trimmed) > BigInt(longMax) ? longMax : Number(trimmed)
   const valid = definition.valid as { min: number; max: number }
   if (value < valid.min || value > valid.max) {
     throw invalidConfig(`${definition.name}: ${text} is outside [${valid.min}, ${valid.max}]`)
@@ -135,7 +172,8 @@ function parseValue(definition: TopicConfigDefinition, text: string): TopicConfi
   const allowed = (definition.valid as { oneOf: readonly string[] }).oneOf
   if (definition.type === 'string') {
     const value = text.trim()
-    if (!allowed.includes(value)) throw invalidConfig(`${definition.name}: '${text}' is not one of ${allowed}`)
+    if (!allowed.includes(value))
+      throw invalidConfig(`${definition.name}: '${text}' is not one of ${allowed}`)
     return value as TopicConfig[keyof TopicConfig]
   }
   const items = [...new Set(text.split(',').map((item) => item.trim().toLowerCase()))].sort()

@@ -13,13 +13,19 @@ export function validateTopicName(name: string): void {
     throw new KafkaError(StorageErrorCode.INVALID_TOPIC_EXCEPTION, `illegal topic name '${name}'`)
   }
   if (!legalTopicName.test(name)) {
-    throw new KafkaError(StorageErrorCode.INVALID_TOPIC_EXCEPTION, `topic name '${name}' has illegal characters`)
+    throw new KafkaError(
+      StorageErrorCode.INVALID_TOPIC_EXCEPTION,
+      `topic name '${name}' has illegal characters`,
+    )
   }
 }
 
 /** Throws KafkaError INVALID_PARTITIONS unless `count` is a positive integer (and not absurd). */
 export function validatePartitionCount(count: number, partitionsMax: number): void {
   if (!Number.isInteger(count) || count < 1 || count > partitionsMax) {
-    throw new KafkaError(StorageErrorCode.INVALID_PARTITIONS, `partition count ${count} is outside [1, ${partitionsMax}]`)
+    throw new KafkaError(
+      StorageErrorCode.INVALID_PARTITIONS,
+      `partition count ${count} is outside [1, ${partitionsMax}]`,
+    )
   }
 }

@@ -11,6 +11,7 @@ import { connect, type Socket } from 'node:net'
 import { after, before, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { defineHandler, noResponse } from '../../src/broker/handler.ts'
+import { FetchSessionCache } from '../../src/broker/handlers/fetch/fetch-session-cache.ts'
 import { Router } from '../../src/broker/router.ts'
 import { type KafkaListener, listen } from '../../src/broker/server.ts'
 import { defaultBrokerLimits } from '../../src/config/limits.ts'
@@ -62,6 +63,8 @@ before(async () => {
     settings: { autoCreateTopicsEnable: false, numPartitions: 1 },
     logs: createMemoryLogManager(),
     log,
+    limits: defaultBrokerLimits,
+    fetchSessions: new FetchSessionCache(),
     supportedApis: [],
   }
   const router = new Router([slowMetadata, silentProduce], services)

@@ -84,6 +84,56 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   })
 }
 
+// Safety net: a test file that dies without calling stop() must not leave brokers running.
+const liveChildren = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL')
+})
+
+/** Keeps the child's output (bounded) and resolves on its readiness line; rejects if it exits first. */
+function watchUntilListening(child: ChildProcess, output: { text: string }): Promise<ListeningLine> {
+  const append = (chunk: string): void => {
+    output.text += chunk
+    if (output.text.length > outputCharsMax)
+      output.text = output.text.slice(output.text.length - outputCharsMax)
+  }
+  return new Promise<ListeningLine>((resolvePromise, reject) => {
+    let ready = false
+    let pending = ''
+    const fail = (reason: string): void => {
+      clearTimeout(timer)
+      if (!ready) reject(new Error(`broker process ${reason}\n--- broker output ---\n${output.text}`))
+      ready = true
+    }
+    const timer = setTimeout(
+      () => fail(`did not log "broker listening" within ${listeningTimeoutMs} ms`),
+      listeningTimeoutMs,
+    )
+    child.stdout?.setEncoding('utf8')
+    child.stderr?.setEncoding('utf8')
+    child.stderr?.on('data', append)
+    child.stdout?.on('data', (chunk: string) => {
+      append(chunk) // keep reading stdout even when ready, or a full pipe would block the broker
+      if (ready) return
+      pending += chunk
+      for (let newline = pending.indexOf('\n'); newline !== -1; newline = pending.indexOf('\n')) {
+        const found = parseListeningLine(pending.slice(0, newline).trim())
+        pending = pending.slice(newline + 1)
+        if (found) {
+          ready = true
+          pending = ''
+          clearTimeout(timer)
+          resolvePromise(found)
+          return
+        }
+      }
+    })
+    child.once('error', (error) => fail(`could not start: ${error.message}`))
+    // 'close' rather than 'exit': by then stdout and stderr are drained, so the output is complete.
+    child.once('close', (code, signal) => fail(`exited before listening (code ${code}, signal ${signal})`))
+  })
+}
+
 export async function startBrokerProcess(options: BrokerProcessOptions = {}): Promise<BrokerProcess> {
   const ownsDataDir = options.dataDir === undefined
   const dataDir = options.dataDir ?? (await makeTempDir())
@@ -93,13 +143,13 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
   const env = { ...process.env }
   delete env.NODE_TEST_CONTEXT // set by node:test for its own children; the broker is not one
   const child = spawn(process.execPath, args, { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'], env })
-
-  let output = ''
-  const append = (text: string): void => {
-    output += text
-    if (output.length > outputCharsMax) output = output.slice(output.length - outputCharsMax)
-  }
   let exited = false
+  liveChildren.add(child)
+  child.once('exit', () => {
+    exited = true
+    liveChildren.delete(child)
+  })
+
   let removed = false
   const terminate = async (signal: NodeJS.Signals): Promise<void> => {
     if (!exited) {
@@ -115,53 +165,14 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
     }
   }
 
-  let onReady: (line: ListeningLine) => void = () => {}
-  let onFailure: (reason: string) => void = () => {}
-  let ready = false
-  let pending = ''
-  child.stdout.setEncoding('utf8')
-  child.stderr.setEncoding('utf8')
-  child.stderr.on('data', append)
-  child.stdout.on('data', (chunk: string) => {
-    append(chunk) // keep reading stdout even when ready, or a full pipe would block the broker
-    if (ready) return
-    pending += chunk
-    for (let newline = pending.indexOf('\n'); newline !== -1; newline = pending.indexOf('\n')) {
-      const found = parseListeningLine(pending.slice(0, newline).trim())
-      pending = pending.slice(newline + 1)
-      if (found) {
-        ready = true
-        pending = ''
-        onReady(found)
-        return
-      }
-    }
-  })
-  child.once('error', (error) => onFailure(`could not start: ${error.message}`))
-  child.once('exit', (code, signal) => {
-    exited = true
-    onFailure(`exited before listening (code ${code}, signal ${signal})`)
-  })
-
-  let timer: NodeJS.Timeout | undefined
+  const output = { text: '' }
   let listening: ListeningLine
   try {
-    listening = await new Promise<ListeningLine>((resolvePromise, reject) => {
-      onReady = resolvePromise
-      onFailure = (reason) => reject(new Error(`broker process ${reason}\n--- broker output ---\n${output}`))
-      timer = setTimeout(
-        () => onFailure(`did not log "broker listening" within ${listeningTimeoutMs} ms`),
-        listeningTimeoutMs,
-      )
-    })
+    listening = await watchUntilListening(child, output)
   } catch (error) {
     await terminate('SIGKILL')
     throw error
-  } finally {
-    clearTimeout(timer)
-    onFailure = () => {}
   }
-
   return {
     host: listening.host,
     port: listening.port,
@@ -171,6 +182,6 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
     isAlive: () => !exited,
     stop: () => terminate('SIGTERM'),
     kill: () => terminate('SIGKILL'),
-    output: () => output,
+    output: () => output.text,
   }
 }

@@ -3,9 +3,13 @@
 
 import type { AnyHandler } from '../handler.ts'
 import { apiVersions } from './api-versions.ts'
+import { fetch } from './fetch.ts'
 import { metadata } from './metadata.ts'
+import { produce } from './produce.ts'
 
 export const handlers: readonly AnyHandler[] = [
+  produce, // 0
+  fetch, // 1
   metadata, // 3
   apiVersions, // 18
 ]

@@ -15,6 +15,7 @@ import type {
 } from '../../protocol/generated/metadata-response.ts'
 import type { TopicDescription } from '../../storage/types.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
+import { findOrAutoCreateTopic } from '../topic-auto-create.ts'
 
 /** Kafka's "not requested" value for authorized-operation bitfields. */
 const authorizedOperationsOmitted = -2147483648
@@ -62,34 +63,13 @@ async function describeRequestedTopics(
       results.push(topic ? describe(topic) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, requested.topicId))
       continue
     }
-    const topic = logs.getTopic(requested.name) ?? (await autoCreate(context, request, requested.name))
+    const requestAllows = context.apiVersion < 4 || request.allowAutoTopicCreation
+    const topic = await findOrAutoCreateTopic(context, requested.name, { requestAllows })
     results.push(
       topic instanceof KafkaError ? topicError(topic.errorCode, requested.name, zeroUuid) : describe(topic),
     )
   }
   return results
-}
-
-/** Creates a topic named in a Metadata request when the broker and the request allow it. */
-async function autoCreate(
-  context: RequestContext,
-  request: MetadataRequest,
-  name: string,
-): Promise<TopicDescription | KafkaError> {
-  const { settings, logs, log } = context.services
-  const allowed = context.apiVersion < 4 || request.allowAutoTopicCreation
-  if (!settings.autoCreateTopicsEnable || !allowed) {
-    return new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`)
-  }
-  try {
-    const topic = await logs.createTopic(name, { partitionCount: settings.numPartitions })
-    log.info({ topic: name, partitions: settings.numPartitions }, 'auto-created topic')
-    return topic
-  } catch (error) {
-    if (!(error instanceof KafkaError)) throw error
-    // Another request may have created it meanwhile.
-    return logs.getTopic(name) ?? error
-  }
 }
 
 function describeTopic(

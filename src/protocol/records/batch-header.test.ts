@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import fc from 'fast-check'
 import { KafkaError } from '../../errors.ts'
 import { splitBatches } from './batch-framing.ts'
 import {
@@ -99,22 +100,32 @@ describe('validateBatch', () => {
   })
 
   it('rejects each broken field with its reason', () => {
-    const cases: Array<[string, (batch: Buffer) => Buffer, CorruptRecordReason]> = [
-      ['truncated body', (batch) => batch.subarray(0, 87), 'truncated'],
-      ['batchLength below 49', (batch) => (batch.writeInt32BE(48, BatchField.batchLength), batch), 'length'],
-      ['negative batchLength', (batch) => (batch.writeInt32BE(-1, BatchField.batchLength), batch), 'length'],
-      ['magic 1', (batch) => (batch.writeInt8(1, BatchField.magic), batch), 'magic'],
-      ['a flipped record byte', (batch) => (batch.writeUInt8(batch[80] ^ 1, 80), batch), 'crc'],
-      ['a flipped crc', (batch) => (batch.writeUInt32BE(0, BatchField.crc), batch), 'crc'],
+    // Each case changes the golden batch in place (or cuts it) and names the expected reason.
+    const cases: Array<[(batch: Buffer) => Buffer | undefined, CorruptRecordReason]> = [
+      [(batch) => batch.subarray(0, 87), 'truncated'],
+      [(batch) => void batch.writeInt32BE(48, BatchField.batchLength), 'length'],
+      [(batch) => void batch.writeInt32BE(-1, BatchField.batchLength), 'length'],
+      [(batch) => void batch.writeInt8(1, BatchField.magic), 'magic'],
+      [(batch) => void batch.writeUInt8(batch[80] ^ 1, 80), 'crc'],
+      [(batch) => void batch.writeUInt32BE(0, BatchField.crc), 'crc'],
     ]
-    for (const [, corrupt, reason] of cases) assertCorrupt(() => validateBatch(corrupt(golden()), 0), reason)
+    for (const [corrupt, reason] of cases) {
+      const batch = golden()
+      const changed = corrupt(batch) ?? batch
+      assertCorrupt(() => validateBatch(changed, 0), reason)
+    }
   })
 
   it('checks counts and offsets after the CRC, per origin', () => {
-    const withFields = (fields: { recordCount?: number; lastOffsetDelta?: number; attributes?: number }): Buffer => {
+    const withFields = (fields: {
+      recordCount?: number
+      lastOffsetDelta?: number
+      attributes?: number
+    }): Buffer => {
       const batch = golden()
       if (fields.recordCount !== undefined) batch.writeInt32BE(fields.recordCount, BatchField.recordCount)
-      if (fields.lastOffsetDelta !== undefined) batch.writeInt32BE(fields.lastOffsetDelta, BatchField.lastOffsetDelta)
+      if (fields.lastOffsetDelta !== undefined)
+        batch.writeInt32BE(fields.lastOffsetDelta, BatchField.lastOffsetDelta)
       if (fields.attributes !== undefined) batch.writeInt16BE(fields.attributes, BatchField.attributes)
       batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.readInt32BE(8)), BatchField.crc)
       return batch
@@ -196,5 +207,24 @@ describe('splitBatches', () => {
     const shortV2 = Buffer.concat([golden(), golden()])
     shortV2.writeInt32BE(30, 88 + BatchField.batchLength)
     assert.equal(splitBatches(shortV2).trailing?.kind, 'corrupt')
+  })
+})
+
+describe('random input', () => {
+  it('splitBatches and validateBatch never throw anything but CorruptRecordError', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat({ max: 200 }), (bytes, position) => {
+        const buffer = Buffer.from(bytes)
+        const { batches, trailing } = splitBatches(buffer)
+        const covered = batches.reduce((sum, batch) => sum + batch.sizeBytes, 0) + (trailing?.sizeBytes ?? 0)
+        assert.equal(covered, buffer.length)
+        try {
+          validateBatch(buffer, position)
+        } catch (error) {
+          assert.ok(error instanceof CorruptRecordError, String(error))
+        }
+      }),
+      { numRuns: 2000 },
+    )
   })
 })

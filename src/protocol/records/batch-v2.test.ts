@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { BatchField, computeBatchCrc, readBatchHeader, setLogAppendTime, validateBatch } from './batch-header.ts'
+import {
+  BatchField,
+  computeBatchCrc,
+  readBatchHeader,
+  setLogAppendTime,
+  validateBatch,
+} from './batch-header.ts'
 import { buildBatch, decodeBatch, decodeBatches } from './batch-v2.ts'
 import { CompressionCodec } from './compression/index.ts'
 import {
@@ -19,7 +25,12 @@ import { CorruptRecordError } from './errors.ts'
 import type { RecordInput } from './record.ts'
 
 const records: RecordInput[] = [
-  { timestamp: 1700000000000, key: Buffer.from('k1'), value: Buffer.from('v1'), headers: [{ key: 'h', value: Buffer.from('x') }] },
+  {
+    timestamp: 1700000000000,
+    key: Buffer.from('k1'),
+    value: Buffer.from('v1'),
+    headers: [{ key: 'h', value: Buffer.from('x') }],
+  },
   { timestamp: 1699999999990, key: null, value: null, headers: [{ key: 'ü', value: null }] },
   { timestamp: 1700000000100, key: Buffer.alloc(0), value: Buffer.alloc(3000, 'z') },
 ]
@@ -29,7 +40,7 @@ function resign(batch: Buffer): Buffer {
   return batch
 }
 
-describe('buildBatch / decodeBatch', () => {
+describe('buildBatch / decodeBatch round trips', () => {
   for (const codec of [0, 1, 2, 3, 4] as const) {
     it(`round-trips records exactly with codec ${codec}`, async () => {
       const batch = await buildBatch({
@@ -45,22 +56,54 @@ describe('buildBatch / decodeBatch', () => {
       const decoded = await decodeBatch(batch, 0, { origin: 'produce' })
       assert.equal(decoded.sizeBytes, batch.length)
       assert.deepEqual(decoded.records, [
-        { offset: 1000, timestamp: 1700000000000, key: Buffer.from('k1'), value: Buffer.from('v1'), headers: [{ key: 'h', value: Buffer.from('x') }] },
-        { offset: 1001, timestamp: 1699999999990, key: null, value: null, headers: [{ key: 'ü', value: null }] },
-        { offset: 1002, timestamp: 1700000000100, key: Buffer.alloc(0), value: Buffer.alloc(3000, 'z'), headers: [] },
+        {
+          offset: 1000,
+          timestamp: 1700000000000,
+          key: Buffer.from('k1'),
+          value: Buffer.from('v1'),
+          headers: [{ key: 'h', value: Buffer.from('x') }],
+        },
+        {
+          offset: 1001,
+          timestamp: 1699999999990,
+          key: null,
+          value: null,
+          headers: [{ key: 'ü', value: null }],
+        },
+        {
+          offset: 1002,
+          timestamp: 1700000000100,
+          key: Buffer.alloc(0),
+          value: Buffer.alloc(3000, 'z'),
+          headers: [],
+        },
       ])
       const { header } = decoded
       assert.deepEqual(
-        [header.compression, header.lastOffsetDelta, header.recordCount, header.baseTimestamp, header.maxTimestamp],
+        [
+          header.compression,
+          header.lastOffsetDelta,
+          header.recordCount,
+          header.baseTimestamp,
+          header.maxTimestamp,
+        ],
         [codec, 2, 3, 1700000000000, 1700000000100],
       )
       assert.deepEqual(
-        [header.producerId, header.producerEpoch, header.baseSequence, header.partitionLeaderEpoch, header.isTransactional],
+        [
+          header.producerId,
+          header.producerEpoch,
+          header.baseSequence,
+          header.partitionLeaderEpoch,
+          header.isTransactional,
+        ],
         [4242n, 3, 17, 7, true],
       )
     })
   }
+})
 
+describe('buildBatch options', () => {
   it('keeps explicit offset deltas and lastOffsetDelta (compacted batches), and empty batches', async () => {
     const batch = await buildBatch({
       records: [
@@ -71,19 +114,32 @@ describe('buildBatch / decodeBatch', () => {
       baseOffset: 100,
     })
     const decoded = await decodeBatch(batch)
-    assert.deepEqual(decoded.records.map((record) => record.offset), [100, 105])
+    assert.deepEqual(
+      decoded.records.map((record) => record.offset),
+      [100, 105],
+    )
     assert.equal(validateBatch(batch, 0, { origin: 'log' }).lastOffset, 109)
     const empty = await buildBatch({ records: [], lastOffsetDelta: 4, baseTimestamp: 5 })
     assert.deepEqual((await decodeBatch(empty)).records, [])
     await assert.rejects(() => buildBatch({ records: [] }), /explicit lastOffsetDelta/)
-    await assert.rejects(() => buildBatch({ records: [{ offsetDelta: 2, timestamp: 0 }, { offsetDelta: 2, timestamp: 0 }] }))
+    await assert.rejects(() =>
+      buildBatch({
+        records: [
+          { offsetDelta: 2, timestamp: 0 },
+          { offsetDelta: 2, timestamp: 0 },
+        ],
+      }),
+    )
   })
 
   it('gives every record the append time in LogAppendTime batches', async () => {
     const built = await buildBatch({ records, compression: CompressionCodec.lz4 })
     setLogAppendTime(built, 0, 1800000000000)
     const decoded = await decodeBatch(built)
-    assert.deepEqual(decoded.records.map((record) => record.timestamp), [1800000000000, 1800000000000, 1800000000000])
+    assert.deepEqual(
+      decoded.records.map((record) => record.timestamp),
+      [1800000000000, 1800000000000, 1800000000000],
+    )
   })
 
   it('stores the delete horizon as baseTimestamp and keeps record timestamps', async () => {
@@ -92,14 +148,20 @@ describe('buildBatch / decodeBatch', () => {
     assert.equal(header.hasDeleteHorizon, true)
     assert.equal(header.baseTimestamp, 1690000000000)
     const decoded = await decodeBatch(batch)
-    assert.deepEqual(decoded.records.map((record) => record.timestamp), [1700000000000, 1699999999990, 1700000000100])
+    assert.deepEqual(
+      decoded.records.map((record) => record.timestamp),
+      [1700000000000, 1699999999990, 1700000000100],
+    )
   })
 
   it('decodeBatches walks consecutive batches and rejects trailing bytes', async () => {
     const first = await buildBatch({ records, baseOffset: 0 })
     const second = await buildBatch({ records, baseOffset: 3, compression: CompressionCodec.gzip })
     const all = await decodeBatches(Buffer.concat([first, second]))
-    assert.deepEqual(all.flatMap((batch) => batch.records.map((record) => record.offset)), [0, 1, 2, 3, 4, 5])
+    assert.deepEqual(
+      all.flatMap((batch) => batch.records.map((record) => record.offset)),
+      [0, 1, 2, 3, 4, 5],
+    )
     await assert.rejects(() => decodeBatches(Buffer.concat([first, Buffer.alloc(5)])), CorruptRecordError)
   })
 })
@@ -123,7 +185,10 @@ describe('control records', () => {
     assert.deepEqual(decodeControlRecordKey(record.key), { version: 0, type: 1 })
     assert.deepEqual(decodeEndTransactionMarker(record), { type: 1, coordinatorEpoch: 12 })
     assert.throws(() => decodeControlRecordKey(Buffer.from([0, 0])), CorruptRecordError)
-    assert.throws(() => decodeEndTransactionMarker({ key: Buffer.from('00000005', 'hex'), value: null }), CorruptRecordError)
+    assert.throws(
+      () => decodeEndTransactionMarker({ key: Buffer.from('00000005', 'hex'), value: null }),
+      CorruptRecordError,
+    )
   })
 })
 

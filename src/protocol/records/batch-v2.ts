@@ -114,7 +114,8 @@ function timestampsOf(options: BuildBatchOptions): { baseTimestamp: number; maxT
   }
   const first = timestamps.length > 0 ? timestamps[0] : noTimestamp
   const baseTimestamp = options.deleteHorizonMs ?? options.baseTimestamp ?? first
-  const maxTimestamp = options.maxTimestamp ?? timestamps.reduce((max, timestamp) => Math.max(max, timestamp), noTimestamp)
+  const maxTimestamp =
+    options.maxTimestamp ?? timestamps.reduce((max, timestamp) => Math.max(max, timestamp), noTimestamp)
   return { baseTimestamp, maxTimestamp }
 }
 

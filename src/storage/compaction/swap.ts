@@ -20,8 +20,15 @@ export const swapSuffix = '.swap'
 const segmentSuffixes = [logSuffix, offsetIndexSuffix, timeIndexSuffix] as const
 
 /** Step 2: the commit point of a swap. */
-export async function writeSwapManifest(directory: string, baseOffset: number, replaced: readonly number[]): Promise<void> {
-  await writeFileAtomic(path.join(directory, segmentFileName(baseOffset, swapSuffix)), `${replaced.join('\n')}\n`)
+export async function writeSwapManifest(
+  directory: string,
+  baseOffset: number,
+  replaced: readonly number[],
+): Promise<void> {
+  await writeFileAtomic(
+    path.join(directory, segmentFileName(baseOffset, swapSuffix)),
+    `${replaced.join('\n')}\n`,
+  )
 }
 
 /** Steps 3 and 4 (also the crash completion). Hooks let tests stop in the middle. */
@@ -33,7 +40,8 @@ export async function finishSwap(
 ): Promise<void> {
   for (const offset of replaced) {
     if (offset === baseOffset) continue
-    for (const suffix of segmentSuffixes) await unlinkIfExists(path.join(directory, segmentFileName(offset, suffix)))
+    for (const suffix of segmentSuffixes)
+      await unlinkIfExists(path.join(directory, segmentFileName(offset, suffix)))
   }
   await hooks.afterUnlink?.()
   for (const suffix of segmentSuffixes) {

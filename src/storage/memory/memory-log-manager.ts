@@ -8,9 +8,21 @@ import { KafkaError } from '../../errors.ts'
 import { newClusterId } from '../data-dir.ts'
 import { StorageErrorCode } from '../error-codes.ts'
 import { maintenanceIntervalMs, topicPartitionsMax } from '../limits.ts'
-import { defaultTopicConfig, resolveTopicConfig, type TopicConfig, type TopicConfigOverrides } from '../topic-config.ts'
+import {
+  defaultTopicConfig,
+  resolveTopicConfig,
+  type TopicConfig,
+  type TopicConfigOverrides,
+} from '../topic-config.ts'
 import { validatePartitionCount, validateTopicName } from '../topic-name.ts'
-import { type Clock, type CreateTopicOptions, type LogManager, type StorageLogger, systemClock, type TopicDescription } from '../types.ts'
+import {
+  type Clock,
+  type CreateTopicOptions,
+  type LogManager,
+  type StorageLogger,
+  systemClock,
+  type TopicDescription,
+} from '../types.ts'
 import { MemoryPartitionLog } from './memory-partition-log.ts'
 
 export interface MemoryLogManagerOptions {
@@ -56,7 +68,8 @@ export class MemoryLogManager implements LogManager {
 
   private requireTopic(name: string): TopicEntry {
     const entry = this.topics.get(name)
-    if (entry === undefined) throw new KafkaError(StorageErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`)
+    if (entry === undefined)
+      throw new KafkaError(StorageErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`)
     return entry
   }
 
@@ -74,9 +87,19 @@ export class MemoryLogManager implements LogManager {
     validatePartitionCount(options.partitionCount, topicPartitionsMax)
     const configOverrides = { ...(options.configOverrides ?? {}) }
     const config = resolveTopicConfig(this.defaults, configOverrides)
-    if (this.topics.has(name)) throw new KafkaError(StorageErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`)
-    const description = { name, topicId: randomUUID(), partitionCount: options.partitionCount, configOverrides, config }
-    this.topics.set(name, { description, partitions: this.newPartitions(name, config, 0, options.partitionCount) })
+    if (this.topics.has(name))
+      throw new KafkaError(StorageErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`)
+    const description = {
+      name,
+      topicId: randomUUID(),
+      partitionCount: options.partitionCount,
+      configOverrides,
+      config,
+    }
+    this.topics.set(name, {
+      description,
+      partitions: this.newPartitions(name, config, 0, options.partitionCount),
+    })
     return structuredClone(description)
   }
 

@@ -55,11 +55,20 @@ export class MemoryPartitionLog implements PartitionLog {
     logger: StorageLogger,
   ) {
     this.segments = [this.newSegment(0)]
-    this.notifier = new AppendNotifier((error) => logger.error({ err: error, topic, partition }, 'append listener threw'))
+    this.notifier = new AppendNotifier((error) =>
+      logger.error({ err: error, topic, partition }, 'append listener threw'),
+    )
   }
 
   private newSegment(baseOffset: number): MemorySegment {
-    return { baseOffset, batches: [], sizeBytes: 0, maxTimestamp: -1, offsetOfMaxTimestamp: -1, createdAtMs: this.clock.now() }
+    return {
+      baseOffset,
+      batches: [],
+      sizeBytes: 0,
+      maxTimestamp: -1,
+      offsetOfMaxTimestamp: -1,
+      createdAtMs: this.clock.now(),
+    }
   }
 
   get logEndOffset(): number {
@@ -87,16 +96,30 @@ export class MemoryPartitionLog implements PartitionLog {
   async append(batches: Buffer, options: AppendOptions): Promise<AppendResult> {
     if (this.closed) throw new StorageError(`${this.topic}-${this.partition} is closed`)
     const copy = Buffer.from(batches)
-    const spans = validateAppendBatches(copy, { maxMessageBytes: this.config.maxMessageBytes, origin: options.origin ?? 'client' })
+    const spans = validateAppendBatches(copy, {
+      maxMessageBytes: this.config.maxMessageBytes,
+      origin: options.origin ?? 'client',
+    })
     const logAppendTimeMs =
-      this.config.messageTimestampType === 'LogAppendTime' ? (options.logAppendTimeMs ?? this.clock.now()) : undefined
+      this.config.messageTimestampType === 'LogAppendTime'
+        ? (options.logAppendTimeMs ?? this.clock.now())
+        : undefined
     const baseOffset = this.endOffset
     for (const span of spans) {
       if (this.needsRoll(span.sizeBytes)) this.segments.push(this.newSegment(this.endOffset))
-      stampBatch(copy, span, { baseOffset: this.endOffset, leaderEpoch: options.leaderEpoch, logAppendTimeMs })
+      stampBatch(copy, span, {
+        baseOffset: this.endOffset,
+        leaderEpoch: options.leaderEpoch,
+        logAppendTimeMs,
+      })
       const lastOffset = this.endOffset + span.lastOffsetDelta
       const segment = this.active
-      segment.batches.push({ baseOffset: this.endOffset, lastOffset, maxTimestamp: span.maxTimestamp, bytes: copy.subarray(span.position, span.position + span.sizeBytes) })
+      segment.batches.push({
+        baseOffset: this.endOffset,
+        lastOffset,
+        maxTimestamp: span.maxTimestamp,
+        bytes: copy.subarray(span.position, span.position + span.sizeBytes),
+      })
       segment.sizeBytes += span.sizeBytes
       if (span.maxTimestamp > segment.maxTimestamp) {
         segment.maxTimestamp = span.maxTimestamp
@@ -107,7 +130,12 @@ export class MemoryPartitionLog implements PartitionLog {
     if (options.leaderEpoch !== undefined) this.epochs.assign(options.leaderEpoch, baseOffset)
     this.enforceMemoryBound()
     this.notifier.notify(this.endOffset)
-    return { baseOffset, lastOffset: this.endOffset - 1, logAppendTimeMs: logAppendTimeMs ?? -1, logStartOffset: this.startOffset }
+    return {
+      baseOffset,
+      lastOffset: this.endOffset - 1,
+      logAppendTimeMs: logAppendTimeMs ?? -1,
+      logStartOffset: this.startOffset,
+    }
   }
 
   private needsRoll(bytes: number): boolean {
@@ -183,7 +211,10 @@ export class MemoryPartitionLog implements PartitionLog {
 
   async deleteRecordsBefore(offset: number): Promise<number> {
     if (offset > this.endOffset || offset < 0) {
-      throw new KafkaError(StorageErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is above the high watermark`)
+      throw new KafkaError(
+        StorageErrorCode.OFFSET_OUT_OF_RANGE,
+        `offset ${offset} is above the high watermark`,
+      )
     }
     if (offset > this.startOffset) {
       this.startOffset = offset

@@ -15,7 +15,10 @@ export interface TestRecord {
 }
 
 /** One batch (base offset 0, as a producer sends it) of `records`. */
-export function makeBatch(records: TestRecord[], options: { compression?: CompressionCodec } = {}): Promise<Buffer> {
+export function makeBatch(
+  records: TestRecord[],
+  options: { compression?: CompressionCodec } = {},
+): Promise<Buffer> {
   return buildBatch({
     compression: options.compression,
     records: records.map((record) => ({
@@ -63,13 +66,20 @@ export class ManualClock implements Clock {
 }
 
 /** A fresh directory under the OS temp dir, and a function removing it. */
-export async function temporaryDirectory(prefix = 'streamline-storage-'): Promise<{ directory: string; remove: () => Promise<void> }> {
+export async function temporaryDirectory(
+  prefix = 'streamline-storage-',
+): Promise<{ directory: string; remove: () => Promise<void> }> {
   const directory = await mkdtemp(path.join(os.tmpdir(), prefix))
   return { directory, remove: () => rm(directory, { recursive: true, force: true }) }
 }
 
 /** A pino-compatible logger that drops everything, and remembers warnings and errors for assertions. */
-export function quietLogger(): { info: () => void; warn: (object: object, message: string) => void; error: (object: object, message: string) => void; messages: string[] } {
+export function quietLogger(): {
+  info: () => void
+  warn: (object: object, message: string) => void
+  error: (object: object, message: string) => void
+  messages: string[]
+} {
   const messages: string[] = []
   return {
     info: () => {},

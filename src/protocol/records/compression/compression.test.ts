@@ -4,8 +4,8 @@
 
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { gzipSync } from 'node:zlib'
 import { describe, it } from 'node:test'
+import { gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { CorruptRecordError, type CorruptRecordReason } from '../errors.ts'
 import { CompressionCodec, compress, decompress, toCompressionCodec } from './index.ts'
@@ -51,14 +51,26 @@ describe('compress/decompress', () => {
     it(`codec ${codec} refuses output above decompressedBytesMax`, async () => {
       const bomb = await compress(codec, Buffer.alloc(4 * 1024 * 1024))
       assert.ok(bomb.length < 300 * 1024)
-      await assertRejects(() => decompress(codec, bomb, { decompressedBytesMax: 1024 * 1024 }), 'decompressed-size')
-      assert.equal((await decompress(codec, bomb, { decompressedBytesMax: 4 * 1024 * 1024 })).length, 4 * 1024 * 1024)
+      await assertRejects(
+        () => decompress(codec, bomb, { decompressedBytesMax: 1024 * 1024 }),
+        'decompressed-size',
+      )
+      assert.equal(
+        (await decompress(codec, bomb, { decompressedBytesMax: 4 * 1024 * 1024 })).length,
+        4 * 1024 * 1024,
+      )
     })
 
     it(`codec ${codec} rejects truncated and garbage input with a typed error`, async () => {
       const compressed = await compress(codec, sample())
-      await assertRejects(() => decompress(codec, compressed.subarray(0, compressed.length >> 1)), 'compression')
-      await assertRejects(() => decompress(codec, Buffer.from('definitely not compressed data')), 'compression')
+      await assertRejects(
+        () => decompress(codec, compressed.subarray(0, compressed.length >> 1)),
+        'compression',
+      )
+      await assertRejects(
+        () => decompress(codec, Buffer.from('definitely not compressed data')),
+        'compression',
+      )
       await assertRejects(() => decompress(codec, Buffer.alloc(0)), 'compression')
     })
 
@@ -78,13 +90,19 @@ describe('compress/decompress', () => {
 
   it('rejects the reserved codec ids 5..7', async () => {
     for (const id of [5, 6, 7]) {
-      assert.throws(() => toCompressionCodec(id), (error: unknown) => error instanceof CorruptRecordError)
+      assert.throws(
+        () => toCompressionCodec(id),
+        (error: unknown) => error instanceof CorruptRecordError,
+      )
     }
   })
 
   it('gzip reports a bomb as decompressed-size, not as garbage', async () => {
     const bomb = gzipSync(Buffer.alloc(10 * 1024 * 1024))
-    await assertRejects(() => decompress(CompressionCodec.gzip, bomb, { decompressedBytesMax: 65536 }), 'decompressed-size')
+    await assertRejects(
+      () => decompress(CompressionCodec.gzip, bomb, { decompressedBytesMax: 65536 }),
+      'decompressed-size',
+    )
   })
 })
 
@@ -126,14 +144,20 @@ describe('lz4 frames', () => {
   it('accepts the legacy header checksum only when asked (v0/v1 message sets)', () => {
     const legacy = encodeLz4Frame(Buffer.from('legacy kafka'), { headerChecksum: 'legacy-kafka' })
     const limits = { decompressedBytesMax: 1024 }
-    assert.equal(decodeLz4Frames(legacy, { ...limits, headerChecksum: 'accept-legacy' }).toString(), 'legacy kafka')
+    assert.equal(
+      decodeLz4Frames(legacy, { ...limits, headerChecksum: 'accept-legacy' }).toString(),
+      'legacy kafka',
+    )
     assert.throws(
       () => decodeLz4Frames(legacy, { ...limits, headerChecksum: 'strict' }),
       (error: unknown) => error instanceof CorruptRecordError && error.reason === 'compression',
     )
     const broken = Buffer.from(legacy)
     broken[6] ^= 0xff
-    assert.throws(() => decodeLz4Frames(broken, { ...limits, headerChecksum: 'accept-legacy' }), CorruptRecordError)
+    assert.throws(
+      () => decodeLz4Frames(broken, { ...limits, headerChecksum: 'accept-legacy' }),
+      CorruptRecordError,
+    )
   })
 
   it('decodes a hand-made frame with a linked block, block and content checksums and a content size', () => {
@@ -175,7 +199,18 @@ describe('zstd bound', () => {
     const ours = await compress(CompressionCodec.zstd, input)
     assert.ok(zstdDecompressedBound(ours) >= 1000)
     // A frame with a declared content size of 5 (single segment) holding one raw block "hello".
-    const declared = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x05, 0x29, 0x00, 0x00, ...Buffer.from('hello')])
+    const declared = Buffer.from([
+      0x28,
+      0xb5,
+      0x2f,
+      0xfd,
+      0x20,
+      0x05,
+      0x29,
+      0x00,
+      0x00,
+      ...Buffer.from('hello'),
+    ])
     assert.equal(zstdDecompressedBound(declared), 5)
     assert.equal((await decompress(CompressionCodec.zstd, declared)).toString(), 'hello')
   })
@@ -189,7 +224,10 @@ describe('zstd bound', () => {
     }
     const bomb = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58, ...blocks])
     assert.equal(zstdDecompressedBound(bomb), 8 * 1024 * 1024)
-    await assertRejects(() => decompress(CompressionCodec.zstd, bomb, { decompressedBytesMax: 1024 * 1024 }), 'decompressed-size')
+    await assertRejects(
+      () => decompress(CompressionCodec.zstd, bomb, { decompressedBytesMax: 1024 * 1024 }),
+      'decompressed-size',
+    )
     const output = await decompress(CompressionCodec.zstd, bomb)
     assert.equal(output.length, 8 * 1024 * 1024)
     assert.equal(output[12345], 0x41)

@@ -8,7 +8,9 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const pythonPath = '/usr/bin/python3'
-const bridgePath = fileURLToPath(new URL('../../../../test/fixtures/records/kafka_python_bridge.py', import.meta.url))
+const bridgePath = fileURLToPath(
+  new URL('../../../../test/fixtures/records/kafka_python_bridge.py', import.meta.url),
+)
 const debianPackages = 'python3-kafka python3-lz4 python3-snappy python3-zstandard python3-xxhash'
 
 export type BridgeRequest = { op: string } & Record<string, unknown>

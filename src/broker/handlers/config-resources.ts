@@ -1,0 +1,92 @@
+// What DescribeConfigs, AlterConfigs and IncrementalAlterConfigs share: resource types, the
+// BROKER resource name rule, finding a TOPIC resource, and duplicate resources in one request.
+
+import { ErrorCode } from '../../protocol/generated/index.ts'
+import { validateTopicName } from '../../storage/topic-name.ts'
+import type { LogManager, TopicDescription } from '../../storage/types.ts'
+import { failure, type Outcome, outcomeOf, success } from './outcome.ts'
+
+/** ConfigResource.Type. */
+export const ConfigResourceType = {
+  unknown: 0,
+  topic: 2,
+  broker: 4,
+  brokerLogger: 8,
+  clientMetrics: 16,
+  group: 32,
+} as const
+
+interface ConfigResource {
+  resourceType: number
+  resourceName: string
+}
+
+/** Kafka's rule (ConfigHelper): "" is the cluster-wide default resource, otherwise it must be our id. */
+export function checkBrokerResourceName(name: string, nodeId: number): Outcome {
+  if (name === '') return success
+  if (!/^-?\d+$/.test(name)) return failure(ErrorCode.INVALID_REQUEST, `Broker id must be an integer, but it is: ${name}`)
+  if (Number(name) !== nodeId) {
+    return failure(
+      ErrorCode.INVALID_REQUEST,
+      `Unexpected broker id, expected ${nodeId} or empty string, but received ${name}`,
+    )
+  }
+  return success
+}
+
+/** The topic a TOPIC resource names, or INVALID_TOPIC_EXCEPTION / UNKNOWN_TOPIC_OR_PARTITION. */
+export function findTopicResource(logs: LogManager, name: string): TopicDescription | Outcome {
+  try {
+    validateTopicName(name)
+  } catch (error) {
+    return outcomeOf(error)
+  }
+  const topic = logs.getTopic(name)
+  if (topic === undefined) {
+    return failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`)
+  }
+  return topic
+}
+
+export function isOutcome(value: TopicDescription | Outcome): value is Outcome {
+  return 'errorCode' in value
+}
+
+export function unsupportedResourceType(resourceType: number): Outcome {
+  return failure(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${resourceType}`)
+}
+
+/** Resources named more than once in one alter request (each copy gets INVALID_REQUEST). */
+export function duplicateResources(resources: readonly ConfigResource[]): Set<string> {
+  const seen = new Set<string>()
+  const duplicates = new Set<string>()
+  for (const resource of resources) {
+    const key = resourceKey(resource)
+    if (seen.has(key)) duplicates.add(key)
+    seen.add(key)
+  }
+  return duplicates
+}
+
+export function resourceKey(resource: ConfigResource): string {
+  return `${resource.resourceType}:${resource.resourceName}`
+}
+
+/** The first config name that appears twice, or null. */
+export function duplicateConfigName(configs: readonly { name: string }[]): string | null {
+  const seen = new Set<string>()
+  for (const config of configs) {
+    if (seen.has(config.name)) return config.name
+    seen.add(config.name)
+  }
+  return null
+}
+
+/** Changes to a BROKER resource: this broker's configs are fixed at start, so any change is refused
+ * the way Kafka refuses a config that cannot be updated dynamically (INVALID_REQUEST, KAFKA-13609). */
+export function alterBrokerConfigs(nodeId: number, resourceName: string, names: readonly string[]): Outcome {
+  const nameCheck = checkBrokerResourceName(resourceName, nodeId)
+  if (nameCheck.errorCode !== ErrorCode.NONE) return nameCheck
+  if (names.length === 0) return success
+  return failure(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: ${names.join(', ')}`)
+}

@@ -1,0 +1,100 @@
+// Fetch (key 1), v0-17: reads record batches, long-polling until min_bytes or max_wait_ms.
+// v0-3: magic 0/1 message sets (down-converted) · v3: max_bytes (KIP-74) · v4: isolation level,
+// last stable offset, aborted transactions, record batch v2 · v5: log start offset · v7: fetch
+// sessions (KIP-227) · v9: current leader epoch (KIP-320) · v10: zstd · v11: rack, preferred read
+// replica (always -1) · v12: flexible, last fetched epoch · v13: topic ids (KIP-516) · v15-17: replica
+// state and directory (KIP-903/966/853; ignored, only consumers fetch here).
+// Known gaps: read_committed equals read_uncommitted until transactions exist (no aborted
+// transactions); partitions are read in request order (no rotation for fairness).
+
+import type { FetchableTopicResponse, PartitionData } from '../../protocol/generated/fetch-response.ts'
+import { ApiKey } from '../../protocol/generated/index.ts'
+import type { IsolationLevel } from '../../storage/types.ts'
+import { defineHandler } from '../handler.ts'
+import { planFetch } from './fetch/fetch-plan.ts'
+import { logsOf, type PartitionRead, readPartitions, recordBytes } from './fetch/read-partitions.ts'
+import { waitForAnyAppend } from './fetch/wait-for-data.ts'
+
+/** max_bytes before v3 had no response limit. */
+const unlimitedResponseBytes = 0x7fffffff
+
+export const fetch = defineHandler({
+  apiKey: ApiKey.Fetch,
+  versions: { min: 0, max: 17 },
+  async handle(context, request) {
+    const { logs, fetchSessions, limits } = context.services
+    const apiVersion = context.apiVersion
+    const plan = planFetch(request, { apiVersion, sessions: fetchSessions, logs })
+    const isolation: IsolationLevel = request.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted'
+    const options = {
+      apiVersion,
+      isolation,
+      logs,
+      responseBytesMax: apiVersion >= 3 ? request.maxBytes : unlimitedResponseBytes,
+    }
+    let reads = await readPartitions(plan.partitions, options)
+    const waitMs = Math.min(request.maxWaitMs, limits.fetchWaitMsMax)
+    if (plan.errorCode === 0 && recordBytes(reads) < request.minBytes && waitMs > 0) {
+      await waitForAnyAppend(logsOf(plan.partitions, logs), waitMs)
+      reads = await readPartitions(plan.partitions, options)
+    }
+    const included = plan.incremental ? reads.filter(hasNews) : reads
+    for (const read of reads) rememberSent(read)
+    return {
+      throttleTimeMs: 0,
+      errorCode: plan.errorCode,
+      sessionId: plan.sessionId,
+      responses: groupByTopic(included, isolation),
+      nodeEndpoints: [],
+    }
+  },
+})
+
+/** KIP-227: an incremental response carries a partition only when something changed for it. */
+function hasNews(read: PartitionRead): boolean {
+  const sent = read.target.sent
+  return (
+    sent === null ||
+    read.records.length > 0 ||
+    read.errorCode !== 0 ||
+    sent.highWatermark !== read.highWatermark ||
+    sent.lastStableOffset !== read.lastStableOffset ||
+    sent.logStartOffset !== read.logStartOffset
+  )
+}
+
+function rememberSent(read: PartitionRead): void {
+  const { highWatermark, lastStableOffset, logStartOffset } = read
+  read.target.sent = { highWatermark, lastStableOffset, logStartOffset }
+}
+
+function groupByTopic(reads: PartitionRead[], isolation: IsolationLevel): FetchableTopicResponse[] {
+  const topics: FetchableTopicResponse[] = []
+  for (const read of reads) {
+    const last = topics[topics.length - 1]
+    const sameTopic =
+      last !== undefined && last.topic === read.target.topic && last.topicId === read.target.topicId
+    const topic = sameTopic
+      ? last
+      : { topic: read.target.topic, topicId: read.target.topicId, partitions: [] }
+    if (!sameTopic) topics.push(topic)
+    topic.partitions.push(partitionData(read, isolation))
+  }
+  return topics
+}
+
+function partitionData(read: PartitionRead, isolation: IsolationLevel): PartitionData {
+  return {
+    partitionIndex: read.target.partition,
+    errorCode: read.errorCode,
+    highWatermark: BigInt(read.highWatermark),
+    lastStableOffset: BigInt(read.lastStableOffset),
+    logStartOffset: BigInt(read.logStartOffset),
+    divergingEpoch: { epoch: -1, endOffset: -1n },
+    currentLeader: { leaderId: -1, leaderEpoch: -1 },
+    snapshotId: { endOffset: -1n, epoch: -1 },
+    abortedTransactions: isolation === 'read_committed' ? [] : null,
+    preferredReadReplica: -1,
+    records: read.records,
+  }
+}

@@ -1,0 +1,121 @@
+// Reads the planned partitions for one Fetch response, within the response's byte budget:
+// whole batches from the one holding the fetch offset; the first non-empty partition may exceed the
+// budget by one batch (KIP-74, v3+), later ones never do. Old versions get what they can read:
+// magic 0/1 message sets below v4, and no zstd below v10 (UNSUPPORTED_COMPRESSION_TYPE).
+
+import { KafkaError } from '../../../errors.ts'
+import { ErrorCode } from '../../../protocol/generated/index.ts'
+import { splitBatches } from '../../../protocol/records/batch-framing.ts'
+import { BatchAttribute, BatchField } from '../../../protocol/records/batch-header.ts'
+import { CompressionCodec } from '../../../protocol/records/compression/index.ts'
+import { batchesToMessageSet } from '../../../protocol/records/message-set.ts'
+import type { IsolationLevel, LogManager, PartitionLog } from '../../../storage/types.ts'
+import type { SessionPartition } from './fetch-session-cache.ts'
+
+/** The leader epoch of every partition on this single broker. */
+const leaderEpoch = 0
+const emptyRecords = Buffer.alloc(0)
+
+export interface PartitionRead {
+  target: SessionPartition
+  errorCode: number
+  highWatermark: number
+  lastStableOffset: number
+  logStartOffset: number
+  records: Buffer
+}
+
+export interface ReadOptions {
+  apiVersion: number
+  isolation: IsolationLevel
+  responseBytesMax: number
+  logs: LogManager
+}
+
+export async function readPartitions(
+  partitions: SessionPartition[],
+  options: ReadOptions,
+): Promise<PartitionRead[]> {
+  const reads: PartitionRead[] = []
+  let responseBytes = 0
+  for (const target of partitions) {
+    const read = await readPartition(target, options, responseBytes)
+    responseBytes += read.records.length
+    reads.push(read)
+  }
+  return reads
+}
+
+/** Bytes of records in `reads` (what min_bytes counts). */
+export function recordBytes(reads: PartitionRead[]): number {
+  return reads.reduce((total, read) => total + read.records.length, 0)
+}
+
+/** The logs a Fetch waits on for new data. */
+export function logsOf(partitions: SessionPartition[], logs: LogManager): PartitionLog[] {
+  return partitions.flatMap((target) => logs.partition(target.topic, target.partition) ?? [])
+}
+
+async function readPartition(
+  target: SessionPartition,
+  options: ReadOptions,
+  responseBytes: number,
+): Promise<PartitionRead> {
+  const log = target.topic === '' ? undefined : options.logs.partition(target.topic, target.partition)
+  if (log === undefined) {
+    const unknownId = target.topic === '' && options.apiVersion >= 13
+    return failed(target, unknownId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  }
+  if (target.currentLeaderEpoch > leaderEpoch) return failed(target, ErrorCode.UNKNOWN_LEADER_EPOCH)
+  const budget = Math.min(target.partitionMaxBytes, options.responseBytesMax - responseBytes)
+  const offsets = {
+    highWatermark: log.highWatermark,
+    lastStableOffset: log.lastStableOffset,
+    logStartOffset: log.logStartOffset,
+  }
+  if (budget <= 0) return { target, errorCode: ErrorCode.NONE, ...offsets, records: emptyRecords }
+  try {
+    const result = await log.read(target.fetchOffset, budget, { isolation: options.isolation })
+    // KIP-74: only the first non-empty partition of a v3+ response may exceed its budget.
+    const oversizedAllowed = responseBytes === 0 && options.apiVersion >= 3
+    const records = result.records.length > budget && !oversizedAllowed ? emptyRecords : result.records
+    return {
+      target,
+      errorCode: ErrorCode.NONE,
+      highWatermark: result.highWatermark,
+      lastStableOffset: result.lastStableOffset,
+      logStartOffset: result.logStartOffset,
+      records: await convertForVersion(records, options.apiVersion),
+    }
+  } catch (error) {
+    if (error instanceof KafkaError) return failed(target, error.errorCode)
+    throw error
+  }
+}
+
+function failed(target: SessionPartition, errorCode: number): PartitionRead {
+  return {
+    target,
+    errorCode,
+    highWatermark: -1,
+    lastStableOffset: -1,
+    logStartOffset: -1,
+    records: emptyRecords,
+  }
+}
+
+/** Fetch v0-1 read magic 0, v2-3 magic 1 (KIP-98 added v2 batches in Fetch v4); zstd needs v10 (KIP-110). */
+async function convertForVersion(records: Buffer, apiVersion: number): Promise<Buffer> {
+  if (records.length === 0 || apiVersion >= 10) return records
+  for (const batch of splitBatches(records).batches) {
+    const codec = batch.bytes.readInt16BE(BatchField.attributes) & BatchAttribute.compressionMask
+    if (codec === CompressionCodec.zstd) {
+      throw new KafkaError(
+        ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+        `zstd data needs Fetch v10, got v${apiVersion}`,
+      )
+    }
+  }
+  if (apiVersion >= 4) return records
+  return batchesToMessageSet(records, apiVersion >= 2 ? 1 : 0)
+}

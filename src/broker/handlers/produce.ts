@@ -1,0 +1,122 @@
+// Produce (key 0), v0-11: appends record batches to partition logs.
+// acks 0: no response · acks 1: answer once the write reached the OS · acks -1 (all): answer after
+// fdatasync (group commit) · other values: INVALID_REQUIRED_ACKS.
+// v0-2: magic v0/v1 message sets (stored as v2) · v2: logAppendTimeMs · v3: transactionalId, record
+// batch v2 only, one batch per partition · v5: logStartOffset · v7: zstd allowed · v8: per-record
+// errors (KIP-467) · v9: flexible · v10-11: currentLeader / nodeEndpoints tags (KIP-951, left default).
+// Known gaps: idempotent and transactional batches are refused (UNKNOWN_PRODUCER_ID / INVALID_TXN_STATE)
+// until the transactions issue; timeoutMs is not enforced (a single broker has no replicas to wait for).
+
+import { KafkaError, StorageError } from '../../errors.ts'
+import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import type { PartitionProduceData, TopicProduceData } from '../../protocol/generated/produce-request.ts'
+import type {
+  PartitionProduceResponse,
+  TopicProduceResponse,
+} from '../../protocol/generated/produce-response.ts'
+import type { TopicDescription } from '../../storage/types.ts'
+import { defineHandler, noResponse, type RequestContext } from '../handler.ts'
+import { findOrAutoCreateTopic } from '../topic-auto-create.ts'
+import { normalizeProduceRecords } from './produce/produce-records.ts'
+import { applyTopicRules, InvalidRecordsError } from './produce/topic-rules.ts'
+
+const validAcks = new Set([-1, 0, 1])
+/** The epoch this broker stamps into batches and reports in Metadata: it has always led every partition. */
+const leaderEpoch = 0
+
+export const produce = defineHandler({
+  apiKey: ApiKey.Produce,
+  versions: { min: 0, max: 11 },
+  async handle(context, request) {
+    const outcome = { durable: request.acks === -1, acksValid: validAcks.has(request.acks) }
+    const responses = await Promise.all(
+      request.topicData.map((topic) => produceToTopic(context, topic, outcome)),
+    )
+    if (request.acks === 0) return noResponse
+    return { responses, throttleTimeMs: 0, nodeEndpoints: [] }
+  },
+})
+
+interface ProduceOptions {
+  durable: boolean
+  acksValid: boolean
+}
+
+async function produceToTopic(
+  context: RequestContext,
+  topicData: TopicProduceData,
+  options: ProduceOptions,
+): Promise<TopicProduceResponse> {
+  const topic = options.acksValid
+    ? await findOrAutoCreateTopic(context, topicData.name, { requestAllows: true })
+    : new KafkaError(ErrorCode.INVALID_REQUIRED_ACKS, 'acks must be -1, 0 or 1')
+  const partitionResponses = await Promise.all(
+    topicData.partitionData.map((partition) =>
+      topic instanceof KafkaError
+        ? partitionError(partition.index, topic)
+        : produceToPartition(context, topic, partition, options),
+    ),
+  )
+  return { name: topicData.name, partitionResponses }
+}
+
+async function produceToPartition(
+  context: RequestContext,
+  topic: TopicDescription,
+  partition: PartitionProduceData,
+  options: ProduceOptions,
+): Promise<PartitionProduceResponse> {
+  const log = context.services.logs.partition(topic.name, partition.index)
+  if (log === undefined) {
+    return partitionError(
+      partition.index,
+      new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic.name}-${partition.index} does not exist`),
+    )
+  }
+  try {
+    if (partition.records !== null && partition.records.length > topic.config.segmentBytes) {
+      throw new KafkaError(ErrorCode.RECORD_LIST_TOO_LARGE, 'records exceed segment.bytes')
+    }
+    const batches = await normalizeProduceRecords(partition.records, context.apiVersion)
+    const stored = await applyTopicRules(batches, topic.name, topic.config)
+    const result = await log.append(stored, { durable: options.durable, leaderEpoch })
+    return {
+      ...partitionResult(partition.index, ErrorCode.NONE),
+      baseOffset: BigInt(result.baseOffset),
+      logAppendTimeMs: BigInt(result.logAppendTimeMs),
+      logStartOffset: BigInt(result.logStartOffset),
+    }
+  } catch (error) {
+    if (error instanceof KafkaError) {
+      context.services.log.debug(
+        { err: error, topic: topic.name, partition: partition.index },
+        'produce refused',
+      )
+      return partitionError(partition.index, error)
+    }
+    if (!(error instanceof StorageError)) throw error
+    context.services.log.error({ err: error, topic: topic.name, partition: partition.index }, 'append failed')
+    return partitionError(partition.index, new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, error.message))
+  }
+}
+
+function partitionResult(index: number, errorCode: number): PartitionProduceResponse {
+  return {
+    index,
+    errorCode,
+    baseOffset: -1n,
+    logAppendTimeMs: -1n,
+    logStartOffset: -1n,
+    recordErrors: [],
+    errorMessage: null,
+    currentLeader: { leaderId: -1, leaderEpoch: -1 },
+  }
+}
+
+function partitionError(index: number, error: KafkaError): PartitionProduceResponse {
+  return {
+    ...partitionResult(index, error.errorCode),
+    errorMessage: error.message,
+    recordErrors: error instanceof InvalidRecordsError ? error.recordErrors : [],
+  }
+}

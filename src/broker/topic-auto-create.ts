@@ -1,0 +1,32 @@
+// Topic auto-creation (`auto.create.topics.enable`, `num.partitions`), shared by Metadata and Produce.
+
+import { KafkaError } from '../errors.ts'
+import { ErrorCode } from '../protocol/generated/index.ts'
+import type { TopicDescription } from '../storage/types.ts'
+import type { RequestContext } from './handler.ts'
+
+/**
+ * The topic named `name`, created with the broker's defaults when it does not exist and both the
+ * broker and the request allow it. Returns (not throws) the KafkaError a client should see.
+ */
+export async function findOrAutoCreateTopic(
+  context: RequestContext,
+  name: string,
+  options: { requestAllows: boolean },
+): Promise<TopicDescription | KafkaError> {
+  const { settings, logs, log } = context.services
+  const existing = logs.getTopic(name)
+  if (existing !== undefined) return existing
+  if (!settings.autoCreateTopicsEnable || !options.requestAllows) {
+    return new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`)
+  }
+  try {
+    const topic = await logs.createTopic(name, { partitionCount: settings.numPartitions })
+    log.info({ topic: name, partitions: settings.numPartitions }, 'auto-created topic')
+    return topic
+  } catch (error) {
+    if (!(error instanceof KafkaError)) throw error
+    // Another request may have created it meanwhile.
+    return logs.getTopic(name) ?? error
+  }
+}

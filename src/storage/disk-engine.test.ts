@@ -1,0 +1,21 @@
+// Goal: the disk engine passes the shared storage behaviour suite.
+// Method: a fresh data dir under os.tmpdir() per run, a manual clock, no background timers.
+
+import { openLogManager } from './log-manager.ts'
+import { quietLogger, temporaryDirectory } from './testing/batches.ts'
+import { describeStorageBehaviour } from './testing/behaviour-suite.ts'
+
+describeStorageBehaviour({
+  name: 'disk',
+  async open({ clock }) {
+    const { directory, remove } = await temporaryDirectory()
+    const manager = await openLogManager({
+      dataDir: directory,
+      clock,
+      logger: quietLogger(),
+      maintenanceIntervalMs: 0,
+      recoveryPointCheckpointIntervalMs: 0,
+    })
+    return { manager, cleanup: remove }
+  },
+})
