@@ -4,11 +4,12 @@
 // branch on a stable value, never on the message text.
 
 import { DecodeError, KafkaError } from '../../errors.ts'
+import { ErrorCode } from '../generated/error-codes.ts'
 
 /** Kafka's CORRUPT_MESSAGE error code (also spelled CORRUPT_RECORD in the Java client). */
-export const corruptMessageErrorCode = 2
+export const corruptMessageErrorCode = ErrorCode.CORRUPT_MESSAGE
 /** Kafka's UNSUPPORTED_COMPRESSION_TYPE error code (KIP-110), for codec ids 5..7. */
-export const unsupportedCompressionTypeErrorCode = 76
+export const unsupportedCompressionTypeErrorCode = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE
 
 export type CorruptRecordReason =
   | 'truncated' // fewer bytes than a length or header says
