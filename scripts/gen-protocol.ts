@@ -4,7 +4,7 @@
 //   npm run gen:protocol -- --spec DIR        # another copy of the spec
 //   npm run gen:protocol -- --check           # exit 1 if the committed files are stale
 //
-// One file per message (types, defaults, a decoder and an encoder per version, a schema for tests),
+// One file per message of messages/ and internal/ (types, defaults, a decoder and an encoder per version, a schema for tests),
 // error-codes.ts from errors.tsv, and index.ts with the ApiKey table. Output is deterministic.
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -32,7 +32,13 @@ function sourceLabel(specDir: string): string {
 /** Every generated file, by file name, from the spec in `specDir`. */
 export function generateProtocolFiles(specDir: string): Map<string, string> {
   const source = sourceLabel(specDir)
-  const messages = readSpecFolder(join(specDir, 'messages'))
+  // messages/: the protocol; internal/: the key/value schemas of __consumer_offsets and
+  // __transaction_state records (same format, type "data").
+  const internalDir = join(specDir, 'internal')
+  const messages = [
+    ...readSpecFolder(join(specDir, 'messages')),
+    ...(existsSync(internalDir) ? readSpecFolder(internalDir) : []),
+  ]
   const files = new Map<string, string>()
   for (const message of messages) files.set(`${kebabCase(message.name)}.ts`, emitMessageFile(message, source))
   files.set(

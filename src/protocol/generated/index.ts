@@ -187,6 +187,38 @@ import * as writeShareGroupStateRequest from './write-share-group-state-request.
 import * as writeShareGroupStateResponse from './write-share-group-state-response.ts'
 import * as writeTxnMarkersRequest from './write-txn-markers-request.ts'
 import * as writeTxnMarkersResponse from './write-txn-markers-response.ts'
+import * as consumerGroupCurrentMemberAssignmentKey from './consumer-group-current-member-assignment-key.ts'
+import * as consumerGroupCurrentMemberAssignmentValue from './consumer-group-current-member-assignment-value.ts'
+import * as consumerGroupMemberMetadataKey from './consumer-group-member-metadata-key.ts'
+import * as consumerGroupMemberMetadataValue from './consumer-group-member-metadata-value.ts'
+import * as consumerGroupMetadataKey from './consumer-group-metadata-key.ts'
+import * as consumerGroupMetadataValue from './consumer-group-metadata-value.ts'
+import * as consumerGroupPartitionMetadataKey from './consumer-group-partition-metadata-key.ts'
+import * as consumerGroupPartitionMetadataValue from './consumer-group-partition-metadata-value.ts'
+import * as consumerGroupTargetAssignmentMemberKey from './consumer-group-target-assignment-member-key.ts'
+import * as consumerGroupTargetAssignmentMemberValue from './consumer-group-target-assignment-member-value.ts'
+import * as consumerGroupTargetAssignmentMetadataKey from './consumer-group-target-assignment-metadata-key.ts'
+import * as consumerGroupTargetAssignmentMetadataValue from './consumer-group-target-assignment-metadata-value.ts'
+import * as groupMetadataKey from './group-metadata-key.ts'
+import * as groupMetadataValue from './group-metadata-value.ts'
+import * as offsetCommitKey from './offset-commit-key.ts'
+import * as offsetCommitValue from './offset-commit-value.ts'
+import * as shareGroupCurrentMemberAssignmentKey from './share-group-current-member-assignment-key.ts'
+import * as shareGroupCurrentMemberAssignmentValue from './share-group-current-member-assignment-value.ts'
+import * as shareGroupMemberMetadataKey from './share-group-member-metadata-key.ts'
+import * as shareGroupMemberMetadataValue from './share-group-member-metadata-value.ts'
+import * as shareGroupMetadataKey from './share-group-metadata-key.ts'
+import * as shareGroupMetadataValue from './share-group-metadata-value.ts'
+import * as shareGroupPartitionMetadataKey from './share-group-partition-metadata-key.ts'
+import * as shareGroupPartitionMetadataValue from './share-group-partition-metadata-value.ts'
+import * as shareGroupStatePartitionMetadataKey from './share-group-state-partition-metadata-key.ts'
+import * as shareGroupStatePartitionMetadataValue from './share-group-state-partition-metadata-value.ts'
+import * as shareGroupTargetAssignmentMemberKey from './share-group-target-assignment-member-key.ts'
+import * as shareGroupTargetAssignmentMemberValue from './share-group-target-assignment-member-value.ts'
+import * as shareGroupTargetAssignmentMetadataKey from './share-group-target-assignment-metadata-key.ts'
+import * as shareGroupTargetAssignmentMetadataValue from './share-group-target-assignment-metadata-value.ts'
+import * as transactionLogKey from './transaction-log-key.ts'
+import * as transactionLogValue from './transaction-log-value.ts'
 
 export * from './error-codes.ts'
 
@@ -1549,4 +1581,36 @@ export const allMessageSchemas: readonly MessageSchema[] = [
   writeShareGroupStateResponse.writeShareGroupStateResponseSchema as MessageSchema,
   writeTxnMarkersRequest.writeTxnMarkersRequestSchema as MessageSchema,
   writeTxnMarkersResponse.writeTxnMarkersResponseSchema as MessageSchema,
+  consumerGroupCurrentMemberAssignmentKey.consumerGroupCurrentMemberAssignmentKeySchema as MessageSchema,
+  consumerGroupCurrentMemberAssignmentValue.consumerGroupCurrentMemberAssignmentValueSchema as MessageSchema,
+  consumerGroupMemberMetadataKey.consumerGroupMemberMetadataKeySchema as MessageSchema,
+  consumerGroupMemberMetadataValue.consumerGroupMemberMetadataValueSchema as MessageSchema,
+  consumerGroupMetadataKey.consumerGroupMetadataKeySchema as MessageSchema,
+  consumerGroupMetadataValue.consumerGroupMetadataValueSchema as MessageSchema,
+  consumerGroupPartitionMetadataKey.consumerGroupPartitionMetadataKeySchema as MessageSchema,
+  consumerGroupPartitionMetadataValue.consumerGroupPartitionMetadataValueSchema as MessageSchema,
+  consumerGroupTargetAssignmentMemberKey.consumerGroupTargetAssignmentMemberKeySchema as MessageSchema,
+  consumerGroupTargetAssignmentMemberValue.consumerGroupTargetAssignmentMemberValueSchema as MessageSchema,
+  consumerGroupTargetAssignmentMetadataKey.consumerGroupTargetAssignmentMetadataKeySchema as MessageSchema,
+  consumerGroupTargetAssignmentMetadataValue.consumerGroupTargetAssignmentMetadataValueSchema as MessageSchema,
+  groupMetadataKey.groupMetadataKeySchema as MessageSchema,
+  groupMetadataValue.groupMetadataValueSchema as MessageSchema,
+  offsetCommitKey.offsetCommitKeySchema as MessageSchema,
+  offsetCommitValue.offsetCommitValueSchema as MessageSchema,
+  shareGroupCurrentMemberAssignmentKey.shareGroupCurrentMemberAssignmentKeySchema as MessageSchema,
+  shareGroupCurrentMemberAssignmentValue.shareGroupCurrentMemberAssignmentValueSchema as MessageSchema,
+  shareGroupMemberMetadataKey.shareGroupMemberMetadataKeySchema as MessageSchema,
+  shareGroupMemberMetadataValue.shareGroupMemberMetadataValueSchema as MessageSchema,
+  shareGroupMetadataKey.shareGroupMetadataKeySchema as MessageSchema,
+  shareGroupMetadataValue.shareGroupMetadataValueSchema as MessageSchema,
+  shareGroupPartitionMetadataKey.shareGroupPartitionMetadataKeySchema as MessageSchema,
+  shareGroupPartitionMetadataValue.shareGroupPartitionMetadataValueSchema as MessageSchema,
+  shareGroupStatePartitionMetadataKey.shareGroupStatePartitionMetadataKeySchema as MessageSchema,
+  shareGroupStatePartitionMetadataValue.shareGroupStatePartitionMetadataValueSchema as MessageSchema,
+  shareGroupTargetAssignmentMemberKey.shareGroupTargetAssignmentMemberKeySchema as MessageSchema,
+  shareGroupTargetAssignmentMemberValue.shareGroupTargetAssignmentMemberValueSchema as MessageSchema,
+  shareGroupTargetAssignmentMetadataKey.shareGroupTargetAssignmentMetadataKeySchema as MessageSchema,
+  shareGroupTargetAssignmentMetadataValue.shareGroupTargetAssignmentMetadataValueSchema as MessageSchema,
+  transactionLogKey.transactionLogKeySchema as MessageSchema,
+  transactionLogValue.transactionLogValueSchema as MessageSchema,
 ]
