@@ -24,12 +24,16 @@ interface Measure {
   elapsedMs: number
 }
 
-const megabytesPerSecond = (measure: Measure): number => measure.bytes / 1024 / 1024 / (measure.elapsedMs / 1000)
-const label = (size: number): string => (size >= 1024 * 1024 ? `${size / 1024 / 1024} MiB` : `${size / 1024} KiB`)
+const megabytesPerSecond = (measure: Measure): number =>
+  measure.bytes / 1024 / 1024 / (measure.elapsedMs / 1000)
+const label = (size: number): string =>
+  size >= 1024 * 1024 ? `${size / 1024 / 1024} MiB` : `${size / 1024} KiB`
 
 async function batchOf(totalBytes: number): Promise<Buffer> {
   // One record whose value fills the batch up to about `totalBytes` (header + record overhead ≈ 75 B).
-  return buildBatch({ records: [{ timestamp: Date.now(), value: Buffer.alloc(Math.max(1, totalBytes - 80), 0x61) }] })
+  return buildBatch({
+    records: [{ timestamp: Date.now(), value: Buffer.alloc(Math.max(1, totalBytes - 80), 0x61) }],
+  })
 }
 
 /** Writes back all dirty pages (sync(1)) so each case starts on a quiet disk. */
@@ -67,7 +71,12 @@ async function rawWrite(directory: string, size: number, options: { sync: boolea
   return measure
 }
 
-async function appendRun(log: PartitionLog, size: number, writers: number, durable: boolean): Promise<Measure> {
+async function appendRun(
+  log: PartitionLog,
+  size: number,
+  writers: number,
+  durable: boolean,
+): Promise<Measure> {
   // One buffer per writer: an append stamps its offset into the buffer, so in-flight appends must not share one.
   const buffers = await Promise.all(Array.from({ length: writers }, () => batchOf(size)))
   return timed(writers, async (writer) => {
@@ -96,7 +105,12 @@ async function readRun(log: PartitionLog): Promise<Measure> {
 }
 
 async function openManager(dataDir: string): Promise<DiskLogManager> {
-  return openLogManager({ dataDir, logger: quietLogger(), maintenanceIntervalMs: 0, recoveryPointCheckpointIntervalMs: 0 })
+  return openLogManager({
+    dataDir,
+    logger: quietLogger(),
+    maintenanceIntervalMs: 0,
+    recoveryPointCheckpointIntervalMs: 0,
+  })
 }
 
 async function thousandPartitions(dataDir: string): Promise<number> {
@@ -124,7 +138,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${line}\n`)
   }
   try {
-    report(`node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${os.platform()}`)
+    report(
+      `node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${os.platform()}`,
+    )
     report(`date ${new Date().toISOString()}, data under ${os.tmpdir()}, ${caseBudgetMs} ms per case`)
     report(
       '| batch | raw fs write | append, 1 in flight | append, 4 in flight | best append/raw | raw write+fdatasync | durable, 1 writer | durable, 16 writers | durable16/append | read |',
@@ -142,9 +158,20 @@ async function main(): Promise<void> {
       const durable = megabytesPerSecond(await appendRun(manager.partition(name, 1)!, size, 1, true))
       const durable16 = megabytesPerSecond(await appendRun(manager.partition(name, 2)!, size, 16, true))
       const read = megabytesPerSecond(await readRun(manager.partition(name, 0)!))
-      const cells = [label(size), raw, plain1, plain, `${Math.round((best / raw) * 100)}%`, rawSync, durable, durable16]
+      const cells = [
+        label(size),
+        raw,
+        plain1,
+        plain,
+        `${Math.round((best / raw) * 100)}%`,
+        rawSync,
+        durable,
+        durable16,
+      ]
       const formatted = cells.map((cell) => (typeof cell === 'number' ? `${cell.toFixed(1)} MB/s` : cell))
-      report(`| ${formatted.join(' | ')} | ${Math.round((durable16 / best) * 100)}% | ${read.toFixed(1)} MB/s |`)
+      report(
+        `| ${formatted.join(' | ')} | ${Math.round((durable16 / best) * 100)}% | ${read.toFixed(1)} MB/s |`,
+      )
       await manager.deleteTopic(name)
     }
     await manager.createTopic('fanout', { partitionCount: 16 })
@@ -153,7 +180,9 @@ async function main(): Promise<void> {
       await manager.partition('fanout', writer)!.append(buffers[writer], { durable: true })
       return buffers[writer].length
     })
-    report(`16 durable writers on 16 partitions, 64 KiB batches: ${megabytesPerSecond(spread).toFixed(1)} MB/s`)
+    report(
+      `16 durable writers on 16 partitions, 64 KiB batches: ${megabytesPerSecond(spread).toFixed(1)} MB/s`,
+    )
     await manager.close()
     const openMs = await thousandPartitions(path.join(directory, 'open'))
     report(`open a data dir of 1,000 partitions after a clean shutdown: ${openMs.toFixed(0)} ms`)

@@ -2,8 +2,11 @@
 // `handle`, and encodes what it returns; a handler never touches wire bytes.
 
 import type { BrokerLimits } from '../config/limits.ts'
+import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import type { Logger } from '../log.ts'
+import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import type { ApiKey, ApiMessages } from '../protocol/generated/index.ts'
+import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import type { LogManager } from '../storage/types.ts'
 import type { FetchSessionCache } from './handlers/fetch/fetch-session-cache.ts'
 
@@ -38,12 +41,19 @@ export interface BrokerServices {
   log: Logger
   /** The bounds the broker runs with (DescribeConfigs reports those Kafka has names for). */
   limits: BrokerLimits
+  /** The group coordinator (this broker coordinates every group). */
+  groups: GroupCoordinator
   /** Incremental fetch sessions (KIP-227), bounded by limits.fetchSessionsMax. */
   fetchSessions: FetchSessionCache
   /** Every API this broker serves, derived from the handler registry. */
   supportedApis: readonly SupportedApi[]
   /** The absolute data directory (DescribeLogDirs, DescribeConfigs `log.dirs`); absent for an in-memory log. */
   dataDir?: string
+  /** Broker-wide topic config defaults (Kafka's names) the log applies to every topic; DescribeConfigs
+   * reports them as STATIC_BROKER_CONFIG. Absent: Kafka's defaults. */
+  topicDefaults?: TopicConfigOverrides
+  /** Prometheus metrics (docs/metrics.md); absent where a test builds services without them. */
+  metrics?: BrokerMetrics
 }
 
 export interface RequestContext {

@@ -75,6 +75,7 @@ export class Router {
     const response = await (
       handler.handle as (context: RequestContext, request: unknown) => Promise<unknown>
     )(context, request)
+    this.services.metrics?.countResponseErrors(apiDefinitions[apiKey].name, response)
     if (response === noResponse) return null
     const encode = apiDefinitions[apiKey].response.encoders[apiVersion] as
       | ((writer: Writer, value: unknown) => void)

@@ -11,6 +11,8 @@ export interface KafkaListener {
   port: number
   /** Stops accepting, closes every connection. */
   close(): Promise<void>
+  /** Stops accepting new connections; open ones go on (graceful shutdown drains them, then close()). */
+  stopAccepting(): void
   readonly connectionCount: number
 }
 
@@ -46,6 +48,7 @@ export async function listen(options: {
   return {
     host: address.address,
     port: address.port,
+    stopAccepting: () => server.close(),
     get connectionCount() {
       return connections.size
     },

@@ -1,24 +1,41 @@
-// Starts a whole broker in this process: opens the log, builds the router from the handler
-// registry, listens for Kafka clients and serves the HTTP port. Used by the CLI, by tests and by
-// applications that embed Streamline.
+// Starts a whole broker in this process and stops it gracefully. Used by the CLI (src/cli), by the
+// embedded API (src/embedded) and by tests.
+//
+// Start: HTTP port first (so /health answers during a long recovery), then the log (disk or memory),
+// the group coordinator (replaying __consumer_offsets in the background), the Kafka listener, and
+// the playground if asked. Ready (/ready 200) once the listener runs and group state is loaded.
+//
+// Stop (close(), SIGTERM/SIGINT in the CLI): stop accepting connections, hold new requests and let
+// the ones in flight finish (at most shutdownTimeoutMs), close connections and the HTTP port, then
+// close the log: flush, checkpoints and the clean-shutdown marker, so the next start skips recovery.
 
 import { resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
 import { type BrokerLimits, defaultBrokerLimits } from '../config/limits.ts'
-import { startHttpServer } from '../http/server.ts'
+import { streamlineVersion } from '../config/version.ts'
+import { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
+import { startPlayground } from '../embedded/playground.ts'
+import type { BrokerView, HttpContext } from '../http/context.ts'
+import { type HttpServer, startHttpServer } from '../http/server.ts'
 import { createLogger, type Logger, type LogLevel } from '../log.ts'
+import { BrokerMetrics } from '../metrics/broker-metrics.ts'
+import { InstrumentedRouter } from '../metrics/instrumented-router.ts'
 import { apiDefinitions } from '../protocol/generated/index.ts'
 import { openLogManager } from '../storage/log-manager.ts'
+import { createMemoryLogManager } from '../storage/memory/memory-log-manager.ts'
+import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import type { LogManager } from '../storage/types.ts'
 import { parseHostPort } from './address.ts'
-import type { AnyHandler, BrokerSettings, SupportedApi } from './handler.ts'
+import type { AnyHandler, BrokerServices, BrokerSettings, SupportedApi } from './handler.ts'
 import { FetchSessionCache } from './handlers/fetch/fetch-session-cache.ts'
 import { handlers } from './handlers/index.ts'
-import { Router } from './router.ts'
 import { listen } from './server.ts'
 
 export interface StartBrokerOptions {
-  /** Where the log lives (`--data-dir`). */
-  dataDir: string
+  /** Where the log lives (`--data-dir`, default ./data); unused with inMemory. */
+  dataDir?: string
+  /** Keep the log in memory (`--in-memory`); nothing is written to disk. */
+  inMemory?: boolean
   /** `--listen-addr`, default 127.0.0.1:9092; port 0 picks a free port. */
   listenAddr?: string
   /** `--advertised-addr`: what Metadata tells clients; defaults to the address listened on. */
@@ -30,19 +47,33 @@ export interface StartBrokerOptions {
   logger?: Logger
   limits?: Partial<BrokerLimits>
   settings?: Partial<BrokerSettings>
+  /** Broker-wide topic config defaults in Kafka's names (`retention.ms`, `flush.ms`, …). */
+  topicDefaults?: TopicConfigOverrides
+  /** Demo topics with live sample data (`--playground`). */
+  playground?: boolean
+  /** How long a graceful stop waits for in-flight requests. Default 10 s. */
+  shutdownTimeoutMs?: number
+  /** Process-wide metrics (memory, event loop) in /metrics. Default true. */
+  processMetrics?: boolean
 }
 
 export interface RunningBroker {
   host: string
   port: number
-  /** The HTTP port, or null when disabled. */
+  /** The HTTP address, or null when disabled. */
+  httpHost: string | null
   httpPort: number | null
   logs: LogManager
-  /** Stops listening, closes connections, flushes and closes the log. */
+  groups: GroupCoordinator
+  /** Resolves once __consumer_offsets is replayed (readiness). */
+  groupsLoaded: Promise<void>
+  metrics: BrokerMetrics
+  /** Graceful stop (see the header); idempotent. */
   close(): Promise<void>
 }
 
 export const defaultBrokerSettings: BrokerSettings = { autoCreateTopicsEnable: true, numPartitions: 1 }
+export const defaultShutdownTimeoutMs = 10_000
 
 /** The API table ApiVersions advertises: exactly what the registry handles. */
 export function supportedApisOf(registry: readonly AnyHandler[]): SupportedApi[] {
@@ -55,57 +86,169 @@ export function supportedApisOf(registry: readonly AnyHandler[]): SupportedApi[]
     .sort((a, b) => a.apiKey - b.apiKey)
 }
 
-export async function startBroker(options: StartBrokerOptions): Promise<RunningBroker> {
-  const log = options.logger ?? createLogger(options.logLevel ?? 'info')
-  const listenAddress = parseHostPort('listen-addr', options.listenAddr ?? '127.0.0.1:9092')
-  const httpAddr = options.httpAddr === undefined ? '127.0.0.1:9094' : options.httpAddr
-  const httpAddress = httpAddr === null ? null : parseHostPort('http-addr', httpAddr)
-  const limits = { ...defaultBrokerLimits, ...options.limits }
+function checkRegistry(): void {
   for (const handler of handlers) {
     if (handler.versions.max > apiDefinitions[handler.apiKey].maxVersion) {
       throw new Error(`handler for ${apiDefinitions[handler.apiKey].name} claims versions the spec lacks`)
     }
   }
-  const logs = await openLogManager({ dataDir: options.dataDir, logger: log })
+}
+
+async function openLogs(options: StartBrokerOptions, log: Logger): Promise<LogManager> {
+  const defaultConfigOverrides = options.topicDefaults ?? {}
+  if (options.inMemory === true) return createMemoryLogManager({ defaultConfigOverrides, logger: log })
+  return openLogManager({ dataDir: options.dataDir ?? './data', defaultConfigOverrides, logger: log })
+}
+
+/** Mutable state the HTTP port reads (it opens before the broker is ready). */
+interface Lifecycle {
+  view: BrokerView | null
+  groupsLoaded: boolean
+  stopping: boolean
+}
+
+export async function startBroker(options: StartBrokerOptions): Promise<RunningBroker> {
+  const startedMs = performance.now()
+  const log = options.logger ?? createLogger(options.logLevel ?? 'info')
+  const listenAddress = parseHostPort('listen-addr', options.listenAddr ?? '127.0.0.1:9092')
+  const httpAddr = options.httpAddr === undefined ? '127.0.0.1:9094' : options.httpAddr
+  const httpAddress = httpAddr === null ? null : parseHostPort('http-addr', httpAddr)
+  const advertisedAddress =
+    options.advertisedAddr === undefined ? null : parseHostPort('advertised-addr', options.advertisedAddr)
+  const limits = { ...defaultBrokerLimits, ...options.limits }
+  checkRegistry()
+  const metrics = new BrokerMetrics({ version: streamlineVersion, processMetrics: options.processMetrics })
+  const state: Lifecycle = { view: null, groupsLoaded: false, stopping: false }
+  const httpContext: HttpContext = {
+    version: streamlineVersion,
+    log,
+    metrics,
+    broker: () => state.view,
+    ready: () => state.view !== null && state.groupsLoaded && !state.stopping,
+    stopping: () => state.stopping,
+  }
+  const http = httpAddress === null ? null : await startHttpServer({ ...httpAddress, context: httpContext })
+  if (http !== null) log.info({ host: http.host, port: http.port }, 'http listening')
+  let logs: LogManager
+  try {
+    logs = await openLogs(options, log)
+  } catch (error) {
+    await http?.close()
+    throw error
+  }
+  const groups = new GroupCoordinator({ logs, log })
+  // Group state replays in the background; group requests get COORDINATOR_LOAD_IN_PROGRESS meanwhile.
+  const groupsLoaded = groups.start().then(
+    () => {
+      state.groupsLoaded = true
+    },
+    (error: unknown) => {
+      log.error({ err: error }, 'loading __consumer_offsets failed; group requests will keep failing')
+    },
+  )
   const identity = {
     nodeId: options.nodeId ?? 0,
     host: listenAddress.host,
     port: listenAddress.port,
     rack: null,
   }
-  const services = {
+  const dataDir = options.inMemory === true ? undefined : resolve(options.dataDir ?? './data')
+  const fetchSessions = new FetchSessionCache({
+    sessionsMax: limits.fetchSessionsMax,
+    sessionIdleMs: limits.fetchSessionIdleMs,
+  })
+  const settings = { ...defaultBrokerSettings, ...options.settings }
+  const services: BrokerServices = {
     identity,
-    settings: { ...defaultBrokerSettings, ...options.settings },
+    settings,
     logs,
     log,
     supportedApis: supportedApisOf(handlers),
-    dataDir: resolve(options.dataDir),
+    dataDir,
+    topicDefaults: options.topicDefaults ?? {},
     limits,
-    fetchSessions: new FetchSessionCache({
-      sessionsMax: limits.fetchSessionsMax,
-      sessionIdleMs: limits.fetchSessionIdleMs,
-    }),
+    groups,
+    fetchSessions,
+    metrics,
   }
-  const listener = await listen({ ...listenAddress, router: new Router(handlers, services), limits, log })
+  const router = new InstrumentedRouter(handlers, services, metrics)
+  const listener = await listen({ ...listenAddress, router, limits, log })
   // The advertised address defaults to what we listen on, with the port the OS chose for port 0.
-  const advertised = options.advertisedAddr
-    ? parseHostPort('advertised-addr', options.advertisedAddr)
-    : listener
+  const advertised = advertisedAddress ?? listener
   identity.host = advertised.host
   identity.port = advertised.port
-  const http = httpAddress === null ? null : await startHttpServer(httpAddress)
+  metrics.attach({
+    logs,
+    dataDir,
+    connectionCount: () => listener.connectionCount,
+    fetchSessionCount: () => fetchSessions.size,
+  })
+  const playground = options.playground === true ? await startPlayground(logs, log) : null
+  state.view = {
+    logs,
+    groups,
+    identity,
+    settings,
+    mode: dataDir === undefined ? 'memory' : 'disk',
+    dataDir,
+    listener: { host: listener.host, port: listener.port },
+    playground: playground !== null,
+  }
   log.info({ host: listener.host, port: listener.port, clusterId: logs.clusterId }, 'broker listening')
-  if (http !== null) log.info({ host: http.host, port: http.port }, 'http listening')
+  log.info(
+    {
+      version: streamlineVersion,
+      kafka: `${listener.host}:${listener.port}`,
+      advertised: `${identity.host}:${identity.port}`,
+      http: http === null ? null : `http://${http.host}:${http.port}`,
+      dataDir: dataDir ?? null,
+      mode: state.view.mode,
+      playground: playground !== null,
+      startupMs: Math.round(performance.now() - startedMs),
+    },
+    'streamline started',
+  )
+
+  let closing: Promise<void> | null = null
+  const stop = async (): Promise<void> => {
+    state.stopping = true
+    listener.stopAccepting()
+    const timeoutMs = options.shutdownTimeoutMs ?? defaultShutdownTimeoutMs
+    if (!(await router.drain(timeoutMs))) {
+      log.warn(
+        { requestsInFlight: router.requestsInFlight, shutdownTimeoutMs: timeoutMs },
+        'in-flight requests did not finish in time; closing their connections',
+      )
+    }
+    await playground?.stop()
+    await listener.close()
+    await closeHttp(http, log)
+    groups.stop()
+    await groupsLoaded
+    await logs.close()
+    log.info({}, 'broker stopped')
+  }
   return {
     host: listener.host,
     port: listener.port,
+    httpHost: http?.host ?? null,
     httpPort: http?.port ?? null,
     logs,
-    async close() {
-      await listener.close()
-      await http?.close()
-      await logs.close()
-      log.info({}, 'broker stopped')
+    groups,
+    groupsLoaded,
+    metrics,
+    close() {
+      closing ??= stop()
+      return closing
     },
+  }
+}
+
+async function closeHttp(http: HttpServer | null, log: Logger): Promise<void> {
+  try {
+    await http?.close()
+  } catch (error) {
+    // The log must still be closed cleanly: report and go on.
+    log.error({ err: error }, 'closing the HTTP port failed')
   }
 }

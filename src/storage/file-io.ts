@@ -19,7 +19,9 @@ export const nodeWriteIo: WriteIo = {
     let expected = 0
     for (const buffer of buffers) expected += buffer.length
     const { bytesWritten } =
-      buffers.length === 1 ? await handle.write(buffers[0], 0, expected, position) : await handle.writev(buffers, position)
+      buffers.length === 1
+        ? await handle.write(buffers[0], 0, expected, position)
+        : await handle.writev(buffers, position)
     if (bytesWritten !== expected) {
       // A short write to a regular file means the device is full (the next write would say ENOSPC).
       const error = Object.assign(new Error(`short write: ${bytesWritten} of ${expected} bytes`), {

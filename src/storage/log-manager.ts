@@ -10,6 +10,7 @@ import { readdir, rename } from 'node:fs/promises'
 import path from 'node:path'
 import { pino } from 'pino'
 import { KafkaError } from '../errors.ts'
+import { createCleaner } from './compaction/cleaner.ts'
 import {
   hasCleanShutdownMarker,
   loadOrCreateClusterId,
@@ -63,7 +64,7 @@ export interface DiskLogManagerOptions {
   maintenanceIntervalMs?: number
   /** How often the recovery-point checkpoint is written; 0 disables the periodic write. */
   recoveryPointCheckpointIntervalMs?: number
-  /** The log cleaner (compaction/cleaner.ts); absent: runCompaction does nothing. */
+  /** The log cleaner; default compaction/cleaner.ts. Tests pass one with crash hooks. */
   compactPartition?: (log: DiskPartitionLog, nowMs: number) => Promise<void>
 }
 
@@ -90,6 +91,7 @@ export class DiskLogManager implements LogManager {
   private readonly topics = new Map<string, TopicEntry>()
   private readonly defaults: TopicConfig
   private readonly context: PartitionLogContext
+  private readonly compactPartition: (log: DiskPartitionLog, nowMs: number) => Promise<void>
   private adminChain: Promise<unknown> = Promise.resolve()
   private readonly backgroundDeletions = new Set<Promise<void>>()
   private maintenanceTimer: NodeJS.Timeout | null = null
@@ -103,6 +105,7 @@ export class DiskLogManager implements LogManager {
   ) {
     this.dataDir = options.dataDir
     this.defaults = resolveTopicConfig(defaultTopicConfig(), options.defaultConfigOverrides ?? {})
+    this.compactPartition = options.compactPartition ?? createCleaner()
     this.context = {
       clock: options.clock ?? systemClock,
       logger: options.logger ?? pino({ name: 'storage' }),
@@ -348,8 +351,7 @@ export class DiskLogManager implements LogManager {
   }
 
   async runCompaction(): Promise<void> {
-    const compact = this.options.compactPartition
-    if (compact === undefined) return
+    const compact = this.compactPartition
     const now = this.context.clock.now()
     for (const log of this.allPartitions()) {
       if (log.config.cleanupPolicy === 'delete') continue

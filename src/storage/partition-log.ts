@@ -80,6 +80,7 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
   private flushTimer: NodeJS.Timeout | null = null
   private flushChain: Promise<void> = Promise.resolve()
   private checkpointChain: Promise<void> = Promise.resolve()
+  private maintenanceChain: Promise<void> = Promise.resolve()
   private closed = false
   /** Where the last read ended, so a consumer reading on needs no index lookup or header scan. */
   readHint: ReadHint | null = null
@@ -296,6 +297,20 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
 
   /** Removes whole closed segments selected by retention; advances the log start offset. */
   async applyRetention(nowMs: number): Promise<void> {
+    await this.exclusive(() => this.applyRetentionNow(nowMs))
+  }
+
+  /** Runs retention or compaction one at a time on this partition (both replace closed segments). */
+  exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.maintenanceChain.then(operation, operation)
+    this.maintenanceChain = result.then(
+      () => {},
+      () => {},
+    )
+    return result
+  }
+
+  private async applyRetentionNow(nowMs: number): Promise<void> {
     const views: RetentionSegment[] = []
     for (const segment of this.segments) {
       if (segment !== this.activeSegment) await segment.loadIndexes()
@@ -317,6 +332,16 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
         this.logger.error({ err: error, ...this.where() }, 'segment deletion failed'),
       )
     }
+  }
+
+  /** Compaction's swap, in memory: `replacement` takes the place of the consecutive `group`. */
+  replaceSegments(group: readonly Segment[], replacement: Segment): void {
+    this.segments = this.segments.flatMap((segment) => {
+      if (segment === group[0]) return [replacement]
+      return group.includes(segment) ? [] : [segment]
+    })
+    for (const segment of group) this.dirtySegments.delete(segment)
+    if (this.readHint !== null && group.includes(this.readHint.segment)) this.readHint = null
   }
 
   /** Bookkeeping after segments left the log (retention, deleteRecords). */
@@ -358,6 +383,8 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
       const segments = this.segments.filter((segment) => segment.baseOffset >= from)
       await this.groupCommit.request()
       for (const segment of segments) {
+        // A segment removed by retention or replaced by compaction must not get its files back.
+        if (segment.isClosed) continue
         await storageOperation(`flush indexes of ${segment.logPath}`, async () => {
           await segment.offsetIndex.flush(this.io, { sync: true })
           await segment.timeIndex.flush(this.io, { sync: true })

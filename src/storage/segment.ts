@@ -48,6 +48,8 @@ export class Segment {
   private indexesLoaded: Promise<void> | null = null
   private readers = 0
   private closeRequested = false
+  /** `.cleaned` while a compaction output is not swapped in yet. */
+  private logFileSuffix = ''
 
   private constructor(
     readonly directory: string,
@@ -68,19 +70,35 @@ export class Segment {
   }
 
   get logPath(): string {
-    return path.join(this.directory, segmentFileName(this.baseOffset, logSuffix))
+    return path.join(this.directory, segmentFileName(this.baseOffset, logSuffix) + this.logFileSuffix)
   }
 
-  /** Creates an empty segment (an existing file of that name, a leftover of a crash, is emptied). */
-  static async create(directory: string, baseOffset: number): Promise<Segment> {
-    const handle = await open(path.join(directory, segmentFileName(baseOffset, logSuffix)), 'w+')
+  /** Creates an empty segment (an existing file of that name, a leftover of a crash, is emptied).
+   * With `suffix` (compaction's `.cleaned`), all three files get it until renamed by the swap. */
+  static async create(
+    directory: string,
+    baseOffset: number,
+    options: { suffix?: string } = {},
+  ): Promise<Segment> {
+    const suffix = options.suffix ?? ''
+    const handle = await open(path.join(directory, segmentFileName(baseOffset, logSuffix) + suffix), 'w+')
     const segment = new Segment(directory, baseOffset, handle, 0)
+    segment.logFileSuffix = suffix
+    segment.offsetIndex.filePath += suffix
+    segment.timeIndex.filePath += suffix
     await Promise.all([
       unlinkIfExists(segment.offsetIndex.filePath),
       unlinkIfExists(segment.timeIndex.filePath),
     ])
     segment.indexesLoaded = Promise.resolve()
     return segment
+  }
+
+  /** After the swap renamed the `.cleaned` files: the files live under their final names. */
+  useFinalNames(): void {
+    this.logFileSuffix = ''
+    this.offsetIndex.filePath = path.join(this.directory, segmentFileName(this.baseOffset, offsetIndexSuffix))
+    this.timeIndex.filePath = path.join(this.directory, segmentFileName(this.baseOffset, timeIndexSuffix))
   }
 
   /** Opens an existing segment; its indexes load on first use (or now, with `loadIndexes`). */
@@ -213,6 +231,11 @@ export class Segment {
   async release(): Promise<void> {
     this.readers -= 1
     if (this.readers === 0 && this.closeRequested) await this.handle.close()
+  }
+
+  /** True once the segment left the log (or the log closed): its files must not be written again. */
+  get isClosed(): boolean {
+    return this.closeRequested
   }
 
   /** Closes the file handle now or after the last reader releases it. */

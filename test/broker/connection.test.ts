@@ -15,6 +15,7 @@ import { FetchSessionCache } from '../../src/broker/handlers/fetch/fetch-session
 import { Router } from '../../src/broker/router.ts'
 import { type KafkaListener, listen } from '../../src/broker/server.ts'
 import { defaultBrokerLimits } from '../../src/config/limits.ts'
+import { GroupCoordinator } from '../../src/coordinator/group/group-coordinator.ts'
 import { createLogger } from '../../src/log.ts'
 import { ZERO_UUID } from '../../src/protocol/codec-helpers.ts'
 import { ApiKey } from '../../src/protocol/generated/index.ts'
@@ -58,10 +59,12 @@ let listener: KafkaListener
 
 before(async () => {
   const log = createLogger('silent')
+  const logs = createMemoryLogManager()
   const services = {
     identity: { nodeId: 0, host: '127.0.0.1', port: 0, rack: null },
     settings: { autoCreateTopicsEnable: false, numPartitions: 1 },
-    logs: createMemoryLogManager(),
+    logs,
+    groups: new GroupCoordinator({ logs, log }),
     log,
     limits: defaultBrokerLimits,
     fetchSessions: new FetchSessionCache(),

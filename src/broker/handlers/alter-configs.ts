@@ -49,16 +49,19 @@ async function alterResource(
   if (resource.resourceType === ConfigResourceType.broker) {
     return alterBrokerConfigs(context.services.identity.nodeId, resource.resourceName, names)
   }
-  if (resource.resourceType !== ConfigResourceType.topic) return unsupportedResourceType(resource.resourceType)
+  if (resource.resourceType !== ConfigResourceType.topic)
+    return unsupportedResourceType(resource.resourceType)
   const topic = findTopicResource(context.services.logs, resource.resourceName)
   if (isOutcome(topic)) return topic
   const duplicate = duplicateConfigName(resource.configs)
   if (duplicate !== null) return failure(ErrorCode.INVALID_REQUEST, `Duplicate config key '${duplicate}'.`)
-  const overrides: Record<string, string> = {}
+  const entries: [string, string][] = []
   for (const { name, value } of resource.configs) {
-    if (value === null) return failure(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${name}`)
-    overrides[name] = value
+    if (value === null)
+      return failure(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${name}`)
+    entries.push([name, value])
   }
+  const overrides = Object.fromEntries(entries)
   if (validateOnly) return attempt(async () => validateTopicConfigOverrides(overrides))
   return attempt(() => context.services.logs.setTopicConfig(topic.name, overrides))
 }

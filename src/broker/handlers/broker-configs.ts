@@ -1,16 +1,17 @@
 // The broker configs DescribeConfigs reports for this broker (resource type BROKER, name = node id):
 // only settings the broker really has, with their real values. None can be changed at run time, so
-// all are read-only; a value that differs from Kafka's default was set at start
-// (STATIC_BROKER_CONFIG), otherwise it is Kafka's default (DEFAULT_CONFIG).
+// all are read-only; a value set at start (a topic default given to the broker, or a setting that
+// differs from Kafka's default) is STATIC_BROKER_CONFIG, otherwise it is DEFAULT_CONFIG.
 
 import type {
   DescribeConfigsResourceResult,
   DescribeConfigsSynonym,
 } from '../../protocol/generated/describe-configs-response.ts'
-import { topicConfigDefinitions } from '../../storage/topic-config.ts'
+import { type TopicConfigOverrides, topicConfigDefinitions } from '../../storage/topic-config.ts'
 import type { BrokerServices } from '../handler.ts'
 import {
   brokerSynonymOfTopicConfig,
+  brokerTopicDefault,
   ConfigSource,
   ConfigType,
   configEntry,
@@ -24,6 +25,8 @@ interface BrokerConfig {
   value: string
   /** Kafka's default, or null when Kafka has none (the value is then always set at start). */
   kafkaDefault: string | null
+  /** Whether the value was set at start; by default, when it differs from Kafka's default. */
+  setAtStart?: boolean
   doc: string
 }
 
@@ -118,19 +121,23 @@ function ownConfigs(services: BrokerServices): BrokerConfig[] {
 }
 
 /** The broker-level defaults of topic configs: the values new topics get. */
-function topicDefaultConfigs(): BrokerConfig[] {
-  return topicConfigDefinitions.map((definition) => ({
-    name: brokerSynonymOfTopicConfig[definition.name] ?? definition.name,
-    type: topicConfigType(definition),
-    value: definition.defaultValue,
-    kafkaDefault: definition.defaultValue,
-    doc: `Default of the topic config ${definition.name}: ${definition.doc}`,
-  }))
+function topicDefaultConfigs(topicDefaults: TopicConfigOverrides): BrokerConfig[] {
+  return topicConfigDefinitions.map((definition) => {
+    const { value, setAtStart } = brokerTopicDefault(definition, topicDefaults)
+    return {
+      name: brokerSynonymOfTopicConfig[definition.name] ?? definition.name,
+      type: topicConfigType(definition),
+      value,
+      kafkaDefault: definition.defaultValue,
+      setAtStart,
+      doc: `Default of the topic config ${definition.name}: ${definition.doc}`,
+    }
+  })
 }
 
 function describeBrokerConfig(config: BrokerConfig, options: DescribeOptions): DescribeConfigsResourceResult {
   const synonyms: DescribeConfigsSynonym[] = []
-  if (config.value !== config.kafkaDefault) {
+  if (config.setAtStart ?? config.value !== config.kafkaDefault) {
     synonyms.push({ name: config.name, value: config.value, source: ConfigSource.staticBrokerConfig })
   }
   if (config.kafkaDefault !== null) {
@@ -146,7 +153,7 @@ export function describeBrokerConfigs(
   keys: readonly string[] | null,
   options: DescribeOptions,
 ): DescribeConfigsResourceResult[] {
-  return [...ownConfigs(services), ...topicDefaultConfigs()]
+  return [...ownConfigs(services), ...topicDefaultConfigs(services.topicDefaults ?? {})]
     .filter((config) => keys === null || keys.length === 0 || keys.includes(config.name))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((config) => describeBrokerConfig(config, options))

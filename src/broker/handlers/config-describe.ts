@@ -8,8 +8,11 @@ import type {
   DescribeConfigsSynonym,
 } from '../../protocol/generated/describe-configs-response.ts'
 import {
+  defaultTopicConfig,
   longMax,
+  resolveTopicConfig,
   type TopicConfigDefinition,
+  type TopicConfigOverrides,
   type TopicConfigType,
   topicConfigDefinitions,
 } from '../../storage/topic-config.ts'
@@ -40,6 +43,8 @@ export const ConfigType = {
 } as const
 
 export interface DescribeOptions {
+  /** The DescribeConfigs version the entries are for. */
+  apiVersion: number
   includeSynonyms: boolean
   includeDocumentation: boolean
 }
@@ -85,7 +90,7 @@ export function formatConfigValue(definition: TopicConfigDefinition, value: unkn
   return String(value)
 }
 
-/** One config entry; `isDefault` (v0) follows the source. */
+/** One config entry; `isDefault` exists only in v0 (configSource replaces it from v1). */
 export function configEntry(
   fields: {
     name: string
@@ -102,7 +107,7 @@ export function configEntry(
     name: fields.name,
     value: fields.value,
     readOnly: fields.readOnly,
-    isDefault: fields.source === ConfigSource.defaultConfig,
+    isDefault: options.apiVersion === 0 && fields.source === ConfigSource.defaultConfig,
     configSource: fields.source,
     isSensitive: false,
     synonyms: options.includeSynonyms ? synonyms : [],
@@ -111,21 +116,39 @@ export function configEntry(
   }
 }
 
-/** Kafka's createTopicConfigEntry: the override (TOPIC_CONFIG) when set, then the broker default. */
+/** The broker-wide default of a topic config as Kafka prints it: the broker's own (set at start,
+ * `topicDefaults`) or else Kafka's. */
+export function brokerTopicDefault(
+  definition: TopicConfigDefinition,
+  topicDefaults: TopicConfigOverrides,
+): { value: string; setAtStart: boolean } {
+  if (!Object.hasOwn(topicDefaults, definition.name))
+    return { value: definition.defaultValue, setAtStart: false }
+  const config = resolveTopicConfig(defaultTopicConfig(), {
+    [definition.name]: topicDefaults[definition.name],
+  })
+  return { value: formatConfigValue(definition, config[definition.field]), setAtStart: true }
+}
+
+/** Kafka's createTopicConfigEntry: the override (TOPIC_CONFIG) when set, then the broker's default
+ * set at start (STATIC_BROKER_CONFIG), then Kafka's default (DEFAULT_CONFIG). */
 export function describeTopicConfig(
   topic: TopicDescription,
   definition: TopicConfigDefinition,
+  topicDefaults: TopicConfigOverrides,
   options: DescribeOptions,
 ): DescribeConfigsResourceResult {
   const value = formatConfigValue(definition, topic.config[definition.field])
   const synonyms: DescribeConfigsSynonym[] = []
-  if (topic.configOverrides[definition.name] !== undefined) {
+  if (Object.hasOwn(topic.configOverrides, definition.name)) {
     synonyms.push({ name: definition.name, value, source: ConfigSource.topicConfig })
   }
-  const brokerName = brokerSynonymOfTopicConfig[definition.name]
-  if (brokerName !== undefined) {
-    synonyms.push({ name: brokerName, value: definition.defaultValue, source: ConfigSource.defaultConfig })
+  const brokerName = brokerSynonymOfTopicConfig[definition.name] ?? definition.name
+  const brokerDefault = brokerTopicDefault(definition, topicDefaults)
+  if (brokerDefault.setAtStart) {
+    synonyms.push({ name: brokerName, value: brokerDefault.value, source: ConfigSource.staticBrokerConfig })
   }
+  synonyms.push({ name: brokerName, value: definition.defaultValue, source: ConfigSource.defaultConfig })
   const source = synonyms.length === 0 ? ConfigSource.defaultConfig : synonyms[0].source
   const fields = { name: definition.name, value, readOnly: false, source, doc: definition.doc }
   return configEntry({ ...fields, type: topicConfigType(definition) }, synonyms, options)
@@ -136,9 +159,10 @@ export function describeTopicConfig(
 export function describeTopicConfigs(
   topic: TopicDescription,
   keys: readonly string[] | null,
+  topicDefaults: TopicConfigOverrides,
   options: DescribeOptions,
 ): DescribeConfigsResourceResult[] {
   return topicConfigDefinitions
     .filter((definition) => keys === null || keys.length === 0 || keys.includes(definition.name))
-    .map((definition) => describeTopicConfig(topic, definition, options))
+    .map((definition) => describeTopicConfig(topic, definition, topicDefaults, options))
 }

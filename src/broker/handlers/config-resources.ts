@@ -24,7 +24,8 @@ interface ConfigResource {
 /** Kafka's rule (ConfigHelper): "" is the cluster-wide default resource, otherwise it must be our id. */
 export function checkBrokerResourceName(name: string, nodeId: number): Outcome {
   if (name === '') return success
-  if (!/^-?\d+$/.test(name)) return failure(ErrorCode.INVALID_REQUEST, `Broker id must be an integer, but it is: ${name}`)
+  if (!/^-?\d+$/.test(name))
+    return failure(ErrorCode.INVALID_REQUEST, `Broker id must be an integer, but it is: ${name}`)
   if (Number(name) !== nodeId) {
     return failure(
       ErrorCode.INVALID_REQUEST,

@@ -16,8 +16,8 @@ import { defineHandler, type RequestContext } from '../handler.ts'
 import { describeBrokerConfigs } from './broker-configs.ts'
 import { type DescribeOptions, describeTopicConfigs } from './config-describe.ts'
 import {
-  checkBrokerResourceName,
   ConfigResourceType,
+  checkBrokerResourceName,
   findTopicResource,
   isOutcome,
   unsupportedResourceType,
@@ -29,6 +29,7 @@ export const describeConfigs = defineHandler({
   versions: { min: 0, max: 4 },
   async handle(context, request) {
     const options: DescribeOptions = {
+      apiVersion: context.apiVersion,
       includeSynonyms: context.apiVersion >= 1 && request.includeSynonyms,
       includeDocumentation: context.apiVersion >= 3 && request.includeDocumentation,
     }
@@ -54,7 +55,10 @@ function describeResource(
   if (resourceType === ConfigResourceType.topic) {
     const topic = findTopicResource(context.services.logs, resourceName)
     if (isOutcome(topic)) return result(topic)
-    return result(success, describeTopicConfigs(topic, configurationKeys, options))
+    return result(
+      success,
+      describeTopicConfigs(topic, configurationKeys, context.services.topicDefaults ?? {}, options),
+    )
   }
   if (resourceType === ConfigResourceType.broker) {
     const nameCheck = checkBrokerResourceName(resourceName, context.services.identity.nodeId)

@@ -40,6 +40,7 @@ export const fetch = defineHandler({
     }
     const included = plan.incremental ? reads.filter(hasNews) : reads
     for (const read of reads) rememberSent(read)
+    for (const read of included) context.services.metrics?.fetched(read.target.topic, read.records)
     return {
       throttleTimeMs: 0,
       errorCode: plan.errorCode,

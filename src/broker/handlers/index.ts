@@ -2,14 +2,62 @@
 // and the README's API table are all derived from this one list.
 
 import type { AnyHandler } from '../handler.ts'
+import { alterConfigs } from './alter-configs.ts'
 import { apiVersions } from './api-versions.ts'
+import { createPartitions } from './create-partitions.ts'
+import { createTopics } from './create-topics.ts'
+import { deleteGroups } from './delete-groups.ts'
+import { deleteRecords } from './delete-records.ts'
+import { deleteTopics } from './delete-topics.ts'
+import { describeCluster } from './describe-cluster.ts'
+import { describeConfigs } from './describe-configs.ts'
+import { describeGroups } from './describe-groups.ts'
+import { describeLogDirs } from './describe-log-dirs.ts'
+import { describeTopicPartitions } from './describe-topic-partitions.ts'
+import { electLeaders } from './elect-leaders.ts'
 import { fetch } from './fetch.ts'
+import { findCoordinator } from './find-coordinator.ts'
+import { heartbeat } from './heartbeat.ts'
+import { incrementalAlterConfigs } from './incremental-alter-configs.ts'
+import { joinGroup } from './join-group.ts'
+import { leaveGroup } from './leave-group.ts'
+import { listGroups } from './list-groups.ts'
+import { listOffsets } from './list-offsets.ts'
 import { metadata } from './metadata.ts'
+import { offsetCommit } from './offset-commit.ts'
+import { offsetDelete } from './offset-delete.ts'
+import { offsetFetch } from './offset-fetch.ts'
+import { offsetForLeaderEpoch } from './offset-for-leader-epoch.ts'
 import { produce } from './produce.ts'
+import { syncGroup } from './sync-group.ts'
 
 export const handlers: readonly AnyHandler[] = [
   produce, // 0
   fetch, // 1
+  listOffsets, // 2
   metadata, // 3
+  offsetCommit, // 8
+  offsetFetch, // 9
+  findCoordinator, // 10
+  joinGroup, // 11
+  heartbeat, // 12
+  leaveGroup, // 13
+  syncGroup, // 14
+  describeGroups, // 15
+  listGroups, // 16
   apiVersions, // 18
+  createTopics, // 19
+  deleteTopics, // 20
+  deleteRecords, // 21
+  offsetForLeaderEpoch, // 23
+  describeConfigs, // 32
+  alterConfigs, // 33
+  describeLogDirs, // 35
+  createPartitions, // 37
+  deleteGroups, // 42
+  electLeaders, // 43
+  incrementalAlterConfigs, // 44
+  offsetDelete, // 47
+  describeCluster, // 60
+  describeTopicPartitions, // 75
 ]

@@ -104,6 +104,7 @@ export async function listPartitionOffsets(
     oldStyleOffsets: [],
     timestamp: BigInt(found.timestamp),
     offset: BigInt(found.offset),
-    leaderEpoch: found.leaderEpoch,
+    // The field exists from v4; older versions must leave it at its default.
+    leaderEpoch: options.apiVersion >= 4 ? found.leaderEpoch : -1,
   }
 }

@@ -79,7 +79,13 @@ async function produceToPartition(
     }
     const batches = await normalizeProduceRecords(partition.records, context.apiVersion)
     const stored = await applyTopicRules(batches, topic.name, topic.config)
+    const appendStartedMs = performance.now()
     const result = await log.append(stored, { durable: options.durable, leaderEpoch })
+    context.services.metrics?.appended(topic.name, {
+      bytes: stored.length,
+      records: result.lastOffset - result.baseOffset + 1,
+      durableSeconds: options.durable ? (performance.now() - appendStartedMs) / 1000 : null,
+    })
     return {
       ...partitionResult(partition.index, ErrorCode.NONE),
       baseOffset: BigInt(result.baseOffset),

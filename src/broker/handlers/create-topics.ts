@@ -1,0 +1,110 @@
+// CreateTopics (key 19), v0-7: creates topics with a partition count (or num.partitions for -1),
+// replication factor 1 (or -1; anything above 1 is INVALID_REPLICATION_FACTOR on one broker),
+// optional manual assignments (only this broker, one replica each) and config overrides.
+// v1: validateOnly, errorMessage · v2: throttleTimeMs · v3: same · v4: numPartitions and
+// replicationFactor may be -1 (broker defaults) · v5: flexible; the answer carries numPartitions,
+// replicationFactor and every config with its source · v6: same (quota errors) · v7: topic ids.
+// Errors, with Kafka's messages: INVALID_TOPIC_EXCEPTION (name rules, '.'/'_' collisions),
+// TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT,
+// INVALID_CONFIG (unknown name, bad value, null value), INVALID_REQUEST (a topic named twice).
+// Known gaps: validateOnly answers with a zero topic id; timeoutMs is not needed (creation is
+// synchronous) and ignored; no create-topic policy.
+
+import type { CreatableTopic } from '../../protocol/generated/create-topics-request.ts'
+import type { CreatableTopicResult } from '../../protocol/generated/create-topics-response.ts'
+import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import {
+  defaultTopicConfig,
+  resolveTopicConfig,
+  type TopicConfigOverrides,
+} from '../../storage/topic-config.ts'
+import type { TopicDescription } from '../../storage/types.ts'
+import { defineHandler, type RequestContext } from '../handler.ts'
+import { describeTopicConfigs } from './config-describe.ts'
+import { planTopic, type TopicPlan } from './create-topics-plan.ts'
+import { failure, type Outcome, outcomeOf } from './outcome.ts'
+
+const zeroUuid = '00000000-0000-0000-0000-000000000000'
+
+export const createTopics = defineHandler({
+  apiKey: ApiKey.CreateTopics,
+  versions: { min: 0, max: 7 },
+  async handle(context, request) {
+    const names = request.topics.map((topic) => topic.name)
+    const duplicates = new Set(names.filter((name, index) => names.indexOf(name) !== index))
+    const topics: CreatableTopicResult[] = []
+    for (const topic of request.topics) {
+      if (duplicates.has(topic.name)) {
+        topics.push(topicError(topic.name, failure(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.')))
+      } else {
+        topics.push(await createTopic(context, topic, request.validateOnly))
+      }
+    }
+    return { throttleTimeMs: 0, topics }
+  },
+})
+
+async function createTopic(
+  context: RequestContext,
+  topic: CreatableTopic,
+  validateOnly: boolean,
+): Promise<CreatableTopicResult> {
+  const { logs, settings, identity, log } = context.services
+  const plan = planTopic(topic, { logs, nodeId: identity.nodeId, defaultPartitions: settings.numPartitions })
+  if (!('partitionCount' in plan)) return topicError(topic.name, plan)
+  const topicDefaults = context.services.topicDefaults ?? {}
+  if (validateOnly) return topicCreated(planned(plan, topicDefaults), topicDefaults)
+  try {
+    const created = await logs.createTopic(plan.name, {
+      partitionCount: plan.partitionCount,
+      configOverrides: plan.configOverrides,
+    })
+    log.info({ topic: plan.name, partitions: plan.partitionCount }, 'created topic')
+    return topicCreated(created, topicDefaults)
+  } catch (error) {
+    return topicError(topic.name, outcomeOf(error))
+  }
+}
+
+/** What the topic would look like (validateOnly). */
+function planned(plan: TopicPlan, topicDefaults: TopicConfigOverrides): TopicDescription {
+  return {
+    name: plan.name,
+    topicId: zeroUuid,
+    partitionCount: plan.partitionCount,
+    configOverrides: plan.configOverrides,
+    config: resolveTopicConfig(resolveTopicConfig(defaultTopicConfig(), topicDefaults), plan.configOverrides),
+  }
+}
+
+function topicCreated(topic: TopicDescription, topicDefaults: TopicConfigOverrides): CreatableTopicResult {
+  const options = { apiVersion: 1, includeSynonyms: false, includeDocumentation: false }
+  return {
+    name: topic.name,
+    topicId: topic.topicId,
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    topicConfigErrorCode: ErrorCode.NONE,
+    numPartitions: topic.partitionCount,
+    replicationFactor: 1,
+    configs: describeTopicConfigs(topic, null, topicDefaults, options).map((entry) => ({
+      name: entry.name,
+      value: entry.value,
+      readOnly: entry.readOnly,
+      configSource: entry.configSource,
+      isSensitive: entry.isSensitive,
+    })),
+  }
+}
+
+function topicError(name: string, outcome: Outcome): CreatableTopicResult {
+  return {
+    name,
+    topicId: zeroUuid,
+    ...outcome,
+    topicConfigErrorCode: ErrorCode.NONE,
+    numPartitions: -1,
+    replicationFactor: -1,
+    configs: [],
+  }
+}

@@ -1,0 +1,45 @@
+// DescribeCluster (key 60), v0-1: this broker, the cluster id and the controller (this broker).
+// v1: endpointType (1 = brokers, 2 = controllers): a broker only describes brokers, so 2 gets
+// MISMATCHED_ENDPOINT_TYPE and an unknown type UNSUPPORTED_ENDPOINT_TYPE (INVALID_REQUEST in v0),
+// as Kafka's AuthHelper.computeDescribeClusterResponse. v0 is flexible already.
+// Known gaps: cluster authorized operations report everything allowed until ACLs exist.
+
+import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { defineHandler } from '../handler.ts'
+import { authorizedOperationsOmitted, clusterOperationsAll } from './authorized-operations.ts'
+
+/** DescribeClusterRequest.EndpointType. */
+const EndpointType = { brokers: 1, controllers: 2 } as const
+
+export const describeCluster = defineHandler({
+  apiKey: ApiKey.DescribeCluster,
+  versions: { min: 0, max: 1 },
+  async handle(context, request) {
+    const { identity, logs } = context.services
+    const answer = {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null as string | null,
+      endpointType: EndpointType.brokers,
+      clusterId: logs.clusterId,
+      controllerId: identity.nodeId,
+      brokers: [{ brokerId: identity.nodeId, host: identity.host, port: identity.port, rack: identity.rack }],
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
+        ? clusterOperationsAll
+        : authorizedOperationsOmitted,
+    }
+    const requested = request.endpointType
+    if (requested === EndpointType.brokers) return answer
+    const known = requested === EndpointType.controllers
+    const errorCode =
+      context.apiVersion === 0
+        ? ErrorCode.INVALID_REQUEST
+        : known
+          ? ErrorCode.MISMATCHED_ENDPOINT_TYPE
+          : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE
+    const errorMessage = known
+      ? 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER'
+      : `Unsupported endpoint type ${requested}`
+    return { ...answer, errorCode, errorMessage, controllerId: -1, brokers: [] }
+  },
+})

@@ -1,0 +1,18 @@
+// Heartbeat (key 12), v0-4: keeps a classic group member alive and tells it when to rejoin.
+// v1: throttleTimeMs · v3: groupInstanceId (KIP-345) · v4: flexible. Known gaps: none.
+
+import { ApiKey } from '../../protocol/generated/index.ts'
+import { defineHandler } from '../handler.ts'
+
+export const heartbeat = defineHandler({
+  apiKey: ApiKey.Heartbeat,
+  versions: { min: 0, max: 4 },
+  async handle(context, request) {
+    const errorCode = context.services.groups.heartbeat(request.groupId, {
+      memberId: request.memberId,
+      groupInstanceId: request.groupInstanceId,
+      generationId: request.generationId,
+    })
+    return { throttleTimeMs: 0, errorCode }
+  },
+})

@@ -1,0 +1,114 @@
+// IncrementalAlterConfigs (key 44), v0-1: changes single configs of a topic: SET (0), DELETE (1,
+// back to the default), APPEND (2) and SUBTRACT (3) for list configs (cleanup.policy), starting from
+// the current value or the default; validateOnly checks without changing anything. v1: flexible.
+// APPEND/SUBTRACT on a non-list config, unknown names, invalid values, a null SET: INVALID_CONFIG;
+// an unknown operation, a config named twice or a resource named twice: INVALID_REQUEST; unknown
+// topic: UNKNOWN_TOPIC_OR_PARTITION. BROKER resources: see alterBrokerConfigs (nothing alterable).
+// Known gaps: no dynamic broker configs; BROKER_LOGGER, CLIENT_METRICS and GROUP are INVALID_REQUEST.
+
+import type {
+  AlterableConfig,
+  AlterConfigsResource,
+} from '../../protocol/generated/incremental-alter-configs-request.ts'
+import type { AlterConfigsResourceResponse } from '../../protocol/generated/incremental-alter-configs-response.ts'
+import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { topicConfigDefinition, validateTopicConfigOverrides } from '../../storage/topic-config.ts'
+import { defineHandler, type RequestContext } from '../handler.ts'
+import {
+  alterBrokerConfigs,
+  ConfigResourceType,
+  duplicateConfigName,
+  duplicateResources,
+  findTopicResource,
+  isOutcome,
+  resourceKey,
+  unsupportedResourceType,
+} from './config-resources.ts'
+import { attempt, failure, type Outcome } from './outcome.ts'
+
+/** IncrementalAlterConfigsRequest's configOperation values (AlterConfigOp.OpType). */
+export const ConfigOperation = { set: 0, delete: 1, append: 2, subtract: 3 } as const
+
+export const incrementalAlterConfigs = defineHandler({
+  apiKey: ApiKey.IncrementalAlterConfigs,
+  versions: { min: 0, max: 1 },
+  async handle(context, request) {
+    const duplicates = duplicateResources(request.resources)
+    const responses: AlterConfigsResourceResponse[] = []
+    for (const resource of request.resources) {
+      const outcome = duplicates.has(resourceKey(resource))
+        ? failure(ErrorCode.INVALID_REQUEST, 'Duplicate resource.')
+        : await alterResource(context, resource, request.validateOnly)
+      responses.push({ ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName })
+    }
+    return { throttleTimeMs: 0, responses }
+  },
+})
+
+async function alterResource(
+  context: RequestContext,
+  resource: AlterConfigsResource,
+  validateOnly: boolean,
+): Promise<Outcome> {
+  if (resource.resourceType === ConfigResourceType.broker) {
+    const names = resource.configs.map((config) => config.name)
+    return alterBrokerConfigs(context.services.identity.nodeId, resource.resourceName, names)
+  }
+  if (resource.resourceType !== ConfigResourceType.topic)
+    return unsupportedResourceType(resource.resourceType)
+  const topic = findTopicResource(context.services.logs, resource.resourceName)
+  if (isOutcome(topic)) return topic
+  const duplicate = duplicateConfigName(resource.configs)
+  if (duplicate !== null) return failure(ErrorCode.INVALID_REQUEST, `Duplicate config key '${duplicate}'.`)
+  const overrides: Record<string, string> = { ...topic.configOverrides }
+  for (const config of resource.configs) {
+    const problem = applyOperation(overrides, config)
+    if (problem !== null) return problem
+  }
+  if (validateOnly) return attempt(async () => validateTopicConfigOverrides(overrides))
+  return attempt(() => context.services.logs.setTopicConfig(topic.name, overrides))
+}
+
+/** Applies one operation to `overrides` (Kafka's names and string values); returns an error or null. */
+function applyOperation(overrides: Record<string, string>, config: AlterableConfig): Outcome | null {
+  const { name, value, configOperation } = config
+  const definition = topicConfigDefinition(name)
+  if (definition === undefined) return failure(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name}`)
+  switch (configOperation) {
+    case ConfigOperation.set:
+      if (value === null)
+        return failure(ErrorCode.INVALID_CONFIG, `Null value not supported for topic config: ${name}`)
+      overrides[name] = value
+      return null
+    case ConfigOperation.delete:
+      delete overrides[name]
+      return null
+    case ConfigOperation.append:
+    case ConfigOperation.subtract: {
+      const verb = configOperation === ConfigOperation.append ? 'append' : 'subtract'
+      if (definition.type !== 'list') {
+        return failure(
+          ErrorCode.INVALID_CONFIG,
+          `Config value ${verb} is not allowed for config key: ${name}`,
+        )
+      }
+      const current = listItems(overrides[name] ?? definition.defaultValue)
+      const changes = listItems(value ?? '')
+      overrides[name] = (
+        verb === 'append'
+          ? [...current, ...changes.filter((item) => !current.includes(item))]
+          : current.filter((item) => !changes.includes(item))
+      ).join(',')
+      return null
+    }
+    default:
+      return failure(ErrorCode.INVALID_REQUEST, `Unknown alter config operation type ${configOperation}`)
+  }
+}
+
+function listItems(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0)
+}

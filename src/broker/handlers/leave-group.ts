@@ -1,0 +1,32 @@
+// LeaveGroup (key 13), v0-5: members leave a classic group, which then rebalances.
+// v1: throttleTimeMs · v3: several members at once with per-member errors, by instance id (KIP-345)
+// · v4: flexible · v5: reason. Known gaps: none.
+
+import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { defineHandler } from '../handler.ts'
+
+/** LeaveGroup v3 batches members (KIP-345). */
+const batchedVersionMin = 3
+
+export const leaveGroup = defineHandler({
+  apiKey: ApiKey.LeaveGroup,
+  versions: { min: 0, max: 5 },
+  async handle(context, request) {
+    const groups = context.services.groups
+    if (context.apiVersion < batchedVersionMin) {
+      const errorCode = groups.leaveGroup(request.groupId, {
+        memberId: request.memberId,
+        groupInstanceId: null,
+      })
+      return { throttleTimeMs: 0, errorCode, members: [] }
+    }
+    const refusal = groups.refuse(request.groupId)
+    if (refusal !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: refusal, members: [] }
+    const members = request.members.map((member) => ({
+      memberId: member.memberId,
+      groupInstanceId: member.groupInstanceId,
+      errorCode: groups.leaveGroup(request.groupId, member),
+    }))
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, members }
+  },
+})

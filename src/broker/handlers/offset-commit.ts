@@ -1,0 +1,42 @@
+// OffsetCommit (key 8), v0-9: stores consumer positions in __consumer_offsets (durably) and answers
+// per partition. v1: generation/member, per-partition commitTimestamp · v2-4: retentionTimeMs ·
+// v3: throttleTimeMs · v6: committedLeaderEpoch · v7: groupInstanceId · v8: flexible · v9: KIP-848.
+// Known gaps: per-commit retention (v1 commitTimestamp, v2-4 retentionTimeMs) is ignored, as Kafka 3
+// does: offsets expire by `offsets.retention.minutes` once the group is empty.
+
+import { commitOffsets } from '../../coordinator/group/offset-operations.ts'
+import { ApiKey } from '../../protocol/generated/index.ts'
+import { defineHandler } from '../handler.ts'
+
+export const offsetCommit = defineHandler({
+  apiKey: ApiKey.OffsetCommit,
+  versions: { min: 0, max: 9 },
+  async handle(context, request) {
+    const partitions = request.topics.flatMap((topic) =>
+      topic.partitions.map((partition) => ({
+        topic: topic.name,
+        partition: partition.partitionIndex,
+        offset: Number(partition.committedOffset),
+        leaderEpoch: partition.committedLeaderEpoch,
+        metadata: partition.committedMetadata,
+      })),
+    )
+    const codes = await commitOffsets(context.services.groups, {
+      groupId: request.groupId,
+      // v0 has no generation: a v0 commit is a standalone commit.
+      generationId: context.apiVersion >= 1 ? request.generationIdOrMemberEpoch : -1,
+      memberId: request.memberId,
+      groupInstanceId: request.groupInstanceId,
+      partitions,
+    })
+    let index = 0
+    const topics = request.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((partition) => ({
+        partitionIndex: partition.partitionIndex,
+        errorCode: codes[index++],
+      })),
+    }))
+    return { throttleTimeMs: 0, topics }
+  },
+})

@@ -1,0 +1,71 @@
+// OffsetFetch (key 9), v0-9: committed offsets of a group (all of them when topics is null, v2+).
+// v2: top-level errorCode · v3: throttleTimeMs · v5: committedLeaderEpoch · v6: flexible ·
+// v7: requireStable · v8: several groups (KIP-709) · v9: member id/epoch (KIP-848).
+// Known gaps: requireStable never waits: there are no pending transactional offsets until the
+// transactions issue.
+
+import { type FetchedOffset, fetchOffsets } from '../../coordinator/group/offset-operations.ts'
+import { ApiKey } from '../../protocol/generated/index.ts'
+import type { OffsetFetchResponsePartition } from '../../protocol/generated/offset-fetch-response.ts'
+import { defineHandler } from '../handler.ts'
+
+/** OffsetFetch v8 asks for several groups at once. */
+const multiGroupVersionMin = 8
+/** Before v2 there is no top-level error: it goes into every partition. */
+const topLevelErrorVersionMin = 2
+
+type TopicRequest = { name: string; partitionIndexes: number[] }
+
+export const offsetFetch = defineHandler({
+  apiKey: ApiKey.OffsetFetch,
+  versions: { min: 0, max: 9 },
+  async handle(context, request) {
+    const coordinator = context.services.groups
+    const lookup = (groupId: string, topics: TopicRequest[] | null) =>
+      fetchOffsets(
+        coordinator,
+        groupId,
+        topics === null
+          ? null
+          : topics.map((topic) => ({ topic: topic.name, partitions: topic.partitionIndexes })),
+      )
+    if (context.apiVersion >= multiGroupVersionMin) {
+      const groups = request.groups.map((group) => {
+        const result = lookup(group.groupId, group.topics)
+        return { groupId: group.groupId, topics: byTopic(result.partitions), errorCode: result.errorCode }
+      })
+      return { throttleTimeMs: 0, topics: [], errorCode: 0, groups }
+    }
+    const result = lookup(request.groupId, request.topics)
+    if (context.apiVersion < topLevelErrorVersionMin && result.errorCode !== 0) {
+      const failed = (request.topics ?? []).flatMap((topic) =>
+        topic.partitionIndexes.map((partition) => ({
+          topic: topic.name,
+          partition,
+          offset: -1,
+          leaderEpoch: -1,
+          metadata: '',
+          errorCode: result.errorCode,
+        })),
+      )
+      return { throttleTimeMs: 0, topics: byTopic(failed), errorCode: 0, groups: [] }
+    }
+    return { throttleTimeMs: 0, topics: byTopic(result.partitions), errorCode: result.errorCode, groups: [] }
+  },
+})
+
+function byTopic(offsets: FetchedOffset[]): { name: string; partitions: OffsetFetchResponsePartition[] }[] {
+  const topics = new Map<string, OffsetFetchResponsePartition[]>()
+  for (const entry of offsets) {
+    const partitions = topics.get(entry.topic) ?? []
+    partitions.push({
+      partitionIndex: entry.partition,
+      committedOffset: BigInt(entry.offset),
+      committedLeaderEpoch: entry.leaderEpoch,
+      metadata: entry.metadata,
+      errorCode: entry.errorCode,
+    })
+    topics.set(entry.topic, partitions)
+  }
+  return [...topics].map(([name, partitions]) => ({ name, partitions }))
+}

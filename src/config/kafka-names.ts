@@ -1,0 +1,42 @@
+// Kafka's broker config names (server.properties) accepted in the TOML file, each mapped once to a
+// typed option. Units differ for some (`log.retention.hours`): `scale` converts to the option's unit.
+// A Kafka name not listed here is an unknown key (refused), never silently ignored.
+
+export interface KafkaAlias {
+  /** The option's TOML key (options.ts). */
+  key: string
+  /** Multiply a numeric value by this (e.g. hours → ms). */
+  scale?: number
+  /** Kafka's list form (`log.dirs`): only a single entry is allowed. */
+  singleEntryList?: boolean
+}
+
+const hourMs = 3_600_000
+const minuteMs = 60_000
+
+export const kafkaAliases: ReadonlyMap<string, KafkaAlias> = new Map<string, KafkaAlias>([
+  ['auto.create.topics.enable', { key: 'topics.auto_create' }],
+  ['broker.id', { key: 'node_id' }],
+  ['compression.type', { key: 'topics.compression_type' }],
+  ['connections.max.idle.ms', { key: 'limits.connections_max_idle_ms' }],
+  ['log.cleanup.policy', { key: 'topics.cleanup_policy' }],
+  ['log.dir', { key: 'data_dir' }],
+  ['log.dirs', { key: 'data_dir', singleEntryList: true }],
+  ['log.flush.interval.messages', { key: 'flush.interval_messages' }],
+  ['log.flush.interval.ms', { key: 'flush.interval_ms' }],
+  ['log.message.timestamp.type', { key: 'topics.message_timestamp_type' }],
+  ['log.retention.bytes', { key: 'topics.retention_bytes' }],
+  ['log.retention.hours', { key: 'topics.retention_ms', scale: hourMs }],
+  ['log.retention.minutes', { key: 'topics.retention_ms', scale: minuteMs }],
+  ['log.retention.ms', { key: 'topics.retention_ms' }],
+  ['log.roll.hours', { key: 'topics.segment_ms', scale: hourMs }],
+  ['log.roll.ms', { key: 'topics.segment_ms' }],
+  ['log.segment.bytes', { key: 'topics.segment_bytes' }],
+  ['max.connections', { key: 'limits.connections_max' }],
+  ['max.incremental.fetch.session.cache.slots', { key: 'limits.fetch_sessions_max' }],
+  ['message.max.bytes', { key: 'topics.max_message_bytes' }],
+  ['min.incremental.fetch.session.eviction.ms', { key: 'limits.fetch_session_idle_ms' }],
+  ['node.id', { key: 'node_id' }],
+  ['num.partitions', { key: 'topics.num_partitions' }],
+  ['socket.request.max.bytes', { key: 'limits.request_bytes_max' }],
+])

@@ -1,0 +1,214 @@
+// The one typed configuration of a Streamline process: every option, its type, default and meaning.
+// Sources (flags, STREAMLINE_* environment, TOML file) are merged in sources.ts; --help and
+// --generate-config are derived from this schema (options.ts), so a new option needs one line here.
+//
+// Field names are camelCase; the TOML file uses the same names in snake_case (`listen_addr`,
+// `[topics] num_partitions`). Kafka's dotted names are accepted in the file too (kafka-names.ts).
+// Each leaf carries `meta({ doc, flag? })`: `flag` overrides the derived flag name.
+
+import { z } from 'zod'
+import { defaultBrokerLimits } from './limits.ts'
+
+export interface OptionMeta {
+  [key: string]: unknown
+  /** One line saying what the option does (--help, --generate-config, docs/configuration.md). */
+  doc: string
+  /** The command-line flag without dashes; default: the snake_case key with dashes, section-prefixed. */
+  flag?: string
+  /** Shown in --help after the flag, e.g. `<host:port>`. */
+  valueName?: string
+}
+
+const hostPort = z
+  .string()
+  .regex(/^(?:\[[^\]]+\]|[^:\s]+):\d{1,5}$/, 'expected host:port (IPv6 as [addr]:port), port 0 to 65535')
+  .refine((text) => Number(text.slice(text.lastIndexOf(':') + 1)) <= 65535, 'port above 65535')
+
+const int32Max = 2 ** 31 - 1
+const positiveInt = () => z.number().int().min(1).max(int32Max)
+const nonNegativeMs = () => z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+const day = 24 * 60 * 60 * 1000
+
+function meta(doc: string, extra: Omit<OptionMeta, 'doc'> = {}): OptionMeta {
+  return { doc, ...extra }
+}
+
+const topicsSchema = z
+  .object({
+    autoCreate: z
+      .boolean()
+      .default(true)
+      .meta(
+        meta('Create a topic when a client produces to or asks Metadata for one that does not exist.', {
+          flag: 'auto-create-topics',
+        }),
+      ),
+    numPartitions: positiveInt()
+      .default(1)
+      .meta(meta('Partitions of an auto-created topic.', { flag: 'num-partitions', valueName: '<n>' })),
+    retentionMs: z
+      .number()
+      .int()
+      .min(-1)
+      .default(7 * day)
+      .meta(meta('How long records are kept (-1: forever). Kafka: log.retention.ms / .minutes / .hours.')),
+    retentionBytes: z
+      .number()
+      .int()
+      .min(-1)
+      .default(-1)
+      .meta(meta('Bytes kept per partition before old segments are deleted (-1: no limit).')),
+    segmentBytes: z
+      .number()
+      .int()
+      .min(14)
+      .max(int32Max)
+      .default(1024 * 1024 * 1024)
+      .meta(meta('Size of one segment file.')),
+    segmentMs: nonNegativeMs()
+      .default(7 * day)
+      .meta(meta('Time after which a segment is rolled even if not full.')),
+    cleanupPolicy: z
+      .enum(['delete', 'compact', 'compact,delete'])
+      .default('delete')
+      .meta(meta('delete: drop old segments; compact: keep the newest record per key.')),
+    maxMessageBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(int32Max)
+      .default(1048588)
+      .meta(meta('Largest record batch a topic accepts (Kafka: message.max.bytes).')),
+    compressionType: z
+      .enum(['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'])
+      .default('producer')
+      .meta(meta('Final compression of topics; producer keeps what the producer sent.')),
+    messageTimestampType: z
+      .enum(['CreateTime', 'LogAppendTime'])
+      .default('CreateTime')
+      .meta(meta('Record timestamps: the producer time or the broker append time.')),
+  })
+  .strict()
+
+const flushSchema = z
+  .object({
+    intervalMessages: z
+      .number()
+      .int()
+      .min(1)
+      .max(Number.MAX_SAFE_INTEGER)
+      .optional()
+      .meta(meta('fsync a partition after this many messages (unset: never; acks=all always syncs).')),
+    intervalMs: nonNegativeMs()
+      .optional()
+      .meta(meta('fsync data written with acks=0/1 at most this long after the write (unset: never).')),
+  })
+  .strict()
+
+const limitsSchema = z
+  .object({
+    requestBytesMax: positiveInt()
+      .default(defaultBrokerLimits.requestBytesMax)
+      .meta(meta('Largest request frame accepted; larger closes the connection.')),
+    connectionsMax: positiveInt()
+      .default(defaultBrokerLimits.connectionsMax)
+      .meta(meta('Concurrent client connections; more are refused.')),
+    connectionsMaxIdleMs: positiveInt()
+      .default(defaultBrokerLimits.connectionsMaxIdleMs)
+      .meta(meta('A connection with no traffic for this long is closed.')),
+    inflightRequestsPerConnectionMax: positiveInt()
+      .default(defaultBrokerLimits.inflightRequestsPerConnectionMax)
+      .meta(meta('Requests read from one connection and not yet answered before reading pauses.')),
+    fetchWaitMsMax: nonNegativeMs()
+      .default(defaultBrokerLimits.fetchWaitMsMax)
+      .meta(meta('The longest a Fetch long-polls, whatever the client asks.')),
+    fetchSessionsMax: z
+      .number()
+      .int()
+      .min(0)
+      .max(int32Max)
+      .default(defaultBrokerLimits.fetchSessionsMax)
+      .meta(meta('Incremental fetch sessions kept (least recently used evicted).')),
+    fetchSessionIdleMs: positiveInt()
+      .default(defaultBrokerLimits.fetchSessionIdleMs)
+      .meta(meta('Idle fetch sessions expire after this long.')),
+  })
+  .strict()
+
+/** Filled by the security issue (SASL, TLS, ACLs); present and disabled until then. */
+const securitySchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(false)
+      .meta(meta('Authentication and authorization (not implemented yet: must stay false).')),
+  })
+  .strict()
+
+export const configSchema = z
+  .object({
+    listenAddr: hostPort
+      .default('127.0.0.1:9092')
+      .meta(meta('Kafka listener (port 0 picks a free port).', { valueName: '<host:port>' })),
+    advertisedAddr: hostPort
+      .optional()
+      .meta(
+        meta('Address given to clients in Metadata (default: the listener).', { valueName: '<host:port>' }),
+      ),
+    httpAddr: hostPort
+      .default('127.0.0.1:9094')
+      .meta(meta('HTTP port: health, metrics, admin REST API.', { valueName: '<host:port>' })),
+    httpEnabled: z
+      .boolean()
+      .default(true)
+      .meta(meta('Serve the HTTP port (--no-http turns it off).', { flag: 'http' })),
+    dataDir: z
+      .string()
+      .min(1)
+      .default('./data')
+      .meta(meta('Where topics are stored (Kafka: log.dirs, one directory).', { valueName: '<dir>' })),
+    inMemory: z.boolean().default(false).meta(meta('Keep everything in memory; nothing is written to disk.')),
+    playground: z
+      .boolean()
+      .default(false)
+      .meta(meta('Create demo topics and produce a little live sample data into them.')),
+    nodeId: z
+      .number()
+      .int()
+      .min(0)
+      .max(int32Max)
+      .default(0)
+      .meta(meta('This broker id (Kafka: node.id, broker.id).', { valueName: '<n>' })),
+    logLevel: z
+      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+      .default('info')
+      .meta(meta('Log level.', { valueName: '<level>' })),
+    logFormat: z
+      .enum(['auto', 'json', 'pretty'])
+      .default('auto')
+      .meta(meta('auto: readable text on a terminal, JSON lines otherwise.', { valueName: '<format>' })),
+    shutdownTimeoutMs: nonNegativeMs()
+      .default(10_000)
+      .meta(meta('On SIGTERM, how long in-flight requests may take before connections are closed.')),
+    topics: topicsSchema.default(topicsSchema.parse({})),
+    flush: flushSchema.default(flushSchema.parse({})),
+    limits: limitsSchema.default(limitsSchema.parse({})),
+    security: securitySchema.default(securitySchema.parse({})),
+  })
+  .strict()
+  .superRefine((config, context) => {
+    if (config.security.enabled) {
+      context.addIssue({
+        code: 'custom',
+        path: ['security', 'enabled'],
+        message: 'security is not implemented yet; allowed: false',
+      })
+    }
+  })
+
+/** The validated configuration every part of the process reads. */
+export type StreamlineConfig = z.output<typeof configSchema>
+/** What a caller may pass (embedded start): every field optional, sections partial. */
+export type StreamlineConfigInput = z.input<typeof configSchema>
+
+export const defaultConfig: StreamlineConfig = configSchema.parse({})

@@ -1,0 +1,57 @@
+// The embedded API: start a full Streamline broker inside your own process, e.g. in a test suite.
+//
+//   import { startStreamline } from 'streamline'
+//   const streamline = await startStreamline()               // in memory, free ports
+//   new Kafka({ brokers: [streamline.bootstrap] })
+//   await fetch(`${streamline.httpUrl}/api/v1/topics`)
+//   await streamline.close()
+//
+// Options are the CLI's configuration (src/config/schema.ts) as an object, validated the same way;
+// the defaults differ where a library should not surprise its host: free ports (127.0.0.1:0), in
+// memory unless a dataDir is given, logs at warn. Several brokers can run in one process.
+
+import { type RunningBroker, startBroker } from '../broker/start.ts'
+import { startOptionsOf } from '../config/broker-options.ts'
+import { configFromObject } from '../config/load.ts'
+import type { StreamlineConfig, StreamlineConfigInput } from '../config/schema.ts'
+import { createLogger, type Logger } from '../log.ts'
+
+export type { StreamlineConfig, StreamlineConfigInput }
+
+export interface StartStreamlineOptions extends StreamlineConfigInput {
+  /** A pino logger to use instead of one made from logLevel/logFormat. */
+  logger?: Logger
+}
+
+export interface Streamline {
+  /** `host:port` for a Kafka client's bootstrap servers. */
+  bootstrap: string
+  /** `http://host:port` of the HTTP port (health, metrics, admin API), or null when disabled. */
+  httpUrl: string | null
+  clusterId: string
+  /** The running broker (its log manager, group coordinator and metrics). */
+  broker: RunningBroker
+  /** Graceful stop: in-flight requests finish, the log is flushed and closed. Idempotent. */
+  close(): Promise<void>
+}
+
+export async function startStreamline(options: StartStreamlineOptions = {}): Promise<Streamline> {
+  const { logger: givenLogger, ...input } = options
+  const config = configFromObject({
+    listenAddr: '127.0.0.1:0',
+    httpAddr: '127.0.0.1:0',
+    logLevel: 'warn',
+    logFormat: 'json',
+    inMemory: input.dataDir === undefined,
+    ...input,
+  })
+  const logger = givenLogger ?? createLogger(config.logLevel, config.logFormat)
+  const broker = await startBroker({ ...startOptionsOf(config, logger), processMetrics: false })
+  return {
+    bootstrap: `${broker.host}:${broker.port}`,
+    httpUrl: broker.httpPort === null ? null : `http://${broker.httpHost}:${broker.httpPort}`,
+    clusterId: broker.logs.clusterId,
+    broker,
+    close: () => broker.close(),
+  }
+}

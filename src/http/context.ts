@@ -1,0 +1,35 @@
+// What the HTTP server sees of the broker. The HTTP port opens before the log (so /health answers
+// during a long recovery); until the broker is ready, `broker()` is null and the admin API answers
+// 503 NOT_READY.
+
+import type { BrokerIdentity, BrokerSettings } from '../broker/handler.ts'
+import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
+import type { Logger } from '../log.ts'
+import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
+import type { LogManager } from '../storage/types.ts'
+
+export interface BrokerView {
+  logs: LogManager
+  groups: GroupCoordinator
+  /** This broker as clients see it (the advertised address). */
+  identity: BrokerIdentity
+  settings: BrokerSettings
+  /** 'disk' with a data dir, or 'memory' (--in-memory). */
+  mode: 'disk' | 'memory'
+  dataDir: string | undefined
+  /** Kafka listener address actually bound. */
+  listener: { host: string; port: number }
+  playground: boolean
+}
+
+export interface HttpContext {
+  version: string
+  log: Logger
+  metrics: BrokerMetrics
+  /** The broker once storage is open and the listener runs; null before (and never undefined). */
+  broker(): BrokerView | null
+  /** Storage open, listener up, group state loaded, not stopping: /ready answers 200. */
+  ready(): boolean
+  /** True from the start of a shutdown. */
+  stopping(): boolean
+}

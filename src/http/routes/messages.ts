@@ -1,0 +1,185 @@
+// Admin API: browse a partition's messages from an offset or a timestamp, and produce messages.
+
+import type { RecordInput } from '../../protocol/records/record.ts'
+import type { PartitionLog } from '../../storage/types.ts'
+import { type ApiRoutes, type JsonSchema, objectSchema, topicNameParam } from '../api-route.ts'
+import type { BrokerView } from '../context.ts'
+import { invalidRequest, notFound } from '../errors.ts'
+import { bytesOfInput, partitionForKey } from '../message-codec.ts'
+import { appendRecords, offsetForTimestamp, readRecords, viewOf } from '../messages.ts'
+import { topicOrFail } from './topics.ts'
+
+/** Messages one browse request returns at most. */
+export const browseLimitMax = 1000
+
+const encodedBytes: JsonSchema = {
+  type: ['object', 'null'],
+  properties: { encoding: { type: 'string', enum: ['json', 'text', 'base64'] }, data: {} },
+}
+
+const messageView = objectSchema({
+  partition: { type: 'integer' },
+  offset: { type: 'integer' },
+  timestamp: { type: 'integer' },
+  key: encodedBytes,
+  value: encodedBytes,
+  headers: { type: 'array', items: objectSchema({ key: { type: 'string' }, value: encodedBytes }) },
+})
+
+const messageInput = objectSchema({
+  partition: { type: 'integer', minimum: 0 },
+  key: {},
+  value: {},
+  headers: { type: 'object', additionalProperties: { type: ['string', 'null'] } },
+  timestamp: { type: 'integer', minimum: 0 },
+})
+
+interface MessageInput {
+  partition?: number
+  key?: unknown
+  value?: unknown
+  headers?: Record<string, string | null>
+  timestamp?: number
+}
+
+function partitionLogOrFail(broker: BrokerView, topic: string, partition: number): PartitionLog {
+  topicOrFail(broker, topic)
+  const log = broker.logs.partition(topic, partition)
+  if (log === undefined) throw notFound(`partition ${topic}-${partition}`)
+  return log
+}
+
+export function registerMessageRoutes(routes: ApiRoutes, brokerOf: () => BrokerView): void {
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/topics/:topic/partitions/:partition/messages',
+      summary: 'Browse messages of a partition from an offset (default: the log start) or a timestamp',
+      tag: 'messages',
+      params: objectSchema({ topic: topicNameParam, partition: { type: 'integer', minimum: 0 } }, [
+        'topic',
+        'partition',
+      ]),
+      querystring: objectSchema({
+        offset: { type: 'integer', minimum: 0 },
+        timestamp: { type: 'integer', minimum: 0, description: 'ms since the epoch' },
+        limit: { type: 'integer', minimum: 1, maximum: browseLimitMax, default: 100 },
+        encoding: { type: 'string', enum: ['auto', 'base64'], default: 'auto' },
+      }),
+      responses: {
+        200: {
+          description: 'Messages and the offset to continue from',
+          schema: objectSchema({
+            topic: { type: 'string' },
+            partition: { type: 'integer' },
+            nextOffset: { type: 'integer' },
+            highWatermark: { type: 'integer' },
+            logStartOffset: { type: 'integer' },
+            messages: { type: 'array', items: messageView },
+          }),
+        },
+      },
+      errors: [404],
+    },
+    async (request) => {
+      const { topic, partition } = request.params as { topic: string; partition: number }
+      const query = request.query as {
+        offset?: number
+        timestamp?: number
+        limit: number
+        encoding: 'auto' | 'base64'
+      }
+      if (query.offset !== undefined && query.timestamp !== undefined) {
+        throw invalidRequest('give offset or timestamp, not both')
+      }
+      const log = partitionLogOrFail(brokerOf(), topic, partition)
+      const start =
+        query.timestamp !== undefined
+          ? await offsetForTimestamp(log, query.timestamp)
+          : (query.offset ?? log.logStartOffset)
+      const { records, nextOffset } = await readRecords(log, start, {
+        limit: query.limit,
+        skipBeforeTimestampMs: query.timestamp,
+      })
+      return {
+        topic,
+        partition,
+        nextOffset,
+        highWatermark: log.highWatermark,
+        logStartOffset: log.logStartOffset,
+        messages: records.map((record) => viewOf(partition, record, query.encoding)),
+      }
+    },
+  )
+  routes.add(
+    {
+      method: 'POST',
+      url: '/api/v1/topics/:topic/messages',
+      summary:
+        'Produce messages (acks=all). A message without a partition goes by its key (murmur2, as Kafka clients) or round-robin.',
+      tag: 'messages',
+      params: objectSchema({ topic: topicNameParam }, ['topic']),
+      body: objectSchema(
+        {
+          messages: { type: 'array', minItems: 1, maxItems: 10000, items: messageInput },
+          keyEncoding: { type: 'string', enum: ['text', 'base64'], default: 'text' },
+          valueEncoding: { type: 'string', enum: ['text', 'base64'], default: 'text' },
+        },
+        ['messages'],
+      ),
+      responses: {
+        200: {
+          description: 'Where each message was written, in request order',
+          schema: objectSchema({
+            topic: { type: 'string' },
+            offsets: {
+              type: 'array',
+              items: objectSchema({ partition: { type: 'integer' }, offset: { type: 'integer' } }),
+            },
+          }),
+        },
+      },
+      errors: [404, 413],
+    },
+    async (request) => {
+      const { topic: name } = request.params as { topic: string }
+      const body = request.body as {
+        messages: MessageInput[]
+        keyEncoding: 'text' | 'base64'
+        valueEncoding: 'text' | 'base64'
+      }
+      const broker = brokerOf()
+      const topic = topicOrFail(broker, name)
+      const byPartition = new Map<number, { indexes: number[]; records: RecordInput[] }>()
+      const now = Date.now()
+      body.messages.forEach((message, index) => {
+        const key = bytesOfInput(message.key, body.keyEncoding)
+        const partition =
+          message.partition ??
+          (key === null ? index % topic.partitionCount : partitionForKey(key, topic.partitionCount))
+        if (partition >= topic.partitionCount) throw notFound(`partition ${name}-${partition}`)
+        const group = byPartition.get(partition) ?? { indexes: [], records: [] }
+        byPartition.set(partition, group)
+        group.indexes.push(index)
+        group.records.push({
+          timestamp: message.timestamp ?? now,
+          key,
+          value: bytesOfInput(message.value, body.valueEncoding),
+          headers: Object.entries(message.headers ?? {}).map(([headerKey, value]) => ({
+            key: headerKey,
+            value: value === null ? null : Buffer.from(value, 'utf8'),
+          })),
+        })
+      })
+      const offsets: Array<{ partition: number; offset: number }> = new Array(body.messages.length)
+      for (const [partition, group] of byPartition) {
+        const log = partitionLogOrFail(broker, name, partition)
+        const baseOffset = await appendRecords(log, topic, group.records)
+        group.indexes.forEach((messageIndex, position) => {
+          offsets[messageIndex] = { partition, offset: baseOffset + position }
+        })
+      }
+      return { topic: name, offsets }
+    },
+  )
+}

@@ -1,0 +1,10 @@
+// Goal: kcat produces 10,000 keyed records to a 6-partition topic and reads them back exactly:
+// key, value, headers, timestamp, partition, offset, and per-partition order (issue 4, "Done when").
+// Method: see round-trip.ts; the broker runs as the real CLI (npm start) on a fresh data dir.
+import { test } from 'node:test'
+import { requireClient } from '../../helpers/clients.ts'
+import { runRoundTrip } from './round-trip.ts'
+
+test('kcat round trip: 10,000 records, 6 partitions, exact data and order', { skip: requireClient('kcat'), timeout: 120_000 }, () =>
+  runRoundTrip('kcat'),
+)
