@@ -87,7 +87,7 @@ export async function appendRecords(
 ): Promise<number> {
   if (records.length === 0) throw invalidRequest('no messages to produce')
   const batch = await buildBatch({ records })
-  const stored = await applyTopicRules(batch, topic.name, topic.config)
+  const stored = await applyTopicRules(batch, topic.name, topic.config, Date.now())
   const result = await log.append(stored, { durable: true, leaderEpoch: 0 })
   return result.baseOffset
 }

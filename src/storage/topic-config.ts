@@ -24,6 +24,12 @@ export interface TopicConfig {
   maxCompactionLagMs: number
   maxMessageBytes: number
   messageTimestampType: MessageTimestampType
+  /** How far in the past a CreateTime timestamp may be (INVALID_TIMESTAMP beyond). */
+  messageTimestampBeforeMaxMs: number
+  /** How far in the future a CreateTime timestamp may be. */
+  messageTimestampAfterMaxMs: number
+  /** Deprecated in Kafka 3.6 for the two above: the largest difference either way. */
+  messageTimestampDifferenceMaxMs: number
   minCleanableDirtyRatio: number
   minCompactionLagMs: number
   retentionBytes: number
@@ -102,6 +108,30 @@ export const topicConfigDefinitions: readonly TopicConfigDefinition[] = [
     'Longest a record stays uncompacted.',
   ),
   numeric('max.message.bytes', 'maxMessageBytes', 'int', '1048588', 0, 'Largest record batch size allowed.'),
+  numeric(
+    'message.timestamp.after.max.ms',
+    'messageTimestampAfterMaxMs',
+    'long',
+    longMaxText,
+    0,
+    'How far in the future a CreateTime record timestamp may be.',
+  ),
+  numeric(
+    'message.timestamp.before.max.ms',
+    'messageTimestampBeforeMaxMs',
+    'long',
+    longMaxText,
+    0,
+    'How far in the past a CreateTime record timestamp may be.',
+  ),
+  numeric(
+    'message.timestamp.difference.max.ms',
+    'messageTimestampDifferenceMaxMs',
+    'long',
+    longMaxText,
+    0,
+    'Deprecated: largest difference between a CreateTime timestamp and the broker time.',
+  ),
   {
     name: 'message.timestamp.type',
     field: 'messageTimestampType',
