@@ -3,6 +3,7 @@
 
 import type { BrokerLimits } from '../config/limits.ts'
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
+import type { ProducerIdManager } from '../coordinator/txn/producer-id-manager.ts'
 import type { Logger } from '../log.ts'
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import type { ApiKey, ApiMessages } from '../protocol/generated/index.ts'
@@ -41,6 +42,8 @@ export interface BrokerServices {
   log: Logger
   /** The bounds the broker runs with (DescribeConfigs reports those Kafka has names for). */
   limits: BrokerLimits
+  /** Producer ids for InitProducerId, never reused. */
+  producerIds: ProducerIdManager
   /** The group coordinator (this broker coordinates every group). */
   groups: GroupCoordinator
   /** Incremental fetch sessions (KIP-227), bounded by limits.fetchSessionsMax. */

@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks'
 import { type BrokerLimits, defaultBrokerLimits } from '../config/limits.ts'
 import { streamlineVersion } from '../config/version.ts'
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
+import { ProducerIdManager } from '../coordinator/txn/producer-id-manager.ts'
 import { startPlayground } from '../embedded/playground.ts'
 import type { BrokerView, HttpContext } from '../http/context.ts'
 import { type HttpServer, startHttpServer } from '../http/server.ts'
@@ -153,6 +154,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     rack: null,
   }
   const dataDir = options.inMemory === true ? undefined : resolve(options.dataDir ?? './data')
+  const producerIds = new ProducerIdManager({ dataDir })
+  await producerIds.load()
   const fetchSessions = new FetchSessionCache({
     sessionsMax: limits.fetchSessionsMax,
     sessionIdleMs: limits.fetchSessionIdleMs,
@@ -168,6 +171,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     topicDefaults: options.topicDefaults ?? {},
     limits,
     groups,
+    producerIds,
     fetchSessions,
     metrics,
   }
@@ -182,6 +186,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     dataDir,
     connectionCount: () => listener.connectionCount,
     fetchSessionCount: () => fetchSessions.size,
+    committedOffsets: () => committedOffsetsOf(groups),
   })
   const playground = options.playground === true ? await startPlayground(logs, log) : null
   state.view = {
@@ -250,5 +255,18 @@ async function closeHttp(http: HttpServer | null, log: Logger): Promise<void> {
   } catch (error) {
     // The log must still be closed cleanly: report and go on.
     log.error({ err: error }, 'closing the HTTP port failed')
+  }
+}
+
+function* committedOffsetsOf(groups: GroupCoordinator): Iterable<{
+  group: string
+  topic: string
+  partition: number
+  offset: number
+}> {
+  for (const group of groups.offsets.groupIds()) {
+    for (const committed of groups.offsets.all(group)) {
+      yield { group, topic: committed.topic, partition: committed.partition, offset: committed.offset }
+    }
   }
 }

@@ -12,6 +12,7 @@ import { type BatchSpan, stampBatch } from './batch.ts'
 import { StorageErrorCode } from './error-codes.ts'
 import { storageOperation, type WriteIo } from './file-io.ts'
 import { appendQueueDepthMax, writeGroupBytesMax } from './limits.ts'
+import type { ProducerStateManager } from './producer-state.ts'
 import type { Segment } from './segment.ts'
 import type { TopicConfig } from './topic-config.ts'
 import type { AppendOptions, AppendResult, Clock } from './types.ts'
@@ -40,6 +41,11 @@ export interface AppendHost {
   completeWrite(segment: Segment, appends: PendingAppend[], results: AppendResult[]): Promise<void> | null
   /** Called when a write failed and could not be cut back: stop writes. */
   failWrites(error: StorageError): void
+  /** Idempotent producers' sequences and recent batches. */
+  readonly producers: ProducerStateManager
+  readonly logStartOffset: number
+  /** Resolves once everything written so far is synced (a resent durable batch waits for it). */
+  durableBarrier(): Promise<void>
 }
 
 const int32Max = 0x7fffffff
@@ -157,7 +163,10 @@ export class AppendWriter {
     const { config, clock } = this.host
     let nextOffset = this.host.logEndOffset
     const results: AppendResult[] = []
+    const written: PendingAppend[] = []
+    const undoProducers: (() => void)[] = []
     for (const append of chunk) {
+      if (this.screenProducers(append, nextOffset, undoProducers) === 'settled') continue
       const logAppendTimeMs =
         config.messageTimestampType === 'LogAppendTime'
           ? (append.options.logAppendTimeMs ?? clock.now())
@@ -177,22 +186,77 @@ export class AppendWriter {
         logAppendTimeMs: logAppendTimeMs ?? -1,
         logStartOffset: 0,
       })
+      written.push(append)
     }
+    if (written.length === 0) return
     try {
-      const buffers = chunk.map((append) => append.buffer)
+      const buffers = written.map((append) => append.buffer)
       await storageOperation(`write to ${segment.logPath}`, () =>
         this.host.io.writev(segment.handle, buffers, segment.size),
       )
     } catch (error) {
-      for (const append of chunk) append.reject(error)
+      for (const undo of undoProducers.reverse()) undo()
+      for (const append of written) append.reject(error)
       await this.cutBack(segment)
       return
     }
-    const sync = this.host.completeWrite(segment, chunk, results)
+    const sync = this.host.completeWrite(segment, written, results)
     // Group commit: the loop writes nothing while the sync of durable appends runs. Appends queue in
     // the meantime and go out as one write covered by the next sync. Writing during the sync would
     // stall on the pages under writeback and shrink the groups.
     if (sync !== null) await sync.catch(() => {})
+  }
+
+  /**
+   * Idempotent producers: checks each batch against the producer's sequence (recording the ones to
+   * write, with their undo). A resent batch is answered with its original offsets, once those are as
+   * durable as the append asks; a refused one is rejected. Returns 'settled' when nothing is written.
+   */
+  private screenProducers(
+    append: PendingAppend,
+    firstOffset: number,
+    undo: (() => void)[],
+  ): 'write' | 'settled' {
+    const producers = this.host.producers
+    const recorded: (() => void)[] = []
+    let offset = firstOffset
+    try {
+      for (const span of append.spans) {
+        if (span.producer !== null) {
+          const duplicate = producers.check(span.producer)
+          if (duplicate !== null) {
+            for (const undoOne of recorded.reverse()) undoOne()
+            this.answerDuplicate(append, duplicate.firstOffset, duplicate.lastOffset)
+            return 'settled'
+          }
+          recorded.push(producers.record(span.producer, offset, offset + span.lastOffsetDelta))
+        }
+        offset += span.lastOffsetDelta + 1
+      }
+    } catch (error) {
+      for (const undoOne of recorded.reverse()) undoOne()
+      append.reject(error)
+      return 'settled'
+    }
+    undo.push(...recorded)
+    return 'write'
+  }
+
+  private answerDuplicate(append: PendingAppend, baseOffset: number, lastOffset: number): void {
+    const result = () => ({
+      baseOffset,
+      lastOffset,
+      logAppendTimeMs: -1,
+      logStartOffset: this.host.logStartOffset,
+    })
+    if (!append.options.durable) {
+      append.resolve(result())
+      return
+    }
+    this.host.durableBarrier().then(
+      () => append.resolve(result()),
+      (error: unknown) => append.reject(error),
+    )
   }
 
   /** Removes the bytes a failed write may have left after the last good batch. */

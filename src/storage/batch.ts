@@ -14,6 +14,7 @@ import {
   validateBatch,
 } from '../protocol/records/batch-header.ts'
 import { StorageErrorCode } from './error-codes.ts'
+import type { ProducerBatchHeader } from './producer-state.ts'
 
 export { logOverheadBytes }
 
@@ -24,6 +25,8 @@ export interface BatchSpan {
   sizeBytes: number
   lastOffsetDelta: number
   maxTimestamp: number
+  /** The idempotent producer that wrote it, or null (producer id -1). */
+  producer: ProducerBatchHeader | null
 }
 
 export interface AppendValidationRules {
@@ -48,11 +51,22 @@ export function validateAppendBatches(buffer: Buffer, rules: AppendValidationRul
     if (header.isControl && rules.origin === 'client') {
       throw new KafkaError(StorageErrorCode.INVALID_RECORD, 'clients may not append control batches')
     }
+    const producer =
+      header.producerId >= 0n
+        ? {
+            producerId: header.producerId,
+            producerEpoch: header.producerEpoch,
+            baseSequence: header.baseSequence,
+            lastOffsetDelta: header.lastOffsetDelta,
+            maxTimestamp: header.maxTimestamp,
+          }
+        : null
     spans.push({
       position,
       sizeBytes,
       lastOffsetDelta: header.lastOffsetDelta,
       maxTimestamp: header.maxTimestamp,
+      producer,
     })
     position += sizeBytes
   }

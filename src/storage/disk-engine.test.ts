@@ -1,11 +1,12 @@
-// Goal: the disk engine passes the shared storage behaviour suite.
+// Goal: the disk engine passes the shared storage behaviour and idempotent-producer suites.
 // Method: a fresh data dir under os.tmpdir() per run, a manual clock, no background timers.
 
 import { openLogManager } from './log-manager.ts'
 import { quietLogger, temporaryDirectory } from './testing/batches.ts'
-import { describeStorageBehaviour } from './testing/behaviour-suite.ts'
+import { describeStorageBehaviour, type EngineUnderTest } from './testing/behaviour-suite.ts'
+import { describeIdempotentProducers } from './testing/idempotence-suite.ts'
 
-describeStorageBehaviour({
+const engine: EngineUnderTest = {
   name: 'disk',
   async open({ clock }) {
     const { directory, remove } = await temporaryDirectory()
@@ -18,4 +19,7 @@ describeStorageBehaviour({
     })
     return { manager, cleanup: remove }
   },
-})
+}
+
+describeStorageBehaviour(engine)
+describeIdempotentProducers(engine)

@@ -10,6 +10,8 @@
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { KafkaError, StorageError } from '../errors.ts'
+import { splitBatches } from '../protocol/records/batch-framing.ts'
+import { readBatchHeader } from '../protocol/records/batch-header.ts'
 import { AppendNotifier } from './append-notifier.ts'
 import { type AppendHost, AppendWriter, type PendingAppend } from './append-writer.ts'
 import { validateAppendBatches } from './batch.ts'
@@ -19,6 +21,8 @@ import { storageOperation, syncDirectory, type WriteIo } from './file-io.ts'
 import { GroupCommit } from './group-commit.ts'
 import type { LeaderEpochCache } from './leader-epoch-cache.ts'
 import { findOffsetForTimestamp, type ReadHint, readBatches } from './partition-read.ts'
+import { readProducerSnapshot, writeProducerSnapshot } from './producer-snapshot.ts'
+import { ProducerStateManager } from './producer-state.ts'
 import { type RetentionSegment, segmentsToDelete } from './retention.ts'
 import { Segment } from './segment.ts'
 import { longMax, type TopicConfig } from './topic-config.ts'
@@ -36,6 +40,8 @@ import type {
 } from './types.ts'
 
 export const logStartOffsetCheckpointFile = 'log-start-offset-checkpoint'
+/** Bytes read per step when replaying batch headers into the producer state. */
+const producerReplayReadBytes = 4 * 1024 * 1024
 export const leaderEpochCheckpointFile = 'leader-epoch-checkpoint'
 
 export interface PartitionLogContext {
@@ -84,6 +90,8 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
   private closed = false
   /** Where the last read ended, so a consumer reading on needs no index lookup or header scan. */
   readHint: ReadHint | null = null
+  /** Idempotent producers (checked by the writer, snapshotted at roll and close). */
+  readonly producers = new ProducerStateManager()
 
   constructor(state: PartitionLogState, context: PartitionLogContext) {
     this.topic = state.topic
@@ -144,6 +152,10 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
 
   // AppendHost: called by the writer.
 
+  durableBarrier(): Promise<void> {
+    return this.groupCommit.request()
+  }
+
   async roll(baseOffset: number): Promise<Segment> {
     const previous = this.activeSegment
     const segment = await storageOperation(`roll ${this.directory}`, async () => {
@@ -154,6 +166,7 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     previous.onBecomeInactive()
     segment.createdAtMs = this.clock.now()
     this.segments = [...this.segments, segment]
+    this.snapshotProducers(baseOffset).catch(() => {}) // queueCheckpoint logs a failure; close retries
     // Kafka flushes the segment it rolled away from in the background; the recovery point follows.
     this.flushInBackground()
     return segment
@@ -271,6 +284,7 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     }
     if (offset <= this.startOffset) return this.startOffset
     this.startOffset = offset
+    this.producers.truncateHead(offset)
     if (this.epochs.truncateFromStart(offset)) this.persistEpochs()
     await this.persistLogStartOffset()
     await this.applyRetention(this.clock.now())
@@ -351,6 +365,7 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     const first = this.segments[0].baseOffset
     if (first > this.startOffset) {
       this.startOffset = first
+      this.producers.truncateHead(first)
       if (this.epochs.truncateFromStart(first)) this.persistEpochs()
     }
   }
@@ -403,6 +418,35 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     this.queueCheckpoint(() => writeCheckpointFile(file, entries)).catch(() => {})
   }
 
+  /** Writes the producer state as of `offset` (everything below it is in the state). */
+  private snapshotProducers(offset: number): Promise<void> {
+    const entries = [...this.producers.entries.values()].map((entry) => ({
+      ...entry,
+      batches: [...entry.batches],
+    }))
+    return this.queueCheckpoint(() => writeProducerSnapshot(this.directory, offset, entries))
+  }
+
+  /** Rebuilds producer state on open: the newest snapshot, then the batch headers written after it. */
+  async loadProducerState(): Promise<void> {
+    const snapshot = await readProducerSnapshot(this.directory, this.endOffset)
+    for (const entry of snapshot?.entries ?? []) this.producers.entries.set(entry.producerId, entry)
+    let offset = Math.max(snapshot?.offset ?? 0, this.startOffset)
+    while (offset < this.endOffset) {
+      const { records } = await readBatches(this, offset, producerReplayReadBytes)
+      if (records.length === 0) break
+      for (const batch of splitBatches(records).batches) {
+        const header = readBatchHeader(batch.bytes, 0)
+        const lastOffset = header.baseOffset + header.lastOffsetDelta
+        if (lastOffset >= offset && header.producerId >= 0n && !header.isControl) {
+          this.producers.record(header, header.baseOffset, lastOffset)
+        }
+        offset = Math.max(offset, lastOffset + 1)
+      }
+    }
+    this.producers.truncateHead(this.startOffset)
+  }
+
   private persistLogStartOffset(): Promise<void> {
     const file = path.join(this.directory, logStartOffsetCheckpointFile)
     const offset = this.startOffset
@@ -427,6 +471,7 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     await this.writer.idle()
     this.activeSegment.onBecomeInactive()
     await this.flush()
+    await this.snapshotProducers(this.endOffset)
     await this.checkpointChain
     if (this.flushTimer !== null) clearTimeout(this.flushTimer)
     for (const segment of this.segments) await segment.close()

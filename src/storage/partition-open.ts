@@ -75,7 +75,9 @@ export async function openPartitionLog(options: OpenPartitionOptions): Promise<D
       recoveryPoint: logEndOffset,
       epochs,
     }
-    return new DiskPartitionLog(state, options.context)
+    const log = new DiskPartitionLog(state, options.context)
+    await log.loadProducerState()
+    return log
   } catch (error) {
     for (const segment of segments) await segment.close()
     throw error

@@ -16,6 +16,7 @@ import { Router } from '../../src/broker/router.ts'
 import { type KafkaListener, listen } from '../../src/broker/server.ts'
 import { defaultBrokerLimits } from '../../src/config/limits.ts'
 import { GroupCoordinator } from '../../src/coordinator/group/group-coordinator.ts'
+import { ProducerIdManager } from '../../src/coordinator/txn/producer-id-manager.ts'
 import { createLogger } from '../../src/log.ts'
 import { ZERO_UUID } from '../../src/protocol/codec-helpers.ts'
 import { ApiKey } from '../../src/protocol/generated/index.ts'
@@ -65,6 +66,7 @@ before(async () => {
     settings: { autoCreateTopicsEnable: false, numPartitions: 1 },
     logs,
     groups: new GroupCoordinator({ logs, log }),
+    producerIds: new ProducerIdManager({}),
     log,
     limits: defaultBrokerLimits,
     fetchSessions: new FetchSessionCache(),

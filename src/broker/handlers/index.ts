@@ -19,6 +19,7 @@ import { fetch } from './fetch.ts'
 import { findCoordinator } from './find-coordinator.ts'
 import { heartbeat } from './heartbeat.ts'
 import { incrementalAlterConfigs } from './incremental-alter-configs.ts'
+import { initProducerId } from './init-producer-id.ts'
 import { joinGroup } from './join-group.ts'
 import { leaveGroup } from './leave-group.ts'
 import { listGroups } from './list-groups.ts'
@@ -49,6 +50,7 @@ export const handlers: readonly AnyHandler[] = [
   createTopics, // 19
   deleteTopics, // 20
   deleteRecords, // 21
+  initProducerId, // 22
   offsetForLeaderEpoch, // 23
   describeConfigs, // 32
   alterConfigs, // 33

@@ -5,10 +5,11 @@
 
 import { KafkaError, StorageError } from '../../errors.ts'
 import { AppendNotifier } from '../append-notifier.ts'
-import { stampBatch, validateAppendBatches } from '../batch.ts'
+import { type BatchSpan, stampBatch, validateAppendBatches } from '../batch.ts'
 import { StorageErrorCode } from '../error-codes.ts'
 import { LeaderEpochCache } from '../leader-epoch-cache.ts'
 import { memoryPartitionBytesMax } from '../limits.ts'
+import { ProducerStateManager } from '../producer-state.ts'
 import { segmentsToDelete } from '../retention.ts'
 import type { TopicConfig } from '../topic-config.ts'
 import type {
@@ -44,6 +45,7 @@ export class MemoryPartitionLog implements PartitionLog {
   private endOffset = 0
   private startOffset = 0
   private readonly epochs = new LeaderEpochCache()
+  private readonly producers = new ProducerStateManager()
   private readonly notifier: AppendNotifier
   private closed = false
 
@@ -93,6 +95,23 @@ export class MemoryPartitionLog implements PartitionLog {
     return this.segments[this.segments.length - 1]
   }
 
+  /** Idempotent producers (see producer-state.ts): a resent batch gets its original offsets. */
+  private checkProducers(spans: readonly BatchSpan[]): AppendResult | null {
+    for (const span of spans) {
+      if (span.producer === null) continue
+      const duplicate = this.producers.check(span.producer)
+      if (duplicate !== null) {
+        return {
+          baseOffset: duplicate.firstOffset,
+          lastOffset: duplicate.lastOffset,
+          logAppendTimeMs: -1,
+          logStartOffset: this.startOffset,
+        }
+      }
+    }
+    return null
+  }
+
   async append(batches: Buffer, options: AppendOptions): Promise<AppendResult> {
     if (this.closed) throw new StorageError(`${this.topic}-${this.partition} is closed`)
     const copy = Buffer.from(batches)
@@ -100,12 +119,17 @@ export class MemoryPartitionLog implements PartitionLog {
       maxMessageBytes: this.config.maxMessageBytes,
       origin: options.origin ?? 'client',
     })
+    const duplicate = this.checkProducers(spans)
+    if (duplicate !== null) return duplicate
     const logAppendTimeMs =
       this.config.messageTimestampType === 'LogAppendTime'
         ? (options.logAppendTimeMs ?? this.clock.now())
         : undefined
     const baseOffset = this.endOffset
     for (const span of spans) {
+      if (span.producer !== null) {
+        this.producers.record(span.producer, this.endOffset, this.endOffset + span.lastOffsetDelta)
+      }
       if (this.needsRoll(span.sizeBytes)) this.segments.push(this.newSegment(this.endOffset))
       stampBatch(copy, span, {
         baseOffset: this.endOffset,

@@ -1,7 +1,8 @@
 // The version rules of Produce records, before anything reaches the log (Kafka's
 // ProduceRequest.validateRecords and LogValidator): what magic and how many batches a version may
 // carry, zstd only from v7 (KIP-110), legacy v0/v1 message sets converted to one v2 batch, and no
-// idempotent or transactional batches until the transactions issue lands.
+// transactional batches until the transaction coordinator lands. Idempotent batches go on to the
+// log, which checks their sequences (storage/producer-state.ts).
 
 import { KafkaError } from '../../../errors.ts'
 import { ErrorCode } from '../../../protocol/generated/index.ts'
@@ -67,8 +68,5 @@ function checkBatchFlags(records: Buffer, position: number, apiVersion: number):
   const attributes = records.readInt16BE(position + BatchField.attributes)
   if ((attributes & BatchAttribute.isTransactional) !== 0) {
     throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'transactions are not supported yet')
-  }
-  if (header.producerId >= 0n) {
-    throw new KafkaError(ErrorCode.UNKNOWN_PRODUCER_ID, 'idempotent producers are not supported yet')
   }
 }
