@@ -61,9 +61,8 @@ export class GroupCoordinator implements RebalanceHost {
     return !this.loaded
   }
 
-  /** Creates or replays __consumer_offsets, then starts the deadline ticker. */
+  /** Replays __consumer_offsets (if it exists yet), then starts the deadline ticker. */
   async start(): Promise<void> {
-    await this.topicLog.open()
     const records = await this.topicLog.load((record) => this.replay(record))
     this.loaded = true
     this.log.info({ records, groups: this.groups.size }, 'group state loaded')

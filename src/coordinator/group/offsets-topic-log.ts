@@ -29,24 +29,35 @@ export const defaultOffsetsTopicOptions: OffsetsTopicOptions = {
 export class OffsetsTopicLog {
   private readonly logs: LogManager
   private readonly options: OffsetsTopicOptions
+  private creating: Promise<void> | null = null
 
   constructor(logs: LogManager, options: OffsetsTopicOptions = defaultOffsetsTopicOptions) {
     this.logs = logs
     this.options = options
   }
 
-  /** Creates the topic on first start; afterwards keeps the partition count it was created with. */
-  async open(): Promise<void> {
-    if (this.logs.getTopic(offsetsTopicName) !== undefined) return
-    await this.logs.createTopic(offsetsTopicName, {
-      partitionCount: this.options.partitionCount,
-      configOverrides: { 'cleanup.policy': 'compact', 'segment.bytes': String(this.options.segmentBytes) },
-    })
+  /** Creates the topic on its first write, as Kafka does (a fresh broker lists no topics); afterwards
+   * the partition count it was created with stays. */
+  private ensureTopic(): Promise<void> {
+    if (this.logs.getTopic(offsetsTopicName) !== undefined) return Promise.resolve()
+    this.creating ??= this.logs
+      .createTopic(offsetsTopicName, {
+        partitionCount: this.options.partitionCount,
+        configOverrides: { 'cleanup.policy': 'compact', 'segment.bytes': String(this.options.segmentBytes) },
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.creating = null
+          throw error
+        },
+      )
+    return this.creating
   }
 
   private partitionOf(groupId: string): PartitionLog {
     const topic = this.logs.getTopic(offsetsTopicName)
-    if (topic === undefined) throw new Error(`${offsetsTopicName} is not open`)
+    if (topic === undefined) throw new Error(`${offsetsTopicName} does not exist`)
     const log = this.logs.partition(offsetsTopicName, offsetsTopicPartitionFor(groupId, topic.partitionCount))
     if (log === undefined) throw new Error(`${offsetsTopicName} lacks the partition of group ${groupId}`)
     return log
@@ -59,6 +70,7 @@ export class OffsetsTopicLog {
     timestampMs: number,
   ): Promise<void> {
     if (records.length === 0) return
+    await this.ensureTopic()
     const batch = await buildBatch({
       records: records.map((record) => ({ ...record, timestamp: timestampMs })),
     })
