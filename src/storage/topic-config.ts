@@ -37,9 +37,20 @@ export interface TopicConfig {
   segmentBytes: number
   segmentIndexBytes: number
   segmentMs: number
+  /** With acks=all a write needs this many in-sync replicas: on one broker, more than 1 fails every
+   * acks=all produce with NOT_ENOUGH_REPLICAS, as Kafka would. */
+  minInsyncReplicas: number
+  /** Whether Fetch v0-3 (magic 0/1 readers) may get down-converted data; false: UNSUPPORTED_VERSION. */
+  messageDownconversionEnable: boolean
+  /** Accepted for compatibility; one broker has no other replica to elect. */
+  uncleanLeaderElectionEnable: boolean
+  /** Accepted for compatibility; segments are not preallocated. */
+  preallocate: boolean
+  /** Accepted for compatibility; segments roll exactly at segment.ms. */
+  segmentJitterMs: number
 }
 
-export type TopicConfigType = 'int' | 'long' | 'double' | 'string' | 'list'
+export type TopicConfigType = 'int' | 'long' | 'double' | 'string' | 'list' | 'boolean'
 
 export interface TopicConfigDefinition {
   /** Kafka's dotted name. */
@@ -67,6 +78,15 @@ function numeric(
   max = type === 'int' ? int32Max : longMax,
 ): TopicConfigDefinition {
   return { name, field, type, defaultValue, doc, valid: { min, max } }
+}
+
+function boolean(
+  name: string,
+  field: keyof TopicConfig,
+  defaultValue: 'true' | 'false',
+  doc: string,
+): TopicConfigDefinition {
+  return { name, field, type: 'boolean', defaultValue, doc, valid: { oneOf: ['true', 'false'] } }
 }
 
 /** Every topic config storage understands, sorted by name. */
@@ -106,6 +126,12 @@ export const topicConfigDefinitions: readonly TopicConfigDefinition[] = [
     longMaxText,
     1,
     'Longest a record stays uncompacted.',
+  ),
+  boolean(
+    'message.downconversion.enable',
+    'messageDownconversionEnable',
+    'true',
+    'Whether old consumers (Fetch v0-3) get data converted to message format 0/1.',
   ),
   numeric('max.message.bytes', 'maxMessageBytes', 'int', '1048588', 0, 'Largest record batch size allowed.'),
   numeric(
@@ -157,6 +183,15 @@ export const topicConfigDefinitions: readonly TopicConfigDefinition[] = [
     0,
     'Shortest a record stays uncompacted.',
   ),
+  numeric(
+    'min.insync.replicas',
+    'minInsyncReplicas',
+    'int',
+    '1',
+    1,
+    'Replicas an acks=all write needs in sync.',
+  ),
+  boolean('preallocate', 'preallocate', 'false', 'Accepted; segment files are not preallocated.'),
   numeric('retention.bytes', 'retentionBytes', 'long', '-1', -1, 'Partition size kept; -1: unlimited.'),
   numeric('retention.ms', 'retentionMs', 'long', '604800000', -1, 'How long data is kept; -1: forever.'),
   numeric('segment.bytes', 'segmentBytes', 'int', '1073741824', 14, 'Segment file size before a roll.'),
@@ -168,7 +203,21 @@ export const topicConfigDefinitions: readonly TopicConfigDefinition[] = [
     4,
     'Offset index size before a roll.',
   ),
+  numeric(
+    'segment.jitter.ms',
+    'segmentJitterMs',
+    'long',
+    '0',
+    0,
+    'Accepted; segments roll at segment.ms exactly.',
+  ),
   numeric('segment.ms', 'segmentMs', 'long', '604800000', 1, 'Segment age before a roll.'),
+  boolean(
+    'unclean.leader.election.enable',
+    'uncleanLeaderElectionEnable',
+    'false',
+    'Accepted; a single broker has no other replica to elect.',
+  ),
 ]
 
 const definitionsByName = new Map(topicConfigDefinitions.map((definition) => [definition.name, definition]))
@@ -200,6 +249,12 @@ function parseValue(definition: TopicConfigDefinition, text: string): TopicConfi
     return parseNumber(definition, text)
   }
   const allowed = (definition.valid as { oneOf: readonly string[] }).oneOf
+  if (definition.type === 'boolean') {
+    const value = text.trim().toLowerCase()
+    if (value !== 'true' && value !== 'false')
+      throw invalidConfig(`${definition.name}: '${text}' is not a boolean`)
+    return value === 'true'
+  }
   if (definition.type === 'string') {
     const value = text.trim()
     if (!allowed.includes(value))

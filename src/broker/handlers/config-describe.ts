@@ -68,6 +68,11 @@ export const brokerSynonymOfTopicConfig: Readonly<Record<string, string>> = {
   'segment.bytes': 'log.segment.bytes',
   'segment.index.bytes': 'log.index.size.max.bytes',
   'segment.ms': 'log.roll.ms',
+  'segment.jitter.ms': 'log.roll.jitter.ms',
+  'message.downconversion.enable': 'log.message.downconversion.enable',
+  preallocate: 'log.preallocate',
+  'min.insync.replicas': 'min.insync.replicas',
+  'unclean.leader.election.enable': 'unclean.leader.election.enable',
 }
 
 const configTypeOf: Record<TopicConfigType, number> = {
@@ -76,6 +81,7 @@ const configTypeOf: Record<TopicConfigType, number> = {
   double: ConfigType.double,
   string: ConfigType.string,
   list: ConfigType.list,
+  boolean: ConfigType.boolean,
 }
 
 export function topicConfigType(definition: TopicConfigDefinition): number {

@@ -74,11 +74,18 @@ async function produceToPartition(
     )
   }
   try {
+    if (options.durable && topic.config.minInsyncReplicas > 1) {
+      // One broker is one in-sync replica: Kafka refuses acks=all writes below min.insync.replicas.
+      throw new KafkaError(
+        ErrorCode.NOT_ENOUGH_REPLICAS,
+        `min.insync.replicas is ${topic.config.minInsyncReplicas}, 1 replica is in sync`,
+      )
+    }
     if (partition.records !== null && partition.records.length > topic.config.segmentBytes) {
       throw new KafkaError(ErrorCode.RECORD_LIST_TOO_LARGE, 'records exceed segment.bytes')
     }
     const batches = await normalizeProduceRecords(partition.records, context.apiVersion)
-    const stored = await applyTopicRules(batches, topic.name, topic.config)
+    const stored = await applyTopicRules(batches, topic.name, topic.config, Date.now())
     const appendStartedMs = performance.now()
     const result = await log.append(stored, { durable: options.durable, leaderEpoch })
     context.services.metrics?.appended(topic.name, {

@@ -85,7 +85,11 @@ async function readPartition(
       highWatermark: result.highWatermark,
       lastStableOffset: result.lastStableOffset,
       logStartOffset: result.logStartOffset,
-      records: await convertForVersion(records, options.apiVersion),
+      records: await convertForVersion(records, {
+        apiVersion: options.apiVersion,
+        downconversionEnabled:
+          options.logs.getTopic(target.topic)?.config.messageDownconversionEnable ?? true,
+      }),
     }
   } catch (error) {
     if (error instanceof KafkaError) return failed(target, error.errorCode)
@@ -105,7 +109,11 @@ function failed(target: SessionPartition, errorCode: number): PartitionRead {
 }
 
 /** Fetch v0-1 read magic 0, v2-3 magic 1 (KIP-98 added v2 batches in Fetch v4); zstd needs v10 (KIP-110). */
-async function convertForVersion(records: Buffer, apiVersion: number): Promise<Buffer> {
+async function convertForVersion(
+  records: Buffer,
+  options: { apiVersion: number; downconversionEnabled: boolean },
+): Promise<Buffer> {
+  const { apiVersion } = options
   if (records.length === 0 || apiVersion >= 10) return records
   for (const batch of splitBatches(records).batches) {
     const codec = batch.bytes.readInt16BE(BatchField.attributes) & BatchAttribute.compressionMask
@@ -117,5 +125,11 @@ async function convertForVersion(records: Buffer, apiVersion: number): Promise<B
     }
   }
   if (apiVersion >= 4) return records
+  if (!options.downconversionEnabled) {
+    throw new KafkaError(
+      ErrorCode.UNSUPPORTED_VERSION,
+      `message.downconversion.enable is false; Fetch v${apiVersion} needs it`,
+    )
+  }
   return batchesToMessageSet(records, apiVersion >= 2 ? 1 : 0)
 }
