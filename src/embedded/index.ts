@@ -46,7 +46,9 @@ export async function startStreamline(options: StartStreamlineOptions = {}): Pro
     ...input,
   })
   const logger = givenLogger ?? createLogger(config.logLevel, config.logFormat)
-  const broker = await startBroker({ ...startOptionsOf(config, logger), processMetrics: false })
+  const broker = await startBroker(startOptionsOf(config, logger))
+  // Resolve only when group requests are served too (a test suite's first consumer must not wait).
+  await broker.groupsLoaded
   return {
     bootstrap: `${broker.host}:${broker.port}`,
     httpUrl: broker.httpPort === null ? null : `http://${broker.httpHost}:${broker.httpPort}`,

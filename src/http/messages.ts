@@ -68,10 +68,13 @@ export async function readRecords(
   return { records, nextOffset: position }
 }
 
-/** The offset to browse from for a timestamp: the first batch whose max timestamp is ≥ it. */
+/** The offset of the first record whose timestamp is ≥ `timestampMs` (the high watermark if none). The
+ * log's index finds the batch; the batch is decoded to find the record, as ListOffsets answers. */
 export async function offsetForTimestamp(log: PartitionLog, timestampMs: number): Promise<number> {
   const found = await log.offsetForTimestamp(timestampMs)
-  return found === null ? log.highWatermark : found.offset
+  if (found === null) return log.highWatermark
+  const { records } = await readRecords(log, found.offset, { limit: 1, skipBeforeTimestampMs: timestampMs })
+  return records.length === 0 ? log.highWatermark : records[0].offset
 }
 
 export interface ProduceInput {

@@ -9,6 +9,7 @@ import type { BrokerView, HttpContext } from './context.ts'
 import { ApiError, installErrorHandler } from './errors.ts'
 import { openApiDocument } from './openapi.ts'
 import { registerClusterRoutes } from './routes/cluster.ts'
+import { registerGroupRoutes } from './routes/groups.ts'
 import { registerMessageRoutes } from './routes/messages.ts'
 import { registerTailRoute } from './routes/tail.ts'
 import { registerTopicRoutes } from './routes/topics.ts'
@@ -52,6 +53,7 @@ export async function startHttpServer(options: {
   registerClusterRoutes(routes, brokerOf, context.version)
   registerTopicRoutes(routes, brokerOf)
   registerMessageRoutes(routes, brokerOf)
+  registerGroupRoutes(routes, brokerOf)
   registerTailRoute(app, routes, context.broker)
   const document = openApiDocument(routes.specs, context.version)
   app.get('/api/v1/openapi.json', async () => document)

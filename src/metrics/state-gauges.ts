@@ -12,6 +12,8 @@ export interface MetricSources {
   fetchSessionCount(): number
   /** The data directory, for disk usage; absent for an in-memory log. */
   dataDir?: string
+  /** Committed offsets of every group (the group coordinator's), for lag. */
+  committedOffsets(): Iterable<{ group: string; topic: string; partition: number; offset: number }>
 }
 
 type SourcesOf = () => MetricSources | null
@@ -134,4 +136,25 @@ export function registerStateGauges(registry: Registry, sourcesOf: SourcesOf): v
     read: (sources) => sources.fetchSessionCount(),
   })
   diskGauges(registry, sourcesOf)
+  new Gauge({
+    name: 'streamline_consumer_group_lag',
+    help: 'High watermark minus the committed offset, per group and partition (never negative).',
+    labelNames: ['group', 'topic', 'partition'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      const sources = sourcesOf()
+      if (sources === null) return
+      for (const committed of sources.committedOffsets()) {
+        const log = sources.logs.partition(committed.topic, committed.partition)
+        if (log === undefined) continue
+        const labels = {
+          group: committed.group,
+          topic: committed.topic,
+          partition: String(committed.partition),
+        }
+        this.set(labels, Math.max(0, log.highWatermark - committed.offset))
+      }
+    },
+  })
 }

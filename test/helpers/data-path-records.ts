@@ -83,7 +83,8 @@ export function assertSameRecords(actual: TestRecord[], expected: TestRecord[], 
     )
     lastOffset.set(record.partition, record.offset)
   }
-  const order = (a: TestRecord, b: TestRecord) => a.partition - b.partition || (a.offset ?? 0) - (b.offset ?? 0)
+  const order = (a: TestRecord, b: TestRecord) =>
+    a.partition - b.partition || (a.offset ?? 0) - (b.offset ?? 0)
   const sortedActual = [...actual].sort(order)
   const sortedExpected = [...expected].sort(order)
   const length = Math.max(sortedActual.length, sortedExpected.length)

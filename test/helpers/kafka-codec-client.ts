@@ -5,7 +5,30 @@
 //
 // One request at a time per call, but calls may overlap: responses are matched by correlation id.
 // Every wait is bounded.
-import { apiDefinitions, type ApiKey, type ApiMessages } from '../../src/protocol/generated/index.ts'
+import {
+  createDefaultCreatableTopic,
+  createDefaultCreateTopicsRequest,
+} from '../../src/protocol/generated/create-topics-request.ts'
+import {
+  createDefaultDeleteTopicState,
+  createDefaultDeleteTopicsRequest,
+} from '../../src/protocol/generated/delete-topics-request.ts'
+import {
+  createDefaultFetchPartition,
+  createDefaultFetchRequest,
+  createDefaultFetchTopic,
+} from '../../src/protocol/generated/fetch-request.ts'
+import { type ApiKey, type ApiMessages, apiDefinitions } from '../../src/protocol/generated/index.ts'
+import {
+  createDefaultListOffsetsPartition,
+  createDefaultListOffsetsRequest,
+  createDefaultListOffsetsTopic,
+} from '../../src/protocol/generated/list-offsets-request.ts'
+import {
+  createDefaultMetadataRequest,
+  createDefaultMetadataRequestTopic,
+} from '../../src/protocol/generated/metadata-request.ts'
+import { createDefaultProduceRequest } from '../../src/protocol/generated/produce-request.ts'
 import { encodeRequestHeaderV1, encodeRequestHeaderV2 } from '../../src/protocol/generated/request-header.ts'
 import {
   decodeResponseHeaderV0,
@@ -44,7 +67,11 @@ export function encodeRequest<K extends ApiKey>(
 }
 
 /** Decodes a response frame (without its size prefix) and checks every byte was consumed. */
-export function decodeResponse<K extends ApiKey>(apiKey: K, apiVersion: number, frame: Buffer): ResponseOf<K> {
+export function decodeResponse<K extends ApiKey>(
+  apiKey: K,
+  apiVersion: number,
+  frame: Buffer,
+): ResponseOf<K> {
   const definition = apiDefinitions[apiKey]
   const decode = definition.response.decoders[apiVersion]
   if (decode === undefined) throw new RangeError(`${definition.name} v${apiVersion} has no decoder`)
@@ -106,7 +133,9 @@ export class CodecClient {
     const index = find()
     const name = apiDefinitions[apiKey].name
     if (index === -1) {
-      const state = this.connection.closed ? 'the broker closed the connection' : `none within ${timeoutMs} ms`
+      const state = this.connection.closed
+        ? 'the broker closed the connection'
+        : `none within ${timeoutMs} ms`
       throw new Error(`no ${name} v${apiVersion} response (correlation id ${correlationId}): ${state}`)
     }
     const [frame] = this.connection.frames.splice(index, 1)
@@ -119,5 +148,122 @@ export class CodecClient {
 
   close(): void {
     this.connection.destroy()
+  }
+}
+
+// ---------------------------------------------------------------- request builders
+// Defaults come from the generated createDefault* functions; only what the tests vary is a parameter.
+
+/** Metadata for the named topics (null: all topics). */
+export function metadataRequestBody(names: string[] | null, allowAutoTopicCreation: boolean): RequestOf<3> {
+  return {
+    ...createDefaultMetadataRequest(),
+    topics: names === null ? null : names.map((name) => ({ ...createDefaultMetadataRequestTopic(), name })),
+    allowAutoTopicCreation,
+  }
+}
+
+/** Produce one record set (a v2 batch or a v0/v1 message set) to one partition. */
+export function produceRequestBody(
+  topic: string,
+  partition: number,
+  records: Buffer,
+  options: { acks?: number; timeoutMs?: number } = {},
+): RequestOf<0> {
+  return {
+    ...createDefaultProduceRequest(),
+    acks: options.acks ?? -1,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+  }
+}
+
+export interface FetchBodyOptions {
+  maxWaitMs?: number
+  minBytes?: number
+  maxBytes?: number
+  partitionMaxBytes?: number
+  /** Needed from Fetch v13 (topics by id). */
+  topicId?: string
+}
+
+/** A sessionless Fetch of one partition. */
+export function fetchRequestBody(
+  topic: string,
+  partition: number,
+  fetchOffset: bigint,
+  options: FetchBodyOptions = {},
+): RequestOf<1> {
+  return {
+    ...createDefaultFetchRequest(),
+    replicaId: -1,
+    maxWaitMs: options.maxWaitMs ?? 100,
+    minBytes: options.minBytes ?? 1,
+    maxBytes: options.maxBytes ?? 10 * 1024 * 1024,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        ...createDefaultFetchTopic(),
+        topic,
+        topicId: options.topicId ?? createDefaultFetchTopic().topicId,
+        partitions: [
+          {
+            ...createDefaultFetchPartition(),
+            partition,
+            fetchOffset,
+            partitionMaxBytes: options.partitionMaxBytes ?? 1024 * 1024,
+          },
+        ],
+      },
+    ],
+  }
+}
+
+export interface TopicToCreate {
+  name: string
+  numPartitions?: number
+  replicationFactor?: number
+  configs?: Record<string, string>
+}
+
+export function createTopicsRequestBody(topics: TopicToCreate[], validateOnly = false): RequestOf<19> {
+  return {
+    ...createDefaultCreateTopicsRequest(),
+    timeoutMs: 10_000,
+    validateOnly,
+    topics: topics.map((topic) => ({
+      ...createDefaultCreatableTopic(),
+      name: topic.name,
+      numPartitions: topic.numPartitions ?? 1,
+      replicationFactor: topic.replicationFactor ?? 1,
+      assignments: [],
+      configs: Object.entries(topic.configs ?? {}).map(([name, value]) => ({ name, value })),
+    })),
+  }
+}
+
+/** DeleteTopics by name (v0-v5 use topicNames, v6 uses topics). */
+export function deleteTopicsRequestBody(names: string[]): RequestOf<20> {
+  return {
+    ...createDefaultDeleteTopicsRequest(),
+    timeoutMs: 10_000,
+    topicNames: names,
+    topics: names.map((name) => ({ ...createDefaultDeleteTopicState(), name })),
+  }
+}
+
+/** ListOffsets for one partition at `timestamp` (-2 earliest, -1 latest). */
+export function listOffsetsRequestBody(topic: string, partition: number, timestamp: bigint): RequestOf<2> {
+  return {
+    ...createDefaultListOffsetsRequest(),
+    replicaId: -1,
+    topics: [
+      {
+        ...createDefaultListOffsetsTopic(),
+        name: topic,
+        partitions: [{ ...createDefaultListOffsetsPartition(), partitionIndex: partition, timestamp }],
+      },
+    ],
   }
 }

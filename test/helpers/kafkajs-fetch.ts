@@ -67,7 +67,10 @@ export interface KafkajsFetcher {
   logs: string[]
 }
 
-export async function connectKafkajsFetcher(bootstrap: string, requestTimeoutMs = 45_000): Promise<KafkajsFetcher> {
+export async function connectKafkajsFetcher(
+  bootstrap: string,
+  requestTimeoutMs = 45_000,
+): Promise<KafkajsFetcher> {
   const Cluster = require('kafkajs/src/cluster') as ClusterConstructor
   const { createLogger } = require('kafkajs/src/loggers') as {
     createLogger(options: { level: number; logCreator: unknown }): unknown

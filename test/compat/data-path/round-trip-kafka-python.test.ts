@@ -5,6 +5,8 @@ import { test } from 'node:test'
 import { requireClient } from '../../helpers/clients.ts'
 import { runRoundTrip } from './round-trip.ts'
 
-test('kafka-python round trip: 10,000 records, 6 partitions, exact data and order', { skip: requireClient('kafka-python'), timeout: 120_000 }, () =>
-  runRoundTrip('kafka-python'),
+test(
+  'kafka-python round trip: 10,000 records, 6 partitions, exact data and order',
+  { skip: requireClient('kafka-python'), timeout: 120_000 },
+  () => runRoundTrip('kafka-python'),
 )

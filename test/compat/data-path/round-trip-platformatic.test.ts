@@ -4,6 +4,8 @@
 import { test } from 'node:test'
 import { runRoundTrip } from './round-trip.ts'
 
-test('platformatic round trip: 10,000 records, 6 partitions, exact data and order', { timeout: 120_000 }, () =>
-  runRoundTrip('platformatic'),
+test(
+  'platformatic round trip: 10,000 records, 6 partitions, exact data and order',
+  { timeout: 120_000 },
+  () => runRoundTrip('platformatic'),
 )

@@ -3,7 +3,12 @@
 // acks=all, then reads them back from offset 0; the records read must equal those produced exactly
 // (key, value, headers in order, timestamp, partition, offset) and arrive in offset order per partition.
 import assert from 'node:assert/strict'
-import { type BrokerProcess, makeTempDir, removeTempDir, startBrokerProcess } from '../../helpers/broker-process.ts'
+import {
+  type BrokerProcess,
+  makeTempDir,
+  removeTempDir,
+  startBrokerProcess,
+} from '../../helpers/broker-process.ts'
 import { assertSameRecords, makeRecords, type TestRecord } from '../../helpers/data-path-records.ts'
 import { type DriverName, kcatRecordHeaders, makeDrivers } from './drivers.ts'
 
@@ -21,7 +26,9 @@ export async function runRoundTrip(name: DriverName): Promise<void> {
     const topic = `round-trip-${name}`
     // kcat has no admin API: kafkajs's admin creates its topic (CreateTopics either way).
     const admin = driver.createTopics ? driver : drivers.kafkajs
-    const created = await admin.createTopics?.(broker.bootstrap, [{ name: topic, partitions: roundTripPartitions }])
+    const created = await admin.createTopics?.(broker.bootstrap, [
+      { name: topic, partitions: roundTripPartitions },
+    ])
     assert.deepEqual(created, { [topic]: 0 }, `${admin.name} CreateTopics`)
 
     let expected = makeRecords({ count: roundTripCount, partitions: roundTripPartitions, source: name })
@@ -36,7 +43,11 @@ export async function runRoundTrip(name: DriverName): Promise<void> {
     if (name !== 'kcat') {
       assert.equal(acknowledged, roundTripCount, `${name} acknowledged ${acknowledged} of ${roundTripCount}`)
       report.delivered.forEach((entry, index) => {
-        assert.deepEqual(entry, [expected[index].partition, expected[index].offset], `record ${index} acknowledged at`)
+        assert.deepEqual(
+          entry,
+          [expected[index].partition, expected[index].offset],
+          `record ${index} acknowledged at`,
+        )
       })
     }
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { startBrokerProcess, makeTempDir } from '../../helpers/broker-process.ts'
-import { assertSameRecords, makeRecords } from '../../helpers/data-path-records.ts'
 import { makeDrivers } from '../../compat/data-path/drivers.ts'
+import { makeTempDir, startBrokerProcess } from '../../helpers/broker-process.ts'
+import { assertSameRecords, makeRecords } from '../../helpers/data-path-records.ts'
+
 test('sanity', async () => {
   const broker = await startBrokerProcess()
   const d = makeDrivers(await makeTempDir())

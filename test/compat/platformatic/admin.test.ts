@@ -465,7 +465,12 @@ test('topic defaults given to the broker are STATIC_BROKER_CONFIG, for topics an
       ],
     })
     const summary = (description: typeof topicConfigs) =>
-      description.configs.map(({ name, value, configSource, synonyms }) => ({ name, value, configSource, synonyms }))
+      description.configs.map(({ name, value, configSource, synonyms }) => ({
+        name,
+        value,
+        configSource,
+        synonyms,
+      }))
     assert.deepEqual(summary(topicConfigs), [
       {
         name: 'retention.ms',
@@ -492,4 +497,20 @@ test('topic defaults given to the broker are STATIC_BROKER_CONFIG, for topics an
     await client.close()
     await configured.stop()
   }
+})
+
+test('deleteRecords on a compacted topic is POLICY_VIOLATION', async () => {
+  await admin.createTopics({
+    topics: ['compacted'],
+    partitions: 1,
+    replicas: 1,
+    configs: [{ name: 'cleanup.policy', value: 'compact' }],
+  })
+  const answer = await answerOf(
+    admin.deleteRecords({ topics: [{ name: 'compacted', partitions: [{ partition: 0, offset: 0n }] }] }),
+  )
+  assert.deepEqual(answer, {
+    throttleTimeMs: 0,
+    topics: [{ name: 'compacted', partitions: [{ partitionIndex: 0, lowWatermark: -1n, errorCode: 44 }] }],
+  })
 })

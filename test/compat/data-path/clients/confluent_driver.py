@@ -56,7 +56,7 @@ def produce(bootstrap, spec):
     def report(index):
         def on_delivery(error, message):
             if error is not None:
-                errors.append({'index': index, 'error': str(error)})
+                errors.append({'index': index, 'code': error.code(), 'error': str(error)})
             else:
                 delivered[index] = [message.partition(), message.offset()]
         return on_delivery

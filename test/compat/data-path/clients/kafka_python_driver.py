@@ -57,7 +57,7 @@ def produce(bootstrap, spec):
             delivered.append([metadata.partition, metadata.offset])
         except KafkaError as error:
             delivered.append(None)
-            errors.append({'index': index, 'error': repr(error)})
+            errors.append({'index': index, 'code': getattr(error, 'errno', -1), 'error': repr(error)})
     producer.close(10)
     return {'delivered': delivered, 'errors': errors, 'undelivered': 0}
 

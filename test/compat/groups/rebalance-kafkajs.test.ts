@@ -1,0 +1,13 @@
+// Goal: kafkajs consumers in one classic group share a 6-partition topic with disjoint assignments that
+// cover every partition; when one leaves cleanly and one is killed without LeaveGroup, the survivors
+// take over every partition and consume every remaining record exactly as produced.
+// Method: the broker as a process; three kafkajs consumers, each in its own child process (so one can be
+// SIGKILLed); known records produced with kafkajs before and after each departure (takeover.ts says
+// the steps and the exact checks).
+import { test } from 'node:test'
+
+import { runTakeoverScenario } from './takeover.ts'
+
+test('kafkajs: three members share, one leaves, one is killed, the survivor takes everything', async () => {
+  await runTakeoverScenario('kafkajs')
+})
