@@ -45,14 +45,24 @@ it('kcat (librdkafka): Metadata v4 for no topics, auto-creation off', () => {
 
 it('kafkajs: ApiVersions v2 with a v1 header', () => {
   const { header, body } = decodeFixture('kafkajs', 'api-versions-v2')
-  assert.deepEqual(header, { requestApiKey: 18, requestApiVersion: 2, correlationId: 0, clientId: 'capture-wire' })
+  assert.deepEqual(header, {
+    requestApiKey: 18,
+    requestApiVersion: 2,
+    correlationId: 0,
+    clientId: 'capture-wire',
+  })
   // v2 has no body fields: the software name and version stay at their defaults.
   assert.deepEqual(body, { clientSoftwareName: '', clientSoftwareVersion: '' })
 })
 
 it('kafkajs: Metadata v6 for all topics (null list), auto-creation off', () => {
   const { header, body } = decodeFixture('kafkajs', 'metadata-v6')
-  assert.deepEqual(header, { requestApiKey: 3, requestApiVersion: 6, correlationId: 1, clientId: 'capture-wire' })
+  assert.deepEqual(header, {
+    requestApiKey: 3,
+    requestApiVersion: 6,
+    correlationId: 1,
+    clientId: 'capture-wire',
+  })
   assert.deepEqual(body, {
     topics: null,
     allowAutoTopicCreation: false,
