@@ -14,6 +14,7 @@ import {
   validateBatch,
 } from '../protocol/records/batch-header.ts'
 import { StorageErrorCode } from './error-codes.ts'
+import { type MarkerType, markerTypeOf } from './partition-transactions.ts'
 import type { ProducerBatchHeader } from './producer-state.ts'
 
 export { logOverheadBytes }
@@ -25,8 +26,10 @@ export interface BatchSpan {
   sizeBytes: number
   lastOffsetDelta: number
   maxTimestamp: number
-  /** The idempotent producer that wrote it, or null (producer id -1). */
+  /** The idempotent producer that wrote it (data batches only), or null (producer id -1). */
   producer: ProducerBatchHeader | null
+  /** Transactional data (marker null) or a transaction marker (control batch); null otherwise. */
+  transaction: { producerId: bigint; producerEpoch: number; marker: MarkerType | null } | null
 }
 
 export interface AppendValidationRules {
@@ -52,7 +55,7 @@ export function validateAppendBatches(buffer: Buffer, rules: AppendValidationRul
       throw new KafkaError(StorageErrorCode.INVALID_RECORD, 'clients may not append control batches')
     }
     const producer =
-      header.producerId >= 0n
+      header.producerId >= 0n && !header.isControl
         ? {
             producerId: header.producerId,
             producerEpoch: header.producerEpoch,
@@ -61,12 +64,21 @@ export function validateAppendBatches(buffer: Buffer, rules: AppendValidationRul
             maxTimestamp: header.maxTimestamp,
           }
         : null
+    const transaction =
+      header.isControl || header.isTransactional
+        ? {
+            producerId: header.producerId,
+            producerEpoch: header.producerEpoch,
+            marker: header.isControl ? markerTypeOf(buffer, position) : null,
+          }
+        : null
     spans.push({
       position,
       sizeBytes,
       lastOffsetDelta: header.lastOffsetDelta,
       maxTimestamp: header.maxTimestamp,
       producer,
+      transaction,
     })
     position += sizeBytes
   }

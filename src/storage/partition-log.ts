@@ -14,13 +14,19 @@ import { splitBatches } from '../protocol/records/batch-framing.ts'
 import { readBatchHeader } from '../protocol/records/batch-header.ts'
 import { AppendNotifier } from './append-notifier.ts'
 import { type AppendHost, AppendWriter, type PendingAppend } from './append-writer.ts'
-import { validateAppendBatches } from './batch.ts'
+import { type BatchSpan, validateAppendBatches } from './batch.ts'
 import { writeCheckpointFile } from './checkpoint-file.ts'
 import { StorageErrorCode } from './error-codes.ts'
 import { storageOperation, syncDirectory, type WriteIo } from './file-io.ts'
 import { GroupCommit } from './group-commit.ts'
 import type { LeaderEpochCache } from './leader-epoch-cache.ts'
 import { findOffsetForTimestamp, type ReadHint, readBatches } from './partition-read.ts'
+import {
+  markerTypeOf,
+  PartitionTransactions,
+  readCommittedView,
+  trackTransaction,
+} from './partition-transactions.ts'
 import { readProducerSnapshot, writeProducerSnapshot } from './producer-snapshot.ts'
 import { ProducerStateManager } from './producer-state.ts'
 import { type RetentionSegment, segmentsToDelete } from './retention.ts'
@@ -92,6 +98,8 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
   readHint: ReadHint | null = null
   /** Idempotent producers (checked by the writer, snapshotted at roll and close). */
   readonly producers = new ProducerStateManager()
+  /** Open and aborted transactions (last stable offset, read_committed), snapshotted with producers. */
+  readonly transactions = new PartitionTransactions()
 
   constructor(state: PartitionLogState, context: PartitionLogContext) {
     this.topic = state.topic
@@ -124,7 +132,7 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     return this.endOffset
   }
   get lastStableOffset(): number {
-    return this.endOffset
+    return this.transactions.lastStableOffset(this.endOffset)
   }
   get logStartOffset(): number {
     return this.startOffset
@@ -181,6 +189,7 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
       let position = segment.size
       for (const span of append.spans) {
         const lastOffset = baseOffset + span.lastOffsetDelta
+        this.trackTransaction(span.transaction, baseOffset)
         segment.recordAppended(
           { baseOffset, lastOffset, position, sizeBytes: span.sizeBytes, maxTimestamp: span.maxTimestamp },
           this.config.indexIntervalBytes,
@@ -239,8 +248,15 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     }
   }
 
-  read(fetchOffset: number, maxBytes: number, _options: ReadOptions = {}): Promise<ReadResult> {
-    return readBatches(this, fetchOffset, maxBytes)
+  async read(fetchOffset: number, maxBytes: number, options: ReadOptions = {}): Promise<ReadResult> {
+    const lastStableOffset = this.lastStableOffset
+    const result = await readBatches(this, fetchOffset, maxBytes)
+    if (options.isolation !== 'read_committed') return { ...result, lastStableOffset }
+    return readCommittedView(result, fetchOffset, this.transactions, lastStableOffset)
+  }
+
+  private trackTransaction(transaction: BatchSpan['transaction'], baseOffset: number): void {
+    trackTransaction(this, transaction, baseOffset)
   }
 
   offsetForTimestamp(timestampMs: number): Promise<TimestampOffset | null> {
@@ -285,6 +301,7 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     if (offset <= this.startOffset) return this.startOffset
     this.startOffset = offset
     this.producers.truncateHead(offset)
+    this.transactions.truncateHead(offset)
     if (this.epochs.truncateFromStart(offset)) this.persistEpochs()
     await this.persistLogStartOffset()
     await this.applyRetention(this.clock.now())
@@ -366,6 +383,7 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     if (first > this.startOffset) {
       this.startOffset = first
       this.producers.truncateHead(first)
+      this.transactions.truncateHead(first)
       if (this.epochs.truncateFromStart(first)) this.persistEpochs()
     }
   }
@@ -431,6 +449,10 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
   async loadProducerState(): Promise<void> {
     const snapshot = await readProducerSnapshot(this.directory, this.endOffset)
     for (const entry of snapshot?.entries ?? []) this.producers.entries.set(entry.producerId, entry)
+    for (const [producerId, firstOffset] of snapshot?.transactions.ongoing ?? []) {
+      this.transactions.ongoing.set(producerId, firstOffset)
+    }
+    this.transactions.aborted = [...(snapshot?.transactions.aborted ?? [])]
     let offset = Math.max(snapshot?.offset ?? 0, this.startOffset)
     while (offset < this.endOffset) {
       const { records } = await readBatches(this, offset, producerReplayReadBytes)
@@ -438,8 +460,15 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
       for (const batch of splitBatches(records).batches) {
         const header = readBatchHeader(batch.bytes, 0)
         const lastOffset = header.baseOffset + header.lastOffsetDelta
-        if (lastOffset >= offset && header.producerId >= 0n && !header.isControl) {
-          this.producers.record(header, header.baseOffset, lastOffset)
+        if (lastOffset >= offset && header.producerId >= 0n) {
+          if (!header.isControl) this.producers.record(header, header.baseOffset, lastOffset)
+          const marker = header.isControl ? markerTypeOf(batch.bytes, 0) : null
+          if (header.isControl || header.isTransactional) {
+            this.trackTransaction(
+              { producerId: header.producerId, producerEpoch: header.producerEpoch, marker },
+              header.baseOffset,
+            )
+          }
         }
         offset = Math.max(offset, lastOffset + 1)
       }

@@ -6,6 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { unlinkIfExists, writeFileAtomic } from './file-io.ts'
+import type { AbortedTransaction } from './partition-transactions.ts'
 import type { ProducerEntry } from './producer-state.ts'
 
 const snapshotSuffix = '.snapshot'
@@ -16,6 +17,15 @@ interface SnapshotFile {
   version: 1
   offset: number
   producers: { producerId: string; epoch: number; lastTimestampMs: number; batches: number[][] }[]
+  /** [producer id, first offset] of open transactions. */
+  ongoingTransactions?: [string, number][]
+  /** [producer id, first offset, marker offset] of aborted transactions. */
+  abortedTransactions?: [string, number, number][]
+}
+
+export interface SnapshotTransactions {
+  ongoing: [bigint, number][]
+  aborted: AbortedTransaction[]
 }
 
 export function snapshotFileName(offset: number): string {
@@ -62,7 +72,7 @@ export async function writeProducerSnapshot(
 export async function readProducerSnapshot(
   directory: string,
   logEndOffset: number,
-): Promise<{ offset: number; entries: ProducerEntry[] } | null> {
+): Promise<{ offset: number; entries: ProducerEntry[]; transactions: SnapshotTransactions } | null> {
   const offsets = await snapshotOffsets(directory)
   for (const offset of offsets.filter((value) => value > logEndOffset)) {
     await unlinkIfExists(path.join(directory, snapshotFileName(offset)))
@@ -84,7 +94,18 @@ export async function readProducerSnapshot(
           lastOffset,
         })),
       }))
-      return { offset, entries }
+      const transactions: SnapshotTransactions = {
+        ongoing: (file.ongoingTransactions ?? []).map(([producerId, firstOffset]) => [
+          BigInt(producerId),
+          firstOffset,
+        ]),
+        aborted: (file.abortedTransactions ?? []).map(([producerId, firstOffset, lastOffset]) => ({
+          producerId: BigInt(producerId),
+          firstOffset,
+          lastOffset,
+        })),
+      }
+      return { offset, entries, transactions }
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error
       // A torn snapshot (crash while writing without the atomic rename): use the previous one.

@@ -121,6 +121,18 @@ export class ProducerStateManager {
     }
   }
 
+  /** A transaction marker written by the coordinator: a newer epoch fences the producer's older
+   * one (its next batch must use the new epoch, from sequence 0). */
+  onMarker(producerId: bigint, epoch: number): void {
+    const entry = this.entries.get(producerId)
+    if (entry === undefined) {
+      this.entries.set(producerId, { producerId, epoch, batches: [], lastTimestampMs: -1 })
+    } else if (epoch > entry.epoch) {
+      entry.epoch = epoch
+      entry.batches = []
+    }
+  }
+
   /** Forgets producers silent for `producer.id.expiration.ms` (by their last batch timestamp). */
   expire(nowMs: number, expirationMs: number): void {
     for (const [producerId, entry] of this.entries) {

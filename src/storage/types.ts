@@ -42,6 +42,9 @@ export interface ReadResult {
   highWatermark: number
   logStartOffset: number
   lastStableOffset: number
+  /** read_committed only: transactions aborted over the returned range (their records are skipped
+   * by the consumer up to each ABORT marker). */
+  abortedTransactions?: { producerId: bigint; firstOffset: number }[]
 }
 
 export interface TimestampOffset {

@@ -4,8 +4,8 @@
 // sessions (KIP-227) · v9: current leader epoch (KIP-320) · v10: zstd · v11: rack, preferred read
 // replica (always -1) · v12: flexible, last fetched epoch · v13: topic ids (KIP-516) · v15-17: replica
 // state and directory (KIP-903/966/853; ignored, only consumers fetch here).
-// Known gaps: read_committed equals read_uncommitted until transactions exist (no aborted
-// transactions); partitions are read in request order (no rotation for fairness).
+// read_committed stops at the last stable offset and lists the aborted transactions of the range.
+// Known gaps: partitions are read in request order (no rotation for fairness).
 
 import type { FetchableTopicResponse, PartitionData } from '../../protocol/generated/fetch-response.ts'
 import { ApiKey } from '../../protocol/generated/index.ts'
@@ -94,7 +94,13 @@ function partitionData(read: PartitionRead, isolation: IsolationLevel): Partitio
     divergingEpoch: { epoch: -1, endOffset: -1n },
     currentLeader: { leaderId: -1, leaderEpoch: -1 },
     snapshotId: { endOffset: -1n, epoch: -1 },
-    abortedTransactions: isolation === 'read_committed' ? [] : null,
+    abortedTransactions:
+      isolation === 'read_committed'
+        ? read.abortedTransactions.map((entry) => ({
+            producerId: entry.producerId,
+            firstOffset: BigInt(entry.firstOffset),
+          }))
+        : null,
     preferredReadReplica: -1,
     records: read.records,
   }

@@ -9,6 +9,7 @@ import { type BatchSpan, stampBatch, validateAppendBatches } from '../batch.ts'
 import { StorageErrorCode } from '../error-codes.ts'
 import { LeaderEpochCache } from '../leader-epoch-cache.ts'
 import { memoryPartitionBytesMax } from '../limits.ts'
+import { PartitionTransactions, readCommittedView, trackTransaction } from '../partition-transactions.ts'
 import { ProducerStateManager } from '../producer-state.ts'
 import { segmentsToDelete } from '../retention.ts'
 import type { TopicConfig } from '../topic-config.ts'
@@ -18,6 +19,7 @@ import type {
   Clock,
   EpochEndOffset,
   PartitionLog,
+  ReadOptions,
   ReadResult,
   StorageLogger,
   TimestampOffset,
@@ -45,7 +47,8 @@ export class MemoryPartitionLog implements PartitionLog {
   private endOffset = 0
   private startOffset = 0
   private readonly epochs = new LeaderEpochCache()
-  private readonly producers = new ProducerStateManager()
+  readonly producers = new ProducerStateManager()
+  readonly transactions = new PartitionTransactions()
   private readonly notifier: AppendNotifier
   private closed = false
 
@@ -80,7 +83,7 @@ export class MemoryPartitionLog implements PartitionLog {
     return this.endOffset
   }
   get lastStableOffset(): number {
-    return this.endOffset
+    return this.transactions.lastStableOffset(this.endOffset)
   }
   get logStartOffset(): number {
     return this.startOffset
@@ -130,6 +133,7 @@ export class MemoryPartitionLog implements PartitionLog {
       if (span.producer !== null) {
         this.producers.record(span.producer, this.endOffset, this.endOffset + span.lastOffsetDelta)
       }
+      trackTransaction(this, span.transaction, this.endOffset)
       if (this.needsRoll(span.sizeBytes)) this.segments.push(this.newSegment(this.endOffset))
       stampBatch(copy, span, {
         baseOffset: this.endOffset,
@@ -178,16 +182,24 @@ export class MemoryPartitionLog implements PartitionLog {
     this.segments = this.segments.slice(count)
     if (this.segments[0].baseOffset > this.startOffset) {
       this.startOffset = this.segments[0].baseOffset
+      this.producers.truncateHead(this.startOffset)
+      this.transactions.truncateHead(this.startOffset)
       this.epochs.truncateFromStart(this.startOffset)
     }
   }
 
-  async read(fetchOffset: number, maxBytes: number): Promise<ReadResult> {
+  async read(fetchOffset: number, maxBytes: number, options: ReadOptions = {}): Promise<ReadResult> {
+    const result = await this.readUncommitted(fetchOffset, maxBytes)
+    if (options.isolation !== 'read_committed') return result
+    return readCommittedView(result, fetchOffset, this.transactions, this.lastStableOffset)
+  }
+
+  private async readUncommitted(fetchOffset: number, maxBytes: number): Promise<ReadResult> {
     const result: ReadResult = {
       records: Buffer.alloc(0),
       highWatermark: this.endOffset,
       logStartOffset: this.startOffset,
-      lastStableOffset: this.endOffset,
+      lastStableOffset: this.lastStableOffset,
     }
     if (fetchOffset < this.startOffset || fetchOffset > this.endOffset) {
       throw new KafkaError(
@@ -242,6 +254,8 @@ export class MemoryPartitionLog implements PartitionLog {
     }
     if (offset > this.startOffset) {
       this.startOffset = offset
+      this.producers.truncateHead(offset)
+      this.transactions.truncateHead(offset)
       this.epochs.truncateFromStart(offset)
       this.applyRetention(this.clock.now())
     }

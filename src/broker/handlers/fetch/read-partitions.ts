@@ -23,6 +23,8 @@ export interface PartitionRead {
   lastStableOffset: number
   logStartOffset: number
   records: Buffer
+  /** read_committed: the transactions aborted over the returned range. */
+  abortedTransactions: { producerId: bigint; firstOffset: number }[]
 }
 
 export interface ReadOptions {
@@ -73,7 +75,8 @@ async function readPartition(
     lastStableOffset: log.lastStableOffset,
     logStartOffset: log.logStartOffset,
   }
-  if (budget <= 0) return { target, errorCode: ErrorCode.NONE, ...offsets, records: emptyRecords }
+  if (budget <= 0)
+    return { target, errorCode: ErrorCode.NONE, ...offsets, records: emptyRecords, abortedTransactions: [] }
   try {
     const result = await log.read(target.fetchOffset, budget, { isolation: options.isolation })
     // KIP-74: only the first non-empty partition of a v3+ response may exceed its budget.
@@ -85,6 +88,7 @@ async function readPartition(
       highWatermark: result.highWatermark,
       lastStableOffset: result.lastStableOffset,
       logStartOffset: result.logStartOffset,
+      abortedTransactions: result.abortedTransactions ?? [],
       records: await convertForVersion(records, {
         apiVersion: options.apiVersion,
         downconversionEnabled:
@@ -105,6 +109,7 @@ function failed(target: SessionPartition, errorCode: number): PartitionRead {
     lastStableOffset: -1,
     logStartOffset: -1,
     records: emptyRecords,
+    abortedTransactions: [],
   }
 }
 

@@ -1,8 +1,8 @@
 // The version rules of Produce records, before anything reaches the log (Kafka's
 // ProduceRequest.validateRecords and LogValidator): what magic and how many batches a version may
-// carry, zstd only from v7 (KIP-110), legacy v0/v1 message sets converted to one v2 batch, and no
-// transactional batches until the transaction coordinator lands. Idempotent batches go on to the
-// log, which checks their sequences (storage/producer-state.ts).
+// carry, zstd only from v7 (KIP-110), legacy v0/v1 message sets converted to one v2 batch.
+// Idempotent and transactional batches go on to the log, which checks their sequences and epochs
+// (storage/producer-state.ts) and tracks open transactions (storage/partition-transactions.ts).
 
 import { KafkaError } from '../../../errors.ts'
 import { ErrorCode } from '../../../protocol/generated/index.ts'
@@ -64,9 +64,5 @@ function checkBatchFlags(records: Buffer, position: number, apiVersion: number):
       ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
       `zstd needs Produce v7 or later, got v${apiVersion}`,
     )
-  }
-  const attributes = records.readInt16BE(position + BatchField.attributes)
-  if ((attributes & BatchAttribute.isTransactional) !== 0) {
-    throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'transactions are not supported yet')
   }
 }
