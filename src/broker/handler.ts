@@ -4,6 +4,7 @@
 import type { BrokerLimits } from '../config/limits.ts'
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import type { ProducerIdManager } from '../coordinator/txn/producer-id-manager.ts'
+import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.ts'
 import type { Logger } from '../log.ts'
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import type { ApiKey, ApiMessages } from '../protocol/generated/index.ts'
@@ -44,6 +45,8 @@ export interface BrokerServices {
   limits: BrokerLimits
   /** Producer ids for InitProducerId, never reused. */
   producerIds: ProducerIdManager
+  /** The transaction coordinator (this broker coordinates every transactional id). */
+  transactions: TransactionCoordinator
   /** The group coordinator (this broker coordinates every group). */
   groups: GroupCoordinator
   /** Incremental fetch sessions (KIP-227), bounded by limits.fetchSessionsMax. */

@@ -15,6 +15,7 @@ import { type BrokerLimits, defaultBrokerLimits } from '../config/limits.ts'
 import { streamlineVersion } from '../config/version.ts'
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import { ProducerIdManager } from '../coordinator/txn/producer-id-manager.ts'
+import { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.ts'
 import { startPlayground } from '../embedded/playground.ts'
 import type { BrokerView, HttpContext } from '../http/context.ts'
 import { type HttpServer, startHttpServer } from '../http/server.ts'
@@ -137,25 +138,33 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     await http?.close()
     throw error
   }
+  const dataDir = options.inMemory === true ? undefined : resolve(options.dataDir ?? './data')
+  const producerIds = new ProducerIdManager({ dataDir })
+  await producerIds.load()
   const groups = new GroupCoordinator({ logs, log })
-  // Group state replays in the background; group requests get COORDINATOR_LOAD_IN_PROGRESS meanwhile.
-  const groupsLoaded = groups.start().then(
-    () => {
-      state.groupsLoaded = true
-    },
-    (error: unknown) => {
-      log.error({ err: error }, 'loading __consumer_offsets failed; group requests will keep failing')
-    },
-  )
+  const transactions = new TransactionCoordinator({ logs, groups, producerIds, log })
+  // Coordinator state replays in the background (groups first: prepared transactions complete into
+  // them); their requests get COORDINATOR_LOAD_IN_PROGRESS meanwhile.
+  const groupsLoaded = groups
+    .start()
+    .then(() => transactions.start())
+    .then(
+      () => {
+        state.groupsLoaded = true
+      },
+      (error: unknown) => {
+        log.error(
+          { err: error },
+          'loading coordinator state failed; group and transaction requests will keep failing',
+        )
+      },
+    )
   const identity = {
     nodeId: options.nodeId ?? 0,
     host: listenAddress.host,
     port: listenAddress.port,
     rack: null,
   }
-  const dataDir = options.inMemory === true ? undefined : resolve(options.dataDir ?? './data')
-  const producerIds = new ProducerIdManager({ dataDir })
-  await producerIds.load()
   const fetchSessions = new FetchSessionCache({
     sessionsMax: limits.fetchSessionsMax,
     sessionIdleMs: limits.fetchSessionIdleMs,
@@ -171,6 +180,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     topicDefaults: options.topicDefaults ?? {},
     limits,
     groups,
+    transactions,
     producerIds,
     fetchSessions,
     metrics,
@@ -229,6 +239,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     await listener.close()
     await closeHttp(http, log)
     groups.stop()
+    transactions.stop()
     await groupsLoaded
     await logs.close()
     log.info({}, 'broker stopped')

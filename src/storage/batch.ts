@@ -54,8 +54,9 @@ export function validateAppendBatches(buffer: Buffer, rules: AppendValidationRul
     if (header.isControl && rules.origin === 'client') {
       throw new KafkaError(StorageErrorCode.INVALID_RECORD, 'clients may not append control batches')
     }
+    // Coordinators write transactional offset commits without sequences (Kafka's origin=Coordinator).
     const producer =
-      header.producerId >= 0n && !header.isControl
+      header.producerId >= 0n && !header.isControl && rules.origin === 'client'
         ? {
             producerId: header.producerId,
             producerEpoch: header.producerEpoch,

@@ -17,6 +17,7 @@ import { type KafkaListener, listen } from '../../src/broker/server.ts'
 import { defaultBrokerLimits } from '../../src/config/limits.ts'
 import { GroupCoordinator } from '../../src/coordinator/group/group-coordinator.ts'
 import { ProducerIdManager } from '../../src/coordinator/txn/producer-id-manager.ts'
+import { TransactionCoordinator } from '../../src/coordinator/txn/transaction-coordinator.ts'
 import { createLogger } from '../../src/log.ts'
 import { ZERO_UUID } from '../../src/protocol/codec-helpers.ts'
 import { ApiKey } from '../../src/protocol/generated/index.ts'
@@ -61,12 +62,15 @@ let listener: KafkaListener
 before(async () => {
   const log = createLogger('silent')
   const logs = createMemoryLogManager()
+  const groups = new GroupCoordinator({ logs, log })
+  const producerIds = new ProducerIdManager({})
   const services = {
     identity: { nodeId: 0, host: '127.0.0.1', port: 0, rack: null },
     settings: { autoCreateTopicsEnable: false, numPartitions: 1 },
     logs,
-    groups: new GroupCoordinator({ logs, log }),
-    producerIds: new ProducerIdManager({}),
+    groups,
+    transactions: new TransactionCoordinator({ logs, groups, producerIds, log }),
+    producerIds,
     log,
     limits: defaultBrokerLimits,
     fetchSessions: new FetchSessionCache(),

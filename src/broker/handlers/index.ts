@@ -2,8 +2,12 @@
 // and the README's API table are all derived from this one list.
 
 import type { AnyHandler } from '../handler.ts'
+import { addOffsetsToTxn } from './add-offsets-to-txn.ts'
+import { addPartitionsToTxn } from './add-partitions-to-txn.ts'
 import { alterConfigs } from './alter-configs.ts'
 import { apiVersions } from './api-versions.ts'
+import { consumerGroupDescribe } from './consumer-group-describe.ts'
+import { consumerGroupHeartbeat } from './consumer-group-heartbeat.ts'
 import { createPartitions } from './create-partitions.ts'
 import { createTopics } from './create-topics.ts'
 import { deleteGroups } from './delete-groups.ts'
@@ -15,6 +19,7 @@ import { describeGroups } from './describe-groups.ts'
 import { describeLogDirs } from './describe-log-dirs.ts'
 import { describeTopicPartitions } from './describe-topic-partitions.ts'
 import { electLeaders } from './elect-leaders.ts'
+import { endTxn } from './end-txn.ts'
 import { fetch } from './fetch.ts'
 import { findCoordinator } from './find-coordinator.ts'
 import { heartbeat } from './heartbeat.ts'
@@ -31,6 +36,7 @@ import { offsetFetch } from './offset-fetch.ts'
 import { offsetForLeaderEpoch } from './offset-for-leader-epoch.ts'
 import { produce } from './produce.ts'
 import { syncGroup } from './sync-group.ts'
+import { txnOffsetCommit } from './txn-offset-commit.ts'
 
 export const handlers: readonly AnyHandler[] = [
   produce, // 0
@@ -52,6 +58,10 @@ export const handlers: readonly AnyHandler[] = [
   deleteRecords, // 21
   initProducerId, // 22
   offsetForLeaderEpoch, // 23
+  addPartitionsToTxn, // 24
+  addOffsetsToTxn, // 25
+  endTxn, // 26
+  txnOffsetCommit, // 28
   describeConfigs, // 32
   alterConfigs, // 33
   describeLogDirs, // 35
@@ -61,5 +71,7 @@ export const handlers: readonly AnyHandler[] = [
   incrementalAlterConfigs, // 44
   offsetDelete, // 47
   describeCluster, // 60
+  consumerGroupHeartbeat, // 68
+  consumerGroupDescribe, // 69
   describeTopicPartitions, // 75
 ]

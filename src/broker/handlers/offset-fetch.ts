@@ -21,17 +21,23 @@ export const offsetFetch = defineHandler({
   versions: { min: 0, max: 9 },
   async handle(context, request) {
     const coordinator = context.services.groups
-    const lookup = (groupId: string, topics: TopicRequest[] | null) =>
+    const lookup = (
+      groupId: string,
+      topics: TopicRequest[] | null,
+      member: { memberId: string | null; memberEpoch: number } | null = null,
+    ) =>
       fetchOffsets(
         coordinator,
         groupId,
         topics === null
           ? null
           : topics.map((topic) => ({ topic: topic.name, partitions: topic.partitionIndexes })),
+        member,
       )
     if (context.apiVersion >= multiGroupVersionMin) {
       const groups = request.groups.map((group) => {
-        const result = lookup(group.groupId, group.topics)
+        // v9: a KIP-848 member names itself; its epoch is checked (STALE_MEMBER_EPOCH).
+        const result = lookup(group.groupId, group.topics, group)
         return { groupId: group.groupId, topics: byTopic(result.partitions), errorCode: result.errorCode }
       })
       return { throttleTimeMs: 0, topics: [], errorCode: 0, groups }

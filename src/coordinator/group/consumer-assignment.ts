@@ -38,7 +38,8 @@ export function assignmentsEqual(left: Assignment, right: Assignment): boolean {
   for (const [topicId, partitions] of left) {
     const other = right.get(topicId)
     if (other === undefined || other.length !== partitions.length) return false
-    for (let index = 0; index < partitions.length; index++) if (partitions[index] !== other[index]) return false
+    for (let index = 0; index < partitions.length; index++)
+      if (partitions[index] !== other[index]) return false
   }
   return true
 }
@@ -59,7 +60,9 @@ export function ownedIsSubset(
   assignment: Assignment,
 ): boolean {
   if (owned === null) return false
-  return owned.every((entry) => entry.partitions.every((partition) => hasPartition(assignment, entry.topicId, partition)))
+  return owned.every((entry) =>
+    entry.partitions.every((partition) => hasPartition(assignment, entry.topicId, partition)),
+  )
 }
 
 /** Whether `owned` still names any partition of `assignment` (null: unknown, so assumed yes). */
@@ -68,5 +71,7 @@ export function ownsAnyOf(
   assignment: Assignment,
 ): boolean {
   if (owned === null) return true
-  return owned.some((entry) => entry.partitions.some((partition) => hasPartition(assignment, entry.topicId, partition)))
+  return owned.some((entry) =>
+    entry.partitions.some((partition) => hasPartition(assignment, entry.topicId, partition)),
+  )
 }

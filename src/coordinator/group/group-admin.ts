@@ -2,6 +2,7 @@
 
 import { ErrorCode } from '../../protocol/generated/index.ts'
 import type { GroupState } from './classic-group.ts'
+import { type ConsumerGroupListing, listConsumerGroups } from './consumer-admin.ts'
 import type { GroupCoordinator } from './group-coordinator.ts'
 import { encodeGroupMetadataRecord, encodeOffsetCommitRecord } from './offsets-topic-records.ts'
 
@@ -13,8 +14,9 @@ export interface GroupListing {
 }
 
 /** Every group, including groups that only have committed offsets (Kafka lists those as Empty). */
-export function listGroups(coordinator: GroupCoordinator): GroupListing[] {
-  const listings = new Map<string, GroupListing>()
+export function listGroups(coordinator: GroupCoordinator): (GroupListing | ConsumerGroupListing)[] {
+  const listings = new Map<string, GroupListing | ConsumerGroupListing>()
+  for (const listing of listConsumerGroups(coordinator.consumerGroups)) listings.set(listing.groupId, listing)
   for (const group of coordinator.groups.values()) {
     listings.set(group.groupId, {
       groupId: group.groupId,
@@ -49,7 +51,8 @@ export function describeGroup(coordinator: GroupCoordinator, groupId: string): G
   const refusal = coordinator.refuse(groupId)
   const group = coordinator.groups.get(groupId)
   if (refusal !== ErrorCode.NONE || group === undefined) {
-    const known = coordinator.offsets.hasOffsets(groupId)
+    // A KIP-848 group is no classic group: Kafka's DescribeGroups below v6 reports it Dead.
+    const known = coordinator.offsets.hasOffsets(groupId) && !coordinator.consumerGroups.has(groupId)
     return {
       errorCode: refusal,
       groupState: known ? 'Empty' : 'Dead',
@@ -80,6 +83,7 @@ export function describeGroup(coordinator: GroupCoordinator, groupId: string): G
 export async function deleteGroup(coordinator: GroupCoordinator, groupId: string): Promise<number> {
   const refusal = coordinator.refuse(groupId)
   if (refusal !== ErrorCode.NONE) return refusal
+  if (coordinator.consumerGroups.has(groupId)) return coordinator.consumerGroups.deleteGroup(groupId)
   const group = coordinator.groups.get(groupId)
   if (group === undefined && !coordinator.offsets.hasOffsets(groupId)) return ErrorCode.GROUP_ID_NOT_FOUND
   if (group !== undefined && !group.isEmpty) return ErrorCode.NON_EMPTY_GROUP

@@ -12,6 +12,8 @@ import { ClassicGroup, type GroupState } from './classic-group.ts'
 import { type JoinRequest, joinGroup } from './classic-join.ts'
 import { expireDeadlines, joinResponse, type RebalanceHost } from './classic-rebalance.ts'
 import { heartbeat, leaveGroup, type MemberIdentity, type SyncRequest, syncGroup } from './classic-sync.ts'
+import { ConsumerGroupCoordinator } from './consumer-coordinator.ts'
+import type { ConsumerGroupConfig } from './consumer-group-config.ts'
 import { defaultGroupConfig, type GroupConfig } from './group-config.ts'
 import { OffsetStore } from './offset-store.ts'
 import { defaultOffsetsTopicOptions, OffsetsTopicLog, type OffsetsTopicOptions } from './offsets-topic-log.ts'
@@ -20,11 +22,14 @@ import {
   encodeOffsetCommitRecord,
   type OffsetsTopicRecord,
 } from './offsets-topic-records.ts'
+import { TransactionalOffsets } from './transactional-offsets.ts'
 
 export interface GroupCoordinatorOptions {
   logs: LogManager
   log: Logger
   config?: Partial<GroupConfig>
+  /** KIP-848 consumer groups (`group.consumer.*`). */
+  consumer?: Partial<ConsumerGroupConfig>
   offsetsTopic?: Partial<OffsetsTopicOptions>
   now?: () => number
 }
@@ -33,9 +38,13 @@ export class GroupCoordinator implements RebalanceHost {
   readonly config: GroupConfig
   readonly groups = new Map<string, ClassicGroup>()
   readonly offsets = new OffsetStore()
+  /** Offsets committed inside open transactions (TxnOffsetCommit), applied by their COMMIT marker. */
+  readonly transactionalOffsets = new TransactionalOffsets(this)
   readonly topicLog: OffsetsTopicLog
   readonly logs: LogManager
   readonly log: Logger
+  /** KIP-848 consumer groups (consumer-coordinator.ts); their ids are never in `groups`. */
+  readonly consumerGroups: ConsumerGroupCoordinator
   private readonly clock: () => number
   private loaded = false
   private ticker: NodeJS.Timeout | undefined
@@ -50,6 +59,7 @@ export class GroupCoordinator implements RebalanceHost {
       ...defaultOffsetsTopicOptions,
       ...options.offsetsTopic,
     })
+    this.consumerGroups = new ConsumerGroupCoordinator(this, options.consumer)
   }
 
   now(): number {
@@ -63,7 +73,9 @@ export class GroupCoordinator implements RebalanceHost {
 
   /** Replays __consumer_offsets (if it exists yet), then starts the deadline ticker. */
   async start(): Promise<void> {
-    const records = await this.topicLog.load((record) => this.replay(record))
+    const { records, openTransactions } = await this.topicLog.load((record) => this.replay(record))
+    for (const [producerId, pending] of openTransactions)
+      this.transactionalOffsets.restore(producerId, pending)
     this.loaded = true
     this.log.info({ records, groups: this.groups.size }, 'group state loaded')
     this.ticker = setInterval(() => this.tick(), this.config.tickIntervalMs)
@@ -76,6 +88,10 @@ export class GroupCoordinator implements RebalanceHost {
 
   /** Applies one __consumer_offsets record: the only way loaded state enters memory. */
   replay(record: OffsetsTopicRecord): void {
+    if (record.kind === 'consumer') {
+      this.consumerGroups.replay(record.record)
+      return
+    }
     if (record.kind === 'offset') {
       if (record.value === null) this.offsets.delete(record.group, record.topic, record.partition)
       else {
@@ -99,6 +115,7 @@ export class GroupCoordinator implements RebalanceHost {
   /** Runs expirations; called by the ticker, and by tests with a controlled clock. */
   tick(): void {
     for (const group of this.groups.values()) expireDeadlines(this, group)
+    this.consumerGroups.tick()
     if (this.now() - this.lastRetentionCheckMs >= this.config.offsetsRetentionCheckIntervalMs) {
       this.lastRetentionCheckMs = this.now()
       this.expireOffsets().catch((error: unknown) =>
@@ -112,6 +129,7 @@ export class GroupCoordinator implements RebalanceHost {
     const cutoffMs = this.now() - this.config.offsetsRetentionMs
     for (const groupId of this.offsets.groupIds()) {
       const group = this.groups.get(groupId)
+      if (this.consumerGroups.groups.get(groupId)?.members.size) continue
       if (group !== undefined && (group.state !== 'Empty' || group.stateSinceMs > cutoffMs)) continue
       const expired = this.offsets
         .all(groupId)
@@ -154,7 +172,9 @@ export class GroupCoordinator implements RebalanceHost {
   }
 
   async joinGroup(request: JoinRequest): Promise<JoinGroupResponse> {
-    const refusal = this.refuse(request.groupId)
+    let refusal = this.refuse(request.groupId)
+    // A consumer group with members keeps its id (Kafka: "Group … is not a classic group").
+    if (refusal === ErrorCode.NONE) refusal = await this.consumerGroups.yieldToClassic(request.groupId)
     const group =
       refusal === ErrorCode.NONE
         ? this.group(request.groupId, { create: request.memberId === '' })

@@ -65,6 +65,11 @@ export async function commitOffsets(
 function commitPermission(coordinator: GroupCoordinator, request: CommitRequest): number {
   const refusal = coordinator.refuse(request.groupId)
   if (refusal !== ErrorCode.NONE) return refusal
+  // KIP-848 members commit with their member epoch in the generation field (OffsetCommit v9).
+  if (coordinator.consumerGroups.has(request.groupId)) {
+    const { groupId, memberId, generationId } = request
+    return coordinator.consumerGroups.validateOffsetCommit(groupId, memberId, generationId)
+  }
   const group = coordinator.group(request.groupId, { create: request.generationId < 0 })
   if (group === undefined)
     return request.generationId < 0 ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.ILLEGAL_GENERATION
@@ -109,9 +114,16 @@ export function fetchOffsets(
   coordinator: GroupCoordinator,
   groupId: string,
   topics: { topic: string; partitions: number[] }[] | null,
+  /** OffsetFetch v9: the KIP-848 member asking, checked against a consumer group. */
+  member: { memberId: string | null; memberEpoch: number } | null = null,
 ): { errorCode: number; partitions: FetchedOffset[] } {
   const refusal = coordinator.refuse(groupId)
   if (refusal !== ErrorCode.NONE) return { errorCode: refusal, partitions: [] }
+  if (member !== null) {
+    const { memberId, memberEpoch } = member
+    const memberError = coordinator.consumerGroups.validateOffsetFetch(groupId, memberId, memberEpoch)
+    if (memberError !== ErrorCode.NONE) return { errorCode: memberError, partitions: [] }
+  }
   const requested = topics ?? groupByTopic(coordinator.offsets.all(groupId))
   const partitions = requested.flatMap(({ topic, partitions: indexes }) =>
     indexes.map((partition) => {
@@ -152,7 +164,11 @@ export async function deleteOffsets(
   if (group !== undefined && !group.isEmpty && group.protocolType !== 'consumer') {
     return { errorCode: ErrorCode.NON_EMPTY_GROUP, partitionErrors: [] }
   }
-  const subscribed = group === undefined || group.isEmpty ? new Set<string>() : subscribedTopics(group)
+  const subscribed = coordinator.consumerGroups.has(groupId)
+    ? coordinator.consumerGroups.subscribedTopics(groupId)
+    : group === undefined || group.isEmpty
+      ? new Set<string>()
+      : subscribedTopics(group)
   const partitionErrors = partitions.map((entry) =>
     subscribed.has(entry.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : ErrorCode.NONE,
   )

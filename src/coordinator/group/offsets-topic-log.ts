@@ -1,18 +1,14 @@
 // Where the group coordinator keeps its state: the compacted internal topic `__consumer_offsets`
-// (`offsets.topic.num.partitions`, Kafka default 50). Writes are durable appends (acks=all) of one
-// batch; on start every partition is read from its start and replayed.
+// (`offsets.topic.num.partitions`, Kafka default 50). Offset commits of a transaction
+// (TxnOffsetCommit) are written as a transactional batch and count only once the transaction's
+// COMMIT marker follows; on load they are held back until then, and dropped on ABORT.
 
-import { buildBatch, decodeBatches } from '../../protocol/records/batch-v2.ts'
-import type { LogManager, PartitionLog } from '../../storage/types.ts'
-import {
-  decodeOffsetsTopicRecord,
-  type OffsetsTopicRecord,
-  offsetsTopicPartitionFor,
-} from './offsets-topic-records.ts'
+import { ControlRecordType, decodeControlRecordKey } from '../../protocol/records/control-record.ts'
+import type { LogManager } from '../../storage/types.ts'
+import { InternalTopicLog, type TransactionalWrite } from '../internal-topic-log.ts'
+import { decodeOffsetsTopicRecord, type OffsetsTopicRecord } from './offsets-topic-records.ts'
 
 export const offsetsTopicName = '__consumer_offsets'
-/** Bytes read per step while replaying the topic on start. */
-const replayReadBytes = 1024 * 1024
 
 export interface OffsetsTopicOptions {
   /** `offsets.topic.num.partitions` (Kafka default 50). */
@@ -26,80 +22,59 @@ export const defaultOffsetsTopicOptions: OffsetsTopicOptions = {
   segmentBytes: 100 * 1024 * 1024,
 }
 
+/** What loading found: records of transactions still open at the end of the log, by producer. */
+export interface OffsetsTopicLoad {
+  records: number
+  openTransactions: Map<bigint, OffsetsTopicRecord[]>
+}
+
 export class OffsetsTopicLog {
-  private readonly logs: LogManager
-  private readonly options: OffsetsTopicOptions
-  private creating: Promise<void> | null = null
+  readonly topic: InternalTopicLog
 
   constructor(logs: LogManager, options: OffsetsTopicOptions = defaultOffsetsTopicOptions) {
-    this.logs = logs
-    this.options = options
+    this.topic = new InternalTopicLog(logs, { name: offsetsTopicName, ...options })
   }
 
-  /** Creates the topic on its first write, as Kafka does (a fresh broker lists no topics); afterwards
-   * the partition count it was created with stays. */
-  private ensureTopic(): Promise<void> {
-    if (this.logs.getTopic(offsetsTopicName) !== undefined) return Promise.resolve()
-    this.creating ??= this.logs
-      .createTopic(offsetsTopicName, {
-        partitionCount: this.options.partitionCount,
-        configOverrides: { 'cleanup.policy': 'compact', 'segment.bytes': String(this.options.segmentBytes) },
-      })
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          this.creating = null
-          throw error
-        },
-      )
-    return this.creating
-  }
-
-  private partitionOf(groupId: string): PartitionLog {
-    const topic = this.logs.getTopic(offsetsTopicName)
-    if (topic === undefined) throw new Error(`${offsetsTopicName} does not exist`)
-    const log = this.logs.partition(offsetsTopicName, offsetsTopicPartitionFor(groupId, topic.partitionCount))
-    if (log === undefined) throw new Error(`${offsetsTopicName} lacks the partition of group ${groupId}`)
-    return log
-  }
-
-  /** Appends records of one group as one batch, durably. Throws KafkaError / StorageError. */
-  async append(
+  /** Appends records of one group as one batch, durably (transactional when a producer is given). */
+  append(
     groupId: string,
     records: { key: Buffer; value: Buffer | null }[],
     timestampMs: number,
+    transactional?: TransactionalWrite,
   ): Promise<void> {
-    if (records.length === 0) return
-    await this.ensureTopic()
-    const batch = await buildBatch({
-      records: records.map((record) => ({ ...record, timestamp: timestampMs })),
-    })
-    await this.partitionOf(groupId).append(batch, { durable: true })
+    return this.topic.append(groupId, records, timestampMs, transactional)
   }
 
-  /** Calls `replay` with every record of every partition, oldest first within a partition. */
-  async load(replay: (record: OffsetsTopicRecord) => void): Promise<number> {
-    const topic = this.logs.getTopic(offsetsTopicName)
-    if (topic === undefined) return 0
-    let count = 0
-    for (let partition = 0; partition < topic.partitionCount; partition++) {
-      const log = this.logs.partition(offsetsTopicName, partition)
-      if (log === undefined) continue
-      let offset = log.logStartOffset
-      while (offset < log.highWatermark) {
-        const { records } = await log.read(offset, replayReadBytes)
-        if (records.length === 0) break
-        for (const batch of await decodeBatches(records)) {
-          for (const record of batch.records) {
-            if (record.offset < offset || record.key === null) continue
-            const decoded = decodeOffsetsTopicRecord(record.key, record.value)
-            if (decoded !== null) replay(decoded)
-            count++
-          }
-          offset = Math.max(offset, batch.header.baseOffset + batch.header.lastOffsetDelta + 1)
-        }
+  /** The COMMIT/ABORT marker of a transaction in partition `partitionIndex`. */
+  appendMarker(
+    partitionIndex: number,
+    producer: TransactionalWrite,
+    commit: boolean,
+    timestampMs: number,
+  ): Promise<void> {
+    return this.topic.appendMarker(partitionIndex, producer, commit, timestampMs)
+  }
+
+  /** Replays every committed record, in offset order per partition. */
+  async load(replay: (record: OffsetsTopicRecord) => void): Promise<OffsetsTopicLoad> {
+    const open = new Map<bigint, OffsetsTopicRecord[]>()
+    const records = await this.topic.load((record, header) => {
+      if (header.isControl) {
+        const pending = open.get(header.producerId) ?? []
+        open.delete(header.producerId)
+        if (decodeControlRecordKey(record.key).type === ControlRecordType.commit)
+          for (const each of pending) replay(each)
+        return
       }
-    }
-    return count
+      if (record.key === null) return
+      const decoded = decodeOffsetsTopicRecord(record.key, record.value)
+      if (decoded === null) return
+      if (!header.isTransactional) {
+        replay(decoded)
+        return
+      }
+      open.set(header.producerId, [...(open.get(header.producerId) ?? []), decoded])
+    })
+    return { records, openTransactions: open }
   }
 }

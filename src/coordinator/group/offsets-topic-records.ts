@@ -25,6 +25,7 @@ import {
 } from '../../protocol/generated/offset-commit-value.ts'
 import { Reader } from '../../protocol/reader.ts'
 import { Writer } from '../../protocol/writer.ts'
+import { type ConsumerGroupRecord, decodeConsumerGroupRecord } from './consumer-group-records.ts'
 
 export type { GroupMetadataValue, OffsetCommitValue }
 
@@ -36,6 +37,7 @@ const groupMetadataValueVersion = 3
 export type OffsetsTopicRecord =
   | { kind: 'offset'; group: string; topic: string; partition: number; value: OffsetCommitValue | null }
   | { kind: 'group'; group: string; value: GroupMetadataValue | null }
+  | { kind: 'consumer'; group: string; record: ConsumerGroupRecord }
 
 export function encodeOffsetCommitRecord(
   key: { group: string; topic: string; partition: number },
@@ -82,6 +84,10 @@ export function decodeOffsetsTopicRecord(key: Buffer, value: Buffer | null): Off
       value: value === null ? null : decodeVersioned(value, decodeGroupMetadataValueByVersion),
     }
   }
+  // Key versions 3-8: KIP-848 consumer group records (consumer-group-records.ts).
+  const consumerRecord = decodeConsumerGroupRecord(keyVersion, keyReader, value)
+  if (consumerRecord !== null)
+    return { kind: 'consumer', group: consumerRecord.groupId, record: consumerRecord }
   return null
 }
 
@@ -91,17 +97,4 @@ function decodeVersioned<T>(bytes: Buffer, decoders: readonly (((reader: Reader)
   const decode = decoders[version]
   if (decode === undefined) throw new DecodeError(`unknown value version ${version}`, 0, 'value.version')
   return decode(reader)
-}
-
-/** Java's String.hashCode, which Kafka uses to place a group in a partition of the topic. */
-function javaStringHash(text: string): number {
-  let hash = 0
-  for (let index = 0; index < text.length; index++) hash = (Math.imul(hash, 31) + text.charCodeAt(index)) | 0
-  return hash
-}
-
-/** The partition of `__consumer_offsets` holding a group (Kafka's Utils.abs(hashCode) % partitions). */
-export function offsetsTopicPartitionFor(groupId: string, partitionCount: number): number {
-  const hash = javaStringHash(groupId)
-  return (hash === -2147483648 ? 0 : Math.abs(hash)) % partitionCount
 }

@@ -1,0 +1,349 @@
+// The KIP-848 side of the group coordinator: consumer groups, their heartbeats, timeouts and
+// persistence. Every operation on a group runs alone (a per-group promise chain): it applies its
+// records to the group as it computes them (group.apply, the same path as replay), writes them to
+// __consumer_offsets as one durable batch, and answers only then; if the write fails, the group's
+// snapshot is restored and the member gets COORDINATOR_NOT_AVAILABLE (retriable).
+// Classic and consumer groups never share a group id: ConsumerGroupHeartbeat to a classic group
+// with members gets GROUP_ID_NOT_FOUND ("is not a consumer group"); an empty classic group is
+// deleted and replaced. JoinGroup does the converse (yieldToClassic). Kafka's online migration
+// between the protocols (KIP-848 upgrade/downgrade) is not implemented.
+
+import { randomBytes } from 'node:crypto'
+import { KafkaError, StreamlineError } from '../../errors.ts'
+import type { Logger } from '../../log.ts'
+import { ErrorCode } from '../../protocol/generated/index.ts'
+import type { LogManager } from '../../storage/types.ts'
+import { builtInAssignors, type PartitionAssignor } from './assignors/index.ts'
+import type { ClassicGroup } from './classic-group.ts'
+import { ConsumerGroup, MemberState } from './consumer-group.ts'
+import { type ConsumerGroupConfig, defaultConsumerGroupConfig } from './consumer-group-config.ts'
+import { type ConsumerGroupRecord, encodeConsumerGroupRecord } from './consumer-group-records.ts'
+import {
+  type HeartbeatInput,
+  type HeartbeatResult,
+  heartbeat,
+  validateHeartbeat,
+} from './consumer-heartbeat.ts'
+import { fenceMember } from './consumer-membership.ts'
+import { TopicCatalog } from './consumer-subscriptions.ts'
+import type { OperationContext } from './consumer-target-assignment.ts'
+import type { GroupConfig } from './group-config.ts'
+import type { OffsetStore } from './offset-store.ts'
+import type { OffsetsTopicLog } from './offsets-topic-log.ts'
+import { encodeGroupMetadataRecord, encodeOffsetCommitRecord } from './offsets-topic-records.ts'
+
+/** What the consumer side uses of the GroupCoordinator that owns it. */
+export interface ConsumerGroupHost {
+  readonly logs: LogManager
+  readonly topicLog: OffsetsTopicLog
+  readonly log: Logger
+  readonly groups: Map<string, ClassicGroup>
+  readonly offsets: OffsetStore
+  readonly config: GroupConfig
+  now(): number
+  refuse(groupId: string): number
+}
+
+export interface HeartbeatOutcome extends Omit<HeartbeatResult, 'memberId'> {
+  /** Null when the request failed. */
+  memberId: string | null
+  errorCode: number
+  errorMessage: string | null
+  heartbeatIntervalMs: number
+}
+
+type EncodedRecord = { key: Buffer; value: Buffer | null }
+
+export class ConsumerGroupCoordinator {
+  readonly groups = new Map<string, ConsumerGroup>()
+  /** Settings; tests may change them on a running coordinator. */
+  readonly config: ConsumerGroupConfig
+  readonly catalog: TopicCatalog
+  private readonly host: ConsumerGroupHost
+  private readonly assignors: ReadonlyMap<string, PartitionAssignor>
+
+  constructor(host: ConsumerGroupHost, config: Partial<ConsumerGroupConfig> = {}) {
+    this.host = host
+    this.config = { ...defaultConsumerGroupConfig, ...config }
+    const unknown = this.config.assignors.filter((name) => !builtInAssignors.has(name))
+    if (unknown.length > 0 || this.config.assignors.length === 0)
+      throw new Error(`group.consumer.assignors: unknown or empty (${unknown.join(', ')})`)
+    this.assignors = builtInAssignors
+    this.catalog = new TopicCatalog(host.logs, this.config.regexRefreshIntervalMs)
+  }
+
+  has(groupId: string): boolean {
+    return this.groups.has(groupId)
+  }
+
+  /** Applies a replayed record of __consumer_offsets. */
+  replay(record: ConsumerGroupRecord): void {
+    if (record.type === 'GroupEpoch' && record.value === null) {
+      this.groups.delete(record.groupId)
+      return
+    }
+    let group = this.groups.get(record.groupId)
+    if (group === undefined) {
+      group = new ConsumerGroup(record.groupId)
+      this.groups.set(record.groupId, group)
+    }
+    group.apply(record)
+  }
+
+  async heartbeat(
+    request: HeartbeatInput & { groupId: string },
+    apiVersion: number,
+  ): Promise<HeartbeatOutcome> {
+    try {
+      validateHeartbeat(request, apiVersion, this.config.assignors)
+      const refusal = this.host.refuse(request.groupId)
+      if (refusal !== ErrorCode.NONE) throw new KafkaError(refusal, '')
+      const { group, replacedClassic } = this.groupForHeartbeat(request.groupId, request.memberEpoch)
+      const extra = replacedClassic === null ? [] : [encodeGroupMetadataRecord(request.groupId, null)]
+      const result = await this.run(
+        group,
+        (context) => heartbeat(context, request, newMemberId),
+        extra,
+        () => {
+          if (replacedClassic !== null) this.host.groups.delete(request.groupId)
+        },
+      )
+      this.afterHeartbeat(group, result.memberId)
+      return {
+        ...result,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+      }
+    } catch (error) {
+      const { errorCode, errorMessage } = kafkaOutcome(error)
+      return {
+        memberId: null,
+        memberEpoch: 0,
+        assignment: null,
+        errorCode,
+        errorMessage,
+        heartbeatIntervalMs: 0,
+      }
+    }
+  }
+
+  private groupForHeartbeat(
+    groupId: string,
+    memberEpoch: number,
+  ): { group: ConsumerGroup; replacedClassic: ClassicGroup | null } {
+    const existing = this.groups.get(groupId)
+    if (existing !== undefined) return { group: existing, replacedClassic: null }
+    const classic = this.host.groups.get(groupId)
+    if (classic !== undefined && (!classic.isEmpty || memberEpoch !== 0))
+      throw new KafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`)
+    if (memberEpoch !== 0)
+      throw new KafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${groupId} not found.`)
+    if (this.groups.size + this.host.groups.size >= this.host.config.groupsMax)
+      throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'too many groups')
+    const group = new ConsumerGroup(groupId)
+    this.groups.set(groupId, group)
+    return { group, replacedClassic: classic ?? null }
+  }
+
+  /** Session deadline from now; a rebalance deadline while the member has partitions to revoke. */
+  private afterHeartbeat(group: ConsumerGroup, memberId: string): void {
+    const member = group.members.get(memberId)
+    if (member === undefined || member.memberEpoch < 0) return
+    group.sessionDeadlineMs.set(memberId, this.host.now() + this.config.sessionTimeoutMs)
+    if (member.state !== MemberState.UnrevokedPartitions) {
+      group.rebalanceDeadline.delete(memberId)
+    } else if (group.rebalanceDeadline.get(memberId)?.memberEpoch !== member.memberEpoch) {
+      const deadlineMs = this.host.now() + member.rebalanceTimeoutMs
+      group.rebalanceDeadline.set(memberId, { deadlineMs, memberEpoch: member.memberEpoch })
+    }
+  }
+
+  /** Runs one operation on a group after the ones before it; see the file header. */
+  async run<T>(
+    group: ConsumerGroup,
+    operation: (context: OperationContext) => T,
+    extraRecords: EncodedRecord[] = [],
+    onWritten: () => void = () => {},
+  ): Promise<T> {
+    const previous = group.tail
+    let release = () => {}
+    const tail = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    group.tail = tail
+    await previous
+    try {
+      if (this.groups.get(group.groupId) !== group)
+        throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `group ${group.groupId} was just deleted`)
+      const snapshot = group.snapshot()
+      const records: ConsumerGroupRecord[] = []
+      const nowMs = this.host.now()
+      const context: OperationContext = {
+        group,
+        config: this.config,
+        catalog: this.catalog,
+        assignors: this.assignors,
+        nowMs,
+        emit: (record) => {
+          group.apply(record)
+          records.push(record)
+        },
+      }
+      try {
+        const result = operation(context)
+        await this.append(group.groupId, [...extraRecords, ...records.map(encodeConsumerGroupRecord)], nowMs)
+        onWritten()
+        return result
+      } catch (error) {
+        group.restore(snapshot)
+        throw error
+      }
+    } finally {
+      release()
+      // A group created by a request that failed before anything was written goes away again.
+      if (
+        group.tail === tail &&
+        group.groupEpoch === 0 &&
+        group.members.size === 0 &&
+        this.groups.get(group.groupId) === group
+      )
+        this.groups.delete(group.groupId)
+    }
+  }
+
+  private async append(groupId: string, records: EncodedRecord[], nowMs: number): Promise<void> {
+    if (records.length === 0) return
+    try {
+      await this.host.topicLog.append(groupId, records, nowMs)
+    } catch (error) {
+      this.host.log.error({ err: error, group: groupId }, 'writing consumer group records failed')
+      throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'writing the group state failed', {
+        cause: error,
+      })
+    }
+  }
+
+  /** Fences members whose session or rebalance timeout passed. Called by the coordinator's ticker. */
+  tick(): void {
+    const nowMs = this.host.now()
+    for (const group of this.groups.values()) {
+      for (const member of group.members.values()) {
+        const sessionDeadlineMs = group.sessionDeadlineMs.get(member.memberId)
+        if (sessionDeadlineMs === undefined) {
+          // Loaded from the log: a full session to find the coordinator again.
+          group.sessionDeadlineMs.set(member.memberId, nowMs + this.config.sessionTimeoutMs)
+          continue
+        }
+        const rebalance = group.rebalanceDeadline.get(member.memberId)
+        const revocationLate =
+          rebalance !== undefined &&
+          rebalance.deadlineMs <= nowMs &&
+          member.state === MemberState.UnrevokedPartitions &&
+          member.memberEpoch === rebalance.memberEpoch
+        if (sessionDeadlineMs > nowMs && !revocationLate) continue
+        // Claimed: later ticks leave the member alone while its expiry waits for the group.
+        group.sessionDeadlineMs.set(member.memberId, Number.POSITIVE_INFINITY)
+        group.rebalanceDeadline.delete(member.memberId)
+        const reason = revocationLate ? 'rebalance timeout' : 'session timeout'
+        this.expire(group, member.memberId, reason).catch((error: unknown) =>
+          this.host.log.error(
+            { err: error, group: group.groupId, member: member.memberId },
+            'fencing member failed',
+          ),
+        )
+      }
+    }
+  }
+
+  private async expire(group: ConsumerGroup, memberId: string, reason: string): Promise<void> {
+    await this.run(group, (context) => {
+      const member = group.members.get(memberId)
+      if (member !== undefined) fenceMember(context, member)
+    })
+    this.host.log.info({ group: group.groupId, member: memberId, reason }, 'consumer group member fenced')
+  }
+
+  /** JoinGroup on a consumer group id: NONE when the id is free for a classic group (an empty
+   * consumer group is deleted first), GROUP_ID_NOT_FOUND while the consumer group has members. */
+  async yieldToClassic(groupId: string): Promise<number> {
+    const group = this.groups.get(groupId)
+    if (group === undefined) return ErrorCode.NONE
+    if (group.members.size > 0) return ErrorCode.GROUP_ID_NOT_FOUND
+    return this.deleteGroupRecords(group, { withOffsets: false })
+  }
+
+  /** DeleteGroups for a consumer group: NON_EMPTY_GROUP while it has members. */
+  async deleteGroup(groupId: string): Promise<number> {
+    const group = this.groups.get(groupId)
+    if (group === undefined) return ErrorCode.GROUP_ID_NOT_FOUND
+    if (group.members.size > 0) return ErrorCode.NON_EMPTY_GROUP
+    return this.deleteGroupRecords(group, { withOffsets: true })
+  }
+
+  private async deleteGroupRecords(group: ConsumerGroup, options: { withOffsets: boolean }): Promise<number> {
+    const groupId = group.groupId
+    const offsets = options.withOffsets ? this.host.offsets.all(groupId) : []
+    try {
+      await this.run(
+        group,
+        (context) => {
+          if (group.members.size > 0)
+            throw new KafkaError(ErrorCode.NON_EMPTY_GROUP, `Group ${groupId} is not empty.`)
+          for (const memberId of group.targetAssignment.keys())
+            context.emit({ type: 'TargetAssignmentMember', groupId, memberId, value: null })
+          context.emit({ type: 'TargetAssignmentEpoch', groupId, value: null })
+          context.emit({ type: 'PartitionMetadata', groupId, value: null })
+          context.emit({ type: 'GroupEpoch', groupId, value: null })
+        },
+        offsets.map((entry) =>
+          encodeOffsetCommitRecord({ group: groupId, topic: entry.topic, partition: entry.partition }, null),
+        ),
+        () => {
+          for (const entry of offsets) this.host.offsets.delete(groupId, entry.topic, entry.partition)
+          this.groups.delete(groupId)
+        },
+      )
+      return ErrorCode.NONE
+    } catch (error) {
+      return kafkaOutcome(error).errorCode
+    }
+  }
+
+  /** OffsetCommit from a consumer group (Kafka's ConsumerGroup.validateOffsetCommit). */
+  validateOffsetCommit(groupId: string, memberId: string, memberEpoch: number): number {
+    const group = this.groups.get(groupId)
+    if (group === undefined) return ErrorCode.GROUP_ID_NOT_FOUND
+    // Admin tools and standalone consumers commit with epoch -1 to a group without members.
+    if (memberEpoch < 0 && group.members.size === 0) return ErrorCode.NONE
+    const member = group.members.get(memberId)
+    if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID
+    return memberEpoch === member.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH
+  }
+
+  /** OffsetFetch v9 with a member id and epoch (Kafka's ConsumerGroup.validateOffsetFetch). */
+  validateOffsetFetch(groupId: string, memberId: string | null, memberEpoch: number): number {
+    const group = this.groups.get(groupId)
+    if (group === undefined || (memberId === null && memberEpoch < 0)) return ErrorCode.NONE
+    const member = memberId === null ? undefined : group.members.get(memberId)
+    if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID
+    return memberEpoch === member.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH
+  }
+
+  /** Topic names the group subscribes to (OffsetDelete's GROUP_SUBSCRIBED_TO_TOPIC). */
+  subscribedTopics(groupId: string): Set<string> {
+    return new Set(this.groups.get(groupId)?.subscriptionMetadata.keys() ?? [])
+  }
+}
+
+/** A new member id, as Kafka's Uuid.randomUuid().toString() prints one (base64url, 22 characters). */
+function newMemberId(): string {
+  return randomBytes(16).toString('base64url')
+}
+
+function kafkaOutcome(error: unknown): { errorCode: number; errorMessage: string | null } {
+  if (error instanceof StreamlineError && error.errorCode !== undefined) {
+    return { errorCode: error.errorCode, errorMessage: error.message === '' ? null : error.message }
+  }
+  throw error
+}
