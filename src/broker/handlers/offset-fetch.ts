@@ -1,8 +1,8 @@
 // OffsetFetch (key 9), v0-9: committed offsets of a group (all of them when topics is null, v2+).
 // v2: top-level errorCode · v3: throttleTimeMs · v5: committedLeaderEpoch · v6: flexible ·
 // v7: requireStable · v8: several groups (KIP-709) · v9: member id/epoch (KIP-848).
-// Known gaps: requireStable never waits: there are no pending transactional offsets until the
-// transactions issue.
+// requireStable: partitions with offsets pending in an open transaction get UNSTABLE_OFFSET_COMMIT
+// (the client retries). Known gaps: none.
 
 import { type FetchedOffset, fetchOffsets } from '../../coordinator/group/offset-operations.ts'
 import { ApiKey } from '../../protocol/generated/index.ts'
@@ -33,6 +33,7 @@ export const offsetFetch = defineHandler({
           ? null
           : topics.map((topic) => ({ topic: topic.name, partitions: topic.partitionIndexes })),
         member,
+        { requireStable: request.requireStable },
       )
     if (context.apiVersion >= multiGroupVersionMin) {
       const groups = request.groups.map((group) => {

@@ -116,6 +116,8 @@ export function fetchOffsets(
   topics: { topic: string; partitions: number[] }[] | null,
   /** OffsetFetch v9: the KIP-848 member asking, checked against a consumer group. */
   member: { memberId: string | null; memberEpoch: number } | null = null,
+  /** OffsetFetch v7+: partitions with offsets in an open transaction answer UNSTABLE_OFFSET_COMMIT. */
+  options: { requireStable: boolean } = { requireStable: false },
 ): { errorCode: number; partitions: FetchedOffset[] } {
   const refusal = coordinator.refuse(groupId)
   if (refusal !== ErrorCode.NONE) return { errorCode: refusal, partitions: [] }
@@ -128,6 +130,17 @@ export function fetchOffsets(
   const partitions = requested.flatMap(({ topic, partitions: indexes }) =>
     indexes.map((partition) => {
       const committed = coordinator.offsets.get(groupId, topic, partition)
+      // KIP-447: with require_stable, an offset an open transaction may still change is not final.
+      if (options.requireStable && coordinator.transactionalOffsets.isPending(groupId, topic, partition)) {
+        return {
+          topic,
+          partition,
+          offset: -1,
+          leaderEpoch: -1,
+          metadata: '',
+          errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT,
+        }
+      }
       return {
         topic,
         partition,
