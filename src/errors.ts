@@ -38,6 +38,9 @@ export class StreamlineError extends Error {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // Subclasses that define no check of their own (class InvalidRecordsError extends KafkaError)
+    // use the prototype chain; the branded checks below work across copies of this module.
+    if (this !== StreamlineError) return Function.prototype[Symbol.hasInstance].call(this, value)
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true
   }
 }
@@ -49,6 +52,7 @@ export class KafkaError extends StreamlineError {
     super('SL_ERR_KAFKA', detail, { errorCode, cause: options.cause })
   }
   static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== KafkaError) return Function.prototype[Symbol.hasInstance].call(this, value)
     return StreamlineError[Symbol.hasInstance](value) && (value as StreamlineError).code === 'SL_ERR_KAFKA'
   }
 }
@@ -63,6 +67,7 @@ export class DecodeError extends StreamlineError {
     this.fieldPath = fieldPath
   }
   static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== DecodeError) return Function.prototype[Symbol.hasInstance].call(this, value)
     return StreamlineError[Symbol.hasInstance](value) && (value as StreamlineError).code === 'SL_ERR_DECODE'
   }
 }
@@ -73,6 +78,7 @@ export class EncodeError extends StreamlineError {
     super('SL_ERR_ENCODE', message)
   }
   static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== EncodeError) return Function.prototype[Symbol.hasInstance].call(this, value)
     return StreamlineError[Symbol.hasInstance](value) && (value as StreamlineError).code === 'SL_ERR_ENCODE'
   }
 }
@@ -87,6 +93,7 @@ export class FrameTooLargeError extends StreamlineError {
     this.limit = limit
   }
   static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== FrameTooLargeError) return Function.prototype[Symbol.hasInstance].call(this, value)
     return (
       StreamlineError[Symbol.hasInstance](value) &&
       (value as StreamlineError).code === 'SL_ERR_FRAME_TOO_LARGE'
@@ -100,6 +107,7 @@ export class StorageError extends StreamlineError {
     super('SL_ERR_STORAGE', message, { errorCode: 56, cause: options.cause })
   }
   static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== StorageError) return Function.prototype[Symbol.hasInstance].call(this, value)
     return StreamlineError[Symbol.hasInstance](value) && (value as StreamlineError).code === 'SL_ERR_STORAGE'
   }
 }
@@ -112,6 +120,7 @@ export class ConfigError extends StreamlineError {
     this.key = key
   }
   static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== ConfigError) return Function.prototype[Symbol.hasInstance].call(this, value)
     return StreamlineError[Symbol.hasInstance](value) && (value as StreamlineError).code === 'SL_ERR_CONFIG'
   }
 }

@@ -37,9 +37,10 @@ test('crash after the delete committed: the topic and its directories are gone, 
   const manager = await open()
   await manager.createTopic('t', { partitionCount: 2 })
   await appendValues(manager.partition('t', 0)!, ['old'])
+  const topicId = manager.getTopic('t')!.topicId
   await manager.close()
-  // deleteTopic removes topics/t.json first (commit), then renames the directories away.
-  await rm(path.join(dataDir, 'topics', 't.json'))
+  // deleteTopic removes topics/<topicId>.json first (commit), then renames the directories away.
+  await rm(path.join(dataDir, 'topics', `${topicId}.json`))
   const reopened = await open()
   assert.equal(reopened.getTopic('t'), undefined)
   assert.deepEqual(await partitionDirectories(), [])
@@ -54,8 +55,9 @@ test('crash before a create committed: its directories are removed and the name 
   const manager = await open()
   await manager.createTopic('n', { partitionCount: 1 })
   await appendValues(manager.partition('n', 0)!, ['ghost'])
+  const topicId = manager.getTopic('n')!.topicId
   await manager.close()
-  await rm(path.join(dataDir, 'topics', 'n.json'))
+  await rm(path.join(dataDir, 'topics', `${topicId}.json`))
   const reopened = await open()
   assert.deepEqual(reopened.listTopics(), [])
   await reopened.createTopic('n', { partitionCount: 1 })

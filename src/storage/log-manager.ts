@@ -253,7 +253,7 @@ export class DiskLogManager implements LogManager {
       this.requireOpen()
       const entry = this.requireTopic(name)
       // Commit point: once the topic file is gone, the topic is gone, whatever happens next.
-      await storageOperation(`delete topic ${name}`, () => removeStoredTopic(this.dataDir, name))
+      await storageOperation(`delete topic ${name}`, () => removeStoredTopic(this.dataDir, entry.stored))
       this.topics.delete(name)
       for (const log of entry.partitions) {
         await log.abandon()

@@ -1,4 +1,6 @@
-// Topic metadata on disk: `<dataDir>/topics/<name>.json` = { topicId, partitionCount, configOverrides }.
+// Topic metadata on disk: `<dataDir>/topics/<topicId>.json` = { name, topicId, partitionCount,
+// configOverrides }. Files are named by id, not name: a 249-character topic name (Kafka's limit)
+// plus `.json.tmp` would exceed the file system's 255-byte name limit.
 // This file is the truth about which topics exist: a partition directory whose topic file is missing,
 // or whose partition number is not below the topic's count, is an orphan (a crash during create,
 // delete or add-partitions) and is removed when the data dir opens. So each of those operations is
@@ -18,17 +20,17 @@ export interface StoredTopic {
   configOverrides: TopicConfigOverrides
 }
 
-function topicFile(dataDir: string, name: string): string {
-  return path.join(dataDir, topicsDirectory, `${name}.json`)
+function topicFile(dataDir: string, topicId: string): string {
+  return path.join(dataDir, topicsDirectory, `${topicId}.json`)
 }
 
 export async function writeStoredTopic(dataDir: string, topic: StoredTopic): Promise<void> {
   await ensureDirectory(path.join(dataDir, topicsDirectory))
-  await writeFileAtomic(topicFile(dataDir, topic.name), JSON.stringify(topic))
+  await writeFileAtomic(topicFile(dataDir, topic.topicId), JSON.stringify(topic))
 }
 
-export async function removeStoredTopic(dataDir: string, name: string): Promise<void> {
-  await unlinkIfExists(topicFile(dataDir, name))
+export async function removeStoredTopic(dataDir: string, topic: StoredTopic): Promise<void> {
+  await unlinkIfExists(topicFile(dataDir, topic.topicId))
   await syncDirectory(path.join(dataDir, topicsDirectory))
 }
 

@@ -31,6 +31,8 @@ export interface RecordsOptions {
   source: string
   /** Default true; kcat cannot set per-record headers. */
   headers?: boolean
+  /** Appended to every value; make it repetitive so a codec really compresses (some clients skip useless compression). */
+  valuePadding?: string
 }
 
 const letters = 'abcdefghijklmnopqrstuvwxyz'
@@ -43,7 +45,7 @@ export function makeRecords(options: RecordsOptions): TestRecord[] {
       partition: index % options.partitions,
       offset: Math.floor(index / options.partitions),
       key: `key-${index}`,
-      value: `value-${index}-${options.source}-${padding}`,
+      value: `value-${index}-${options.source}-${padding}${options.valuePadding ?? ''}`,
       headers:
         options.headers === false
           ? []

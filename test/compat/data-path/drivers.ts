@@ -3,13 +3,13 @@
 // Python clients and kcat run as child processes (bounded); kafkajs and @platformatic/kafka run
 // in-process. Nothing here decodes records itself: every byte read is decoded by the client named.
 import { execFile } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Admin, Consumer, ProduceAcks, Producer } from '@platformatic/kafka'
-import { CompressionTypes, Kafka, logLevel } from 'kafkajs'
+import { CompressionTypes, type IHeaders, Kafka, logLevel } from 'kafkajs'
 import type { ClientName } from '../../helpers/clients.ts'
 import { type TestRecord, testRecord } from '../../helpers/data-path-records.ts'
-import { connectKafkajsFetcher } from '../../helpers/kafkajs-fetch.ts'
 import { runPython } from '../../helpers/python.ts'
 
 export type Codec = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
@@ -241,12 +241,11 @@ function kafkajsClient(bootstrap: string): Kafka {
   })
 }
 
-function kafkajsHeaders(
-  headers: Record<string, Buffer | null | (Buffer | null)[]>,
-): [string, string | null][] {
+/** kafkajs gives headers as an object (a repeated key becomes an array); back to ordered pairs. */
+function kafkajsHeaders(headers: IHeaders): [string, string | null][] {
   const pairs: [string, string | null][] = []
   for (const [key, value] of Object.entries(headers)) {
-    for (const one of Array.isArray(value) ? value : [value]) pairs.push([key, one?.toString('utf8') ?? null])
+    for (const one of Array.isArray(value) ? value : [value]) pairs.push([key, one?.toString() ?? null])
   }
   return pairs
 }
@@ -321,78 +320,63 @@ const kafkajsDriver: Driver = {
     }
     return { delivered, errors: [] }
   },
-  async read(bootstrap, topics, startAt, timeoutMs) {
-    const deadline = Date.now() + timeoutMs
-    const fetcher = await connectKafkajsFetcher(bootstrap)
-    const result: Record<string, TestRecord[]> = {}
-    try {
-      await fetcher.addTopics(Object.keys(topics))
-      const positions = new Map<string, number[]>()
-      for (const [topic, spec] of Object.entries(topics)) {
-        result[topic] = []
-        if (startAt === 'zero') positions.set(topic, new Array(spec.partitions).fill(0))
-        else {
-          const admin = kafkajsClient(bootstrap).admin()
-          await admin.connect()
-          try {
-            const offsets = await admin.fetchTopicOffsets(topic)
-            const starts = new Array(spec.partitions).fill(-1)
-            for (const entry of offsets) starts[entry.partition] = Number(entry.low)
-            positions.set(topic, starts)
-          } finally {
-            await admin.disconnect()
-          }
+  read: readWithKafkajsConsumer,
+}
+
+/**
+ * kafkajs's public consumer: a fresh group (so no committed offsets) subscribed fromBeginning, which
+ * makes kafkajs ask ListOffsets for the earliest offset; "zero" and "earliest" are the same for it
+ * (both tests' topics start at 0 unless records were deleted). Runs until every topic has its count.
+ */
+async function readWithKafkajsConsumer(
+  bootstrap: string,
+  topics: ReadSpec,
+  _startAt: StartAt,
+  timeoutMs: number,
+): Promise<Record<string, TestRecord[]>> {
+  const consumer = kafkajsClient(bootstrap).consumer({
+    groupId: `streamline-data-path-${randomUUID()}`,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 100,
+    allowAutoTopicCreation: false,
+  })
+  const result: Record<string, TestRecord[]> = Object.fromEntries(
+    Object.keys(topics).map((topic) => [topic, []]),
+  )
+  const done = () => Object.entries(topics).every(([topic, spec]) => result[topic].length >= spec.count)
+  let finish = (): void => {}
+  const finished = new Promise<void>((resolvePromise) => {
+    finish = resolvePromise
+  })
+  const timer = setTimeout(finish, timeoutMs)
+  try {
+    await consumer.connect()
+    await consumer.subscribe({ topics: Object.keys(topics), fromBeginning: true })
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          result[batch.topic]?.push(
+            testRecord({
+              partition: batch.partition,
+              offset: Number(message.offset),
+              key: message.key?.toString('utf8') ?? null,
+              value: message.value?.toString('utf8') ?? null,
+              headers: kafkajsHeaders(message.headers ?? {}),
+              timestamp: Number(message.timestamp),
+            }),
+          )
         }
-      }
-      const done = () => Object.entries(topics).every(([topic, spec]) => result[topic].length >= spec.count)
-      while (!done()) {
-        if (Date.now() > deadline) break
-        const response = await fetcher.fetch({
-          maxWaitTime: 100,
-          minBytes: 1,
-          maxBytes: 10 * 1024 * 1024,
-          topics: [...positions].map(([topic, offsets]) => ({
-            topic,
-            partitions: offsets.map((offset, partition) => ({
-              partition,
-              fetchOffset: String(offset),
-              maxBytes: 1024 * 1024,
-            })),
-          })),
-        })
-        for (const topicResponse of response.responses) {
-          const offsets = positions.get(topicResponse.topicName)
-          if (offsets === undefined) continue
-          for (const partitionResponse of topicResponse.partitions) {
-            if (partitionResponse.errorCode !== 0) {
-              throw new Error(
-                `kafkajs fetch ${topicResponse.topicName}/${partitionResponse.partition}: error ${partitionResponse.errorCode}`,
-              )
-            }
-            for (const message of partitionResponse.messages) {
-              const offset = Number(message.offset)
-              // A fetch returns whole batches: skip records before the fetch offset, as kafkajs's consumer does.
-              if (message.isControlRecord || offset < offsets[partitionResponse.partition]) continue
-              result[topicResponse.topicName].push(
-                testRecord({
-                  partition: partitionResponse.partition,
-                  offset,
-                  key: message.key?.toString('utf8') ?? null,
-                  value: message.value?.toString('utf8') ?? null,
-                  headers: kafkajsHeaders(message.headers),
-                  timestamp: Number(message.timestamp),
-                }),
-              )
-              offsets[partitionResponse.partition] = offset + 1
-            }
-          }
-        }
-      }
-    } finally {
-      await fetcher.disconnect()
-    }
-    return result
-  },
+        if (done()) finish()
+      },
+    })
+    if (!done()) await finished
+  } finally {
+    clearTimeout(timer)
+    await consumer.disconnect()
+  }
+  return result
 }
 
 // ---------------------------------------------------------------- @platformatic/kafka

@@ -7,11 +7,10 @@
 // with our generated codecs and record-batch builder on a raw socket (test/helpers/kafka-codec-client.ts);
 // where a real client can provoke the same error, it does too (confluent-kafka's AdminClient and
 // producer, kafka-python's consumer) and must surface the same code. Most cases run against the
-// broker as the CLI starts it; the auto-create-off cases use an in-process startBroker() with
-// autoCreateTopicsEnable: false, because the CLI has no flag for it yet.
+// broker as the CLI starts it; the auto-create-off cases start a second one with
+// --auto-create-topics=false.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { type RunningBroker, startBroker } from '../../../src/broker/start.ts'
 import { type ApiKey, ErrorCode } from '../../../src/protocol/generated/index.ts'
 import { BatchField } from '../../../src/protocol/records/batch-header.ts'
 import { buildBatch } from '../../../src/protocol/records/batch-v2.ts'
@@ -345,24 +344,15 @@ describe('INVALID_TOPIC_EXCEPTION and INVALID_REPLICATION_FACTOR', () => {
   })
 })
 
-describe('UNKNOWN_TOPIC_OR_PARTITION with auto-create off (in-process broker)', () => {
-  let broker: RunningBroker
-  let dataDir: string
+describe('UNKNOWN_TOPIC_OR_PARTITION with auto-create off (--auto-create-topics=false)', () => {
+  let broker: BrokerProcess
 
   before(async () => {
-    dataDir = await makeTempDir('streamline-no-autocreate-')
-    broker = await startBroker({
-      dataDir,
-      listenAddr: '127.0.0.1:0',
-      httpAddr: null,
-      logLevel: 'silent',
-      settings: { autoCreateTopicsEnable: false },
-    })
+    broker = await startBrokerProcess({ args: ['--auto-create-topics=false'] })
   })
 
   after(async () => {
-    await broker?.close()
-    if (dataDir) await removeTempDir(dataDir)
+    await broker?.stop()
   })
 
   test('unknown topic: UNKNOWN_TOPIC_OR_PARTITION (3) from Metadata, Produce and Fetch; nothing created', async () => {

@@ -1,6 +1,8 @@
 // Goal: kafkajs produces 10,000 keyed records to a 6-partition topic and reads them back exactly:
 // key, value, headers, timestamp, partition, offset, and per-partition order (issue 4, "Done when").
-// Method: see round-trip.ts; the broker runs as the real CLI (npm start) on a fresh data dir.
+// Method: kafkajs's admin creates the topic, its producer writes (acks=-1) and its group consumer
+// (subscribe fromBeginning, eachBatch) reads;
+// see round-trip.ts. The broker runs as the real CLI (npm start) on a fresh data dir.
 import { test } from 'node:test'
 import { runRoundTrip } from './round-trip.ts'
 

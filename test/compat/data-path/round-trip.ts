@@ -1,6 +1,6 @@
 // The round trip behind round-trip-<client>.test.ts: one client creates a 6-partition topic,
 // produces 10,000 keyed records (headers and explicit timestamps where the client can set them) with
-// acks=all, then reads them back from offset 0; the records read must equal those produced exactly
+// acks=all, then reads them back from the start of the log; the records read must equal those produced exactly
 // (key, value, headers in order, timestamp, partition, offset) and arrive in offset order per partition.
 import assert from 'node:assert/strict'
 import {
