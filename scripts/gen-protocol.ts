@@ -11,8 +11,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { emitErrorsFile, parseErrorsTsv } from './protocol-gen/errors-file.ts'
-import { emitIndexFile, pairApis } from './protocol-gen/index-file.ts'
-import { emitMessageFile } from './protocol-gen/message-file.ts'
+import {
+  emitApiCodecsFile,
+  emitIndexFile,
+  emitSchemasIndexFile,
+  pairApis,
+} from './protocol-gen/index-file.ts'
+import { emitMessageFile, emitSchemaFile } from './protocol-gen/message-file.ts'
 import { kebabCase } from './protocol-gen/names.ts'
 import { readSpecFolder } from './protocol-gen/spec.ts'
 
@@ -40,12 +45,17 @@ export function generateProtocolFiles(specDir: string): Map<string, string> {
     ...(existsSync(internalDir) ? readSpecFolder(internalDir) : []),
   ]
   const files = new Map<string, string>()
-  for (const message of messages) files.set(`${kebabCase(message.name)}.ts`, emitMessageFile(message, source))
+  for (const message of messages) {
+    files.set(`${kebabCase(message.name)}.ts`, emitMessageFile(message, source))
+    files.set(`${kebabCase(message.name)}.schema.ts`, emitSchemaFile(message, source))
+  }
   files.set(
     'error-codes.ts',
     emitErrorsFile(parseErrorsTsv(readFileSync(join(specDir, 'errors.tsv'), 'utf8')), source),
   )
   files.set('index.ts', emitIndexFile(messages, pairApis(messages), source))
+  files.set('schemas.ts', emitSchemasIndexFile(messages, source))
+  files.set('api-codecs.ts', emitApiCodecsFile(pairApis(messages), source))
   return files
 }
 

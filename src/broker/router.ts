@@ -7,7 +7,13 @@
 
 import { DecodeError } from '../errors.ts'
 import { encodeApiVersionsResponseV0 } from '../protocol/generated/api-versions-response.ts'
-import { ApiKey, apiDefinitions, ErrorCode } from '../protocol/generated/index.ts'
+import {
+  type ApiCodecs,
+  ApiKey,
+  apiDefinitions,
+  ErrorCode,
+  loadApiCodecs,
+} from '../protocol/generated/index.ts'
 import {
   decodeRequestHeader,
   encodeResponseHeader,
@@ -31,6 +37,7 @@ export type ResponseChunks = Buffer[]
 
 export class Router {
   private readonly handlers = new Map<number, AnyHandler>()
+  private readonly loadedCodecs = new Map<number, ApiCodecs>()
   private readonly services: BrokerServices
 
   constructor(handlers: readonly AnyHandler[], services: BrokerServices) {
@@ -60,7 +67,8 @@ export class Router {
     }
     const reader = new Reader(frame)
     const header = decodeRequestHeader(reader, requestHeaderVersion(apiKey, apiVersion))
-    const decode = apiDefinitions[apiKey].request.decoders[apiVersion]
+    const codecs = this.loadedCodecs.get(apiKey) ?? (await this.codecsOf(apiKey))
+    const decode = codecs.request.decoders[apiVersion]
     if (decode === undefined)
       throw new DecodeError(`no decoder for version ${apiVersion}`, 2, 'RequestHeader')
     const request = decode(reader)
@@ -77,7 +85,7 @@ export class Router {
     )(context, request)
     this.services.metrics?.countResponseErrors(apiDefinitions[apiKey].name, response)
     if (response === noResponse) return null
-    const encode = apiDefinitions[apiKey].response.encoders[apiVersion] as
+    const encode = codecs.response.encoders[apiVersion] as
       | ((writer: Writer, value: unknown) => void)
       | undefined
     if (encode === undefined)
@@ -86,6 +94,18 @@ export class Router {
     encodeResponseHeader(writer, responseHeaderVersion(apiKey, apiVersion), correlationId)
     encode(writer, response)
     return withSizePrefix(writer)
+  }
+
+  /** The codecs of one API, loaded on its first request (start-up does not pay for all of them). */
+  private async codecsOf(apiKey: ApiKey): Promise<ApiCodecs> {
+    const codecs = await loadApiCodecs(apiKey)
+    this.loadedCodecs.set(apiKey, codecs as ApiCodecs)
+    return codecs as ApiCodecs
+  }
+
+  /** Loads the codecs of every served API (after start-up, so first requests need not wait). */
+  async warmUp(): Promise<void> {
+    for (const apiKey of this.handlers.keys()) if (isKnownApiKey(apiKey)) await this.codecsOf(apiKey)
   }
 
   /** KIP-511: an ApiVersions request of a version we do not know gets a v0 answer with our list. */

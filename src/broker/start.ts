@@ -187,6 +187,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   }
   const router = new InstrumentedRouter(handlers, services, metrics)
   const listener = await listen({ ...listenAddress, router, limits, log })
+  // Codecs load per API on first use; load the rest now, off the start-up path.
+  router.warmUp().catch((error: unknown) => log.error({ err: error }, 'loading protocol codecs failed'))
   // The advertised address defaults to what we listen on, with the port the OS chose for port 0.
   const advertised = advertisedAddress ?? listener
   identity.host = advertised.host

@@ -45,15 +45,19 @@ export interface StructSchema {
   fields: readonly FieldSchema[]
 }
 
-export interface MessageSchema<T = unknown> {
+/** The straight-line codecs of one message, indexed by version (undefined below the first). */
+export interface MessageCodecs<T = unknown> {
+  decoders: readonly (((reader: Reader) => T) | undefined)[]
+  encoders: readonly (((writer: Writer, value: T) => void) | undefined)[]
+}
+
+export interface MessageSchema<T = unknown> extends MessageCodecs<T> {
   name: string
   apiKey: number | null
   kind: 'request' | 'response' | 'header' | 'data'
   validVersions: VersionSpan
   flexibleVersions: VersionSpan
   root: StructSchema
-  decoders: readonly (((reader: Reader) => T) | undefined)[]
-  encoders: readonly (((writer: Writer, value: T) => void) | undefined)[]
 }
 
 export function inSpan(span: VersionSpan | null, version: number): boolean {

@@ -5,6 +5,7 @@
 //
 // One request at a time per call, but calls may overlap: responses are matched by correlation id.
 // Every wait is bounded.
+import { apiCodecs } from '../../src/protocol/generated/api-codecs.ts'
 import {
   createDefaultCreatableTopic,
   createDefaultCreateTopicsRequest,
@@ -52,7 +53,7 @@ export function encodeRequest<K extends ApiKey>(
   body: RequestOf<K>,
 ): Buffer {
   const definition = apiDefinitions[apiKey]
-  const encode = definition.request.encoders[apiVersion]
+  const encode = apiCodecs[apiKey].request.encoders[apiVersion]
   if (encode === undefined) throw new RangeError(`${definition.name} v${apiVersion} has no encoder`)
   const writer = new Writer()
   const header = { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId, clientId: 'sl-test' }
@@ -73,7 +74,7 @@ export function decodeResponse<K extends ApiKey>(
   frame: Buffer,
 ): ResponseOf<K> {
   const definition = apiDefinitions[apiKey]
-  const decode = definition.response.decoders[apiVersion]
+  const decode = apiCodecs[apiKey].response.decoders[apiVersion]
   if (decode === undefined) throw new RangeError(`${definition.name} v${apiVersion} has no decoder`)
   const reader = new Reader(frame)
   if (responseHeaderVersion(apiKey, apiVersion) === 1) decodeResponseHeaderV1(reader)

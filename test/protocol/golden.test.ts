@@ -7,7 +7,8 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { it } from 'node:test'
-import { type ApiKey, apiDefinitions } from '../../src/protocol/generated/index.ts'
+import { apiCodecs } from '../../src/protocol/generated/api-codecs.ts'
+import type { ApiKey } from '../../src/protocol/generated/index.ts'
 import { decodeRequestHeader, requestHeaderVersion } from '../../src/protocol/headers.ts'
 import { Reader } from '../../src/protocol/reader.ts'
 
@@ -19,7 +20,7 @@ function decodeFixture(client: string, name: string) {
   const apiVersion = frame.readInt16BE(2)
   const reader = new Reader(frame)
   const header = decodeRequestHeader(reader, requestHeaderVersion(apiKey, apiVersion))
-  const decode = apiDefinitions[apiKey].request.decoders[apiVersion]
+  const decode = apiCodecs[apiKey].request.decoders[apiVersion]
   assert.ok(decode, `no decoder for ${name}`)
   const body = decode(reader) as unknown as Record<string, unknown>
   assert.equal(reader.remaining, 0, `${client}/${name} left bytes unread`)

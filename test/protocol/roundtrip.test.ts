@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { DecodeError, EncodeError } from '../../src/errors.ts'
-import { allMessageSchemas } from '../../src/protocol/generated/index.ts'
+import { allMessageSchemas } from '../../src/protocol/generated/schemas.ts'
 import { Reader } from '../../src/protocol/reader.ts'
 import { inSpan, type MessageSchema } from '../../src/protocol/schema.ts'
 import { Writer } from '../../src/protocol/writer.ts'

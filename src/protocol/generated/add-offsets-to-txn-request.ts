@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** AddOffsetsToTxnRequest (key 25, v0-4, flexible v3+). */
@@ -128,73 +127,3 @@ export function encodeAddOffsetsToTxnRequestV4(writer: Writer, value: AddOffsets
 export const decodeAddOffsetsToTxnRequestByVersion: readonly (((reader: Reader) => AddOffsetsToTxnRequest) | undefined)[] = [decodeAddOffsetsToTxnRequestV0, decodeAddOffsetsToTxnRequestV1, decodeAddOffsetsToTxnRequestV2, decodeAddOffsetsToTxnRequestV3, decodeAddOffsetsToTxnRequestV4]
 
 export const encodeAddOffsetsToTxnRequestByVersion: readonly (((writer: Writer, value: AddOffsetsToTxnRequest) => void) | undefined)[] = [encodeAddOffsetsToTxnRequestV0, encodeAddOffsetsToTxnRequestV1, encodeAddOffsetsToTxnRequestV2, encodeAddOffsetsToTxnRequestV3, encodeAddOffsetsToTxnRequestV4]
-
-const schemaOfAddOffsetsToTxnRequest: StructSchema = {
-  name: 'AddOffsetsToTxnRequest',
-  fields: [
-    {
-      name: 'transactionalId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'producerId',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0n,
-    },
-    {
-      name: 'producerEpoch',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const addOffsetsToTxnRequestSchema: MessageSchema<AddOffsetsToTxnRequest> = {
-
-  name: 'AddOffsetsToTxnRequest',
-
-  apiKey: 25,
-
-  kind: 'request',
-
-  validVersions: [0, 4],
-
-  flexibleVersions: [3, Infinity],
-
-  root: schemaOfAddOffsetsToTxnRequest,
-
-  decoders: decodeAddOffsetsToTxnRequestByVersion,
-
-  encoders: encodeAddOffsetsToTxnRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** AddOffsetsToTxnResponse (key 25, v0-4, flexible v3+). */
@@ -100,51 +99,3 @@ export function encodeAddOffsetsToTxnResponseV4(writer: Writer, value: AddOffset
 export const decodeAddOffsetsToTxnResponseByVersion: readonly (((reader: Reader) => AddOffsetsToTxnResponse) | undefined)[] = [decodeAddOffsetsToTxnResponseV0, decodeAddOffsetsToTxnResponseV1, decodeAddOffsetsToTxnResponseV2, decodeAddOffsetsToTxnResponseV3, decodeAddOffsetsToTxnResponseV4]
 
 export const encodeAddOffsetsToTxnResponseByVersion: readonly (((writer: Writer, value: AddOffsetsToTxnResponse) => void) | undefined)[] = [encodeAddOffsetsToTxnResponseV0, encodeAddOffsetsToTxnResponseV1, encodeAddOffsetsToTxnResponseV2, encodeAddOffsetsToTxnResponseV3, encodeAddOffsetsToTxnResponseV4]
-
-const schemaOfAddOffsetsToTxnResponse: StructSchema = {
-  name: 'AddOffsetsToTxnResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const addOffsetsToTxnResponseSchema: MessageSchema<AddOffsetsToTxnResponse> = {
-
-  name: 'AddOffsetsToTxnResponse',
-
-  apiKey: 25,
-
-  kind: 'response',
-
-  validVersions: [0, 4],
-
-  flexibleVersions: [3, Infinity],
-
-  root: schemaOfAddOffsetsToTxnResponse,
-
-  decoders: decodeAddOffsetsToTxnResponseByVersion,
-
-  encoders: encodeAddOffsetsToTxnResponseByVersion,
-
-}

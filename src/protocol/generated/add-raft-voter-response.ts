@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** AddRaftVoterResponse (key 80, v0, flexible v0+). */
@@ -55,62 +54,3 @@ export function encodeAddRaftVoterResponseV0(writer: Writer, value: AddRaftVoter
 export const decodeAddRaftVoterResponseByVersion: readonly (((reader: Reader) => AddRaftVoterResponse) | undefined)[] = [decodeAddRaftVoterResponseV0]
 
 export const encodeAddRaftVoterResponseByVersion: readonly (((writer: Writer, value: AddRaftVoterResponse) => void) | undefined)[] = [encodeAddRaftVoterResponseV0]
-
-const schemaOfAddRaftVoterResponse: StructSchema = {
-  name: 'AddRaftVoterResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorMessage',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const addRaftVoterResponseSchema: MessageSchema<AddRaftVoterResponse> = {
-
-  name: 'AddRaftVoterResponse',
-
-  apiKey: 80,
-
-  kind: 'response',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfAddRaftVoterResponse,
-
-  decoders: decodeAddRaftVoterResponseByVersion,
-
-  encoders: encodeAddRaftVoterResponseByVersion,
-
-}

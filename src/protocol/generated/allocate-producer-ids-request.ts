@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** AllocateProducerIdsRequest (key 67, v0, flexible v0+). */
@@ -49,51 +48,3 @@ export function encodeAllocateProducerIdsRequestV0(writer: Writer, value: Alloca
 export const decodeAllocateProducerIdsRequestByVersion: readonly (((reader: Reader) => AllocateProducerIdsRequest) | undefined)[] = [decodeAllocateProducerIdsRequestV0]
 
 export const encodeAllocateProducerIdsRequestByVersion: readonly (((writer: Writer, value: AllocateProducerIdsRequest) => void) | undefined)[] = [encodeAllocateProducerIdsRequestV0]
-
-const schemaOfAllocateProducerIdsRequest: StructSchema = {
-  name: 'AllocateProducerIdsRequest',
-  fields: [
-    {
-      name: 'brokerId',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'brokerEpoch',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => -1n,
-    },
-  ],
-}
-
-export const allocateProducerIdsRequestSchema: MessageSchema<AllocateProducerIdsRequest> = {
-
-  name: 'AllocateProducerIdsRequest',
-
-  apiKey: 67,
-
-  kind: 'request',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfAllocateProducerIdsRequest,
-
-  decoders: decodeAllocateProducerIdsRequestByVersion,
-
-  encoders: encodeAllocateProducerIdsRequestByVersion,
-
-}

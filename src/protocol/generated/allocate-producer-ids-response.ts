@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** AllocateProducerIdsResponse (key 67, v0, flexible v0+). */
@@ -61,73 +60,3 @@ export function encodeAllocateProducerIdsResponseV0(writer: Writer, value: Alloc
 export const decodeAllocateProducerIdsResponseByVersion: readonly (((reader: Reader) => AllocateProducerIdsResponse) | undefined)[] = [decodeAllocateProducerIdsResponseV0]
 
 export const encodeAllocateProducerIdsResponseByVersion: readonly (((writer: Writer, value: AllocateProducerIdsResponse) => void) | undefined)[] = [encodeAllocateProducerIdsResponseV0]
-
-const schemaOfAllocateProducerIdsResponse: StructSchema = {
-  name: 'AllocateProducerIdsResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'producerIdStart',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0n,
-    },
-    {
-      name: 'producerIdLen',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const allocateProducerIdsResponseSchema: MessageSchema<AllocateProducerIdsResponse> = {
-
-  name: 'AllocateProducerIdsResponse',
-
-  apiKey: 67,
-
-  kind: 'response',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfAllocateProducerIdsResponse,
-
-  decoders: decodeAllocateProducerIdsResponseByVersion,
-
-  encoders: encodeAllocateProducerIdsResponseByVersion,
-
-}

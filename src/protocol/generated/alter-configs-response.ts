@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** AlterConfigsResponse (key 33, v0-2, flexible v2+). */
@@ -177,101 +176,3 @@ export function encodeAlterConfigsResourceResponseV2(writer: Writer, value: Alte
 export const decodeAlterConfigsResponseByVersion: readonly (((reader: Reader) => AlterConfigsResponse) | undefined)[] = [decodeAlterConfigsResponseV0, decodeAlterConfigsResponseV1, decodeAlterConfigsResponseV2]
 
 export const encodeAlterConfigsResponseByVersion: readonly (((writer: Writer, value: AlterConfigsResponse) => void) | undefined)[] = [encodeAlterConfigsResponseV0, encodeAlterConfigsResponseV1, encodeAlterConfigsResponseV2]
-
-const schemaOfAlterConfigsResponse: StructSchema = {
-  name: 'AlterConfigsResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'responses',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfAlterConfigsResourceResponse } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfAlterConfigsResourceResponse: StructSchema = {
-  name: 'AlterConfigsResourceResponse',
-  fields: [
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorMessage',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'resourceType',
-      type: { kind: 'primitive', name: 'int8' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'resourceName',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const alterConfigsResponseSchema: MessageSchema<AlterConfigsResponse> = {
-
-  name: 'AlterConfigsResponse',
-
-  apiKey: 33,
-
-  kind: 'response',
-
-  validVersions: [0, 2],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfAlterConfigsResponse,
-
-  decoders: decodeAlterConfigsResponseByVersion,
-
-  encoders: encodeAlterConfigsResponseByVersion,
-
-}

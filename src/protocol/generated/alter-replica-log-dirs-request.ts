@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** AlterReplicaLogDirsRequest (key 34, v0-2, flexible v2+). */
@@ -252,96 +251,3 @@ export function encodeAlterReplicaLogDirV2(writer: Writer, value: AlterReplicaLo
 export const decodeAlterReplicaLogDirsRequestByVersion: readonly (((reader: Reader) => AlterReplicaLogDirsRequest) | undefined)[] = [decodeAlterReplicaLogDirsRequestV0, decodeAlterReplicaLogDirsRequestV1, decodeAlterReplicaLogDirsRequestV2]
 
 export const encodeAlterReplicaLogDirsRequestByVersion: readonly (((writer: Writer, value: AlterReplicaLogDirsRequest) => void) | undefined)[] = [encodeAlterReplicaLogDirsRequestV0, encodeAlterReplicaLogDirsRequestV1, encodeAlterReplicaLogDirsRequestV2]
-
-const schemaOfAlterReplicaLogDirsRequest: StructSchema = {
-  name: 'AlterReplicaLogDirsRequest',
-  fields: [
-    {
-      name: 'dirs',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfAlterReplicaLogDir } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfAlterReplicaLogDirTopic: StructSchema = {
-  name: 'AlterReplicaLogDirTopic',
-  fields: [
-    {
-      name: 'name',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'partitions',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'int32' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfAlterReplicaLogDir: StructSchema = {
-  name: 'AlterReplicaLogDir',
-  fields: [
-    {
-      name: 'path',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'topics',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfAlterReplicaLogDirTopic } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const alterReplicaLogDirsRequestSchema: MessageSchema<AlterReplicaLogDirsRequest> = {
-
-  name: 'AlterReplicaLogDirsRequest',
-
-  apiKey: 34,
-
-  kind: 'request',
-
-  validVersions: [0, 2],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfAlterReplicaLogDirsRequest,
-
-  decoders: decodeAlterReplicaLogDirsRequestByVersion,
-
-  encoders: encodeAlterReplicaLogDirsRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** AlterUserScramCredentialsResponse (key 51, v0, flexible v0+). */
@@ -101,90 +100,3 @@ export function encodeAlterUserScramCredentialsResultV0(writer: Writer, value: A
 export const decodeAlterUserScramCredentialsResponseByVersion: readonly (((reader: Reader) => AlterUserScramCredentialsResponse) | undefined)[] = [decodeAlterUserScramCredentialsResponseV0]
 
 export const encodeAlterUserScramCredentialsResponseByVersion: readonly (((writer: Writer, value: AlterUserScramCredentialsResponse) => void) | undefined)[] = [encodeAlterUserScramCredentialsResponseV0]
-
-const schemaOfAlterUserScramCredentialsResponse: StructSchema = {
-  name: 'AlterUserScramCredentialsResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'results',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfAlterUserScramCredentialsResult } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfAlterUserScramCredentialsResult: StructSchema = {
-  name: 'AlterUserScramCredentialsResult',
-  fields: [
-    {
-      name: 'user',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorMessage',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const alterUserScramCredentialsResponseSchema: MessageSchema<AlterUserScramCredentialsResponse> = {
-
-  name: 'AlterUserScramCredentialsResponse',
-
-  apiKey: 51,
-
-  kind: 'response',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfAlterUserScramCredentialsResponse,
-
-  decoders: decodeAlterUserScramCredentialsResponseByVersion,
-
-  encoders: encodeAlterUserScramCredentialsResponseByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ApiVersionsRequest (key 18, v0-4, flexible v3+). */
@@ -94,51 +93,3 @@ export function encodeApiVersionsRequestV4(writer: Writer, value: ApiVersionsReq
 export const decodeApiVersionsRequestByVersion: readonly (((reader: Reader) => ApiVersionsRequest) | undefined)[] = [decodeApiVersionsRequestV0, decodeApiVersionsRequestV1, decodeApiVersionsRequestV2, decodeApiVersionsRequestV3, decodeApiVersionsRequestV4]
 
 export const encodeApiVersionsRequestByVersion: readonly (((writer: Writer, value: ApiVersionsRequest) => void) | undefined)[] = [encodeApiVersionsRequestV0, encodeApiVersionsRequestV1, encodeApiVersionsRequestV2, encodeApiVersionsRequestV3, encodeApiVersionsRequestV4]
-
-const schemaOfApiVersionsRequest: StructSchema = {
-  name: 'ApiVersionsRequest',
-  fields: [
-    {
-      name: 'clientSoftwareName',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [3, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'clientSoftwareVersion',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [3, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const apiVersionsRequestSchema: MessageSchema<ApiVersionsRequest> = {
-
-  name: 'ApiVersionsRequest',
-
-  apiKey: 18,
-
-  kind: 'request',
-
-  validVersions: [0, 4],
-
-  flexibleVersions: [3, Infinity],
-
-  root: schemaOfApiVersionsRequest,
-
-  decoders: decodeApiVersionsRequestByVersion,
-
-  encoders: encodeApiVersionsRequestByVersion,
-
-}

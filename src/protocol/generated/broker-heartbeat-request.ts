@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** BrokerHeartbeatRequest (key 63, v0-1, flexible v0+). */
@@ -125,95 +124,3 @@ export function encodeBrokerHeartbeatRequestV1(writer: Writer, value: BrokerHear
 export const decodeBrokerHeartbeatRequestByVersion: readonly (((reader: Reader) => BrokerHeartbeatRequest) | undefined)[] = [decodeBrokerHeartbeatRequestV0, decodeBrokerHeartbeatRequestV1]
 
 export const encodeBrokerHeartbeatRequestByVersion: readonly (((writer: Writer, value: BrokerHeartbeatRequest) => void) | undefined)[] = [encodeBrokerHeartbeatRequestV0, encodeBrokerHeartbeatRequestV1]
-
-const schemaOfBrokerHeartbeatRequest: StructSchema = {
-  name: 'BrokerHeartbeatRequest',
-  fields: [
-    {
-      name: 'brokerId',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'brokerEpoch',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => -1n,
-    },
-    {
-      name: 'currentMetadataOffset',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0n,
-    },
-    {
-      name: 'wantFence',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => false,
-    },
-    {
-      name: 'wantShutDown',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => false,
-    },
-    {
-      name: 'offlineLogDirs',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'uuid' } },
-      versions: [1, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: [1, Infinity],
-      tag: 0,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const brokerHeartbeatRequestSchema: MessageSchema<BrokerHeartbeatRequest> = {
-
-  name: 'BrokerHeartbeatRequest',
-
-  apiKey: 63,
-
-  kind: 'request',
-
-  validVersions: [0, 1],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfBrokerHeartbeatRequest,
-
-  decoders: decodeBrokerHeartbeatRequestByVersion,
-
-  encoders: encodeBrokerHeartbeatRequestByVersion,
-
-}

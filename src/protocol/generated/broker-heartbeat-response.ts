@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** BrokerHeartbeatResponse (key 63, v0-1, flexible v0+). */
@@ -88,84 +87,3 @@ export function encodeBrokerHeartbeatResponseV1(writer: Writer, value: BrokerHea
 export const decodeBrokerHeartbeatResponseByVersion: readonly (((reader: Reader) => BrokerHeartbeatResponse) | undefined)[] = [decodeBrokerHeartbeatResponseV0, decodeBrokerHeartbeatResponseV1]
 
 export const encodeBrokerHeartbeatResponseByVersion: readonly (((writer: Writer, value: BrokerHeartbeatResponse) => void) | undefined)[] = [encodeBrokerHeartbeatResponseV0, encodeBrokerHeartbeatResponseV1]
-
-const schemaOfBrokerHeartbeatResponse: StructSchema = {
-  name: 'BrokerHeartbeatResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'isCaughtUp',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => false,
-    },
-    {
-      name: 'isFenced',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => true,
-    },
-    {
-      name: 'shouldShutDown',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => false,
-    },
-  ],
-}
-
-export const brokerHeartbeatResponseSchema: MessageSchema<BrokerHeartbeatResponse> = {
-
-  name: 'BrokerHeartbeatResponse',
-
-  apiKey: 63,
-
-  kind: 'response',
-
-  validVersions: [0, 1],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfBrokerHeartbeatResponse,
-
-  decoders: decodeBrokerHeartbeatResponseByVersion,
-
-  encoders: encodeBrokerHeartbeatResponseByVersion,
-
-}

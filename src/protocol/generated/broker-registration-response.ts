@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** BrokerRegistrationResponse (key 62, v0-4, flexible v0+). */
@@ -123,62 +122,3 @@ export function encodeBrokerRegistrationResponseV4(writer: Writer, value: Broker
 export const decodeBrokerRegistrationResponseByVersion: readonly (((reader: Reader) => BrokerRegistrationResponse) | undefined)[] = [decodeBrokerRegistrationResponseV0, decodeBrokerRegistrationResponseV1, decodeBrokerRegistrationResponseV2, decodeBrokerRegistrationResponseV3, decodeBrokerRegistrationResponseV4]
 
 export const encodeBrokerRegistrationResponseByVersion: readonly (((writer: Writer, value: BrokerRegistrationResponse) => void) | undefined)[] = [encodeBrokerRegistrationResponseV0, encodeBrokerRegistrationResponseV1, encodeBrokerRegistrationResponseV2, encodeBrokerRegistrationResponseV3, encodeBrokerRegistrationResponseV4]
-
-const schemaOfBrokerRegistrationResponse: StructSchema = {
-  name: 'BrokerRegistrationResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'brokerEpoch',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => -1n,
-    },
-  ],
-}
-
-export const brokerRegistrationResponseSchema: MessageSchema<BrokerRegistrationResponse> = {
-
-  name: 'BrokerRegistrationResponse',
-
-  apiKey: 62,
-
-  kind: 'response',
-
-  validVersions: [0, 4],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfBrokerRegistrationResponse,
-
-  decoders: decodeBrokerRegistrationResponseByVersion,
-
-  encoders: encodeBrokerRegistrationResponseByVersion,
-
-}

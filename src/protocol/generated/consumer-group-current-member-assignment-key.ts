@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ConsumerGroupCurrentMemberAssignmentKey (v8, flexible none). */
@@ -46,51 +45,3 @@ export function encodeConsumerGroupCurrentMemberAssignmentKeyV8(writer: Writer, 
 export const decodeConsumerGroupCurrentMemberAssignmentKeyByVersion: readonly (((reader: Reader) => ConsumerGroupCurrentMemberAssignmentKey) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, decodeConsumerGroupCurrentMemberAssignmentKeyV8]
 
 export const encodeConsumerGroupCurrentMemberAssignmentKeyByVersion: readonly (((writer: Writer, value: ConsumerGroupCurrentMemberAssignmentKey) => void) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, encodeConsumerGroupCurrentMemberAssignmentKeyV8]
-
-const schemaOfConsumerGroupCurrentMemberAssignmentKey: StructSchema = {
-  name: 'ConsumerGroupCurrentMemberAssignmentKey',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [8, 8],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'memberId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [8, 8],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const consumerGroupCurrentMemberAssignmentKeySchema: MessageSchema<ConsumerGroupCurrentMemberAssignmentKey> = {
-
-  name: 'ConsumerGroupCurrentMemberAssignmentKey',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [8, 8],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfConsumerGroupCurrentMemberAssignmentKey,
-
-  decoders: decodeConsumerGroupCurrentMemberAssignmentKeyByVersion,
-
-  encoders: encodeConsumerGroupCurrentMemberAssignmentKeyByVersion,
-
-}

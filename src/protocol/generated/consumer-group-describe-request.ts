@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ConsumerGroupDescribeRequest (key 69, v0, flexible v0+). */
@@ -56,51 +55,3 @@ export function encodeConsumerGroupDescribeRequestV0(writer: Writer, value: Cons
 export const decodeConsumerGroupDescribeRequestByVersion: readonly (((reader: Reader) => ConsumerGroupDescribeRequest) | undefined)[] = [decodeConsumerGroupDescribeRequestV0]
 
 export const encodeConsumerGroupDescribeRequestByVersion: readonly (((writer: Writer, value: ConsumerGroupDescribeRequest) => void) | undefined)[] = [encodeConsumerGroupDescribeRequestV0]
-
-const schemaOfConsumerGroupDescribeRequest: StructSchema = {
-  name: 'ConsumerGroupDescribeRequest',
-  fields: [
-    {
-      name: 'groupIds',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'string' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-    {
-      name: 'includeAuthorizedOperations',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => false,
-    },
-  ],
-}
-
-export const consumerGroupDescribeRequestSchema: MessageSchema<ConsumerGroupDescribeRequest> = {
-
-  name: 'ConsumerGroupDescribeRequest',
-
-  apiKey: 69,
-
-  kind: 'request',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfConsumerGroupDescribeRequest,
-
-  decoders: decodeConsumerGroupDescribeRequestByVersion,
-
-  encoders: encodeConsumerGroupDescribeRequestByVersion,
-
-}

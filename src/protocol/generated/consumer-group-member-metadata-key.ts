@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ConsumerGroupMemberMetadataKey (v5, flexible none). */
@@ -46,51 +45,3 @@ export function encodeConsumerGroupMemberMetadataKeyV5(writer: Writer, value: Co
 export const decodeConsumerGroupMemberMetadataKeyByVersion: readonly (((reader: Reader) => ConsumerGroupMemberMetadataKey) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, decodeConsumerGroupMemberMetadataKeyV5]
 
 export const encodeConsumerGroupMemberMetadataKeyByVersion: readonly (((writer: Writer, value: ConsumerGroupMemberMetadataKey) => void) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, encodeConsumerGroupMemberMetadataKeyV5]
-
-const schemaOfConsumerGroupMemberMetadataKey: StructSchema = {
-  name: 'ConsumerGroupMemberMetadataKey',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [5, 5],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'memberId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [5, 5],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const consumerGroupMemberMetadataKeySchema: MessageSchema<ConsumerGroupMemberMetadataKey> = {
-
-  name: 'ConsumerGroupMemberMetadataKey',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [5, 5],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfConsumerGroupMemberMetadataKey,
-
-  decoders: decodeConsumerGroupMemberMetadataKeyByVersion,
-
-  encoders: encodeConsumerGroupMemberMetadataKeyByVersion,
-
-}

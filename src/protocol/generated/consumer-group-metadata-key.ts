@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ConsumerGroupMetadataKey (v3, flexible none). */
@@ -40,40 +39,3 @@ export function encodeConsumerGroupMetadataKeyV3(writer: Writer, value: Consumer
 export const decodeConsumerGroupMetadataKeyByVersion: readonly (((reader: Reader) => ConsumerGroupMetadataKey) | undefined)[] = [undefined, undefined, undefined, decodeConsumerGroupMetadataKeyV3]
 
 export const encodeConsumerGroupMetadataKeyByVersion: readonly (((writer: Writer, value: ConsumerGroupMetadataKey) => void) | undefined)[] = [undefined, undefined, undefined, encodeConsumerGroupMetadataKeyV3]
-
-const schemaOfConsumerGroupMetadataKey: StructSchema = {
-  name: 'ConsumerGroupMetadataKey',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [3, 3],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const consumerGroupMetadataKeySchema: MessageSchema<ConsumerGroupMetadataKey> = {
-
-  name: 'ConsumerGroupMetadataKey',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [3, 3],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfConsumerGroupMetadataKey,
-
-  decoders: decodeConsumerGroupMetadataKeyByVersion,
-
-  encoders: encodeConsumerGroupMetadataKeyByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ConsumerGroupMetadataValue (v0, flexible v0+). */
@@ -43,40 +42,3 @@ export function encodeConsumerGroupMetadataValueV0(writer: Writer, value: Consum
 export const decodeConsumerGroupMetadataValueByVersion: readonly (((reader: Reader) => ConsumerGroupMetadataValue) | undefined)[] = [decodeConsumerGroupMetadataValueV0]
 
 export const encodeConsumerGroupMetadataValueByVersion: readonly (((writer: Writer, value: ConsumerGroupMetadataValue) => void) | undefined)[] = [encodeConsumerGroupMetadataValueV0]
-
-const schemaOfConsumerGroupMetadataValue: StructSchema = {
-  name: 'ConsumerGroupMetadataValue',
-  fields: [
-    {
-      name: 'epoch',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const consumerGroupMetadataValueSchema: MessageSchema<ConsumerGroupMetadataValue> = {
-
-  name: 'ConsumerGroupMetadataValue',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfConsumerGroupMetadataValue,
-
-  decoders: decodeConsumerGroupMetadataValueByVersion,
-
-  encoders: encodeConsumerGroupMetadataValueByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ConsumerGroupPartitionMetadataKey (v4, flexible none). */
@@ -40,40 +39,3 @@ export function encodeConsumerGroupPartitionMetadataKeyV4(writer: Writer, value:
 export const decodeConsumerGroupPartitionMetadataKeyByVersion: readonly (((reader: Reader) => ConsumerGroupPartitionMetadataKey) | undefined)[] = [undefined, undefined, undefined, undefined, decodeConsumerGroupPartitionMetadataKeyV4]
 
 export const encodeConsumerGroupPartitionMetadataKeyByVersion: readonly (((writer: Writer, value: ConsumerGroupPartitionMetadataKey) => void) | undefined)[] = [undefined, undefined, undefined, undefined, encodeConsumerGroupPartitionMetadataKeyV4]
-
-const schemaOfConsumerGroupPartitionMetadataKey: StructSchema = {
-  name: 'ConsumerGroupPartitionMetadataKey',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [4, 4],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const consumerGroupPartitionMetadataKeySchema: MessageSchema<ConsumerGroupPartitionMetadataKey> = {
-
-  name: 'ConsumerGroupPartitionMetadataKey',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [4, 4],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfConsumerGroupPartitionMetadataKey,
-
-  decoders: decodeConsumerGroupPartitionMetadataKeyByVersion,
-
-  encoders: encodeConsumerGroupPartitionMetadataKeyByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ConsumerGroupTargetAssignmentMemberKey (v7, flexible none). */
@@ -46,51 +45,3 @@ export function encodeConsumerGroupTargetAssignmentMemberKeyV7(writer: Writer, v
 export const decodeConsumerGroupTargetAssignmentMemberKeyByVersion: readonly (((reader: Reader) => ConsumerGroupTargetAssignmentMemberKey) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, decodeConsumerGroupTargetAssignmentMemberKeyV7]
 
 export const encodeConsumerGroupTargetAssignmentMemberKeyByVersion: readonly (((writer: Writer, value: ConsumerGroupTargetAssignmentMemberKey) => void) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, encodeConsumerGroupTargetAssignmentMemberKeyV7]
-
-const schemaOfConsumerGroupTargetAssignmentMemberKey: StructSchema = {
-  name: 'ConsumerGroupTargetAssignmentMemberKey',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [7, 7],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'memberId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [7, 7],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const consumerGroupTargetAssignmentMemberKeySchema: MessageSchema<ConsumerGroupTargetAssignmentMemberKey> = {
-
-  name: 'ConsumerGroupTargetAssignmentMemberKey',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [7, 7],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfConsumerGroupTargetAssignmentMemberKey,
-
-  decoders: decodeConsumerGroupTargetAssignmentMemberKeyByVersion,
-
-  encoders: encodeConsumerGroupTargetAssignmentMemberKeyByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ConsumerGroupTargetAssignmentMemberValue (v0, flexible v0+). */
@@ -96,68 +95,3 @@ export function encodeTopicPartitionV0(writer: Writer, value: TopicPartition): v
 export const decodeConsumerGroupTargetAssignmentMemberValueByVersion: readonly (((reader: Reader) => ConsumerGroupTargetAssignmentMemberValue) | undefined)[] = [decodeConsumerGroupTargetAssignmentMemberValueV0]
 
 export const encodeConsumerGroupTargetAssignmentMemberValueByVersion: readonly (((writer: Writer, value: ConsumerGroupTargetAssignmentMemberValue) => void) | undefined)[] = [encodeConsumerGroupTargetAssignmentMemberValueV0]
-
-const schemaOfConsumerGroupTargetAssignmentMemberValue: StructSchema = {
-  name: 'ConsumerGroupTargetAssignmentMemberValue',
-  fields: [
-    {
-      name: 'topicPartitions',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfTopicPartition } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfTopicPartition: StructSchema = {
-  name: 'TopicPartition',
-  fields: [
-    {
-      name: 'topicId',
-      type: { kind: 'primitive', name: 'uuid' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => ZERO_UUID,
-    },
-    {
-      name: 'partitions',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'int32' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const consumerGroupTargetAssignmentMemberValueSchema: MessageSchema<ConsumerGroupTargetAssignmentMemberValue> = {
-
-  name: 'ConsumerGroupTargetAssignmentMemberValue',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfConsumerGroupTargetAssignmentMemberValue,
-
-  decoders: decodeConsumerGroupTargetAssignmentMemberValueByVersion,
-
-  encoders: encodeConsumerGroupTargetAssignmentMemberValueByVersion,
-
-}

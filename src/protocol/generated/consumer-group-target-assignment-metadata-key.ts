@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ConsumerGroupTargetAssignmentMetadataKey (v6, flexible none). */
@@ -40,40 +39,3 @@ export function encodeConsumerGroupTargetAssignmentMetadataKeyV6(writer: Writer,
 export const decodeConsumerGroupTargetAssignmentMetadataKeyByVersion: readonly (((reader: Reader) => ConsumerGroupTargetAssignmentMetadataKey) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, decodeConsumerGroupTargetAssignmentMetadataKeyV6]
 
 export const encodeConsumerGroupTargetAssignmentMetadataKeyByVersion: readonly (((writer: Writer, value: ConsumerGroupTargetAssignmentMetadataKey) => void) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, encodeConsumerGroupTargetAssignmentMetadataKeyV6]
-
-const schemaOfConsumerGroupTargetAssignmentMetadataKey: StructSchema = {
-  name: 'ConsumerGroupTargetAssignmentMetadataKey',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [6, 6],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const consumerGroupTargetAssignmentMetadataKeySchema: MessageSchema<ConsumerGroupTargetAssignmentMetadataKey> = {
-
-  name: 'ConsumerGroupTargetAssignmentMetadataKey',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [6, 6],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfConsumerGroupTargetAssignmentMetadataKey,
-
-  decoders: decodeConsumerGroupTargetAssignmentMetadataKeyByVersion,
-
-  encoders: encodeConsumerGroupTargetAssignmentMetadataKeyByVersion,
-
-}

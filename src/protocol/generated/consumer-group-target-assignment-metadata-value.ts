@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ConsumerGroupTargetAssignmentMetadataValue (v0, flexible v0+). */
@@ -43,40 +42,3 @@ export function encodeConsumerGroupTargetAssignmentMetadataValueV0(writer: Write
 export const decodeConsumerGroupTargetAssignmentMetadataValueByVersion: readonly (((reader: Reader) => ConsumerGroupTargetAssignmentMetadataValue) | undefined)[] = [decodeConsumerGroupTargetAssignmentMetadataValueV0]
 
 export const encodeConsumerGroupTargetAssignmentMetadataValueByVersion: readonly (((writer: Writer, value: ConsumerGroupTargetAssignmentMetadataValue) => void) | undefined)[] = [encodeConsumerGroupTargetAssignmentMetadataValueV0]
-
-const schemaOfConsumerGroupTargetAssignmentMetadataValue: StructSchema = {
-  name: 'ConsumerGroupTargetAssignmentMetadataValue',
-  fields: [
-    {
-      name: 'assignmentEpoch',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const consumerGroupTargetAssignmentMetadataValueSchema: MessageSchema<ConsumerGroupTargetAssignmentMetadataValue> = {
-
-  name: 'ConsumerGroupTargetAssignmentMetadataValue',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfConsumerGroupTargetAssignmentMetadataValue,
-
-  decoders: decodeConsumerGroupTargetAssignmentMetadataValueByVersion,
-
-  encoders: encodeConsumerGroupTargetAssignmentMetadataValueByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ConsumerProtocolAssignment (v0-3, flexible none). */
@@ -210,79 +209,3 @@ export function encodeTopicPartitionV3(writer: Writer, value: TopicPartition): v
 export const decodeConsumerProtocolAssignmentByVersion: readonly (((reader: Reader) => ConsumerProtocolAssignment) | undefined)[] = [decodeConsumerProtocolAssignmentV0, decodeConsumerProtocolAssignmentV1, decodeConsumerProtocolAssignmentV2, decodeConsumerProtocolAssignmentV3]
 
 export const encodeConsumerProtocolAssignmentByVersion: readonly (((writer: Writer, value: ConsumerProtocolAssignment) => void) | undefined)[] = [encodeConsumerProtocolAssignmentV0, encodeConsumerProtocolAssignmentV1, encodeConsumerProtocolAssignmentV2, encodeConsumerProtocolAssignmentV3]
-
-const schemaOfConsumerProtocolAssignment: StructSchema = {
-  name: 'ConsumerProtocolAssignment',
-  fields: [
-    {
-      name: 'assignedPartitions',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfTopicPartition } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-    {
-      name: 'userData',
-      type: { kind: 'primitive', name: 'bytes' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => null,
-    },
-  ],
-}
-
-const schemaOfTopicPartition: StructSchema = {
-  name: 'TopicPartition',
-  fields: [
-    {
-      name: 'topic',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'partitions',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'int32' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const consumerProtocolAssignmentSchema: MessageSchema<ConsumerProtocolAssignment> = {
-
-  name: 'ConsumerProtocolAssignment',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 3],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfConsumerProtocolAssignment,
-
-  decoders: decodeConsumerProtocolAssignmentByVersion,
-
-  encoders: encodeConsumerProtocolAssignmentByVersion,
-
-}

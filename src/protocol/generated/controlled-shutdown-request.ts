@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ControlledShutdownRequest (key 7, v0-3, flexible v3+). */
@@ -83,51 +82,3 @@ export function encodeControlledShutdownRequestV3(writer: Writer, value: Control
 export const decodeControlledShutdownRequestByVersion: readonly (((reader: Reader) => ControlledShutdownRequest) | undefined)[] = [decodeControlledShutdownRequestV0, decodeControlledShutdownRequestV1, decodeControlledShutdownRequestV2, decodeControlledShutdownRequestV3]
 
 export const encodeControlledShutdownRequestByVersion: readonly (((writer: Writer, value: ControlledShutdownRequest) => void) | undefined)[] = [encodeControlledShutdownRequestV0, encodeControlledShutdownRequestV1, encodeControlledShutdownRequestV2, encodeControlledShutdownRequestV3]
-
-const schemaOfControlledShutdownRequest: StructSchema = {
-  name: 'ControlledShutdownRequest',
-  fields: [
-    {
-      name: 'brokerId',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'brokerEpoch',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [2, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => -1n,
-    },
-  ],
-}
-
-export const controlledShutdownRequestSchema: MessageSchema<ControlledShutdownRequest> = {
-
-  name: 'ControlledShutdownRequest',
-
-  apiKey: 7,
-
-  kind: 'request',
-
-  validVersions: [0, 3],
-
-  flexibleVersions: [3, Infinity],
-
-  root: schemaOfControlledShutdownRequest,
-
-  decoders: decodeControlledShutdownRequestByVersion,
-
-  encoders: encodeControlledShutdownRequestByVersion,
-
-}

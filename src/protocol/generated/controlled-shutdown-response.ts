@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ControlledShutdownResponse (key 7, v0-3, flexible v3+). */
@@ -188,79 +187,3 @@ export function encodeRemainingPartitionV3(writer: Writer, value: RemainingParti
 export const decodeControlledShutdownResponseByVersion: readonly (((reader: Reader) => ControlledShutdownResponse) | undefined)[] = [decodeControlledShutdownResponseV0, decodeControlledShutdownResponseV1, decodeControlledShutdownResponseV2, decodeControlledShutdownResponseV3]
 
 export const encodeControlledShutdownResponseByVersion: readonly (((writer: Writer, value: ControlledShutdownResponse) => void) | undefined)[] = [encodeControlledShutdownResponseV0, encodeControlledShutdownResponseV1, encodeControlledShutdownResponseV2, encodeControlledShutdownResponseV3]
-
-const schemaOfControlledShutdownResponse: StructSchema = {
-  name: 'ControlledShutdownResponse',
-  fields: [
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'remainingPartitions',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfRemainingPartition } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfRemainingPartition: StructSchema = {
-  name: 'RemainingPartition',
-  fields: [
-    {
-      name: 'topicName',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'partitionIndex',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const controlledShutdownResponseSchema: MessageSchema<ControlledShutdownResponse> = {
-
-  name: 'ControlledShutdownResponse',
-
-  apiKey: 7,
-
-  kind: 'response',
-
-  validVersions: [0, 3],
-
-  flexibleVersions: [3, Infinity],
-
-  root: schemaOfControlledShutdownResponse,
-
-  decoders: decodeControlledShutdownResponseByVersion,
-
-  encoders: encodeControlledShutdownResponseByVersion,
-
-}

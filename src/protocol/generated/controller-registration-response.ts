@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ControllerRegistrationResponse (key 70, v0, flexible v0+). */
@@ -55,62 +54,3 @@ export function encodeControllerRegistrationResponseV0(writer: Writer, value: Co
 export const decodeControllerRegistrationResponseByVersion: readonly (((reader: Reader) => ControllerRegistrationResponse) | undefined)[] = [decodeControllerRegistrationResponseV0]
 
 export const encodeControllerRegistrationResponseByVersion: readonly (((writer: Writer, value: ControllerRegistrationResponse) => void) | undefined)[] = [encodeControllerRegistrationResponseV0]
-
-const schemaOfControllerRegistrationResponse: StructSchema = {
-  name: 'ControllerRegistrationResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorMessage',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const controllerRegistrationResponseSchema: MessageSchema<ControllerRegistrationResponse> = {
-
-  name: 'ControllerRegistrationResponse',
-
-  apiKey: 70,
-
-  kind: 'response',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfControllerRegistrationResponse,
-
-  decoders: decodeControllerRegistrationResponseByVersion,
-
-  encoders: encodeControllerRegistrationResponseByVersion,
-
-}

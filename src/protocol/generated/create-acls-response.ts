@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** CreateAclsResponse (key 30, v0-3, flexible v2+). */
@@ -194,79 +193,3 @@ export function encodeAclCreationResultV3(writer: Writer, value: AclCreationResu
 export const decodeCreateAclsResponseByVersion: readonly (((reader: Reader) => CreateAclsResponse) | undefined)[] = [decodeCreateAclsResponseV0, decodeCreateAclsResponseV1, decodeCreateAclsResponseV2, decodeCreateAclsResponseV3]
 
 export const encodeCreateAclsResponseByVersion: readonly (((writer: Writer, value: CreateAclsResponse) => void) | undefined)[] = [encodeCreateAclsResponseV0, encodeCreateAclsResponseV1, encodeCreateAclsResponseV2, encodeCreateAclsResponseV3]
-
-const schemaOfCreateAclsResponse: StructSchema = {
-  name: 'CreateAclsResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'results',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfAclCreationResult } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfAclCreationResult: StructSchema = {
-  name: 'AclCreationResult',
-  fields: [
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorMessage',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const createAclsResponseSchema: MessageSchema<CreateAclsResponse> = {
-
-  name: 'CreateAclsResponse',
-
-  apiKey: 30,
-
-  kind: 'response',
-
-  validVersions: [0, 3],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfCreateAclsResponse,
-
-  decoders: decodeCreateAclsResponseByVersion,
-
-  encoders: encodeCreateAclsResponseByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** CreateDelegationTokenRequest (key 38, v0-3, flexible v2+). */
@@ -230,101 +229,3 @@ export function encodeCreatableRenewersV3(writer: Writer, value: CreatableRenewe
 export const decodeCreateDelegationTokenRequestByVersion: readonly (((reader: Reader) => CreateDelegationTokenRequest) | undefined)[] = [decodeCreateDelegationTokenRequestV0, decodeCreateDelegationTokenRequestV1, decodeCreateDelegationTokenRequestV2, decodeCreateDelegationTokenRequestV3]
 
 export const encodeCreateDelegationTokenRequestByVersion: readonly (((writer: Writer, value: CreateDelegationTokenRequest) => void) | undefined)[] = [encodeCreateDelegationTokenRequestV0, encodeCreateDelegationTokenRequestV1, encodeCreateDelegationTokenRequestV2, encodeCreateDelegationTokenRequestV3]
-
-const schemaOfCreateDelegationTokenRequest: StructSchema = {
-  name: 'CreateDelegationTokenRequest',
-  fields: [
-    {
-      name: 'ownerPrincipalType',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [3, Infinity],
-      nullableVersions: [3, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'ownerPrincipalName',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [3, Infinity],
-      nullableVersions: [3, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'renewers',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfCreatableRenewers } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-    {
-      name: 'maxLifetimeMs',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0n,
-    },
-  ],
-}
-
-const schemaOfCreatableRenewers: StructSchema = {
-  name: 'CreatableRenewers',
-  fields: [
-    {
-      name: 'principalType',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'principalName',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const createDelegationTokenRequestSchema: MessageSchema<CreateDelegationTokenRequest> = {
-
-  name: 'CreateDelegationTokenRequest',
-
-  apiKey: 38,
-
-  kind: 'request',
-
-  validVersions: [0, 3],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfCreateDelegationTokenRequest,
-
-  decoders: decodeCreateDelegationTokenRequestByVersion,
-
-  encoders: encodeCreateDelegationTokenRequestByVersion,
-
-}

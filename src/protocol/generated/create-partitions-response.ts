@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** CreatePartitionsResponse (key 37, v0-3, flexible v2+). */
@@ -206,90 +205,3 @@ export function encodeCreatePartitionsTopicResultV3(writer: Writer, value: Creat
 export const decodeCreatePartitionsResponseByVersion: readonly (((reader: Reader) => CreatePartitionsResponse) | undefined)[] = [decodeCreatePartitionsResponseV0, decodeCreatePartitionsResponseV1, decodeCreatePartitionsResponseV2, decodeCreatePartitionsResponseV3]
 
 export const encodeCreatePartitionsResponseByVersion: readonly (((writer: Writer, value: CreatePartitionsResponse) => void) | undefined)[] = [encodeCreatePartitionsResponseV0, encodeCreatePartitionsResponseV1, encodeCreatePartitionsResponseV2, encodeCreatePartitionsResponseV3]
-
-const schemaOfCreatePartitionsResponse: StructSchema = {
-  name: 'CreatePartitionsResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'results',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfCreatePartitionsTopicResult } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfCreatePartitionsTopicResult: StructSchema = {
-  name: 'CreatePartitionsTopicResult',
-  fields: [
-    {
-      name: 'name',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorMessage',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => null,
-    },
-  ],
-}
-
-export const createPartitionsResponseSchema: MessageSchema<CreatePartitionsResponse> = {
-
-  name: 'CreatePartitionsResponse',
-
-  apiKey: 37,
-
-  kind: 'response',
-
-  validVersions: [0, 3],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfCreatePartitionsResponse,
-
-  decoders: decodeCreatePartitionsResponseByVersion,
-
-  encoders: encodeCreatePartitionsResponseByVersion,
-
-}

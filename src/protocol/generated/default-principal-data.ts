@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** DefaultPrincipalData (v0, flexible v0+). */
@@ -55,62 +54,3 @@ export function encodeDefaultPrincipalDataV0(writer: Writer, value: DefaultPrinc
 export const decodeDefaultPrincipalDataByVersion: readonly (((reader: Reader) => DefaultPrincipalData) | undefined)[] = [decodeDefaultPrincipalDataV0]
 
 export const encodeDefaultPrincipalDataByVersion: readonly (((writer: Writer, value: DefaultPrincipalData) => void) | undefined)[] = [encodeDefaultPrincipalDataV0]
-
-const schemaOfDefaultPrincipalData: StructSchema = {
-  name: 'DefaultPrincipalData',
-  fields: [
-    {
-      name: 'type',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'name',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'tokenAuthenticated',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => false,
-    },
-  ],
-}
-
-export const defaultPrincipalDataSchema: MessageSchema<DefaultPrincipalData> = {
-
-  name: 'DefaultPrincipalData',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfDefaultPrincipalData,
-
-  decoders: decodeDefaultPrincipalDataByVersion,
-
-  encoders: encodeDefaultPrincipalDataByVersion,
-
-}

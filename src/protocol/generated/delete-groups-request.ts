@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** DeleteGroupsRequest (key 42, v0-2, flexible v2+). */
@@ -84,40 +83,3 @@ export function encodeDeleteGroupsRequestV2(writer: Writer, value: DeleteGroupsR
 export const decodeDeleteGroupsRequestByVersion: readonly (((reader: Reader) => DeleteGroupsRequest) | undefined)[] = [decodeDeleteGroupsRequestV0, decodeDeleteGroupsRequestV1, decodeDeleteGroupsRequestV2]
 
 export const encodeDeleteGroupsRequestByVersion: readonly (((writer: Writer, value: DeleteGroupsRequest) => void) | undefined)[] = [encodeDeleteGroupsRequestV0, encodeDeleteGroupsRequestV1, encodeDeleteGroupsRequestV2]
-
-const schemaOfDeleteGroupsRequest: StructSchema = {
-  name: 'DeleteGroupsRequest',
-  fields: [
-    {
-      name: 'groupsNames',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'string' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const deleteGroupsRequestSchema: MessageSchema<DeleteGroupsRequest> = {
-
-  name: 'DeleteGroupsRequest',
-
-  apiKey: 42,
-
-  kind: 'request',
-
-  validVersions: [0, 2],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfDeleteGroupsRequest,
-
-  decoders: decodeDeleteGroupsRequestByVersion,
-
-  encoders: encodeDeleteGroupsRequestByVersion,
-
-}

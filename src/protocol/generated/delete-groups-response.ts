@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** DeleteGroupsResponse (key 42, v0-2, flexible v2+). */
@@ -157,79 +156,3 @@ export function encodeDeletableGroupResultV2(writer: Writer, value: DeletableGro
 export const decodeDeleteGroupsResponseByVersion: readonly (((reader: Reader) => DeleteGroupsResponse) | undefined)[] = [decodeDeleteGroupsResponseV0, decodeDeleteGroupsResponseV1, decodeDeleteGroupsResponseV2]
 
 export const encodeDeleteGroupsResponseByVersion: readonly (((writer: Writer, value: DeleteGroupsResponse) => void) | undefined)[] = [encodeDeleteGroupsResponseV0, encodeDeleteGroupsResponseV1, encodeDeleteGroupsResponseV2]
-
-const schemaOfDeleteGroupsResponse: StructSchema = {
-  name: 'DeleteGroupsResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'results',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfDeletableGroupResult } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfDeletableGroupResult: StructSchema = {
-  name: 'DeletableGroupResult',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const deleteGroupsResponseSchema: MessageSchema<DeleteGroupsResponse> = {
-
-  name: 'DeleteGroupsResponse',
-
-  apiKey: 42,
-
-  kind: 'response',
-
-  validVersions: [0, 2],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfDeleteGroupsResponse,
-
-  decoders: decodeDeleteGroupsResponseByVersion,
-
-  encoders: encodeDeleteGroupsResponseByVersion,
-
-}

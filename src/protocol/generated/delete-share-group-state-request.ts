@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** DeleteShareGroupStateRequest (key 86, v0, flexible v0+). */
@@ -135,96 +134,3 @@ export function encodeDeleteStateDataV0(writer: Writer, value: DeleteStateData):
 export const decodeDeleteShareGroupStateRequestByVersion: readonly (((reader: Reader) => DeleteShareGroupStateRequest) | undefined)[] = [decodeDeleteShareGroupStateRequestV0]
 
 export const encodeDeleteShareGroupStateRequestByVersion: readonly (((writer: Writer, value: DeleteShareGroupStateRequest) => void) | undefined)[] = [encodeDeleteShareGroupStateRequestV0]
-
-const schemaOfDeleteShareGroupStateRequest: StructSchema = {
-  name: 'DeleteShareGroupStateRequest',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'topics',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfDeleteStateData } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfPartitionData: StructSchema = {
-  name: 'PartitionData',
-  fields: [
-    {
-      name: 'partition',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-const schemaOfDeleteStateData: StructSchema = {
-  name: 'DeleteStateData',
-  fields: [
-    {
-      name: 'topicId',
-      type: { kind: 'primitive', name: 'uuid' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => ZERO_UUID,
-    },
-    {
-      name: 'partitions',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfPartitionData } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const deleteShareGroupStateRequestSchema: MessageSchema<DeleteShareGroupStateRequest> = {
-
-  name: 'DeleteShareGroupStateRequest',
-
-  apiKey: 86,
-
-  kind: 'request',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfDeleteShareGroupStateRequest,
-
-  decoders: decodeDeleteShareGroupStateRequestByVersion,
-
-  encoders: encodeDeleteShareGroupStateRequestByVersion,
-
-}

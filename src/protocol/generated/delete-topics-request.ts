@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** DeleteTopicsRequest (key 20, v0-6, flexible v4+). */
@@ -244,90 +243,3 @@ export function encodeDeleteTopicStateV6(writer: Writer, value: DeleteTopicState
 export const decodeDeleteTopicsRequestByVersion: readonly (((reader: Reader) => DeleteTopicsRequest) | undefined)[] = [decodeDeleteTopicsRequestV0, decodeDeleteTopicsRequestV1, decodeDeleteTopicsRequestV2, decodeDeleteTopicsRequestV3, decodeDeleteTopicsRequestV4, decodeDeleteTopicsRequestV5, decodeDeleteTopicsRequestV6]
 
 export const encodeDeleteTopicsRequestByVersion: readonly (((writer: Writer, value: DeleteTopicsRequest) => void) | undefined)[] = [encodeDeleteTopicsRequestV0, encodeDeleteTopicsRequestV1, encodeDeleteTopicsRequestV2, encodeDeleteTopicsRequestV3, encodeDeleteTopicsRequestV4, encodeDeleteTopicsRequestV5, encodeDeleteTopicsRequestV6]
-
-const schemaOfDeleteTopicsRequest: StructSchema = {
-  name: 'DeleteTopicsRequest',
-  fields: [
-    {
-      name: 'topics',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfDeleteTopicState } },
-      versions: [6, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-    {
-      name: 'topicNames',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'string' } },
-      versions: [0, 5],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-    {
-      name: 'timeoutMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-const schemaOfDeleteTopicState: StructSchema = {
-  name: 'DeleteTopicState',
-  fields: [
-    {
-      name: 'name',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [6, Infinity],
-      nullableVersions: [6, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => null,
-    },
-    {
-      name: 'topicId',
-      type: { kind: 'primitive', name: 'uuid' },
-      versions: [6, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => ZERO_UUID,
-    },
-  ],
-}
-
-export const deleteTopicsRequestSchema: MessageSchema<DeleteTopicsRequest> = {
-
-  name: 'DeleteTopicsRequest',
-
-  apiKey: 20,
-
-  kind: 'request',
-
-  validVersions: [0, 6],
-
-  flexibleVersions: [4, Infinity],
-
-  root: schemaOfDeleteTopicsRequest,
-
-  decoders: decodeDeleteTopicsRequestByVersion,
-
-  encoders: encodeDeleteTopicsRequestByVersion,
-
-}

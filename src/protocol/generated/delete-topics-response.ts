@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** DeleteTopicsResponse (key 20, v0-6, flexible v4+). */
@@ -317,101 +316,3 @@ export function encodeDeletableTopicResultV6(writer: Writer, value: DeletableTop
 export const decodeDeleteTopicsResponseByVersion: readonly (((reader: Reader) => DeleteTopicsResponse) | undefined)[] = [decodeDeleteTopicsResponseV0, decodeDeleteTopicsResponseV1, decodeDeleteTopicsResponseV2, decodeDeleteTopicsResponseV3, decodeDeleteTopicsResponseV4, decodeDeleteTopicsResponseV5, decodeDeleteTopicsResponseV6]
 
 export const encodeDeleteTopicsResponseByVersion: readonly (((writer: Writer, value: DeleteTopicsResponse) => void) | undefined)[] = [encodeDeleteTopicsResponseV0, encodeDeleteTopicsResponseV1, encodeDeleteTopicsResponseV2, encodeDeleteTopicsResponseV3, encodeDeleteTopicsResponseV4, encodeDeleteTopicsResponseV5, encodeDeleteTopicsResponseV6]
-
-const schemaOfDeleteTopicsResponse: StructSchema = {
-  name: 'DeleteTopicsResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [1, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'responses',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfDeletableTopicResult } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfDeletableTopicResult: StructSchema = {
-  name: 'DeletableTopicResult',
-  fields: [
-    {
-      name: 'name',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [6, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'topicId',
-      type: { kind: 'primitive', name: 'uuid' },
-      versions: [6, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => ZERO_UUID,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorMessage',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [5, Infinity],
-      nullableVersions: [5, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => null,
-    },
-  ],
-}
-
-export const deleteTopicsResponseSchema: MessageSchema<DeleteTopicsResponse> = {
-
-  name: 'DeleteTopicsResponse',
-
-  apiKey: 20,
-
-  kind: 'response',
-
-  validVersions: [0, 6],
-
-  flexibleVersions: [4, Infinity],
-
-  root: schemaOfDeleteTopicsResponse,
-
-  decoders: decodeDeleteTopicsResponseByVersion,
-
-  encoders: encodeDeleteTopicsResponseByVersion,
-
-}

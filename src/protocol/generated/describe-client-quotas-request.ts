@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** DescribeClientQuotasRequest (key 48, v0-1, flexible v1+). */
@@ -134,90 +133,3 @@ export function encodeComponentDataV1(writer: Writer, value: ComponentData): voi
 export const decodeDescribeClientQuotasRequestByVersion: readonly (((reader: Reader) => DescribeClientQuotasRequest) | undefined)[] = [decodeDescribeClientQuotasRequestV0, decodeDescribeClientQuotasRequestV1]
 
 export const encodeDescribeClientQuotasRequestByVersion: readonly (((writer: Writer, value: DescribeClientQuotasRequest) => void) | undefined)[] = [encodeDescribeClientQuotasRequestV0, encodeDescribeClientQuotasRequestV1]
-
-const schemaOfDescribeClientQuotasRequest: StructSchema = {
-  name: 'DescribeClientQuotasRequest',
-  fields: [
-    {
-      name: 'components',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfComponentData } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-    {
-      name: 'strict',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => false,
-    },
-  ],
-}
-
-const schemaOfComponentData: StructSchema = {
-  name: 'ComponentData',
-  fields: [
-    {
-      name: 'entityType',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'matchType',
-      type: { kind: 'primitive', name: 'int8' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'match',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const describeClientQuotasRequestSchema: MessageSchema<DescribeClientQuotasRequest> = {
-
-  name: 'DescribeClientQuotasRequest',
-
-  apiKey: 48,
-
-  kind: 'request',
-
-  validVersions: [0, 1],
-
-  flexibleVersions: [1, Infinity],
-
-  root: schemaOfDescribeClientQuotasRequest,
-
-  decoders: decodeDescribeClientQuotasRequestByVersion,
-
-  encoders: encodeDescribeClientQuotasRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** DescribeClusterRequest (key 60, v0-1, flexible v0+). */
@@ -66,51 +65,3 @@ export function encodeDescribeClusterRequestV1(writer: Writer, value: DescribeCl
 export const decodeDescribeClusterRequestByVersion: readonly (((reader: Reader) => DescribeClusterRequest) | undefined)[] = [decodeDescribeClusterRequestV0, decodeDescribeClusterRequestV1]
 
 export const encodeDescribeClusterRequestByVersion: readonly (((writer: Writer, value: DescribeClusterRequest) => void) | undefined)[] = [encodeDescribeClusterRequestV0, encodeDescribeClusterRequestV1]
-
-const schemaOfDescribeClusterRequest: StructSchema = {
-  name: 'DescribeClusterRequest',
-  fields: [
-    {
-      name: 'includeClusterAuthorizedOperations',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => false,
-    },
-    {
-      name: 'endpointType',
-      type: { kind: 'primitive', name: 'int8' },
-      versions: [1, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 1,
-    },
-  ],
-}
-
-export const describeClusterRequestSchema: MessageSchema<DescribeClusterRequest> = {
-
-  name: 'DescribeClusterRequest',
-
-  apiKey: 60,
-
-  kind: 'request',
-
-  validVersions: [0, 1],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfDescribeClusterRequest,
-
-  decoders: decodeDescribeClusterRequestByVersion,
-
-  encoders: encodeDescribeClusterRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** DescribeConfigsRequest (key 32, v0-4, flexible v4+). */
@@ -285,101 +284,3 @@ export function encodeDescribeConfigsResourceV4(writer: Writer, value: DescribeC
 export const decodeDescribeConfigsRequestByVersion: readonly (((reader: Reader) => DescribeConfigsRequest) | undefined)[] = [decodeDescribeConfigsRequestV0, decodeDescribeConfigsRequestV1, decodeDescribeConfigsRequestV2, decodeDescribeConfigsRequestV3, decodeDescribeConfigsRequestV4]
 
 export const encodeDescribeConfigsRequestByVersion: readonly (((writer: Writer, value: DescribeConfigsRequest) => void) | undefined)[] = [encodeDescribeConfigsRequestV0, encodeDescribeConfigsRequestV1, encodeDescribeConfigsRequestV2, encodeDescribeConfigsRequestV3, encodeDescribeConfigsRequestV4]
-
-const schemaOfDescribeConfigsRequest: StructSchema = {
-  name: 'DescribeConfigsRequest',
-  fields: [
-    {
-      name: 'resources',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfDescribeConfigsResource } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-    {
-      name: 'includeSynonyms',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [1, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => false,
-    },
-    {
-      name: 'includeDocumentation',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [3, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => false,
-    },
-  ],
-}
-
-const schemaOfDescribeConfigsResource: StructSchema = {
-  name: 'DescribeConfigsResource',
-  fields: [
-    {
-      name: 'resourceType',
-      type: { kind: 'primitive', name: 'int8' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'resourceName',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'configurationKeys',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'string' } },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const describeConfigsRequestSchema: MessageSchema<DescribeConfigsRequest> = {
-
-  name: 'DescribeConfigsRequest',
-
-  apiKey: 32,
-
-  kind: 'request',
-
-  validVersions: [0, 4],
-
-  flexibleVersions: [4, Infinity],
-
-  root: schemaOfDescribeConfigsRequest,
-
-  decoders: decodeDescribeConfigsRequestByVersion,
-
-  encoders: encodeDescribeConfigsRequestByVersion,
-
-}

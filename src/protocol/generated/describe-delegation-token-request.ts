@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** DescribeDelegationTokenRequest (key 41, v0-3, flexible v2+). */
@@ -178,68 +177,3 @@ export function encodeDescribeDelegationTokenOwnerV3(writer: Writer, value: Desc
 export const decodeDescribeDelegationTokenRequestByVersion: readonly (((reader: Reader) => DescribeDelegationTokenRequest) | undefined)[] = [decodeDescribeDelegationTokenRequestV0, decodeDescribeDelegationTokenRequestV1, decodeDescribeDelegationTokenRequestV2, decodeDescribeDelegationTokenRequestV3]
 
 export const encodeDescribeDelegationTokenRequestByVersion: readonly (((writer: Writer, value: DescribeDelegationTokenRequest) => void) | undefined)[] = [encodeDescribeDelegationTokenRequestV0, encodeDescribeDelegationTokenRequestV1, encodeDescribeDelegationTokenRequestV2, encodeDescribeDelegationTokenRequestV3]
-
-const schemaOfDescribeDelegationTokenRequest: StructSchema = {
-  name: 'DescribeDelegationTokenRequest',
-  fields: [
-    {
-      name: 'owners',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfDescribeDelegationTokenOwner } },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfDescribeDelegationTokenOwner: StructSchema = {
-  name: 'DescribeDelegationTokenOwner',
-  fields: [
-    {
-      name: 'principalType',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'principalName',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const describeDelegationTokenRequestSchema: MessageSchema<DescribeDelegationTokenRequest> = {
-
-  name: 'DescribeDelegationTokenRequest',
-
-  apiKey: 41,
-
-  kind: 'request',
-
-  validVersions: [0, 3],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfDescribeDelegationTokenRequest,
-
-  decoders: decodeDescribeDelegationTokenRequestByVersion,
-
-  encoders: encodeDescribeDelegationTokenRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** DescribeGroupsRequest (key 15, v0-5, flexible v5+). */
@@ -157,51 +156,3 @@ export function encodeDescribeGroupsRequestV5(writer: Writer, value: DescribeGro
 export const decodeDescribeGroupsRequestByVersion: readonly (((reader: Reader) => DescribeGroupsRequest) | undefined)[] = [decodeDescribeGroupsRequestV0, decodeDescribeGroupsRequestV1, decodeDescribeGroupsRequestV2, decodeDescribeGroupsRequestV3, decodeDescribeGroupsRequestV4, decodeDescribeGroupsRequestV5]
 
 export const encodeDescribeGroupsRequestByVersion: readonly (((writer: Writer, value: DescribeGroupsRequest) => void) | undefined)[] = [encodeDescribeGroupsRequestV0, encodeDescribeGroupsRequestV1, encodeDescribeGroupsRequestV2, encodeDescribeGroupsRequestV3, encodeDescribeGroupsRequestV4, encodeDescribeGroupsRequestV5]
-
-const schemaOfDescribeGroupsRequest: StructSchema = {
-  name: 'DescribeGroupsRequest',
-  fields: [
-    {
-      name: 'groups',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'string' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-    {
-      name: 'includeAuthorizedOperations',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [3, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => false,
-    },
-  ],
-}
-
-export const describeGroupsRequestSchema: MessageSchema<DescribeGroupsRequest> = {
-
-  name: 'DescribeGroupsRequest',
-
-  apiKey: 15,
-
-  kind: 'request',
-
-  validVersions: [0, 5],
-
-  flexibleVersions: [5, Infinity],
-
-  root: schemaOfDescribeGroupsRequest,
-
-  decoders: decodeDescribeGroupsRequestByVersion,
-
-  encoders: encodeDescribeGroupsRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** DescribeLogDirsRequest (key 35, v0-4, flexible v2+). */
@@ -247,68 +246,3 @@ export function encodeDescribableLogDirTopicV4(writer: Writer, value: Describabl
 export const decodeDescribeLogDirsRequestByVersion: readonly (((reader: Reader) => DescribeLogDirsRequest) | undefined)[] = [decodeDescribeLogDirsRequestV0, decodeDescribeLogDirsRequestV1, decodeDescribeLogDirsRequestV2, decodeDescribeLogDirsRequestV3, decodeDescribeLogDirsRequestV4]
 
 export const encodeDescribeLogDirsRequestByVersion: readonly (((writer: Writer, value: DescribeLogDirsRequest) => void) | undefined)[] = [encodeDescribeLogDirsRequestV0, encodeDescribeLogDirsRequestV1, encodeDescribeLogDirsRequestV2, encodeDescribeLogDirsRequestV3, encodeDescribeLogDirsRequestV4]
-
-const schemaOfDescribeLogDirsRequest: StructSchema = {
-  name: 'DescribeLogDirsRequest',
-  fields: [
-    {
-      name: 'topics',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfDescribableLogDirTopic } },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfDescribableLogDirTopic: StructSchema = {
-  name: 'DescribableLogDirTopic',
-  fields: [
-    {
-      name: 'topic',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'partitions',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'int32' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const describeLogDirsRequestSchema: MessageSchema<DescribeLogDirsRequest> = {
-
-  name: 'DescribeLogDirsRequest',
-
-  apiKey: 35,
-
-  kind: 'request',
-
-  validVersions: [0, 4],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfDescribeLogDirsRequest,
-
-  decoders: decodeDescribeLogDirsRequestByVersion,
-
-  encoders: encodeDescribeLogDirsRequestByVersion,
-
-}

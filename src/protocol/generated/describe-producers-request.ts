@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** DescribeProducersRequest (key 61, v0, flexible v0+). */
@@ -96,68 +95,3 @@ export function encodeTopicRequestV0(writer: Writer, value: TopicRequest): void 
 export const decodeDescribeProducersRequestByVersion: readonly (((reader: Reader) => DescribeProducersRequest) | undefined)[] = [decodeDescribeProducersRequestV0]
 
 export const encodeDescribeProducersRequestByVersion: readonly (((writer: Writer, value: DescribeProducersRequest) => void) | undefined)[] = [encodeDescribeProducersRequestV0]
-
-const schemaOfDescribeProducersRequest: StructSchema = {
-  name: 'DescribeProducersRequest',
-  fields: [
-    {
-      name: 'topics',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfTopicRequest } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfTopicRequest: StructSchema = {
-  name: 'TopicRequest',
-  fields: [
-    {
-      name: 'name',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'partitionIndexes',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'int32' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const describeProducersRequestSchema: MessageSchema<DescribeProducersRequest> = {
-
-  name: 'DescribeProducersRequest',
-
-  apiKey: 61,
-
-  kind: 'request',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfDescribeProducersRequest,
-
-  decoders: decodeDescribeProducersRequestByVersion,
-
-  encoders: encodeDescribeProducersRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** DescribeQuorumRequest (key 55, v0-2, flexible v0+). */
@@ -239,85 +238,3 @@ export function encodeTopicDataV2(writer: Writer, value: TopicData): void {
 export const decodeDescribeQuorumRequestByVersion: readonly (((reader: Reader) => DescribeQuorumRequest) | undefined)[] = [decodeDescribeQuorumRequestV0, decodeDescribeQuorumRequestV1, decodeDescribeQuorumRequestV2]
 
 export const encodeDescribeQuorumRequestByVersion: readonly (((writer: Writer, value: DescribeQuorumRequest) => void) | undefined)[] = [encodeDescribeQuorumRequestV0, encodeDescribeQuorumRequestV1, encodeDescribeQuorumRequestV2]
-
-const schemaOfDescribeQuorumRequest: StructSchema = {
-  name: 'DescribeQuorumRequest',
-  fields: [
-    {
-      name: 'topics',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfTopicData } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfPartitionData: StructSchema = {
-  name: 'PartitionData',
-  fields: [
-    {
-      name: 'partitionIndex',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-const schemaOfTopicData: StructSchema = {
-  name: 'TopicData',
-  fields: [
-    {
-      name: 'topicName',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'partitions',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfPartitionData } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const describeQuorumRequestSchema: MessageSchema<DescribeQuorumRequest> = {
-
-  name: 'DescribeQuorumRequest',
-
-  apiKey: 55,
-
-  kind: 'request',
-
-  validVersions: [0, 2],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfDescribeQuorumRequest,
-
-  decoders: decodeDescribeQuorumRequestByVersion,
-
-  encoders: encodeDescribeQuorumRequestByVersion,
-
-}

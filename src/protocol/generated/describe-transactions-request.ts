@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** DescribeTransactionsRequest (key 65, v0, flexible v0+). */
@@ -50,40 +49,3 @@ export function encodeDescribeTransactionsRequestV0(writer: Writer, value: Descr
 export const decodeDescribeTransactionsRequestByVersion: readonly (((reader: Reader) => DescribeTransactionsRequest) | undefined)[] = [decodeDescribeTransactionsRequestV0]
 
 export const encodeDescribeTransactionsRequestByVersion: readonly (((writer: Writer, value: DescribeTransactionsRequest) => void) | undefined)[] = [encodeDescribeTransactionsRequestV0]
-
-const schemaOfDescribeTransactionsRequest: StructSchema = {
-  name: 'DescribeTransactionsRequest',
-  fields: [
-    {
-      name: 'transactionalIds',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'string' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const describeTransactionsRequestSchema: MessageSchema<DescribeTransactionsRequest> = {
-
-  name: 'DescribeTransactionsRequest',
-
-  apiKey: 65,
-
-  kind: 'request',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfDescribeTransactionsRequest,
-
-  decoders: decodeDescribeTransactionsRequestByVersion,
-
-  encoders: encodeDescribeTransactionsRequestByVersion,
-
-}

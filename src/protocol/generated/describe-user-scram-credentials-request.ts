@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** DescribeUserScramCredentialsRequest (key 50, v0, flexible v0+). */
@@ -82,57 +81,3 @@ export function encodeUserNameV0(writer: Writer, value: UserName): void {
 export const decodeDescribeUserScramCredentialsRequestByVersion: readonly (((reader: Reader) => DescribeUserScramCredentialsRequest) | undefined)[] = [decodeDescribeUserScramCredentialsRequestV0]
 
 export const encodeDescribeUserScramCredentialsRequestByVersion: readonly (((writer: Writer, value: DescribeUserScramCredentialsRequest) => void) | undefined)[] = [encodeDescribeUserScramCredentialsRequestV0]
-
-const schemaOfDescribeUserScramCredentialsRequest: StructSchema = {
-  name: 'DescribeUserScramCredentialsRequest',
-  fields: [
-    {
-      name: 'users',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfUserName } },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfUserName: StructSchema = {
-  name: 'UserName',
-  fields: [
-    {
-      name: 'name',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const describeUserScramCredentialsRequestSchema: MessageSchema<DescribeUserScramCredentialsRequest> = {
-
-  name: 'DescribeUserScramCredentialsRequest',
-
-  apiKey: 50,
-
-  kind: 'request',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfDescribeUserScramCredentialsRequest,
-
-  decoders: decodeDescribeUserScramCredentialsRequestByVersion,
-
-  encoders: encodeDescribeUserScramCredentialsRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ElectLeadersRequest (key 43, v0-2, flexible v2+). */
@@ -187,90 +186,3 @@ export function encodeTopicPartitionsV2(writer: Writer, value: TopicPartitions):
 export const decodeElectLeadersRequestByVersion: readonly (((reader: Reader) => ElectLeadersRequest) | undefined)[] = [decodeElectLeadersRequestV0, decodeElectLeadersRequestV1, decodeElectLeadersRequestV2]
 
 export const encodeElectLeadersRequestByVersion: readonly (((writer: Writer, value: ElectLeadersRequest) => void) | undefined)[] = [encodeElectLeadersRequestV0, encodeElectLeadersRequestV1, encodeElectLeadersRequestV2]
-
-const schemaOfElectLeadersRequest: StructSchema = {
-  name: 'ElectLeadersRequest',
-  fields: [
-    {
-      name: 'electionType',
-      type: { kind: 'primitive', name: 'int8' },
-      versions: [1, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'topicPartitions',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfTopicPartitions } },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-    {
-      name: 'timeoutMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 60000,
-    },
-  ],
-}
-
-const schemaOfTopicPartitions: StructSchema = {
-  name: 'TopicPartitions',
-  fields: [
-    {
-      name: 'topic',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'partitions',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'int32' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const electLeadersRequestSchema: MessageSchema<ElectLeadersRequest> = {
-
-  name: 'ElectLeadersRequest',
-
-  apiKey: 43,
-
-  kind: 'request',
-
-  validVersions: [0, 2],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfElectLeadersRequest,
-
-  decoders: decodeElectLeadersRequestByVersion,
-
-  encoders: encodeElectLeadersRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** EndTxnRequest (key 26, v0-5, flexible v3+). */
@@ -147,73 +146,3 @@ export function encodeEndTxnRequestV5(writer: Writer, value: EndTxnRequest): voi
 export const decodeEndTxnRequestByVersion: readonly (((reader: Reader) => EndTxnRequest) | undefined)[] = [decodeEndTxnRequestV0, decodeEndTxnRequestV1, decodeEndTxnRequestV2, decodeEndTxnRequestV3, decodeEndTxnRequestV4, decodeEndTxnRequestV5]
 
 export const encodeEndTxnRequestByVersion: readonly (((writer: Writer, value: EndTxnRequest) => void) | undefined)[] = [encodeEndTxnRequestV0, encodeEndTxnRequestV1, encodeEndTxnRequestV2, encodeEndTxnRequestV3, encodeEndTxnRequestV4, encodeEndTxnRequestV5]
-
-const schemaOfEndTxnRequest: StructSchema = {
-  name: 'EndTxnRequest',
-  fields: [
-    {
-      name: 'transactionalId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'producerId',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0n,
-    },
-    {
-      name: 'producerEpoch',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'committed',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => false,
-    },
-  ],
-}
-
-export const endTxnRequestSchema: MessageSchema<EndTxnRequest> = {
-
-  name: 'EndTxnRequest',
-
-  apiKey: 26,
-
-  kind: 'request',
-
-  validVersions: [0, 5],
-
-  flexibleVersions: [3, Infinity],
-
-  root: schemaOfEndTxnRequest,
-
-  decoders: decodeEndTxnRequestByVersion,
-
-  encoders: encodeEndTxnRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** EndTxnResponse (key 26, v0-5, flexible v3+). */
@@ -137,73 +136,3 @@ export function encodeEndTxnResponseV5(writer: Writer, value: EndTxnResponse): v
 export const decodeEndTxnResponseByVersion: readonly (((reader: Reader) => EndTxnResponse) | undefined)[] = [decodeEndTxnResponseV0, decodeEndTxnResponseV1, decodeEndTxnResponseV2, decodeEndTxnResponseV3, decodeEndTxnResponseV4, decodeEndTxnResponseV5]
 
 export const encodeEndTxnResponseByVersion: readonly (((writer: Writer, value: EndTxnResponse) => void) | undefined)[] = [encodeEndTxnResponseV0, encodeEndTxnResponseV1, encodeEndTxnResponseV2, encodeEndTxnResponseV3, encodeEndTxnResponseV4, encodeEndTxnResponseV5]
-
-const schemaOfEndTxnResponse: StructSchema = {
-  name: 'EndTxnResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'producerId',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [5, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => -1n,
-    },
-    {
-      name: 'producerEpoch',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [5, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => -1,
-    },
-  ],
-}
-
-export const endTxnResponseSchema: MessageSchema<EndTxnResponse> = {
-
-  name: 'EndTxnResponse',
-
-  apiKey: 26,
-
-  kind: 'response',
-
-  validVersions: [0, 5],
-
-  flexibleVersions: [3, Infinity],
-
-  root: schemaOfEndTxnResponse,
-
-  decoders: decodeEndTxnResponseByVersion,
-
-  encoders: encodeEndTxnResponseByVersion,
-
-}

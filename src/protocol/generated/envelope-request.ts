@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** EnvelopeRequest (key 58, v0, flexible v0+). */
@@ -55,62 +54,3 @@ export function encodeEnvelopeRequestV0(writer: Writer, value: EnvelopeRequest):
 export const decodeEnvelopeRequestByVersion: readonly (((reader: Reader) => EnvelopeRequest) | undefined)[] = [decodeEnvelopeRequestV0]
 
 export const encodeEnvelopeRequestByVersion: readonly (((writer: Writer, value: EnvelopeRequest) => void) | undefined)[] = [encodeEnvelopeRequestV0]
-
-const schemaOfEnvelopeRequest: StructSchema = {
-  name: 'EnvelopeRequest',
-  fields: [
-    {
-      name: 'requestData',
-      type: { kind: 'primitive', name: 'bytes' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => Buffer.alloc(0),
-    },
-    {
-      name: 'requestPrincipal',
-      type: { kind: 'primitive', name: 'bytes' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => Buffer.alloc(0),
-    },
-    {
-      name: 'clientHostAddress',
-      type: { kind: 'primitive', name: 'bytes' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => Buffer.alloc(0),
-    },
-  ],
-}
-
-export const envelopeRequestSchema: MessageSchema<EnvelopeRequest> = {
-
-  name: 'EnvelopeRequest',
-
-  apiKey: 58,
-
-  kind: 'request',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfEnvelopeRequest,
-
-  decoders: decodeEnvelopeRequestByVersion,
-
-  encoders: encodeEnvelopeRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** EnvelopeResponse (key 58, v0, flexible v0+). */
@@ -49,51 +48,3 @@ export function encodeEnvelopeResponseV0(writer: Writer, value: EnvelopeResponse
 export const decodeEnvelopeResponseByVersion: readonly (((reader: Reader) => EnvelopeResponse) | undefined)[] = [decodeEnvelopeResponseV0]
 
 export const encodeEnvelopeResponseByVersion: readonly (((writer: Writer, value: EnvelopeResponse) => void) | undefined)[] = [encodeEnvelopeResponseV0]
-
-const schemaOfEnvelopeResponse: StructSchema = {
-  name: 'EnvelopeResponse',
-  fields: [
-    {
-      name: 'responseData',
-      type: { kind: 'primitive', name: 'bytes' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => null,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const envelopeResponseSchema: MessageSchema<EnvelopeResponse> = {
-
-  name: 'EnvelopeResponse',
-
-  apiKey: 58,
-
-  kind: 'response',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfEnvelopeResponse,
-
-  decoders: decodeEnvelopeResponseByVersion,
-
-  encoders: encodeEnvelopeResponseByVersion,
-
-}

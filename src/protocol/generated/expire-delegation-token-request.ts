@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ExpireDelegationTokenRequest (key 40, v0-2, flexible v2+). */
@@ -73,51 +72,3 @@ export function encodeExpireDelegationTokenRequestV2(writer: Writer, value: Expi
 export const decodeExpireDelegationTokenRequestByVersion: readonly (((reader: Reader) => ExpireDelegationTokenRequest) | undefined)[] = [decodeExpireDelegationTokenRequestV0, decodeExpireDelegationTokenRequestV1, decodeExpireDelegationTokenRequestV2]
 
 export const encodeExpireDelegationTokenRequestByVersion: readonly (((writer: Writer, value: ExpireDelegationTokenRequest) => void) | undefined)[] = [encodeExpireDelegationTokenRequestV0, encodeExpireDelegationTokenRequestV1, encodeExpireDelegationTokenRequestV2]
-
-const schemaOfExpireDelegationTokenRequest: StructSchema = {
-  name: 'ExpireDelegationTokenRequest',
-  fields: [
-    {
-      name: 'hmac',
-      type: { kind: 'primitive', name: 'bytes' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => Buffer.alloc(0),
-    },
-    {
-      name: 'expiryTimePeriodMs',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0n,
-    },
-  ],
-}
-
-export const expireDelegationTokenRequestSchema: MessageSchema<ExpireDelegationTokenRequest> = {
-
-  name: 'ExpireDelegationTokenRequest',
-
-  apiKey: 40,
-
-  kind: 'request',
-
-  validVersions: [0, 2],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfExpireDelegationTokenRequest,
-
-  decoders: decodeExpireDelegationTokenRequestByVersion,
-
-  encoders: encodeExpireDelegationTokenRequestByVersion,
-
-}

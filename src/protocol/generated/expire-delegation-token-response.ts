@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ExpireDelegationTokenResponse (key 40, v0-2, flexible v2+). */
@@ -83,62 +82,3 @@ export function encodeExpireDelegationTokenResponseV2(writer: Writer, value: Exp
 export const decodeExpireDelegationTokenResponseByVersion: readonly (((reader: Reader) => ExpireDelegationTokenResponse) | undefined)[] = [decodeExpireDelegationTokenResponseV0, decodeExpireDelegationTokenResponseV1, decodeExpireDelegationTokenResponseV2]
 
 export const encodeExpireDelegationTokenResponseByVersion: readonly (((writer: Writer, value: ExpireDelegationTokenResponse) => void) | undefined)[] = [encodeExpireDelegationTokenResponseV0, encodeExpireDelegationTokenResponseV1, encodeExpireDelegationTokenResponseV2]
-
-const schemaOfExpireDelegationTokenResponse: StructSchema = {
-  name: 'ExpireDelegationTokenResponse',
-  fields: [
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'expiryTimestampMs',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0n,
-    },
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const expireDelegationTokenResponseSchema: MessageSchema<ExpireDelegationTokenResponse> = {
-
-  name: 'ExpireDelegationTokenResponse',
-
-  apiKey: 40,
-
-  kind: 'response',
-
-  validVersions: [0, 2],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfExpireDelegationTokenResponse,
-
-  decoders: decodeExpireDelegationTokenResponseByVersion,
-
-  encoders: encodeExpireDelegationTokenResponseByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** FindCoordinatorRequest (key 10, v0-6, flexible v3+). */
@@ -185,62 +184,3 @@ export function encodeFindCoordinatorRequestV6(writer: Writer, value: FindCoordi
 export const decodeFindCoordinatorRequestByVersion: readonly (((reader: Reader) => FindCoordinatorRequest) | undefined)[] = [decodeFindCoordinatorRequestV0, decodeFindCoordinatorRequestV1, decodeFindCoordinatorRequestV2, decodeFindCoordinatorRequestV3, decodeFindCoordinatorRequestV4, decodeFindCoordinatorRequestV5, decodeFindCoordinatorRequestV6]
 
 export const encodeFindCoordinatorRequestByVersion: readonly (((writer: Writer, value: FindCoordinatorRequest) => void) | undefined)[] = [encodeFindCoordinatorRequestV0, encodeFindCoordinatorRequestV1, encodeFindCoordinatorRequestV2, encodeFindCoordinatorRequestV3, encodeFindCoordinatorRequestV4, encodeFindCoordinatorRequestV5, encodeFindCoordinatorRequestV6]
-
-const schemaOfFindCoordinatorRequest: StructSchema = {
-  name: 'FindCoordinatorRequest',
-  fields: [
-    {
-      name: 'key',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, 3],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'keyType',
-      type: { kind: 'primitive', name: 'int8' },
-      versions: [1, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'coordinatorKeys',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'string' } },
-      versions: [4, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const findCoordinatorRequestSchema: MessageSchema<FindCoordinatorRequest> = {
-
-  name: 'FindCoordinatorRequest',
-
-  apiKey: 10,
-
-  kind: 'request',
-
-  validVersions: [0, 6],
-
-  flexibleVersions: [3, Infinity],
-
-  root: schemaOfFindCoordinatorRequest,
-
-  decoders: decodeFindCoordinatorRequestByVersion,
-
-  encoders: encodeFindCoordinatorRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** GetTelemetrySubscriptionsRequest (key 71, v0, flexible v0+). */
@@ -43,40 +42,3 @@ export function encodeGetTelemetrySubscriptionsRequestV0(writer: Writer, value: 
 export const decodeGetTelemetrySubscriptionsRequestByVersion: readonly (((reader: Reader) => GetTelemetrySubscriptionsRequest) | undefined)[] = [decodeGetTelemetrySubscriptionsRequestV0]
 
 export const encodeGetTelemetrySubscriptionsRequestByVersion: readonly (((writer: Writer, value: GetTelemetrySubscriptionsRequest) => void) | undefined)[] = [encodeGetTelemetrySubscriptionsRequestV0]
-
-const schemaOfGetTelemetrySubscriptionsRequest: StructSchema = {
-  name: 'GetTelemetrySubscriptionsRequest',
-  fields: [
-    {
-      name: 'clientInstanceId',
-      type: { kind: 'primitive', name: 'uuid' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => ZERO_UUID,
-    },
-  ],
-}
-
-export const getTelemetrySubscriptionsRequestSchema: MessageSchema<GetTelemetrySubscriptionsRequest> = {
-
-  name: 'GetTelemetrySubscriptionsRequest',
-
-  apiKey: 71,
-
-  kind: 'request',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfGetTelemetrySubscriptionsRequest,
-
-  decoders: decodeGetTelemetrySubscriptionsRequestByVersion,
-
-  encoders: encodeGetTelemetrySubscriptionsRequestByVersion,
-
-}

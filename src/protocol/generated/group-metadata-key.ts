@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** GroupMetadataKey (v2, flexible none). */
@@ -40,40 +39,3 @@ export function encodeGroupMetadataKeyV2(writer: Writer, value: GroupMetadataKey
 export const decodeGroupMetadataKeyByVersion: readonly (((reader: Reader) => GroupMetadataKey) | undefined)[] = [undefined, undefined, decodeGroupMetadataKeyV2]
 
 export const encodeGroupMetadataKeyByVersion: readonly (((writer: Writer, value: GroupMetadataKey) => void) | undefined)[] = [undefined, undefined, encodeGroupMetadataKeyV2]
-
-const schemaOfGroupMetadataKey: StructSchema = {
-  name: 'GroupMetadataKey',
-  fields: [
-    {
-      name: 'group',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [2, 2],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const groupMetadataKeySchema: MessageSchema<GroupMetadataKey> = {
-
-  name: 'GroupMetadataKey',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [2, 2],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfGroupMetadataKey,
-
-  decoders: decodeGroupMetadataKeyByVersion,
-
-  encoders: encodeGroupMetadataKeyByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** HeartbeatRequest (key 12, v0-4, flexible v4+). */
@@ -131,73 +130,3 @@ export function encodeHeartbeatRequestV4(writer: Writer, value: HeartbeatRequest
 export const decodeHeartbeatRequestByVersion: readonly (((reader: Reader) => HeartbeatRequest) | undefined)[] = [decodeHeartbeatRequestV0, decodeHeartbeatRequestV1, decodeHeartbeatRequestV2, decodeHeartbeatRequestV3, decodeHeartbeatRequestV4]
 
 export const encodeHeartbeatRequestByVersion: readonly (((writer: Writer, value: HeartbeatRequest) => void) | undefined)[] = [encodeHeartbeatRequestV0, encodeHeartbeatRequestV1, encodeHeartbeatRequestV2, encodeHeartbeatRequestV3, encodeHeartbeatRequestV4]
-
-const schemaOfHeartbeatRequest: StructSchema = {
-  name: 'HeartbeatRequest',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'generationId',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'memberId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'groupInstanceId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [3, Infinity],
-      nullableVersions: [3, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => null,
-    },
-  ],
-}
-
-export const heartbeatRequestSchema: MessageSchema<HeartbeatRequest> = {
-
-  name: 'HeartbeatRequest',
-
-  apiKey: 12,
-
-  kind: 'request',
-
-  validVersions: [0, 4],
-
-  flexibleVersions: [4, Infinity],
-
-  root: schemaOfHeartbeatRequest,
-
-  decoders: decodeHeartbeatRequestByVersion,
-
-  encoders: encodeHeartbeatRequestByVersion,
-
-}

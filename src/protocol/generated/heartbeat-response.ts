@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** HeartbeatResponse (key 12, v0-4, flexible v4+). */
@@ -96,51 +95,3 @@ export function encodeHeartbeatResponseV4(writer: Writer, value: HeartbeatRespon
 export const decodeHeartbeatResponseByVersion: readonly (((reader: Reader) => HeartbeatResponse) | undefined)[] = [decodeHeartbeatResponseV0, decodeHeartbeatResponseV1, decodeHeartbeatResponseV2, decodeHeartbeatResponseV3, decodeHeartbeatResponseV4]
 
 export const encodeHeartbeatResponseByVersion: readonly (((writer: Writer, value: HeartbeatResponse) => void) | undefined)[] = [encodeHeartbeatResponseV0, encodeHeartbeatResponseV1, encodeHeartbeatResponseV2, encodeHeartbeatResponseV3, encodeHeartbeatResponseV4]
-
-const schemaOfHeartbeatResponse: StructSchema = {
-  name: 'HeartbeatResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [1, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const heartbeatResponseSchema: MessageSchema<HeartbeatResponse> = {
-
-  name: 'HeartbeatResponse',
-
-  apiKey: 12,
-
-  kind: 'response',
-
-  validVersions: [0, 4],
-
-  flexibleVersions: [4, Infinity],
-
-  root: schemaOfHeartbeatResponse,
-
-  decoders: decodeHeartbeatResponseByVersion,
-
-  encoders: encodeHeartbeatResponseByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** IncrementalAlterConfigsResponse (key 44, v0-1, flexible v1+). */
@@ -142,101 +141,3 @@ export function encodeAlterConfigsResourceResponseV1(writer: Writer, value: Alte
 export const decodeIncrementalAlterConfigsResponseByVersion: readonly (((reader: Reader) => IncrementalAlterConfigsResponse) | undefined)[] = [decodeIncrementalAlterConfigsResponseV0, decodeIncrementalAlterConfigsResponseV1]
 
 export const encodeIncrementalAlterConfigsResponseByVersion: readonly (((writer: Writer, value: IncrementalAlterConfigsResponse) => void) | undefined)[] = [encodeIncrementalAlterConfigsResponseV0, encodeIncrementalAlterConfigsResponseV1]
-
-const schemaOfIncrementalAlterConfigsResponse: StructSchema = {
-  name: 'IncrementalAlterConfigsResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'responses',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfAlterConfigsResourceResponse } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfAlterConfigsResourceResponse: StructSchema = {
-  name: 'AlterConfigsResourceResponse',
-  fields: [
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorMessage',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'resourceType',
-      type: { kind: 'primitive', name: 'int8' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'resourceName',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const incrementalAlterConfigsResponseSchema: MessageSchema<IncrementalAlterConfigsResponse> = {
-
-  name: 'IncrementalAlterConfigsResponse',
-
-  apiKey: 44,
-
-  kind: 'response',
-
-  validVersions: [0, 1],
-
-  flexibleVersions: [1, Infinity],
-
-  root: schemaOfIncrementalAlterConfigsResponse,
-
-  decoders: decodeIncrementalAlterConfigsResponseByVersion,
-
-  encoders: encodeIncrementalAlterConfigsResponseByVersion,
-
-}

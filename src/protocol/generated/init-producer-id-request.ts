@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** InitProducerIdRequest (key 22, v0-5, flexible v2+). */
@@ -162,73 +161,3 @@ export function encodeInitProducerIdRequestV5(writer: Writer, value: InitProduce
 export const decodeInitProducerIdRequestByVersion: readonly (((reader: Reader) => InitProducerIdRequest) | undefined)[] = [decodeInitProducerIdRequestV0, decodeInitProducerIdRequestV1, decodeInitProducerIdRequestV2, decodeInitProducerIdRequestV3, decodeInitProducerIdRequestV4, decodeInitProducerIdRequestV5]
 
 export const encodeInitProducerIdRequestByVersion: readonly (((writer: Writer, value: InitProducerIdRequest) => void) | undefined)[] = [encodeInitProducerIdRequestV0, encodeInitProducerIdRequestV1, encodeInitProducerIdRequestV2, encodeInitProducerIdRequestV3, encodeInitProducerIdRequestV4, encodeInitProducerIdRequestV5]
-
-const schemaOfInitProducerIdRequest: StructSchema = {
-  name: 'InitProducerIdRequest',
-  fields: [
-    {
-      name: 'transactionalId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'transactionTimeoutMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'producerId',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [3, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => -1n,
-    },
-    {
-      name: 'producerEpoch',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [3, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => -1,
-    },
-  ],
-}
-
-export const initProducerIdRequestSchema: MessageSchema<InitProducerIdRequest> = {
-
-  name: 'InitProducerIdRequest',
-
-  apiKey: 22,
-
-  kind: 'request',
-
-  validVersions: [0, 5],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfInitProducerIdRequest,
-
-  decoders: decodeInitProducerIdRequestByVersion,
-
-  encoders: encodeInitProducerIdRequestByVersion,
-
-}

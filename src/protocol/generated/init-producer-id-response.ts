@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** InitProducerIdResponse (key 22, v0-5, flexible v2+). */
@@ -150,73 +149,3 @@ export function encodeInitProducerIdResponseV5(writer: Writer, value: InitProduc
 export const decodeInitProducerIdResponseByVersion: readonly (((reader: Reader) => InitProducerIdResponse) | undefined)[] = [decodeInitProducerIdResponseV0, decodeInitProducerIdResponseV1, decodeInitProducerIdResponseV2, decodeInitProducerIdResponseV3, decodeInitProducerIdResponseV4, decodeInitProducerIdResponseV5]
 
 export const encodeInitProducerIdResponseByVersion: readonly (((writer: Writer, value: InitProducerIdResponse) => void) | undefined)[] = [encodeInitProducerIdResponseV0, encodeInitProducerIdResponseV1, encodeInitProducerIdResponseV2, encodeInitProducerIdResponseV3, encodeInitProducerIdResponseV4, encodeInitProducerIdResponseV5]
-
-const schemaOfInitProducerIdResponse: StructSchema = {
-  name: 'InitProducerIdResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'producerId',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => -1n,
-    },
-    {
-      name: 'producerEpoch',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const initProducerIdResponseSchema: MessageSchema<InitProducerIdResponse> = {
-
-  name: 'InitProducerIdResponse',
-
-  apiKey: 22,
-
-  kind: 'response',
-
-  validVersions: [0, 5],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfInitProducerIdResponse,
-
-  decoders: decodeInitProducerIdResponseByVersion,
-
-  encoders: encodeInitProducerIdResponseByVersion,
-
-}

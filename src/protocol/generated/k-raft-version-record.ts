@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** KRaftVersionRecord (v0, flexible v0+). */
@@ -49,51 +48,3 @@ export function encodeKRaftVersionRecordV0(writer: Writer, value: KRaftVersionRe
 export const decodeKRaftVersionRecordByVersion: readonly (((reader: Reader) => KRaftVersionRecord) | undefined)[] = [decodeKRaftVersionRecordV0]
 
 export const encodeKRaftVersionRecordByVersion: readonly (((writer: Writer, value: KRaftVersionRecord) => void) | undefined)[] = [encodeKRaftVersionRecordV0]
-
-const schemaOfKRaftVersionRecord: StructSchema = {
-  name: 'KRaftVersionRecord',
-  fields: [
-    {
-      name: 'version',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'kRaftVersion',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const kRaftVersionRecordSchema: MessageSchema<KRaftVersionRecord> = {
-
-  name: 'KRaftVersionRecord',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfKRaftVersionRecord,
-
-  decoders: decodeKRaftVersionRecordByVersion,
-
-  encoders: encodeKRaftVersionRecordByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** LeaderChangeMessage (v0-1, flexible v0+). */
@@ -164,101 +163,3 @@ export function encodeVoterV1(writer: Writer, value: Voter): void {
 export const decodeLeaderChangeMessageByVersion: readonly (((reader: Reader) => LeaderChangeMessage) | undefined)[] = [decodeLeaderChangeMessageV0, decodeLeaderChangeMessageV1]
 
 export const encodeLeaderChangeMessageByVersion: readonly (((writer: Writer, value: LeaderChangeMessage) => void) | undefined)[] = [encodeLeaderChangeMessageV0, encodeLeaderChangeMessageV1]
-
-const schemaOfLeaderChangeMessage: StructSchema = {
-  name: 'LeaderChangeMessage',
-  fields: [
-    {
-      name: 'version',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'leaderId',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'voters',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfVoter } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-    {
-      name: 'grantingVoters',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfVoter } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfVoter: StructSchema = {
-  name: 'Voter',
-  fields: [
-    {
-      name: 'voterId',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'voterDirectoryId',
-      type: { kind: 'primitive', name: 'uuid' },
-      versions: [1, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => ZERO_UUID,
-    },
-  ],
-}
-
-export const leaderChangeMessageSchema: MessageSchema<LeaderChangeMessage> = {
-
-  name: 'LeaderChangeMessage',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 1],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfLeaderChangeMessage,
-
-  decoders: decodeLeaderChangeMessageByVersion,
-
-  encoders: encodeLeaderChangeMessageByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** LeaveGroupRequest (key 13, v0-5, flexible v4+). */
@@ -235,101 +234,3 @@ export function encodeMemberIdentityV5(writer: Writer, value: MemberIdentity): v
 export const decodeLeaveGroupRequestByVersion: readonly (((reader: Reader) => LeaveGroupRequest) | undefined)[] = [decodeLeaveGroupRequestV0, decodeLeaveGroupRequestV1, decodeLeaveGroupRequestV2, decodeLeaveGroupRequestV3, decodeLeaveGroupRequestV4, decodeLeaveGroupRequestV5]
 
 export const encodeLeaveGroupRequestByVersion: readonly (((writer: Writer, value: LeaveGroupRequest) => void) | undefined)[] = [encodeLeaveGroupRequestV0, encodeLeaveGroupRequestV1, encodeLeaveGroupRequestV2, encodeLeaveGroupRequestV3, encodeLeaveGroupRequestV4, encodeLeaveGroupRequestV5]
-
-const schemaOfLeaveGroupRequest: StructSchema = {
-  name: 'LeaveGroupRequest',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'memberId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, 2],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'members',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfMemberIdentity } },
-      versions: [3, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfMemberIdentity: StructSchema = {
-  name: 'MemberIdentity',
-  fields: [
-    {
-      name: 'memberId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [3, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'groupInstanceId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [3, Infinity],
-      nullableVersions: [3, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => null,
-    },
-    {
-      name: 'reason',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [5, Infinity],
-      nullableVersions: [5, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => null,
-    },
-  ],
-}
-
-export const leaveGroupRequestSchema: MessageSchema<LeaveGroupRequest> = {
-
-  name: 'LeaveGroupRequest',
-
-  apiKey: 13,
-
-  kind: 'request',
-
-  validVersions: [0, 5],
-
-  flexibleVersions: [4, Infinity],
-
-  root: schemaOfLeaveGroupRequest,
-
-  decoders: decodeLeaveGroupRequestByVersion,
-
-  encoders: encodeLeaveGroupRequestByVersion,
-
-}

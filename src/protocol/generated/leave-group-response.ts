@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** LeaveGroupResponse (key 13, v0-5, flexible v4+). */
@@ -230,101 +229,3 @@ export function encodeMemberResponseV5(writer: Writer, value: MemberResponse): v
 export const decodeLeaveGroupResponseByVersion: readonly (((reader: Reader) => LeaveGroupResponse) | undefined)[] = [decodeLeaveGroupResponseV0, decodeLeaveGroupResponseV1, decodeLeaveGroupResponseV2, decodeLeaveGroupResponseV3, decodeLeaveGroupResponseV4, decodeLeaveGroupResponseV5]
 
 export const encodeLeaveGroupResponseByVersion: readonly (((writer: Writer, value: LeaveGroupResponse) => void) | undefined)[] = [encodeLeaveGroupResponseV0, encodeLeaveGroupResponseV1, encodeLeaveGroupResponseV2, encodeLeaveGroupResponseV3, encodeLeaveGroupResponseV4, encodeLeaveGroupResponseV5]
-
-const schemaOfLeaveGroupResponse: StructSchema = {
-  name: 'LeaveGroupResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [1, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'members',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfMemberResponse } },
-      versions: [3, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfMemberResponse: StructSchema = {
-  name: 'MemberResponse',
-  fields: [
-    {
-      name: 'memberId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [3, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'groupInstanceId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [3, Infinity],
-      nullableVersions: [3, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [3, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const leaveGroupResponseSchema: MessageSchema<LeaveGroupResponse> = {
-
-  name: 'LeaveGroupResponse',
-
-  apiKey: 13,
-
-  kind: 'response',
-
-  validVersions: [0, 5],
-
-  flexibleVersions: [4, Infinity],
-
-  root: schemaOfLeaveGroupResponse,
-
-  decoders: decodeLeaveGroupResponseByVersion,
-
-  encoders: encodeLeaveGroupResponseByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ListClientMetricsResourcesRequest (key 74, v0, flexible v0+). */
@@ -37,29 +36,3 @@ export function encodeListClientMetricsResourcesRequestV0(writer: Writer, value:
 export const decodeListClientMetricsResourcesRequestByVersion: readonly (((reader: Reader) => ListClientMetricsResourcesRequest) | undefined)[] = [decodeListClientMetricsResourcesRequestV0]
 
 export const encodeListClientMetricsResourcesRequestByVersion: readonly (((writer: Writer, value: ListClientMetricsResourcesRequest) => void) | undefined)[] = [encodeListClientMetricsResourcesRequestV0]
-
-const schemaOfListClientMetricsResourcesRequest: StructSchema = {
-  name: 'ListClientMetricsResourcesRequest',
-  fields: [
-  ],
-}
-
-export const listClientMetricsResourcesRequestSchema: MessageSchema<ListClientMetricsResourcesRequest> = {
-
-  name: 'ListClientMetricsResourcesRequest',
-
-  apiKey: 74,
-
-  kind: 'request',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfListClientMetricsResourcesRequest,
-
-  decoders: decodeListClientMetricsResourcesRequestByVersion,
-
-  encoders: encodeListClientMetricsResourcesRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ListClientMetricsResourcesResponse (key 74, v0, flexible v0+). */
@@ -95,79 +94,3 @@ export function encodeClientMetricsResourceV0(writer: Writer, value: ClientMetri
 export const decodeListClientMetricsResourcesResponseByVersion: readonly (((reader: Reader) => ListClientMetricsResourcesResponse) | undefined)[] = [decodeListClientMetricsResourcesResponseV0]
 
 export const encodeListClientMetricsResourcesResponseByVersion: readonly (((writer: Writer, value: ListClientMetricsResourcesResponse) => void) | undefined)[] = [encodeListClientMetricsResourcesResponseV0]
-
-const schemaOfListClientMetricsResourcesResponse: StructSchema = {
-  name: 'ListClientMetricsResourcesResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'clientMetricsResources',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfClientMetricsResource } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfClientMetricsResource: StructSchema = {
-  name: 'ClientMetricsResource',
-  fields: [
-    {
-      name: 'name',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const listClientMetricsResourcesResponseSchema: MessageSchema<ListClientMetricsResourcesResponse> = {
-
-  name: 'ListClientMetricsResourcesResponse',
-
-  apiKey: 74,
-
-  kind: 'response',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfListClientMetricsResourcesResponse,
-
-  decoders: decodeListClientMetricsResourcesResponseByVersion,
-
-  encoders: encodeListClientMetricsResourcesResponseByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ListGroupsRequest (key 16, v0-5, flexible v3+). */
@@ -154,51 +153,3 @@ export function encodeListGroupsRequestV5(writer: Writer, value: ListGroupsReque
 export const decodeListGroupsRequestByVersion: readonly (((reader: Reader) => ListGroupsRequest) | undefined)[] = [decodeListGroupsRequestV0, decodeListGroupsRequestV1, decodeListGroupsRequestV2, decodeListGroupsRequestV3, decodeListGroupsRequestV4, decodeListGroupsRequestV5]
 
 export const encodeListGroupsRequestByVersion: readonly (((writer: Writer, value: ListGroupsRequest) => void) | undefined)[] = [encodeListGroupsRequestV0, encodeListGroupsRequestV1, encodeListGroupsRequestV2, encodeListGroupsRequestV3, encodeListGroupsRequestV4, encodeListGroupsRequestV5]
-
-const schemaOfListGroupsRequest: StructSchema = {
-  name: 'ListGroupsRequest',
-  fields: [
-    {
-      name: 'statesFilter',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'string' } },
-      versions: [4, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-    {
-      name: 'typesFilter',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'string' } },
-      versions: [5, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const listGroupsRequestSchema: MessageSchema<ListGroupsRequest> = {
-
-  name: 'ListGroupsRequest',
-
-  apiKey: 16,
-
-  kind: 'request',
-
-  validVersions: [0, 5],
-
-  flexibleVersions: [3, Infinity],
-
-  root: schemaOfListGroupsRequest,
-
-  decoders: decodeListGroupsRequestByVersion,
-
-  encoders: encodeListGroupsRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ListPartitionReassignmentsRequest (key 46, v0, flexible v0+). */
@@ -101,79 +100,3 @@ export function encodeListPartitionReassignmentsTopicsV0(writer: Writer, value: 
 export const decodeListPartitionReassignmentsRequestByVersion: readonly (((reader: Reader) => ListPartitionReassignmentsRequest) | undefined)[] = [decodeListPartitionReassignmentsRequestV0]
 
 export const encodeListPartitionReassignmentsRequestByVersion: readonly (((writer: Writer, value: ListPartitionReassignmentsRequest) => void) | undefined)[] = [encodeListPartitionReassignmentsRequestV0]
-
-const schemaOfListPartitionReassignmentsRequest: StructSchema = {
-  name: 'ListPartitionReassignmentsRequest',
-  fields: [
-    {
-      name: 'timeoutMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 60000,
-    },
-    {
-      name: 'topics',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfListPartitionReassignmentsTopics } },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => null,
-    },
-  ],
-}
-
-const schemaOfListPartitionReassignmentsTopics: StructSchema = {
-  name: 'ListPartitionReassignmentsTopics',
-  fields: [
-    {
-      name: 'name',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'partitionIndexes',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'int32' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const listPartitionReassignmentsRequestSchema: MessageSchema<ListPartitionReassignmentsRequest> = {
-
-  name: 'ListPartitionReassignmentsRequest',
-
-  apiKey: 46,
-
-  kind: 'request',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfListPartitionReassignmentsRequest,
-
-  decoders: decodeListPartitionReassignmentsRequestByVersion,
-
-  encoders: encodeListPartitionReassignmentsRequestByVersion,
-
-}

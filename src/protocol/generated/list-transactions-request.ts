@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ListTransactionsRequest (key 66, v0-1, flexible v0+). */
@@ -102,62 +101,3 @@ export function encodeListTransactionsRequestV1(writer: Writer, value: ListTrans
 export const decodeListTransactionsRequestByVersion: readonly (((reader: Reader) => ListTransactionsRequest) | undefined)[] = [decodeListTransactionsRequestV0, decodeListTransactionsRequestV1]
 
 export const encodeListTransactionsRequestByVersion: readonly (((writer: Writer, value: ListTransactionsRequest) => void) | undefined)[] = [encodeListTransactionsRequestV0, encodeListTransactionsRequestV1]
-
-const schemaOfListTransactionsRequest: StructSchema = {
-  name: 'ListTransactionsRequest',
-  fields: [
-    {
-      name: 'stateFilters',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'string' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-    {
-      name: 'producerIdFilters',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'int64' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-    {
-      name: 'durationFilter',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [1, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => -1n,
-    },
-  ],
-}
-
-export const listTransactionsRequestSchema: MessageSchema<ListTransactionsRequest> = {
-
-  name: 'ListTransactionsRequest',
-
-  apiKey: 66,
-
-  kind: 'request',
-
-  validVersions: [0, 1],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfListTransactionsRequest,
-
-  decoders: decodeListTransactionsRequestByVersion,
-
-  encoders: encodeListTransactionsRequestByVersion,
-
-}

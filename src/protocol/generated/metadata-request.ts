@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** MetadataRequest (key 3, v0-12, flexible v9+). */
@@ -567,101 +566,3 @@ export function encodeMetadataRequestTopicV12(writer: Writer, value: MetadataReq
 export const decodeMetadataRequestByVersion: readonly (((reader: Reader) => MetadataRequest) | undefined)[] = [decodeMetadataRequestV0, decodeMetadataRequestV1, decodeMetadataRequestV2, decodeMetadataRequestV3, decodeMetadataRequestV4, decodeMetadataRequestV5, decodeMetadataRequestV6, decodeMetadataRequestV7, decodeMetadataRequestV8, decodeMetadataRequestV9, decodeMetadataRequestV10, decodeMetadataRequestV11, decodeMetadataRequestV12]
 
 export const encodeMetadataRequestByVersion: readonly (((writer: Writer, value: MetadataRequest) => void) | undefined)[] = [encodeMetadataRequestV0, encodeMetadataRequestV1, encodeMetadataRequestV2, encodeMetadataRequestV3, encodeMetadataRequestV4, encodeMetadataRequestV5, encodeMetadataRequestV6, encodeMetadataRequestV7, encodeMetadataRequestV8, encodeMetadataRequestV9, encodeMetadataRequestV10, encodeMetadataRequestV11, encodeMetadataRequestV12]
-
-const schemaOfMetadataRequest: StructSchema = {
-  name: 'MetadataRequest',
-  fields: [
-    {
-      name: 'topics',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfMetadataRequestTopic } },
-      versions: [0, Infinity],
-      nullableVersions: [1, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-    {
-      name: 'allowAutoTopicCreation',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [4, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => true,
-    },
-    {
-      name: 'includeClusterAuthorizedOperations',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [8, 10],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => false,
-    },
-    {
-      name: 'includeTopicAuthorizedOperations',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [8, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => false,
-    },
-  ],
-}
-
-const schemaOfMetadataRequestTopic: StructSchema = {
-  name: 'MetadataRequestTopic',
-  fields: [
-    {
-      name: 'topicId',
-      type: { kind: 'primitive', name: 'uuid' },
-      versions: [10, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => ZERO_UUID,
-    },
-    {
-      name: 'name',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [10, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const metadataRequestSchema: MessageSchema<MetadataRequest> = {
-
-  name: 'MetadataRequest',
-
-  apiKey: 3,
-
-  kind: 'request',
-
-  validVersions: [0, 12],
-
-  flexibleVersions: [9, Infinity],
-
-  root: schemaOfMetadataRequest,
-
-  decoders: decodeMetadataRequestByVersion,
-
-  encoders: encodeMetadataRequestByVersion,
-
-}

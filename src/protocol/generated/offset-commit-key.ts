@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** OffsetCommitKey (v0-1, flexible none). */
@@ -66,62 +65,3 @@ export function encodeOffsetCommitKeyV1(writer: Writer, value: OffsetCommitKey):
 export const decodeOffsetCommitKeyByVersion: readonly (((reader: Reader) => OffsetCommitKey) | undefined)[] = [decodeOffsetCommitKeyV0, decodeOffsetCommitKeyV1]
 
 export const encodeOffsetCommitKeyByVersion: readonly (((writer: Writer, value: OffsetCommitKey) => void) | undefined)[] = [encodeOffsetCommitKeyV0, encodeOffsetCommitKeyV1]
-
-const schemaOfOffsetCommitKey: StructSchema = {
-  name: 'OffsetCommitKey',
-  fields: [
-    {
-      name: 'group',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, 1],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'topic',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, 1],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'partition',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, 1],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const offsetCommitKeySchema: MessageSchema<OffsetCommitKey> = {
-
-  name: 'OffsetCommitKey',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 1],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfOffsetCommitKey,
-
-  decoders: decodeOffsetCommitKeyByVersion,
-
-  encoders: encodeOffsetCommitKeyByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** OffsetCommitValue (v0-4, flexible v4+). */
@@ -132,84 +131,3 @@ export function encodeOffsetCommitValueV4(writer: Writer, value: OffsetCommitVal
 export const decodeOffsetCommitValueByVersion: readonly (((reader: Reader) => OffsetCommitValue) | undefined)[] = [decodeOffsetCommitValueV0, decodeOffsetCommitValueV1, decodeOffsetCommitValueV2, decodeOffsetCommitValueV3, decodeOffsetCommitValueV4]
 
 export const encodeOffsetCommitValueByVersion: readonly (((writer: Writer, value: OffsetCommitValue) => void) | undefined)[] = [encodeOffsetCommitValueV0, encodeOffsetCommitValueV1, encodeOffsetCommitValueV2, encodeOffsetCommitValueV3, encodeOffsetCommitValueV4]
-
-const schemaOfOffsetCommitValue: StructSchema = {
-  name: 'OffsetCommitValue',
-  fields: [
-    {
-      name: 'offset',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0n,
-    },
-    {
-      name: 'leaderEpoch',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [3, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => -1,
-    },
-    {
-      name: 'metadata',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'commitTimestamp',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0n,
-    },
-    {
-      name: 'expireTimestamp',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [1, 1],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => -1n,
-    },
-  ],
-}
-
-export const offsetCommitValueSchema: MessageSchema<OffsetCommitValue> = {
-
-  name: 'OffsetCommitValue',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 4],
-
-  flexibleVersions: [4, Infinity],
-
-  root: schemaOfOffsetCommitValue,
-
-  decoders: decodeOffsetCommitValueByVersion,
-
-  encoders: encodeOffsetCommitValueByVersion,
-
-}

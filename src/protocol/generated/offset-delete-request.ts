@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** OffsetDeleteRequest (key 47, v0, flexible none). */
@@ -126,96 +125,3 @@ export function encodeOffsetDeleteRequestTopicV0(writer: Writer, value: OffsetDe
 export const decodeOffsetDeleteRequestByVersion: readonly (((reader: Reader) => OffsetDeleteRequest) | undefined)[] = [decodeOffsetDeleteRequestV0]
 
 export const encodeOffsetDeleteRequestByVersion: readonly (((writer: Writer, value: OffsetDeleteRequest) => void) | undefined)[] = [encodeOffsetDeleteRequestV0]
-
-const schemaOfOffsetDeleteRequest: StructSchema = {
-  name: 'OffsetDeleteRequest',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'topics',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfOffsetDeleteRequestTopic } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfOffsetDeleteRequestPartition: StructSchema = {
-  name: 'OffsetDeleteRequestPartition',
-  fields: [
-    {
-      name: 'partitionIndex',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-const schemaOfOffsetDeleteRequestTopic: StructSchema = {
-  name: 'OffsetDeleteRequestTopic',
-  fields: [
-    {
-      name: 'name',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'partitions',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfOffsetDeleteRequestPartition } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const offsetDeleteRequestSchema: MessageSchema<OffsetDeleteRequest> = {
-
-  name: 'OffsetDeleteRequest',
-
-  apiKey: 47,
-
-  kind: 'request',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfOffsetDeleteRequest,
-
-  decoders: decodeOffsetDeleteRequestByVersion,
-
-  encoders: encodeOffsetDeleteRequestByVersion,
-
-}

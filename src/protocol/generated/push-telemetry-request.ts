@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** PushTelemetryRequest (key 72, v0, flexible v0+). */
@@ -67,84 +66,3 @@ export function encodePushTelemetryRequestV0(writer: Writer, value: PushTelemetr
 export const decodePushTelemetryRequestByVersion: readonly (((reader: Reader) => PushTelemetryRequest) | undefined)[] = [decodePushTelemetryRequestV0]
 
 export const encodePushTelemetryRequestByVersion: readonly (((writer: Writer, value: PushTelemetryRequest) => void) | undefined)[] = [encodePushTelemetryRequestV0]
-
-const schemaOfPushTelemetryRequest: StructSchema = {
-  name: 'PushTelemetryRequest',
-  fields: [
-    {
-      name: 'clientInstanceId',
-      type: { kind: 'primitive', name: 'uuid' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => ZERO_UUID,
-    },
-    {
-      name: 'subscriptionId',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'terminating',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => false,
-    },
-    {
-      name: 'compressionType',
-      type: { kind: 'primitive', name: 'int8' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'metrics',
-      type: { kind: 'primitive', name: 'bytes' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => Buffer.alloc(0),
-    },
-  ],
-}
-
-export const pushTelemetryRequestSchema: MessageSchema<PushTelemetryRequest> = {
-
-  name: 'PushTelemetryRequest',
-
-  apiKey: 72,
-
-  kind: 'request',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfPushTelemetryRequest,
-
-  decoders: decodePushTelemetryRequestByVersion,
-
-  encoders: encodePushTelemetryRequestByVersion,
-
-}

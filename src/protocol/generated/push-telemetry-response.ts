@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** PushTelemetryResponse (key 72, v0, flexible v0+). */
@@ -49,51 +48,3 @@ export function encodePushTelemetryResponseV0(writer: Writer, value: PushTelemet
 export const decodePushTelemetryResponseByVersion: readonly (((reader: Reader) => PushTelemetryResponse) | undefined)[] = [decodePushTelemetryResponseV0]
 
 export const encodePushTelemetryResponseByVersion: readonly (((writer: Writer, value: PushTelemetryResponse) => void) | undefined)[] = [encodePushTelemetryResponseV0]
-
-const schemaOfPushTelemetryResponse: StructSchema = {
-  name: 'PushTelemetryResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const pushTelemetryResponseSchema: MessageSchema<PushTelemetryResponse> = {
-
-  name: 'PushTelemetryResponse',
-
-  apiKey: 72,
-
-  kind: 'response',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfPushTelemetryResponse,
-
-  decoders: decodePushTelemetryResponseByVersion,
-
-  encoders: encodePushTelemetryResponseByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** RemoveRaftVoterRequest (key 81, v0, flexible v0+). */
@@ -55,62 +54,3 @@ export function encodeRemoveRaftVoterRequestV0(writer: Writer, value: RemoveRaft
 export const decodeRemoveRaftVoterRequestByVersion: readonly (((reader: Reader) => RemoveRaftVoterRequest) | undefined)[] = [decodeRemoveRaftVoterRequestV0]
 
 export const encodeRemoveRaftVoterRequestByVersion: readonly (((writer: Writer, value: RemoveRaftVoterRequest) => void) | undefined)[] = [encodeRemoveRaftVoterRequestV0]
-
-const schemaOfRemoveRaftVoterRequest: StructSchema = {
-  name: 'RemoveRaftVoterRequest',
-  fields: [
-    {
-      name: 'clusterId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'voterId',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'voterDirectoryId',
-      type: { kind: 'primitive', name: 'uuid' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => ZERO_UUID,
-    },
-  ],
-}
-
-export const removeRaftVoterRequestSchema: MessageSchema<RemoveRaftVoterRequest> = {
-
-  name: 'RemoveRaftVoterRequest',
-
-  apiKey: 81,
-
-  kind: 'request',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfRemoveRaftVoterRequest,
-
-  decoders: decodeRemoveRaftVoterRequestByVersion,
-
-  encoders: encodeRemoveRaftVoterRequestByVersion,
-
-}

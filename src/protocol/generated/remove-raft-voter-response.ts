@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** RemoveRaftVoterResponse (key 81, v0, flexible v0+). */
@@ -55,62 +54,3 @@ export function encodeRemoveRaftVoterResponseV0(writer: Writer, value: RemoveRaf
 export const decodeRemoveRaftVoterResponseByVersion: readonly (((reader: Reader) => RemoveRaftVoterResponse) | undefined)[] = [decodeRemoveRaftVoterResponseV0]
 
 export const encodeRemoveRaftVoterResponseByVersion: readonly (((writer: Writer, value: RemoveRaftVoterResponse) => void) | undefined)[] = [encodeRemoveRaftVoterResponseV0]
-
-const schemaOfRemoveRaftVoterResponse: StructSchema = {
-  name: 'RemoveRaftVoterResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorMessage',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const removeRaftVoterResponseSchema: MessageSchema<RemoveRaftVoterResponse> = {
-
-  name: 'RemoveRaftVoterResponse',
-
-  apiKey: 81,
-
-  kind: 'response',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfRemoveRaftVoterResponse,
-
-  decoders: decodeRemoveRaftVoterResponseByVersion,
-
-  encoders: encodeRemoveRaftVoterResponseByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** RenewDelegationTokenRequest (key 39, v0-2, flexible v2+). */
@@ -73,51 +72,3 @@ export function encodeRenewDelegationTokenRequestV2(writer: Writer, value: Renew
 export const decodeRenewDelegationTokenRequestByVersion: readonly (((reader: Reader) => RenewDelegationTokenRequest) | undefined)[] = [decodeRenewDelegationTokenRequestV0, decodeRenewDelegationTokenRequestV1, decodeRenewDelegationTokenRequestV2]
 
 export const encodeRenewDelegationTokenRequestByVersion: readonly (((writer: Writer, value: RenewDelegationTokenRequest) => void) | undefined)[] = [encodeRenewDelegationTokenRequestV0, encodeRenewDelegationTokenRequestV1, encodeRenewDelegationTokenRequestV2]
-
-const schemaOfRenewDelegationTokenRequest: StructSchema = {
-  name: 'RenewDelegationTokenRequest',
-  fields: [
-    {
-      name: 'hmac',
-      type: { kind: 'primitive', name: 'bytes' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => Buffer.alloc(0),
-    },
-    {
-      name: 'renewPeriodMs',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0n,
-    },
-  ],
-}
-
-export const renewDelegationTokenRequestSchema: MessageSchema<RenewDelegationTokenRequest> = {
-
-  name: 'RenewDelegationTokenRequest',
-
-  apiKey: 39,
-
-  kind: 'request',
-
-  validVersions: [0, 2],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfRenewDelegationTokenRequest,
-
-  decoders: decodeRenewDelegationTokenRequestByVersion,
-
-  encoders: encodeRenewDelegationTokenRequestByVersion,
-
-}

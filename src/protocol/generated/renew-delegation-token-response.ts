@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** RenewDelegationTokenResponse (key 39, v0-2, flexible v2+). */
@@ -83,62 +82,3 @@ export function encodeRenewDelegationTokenResponseV2(writer: Writer, value: Rene
 export const decodeRenewDelegationTokenResponseByVersion: readonly (((reader: Reader) => RenewDelegationTokenResponse) | undefined)[] = [decodeRenewDelegationTokenResponseV0, decodeRenewDelegationTokenResponseV1, decodeRenewDelegationTokenResponseV2]
 
 export const encodeRenewDelegationTokenResponseByVersion: readonly (((writer: Writer, value: RenewDelegationTokenResponse) => void) | undefined)[] = [encodeRenewDelegationTokenResponseV0, encodeRenewDelegationTokenResponseV1, encodeRenewDelegationTokenResponseV2]
-
-const schemaOfRenewDelegationTokenResponse: StructSchema = {
-  name: 'RenewDelegationTokenResponse',
-  fields: [
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'expiryTimestampMs',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0n,
-    },
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const renewDelegationTokenResponseSchema: MessageSchema<RenewDelegationTokenResponse> = {
-
-  name: 'RenewDelegationTokenResponse',
-
-  apiKey: 39,
-
-  kind: 'response',
-
-  validVersions: [0, 2],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfRenewDelegationTokenResponse,
-
-  decoders: decodeRenewDelegationTokenResponseByVersion,
-
-  encoders: encodeRenewDelegationTokenResponseByVersion,
-
-}

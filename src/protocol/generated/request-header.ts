@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** RequestHeader (v0-2, flexible v2+). */
@@ -92,73 +91,3 @@ export function encodeRequestHeaderV2(writer: Writer, value: RequestHeader): voi
 export const decodeRequestHeaderByVersion: readonly (((reader: Reader) => RequestHeader) | undefined)[] = [decodeRequestHeaderV0, decodeRequestHeaderV1, decodeRequestHeaderV2]
 
 export const encodeRequestHeaderByVersion: readonly (((writer: Writer, value: RequestHeader) => void) | undefined)[] = [encodeRequestHeaderV0, encodeRequestHeaderV1, encodeRequestHeaderV2]
-
-const schemaOfRequestHeader: StructSchema = {
-  name: 'RequestHeader',
-  fields: [
-    {
-      name: 'requestApiKey',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'requestApiVersion',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'correlationId',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'clientId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [1, Infinity],
-      nullableVersions: [1, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: [1, 0],
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const requestHeaderSchema: MessageSchema<RequestHeader> = {
-
-  name: 'RequestHeader',
-
-  apiKey: null,
-
-  kind: 'header',
-
-  validVersions: [0, 2],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfRequestHeader,
-
-  decoders: decodeRequestHeaderByVersion,
-
-  encoders: encodeRequestHeaderByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ResponseHeader (v0-1, flexible v1+). */
@@ -53,40 +52,3 @@ export function encodeResponseHeaderV1(writer: Writer, value: ResponseHeader): v
 export const decodeResponseHeaderByVersion: readonly (((reader: Reader) => ResponseHeader) | undefined)[] = [decodeResponseHeaderV0, decodeResponseHeaderV1]
 
 export const encodeResponseHeaderByVersion: readonly (((writer: Writer, value: ResponseHeader) => void) | undefined)[] = [encodeResponseHeaderV0, encodeResponseHeaderV1]
-
-const schemaOfResponseHeader: StructSchema = {
-  name: 'ResponseHeader',
-  fields: [
-    {
-      name: 'correlationId',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const responseHeaderSchema: MessageSchema<ResponseHeader> = {
-
-  name: 'ResponseHeader',
-
-  apiKey: null,
-
-  kind: 'header',
-
-  validVersions: [0, 1],
-
-  flexibleVersions: [1, Infinity],
-
-  root: schemaOfResponseHeader,
-
-  decoders: decodeResponseHeaderByVersion,
-
-  encoders: encodeResponseHeaderByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** SaslAuthenticateRequest (key 36, v0-2, flexible v2+). */
@@ -63,40 +62,3 @@ export function encodeSaslAuthenticateRequestV2(writer: Writer, value: SaslAuthe
 export const decodeSaslAuthenticateRequestByVersion: readonly (((reader: Reader) => SaslAuthenticateRequest) | undefined)[] = [decodeSaslAuthenticateRequestV0, decodeSaslAuthenticateRequestV1, decodeSaslAuthenticateRequestV2]
 
 export const encodeSaslAuthenticateRequestByVersion: readonly (((writer: Writer, value: SaslAuthenticateRequest) => void) | undefined)[] = [encodeSaslAuthenticateRequestV0, encodeSaslAuthenticateRequestV1, encodeSaslAuthenticateRequestV2]
-
-const schemaOfSaslAuthenticateRequest: StructSchema = {
-  name: 'SaslAuthenticateRequest',
-  fields: [
-    {
-      name: 'authBytes',
-      type: { kind: 'primitive', name: 'bytes' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => Buffer.alloc(0),
-    },
-  ],
-}
-
-export const saslAuthenticateRequestSchema: MessageSchema<SaslAuthenticateRequest> = {
-
-  name: 'SaslAuthenticateRequest',
-
-  apiKey: 36,
-
-  kind: 'request',
-
-  validVersions: [0, 2],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfSaslAuthenticateRequest,
-
-  decoders: decodeSaslAuthenticateRequestByVersion,
-
-  encoders: encodeSaslAuthenticateRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** SaslAuthenticateResponse (key 36, v0-2, flexible v2+). */
@@ -92,73 +91,3 @@ export function encodeSaslAuthenticateResponseV2(writer: Writer, value: SaslAuth
 export const decodeSaslAuthenticateResponseByVersion: readonly (((reader: Reader) => SaslAuthenticateResponse) | undefined)[] = [decodeSaslAuthenticateResponseV0, decodeSaslAuthenticateResponseV1, decodeSaslAuthenticateResponseV2]
 
 export const encodeSaslAuthenticateResponseByVersion: readonly (((writer: Writer, value: SaslAuthenticateResponse) => void) | undefined)[] = [encodeSaslAuthenticateResponseV0, encodeSaslAuthenticateResponseV1, encodeSaslAuthenticateResponseV2]
-
-const schemaOfSaslAuthenticateResponse: StructSchema = {
-  name: 'SaslAuthenticateResponse',
-  fields: [
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorMessage',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'authBytes',
-      type: { kind: 'primitive', name: 'bytes' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => Buffer.alloc(0),
-    },
-    {
-      name: 'sessionLifetimeMs',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [1, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => 0n,
-    },
-  ],
-}
-
-export const saslAuthenticateResponseSchema: MessageSchema<SaslAuthenticateResponse> = {
-
-  name: 'SaslAuthenticateResponse',
-
-  apiKey: 36,
-
-  kind: 'response',
-
-  validVersions: [0, 2],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfSaslAuthenticateResponse,
-
-  decoders: decodeSaslAuthenticateResponseByVersion,
-
-  encoders: encodeSaslAuthenticateResponseByVersion,
-
-}

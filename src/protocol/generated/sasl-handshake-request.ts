@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** SaslHandshakeRequest (key 17, v0-1, flexible none). */
@@ -50,40 +49,3 @@ export function encodeSaslHandshakeRequestV1(writer: Writer, value: SaslHandshak
 export const decodeSaslHandshakeRequestByVersion: readonly (((reader: Reader) => SaslHandshakeRequest) | undefined)[] = [decodeSaslHandshakeRequestV0, decodeSaslHandshakeRequestV1]
 
 export const encodeSaslHandshakeRequestByVersion: readonly (((writer: Writer, value: SaslHandshakeRequest) => void) | undefined)[] = [encodeSaslHandshakeRequestV0, encodeSaslHandshakeRequestV1]
-
-const schemaOfSaslHandshakeRequest: StructSchema = {
-  name: 'SaslHandshakeRequest',
-  fields: [
-    {
-      name: 'mechanism',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const saslHandshakeRequestSchema: MessageSchema<SaslHandshakeRequest> = {
-
-  name: 'SaslHandshakeRequest',
-
-  apiKey: 17,
-
-  kind: 'request',
-
-  validVersions: [0, 1],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfSaslHandshakeRequest,
-
-  decoders: decodeSaslHandshakeRequestByVersion,
-
-  encoders: encodeSaslHandshakeRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** SaslHandshakeResponse (key 17, v0-1, flexible none). */
@@ -72,51 +71,3 @@ export function encodeSaslHandshakeResponseV1(writer: Writer, value: SaslHandsha
 export const decodeSaslHandshakeResponseByVersion: readonly (((reader: Reader) => SaslHandshakeResponse) | undefined)[] = [decodeSaslHandshakeResponseV0, decodeSaslHandshakeResponseV1]
 
 export const encodeSaslHandshakeResponseByVersion: readonly (((writer: Writer, value: SaslHandshakeResponse) => void) | undefined)[] = [encodeSaslHandshakeResponseV0, encodeSaslHandshakeResponseV1]
-
-const schemaOfSaslHandshakeResponse: StructSchema = {
-  name: 'SaslHandshakeResponse',
-  fields: [
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'mechanisms',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'string' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const saslHandshakeResponseSchema: MessageSchema<SaslHandshakeResponse> = {
-
-  name: 'SaslHandshakeResponse',
-
-  apiKey: 17,
-
-  kind: 'response',
-
-  validVersions: [0, 1],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfSaslHandshakeResponse,
-
-  decoders: decodeSaslHandshakeResponseByVersion,
-
-  encoders: encodeSaslHandshakeResponseByVersion,
-
-}

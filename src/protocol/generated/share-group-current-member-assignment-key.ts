@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ShareGroupCurrentMemberAssignmentKey (v14, flexible none). */
@@ -46,51 +45,3 @@ export function encodeShareGroupCurrentMemberAssignmentKeyV14(writer: Writer, va
 export const decodeShareGroupCurrentMemberAssignmentKeyByVersion: readonly (((reader: Reader) => ShareGroupCurrentMemberAssignmentKey) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, decodeShareGroupCurrentMemberAssignmentKeyV14]
 
 export const encodeShareGroupCurrentMemberAssignmentKeyByVersion: readonly (((writer: Writer, value: ShareGroupCurrentMemberAssignmentKey) => void) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, encodeShareGroupCurrentMemberAssignmentKeyV14]
-
-const schemaOfShareGroupCurrentMemberAssignmentKey: StructSchema = {
-  name: 'ShareGroupCurrentMemberAssignmentKey',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [14, 14],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'memberId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [14, 14],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const shareGroupCurrentMemberAssignmentKeySchema: MessageSchema<ShareGroupCurrentMemberAssignmentKey> = {
-
-  name: 'ShareGroupCurrentMemberAssignmentKey',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [14, 14],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfShareGroupCurrentMemberAssignmentKey,
-
-  decoders: decodeShareGroupCurrentMemberAssignmentKeyByVersion,
-
-  encoders: encodeShareGroupCurrentMemberAssignmentKeyByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ShareGroupCurrentMemberAssignmentValue (v0, flexible v0+). */
@@ -114,101 +113,3 @@ export function encodeTopicPartitionsV0(writer: Writer, value: TopicPartitions):
 export const decodeShareGroupCurrentMemberAssignmentValueByVersion: readonly (((reader: Reader) => ShareGroupCurrentMemberAssignmentValue) | undefined)[] = [decodeShareGroupCurrentMemberAssignmentValueV0]
 
 export const encodeShareGroupCurrentMemberAssignmentValueByVersion: readonly (((writer: Writer, value: ShareGroupCurrentMemberAssignmentValue) => void) | undefined)[] = [encodeShareGroupCurrentMemberAssignmentValueV0]
-
-const schemaOfShareGroupCurrentMemberAssignmentValue: StructSchema = {
-  name: 'ShareGroupCurrentMemberAssignmentValue',
-  fields: [
-    {
-      name: 'memberEpoch',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'previousMemberEpoch',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'state',
-      type: { kind: 'primitive', name: 'int8' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'assignedPartitions',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfTopicPartitions } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfTopicPartitions: StructSchema = {
-  name: 'TopicPartitions',
-  fields: [
-    {
-      name: 'topicId',
-      type: { kind: 'primitive', name: 'uuid' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => ZERO_UUID,
-    },
-    {
-      name: 'partitions',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'int32' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const shareGroupCurrentMemberAssignmentValueSchema: MessageSchema<ShareGroupCurrentMemberAssignmentValue> = {
-
-  name: 'ShareGroupCurrentMemberAssignmentValue',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfShareGroupCurrentMemberAssignmentValue,
-
-  decoders: decodeShareGroupCurrentMemberAssignmentValueByVersion,
-
-  encoders: encodeShareGroupCurrentMemberAssignmentValueByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ShareGroupDescribeRequest (key 77, v0, flexible v0+). */
@@ -56,51 +55,3 @@ export function encodeShareGroupDescribeRequestV0(writer: Writer, value: ShareGr
 export const decodeShareGroupDescribeRequestByVersion: readonly (((reader: Reader) => ShareGroupDescribeRequest) | undefined)[] = [decodeShareGroupDescribeRequestV0]
 
 export const encodeShareGroupDescribeRequestByVersion: readonly (((writer: Writer, value: ShareGroupDescribeRequest) => void) | undefined)[] = [encodeShareGroupDescribeRequestV0]
-
-const schemaOfShareGroupDescribeRequest: StructSchema = {
-  name: 'ShareGroupDescribeRequest',
-  fields: [
-    {
-      name: 'groupIds',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'string' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-    {
-      name: 'includeAuthorizedOperations',
-      type: { kind: 'primitive', name: 'bool' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => false,
-    },
-  ],
-}
-
-export const shareGroupDescribeRequestSchema: MessageSchema<ShareGroupDescribeRequest> = {
-
-  name: 'ShareGroupDescribeRequest',
-
-  apiKey: 77,
-
-  kind: 'request',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfShareGroupDescribeRequest,
-
-  decoders: decodeShareGroupDescribeRequestByVersion,
-
-  encoders: encodeShareGroupDescribeRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ShareGroupHeartbeatRequest (key 76, v0, flexible v0+). */
@@ -73,84 +72,3 @@ export function encodeShareGroupHeartbeatRequestV0(writer: Writer, value: ShareG
 export const decodeShareGroupHeartbeatRequestByVersion: readonly (((reader: Reader) => ShareGroupHeartbeatRequest) | undefined)[] = [decodeShareGroupHeartbeatRequestV0]
 
 export const encodeShareGroupHeartbeatRequestByVersion: readonly (((writer: Writer, value: ShareGroupHeartbeatRequest) => void) | undefined)[] = [encodeShareGroupHeartbeatRequestV0]
-
-const schemaOfShareGroupHeartbeatRequest: StructSchema = {
-  name: 'ShareGroupHeartbeatRequest',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'memberId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'memberEpoch',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'rackId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => null,
-    },
-    {
-      name: 'subscribedTopicNames',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'string' } },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => null,
-    },
-  ],
-}
-
-export const shareGroupHeartbeatRequestSchema: MessageSchema<ShareGroupHeartbeatRequest> = {
-
-  name: 'ShareGroupHeartbeatRequest',
-
-  apiKey: 76,
-
-  kind: 'request',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfShareGroupHeartbeatRequest,
-
-  decoders: decodeShareGroupHeartbeatRequestByVersion,
-
-  encoders: encodeShareGroupHeartbeatRequestByVersion,
-
-}

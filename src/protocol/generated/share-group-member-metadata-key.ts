@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ShareGroupMemberMetadataKey (v10, flexible none). */
@@ -46,51 +45,3 @@ export function encodeShareGroupMemberMetadataKeyV10(writer: Writer, value: Shar
 export const decodeShareGroupMemberMetadataKeyByVersion: readonly (((reader: Reader) => ShareGroupMemberMetadataKey) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, decodeShareGroupMemberMetadataKeyV10]
 
 export const encodeShareGroupMemberMetadataKeyByVersion: readonly (((writer: Writer, value: ShareGroupMemberMetadataKey) => void) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, encodeShareGroupMemberMetadataKeyV10]
-
-const schemaOfShareGroupMemberMetadataKey: StructSchema = {
-  name: 'ShareGroupMemberMetadataKey',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [10, 10],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'memberId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [10, 10],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const shareGroupMemberMetadataKeySchema: MessageSchema<ShareGroupMemberMetadataKey> = {
-
-  name: 'ShareGroupMemberMetadataKey',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [10, 10],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfShareGroupMemberMetadataKey,
-
-  decoders: decodeShareGroupMemberMetadataKeyByVersion,
-
-  encoders: encodeShareGroupMemberMetadataKeyByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ShareGroupMemberMetadataValue (v0, flexible v0+). */
@@ -68,73 +67,3 @@ export function encodeShareGroupMemberMetadataValueV0(writer: Writer, value: Sha
 export const decodeShareGroupMemberMetadataValueByVersion: readonly (((reader: Reader) => ShareGroupMemberMetadataValue) | undefined)[] = [decodeShareGroupMemberMetadataValueV0]
 
 export const encodeShareGroupMemberMetadataValueByVersion: readonly (((writer: Writer, value: ShareGroupMemberMetadataValue) => void) | undefined)[] = [encodeShareGroupMemberMetadataValueV0]
-
-const schemaOfShareGroupMemberMetadataValue: StructSchema = {
-  name: 'ShareGroupMemberMetadataValue',
-  fields: [
-    {
-      name: 'rackId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'clientId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'clientHost',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'subscribedTopicNames',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'string' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const shareGroupMemberMetadataValueSchema: MessageSchema<ShareGroupMemberMetadataValue> = {
-
-  name: 'ShareGroupMemberMetadataValue',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfShareGroupMemberMetadataValue,
-
-  decoders: decodeShareGroupMemberMetadataValueByVersion,
-
-  encoders: encodeShareGroupMemberMetadataValueByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ShareGroupMetadataKey (v11, flexible none). */
@@ -40,40 +39,3 @@ export function encodeShareGroupMetadataKeyV11(writer: Writer, value: ShareGroup
 export const decodeShareGroupMetadataKeyByVersion: readonly (((reader: Reader) => ShareGroupMetadataKey) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, decodeShareGroupMetadataKeyV11]
 
 export const encodeShareGroupMetadataKeyByVersion: readonly (((writer: Writer, value: ShareGroupMetadataKey) => void) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, encodeShareGroupMetadataKeyV11]
-
-const schemaOfShareGroupMetadataKey: StructSchema = {
-  name: 'ShareGroupMetadataKey',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [11, 11],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const shareGroupMetadataKeySchema: MessageSchema<ShareGroupMetadataKey> = {
-
-  name: 'ShareGroupMetadataKey',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [11, 11],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfShareGroupMetadataKey,
-
-  decoders: decodeShareGroupMetadataKeyByVersion,
-
-  encoders: encodeShareGroupMetadataKeyByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ShareGroupMetadataValue (v0, flexible v0+). */
@@ -43,40 +42,3 @@ export function encodeShareGroupMetadataValueV0(writer: Writer, value: ShareGrou
 export const decodeShareGroupMetadataValueByVersion: readonly (((reader: Reader) => ShareGroupMetadataValue) | undefined)[] = [decodeShareGroupMetadataValueV0]
 
 export const encodeShareGroupMetadataValueByVersion: readonly (((writer: Writer, value: ShareGroupMetadataValue) => void) | undefined)[] = [encodeShareGroupMetadataValueV0]
-
-const schemaOfShareGroupMetadataValue: StructSchema = {
-  name: 'ShareGroupMetadataValue',
-  fields: [
-    {
-      name: 'epoch',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const shareGroupMetadataValueSchema: MessageSchema<ShareGroupMetadataValue> = {
-
-  name: 'ShareGroupMetadataValue',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfShareGroupMetadataValue,
-
-  decoders: decodeShareGroupMetadataValueByVersion,
-
-  encoders: encodeShareGroupMetadataValueByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ShareGroupPartitionMetadataKey (v9, flexible none). */
@@ -40,40 +39,3 @@ export function encodeShareGroupPartitionMetadataKeyV9(writer: Writer, value: Sh
 export const decodeShareGroupPartitionMetadataKeyByVersion: readonly (((reader: Reader) => ShareGroupPartitionMetadataKey) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, decodeShareGroupPartitionMetadataKeyV9]
 
 export const encodeShareGroupPartitionMetadataKeyByVersion: readonly (((writer: Writer, value: ShareGroupPartitionMetadataKey) => void) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, encodeShareGroupPartitionMetadataKeyV9]
-
-const schemaOfShareGroupPartitionMetadataKey: StructSchema = {
-  name: 'ShareGroupPartitionMetadataKey',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [9, 9],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const shareGroupPartitionMetadataKeySchema: MessageSchema<ShareGroupPartitionMetadataKey> = {
-
-  name: 'ShareGroupPartitionMetadataKey',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [9, 9],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfShareGroupPartitionMetadataKey,
-
-  decoders: decodeShareGroupPartitionMetadataKeyByVersion,
-
-  encoders: encodeShareGroupPartitionMetadataKeyByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ShareGroupStatePartitionMetadataKey (v15, flexible none). */
@@ -40,40 +39,3 @@ export function encodeShareGroupStatePartitionMetadataKeyV15(writer: Writer, val
 export const decodeShareGroupStatePartitionMetadataKeyByVersion: readonly (((reader: Reader) => ShareGroupStatePartitionMetadataKey) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, decodeShareGroupStatePartitionMetadataKeyV15]
 
 export const encodeShareGroupStatePartitionMetadataKeyByVersion: readonly (((writer: Writer, value: ShareGroupStatePartitionMetadataKey) => void) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, encodeShareGroupStatePartitionMetadataKeyV15]
-
-const schemaOfShareGroupStatePartitionMetadataKey: StructSchema = {
-  name: 'ShareGroupStatePartitionMetadataKey',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [15, 15],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const shareGroupStatePartitionMetadataKeySchema: MessageSchema<ShareGroupStatePartitionMetadataKey> = {
-
-  name: 'ShareGroupStatePartitionMetadataKey',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [15, 15],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfShareGroupStatePartitionMetadataKey,
-
-  decoders: decodeShareGroupStatePartitionMetadataKeyByVersion,
-
-  encoders: encodeShareGroupStatePartitionMetadataKeyByVersion,
-
-}

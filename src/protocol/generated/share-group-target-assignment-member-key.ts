@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ShareGroupTargetAssignmentMemberKey (v13, flexible none). */
@@ -46,51 +45,3 @@ export function encodeShareGroupTargetAssignmentMemberKeyV13(writer: Writer, val
 export const decodeShareGroupTargetAssignmentMemberKeyByVersion: readonly (((reader: Reader) => ShareGroupTargetAssignmentMemberKey) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, decodeShareGroupTargetAssignmentMemberKeyV13]
 
 export const encodeShareGroupTargetAssignmentMemberKeyByVersion: readonly (((writer: Writer, value: ShareGroupTargetAssignmentMemberKey) => void) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, encodeShareGroupTargetAssignmentMemberKeyV13]
-
-const schemaOfShareGroupTargetAssignmentMemberKey: StructSchema = {
-  name: 'ShareGroupTargetAssignmentMemberKey',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [13, 13],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'memberId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [13, 13],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const shareGroupTargetAssignmentMemberKeySchema: MessageSchema<ShareGroupTargetAssignmentMemberKey> = {
-
-  name: 'ShareGroupTargetAssignmentMemberKey',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [13, 13],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfShareGroupTargetAssignmentMemberKey,
-
-  decoders: decodeShareGroupTargetAssignmentMemberKeyByVersion,
-
-  encoders: encodeShareGroupTargetAssignmentMemberKeyByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ShareGroupTargetAssignmentMemberValue (v0, flexible v0+). */
@@ -96,68 +95,3 @@ export function encodeTopicPartitionV0(writer: Writer, value: TopicPartition): v
 export const decodeShareGroupTargetAssignmentMemberValueByVersion: readonly (((reader: Reader) => ShareGroupTargetAssignmentMemberValue) | undefined)[] = [decodeShareGroupTargetAssignmentMemberValueV0]
 
 export const encodeShareGroupTargetAssignmentMemberValueByVersion: readonly (((writer: Writer, value: ShareGroupTargetAssignmentMemberValue) => void) | undefined)[] = [encodeShareGroupTargetAssignmentMemberValueV0]
-
-const schemaOfShareGroupTargetAssignmentMemberValue: StructSchema = {
-  name: 'ShareGroupTargetAssignmentMemberValue',
-  fields: [
-    {
-      name: 'topicPartitions',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfTopicPartition } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfTopicPartition: StructSchema = {
-  name: 'TopicPartition',
-  fields: [
-    {
-      name: 'topicId',
-      type: { kind: 'primitive', name: 'uuid' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => ZERO_UUID,
-    },
-    {
-      name: 'partitions',
-      type: { kind: 'array', element: { kind: 'primitive', name: 'int32' } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-export const shareGroupTargetAssignmentMemberValueSchema: MessageSchema<ShareGroupTargetAssignmentMemberValue> = {
-
-  name: 'ShareGroupTargetAssignmentMemberValue',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfShareGroupTargetAssignmentMemberValue,
-
-  decoders: decodeShareGroupTargetAssignmentMemberValueByVersion,
-
-  encoders: encodeShareGroupTargetAssignmentMemberValueByVersion,
-
-}

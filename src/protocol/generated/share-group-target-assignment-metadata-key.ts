@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ShareGroupTargetAssignmentMetadataKey (v12, flexible none). */
@@ -40,40 +39,3 @@ export function encodeShareGroupTargetAssignmentMetadataKeyV12(writer: Writer, v
 export const decodeShareGroupTargetAssignmentMetadataKeyByVersion: readonly (((reader: Reader) => ShareGroupTargetAssignmentMetadataKey) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, decodeShareGroupTargetAssignmentMetadataKeyV12]
 
 export const encodeShareGroupTargetAssignmentMetadataKeyByVersion: readonly (((writer: Writer, value: ShareGroupTargetAssignmentMetadataKey) => void) | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, encodeShareGroupTargetAssignmentMetadataKeyV12]
-
-const schemaOfShareGroupTargetAssignmentMetadataKey: StructSchema = {
-  name: 'ShareGroupTargetAssignmentMetadataKey',
-  fields: [
-    {
-      name: 'groupId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [12, 12],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const shareGroupTargetAssignmentMetadataKeySchema: MessageSchema<ShareGroupTargetAssignmentMetadataKey> = {
-
-  name: 'ShareGroupTargetAssignmentMetadataKey',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [12, 12],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfShareGroupTargetAssignmentMetadataKey,
-
-  decoders: decodeShareGroupTargetAssignmentMetadataKeyByVersion,
-
-  encoders: encodeShareGroupTargetAssignmentMetadataKeyByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** ShareGroupTargetAssignmentMetadataValue (v0, flexible v0+). */
@@ -43,40 +42,3 @@ export function encodeShareGroupTargetAssignmentMetadataValueV0(writer: Writer, 
 export const decodeShareGroupTargetAssignmentMetadataValueByVersion: readonly (((reader: Reader) => ShareGroupTargetAssignmentMetadataValue) | undefined)[] = [decodeShareGroupTargetAssignmentMetadataValueV0]
 
 export const encodeShareGroupTargetAssignmentMetadataValueByVersion: readonly (((writer: Writer, value: ShareGroupTargetAssignmentMetadataValue) => void) | undefined)[] = [encodeShareGroupTargetAssignmentMetadataValueV0]
-
-const schemaOfShareGroupTargetAssignmentMetadataValue: StructSchema = {
-  name: 'ShareGroupTargetAssignmentMetadataValue',
-  fields: [
-    {
-      name: 'assignmentEpoch',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const shareGroupTargetAssignmentMetadataValueSchema: MessageSchema<ShareGroupTargetAssignmentMetadataValue> = {
-
-  name: 'ShareGroupTargetAssignmentMetadataValue',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfShareGroupTargetAssignmentMetadataValue,
-
-  decoders: decodeShareGroupTargetAssignmentMetadataValueByVersion,
-
-  encoders: encodeShareGroupTargetAssignmentMetadataValueByVersion,
-
-}

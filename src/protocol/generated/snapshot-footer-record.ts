@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** SnapshotFooterRecord (v0, flexible v0+). */
@@ -43,40 +42,3 @@ export function encodeSnapshotFooterRecordV0(writer: Writer, value: SnapshotFoot
 export const decodeSnapshotFooterRecordByVersion: readonly (((reader: Reader) => SnapshotFooterRecord) | undefined)[] = [decodeSnapshotFooterRecordV0]
 
 export const encodeSnapshotFooterRecordByVersion: readonly (((writer: Writer, value: SnapshotFooterRecord) => void) | undefined)[] = [encodeSnapshotFooterRecordV0]
-
-const schemaOfSnapshotFooterRecord: StructSchema = {
-  name: 'SnapshotFooterRecord',
-  fields: [
-    {
-      name: 'version',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const snapshotFooterRecordSchema: MessageSchema<SnapshotFooterRecord> = {
-
-  name: 'SnapshotFooterRecord',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfSnapshotFooterRecord,
-
-  decoders: decodeSnapshotFooterRecordByVersion,
-
-  encoders: encodeSnapshotFooterRecordByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** SnapshotHeaderRecord (v0, flexible v0+). */
@@ -49,51 +48,3 @@ export function encodeSnapshotHeaderRecordV0(writer: Writer, value: SnapshotHead
 export const decodeSnapshotHeaderRecordByVersion: readonly (((reader: Reader) => SnapshotHeaderRecord) | undefined)[] = [decodeSnapshotHeaderRecordV0]
 
 export const encodeSnapshotHeaderRecordByVersion: readonly (((writer: Writer, value: SnapshotHeaderRecord) => void) | undefined)[] = [encodeSnapshotHeaderRecordV0]
-
-const schemaOfSnapshotHeaderRecord: StructSchema = {
-  name: 'SnapshotHeaderRecord',
-  fields: [
-    {
-      name: 'version',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'lastContainedLogTimestamp',
-      type: { kind: 'primitive', name: 'int64' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0n,
-    },
-  ],
-}
-
-export const snapshotHeaderRecordSchema: MessageSchema<SnapshotHeaderRecord> = {
-
-  name: 'SnapshotHeaderRecord',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfSnapshotHeaderRecord,
-
-  decoders: decodeSnapshotHeaderRecordByVersion,
-
-  encoders: encodeSnapshotHeaderRecordByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** StopReplicaResponse (key 5, v0-4, flexible v2+). */
@@ -245,90 +244,3 @@ export function encodeStopReplicaPartitionErrorV4(writer: Writer, value: StopRep
 export const decodeStopReplicaResponseByVersion: readonly (((reader: Reader) => StopReplicaResponse) | undefined)[] = [decodeStopReplicaResponseV0, decodeStopReplicaResponseV1, decodeStopReplicaResponseV2, decodeStopReplicaResponseV3, decodeStopReplicaResponseV4]
 
 export const encodeStopReplicaResponseByVersion: readonly (((writer: Writer, value: StopReplicaResponse) => void) | undefined)[] = [encodeStopReplicaResponseV0, encodeStopReplicaResponseV1, encodeStopReplicaResponseV2, encodeStopReplicaResponseV3, encodeStopReplicaResponseV4]
-
-const schemaOfStopReplicaResponse: StructSchema = {
-  name: 'StopReplicaResponse',
-  fields: [
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'partitionErrors',
-      type: { kind: 'array', element: { kind: 'struct', struct: () => schemaOfStopReplicaPartitionError } },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => [],
-    },
-  ],
-}
-
-const schemaOfStopReplicaPartitionError: StructSchema = {
-  name: 'StopReplicaPartitionError',
-  fields: [
-    {
-      name: 'topicName',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-    {
-      name: 'partitionIndex',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const stopReplicaResponseSchema: MessageSchema<StopReplicaResponse> = {
-
-  name: 'StopReplicaResponse',
-
-  apiKey: 5,
-
-  kind: 'response',
-
-  validVersions: [0, 4],
-
-  flexibleVersions: [2, Infinity],
-
-  root: schemaOfStopReplicaResponse,
-
-  decoders: decodeStopReplicaResponseByVersion,
-
-  encoders: encodeStopReplicaResponseByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** SyncGroupResponse (key 14, v0-5, flexible v4+). */
@@ -149,84 +148,3 @@ export function encodeSyncGroupResponseV5(writer: Writer, value: SyncGroupRespon
 export const decodeSyncGroupResponseByVersion: readonly (((reader: Reader) => SyncGroupResponse) | undefined)[] = [decodeSyncGroupResponseV0, decodeSyncGroupResponseV1, decodeSyncGroupResponseV2, decodeSyncGroupResponseV3, decodeSyncGroupResponseV4, decodeSyncGroupResponseV5]
 
 export const encodeSyncGroupResponseByVersion: readonly (((writer: Writer, value: SyncGroupResponse) => void) | undefined)[] = [encodeSyncGroupResponseV0, encodeSyncGroupResponseV1, encodeSyncGroupResponseV2, encodeSyncGroupResponseV3, encodeSyncGroupResponseV4, encodeSyncGroupResponseV5]
-
-const schemaOfSyncGroupResponse: StructSchema = {
-  name: 'SyncGroupResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [1, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'protocolType',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [5, Infinity],
-      nullableVersions: [5, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => null,
-    },
-    {
-      name: 'protocolName',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [5, Infinity],
-      nullableVersions: [5, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: true,
-      flexibleVersions: null,
-      defaultValue: () => null,
-    },
-    {
-      name: 'assignment',
-      type: { kind: 'primitive', name: 'bytes' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => Buffer.alloc(0),
-    },
-  ],
-}
-
-export const syncGroupResponseSchema: MessageSchema<SyncGroupResponse> = {
-
-  name: 'SyncGroupResponse',
-
-  apiKey: 14,
-
-  kind: 'response',
-
-  validVersions: [0, 5],
-
-  flexibleVersions: [4, Infinity],
-
-  root: schemaOfSyncGroupResponse,
-
-  decoders: decodeSyncGroupResponseByVersion,
-
-  encoders: encodeSyncGroupResponseByVersion,
-
-}

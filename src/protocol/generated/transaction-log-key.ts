@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** TransactionLogKey (v0, flexible none). */
@@ -40,40 +39,3 @@ export function encodeTransactionLogKeyV0(writer: Writer, value: TransactionLogK
 export const decodeTransactionLogKeyByVersion: readonly (((reader: Reader) => TransactionLogKey) | undefined)[] = [decodeTransactionLogKeyV0]
 
 export const encodeTransactionLogKeyByVersion: readonly (((writer: Writer, value: TransactionLogKey) => void) | undefined)[] = [encodeTransactionLogKeyV0]
-
-const schemaOfTransactionLogKey: StructSchema = {
-  name: 'TransactionLogKey',
-  fields: [
-    {
-      name: 'transactionalId',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, 0],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const transactionLogKeySchema: MessageSchema<TransactionLogKey> = {
-
-  name: 'TransactionLogKey',
-
-  apiKey: null,
-
-  kind: 'data',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [1, 0],
-
-  root: schemaOfTransactionLogKey,
-
-  decoders: decodeTransactionLogKeyByVersion,
-
-  encoders: encodeTransactionLogKeyByVersion,
-
-}

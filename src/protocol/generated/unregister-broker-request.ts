@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** UnregisterBrokerRequest (key 64, v0, flexible v0+). */
@@ -43,40 +42,3 @@ export function encodeUnregisterBrokerRequestV0(writer: Writer, value: Unregiste
 export const decodeUnregisterBrokerRequestByVersion: readonly (((reader: Reader) => UnregisterBrokerRequest) | undefined)[] = [decodeUnregisterBrokerRequestV0]
 
 export const encodeUnregisterBrokerRequestByVersion: readonly (((writer: Writer, value: UnregisterBrokerRequest) => void) | undefined)[] = [encodeUnregisterBrokerRequestV0]
-
-const schemaOfUnregisterBrokerRequest: StructSchema = {
-  name: 'UnregisterBrokerRequest',
-  fields: [
-    {
-      name: 'brokerId',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const unregisterBrokerRequestSchema: MessageSchema<UnregisterBrokerRequest> = {
-
-  name: 'UnregisterBrokerRequest',
-
-  apiKey: 64,
-
-  kind: 'request',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfUnregisterBrokerRequest,
-
-  decoders: decodeUnregisterBrokerRequestByVersion,
-
-  encoders: encodeUnregisterBrokerRequestByVersion,
-
-}

@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** UnregisterBrokerResponse (key 64, v0, flexible v0+). */
@@ -55,62 +54,3 @@ export function encodeUnregisterBrokerResponseV0(writer: Writer, value: Unregist
 export const decodeUnregisterBrokerResponseByVersion: readonly (((reader: Reader) => UnregisterBrokerResponse) | undefined)[] = [decodeUnregisterBrokerResponseV0]
 
 export const encodeUnregisterBrokerResponseByVersion: readonly (((writer: Writer, value: UnregisterBrokerResponse) => void) | undefined)[] = [encodeUnregisterBrokerResponseV0]
-
-const schemaOfUnregisterBrokerResponse: StructSchema = {
-  name: 'UnregisterBrokerResponse',
-  fields: [
-    {
-      name: 'throttleTimeMs',
-      type: { kind: 'primitive', name: 'int32' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-    {
-      name: 'errorMessage',
-      type: { kind: 'primitive', name: 'string' },
-      versions: [0, Infinity],
-      nullableVersions: [0, Infinity],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => "",
-    },
-  ],
-}
-
-export const unregisterBrokerResponseSchema: MessageSchema<UnregisterBrokerResponse> = {
-
-  name: 'UnregisterBrokerResponse',
-
-  apiKey: 64,
-
-  kind: 'response',
-
-  validVersions: [0, 0],
-
-  flexibleVersions: [0, Infinity],
-
-  root: schemaOfUnregisterBrokerResponse,
-
-  decoders: decodeUnregisterBrokerResponseByVersion,
-
-  encoders: encodeUnregisterBrokerResponseByVersion,
-
-}

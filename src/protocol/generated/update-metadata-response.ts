@@ -3,7 +3,6 @@
 import { EncodeError } from '../../errors.ts'
 import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, ZERO_UUID } from '../codec-helpers.ts'
 import type { Reader, TaggedField } from '../reader.ts'
-import type { MessageSchema, StructSchema } from '../schema.ts'
 import { Writer } from '../writer.ts'
 
 /** UpdateMetadataResponse (key 6, v0-8, flexible v6+). */
@@ -129,40 +128,3 @@ export function encodeUpdateMetadataResponseV8(writer: Writer, value: UpdateMeta
 export const decodeUpdateMetadataResponseByVersion: readonly (((reader: Reader) => UpdateMetadataResponse) | undefined)[] = [decodeUpdateMetadataResponseV0, decodeUpdateMetadataResponseV1, decodeUpdateMetadataResponseV2, decodeUpdateMetadataResponseV3, decodeUpdateMetadataResponseV4, decodeUpdateMetadataResponseV5, decodeUpdateMetadataResponseV6, decodeUpdateMetadataResponseV7, decodeUpdateMetadataResponseV8]
 
 export const encodeUpdateMetadataResponseByVersion: readonly (((writer: Writer, value: UpdateMetadataResponse) => void) | undefined)[] = [encodeUpdateMetadataResponseV0, encodeUpdateMetadataResponseV1, encodeUpdateMetadataResponseV2, encodeUpdateMetadataResponseV3, encodeUpdateMetadataResponseV4, encodeUpdateMetadataResponseV5, encodeUpdateMetadataResponseV6, encodeUpdateMetadataResponseV7, encodeUpdateMetadataResponseV8]
-
-const schemaOfUpdateMetadataResponse: StructSchema = {
-  name: 'UpdateMetadataResponse',
-  fields: [
-    {
-      name: 'errorCode',
-      type: { kind: 'primitive', name: 'int16' },
-      versions: [0, Infinity],
-      nullableVersions: [1, 0],
-      taggedVersions: null,
-      tag: null,
-      ignorable: false,
-      flexibleVersions: null,
-      defaultValue: () => 0,
-    },
-  ],
-}
-
-export const updateMetadataResponseSchema: MessageSchema<UpdateMetadataResponse> = {
-
-  name: 'UpdateMetadataResponse',
-
-  apiKey: 6,
-
-  kind: 'response',
-
-  validVersions: [0, 8],
-
-  flexibleVersions: [6, Infinity],
-
-  root: schemaOfUpdateMetadataResponse,
-
-  decoders: decodeUpdateMetadataResponseByVersion,
-
-  encoders: encodeUpdateMetadataResponseByVersion,
-
-}

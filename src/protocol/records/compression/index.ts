@@ -7,14 +7,13 @@
 import { CorruptRecordError } from '../errors.ts'
 import { CompressionCodec, isCompressionCodec } from './codec-id.ts'
 import { decodeGzip, encodeGzip } from './gzip.ts'
-import {
-  decodeLz4Frames,
-  encodeLz4Frame,
-  type Lz4EncodeHeaderChecksum,
-  type Lz4HeaderChecksum,
-} from './lz4-frame.ts'
-import { decodeSnappy, encodeSnappyXerial } from './snappy.ts'
-import { decodeZstd, encodeZstd } from './zstd.ts'
+import type { Lz4EncodeHeaderChecksum, Lz4HeaderChecksum } from './lz4-frame.ts'
+
+// The snappy, lz4 and zstd modules load native addons; they are imported on first use so a broker
+// whose producers never use them does not pay for loading them at start-up.
+const snappyCodec = () => import('./snappy.ts')
+const lz4Codec = () => import('./lz4-frame.ts')
+const zstdCodec = () => import('./zstd.ts')
 
 export { CompressionCodec, compressionCodecNames, isCompressionCodec } from './codec-id.ts'
 
@@ -48,11 +47,13 @@ export async function compress(
     case CompressionCodec.gzip:
       return encodeGzip(input)
     case CompressionCodec.snappy:
-      return encodeSnappyXerial(input)
+      return (await snappyCodec()).encodeSnappyXerial(input)
     case CompressionCodec.lz4:
-      return encodeLz4Frame(input, { headerChecksum: options.lz4HeaderChecksum ?? 'standard' })
+      return (await lz4Codec()).encodeLz4Frame(input, {
+        headerChecksum: options.lz4HeaderChecksum ?? 'standard',
+      })
     case CompressionCodec.zstd:
-      return encodeZstd(input)
+      return (await zstdCodec()).encodeZstd(input)
     default:
       return unknownCodec(codec)
   }
@@ -70,14 +71,14 @@ export async function decompress(
     case CompressionCodec.gzip:
       return decodeGzip(input, { decompressedBytesMax })
     case CompressionCodec.snappy:
-      return decodeSnappy(input, { decompressedBytesMax })
+      return (await snappyCodec()).decodeSnappy(input, { decompressedBytesMax })
     case CompressionCodec.lz4:
-      return decodeLz4Frames(input, {
+      return (await lz4Codec()).decodeLz4Frames(input, {
         decompressedBytesMax,
         headerChecksum: options.lz4HeaderChecksum ?? 'strict',
       })
     case CompressionCodec.zstd:
-      return decodeZstd(input, { decompressedBytesMax })
+      return (await zstdCodec()).decodeZstd(input, { decompressedBytesMax })
     default:
       return unknownCodec(codec)
   }
