@@ -9,6 +9,8 @@ import { defineHandler } from '../handler.ts'
 
 /** JoinGroup v4 is the first that asks new members to rejoin with an assigned id (KIP-394). */
 const knownMemberIdVersionMin = 4
+/** JoinGroup v9 can tell a rejoining static leader to skip the assignment (KIP-814). */
+const skipAssignmentVersionMin = 9
 /** Before v7 the response's protocolName was not nullable. */
 const nullableProtocolNameVersionMin = 7
 
@@ -30,6 +32,7 @@ export const joinGroup = defineHandler({
       clientId: context.clientId ?? '',
       clientHost: `/${context.clientAddress.replace(/:\d+$/, '')}`,
       requireKnownMemberId: context.apiVersion >= knownMemberIdVersionMin,
+      skipAssignmentSupported: context.apiVersion >= skipAssignmentVersionMin,
     })
     if (context.apiVersion < nullableProtocolNameVersionMin && response.protocolName === null) {
       return { ...response, protocolName: '' }

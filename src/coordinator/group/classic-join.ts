@@ -26,6 +26,8 @@ export interface JoinRequest {
   clientHost: string
   /** JoinGroup v4+: a new dynamic member first gets its id with MEMBER_ID_REQUIRED (KIP-394). */
   requireKnownMemberId: boolean
+  /** JoinGroup v9+: a rejoining static leader may be told to skip the assignment (KIP-814). */
+  skipAssignmentSupported: boolean
 }
 
 export function joinGroup(
@@ -148,9 +150,12 @@ function rejoinStaticMember(
   if (wasLeader) group.leaderId = newMemberId
   if (group.state === 'Stable' && unchanged) {
     // Same process identity, same subscription: no rebalance for the others; keep its assignment.
+    // v9+: the leader gets the members with skipAssignment (KIP-814); before v9 it is answered as a
+    // follower (no members) and keeps its assignment through SyncGroup, as Kafka does.
     void host.storeGroup(group)
-    const response = joinResponse(group, newMemberId, ErrorCode.NONE, wasLeader ? leaderMembers(group) : [])
-    return Promise.resolve({ ...response, skipAssignment: wasLeader })
+    const asLeader = wasLeader && request.skipAssignmentSupported
+    const response = joinResponse(group, newMemberId, ErrorCode.NONE, asLeader ? leaderMembers(group) : [])
+    return Promise.resolve({ ...response, skipAssignment: asLeader })
   }
   const answer = awaitJoin(member, group)
   if (group.state === 'PreparingRebalance') maybeCompleteJoin(host, group)

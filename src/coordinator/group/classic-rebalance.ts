@@ -177,7 +177,9 @@ export function removeMember(
   member.awaitingSync = null
   removeMemberQuietly(group, member)
   if (group.state === 'Stable' || group.state === 'CompletingRebalance') prepareRebalance(host, group)
-  else if (group.state === 'PreparingRebalance') maybeCompleteJoin(host, group)
+  // As in Kafka, the join phase ends at once when everyone left has rejoined (or no one is left:
+  // the group is Empty before the LeaveGroup is answered).
+  if (group.state === 'PreparingRebalance') maybeCompleteJoin(host, group)
 }
 
 /** Applies the leader's assignment and answers every member waiting on SyncGroup. */
