@@ -2,7 +2,7 @@
 // SIGKILL of the broker, and a consumer that starts after the restart resumes exactly at the last
 // committed offsets.
 // Method: the broker as a process on a data dir this test keeps. A kafka-python member of group
-// "crash-group" (session timeout 10 s) commits offsets with metadata in two rounds (the second wins),
+// "crash-group" (session timeout 20 s) commits offsets with metadata in two rounds (the second wins),
 // then its process exits without LeaveGroup, so the group is Stable with one member. The broker is
 // SIGKILLed right after, and restarted on the same data dir. Then, in order:
 // - DescribeGroups (kafkajs) equals the answer from before the crash: Stable, the same member id,
@@ -19,15 +19,6 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import {
-  type BrokerProcess,
-  makeTempDir,
-  removeTempDir,
-  startBrokerProcess,
-} from '../helpers/broker-process.ts'
-import { requireClient } from '../helpers/clients.ts'
-import { makeRecords } from '../helpers/data-path-records.ts'
-import { runPython } from '../helpers/python.ts'
-import {
   assertConsumedSet,
   createTopic,
   GroupMember,
@@ -36,6 +27,15 @@ import {
   waitForDisjointCover,
   waitUntil,
 } from '../compat/groups/group-members.ts'
+import {
+  type BrokerProcess,
+  makeTempDir,
+  removeTempDir,
+  startBrokerProcess,
+} from '../helpers/broker-process.ts'
+import { requireClient } from '../helpers/clients.ts'
+import { makeRecords } from '../helpers/data-path-records.ts'
+import { runPython } from '../helpers/python.ts'
 
 const skip = requireClient('kafka-python') || requireClient('confluent-kafka')
 const topic = 'crash-offsets'
@@ -57,7 +57,7 @@ from kafka.structs import OffsetAndMetadata
 
 bootstrap, topic, group, rounds = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, client_id='crash-committer',
-                         session_timeout_ms=10000, heartbeat_interval_ms=1000, max_poll_interval_ms=20000,
+                         session_timeout_ms=20000, heartbeat_interval_ms=1000, max_poll_interval_ms=20000,
                          enable_auto_commit=False, auto_offset_reset='earliest')
 consumer.subscribe([topic])
 deadline = time.time() + 30
@@ -126,6 +126,15 @@ async function fetchOffsets(bootstrap: string) {
 }
 
 test('committed offsets and group state survive SIGKILL; a consumer resumes at them', { skip }, async () => {
+  try {
+    await crashAndResume()
+  } catch (error) {
+    const output = broker?.output().slice(-6_000) ?? ''
+    throw new Error(`${(error as Error).stack}\n--- broker (tail) ---\n${output}`, { cause: error })
+  }
+})
+
+async function crashAndResume(): Promise<void> {
   broker = await startBrokerProcess({ dataDir })
   await createTopic(broker.bootstrap, topic, partitions)
   const records = makeRecords({ count: partitions * perPartition, partitions, source: 'crash' })
@@ -146,24 +155,8 @@ test('committed offsets and group state survive SIGKILL; a consumer resumes at t
   await broker.kill()
   broker = await startBrokerProcess({ dataDir })
   assert.deepEqual(await describeGroup(broker.bootstrap), describedBefore, 'DescribeGroups after the restart')
-  assert.deepEqual(
-    await runPython(kafkaPythonCommittedScript, { args: [broker.bootstrap, topic, group] }),
-    lastCommits.map(({ partition, offset, metadata }) => [partition, offset, metadata]),
-    'OffsetFetch (kafka-python committed(metadata=True)) after the restart: metadata verbatim',
-  )
-  // kafkajs's fetchOffsets maps an empty metadata string to null (\`metadata || null\`, admin/index.js).
-  const expectedOffsets = lastCommits.map(({ partition, offset, metadata }) => ({
-    partition,
-    offset: String(offset),
-    metadata: metadata === '' ? null : metadata,
-  }))
-  assert.deepEqual(await fetchOffsets(broker.bootstrap), expectedOffsets, 'OffsetFetch (kafkajs) after the restart')
-  assert.deepEqual(
-    await runPython(confluentCommittedScript, { args: [broker.bootstrap, topic, group] }),
-    lastCommits.map(({ partition, offset }) => [partition, offset, 0]),
-    'committed() (librdkafka) after the restart',
-  )
-
+  // The resumer joins now; the join phase lasts until the dead member's session (20 s from the load)
+  // expires, so it cannot commit anything before the OffsetFetch checks below.
   const resumed = GroupMember.start('confluent-kafka', {
     bootstrap: broker.bootstrap,
     group,
@@ -171,6 +164,27 @@ test('committed offsets and group state survive SIGKILL; a consumer resumes at t
     client_id: 'crash-resumer',
   })
   try {
+    assert.deepEqual(
+      await runPython(kafkaPythonCommittedScript, { args: [broker.bootstrap, topic, group] }),
+      lastCommits.map(({ partition, offset, metadata }) => [partition, offset, metadata]),
+      'OffsetFetch (kafka-python committed(metadata=True)) after the restart: metadata verbatim',
+    )
+    // kafkajs's fetchOffsets maps an empty metadata string to null (\`metadata || null\`, admin/index.js).
+    const expectedOffsets = lastCommits.map(({ partition, offset, metadata }) => ({
+      partition,
+      offset: String(offset),
+      metadata: metadata === '' ? null : metadata,
+    }))
+    assert.deepEqual(
+      await fetchOffsets(broker.bootstrap),
+      expectedOffsets,
+      'OffsetFetch (kafkajs) after the restart',
+    )
+    assert.deepEqual(
+      await runPython(confluentCommittedScript, { args: [broker.bootstrap, topic, group] }),
+      lastCommits.map(({ partition, offset }) => [partition, offset, 0]),
+      'committed() (librdkafka) after the restart',
+    )
     await waitForDisjointCover([resumed], partitions, 40_000, 'the resumed consumer owns every partition')
     assert.equal((await resumed.state()).generation, committed.generation + 1, 'generation after the restart')
     const expected = records.filter((record) => (record.offset ?? 0) >= lastCommits[record.partition].offset)
@@ -186,9 +200,12 @@ test('committed offsets and group state survive SIGKILL; a consumer resumes at t
     assertConsumedSet(resumed.records, expected, 'records consumed after the restart')
     await new Promise((resolve) => setTimeout(resolve, 500)) // commits are synchronous; let the last land
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${resumed.describe()}\n--- broker ---\n${broker.output().slice(-4_000)}`, {
-      cause: error,
-    })
+    throw new Error(
+      `${(error as Error).message}\n${resumed.describe()}\n--- broker ---\n${broker.output().slice(-4_000)}`,
+      {
+        cause: error,
+      },
+    )
   } finally {
     await resumed.kill()
   }
@@ -206,4 +223,4 @@ test('committed offsets and group state survive SIGKILL; a consumer resumes at t
     ],
     'OffsetFetch after the second restart',
   )
-})
+}

@@ -246,12 +246,14 @@ export class ConsumerGroupCoordinator {
         group.sessionDeadlineMs.set(member.memberId, Number.POSITIVE_INFINITY)
         group.rebalanceDeadline.delete(member.memberId)
         const reason = revocationLate ? 'rebalance timeout' : 'session timeout'
-        this.expire(group, member.memberId, reason).catch((error: unknown) =>
+        this.expire(group, member.memberId, reason).catch((error: unknown) => {
+          // Not fenced: the next tick tries again.
+          group.sessionDeadlineMs.set(member.memberId, nowMs)
           this.host.log.error(
             { err: error, group: group.groupId, member: member.memberId },
             'fencing member failed',
-          ),
-        )
+          )
+        })
       }
     }
   }
@@ -259,7 +261,9 @@ export class ConsumerGroupCoordinator {
   private async expire(group: ConsumerGroup, memberId: string, reason: string): Promise<void> {
     await this.run(group, (context) => {
       const member = group.members.get(memberId)
-      if (member !== undefined) fenceMember(context, member)
+      // A heartbeat that arrived meanwhile gave the member a new session: it stays.
+      if (member !== undefined && group.sessionDeadlineMs.get(memberId) === Number.POSITIVE_INFINITY)
+        fenceMember(context, member)
     })
     this.host.log.info({ group: group.groupId, member: memberId, reason }, 'consumer group member fenced')
   }

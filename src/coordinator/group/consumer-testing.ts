@@ -79,11 +79,18 @@ export class ConsumerGroupHarness {
 
   /** The wire form of owned partitions, from { topicName: partitions }. */
   owned(partitions: Record<string, number[]>): { topicId: string; partitions: number[] }[] {
-    return Object.entries(partitions).map(([name, list]) => ({ topicId: this.topicId(name), partitions: list }))
+    return Object.entries(partitions).map(([name, list]) => ({
+      topicId: this.topicId(name),
+      partitions: list,
+    }))
   }
 
   /** A first heartbeat (epoch 0) subscribing to `topics`. */
-  join(memberId: string, topics: string[], extra: Partial<HeartbeatInput> = {}): Promise<HeartbeatOutcome> {
+  join(
+    memberId: string,
+    topics: string[],
+    extra: Partial<HeartbeatInput> & { groupId?: string } = {},
+  ): Promise<HeartbeatOutcome> {
     return this.send({
       memberId,
       memberEpoch: 0,

@@ -35,11 +35,26 @@ after(async () => {
 })
 
 /** Checks that `survivor`'s callbacks since `fromIndex` only added `gained` to what it owned. */
-function assertIncrementalGain(survivor: GroupMember, fromIndex: number, ownedBefore: number[], gained: number[]): void {
-  const events = survivor.rebalanceEvents(fromIndex).map((event) => [event.event, event.protocol, event.partitions])
+function assertIncrementalGain(
+  survivor: GroupMember,
+  fromIndex: number,
+  ownedBefore: number[],
+  gained: number[],
+): void {
+  const events = survivor
+    .rebalanceEvents(fromIndex)
+    .map((event) => [event.event, event.protocol, event.partitions])
   const expected = gained.length === 0 ? [] : [['assigned', 'COOPERATIVE', [...gained].sort((a, b) => a - b)]]
-  assert.deepEqual(events, expected, `${survivor.name}: callbacks after the departure (owned before: ${ownedBefore})`)
-  assert.deepEqual(survivor.owned, [...ownedBefore, ...gained].sort((a, b) => a - b), `${survivor.name}: owned after`)
+  assert.deepEqual(
+    events,
+    expected,
+    `${survivor.name}: callbacks after the departure (owned before: ${ownedBefore})`,
+  )
+  assert.deepEqual(
+    survivor.owned,
+    [...ownedBefore, ...gained].sort((a, b) => a - b),
+    `${survivor.name}: owned after`,
+  )
 }
 
 test('cooperative-sticky: a leave and a kill rebalance incrementally', { skip }, async () => {
@@ -77,7 +92,11 @@ test('cooperative-sticky: a leave and a kill rebalance incrementally', { skip },
     await new Promise((resolve) => setTimeout(resolve, 1_500)) // a stray extra revoke would show here
     const secondGain = second.owned.filter((p) => !secondBefore.includes(p))
     const thirdGain = third.owned.filter((p) => !thirdBefore.includes(p))
-    assert.deepEqual([...secondGain, ...thirdGain].sort(), [...firstOwned].sort(), "member 1's partitions moved")
+    assert.deepEqual(
+      [...secondGain, ...thirdGain].sort(),
+      [...firstOwned].sort(),
+      "member 1's partitions moved",
+    )
     assertIncrementalGain(second, secondIndex, secondBefore, secondGain)
     assertIncrementalGain(third, thirdIndex, thirdBefore, thirdGain)
 

@@ -18,7 +18,29 @@ import { createTopic } from './group-members.ts'
 
 const topic = 'raw-errors'
 const rangeMetadata = Buffer.from([0, 1, 0, 0, 0, 1, 0, 10, ...Buffer.from(topic), 0, 0, 0, 0])
-const assignmentBytes = Buffer.from([0, 1, 0, 0, 0, 1, 0, 10, ...Buffer.from(topic), 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+const assignmentBytes = Buffer.from([
+  0,
+  1,
+  0,
+  0,
+  0,
+  1,
+  0,
+  10,
+  ...Buffer.from(topic),
+  0,
+  0,
+  0,
+  1,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+])
 
 let broker: BrokerProcess
 const clients: CodecClient[] = []
@@ -78,7 +100,12 @@ function sync(
   group: string,
   generationId: number,
   memberId: string,
-  extra: { groupInstanceId?: string | null; protocolType?: string; protocolName?: string; leader?: boolean } = {},
+  extra: {
+    groupInstanceId?: string | null
+    protocolType?: string
+    protocolName?: string
+    leader?: boolean
+  } = {},
 ) {
   return client.request(ApiKey.SyncGroup, 5, {
     groupId: group,
@@ -98,7 +125,12 @@ async function heartbeat(
   memberId: string,
   groupInstanceId: string | null = null,
 ): Promise<number> {
-  const response = await client.request(ApiKey.Heartbeat, 4, { groupId: group, generationId, memberId, groupInstanceId })
+  const response = await client.request(ApiKey.Heartbeat, 4, {
+    groupId: group,
+    generationId,
+    memberId,
+    groupInstanceId,
+  })
   return response.errorCode
 }
 
@@ -119,7 +151,13 @@ async function commit(
       {
         name: topic,
         partitions: [
-          { partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: '' },
+          {
+            partitionIndex: 0,
+            committedOffset: 0n,
+            committedLeaderEpoch: -1,
+            commitTimestamp: -1n,
+            committedMetadata: '',
+          },
         ],
       },
     ],
@@ -189,8 +227,16 @@ test('UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION and INCONSISTENT_GROUP_PROTOCOL agai
   assert.equal(await commit(client, group, 1, memberId), ErrorCode.NONE)
   assert.equal(await commit(client, group, 7, memberId), ErrorCode.ILLEGAL_GENERATION)
   assert.equal(await commit(other, group, 1, 'nobody'), ErrorCode.UNKNOWN_MEMBER_ID)
-  assert.equal(await commit(other, group, -1, ''), ErrorCode.UNKNOWN_MEMBER_ID, 'a simple commit to a non-empty group')
-  assert.equal(await heartbeat(client, group, 1, memberId), ErrorCode.NONE, 'none of that disturbed the member')
+  assert.equal(
+    await commit(other, group, -1, ''),
+    ErrorCode.UNKNOWN_MEMBER_ID,
+    'a simple commit to a non-empty group',
+  )
+  assert.equal(
+    await heartbeat(client, group, 1, memberId),
+    ErrorCode.NONE,
+    'none of that disturbed the member',
+  )
 
   const left = await client.request(ApiKey.LeaveGroup, 5, {
     groupId: group,
@@ -223,9 +269,16 @@ test('the last member leaving empties the group at once: Empty, and a simple com
     members: [{ memberId, groupInstanceId: null, reason: null }],
   })
   assert.deepEqual([left.errorCode, left.members[0].errorCode], [ErrorCode.NONE, ErrorCode.NONE])
-  const described = await client.request(ApiKey.DescribeGroups, 5, { groups: [group], includeAuthorizedOperations: false })
+  const described = await client.request(ApiKey.DescribeGroups, 5, {
+    groups: [group],
+    includeAuthorizedOperations: false,
+  })
   assert.deepEqual([described.groups[0].groupState, described.groups[0].members.length], ['Empty', 0])
-  assert.equal(await commit(client, group, -1, ''), ErrorCode.NONE, 'a simple commit right after the last leave')
+  assert.equal(
+    await commit(client, group, -1, ''),
+    ErrorCode.NONE,
+    'a simple commit right after the last leave',
+  )
 })
 
 test('REBALANCE_IN_PROGRESS while a new member joins and before the leader syncs', async () => {
@@ -263,7 +316,11 @@ test('FENCED_INSTANCE_ID for the older of two processes with the same group.inst
   const instance = 'instance-1'
   const oldClient = await connect()
   const joined = await join(oldClient, { group, groupInstanceId: instance })
-  assert.deepEqual([joined.errorCode, joined.generationId], [ErrorCode.NONE, 1], 'static members skip KIP-394')
+  assert.deepEqual(
+    [joined.errorCode, joined.generationId],
+    [ErrorCode.NONE, 1],
+    'static members skip KIP-394',
+  )
   const old = joined.memberId
   const synced = await sync(oldClient, group, 1, old, { groupInstanceId: instance, leader: true })
   assert.equal(synced.errorCode, ErrorCode.NONE)
@@ -273,9 +330,17 @@ test('FENCED_INSTANCE_ID for the older of two processes with the same group.inst
   assert.equal(replaced.errorCode, ErrorCode.NONE)
   assert.notEqual(replaced.memberId, old)
   assert.equal(replaced.generationId, 1, 'a static rejoin with the same metadata does not rebalance')
+  // JoinGroup v9: the rejoining static leader gets the member list and skipAssignment (KIP-814).
+  assert.deepEqual(
+    [replaced.leader, replaced.skipAssignment, replaced.members.map((member) => member.groupInstanceId)],
+    [replaced.memberId, true, [instance]],
+  )
 
   assert.equal(await heartbeat(oldClient, group, 1, old, instance), ErrorCode.FENCED_INSTANCE_ID)
-  assert.equal((await sync(oldClient, group, 1, old, { groupInstanceId: instance })).errorCode, ErrorCode.FENCED_INSTANCE_ID)
+  assert.equal(
+    (await sync(oldClient, group, 1, old, { groupInstanceId: instance })).errorCode,
+    ErrorCode.FENCED_INSTANCE_ID,
+  )
   assert.equal(await commit(oldClient, group, 1, old, instance), ErrorCode.FENCED_INSTANCE_ID)
   assert.equal(
     (await join(oldClient, { group, memberId: old, groupInstanceId: instance })).errorCode,
@@ -293,24 +358,40 @@ test('FENCED_INSTANCE_ID for the older of two processes with the same group.inst
   assert.equal(await heartbeat(newClient, group, 1, replaced.memberId, instance), ErrorCode.NONE)
 })
 
-test('a static leader rejoining with JoinGroup v5 (librdkafka 2.0) gets NONE, without skipAssignment', async () => {
-  // skipAssignment exists from JoinGroup v9 (KIP-814). For older versions Kafka answers the rejoining
-  // static leader without it; the broker must not try to encode it.
+test('a static leader rejoining with JoinGroup v5 (librdkafka 2.0) is answered as a follower, no skipAssignment', async () => {
+  // skipAssignment exists from JoinGroup v9 (KIP-814). Below v9 Kafka answers the rejoining static
+  // leader as a follower: no member list and the old leader id as `leader` (Kafka's
+  // GroupCoordinatorTest.staticMemberRejoinWithLeaderIdAndUnknownMemberId), so the client syncs as a
+  // follower and gets its old assignment back; the generation stays.
   const group = 'static-leader-v5'
   const instance = 'leader-1'
   const oldClient = await connect()
   const joined = await join(oldClient, { group, groupInstanceId: instance, version: 5 })
-  assert.deepEqual([joined.errorCode, joined.generationId, joined.leader], [ErrorCode.NONE, 1, joined.memberId])
+  assert.deepEqual(
+    [joined.errorCode, joined.generationId, joined.leader],
+    [ErrorCode.NONE, 1, joined.memberId],
+  )
   assert.equal(
     (await sync(oldClient, group, 1, joined.memberId, { groupInstanceId: instance, leader: true })).errorCode,
     ErrorCode.NONE,
   )
   const newClient = await connect()
   const rejoined = await join(newClient, { group, groupInstanceId: instance, version: 5 })
+  assert.notEqual(rejoined.memberId, joined.memberId)
   assert.deepEqual(
-    [rejoined.errorCode, rejoined.generationId, rejoined.skipAssignment],
-    [ErrorCode.NONE, 1, false],
+    [
+      rejoined.errorCode,
+      rejoined.generationId,
+      rejoined.leader,
+      rejoined.members.length,
+      rejoined.skipAssignment,
+    ],
+    [ErrorCode.NONE, 1, joined.memberId, 0, false],
   )
   const resynced = await sync(newClient, group, 1, rejoined.memberId, { groupInstanceId: instance })
-  assert.deepEqual([resynced.errorCode, resynced.assignment], [ErrorCode.NONE, assignmentBytes], 'the old assignment')
+  assert.deepEqual(
+    [resynced.errorCode, resynced.assignment],
+    [ErrorCode.NONE, assignmentBytes],
+    'the old assignment',
+  )
 })

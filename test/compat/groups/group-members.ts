@@ -273,7 +273,7 @@ export async function produceRecords(bootstrap: string, topic: string, records: 
           partition,
           key: record.key,
           value: record.value,
-          headers: Object.fromEntries(record.headers),
+          headers: Object.fromEntries(record.headers.map(([name, value]) => [name, value ?? undefined])),
           timestamp: String(record.timestamp),
         })),
       })

@@ -118,7 +118,11 @@ test('a restarted static member gets its partitions back without a rebalance', {
         `${what}: the new process gets exactly the old partitions`,
       )
       others.forEach((member, n) => {
-        assert.deepEqual(member.rebalanceEvents(otherIndexes[n]), [], `${what}: ${member.name} saw no rebalance`)
+        assert.deepEqual(
+          member.rebalanceEvents(otherIndexes[n]),
+          [],
+          `${what}: ${member.name} saw no rebalance`,
+        )
       })
       for (const member of members) {
         assert.equal((await member.state()).generation, generation, `${what}: ${member.name}'s generation`)
@@ -138,7 +142,10 @@ test('a restarted static member gets its partitions back without a rebalance', {
     assertConsumedSet(fresh(), records, 'records produced after the restarts')
   } catch (error) {
     const detail = everyone.map((member) => member.describe()).join('\n  ')
-    throw new Error(`${(error as Error).message}\n--- members ---\n  ${detail}\n--- broker (tail) ---\n${broker.output().slice(-5_000)}`, { cause: error })
+    throw new Error(
+      `${(error as Error).message}\n--- members ---\n  ${detail}\n--- broker (tail) ---\n${broker.output().slice(-5_000)}`,
+      { cause: error },
+    )
   } finally {
     for (const member of everyone) if (!member.exited) await member.kill()
   }
