@@ -155,7 +155,9 @@ function rejoinStaticMember(
     void host.storeGroup(group)
     const asLeader = wasLeader && request.skipAssignmentSupported
     const response = joinResponse(group, newMemberId, ErrorCode.NONE, asLeader ? leaderMembers(group) : [])
-    return Promise.resolve({ ...response, skipAssignment: asLeader })
+    // Below v9 the old leader id is named, so the client (whose id is new) acts as a follower.
+    const leader = wasLeader && !asLeader ? oldMemberId : response.leader
+    return Promise.resolve({ ...response, leader, skipAssignment: asLeader })
   }
   const answer = awaitJoin(member, group)
   if (group.state === 'PreparingRebalance') maybeCompleteJoin(host, group)
