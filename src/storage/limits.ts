@@ -50,3 +50,7 @@ export const recoveryPointCheckpointIntervalMs = 60_000
 /** Partitions of one topic. Default 10000: far above real use; stops a CreateTopics with a huge count
  * from creating a million directories. */
 export const topicPartitionsMax = 10_000
+
+/** `producer.id.expiration.ms` (Kafka default 1 day): an idempotent producer silent this long is
+ * forgotten by a partition, so producer state cannot grow without bound. */
+export const producerIdExpirationMs = 86_400_000

@@ -20,8 +20,10 @@ import { StorageErrorCode } from './error-codes.ts'
 import { storageOperation, syncDirectory, type WriteIo } from './file-io.ts'
 import { GroupCommit } from './group-commit.ts'
 import type { LeaderEpochCache } from './leader-epoch-cache.ts'
+import { producerIdExpirationMs } from './limits.ts'
 import { findOffsetForTimestamp, type ReadHint, readBatches } from './partition-read.ts'
 import {
+  activeProducersOf,
   markerTypeOf,
   PartitionTransactions,
   readCommittedView,
@@ -33,6 +35,7 @@ import { type RetentionSegment, segmentsToDelete } from './retention.ts'
 import { Segment } from './segment.ts'
 import { longMax, type TopicConfig } from './topic-config.ts'
 import type {
+  ActiveProducer,
   AppendOptions,
   AppendResult,
   Clock,
@@ -139,6 +142,9 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
   }
   get latestEpoch(): number {
     return this.epochs.latestEpoch
+  }
+  activeProducers(): ActiveProducer[] {
+    return activeProducersOf(this)
   }
   get sizeBytes(): number {
     return this.segments.reduce((total, segment) => total + segment.size, 0)
@@ -342,6 +348,9 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
   }
 
   private async applyRetentionNow(nowMs: number): Promise<void> {
+    this.producers.expire(nowMs, producerIdExpirationMs, (producerId) =>
+      this.transactions.ongoing.has(producerId),
+    )
     const views: RetentionSegment[] = []
     for (const segment of this.segments) {
       if (segment !== this.activeSegment) await segment.loadIndexes()

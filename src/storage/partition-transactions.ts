@@ -8,7 +8,7 @@ import { Reader } from '../protocol/reader.ts'
 import { BatchField } from '../protocol/records/batch-header.ts'
 import { ControlRecordType } from '../protocol/records/control-record.ts'
 import type { ProducerStateManager } from './producer-state.ts'
-import type { ReadResult } from './types.ts'
+import type { ActiveProducer, ReadResult } from './types.ts'
 
 export interface AbortedTransaction {
   producerId: bigint
@@ -117,4 +117,20 @@ export function trackTransaction(
   }
   state.transactions.onMarker(transaction.producerId, baseOffset, transaction.marker)
   state.producers.onMarker(transaction.producerId, transaction.producerEpoch)
+}
+
+/** The producers a partition keeps state for, with their open transaction here (DescribeProducers). */
+export function activeProducersOf(state: {
+  transactions: PartitionTransactions
+  producers: ProducerStateManager
+}): ActiveProducer[] {
+  return [...state.producers.entries.values()]
+    .map((entry) => ({
+      producerId: entry.producerId,
+      producerEpoch: entry.epoch,
+      lastSequence: entry.batches.at(-1)?.lastSequence ?? -1,
+      lastTimestamp: entry.lastTimestampMs,
+      currentTxnStartOffset: state.transactions.ongoing.get(entry.producerId) ?? -1,
+    }))
+    .sort((a, b) => (a.producerId < b.producerId ? -1 : a.producerId > b.producerId ? 1 : 0))
 }

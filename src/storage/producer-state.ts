@@ -2,7 +2,7 @@
 // epoch and the last five batches it wrote (first/last sequence and offsets). An append is checked
 // against it: a resent batch is found and answered with its original offsets instead of being
 // written twice; a sequence gap is OUT_OF_ORDER_SEQUENCE_NUMBER; an older epoch is
-// INVALID_PRODUCER_EPOCH; an unknown producer resuming mid-sequence is UNKNOWN_PRODUCER_ID.
+// INVALID_PRODUCER_EPOCH; an unknown producer is accepted at any sequence, as in Kafka 2.5+.
 // State is rebuilt from snapshots plus the batch headers written after them (producer-snapshot.ts).
 
 import { KafkaError } from '../errors.ts'
@@ -54,15 +54,9 @@ export class ProducerStateManager {
   check(header: ProducerBatchHeader): ProducerBatch | null {
     const entry = this.entries.get(header.producerId)
     const lastSequence = lastSequenceOf(header)
-    if (entry === undefined) {
-      if (header.baseSequence !== 0) {
-        throw new KafkaError(
-          StorageErrorCode.UNKNOWN_PRODUCER_ID,
-          `producer ${header.producerId} is unknown and starts at sequence ${header.baseSequence}`,
-        )
-      }
-      return null
-    }
+    // An unknown producer (new, or whose batches retention removed) may start at any sequence:
+    // Kafka 2.5+ (KIP-360) accepts it and tracks the producer from there.
+    if (entry === undefined) return null
     if (header.producerEpoch < entry.epoch) {
       throw new KafkaError(
         StorageErrorCode.INVALID_PRODUCER_EPOCH,
@@ -133,15 +127,18 @@ export class ProducerStateManager {
     }
   }
 
-  /** Forgets producers silent for `producer.id.expiration.ms` (by their last batch timestamp). */
-  expire(nowMs: number, expirationMs: number): void {
+  /** Forgets producers silent for `producer.id.expiration.ms` (by their last batch timestamp),
+   * except those `keep` names (an open transaction). */
+  expire(nowMs: number, expirationMs: number, keep: (producerId: bigint) => boolean): void {
     for (const [producerId, entry] of this.entries) {
-      if (nowMs - entry.lastTimestampMs > expirationMs) this.entries.delete(producerId)
+      if (entry.lastTimestampMs >= 0 && nowMs - entry.lastTimestampMs > expirationMs && !keep(producerId)) {
+        this.entries.delete(producerId)
+      }
     }
   }
 
   /** Forgets batches below the log start offset (retention, DeleteRecords), and producers with none
-   * left: as in Kafka, such a producer continuing mid-sequence gets UNKNOWN_PRODUCER_ID and resets. */
+   * left (they are accepted again from wherever they continue, as in Kafka 2.5+). */
   truncateHead(logStartOffset: number): void {
     for (const [producerId, entry] of this.entries) {
       entry.batches = entry.batches.filter((batch) => batch.lastOffset >= logStartOffset)

@@ -59,6 +59,18 @@ export interface EpochEndOffset {
   endOffset: number
 }
 
+/** One producer a partition keeps idempotence/transaction state for (DescribeProducers). */
+export interface ActiveProducer {
+  producerId: bigint
+  producerEpoch: number
+  /** The last sequence it wrote here, or -1 when none is kept (e.g. after a marker of a newer epoch). */
+  lastSequence: number
+  /** The largest timestamp of its batches here, or -1. */
+  lastTimestamp: number
+  /** The first offset of its open transaction in this partition, or -1. */
+  currentTxnStartOffset: number
+}
+
 /** Removes a listener registered with onAppend. */
 export type Unsubscribe = () => void
 
@@ -95,6 +107,8 @@ export interface PartitionLog {
   endOffsetForEpoch(leaderEpoch: number): EpochEndOffset
   /** The latest leader epoch recorded, or -1. */
   readonly latestEpoch: number
+  /** The producers this partition keeps state for, by producer id (read-only; DescribeProducers). */
+  activeProducers(): ActiveProducer[]
   /** Calls `listener(logEndOffset)` after each append. At most appendListenersMax per partition. */
   onAppend(listener: (logEndOffset: number) => void): Unsubscribe
   /** Resolves true when logEndOffset > `offset`, false after `timeoutMs` or when `signal` aborts. */

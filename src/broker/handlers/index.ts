@@ -17,7 +17,9 @@ import { describeCluster } from './describe-cluster.ts'
 import { describeConfigs } from './describe-configs.ts'
 import { describeGroups } from './describe-groups.ts'
 import { describeLogDirs } from './describe-log-dirs.ts'
+import { describeProducers } from './describe-producers.ts'
 import { describeTopicPartitions } from './describe-topic-partitions.ts'
+import { describeTransactions } from './describe-transactions.ts'
 import { electLeaders } from './elect-leaders.ts'
 import { endTxn } from './end-txn.ts'
 import { fetch } from './fetch.ts'
@@ -29,6 +31,7 @@ import { joinGroup } from './join-group.ts'
 import { leaveGroup } from './leave-group.ts'
 import { listGroups } from './list-groups.ts'
 import { listOffsets } from './list-offsets.ts'
+import { listTransactions } from './list-transactions.ts'
 import { metadata } from './metadata.ts'
 import { offsetCommit } from './offset-commit.ts'
 import { offsetDelete } from './offset-delete.ts'
@@ -71,6 +74,9 @@ export const handlers: readonly AnyHandler[] = [
   incrementalAlterConfigs, // 44
   offsetDelete, // 47
   describeCluster, // 60
+  describeProducers, // 61
+  describeTransactions, // 65
+  listTransactions, // 66
   consumerGroupHeartbeat, // 68
   consumerGroupDescribe, // 69
   describeTopicPartitions, // 75

@@ -176,6 +176,7 @@ export class TransactionCoordinator {
       }
       existing.timeoutMs = timeoutMs
       existing.state = TransactionState.Empty
+      existing.startMs = -1
       existing.partitions.clear()
       await this.persist(existing)
       return {

@@ -8,12 +8,18 @@ import { AppendNotifier } from '../append-notifier.ts'
 import { type BatchSpan, stampBatch, validateAppendBatches } from '../batch.ts'
 import { StorageErrorCode } from '../error-codes.ts'
 import { LeaderEpochCache } from '../leader-epoch-cache.ts'
-import { memoryPartitionBytesMax } from '../limits.ts'
-import { PartitionTransactions, readCommittedView, trackTransaction } from '../partition-transactions.ts'
+import { memoryPartitionBytesMax, producerIdExpirationMs } from '../limits.ts'
+import {
+  activeProducersOf,
+  PartitionTransactions,
+  readCommittedView,
+  trackTransaction,
+} from '../partition-transactions.ts'
 import { ProducerStateManager } from '../producer-state.ts'
 import { segmentsToDelete } from '../retention.ts'
 import type { TopicConfig } from '../topic-config.ts'
 import type {
+  ActiveProducer,
   AppendOptions,
   AppendResult,
   Clock,
@@ -90,6 +96,9 @@ export class MemoryPartitionLog implements PartitionLog {
   }
   get latestEpoch(): number {
     return this.epochs.latestEpoch
+  }
+  activeProducers(): ActiveProducer[] {
+    return activeProducersOf(this)
   }
   get sizeBytes(): number {
     return this.segments.reduce((total, segment) => total + segment.sizeBytes, 0)
@@ -263,6 +272,9 @@ export class MemoryPartitionLog implements PartitionLog {
   }
 
   applyRetention(nowMs: number): void {
+    this.producers.expire(nowMs, producerIdExpirationMs, (producerId) =>
+      this.transactions.ongoing.has(producerId),
+    )
     const views = this.segments.map((segment) => ({
       baseOffset: segment.baseOffset,
       sizeBytes: segment.sizeBytes,

@@ -1,6 +1,6 @@
 // The idempotent-producer part of the storage contract, run against every engine.
 // Goal: a resent batch is stored once and answered with its original offsets; gaps, stale epochs
-// and unknown producers get Kafka's error codes and nothing is appended.
+// get Kafka's error codes and nothing is appended; unknown producers are accepted at any sequence.
 // Method: batches with producer id/epoch/sequence built by protocol/records, appended through the
 // public PartitionLog interface; exact offsets, error codes and log contents are asserted.
 
@@ -116,15 +116,27 @@ export function describeIdempotentProducers(engine: EngineUnderTest): void {
       )
     })
 
-    test('an unknown producer starting mid-sequence is UNKNOWN_PRODUCER_ID', async () => {
+    test('an unknown producer is accepted at any sequence and checked from there (Kafka 2.5+)', async () => {
       const log = await freshLog()
+      const first = await log.append(
+        await producerBatch({ producerId: 10n, epoch: 0, sequence: 42, values: ['x'] }),
+        { durable: false },
+      )
+      assert.equal(first.baseOffset, 0)
       await rejectsWithCode(
-        log.append(await producerBatch({ producerId: 10n, epoch: 0, sequence: 42, values: ['x'] }), {
+        log.append(await producerBatch({ producerId: 10n, epoch: 0, sequence: 44, values: ['y'] }), {
           durable: false,
         }),
-        ErrorCode.UNKNOWN_PRODUCER_ID,
+        ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
       )
-      assert.equal(log.logEndOffset, 0)
+      assert.equal(
+        (
+          await log.append(await producerBatch({ producerId: 10n, epoch: 0, sequence: 43, values: ['y'] }), {
+            durable: false,
+          })
+        ).baseOffset,
+        1,
+      )
     })
 
     test('only the last five batches are kept for duplicate detection', async () => {
