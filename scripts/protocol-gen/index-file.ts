@@ -44,7 +44,9 @@ export function emitIndexFile(messages: MessageSpec[], apis: ApiPair[], source: 
       `  ${api.apiKey}: { request: ${camelCase(api.request.name)}.${api.request.name}; response: ${camelCase(api.response.name)}.${api.response.name} }`,
   )
   const definitions = apis.map((api) => {
-    const flexibleMin = api.request.flexibleVersions.min
+    // "none" parses as an empty range (min > max): no flexible version (SaslHandshake, OffsetDelete).
+    const flexible = api.request.flexibleVersions
+    const flexibleMin = flexible.min > flexible.max ? Number.POSITIVE_INFINITY : flexible.min
     return [
       `  ${api.apiKey}: {`,
       `    apiKey: ${api.apiKey},`,

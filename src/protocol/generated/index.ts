@@ -537,7 +537,7 @@ export const apiDefinitions: { readonly [K in ApiKey]: ApiDefinition<K> } = {
     name: 'SaslHandshake',
     minVersion: 0,
     maxVersion: 1,
-    flexibleMinVersion: 1,
+    flexibleMinVersion: null,
     latestVersionUnstable: false,
     listeners: ['zkBroker', 'broker', 'controller'],
   },
