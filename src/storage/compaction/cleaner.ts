@@ -9,8 +9,10 @@
 // Runs under the partition's maintenance lock (never with retention); appends and reads go on: the
 // active segment is never cleaned and readers keep the old segments open until they are done.
 //
-// Transactions (later issue): transactional and control batches are copied unchanged here; the
-// transaction issue decides when aborted data and markers may go (see `keepBatchUnchanged`).
+// Transactions: data of an aborted transaction is removed; data of a committed one is compacted like
+// any other; data of a transaction still open, and every marker, is copied unchanged (see
+// `transactionFate`). Markers stay: removing them safely needs every record of their transaction
+// gone and a delete horizon, which this cleaner does not track yet.
 
 import path from 'node:path'
 import { BatchField, type BatchHeader } from '../../protocol/records/batch-header.ts'
@@ -19,6 +21,7 @@ import type { KafkaRecord } from '../../protocol/records/record.ts'
 import { parseOffsetField, readCheckpointFile, writeCheckpointFile } from '../checkpoint-file.ts'
 import { nodeWriteIo, storageOperation } from '../file-io.ts'
 import type { DiskPartitionLog } from '../partition-log.ts'
+import type { PartitionTransactions } from '../partition-transactions.ts'
 import { Segment } from '../segment.ts'
 import { planCleaning } from './cleaner-plan.ts'
 import { forEachStoredBatch } from './segment-batches.ts'
@@ -46,9 +49,26 @@ export function createCleaner(
   return (log, nowMs) => log.exclusive(() => cleanPartition(log, nowMs, options.hooks ?? {}))
 }
 
-/** Transactional and control batches are left to the transactions issue: never filtered here. */
-function keepBatchUnchanged(header: BatchHeader): boolean {
-  return header.isControl || header.isTransactional
+type TransactionFate = 'plain' | 'marker' | 'open' | 'aborted' | 'committed'
+
+/** What the partition's transaction state says about a batch (Kafka's cleaner uses the aborted-
+ * transaction index the same way). */
+function transactionFate(header: BatchHeader, transactions: PartitionTransactions): TransactionFate {
+  if (header.isControl) return 'marker'
+  if (!header.isTransactional) return 'plain'
+  const aborted = transactions.aborted.some(
+    (entry) =>
+      entry.producerId === header.producerId &&
+      entry.firstOffset <= header.baseOffset &&
+      header.baseOffset < entry.lastOffset,
+  )
+  if (aborted) return 'aborted'
+  const openFrom = transactions.ongoing.get(header.producerId)
+  return openFrom !== undefined && openFrom <= header.baseOffset ? 'open' : 'committed'
+}
+
+function keepBatchUnchanged(fate: TransactionFate): boolean {
+  return fate === 'marker' || fate === 'open'
 }
 
 async function cleanPartition(log: DiskPartitionLog, nowMs: number, hooks: CleanerHooks): Promise<void> {
@@ -65,13 +85,17 @@ async function cleanPartition(log: DiskPartitionLog, nowMs: number, hooks: Clean
   }))
   const plan = planCleaning(views, { config: log.config, nowMs, firstDirtyOffset })
   if (!plan.shouldClean) return
-  const { newestOffsets, mappedCount } = await mapKeys(segments.slice(0, plan.cleanableCount))
+  const { newestOffsets, mappedCount } = await mapKeys(
+    segments.slice(0, plan.cleanableCount),
+    log.transactions,
+  )
   const cleanable = segments.slice(0, mappedCount)
   for (const group of groupSegments(cleanable, views, log.config.segmentBytes)) {
     await cleanGroup(log, group, {
       newestOffsets,
       tombstoneHorizonMs: nowMs - log.config.deleteRetentionMs,
       hooks,
+      transactions: log.transactions,
     })
   }
   const cleanedEnd = views[mappedCount - 1]?.endOffset ?? firstDirtyOffset
@@ -81,6 +105,7 @@ async function cleanPartition(log: DiskPartitionLog, nowMs: number, hooks: Clean
 /** Newest offset of every key in `segments`; stops at the segment that would pass cleanerKeysMax. */
 async function mapKeys(
   segments: readonly Segment[],
+  transactions: PartitionTransactions,
 ): Promise<{ newestOffsets: Map<string, number>; mappedCount: number }> {
   const newestOffsets = new Map<string, number>()
   let mappedCount = 0
@@ -88,7 +113,8 @@ async function mapKeys(
     const added = new Map<string, number>()
     await forEachStoredBatch(segment, async (bytes) => {
       const { header, records } = await decodeBatch(bytes)
-      if (keepBatchUnchanged(header)) return
+      const fate = transactionFate(header, transactions)
+      if (keepBatchUnchanged(fate) || fate === 'aborted') return
       for (const record of records)
         if (record.key !== null) added.set(record.key.toString('latin1'), record.offset)
     })
@@ -128,6 +154,7 @@ interface GroupContext {
   newestOffsets: Map<string, number>
   tombstoneHorizonMs: number
   hooks: CleanerHooks
+  transactions: PartitionTransactions
 }
 
 function keepRecord(record: KafkaRecord, context: GroupContext): boolean {
@@ -166,7 +193,9 @@ async function cleanGroup(log: DiskPartitionLog, group: Segment[], context: Grou
 /** The batch to write for `bytes`: itself, a rebuilt batch with fewer records, or null (all gone). */
 async function rewriteBatch(bytes: Buffer, context: GroupContext): Promise<Buffer | null> {
   const { header, records } = await decodeBatch(bytes)
-  if (keepBatchUnchanged(header)) return bytes
+  const fate = transactionFate(header, context.transactions)
+  if (keepBatchUnchanged(fate)) return bytes
+  if (fate === 'aborted') return null
   const kept = records.filter((record) => keepRecord(record, context))
   if (kept.length === records.length) return bytes
   if (kept.length === 0) return null
@@ -182,6 +211,7 @@ async function rewriteBatch(bytes: Buffer, context: GroupContext): Promise<Buffe
     partitionLeaderEpoch: header.partitionLeaderEpoch,
     compression: header.compression,
     timestampType: header.timestampType,
+    isTransactional: header.isTransactional,
     producerId: header.producerId,
     producerEpoch: header.producerEpoch,
     baseSequence: header.baseSequence,
