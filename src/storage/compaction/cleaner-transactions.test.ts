@@ -1,5 +1,6 @@
 // Goal: compaction removes the data of aborted transactions, compacts committed transactional data
-// like any other, keeps open transactions and every marker untouched.
+// like any other, keeps open transactions, and removes a marker only once none of its transaction's
+// records is left and it is older than delete.retention.ms.
 // Method: a compacted disk topic with small segments; transactional batches and COMMIT/ABORT markers
 // appended as the producer and coordinator would (coordinator origin for markers); segments rolled;
 // runCompaction; the records left are compared exactly (decodeRecordsOf skips no control records,
@@ -55,7 +56,7 @@ async function marker(log: PartitionLog, producerId: bigint, commit: boolean) {
   await log.append(batch, { durable: false, origin: 'coordinator' })
 }
 
-test('aborted data goes, committed data is compacted, open data and markers stay', async () => {
+async function scenario(deleteRetentionMs: string): Promise<string[]> {
   const manager = await openLogManager({
     dataDir,
     clock,
@@ -70,6 +71,7 @@ test('aborted data goes, committed data is compacted, open data and markers stay
       'cleanup.policy': 'compact',
       'segment.bytes': '300',
       'min.cleanable.dirty.ratio': '0.01',
+      'delete.retention.ms': deleteRetentionMs,
     },
   })
   const log = manager.partition('txn-compact', 0)!
@@ -107,6 +109,16 @@ test('aborted data goes, committed data is compacted, open data and markers stay
         ? `${batch.header.baseOffset}:marker(${batch.header.producerId})`
         : batch.records.map((record) => `${record.offset}:${record.key}=${record.value}`).join(','),
     )
-  assert.deepEqual(left, ['2:marker(1)', '4:a=new', '5:marker(2)', '6:c=open'])
   await manager.close()
+  return left
+}
+
+test('aborted data goes, committed data is compacted, open data and recent markers stay', async () => {
+  assert.deepEqual(await scenario('86400000'), ['2:marker(1)', '4:a=new', '5:marker(2)', '6:c=open'])
+})
+
+test('a marker older than delete.retention.ms goes once none of its records is left', async () => {
+  // Producer 1's transaction was aborted (no record left): its marker goes. Producer 2's commit
+  // marker stays while a=new remains.
+  assert.deepEqual(await scenario('1000'), ['4:a=new', '5:marker(2)', '6:c=open'])
 })

@@ -10,12 +10,11 @@
 // active segment is never cleaned and readers keep the old segments open until they are done.
 //
 // Transactions: data of an aborted transaction is removed; data of a committed one is compacted like
-// any other; data of a transaction still open, and every marker, is copied unchanged (see
-// `transactionFate`). Markers stay: removing them safely needs every record of their transaction
-// gone and a delete horizon, which this cleaner does not track yet.
+// any other; data of a transaction still open is copied unchanged (see `transactionFate`); a marker
+// goes once none of its transaction's records is left and it is older than delete.retention.ms.
 
 import path from 'node:path'
-import { BatchField, type BatchHeader } from '../../protocol/records/batch-header.ts'
+import { BatchField, type BatchHeader, readBatchHeader } from '../../protocol/records/batch-header.ts'
 import { buildBatch, decodeBatch } from '../../protocol/records/batch-v2.ts'
 import type { KafkaRecord } from '../../protocol/records/record.ts'
 import { parseOffsetField, readCheckpointFile, writeCheckpointFile } from '../checkpoint-file.ts'
@@ -90,12 +89,15 @@ async function cleanPartition(log: DiskPartitionLog, nowMs: number, hooks: Clean
     log.transactions,
   )
   const cleanable = segments.slice(0, mappedCount)
+  // Shared by every group of this pass, which runs from the first segment on in offset order.
+  const retainedByProducer = new Map<bigint, boolean>()
   for (const group of groupSegments(cleanable, views, log.config.segmentBytes)) {
     await cleanGroup(log, group, {
       newestOffsets,
       tombstoneHorizonMs: nowMs - log.config.deleteRetentionMs,
       hooks,
       transactions: log.transactions,
+      retainedByProducer,
     })
   }
   const cleanedEnd = views[mappedCount - 1]?.endOffset ?? firstDirtyOffset
@@ -155,6 +157,8 @@ interface GroupContext {
   tombstoneHorizonMs: number
   hooks: CleanerHooks
   transactions: PartitionTransactions
+  /** Producer id → whether the transaction being read still has records after cleaning. */
+  retainedByProducer: Map<bigint, boolean>
 }
 
 function keepRecord(record: KafkaRecord, context: GroupContext): boolean {
@@ -192,8 +196,34 @@ async function cleanGroup(log: DiskPartitionLog, group: Segment[], context: Grou
 
 /** The batch to write for `bytes`: itself, a rebuilt batch with fewer records, or null (all gone). */
 async function rewriteBatch(bytes: Buffer, context: GroupContext): Promise<Buffer | null> {
-  const { header, records } = await decodeBatch(bytes)
+  const header = readBatchHeader(bytes, 0)
   const fate = transactionFate(header, context.transactions)
+  if (fate === 'marker') return keepMarker(header, context) ? bytes : null
+  const rewritten = await rewriteDataBatch(bytes, fate, context)
+  if (fate !== 'plain') {
+    const retained = rewritten !== null || context.retainedByProducer.get(header.producerId) === true
+    context.retainedByProducer.set(header.producerId, retained)
+  }
+  return rewritten
+}
+
+/**
+ * A transaction marker goes once no record of its transaction is left (all aborted, or compacted
+ * away) and it is older than delete.retention.ms, as in Kafka: a consumer still reading the
+ * transaction's records then has had that long to see the marker too.
+ */
+function keepMarker(header: BatchHeader, context: GroupContext): boolean {
+  const retained = context.retainedByProducer.get(header.producerId) === true
+  context.retainedByProducer.delete(header.producerId)
+  return retained || header.maxTimestamp >= context.tombstoneHorizonMs
+}
+
+async function rewriteDataBatch(
+  bytes: Buffer,
+  fate: TransactionFate,
+  context: GroupContext,
+): Promise<Buffer | null> {
+  const { header, records } = await decodeBatch(bytes)
   if (keepBatchUnchanged(fate)) return bytes
   if (fate === 'aborted') return null
   const kept = records.filter((record) => keepRecord(record, context))
