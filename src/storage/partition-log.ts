@@ -33,6 +33,7 @@ import { readProducerSnapshot, writeProducerSnapshot } from './producer-snapshot
 import { ProducerStateManager } from './producer-state.ts'
 import { type RetentionSegment, segmentsToDelete } from './retention.ts'
 import { Segment } from './segment.ts'
+import { firstRecordAtOrAfter, recordWithMaxTimestamp } from './timestamp-lookup.ts'
 import { longMax, type TopicConfig } from './topic-config.ts'
 import type {
   ActiveProducer,
@@ -265,8 +266,11 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     trackTransaction(this, transaction, baseOffset)
   }
 
-  offsetForTimestamp(timestampMs: number): Promise<TimestampOffset | null> {
-    return findOffsetForTimestamp(this, timestampMs)
+  async offsetForTimestamp(timestampMs: number): Promise<TimestampOffset | null> {
+    const batchHit = await findOffsetForTimestamp(this, timestampMs)
+    return batchHit === null
+      ? null
+      : firstRecordAtOrAfter((offset) => this.read(offset, 1), batchHit, timestampMs)
   }
 
   /** The last segment whose base offset is ≤ `offset` (or the first segment). */
@@ -294,7 +298,8 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
         best = { timestamp: segment.maxTimestamp, offset: segment.offsetOfMaxTimestamp }
       }
     }
-    return best
+    if (best === null || best.offset < this.startOffset) return best
+    return recordWithMaxTimestamp((offset) => this.read(offset, 1), best)
   }
 
   async deleteRecordsBefore(offset: number): Promise<number> {

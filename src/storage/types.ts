@@ -95,10 +95,9 @@ export interface PartitionLog {
   /** Whole batches from the one containing `fetchOffset`, up to `maxBytes` but at least one batch.
    * Throws KafkaError OFFSET_OUT_OF_RANGE when fetchOffset < logStartOffset or > logEndOffset. */
   read(fetchOffset: number, maxBytes: number, options?: ReadOptions): Promise<ReadResult>
-  /** The first batch whose max timestamp is ≥ `timestampMs` (its base offset and max timestamp), or
-   * null when none. Batch granularity: a client reading from the offset skips earlier records. */
+  /** The first record whose timestamp is ≥ `timestampMs` (its offset and timestamp), or null. */
   offsetForTimestamp(timestampMs: number): Promise<TimestampOffset | null>
-  /** The largest timestamp in the log and the last offset of the batch holding it, or null if empty. */
+  /** The largest timestamp in the log and the offset of the record holding it, or null if empty. */
   maxTimestampOffset(): Promise<TimestampOffset | null>
   /** DeleteRecords: advances the log start offset to `offset` (≤ high watermark), persisted.
    * Returns the new log start offset. */

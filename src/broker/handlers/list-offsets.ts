@@ -7,10 +7,9 @@
 // v6: flexible · v7: -3 max timestamp · v8: -4 earliest local = log start offset (no tiering) ·
 // v9: -5 latest tiered = -1 (no tiering) · v10: timeoutMs (for remote storage; ignored).
 // A partition named twice in one request gets INVALID_REQUEST for each (v1+), as in Kafka.
-// Known gaps: lookups by timestamp and -3 have batch granularity (storage answers with the first
-// batch whose max timestamp is >= T, and the last offset of the batch holding the max timestamp);
-// a client reading from the offset skips earlier records of that batch. v0 treats the log as one
-// segment: latest gives [end, start], a timestamp gives the v1 answer (Kafka uses segment mtimes).
+// Lookups by timestamp name the first record with timestamp >= T; -3 names the record holding the
+// largest timestamp. Known gaps: v0 treats the log as one segment: latest gives [end, start], a
+// timestamp gives the v1 answer (Kafka uses segment mtimes).
 
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import type { ListOffsetsRequest } from '../../protocol/generated/list-offsets-request.ts'

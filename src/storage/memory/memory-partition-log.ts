@@ -17,6 +17,7 @@ import {
 } from '../partition-transactions.ts'
 import { ProducerStateManager } from '../producer-state.ts'
 import { segmentsToDelete } from '../retention.ts'
+import { firstRecordAtOrAfter, recordWithMaxTimestamp } from '../timestamp-lookup.ts'
 import type { TopicConfig } from '../topic-config.ts'
 import type {
   ActiveProducer,
@@ -237,7 +238,11 @@ export class MemoryPartitionLog implements PartitionLog {
       if (segment.maxTimestamp < timestampMs) continue
       for (const batch of segment.batches) {
         if (batch.maxTimestamp >= timestampMs && batch.lastOffset >= this.startOffset) {
-          return { timestamp: batch.maxTimestamp, offset: Math.max(batch.baseOffset, this.startOffset) }
+          const batchHit = {
+            timestamp: batch.maxTimestamp,
+            offset: Math.max(batch.baseOffset, this.startOffset),
+          }
+          return firstRecordAtOrAfter((offset) => this.read(offset, 1), batchHit, timestampMs)
         }
       }
     }
@@ -251,7 +256,8 @@ export class MemoryPartitionLog implements PartitionLog {
         best = { timestamp: segment.maxTimestamp, offset: segment.offsetOfMaxTimestamp }
       }
     }
-    return best
+    if (best === null || best.offset < this.startOffset) return best
+    return recordWithMaxTimestamp((offset) => this.read(offset, 1), best)
   }
 
   async deleteRecordsBefore(offset: number): Promise<number> {

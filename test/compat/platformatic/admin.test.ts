@@ -237,9 +237,9 @@ test('listOffsets (v9) answers earliest, latest, max timestamp and timestamps wi
   assert.deepEqual(await lookUp(-3n), { errorCode: 0, timestamp: 3005n, offset: 5n, leaderEpoch: 2 })
   assert.deepEqual(await lookUp(-4n), { errorCode: 0, timestamp: -1n, offset: 0n, leaderEpoch: 0 })
   assert.deepEqual(await lookUp(-5n), { errorCode: 0, timestamp: -1n, offset: -1n, leaderEpoch: -1 })
-  // By timestamp: the first batch whose max timestamp is >= T (its base offset and max timestamp).
-  assert.deepEqual(await lookUp(1500n), { errorCode: 0, timestamp: 2005n, offset: 2n, leaderEpoch: 0 })
-  assert.deepEqual(await lookUp(2006n), { errorCode: 0, timestamp: 3005n, offset: 4n, leaderEpoch: 2 })
+  // By timestamp: the first record whose timestamp is >= T (its offset and timestamp), as Kafka answers.
+  assert.deepEqual(await lookUp(1500n), { errorCode: 0, timestamp: 2000n, offset: 2n, leaderEpoch: 0 })
+  assert.deepEqual(await lookUp(2006n), { errorCode: 0, timestamp: 3000n, offset: 4n, leaderEpoch: 2 })
   assert.deepEqual(await lookUp(3006n), { errorCode: 0, timestamp: -1n, offset: -1n, leaderEpoch: -1 })
   // Fencing by the client's current leader epoch (the partition is at epoch 2).
   assert.deepEqual(await lookUp(-1n, 2), { errorCode: 0, timestamp: -1n, offset: 6n, leaderEpoch: 2 })
