@@ -8,18 +8,16 @@
 // to "" or our id succeeds. Known gaps: no dynamic broker configs; BROKER_LOGGER is INVALID_REQUEST.
 
 import type { AlterConfigsResource } from '../../protocol/generated/alter-configs-request.ts'
-import type { AlterConfigsResourceResponse } from '../../protocol/generated/alter-configs-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { validateTopicConfigOverrides } from '../../storage/topic-config.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
 import {
   alterBrokerConfigs,
+  alterEachResource,
   ConfigResourceType,
   duplicateConfigName,
-  duplicateResources,
   findTopicResource,
   isOutcome,
-  resourceKey,
   unsupportedResourceType,
 } from './config-resources.ts'
 import { attempt, failure, type Outcome } from './outcome.ts'
@@ -28,14 +26,9 @@ export const alterConfigs = defineHandler({
   apiKey: ApiKey.AlterConfigs,
   versions: { min: 0, max: 2 },
   async handle(context, request) {
-    const duplicates = duplicateResources(request.resources)
-    const responses: AlterConfigsResourceResponse[] = []
-    for (const resource of request.resources) {
-      const outcome = duplicates.has(resourceKey(resource))
-        ? failure(ErrorCode.INVALID_REQUEST, 'Duplicate resource.')
-        : await alterResource(context, resource, request.validateOnly)
-      responses.push({ ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName })
-    }
+    const responses = await alterEachResource(request.resources, (resource) =>
+      alterResource(context, resource, request.validateOnly),
+    )
     return { throttleTimeMs: 0, responses }
   },
 })

@@ -73,6 +73,23 @@ export function resourceKey(resource: ConfigResource): string {
   return `${resource.resourceType}:${resource.resourceName}`
 }
 
+/** AlterConfigs and IncrementalAlterConfigs: each resource altered in turn; a resource named twice
+ * in one request gets INVALID_REQUEST, as in Kafka. */
+export async function alterEachResource<R extends ConfigResource>(
+  resources: readonly R[],
+  alter: (resource: R) => Promise<Outcome>,
+): Promise<(Outcome & ConfigResource)[]> {
+  const duplicates = duplicateResources(resources)
+  const responses: (Outcome & ConfigResource)[] = []
+  for (const resource of resources) {
+    const outcome = duplicates.has(resourceKey(resource))
+      ? failure(ErrorCode.INVALID_REQUEST, 'Duplicate resource.')
+      : await alter(resource)
+    responses.push({ ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName })
+  }
+  return responses
+}
+
 /** The first config name that appears twice, or null. */
 export function duplicateConfigName(configs: readonly { name: string }[]): string | null {
   const seen = new Set<string>()

@@ -10,18 +10,16 @@ import type {
   AlterableConfig,
   AlterConfigsResource,
 } from '../../protocol/generated/incremental-alter-configs-request.ts'
-import type { AlterConfigsResourceResponse } from '../../protocol/generated/incremental-alter-configs-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { topicConfigDefinition, validateTopicConfigOverrides } from '../../storage/topic-config.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
 import {
   alterBrokerConfigs,
+  alterEachResource,
   ConfigResourceType,
   duplicateConfigName,
-  duplicateResources,
   findTopicResource,
   isOutcome,
-  resourceKey,
   unsupportedResourceType,
 } from './config-resources.ts'
 import { attempt, failure, type Outcome } from './outcome.ts'
@@ -33,14 +31,9 @@ export const incrementalAlterConfigs = defineHandler({
   apiKey: ApiKey.IncrementalAlterConfigs,
   versions: { min: 0, max: 1 },
   async handle(context, request) {
-    const duplicates = duplicateResources(request.resources)
-    const responses: AlterConfigsResourceResponse[] = []
-    for (const resource of request.resources) {
-      const outcome = duplicates.has(resourceKey(resource))
-        ? failure(ErrorCode.INVALID_REQUEST, 'Duplicate resource.')
-        : await alterResource(context, resource, request.validateOnly)
-      responses.push({ ...outcome, resourceType: resource.resourceType, resourceName: resource.resourceName })
-    }
+    const responses = await alterEachResource(request.resources, (resource) =>
+      alterResource(context, resource, request.validateOnly),
+    )
     return { throttleTimeMs: 0, responses }
   },
 })

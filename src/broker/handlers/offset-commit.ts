@@ -7,20 +7,13 @@
 import { commitOffsets } from '../../coordinator/group/offset-operations.ts'
 import { ApiKey } from '../../protocol/generated/index.ts'
 import { defineHandler } from '../handler.ts'
+import { commitPartitionsOf, commitResultsByTopic } from './commit-partitions.ts'
 
 export const offsetCommit = defineHandler({
   apiKey: ApiKey.OffsetCommit,
   versions: { min: 0, max: 9 },
   async handle(context, request) {
-    const partitions = request.topics.flatMap((topic) =>
-      topic.partitions.map((partition) => ({
-        topic: topic.name,
-        partition: partition.partitionIndex,
-        offset: Number(partition.committedOffset),
-        leaderEpoch: partition.committedLeaderEpoch,
-        metadata: partition.committedMetadata,
-      })),
-    )
+    const partitions = commitPartitionsOf(request.topics)
     const codes = await commitOffsets(context.services.groups, {
       groupId: request.groupId,
       // v0 has no generation: a v0 commit is a standalone commit.
@@ -29,14 +22,7 @@ export const offsetCommit = defineHandler({
       groupInstanceId: request.groupInstanceId,
       partitions,
     })
-    let index = 0
-    const topics = request.topics.map((topic) => ({
-      name: topic.name,
-      partitions: topic.partitions.map((partition) => ({
-        partitionIndex: partition.partitionIndex,
-        errorCode: codes[index++],
-      })),
-    }))
+    const topics = commitResultsByTopic(request.topics, codes)
     return { throttleTimeMs: 0, topics }
   },
 })

@@ -4,20 +4,13 @@
 
 import { ApiKey } from '../../protocol/generated/index.ts'
 import { defineHandler } from '../handler.ts'
+import { commitPartitionsOf, commitResultsByTopic } from './commit-partitions.ts'
 
 export const txnOffsetCommit = defineHandler({
   apiKey: ApiKey.TxnOffsetCommit,
   versions: { min: 0, max: 4 },
   async handle(context, request) {
-    const partitions = request.topics.flatMap((topic) =>
-      topic.partitions.map((partition) => ({
-        topic: topic.name,
-        partition: partition.partitionIndex,
-        offset: Number(partition.committedOffset),
-        leaderEpoch: partition.committedLeaderEpoch,
-        metadata: partition.committedMetadata,
-      })),
-    )
+    const partitions = commitPartitionsOf(request.topics)
     const codes = await context.services.groups.transactionalOffsets.commit({
       groupId: request.groupId,
       producer: { producerId: request.producerId, producerEpoch: request.producerEpoch },
@@ -26,14 +19,7 @@ export const txnOffsetCommit = defineHandler({
       groupInstanceId: request.groupInstanceId,
       partitions,
     })
-    let index = 0
-    const topics = request.topics.map((topic) => ({
-      name: topic.name,
-      partitions: topic.partitions.map((partition) => ({
-        partitionIndex: partition.partitionIndex,
-        errorCode: codes[index++],
-      })),
-    }))
+    const topics = commitResultsByTopic(request.topics, codes)
     return { throttleTimeMs: 0, topics }
   },
 })
