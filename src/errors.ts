@@ -18,6 +18,7 @@ export type StreamlineErrorCode =
   | 'SL_ERR_STORAGE'
   | 'SL_ERR_CORRUPT_LOG'
   | 'SL_ERR_CONFIG'
+  | 'SL_ERR_AUTHENTICATION'
 
 export interface StreamlineErrorOptions {
   /** The Kafka protocol error code this error maps to, when it reaches a client. */
@@ -122,5 +123,19 @@ export class ConfigError extends StreamlineError {
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (this !== ConfigError) return Function.prototype[Symbol.hasInstance].call(this, value)
     return StreamlineError[Symbol.hasInstance](value) && (value as StreamlineError).code === 'SL_ERR_CONFIG'
+  }
+}
+
+/** A client that failed SASL authentication or sent other requests before it: closes that connection. */
+export class AuthenticationError extends StreamlineError {
+  constructor(message: string) {
+    super('SL_ERR_AUTHENTICATION', message, { errorCode: 58 })
+  }
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== AuthenticationError) return Function.prototype[Symbol.hasInstance].call(this, value)
+    return (
+      StreamlineError[Symbol.hasInstance](value) &&
+      (value as StreamlineError).code === 'SL_ERR_AUTHENTICATION'
+    )
   }
 }

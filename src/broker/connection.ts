@@ -8,7 +8,7 @@ import type { BrokerLimits } from '../config/limits.ts'
 import { FrameTooLargeError, StreamlineError } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import { FrameReader } from './frame-reader.ts'
-import type { ResponseChunks, Router } from './router.ts'
+import type { ConnectionInfo, ResponseChunks, Router } from './router.ts'
 
 interface PendingResponse {
   /** undefined while the request is being handled; null when it gets no response. */
@@ -24,13 +24,22 @@ export class Connection {
   private readonly pending: PendingResponse[] = []
   private closed = false
   readonly clientAddress: string
+  /** What the router learns about this connection: address, authentication state, listener services. */
+  private readonly info: ConnectionInfo
 
-  constructor(socket: Socket, router: Router, limits: BrokerLimits, log: Logger) {
+  constructor(
+    socket: Socket,
+    router: Router,
+    limits: BrokerLimits,
+    log: Logger,
+    listenerInfo: Omit<ConnectionInfo, 'clientAddress'> = {},
+  ) {
     this.socket = socket
     this.router = router
     this.limits = limits
     this.clientAddress = `${socket.remoteAddress}:${socket.remotePort}`
     this.log = log.child({ client: this.clientAddress })
+    this.info = { ...listenerInfo, clientAddress: this.clientAddress }
     this.frames = new FrameReader(limits.requestBytesMax)
     socket.setNoDelay(true)
     socket.setTimeout(limits.connectionsMaxIdleMs)
@@ -59,7 +68,7 @@ export class Connection {
     const slot: PendingResponse = { chunks: undefined }
     this.pending.push(slot)
     if (this.pending.length >= this.limits.inflightRequestsPerConnectionMax) this.socket.pause()
-    this.router.route(frame, { clientAddress: this.clientAddress }).then(
+    this.router.route(frame, this.info).then(
       (chunks) => {
         slot.chunks = chunks
         this.flush()
@@ -74,6 +83,12 @@ export class Connection {
       const head = this.pending.shift() as PendingResponse
       if (this.closed || head.chunks === null || head.chunks === undefined) continue
       for (const chunk of head.chunks) this.socket.write(chunk)
+      // A failed SASL authentication: its response is the last (src/security/session.ts).
+      if (this.info.session?.closeAfterResponse === true) {
+        this.closed = true
+        this.socket.end(() => this.socket.destroy())
+        return
+      }
     }
     this.resumeIfRoom()
   }

@@ -8,6 +8,7 @@ import type { TransactionCoordinator } from '../coordinator/txn/transaction-coor
 import type { Logger } from '../log.ts'
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import type { ApiKey, ApiMessages } from '../protocol/generated/index.ts'
+import type { ConnectionSession, SecurityServices } from '../security/session.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import type { LogManager } from '../storage/types.ts'
 import type { FetchSessionCache } from './handlers/fetch/fetch-session-cache.ts'
@@ -60,6 +61,8 @@ export interface BrokerServices {
   topicDefaults?: TopicConfigOverrides
   /** Prometheus metrics (docs/metrics.md); absent where a test builds services without them. */
   metrics?: BrokerMetrics
+  /** SCRAM credentials, SASL mechanisms (src/security); absent where a test builds services without them. */
+  security?: SecurityServices
 }
 
 export interface RequestContext {
@@ -69,6 +72,10 @@ export interface RequestContext {
   clientId: string | null
   /** The peer, "host:port", for logs and DescribeGroups. */
   clientAddress: string
+  /** Who sent the request, as Kafka writes it: `User:ANONYMOUS`, `User:alice`, `User:CN=client,O=acme`. */
+  principal: string
+  /** The connection's authentication state (SASL handlers); absent for a connection built without one. */
+  session?: ConnectionSession
 }
 
 /** Returned by a handler when the request gets no response (Produce with acks=0). */

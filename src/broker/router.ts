@@ -23,6 +23,8 @@ import {
 } from '../protocol/headers.ts'
 import { Reader } from '../protocol/reader.ts'
 import { Writer } from '../protocol/writer.ts'
+import { anonymousPrincipal } from '../security/principal.ts'
+import type { ConnectionSession } from '../security/session.ts'
 import { type AnyHandler, type BrokerServices, noResponse, type RequestContext } from './handler.ts'
 
 /** The fixed start of every request header: api key, api version, correlation id. */
@@ -30,6 +32,10 @@ const headerPrefixBytes = 8
 
 export interface ConnectionInfo {
   clientAddress: string
+  /** Authentication state; absent: an unauthenticated PLAINTEXT connection (ANONYMOUS). */
+  session?: ConnectionSession
+  /** The services as seen through this connection's listener (its advertised address). */
+  services?: BrokerServices
 }
 
 /** A response ready to be written: size prefix included, large byte fields not copied. */
@@ -47,12 +53,16 @@ export class Router {
 
   /** Handles one frame. Resolves to the response to send, or null when the request gets none. */
   async route(frame: Buffer, connection: ConnectionInfo): Promise<ResponseChunks | null> {
+    const session = connection.session
+    // After SaslHandshake v0 the frames are raw SASL tokens, not requests (src/security/session.ts).
+    if (session?.legacyUnframed === true) return session.legacyToken(frame)
     if (frame.length < headerPrefixBytes) {
       throw new DecodeError(`request of ${frame.length} bytes is shorter than a header`, 0, 'RequestHeader')
     }
     const apiKey = frame.readInt16BE(0)
     const apiVersion = frame.readInt16BE(2)
     const correlationId = frame.readInt32BE(4)
+    session?.checkRequestAllowed(apiKey)
     const handler = this.handlers.get(apiKey)
     if (handler === undefined || !isKnownApiKey(apiKey)) {
       throw new DecodeError(`unsupported api key ${apiKey}`, 0, 'RequestHeader.requestApiKey')
@@ -73,11 +83,13 @@ export class Router {
       throw new DecodeError(`no decoder for version ${apiVersion}`, 2, 'RequestHeader')
     const request = decode(reader)
     const context: RequestContext = {
-      services: this.services,
+      services: connection.services ?? this.services,
       apiVersion,
       correlationId,
       clientId: header.clientId,
       clientAddress: connection.clientAddress,
+      principal: session?.principal ?? anonymousPrincipal,
+      session,
     }
     // The registry pairs each key with its own handler, so the request type matches.
     const response = await (

@@ -23,6 +23,14 @@ import { createLogger, type Logger, type LogLevel } from '../log.ts'
 import { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import { InstrumentedRouter } from '../metrics/instrumented-router.ts'
 import { apiDefinitions } from '../protocol/generated/index.ts'
+import {
+  type BrokerListeners,
+  defaultSecurityStartOptions,
+  openSecurityServices,
+  type SecurityStartOptions,
+  startListeners,
+} from '../security/broker-listeners.ts'
+import type { ListenerSpec } from '../security/listeners.ts'
 import { openLogManager } from '../storage/log-manager.ts'
 import { createMemoryLogManager } from '../storage/memory/memory-log-manager.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
@@ -31,7 +39,6 @@ import { parseHostPort } from './address.ts'
 import type { AnyHandler, BrokerServices, BrokerSettings, SupportedApi } from './handler.ts'
 import { FetchSessionCache } from './handlers/fetch/fetch-session-cache.ts'
 import { handlers } from './handlers/index.ts'
-import { listen } from './server.ts'
 
 export interface StartBrokerOptions {
   /** Where the log lives (`--data-dir`, default ./data); unused with inMemory. */
@@ -57,6 +64,10 @@ export interface StartBrokerOptions {
   shutdownTimeoutMs?: number
   /** Process-wide metrics (memory, event loop) in /metrics. Default true. */
   processMetrics?: boolean
+  /** Kafka listeners (`security.listeners`); absent: one PLAINTEXT listener on listenAddr/advertisedAddr. */
+  listeners?: ListenerSpec[]
+  /** TLS files, SASL mechanisms, users file, failed-authentication delay (docs/security.md). */
+  security?: Partial<SecurityStartOptions>
 }
 
 export interface RunningBroker {
@@ -70,6 +81,8 @@ export interface RunningBroker {
   /** Resolves once __consumer_offsets is replayed (readiness). */
   groupsLoaded: Promise<void>
   metrics: BrokerMetrics
+  /** Every Kafka listener with its name, security protocol and bound address (the first is host/port). */
+  listeners: BrokerListeners['all']
   /** Graceful stop (see the header); idempotent. */
   close(): Promise<void>
 }
@@ -119,6 +132,11 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     options.advertisedAddr === undefined ? null : parseHostPort('advertised-addr', options.advertisedAddr)
   const limits = { ...defaultBrokerLimits, ...options.limits }
   checkRegistry()
+  const security = { ...defaultSecurityStartOptions, ...options.security }
+  const securityServices = await openSecurityServices(
+    security,
+    options.inMemory === true ? undefined : resolve(options.dataDir ?? './data'),
+  )
   const metrics = new BrokerMetrics({ version: streamlineVersion, processMetrics: options.processMetrics })
   const state: Lifecycle = { view: null, groupsLoaded: false, stopping: false }
   const httpContext: HttpContext = {
@@ -184,15 +202,21 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     producerIds,
     fetchSessions,
     metrics,
+    security: securityServices,
   }
   const router = new InstrumentedRouter(handlers, services, metrics)
-  const listener = await listen({ ...listenAddress, router, limits, log })
+  const specs: ListenerSpec[] = options.listeners ?? [
+    {
+      name: 'PLAINTEXT',
+      securityProtocol: 'PLAINTEXT',
+      ...listenAddress,
+      ...(advertisedAddress === null ? {} : { advertised: advertisedAddress }),
+    },
+  ]
+  const listener = await startListeners({ specs, security, services, router, limits, log })
   // Codecs load per API on first use; load the rest now, off the start-up path.
   router.warmUp().catch((error: unknown) => log.error({ err: error }, 'loading protocol codecs failed'))
-  // The advertised address defaults to what we listen on, with the port the OS chose for port 0.
-  const advertised = advertisedAddress ?? listener
-  identity.host = advertised.host
-  identity.port = advertised.port
+  // startListeners set each listener's advertised address (default: what it bound, port 0 resolved).
   metrics.attach({
     logs,
     dataDir,
@@ -255,6 +279,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     groups,
     groupsLoaded,
     metrics,
+    listeners: listener.all,
     close() {
       closing ??= stop()
       return closing

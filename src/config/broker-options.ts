@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import { type BrokerLimits, defaultBrokerLimits } from './limits.ts'
 import { defaultConfig, type StreamlineConfig } from './schema.ts'
+import { securityOf } from './security-options.ts'
 
 /** Topic defaults that differ from Kafka's, as topic config overrides (`retention.ms`, `flush.ms`, …). */
 export function topicDefaultsOf(config: StreamlineConfig): TopicConfigOverrides {
@@ -39,7 +40,10 @@ export function settingsOf(config: StreamlineConfig): BrokerSettings {
 
 /** Everything startBroker takes, from the typed configuration. */
 export function startOptionsOf(config: StreamlineConfig, logger: Logger): StartBrokerOptions {
+  const security = securityOf(config)
   return {
+    ...(security.listeners === undefined ? {} : { listeners: security.listeners }),
+    security: security.options,
     dataDir: config.dataDir,
     inMemory: config.inMemory,
     listenAddr: config.listenAddr,

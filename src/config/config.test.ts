@@ -144,12 +144,39 @@ describe('config errors', () => {
     assert.equal(loadError(['--data-dir']), '--data-dir: needs a value')
     assert.equal(loadError(['-c', 'a.toml'], {}, 'x = = 1').startsWith('a.toml: not valid TOML: '), true)
   })
+})
 
-  test('the security block exists and must stay disabled until implemented', () => {
+describe('security options', () => {
+  test('security options: listeners parse, and a listener needing a file or mechanism names its key', () => {
     assert.equal(
-      loadError(['--security-enabled']),
-      'security.enabled: true (flag --security-enabled) is not allowed: security is not implemented yet; allowed: false',
+      loadError(['--security-listeners', 'PLAINTEXT:/127.0.0.1:1']),
+      'security.listeners: "PLAINTEXT:/127.0.0.1:1" (flag --security-listeners) is not allowed: "PLAINTEXT:/127.0.0.1:1" is not NAME://host:port',
     )
+    assert.equal(
+      loadError(['--security-listeners', 'SASL_SSL://127.0.0.1:1']),
+      'security.ssl_cert_file: an SSL or SASL_SSL listener needs ssl_cert_file and ssl_key_file',
+    )
+    assert.equal(
+      loadError(['--security-listeners', 'EXTERNAL://127.0.0.1:1']),
+      'security.listener_security_protocol_map: listener EXTERNAL has no security protocol',
+    )
+    assert.equal(
+      loadError(['--security-sasl-enabled-mechanisms', 'GSSAPI']),
+      'security.sasl_enabled_mechanisms: "GSSAPI" (flag --security-sasl-enabled-mechanisms) is not allowed: GSSAPI is not PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512',
+    )
+    const config = resolveConfig(
+      fromToml(
+        [
+          'listeners = "INTERNAL://127.0.0.1:9092,EXTERNAL://:9093"',
+          'listener.security.protocol.map = "INTERNAL:PLAINTEXT,EXTERNAL:SASL_PLAINTEXT"',
+          'sasl.enabled.mechanisms = "SCRAM-SHA-512"',
+        ].join('\n'),
+        'security.toml',
+      ),
+    )
+    assert.equal(config.security.listeners, 'INTERNAL://127.0.0.1:9092,EXTERNAL://:9093')
+    assert.equal(config.security.saslEnabledMechanisms, 'SCRAM-SHA-512')
+    assert.equal(config.listenAddr, '127.0.0.1:9092')
   })
 })
 

@@ -15,10 +15,14 @@ const hourMs = 3_600_000
 const minuteMs = 60_000
 
 export const kafkaAliases: ReadonlyMap<string, KafkaAlias> = new Map<string, KafkaAlias>([
+  ['advertised.listeners', { key: 'security.advertised_listeners' }],
   ['auto.create.topics.enable', { key: 'topics.auto_create' }],
   ['broker.id', { key: 'node_id' }],
   ['compression.type', { key: 'topics.compression_type' }],
+  ['connection.failed.authentication.delay.ms', { key: 'security.failed_authentication_delay_ms' }],
   ['connections.max.idle.ms', { key: 'limits.connections_max_idle_ms' }],
+  ['listener.security.protocol.map', { key: 'security.listener_security_protocol_map' }],
+  ['listeners', { key: 'security.listeners' }],
   ['log.cleanup.policy', { key: 'topics.cleanup_policy' }],
   ['log.dir', { key: 'data_dir' }],
   ['log.dirs', { key: 'data_dir', singleEntryList: true }],
@@ -38,5 +42,8 @@ export const kafkaAliases: ReadonlyMap<string, KafkaAlias> = new Map<string, Kaf
   ['min.incremental.fetch.session.eviction.ms', { key: 'limits.fetch_session_idle_ms' }],
   ['node.id', { key: 'node_id' }],
   ['num.partitions', { key: 'topics.num_partitions' }],
+  ['sasl.enabled.mechanisms', { key: 'security.sasl_enabled_mechanisms' }],
   ['socket.request.max.bytes', { key: 'limits.request_bytes_max' }],
+  ['ssl.client.auth', { key: 'security.ssl_client_auth' }],
+  ['ssl.principal.mapping.rules', { key: 'security.ssl_principal_mapping_rules' }],
 ])

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs'
 import { ConfigError } from '../errors.ts'
-import { allowedValues } from './options.ts'
+import { allowedValues, snakeCase } from './options.ts'
 import { configSchema, type StreamlineConfig } from './schema.ts'
 import { type Assignment, type CommandFlags, fromArgs, fromEnv, fromToml } from './sources.ts'
 
@@ -52,7 +52,9 @@ export function resolveConfig(assignments: readonly Assignment[]): StreamlineCon
   const issue = result.error.issues[0]
   const key = issue.path.join('.')
   const assignment = [...winners.values()].find((candidate) => candidate.leaf.path.join('.') === key)
-  if (assignment === undefined) throw new ConfigError(key, issue.message)
+  // No value of its own was given (a check across options): name the key as the TOML file writes it.
+  if (assignment === undefined)
+    throw new ConfigError(issue.path.map((name) => snakeCase(String(name))).join('.'), issue.message)
   throw invalidValue(assignment, issue.code === 'custom' ? issue.message : undefined)
 }
 

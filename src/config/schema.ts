@@ -8,6 +8,7 @@
 
 import { z } from 'zod'
 import { defaultBrokerLimits } from './limits.ts'
+import { checkSecurity } from './security-options.ts'
 
 export interface OptionMeta {
   [key: string]: unknown
@@ -135,13 +136,77 @@ const limitsSchema = z
   })
   .strict()
 
-/** Filled by the security issue (SASL, TLS, ACLs); present and disabled until then. */
+/** Listeners, TLS and SASL (docs/security.md). Off by default: one PLAINTEXT listener on listen_addr. */
 const securitySchema = z
   .object({
-    enabled: z
-      .boolean()
-      .default(false)
-      .meta(meta('Authentication and authorization (not implemented yet: must stay false).')),
+    listeners: z
+      .string()
+      .optional()
+      .meta(
+        meta('Kafka listeners, NAME://host:port comma-separated (default: PLAINTEXT://<listen_addr>).', {
+          valueName: '<listeners>',
+        }),
+      ),
+    advertisedListeners: z
+      .string()
+      .optional()
+      .meta(meta('What Metadata advertises per listener, NAME://host:port (default: the address bound).')),
+    listenerSecurityProtocolMap: z
+      .string()
+      .optional()
+      .meta(
+        meta(
+          'NAME:PROTOCOL pairs (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL); those names map to themselves.',
+        ),
+      ),
+    sslCertFile: z
+      .string()
+      .optional()
+      .meta(meta('PEM certificate (chain) of SSL and SASL_SSL listeners.', { valueName: '<file>' })),
+    sslKeyFile: z
+      .string()
+      .optional()
+      .meta(meta('PEM private key of that certificate.', { valueName: '<file>' })),
+    sslCaFile: z
+      .string()
+      .optional()
+      .meta(meta('PEM CA certificates that sign client certificates (mTLS).', { valueName: '<file>' })),
+    sslClientAuth: z
+      .enum(['none', 'requested', 'required'])
+      .default('none')
+      .meta(meta('Ask TLS clients for a certificate signed by ssl_ca_file: none, requested or required.')),
+    sslPrincipalMappingRules: z
+      .string()
+      .default('DEFAULT')
+      .meta(
+        meta(
+          'Certificate subject to principal: DEFAULT (the whole DN) or RULE:pattern/replacement/[LU], ...',
+        ),
+      ),
+    saslEnabledMechanisms: z
+      .string()
+      .default('PLAIN,SCRAM-SHA-256,SCRAM-SHA-512')
+      .meta(meta('SASL mechanisms of SASL listeners: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, comma-separated.')),
+    authUsersFile: z
+      .string()
+      .optional()
+      .meta(
+        meta('Users and passwords to bootstrap SCRAM credentials from (YAML or .toml).', {
+          flag: 'auth-users-file',
+          valueName: '<file>',
+        }),
+      ),
+    failedAuthenticationDelayMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(60_000)
+      .default(100)
+      .meta(
+        meta(
+          'Delay before answering a failed authentication (Kafka: connection.failed.authentication.delay.ms).',
+        ),
+      ),
   })
   .strict()
 
@@ -196,15 +261,7 @@ export const configSchema = z
     security: securitySchema.default(securitySchema.parse({})),
   })
   .strict()
-  .superRefine((config, context) => {
-    if (config.security.enabled) {
-      context.addIssue({
-        code: 'custom',
-        path: ['security', 'enabled'],
-        message: 'security is not implemented yet; allowed: false',
-      })
-    }
-  })
+  .superRefine(checkSecurity)
 
 /** The validated configuration every part of the process reads. */
 export type StreamlineConfig = z.output<typeof configSchema>

@@ -5,6 +5,7 @@ import type { AnyHandler } from '../handler.ts'
 import { addOffsetsToTxn } from './add-offsets-to-txn.ts'
 import { addPartitionsToTxn } from './add-partitions-to-txn.ts'
 import { alterConfigs } from './alter-configs.ts'
+import { alterUserScramCredentials } from './alter-user-scram-credentials.ts'
 import { apiVersions } from './api-versions.ts'
 import { consumerGroupDescribe } from './consumer-group-describe.ts'
 import { consumerGroupHeartbeat } from './consumer-group-heartbeat.ts'
@@ -20,6 +21,7 @@ import { describeLogDirs } from './describe-log-dirs.ts'
 import { describeProducers } from './describe-producers.ts'
 import { describeTopicPartitions } from './describe-topic-partitions.ts'
 import { describeTransactions } from './describe-transactions.ts'
+import { describeUserScramCredentials } from './describe-user-scram-credentials.ts'
 import { electLeaders } from './elect-leaders.ts'
 import { endTxn } from './end-txn.ts'
 import { fetch } from './fetch.ts'
@@ -38,6 +40,8 @@ import { offsetDelete } from './offset-delete.ts'
 import { offsetFetch } from './offset-fetch.ts'
 import { offsetForLeaderEpoch } from './offset-for-leader-epoch.ts'
 import { produce } from './produce.ts'
+import { saslAuthenticate } from './sasl-authenticate.ts'
+import { saslHandshake } from './sasl-handshake.ts'
 import { syncGroup } from './sync-group.ts'
 import { txnOffsetCommit } from './txn-offset-commit.ts'
 
@@ -55,6 +59,7 @@ export const handlers: readonly AnyHandler[] = [
   syncGroup, // 14
   describeGroups, // 15
   listGroups, // 16
+  saslHandshake, // 17
   apiVersions, // 18
   createTopics, // 19
   deleteTopics, // 20
@@ -68,11 +73,14 @@ export const handlers: readonly AnyHandler[] = [
   describeConfigs, // 32
   alterConfigs, // 33
   describeLogDirs, // 35
+  saslAuthenticate, // 36
   createPartitions, // 37
   deleteGroups, // 42
   electLeaders, // 43
   incrementalAlterConfigs, // 44
   offsetDelete, // 47
+  describeUserScramCredentials, // 50
+  alterUserScramCredentials, // 51
   describeCluster, // 60
   describeProducers, // 61
   describeTransactions, // 65

@@ -1,0 +1,68 @@
+// SASL mechanisms the broker serves and the PLAIN mechanism (RFC 4616).
+//
+// A mechanism is an exchange of opaque messages: each client message gets a challenge, a success
+// (with the user name) or a failure. Failure reasons name no secret; they are logged at debug and
+// never sent to the client beyond Kafka's generic "authentication failed" message.
+//
+// PLAIN checks the password against the user's SCRAM credential (PBKDF2 with the stored salt and
+// iteration count, compared with the StoredKey): no password is kept anywhere, in memory or on disk.
+
+import { type ScramCredential, ScramServer, scramMechanisms } from './scram.ts'
+
+export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+export const saslMechanisms: readonly SaslMechanism[] = ['PLAIN', ...scramMechanisms]
+
+export function isSaslMechanism(name: string): name is SaslMechanism {
+  return (saslMechanisms as readonly string[]).includes(name)
+}
+
+export type SaslStep =
+  | { kind: 'challenge'; response: Buffer }
+  | { kind: 'success'; response: Buffer; user: string }
+  | { kind: 'failure'; reason: string }
+
+export interface SaslExchange {
+  step(message: Buffer): Promise<SaslStep>
+}
+
+/** What the mechanisms need from the credential store. */
+export interface CredentialLookup {
+  scramCredential(user: string, mechanism: ScramCredential['mechanism']): ScramCredential | undefined
+  /** True when the user exists and the password matches one of the user's SCRAM credentials. */
+  verifyPassword(user: string, password: string): Promise<boolean>
+}
+
+/** Longest PLAIN message: three UTF-8 strings separated by NUL (Kafka does not bound it; we do). */
+const plainMessageBytesMax = 4096
+
+/** PLAIN: one message `authzid NUL authcid NUL passwd`; the authzid is empty or the user itself. */
+export class PlainServer implements SaslExchange {
+  private readonly credentials: CredentialLookup
+  private finished = false
+
+  constructor(credentials: CredentialLookup) {
+    this.credentials = credentials
+  }
+
+  async step(message: Buffer): Promise<SaslStep> {
+    if (this.finished) return { kind: 'failure', reason: 'PLAIN exchange already finished' }
+    this.finished = true
+    if (message.length > plainMessageBytesMax) return { kind: 'failure', reason: 'PLAIN message too long' }
+    const parts = message.toString('utf8').split('\0')
+    if (parts.length !== 3) return { kind: 'failure', reason: 'invalid PLAIN message' }
+    const [authorizationId, user, password] = parts
+    if (user === '' || password === '') return { kind: 'failure', reason: 'empty PLAIN user or password' }
+    if (authorizationId !== '' && authorizationId !== user) {
+      return { kind: 'failure', reason: 'authorization id differs from the user name' }
+    }
+    if (!(await this.credentials.verifyPassword(user, password))) {
+      return { kind: 'failure', reason: 'invalid credentials' }
+    }
+    return { kind: 'success', response: Buffer.alloc(0), user }
+  }
+}
+
+export function createSaslExchange(mechanism: SaslMechanism, credentials: CredentialLookup): SaslExchange {
+  if (mechanism === 'PLAIN') return new PlainServer(credentials)
+  return new ScramServer({ mechanism, lookup: (user) => credentials.scramCredential(user, mechanism) })
+}
