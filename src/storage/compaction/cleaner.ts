@@ -14,14 +14,13 @@
 // goes once none of its transaction's records is left and it is older than delete.retention.ms.
 
 import path from 'node:path'
-import { BatchField, type BatchHeader, readBatchHeader } from '../../protocol/records/batch-header.ts'
-import { buildBatch, decodeBatch } from '../../protocol/records/batch-v2.ts'
-import type { KafkaRecord } from '../../protocol/records/record.ts'
+import { BatchField } from '../../protocol/records/batch-header.ts'
 import { parseOffsetField, readCheckpointFile, writeCheckpointFile } from '../checkpoint-file.ts'
 import { nodeWriteIo, storageOperation } from '../file-io.ts'
 import type { DiskPartitionLog } from '../partition-log.ts'
 import type { PartitionTransactions } from '../partition-transactions.ts'
 import { Segment } from '../segment.ts'
+import { addKeysOf, type CleaningContext, cleanBatch } from './batch-cleaning.ts'
 import { planCleaning } from './cleaner-plan.ts'
 import { forEachStoredBatch } from './segment-batches.ts'
 import { cleanedSuffix, finishSwap, writeSwapManifest } from './swap.ts'
@@ -46,28 +45,6 @@ export function createCleaner(
   options: { hooks?: CleanerHooks } = {},
 ): (log: DiskPartitionLog, nowMs: number) => Promise<void> {
   return (log, nowMs) => log.exclusive(() => cleanPartition(log, nowMs, options.hooks ?? {}))
-}
-
-type TransactionFate = 'plain' | 'marker' | 'open' | 'aborted' | 'committed'
-
-/** What the partition's transaction state says about a batch (Kafka's cleaner uses the aborted-
- * transaction index the same way). */
-function transactionFate(header: BatchHeader, transactions: PartitionTransactions): TransactionFate {
-  if (header.isControl) return 'marker'
-  if (!header.isTransactional) return 'plain'
-  const aborted = transactions.aborted.some(
-    (entry) =>
-      entry.producerId === header.producerId &&
-      entry.firstOffset <= header.baseOffset &&
-      header.baseOffset < entry.lastOffset,
-  )
-  if (aborted) return 'aborted'
-  const openFrom = transactions.ongoing.get(header.producerId)
-  return openFrom !== undefined && openFrom <= header.baseOffset ? 'open' : 'committed'
-}
-
-function keepBatchUnchanged(fate: TransactionFate): boolean {
-  return fate === 'marker' || fate === 'open'
 }
 
 async function cleanPartition(log: DiskPartitionLog, nowMs: number, hooks: CleanerHooks): Promise<void> {
@@ -113,13 +90,7 @@ async function mapKeys(
   let mappedCount = 0
   for (const segment of segments) {
     const added = new Map<string, number>()
-    await forEachStoredBatch(segment, async (bytes) => {
-      const { header, records } = await decodeBatch(bytes)
-      const fate = transactionFate(header, transactions)
-      if (keepBatchUnchanged(fate) || fate === 'aborted') return
-      for (const record of records)
-        if (record.key !== null) added.set(record.key.toString('latin1'), record.offset)
-    })
+    await forEachStoredBatch(segment, (bytes) => addKeysOf(bytes, transactions, added))
     if (newestOffsets.size + added.size > cleanerKeysMax && mappedCount > 0) break
     for (const [key, offset] of added) newestOffsets.set(key, offset)
     mappedCount += 1
@@ -152,29 +123,18 @@ function groupSegments(
   return groups
 }
 
-interface GroupContext {
-  newestOffsets: Map<string, number>
-  tombstoneHorizonMs: number
-  hooks: CleanerHooks
-  transactions: PartitionTransactions
-  /** Producer id → whether the transaction being read still has records after cleaning. */
-  retainedByProducer: Map<bigint, boolean>
-}
-
-function keepRecord(record: KafkaRecord, context: GroupContext): boolean {
-  if (record.key === null) return true
-  if (context.newestOffsets.get(record.key.toString('latin1')) !== record.offset) return false
-  return record.value !== null || record.timestamp >= context.tombstoneHorizonMs
-}
-
-async function cleanGroup(log: DiskPartitionLog, group: Segment[], context: GroupContext): Promise<void> {
+async function cleanGroup(
+  log: DiskPartitionLog,
+  group: Segment[],
+  context: CleaningContext & { hooks: CleanerHooks },
+): Promise<void> {
   const baseOffset = group[0].baseOffset
   const cleaned = await Segment.create(log.directory, baseOffset, { suffix: cleanedSuffix })
   const writer = new CleanedSegmentWriter(cleaned, log.config.indexIntervalBytes)
   try {
     for (const segment of group) {
       await forEachStoredBatch(segment, async (bytes) => {
-        const rewritten = await rewriteBatch(bytes, context)
+        const rewritten = await cleanBatch(bytes, context)
         if (rewritten !== null) await writer.add(rewritten)
       })
     }
@@ -192,63 +152,6 @@ async function cleanGroup(log: DiskPartitionLog, group: Segment[], context: Grou
     else await cleaned.delete()
     throw error
   }
-}
-
-/** The batch to write for `bytes`: itself, a rebuilt batch with fewer records, or null (all gone). */
-async function rewriteBatch(bytes: Buffer, context: GroupContext): Promise<Buffer | null> {
-  const header = readBatchHeader(bytes, 0)
-  const fate = transactionFate(header, context.transactions)
-  if (fate === 'marker') return keepMarker(header, context) ? bytes : null
-  const rewritten = await rewriteDataBatch(bytes, fate, context)
-  if (fate !== 'plain') {
-    const retained = rewritten !== null || context.retainedByProducer.get(header.producerId) === true
-    context.retainedByProducer.set(header.producerId, retained)
-  }
-  return rewritten
-}
-
-/**
- * A transaction marker goes once no record of its transaction is left (all aborted, or compacted
- * away) and it is older than delete.retention.ms, as in Kafka: a consumer still reading the
- * transaction's records then has had that long to see the marker too.
- */
-function keepMarker(header: BatchHeader, context: GroupContext): boolean {
-  const retained = context.retainedByProducer.get(header.producerId) === true
-  context.retainedByProducer.delete(header.producerId)
-  return retained || header.maxTimestamp >= context.tombstoneHorizonMs
-}
-
-async function rewriteDataBatch(
-  bytes: Buffer,
-  fate: TransactionFate,
-  context: GroupContext,
-): Promise<Buffer | null> {
-  const { header, records } = await decodeBatch(bytes)
-  if (keepBatchUnchanged(fate)) return bytes
-  if (fate === 'aborted') return null
-  const kept = records.filter((record) => keepRecord(record, context))
-  if (kept.length === records.length) return bytes
-  if (kept.length === 0) return null
-  return buildBatch({
-    records: kept.map((record) => ({
-      offsetDelta: record.offset - header.baseOffset,
-      timestamp: record.timestamp,
-      key: record.key,
-      value: record.value,
-      headers: record.headers,
-    })),
-    baseOffset: header.baseOffset,
-    partitionLeaderEpoch: header.partitionLeaderEpoch,
-    compression: header.compression,
-    timestampType: header.timestampType,
-    isTransactional: header.isTransactional,
-    producerId: header.producerId,
-    producerEpoch: header.producerEpoch,
-    baseSequence: header.baseSequence,
-    baseTimestamp: header.baseTimestamp,
-    maxTimestamp: header.maxTimestamp,
-    lastOffsetDelta: header.lastOffsetDelta,
-  })
 }
 
 /** Appends batches to a `.cleaned` segment in large writes, indexing them as it goes. */

@@ -57,7 +57,12 @@ export class MemoryLogManager implements LogManager {
     this.logger = options.logger ?? pino({ name: 'storage' })
     const intervalMs = options.maintenanceIntervalMs ?? maintenanceIntervalMs
     if (intervalMs > 0) {
-      this.timer = setInterval(() => this.retainAll(), intervalMs)
+      this.timer = setInterval(() => {
+        this.retainAll()
+        this.runCompaction().catch((error: unknown) =>
+          this.logger.error({ err: error }, 'in-memory compaction failed'),
+        )
+      }, intervalMs)
       this.timer.unref()
     }
   }
@@ -165,9 +170,11 @@ export class MemoryLogManager implements LogManager {
     this.retainAll()
   }
 
-  /** Compaction of the in-memory engine is not implemented: compacted topics keep every record
-   * (bounded by memoryPartitionBytesMax). */
-  async runCompaction(): Promise<void> {}
+  /** One pass of the cleaner over every compacted partition (same rules as the disk cleaner). */
+  async runCompaction(): Promise<void> {
+    const now = this.clock.now()
+    for (const entry of this.topics.values()) for (const log of entry.partitions) await log.compact(now)
+  }
 
   async close(): Promise<void> {
     this.closed = true

@@ -32,6 +32,7 @@ import type {
   TimestampOffset,
   Unsubscribe,
 } from '../types.ts'
+import { compactSegments } from './memory-compaction.ts'
 
 interface StoredBatch {
   baseOffset: number
@@ -55,6 +56,8 @@ export class MemoryPartitionLog implements PartitionLog {
   private startOffset = 0
   private readonly epochs = new LeaderEpochCache()
   readonly producers = new ProducerStateManager()
+  /** The cleaner's checkpoint: offsets below it were compacted by an earlier pass. */
+  private cleanedUpTo = 0
   readonly transactions = new PartitionTransactions()
   private readonly notifier: AppendNotifier
   private closed = false
@@ -275,6 +278,18 @@ export class MemoryPartitionLog implements PartitionLog {
       this.applyRetention(this.clock.now())
     }
     return this.startOffset
+  }
+
+  /** One pass of the log cleaner over the closed segments (cleanup.policy=compact). */
+  async compact(nowMs: number): Promise<void> {
+    if (!this.config.cleanupPolicy.includes('compact')) return
+    this.cleanedUpTo = await compactSegments(this.segments, {
+      config: this.config,
+      nowMs,
+      firstDirtyOffset: this.cleanedUpTo,
+      logEndOffset: this.endOffset,
+      transactions: this.transactions,
+    })
   }
 
   applyRetention(nowMs: number): void {
