@@ -8,6 +8,7 @@ import type { TransactionCoordinator } from '../coordinator/txn/transaction-coor
 import type { Logger } from '../log.ts'
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import type { ApiKey, ApiMessages } from '../protocol/generated/index.ts'
+import type { Authorizer } from '../security/acl/authorizer.ts'
 import type { ConnectionSession, SecurityServices } from '../security/session.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import type { LogManager } from '../storage/types.ts'
@@ -63,6 +64,8 @@ export interface BrokerServices {
   metrics?: BrokerMetrics
   /** SCRAM credentials, SASL mechanisms (src/security); absent where a test builds services without them. */
   security?: SecurityServices
+  /** ACL enforcement (`[security] authorizer = true`); absent: everything is allowed. */
+  authorizer?: Authorizer
 }
 
 export interface RequestContext {

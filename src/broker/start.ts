@@ -23,6 +23,7 @@ import { createLogger, type Logger, type LogLevel } from '../log.ts'
 import { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import { InstrumentedRouter } from '../metrics/instrumented-router.ts'
 import { apiDefinitions } from '../protocol/generated/index.ts'
+import { openAuthorizer } from '../security/acl/authorizer.ts'
 import {
   type BrokerListeners,
   defaultSecurityStartOptions,
@@ -159,6 +160,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const dataDir = options.inMemory === true ? undefined : resolve(options.dataDir ?? './data')
   const producerIds = new ProducerIdManager({ dataDir })
   await producerIds.load()
+  const authorizer = await openAuthorizer(security.authorizer, dataDir)
   const groups = new GroupCoordinator({ logs, log })
   const transactions = new TransactionCoordinator({ logs, groups, producerIds, log })
   // Coordinator state replays in the background (groups first: prepared transactions complete into
@@ -203,6 +205,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     fetchSessions,
     metrics,
     security: securityServices,
+    ...(authorizer === undefined ? {} : { authorizer }),
   }
   const router = new InstrumentedRouter(handlers, services, metrics)
   const specs: ListenerSpec[] = options.listeners ?? [

@@ -2,12 +2,14 @@
 
 import { KafkaError } from '../errors.ts'
 import { ErrorCode } from '../protocol/generated/index.ts'
+import { AclOperation, ResourceType } from '../security/acl/model.ts'
+import { allows, allowsOnCluster } from '../security/acl/request.ts'
 import type { TopicDescription } from '../storage/types.ts'
 import type { RequestContext } from './handler.ts'
 
 /**
  * The topic named `name`, created with the broker's defaults when it does not exist and both the
- * broker and the request allow it. Returns (not throws) the KafkaError a client should see.
+ * broker and the request allow it (and, with ACLs, the principal may CREATE it). Returns (not throws) the KafkaError a client should see.
  */
 export async function findOrAutoCreateTopic(
   context: RequestContext,
@@ -17,7 +19,10 @@ export async function findOrAutoCreateTopic(
   const { settings, logs, log } = context.services
   const existing = logs.getTopic(name)
   if (existing !== undefined) return existing
-  if (!settings.autoCreateTopicsEnable || !options.requestAllows) {
+  const mayCreate =
+    allowsOnCluster(context, AclOperation.CREATE) ||
+    allows(context, AclOperation.CREATE, ResourceType.TOPIC, name)
+  if (!settings.autoCreateTopicsEnable || !options.requestAllows || !mayCreate) {
     return new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`)
   }
   try {

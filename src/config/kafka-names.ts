@@ -16,6 +16,7 @@ const minuteMs = 60_000
 
 export const kafkaAliases: ReadonlyMap<string, KafkaAlias> = new Map<string, KafkaAlias>([
   ['advertised.listeners', { key: 'security.advertised_listeners' }],
+  ['allow.everyone.if.no.acl.found', { key: 'security.allow_everyone_if_no_acl_found' }],
   ['auto.create.topics.enable', { key: 'topics.auto_create' }],
   ['broker.id', { key: 'node_id' }],
   ['compression.type', { key: 'topics.compression_type' }],
@@ -46,4 +47,5 @@ export const kafkaAliases: ReadonlyMap<string, KafkaAlias> = new Map<string, Kaf
   ['socket.request.max.bytes', { key: 'limits.request_bytes_max' }],
   ['ssl.client.auth', { key: 'security.ssl_client_auth' }],
   ['ssl.principal.mapping.rules', { key: 'security.ssl_principal_mapping_rules' }],
+  ['super.users', { key: 'security.super_users' }],
 ])

@@ -207,6 +207,30 @@ const securitySchema = z
           'Delay before answering a failed authentication (Kafka: connection.failed.authentication.delay.ms).',
         ),
       ),
+    authorizer: z
+      .boolean()
+      .default(false)
+      .meta(
+        meta(
+          'Enforce ACLs (Kafka: authorizer.class.name = StandardAuthorizer); off: everyone may do everything.',
+        ),
+      ),
+    superUsers: z
+      .string()
+      .default('')
+      .meta(
+        meta('Principals the authorizer allows everything, semicolon-separated (Kafka: super.users).', {
+          valueName: '<User:name;...>',
+        }),
+      ),
+    allowEveryoneIfNoAclFound: z
+      .boolean()
+      .default(false)
+      .meta(
+        meta(
+          'With the authorizer on, allow access to a resource no ACL names (Kafka: allow.everyone.if.no.acl.found).',
+        ),
+      ),
   })
   .strict()
 

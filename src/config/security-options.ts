@@ -29,6 +29,9 @@ export interface SecurityConfig {
     saslEnabledMechanisms: string
     authUsersFile?: string
     failedAuthenticationDelayMs: number
+    authorizer: boolean
+    superUsers: string
+    allowEveryoneIfNoAclFound: boolean
   }
 }
 
@@ -67,6 +70,11 @@ export function securityOf(config: SecurityConfig): ResolvedSecurity {
       error instanceof Error ? error.message : String(error),
     )
   }
+  for (const user of security.superUsers.split(';')) {
+    if (user.trim() !== '' && !/^[^:]+:.+$/.test(user.trim())) {
+      throw new ListenerConfigError('super_users', `${user.trim()} is not a principal such as User:admin`)
+    }
+  }
   const protocols = (listeners ?? []).map((listener) => listener.securityProtocol)
   if (protocols.some(usesTls) && (security.sslCertFile === undefined || security.sslKeyFile === undefined)) {
     throw new ListenerConfigError(
@@ -99,6 +107,17 @@ export function securityOf(config: SecurityConfig): ResolvedSecurity {
       saslMechanisms: mechanisms,
       usersFile: security.authUsersFile,
       failedAuthenticationDelayMs: security.failedAuthenticationDelayMs,
+      ...(security.authorizer
+        ? {
+            authorizer: {
+              superUsers: security.superUsers
+                .split(';')
+                .map((entry) => entry.trim())
+                .filter((entry) => entry !== ''),
+              allowEveryoneIfNoAclFound: security.allowEveryoneIfNoAclFound,
+            },
+          }
+        : {}),
     },
   }
 }
@@ -112,6 +131,7 @@ const camelKeys: Record<string, string> = {
   ssl_ca_file: 'sslCaFile',
   ssl_principal_mapping_rules: 'sslPrincipalMappingRules',
   sasl_enabled_mechanisms: 'saslEnabledMechanisms',
+  super_users: 'superUsers',
 }
 
 /** The schema's check: a listener or security value that does not make sense names its key. */

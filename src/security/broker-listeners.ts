@@ -13,6 +13,7 @@ import { type KafkaListener, listen } from '../broker/server.ts'
 import type { BrokerLimits } from '../config/limits.ts'
 import { ConfigError } from '../errors.ts'
 import type { Logger } from '../log.ts'
+import type { AuthorizerOptions } from './acl/authorizer.ts'
 import { CredentialStore } from './credential-store.ts'
 import { isLoopback, type ListenerSpec, type SecurityProtocol, usesSasl, usesTls } from './listeners.ts'
 import {
@@ -32,6 +33,8 @@ export interface SecurityStartOptions {
   saslMechanisms: SaslMechanism[]
   usersFile?: string
   failedAuthenticationDelayMs: number
+  /** ACL enforcement (src/security/acl); absent: off, everyone may do everything. */
+  authorizer?: AuthorizerOptions
 }
 
 export const defaultSecurityStartOptions: SecurityStartOptions = {

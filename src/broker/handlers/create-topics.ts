@@ -6,13 +6,16 @@
 // replicationFactor and every config with its source · v6: same (quota errors) · v7: topic ids.
 // Errors, with Kafka's messages: INVALID_TOPIC_EXCEPTION (name rules, '.'/'_' collisions),
 // TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT,
-// INVALID_CONFIG (unknown name, bad value, null value), INVALID_REQUEST (a topic named twice).
+// INVALID_CONFIG (unknown name, bad value, null value), INVALID_REQUEST (a topic named twice),
+// TOPIC_AUTHORIZATION_FAILED without CREATE on the cluster or the topic (ACLs).
 // Known gaps: validateOnly answers with a zero topic id; timeoutMs is not needed (creation is
 // synchronous) and ignored; no create-topic policy.
 
 import type { CreatableTopic } from '../../protocol/generated/create-topics-request.ts'
 import type { CreatableTopicResult } from '../../protocol/generated/create-topics-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows, allowsOnCluster } from '../../security/acl/request.ts'
 import {
   defaultTopicConfig,
   resolveTopicConfig,
@@ -50,6 +53,11 @@ async function createTopic(
   validateOnly: boolean,
 ): Promise<CreatableTopicResult> {
   const { logs, settings, identity, log } = context.services
+  const mayCreate =
+    allowsOnCluster(context, AclOperation.CREATE) ||
+    allows(context, AclOperation.CREATE, ResourceType.TOPIC, topic.name)
+  if (!mayCreate)
+    return topicError(topic.name, failure(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'))
   const plan = planTopic(topic, { logs, nodeId: identity.nodeId, defaultPartitions: settings.numPartitions })
   if (!('partitionCount' in plan)) return topicError(topic.name, plan)
   const topicDefaults = context.services.topicDefaults ?? {}

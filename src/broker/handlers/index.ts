@@ -9,11 +9,14 @@ import { alterUserScramCredentials } from './alter-user-scram-credentials.ts'
 import { apiVersions } from './api-versions.ts'
 import { consumerGroupDescribe } from './consumer-group-describe.ts'
 import { consumerGroupHeartbeat } from './consumer-group-heartbeat.ts'
+import { createAcls } from './create-acls.ts'
 import { createPartitions } from './create-partitions.ts'
 import { createTopics } from './create-topics.ts'
+import { deleteAcls } from './delete-acls.ts'
 import { deleteGroups } from './delete-groups.ts'
 import { deleteRecords } from './delete-records.ts'
 import { deleteTopics } from './delete-topics.ts'
+import { describeAcls } from './describe-acls.ts'
 import { describeCluster } from './describe-cluster.ts'
 import { describeConfigs } from './describe-configs.ts'
 import { describeGroups } from './describe-groups.ts'
@@ -70,6 +73,9 @@ export const handlers: readonly AnyHandler[] = [
   addOffsetsToTxn, // 25
   endTxn, // 26
   txnOffsetCommit, // 28
+  describeAcls, // 29
+  createAcls, // 30
+  deleteAcls, // 31
   describeConfigs, // 32
   alterConfigs, // 33
   describeLogDirs, // 35

@@ -2,9 +2,12 @@
 // v1: rebalanceTimeoutMs (v0 uses the session timeout) · v2: throttleTimeMs · v4: member id
 // handshake, MEMBER_ID_REQUIRED (KIP-394) · v5: groupInstanceId (KIP-345) · v6: flexible ·
 // v7: protocolType in the response, nullable protocolName · v8: reason · v9: skipAssignment.
-// Known gaps: none (KIP-848 groups use ConsumerGroupHeartbeat instead).
+// ACLs: READ on the group (GROUP_AUTHORIZATION_FAILED). Known gaps: none (KIP-848 groups use ConsumerGroupHeartbeat instead).
 
-import { ApiKey } from '../../protocol/generated/index.ts'
+import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { createDefaultJoinGroupResponse } from '../../protocol/generated/join-group-response.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows } from '../../security/acl/request.ts'
 import { defineHandler } from '../handler.ts'
 
 /** JoinGroup v4 is the first that asks new members to rejoin with an assigned id (KIP-394). */
@@ -18,6 +21,9 @@ export const joinGroup = defineHandler({
   apiKey: ApiKey.JoinGroup,
   versions: { min: 0, max: 9 },
   async handle(context, request) {
+    if (!allows(context, AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+      return { ...createDefaultJoinGroupResponse(), errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }
+    }
     const response = await context.services.groups.joinGroup({
       groupId: request.groupId,
       memberId: request.memberId,

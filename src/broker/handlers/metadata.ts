@@ -4,7 +4,9 @@
 // v2: clusterId · v3: throttleTimeMs · v4: allowAutoTopicCreation (before v4 auto-creation is implied) ·
 // v5: offlineReplicas · v7: leaderEpoch · v8: authorized operations · v9: flexible ·
 // v10: topic ids · v11: no cluster authorized operations · v12: topics by id (null name).
-// Known gaps: authorized operations report everything allowed until ACLs exist (security issue).
+// ACLs: topics without DESCRIBE are left out of "all topics" and answer TOPIC_AUTHORIZATION_FAILED
+// when named; auto-creation needs CREATE (cluster or topic).
+// Known gaps: authorized operations report everything allowed, even with ACLs.
 
 import { KafkaError } from '../../errors.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
@@ -13,6 +15,8 @@ import type {
   MetadataResponsePartition,
   MetadataResponseTopic,
 } from '../../protocol/generated/metadata-response.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows } from '../../security/acl/request.ts'
 import type { TopicDescription } from '../../storage/types.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
 import { findOrAutoCreateTopic } from '../topic-auto-create.ts'
@@ -55,12 +59,29 @@ async function describeRequestedTopics(
   const { logs } = context.services
   const wantsAll = request.topics === null || (context.apiVersion === 0 && request.topics.length === 0)
   const describe = (topic: TopicDescription) => describeTopic(context, request, topic)
-  if (wantsAll) return logs.listTopics().map(describe)
+  const describable = (name: string) => allows(context, AclOperation.DESCRIBE, ResourceType.TOPIC, name)
+  if (wantsAll)
+    return logs
+      .listTopics()
+      .filter((topic) => describable(topic.name))
+      .map(describe)
   const results: MetadataResponseTopic[] = []
   for (const requested of request.topics ?? []) {
     if (requested.name === null) {
       const topic = logs.getTopicById(requested.topicId)
-      results.push(topic ? describe(topic) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, requested.topicId))
+      results.push(
+        topic && describable(topic.name)
+          ? describe(topic)
+          : topicError(
+              topic ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.UNKNOWN_TOPIC_ID,
+              null,
+              requested.topicId,
+            ),
+      )
+      continue
+    }
+    if (!describable(requested.name)) {
+      results.push(topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, requested.name, zeroUuid))
       continue
     }
     const requestAllows = context.apiVersion < 4 || request.allowAutoTopicCreation

@@ -2,11 +2,14 @@
 // v2: top-level errorCode · v3: throttleTimeMs · v5: committedLeaderEpoch · v6: flexible ·
 // v7: requireStable · v8: several groups (KIP-709) · v9: member id/epoch (KIP-848).
 // requireStable: partitions with offsets pending in an open transaction get UNSTABLE_OFFSET_COMMIT
-// (the client retries). Known gaps: none.
+// (the client retries). ACLs: READ on the group (GROUP_AUTHORIZATION_FAILED); topics the principal
+// may not DESCRIBE are not filtered yet. Known gaps: none.
 
 import { type FetchedOffset, fetchOffsets } from '../../coordinator/group/offset-operations.ts'
-import { ApiKey } from '../../protocol/generated/index.ts'
+import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import type { OffsetFetchResponsePartition } from '../../protocol/generated/offset-fetch-response.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows } from '../../security/acl/request.ts'
 import { defineHandler } from '../handler.ts'
 
 /** OffsetFetch v8 asks for several groups at once. */
@@ -26,15 +29,17 @@ export const offsetFetch = defineHandler({
       topics: TopicRequest[] | null,
       member: { memberId: string | null; memberEpoch: number } | null = null,
     ) =>
-      fetchOffsets(
-        coordinator,
-        groupId,
-        topics === null
-          ? null
-          : topics.map((topic) => ({ topic: topic.name, partitions: topic.partitionIndexes })),
-        member,
-        { requireStable: request.requireStable },
-      )
+      !allows(context, AclOperation.READ, ResourceType.GROUP, groupId)
+        ? { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, partitions: [] }
+        : fetchOffsets(
+            coordinator,
+            groupId,
+            topics === null
+              ? null
+              : topics.map((topic) => ({ topic: topic.name, partitions: topic.partitionIndexes })),
+            member,
+            { requireStable: request.requireStable },
+          )
     if (context.apiVersion >= multiGroupVersionMin) {
       const groups = request.groups.map((group) => {
         // v9: a KIP-848 member names itself; its epoch is checked (STALE_MEMBER_EPOCH).

@@ -5,7 +5,8 @@
 // batch v2 only, one batch per partition · v5: logStartOffset · v7: zstd allowed · v8: per-record
 // errors (KIP-467) · v9: flexible · v10-11: currentLeader / nodeEndpoints tags (KIP-951, left default).
 // Known gaps: idempotent and transactional batches are refused (UNKNOWN_PRODUCER_ID / INVALID_TXN_STATE)
-// until the transactions issue; timeoutMs is not enforced (a single broker has no replicas to wait for).
+// until the transactions issue; ACLs: WRITE on the topic (TOPIC_AUTHORIZATION_FAILED), auto-creation
+// needs CREATE; transactional and idempotent ACLs are not checked; timeoutMs is not enforced (a single broker has no replicas to wait for).
 
 import { KafkaError, StorageError } from '../../errors.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
@@ -14,6 +15,8 @@ import type {
   PartitionProduceResponse,
   TopicProduceResponse,
 } from '../../protocol/generated/produce-response.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows } from '../../security/acl/request.ts'
 import type { TopicDescription } from '../../storage/types.ts'
 import { defineHandler, noResponse, type RequestContext } from '../handler.ts'
 import { findOrAutoCreateTopic } from '../topic-auto-create.ts'
@@ -47,9 +50,11 @@ async function produceToTopic(
   topicData: TopicProduceData,
   options: ProduceOptions,
 ): Promise<TopicProduceResponse> {
-  const topic = options.acksValid
-    ? await findOrAutoCreateTopic(context, topicData.name, { requestAllows: true })
-    : new KafkaError(ErrorCode.INVALID_REQUIRED_ACKS, 'acks must be -1, 0 or 1')
+  const topic = !options.acksValid
+    ? new KafkaError(ErrorCode.INVALID_REQUIRED_ACKS, 'acks must be -1, 0 or 1')
+    : !allows(context, AclOperation.WRITE, ResourceType.TOPIC, topicData.name)
+      ? new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not authorized to write to ${topicData.name}`)
+      : await findOrAutoCreateTopic(context, topicData.name, { requestAllows: true })
   const partitionResponses = await Promise.all(
     topicData.partitionData.map((partition) =>
       topic instanceof KafkaError

@@ -1,0 +1,88 @@
+// Kafka's StandardAuthorizer decision, over the AclStore:
+//  1. a super user (`super.users`) may do everything;
+//  2. a DENY ACL for the operation (or ALL) matching principal (or User:*) and host (or *) denies;
+//  3. an ALLOW ACL for the operation, ALL, or an operation implying it allows: READ, WRITE, DELETE and
+//     ALTER imply DESCRIBE; ALTER_CONFIGS implies DESCRIBE_CONFIGS;
+//  4. when no ACL at all applies to the resource, `allow.everyone.if.no.acl.found` decides (default
+//     false).
+// ACLs are scanned linearly (bounded by aclBindingsMax); fine for the hundreds a broker usually has.
+
+import { AclStore } from './acl-store.ts'
+import { AclOperation, AclPermissionType, patternMatches, wildcard, wildcardPrincipal } from './model.ts'
+
+export interface AuthorizerOptions {
+  /** `super.users`: principals as Kafka writes them (`User:admin`). */
+  superUsers: readonly string[]
+  /** `allow.everyone.if.no.acl.found`. */
+  allowEveryoneIfNoAclFound: boolean
+}
+
+/** The operations whose ALLOW also allows `operation`. */
+function allowingOperations(operation: number): readonly number[] {
+  if (operation === AclOperation.DESCRIBE) {
+    return [
+      AclOperation.ALL,
+      AclOperation.DESCRIBE,
+      AclOperation.READ,
+      AclOperation.WRITE,
+      AclOperation.DELETE,
+      AclOperation.ALTER,
+    ]
+  }
+  if (operation === AclOperation.DESCRIBE_CONFIGS) {
+    return [AclOperation.ALL, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS]
+  }
+  return [AclOperation.ALL, operation]
+}
+
+export class Authorizer {
+  readonly acls: AclStore
+  private readonly superUsers: ReadonlySet<string>
+  private readonly allowEveryoneIfNoAclFound: boolean
+
+  constructor(acls: AclStore, options: AuthorizerOptions) {
+    this.acls = acls
+    this.superUsers = new Set(options.superUsers)
+    this.allowEveryoneIfNoAclFound = options.allowEveryoneIfNoAclFound
+  }
+
+  isSuperUser(principal: string): boolean {
+    return this.superUsers.has(principal)
+  }
+
+  authorize(
+    principal: string,
+    host: string,
+    operation: number,
+    resourceType: number,
+    resourceName: string,
+  ): boolean {
+    if (this.superUsers.has(principal)) return true
+    const allowing = allowingOperations(operation)
+    let anyAcl = false
+    let allowed = false
+    for (const binding of this.acls.all()) {
+      if (!patternMatches(binding, resourceType, resourceName)) continue
+      anyAcl = true
+      if (binding.principal !== principal && binding.principal !== wildcardPrincipal) continue
+      if (binding.host !== host && binding.host !== wildcard) continue
+      if (binding.permissionType === AclPermissionType.DENY) {
+        if (binding.operation === operation || binding.operation === AclOperation.ALL) return false
+      } else if (allowing.includes(binding.operation)) {
+        allowed = true
+      }
+    }
+    return allowed || (!anyAcl && this.allowEveryoneIfNoAclFound)
+  }
+}
+
+/** The authorizer when `authorizer = true` (ACLs loaded from the data dir), else undefined. */
+export async function openAuthorizer(
+  options: AuthorizerOptions | undefined,
+  dataDir: string | undefined,
+): Promise<Authorizer | undefined> {
+  if (options === undefined) return undefined
+  const acls = new AclStore({ dataDir })
+  await acls.load()
+  return new Authorizer(acls, options)
+}
