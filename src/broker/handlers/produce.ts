@@ -4,9 +4,10 @@
 // v0-2: magic v0/v1 message sets (stored as v2) · v2: logAppendTimeMs · v3: transactionalId, record
 // batch v2 only, one batch per partition · v5: logStartOffset · v7: zstd allowed · v8: per-record
 // errors (KIP-467) · v9: flexible · v10-11: currentLeader / nodeEndpoints tags (KIP-951, left default).
-// Known gaps: idempotent and transactional batches are refused (UNKNOWN_PRODUCER_ID / INVALID_TXN_STATE)
-// until the transactions issue; ACLs: WRITE on the topic (TOPIC_AUTHORIZATION_FAILED), auto-creation
-// needs CREATE; transactional and idempotent ACLs are not checked; timeoutMs is not enforced (a single broker has no replicas to wait for).
+// Idempotent and transactional batches are checked by the log (sequences, epochs, open transactions).
+// ACLs: WRITE on the topic (TOPIC_AUTHORIZATION_FAILED); auto-creation needs CREATE.
+// Known gaps: TRANSACTIONAL_ID and IDEMPOTENT_WRITE ACLs are not checked; timeoutMs is not enforced
+// (a single broker has no replicas to wait for).
 
 import { KafkaError, StorageError } from '../../errors.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
