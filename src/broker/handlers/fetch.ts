@@ -5,16 +5,16 @@
 // replica (always -1) · v12: flexible, last fetched epoch · v13: topic ids (KIP-516) · v15-17: replica
 // state and directory (KIP-903/966/853; ignored, only consumers fetch here).
 // read_committed stops at the last stable offset and lists the aborted transactions of the range.
-// ACLs: READ on the topic, else TOPIC_AUTHORIZATION_FAILED per partition (records are read, then
-// dropped). Known gaps: partitions are read in request order (no rotation for fairness).
+// ACLs: READ on the topic, else TOPIC_AUTHORIZATION_FAILED per partition (not read, not waited on). Known gaps: partitions are read in request order (no rotation for fairness).
 
 import type { FetchableTopicResponse, PartitionData } from '../../protocol/generated/fetch-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { AclOperation, ResourceType } from '../../security/acl/model.ts'
 import { allows } from '../../security/acl/request.ts'
 import type { IsolationLevel } from '../../storage/types.ts'
-import { defineHandler, type RequestContext } from '../handler.ts'
+import { defineHandler } from '../handler.ts'
 import { planFetch } from './fetch/fetch-plan.ts'
+import type { SessionPartition } from './fetch/fetch-session-cache.ts'
 import { logsOf, type PartitionRead, readPartitions, recordBytes } from './fetch/read-partitions.ts'
 import { waitForAnyAppend } from './fetch/wait-for-data.ts'
 
@@ -35,12 +35,16 @@ export const fetch = defineHandler({
       logs,
       responseBytesMax: apiVersion >= 3 ? request.maxBytes : unlimitedResponseBytes,
     }
-    const readable = (read: PartitionRead) => authorizeRead(context, read)
-    let reads = (await readPartitions(plan.partitions, options)).map(readable)
+    // Partitions the principal may not READ are answered with an error and never read or waited on.
+    const allowed = plan.partitions.filter((target) =>
+      allows(context, AclOperation.READ, ResourceType.TOPIC, target.topic),
+    )
+    const readAll = async () => inPlanOrder(plan.partitions, await readPartitions(allowed, options))
+    let reads = await readAll()
     const waitMs = Math.min(request.maxWaitMs, limits.fetchWaitMsMax)
     if (plan.errorCode === 0 && recordBytes(reads) < request.minBytes && waitMs > 0) {
-      await waitForAnyAppend(logsOf(plan.partitions, logs), waitMs)
-      reads = (await readPartitions(plan.partitions, options)).map(readable)
+      await waitForAnyAppend(logsOf(allowed, logs), waitMs)
+      reads = await readAll()
     }
     const included = plan.incremental ? reads.filter(hasNews) : reads
     for (const read of reads) rememberSent(read)
@@ -55,18 +59,24 @@ export const fetch = defineHandler({
   },
 })
 
-/** Without READ on the topic a partition answers TOPIC_AUTHORIZATION_FAILED and no records. */
-function authorizeRead(context: RequestContext, read: PartitionRead): PartitionRead {
-  if (allows(context, AclOperation.READ, ResourceType.TOPIC, read.target.topic)) return read
-  return {
-    ...read,
-    errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-    highWatermark: -1,
-    lastStableOffset: -1,
-    logStartOffset: -1,
-    records: Buffer.alloc(0),
-    abortedTransactions: [],
-  }
+/** The reads in plan order; a partition without a read was refused: TOPIC_AUTHORIZATION_FAILED. */
+function inPlanOrder(
+  partitions: readonly SessionPartition[],
+  reads: readonly PartitionRead[],
+): PartitionRead[] {
+  const byTarget = new Map(reads.map((read) => [read.target, read]))
+  return partitions.map(
+    (target) =>
+      byTarget.get(target) ?? {
+        target,
+        errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+        highWatermark: -1,
+        lastStableOffset: -1,
+        logStartOffset: -1,
+        records: Buffer.alloc(0),
+        abortedTransactions: [],
+      },
+  )
 }
 
 /** KIP-227: an incremental response carries a partition only when something changed for it. */
