@@ -201,10 +201,13 @@ describe('ACLs with kafkajs over SASL_PLAINTEXT', () => {
       'CLUSTER_AUTHORIZATION_FAILED',
     )
     await rejectsWith(bobAdmin.createAcls({ acl: bobReadsOrders }), 'CLUSTER_AUTHORIZATION_FAILED')
+    // READ on orders.x (which implies DESCRIBE) is not DELETE; 'other' he may not even see.
+    await rejectsWith(bobAdmin.deleteTopics({ topics: ['orders.x'] }), 'TOPIC_AUTHORIZATION_FAILED')
+    await rejectsWith(bobAdmin.deleteTopics({ topics: ['other'] }), 'TOPIC_AUTHORIZATION_FAILED')
     assert.deepEqual(
       (await aliceAdmin.listTopics()).filter((name) => !name.startsWith('__')).sort(),
       ['orders.x', 'other'],
-      'no topic was created by bob',
+      'no topic was created or deleted by bob',
     )
   })
 

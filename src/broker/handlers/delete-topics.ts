@@ -6,6 +6,8 @@
 
 import type { DeletableTopicResult } from '../../protocol/generated/delete-topics-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows } from '../../security/acl/request.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
 import { attempt, failure, type Outcome } from './outcome.ts'
 
@@ -58,7 +60,15 @@ async function deleteTopic(context: RequestContext, topic: TopicToDelete): Promi
       failure(ErrorCode.INVALID_REQUEST, 'Neither topic name nor id were specified.'),
     )
   }
+  // ACLs: DELETE on the topic, checked before existence for names so nothing leaks (as Kafka does).
+  const mayDelete = (name: string) => allows(context, AclOperation.DELETE, ResourceType.TOPIC, name)
+  if (topic.name !== null && !mayDelete(topic.name)) {
+    return result(topic.name, zeroUuid, failure(ErrorCode.TOPIC_AUTHORIZATION_FAILED))
+  }
   const found = topic.name !== null ? logs.getTopic(topic.name) : logs.getTopicById(topic.topicId)
+  if (found !== undefined && !mayDelete(found.name)) {
+    return result(null, topic.topicId, failure(ErrorCode.TOPIC_AUTHORIZATION_FAILED))
+  }
   if (found === undefined) {
     return topic.name !== null
       ? result(topic.name, zeroUuid, failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION))
