@@ -28,10 +28,20 @@ function client(bootstrap: string, sasl: SASLOptions): Kafka {
 /** Every Kafka error name (`type`) in an error, its cause and its aggregated errors. */
 function errorTypes(error: unknown): string[] {
   if (typeof error !== 'object' || error === null) return []
-  const record = error as { type?: unknown; cause?: unknown; errors?: unknown; originalError?: unknown }
+  const record = error as {
+    type?: unknown
+    cause?: unknown
+    errors?: unknown
+    originalError?: unknown
+    partitions?: unknown
+  }
   const own = typeof record.type === 'string' ? [record.type] : []
   const nested = Array.isArray(record.errors) ? record.errors.flatMap(errorTypes) : []
-  return [...own, ...errorTypes(record.cause), ...errorTypes(record.originalError), ...nested]
+  // KafkaJSDeleteTopicRecordsError lists per-partition errors.
+  const partitions = Array.isArray(record.partitions)
+    ? record.partitions.flatMap((partition: { error?: unknown }) => errorTypes(partition.error))
+    : []
+  return [...own, ...errorTypes(record.cause), ...errorTypes(record.originalError), ...nested, ...partitions]
 }
 
 async function rejectsWith(promise: Promise<unknown>, type: string): Promise<void> {
@@ -204,6 +214,20 @@ describe('ACLs with kafkajs over SASL_PLAINTEXT', () => {
     // READ on orders.x (which implies DESCRIBE) is not DELETE; 'other' he may not even see.
     await rejectsWith(bobAdmin.deleteTopics({ topics: ['orders.x'] }), 'TOPIC_AUTHORIZATION_FAILED')
     await rejectsWith(bobAdmin.deleteTopics({ topics: ['other'] }), 'TOPIC_AUTHORIZATION_FAILED')
+    // READ implies DESCRIBE, so ListOffsets works; adding partitions (ALTER) and deleting records
+    // (DELETE) do not.
+    assert.deepEqual(
+      (await bobAdmin.fetchTopicOffsets('orders.x')).map((entry) => entry.partition),
+      [0],
+    )
+    await rejectsWith(
+      bobAdmin.createPartitions({ topicPartitions: [{ topic: 'orders.x', count: 3 }] }),
+      'TOPIC_AUTHORIZATION_FAILED',
+    )
+    await rejectsWith(
+      bobAdmin.deleteTopicRecords({ topic: 'orders.x', partitions: [{ partition: 0, offset: '-1' }] }),
+      'TOPIC_AUTHORIZATION_FAILED',
+    )
     assert.deepEqual(
       (await aliceAdmin.listTopics()).filter((name) => !name.startsWith('__')).sort(),
       ['orders.x', 'other'],

@@ -8,6 +8,8 @@
 import type { CreatePartitionsTopic } from '../../protocol/generated/create-partitions-request.ts'
 import type { CreatePartitionsTopicResult } from '../../protocol/generated/create-partitions-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows } from '../../security/acl/request.ts'
 import { topicPartitionsMax } from '../../storage/limits.ts'
 import { validatePartitionCount } from '../../storage/topic-name.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
@@ -23,7 +25,9 @@ export const createPartitions = defineHandler({
       const outcome =
         names.indexOf(topic.name) !== names.lastIndexOf(topic.name)
           ? failure(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.')
-          : await growTopic(context, topic, request.validateOnly)
+          : !allows(context, AclOperation.ALTER, ResourceType.TOPIC, topic.name)
+            ? failure(ErrorCode.TOPIC_AUTHORIZATION_FAILED)
+            : await growTopic(context, topic, request.validateOnly)
       results.push({ name: topic.name, ...outcome })
     }
     return { throttleTimeMs: 0, results }

@@ -8,6 +8,8 @@
 
 import type { DeleteRecordsPartitionResult } from '../../protocol/generated/delete-records-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows } from '../../security/acl/request.ts'
 import { isDeleteRetained } from '../../storage/topic-config.ts'
 import type { LogManager } from '../../storage/types.ts'
 import { defineHandler } from '../handler.ts'
@@ -26,12 +28,14 @@ export const deleteRecords = defineHandler({
       const partitions: DeleteRecordsPartitionResult[] = []
       for (const partition of topic.partitions) {
         const index = partition.partitionIndex
-        const { errorCode, lowWatermark } = await deleteBefore(
-          logs,
+        const { errorCode, lowWatermark } = allows(
+          context,
+          AclOperation.DELETE,
+          ResourceType.TOPIC,
           topic.name,
-          index,
-          Number(partition.offset),
         )
+          ? await deleteBefore(logs, topic.name, index, Number(partition.offset))
+          : { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, lowWatermark: -1 }
         partitions.push({ partitionIndex: index, errorCode, lowWatermark: BigInt(lowWatermark) })
       }
       topics.push({ name: topic.name, partitions })

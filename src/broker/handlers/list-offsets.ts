@@ -14,6 +14,8 @@
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import type { ListOffsetsRequest } from '../../protocol/generated/list-offsets-request.ts'
 import type { ListOffsetsTopicResponse } from '../../protocol/generated/list-offsets-response.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows } from '../../security/acl/request.ts'
 import { defineHandler } from '../handler.ts'
 import { listPartitionOffsets, type OffsetVisibility, partitionError } from './list-offsets-partition.ts'
 import { outcomeOf } from './outcome.ts'
@@ -37,6 +39,8 @@ export const listOffsets = defineHandler({
         const log = logs.partition(topic.name, index)
         if (duplicates.has(`${topic.name}:${index}`)) {
           partitions.push(partitionError(index, ErrorCode.INVALID_REQUEST))
+        } else if (!allows(context, AclOperation.DESCRIBE, ResourceType.TOPIC, topic.name)) {
+          partitions.push(partitionError(index, ErrorCode.TOPIC_AUTHORIZATION_FAILED))
         } else if (log === undefined) {
           partitions.push(partitionError(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION))
         } else {
