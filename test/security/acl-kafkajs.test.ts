@@ -34,6 +34,7 @@ function errorTypes(error: unknown): string[] {
     errors?: unknown
     originalError?: unknown
     partitions?: unknown
+    groups?: unknown
   }
   const own = typeof record.type === 'string' ? [record.type] : []
   const nested = Array.isArray(record.errors) ? record.errors.flatMap(errorTypes) : []
@@ -41,7 +42,18 @@ function errorTypes(error: unknown): string[] {
   const partitions = Array.isArray(record.partitions)
     ? record.partitions.flatMap((partition: { error?: unknown }) => errorTypes(partition.error))
     : []
-  return [...own, ...errorTypes(record.cause), ...errorTypes(record.originalError), ...nested, ...partitions]
+  // KafkaJSDeleteGroupsError lists per-group errors.
+  const groups = Array.isArray(record.groups)
+    ? record.groups.flatMap((group: { error?: unknown }) => errorTypes(group.error))
+    : []
+  return [
+    ...own,
+    ...errorTypes(record.cause),
+    ...errorTypes(record.originalError),
+    ...nested,
+    ...partitions,
+    ...groups,
+  ]
 }
 
 async function rejectsWith(promise: Promise<unknown>, type: string): Promise<void> {
@@ -228,6 +240,20 @@ describe('ACLs with kafkajs over SASL_PLAINTEXT', () => {
       bobAdmin.deleteTopicRecords({ topic: 'orders.x', partitions: [{ partition: 0, offset: '-1' }] }),
       'TOPIC_AUTHORIZATION_FAILED',
     )
+    // Groups: alice's g-secret is invisible to bob (ListGroups), and DescribeGroups / DeleteGroups on
+    // it are refused; his own g-orders he may describe (READ implies DESCRIBE).
+    await aliceAdmin.setOffsets({
+      groupId: 'g-secret',
+      topic: 'orders.x',
+      partitions: [{ partition: 0, offset: '0' }],
+    })
+    assert.ok((await aliceAdmin.listGroups()).groups.some((group) => group.groupId === 'g-secret'))
+    assert.deepEqual(
+      (await bobAdmin.listGroups()).groups.map((group) => group.groupId),
+      ['g-orders'],
+    )
+    await rejectsWith(bobAdmin.describeGroups(['g-secret']), 'GROUP_AUTHORIZATION_FAILED')
+    await rejectsWith(bobAdmin.deleteGroups(['g-secret']), 'GROUP_AUTHORIZATION_FAILED')
     assert.deepEqual(
       (await aliceAdmin.listTopics()).filter((name) => !name.startsWith('__')).sort(),
       ['orders.x', 'other'],

@@ -3,7 +3,9 @@
 // v1: same as v0 · v2: flexible. Known gaps: none.
 
 import { deleteGroup } from '../../coordinator/group/group-admin.ts'
-import { ApiKey } from '../../protocol/generated/index.ts'
+import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows } from '../../security/acl/request.ts'
 import { defineHandler } from '../handler.ts'
 
 export const deleteGroups = defineHandler({
@@ -12,7 +14,11 @@ export const deleteGroups = defineHandler({
   async handle(context, request) {
     const results = []
     for (const groupId of request.groupsNames) {
-      results.push({ groupId, errorCode: await deleteGroup(context.services.groups, groupId) })
+      // ACLs: DELETE on the group, else GROUP_AUTHORIZATION_FAILED.
+      const errorCode = allows(context, AclOperation.DELETE, ResourceType.GROUP, groupId)
+        ? await deleteGroup(context.services.groups, groupId)
+        : ErrorCode.GROUP_AUTHORIZATION_FAILED
+      results.push({ groupId, errorCode })
     }
     return { throttleTimeMs: 0, results }
   },

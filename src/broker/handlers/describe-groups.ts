@@ -4,7 +4,9 @@
 // operations report everything allowed until ACLs exist (security issue).
 
 import { describeGroup } from '../../coordinator/group/group-admin.ts'
-import { ApiKey } from '../../protocol/generated/index.ts'
+import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows } from '../../security/acl/request.ts'
 import { defineHandler } from '../handler.ts'
 
 /** READ, DELETE, DESCRIBE (AclOperation codes): what can be done to a group. */
@@ -16,7 +18,16 @@ export const describeGroups = defineHandler({
   versions: { min: 0, max: 5 },
   async handle(context, request) {
     const groups = request.groups.map((groupId) => {
-      const description = describeGroup(context.services.groups, groupId)
+      // ACLs: DESCRIBE on the group, else GROUP_AUTHORIZATION_FAILED (Dead, nothing else told).
+      const description = allows(context, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)
+        ? describeGroup(context.services.groups, groupId)
+        : {
+            errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+            groupState: 'Dead',
+            protocolType: '',
+            protocolName: '',
+            members: [],
+          }
       return {
         errorCode: description.errorCode,
         groupId,

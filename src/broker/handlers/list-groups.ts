@@ -4,6 +4,8 @@
 
 import { listGroups as listAllGroups } from '../../coordinator/group/group-admin.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows, allowsOnCluster } from '../../security/acl/request.ts'
 import { defineHandler } from '../handler.ts'
 
 export const listGroups = defineHandler({
@@ -19,6 +21,12 @@ export const listGroups = defineHandler({
     const groups = listAllGroups(coordinator)
       .filter((group) => states.size === 0 || states.has(group.groupState.toLowerCase()))
       .filter((group) => types.size === 0 || types.has(group.groupType))
+      // ACLs: DESCRIBE on the cluster lists every group; otherwise only groups the principal may describe.
+      .filter(
+        (group) =>
+          allowsOnCluster(context, AclOperation.DESCRIBE) ||
+          allows(context, AclOperation.DESCRIBE, ResourceType.GROUP, group.groupId),
+      )
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups }
   },
 })
