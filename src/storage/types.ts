@@ -16,7 +16,7 @@ export interface AppendOptions {
   /** Time stamped into batches when the topic uses LogAppendTime; defaults to the engine clock. */
   logAppendTimeMs?: number
   /** 'client' (default): control batches are refused. 'coordinator': the transaction coordinator
-   * writes control batches (markers). Extension point for transactions (later issue). */
+   * writes control batches (markers) and offset commits without sequences. */
   origin?: 'client' | 'coordinator'
 }
 

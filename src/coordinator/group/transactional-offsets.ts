@@ -58,34 +58,26 @@ export class TransactionalOffsets {
     )
     const accepted = request.partitions.filter((_, index) => codes[index] === ErrorCode.NONE)
     const nowMs = coordinator.now()
-    const records: OffsetsTopicRecord[] = accepted.map((entry) => ({
-      kind: 'offset',
+    const key = (entry: { topic: string; partition: number }) => ({
       group: request.groupId,
       topic: entry.topic,
       partition: entry.partition,
-      value: {
-        offset: BigInt(entry.offset),
-        leaderEpoch: entry.leaderEpoch,
-        metadata: entry.metadata ?? '',
-        commitTimestamp: BigInt(nowMs),
-        expireTimestamp: -1n,
-      },
+    })
+    const value = (entry: TransactionalCommit['partitions'][number]) => ({
+      offset: BigInt(entry.offset),
+      leaderEpoch: entry.leaderEpoch,
+      metadata: entry.metadata ?? '',
+      commitTimestamp: BigInt(nowMs),
+      expireTimestamp: -1n,
+    })
+    const records: OffsetsTopicRecord[] = accepted.map((entry) => ({
+      kind: 'offset',
+      ...key(entry),
+      value: value(entry),
     }))
-    const encoded = records.map((record) =>
-      record.kind === 'offset'
-        ? encodeOffsetCommitRecord(
-            { group: record.group, topic: record.topic, partition: record.partition },
-            record.value,
-          )
-        : null,
-    )
+    const encoded = accepted.map((entry) => encodeOffsetCommitRecord(key(entry), value(entry)))
     try {
-      await coordinator.topicLog.append(
-        request.groupId,
-        encoded.filter((entry) => entry !== null),
-        nowMs,
-        request.producer,
-      )
+      await coordinator.topicLog.append(request.groupId, encoded, nowMs, request.producer)
     } catch (error) {
       coordinator.log.error(
         { err: error, group: request.groupId },
