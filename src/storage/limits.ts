@@ -14,7 +14,7 @@ export const writeGroupBytesMax = 8 * 1024 * 1024
  * request; the broker bounds pending fetches too, this is the storage side of the same limit. */
 export const appendListenersMax = 10_000
 
-/** Partitions opened concurrently while opening a data dir. Default 64: keeps the libuv thread pool busy
+/** Partitions opened (or closed) concurrently while opening (closing) a data dir. Default 64: keeps the libuv thread pool busy
  * without queuing thousands of file operations at once. */
 export const partitionOpenConcurrencyMax = 64
 

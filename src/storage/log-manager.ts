@@ -405,9 +405,11 @@ export class DiskLogManager implements LogManager {
     if (this.checkpointTimer !== null) clearInterval(this.checkpointTimer)
     await this.maintenanceRunning
     const failures: unknown[] = []
-    for (const log of this.allPartitions()) {
-      await log.close().catch((error: unknown) => failures.push(error))
-    }
+    // In parallel (bounded): each close syncs and snapshots, and 1,000 partitions one by one took ~13 s.
+    const closes = this.allPartitions().map(
+      (log) => () => log.close().catch((error: unknown) => void failures.push(error)),
+    )
+    await runWithConcurrency(closes, partitionOpenConcurrencyMax)
     await Promise.all(this.backgroundDeletions)
     if (failures.length > 0) {
       // Without a full flush the next open must recover: no clean-shutdown marker.
