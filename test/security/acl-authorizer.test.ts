@@ -238,3 +238,46 @@ test('ACLs persist in <data dir>/acls.json and load at start', async () => {
     await rm(dir, { recursive: true, force: true })
   }
 })
+
+test('authorizeByResourceType (InitProducerId without a transactional id): some topic allowed and not denied', async () => {
+  const byType = (authorizer: Authorizer, principal = 'User:alice') =>
+    authorizer.authorizeByResourceType(principal, '10.0.0.1', Op.WRITE, Res.TOPIC)
+  assert.equal(byType(await authorizerWith([])), false)
+  assert.equal(byType(await authorizerWith([acl({ operation: Op.WRITE })])), true)
+  assert.equal(byType(await authorizerWith([acl({ operation: Op.ALL })])), true)
+  // Only the operation itself or ALL counts: READ does not imply WRITE, nor a GROUP ACL a topic.
+  assert.equal(byType(await authorizerWith([acl({ operation: Op.READ })])), false)
+  assert.equal(byType(await authorizerWith([acl({ resourceType: Res.GROUP, operation: Op.WRITE })])), false)
+  // A literal deny of the same name, or a denied prefix covering it, cancels an allow.
+  const denyLiteral = await authorizerWith([
+    acl({ operation: Op.WRITE }),
+    acl({ operation: Op.WRITE, permissionType: Perm.DENY }),
+  ])
+  assert.equal(byType(denyLiteral), false)
+  const denyPrefix = await authorizerWith([
+    acl({ resourceName: 'orders.eu', patternType: PatternType.PREFIXED, operation: Op.WRITE }),
+    acl({
+      resourceName: 'orders',
+      patternType: PatternType.PREFIXED,
+      operation: Op.WRITE,
+      permissionType: Perm.DENY,
+    }),
+  ])
+  assert.equal(byType(denyPrefix), false)
+  const otherAllowed = await authorizerWith([
+    acl({ resourceName: 'orders', operation: Op.WRITE, permissionType: Perm.DENY }),
+    acl({ resourceName: 'payments', operation: Op.WRITE }),
+  ])
+  assert.equal(byType(otherAllowed), true)
+  // A DENY on the literal "*" denies outright, even against an ALLOW on "*".
+  const denyAll = await authorizerWith([
+    acl({ resourceName: '*', operation: Op.WRITE }),
+    acl({ resourceName: '*', principal: 'User:*', operation: Op.WRITE, permissionType: Perm.DENY }),
+  ])
+  assert.equal(byType(denyAll), false)
+  // Hosts and principals must match; super users and allow.everyone.if.no.acl.found pass.
+  assert.equal(byType(await authorizerWith([acl({ operation: Op.WRITE, host: '10.0.0.2' })])), false)
+  assert.equal(byType(await authorizerWith([acl({ operation: Op.WRITE })]), 'User:bob'), false)
+  assert.equal(byType(await authorizerWith([], { superUsers: ['User:alice'] })), true)
+  assert.equal(byType(await authorizerWith([], { allowEveryoneIfNoAclFound: true })), true)
+})

@@ -1,16 +1,24 @@
 // AddPartitionsToTxn (key 24), v0-5: partitions join a producer's open transaction.
 // v1: same · v2: PRODUCER_FENCED (KIP-588) · v3: flexible · v4: several transactions per request,
 // verifyOnly (KIP-890, broker-to-broker) · v5: same. Partitions that do not exist get
-// UNKNOWN_TOPIC_OR_PARTITION and the others OPERATION_NOT_ATTEMPTED, as in Kafka. Known gaps: none.
+// UNKNOWN_TOPIC_OR_PARTITION and the others OPERATION_NOT_ATTEMPTED, as in Kafka.
+// ACLs, as Kafka's KafkaApis: v0-3 (clients) need WRITE on the transactional id (every partition
+// TRANSACTIONAL_ID_AUTHORIZATION_FAILED) and WRITE on each topic (TOPIC_AUTHORIZATION_FAILED; an
+// internal topic always gets it, the others OPERATION_NOT_ATTEMPTED); v4+ (brokers) need
+// CLUSTER_ACTION on the cluster (top-level CLUSTER_AUTHORIZATION_FAILED). Known gaps: none.
 
 import { TransactionState } from '../../coordinator/txn/transaction-metadata.ts'
 import type { AddPartitionsToTxnTopic } from '../../protocol/generated/add-partitions-to-txn-request.ts'
 import type { AddPartitionsToTxnTopicResult } from '../../protocol/generated/add-partitions-to-txn-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows, allowsOnCluster } from '../../security/acl/request.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
 import { fencedErrorFor } from './transaction-errors.ts'
 
 const batchedVersionMin = 4
+/** Kafka's Topic.isInternal: never added to a transaction by a client. */
+const internalTopics = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state'])
 
 export const addPartitionsToTxn = defineHandler({
   apiKey: ApiKey.AddPartitionsToTxn,
@@ -29,6 +37,14 @@ export const addPartitionsToTxn = defineHandler({
         errorCode: ErrorCode.NONE,
         resultsByTransaction: [],
         resultsByTopicV3AndBelow,
+      }
+    }
+    if (!allowsOnCluster(context, AclOperation.CLUSTER_ACTION)) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        resultsByTransaction: [],
+        resultsByTopicV3AndBelow: [],
       }
     }
     const resultsByTransaction = []
@@ -60,8 +76,11 @@ async function addForTransaction(
   const partitions = transaction.topics.flatMap((topic) =>
     topic.partitions.map((partition) => ({ topic: topic.name, partition })),
   )
+  const refusals = context.apiVersion < batchedVersionMin ? clientRefusals(context, transaction) : null
   let codes: Map<string, number>
-  if (transaction.verifyOnly) {
+  if (refusals !== null) {
+    codes = refusals
+  } else if (transaction.verifyOnly) {
     // KIP-890: report whether each partition is already in the open transaction; add nothing.
     const metadata = coordinator.transactions.get(transaction.transactionalId)
     const refusal = coordinator.check(metadata, producer)
@@ -89,4 +108,39 @@ async function addForTransaction(
       ),
     })),
   }))
+}
+
+/** v0-3 come from clients: the per-partition codes when WRITE on the transactional id or on a topic is
+ * missing (or a partition does not exist), else null (the coordinator decides). */
+function clientRefusals(
+  context: RequestContext,
+  transaction: { transactionalId: string; topics: AddPartitionsToTxnTopic[] },
+): Map<string, number> | null {
+  const key = (topic: string, partition: number) => `${topic}\u0000${partition}`
+  const every = (code: (topic: string, partition: number) => number) =>
+    new Map(
+      transaction.topics.flatMap((topic) =>
+        topic.partitions.map(
+          (partition) => [key(topic.name, partition), code(topic.name, partition)] as const,
+        ),
+      ),
+    )
+  if (!allows(context, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, transaction.transactionalId)) {
+    return every(() => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+  }
+  const writable = (topic: string) =>
+    !internalTopics.has(topic) && allows(context, AclOperation.WRITE, ResourceType.TOPIC, topic)
+  const codes = every((topic, partition) =>
+    !writable(topic)
+      ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+      : context.services.logs.partition(topic, partition) === undefined
+        ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+        : ErrorCode.NONE,
+  )
+  // Unknown partitions alone are the coordinator's to report (it answers the same way).
+  if (![...codes.values()].includes(ErrorCode.TOPIC_AUTHORIZATION_FAILED)) return null
+  for (const [entry, code] of codes) {
+    if (code === ErrorCode.NONE) codes.set(entry, ErrorCode.OPERATION_NOT_ATTEMPTED)
+  }
+  return codes
 }

@@ -5,12 +5,16 @@
 // named twice or a resource named twice: INVALID_REQUEST; unknown topic: UNKNOWN_TOPIC_OR_PARTITION.
 // BROKER resources: this broker's configs are fixed at start, so any change is INVALID_REQUEST
 // ("Cannot update these configs dynamically", Kafka's answer for a static config); an empty change
+// ACLs, after the duplicate check and before anything else: ALTER_CONFIGS on the topic
+// (TOPIC_AUTHORIZATION_FAILED) or, for BROKER, on the cluster (CLUSTER_AUTHORIZATION_FAILED).
 // to "" or our id succeeds. Known gaps: no dynamic broker configs; BROKER_LOGGER is INVALID_REQUEST.
 
 import type { AlterConfigsResource } from '../../protocol/generated/alter-configs-request.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { AclOperation } from '../../security/acl/model.ts'
 import { validateTopicConfigOverrides } from '../../storage/topic-config.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
+import { configRefusal } from './config-authorization.ts'
 import {
   alterBrokerConfigs,
   alterEachResource,
@@ -38,6 +42,8 @@ async function alterResource(
   resource: AlterConfigsResource,
   validateOnly: boolean,
 ): Promise<Outcome> {
+  const refusal = configRefusal(context, AclOperation.ALTER_CONFIGS, resource, { withMessage: false })
+  if (refusal !== null) return refusal
   const names = resource.configs.map((config) => config.name)
   if (resource.resourceType === ConfigResourceType.broker) {
     return alterBrokerConfigs(context.services.identity.nodeId, resource.resourceName, names)

@@ -5,10 +5,13 @@
 // UNACCEPTABLE_CREDENTIAL (empty name, iterations outside 4096-16384, salted password of the wrong
 // size), UNSUPPORTED_SASL_MECHANISM, RESOURCE_NOT_FOUND (deleting what does not exist),
 // DUPLICATE_RESOURCE (one user and mechanism twice in the request).
-// Known gaps: no authorization yet (Kafka needs ALTER on the cluster).
+// ACLs: ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED for every user named (sorted, as
+// Kafka's getErrorResponse) and nothing changed. Known gaps: none.
 
 import type { AlterUserScramCredentialsResult } from '../../protocol/generated/alter-user-scram-credentials-response.ts'
-import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { ApiKey, ErrorCode, errorInfo } from '../../protocol/generated/index.ts'
+import { AclOperation } from '../../security/acl/model.ts'
+import { allowsOnCluster } from '../../security/acl/request.ts'
 import type { CredentialChange, CredentialStore } from '../../security/credential-store.ts'
 import {
   credentialFromSaltedPassword,
@@ -41,6 +44,12 @@ export const alterUserScramCredentials = defineHandler({
       })),
     ]
     const users = [...new Set(operations.map((operation) => operation.user))]
+    if (!allowsOnCluster(context, AclOperation.ALTER)) {
+      const errorCode = ErrorCode.CLUSTER_AUTHORIZATION_FAILED
+      const errorMessage = errorInfo.get(errorCode)?.message ?? null
+      const refused = [...users].sort().map((user) => ({ user, errorCode, errorMessage }))
+      return { throttleTimeMs: 0, results: refused }
+    }
     const store = context.services.security?.credentials
     const results: AlterUserScramCredentialsResult[] = []
     const changes: CredentialChange[] = []

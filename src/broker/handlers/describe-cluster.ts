@@ -2,11 +2,12 @@
 // v1: endpointType (1 = brokers, 2 = controllers): a broker only describes brokers, so 2 gets
 // MISMATCHED_ENDPOINT_TYPE and an unknown type UNSUPPORTED_ENDPOINT_TYPE (INVALID_REQUEST in v0),
 // as Kafka's AuthHelper.computeDescribeClusterResponse. v0 is flexible already.
-// Known gaps: cluster authorized operations report everything allowed until ACLs exist.
+// ACLs: none needed, as in Kafka; clusterAuthorizedOperations is the principal's bitfield on the
+// cluster (0 without DESCRIBE on it). Known gaps: none.
 
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { defineHandler } from '../handler.ts'
-import { authorizedOperationsOmitted, clusterOperationsAll } from './authorized-operations.ts'
+import { clusterAuthorizedOperations } from './authorized-operations.ts'
 
 /** DescribeClusterRequest.EndpointType. */
 const EndpointType = { brokers: 1, controllers: 2 } as const
@@ -24,9 +25,10 @@ export const describeCluster = defineHandler({
       clusterId: logs.clusterId,
       controllerId: identity.nodeId,
       brokers: [{ brokerId: identity.nodeId, host: identity.host, port: identity.port, rack: identity.rack }],
-      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
-        ? clusterOperationsAll
-        : authorizedOperationsOmitted,
+      clusterAuthorizedOperations: clusterAuthorizedOperations(
+        context,
+        request.includeClusterAuthorizedOperations,
+      ),
     }
     const requested = request.endpointType
     if (requested === EndpointType.brokers) return answer

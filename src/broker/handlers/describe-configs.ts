@@ -8,12 +8,17 @@
 // is empty, since none exist; another id is INVALID_REQUEST, as in Kafka.
 // Known gaps: only the topic configs storage implements are listed (Kafka lists ~40); BROKER_LOGGER
 // (8), CLIENT_METRICS (16) and GROUP (32) resources get INVALID_REQUEST.
+// ACLs, before anything else about a resource: DESCRIBE_CONFIGS on the topic (TOPIC_AUTHORIZATION_FAILED)
+// or, for BROKER, on the cluster (CLUSTER_AUTHORIZATION_FAILED) (config-authorization.ts). Refused
+// resources keep their place in the answer (Kafka lists them after the others).
 
 import type { DescribeConfigsResource } from '../../protocol/generated/describe-configs-request.ts'
 import type { DescribeConfigsResult } from '../../protocol/generated/describe-configs-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { AclOperation } from '../../security/acl/model.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
 import { describeBrokerConfigs } from './broker-configs.ts'
+import { configRefusal } from './config-authorization.ts'
 import { type DescribeOptions, describeTopicConfigs } from './config-describe.ts'
 import {
   ConfigResourceType,
@@ -52,6 +57,8 @@ function describeResource(
     resourceName,
     configs,
   })
+  const refusal = configRefusal(context, AclOperation.DESCRIBE_CONFIGS, resource, { withMessage: true })
+  if (refusal !== null) return result(refusal)
   if (resourceType === ConfigResourceType.topic) {
     const topic = findTopicResource(context.services.logs, resourceName)
     if (isOutcome(topic)) return result(topic)

@@ -1,29 +1,27 @@
 // DescribeGroups (key 15), v0-5: members, assignments and state of classic groups.
 // v1: throttleTimeMs · v3: authorized operations · v4: groupInstanceId · v5: flexible.
-// An unknown group is reported as Dead with no error, as Kafka does. Known gaps: authorized
-// operations report everything allowed until ACLs exist (security issue).
+// An unknown group is reported as Dead with no error, as Kafka does. ACLs: DESCRIBE on each group,
+// else GROUP_AUTHORIZATION_FAILED with every other field empty (Kafka's DescribeGroupsResponse.groupError);
+// authorized operations (v3+, when asked) are the principal's bitfield on the group. Known gaps: none.
 
 import { describeGroup } from '../../coordinator/group/group-admin.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { AclOperation, ResourceType } from '../../security/acl/model.ts'
 import { allows } from '../../security/acl/request.ts'
 import { defineHandler } from '../handler.ts'
-
-/** READ, DELETE, DESCRIBE (AclOperation codes): what can be done to a group. */
-const groupOperationsAll = [3, 6, 8].reduce((bits, operation) => bits | (1 << operation), 0)
-const authorizedOperationsOmitted = -2147483648
+import { groupAuthorizedOperations } from './authorized-operations.ts'
 
 export const describeGroups = defineHandler({
   apiKey: ApiKey.DescribeGroups,
   versions: { min: 0, max: 5 },
   async handle(context, request) {
     const groups = request.groups.map((groupId) => {
-      // ACLs: DESCRIBE on the group, else GROUP_AUTHORIZATION_FAILED (Dead, nothing else told).
+      // ACLs: DESCRIBE on the group, else GROUP_AUTHORIZATION_FAILED, nothing else told.
       const description = allows(context, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)
         ? describeGroup(context.services.groups, groupId)
         : {
             errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
-            groupState: 'Dead',
+            groupState: '',
             protocolType: '',
             protocolName: '',
             members: [],
@@ -42,9 +40,11 @@ export const describeGroups = defineHandler({
           memberMetadata: member.metadata,
           memberAssignment: member.assignment,
         })),
-        authorizedOperations: request.includeAuthorizedOperations
-          ? groupOperationsAll
-          : authorizedOperationsOmitted,
+        authorizedOperations: groupAuthorizedOperations(
+          context,
+          groupId,
+          description.errorCode === ErrorCode.NONE && request.includeAuthorizedOperations,
+        ),
       }
     })
     return { throttleTimeMs: 0, groups }

@@ -2,13 +2,16 @@
 // (offset lag 0: the log is never behind itself; no future logs). Topics null means all topics;
 // unknown topics and partitions are left out, as in Kafka.
 // v1: same as v0 · v2: flexible · v3: top-level errorCode · v4: totalBytes and usableBytes of the
-// volume (statfs; -1 when it fails).
+// volume (statfs; -1 when it fails). ACLs: DESCRIBE on the cluster, else no log dirs (and from v3
+// CLUSTER_AUTHORIZATION_FAILED), as Kafka.
 // Known gaps: an in-memory log has no directory and answers with no log dirs.
 
 import { statfs } from 'node:fs/promises'
 import type { DescribableLogDirTopic } from '../../protocol/generated/describe-log-dirs-request.ts'
 import type { DescribeLogDirsTopic } from '../../protocol/generated/describe-log-dirs-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { AclOperation } from '../../security/acl/model.ts'
+import { allowsOnCluster } from '../../security/acl/request.ts'
 import type { LogManager } from '../../storage/types.ts'
 import { defineHandler } from '../handler.ts'
 
@@ -16,6 +19,9 @@ export const describeLogDirs = defineHandler({
   apiKey: ApiKey.DescribeLogDirs,
   versions: { min: 0, max: 4 },
   async handle(context, request) {
+    if (!allowsOnCluster(context, AclOperation.DESCRIBE)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] }
+    }
     const { dataDir, logs } = context.services
     if (dataDir === undefined) return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results: [] }
     const volume = await volumeBytes(dataDir)

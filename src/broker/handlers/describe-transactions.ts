@@ -3,7 +3,8 @@
 // time, producer id and epoch, and the partitions of the open transaction. An empty id is
 // INVALID_REQUEST; an id the coordinator does not know, TRANSACTIONAL_ID_NOT_FOUND; while the
 // coordinator loads `__transaction_state`, COORDINATOR_LOAD_IN_PROGRESS.
-// Known gaps: no TRANSACTIONAL_ID_AUTHORIZATION_FAILED until ACLs exist (security issue).
+// ACLs, as Kafka: DESCRIBE on each transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED, checked
+// first), and only partitions of topics the principal may DESCRIBE are listed. Known gaps: none.
 
 import {
   type TransactionMetadata,
@@ -12,6 +13,8 @@ import {
 } from '../../coordinator/txn/transaction-metadata.ts'
 import type { TransactionState as DescribedTransaction } from '../../protocol/generated/describe-transactions-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows } from '../../security/acl/request.ts'
 import { defineHandler } from '../handler.ts'
 
 export const describeTransactions = defineHandler({
@@ -22,12 +25,21 @@ export const describeTransactions = defineHandler({
     return {
       throttleTimeMs: 0,
       transactionStates: request.transactionalIds.map((transactionalId) => {
+        if (!allows(context, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, transactionalId)) {
+          return failed(transactionalId, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+        }
         if (coordinator.loading) return failed(transactionalId, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)
         if (transactionalId === '') return failed(transactionalId, ErrorCode.INVALID_REQUEST)
         const metadata = coordinator.transactions.get(transactionalId)
         if (metadata === undefined || metadata.state === TransactionState.Dead)
           return failed(transactionalId, ErrorCode.TRANSACTIONAL_ID_NOT_FOUND)
-        return described(metadata)
+        const state = described(metadata)
+        return {
+          ...state,
+          topics: state.topics.filter(({ topic }) =>
+            allows(context, AclOperation.DESCRIBE, ResourceType.TOPIC, topic),
+          ),
+        }
       }),
     }
   },

@@ -2,10 +2,13 @@
 // (never salts or keys). users null or empty: every user with a credential.
 // Per user, with Kafka's messages: RESOURCE_NOT_FOUND for a user without credentials,
 // DUPLICATE_RESOURCE for a user named twice.
-// Known gaps: no authorization yet (Kafka needs DESCRIBE on the cluster).
+// ACLs: DESCRIBE on the cluster, else a top-level CLUSTER_AUTHORIZATION_FAILED and no results, as
+// Kafka's getErrorResponse. Known gaps: none.
 
 import type { DescribeUserScramCredentialsResult } from '../../protocol/generated/describe-user-scram-credentials-response.ts'
-import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { ApiKey, ErrorCode, errorInfo } from '../../protocol/generated/index.ts'
+import { AclOperation } from '../../security/acl/model.ts'
+import { allowsOnCluster } from '../../security/acl/request.ts'
 import { scramMechanismNumbers } from '../../security/scram.ts'
 import { defineHandler } from '../handler.ts'
 
@@ -13,6 +16,11 @@ export const describeUserScramCredentials = defineHandler({
   apiKey: ApiKey.DescribeUserScramCredentials,
   versions: { min: 0, max: 0 },
   async handle(context, request) {
+    if (!allowsOnCluster(context, AclOperation.DESCRIBE)) {
+      const errorCode = ErrorCode.CLUSTER_AUTHORIZATION_FAILED
+      const errorMessage = errorInfo.get(errorCode)?.message ?? null
+      return { throttleTimeMs: 0, errorCode, errorMessage, results: [] }
+    }
     const credentials = context.services.security?.credentials
     const requested = request.users?.map((user) => user.name) ?? []
     const names = requested.length === 0 ? (credentials?.users() ?? []) : requested

@@ -3,10 +3,13 @@
 // UNKNOWN_TOPIC_OR_PARTITION (Kafka's messages). topicPartitions null means all partitions, and
 // then, as in Kafka, partitions needing no election are left out (the answer is empty).
 // v1: electionType (0 preferred, 1 unclean; others INVALID_REQUEST), top-level errorCode · v2: flexible.
-// Known gaps: none on one broker.
+// ACLs: ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED at the top (v1+) and for every
+// partition named, as Kafka's ElectLeadersRequest.getErrorResponse. Known gaps: none on one broker.
 
 import type { ReplicaElectionResult } from '../../protocol/generated/elect-leaders-response.ts'
 import { ApiKey, ErrorCode, errorInfo } from '../../protocol/generated/index.ts'
+import { AclOperation } from '../../security/acl/model.ts'
+import { allowsOnCluster } from '../../security/acl/request.ts'
 import type { LogManager } from '../../storage/types.ts'
 import { defineHandler } from '../handler.ts'
 import { failure, type Outcome } from './outcome.ts'
@@ -18,6 +21,19 @@ export const electLeaders = defineHandler({
   versions: { min: 0, max: 2 },
   async handle(context, request) {
     const { logs } = context.services
+    if (!allowsOnCluster(context, AclOperation.ALTER)) {
+      const code = ErrorCode.CLUSTER_AUTHORIZATION_FAILED
+      const refusal = failure(code, errorInfo.get(code)?.message ?? null)
+      return {
+        throttleTimeMs: 0,
+        // v0 has no top-level error code.
+        errorCode: context.apiVersion >= 1 ? code : ErrorCode.NONE,
+        replicaElectionResults: (request.topicPartitions ?? []).map(({ topic, partitions }) => ({
+          topic,
+          partitionResult: partitions.map((partitionId) => ({ partitionId, ...refusal })),
+        })),
+      }
+    }
     if (request.topicPartitions === null) {
       return {
         throttleTimeMs: 0,

@@ -1,14 +1,32 @@
 // FindCoordinator (key 10), v0-5: this broker coordinates every group and every transactional id.
 // v1: keyType (0 group, 1 transaction), error message · v3: flexible · v4: batched keys (KIP-699) ·
-// v5: same as v4 (KIP-890). Known gaps: none.
+// v5: same as v4 (KIP-890). ACLs, per key as Kafka's getCoordinator: DESCRIBE on the group
+// (GROUP_AUTHORIZATION_FAILED) or on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
+// answered with no node (-1, "", -1) and Kafka's message. Known gaps: none.
 
-import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
-import { defineHandler } from '../handler.ts'
+import { ApiKey, ErrorCode, errorInfo } from '../../protocol/generated/index.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows } from '../../security/acl/request.ts'
+import { defineHandler, type RequestContext } from '../handler.ts'
 
 const keyTypeGroup = 0
 const keyTypeTransaction = 1
 /** FindCoordinator v4 batches keys in coordinatorKeys (KIP-699). */
 const batchedVersionMin = 4
+
+/** The authorization error for `key`, or NONE. */
+function refusalFor(context: RequestContext, keyType: number, key: string): number {
+  if (keyType === keyTypeGroup && !allows(context, AclOperation.DESCRIBE, ResourceType.GROUP, key)) {
+    return ErrorCode.GROUP_AUTHORIZATION_FAILED
+  }
+  if (
+    keyType === keyTypeTransaction &&
+    !allows(context, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)
+  ) {
+    return ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+  }
+  return ErrorCode.NONE
+}
 
 export const findCoordinator = defineHandler({
   apiKey: ApiKey.FindCoordinator,
@@ -18,17 +36,21 @@ export const findCoordinator = defineHandler({
     const keyTypeValid = request.keyType === keyTypeGroup || request.keyType === keyTypeTransaction
     const errorCode = keyTypeValid ? ErrorCode.NONE : ErrorCode.INVALID_REQUEST
     const errorMessage = keyTypeValid ? null : `unknown key type ${request.keyType}`
-    const found = (key: string) =>
-      keyTypeValid && context.services.groups.loading && request.keyType === keyTypeGroup
-        ? {
-            key,
-            nodeId: -1,
-            host: '',
-            port: -1,
-            errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
-            errorMessage: null,
-          }
+    const noNode = (key: string, code: number, message: string | null) => ({
+      key,
+      nodeId: -1,
+      host: '',
+      port: -1,
+      errorCode: code,
+      errorMessage: message,
+    })
+    const found = (key: string) => {
+      const refusal = keyTypeValid ? refusalFor(context, request.keyType, key) : ErrorCode.NONE
+      if (refusal !== ErrorCode.NONE) return noNode(key, refusal, errorInfo.get(refusal)?.message ?? null)
+      return keyTypeValid && context.services.groups.loading && request.keyType === keyTypeGroup
+        ? noNode(key, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, null)
         : { key, nodeId: errorCode === ErrorCode.NONE ? nodeId : -1, host, port, errorCode, errorMessage }
+    }
     if (context.apiVersion >= batchedVersionMin) {
       return {
         throttleTimeMs: 0,

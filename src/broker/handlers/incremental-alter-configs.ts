@@ -4,6 +4,8 @@
 // APPEND/SUBTRACT on a non-list config, unknown names, invalid values, a null SET: INVALID_CONFIG;
 // an unknown operation, a config named twice or a resource named twice: INVALID_REQUEST; unknown
 // topic: UNKNOWN_TOPIC_OR_PARTITION. BROKER resources: see alterBrokerConfigs (nothing alterable).
+// ACLs, after the duplicate check and before anything else: ALTER_CONFIGS on the topic
+// (TOPIC_AUTHORIZATION_FAILED) or, for BROKER, on the cluster (CLUSTER_AUTHORIZATION_FAILED).
 // Known gaps: no dynamic broker configs; BROKER_LOGGER, CLIENT_METRICS and GROUP are INVALID_REQUEST.
 
 import type {
@@ -11,8 +13,10 @@ import type {
   AlterConfigsResource,
 } from '../../protocol/generated/incremental-alter-configs-request.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { AclOperation } from '../../security/acl/model.ts'
 import { topicConfigDefinition, validateTopicConfigOverrides } from '../../storage/topic-config.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
+import { configRefusal } from './config-authorization.ts'
 import {
   alterBrokerConfigs,
   alterEachResource,
@@ -43,6 +47,8 @@ async function alterResource(
   resource: AlterConfigsResource,
   validateOnly: boolean,
 ): Promise<Outcome> {
+  const refusal = configRefusal(context, AclOperation.ALTER_CONFIGS, resource, { withMessage: false })
+  if (refusal !== null) return refusal
   if (resource.resourceType === ConfigResourceType.broker) {
     const names = resource.configs.map((config) => config.name)
     return alterBrokerConfigs(context.services.identity.nodeId, resource.resourceName, names)

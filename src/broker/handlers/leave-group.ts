@@ -1,8 +1,11 @@
 // LeaveGroup (key 13), v0-5: members leave a classic group, which then rebalances.
 // v1: throttleTimeMs · v3: several members at once with per-member errors, by instance id (KIP-345)
-// · v4: flexible · v5: reason. Known gaps: none.
+// · v4: flexible · v5: reason. ACLs: READ on the group (GROUP_AUTHORIZATION_FAILED, no members).
+// Known gaps: none.
 
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows } from '../../security/acl/request.ts'
 import { defineHandler } from '../handler.ts'
 
 /** LeaveGroup v3 batches members (KIP-345). */
@@ -12,6 +15,9 @@ export const leaveGroup = defineHandler({
   apiKey: ApiKey.LeaveGroup,
   versions: { min: 0, max: 5 },
   async handle(context, request) {
+    if (!allows(context, AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] }
+    }
     const groups = context.services.groups
     if (context.apiVersion < batchedVersionMin) {
       const errorCode = groups.leaveGroup(request.groupId, {

@@ -4,11 +4,13 @@
 // unknownStateFilters and do not filter), producer ids, and from v1 a duration: only transactions
 // started more than durationFilter ms ago (< 0: no filter). Dead ids are never listed.
 // While the coordinator loads `__transaction_state`: COORDINATOR_LOAD_IN_PROGRESS.
-// Known gaps: no per-id authorization filtering until ACLs exist (security issue).
+// ACLs, as Kafka: only transactional ids the principal may DESCRIBE are listed. Known gaps: none.
 
 import type { TransactionMetadata } from '../../coordinator/txn/transaction-metadata.ts'
 import { TransactionState, transactionStateNames } from '../../coordinator/txn/transaction-metadata.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows } from '../../security/acl/request.ts'
 import { defineHandler } from '../handler.ts'
 
 const stateByName = new Map(
@@ -42,7 +44,8 @@ export const listTransactions = defineHandler({
       metadata.state !== TransactionState.Dead &&
       (producerIds.size === 0 || producerIds.has(metadata.producerId)) &&
       (states.size === 0 || states.has(metadata.state)) &&
-      (durationMs < 0 || nowMs - metadata.startMs > durationMs)
+      (durationMs < 0 || nowMs - metadata.startMs > durationMs) &&
+      allows(context, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, metadata.transactionalId)
     const transactionStates = [...coordinator.transactions.values()].filter(included).map((metadata) => ({
       transactionalId: metadata.transactionalId,
       producerId: metadata.producerId,

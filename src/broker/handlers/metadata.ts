@@ -5,8 +5,9 @@
 // v5: offlineReplicas · v7: leaderEpoch · v8: authorized operations · v9: flexible ·
 // v10: topic ids · v11: no cluster authorized operations · v12: topics by id (null name).
 // ACLs: topics without DESCRIBE are left out of "all topics" and answer TOPIC_AUTHORIZATION_FAILED
-// when named; auto-creation needs CREATE (cluster or topic).
-// Known gaps: authorized operations report everything allowed, even with ACLs.
+// when named; auto-creation needs CREATE (cluster or topic). Authorized operations (v8+, when asked)
+// are the principal's bitfields: per topic described (not for refused ones), and for the cluster
+// (v8-10; 0 without DESCRIBE on the cluster). Known gaps: none.
 
 import { KafkaError } from '../../errors.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
@@ -20,16 +21,12 @@ import { allows } from '../../security/acl/request.ts'
 import type { TopicDescription } from '../../storage/types.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
 import { findOrAutoCreateTopic } from '../topic-auto-create.ts'
+import {
+  authorizedOperationsOmitted,
+  clusterAuthorizedOperations,
+  topicAuthorizedOperations,
+} from './authorized-operations.ts'
 
-/** Kafka's "not requested" value for authorized-operation bitfields. */
-const authorizedOperationsOmitted = -2147483648
-/** READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (AclOperation codes). */
-const topicOperationsAll = [3, 4, 5, 6, 7, 8, 10, 11].reduce((bits, operation) => bits | (1 << operation), 0)
-/** CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE, CREATE_TOKENS, DESCRIBE_TOKENS. */
-const clusterOperationsAll = [5, 7, 8, 9, 10, 11, 12, 13, 14].reduce(
-  (bits, operation) => bits | (1 << operation),
-  0,
-)
 const zeroUuid = '00000000-0000-0000-0000-000000000000'
 
 export const metadata = defineHandler({
@@ -44,10 +41,10 @@ export const metadata = defineHandler({
       clusterId: logs.clusterId,
       controllerId: identity.nodeId,
       topics,
-      clusterAuthorizedOperations:
-        request.includeClusterAuthorizedOperations && context.apiVersion >= 8 && context.apiVersion <= 10
-          ? clusterOperationsAll
-          : authorizedOperationsOmitted,
+      clusterAuthorizedOperations: clusterAuthorizedOperations(
+        context,
+        request.includeClusterAuthorizedOperations && context.apiVersion >= 8 && context.apiVersion <= 10,
+      ),
     }
   },
 })
@@ -86,8 +83,18 @@ async function describeRequestedTopics(
     }
     const requestAllows = context.apiVersion < 4 || request.allowAutoTopicCreation
     const topic = await findOrAutoCreateTopic(context, requested.name, { requestAllows })
+    // A topic the principal may describe but that does not exist still gets its bitfield, as in Kafka.
     results.push(
-      topic instanceof KafkaError ? topicError(topic.errorCode, requested.name, zeroUuid) : describe(topic),
+      topic instanceof KafkaError
+        ? {
+            ...topicError(topic.errorCode, requested.name, zeroUuid),
+            topicAuthorizedOperations: topicAuthorizedOperations(
+              context,
+              requested.name,
+              operationsRequested(context, request),
+            ),
+          }
+        : describe(topic),
     )
   }
   return results
@@ -118,11 +125,16 @@ function describeTopic(
     topicId: topic.topicId,
     isInternal: topic.name.startsWith('__'),
     partitions,
-    topicAuthorizedOperations:
-      request.includeTopicAuthorizedOperations && context.apiVersion >= 8
-        ? topicOperationsAll
-        : authorizedOperationsOmitted,
+    topicAuthorizedOperations: topicAuthorizedOperations(
+      context,
+      topic.name,
+      operationsRequested(context, request),
+    ),
   }
+}
+
+function operationsRequested(context: RequestContext, request: MetadataRequest): boolean {
+  return request.includeTopicAuthorizedOperations && context.apiVersion >= 8
 }
 
 function topicError(errorCode: number, name: string | null, topicId: string): MetadataResponseTopic {

@@ -1,8 +1,8 @@
 // OffsetCommit (key 8), v0-9: stores consumer positions in __consumer_offsets (durably) and answers
 // per partition. v1: generation/member, per-partition commitTimestamp · v2-4: retentionTimeMs ·
 // v3: throttleTimeMs · v6: committedLeaderEpoch · v7: groupInstanceId · v8: flexible · v9: KIP-848.
-// ACLs: READ on the group (GROUP_AUTHORIZATION_FAILED for every partition); READ on each topic is
-// not checked yet. Known gaps: per-commit retention (v1 commitTimestamp, v2-4 retentionTimeMs) is ignored, as Kafka 3
+// ACLs: READ on the group (GROUP_AUTHORIZATION_FAILED for every partition), then READ on each topic
+// (TOPIC_AUTHORIZATION_FAILED for its partitions, which are not committed). Known gaps: per-commit retention (v1 commitTimestamp, v2-4 retentionTimeMs) is ignored, as Kafka 3
 // does: offsets expire by `offsets.retention.minutes` once the group is empty.
 
 import { commitOffsets } from '../../coordinator/group/offset-operations.ts'
@@ -21,14 +21,29 @@ export const offsetCommit = defineHandler({
       const denied = partitions.map(() => ErrorCode.GROUP_AUTHORIZATION_FAILED)
       return { throttleTimeMs: 0, topics: commitResultsByTopic(request.topics, denied) }
     }
-    const codes = await commitOffsets(context.services.groups, {
-      groupId: request.groupId,
-      // v0 has no generation: a v0 commit is a standalone commit.
-      generationId: context.apiVersion >= 1 ? request.generationIdOrMemberEpoch : -1,
-      memberId: request.memberId,
-      groupInstanceId: request.groupInstanceId,
-      partitions,
-    })
+    const readable = new Map(
+      request.topics.map((topic) => [
+        topic.name,
+        allows(context, AclOperation.READ, ResourceType.TOPIC, topic.name),
+      ]),
+    )
+    const allowed = partitions.filter((partition) => readable.get(partition.topic))
+    // Nothing authorized: answered without the coordinator, as Kafka.
+    const allowedCodes =
+      allowed.length === 0
+        ? []
+        : await commitOffsets(context.services.groups, {
+            groupId: request.groupId,
+            // v0 has no generation: a v0 commit is a standalone commit.
+            generationId: context.apiVersion >= 1 ? request.generationIdOrMemberEpoch : -1,
+            memberId: request.memberId,
+            groupInstanceId: request.groupInstanceId,
+            partitions: allowed,
+          })
+    let allowedIndex = 0
+    const codes = partitions.map((partition) =>
+      readable.get(partition.topic) ? allowedCodes[allowedIndex++] : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    )
     const topics = commitResultsByTopic(request.topics, codes)
     return { throttleTimeMs: 0, topics }
   },

@@ -3,7 +3,8 @@
 // v7: requireStable · v8: several groups (KIP-709) · v9: member id/epoch (KIP-848).
 // requireStable: partitions with offsets pending in an open transaction get UNSTABLE_OFFSET_COMMIT
 // (the client retries). ACLs: READ on the group (GROUP_AUTHORIZATION_FAILED); topics the principal
-// may not DESCRIBE are not filtered yet. Known gaps: none.
+// may not DESCRIBE are left out of "all offsets" and, when named, answered TOPIC_AUTHORIZATION_FAILED
+// (offset -1), as Kafka. Known gaps: none.
 
 import { type FetchedOffset, fetchOffsets } from '../../coordinator/group/offset-operations.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
@@ -24,10 +25,11 @@ export const offsetFetch = defineHandler({
   versions: { min: 0, max: 9 },
   async handle(context, request) {
     const coordinator = context.services.groups
-    const lookup = (
+    const describable = (topic: string) => allows(context, AclOperation.DESCRIBE, ResourceType.TOPIC, topic)
+    const readOffsets = (
       groupId: string,
       topics: TopicRequest[] | null,
-      member: { memberId: string | null; memberEpoch: number } | null = null,
+      member: { memberId: string | null; memberEpoch: number } | null,
     ) =>
       !allows(context, AclOperation.READ, ResourceType.GROUP, groupId)
         ? { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, partitions: [] }
@@ -40,6 +42,11 @@ export const offsetFetch = defineHandler({
             member,
             { requireStable: request.requireStable },
           )
+    const lookup = (
+      groupId: string,
+      topics: TopicRequest[] | null,
+      member: { memberId: string | null; memberEpoch: number } | null = null,
+    ) => hideUndescribable(topics === null, describable, readOffsets(groupId, topics, member))
     if (context.apiVersion >= multiGroupVersionMin) {
       const groups = request.groups.map((group) => {
         // v9: a KIP-848 member names itself; its epoch is checked (STALE_MEMBER_EPOCH).
@@ -65,6 +72,28 @@ export const offsetFetch = defineHandler({
     return { throttleTimeMs: 0, topics: byTopic(result.partitions), errorCode: result.errorCode, groups: [] }
   },
 })
+
+/** Kafka's rule for topics without DESCRIBE: absent from "all offsets", refused when named. */
+function hideUndescribable(
+  allTopics: boolean,
+  describable: (topic: string) => boolean,
+  result: { errorCode: number; partitions: FetchedOffset[] },
+): { errorCode: number; partitions: FetchedOffset[] } {
+  const partitions = allTopics
+    ? result.partitions.filter((entry) => describable(entry.topic))
+    : result.partitions.map((entry) =>
+        describable(entry.topic)
+          ? entry
+          : {
+              ...entry,
+              offset: -1,
+              leaderEpoch: -1,
+              metadata: '',
+              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+            },
+      )
+  return { errorCode: result.errorCode, partitions }
+}
 
 function byTopic(offsets: FetchedOffset[]): { name: string; partitions: OffsetFetchResponsePartition[] }[] {
   const topics = new Map<string, OffsetFetchResponsePartition[]>()

@@ -6,10 +6,13 @@
 // accepted, answered the same) · v4: flexible.
 // Unknown topic or partition: UNKNOWN_TOPIC_OR_PARTITION with epoch and offset -1. An epoch the
 // cache does not know (or -1): NONE with epoch and offset -1, as Kafka.
-// Known gaps: none on one broker.
+// ACLs, as Kafka (KIP-320): CLUSTER_ACTION on the cluster, else DESCRIBE on each topic
+// (TOPIC_AUTHORIZATION_FAILED for its partitions). Known gaps: none on one broker.
 
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import type { EpochEndOffset } from '../../protocol/generated/offset-for-leader-epoch-response.ts'
+import { AclOperation, ResourceType } from '../../security/acl/model.ts'
+import { allows, allowsOnCluster } from '../../security/acl/request.ts'
 import { defineHandler } from '../handler.ts'
 import { checkCurrentLeaderEpoch } from './leader-epoch.ts'
 
@@ -18,9 +21,13 @@ export const offsetForLeaderEpoch = defineHandler({
   versions: { min: 0, max: 4 },
   async handle(context, request) {
     const { logs } = context.services
+    const clusterAction = allowsOnCluster(context, AclOperation.CLUSTER_ACTION)
     const topics = request.topics.map(({ topic, partitions }) => ({
       topic,
       partitions: partitions.map(({ partition, currentLeaderEpoch, leaderEpoch }): EpochEndOffset => {
+        if (!clusterAction && !allows(context, AclOperation.DESCRIBE, ResourceType.TOPIC, topic)) {
+          return epochError(partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED)
+        }
         const log = logs.partition(topic, partition)
         if (log === undefined) return epochError(partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
         const fenced = checkCurrentLeaderEpoch(currentLeaderEpoch, log)

@@ -5,9 +5,11 @@
 // batch v2 only, one batch per partition · v5: logStartOffset · v7: zstd allowed · v8: per-record
 // errors (KIP-467) · v9: flexible · v10-11: currentLeader / nodeEndpoints tags (KIP-951, left default).
 // Idempotent and transactional batches are checked by the log (sequences, epochs, open transactions).
-// ACLs: WRITE on the topic (TOPIC_AUTHORIZATION_FAILED); auto-creation needs CREATE.
-// Known gaps: TRANSACTIONAL_ID and IDEMPOTENT_WRITE ACLs are not checked; timeoutMs is not enforced
-// (a single broker has no replicas to wait for).
+// ACLs: a transactional batch needs WRITE on the request's transactional id (every partition
+// TRANSACTIONAL_ID_AUTHORIZATION_FAILED, produce/transactional-id-check.ts); WRITE on the topic
+// (TOPIC_AUTHORIZATION_FAILED); auto-creation needs CREATE. Idempotent batches need no
+// IDEMPOTENT_WRITE here, as since Kafka 3.0 (InitProducerId checks it).
+// Known gaps: timeoutMs is not enforced (a single broker has no replicas to wait for).
 
 import { KafkaError, StorageError } from '../../errors.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
@@ -23,6 +25,7 @@ import { defineHandler, noResponse, type RequestContext } from '../handler.ts'
 import { findOrAutoCreateTopic } from '../topic-auto-create.ts'
 import { normalizeProduceRecords } from './produce/produce-records.ts'
 import { applyTopicRules, InvalidRecordsError } from './produce/topic-rules.ts'
+import { refuseUnauthorizedTransactionalProduce } from './produce/transactional-id-check.ts'
 
 const validAcks = new Set([-1, 0, 1])
 /** The epoch this broker stamps into batches and reports in Metadata: it has always led every partition. */
@@ -33,9 +36,10 @@ export const produce = defineHandler({
   versions: { min: 0, max: 11 },
   async handle(context, request) {
     const outcome = { durable: request.acks === -1, acksValid: validAcks.has(request.acks) }
-    const responses = await Promise.all(
-      request.topicData.map((topic) => produceToTopic(context, topic, outcome)),
-    )
+    const refused = refuseUnauthorizedTransactionalProduce(context, request)
+    const responses =
+      refused ??
+      (await Promise.all(request.topicData.map((topic) => produceToTopic(context, topic, outcome))))
     if (request.acks === 0) return noResponse
     return { responses, throttleTimeMs: 0, nodeEndpoints: [] }
   },

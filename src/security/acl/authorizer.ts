@@ -8,7 +8,14 @@
 // ACLs are scanned linearly (bounded by aclBindingsMax); fine for the hundreds a broker usually has.
 
 import { AclStore } from './acl-store.ts'
-import { AclOperation, AclPermissionType, patternMatches, wildcard, wildcardPrincipal } from './model.ts'
+import {
+  AclOperation,
+  AclPermissionType,
+  PatternType,
+  patternMatches,
+  wildcard,
+  wildcardPrincipal,
+} from './model.ts'
 
 export interface AuthorizerOptions {
   /** `super.users`: principals as Kafka writes them (`User:admin`). */
@@ -73,6 +80,43 @@ export class Authorizer {
       }
     }
     return allowed || (!anyAcl && this.allowEveryoneIfNoAclFound)
+  }
+
+  /**
+   * Kafka's authorizeByResourceType (DefaultResourceTypeBasedAuthorization): may the principal do
+   * `operation` on at least one resource of `resourceType`? InitProducerId without a transactional id
+   * asks it for WRITE on any topic. Only ACLs naming the operation itself or ALL count (no
+   * implication); a DENY on the literal "*" denies outright; an ALLOW on "*" allows; otherwise some
+   * allowed name must not be denied literally nor fall under a denied prefix. The first check is
+   * Kafka's too: an ordinary authorization on a made-up name, which admits super users and, when no
+   * ACL applies to that name, `allow.everyone.if.no.acl.found`.
+   */
+  authorizeByResourceType(principal: string, host: string, operation: number, resourceType: number): boolean {
+    if (this.authorize(principal, host, operation, resourceType, 'hardcode')) return true
+    const allowed = { literal: new Set<string>(), prefixed: new Set<string>() }
+    const denied = { literal: new Set<string>(), prefixed: new Set<string>() }
+    for (const binding of this.acls.all()) {
+      if (binding.resourceType !== resourceType) continue
+      if (binding.principal !== principal && binding.principal !== wildcardPrincipal) continue
+      if (binding.host !== host && binding.host !== wildcard) continue
+      if (binding.operation !== operation && binding.operation !== AclOperation.ALL) continue
+      const literal = binding.patternType === PatternType.LITERAL
+      if (binding.permissionType === AclPermissionType.DENY) {
+        if (literal && binding.resourceName === wildcard) return false
+        ;(literal ? denied.literal : denied.prefixed).add(binding.resourceName)
+      } else if (binding.permissionType === AclPermissionType.ALLOW) {
+        ;(literal ? allowed.literal : allowed.prefixed).add(binding.resourceName)
+      }
+    }
+    if (allowed.literal.has(wildcard)) return true
+    const underDeniedPrefix = (name: string) => [...denied.prefixed].some((prefix) => name.startsWith(prefix))
+    for (const name of allowed.literal) {
+      if (!denied.literal.has(name) && !underDeniedPrefix(name)) return true
+    }
+    for (const name of allowed.prefixed) {
+      if (!underDeniedPrefix(name)) return true
+    }
+    return false
   }
 }
 

@@ -34,3 +34,16 @@ export function allows(
 export function allowsOnCluster(context: RequestContext, operation: number): boolean {
   return allows(context, operation, ResourceType.CLUSTER, clusterResourceName)
 }
+
+/** Whether the principal may do `operation` on at least one resource of the type (Kafka's
+ * authorizeByResourceType); everything is allowed when the authorizer is off. */
+export function allowsOnAnyOfType(context: RequestContext, operation: number, resourceType: number): boolean {
+  const authorizer = context.services.authorizer
+  if (authorizer === undefined) return true
+  return authorizer.authorizeByResourceType(
+    context.principal,
+    hostOf(context.clientAddress),
+    operation,
+    resourceType,
+  )
+}
