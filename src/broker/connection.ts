@@ -1,7 +1,9 @@
 // One client connection: frames in, responses out strictly in request order (clients match
 // responses by position as well as correlation id). Requests are handled concurrently; a response
 // that is ready early waits for those before it. A frame that cannot be read, or a request that
-// fails, closes this connection only. Reading pauses while too many requests are in flight.
+// fails, closes this connection only. Reading pauses while too many requests are in flight, while
+// the connection holds too many bytes (requests unanswered, responses the client has not read), and
+// while the client is throttled by a quota (KIP-219: the connection is muted for the throttle time).
 
 import type { Socket } from 'node:net'
 import type { BrokerLimits } from '../config/limits.ts'
@@ -23,6 +25,11 @@ export class Connection {
   private readonly frames: FrameReader
   private readonly pending: PendingResponse[] = []
   private closed = false
+  /** Frame bytes of the requests read and not yet answered (connectionBufferedBytesMax). */
+  private pendingRequestBytes = 0
+  /** Quota throttling: nothing is read before this time. */
+  private mutedUntilMs = 0
+  private unmuteTimer: NodeJS.Timeout | undefined
   readonly clientAddress: string
   /** What the router learns about this connection: address, authentication state, listener services. */
   private readonly info: ConnectionInfo
@@ -39,7 +46,11 @@ export class Connection {
     this.limits = limits
     this.clientAddress = `${socket.remoteAddress}:${socket.remotePort}`
     this.log = log.child({ client: this.clientAddress })
-    this.info = { ...listenerInfo, clientAddress: this.clientAddress }
+    this.info = {
+      ...listenerInfo,
+      clientAddress: this.clientAddress,
+      mute: (throttleMs) => this.mute(throttleMs),
+    }
     this.frames = new FrameReader(limits.requestBytesMax)
     socket.setNoDelay(true)
     socket.setTimeout(limits.connectionsMaxIdleMs)
@@ -48,14 +59,20 @@ export class Connection {
     socket.on('error', (error) => this.close(`socket error: ${error.message}`))
     socket.on('close', () => {
       this.closed = true
+      this.info.session?.dispose()
     })
     socket.on('drain', () => this.resumeIfRoom())
+    // SASL listeners: a connection that does not authenticate in time is closed (src/security/session.ts).
+    this.info.session?.watchAuthentication((reason) => this.close(reason))
   }
 
   private onData(chunk: Buffer): void {
     if (this.closed) return
     let frames: Buffer[]
     try {
+      // Before SASL authentication frames are bounded like Kafka's sasl.server.max.receive.size.
+      this.frames.frameBytesMax =
+        this.info.session?.frameBytesMax(this.limits.requestBytesMax) ?? this.limits.requestBytesMax
       frames = this.frames.push(chunk)
     } catch (error) {
       this.closeOnError(error, 'unreadable frame')
@@ -67,9 +84,11 @@ export class Connection {
   private startRequest(frame: Buffer): void {
     const slot: PendingResponse = { chunks: undefined }
     this.pending.push(slot)
-    if (this.pending.length >= this.limits.inflightRequestsPerConnectionMax) this.socket.pause()
+    this.pendingRequestBytes += frame.length
+    if (!this.hasRoom()) this.socket.pause()
     this.router.route(frame, this.info).then(
       (chunks) => {
+        this.pendingRequestBytes -= frame.length
         slot.chunks = chunks
         this.flush()
       },
@@ -101,17 +120,38 @@ export class Connection {
     this.resumeIfRoom()
   }
 
+  /** Whether another request may be read: not throttled, few enough in flight, few enough bytes held. */
+  private hasRoom(): boolean {
+    return (
+      Date.now() >= this.mutedUntilMs &&
+      !this.socket.writableNeedDrain &&
+      this.pending.length < this.limits.inflightRequestsPerConnectionMax &&
+      this.pendingRequestBytes + this.socket.writableLength < this.limits.connectionBufferedBytesMax
+    )
+  }
+
   /** Reads again once few enough requests are in flight and the client is reading its responses. */
   private resumeIfRoom(): void {
     if (this.closed) return
-    if (
-      this.socket.writableNeedDrain ||
-      this.pending.length >= this.limits.inflightRequestsPerConnectionMax
-    ) {
+    if (!this.hasRoom()) {
       this.socket.pause()
       return
     }
     this.socket.resume()
+  }
+
+  /** KIP-219: a client over its quota is not read from until its throttle time has passed. */
+  private mute(throttleMs: number): void {
+    const untilMs = Date.now() + throttleMs
+    if (this.closed || untilMs <= this.mutedUntilMs) return
+    this.mutedUntilMs = untilMs
+    this.socket.pause()
+    clearTimeout(this.unmuteTimer)
+    this.unmuteTimer = setTimeout(() => {
+      this.unmuteTimer = undefined
+      this.mutedUntilMs = 0 // timers and Date.now() may disagree by a millisecond
+      this.resumeIfRoom()
+    }, throttleMs)
   }
 
   private closeOnError(error: unknown, what: string, frame?: Buffer): void {
@@ -131,6 +171,7 @@ export class Connection {
   close(reason: string): void {
     if (this.closed) return
     this.closed = true
+    clearTimeout(this.unmuteTimer)
     this.log.debug({ reason }, 'connection closed')
     this.socket.destroy()
   }

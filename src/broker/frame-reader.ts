@@ -9,7 +9,8 @@ const sizePrefixBytes = 4
 export class FrameReader {
   private chunks: Buffer[] = []
   private bufferedBytes = 0
-  private readonly frameBytesMax: number
+  /** The largest frame accepted; the connection lowers it until SASL authentication completes. */
+  frameBytesMax: number
 
   constructor(frameBytesMax: number) {
     this.frameBytesMax = frameBytesMax

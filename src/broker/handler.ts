@@ -8,10 +8,13 @@ import type { TransactionCoordinator } from '../coordinator/txn/transaction-coor
 import type { Logger } from '../log.ts'
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import type { ApiKey, ApiMessages } from '../protocol/generated/index.ts'
+import type { QuotaServices } from '../quotas/quota-services.ts'
+import type { RequestQuota } from '../quotas/request-quota.ts'
 import type { Authorizer } from '../security/acl/authorizer.ts'
 import type { ConnectionSession, SecurityServices } from '../security/session.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import type { LogManager } from '../storage/types.ts'
+import type { ConnectionLimiter } from './connection-limits.ts'
 import type { FetchSessionCache } from './handlers/fetch/fetch-session-cache.ts'
 
 /** This broker as clients see it (Metadata, FindCoordinator). */
@@ -66,6 +69,10 @@ export interface BrokerServices {
   security?: SecurityServices
   /** ACL enforcement (`[security] authorizer = true`); absent: everything is allowed. */
   authorizer?: Authorizer
+  /** Client quotas (src/quotas): the persisted values and their enforcement; absent: no quotas. */
+  quotas?: QuotaServices
+  /** max.connections and max.connections.per.ip over all listeners; absent: each listener counts its own. */
+  connectionLimiter?: ConnectionLimiter
 }
 
 export interface RequestContext {
@@ -79,6 +86,8 @@ export interface RequestContext {
   principal: string
   /** The connection's authentication state (SASL handlers); absent for a connection built without one. */
   session?: ConnectionSession
+  /** This request's client quotas (controller mutations, parked time); absent when quotas are off. */
+  quota?: RequestQuota
 }
 
 /** Returned by a handler when the request gets no response (Produce with acks=0). */

@@ -23,6 +23,7 @@ import {
 } from '../protocol/headers.ts'
 import { Reader } from '../protocol/reader.ts'
 import { Writer } from '../protocol/writer.ts'
+import { RequestQuota } from '../quotas/request-quota.ts'
 import { anonymousPrincipal } from '../security/principal.ts'
 import type { ConnectionSession } from '../security/session.ts'
 import { type AnyHandler, type BrokerServices, noResponse, type RequestContext } from './handler.ts'
@@ -36,6 +37,8 @@ export interface ConnectionInfo {
   session?: ConnectionSession
   /** The services as seen through this connection's listener (its advertised address). */
   services?: BrokerServices
+  /** Stops reading from the connection for this long: a client over its quota (KIP-219). */
+  mute?: (throttleMs: number) => void
 }
 
 /** A response ready to be written: size prefix included, large byte fields not copied. */
@@ -44,7 +47,8 @@ export type ResponseChunks = Buffer[]
 export class Router {
   private readonly handlers = new Map<number, AnyHandler>()
   private readonly loadedCodecs = new Map<number, ApiCodecs>()
-  private readonly services: BrokerServices
+  /** The broker's services (listeners read the shared connection limiter from here). */
+  readonly services: BrokerServices
 
   constructor(handlers: readonly AnyHandler[], services: BrokerServices) {
     for (const handler of handlers) this.handlers.set(handler.apiKey, handler)
@@ -82,29 +86,49 @@ export class Router {
     if (decode === undefined)
       throw new DecodeError(`no decoder for version ${apiVersion}`, 2, 'RequestHeader')
     const request = decode(reader)
+    const principal = session?.principal ?? anonymousPrincipal
+    const quotas = this.services.quotas?.enforcement
+    const quota =
+      quotas === undefined || !quotas.active
+        ? undefined
+        : new RequestQuota(quotas, { principal, clientId: header.clientId, apiKey, apiVersion })
     const context: RequestContext = {
       services: connection.services ?? this.services,
       apiVersion,
       correlationId,
       clientId: header.clientId,
       clientAddress: connection.clientAddress,
-      principal: session?.principal ?? anonymousPrincipal,
+      principal,
       session,
+      quota,
     }
     // The registry pairs each key with its own handler, so the request type matches.
     const response = await (
       handler.handle as (context: RequestContext, request: unknown) => Promise<unknown>
     )(context, request)
     this.services.metrics?.countResponseErrors(apiDefinitions[apiKey].name, response)
-    if (response === noResponse) return null
+    const requestBytes = frame.length + 4
+    if (response === noResponse) {
+      throttle(connection, quota?.finish({ requestBytes, responseBytes: 0 }) ?? 0)
+      return null
+    }
     const encode = codecs.response.encoders[apiVersion] as
       | ((writer: Writer, value: unknown) => void)
       | undefined
     if (encode === undefined)
       throw new DecodeError(`no encoder for version ${apiVersion}`, 2, 'RequestHeader')
-    const writer = new Writer()
-    encodeResponseHeader(writer, responseHeaderVersion(apiKey, apiVersion), correlationId)
-    encode(writer, response)
+    const encodeResponse = (body: unknown): Writer => {
+      const writer = new Writer()
+      encodeResponseHeader(writer, responseHeaderVersion(apiKey, apiVersion), correlationId)
+      encode(writer, body)
+      return writer
+    }
+    let writer = encodeResponse(response)
+    const throttleMs = quota?.finish({ requestBytes, responseBytes: writer.length + 4 }) ?? 0
+    // KIP-219: the response says how long the client is throttled, and the connection is muted as long.
+    const throttled = throttleMs > 0 ? withThrottleTime(response, throttleMs) : undefined
+    if (throttled !== undefined) writer = encodeResponse(throttled)
+    throttle(connection, throttleMs)
     return withSizePrefix(writer)
   }
 
@@ -135,6 +159,18 @@ export class Router {
     })
     return withSizePrefix(writer)
   }
+}
+
+/** A copy of the response with throttle_time_ms raised to `throttleMs` (a handler may return a shared
+ * object); undefined when it has no such field or already says as much. */
+function withThrottleTime(response: unknown, throttleMs: number): object | undefined {
+  if (typeof response !== 'object' || response === null || !('throttleTimeMs' in response)) return undefined
+  if ((response as { throttleTimeMs: number }).throttleTimeMs >= throttleMs) return undefined
+  return { ...response, throttleTimeMs: throttleMs }
+}
+
+function throttle(connection: ConnectionInfo, throttleMs: number): void {
+  if (throttleMs > 0) connection.mute?.(throttleMs)
 }
 
 function withSizePrefix(writer: Writer): ResponseChunks {

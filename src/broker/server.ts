@@ -6,6 +6,7 @@ import { createServer as createTlsServer, type TlsOptions } from 'node:tls'
 import type { BrokerLimits } from '../config/limits.ts'
 import type { Logger } from '../log.ts'
 import { Connection } from './connection.ts'
+import { ConnectionLimiter } from './connection-limits.ts'
 import type { ConnectionInfo, Router } from './router.ts'
 
 export interface KafkaListener {
@@ -31,18 +32,30 @@ export async function listen(options: {
 }): Promise<KafkaListener> {
   const { router, limits, log } = options
   const connections = new Set<Connection>()
+  // One limiter for all listeners of a broker (max.connections counts them all); a listener started
+  // on its own (tests) gets its own.
+  const limiter = router.services.connectionLimiter ?? new ConnectionLimiter(limits)
+  const refusals = new RefusalLog(log)
   const onConnection = (socket: Socket): void => {
-    if (connections.size >= limits.connectionsMax) {
-      log.warn({ connectionsMax: limits.connectionsMax }, 'connection limit reached; refusing connection')
+    const remoteAddress = socket.remoteAddress
+    const admission = limiter.admit(remoteAddress)
+    if (!admission.admitted) {
+      refusals.refused(admission.reason)
       socket.destroy()
       return
     }
+    socket.once('close', () => limiter.release(remoteAddress))
     const connection = new Connection(socket, router, limits, log, options.connectionInfo?.(socket))
     connections.add(connection)
     socket.on('close', () => connections.delete(connection))
   }
   const server: Server =
     options.tls === undefined ? createServer(onConnection) : createTlsServer(options.tls, onConnection)
+  // A backstop that also counts TLS sockets still in their handshake (onConnection sees them only after).
+  server.maxConnections = limits.connectionsMax
+  server.on('drop', () =>
+    refusals.refused(`max.connections (${limits.connectionsMax}) reached on this listener`),
+  )
   // A failed TLS handshake (no or an untrusted client certificate, plain text on a TLS port) is the
   // client's problem: that socket is closed by node:tls.
   server.on('tlsClientError', (error: Error) => log.info({ reason: error.message }, 'TLS handshake failed'))
@@ -68,5 +81,22 @@ export async function listen(options: {
         for (const connection of connections) connection.close('broker shutting down')
         server.close(() => resolve())
       }),
+  }
+}
+
+/** Refused connections are logged at most once per interval (a flood must not flood the log too). */
+class RefusalLog {
+  private static readonly intervalMs = 10_000
+  private lastLoggedMs = 0
+  private unlogged = 0
+  constructor(private readonly log: Logger) {}
+
+  refused(reason: string): void {
+    this.unlogged += 1
+    const nowMs = Date.now()
+    if (nowMs - this.lastLoggedMs < RefusalLog.intervalMs) return
+    this.log.warn({ reason, refused: this.unlogged }, 'connection limit reached; refusing connections')
+    this.lastLoggedMs = nowMs
+    this.unlogged = 0
   }
 }

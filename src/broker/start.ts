@@ -1,9 +1,12 @@
 // Starts a whole broker in this process and stops it gracefully. Used by the CLI (src/cli), by the
 // embedded API (src/embedded) and by tests.
 //
-// Start: HTTP port first (so /health answers during a long recovery), then the log (disk or memory),
-// the group coordinator (replaying __consumer_offsets in the background), the Kafka listener, and
-// the playground if asked. Ready (/ready 200) once the listener runs and group state is loaded.
+// Start: HTTP port bound first (so /health answers during a long recovery), then the log (disk or
+// memory), the group coordinator (replaying __consumer_offsets in the background), the Kafka listener,
+// and the playground if asked. "streamline started" is logged when the Kafka listener accepts and the
+// log is open (the start-up time in bench/RESULTS.md); the HTTP app behind the bound port (fastify, the
+// admin API) is built right after, once group state is loaded ("http ready"), or earlier by the first
+// HTTP request. Ready (/ready 200) once the listener runs and group state is loaded.
 //
 // Stop (close(), SIGTERM/SIGINT in the CLI): stop accepting connections, hold new requests and let
 // the ones in flight finish (at most shutdownTimeoutMs), close connections and the HTTP port, then
@@ -23,6 +26,7 @@ import { createLogger, type Logger, type LogLevel } from '../log.ts'
 import { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import { InstrumentedRouter } from '../metrics/instrumented-router.ts'
 import { apiDefinitions } from '../protocol/generated/index.ts'
+import { openQuotaServices } from '../quotas/quota-services.ts'
 import { openAuthorizer } from '../security/acl/authorizer.ts'
 import {
   type BrokerListeners,
@@ -37,6 +41,7 @@ import { createMemoryLogManager } from '../storage/memory/memory-log-manager.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import type { LogManager } from '../storage/types.ts'
 import { parseHostPort } from './address.ts'
+import { ConnectionLimiter } from './connection-limits.ts'
 import type { AnyHandler, BrokerServices, BrokerSettings, SupportedApi } from './handler.ts'
 import { FetchSessionCache } from './handlers/fetch/fetch-session-cache.ts'
 import { handlers } from './handlers/index.ts'
@@ -132,6 +137,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const advertisedAddress =
     options.advertisedAddr === undefined ? null : parseHostPort('advertised-addr', options.advertisedAddr)
   const limits = { ...defaultBrokerLimits, ...options.limits }
+  // Built first: a bad max.connections.per.ip.overrides refuses to start before anything is open.
+  const connectionLimiter = new ConnectionLimiter(limits)
   checkRegistry()
   const security = { ...defaultSecurityStartOptions, ...options.security }
   const securityServices = await openSecurityServices(
@@ -161,6 +168,11 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const producerIds = new ProducerIdManager({ dataDir })
   await producerIds.load()
   const authorizer = await openAuthorizer(security.authorizer, dataDir)
+  const quotas = await openQuotaServices({
+    dataDir,
+    window: { samples: limits.quotaWindowNum, windowMs: limits.quotaWindowSizeSeconds * 1000 },
+    onThrottle: (quota, throttleMs) => metrics.throttled(quota, throttleMs),
+  })
   const groups = new GroupCoordinator({ logs, log })
   const transactions = new TransactionCoordinator({ logs, groups, producerIds, log })
   // Coordinator state replays in the background (groups first: prepared transactions complete into
@@ -206,6 +218,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     metrics,
     security: securityServices,
     ...(authorizer === undefined ? {} : { authorizer }),
+    quotas,
+    connectionLimiter,
   }
   const router = new InstrumentedRouter(handlers, services, metrics)
   const specs: ListenerSpec[] = options.listeners ?? [
@@ -252,6 +266,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     },
     'streamline started',
   )
+  warmUpAfterStart({ http, metrics, groupsLoaded, startedMs, log })
 
   let closing: Promise<void> | null = null
   const stop = async (): Promise<void> => {
@@ -288,6 +303,30 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       return closing
     },
   }
+}
+
+/**
+ * What start-up leaves for later, done once Kafka clients are served and group state is loaded so
+ * neither waits for it: prom-client and the metrics, then the HTTP app (fastify and the admin API). A
+ * request that arrives before loads what it needs itself.
+ */
+function warmUpAfterStart(started: {
+  http: HttpServer | null
+  metrics: BrokerMetrics
+  groupsLoaded: Promise<void>
+  startedMs: number
+  log: Logger
+}): void {
+  const { http, metrics, log } = started
+  started.groupsLoaded
+    .then(() => new Promise((resolve) => setImmediate(resolve)))
+    .then(async () => {
+      metrics.load()
+      if (http === null) return
+      await http.warm()
+      log.info({ httpReadyMs: Math.round(performance.now() - started.startedMs) }, 'http ready')
+    })
+    .catch((error: unknown) => log.error({ err: error }, 'warming up after start failed'))
 }
 
 async function closeHttp(http: HttpServer | null, log: Logger): Promise<void> {

@@ -8,17 +8,33 @@
 
 import { startBroker } from '../broker/start.ts'
 import { startOptionsOf } from '../config/broker-options.ts'
-import { generateConfigToml, helpText } from '../config/generate.ts'
-import { loadConfig } from '../config/load.ts'
+import type { LoadedConfig } from '../config/load.ts'
+import { builtOptionTable, quickLoadConfig } from '../config/quick-load.ts'
 import { streamlineVersion } from '../config/version.ts'
 import { ConfigError } from '../errors.ts'
 import { createLogger } from '../log.ts'
 
+/** The configuration: the quick path when it can vouch for the input (the bundled CLI only), else the
+ * schema (zod), which is loaded only then; see config/quick-load.ts. */
+async function loadConfiguration(argv: string[]): Promise<LoadedConfig> {
+  const table = builtOptionTable()
+  const quick = table === null ? null : quickLoadConfig({ argv, env: process.env }, table)
+  if (quick !== null) return quick
+  const { loadConfig } = await import('../config/load.ts')
+  return loadConfig({ argv, env: process.env })
+}
+
 async function main(argv: string[]): Promise<void> {
-  const { config, command } = loadConfig({ argv, env: process.env })
-  if (command.help) return void process.stdout.write(helpText(streamlineVersion))
+  const { config, command } = await loadConfiguration(argv)
+  if (command.help) {
+    const { helpText } = await import('../config/generate.ts')
+    return void process.stdout.write(helpText(streamlineVersion))
+  }
   if (command.version) return void process.stdout.write(`${streamlineVersion}\n`)
-  if (command.generateConfig) return void process.stdout.write(generateConfigToml(streamlineVersion))
+  if (command.generateConfig) {
+    const { generateConfigToml } = await import('../config/generate.ts')
+    return void process.stdout.write(generateConfigToml(streamlineVersion))
+  }
   const logger = createLogger(config.logLevel, config.logFormat)
   const broker = await startBroker(startOptionsOf(config, logger))
   let stopping = false

@@ -4,27 +4,34 @@
 import type { BrokerSettings } from '../broker/handler.ts'
 import type { StartBrokerOptions } from '../broker/start.ts'
 import type { Logger } from '../log.ts'
-import type { TopicConfigOverrides } from '../storage/topic-config.ts'
+import { type TopicConfigOverrides, topicConfigDefinitions } from '../storage/topic-config.ts'
 import { type BrokerLimits, defaultBrokerLimits } from './limits.ts'
-import { defaultConfig, type StreamlineConfig } from './schema.ts'
+import type { StreamlineConfig } from './schema.ts'
 import { securityOf } from './security-options.ts'
 
-/** Topic defaults that differ from Kafka's, as topic config overrides (`retention.ms`, `flush.ms`, …). */
+/** Kafka's default of a topic config, as Kafka prints it (storage/topic-config.ts). */
+const kafkaDefaults = new Map(
+  topicConfigDefinitions.map((definition) => [definition.name, definition.defaultValue]),
+)
+
+/** Topic defaults that differ from Kafka's, as topic config overrides (`retention.ms`, `flush.ms`, …).
+ * Compared with storage's table of Kafka's defaults, not the schema's (which equal them), so that the
+ * CLI's start does not load the schema (config/quick-load.ts). */
 export function topicDefaultsOf(config: StreamlineConfig): TopicConfigOverrides {
   const overrides: Record<string, string> = {}
   const { topics, flush } = config
-  const defaults = defaultConfig.topics
-  const pairs: Array<[string, string | number, string | number]> = [
-    ['retention.ms', topics.retentionMs, defaults.retentionMs],
-    ['retention.bytes', topics.retentionBytes, defaults.retentionBytes],
-    ['segment.bytes', topics.segmentBytes, defaults.segmentBytes],
-    ['segment.ms', topics.segmentMs, defaults.segmentMs],
-    ['cleanup.policy', topics.cleanupPolicy, defaults.cleanupPolicy],
-    ['max.message.bytes', topics.maxMessageBytes, defaults.maxMessageBytes],
-    ['compression.type', topics.compressionType, defaults.compressionType],
-    ['message.timestamp.type', topics.messageTimestampType, defaults.messageTimestampType],
+  const pairs: Array<[string, string | number]> = [
+    ['retention.ms', topics.retentionMs],
+    ['retention.bytes', topics.retentionBytes],
+    ['segment.bytes', topics.segmentBytes],
+    ['segment.ms', topics.segmentMs],
+    ['cleanup.policy', topics.cleanupPolicy],
+    ['max.message.bytes', topics.maxMessageBytes],
+    ['compression.type', topics.compressionType],
+    ['message.timestamp.type', topics.messageTimestampType],
   ]
-  for (const [name, value, kafkaDefault] of pairs) if (value !== kafkaDefault) overrides[name] = String(value)
+  for (const [name, value] of pairs)
+    if (String(value) !== kafkaDefaults.get(name)) overrides[name] = String(value)
   if (flush.intervalMessages !== undefined) overrides['flush.messages'] = String(flush.intervalMessages)
   if (flush.intervalMs !== undefined) overrides['flush.ms'] = String(flush.intervalMs)
   return overrides

@@ -14,6 +14,7 @@ import { generateConfigToml, helpText } from './generate.ts'
 import { loadConfig, resolveConfig } from './load.ts'
 import { optionLeaves } from './options.ts'
 import { defaultConfig } from './schema.ts'
+import { securityOf } from './security-options.ts'
 import { fromToml } from './sources.ts'
 
 function load(argv: string[], env: Record<string, string> = {}, file = '') {
@@ -162,7 +163,7 @@ describe('security options', () => {
     )
     assert.equal(
       loadError(['--security-sasl-enabled-mechanisms', 'GSSAPI']),
-      'security.sasl_enabled_mechanisms: "GSSAPI" (flag --security-sasl-enabled-mechanisms) is not allowed: GSSAPI is not PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512',
+      'security.sasl_enabled_mechanisms: "GSSAPI" (flag --security-sasl-enabled-mechanisms) is not allowed: GSSAPI is not PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER',
     )
     const config = resolveConfig(
       fromToml(
@@ -177,6 +178,55 @@ describe('security options', () => {
     assert.equal(config.security.listeners, 'INTERNAL://127.0.0.1:9092,EXTERNAL://:9093')
     assert.equal(config.security.saslEnabledMechanisms, 'SCRAM-SHA-512')
     assert.equal(config.listenAddr, '127.0.0.1:9092')
+  })
+})
+
+describe('OAUTHBEARER and re-authentication options', () => {
+  test("OAUTHBEARER needs a JWKS; Kafka's sasl.oauthbearer.* and connections.max.reauth.ms names map", () => {
+    assert.equal(
+      loadError(['--security-sasl-enabled-mechanisms', 'PLAIN,OAUTHBEARER']),
+      'security.sasl_oauthbearer_jwks_endpoint_url: OAUTHBEARER needs a JWKS (URL or file) to check tokens against',
+    )
+    assert.equal(
+      loadError(['--security-sasl-oauthbearer-allowed-algorithms', 'RS256,none']),
+      'security.sasl_oauthbearer_allowed_algorithms: "RS256,none" (flag --security-sasl-oauthbearer-allowed-algorithms) is not allowed: none is not a JWS algorithm (RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, HS256, HS384, HS512, EdDSA, Ed25519)',
+    )
+    const config = resolveConfig(
+      fromToml(
+        [
+          'sasl.enabled.mechanisms = "OAUTHBEARER"',
+          'sasl.oauthbearer.jwks.endpoint.url = "https://idp.example.com/jwks"',
+          'sasl.oauthbearer.expected.issuer = "https://idp.example.com"',
+          'sasl.oauthbearer.expected.audience = "kafka, streamline"',
+          'sasl.oauthbearer.sub.claim.name = "client_id"',
+          'sasl.oauthbearer.clock.skew.seconds = 5',
+          'connections.max.reauth.ms = 3600000',
+        ].join('\n'),
+        'security.toml',
+      ),
+    )
+    assert.deepEqual(securityOf(config).options.oauthBearer, {
+      jwksEndpointUrl: 'https://idp.example.com/jwks',
+      jwksEndpointRefreshMs: 3_600_000,
+      expectedIssuer: 'https://idp.example.com',
+      expectedAudiences: ['kafka', 'streamline'],
+      subClaimName: 'client_id',
+      clockSkewSeconds: 5,
+      allowedAlgorithms: [
+        'RS256',
+        'RS384',
+        'RS512',
+        'PS256',
+        'PS384',
+        'PS512',
+        'ES256',
+        'ES384',
+        'ES512',
+        'EdDSA',
+      ],
+    })
+    assert.equal(securityOf(config).options.connectionsMaxReauthMs, 3_600_000)
+    assert.equal(securityOf(config).options.saslHandshakeTimeoutMs, 10_000)
   })
 })
 

@@ -12,8 +12,23 @@ export interface BrokerLimits {
    * Kafka processes one request per connection at a time (it mutes the channel); clients pipeline up
    * to max.in.flight.requests.per.connection (default 5). */
   inflightRequestsPerConnectionMax: number
-  /** Concurrent client connections; past this new connections are closed at once. */
+  /** `max.connections`: concurrent client connections over all listeners; past this new connections
+   * are closed at once (Kafka makes them wait instead). */
   connectionsMax: number
+  /** `max.connections.per.ip` (Kafka default unlimited): concurrent connections from one address; more
+   * are closed at once, as Kafka does. */
+  connectionsPerIpMax: number
+  /** `max.connections.per.ip.overrides`: `address:count` pairs, comma-separated, that replace
+   * connectionsPerIpMax for those addresses (IP literals; host names are not resolved). */
+  connectionsPerIpOverrides: string
+  /** Bytes one connection may hold: request frames read and not yet answered, plus responses not yet
+   * taken by the client. Past this the broker stops reading from the socket until they drain, so a
+   * client that pipelines large requests, or does not read its responses, cannot grow memory. */
+  connectionBufferedBytesMax: number
+  /** `quota.window.num` (Kafka default 11): samples a client quota's rate is measured over. */
+  quotaWindowNum: number
+  /** `quota.window.size.seconds` (Kafka default 1): the length of one sample. */
+  quotaWindowSizeSeconds: number
   /** The longest a Fetch long-polls, whatever max_wait_ms asks (clients use 500 ms to 30 s). */
   fetchWaitMsMax: number
   /** `max.incremental.fetch.session.cache.slots` (Kafka default 1000): fetch sessions kept; the least
@@ -28,6 +43,11 @@ export const defaultBrokerLimits: BrokerLimits = {
   connectionsMaxIdleMs: 10 * 60 * 1000,
   inflightRequestsPerConnectionMax: 100,
   connectionsMax: 10_000,
+  connectionsPerIpMax: 0x7fffffff,
+  connectionsPerIpOverrides: '',
+  connectionBufferedBytesMax: 64 * 1024 * 1024,
+  quotaWindowNum: 11,
+  quotaWindowSizeSeconds: 1,
   fetchWaitMsMax: 5 * 60 * 1000,
   fetchSessionsMax: 1000,
   fetchSessionIdleMs: 120_000,

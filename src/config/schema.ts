@@ -113,7 +113,34 @@ const limitsSchema = z
       .meta(meta('Largest request frame accepted; larger closes the connection.')),
     connectionsMax: positiveInt()
       .default(defaultBrokerLimits.connectionsMax)
-      .meta(meta('Concurrent client connections; more are refused.')),
+      .meta(meta('Concurrent client connections over all listeners; more are refused.')),
+    connectionsPerIpMax: positiveInt()
+      .default(defaultBrokerLimits.connectionsPerIpMax)
+      .meta(meta('Concurrent connections from one IP address; more are refused.')),
+    connectionsPerIpOverrides: z
+      .string()
+      .regex(/^$|^\s*[^,\s]+:\d+\s*(?:,\s*[^,\s]+:\d+\s*)*$/, 'expected address:count, comma-separated')
+      .default(defaultBrokerLimits.connectionsPerIpOverrides)
+      .meta(meta('Per-address limits that replace connections_per_ip_max: address:count, comma-separated.')),
+    connectionBufferedBytesMax: positiveInt()
+      .default(defaultBrokerLimits.connectionBufferedBytesMax)
+      .meta(
+        meta('Unanswered request and unread response bytes one connection may hold before reading pauses.'),
+      ),
+    quotaWindowNum: z
+      .number()
+      .int()
+      .min(2)
+      .max(1000)
+      .default(defaultBrokerLimits.quotaWindowNum)
+      .meta(meta('Samples a client quota rate is measured over (Kafka: quota.window.num).')),
+    quotaWindowSizeSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(defaultBrokerLimits.quotaWindowSizeSeconds)
+      .meta(meta('Length in seconds of one client quota sample (Kafka: quota.window.size.seconds).')),
     connectionsMaxIdleMs: positiveInt()
       .default(defaultBrokerLimits.connectionsMaxIdleMs)
       .meta(meta('A connection with no traffic for this long is closed.')),
@@ -186,7 +213,11 @@ const securitySchema = z
     saslEnabledMechanisms: z
       .string()
       .default('PLAIN,SCRAM-SHA-256,SCRAM-SHA-512')
-      .meta(meta('SASL mechanisms of SASL listeners: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, comma-separated.')),
+      .meta(
+        meta(
+          'SASL mechanisms of SASL listeners: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER, comma-separated.',
+        ),
+      ),
     authUsersFile: z
       .string()
       .optional()
@@ -207,6 +238,52 @@ const securitySchema = z
           'Delay before answering a failed authentication (Kafka: connection.failed.authentication.delay.ms).',
         ),
       ),
+    connectionsMaxReauthMs: nonNegativeMs()
+      .default(0)
+      .meta(
+        meta(
+          'KIP-368: longest an authenticated SASL session lasts before the client must re-authenticate (0: as long as its credential).',
+        ),
+      ),
+    saslHandshakeTimeoutMs: nonNegativeMs()
+      .default(10_000)
+      .meta(meta('A SASL connection not authenticated this long after it opened is closed (0: never).')),
+    saslOauthbearerJwksEndpointUrl: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(
+        meta('JWKS that signs OAUTHBEARER tokens: an https://, http:// or file:// URL, or a file path.', {
+          valueName: '<url>',
+        }),
+      ),
+    saslOauthbearerJwksEndpointRefreshMs: positiveInt()
+      .default(3_600_000)
+      .meta(meta('How long a JWKS fetched from a URL is used before it is fetched again.')),
+    saslOauthbearerExpectedIssuer: z
+      .string()
+      .optional()
+      .meta(meta('The iss claim OAUTHBEARER tokens must carry (unset: any).')),
+    saslOauthbearerExpectedAudience: z
+      .string()
+      .default('')
+      .meta(meta('Audiences, comma-separated; a token must name one of them in aud (empty: any).')),
+    saslOauthbearerSubClaimName: z
+      .string()
+      .min(1)
+      .default('sub')
+      .meta(meta('The OAUTHBEARER token claim that names the principal (User:<value>).')),
+    saslOauthbearerClockSkewSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(30)
+      .meta(meta('Clock difference tolerated when checking exp, nbf and iat of OAUTHBEARER tokens.')),
+    saslOauthbearerAllowedAlgorithms: z
+      .string()
+      .default('RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA')
+      .meta(meta('JWS algorithms accepted for OAUTHBEARER tokens, comma-separated.')),
     authorizer: z
       .boolean()
       .default(false)

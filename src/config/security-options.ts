@@ -1,5 +1,6 @@
 // The [security] section turned into what the broker starts with: listeners (Kafka's model), TLS
-// files, SASL mechanisms, the users file and the failed-authentication delay. Checked once with the
+// files, SASL mechanisms, the users file, OAUTHBEARER's JWKS and claims, the failed-authentication
+// delay, re-authentication and the handshake timeout. Checked once with the
 // rest of the config (checkSecurity), so a bad listener string stops start-up naming the key.
 
 import type { z } from 'zod'
@@ -11,6 +12,7 @@ import {
   usesSasl,
   usesTls,
 } from '../security/listeners.ts'
+import type { OAuthBearerOptions } from '../security/oauth-token-validator.ts'
 import { parseMappingRules } from '../security/principal.ts'
 import { isSaslMechanism, type SaslMechanism } from '../security/sasl.ts'
 
@@ -29,6 +31,15 @@ export interface SecurityConfig {
     saslEnabledMechanisms: string
     authUsersFile?: string
     failedAuthenticationDelayMs: number
+    connectionsMaxReauthMs: number
+    saslHandshakeTimeoutMs: number
+    saslOauthbearerJwksEndpointUrl?: string
+    saslOauthbearerJwksEndpointRefreshMs: number
+    saslOauthbearerExpectedIssuer?: string
+    saslOauthbearerExpectedAudience: string
+    saslOauthbearerSubClaimName: string
+    saslOauthbearerClockSkewSeconds: number
+    saslOauthbearerAllowedAlgorithms: string
     authorizer: boolean
     superUsers: string
     allowEveryoneIfNoAclFound: boolean
@@ -51,17 +62,7 @@ export function securityOf(config: SecurityConfig): ResolvedSecurity {
           advertisedListeners: security.advertisedListeners,
           listenerSecurityProtocolMap: security.listenerSecurityProtocolMap,
         })
-  const mechanisms: SaslMechanism[] = []
-  for (const name of security.saslEnabledMechanisms.split(',').map((entry) => entry.trim().toUpperCase())) {
-    if (name === '') continue
-    if (!isSaslMechanism(name)) {
-      throw new ListenerConfigError(
-        'sasl_enabled_mechanisms',
-        `${name} is not PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`,
-      )
-    }
-    if (!mechanisms.includes(name)) mechanisms.push(name)
-  }
+  const mechanisms = mechanismsOf(security.saslEnabledMechanisms)
   try {
     parseMappingRules(security.sslPrincipalMappingRules)
   } catch (error) {
@@ -91,6 +92,13 @@ export function securityOf(config: SecurityConfig): ResolvedSecurity {
   if (protocols.some(usesSasl) && mechanisms.length === 0) {
     throw new ListenerConfigError('sasl_enabled_mechanisms', 'a SASL listener needs at least one mechanism')
   }
+  const oauthBearer = oauthBearerOf(security)
+  if (mechanisms.includes('OAUTHBEARER') && oauthBearer === undefined) {
+    throw new ListenerConfigError(
+      'sasl_oauthbearer_jwks_endpoint_url',
+      'OAUTHBEARER needs a JWKS (URL or file) to check tokens against',
+    )
+  }
   return {
     listeners,
     options: {
@@ -107,6 +115,9 @@ export function securityOf(config: SecurityConfig): ResolvedSecurity {
       saslMechanisms: mechanisms,
       usersFile: security.authUsersFile,
       failedAuthenticationDelayMs: security.failedAuthenticationDelayMs,
+      connectionsMaxReauthMs: security.connectionsMaxReauthMs,
+      saslHandshakeTimeoutMs: security.saslHandshakeTimeoutMs,
+      ...(oauthBearer === undefined ? {} : { oauthBearer }),
       ...(security.authorizer
         ? {
             authorizer: {
@@ -122,6 +133,63 @@ export function securityOf(config: SecurityConfig): ResolvedSecurity {
   }
 }
 
+/** sasl.enabled.mechanisms: known names, upper-cased, each once, in the order given. */
+function mechanismsOf(text: string): SaslMechanism[] {
+  const mechanisms: SaslMechanism[] = []
+  for (const name of commaList(text).map((entry) => entry.toUpperCase())) {
+    if (!isSaslMechanism(name)) {
+      throw new ListenerConfigError(
+        'sasl_enabled_mechanisms',
+        `${name} is not PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER`,
+      )
+    }
+    if (!mechanisms.includes(name)) mechanisms.push(name)
+  }
+  return mechanisms
+}
+
+/** JWS algorithms a JWKS key can verify (jose's names); `none` is never one. */
+const jwsAlgorithms = new Set([
+  ...['RS', 'PS', 'ES', 'HS'].flatMap((family) => ['256', '384', '512'].map((bits) => `${family}${bits}`)),
+  'EdDSA',
+  'Ed25519',
+])
+
+function commaList(text: string): string[] {
+  return text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+}
+
+/** OAUTHBEARER's settings, when a JWKS is configured. */
+function oauthBearerOf(security: SecurityConfig['security']): OAuthBearerOptions | undefined {
+  const allowedAlgorithms = commaList(security.saslOauthbearerAllowedAlgorithms)
+  for (const algorithm of allowedAlgorithms) {
+    if (!jwsAlgorithms.has(algorithm)) {
+      throw new ListenerConfigError(
+        'sasl_oauthbearer_allowed_algorithms',
+        `${algorithm} is not a JWS algorithm (${[...jwsAlgorithms].join(', ')})`,
+      )
+    }
+  }
+  if (allowedAlgorithms.length === 0) {
+    throw new ListenerConfigError('sasl_oauthbearer_allowed_algorithms', 'at least one algorithm is needed')
+  }
+  if (security.saslOauthbearerJwksEndpointUrl === undefined) return undefined
+  return {
+    jwksEndpointUrl: security.saslOauthbearerJwksEndpointUrl,
+    jwksEndpointRefreshMs: security.saslOauthbearerJwksEndpointRefreshMs,
+    ...(security.saslOauthbearerExpectedIssuer === undefined
+      ? {}
+      : { expectedIssuer: security.saslOauthbearerExpectedIssuer }),
+    expectedAudiences: commaList(security.saslOauthbearerExpectedAudience),
+    subClaimName: security.saslOauthbearerSubClaimName,
+    clockSkewSeconds: security.saslOauthbearerClockSkewSeconds,
+    allowedAlgorithms,
+  }
+}
+
 const camelKeys: Record<string, string> = {
   listeners: 'listeners',
   advertised_listeners: 'advertisedListeners',
@@ -132,6 +200,8 @@ const camelKeys: Record<string, string> = {
   ssl_principal_mapping_rules: 'sslPrincipalMappingRules',
   sasl_enabled_mechanisms: 'saslEnabledMechanisms',
   super_users: 'superUsers',
+  sasl_oauthbearer_jwks_endpoint_url: 'saslOauthbearerJwksEndpointUrl',
+  sasl_oauthbearer_allowed_algorithms: 'saslOauthbearerAllowedAlgorithms',
 }
 
 /** The schema's check: a listener or security value that does not make sense names its key. */

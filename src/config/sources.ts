@@ -1,26 +1,22 @@
 // Reading options from their three sources: the TOML file, STREAMLINE_* environment variables and
-// command-line flags. Each yields assignments (option, raw value, where it came from); load.ts
-// applies them in precedence order and validates the result with the schema.
+// command-line flags (argv-env.ts). Each yields assignments (option, raw value, where it came from);
+// load.ts applies them in precedence order and validates the result with the schema.
 
 import { parse as parseToml } from 'smol-toml'
 import { ConfigError } from '../errors.ts'
+import {
+  type Assignment,
+  assignmentsFromArgs,
+  assignmentsFromEnv,
+  type CommandFlags,
+  coerce,
+  indexOptions,
+} from './argv-env.ts'
 import { kafkaAliases } from './kafka-names.ts'
-import { type OptionLeaf, optionLeaves, optionsByTomlKey } from './options.ts'
+import { optionLeaves, optionsByTomlKey } from './options.ts'
 
-export interface Assignment {
-  leaf: OptionLeaf
-  value: unknown
-  /** Where the value came from, for error messages: `flag --num-partitions`, `env STREAMLINE_…`. */
-  source: string
-}
-
-/** Flags that are not options. */
-export interface CommandFlags {
-  help: boolean
-  version: boolean
-  generateConfig: boolean
-  configFile: string | undefined
-}
+export type { Assignment, CommandFlags }
+export { coerce }
 
 function isTable(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
@@ -75,73 +71,13 @@ export function fromToml(text: string, fileName: string): Assignment[] {
   return assignments
 }
 
-/** Text from env or flags (or a Kafka name's string value) as the option's type; left as it is when it
- * does not convert, so validation reports it with the value as given. */
-export function coerce(leaf: OptionLeaf, value: unknown): unknown {
-  if (typeof value !== 'string') return value
-  const text = value.trim()
-  if (leaf.kind === 'integer' && /^-?\d+$/.test(text)) return Number(text)
-  if (leaf.kind === 'boolean' && (text === 'true' || text === 'false')) return text === 'true'
-  return value
-}
-
-const envPrefix = 'STREAMLINE_'
-/** Environment variables with the prefix that are not options. */
-const envNonOptions = new Set(['STREAMLINE_CONFIG'])
-const leavesByEnvName = new Map(optionLeaves.map((leaf) => [leaf.envName, leaf]))
+const optionIndex = indexOptions(optionLeaves)
 
 export function fromEnv(env: NodeJS.ProcessEnv): Assignment[] {
-  const assignments: Assignment[] = []
-  for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith(envPrefix) || envNonOptions.has(name) || value === undefined) continue
-    const leaf = leavesByEnvName.get(name)
-    if (leaf === undefined) {
-      throw new ConfigError(name, 'unknown environment variable; streamline --help lists every option')
-    }
-    assignments.push({ leaf, value: coerce(leaf, value), source: `env ${name}` })
-  }
-  return assignments
+  return assignmentsFromEnv(env, optionIndex)
 }
-
-const leavesByFlag = new Map(optionLeaves.map((leaf) => [leaf.flag, leaf]))
 
 /** Parses argv: option flags (`--x v`, `--x=v`, `--flag`, `--no-flag`) and the command flags. */
 export function fromArgs(argv: readonly string[]): { assignments: Assignment[]; command: CommandFlags } {
-  const command: CommandFlags = { help: false, version: false, generateConfig: false, configFile: undefined }
-  const assignments: Assignment[] = []
-  for (let index = 0; index < argv.length; index += 1) {
-    const argument = argv[index]
-    const equals = argument.indexOf('=')
-    const name = equals === -1 ? argument : argument.slice(0, equals)
-    const inline = equals === -1 ? undefined : argument.slice(equals + 1)
-    const takeValue = (): string => {
-      if (inline !== undefined) return inline
-      const next = argv[index + 1]
-      if (next === undefined || next.startsWith('--')) throw new ConfigError(name, 'needs a value')
-      index += 1
-      return next
-    }
-    if (name === '-h' || name === '--help') command.help = true
-    else if (name === '-v' || name === '--version') command.version = true
-    else if (name === '--generate-config') command.generateConfig = true
-    else if (name === '-c' || name === '--config') command.configFile = takeValue()
-    else assignments.push(flagAssignment(name, takeValue, inline))
-  }
-  return { assignments, command }
-}
-
-function flagAssignment(name: string, takeValue: () => string, inline: string | undefined): Assignment {
-  if (!name.startsWith('--')) {
-    throw new ConfigError(name, 'unexpected argument; streamline --help lists every flag')
-  }
-  const flag = name.slice(2)
-  const leaf = leavesByFlag.get(flag)
-  const source = `flag ${name}`
-  if (leaf !== undefined) {
-    const value = leaf.kind === 'boolean' && inline === undefined ? 'true' : takeValue()
-    return { leaf, value: coerce(leaf, value), source }
-  }
-  const negated = flag.startsWith('no-') ? leavesByFlag.get(flag.slice(3)) : undefined
-  if (negated?.kind === 'boolean' && inline === undefined) return { leaf: negated, value: false, source }
-  throw new ConfigError(name, 'unknown flag; streamline --help lists every flag')
+  return assignmentsFromArgs(argv, optionIndex)
 }

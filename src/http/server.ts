@@ -1,29 +1,27 @@
-// The HTTP port (fastify): /health (alive), /ready (storage open, listener up, not shutting down),
-// /metrics (Prometheus text), the admin REST API under /api/v1 with its OpenAPI document at
+// The HTTP port: /health (alive), /ready (storage open, listener up, not shutting down), /metrics
+// (Prometheus text), the admin REST API under /api/v1 with its OpenAPI document at
 // /api/v1/openapi.json, and a WebSocket tail of a topic. Documented in docs/http-api.md.
+//
+// Start-up in two steps, so the HTTP port never delays the Kafka listener: `startHttpServer` binds the
+// port at once (a bare node:http server, ~1 ms), and the fastify app (app.ts: fastify, ajv, the route
+// schemas: most of a cold start's CPU time) is built when `warm()` is called (the broker calls it right
+// after the Kafka listener is up) or when the first request or WebSocket upgrade arrives, whichever
+// comes first. Requests that arrive before the app is built wait for it; none is refused.
 
-import websocket from '@fastify/websocket'
-import Fastify, { type FastifyInstance } from 'fastify'
-import { ApiRoutes } from './api-route.ts'
-import type { BrokerView, HttpContext } from './context.ts'
-import { ApiError, installErrorHandler } from './errors.ts'
-import { openApiDocument } from './openapi.ts'
-import { registerClusterRoutes } from './routes/cluster.ts'
-import { registerGroupRoutes } from './routes/groups.ts'
-import { registerMessageRoutes } from './routes/messages.ts'
-import { registerTailRoute } from './routes/tail.ts'
-import { registerTopicRoutes } from './routes/topics.ts'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { HttpApp } from './app.ts'
+import type { HttpContext } from './context.ts'
 
 export type { HttpContext } from './context.ts'
 
 export interface HttpServer {
   host: string
   port: number
+  /** Builds the app now (idempotent); resolves when requests are served by it. */
+  warm(): Promise<void>
   close(): Promise<void>
 }
-
-/** Largest request body accepted (produce over REST). Default 16 MiB. */
-export const httpBodyBytesMax = 16 * 1024 * 1024
 
 export async function startHttpServer(options: {
   host: string
@@ -31,34 +29,67 @@ export async function startHttpServer(options: {
   context: HttpContext
 }): Promise<HttpServer> {
   const { context } = options
-  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: httpBodyBytesMax })
-  installErrorHandler(app, context.log)
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
-  app.get('/health', async () => ({ status: 'ok' }))
-  app.get('/ready', async (_request, reply) => {
-    const ready = context.ready()
-    void reply.status(ready ? 200 : 503)
-    return { status: ready ? 'ready' : context.stopping() ? 'stopping' : 'starting' }
-  })
-  app.get('/metrics', async (_request, reply) => {
-    void reply.header('content-type', context.metrics.registry.contentType)
-    return context.metrics.exposition()
-  })
-  const routes = new ApiRoutes(app)
-  const brokerOf = (): BrokerView => {
-    const broker = context.broker()
-    if (broker === null) throw new ApiError(503, 'NOT_READY', 'the broker is starting')
-    return broker
+  const server = createServer()
+  let built: HttpApp | null = null
+  let building: Promise<HttpApp> | null = null
+  let closed = false
+  const build = (): Promise<HttpApp> => {
+    building ??= import('./app.ts')
+      .then(({ buildHttpApp }) => buildHttpApp(server, context))
+      .then((app) => {
+        built = app
+        server.off('upgrade', onEarlyUpgrade)
+        return app
+      })
+    return building
   }
-  registerClusterRoutes(routes, brokerOf, context.version)
-  registerTopicRoutes(routes, brokerOf)
-  registerMessageRoutes(routes, brokerOf)
-  registerGroupRoutes(routes, brokerOf)
-  registerTailRoute(app, routes, context.broker)
-  const document = openApiDocument(routes.specs, context.version)
-  app.get('/api/v1/openapi.json', async () => document)
-  await app.listen({ host: options.host, port: options.port })
-  const address = app.server.address()
+  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    if (built !== null) {
+      built.handle(request, response)
+      return
+    }
+    build().then(
+      (app) => app.handle(request, response),
+      (error: unknown) => {
+        context.log.error({ err: error }, 'building the HTTP app failed')
+        response.statusCode = 500
+        response.end()
+      },
+    )
+  }
+  // @fastify/websocket adds its own 'upgrade' listener when the app is built; until then an upgrade
+  // waits here and is emitted again once that listener exists.
+  const onEarlyUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    build().then(
+      () => server.emit('upgrade', request, socket, head),
+      () => socket.destroy(),
+    )
+  }
+  server.on('request', onRequest)
+  server.on('upgrade', onEarlyUpgrade)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen({ host: options.host, port: options.port }, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address()
   if (address === null || typeof address === 'string') throw new Error('HTTP server has no TCP address')
-  return { host: address.address, port: address.port, close: () => app.close() }
+  return {
+    host: address.address,
+    port: address.port,
+    async warm() {
+      if (!closed) await build()
+    },
+    async close() {
+      closed = true
+      // An app being built is closed once built (its WebSocket tails and hooks end with it).
+      const app = building === null ? null : await building.catch(() => null)
+      await app?.app.close()
+      await new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)))
+      })
+    },
+  }
 }

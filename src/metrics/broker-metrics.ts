@@ -3,12 +3,17 @@
 //
 // Counters are fed by small hooks on the request path: the instrumented router (requests, latency,
 // failures, in flight), router.ts (error codes in responses), produce.ts (bytes/records in, durable
-// append latency) and fetch.ts (bytes/records out). Gauges of state (partitions, connections, fetch
-// sessions, disk) are read when Prometheus scrapes, from the sources given to `attach`.
+// append latency), fetch.ts (bytes/records out) and src/quotas (throttle time per quota). Gauges of
+// state (partitions, connections, fetch sessions, disk) are read when Prometheus scrapes, from the
+// sources given to `attach`.
+//
+// prom-client and the metric objects (`Instruments`) are created on first use: the first request, the
+// first scrape, or `load()`, which the broker calls right after start-up (prom-client.ts says why).
 
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { errorName } from '../protocol/generated/error-codes.ts'
 import { forEachBatch } from '../protocol/records/batch-framing.ts'
+import { promClient } from './prom-client.ts'
 import { type MetricSources, registerStateGauges } from './state-gauges.ts'
 
 export type { MetricSources }
@@ -25,21 +30,25 @@ export interface BrokerMetricsOptions {
   processMetrics?: boolean
 }
 
-export class BrokerMetrics {
-  readonly registry = new Registry()
-  private readonly requests: Counter<'api' | 'version'>
-  private readonly requestSeconds: Histogram<'api' | 'version'>
-  private readonly requestFailures: Counter<'api'>
-  private readonly inFlight: Gauge
-  private readonly responseErrors: Counter<'api' | 'error'>
-  private readonly bytesIn: Counter<'topic'>
-  private readonly recordsIn: Counter<'topic'>
-  private readonly bytesOut: Counter<'topic'>
-  private readonly recordsOut: Counter<'topic'>
-  private readonly durableAppendSeconds: Histogram
-  private sources: MetricSources | null = null
+/** The prom-client objects of one broker. */
+class Instruments {
+  readonly registry: Registry
+  readonly requests: Counter<'api' | 'version'>
+  readonly requestSeconds: Histogram<'api' | 'version'>
+  readonly requestFailures: Counter<'api'>
+  readonly inFlight: Gauge
+  readonly responseErrors: Counter<'api' | 'error'>
+  readonly bytesIn: Counter<'topic'>
+  readonly recordsIn: Counter<'topic'>
+  readonly bytesOut: Counter<'topic'>
+  readonly recordsOut: Counter<'topic'>
+  readonly durableAppendSeconds: Histogram
+  readonly throttleSeconds: Counter<'quota'>
+  readonly throttledResponses: Counter<'quota'>
 
-  constructor(options: BrokerMetricsOptions) {
+  constructor(options: BrokerMetricsOptions, sourcesOf: () => MetricSources | null) {
+    const { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } = promClient()
+    this.registry = new Registry()
     const registers = [this.registry]
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry })
     new Gauge({
@@ -90,7 +99,50 @@ export class BrokerMetrics {
       buckets: appendBuckets,
       registers,
     })
-    registerStateGauges(this.registry, () => this.sources)
+    // Per quota type, not per user or client id: those labels would grow with every client seen.
+    this.throttleSeconds = new Counter({
+      name: 'streamline_quota_throttle_seconds_total',
+      help: 'Throttle time given to clients over a client quota, per quota (producer_byte_rate, ...).',
+      labelNames: ['quota'],
+      registers,
+    })
+    this.throttledResponses = new Counter({
+      name: 'streamline_quota_throttled_responses_total',
+      help: 'Responses sent with a non-zero throttle_time_ms because of a client quota, per quota.',
+      labelNames: ['quota'],
+      registers,
+    })
+    registerStateGauges(this.registry, sourcesOf)
+  }
+}
+
+export class BrokerMetrics {
+  private readonly options: BrokerMetricsOptions
+  private instruments: Instruments | null = null
+  private sources: MetricSources | null = null
+
+  constructor(options: BrokerMetricsOptions) {
+    this.options = options
+  }
+
+  private get metrics(): Instruments {
+    this.instruments ??= new Instruments(this.options, () => this.sources)
+    return this.instruments
+  }
+
+  /** Loads prom-client and creates the metrics now (the broker calls this right after start-up). */
+  load(): void {
+    this.instruments ??= new Instruments(this.options, () => this.sources)
+  }
+
+  get registry(): Registry {
+    return this.metrics.registry
+  }
+
+  /** src/quotas hook: a client over `quota` was throttled for `throttleMs`. */
+  throttled(quota: string, throttleMs: number): void {
+    this.metrics.throttleSeconds.inc({ quota }, throttleMs / 1000)
+    this.metrics.throttledResponses.inc({ quota })
   }
 
   /** Gives the scrape-time gauges their sources (once the log is open and the listener runs). */
@@ -99,31 +151,31 @@ export class BrokerMetrics {
   }
 
   requestStarted(): void {
-    this.inFlight.inc()
+    this.metrics.inFlight.inc()
   }
 
   requestDone(api: string, version: number, seconds: number): void {
-    this.inFlight.dec()
+    this.metrics.inFlight.dec()
     const labels = { api, version: String(version) }
-    this.requests.inc(labels)
-    this.requestSeconds.observe(labels, seconds)
+    this.metrics.requests.inc(labels)
+    this.metrics.requestSeconds.observe(labels, seconds)
   }
 
   requestFailed(api: string): void {
-    this.inFlight.dec()
-    this.requestFailures.inc({ api })
+    this.metrics.inFlight.dec()
+    this.metrics.requestFailures.inc({ api })
   }
 
   /** Counts every non-zero `errorCode` field in a decoded response (router.ts hook). */
   countResponseErrors(api: string, response: unknown): void {
-    visitErrorCodes(response, (code) => this.responseErrors.inc({ api, error: errorName(code) }))
+    visitErrorCodes(response, (code) => this.metrics.responseErrors.inc({ api, error: errorName(code) }))
   }
 
   /** produce.ts hook: one partition append done. */
   appended(topic: string, appended: { bytes: number; records: number; durableSeconds: number | null }): void {
-    this.bytesIn.inc({ topic }, appended.bytes)
-    this.recordsIn.inc({ topic }, appended.records)
-    if (appended.durableSeconds !== null) this.durableAppendSeconds.observe(appended.durableSeconds)
+    this.metrics.bytesIn.inc({ topic }, appended.bytes)
+    this.metrics.recordsIn.inc({ topic }, appended.records)
+    if (appended.durableSeconds !== null) this.metrics.durableAppendSeconds.observe(appended.durableSeconds)
   }
 
   /** fetch.ts hook: batches of one partition returned to a consumer. */
@@ -133,13 +185,13 @@ export class BrokerMetrics {
     forEachBatch(records, (batch) => {
       count += batch.magic === 2 ? batch.bytes.readInt32BE(recordCountOffset) : 1
     })
-    this.bytesOut.inc({ topic }, records.length)
-    if (count > 0) this.recordsOut.inc({ topic }, count)
+    this.metrics.bytesOut.inc({ topic }, records.length)
+    if (count > 0) this.metrics.recordsOut.inc({ topic }, count)
   }
 
   /** Prometheus text exposition. */
   async exposition(): Promise<string> {
-    return this.registry.metrics()
+    return this.metrics.registry.metrics()
   }
 }
 

@@ -2,8 +2,9 @@
 // connections, fetch sessions and the data directory's file system. Documented in docs/metrics.md.
 
 import { statfs } from 'node:fs/promises'
-import { Gauge, type Registry } from 'prom-client'
+import type { Registry } from 'prom-client'
 import type { LogManager } from '../storage/types.ts'
+import { promClient } from './prom-client.ts'
 
 /** What the scrape-time gauges read. */
 export interface MetricSources {
@@ -41,6 +42,7 @@ function partitionGauge(
   sourcesOf: SourcesOf,
   metric: { name: string; help: string; read: (log: PartitionFields) => number },
 ): void {
+  const { Gauge } = promClient()
   new Gauge({
     name: metric.name,
     help: metric.help,
@@ -62,6 +64,7 @@ function scalarGauge(
   sourcesOf: SourcesOf,
   metric: { name: string; help: string; read: (sources: MetricSources) => number },
 ): void {
+  const { Gauge } = promClient()
   new Gauge({
     name: metric.name,
     help: metric.help,
@@ -74,6 +77,7 @@ function scalarGauge(
 }
 
 function diskGauges(registry: Registry, sourcesOf: SourcesOf): void {
+  const { Gauge } = promClient()
   const read = async (which: 'free' | 'total'): Promise<number | null> => {
     const dataDir = sourcesOf()?.dataDir
     if (dataDir === undefined) return null
@@ -97,6 +101,7 @@ function diskGauges(registry: Registry, sourcesOf: SourcesOf): void {
 }
 
 export function registerStateGauges(registry: Registry, sourcesOf: SourcesOf): void {
+  const { Gauge } = promClient()
   const partitionMetrics = [
     {
       name: 'streamline_partition_size_bytes',

@@ -16,6 +16,7 @@ import type { Logger } from '../log.ts'
 import type { AuthorizerOptions } from './acl/authorizer.ts'
 import { CredentialStore } from './credential-store.ts'
 import { isLoopback, type ListenerSpec, type SecurityProtocol, usesSasl, usesTls } from './listeners.ts'
+import type { OAuthBearerOptions } from './oauth-token-validator.ts'
 import {
   type CertificateSubject,
   distinguishedNameOf,
@@ -25,7 +26,6 @@ import {
 } from './principal.ts'
 import type { SaslMechanism } from './sasl.ts'
 import { ConnectionSession, type SecurityServices } from './session.ts'
-import { readUsersFile } from './users-file.ts'
 
 export interface SecurityStartOptions {
   tls?: { certFile: string; keyFile: string; caFile?: string; clientAuth: 'none' | 'requested' | 'required' }
@@ -33,6 +33,12 @@ export interface SecurityStartOptions {
   saslMechanisms: SaslMechanism[]
   usersFile?: string
   failedAuthenticationDelayMs: number
+  /** connections.max.reauth.ms (KIP-368); 0: sessions last as long as their credential. */
+  connectionsMaxReauthMs: number
+  /** A SASL connection still unauthenticated after this long is closed; 0: never. */
+  saslHandshakeTimeoutMs: number
+  /** The JWKS and claim checks of OAUTHBEARER; required when saslMechanisms has it. */
+  oauthBearer?: OAuthBearerOptions
   /** ACL enforcement (src/security/acl); absent: off, everyone may do everything. */
   authorizer?: AuthorizerOptions
 }
@@ -41,20 +47,42 @@ export const defaultSecurityStartOptions: SecurityStartOptions = {
   principalMappingRules: 'DEFAULT',
   saslMechanisms: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'],
   failedAuthenticationDelayMs: 100,
+  connectionsMaxReauthMs: 0,
+  saslHandshakeTimeoutMs: 10_000,
 }
 
-/** Credentials: the users file first, then what AlterUserScramCredentials changed (data dir). */
+/** Credentials: the users file first, then what AlterUserScramCredentials changed (data dir); the
+ * OAUTHBEARER JWKS (a file is read now, an endpoint when the first token arrives). */
 export async function openSecurityServices(
   options: SecurityStartOptions,
   dataDir: string | undefined,
 ): Promise<SecurityServices> {
-  const bootstrap = options.usersFile === undefined ? [] : await readUsersFile(options.usersFile)
+  if (options.saslMechanisms.includes('OAUTHBEARER') && options.oauthBearer === undefined) {
+    throw new ConfigError(
+      'security.sasl_oauthbearer_jwks_endpoint_url',
+      'OAUTHBEARER is enabled but no JWKS is configured to check its tokens',
+    )
+  }
+  // jose is loaded only when OAUTHBEARER is configured (tens of ms of start-up otherwise).
+  const oauthBearer =
+    options.oauthBearer === undefined
+      ? undefined
+      : await (await import('./oauth-token-validator.ts')).openTokenValidator(options.oauthBearer)
+  // Imported only when a users file is given: it loads YAML, TOML and zod, which a start without one
+  // does not need (bench/RESULTS.md, Startup).
+  const bootstrap =
+    options.usersFile === undefined
+      ? []
+      : await (await import('./users-file.ts')).readUsersFile(options.usersFile)
   const credentials = new CredentialStore({ dataDir, bootstrap })
   await credentials.load()
   return {
     credentials,
     mechanisms: options.saslMechanisms,
     failedAuthenticationDelayMs: options.failedAuthenticationDelayMs,
+    connectionsMaxReauthMs: options.connectionsMaxReauthMs,
+    saslHandshakeTimeoutMs: options.saslHandshakeTimeoutMs,
+    ...(oauthBearer === undefined ? {} : { oauthBearer }),
   }
 }
 

@@ -1,4 +1,5 @@
-// SASL mechanisms the broker serves and the PLAIN mechanism (RFC 4616).
+// SASL mechanisms the broker serves and the PLAIN mechanism (RFC 4616). SCRAM is in scram.ts,
+// OAUTHBEARER in oauthbearer.ts.
 //
 // A mechanism is an exchange of opaque messages: each client message gets a challenge, a success
 // (with the user name) or a failure. Failure reasons name no secret; they are logged at debug and
@@ -7,19 +8,24 @@
 // PLAIN checks the password against the user's SCRAM credential (PBKDF2 with the stored salt and
 // iteration count, compared with the StoredKey): no password is kept anywhere, in memory or on disk.
 
+import type { TokenValidator } from './oauth-token-validator.ts'
+import { OAuthBearerServer } from './oauthbearer.ts'
 import { type ScramCredential, ScramServer, scramMechanisms } from './scram.ts'
 
-export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
-export const saslMechanisms: readonly SaslMechanism[] = ['PLAIN', ...scramMechanisms]
+export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER'
+export const saslMechanisms: readonly SaslMechanism[] = ['PLAIN', ...scramMechanisms, 'OAUTHBEARER']
 
 export function isSaslMechanism(name: string): name is SaslMechanism {
   return (saslMechanisms as readonly string[]).includes(name)
 }
 
 export type SaslStep =
-  | { kind: 'challenge'; response: Buffer }
-  | { kind: 'success'; response: Buffer; user: string }
-  | { kind: 'failure'; reason: string }
+  /** `reason`: why the mechanism is about to fail (OAUTHBEARER's error challenge), for the log. */
+  | { kind: 'challenge'; response: Buffer; reason?: string }
+  /** `credentialExpiresAtMs`: when the credential itself expires (an OAUTHBEARER token's exp). */
+  | { kind: 'success'; response: Buffer; user: string; credentialExpiresAtMs?: number }
+  /** `clientMessage`: Kafka's error message for this failure, when it is not the generic one. */
+  | { kind: 'failure'; reason: string; clientMessage?: string }
 
 export interface SaslExchange {
   step(message: Buffer): Promise<SaslStep>
@@ -62,7 +68,22 @@ export class PlainServer implements SaslExchange {
   }
 }
 
-export function createSaslExchange(mechanism: SaslMechanism, credentials: CredentialLookup): SaslExchange {
+/** What the mechanisms check against: SCRAM credentials, and the token validator of OAUTHBEARER. */
+export interface MechanismServices {
+  credentials: CredentialLookup
+  /** Present when OAUTHBEARER is configured (a JWKS is set). */
+  oauthBearer?: TokenValidator
+}
+
+export function createSaslExchange(mechanism: SaslMechanism, services: MechanismServices): SaslExchange {
+  const credentials = services.credentials
   if (mechanism === 'PLAIN') return new PlainServer(credentials)
+  if (mechanism === 'OAUTHBEARER') {
+    const validator = services.oauthBearer
+    // Start-up refuses OAUTHBEARER without a JWKS (openSecurityServices); this is a safe default.
+    if (validator === undefined)
+      return { step: async () => ({ kind: 'failure', reason: 'OAUTHBEARER is not configured' }) }
+    return new OAuthBearerServer(validator)
+  }
   return new ScramServer({ mechanism, lookup: (user) => credentials.scramCredential(user, mechanism) })
 }

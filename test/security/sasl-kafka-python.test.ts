@@ -14,7 +14,8 @@ import json, sys
 from kafka import KafkaConsumer, KafkaProducer
 bootstrap, mechanism, user, password, topic = sys.argv[1:6]
 sasl = dict(bootstrap_servers=bootstrap, security_protocol='SASL_PLAINTEXT', sasl_mechanism=mechanism,
-            sasl_plain_username=user, sasl_plain_password=password, request_timeout_ms=20000)
+            sasl_plain_username=user, sasl_plain_password=password, request_timeout_ms=20000,
+            api_version_auto_timeout_ms=20000)
 producer = KafkaProducer(**sasl)
 producer.send(topic, b'kafka-python-value').get(timeout=20)
 producer.close()

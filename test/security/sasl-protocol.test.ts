@@ -106,6 +106,9 @@ describe('SASL protocol on a SASL_PLAINTEXT listener', () => {
       metadata.brokers.map((entry) => [entry.nodeId, entry.port]),
       [[0, broker.port]],
     )
+    // Without connections.max.reauth.ms a PLAIN session has no lifetime: no re-authentication.
+    const again = await client.request(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' })
+    assert.equal(again.errorCode, 34)
     client.close()
   })
 

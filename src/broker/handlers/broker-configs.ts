@@ -3,6 +3,7 @@
 // all are read-only; a value set at start (a topic default given to the broker, or a setting that
 // differs from Kafka's default) is STATIC_BROKER_CONFIG, otherwise it is DEFAULT_CONFIG.
 
+import type { BrokerLimits } from '../../config/limits.ts'
 import type {
   DescribeConfigsResourceResult,
   DescribeConfigsSynonym,
@@ -92,32 +93,63 @@ function ownConfigs(services: BrokerServices): BrokerConfig[] {
       doc: 'The data directory (--data-dir).',
     })
   }
-  if (limits !== undefined) {
-    configs.push(
-      {
-        name: 'socket.request.max.bytes',
-        type: ConfigType.int,
-        value: String(limits.requestBytesMax),
-        kafkaDefault: '104857600',
-        doc: 'The largest request accepted; a larger size prefix closes the connection.',
-      },
-      {
-        name: 'connections.max.idle.ms',
-        type: ConfigType.long,
-        value: String(limits.connectionsMaxIdleMs),
-        kafkaDefault: '600000',
-        doc: 'Connections idle this long are closed.',
-      },
-      {
-        name: 'max.connections',
-        type: ConfigType.int,
-        value: String(limits.connectionsMax),
-        kafkaDefault: '2147483647',
-        doc: 'Client connections accepted at once.',
-      },
-    )
-  }
+  if (limits !== undefined) configs.push(...limitConfigs(limits))
   return configs
+}
+
+/** The bounds Kafka has names for (src/config/limits.ts). */
+function limitConfigs(limits: BrokerLimits): BrokerConfig[] {
+  return [
+    {
+      name: 'socket.request.max.bytes',
+      type: ConfigType.int,
+      value: String(limits.requestBytesMax),
+      kafkaDefault: '104857600',
+      doc: 'The largest request accepted; a larger size prefix closes the connection.',
+    },
+    {
+      name: 'connections.max.idle.ms',
+      type: ConfigType.long,
+      value: String(limits.connectionsMaxIdleMs),
+      kafkaDefault: '600000',
+      doc: 'Connections idle this long are closed.',
+    },
+    {
+      name: 'max.connections',
+      type: ConfigType.int,
+      value: String(limits.connectionsMax),
+      kafkaDefault: '2147483647',
+      doc: 'Client connections accepted at once.',
+    },
+    {
+      name: 'max.connections.per.ip',
+      type: ConfigType.int,
+      value: String(limits.connectionsPerIpMax),
+      kafkaDefault: '2147483647',
+      doc: 'Connections accepted at once from one address.',
+    },
+    {
+      name: 'max.connections.per.ip.overrides',
+      type: ConfigType.string,
+      value: limits.connectionsPerIpOverrides,
+      kafkaDefault: '',
+      doc: 'Per-address overrides of max.connections.per.ip: address:count, comma-separated.',
+    },
+    {
+      name: 'quota.window.num',
+      type: ConfigType.int,
+      value: String(limits.quotaWindowNum),
+      kafkaDefault: '11',
+      doc: 'Samples a client quota rate is measured over.',
+    },
+    {
+      name: 'quota.window.size.seconds',
+      type: ConfigType.int,
+      value: String(limits.quotaWindowSizeSeconds),
+      kafkaDefault: '1',
+      doc: 'The length of one client quota sample.',
+    },
+  ]
 }
 
 /** The broker-level defaults of topic configs: the values new topics get. */

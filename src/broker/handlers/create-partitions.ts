@@ -8,6 +8,7 @@
 import type { CreatePartitionsTopic } from '../../protocol/generated/create-partitions-request.ts'
 import type { CreatePartitionsTopicResult } from '../../protocol/generated/create-partitions-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { throttlingQuotaExceeded } from '../../quotas/request-quota.ts'
 import { AclOperation, ResourceType } from '../../security/acl/model.ts'
 import { allows } from '../../security/acl/request.ts'
 import { topicPartitionsMax } from '../../storage/limits.ts'
@@ -55,6 +56,8 @@ async function growTopic(
   const assignmentProblem = checkAssignments(request, request.count - current, identity.nodeId)
   if (assignmentProblem !== null) return assignmentProblem
   if (validateOnly) return attempt(async () => validatePartitionCount(request.count, topicPartitionsMax))
+  // controller_mutation_rate (KIP-599): the partitions added count.
+  if (context.quota?.mayMutate(request.count - current) === false) return throttlingQuotaExceeded
   const outcome = await attempt(() => logs.addPartitions(request.name, request.count))
   if (outcome.errorCode === ErrorCode.NONE) {
     log.info({ topic: request.name, partitions: request.count }, 'added partitions')

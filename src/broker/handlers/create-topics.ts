@@ -14,6 +14,7 @@
 import type { CreatableTopic } from '../../protocol/generated/create-topics-request.ts'
 import type { CreatableTopicResult } from '../../protocol/generated/create-topics-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { throttlingQuotaExceeded } from '../../quotas/request-quota.ts'
 import { AclOperation, ResourceType } from '../../security/acl/model.ts'
 import { allows, allowsOnCluster } from '../../security/acl/request.ts'
 import {
@@ -62,6 +63,10 @@ async function createTopic(
   if (!('partitionCount' in plan)) return topicError(topic.name, plan)
   const topicDefaults = context.services.topicDefaults ?? {}
   if (validateOnly) return topicCreated(planned(plan, topicDefaults), topicDefaults)
+  // controller_mutation_rate (KIP-599): each partition created counts.
+  if (context.quota?.mayMutate(plan.partitionCount) === false) {
+    return topicError(topic.name, throttlingQuotaExceeded)
+  }
   try {
     const created = await logs.createTopic(plan.name, {
       partitionCount: plan.partitionCount,

@@ -6,6 +6,7 @@
 
 import type { DeletableTopicResult } from '../../protocol/generated/delete-topics-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { throttlingQuotaExceeded } from '../../quotas/request-quota.ts'
 import { AclOperation, ResourceType } from '../../security/acl/model.ts'
 import { allows } from '../../security/acl/request.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
@@ -73,6 +74,10 @@ async function deleteTopic(context: RequestContext, topic: TopicToDelete): Promi
     return topic.name !== null
       ? result(topic.name, zeroUuid, failure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION))
       : result(null, topic.topicId, failure(ErrorCode.UNKNOWN_TOPIC_ID))
+  }
+  // controller_mutation_rate (KIP-599): each partition deleted counts.
+  if (context.quota?.mayMutate(found.partitionCount) === false) {
+    return result(found.name, found.topicId, throttlingQuotaExceeded)
   }
   const outcome = await attempt(() => logs.deleteTopic(found.name))
   if (outcome.errorCode === ErrorCode.NONE)

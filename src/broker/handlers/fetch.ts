@@ -43,7 +43,9 @@ export const fetch = defineHandler({
     let reads = await readAll()
     const waitMs = Math.min(request.maxWaitMs, limits.fetchWaitMsMax)
     if (plan.errorCode === 0 && recordBytes(reads) < request.minBytes && waitMs > 0) {
+      const waitStartedMs = performance.now()
       await waitForAnyAppend(logsOf(allowed, logs), waitMs)
+      context.quota?.parked(performance.now() - waitStartedMs) // a long-poll is not request_percentage work
       reads = await readAll()
     }
     const included = plan.incremental ? reads.filter(hasNews) : reads

@@ -4,6 +4,7 @@
 import type { AnyHandler } from '../handler.ts'
 import { addOffsetsToTxn } from './add-offsets-to-txn.ts'
 import { addPartitionsToTxn } from './add-partitions-to-txn.ts'
+import { alterClientQuotas } from './alter-client-quotas.ts'
 import { alterConfigs } from './alter-configs.ts'
 import { alterUserScramCredentials } from './alter-user-scram-credentials.ts'
 import { apiVersions } from './api-versions.ts'
@@ -17,6 +18,7 @@ import { deleteGroups } from './delete-groups.ts'
 import { deleteRecords } from './delete-records.ts'
 import { deleteTopics } from './delete-topics.ts'
 import { describeAcls } from './describe-acls.ts'
+import { describeClientQuotas } from './describe-client-quotas.ts'
 import { describeCluster } from './describe-cluster.ts'
 import { describeConfigs } from './describe-configs.ts'
 import { describeGroups } from './describe-groups.ts'
@@ -85,6 +87,8 @@ export const handlers: readonly AnyHandler[] = [
   electLeaders, // 43
   incrementalAlterConfigs, // 44
   offsetDelete, // 47
+  describeClientQuotas, // 48
+  alterClientQuotas, // 49
   describeUserScramCredentials, // 50
   alterUserScramCredentials, // 51
   describeCluster, // 60

@@ -1,8 +1,10 @@
 // SaslAuthenticate (key 36), v0-2: one message of the SASL exchange SaslHandshake v1 started.
 // A failure gets SASL_AUTHENTICATION_FAILED after connection.failed.authentication.delay.ms, and
 // the connection closes once the response is written.
-// v1: sessionLifetimeMs (always 0: no KIP-368 re-authentication yet) · v2: flexible.
-// Without a handshake first (or after a v0 handshake, or when authenticated): ILLEGAL_SASL_STATE.
+// v1: sessionLifetimeMs (KIP-368: the session's lifetime, 0 when it has none; see
+// src/security/session.ts) · v2: flexible. A re-authentication (SaslHandshake v1 on an authenticated
+// connection) uses the same request. Without a handshake first (or after a v0 handshake):
+// ILLEGAL_SASL_STATE.
 
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { defineHandler } from '../handler.ts'
@@ -33,7 +35,8 @@ export const saslAuthenticate = defineHandler({
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       authBytes: outcome.response,
-      sessionLifetimeMs: 0n,
+      // Only the final answer carries the lifetime; a challenge has none yet.
+      sessionLifetimeMs: outcome.kind === 'success' ? BigInt(outcome.sessionLifetimeMs) : 0n,
     }
   },
 })

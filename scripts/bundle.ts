@@ -1,0 +1,61 @@
+// Bundles the `streamline` CLI with esbuild into dist/bundle/: one entry file plus chunks that load
+// on first use (the HTTP app with fastify, the codecs of each Kafka API, the compression codecs).
+// Why: on Node 20 a start from the tsc output spends most of its time resolving and reading hundreds
+// of modules; one file removes that (bench/RESULTS.md, Startup). Native addons (CRC32C, lz4, snappy,
+// zstd) stay external: they are .node files loaded from node_modules.
+//
+// `npm run build` runs this after tsc; `npm start` (scripts/start.js) runs it when src/ is newer than
+// the bundle. Usage: node --import tsx scripts/bundle.ts
+
+import { rm } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type BuildOptions, build } from 'esbuild'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+export const bundleDir = join(root, 'dist', 'bundle')
+
+/** Packages with native addons, resolved from node_modules at run time. */
+export const nativePackages = ['@node-rs/crc32', 'lz4-napi', 'snappy', '@mongodb-js/zstd']
+
+export const bundleOptions: BuildOptions = {
+  // The CLI, and the embedded API for bench/suite/workloads/footprint.ts (the package's `exports` stay
+  // on tsc's output, with its type declarations).
+  entryPoints: {
+    streamline: join(root, 'src', 'cli', 'streamline.ts'),
+    embedded: join(root, 'src', 'embedded', 'index.ts'),
+  },
+  outdir: bundleDir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: nativePackages,
+  // Less text for V8 to parse at start (Node 20 has no compile cache); names are kept readable in
+  // stack traces because identifiers are not renamed.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: 'linked',
+  chunkNames: 'chunks/[name]-[hash]',
+  // The CommonJS packages in the bundle (fastify, pino, ...) call require() for Node's modules.
+  banner: {
+    js: "import { createRequire as __streamlineCreateRequire } from 'node:module'; const require = __streamlineCreateRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+}
+
+export async function bundleCli(): Promise<void> {
+  await rm(bundleDir, { recursive: true, force: true })
+  // The option table of the CLI's quick path (src/config/quick-load.ts), computed from the schema now
+  // so that a start with plain flags never loads zod.
+  const { optionTableOf } = await import('../src/config/option-table.ts')
+  await build({
+    ...bundleOptions,
+    define: { STREAMLINE_OPTION_TABLE: JSON.stringify(optionTableOf()) },
+  })
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await bundleCli()
+}

@@ -1,0 +1,45 @@
+// `npm start`: runs the bundled CLI (dist/bundle/streamline.js, made by scripts/bundle.ts), bundling it
+// first when it is missing or older than src/, package.json, package-lock.json or the bundle script, so
+// `npm ci && npm start` works from a fresh clone and an edit in src/ is never run stale.
+// Plain JavaScript on purpose: it runs before anything is built, without a TypeScript loader (the
+// loader alone costs more than the whole bundled start; bench/RESULTS.md, Startup).
+// @ts-check
+
+import { execFileSync } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const bundle = join(root, 'dist', 'bundle', 'streamline.js')
+
+/** @param {string} path */
+function modifiedMs(path) {
+  try {
+    return statSync(path).mtimeMs
+  } catch {
+    return Number.NEGATIVE_INFINITY
+  }
+}
+
+function newestSourceMs() {
+  let newest = Math.max(
+    modifiedMs(join(root, 'package.json')),
+    modifiedMs(join(root, 'package-lock.json')),
+    modifiedMs(join(root, 'scripts', 'bundle.ts')),
+  )
+  for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) newest = Math.max(newest, modifiedMs(join(entry.parentPath, entry.name)))
+  }
+  return newest
+}
+
+if (modifiedMs(bundle) < newestSourceMs()) {
+  process.stderr.write('streamline: bundling src/ into dist/bundle/ (scripts/bundle.ts)\n')
+  execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'bundle.ts')], {
+    cwd: root,
+    stdio: 'inherit',
+  })
+}
+// The CLI reads process.argv.slice(2): the arguments given to `npm start -- ...`.
+await import(pathToFileURL(bundle).href)

@@ -1,0 +1,78 @@
+// The fastify application behind the HTTP port: /health, /ready, /metrics, the admin REST API under
+// /api/v1 with its OpenAPI document, and the WebSocket tail. server.ts imports this module only when
+// the app is first needed (after the Kafka listener is up, or on the first HTTP request), because
+// fastify, ajv and the route schemas cost more start-up time than everything else together.
+
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import websocket from '@fastify/websocket'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { ApiRoutes } from './api-route.ts'
+import type { BrokerView, HttpContext } from './context.ts'
+import { ApiError, installErrorHandler } from './errors.ts'
+import { openApiDocument } from './openapi.ts'
+import { registerClusterRoutes } from './routes/cluster.ts'
+import { registerGroupRoutes } from './routes/groups.ts'
+import { registerMessageRoutes } from './routes/messages.ts'
+import { registerTailRoute } from './routes/tail.ts'
+import { registerTopicRoutes } from './routes/topics.ts'
+
+/** Largest request body accepted (produce over REST). Default 16 MiB. */
+export const httpBodyBytesMax = 16 * 1024 * 1024
+
+/** fastify's defaults (ms; 0: none), set on the server fastify did not create. */
+const serverTimeouts = { keepAliveTimeout: 72_000, requestTimeout: 0, connectionTimeout: 0 }
+
+/** Node's request handler of a built app, and the app itself (closed with the port). */
+export interface HttpApp {
+  app: FastifyInstance
+  handle: (request: IncomingMessage, response: ServerResponse) => void
+}
+
+/**
+ * Builds the app on an HTTP server that already listens (server.ts bound it at start-up): fastify's
+ * `serverFactory` hands it the server instead of creating one, so the port never closes in between.
+ */
+export async function buildHttpApp(server: Server, context: HttpContext): Promise<HttpApp> {
+  let handle: HttpApp['handle'] | null = null
+  const app: FastifyInstance = Fastify({
+    logger: false,
+    bodyLimit: httpBodyBytesMax,
+    ...serverTimeouts,
+    serverFactory(handler) {
+      handle = handler
+      // What fastify does to a server it creates itself (fastify/lib/server.js).
+      server.keepAliveTimeout = serverTimeouts.keepAliveTimeout
+      server.requestTimeout = serverTimeouts.requestTimeout
+      server.setTimeout(serverTimeouts.connectionTimeout)
+      return server
+    },
+  })
+  installErrorHandler(app, context.log)
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
+  app.get('/health', async () => ({ status: 'ok' }))
+  app.get('/ready', async (_request, reply) => {
+    const ready = context.ready()
+    void reply.status(ready ? 200 : 503)
+    return { status: ready ? 'ready' : context.stopping() ? 'stopping' : 'starting' }
+  })
+  app.get('/metrics', async (_request, reply) => {
+    void reply.header('content-type', context.metrics.registry.contentType)
+    return context.metrics.exposition()
+  })
+  const routes = new ApiRoutes(app)
+  const brokerOf = (): BrokerView => {
+    const broker = context.broker()
+    if (broker === null) throw new ApiError(503, 'NOT_READY', 'the broker is starting')
+    return broker
+  }
+  registerClusterRoutes(routes, brokerOf, context.version)
+  registerTopicRoutes(routes, brokerOf)
+  registerMessageRoutes(routes, brokerOf)
+  registerGroupRoutes(routes, brokerOf)
+  registerTailRoute(app, routes, context.broker)
+  const document = openApiDocument(routes.specs, context.version)
+  app.get('/api/v1/openapi.json', async () => document)
+  await app.ready()
+  if (handle === null) throw new Error('fastify did not call serverFactory')
+  return { app, handle }
+}

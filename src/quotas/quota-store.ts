@@ -1,0 +1,101 @@
+// Every client quota (entity → key → value), kept durably in `<data dir>/client-quotas.json` and
+// loaded at start. Without a data dir (in-memory mode) quotas last until the process stops. Writes
+// are serialized: each AlterClientQuotas rewrites the whole (small) file atomically before it answers,
+// as the ACL and SCRAM stores do.
+
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { KafkaError } from '../errors.ts'
+import { ErrorCode } from '../protocol/generated/index.ts'
+import { writeFileAtomic } from '../storage/file-io.ts'
+import { entityKey, type QuotaEntity } from './quota-entity.ts'
+import { isQuotaKey, type QuotaKey, type QuotaValues } from './quota-keys.ts'
+
+export const clientQuotasFileName = 'client-quotas.json'
+/** Entities with quotas: a bound on what AlterClientQuotas can grow (resolution looks up 8 of them). */
+export const quotaEntitiesMax = 100_000
+
+export interface QuotaEntry {
+  entity: QuotaEntity
+  values: QuotaValues
+}
+
+/** One entity's changes: keys set to a value, keys removed. */
+export interface QuotaAlteration {
+  entity: QuotaEntity
+  set: QuotaValues
+  remove: readonly QuotaKey[]
+}
+
+interface StoredFile {
+  version: 1
+  quotas: QuotaEntry[]
+}
+
+export class ClientQuotaStore {
+  private readonly entries = new Map<string, QuotaEntry>()
+  private readonly file: string | null
+  private writing: Promise<void> = Promise.resolve()
+
+  constructor(options: { dataDir?: string }) {
+    this.file = options.dataDir === undefined ? null : path.join(options.dataDir, clientQuotasFileName)
+  }
+
+  async load(): Promise<void> {
+    if (this.file === null) return
+    let text: string
+    try {
+      text = await readFile(this.file, 'utf8')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+      throw error
+    }
+    const stored = JSON.parse(text) as StoredFile
+    if (stored.version !== 1) throw new Error(`${this.file}: unknown version ${String(stored.version)}`)
+    for (const { entity, values } of stored.quotas) {
+      const known: QuotaValues = {}
+      for (const [key, value] of Object.entries(values)) if (isQuotaKey(key)) known[key] = value
+      this.entries.set(entityKey(entity), { entity, values: known })
+    }
+  }
+
+  /** The values set on exactly this entity. */
+  valuesOf(entity: QuotaEntity): QuotaValues | undefined {
+    return this.entries.get(entityKey(entity))?.values
+  }
+
+  all(): IterableIterator<QuotaEntry> {
+    return this.entries.values()
+  }
+
+  get size(): number {
+    return this.entries.size
+  }
+
+  /** Applies the alterations (already validated) and persists them before resolving. */
+  async apply(alterations: readonly QuotaAlteration[]): Promise<void> {
+    const added = alterations.filter((alteration) => !this.entries.has(entityKey(alteration.entity))).length
+    if (this.entries.size + added > quotaEntitiesMax) {
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, `more than ${quotaEntitiesMax} client quota entities`)
+    }
+    for (const { entity, set, remove } of alterations) {
+      const key = entityKey(entity)
+      const values: QuotaValues = { ...this.entries.get(key)?.values, ...set }
+      for (const name of remove) delete values[name]
+      if (Object.keys(values).length === 0) this.entries.delete(key)
+      else this.entries.set(key, { entity: { ...entity }, values })
+    }
+    await this.persist()
+  }
+
+  private async persist(): Promise<void> {
+    const file = this.file
+    if (file === null) return
+    const write = this.writing.then(() => {
+      const stored: StoredFile = { version: 1, quotas: [...this.entries.values()] }
+      return writeFileAtomic(file, `${JSON.stringify(stored, null, 2)}\n`)
+    })
+    this.writing = write.catch(() => {})
+    await write
+  }
+}
