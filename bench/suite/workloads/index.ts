@@ -1,0 +1,21 @@
+// THE list of workloads the runner knows (`--only` picks from these names). Static on purpose: a
+// workload is found by reading this file, and a typo fails the type check rather than a run.
+// The runner sorts by each workload's `order`; the list order here is only for reading.
+import type { Workload } from '../types.ts'
+import { alternatives } from './alternatives.ts'
+import { baselines } from './baselines.ts'
+import { fetchWorkload } from './fetch.ts'
+import { footprint } from './footprint.ts'
+import { group } from './group.ts'
+import { latency } from './latency.ts'
+import { produce } from './produce.ts'
+
+export const workloads: readonly Workload[] = [
+  baselines,
+  produce,
+  fetchWorkload,
+  latency,
+  group,
+  alternatives,
+  footprint,
+]

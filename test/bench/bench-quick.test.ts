@@ -1,0 +1,123 @@
+// Goal: the benchmark suite (bench/suite, issue #9) cannot rot. Method: run it as CI would,
+// `bench/suite/run.ts --quick` in a child process with a bounded time, writing its JSON to a temporary
+// file (so the repository is not modified), then check the run succeeded and the JSON carries the
+// machine description, every expected measurement with a positive value, and every produce target with
+// a verdict. Speeds are never asserted: the machine may be slow or busy; only that numbers came out.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { makeTempDir, removeTempDir, repositoryRoot } from '../helpers/broker-process.ts'
+
+/** Generous: the quick suite takes ~20 s on a busy 2-core machine; this only stops a hung run. */
+const runTimeoutMs = 240_000
+
+interface ResultsFile {
+  options: { quick: boolean }
+  machine: Record<string, unknown>
+  workloads: Array<{ name: string; status: string; error?: string }>
+  measurements: Array<{ id: string; value: number | null; unit: string }>
+  targets: Array<{ id: string; actual: number | null; met: boolean | null; basis: string }>
+}
+
+const expectedMeasurements = [
+  'baseline.socket-to-socket.mbPerSec',
+  'baseline.socket-to-file.mbPerSec',
+  'baseline.socket-to-file-fdatasync.mbPerSec',
+  'baseline.fdatasync-4mib.meanMs',
+  'baseline.file-to-socket.mbPerSec',
+  'produce.1k.batch1m.acks1.p1.c1.mbPerSec',
+  'produce.1k.batch1m.acks1.p1.c1.recordsPerSec',
+  'produce.1k.batch1m.acks1.p1.c1.p50Ms',
+  'produce.1k.batch1m.acks1.p1.c1.p99Ms',
+  'produce.1k.batch1m.acks1.p1.c1.peakRssMB',
+  'produce.1k.batch1m.acks1.p1.c1.cpuSecondsPerGiB',
+  'produce.1k.batch16k.acksall.p1.c16.mbPerSec',
+  'produce.1k.batch16k.acks1.p1.c16.mbPerSec',
+  'produce.1k.batch16k.acks1.p1000.c32.mbPerSec',
+  'produce.1k.batch16k.acks1.p1.c32.mbPerSec',
+]
+
+const expectedTargets = [
+  'target.produce-vs-socket-to-file',
+  'target.produce-acks-all-vs-acks-1',
+  'target.produce-1000-partitions',
+]
+
+function runQuickSuite(outFile: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env }
+    delete env.NODE_TEST_CONTEXT // the suite is not a test file; its brokers must not think so either
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'bench/suite/run.ts', '--quick', '--out', outFile],
+      {
+        cwd: repositoryRoot,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let output = ''
+    const keep = (chunk: Buffer): void => {
+      output = (output + chunk.toString('utf8')).slice(-200_000)
+    }
+    child.stdout.on('data', keep)
+    child.stderr.on('data', keep)
+    const timer = setTimeout(() => child.kill('SIGKILL'), runTimeoutMs)
+    child.once('error', (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    child.once('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, output })
+    })
+  })
+}
+
+test('npm run bench -- --quick runs every workload and writes the expected results', {
+  timeout: runTimeoutMs + 30_000,
+}, async () => {
+  const dir = await makeTempDir('streamline-bench-test-')
+  try {
+    const outFile = join(dir, 'results.json')
+    const { code, output } = await runQuickSuite(outFile)
+    assert.equal(code, 0, `the quick suite failed:\n${output}`)
+    const results = JSON.parse(await readFile(outFile, 'utf8')) as ResultsFile
+    assert.equal(results.options.quick, true)
+    for (const field of [
+      'cpuModel',
+      'cores',
+      'memoryBytes',
+      'kernel',
+      'node',
+      'loadAverageBefore',
+      'gitCommit',
+    ]) {
+      assert.ok(results.machine[field] !== undefined, `machine.${field} is missing`)
+    }
+    assert.deepEqual(
+      results.workloads.filter((workload) => workload.status !== 'ok'),
+      [],
+      'every workload succeeded',
+    )
+    const byId = new Map(results.measurements.map((measurement) => [measurement.id, measurement]))
+    for (const id of expectedMeasurements) {
+      const measurement = byId.get(id)
+      assert.ok(measurement !== undefined, `measurement ${id} is missing`)
+      assert.ok(
+        typeof measurement.value === 'number' && measurement.value > 0,
+        `${id} = ${measurement.value}`,
+      )
+    }
+    for (const id of expectedTargets) {
+      const target = results.targets.find((candidate) => candidate.id === id)
+      assert.ok(target !== undefined, `target ${id} is missing`)
+      assert.ok(typeof target.actual === 'number' && target.actual > 0, `${id}: actual ${target.actual}`)
+      assert.equal(typeof target.met, 'boolean', `${id} has a verdict (${target.basis})`)
+    }
+  } finally {
+    await removeTempDir(dir)
+  }
+})
