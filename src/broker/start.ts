@@ -16,6 +16,7 @@ import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { type BrokerLimits, defaultBrokerLimits } from '../config/limits.ts'
 import { streamlineVersion } from '../config/version.ts'
+import type { GroupCoordinatorSettings } from '../coordinator/group/group-config.ts'
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import { ProducerIdManager } from '../coordinator/txn/producer-id-manager.ts'
 import { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.ts'
@@ -68,6 +69,8 @@ export interface StartBrokerOptions {
   playground?: boolean
   /** How long a graceful stop waits for in-flight requests. Default 10 s. */
   shutdownTimeoutMs?: number
+  /** Group coordinator settings (classic and KIP-848); Kafka's defaults for what is left out. */
+  groups?: GroupCoordinatorSettings
   /** Process-wide metrics (memory, event loop) in /metrics. Default true. */
   processMetrics?: boolean
   /** Kafka listeners (`security.listeners`); absent: one PLAINTEXT listener on listenAddr/advertisedAddr. */
@@ -173,7 +176,12 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     window: { samples: limits.quotaWindowNum, windowMs: limits.quotaWindowSizeSeconds * 1000 },
     onThrottle: (quota, throttleMs) => metrics.throttled(quota, throttleMs),
   })
-  const groups = new GroupCoordinator({ logs, log })
+  const groups = new GroupCoordinator({
+    logs,
+    log,
+    config: options.groups?.classic,
+    consumer: options.groups?.consumer,
+  })
   const transactions = new TransactionCoordinator({ logs, groups, producerIds, log })
   // Coordinator state replays in the background (groups first: prepared transactions complete into
   // them); their requests get COORDINATOR_LOAD_IN_PROGRESS meanwhile.

@@ -3,6 +3,7 @@
 
 import type { BrokerSettings } from '../broker/handler.ts'
 import type { StartBrokerOptions } from '../broker/start.ts'
+import type { GroupCoordinatorSettings } from '../coordinator/group/group-config.ts'
 import type { Logger } from '../log.ts'
 import { type TopicConfigOverrides, topicConfigDefinitions } from '../storage/topic-config.ts'
 import { type BrokerLimits, defaultBrokerLimits } from './limits.ts'
@@ -63,5 +64,22 @@ export function startOptionsOf(config: StreamlineConfig, logger: Logger): StartB
     topicDefaults: topicDefaultsOf(config),
     playground: config.playground,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    groups: groupOptionsOf(config),
+  }
+}
+
+/** The coordinator settings of the `[groups]` section. */
+export function groupOptionsOf(config: StreamlineConfig): GroupCoordinatorSettings {
+  const { groups } = config
+  return {
+    classic: {
+      initialRebalanceDelayMs: groups.initialRebalanceDelayMs,
+      minSessionTimeoutMs: groups.minSessionTimeoutMs,
+      maxSessionTimeoutMs: groups.maxSessionTimeoutMs,
+    },
+    consumer: {
+      sessionTimeoutMs: groups.consumerSessionTimeoutMs,
+      heartbeatIntervalMs: groups.consumerHeartbeatIntervalMs,
+    },
   }
 }

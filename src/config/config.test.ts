@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { ConfigError } from '../errors.ts'
-import { topicDefaultsOf } from './broker-options.ts'
+import { groupOptionsOf, topicDefaultsOf } from './broker-options.ts'
 import { generateConfigToml, helpText } from './generate.ts'
 import { loadConfig, resolveConfig } from './load.ts'
 import { optionLeaves } from './options.ts'
@@ -76,6 +76,8 @@ describe('config precedence', () => {
       'log.dirs = "/var/lib/streamline"',
       'log.flush.interval.ms = "1000"',
       'broker.id = 7',
+      'group.initial.rebalance.delay.ms = 0',
+      'group.consumer.session.timeout.ms = 10000',
     ].join('\n')
     const config = load(['-c', 'server.toml'], {}, file)
     assert.equal(config.topics.autoCreate, false)
@@ -86,6 +88,10 @@ describe('config precedence', () => {
     assert.equal(config.dataDir, '/var/lib/streamline')
     assert.equal(config.flush.intervalMs, 1000)
     assert.equal(config.nodeId, 7)
+    assert.deepEqual(groupOptionsOf(config), {
+      classic: { initialRebalanceDelayMs: 0, minSessionTimeoutMs: 6_000, maxSessionTimeoutMs: 1_800_000 },
+      consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 5_000 },
+    })
     assert.deepEqual(topicDefaultsOf(config), {
       'retention.ms': '7200000',
       'segment.ms': '60000',

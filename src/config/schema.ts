@@ -106,6 +106,39 @@ const flushSchema = z
   })
   .strict()
 
+// Consumer group coordinator settings (classic and KIP-848), with Kafka's names and defaults.
+const groupsSchema = z
+  .object({
+    initialRebalanceDelayMs: nonNegativeMs()
+      .default(3_000)
+      .meta(
+        meta(
+          'The first rebalance of an empty classic group waits this long for more members. Kafka: group.initial.rebalance.delay.ms.',
+        ),
+      ),
+    minSessionTimeoutMs: positiveInt()
+      .default(6_000)
+      .meta(
+        meta('Shortest session timeout a classic member may ask for. Kafka: group.min.session.timeout.ms.'),
+      ),
+    maxSessionTimeoutMs: positiveInt()
+      .default(1_800_000)
+      .meta(
+        meta('Longest session timeout a classic member may ask for. Kafka: group.max.session.timeout.ms.'),
+      ),
+    consumerSessionTimeoutMs: positiveInt()
+      .default(45_000)
+      .meta(
+        meta(
+          'A KIP-848 member that does not heartbeat this long is removed. Kafka: group.consumer.session.timeout.ms.',
+        ),
+      ),
+    consumerHeartbeatIntervalMs: positiveInt()
+      .default(5_000)
+      .meta(meta('Heartbeat interval told to KIP-848 members. Kafka: group.consumer.heartbeat.interval.ms.')),
+  })
+  .strict()
+
 const limitsSchema = z
   .object({
     requestBytesMax: positiveInt()
@@ -358,6 +391,7 @@ export const configSchema = z
       .meta(meta('On SIGTERM, how long in-flight requests may take before connections are closed.')),
     topics: topicsSchema.default(topicsSchema.parse({})),
     flush: flushSchema.default(flushSchema.parse({})),
+    groups: groupsSchema.default(groupsSchema.parse({})),
     limits: limitsSchema.default(limitsSchema.parse({})),
     security: securitySchema.default(securitySchema.parse({})),
   })

@@ -1,5 +1,7 @@
 // The group coordinator's settings, with Kafka's names and defaults.
 
+import type { ConsumerGroupConfig } from './consumer-group-config.ts'
+
 export interface GroupConfig {
   /** `group.min.session.timeout.ms` (6 s): shorter session timeouts get INVALID_SESSION_TIMEOUT. */
   minSessionTimeoutMs: number
@@ -32,4 +34,10 @@ export const defaultGroupConfig: GroupConfig = {
   offsetsRetentionCheckIntervalMs: 600_000,
   offsetMetadataMaxBytes: 4096,
   tickIntervalMs: 100,
+}
+
+/** The coordinators' settings as a broker takes them (`[groups]` in the config file). */
+export interface GroupCoordinatorSettings {
+  classic?: Partial<GroupConfig>
+  consumer?: Partial<ConsumerGroupConfig>
 }
