@@ -2,7 +2,7 @@
 // (a full disk, a failing fsync) without mocking the engine itself. Every failure becomes a
 // StorageError carrying the errno error as its cause (→ KAFKA_STORAGE_ERROR for that partition).
 
-import { constants } from 'node:fs'
+import { constants, writevSync } from 'node:fs'
 import { type FileHandle, mkdir, open, rename, rm, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { StorageError } from '../errors.ts'
@@ -14,14 +14,42 @@ export interface WriteIo {
   datasync(handle: FileHandle): Promise<void>
 }
 
+// Small writes go straight to the page cache with a synchronous writev on the event loop: measured
+// on our 2-core VM, a 16 KiB write costs ~6 µs that way against ~60 µs through the libuv thread pool
+// (of which ~17 µs block the event loop anyway, handing the job over). A write that is slow (the
+// kernel throttling writers because too many pages are dirty) switches writes to the thread pool for
+// a while, so a congested disk stalls the event loop for one write at most, not for every write.
+const syncWriteBytesMax = 256 * 1024
+const slowSyncWriteMs = 2
+const asyncWritesAfterSlowMs = 1_000
+let syncWritesResumeAtMs = 0
+
+/** writev on the event loop when it is small and the disk is keeping up; null when it should not be. */
+function writeSyncIfCheap(
+  handle: FileHandle,
+  buffers: Buffer[],
+  position: number,
+  bytes: number,
+): number | null {
+  if (bytes > syncWriteBytesMax) return null
+  const startedMs = performance.now()
+  if (startedMs < syncWritesResumeAtMs) return null
+  const written = writevSync(handle.fd, buffers, position)
+  const finishedMs = performance.now()
+  if (finishedMs - startedMs > slowSyncWriteMs) syncWritesResumeAtMs = finishedMs + asyncWritesAfterSlowMs
+  return written
+}
+
 export const nodeWriteIo: WriteIo = {
   async writev(handle, buffers, position) {
     let expected = 0
     for (const buffer of buffers) expected += buffer.length
-    const { bytesWritten } =
-      buffers.length === 1
+    const bytesWritten =
+      writeSyncIfCheap(handle, buffers, position, expected) ??
+      (buffers.length === 1
         ? await handle.write(buffers[0], 0, expected, position)
         : await handle.writev(buffers, position)
+      ).bytesWritten
     if (bytesWritten !== expected) {
       // A short write to a regular file means the device is full (the next write would say ENOSPC).
       const error = Object.assign(new Error(`short write: ${bytesWritten} of ${expected} bytes`), {
