@@ -167,7 +167,8 @@ export class Segment {
 
   /** Reads `length` bytes at `position` (fewer at the end of the file). */
   async read(position: number, length: number): Promise<Buffer> {
-    const buffer = Buffer.alloc(length)
+    // Unsafe (not zero-filled): only the bytes read are returned, and zeroing 16 MiB costs milliseconds.
+    const buffer = Buffer.allocUnsafe(length)
     let filled = 0
     while (filled < length) {
       const { bytesRead } = await this.handle.read(buffer, filled, length - filled, position + filled)

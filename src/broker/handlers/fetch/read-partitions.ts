@@ -9,7 +9,7 @@ import { splitBatches } from '../../../protocol/records/batch-framing.ts'
 import { BatchAttribute, BatchField } from '../../../protocol/records/batch-header.ts'
 import { CompressionCodec } from '../../../protocol/records/compression/index.ts'
 import { batchesToMessageSet } from '../../../protocol/records/message-set.ts'
-import type { IsolationLevel, LogManager, PartitionLog } from '../../../storage/types.ts'
+import type { IsolationLevel, LogManager, PartitionLog, ReadResult } from '../../../storage/types.ts'
 import type { SessionPartition } from './fetch-session-cache.ts'
 
 /** The leader epoch of every partition on this single broker. */
@@ -40,12 +40,46 @@ export async function readPartitions(
 ): Promise<PartitionRead[]> {
   const reads: PartitionRead[] = []
   let responseBytes = 0
-  for (const target of partitions) {
-    const read = await readPartition(target, options, responseBytes)
-    responseBytes += read.records.length
-    reads.push(read)
+  let index = 0
+  while (index < partitions.length) {
+    // A wave: the next partitions whose partition budgets all fit in what is left of the response.
+    // Each of them gets its whole partition budget whatever the others return, so their reads are
+    // started together (a catch-up read of many partitions no longer waits for one disk read after
+    // another); the results are then taken in order exactly as a one-by-one read would.
+    const wave = waveFrom(partitions, index, options.responseBytesMax - responseBytes)
+    const started = wave.map((target) => startRead(target, options))
+    for (let position = 0; position < wave.length; position += 1) {
+      const read = await readPartition(wave[position], options, responseBytes, started[position])
+      responseBytes += read.records.length
+      reads.push(read)
+    }
+    index += wave.length
   }
   return reads
+}
+
+/** At least one partition; more while their partition budgets add up to no more than `bytesLeft`. */
+function waveFrom(partitions: SessionPartition[], start: number, bytesLeft: number): SessionPartition[] {
+  let end = start + 1
+  let budgets = partitions[start].partitionMaxBytes
+  while (end < partitions.length && budgets + partitions[end].partitionMaxBytes <= bytesLeft) {
+    budgets += partitions[end].partitionMaxBytes
+    end += 1
+  }
+  return partitions.slice(start, end)
+}
+
+/** A read started ahead with the partition's whole budget; settled, never rejected. */
+type StartedRead = Promise<{ result: ReadResult } | { error: unknown }> | undefined
+
+function startRead(target: SessionPartition, options: ReadOptions): StartedRead {
+  const log = target.topic === '' ? undefined : options.logs.partition(target.topic, target.partition)
+  if (log === undefined || target.currentLeaderEpoch > leaderEpoch || target.partitionMaxBytes <= 0)
+    return undefined
+  return log.read(target.fetchOffset, target.partitionMaxBytes, { isolation: options.isolation }).then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  )
 }
 
 /** Bytes of records in `reads` (what min_bytes counts). */
@@ -62,6 +96,7 @@ async function readPartition(
   target: SessionPartition,
   options: ReadOptions,
   responseBytes: number,
+  started: StartedRead,
 ): Promise<PartitionRead> {
   const log = target.topic === '' ? undefined : options.logs.partition(target.topic, target.partition)
   if (log === undefined) {
@@ -78,7 +113,11 @@ async function readPartition(
   if (budget <= 0)
     return { target, errorCode: ErrorCode.NONE, ...offsets, records: emptyRecords, abortedTransactions: [] }
   try {
-    const result = await log.read(target.fetchOffset, budget, { isolation: options.isolation })
+    // The read started ahead is the one-by-one read when the budget is still the whole partition budget.
+    const ahead = budget === target.partitionMaxBytes ? await started : undefined
+    if (ahead !== undefined && 'error' in ahead) throw ahead.error
+    const result =
+      ahead?.result ?? (await log.read(target.fetchOffset, budget, { isolation: options.isolation }))
     // KIP-74: only the first non-empty partition of a v3+ response may exceed its budget.
     const oversizedAllowed = responseBytes === 0 && options.apiVersion >= 3
     const records = result.records.length > budget && !oversizedAllowed ? emptyRecords : result.records
