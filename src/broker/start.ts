@@ -331,7 +331,8 @@ function warmUpAfterStart(started: {
     .then(async () => {
       metrics.load()
       if (http === null) return
-      await http.warm()
+      // /health, /ready and /metrics are served from here on; the admin API's app is built on its
+      // first request (src/http/server.ts), so an idle broker never carries fastify.
       log.info({ httpReadyMs: Math.round(performance.now() - started.startedMs) }, 'http ready')
     })
     .catch((error: unknown) => log.error({ err: error }, 'warming up after start failed'))

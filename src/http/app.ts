@@ -1,7 +1,7 @@
-// The fastify application behind the HTTP port: /health, /ready, /metrics, the admin REST API under
-// /api/v1 with its OpenAPI document, and the WebSocket tail. server.ts imports this module only when
-// the app is first needed (after the Kafka listener is up, or on the first HTTP request), because
-// fastify, ajv and the route schemas cost more start-up time than everything else together.
+// The fastify application behind the HTTP port: the admin REST API under /api/v1 with its OpenAPI
+// document, and the WebSocket tail (/health, /ready and /metrics are answered before it, probes.ts).
+// server.ts imports this module only when the app is first needed (an /api request or a WebSocket
+// upgrade), because fastify, ajv and the route schemas cost more than everything else of the port.
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import websocket from '@fastify/websocket'
@@ -49,16 +49,7 @@ export async function buildHttpApp(server: Server, context: HttpContext): Promis
   })
   installErrorHandler(app, context.log)
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
-  app.get('/health', async () => ({ status: 'ok' }))
-  app.get('/ready', async (_request, reply) => {
-    const ready = context.ready()
-    void reply.status(ready ? 200 : 503)
-    return { status: ready ? 'ready' : context.stopping() ? 'stopping' : 'starting' }
-  })
-  app.get('/metrics', async (_request, reply) => {
-    void reply.header('content-type', context.metrics.registry.contentType)
-    return context.metrics.exposition()
-  })
+  // /health, /ready and /metrics are answered before the app by the bare server (probes.ts).
   const routes = new ApiRoutes(app)
   const brokerOf = (): BrokerView => {
     const broker = context.broker()

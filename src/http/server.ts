@@ -2,16 +2,18 @@
 // (Prometheus text), the admin REST API under /api/v1 with its OpenAPI document at
 // /api/v1/openapi.json, and a WebSocket tail of a topic. Documented in docs/http-api.md.
 //
-// Start-up in two steps, so the HTTP port never delays the Kafka listener: `startHttpServer` binds the
-// port at once (a bare node:http server, ~1 ms), and the fastify app (app.ts: fastify, ajv, the route
-// schemas: most of a cold start's CPU time) is built when `warm()` is called (the broker calls it right
-// after the Kafka listener is up) or when the first request or WebSocket upgrade arrives, whichever
-// comes first. Requests that arrive before the app is built wait for it; none is refused.
+// Two parts, so the HTTP port never delays the Kafka listener nor weighs on an idle broker:
+// `startHttpServer` binds the port at once (a bare node:http server, ~1 ms) and answers /health,
+// /ready and /metrics itself (probes.ts); the fastify app (app.ts: fastify, ajv, the route schemas:
+// most of the port's memory and start-up CPU) is built for the admin API when `warm()` is called or
+// when the first other request or WebSocket upgrade arrives. Requests that arrive while it is built
+// wait for it; none is refused.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { HttpApp } from './app.ts'
 import type { HttpContext } from './context.ts'
+import { answerProbe } from './probes.ts'
 
 export type { HttpContext } from './context.ts'
 
@@ -44,6 +46,7 @@ export async function startHttpServer(options: {
     return building
   }
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    if (answerProbe(request, response, context)) return
     if (built !== null) {
       built.handle(request, response)
       return

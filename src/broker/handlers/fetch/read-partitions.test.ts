@@ -20,7 +20,7 @@ async function logsWith(batchesPerPartition: number[]): Promise<ReturnType<typeo
   await logs.createTopic('t', { partitionCount: batchesPerPartition.length })
   for (const [partition, count] of batchesPerPartition.entries()) {
     for (let index = 0; index < count; index += 1) {
-      await logs.partition('t', partition)?.append(await batchOf(partition), {})
+      await logs.partition('t', partition)?.append(await batchOf(partition), { durable: false })
     }
   }
   return logs
