@@ -6,11 +6,11 @@
 // Method: acl-raw-broker.ts (in-process broker, SASL_PLAINTEXT, authorizer on, alice super user);
 // requests encoded with the generated codecs so every code and field that comes back is checked.
 import assert from 'node:assert/strict'
-import { after, before, beforeEach, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import { ApiKey } from '../../src/protocol/generated/index.ts'
 import type { CodecClient } from '../helpers/kafka-codec-client.ts'
-import { createTopicsRequestBody, metadataRequestBody } from '../helpers/kafka-codec-client.ts'
-import { type AclRawBroker, Op, PatternType, Perm, Res, startAclRawBroker } from './acl-raw-broker.ts'
+import { metadataRequestBody } from '../helpers/kafka-codec-client.ts'
+import { type AclRawBroker, Op, PatternType, Perm, Res, useAclScene } from './acl-raw-broker.ts'
 
 const topicResource = 2
 const brokerResource = 4
@@ -20,28 +20,12 @@ const bits = (...operations: number[]) => operations.reduce((all, operation) => 
 const topicAll = bits(Op.READ, Op.WRITE, Op.CREATE, Op.DELETE, Op.ALTER, Op.DESCRIBE, 10, 11)
 
 describe('ACLs on config and cluster APIs (raw protocol)', () => {
+  const scene = useAclScene(['orders', 'secret'])
   let acl: AclRawBroker
   let alice: CodecClient
   let bob: CodecClient
-  before(async () => {
-    acl = await startAclRawBroker()
-    alice = await acl.login('alice')
-    bob = await acl.login('bob')
-    const created = await alice.request(
-      ApiKey.CreateTopics,
-      7,
-      createTopicsRequestBody([{ name: 'orders' }, { name: 'secret' }]),
-    )
-    assert.deepEqual(
-      created.topics.map((topic) => topic.errorCode),
-      [0, 0],
-    )
-  })
-  after(async () => {
-    await acl?.stop()
-  })
-  beforeEach(async () => {
-    await acl.revokeAll()
+  before(() => {
+    ;({ acl, alice, bob } = scene)
   })
 
   const describeConfigs = (client: CodecClient, resources: [number, string][]) =>

@@ -6,10 +6,10 @@
 // Method: acl-raw-broker.ts (in-process broker, SASL_PLAINTEXT, authorizer on, alice super user);
 // requests encoded with the generated codecs; state checked back as alice.
 import assert from 'node:assert/strict'
-import { after, before, beforeEach, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import { ApiKey } from '../../src/protocol/generated/index.ts'
-import { type CodecClient, createTopicsRequestBody } from '../helpers/kafka-codec-client.ts'
-import { type AclRawBroker, Op, Res, startAclRawBroker } from './acl-raw-broker.ts'
+import type { CodecClient } from '../helpers/kafka-codec-client.ts'
+import { type AclRawBroker, Op, Res, useAclScene } from './acl-raw-broker.ts'
 
 const commitOffsets = (client: CodecClient, groupId: string, topics: string[]) =>
   client.request(ApiKey.OffsetCommit, 8, {
@@ -41,28 +41,12 @@ const fetchOffsets = (client: CodecClient, groupId: string, topics: string[] | n
   })
 
 describe('ACLs on offset APIs and LeaveGroup (raw protocol)', () => {
+  const scene = useAclScene(['orders', 'secret'])
   let acl: AclRawBroker
   let alice: CodecClient
   let bob: CodecClient
-  before(async () => {
-    acl = await startAclRawBroker()
-    alice = await acl.login('alice')
-    bob = await acl.login('bob')
-    const created = await alice.request(
-      ApiKey.CreateTopics,
-      7,
-      createTopicsRequestBody([{ name: 'orders' }, { name: 'secret' }]),
-    )
-    assert.deepEqual(
-      created.topics.map((topic) => topic.errorCode),
-      [0, 0],
-    )
-  })
-  after(async () => {
-    await acl?.stop()
-  })
-  beforeEach(async () => {
-    await acl.revokeAll()
+  before(() => {
+    ;({ acl, alice, bob } = scene)
   })
 
   test('OffsetCommit needs READ on each topic; OffsetFetch hides or refuses topics without DESCRIBE', async () => {

@@ -6,11 +6,12 @@
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { after, before, beforeEach } from 'node:test'
 import { type RunningBroker, startBroker } from '../../src/broker/start.ts'
 import { ApiKey } from '../../src/protocol/generated/index.ts'
 import { AclOperation, AclPermissionType, PatternType, ResourceType } from '../../src/security/acl/model.ts'
 import { makeTempDir, removeTempDir } from '../helpers/broker-process.ts'
-import { CodecClient } from '../helpers/kafka-codec-client.ts'
+import { CodecClient, createTopicsRequestBody } from '../helpers/kafka-codec-client.ts'
 
 export const passwords = { alice: 'alice-secret', bob: 'bob-secret' } as const
 export type User = keyof typeof passwords
@@ -109,4 +110,36 @@ export async function startAclRawBroker(): Promise<AclRawBroker> {
       await removeTempDir(dir)
     },
   }
+}
+
+export interface AclScene {
+  acl: AclRawBroker
+  alice: CodecClient
+  bob: CodecClient
+}
+
+/**
+ * Registers a suite's hooks: a broker with alice (super user) and bob logged in and `topics` created
+ * by alice, stopped after the suite; every test starts with no ACLs. The scene is filled in `before`.
+ */
+export function useAclScene(topics: string[]): AclScene {
+  const scene = {} as AclScene
+  before(async () => {
+    scene.acl = await startAclRawBroker()
+    scene.alice = await scene.acl.login('alice')
+    scene.bob = await scene.acl.login('bob')
+    const body = createTopicsRequestBody(topics.map((name) => ({ name })))
+    const created = await scene.alice.request(ApiKey.CreateTopics, 7, body)
+    assert.deepEqual(
+      created.topics.map((topic) => topic.errorCode),
+      topics.map(() => 0),
+    )
+  })
+  after(async () => {
+    await scene.acl?.stop()
+  })
+  beforeEach(async () => {
+    await scene.acl.revokeAll()
+  })
+  return scene
 }

@@ -8,16 +8,15 @@
 // requests encoded with the generated codecs; state checked back as alice.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { after, before, beforeEach, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import { ApiKey } from '../../src/protocol/generated/index.ts'
 import { buildBatch } from '../../src/protocol/records/batch-v2.ts'
 import {
   type CodecClient,
-  createTopicsRequestBody,
   listOffsetsRequestBody,
   produceRequestBody,
 } from '../helpers/kafka-codec-client.ts'
-import { type AclRawBroker, Op, PatternType, Perm, Res, startAclRawBroker } from './acl-raw-broker.ts'
+import { type AclRawBroker, Op, PatternType, Perm, Res, useAclScene } from './acl-raw-broker.ts'
 
 const initProducerId = (client: CodecClient, transactionalId: string | null) =>
   client.request(ApiKey.InitProducerId, 4, {
@@ -28,28 +27,12 @@ const initProducerId = (client: CodecClient, transactionalId: string | null) =>
   })
 
 describe('ACLs on transaction and group APIs (raw protocol)', () => {
+  const scene = useAclScene(['orders', 'secret'])
   let acl: AclRawBroker
   let alice: CodecClient
   let bob: CodecClient
-  before(async () => {
-    acl = await startAclRawBroker()
-    alice = await acl.login('alice')
-    bob = await acl.login('bob')
-    const created = await alice.request(
-      ApiKey.CreateTopics,
-      7,
-      createTopicsRequestBody([{ name: 'orders' }, { name: 'secret' }]),
-    )
-    assert.deepEqual(
-      created.topics.map((topic) => topic.errorCode),
-      [0, 0],
-    )
-  })
-  after(async () => {
-    await acl?.stop()
-  })
-  beforeEach(async () => {
-    await acl.revokeAll()
+  before(() => {
+    ;({ acl, alice, bob } = scene)
   })
 
   test('InitProducerId: WRITE on the transactional id; idempotence needs IDEMPOTENT_WRITE or WRITE on a topic', async () => {
