@@ -3,11 +3,9 @@
 // are serialized: each AlterClientQuotas rewrites the whole (small) file atomically before it answers,
 // as the ACL and SCRAM stores do.
 
-import { readFile } from 'node:fs/promises'
-import path from 'node:path'
 import { KafkaError } from '../errors.ts'
 import { ErrorCode } from '../protocol/generated/index.ts'
-import { writeFileAtomic } from '../storage/file-io.ts'
+import { JsonStateFile } from '../storage/state-file.ts'
 import { entityKey, type QuotaEntity } from './quota-entity.ts'
 import { isQuotaKey, type QuotaKey, type QuotaValues } from './quota-keys.ts'
 
@@ -34,24 +32,15 @@ interface StoredFile {
 
 export class ClientQuotaStore {
   private readonly entries = new Map<string, QuotaEntry>()
-  private readonly file: string | null
-  private writing: Promise<void> = Promise.resolve()
+  private readonly stateFile: JsonStateFile<StoredFile>
 
   constructor(options: { dataDir?: string }) {
-    this.file = options.dataDir === undefined ? null : path.join(options.dataDir, clientQuotasFileName)
+    this.stateFile = new JsonStateFile(options.dataDir, clientQuotasFileName, 1)
   }
 
   async load(): Promise<void> {
-    if (this.file === null) return
-    let text: string
-    try {
-      text = await readFile(this.file, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
-      throw error
-    }
-    const stored = JSON.parse(text) as StoredFile
-    if (stored.version !== 1) throw new Error(`${this.file}: unknown version ${String(stored.version)}`)
+    const stored = await this.stateFile.read()
+    if (stored === null) return
     for (const { entity, values } of stored.quotas) {
       const known: QuotaValues = {}
       for (const [key, value] of Object.entries(values)) if (isQuotaKey(key)) known[key] = value
@@ -88,14 +77,7 @@ export class ClientQuotaStore {
     await this.persist()
   }
 
-  private async persist(): Promise<void> {
-    const file = this.file
-    if (file === null) return
-    const write = this.writing.then(() => {
-      const stored: StoredFile = { version: 1, quotas: [...this.entries.values()] }
-      return writeFileAtomic(file, `${JSON.stringify(stored, null, 2)}\n`)
-    })
-    this.writing = write.catch(() => {})
-    await write
+  private persist(): Promise<void> {
+    return this.stateFile.write(() => ({ version: 1, quotas: [...this.entries.values()] }))
   }
 }

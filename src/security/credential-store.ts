@@ -9,9 +9,7 @@
 //
 // Writes are serialized: each change rewrites the whole (small) file atomically before it answers.
 
-import { readFile } from 'node:fs/promises'
-import path from 'node:path'
-import { writeFileAtomic } from '../storage/file-io.ts'
+import { JsonStateFile } from '../storage/state-file.ts'
 import type { CredentialLookup } from './sasl.ts'
 import { passwordMatches, type ScramCredential, type ScramMechanism, scramMechanisms } from './scram.ts'
 
@@ -45,11 +43,10 @@ export class CredentialStore implements CredentialLookup {
   private readonly bootstrap: CredentialTable
   /** Changes made through the API (persisted), applied over the bootstrap credentials. */
   private readonly changes: CredentialTable = new Map()
-  private readonly file: string | null
-  private writing: Promise<void> = Promise.resolve()
+  private readonly stateFile: JsonStateFile<StoredFile>
 
   constructor(options: { dataDir?: string; bootstrap?: readonly ScramCredentialOfUser[] }) {
-    this.file = options.dataDir === undefined ? null : path.join(options.dataDir, credentialsFileName)
+    this.stateFile = new JsonStateFile(options.dataDir, credentialsFileName, 1)
     this.bootstrap = new Map()
     for (const { user, credential } of options.bootstrap ?? []) {
       setEntry(this.bootstrap, user, credential.mechanism, credential)
@@ -58,16 +55,8 @@ export class CredentialStore implements CredentialLookup {
 
   /** Reads the changes an earlier run made through the API. */
   async load(): Promise<void> {
-    if (this.file === null) return
-    let text: string
-    try {
-      text = await readFile(this.file, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
-      throw error
-    }
-    const stored = JSON.parse(text) as StoredFile
-    if (stored.version !== 1) throw new Error(`${this.file}: unknown version ${String(stored.version)}`)
+    const stored = await this.stateFile.read()
+    if (stored === null) return
     for (const [user, mechanisms] of Object.entries(stored.users)) {
       for (const mechanism of scramMechanisms) {
         const entry = mechanisms[mechanism]
@@ -115,13 +104,11 @@ export class CredentialStore implements CredentialLookup {
       }
       setEntry(this.changes, change.user, change.mechanism, change.credential)
     }
-    const write = this.writing.then(() => this.persist())
-    this.writing = write.catch(() => {})
-    await write
+    await this.stateFile.write(() => this.stored())
   }
 
-  private async persist(): Promise<void> {
-    if (this.file === null) return
+  /** The API's changes as stored: salted keys only, never a password. */
+  private stored(): StoredFile {
     const stored: StoredFile = { version: 1, users: {} }
     for (const [user, mechanisms] of this.changes) {
       const entries: Partial<Record<ScramMechanism, StoredCredential | null>> = {}
@@ -130,7 +117,7 @@ export class CredentialStore implements CredentialLookup {
       }
       stored.users[user] = entries
     }
-    await writeFileAtomic(this.file, `${JSON.stringify(stored, null, 2)}\n`)
+    return stored
   }
 }
 

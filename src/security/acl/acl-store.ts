@@ -2,9 +2,7 @@
 // (in-memory mode) ACLs last until the process stops. Writes are serialized: each change rewrites
 // the whole file atomically before it answers (CreateAcls / DeleteAcls wait for it).
 
-import { readFile } from 'node:fs/promises'
-import path from 'node:path'
-import { writeFileAtomic } from '../../storage/file-io.ts'
+import { JsonStateFile } from '../../storage/state-file.ts'
 import { type AclBinding, type AclBindingFilter, filterMatches, sameBinding } from './model.ts'
 
 export const aclsFileName = 'acls.json'
@@ -18,25 +16,14 @@ interface StoredFile {
 
 export class AclStore {
   private bindings: AclBinding[] = []
-  private readonly file: string | null
-  private writing: Promise<void> = Promise.resolve()
+  private readonly stateFile: JsonStateFile<StoredFile>
 
   constructor(options: { dataDir?: string }) {
-    this.file = options.dataDir === undefined ? null : path.join(options.dataDir, aclsFileName)
+    this.stateFile = new JsonStateFile(options.dataDir, aclsFileName, 1)
   }
 
   async load(): Promise<void> {
-    if (this.file === null) return
-    let text: string
-    try {
-      text = await readFile(this.file, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
-      throw error
-    }
-    const stored = JSON.parse(text) as StoredFile
-    if (stored.version !== 1) throw new Error(`${this.file}: unknown version ${String(stored.version)}`)
-    this.bindings = stored.acls
+    this.bindings = (await this.stateFile.read())?.acls ?? []
   }
 
   all(): readonly AclBinding[] {
@@ -71,14 +58,7 @@ export class AclStore {
     return removed
   }
 
-  private async persist(): Promise<void> {
-    const file = this.file
-    if (file === null) return
-    const write = this.writing.then(() => {
-      const stored: StoredFile = { version: 1, acls: this.bindings }
-      return writeFileAtomic(file, `${JSON.stringify(stored, null, 2)}\n`)
-    })
-    this.writing = write.catch(() => {})
-    await write
+  private persist(): Promise<void> {
+    return this.stateFile.write(() => ({ version: 1, acls: this.bindings }))
   }
 }
