@@ -39,6 +39,7 @@ export const offsetCommit = defineHandler({
             memberId: request.memberId,
             groupInstanceId: request.groupInstanceId,
             partitions: allowed,
+            apiVersion: context.apiVersion,
           })
     let allowedIndex = 0
     const codes = partitions.map((partition) =>

@@ -145,15 +145,18 @@ test('classic and consumer groups never share an id', async () => {
 test('offset commits and fetches are checked against the member epoch', async () => {
   const harness = await ConsumerGroupHarness.start({ foo: 1 })
   await harness.join('m1', ['foo'])
-  const commit = (memberId: string, generationId: number) =>
+  const commit = (memberId: string, generationId: number, apiVersion = 9) =>
     commitOffsets(harness.coordinator, {
       groupId: testGroupId,
       memberId,
       generationId,
       groupInstanceId: null,
       partitions: [{ topic: 'foo', partition: 0, offset: 7, leaderEpoch: -1, metadata: 'm' }],
+      apiVersion,
     })
   assert.deepEqual(await commit('m1', 1), [ErrorCode.NONE])
+  // A KIP-848 member must commit with OffsetCommit v9+ (its epoch rides in the generation field).
+  assert.deepEqual(await commit('m1', 1, 8), [ErrorCode.UNSUPPORTED_VERSION])
   assert.deepEqual(await commit('m1', 0), [ErrorCode.STALE_MEMBER_EPOCH])
   assert.deepEqual(await commit('nobody', 1), [ErrorCode.UNKNOWN_MEMBER_ID])
   assert.deepEqual(await commit('', -1), [ErrorCode.UNKNOWN_MEMBER_ID]) // the group has members

@@ -33,6 +33,9 @@ import type { OffsetsTopicLog } from './offsets-topic-log.ts'
 import { encodeGroupMetadataRecord, encodeOffsetCommitRecord } from './offsets-topic-records.ts'
 
 /** What the consumer side uses of the GroupCoordinator that owns it. */
+
+/** The first OffsetCommit version whose generation field carries a KIP-848 member epoch. */
+const offsetCommitMemberEpochVersion = 9
 export interface ConsumerGroupHost {
   readonly logs: LogManager
   readonly topicLog: OffsetsTopicLog
@@ -315,13 +318,22 @@ export class ConsumerGroupCoordinator {
   }
 
   /** OffsetCommit from a consumer group (Kafka's ConsumerGroup.validateOffsetCommit). */
-  validateOffsetCommit(groupId: string, memberId: string, memberEpoch: number): number {
+  validateOffsetCommit(
+    groupId: string,
+    memberId: string,
+    memberEpoch: number,
+    apiVersion = offsetCommitMemberEpochVersion,
+  ): number {
     const group = this.groups.get(groupId)
     if (group === undefined) return ErrorCode.GROUP_ID_NOT_FOUND
     // Admin tools and standalone consumers commit with epoch -1 to a group without members.
     if (memberEpoch < 0 && group.members.size === 0) return ErrorCode.NONE
     const member = group.members.get(memberId)
     if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID
+    // Members of this protocol send their member epoch, which OffsetCommit carries from v9 on: an
+    // older version is refused ("OffsetCommit version 9 or above must be used by members using the
+    // modern group protocol"), as Kafka does for every member that does not use the classic protocol.
+    if (apiVersion < offsetCommitMemberEpochVersion) return ErrorCode.UNSUPPORTED_VERSION
     return memberEpoch === member.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH
   }
 

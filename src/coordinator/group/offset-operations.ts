@@ -21,6 +21,8 @@ export interface CommitRequest {
   memberId: string
   groupInstanceId: string | null
   partitions: PartitionCommit[]
+  /** The OffsetCommit version (KIP-848 members must commit with v9+); absent for the REST API. */
+  apiVersion?: number
 }
 
 /** Error code per partition, in request order. */
@@ -67,8 +69,8 @@ function commitPermission(coordinator: GroupCoordinator, request: CommitRequest)
   if (refusal !== ErrorCode.NONE) return refusal
   // KIP-848 members commit with their member epoch in the generation field (OffsetCommit v9).
   if (coordinator.consumerGroups.has(request.groupId)) {
-    const { groupId, memberId, generationId } = request
-    return coordinator.consumerGroups.validateOffsetCommit(groupId, memberId, generationId)
+    const { groupId, memberId, generationId, apiVersion } = request
+    return coordinator.consumerGroups.validateOffsetCommit(groupId, memberId, generationId, apiVersion)
   }
   const group = coordinator.group(request.groupId, { create: request.generationId < 0 })
   if (group === undefined)
