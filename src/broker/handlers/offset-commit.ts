@@ -10,7 +10,7 @@ import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { AclOperation, ResourceType } from '../../security/acl/model.ts'
 import { allows } from '../../security/acl/request.ts'
 import { defineHandler } from '../handler.ts'
-import { commitPartitionsOf, commitResultsByTopic } from './commit-partitions.ts'
+import { commitPartitionsOf, commitReadable, commitResultsByTopic } from './commit-partitions.ts'
 
 export const offsetCommit = defineHandler({
   apiKey: ApiKey.OffsetCommit,
@@ -21,29 +21,16 @@ export const offsetCommit = defineHandler({
       const denied = partitions.map(() => ErrorCode.GROUP_AUTHORIZATION_FAILED)
       return { throttleTimeMs: 0, topics: commitResultsByTopic(request.topics, denied) }
     }
-    const readable = new Map(
-      request.topics.map((topic) => [
-        topic.name,
-        allows(context, AclOperation.READ, ResourceType.TOPIC, topic.name),
-      ]),
-    )
-    const allowed = partitions.filter((partition) => readable.get(partition.topic))
-    // Nothing authorized: answered without the coordinator, as Kafka.
-    const allowedCodes =
-      allowed.length === 0
-        ? []
-        : await commitOffsets(context.services.groups, {
-            groupId: request.groupId,
-            // v0 has no generation: a v0 commit is a standalone commit.
-            generationId: context.apiVersion >= 1 ? request.generationIdOrMemberEpoch : -1,
-            memberId: request.memberId,
-            groupInstanceId: request.groupInstanceId,
-            partitions: allowed,
-            apiVersion: context.apiVersion,
-          })
-    let allowedIndex = 0
-    const codes = partitions.map((partition) =>
-      readable.get(partition.topic) ? allowedCodes[allowedIndex++] : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    const codes = await commitReadable(context, partitions, (allowed) =>
+      commitOffsets(context.services.groups, {
+        groupId: request.groupId,
+        // v0 has no generation: a v0 commit is a standalone commit.
+        generationId: context.apiVersion >= 1 ? request.generationIdOrMemberEpoch : -1,
+        memberId: request.memberId,
+        groupInstanceId: request.groupInstanceId,
+        partitions: allowed,
+        apiVersion: context.apiVersion,
+      }),
     )
     const topics = commitResultsByTopic(request.topics, codes)
     return { throttleTimeMs: 0, topics }

@@ -9,7 +9,7 @@ import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { AclOperation, ResourceType } from '../../security/acl/model.ts'
 import { allows } from '../../security/acl/request.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
-import { commitPartitionsOf, commitResultsByTopic } from './commit-partitions.ts'
+import { commitPartitionsOf, commitReadable, commitResultsByTopic } from './commit-partitions.ts'
 
 /** The error every partition gets, or NONE when the transactional id and group are authorized. */
 function refusalFor(context: RequestContext, transactionalId: string, groupId: string): number {
@@ -37,27 +37,15 @@ export const txnOffsetCommit = defineHandler({
         ),
       }
     }
-    const readable = new Map(
-      request.topics.map((topic) => [
-        topic.name,
-        allows(context, AclOperation.READ, ResourceType.TOPIC, topic.name),
-      ]),
-    )
-    const allowed = partitions.filter((partition) => readable.get(partition.topic))
-    const allowedCodes =
-      allowed.length === 0
-        ? []
-        : await context.services.groups.transactionalOffsets.commit({
-            groupId: request.groupId,
-            producer: { producerId: request.producerId, producerEpoch: request.producerEpoch },
-            generationId: context.apiVersion >= 3 ? request.generationId : -1,
-            memberId: request.memberId,
-            groupInstanceId: request.groupInstanceId,
-            partitions: allowed,
-          })
-    let allowedIndex = 0
-    const codes = partitions.map((partition) =>
-      readable.get(partition.topic) ? allowedCodes[allowedIndex++] : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    const codes = await commitReadable(context, partitions, (allowed) =>
+      context.services.groups.transactionalOffsets.commit({
+        groupId: request.groupId,
+        producer: { producerId: request.producerId, producerEpoch: request.producerEpoch },
+        generationId: context.apiVersion >= 3 ? request.generationId : -1,
+        memberId: request.memberId,
+        groupInstanceId: request.groupInstanceId,
+        partitions: allowed,
+      }),
     )
     return { throttleTimeMs: 0, topics: commitResultsByTopic(request.topics, codes) }
   },
