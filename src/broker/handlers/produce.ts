@@ -23,6 +23,7 @@ import { allows } from '../../security/acl/request.ts'
 import type { TopicDescription } from '../../storage/types.ts'
 import { defineHandler, noResponse, type RequestContext } from '../handler.ts'
 import { findOrAutoCreateTopic } from '../topic-auto-create.ts'
+import { partitionResult } from './produce/partition-result.ts'
 import { normalizeProduceRecords } from './produce/produce-records.ts'
 import { applyTopicRules, InvalidRecordsError } from './produce/topic-rules.ts'
 import { refuseUnauthorizedTransactionalProduce } from './produce/transactional-id-check.ts'
@@ -120,19 +121,6 @@ async function produceToPartition(
     if (!(error instanceof StorageError)) throw error
     context.services.log.error({ err: error, topic: topic.name, partition: partition.index }, 'append failed')
     return partitionError(partition.index, new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, error.message))
-  }
-}
-
-function partitionResult(index: number, errorCode: number): PartitionProduceResponse {
-  return {
-    index,
-    errorCode,
-    baseOffset: -1n,
-    logAppendTimeMs: -1n,
-    logStartOffset: -1n,
-    recordErrors: [],
-    errorMessage: null,
-    currentLeader: { leaderId: -1, leaderEpoch: -1 },
   }
 }
 

@@ -7,12 +7,7 @@
 import { KafkaError } from '../../../errors.ts'
 import { ErrorCode } from '../../../protocol/generated/index.ts'
 import { splitBatches } from '../../../protocol/records/batch-framing.ts'
-import {
-  BatchAttribute,
-  BatchField,
-  currentMagic,
-  readBatchHeader,
-} from '../../../protocol/records/batch-header.ts'
+import { currentMagic, readBatchHeader } from '../../../protocol/records/batch-header.ts'
 import { CompressionCodec } from '../../../protocol/records/compression/index.ts'
 import { messageSetToBatch } from '../../../protocol/records/message-set.ts'
 

@@ -16,6 +16,7 @@ import {
 import { AclOperation, ResourceType } from '../../../security/acl/model.ts'
 import { allows } from '../../../security/acl/request.ts'
 import type { RequestContext } from '../../handler.ts'
+import { partitionResult } from './partition-result.ts'
 
 function isTransactionalBatch(records: Buffer | null): boolean {
   if (records === null || records.length < batchHeaderBytes) return false
@@ -41,15 +42,8 @@ export function refuseUnauthorizedTransactionalProduce(
   }
   return request.topicData.map((topic) => ({
     name: topic.name,
-    partitionResponses: topic.partitionData.map((partition) => ({
-      index: partition.index,
-      errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-      baseOffset: -1n,
-      logAppendTimeMs: -1n,
-      logStartOffset: -1n,
-      recordErrors: [],
-      errorMessage: null,
-      currentLeader: { leaderId: -1, leaderEpoch: -1 },
-    })),
+    partitionResponses: topic.partitionData.map((partition) =>
+      partitionResult(partition.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
+    ),
   }))
 }
