@@ -106,8 +106,8 @@ export class Connection {
         const head = this.pending.shift() as PendingResponse
         if (this.closed || head.chunks === null || head.chunks === undefined) continue
         for (const chunk of head.chunks) this.socket.write(chunk)
-        // A failed SASL authentication: its response is the last (src/security/session.ts).
-        if (this.info.session?.closeAfterResponse === true) {
+        // A failed SASL step: its own response is the last (the router marks it).
+        if (head.chunks.closeAfter === true) {
           this.closed = true
           this.socket.uncork()
           this.socket.end(() => this.socket.destroy())

@@ -88,6 +88,8 @@ export interface RequestContext {
   session?: ConnectionSession
   /** This request's client quotas (controller mutations, parked time); absent when quotas are off. */
   quota?: RequestQuota
+  /** Set by a handler whose answer must be the connection's last (a failed SASL step, as Kafka). */
+  closeAfterResponse?: boolean
 }
 
 /** Returned by a handler when the request gets no response (Produce with acks=0). */

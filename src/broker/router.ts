@@ -41,8 +41,9 @@ export interface ConnectionInfo {
   mute?: (throttleMs: number) => void
 }
 
-/** A response ready to be written: size prefix included, large byte fields not copied. */
-export type ResponseChunks = Buffer[]
+/** A response ready to be written: size prefix included, large byte fields not copied. `closeAfter`:
+ * the connection closes once it is written (the request's handler set `closeAfterResponse`). */
+export type ResponseChunks = Buffer[] & { closeAfter?: boolean }
 
 export class Router {
   private readonly handlers = new Map<number, AnyHandler>()
@@ -129,7 +130,11 @@ export class Router {
     const throttled = throttleMs > 0 ? withThrottleTime(response, throttleMs) : undefined
     if (throttled !== undefined) writer = encodeResponse(throttled)
     throttle(connection, throttleMs)
-    return withSizePrefix(writer)
+    const chunks: ResponseChunks = withSizePrefix(writer)
+    // Marked on this response itself: a flag on the connection would close after whichever response
+    // is written next, possibly one of a request pipelined before this one.
+    if (context.closeAfterResponse === true) chunks.closeAfter = true
+    return chunks
   }
 
   /** The codecs of one API, loaded on its first request (start-up does not pay for all of them). */

@@ -7,7 +7,8 @@
 // SaslHandshake v0 switches the connection to Kafka's legacy exchange: the next frames are raw SASL
 // tokens (size-prefixed, no request header) answered with raw tokens, until the exchange ends.
 // A failed exchange is answered after `connection.failed.authentication.delay.ms`, then the
-// connection closes.
+// connection closes (SaslAuthenticate marks that answer as the connection's last; a legacy v0 token
+// that fails closes the connection without an answer).
 //
 // KIP-368 re-authentication: a session has a lifetime when `connections.max.reauth.ms` is set or the
 // credential expires (an OAUTHBEARER token): the smaller of the two, sent in SaslAuthenticate v1+.
@@ -75,8 +76,6 @@ export class ConnectionSession {
   private exchange: SaslExchange | null = null
   /** After SaslHandshake v0: the next frames are raw SASL tokens. */
   legacyUnframed = false
-  /** Set when the response being written is the last: the connection closes after it. */
-  closeAfterResponse = false
   /** When the authenticated session ends (Date.now() ms); null: it never does. */
   private sessionExpiresAtMs: number | null = null
   /** An exchange in progress on an authenticated connection (KIP-368). */
@@ -255,7 +254,6 @@ export class ConnectionSession {
     // The reason names no secret; the client only learns that authentication failed.
     this.log.info(this.logFields(failure.reason), 'authentication failed')
     await delay(this.security.failedAuthenticationDelayMs)
-    this.closeAfterResponse = true
     const during = this.reauthenticating ? 're-authentication' : 'authentication'
     return {
       kind: 'failure',

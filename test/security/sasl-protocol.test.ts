@@ -13,6 +13,7 @@ import { connect, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { type RunningBroker, startBroker } from '../../src/broker/start.ts'
+import { createDefaultApiVersionsRequest } from '../../src/protocol/generated/api-versions-request.ts'
 import { ApiKey } from '../../src/protocol/generated/index.ts'
 import { makeTempDir, removeTempDir } from '../helpers/broker-process.ts'
 import {
@@ -120,7 +121,27 @@ describe('SASL protocol on a SASL_PLAINTEXT listener', () => {
     assert.equal(early.errorCode, 34)
     const unknown = await client.request(ApiKey.SaslHandshake, 1, { mechanism: 'GSSAPI' })
     assert.deepEqual(unknown, { errorCode: 33, mechanisms: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] })
+    // As Kafka: the answer is the last thing on that connection.
+    assert.equal(await waitClosed(client), true)
     client.close()
+  })
+
+  test('pipelined ApiVersions and an unknown mechanism: both answered in order, then the connection closes', async () => {
+    // The close belongs to the failing request's own answer, not to whichever answer is written next.
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const socket = await openSocket(broker.port)
+      const frames = frameQueue(socket)
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+      socket.write(
+        Buffer.concat([
+          encodeRequest(ApiKey.ApiVersions, 0, 1, createDefaultApiVersionsRequest()),
+          encodeRequest(ApiKey.SaslHandshake, 1, 2, { mechanism: 'GSSAPI' }),
+        ]),
+      )
+      assert.equal(decodeResponse(ApiKey.ApiVersions, 0, await frames.next()).errorCode, 0)
+      assert.equal(decodeResponse(ApiKey.SaslHandshake, 1, await frames.next()).errorCode, 33)
+      await closed
+    }
   })
 
   test('legacy exchange after SaslHandshake v0: a raw PLAIN token, an empty raw answer, then Metadata', async () => {

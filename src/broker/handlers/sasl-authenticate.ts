@@ -24,6 +24,7 @@ export const saslAuthenticate = defineHandler({
     }
     const outcome = await session.step(request.authBytes)
     if (outcome.kind === 'failure') {
+      context.closeAfterResponse = true
       return {
         errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED,
         errorMessage: outcome.message,

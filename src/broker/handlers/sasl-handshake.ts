@@ -3,7 +3,8 @@
 // handled by the connection's session) · v1: the exchange uses SaslAuthenticate requests.
 // On an authenticated connection, v1 starts a KIP-368 re-authentication when the session has a
 // lifetime (connections.max.reauth.ms, or an OAUTHBEARER token's expiry) and none started in the last
-// second; otherwise, and on a listener without SASL: ILLEGAL_SASL_STATE.
+// second; otherwise, and on a listener without SASL: ILLEGAL_SASL_STATE. A mechanism that is not
+// enabled gets UNSUPPORTED_SASL_MECHANISM with the enabled list, and the connection closes after it.
 // Known gaps: GSSAPI.
 
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
@@ -25,6 +26,8 @@ export const saslHandshake = defineHandler({
     }
     const mechanism = request.mechanism
     if (!isSaslMechanism(mechanism) || !session.enabledMechanisms.includes(mechanism)) {
+      // Kafka answers, then closes (SaslServerAuthenticator throws UnsupportedSaslMechanismException).
+      context.closeAfterResponse = true
       return { errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms }
     }
     if (reauthentication) session.beginReauthentication(mechanism)
