@@ -12,6 +12,8 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+// Readiness and exit as the test helper sees them (that module has no node:test side effects).
+import { parseListeningLine, waitForExit } from '../../test/helpers/broker-process.ts'
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -165,38 +167,11 @@ function cpuSecondsOf(pid: number): number {
   return (userTicks + systemTicks) / clockTicksPerSecond
 }
 
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
-  return new Promise((resolvePromise) => {
-    const timer = setTimeout(() => {
-      child.off('exit', onExit)
-      resolvePromise(false)
-    }, timeoutMs)
-    const onExit = (): void => {
-      clearTimeout(timer)
-      resolvePromise(true)
-    }
-    child.once('exit', onExit)
-  })
-}
-
 // A bench run that dies without stopping its brokers must not leave them running.
 const liveChildren = new Set<ChildProcess>()
 process.once('exit', () => {
   for (const child of liveChildren) child.kill('SIGKILL')
 })
-
-function parseListening(line: string): { host: string; port: number } | null {
-  if (!line.startsWith('{')) return null
-  try {
-    const { msg, host, port } = JSON.parse(line) as Record<string, unknown>
-    if (msg === 'broker listening' && typeof host === 'string' && typeof port === 'number')
-      return { host, port }
-  } catch {
-    // not a JSON log line
-  }
-  return null
-}
 
 function awaitListening(
   child: ChildProcess,
@@ -227,7 +202,7 @@ function awaitListening(
       if (settled) return
       pending += chunk
       for (let newline = pending.indexOf('\n'); newline !== -1; newline = pending.indexOf('\n')) {
-        const found = parseListening(pending.slice(0, newline).trim())
+        const found = parseListeningLine(pending.slice(0, newline).trim())
         pending = pending.slice(newline + 1)
         if (found) return settle(null, found)
       }

@@ -69,7 +69,8 @@ export function parseListeningLine(line: string): ListeningLine | null {
   return { host, port }
 }
 
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+/** Resolves true once the child has exited, false if it has not within `timeoutMs`. */
+export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
   return new Promise((resolvePromise) => {
     const timer = setTimeout(() => {

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose'
+import type { OAuthBearerOptions } from '../../src/security/oauth-token-validator.ts'
 
 export const testIssuer = 'https://issuer.streamline.test'
 export const testAudience = 'streamline'
@@ -43,6 +44,25 @@ async function signWith(
   }
   for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name]
   return new SignJWT(payload as JWTPayload).setProtectedHeader({ alg, kid, typ: 'JWT' }).sign(privateKey)
+}
+
+/** The broker's OAUTHBEARER settings for tokens of `issuer` (ES256, the test issuer and audience),
+ * with the JWKS written to `dir`; `overrides` changes any of them. */
+export async function oauthBearerTestOptions(
+  dir: string,
+  issuer: TokenIssuer,
+  overrides: Partial<OAuthBearerOptions> = {},
+): Promise<OAuthBearerOptions> {
+  return {
+    jwksEndpointUrl: await writeJwksFile(dir, issuer.jwks),
+    jwksEndpointRefreshMs: 3_600_000,
+    expectedIssuer: testIssuer,
+    expectedAudiences: [testAudience],
+    subClaimName: 'sub',
+    clockSkewSeconds: 30,
+    allowedAlgorithms: ['ES256'],
+    ...overrides,
+  }
 }
 
 export async function writeJwksFile(dir: string, jwks: { keys: JWK[] }, name = 'jwks.json'): Promise<string> {

@@ -19,10 +19,10 @@ import { makeTempDir, removeTempDir } from '../../test/helpers/broker-process.ts
 import {
   initialResponse,
   makeTokenIssuer,
+  oauthBearerTestOptions,
   serveJwks,
   type TokenIssuer,
   testAudience,
-  testIssuer,
   writeJwksFile,
 } from './oauth-tokens.ts'
 
@@ -84,15 +84,7 @@ describe('OAUTHBEARER token check', () => {
     issuer = await makeTokenIssuer()
     otherIssuer = await makeTokenIssuer('test-key-1')
     dir = await makeTempDir('streamline-oauth-')
-    options = {
-      jwksEndpointUrl: await writeJwksFile(dir, issuer.jwks),
-      jwksEndpointRefreshMs: 3_600_000,
-      expectedIssuer: testIssuer,
-      expectedAudiences: ['other', testAudience],
-      subClaimName: 'sub',
-      clockSkewSeconds: 30,
-      allowedAlgorithms: ['ES256'],
-    }
+    options = await oauthBearerTestOptions(dir, issuer, { expectedAudiences: ['other', testAudience] })
     validator = await openTokenValidator(options)
   })
   after(() => removeTempDir(dir))

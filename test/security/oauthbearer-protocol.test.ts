@@ -14,14 +14,7 @@ import { type RunningBroker, startBroker } from '../../src/broker/start.ts'
 import { ApiKey } from '../../src/protocol/generated/index.ts'
 import { makeTempDir, removeTempDir } from '../helpers/broker-process.ts'
 import { CodecClient, metadataRequestBody } from '../helpers/kafka-codec-client.ts'
-import {
-  initialResponse,
-  makeTokenIssuer,
-  type TokenIssuer,
-  testAudience,
-  testIssuer,
-  writeJwksFile,
-} from './oauth-tokens.ts'
+import { initialResponse, makeTokenIssuer, oauthBearerTestOptions, type TokenIssuer } from './oauth-tokens.ts'
 
 const invalidToken = '{"status":"invalid_token"}'
 const genericFailure =
@@ -44,15 +37,7 @@ describe('OAUTHBEARER on a SASL_PLAINTEXT listener', () => {
       security: {
         saslMechanisms: ['SCRAM-SHA-512', 'OAUTHBEARER'],
         failedAuthenticationDelayMs: 50,
-        oauthBearer: {
-          jwksEndpointUrl: await writeJwksFile(dir, issuer.jwks),
-          jwksEndpointRefreshMs: 3_600_000,
-          expectedIssuer: testIssuer,
-          expectedAudiences: [testAudience],
-          subClaimName: 'sub',
-          clockSkewSeconds: 30,
-          allowedAlgorithms: ['ES256'],
-        },
+        oauthBearer: await oauthBearerTestOptions(dir, issuer),
       },
     })
   })

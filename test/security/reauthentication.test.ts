@@ -17,14 +17,7 @@ import { type RunningBroker, startBroker } from '../../src/broker/start.ts'
 import { ApiKey } from '../../src/protocol/generated/index.ts'
 import { makeTempDir, removeTempDir } from '../helpers/broker-process.ts'
 import { CodecClient, metadataRequestBody } from '../helpers/kafka-codec-client.ts'
-import {
-  initialResponse,
-  makeTokenIssuer,
-  type TokenIssuer,
-  testAudience,
-  testIssuer,
-  writeJwksFile,
-} from './oauth-tokens.ts'
+import { initialResponse, makeTokenIssuer, oauthBearerTestOptions, type TokenIssuer } from './oauth-tokens.ts'
 
 const maxReauthMs = 1500
 const handshakeTimeoutMs = 1000
@@ -52,15 +45,7 @@ describe('re-authentication (KIP-368) and the SASL handshake timeout', () => {
         failedAuthenticationDelayMs: 0,
         connectionsMaxReauthMs: maxReauthMs,
         saslHandshakeTimeoutMs: handshakeTimeoutMs,
-        oauthBearer: {
-          jwksEndpointUrl: await writeJwksFile(dir, issuer.jwks),
-          jwksEndpointRefreshMs: 3_600_000,
-          expectedIssuer: testIssuer,
-          expectedAudiences: [testAudience],
-          subClaimName: 'sub',
-          clockSkewSeconds: 30,
-          allowedAlgorithms: ['ES256'],
-        },
+        oauthBearer: await oauthBearerTestOptions(dir, issuer),
       },
     })
   })
