@@ -5,6 +5,9 @@
 // replica (always -1) · v12: flexible, last fetched epoch · v13: topic ids (KIP-516) · v15-17: replica
 // state and directory (KIP-903/966/853; ignored, only consumers fetch here).
 // read_committed stops at the last stable offset and lists the aborted transactions of the range.
+// Long poll (fetch/wait-for-data.ts): listens for appends from before the first read, so one landing
+// during the read (a Produce pipelined just ahead on the same connection) is not missed, and re-reads
+// after each append until min_bytes (up to the last stable offset for read_committed) or max_wait_ms.
 // ACLs: READ on the topic, else TOPIC_AUTHORIZATION_FAILED per partition (not read, not waited on). Known gaps: partitions are read in request order (no rotation for fairness).
 
 import type { FetchableTopicResponse, PartitionData } from '../../protocol/generated/fetch-response.ts'
@@ -16,7 +19,7 @@ import { defineHandler } from '../handler.ts'
 import { planFetch } from './fetch/fetch-plan.ts'
 import type { SessionPartition } from './fetch/fetch-session-cache.ts'
 import { logsOf, type PartitionRead, readPartitions, recordBytes } from './fetch/read-partitions.ts'
-import { waitForAnyAppend } from './fetch/wait-for-data.ts'
+import { AppendWatch } from './fetch/wait-for-data.ts'
 
 /** max_bytes before v3 had no response limit. */
 const unlimitedResponseBytes = 0x7fffffff
@@ -40,13 +43,20 @@ export const fetch = defineHandler({
       allows(context, AclOperation.READ, ResourceType.TOPIC, target.topic),
     )
     const readAll = async () => inPlanOrder(plan.partitions, await readPartitions(allowed, options))
-    let reads = await readAll()
     const waitMs = Math.min(request.maxWaitMs, limits.fetchWaitMsMax)
-    if (plan.errorCode === 0 && recordBytes(reads) < request.minBytes && waitMs > 0) {
-      const waitStartedMs = performance.now()
-      await waitForAnyAppend(logsOf(allowed, logs), waitMs)
-      context.quota?.parked(performance.now() - waitStartedMs) // a long-poll is not request_percentage work
+    const mayWait = plan.errorCode === 0 && request.minBytes > 0 && waitMs > 0
+    // Listening starts before the first read, so an append landing during it is not missed.
+    const watch = mayWait ? new AppendWatch(logsOf(allowed, logs)) : null
+    let reads: PartitionRead[]
+    try {
       reads = await readAll()
+      if (watch !== null && recordBytes(reads) < request.minBytes) {
+        const waitStartedMs = performance.now()
+        reads = await readUntilMinBytes(watch, readAll, { minBytes: request.minBytes, waitMs })
+        context.quota?.parked(performance.now() - waitStartedMs) // a long-poll is not request_percentage work
+      }
+    } finally {
+      watch?.close()
     }
     const included = plan.incremental ? reads.filter(hasNews) : reads
     for (const read of reads) rememberSent(read)
@@ -60,6 +70,25 @@ export const fetch = defineHandler({
     }
   },
 })
+
+/**
+ * Re-reads after each append until the reads hold min_bytes or max_wait_ms has passed (then once
+ * more: the answer carries the partitions' state at expiry). An append that does not bring enough
+ * (a read_committed Fetch behind an open transaction, min_bytes > 1) waits on, as Kafka's
+ * DelayedFetch does, rather than answering early.
+ */
+async function readUntilMinBytes(
+  watch: AppendWatch,
+  readAll: () => Promise<PartitionRead[]>,
+  options: { minBytes: number; waitMs: number },
+): Promise<PartitionRead[]> {
+  const deadlineMs = performance.now() + options.waitMs
+  for (;;) {
+    const appended = await watch.nextAppend(deadlineMs - performance.now())
+    const reads = await readAll()
+    if (!appended || recordBytes(reads) >= options.minBytes) return reads
+  }
+}
 
 /** The reads in plan order; a partition without a read was refused: TOPIC_AUTHORIZATION_FAILED. */
 function inPlanOrder(
