@@ -27,7 +27,7 @@ import {
   type TopicRef,
 } from './pipelined-fetch.ts'
 
-const bounds = { iterationsMin: 10, iterationsMax: 60, budgetMs: 400 }
+const bounds = { iterationsMin: 10, iterationsMax: 40, budgetMs: 250 }
 /** How long a read_committed Fetch is watched for answering too early (before the commit). */
 const earlyAnswerWatchMs = 30
 
