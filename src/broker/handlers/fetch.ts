@@ -10,6 +10,7 @@
 // after each append until min_bytes (up to the last stable offset for read_committed) or max_wait_ms.
 // ACLs: READ on the topic, else TOPIC_AUTHORIZATION_FAILED per partition (not read, not waited on). Known gaps: partitions are read in request order (no rotation for fairness).
 
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { FetchableTopicResponse, PartitionData } from '../../protocol/generated/fetch-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { AclOperation, ResourceType } from '../../security/acl/model.ts'
@@ -72,6 +73,12 @@ export const fetch = defineHandler({
 })
 
 /**
+ * While a Fetch holds some records but fewer than min_bytes, it re-reads at most this often: each
+ * re-read reads all it holds again, so re-reading at every small append would cost quadratic reads.
+ */
+const partialRereadIntervalMs = 10
+
+/**
  * Re-reads after each append until the reads hold min_bytes or max_wait_ms has passed (then once
  * more: the answer carries the partitions' state at expiry). An append that does not bring enough
  * (a read_committed Fetch behind an open transaction, min_bytes > 1) waits on, as Kafka's
@@ -86,7 +93,11 @@ async function readUntilMinBytes(
   for (;;) {
     const appended = await watch.nextAppend(deadlineMs - performance.now())
     const reads = await readAll()
-    if (!appended || recordBytes(reads) >= options.minBytes) return reads
+    const bytes = recordBytes(reads)
+    if (!appended || bytes >= options.minBytes) return reads
+    const pauseMs = Math.min(partialRereadIntervalMs, deadlineMs - performance.now())
+    // Appends during the pause are remembered by the watch: the next wait ends at once.
+    if (bytes > 0 && pauseMs > 0) await sleep(pauseMs)
   }
 }
 
