@@ -2,7 +2,8 @@
 // that lands while the Fetch is still reading, and an append that does not give it enough does not
 // end the wait early: read_committed behind an EndTxn (woken by the commit marker), read_committed
 // behind the transaction's own data (must wait on until the commit), min_bytes above one batch (must
-// wait for the second Produce), and incremental fetch sessions (KIP-227).
+// wait for the second Produce), incremental fetch sessions (KIP-227); and a read that fails
+// (OFFSET_OUT_OF_RANGE) ends the wait at once, as in Kafka.
 // Method: raw frames (generated codecs) pipelined on one connection to an in-process broker, the
 // transaction driven by raw InitProducerId / AddPartitionsToTxn / EndTxn; every Fetch asks for
 // max_wait_ms = 30 s and must answer within answerMsMax with exactly the expected records.
@@ -13,13 +14,14 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ApiKey, ErrorCode } from '../../src/protocol/generated/index.ts'
 import { type InProcessBroker, startInProcessBroker } from '../helpers/in-process-broker.ts'
-import { CodecClient, encodeRequest } from '../helpers/kafka-codec-client.ts'
+import { CodecClient, encodeRequest, fetchRequestBody } from '../helpers/kafka-codec-client.ts'
 import {
   answerMsMax,
   expectProduced,
   fetchAnswer,
   fetchedRecords,
   fetchFrame,
+  maxWaitMs,
   newTopic,
   produceFrame,
   recordsFor,
@@ -210,4 +212,35 @@ describe('incremental fetch sessions (KIP-227)', () => {
       })
     })
   }
+})
+
+describe('a read error ends the wait (Kafka: errorReadingData)', () => {
+  it('OFFSET_OUT_OF_RANGE on one partition answers at once, beside a partition with nothing new', async () => {
+    const name = 'read-error'
+    await broker.broker.logs.createTopic(name, { partitionCount: 2 })
+    const base = fetchRequestBody(name, 0, 0n, { maxWaitMs, minBytes: 1 })
+    const template = base.topics[0].partitions[0]
+    const body = {
+      ...base,
+      topics: [
+        {
+          ...base.topics[0],
+          partitions: [
+            { ...template, partition: 0, fetchOffset: 0n },
+            { ...template, partition: 1, fetchOffset: 1_000n },
+          ],
+        },
+      ],
+    }
+    const startedMs = performance.now()
+    const response = await client.request(ApiKey.Fetch, 12, body, answerMsMax)
+    assert.ok(performance.now() - startedMs < answerMsMax)
+    assert.deepEqual(
+      response.responses[0].partitions.map((partition) => [partition.partitionIndex, partition.errorCode]),
+      [
+        [0, ErrorCode.NONE],
+        [1, ErrorCode.OFFSET_OUT_OF_RANGE],
+      ],
+    )
+  })
 })

@@ -51,7 +51,7 @@ export const fetch = defineHandler({
     let reads: PartitionRead[]
     try {
       reads = await readAll()
-      if (watch !== null && recordBytes(reads) < request.minBytes) {
+      if (watch !== null && !answersAtOnce(reads, request.minBytes)) {
         const waitStartedMs = performance.now()
         reads = await readUntilMinBytes(watch, readAll, { minBytes: request.minBytes, waitMs })
         context.quota?.parked(performance.now() - waitStartedMs) // a long-poll is not request_percentage work
@@ -93,12 +93,30 @@ async function readUntilMinBytes(
   for (;;) {
     const appended = await watch.nextAppend(deadlineMs - performance.now())
     const reads = await readAll()
+    if (!appended || answersAtOnce(reads, options.minBytes)) return reads
     const bytes = recordBytes(reads)
-    if (!appended || bytes >= options.minBytes) return reads
     const pauseMs = Math.min(partialRereadIntervalMs, deadlineMs - performance.now())
     // Appends during the pause are remembered by the watch: the next wait ends at once.
     if (bytes > 0 && pauseMs > 0) await sleep(pauseMs)
   }
+}
+
+/** Errors a Fetch answers without reading, as Kafka's KafkaApis filters them out before it waits. */
+const notReadErrors = new Set<number>([
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.UNKNOWN_TOPIC_ID,
+  ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+])
+
+/**
+ * Kafka's ReplicaManager.fetchMessages answers at once with min_bytes of records, or when reading a
+ * partition failed (OFFSET_OUT_OF_RANGE, a leader epoch error, a storage error: errorReadingData).
+ */
+function answersAtOnce(reads: PartitionRead[], minBytes: number): boolean {
+  return (
+    recordBytes(reads) >= minBytes ||
+    reads.some((read) => read.errorCode !== ErrorCode.NONE && !notReadErrors.has(read.errorCode))
+  )
 }
 
 /** The reads in plan order; a partition without a read was refused: TOPIC_AUTHORIZATION_FAILED. */
