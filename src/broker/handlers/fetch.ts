@@ -7,7 +7,8 @@
 // read_committed stops at the last stable offset and lists the aborted transactions of the range.
 // Long poll (fetch/wait-for-data.ts): listens for appends from before the first read, so one landing
 // during the read (a Produce pipelined just ahead on the same connection) is not missed, and re-reads
-// after each append until min_bytes (up to the last stable offset for read_committed) or max_wait_ms.
+// after each append until min_bytes (up to the last stable offset for read_committed) or max_wait_ms;
+// a partition whose read fails (OFFSET_OUT_OF_RANGE, …) ends the wait at once, as in Kafka.
 // ACLs: READ on the topic, else TOPIC_AUTHORIZATION_FAILED per partition (not read, not waited on). Known gaps: partitions are read in request order (no rotation for fairness).
 
 import { setTimeout as sleep } from 'node:timers/promises'
