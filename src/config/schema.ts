@@ -40,9 +40,12 @@ const topicsSchema = z
       .boolean()
       .default(true)
       .meta(
-        meta('Create a topic when a client produces to or asks Metadata for one that does not exist.', {
-          flag: 'auto-create-topics',
-        }),
+        meta(
+          'Create a topic that does not exist when a Metadata request names it (as Kafka; docs/configuration.md).',
+          {
+            flag: 'auto-create-topics',
+          },
+        ),
       ),
     numPartitions: positiveInt()
       .default(1)

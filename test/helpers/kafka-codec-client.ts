@@ -118,6 +118,16 @@ export class CodecClient {
     return this.#awaitResponse(apiKey, apiVersion, correlationId, timeoutMs)
   }
 
+  /** Waits (bounded) for the response to a frame sent with connection.write (pipelining tests). */
+  awaitResponse<K extends ApiKey>(
+    apiKey: K,
+    apiVersion: number,
+    correlationId: number,
+    timeoutMs = defaultResponseTimeoutMs,
+  ): Promise<ResponseOf<K>> {
+    return this.#awaitResponse(apiKey, apiVersion, correlationId, timeoutMs)
+  }
+
   /** A correlation id not used by request(); for frames built with encodeRequest. */
   takeCorrelationId(): number {
     return this.#nextCorrelationId++

@@ -11,7 +11,7 @@
 // re-authentications.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { ProduceAcks, Producer } from '@platformatic/kafka'
+import { Admin, ProduceAcks, Producer } from '@platformatic/kafka'
 import { Kafka, logLevel } from 'kafkajs'
 import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-process.ts'
 import { requireClient } from '../helpers/clients.ts'
@@ -203,6 +203,18 @@ describe('OAUTHBEARER with real clients (JWKS from a URL)', () => {
   })
 
   test('@platformatic/kafka re-authenticates (KIP-368) before its 3 s tokens expire', async () => {
+    // The topic exists first: with retries 0 the producer cannot take the retry that Kafka's (and
+    // our) answer to the Metadata request that auto-creates a topic asks for.
+    const admin = new Admin({
+      clientId: 'streamline-oauth-admin',
+      bootstrapBrokers: [bootstrap],
+      sasl: { mechanism: 'OAUTHBEARER', token: () => issuer.sign({ sub: 'dave', exp: nowSeconds() + 60 }) },
+    })
+    try {
+      await admin.createTopics({ topics: ['oauth-platformatic'], partitions: 1, replicas: 1 })
+    } finally {
+      await admin.close()
+    }
     let tokens = 0
     const producer = new Producer({
       clientId: 'streamline-oauth-reauth',

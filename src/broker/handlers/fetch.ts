@@ -5,8 +5,13 @@
 // replica (always -1) · v12: flexible, last fetched epoch · v13: topic ids (KIP-516) · v15-17: replica
 // state and directory (KIP-903/966/853; ignored, only consumers fetch here).
 // read_committed stops at the last stable offset and lists the aborted transactions of the range.
+// Long poll (fetch/wait-for-data.ts): listens for appends from before the first read, so one landing
+// during the read (a Produce pipelined just ahead on the same connection) is not missed, and re-reads
+// after each append until min_bytes (up to the last stable offset for read_committed) or max_wait_ms;
+// a partition whose read fails (OFFSET_OUT_OF_RANGE, …) ends the wait at once, as in Kafka.
 // ACLs: READ on the topic, else TOPIC_AUTHORIZATION_FAILED per partition (not read, not waited on). Known gaps: partitions are read in request order (no rotation for fairness).
 
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { FetchableTopicResponse, PartitionData } from '../../protocol/generated/fetch-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { AclOperation, ResourceType } from '../../security/acl/model.ts'
@@ -16,7 +21,7 @@ import { defineHandler } from '../handler.ts'
 import { planFetch } from './fetch/fetch-plan.ts'
 import type { SessionPartition } from './fetch/fetch-session-cache.ts'
 import { logsOf, type PartitionRead, readPartitions, recordBytes } from './fetch/read-partitions.ts'
-import { waitForAnyAppend } from './fetch/wait-for-data.ts'
+import { AppendWatch } from './fetch/wait-for-data.ts'
 
 /** max_bytes before v3 had no response limit. */
 const unlimitedResponseBytes = 0x7fffffff
@@ -40,13 +45,20 @@ export const fetch = defineHandler({
       allows(context, AclOperation.READ, ResourceType.TOPIC, target.topic),
     )
     const readAll = async () => inPlanOrder(plan.partitions, await readPartitions(allowed, options))
-    let reads = await readAll()
     const waitMs = Math.min(request.maxWaitMs, limits.fetchWaitMsMax)
-    if (plan.errorCode === 0 && recordBytes(reads) < request.minBytes && waitMs > 0) {
-      const waitStartedMs = performance.now()
-      await waitForAnyAppend(logsOf(allowed, logs), waitMs)
-      context.quota?.parked(performance.now() - waitStartedMs) // a long-poll is not request_percentage work
+    const mayWait = plan.errorCode === 0 && request.minBytes > 0 && waitMs > 0
+    // Listening starts before the first read, so an append landing during it is not missed.
+    const watch = mayWait ? new AppendWatch(logsOf(allowed, logs)) : null
+    let reads: PartitionRead[]
+    try {
       reads = await readAll()
+      if (watch !== null && !answersAtOnce(reads, request.minBytes)) {
+        const waitStartedMs = performance.now()
+        reads = await readUntilMinBytes(watch, readAll, { minBytes: request.minBytes, waitMs })
+        context.quota?.parked(performance.now() - waitStartedMs) // a long-poll is not request_percentage work
+      }
+    } finally {
+      watch?.close()
     }
     const included = plan.incremental ? reads.filter(hasNews) : reads
     for (const read of reads) rememberSent(read)
@@ -60,6 +72,53 @@ export const fetch = defineHandler({
     }
   },
 })
+
+/**
+ * While a Fetch holds some records but fewer than min_bytes, it re-reads at most this often: each
+ * re-read reads all it holds again, so re-reading at every small append would cost quadratic reads.
+ */
+const partialRereadIntervalMs = 10
+
+/**
+ * Re-reads after each append until the reads hold min_bytes or max_wait_ms has passed (then once
+ * more: the answer carries the partitions' state at expiry). An append that does not bring enough
+ * (a read_committed Fetch behind an open transaction, min_bytes > 1) waits on, as Kafka's
+ * DelayedFetch does, rather than answering early.
+ */
+async function readUntilMinBytes(
+  watch: AppendWatch,
+  readAll: () => Promise<PartitionRead[]>,
+  options: { minBytes: number; waitMs: number },
+): Promise<PartitionRead[]> {
+  const deadlineMs = performance.now() + options.waitMs
+  for (;;) {
+    const appended = await watch.nextAppend(deadlineMs - performance.now())
+    const reads = await readAll()
+    if (!appended || answersAtOnce(reads, options.minBytes)) return reads
+    const bytes = recordBytes(reads)
+    const pauseMs = Math.min(partialRereadIntervalMs, deadlineMs - performance.now())
+    // Appends during the pause are remembered by the watch: the next wait ends at once.
+    if (bytes > 0 && pauseMs > 0) await sleep(pauseMs)
+  }
+}
+
+/** Errors a Fetch answers without reading, as Kafka's KafkaApis filters them out before it waits. */
+const notReadErrors = new Set<number>([
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.UNKNOWN_TOPIC_ID,
+  ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+])
+
+/**
+ * Kafka's ReplicaManager.fetchMessages answers at once with min_bytes of records, or when reading a
+ * partition failed (OFFSET_OUT_OF_RANGE, a leader epoch error, a storage error: errorReadingData).
+ */
+function answersAtOnce(reads: PartitionRead[], minBytes: number): boolean {
+  return (
+    recordBytes(reads) >= minBytes ||
+    reads.some((read) => read.errorCode !== ErrorCode.NONE && !notReadErrors.has(read.errorCode))
+  )
+}
 
 /** The reads in plan order; a partition without a read was refused: TOPIC_AUTHORIZATION_FAILED. */
 function inPlanOrder(

@@ -5,7 +5,9 @@
 // v5: offlineReplicas · v7: leaderEpoch · v8: authorized operations · v9: flexible ·
 // v10: topic ids · v11: no cluster authorized operations · v12: topics by id (null name).
 // ACLs: topics without DESCRIBE are left out of "all topics" and answer TOPIC_AUTHORIZATION_FAILED
-// when named; auto-creation needs CREATE (cluster or topic). Authorized operations (v8+, when asked)
+// when named. Auto-creation (topic-auto-create.ts), as KRaft-mode Kafka 3.x: the request that creates
+// a topic gets UNKNOWN_TOPIC_OR_PARTITION and no partitions for it (clients ask again); without
+// CREATE (cluster or topic) TOPIC_AUTHORIZATION_FAILED. Authorized operations (v8+, when asked)
 // are the principal's bitfields: per topic described (not for refused ones), and for the cluster
 // (v8-10; 0 without DESCRIBE on the cluster). Known gaps: none.
 

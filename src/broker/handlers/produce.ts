@@ -7,8 +7,9 @@
 // Idempotent and transactional batches are checked by the log (sequences, epochs, open transactions).
 // ACLs: a transactional batch needs WRITE on the request's transactional id (every partition
 // TRANSACTIONAL_ID_AUTHORIZATION_FAILED, produce/transactional-id-check.ts); WRITE on the topic
-// (TOPIC_AUTHORIZATION_FAILED); auto-creation needs CREATE. Idempotent batches need no
-// IDEMPOTENT_WRITE here, as since Kafka 3.0 (InitProducerId checks it).
+// (TOPIC_AUTHORIZATION_FAILED). Idempotent batches need no IDEMPOTENT_WRITE here, as since Kafka 3.0
+// (InitProducerId checks it). A topic that does not exist: UNKNOWN_TOPIC_OR_PARTITION; as in Kafka,
+// Produce never creates topics (clients auto-create them through Metadata).
 // Known gaps: timeoutMs is not enforced (a single broker has no replicas to wait for).
 
 import { KafkaError, StorageError } from '../../errors.ts'
@@ -22,7 +23,6 @@ import { AclOperation, ResourceType } from '../../security/acl/model.ts'
 import { allows } from '../../security/acl/request.ts'
 import type { TopicDescription } from '../../storage/types.ts'
 import { defineHandler, noResponse, type RequestContext } from '../handler.ts'
-import { findOrAutoCreateTopic } from '../topic-auto-create.ts'
 import { partitionResult } from './produce/partition-result.ts'
 import { normalizeProduceRecords } from './produce/produce-records.ts'
 import { applyTopicRules, InvalidRecordsError } from './produce/topic-rules.ts'
@@ -60,7 +60,9 @@ async function produceToTopic(
     ? new KafkaError(ErrorCode.INVALID_REQUIRED_ACKS, 'acks must be -1, 0 or 1')
     : !allows(context, AclOperation.WRITE, ResourceType.TOPIC, topicData.name)
       ? new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not authorized to write to ${topicData.name}`)
-      : await findOrAutoCreateTopic(context, topicData.name, { requestAllows: true })
+      : (context.services.logs.getTopic(topicData.name) ??
+        // Kafka's Produce never creates a topic: clients auto-create through Metadata (topic-auto-create.ts).
+        new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topicData.name} does not exist`))
   const partitionResponses = await Promise.all(
     topicData.partitionData.map((partition) =>
       topic instanceof KafkaError
