@@ -3,6 +3,7 @@
 
 import type { BrokerLimits } from '../config/limits.ts'
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
+import type { StateTopicRegistry } from '../coordinator/state-topics.ts'
 import type { ProducerIdManager } from '../coordinator/txn/producer-id-manager.ts'
 import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.ts'
 import type { Logger } from '../log.ts'
@@ -58,6 +59,9 @@ export interface BrokerServices {
   fetchSessions: FetchSessionCache
   /** Every API this broker serves, derived from the handler registry. */
   supportedApis: readonly SupportedApi[]
+  /** State topics and the settings they are created with (coordinator/state-topics.ts); absent where a
+   * test builds services without them: the default registry. */
+  stateTopics?: StateTopicRegistry
   /** The absolute data directory (DescribeLogDirs, DescribeConfigs `log.dirs`); absent for an in-memory log. */
   dataDir?: string
   /** Broker-wide topic config defaults (Kafka's names) the log applies to every topic; DescribeConfigs

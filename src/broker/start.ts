@@ -18,6 +18,12 @@ import { type BrokerLimits, defaultBrokerLimits } from '../config/limits.ts'
 import { streamlineVersion } from '../config/version.ts'
 import type { GroupCoordinatorSettings } from '../coordinator/group/group-config.ts'
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
+import { repairStateTopics } from '../coordinator/state-topic-repair.ts'
+import {
+  createStateTopicRegistry,
+  defaultInternalTopicSettings,
+  type InternalTopicSettings,
+} from '../coordinator/state-topics.ts'
 import { ProducerIdManager } from '../coordinator/txn/producer-id-manager.ts'
 import { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.ts'
 import { startPlayground } from '../embedded/playground.ts'
@@ -71,6 +77,8 @@ export interface StartBrokerOptions {
   shutdownTimeoutMs?: number
   /** Group coordinator settings (classic and KIP-848); Kafka's defaults for what is left out. */
   groups?: GroupCoordinatorSettings
+  /** `offsets.topic.*` / `transaction.state.log.*` partition counts and segment sizes (Kafka's defaults). */
+  internalTopics?: Partial<InternalTopicSettings>
   /** Process-wide metrics (memory, event loop) in /metrics. Default true. */
   processMetrics?: boolean
   /** Kafka listeners (`security.listeners`); absent: one PLAINTEXT listener on listenAddr/advertisedAddr. */
@@ -176,13 +184,29 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     window: { samples: limits.quotaWindowNum, windowMs: limits.quotaWindowSizeSeconds * 1000 },
     onThrottle: (quota, throttleMs) => metrics.throttled(quota, throttleMs),
   })
+  const internalTopics = { ...defaultInternalTopicSettings, ...options.internalTopics }
+  const stateTopics = createStateTopicRegistry(internalTopics)
+  await repairStateTopics(logs, stateTopics, log)
   const groups = new GroupCoordinator({
     logs,
     log,
     config: options.groups?.classic,
     consumer: options.groups?.consumer,
+    offsetsTopic: {
+      partitionCount: internalTopics.offsetsTopicPartitions,
+      segmentBytes: internalTopics.offsetsTopicSegmentBytes,
+    },
   })
-  const transactions = new TransactionCoordinator({ logs, groups, producerIds, log })
+  const transactions = new TransactionCoordinator({
+    logs,
+    groups,
+    producerIds,
+    log,
+    config: {
+      partitionCount: internalTopics.transactionTopicPartitions,
+      segmentBytes: internalTopics.transactionTopicSegmentBytes,
+    },
+  })
   // Coordinator state replays in the background (groups first: prepared transactions complete into
   // them); their requests get COORDINATOR_LOAD_IN_PROGRESS meanwhile.
   const groupsLoaded = groups
@@ -216,6 +240,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     logs,
     log,
     supportedApis: supportedApisOf(handlers),
+    stateTopics,
     dataDir,
     topicDefaults: options.topicDefaults ?? {},
     limits,

@@ -1,5 +1,8 @@
 // Topic auto-creation (`auto.create.topics.enable`, `num.partitions`), shared by Metadata and Produce.
+// A state topic (`__consumer_offsets`, `_schemas`, …) is created with its own partition count and
+// configs (coordinator/state-topics.ts), as Kafka's AutoTopicCreationManager does for internal topics.
 
+import { defaultStateTopicRegistry } from '../coordinator/state-topics.ts'
 import { KafkaError } from '../errors.ts'
 import { ErrorCode } from '../protocol/generated/index.ts'
 import { AclOperation, ResourceType } from '../security/acl/model.ts'
@@ -25,9 +28,14 @@ export async function findOrAutoCreateTopic(
   if (!settings.autoCreateTopicsEnable || !options.requestAllows || !mayCreate) {
     return new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`)
   }
+  const spec = (context.services.stateTopics ?? defaultStateTopicRegistry).get(name)
+  const partitionCount = spec?.partitionCount ?? settings.numPartitions
   try {
-    const topic = await logs.createTopic(name, { partitionCount: settings.numPartitions })
-    log.info({ topic: name, partitions: settings.numPartitions }, 'auto-created topic')
+    const topic = await logs.createTopic(name, {
+      partitionCount,
+      ...(spec === undefined ? {} : { configOverrides: spec.configs }),
+    })
+    log.info({ topic: name, partitions: partitionCount }, 'auto-created topic')
     return topic
   } catch (error) {
     if (!(error instanceof KafkaError)) throw error

@@ -22,6 +22,7 @@ import {
   duplicateConfigName,
   findTopicResource,
   isOutcome,
+  topicOverridesToStore,
   unsupportedResourceType,
 } from './config-resources.ts'
 import { attempt, failure, type Outcome } from './outcome.ts'
@@ -60,7 +61,10 @@ async function alterResource(
       return failure(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${name}`)
     entries.push([name, value])
   }
-  const overrides = Object.fromEntries(entries)
-  if (validateOnly) return attempt(async () => validateTopicConfigOverrides(overrides))
-  return attempt(() => context.services.logs.setTopicConfig(topic.name, overrides))
+  const requested = Object.fromEntries(entries)
+  return attempt(async () => {
+    validateTopicConfigOverrides(requested)
+    const overrides = topicOverridesToStore(context.services, topic.name, requested)
+    if (!validateOnly) await context.services.logs.setTopicConfig(topic.name, overrides)
+  })
 }

@@ -24,6 +24,7 @@ import {
   duplicateConfigName,
   findTopicResource,
   isOutcome,
+  topicOverridesToStore,
   unsupportedResourceType,
 } from './config-resources.ts'
 import { attempt, failure, type Outcome } from './outcome.ts'
@@ -64,8 +65,11 @@ async function alterResource(
     const problem = applyOperation(overrides, config)
     if (problem !== null) return problem
   }
-  if (validateOnly) return attempt(async () => validateTopicConfigOverrides(overrides))
-  return attempt(() => context.services.logs.setTopicConfig(topic.name, overrides))
+  return attempt(async () => {
+    validateTopicConfigOverrides(overrides)
+    const stored = topicOverridesToStore(context.services, topic.name, overrides)
+    if (!validateOnly) await context.services.logs.setTopicConfig(topic.name, stored)
+  })
 }
 
 /** Applies one operation to `overrides` (Kafka's names and string values); returns an error or null. */

@@ -9,8 +9,11 @@
 // TRANSACTIONAL_ID_AUTHORIZATION_FAILED, produce/transactional-id-check.ts); WRITE on the topic
 // (TOPIC_AUTHORIZATION_FAILED); auto-creation needs CREATE. Idempotent batches need no
 // IDEMPOTENT_WRITE here, as since Kafka 3.0 (InitProducerId checks it).
+// Internal topics (__consumer_offsets, __transaction_state): INVALID_TOPIC_EXCEPTION unless the client
+// id is `__admin_client`, and never auto-created by a produce, as in Kafka.
 // Known gaps: timeoutMs is not enforced (a single broker has no replicas to wait for).
 
+import { adminClientId, isKafkaInternalTopic } from '../../coordinator/state-topics.ts'
 import { KafkaError, StorageError } from '../../errors.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import type { PartitionProduceData, TopicProduceData } from '../../protocol/generated/produce-request.ts'
@@ -60,7 +63,8 @@ async function produceToTopic(
     ? new KafkaError(ErrorCode.INVALID_REQUIRED_ACKS, 'acks must be -1, 0 or 1')
     : !allows(context, AclOperation.WRITE, ResourceType.TOPIC, topicData.name)
       ? new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not authorized to write to ${topicData.name}`)
-      : await findOrAutoCreateTopic(context, topicData.name, { requestAllows: true })
+      : (internalTopicRefusal(context, topicData.name) ??
+        (await findOrAutoCreateTopic(context, topicData.name, { requestAllows: true })))
   const partitionResponses = await Promise.all(
     topicData.partitionData.map((partition) =>
       topic instanceof KafkaError
@@ -69,6 +73,16 @@ async function produceToTopic(
     ),
   )
   return { name: topicData.name, partitionResponses }
+}
+
+/** Kafka's ReplicaManager: only the admin client id may append to an internal topic; a missing one is
+ * UNKNOWN_TOPIC_OR_PARTITION (a produce does not create it). Null when the topic is not internal. */
+function internalTopicRefusal(context: RequestContext, name: string): KafkaError | null {
+  if (!isKafkaInternalTopic(name)) return null
+  const exists = context.services.logs.getTopic(name) !== undefined
+  if (context.clientId === adminClientId && exists) return null
+  if (!exists) return new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`)
+  return new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`)
 }
 
 async function produceToPartition(
