@@ -48,6 +48,7 @@ import { createMemoryLogManager } from '../storage/memory/memory-log-manager.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import type { LogManager } from '../storage/types.ts'
 import { parseHostPort } from './address.ts'
+import { DynamicBrokerConfigs } from './broker-config/dynamic-store.ts'
 import { ConnectionLimiter } from './connection-limits.ts'
 import type { AnyHandler, BrokerServices, BrokerSettings, SupportedApi } from './handler.ts'
 import { FetchSessionCache } from './handlers/fetch/fetch-session-cache.ts'
@@ -184,6 +185,13 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     window: { samples: limits.quotaWindowNum, windowMs: limits.quotaWindowSizeSeconds * 1000 },
     onThrottle: (quota, throttleMs) => metrics.throttled(quota, throttleMs),
   })
+  const dynamicConfigs = await DynamicBrokerConfigs.open({
+    dataDir,
+    logs,
+    staticTopicDefaults: options.topicDefaults ?? {},
+    limits,
+    connectionLimiter,
+  })
   const internalTopics = { ...defaultInternalTopicSettings, ...options.internalTopics }
   const stateTopics = createStateTopicRegistry(internalTopics)
   await repairStateTopics(logs, stateTopics, log)
@@ -241,6 +249,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     log,
     supportedApis: supportedApisOf(handlers),
     stateTopics,
+    dynamicConfigs,
     dataDir,
     topicDefaults: options.topicDefaults ?? {},
     limits,

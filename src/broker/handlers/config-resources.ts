@@ -103,15 +103,6 @@ export function duplicateConfigName(configs: readonly { name: string }[]): strin
   return null
 }
 
-/** Changes to a BROKER resource: this broker's configs are fixed at start, so any change is refused
- * the way Kafka refuses a config that cannot be updated dynamically (INVALID_REQUEST, KAFKA-13609). */
-export function alterBrokerConfigs(nodeId: number, resourceName: string, names: readonly string[]): Outcome {
-  const nameCheck = checkBrokerResourceName(resourceName, nodeId)
-  if (nameCheck.errorCode !== ErrorCode.NONE) return nameCheck
-  if (names.length === 0) return success
-  return failure(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: ${names.join(', ')}`)
-}
-
 /** The overrides a topic keeps after an alter: as requested, except that a state topic gets its own
  * configs for what the request leaves out and stays compacted (INVALID_CONFIG otherwise). */
 export function topicOverridesToStore(

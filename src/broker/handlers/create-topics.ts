@@ -27,7 +27,9 @@ import {
   type TopicConfigOverrides,
 } from '../../storage/topic-config.ts'
 import type { TopicDescription } from '../../storage/types.ts'
+import type { ConfigLayers } from '../broker-config/synonyms.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
+import { brokerConfigLayers } from './broker-configs.ts'
 import { describeTopicConfigs } from './config-describe.ts'
 import { planTopic, type TopicPlan } from './create-topics-plan.ts'
 import { failure, type Outcome, outcomeOf } from './outcome.ts'
@@ -82,8 +84,10 @@ async function createTopic(
     ...(stateTopic === undefined ? {} : { stateTopic }),
   })
   if (!('partitionCount' in plan)) return topicError(topic.name, plan)
-  const topicDefaults = context.services.topicDefaults ?? {}
-  if (validateOnly) return topicCreated(planned(plan, topicDefaults), topicDefaults)
+  const topicDefaults =
+    context.services.dynamicConfigs?.topicDefaults() ?? context.services.topicDefaults ?? {}
+  const layers = brokerConfigLayers(context.services)
+  if (validateOnly) return topicCreated(planned(plan, topicDefaults), layers)
   // controller_mutation_rate (KIP-599): each partition created counts.
   if (context.quota?.mayMutate(plan.partitionCount) === false) {
     return topicError(topic.name, throttlingQuotaExceeded)
@@ -94,7 +98,7 @@ async function createTopic(
       configOverrides: plan.configOverrides,
     })
     log.info({ topic: plan.name, partitions: plan.partitionCount }, 'created topic')
-    return topicCreated(created, topicDefaults)
+    return topicCreated(created, layers)
   } catch (error) {
     return topicError(topic.name, outcomeOf(error))
   }
@@ -111,7 +115,7 @@ function planned(plan: TopicPlan, topicDefaults: TopicConfigOverrides): TopicDes
   }
 }
 
-function topicCreated(topic: TopicDescription, topicDefaults: TopicConfigOverrides): CreatableTopicResult {
+function topicCreated(topic: TopicDescription, layers: ConfigLayers): CreatableTopicResult {
   const options = { apiVersion: 1, includeSynonyms: false, includeDocumentation: false }
   return {
     name: topic.name,
@@ -121,7 +125,7 @@ function topicCreated(topic: TopicDescription, topicDefaults: TopicConfigOverrid
     topicConfigErrorCode: ErrorCode.NONE,
     numPartitions: topic.partitionCount,
     replicationFactor: 1,
-    configs: describeTopicConfigs(topic, null, topicDefaults, options).map((entry) => ({
+    configs: describeTopicConfigs(topic, null, layers, options).map((entry) => ({
       name: entry.name,
       value: entry.value,
       readOnly: entry.readOnly,

@@ -11,7 +11,12 @@ import type { LogManager } from '../../storage/types.ts'
 import type { GroupCoordinator } from '../group/group-coordinator.ts'
 import { offsetsTopicName } from '../group/offsets-topic-log.ts'
 import { InternalTopicLog, markerBatch } from '../internal-topic-log.ts'
-import { defaultInternalTopicSettings, transactionTopicName, transactionTopicSpec } from '../state-topics.ts'
+import {
+  defaultInternalTopicSettings,
+  type StateTopicSpec,
+  transactionTopicName,
+  transactionTopicSpec,
+} from '../state-topics.ts'
 import type { ProducerIdManager } from './producer-id-manager.ts'
 import {
   decodeTransactionRecord,
@@ -85,6 +90,11 @@ export class TransactionCoordinator {
 
   get loading(): boolean {
     return !this.loaded
+  }
+
+  /** How __transaction_state is created (DescribeConfigs reports transaction.state.log.*). */
+  get topicSpec(): StateTopicSpec {
+    return this.topic.spec
   }
 
   /** Replays __transaction_state, completes prepared transactions, starts the timeout check. */
