@@ -138,6 +138,75 @@ async function produceCode(running: BrokerProcess, topic: string, valueBytes: nu
   }
 }
 
+/** The answers and effects checked before and after the SIGKILL. */
+async function checkDynamicAnswers(admin: Admin, running: BrokerProcess): Promise<void> {
+  const brokerConfigs = await describe(admin, brokerResource, '0', [
+    'sasl.kerberos.min.time.before.relogin',
+    'log.retention.ms',
+    'log.cleaner.threads',
+    'num.partitions',
+  ])
+  assert.deepEqual(brokerConfigs['sasl.kerberos.min.time.before.relogin'], {
+    value: '120000',
+    source: source.dynamicBroker,
+    readOnly: false,
+    synonyms: [
+      ['sasl.kerberos.min.time.before.relogin', '120000', source.dynamicBroker],
+      ['sasl.kerberos.min.time.before.relogin', '60000', source.default],
+    ],
+  })
+  assert.deepEqual(brokerConfigs['log.retention.ms'], {
+    value: '3600000',
+    source: source.dynamicDefault,
+    readOnly: false,
+    synonyms: [
+      ['log.retention.ms', '3600000', source.dynamicDefault],
+      ['log.retention.hours', '168', source.default],
+    ],
+  })
+  assert.equal(brokerConfigs['log.cleaner.threads'].source, source.dynamicDefault)
+  assert.deepEqual(brokerConfigs['num.partitions'], {
+    value: '1',
+    source: source.default,
+    readOnly: true,
+    synonyms: [['num.partitions', '1', source.default]],
+  })
+  assert.deepEqual(await describeClusterDefaults(running), [
+    [
+      'log.cleaner.threads',
+      '2',
+      source.dynamicDefault,
+      [['log.cleaner.threads', '2', source.dynamicDefault]],
+    ],
+    [
+      'log.retention.ms',
+      '3600000',
+      source.dynamicDefault,
+      [['log.retention.ms', '3600000', source.dynamicDefault]],
+    ],
+    [
+      'message.max.bytes',
+      '2000',
+      source.dynamicDefault,
+      [['message.max.bytes', '2000', source.dynamicDefault]],
+    ],
+  ])
+
+  const topicConfigs = await describe(admin, topicResource, 'plain', ['retention.ms', 'max.message.bytes'])
+  assert.deepEqual(topicConfigs['retention.ms'], {
+    value: '3600000',
+    source: source.dynamicDefault,
+    readOnly: false,
+    synonyms: [
+      ['log.retention.ms', '3600000', source.dynamicDefault],
+      ['log.retention.hours', '168', source.default],
+    ],
+  })
+  assert.equal(topicConfigs['max.message.bytes'].value, '2000')
+  assert.equal(await produceCode(running, 'plain', 3000), errorMessageTooLarge)
+  assert.equal(await produceCode(running, 'plain', 100), 0)
+}
+
 test('dynamic broker configs are accepted, reported, applied, and survive a SIGKILL', async () => {
   dataDir = await makeTempDir('streamline-issue13-configs-')
   broker = await startBrokerProcess({ dataDir })
@@ -163,139 +232,73 @@ test('dynamic broker configs are accepted, reported, applied, and survive a SIGK
     [0, null],
   )
 
-  for (let round = 0; round < 2; round++) {
-    const brokerConfigs = await describe(admin, brokerResource, '0', [
-      'sasl.kerberos.min.time.before.relogin',
-      'log.retention.ms',
-      'log.cleaner.threads',
-      'num.partitions',
-    ])
-    assert.deepEqual(brokerConfigs['sasl.kerberos.min.time.before.relogin'], {
-      value: '120000',
-      source: source.dynamicBroker,
-      readOnly: false,
-      synonyms: [
-        ['sasl.kerberos.min.time.before.relogin', '120000', source.dynamicBroker],
-        ['sasl.kerberos.min.time.before.relogin', '60000', source.default],
-      ],
-    })
-    assert.deepEqual(brokerConfigs['log.retention.ms'], {
-      value: '3600000',
-      source: source.dynamicDefault,
-      readOnly: false,
-      synonyms: [
-        ['log.retention.ms', '3600000', source.dynamicDefault],
-        ['log.retention.hours', '168', source.default],
-      ],
-    })
-    assert.equal(brokerConfigs['log.cleaner.threads'].source, source.dynamicDefault)
-    assert.deepEqual(brokerConfigs['num.partitions'], {
-      value: '1',
-      source: source.default,
-      readOnly: true,
-      synonyms: [['num.partitions', '1', source.default]],
-    })
-    assert.deepEqual(await describeClusterDefaults(broker), [
-      [
-        'log.cleaner.threads',
-        '2',
-        source.dynamicDefault,
-        [['log.cleaner.threads', '2', source.dynamicDefault]],
-      ],
-      [
-        'log.retention.ms',
-        '3600000',
-        source.dynamicDefault,
-        [['log.retention.ms', '3600000', source.dynamicDefault]],
-      ],
-      [
-        'message.max.bytes',
-        '2000',
-        source.dynamicDefault,
-        [['message.max.bytes', '2000', source.dynamicDefault]],
-      ],
-    ])
-
-    const topicConfigs = await describe(admin, topicResource, 'plain', ['retention.ms', 'max.message.bytes'])
-    assert.deepEqual(topicConfigs['retention.ms'], {
-      value: '3600000',
-      source: source.dynamicDefault,
-      readOnly: false,
-      synonyms: [
-        ['log.retention.ms', '3600000', source.dynamicDefault],
-        ['log.retention.hours', '168', source.default],
-      ],
-    })
-    assert.equal(topicConfigs['max.message.bytes'].value, '2000')
-    assert.equal(await produceCode(broker, 'plain', 3000), errorMessageTooLarge)
-    assert.equal(await produceCode(broker, 'plain', 100), 0)
-
-    if (round === 0) {
-      await broker.kill()
-      broker = await startBrokerProcess({ dataDir })
-      admin = await adminOf(broker)
-    }
-  }
+  await checkDynamicAnswers(admin, broker)
+  await broker.kill()
+  broker = await startBrokerProcess({ dataDir })
+  admin = await adminOf(broker)
+  await checkDynamicAnswers(admin, broker)
 })
+
+/** Refused changes: resource name, configs, error code, Kafka's message. */
+const refusals: [
+  string,
+  { name: string; value: string | null; configOperation?: number }[],
+  number,
+  string,
+][] = [
+  [
+    '0',
+    [{ name: 'num.partitions', value: '3' }],
+    errorInvalidRequest,
+    'Cannot update these configs dynamically: Set(num.partitions)',
+  ],
+  [
+    '',
+    [{ name: 'sasl.kerberos.min.time.before.relogin', value: '1000' }],
+    errorInvalidRequest,
+    'Cannot update these configs at default cluster level, broker id must be specified: Set(sasl.kerberos.min.time.before.relogin)',
+  ],
+  [
+    '0',
+    [{ name: 'ssl.keystore.location', value: '/tmp/k.jks' }],
+    errorInvalidRequest,
+    'These security configs can be dynamically updated only per-listener using the listener prefix: Set(ssl.keystore.location)',
+  ],
+  [
+    '0',
+    [{ name: 'sasl.kerberos.min.time.before.relogin', value: 'soon' }],
+    errorInvalidRequest,
+    'Invalid value soon for configuration sasl.kerberos.min.time.before.relogin: Not a number of type LONG',
+  ],
+  [
+    '',
+    [{ name: 'log.cleanup.policy', value: 'archive' }],
+    errorInvalidRequest,
+    'Invalid value archive for configuration log.cleanup.policy: String must be one of: delete, compact',
+  ],
+  [
+    '',
+    [{ name: 'num.io.threads', value: '100' }],
+    errorInvalidRequest,
+    'Dynamic thread count update validation failed for num.io.threads=100, value should not be greater than double the current value 8',
+  ],
+  [
+    '',
+    [{ name: 'log.retention.ms', value: '1', configOperation: 2 }],
+    errorInvalidConfig,
+    'Config value append is not allowed for config key: log.retention.ms',
+  ],
+  [
+    '7',
+    [{ name: 'log.retention.ms', value: '1' }],
+    errorInvalidRequest,
+    'Unexpected broker id, expected 0 or empty string, but received 7',
+  ],
+]
 
 test('refusals are Kafka 3.9 answers: static, per-broker only, prefix only, bad values, thread pools', async () => {
   assert.ok(broker !== undefined)
-  const cases: [
-    string,
-    { name: string; value: string | null; configOperation?: number }[],
-    number,
-    string,
-  ][] = [
-    [
-      '0',
-      [{ name: 'num.partitions', value: '3' }],
-      errorInvalidRequest,
-      'Cannot update these configs dynamically: Set(num.partitions)',
-    ],
-    [
-      '',
-      [{ name: 'sasl.kerberos.min.time.before.relogin', value: '1000' }],
-      errorInvalidRequest,
-      'Cannot update these configs at default cluster level, broker id must be specified: Set(sasl.kerberos.min.time.before.relogin)',
-    ],
-    [
-      '0',
-      [{ name: 'ssl.keystore.location', value: '/tmp/k.jks' }],
-      errorInvalidRequest,
-      'These security configs can be dynamically updated only per-listener using the listener prefix: Set(ssl.keystore.location)',
-    ],
-    [
-      '0',
-      [{ name: 'sasl.kerberos.min.time.before.relogin', value: 'soon' }],
-      errorInvalidRequest,
-      'Invalid value soon for configuration sasl.kerberos.min.time.before.relogin: Not a number of type LONG',
-    ],
-    [
-      '',
-      [{ name: 'log.cleanup.policy', value: 'archive' }],
-      errorInvalidRequest,
-      'Invalid value archive for configuration log.cleanup.policy: String must be one of: delete, compact',
-    ],
-    [
-      '',
-      [{ name: 'num.io.threads', value: '100' }],
-      errorInvalidRequest,
-      'Dynamic thread count update validation failed for num.io.threads=100, value should not be greater than double the current value 8',
-    ],
-    [
-      '',
-      [{ name: 'log.retention.ms', value: '1', configOperation: 2 }],
-      errorInvalidConfig,
-      'Config value append is not allowed for config key: log.retention.ms',
-    ],
-    [
-      '7',
-      [{ name: 'log.retention.ms', value: '1' }],
-      errorInvalidRequest,
-      'Unexpected broker id, expected 0 or empty string, but received 7',
-    ],
-  ]
-  for (const [resourceName, configs, code, message] of cases) {
+  for (const [resourceName, configs, code, message] of refusals) {
     assert.deepEqual(await incrementalAlter(broker, resourceName, configs), [code, message], configs[0].name)
   }
   // A listener-prefixed SSL config is per broker, as in Kafka; DELETE takes a config back to its default.

@@ -196,7 +196,7 @@ test('describe_configs of a topic gives every config with its source and synonym
   assert.equal(result.describe_missing, 'UNKNOWN_TOPIC_OR_PART')
 })
 
-test('describe_configs of the broker gives its real settings; dynamic ones are not read-only', { skip }, () => {
+test('describe_configs of the broker gives its real settings and dynamic flags', { skip }, () => {
   const described = result.describe_broker
   const entry = (name: string) => {
     const { value, source, is_read_only } = described[name]
