@@ -23,6 +23,7 @@ import {
   createStateTopicRegistry,
   defaultInternalTopicSettings,
   type InternalTopicSettings,
+  type StateTopicRegistry,
 } from '../coordinator/state-topics.ts'
 import { ProducerIdManager } from '../coordinator/txn/producer-id-manager.ts'
 import { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.ts'
@@ -133,6 +134,44 @@ async function openLogs(options: StartBrokerOptions, log: Logger): Promise<LogMa
   return openLogManager({ dataDir: options.dataDir ?? './data', defaultConfigOverrides, logger: log })
 }
 
+/** The state topics (repaired if an earlier version created them with ordinary configs) and the
+ * coordinators that keep their state in them, created from the same settings. */
+async function openCoordinators(
+  options: StartBrokerOptions,
+  logs: LogManager,
+  producerIds: ProducerIdManager,
+  log: Logger,
+): Promise<{
+  stateTopics: StateTopicRegistry
+  groups: GroupCoordinator
+  transactions: TransactionCoordinator
+}> {
+  const internalTopics = { ...defaultInternalTopicSettings, ...options.internalTopics }
+  const stateTopics = createStateTopicRegistry(internalTopics)
+  await repairStateTopics(logs, stateTopics, log)
+  const groups = new GroupCoordinator({
+    logs,
+    log,
+    config: options.groups?.classic,
+    consumer: options.groups?.consumer,
+    offsetsTopic: {
+      partitionCount: internalTopics.offsetsTopicPartitions,
+      segmentBytes: internalTopics.offsetsTopicSegmentBytes,
+    },
+  })
+  const transactions = new TransactionCoordinator({
+    logs,
+    groups,
+    producerIds,
+    log,
+    config: {
+      partitionCount: internalTopics.transactionTopicPartitions,
+      segmentBytes: internalTopics.transactionTopicSegmentBytes,
+    },
+  })
+  return { stateTopics, groups, transactions }
+}
+
 /** Mutable state the HTTP port reads (it opens before the broker is ready). */
 interface Lifecycle {
   view: BrokerView | null
@@ -192,29 +231,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     limits,
     connectionLimiter,
   })
-  const internalTopics = { ...defaultInternalTopicSettings, ...options.internalTopics }
-  const stateTopics = createStateTopicRegistry(internalTopics)
-  await repairStateTopics(logs, stateTopics, log)
-  const groups = new GroupCoordinator({
-    logs,
-    log,
-    config: options.groups?.classic,
-    consumer: options.groups?.consumer,
-    offsetsTopic: {
-      partitionCount: internalTopics.offsetsTopicPartitions,
-      segmentBytes: internalTopics.offsetsTopicSegmentBytes,
-    },
-  })
-  const transactions = new TransactionCoordinator({
-    logs,
-    groups,
-    producerIds,
-    log,
-    config: {
-      partitionCount: internalTopics.transactionTopicPartitions,
-      segmentBytes: internalTopics.transactionTopicSegmentBytes,
-    },
-  })
+  const { stateTopics, groups, transactions } = await openCoordinators(options, logs, producerIds, log)
   // Coordinator state replays in the background (groups first: prepared transactions complete into
   // them); their requests get COORDINATOR_LOAD_IN_PROGRESS meanwhile.
   const groupsLoaded = groups
