@@ -292,7 +292,7 @@ const refusals: [
     '7',
     [{ name: 'log.retention.ms', value: '1' }],
     errorInvalidRequest,
-    'Unexpected broker id, expected 0 or empty string, but received 7',
+    'Unexpected broker id, expected 0, but received 7',
   ],
 ]
 

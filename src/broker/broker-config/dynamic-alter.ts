@@ -8,8 +8,7 @@
 import { KafkaError } from '../../errors.ts'
 import { ErrorCode } from '../../protocol/generated/index.ts'
 import type { BrokerServices } from '../handler.ts'
-import { checkBrokerResourceName } from '../handlers/config-resources.ts'
-import { attempt, failure, type Outcome } from '../handlers/outcome.ts'
+import { attempt, failure, type Outcome, success } from '../handlers/outcome.ts'
 import { dynamicDefinitionOf } from './dynamic-definitions.ts'
 import type { DynamicConfigLevel } from './dynamic-store.ts'
 import { validateDynamicConfigs } from './dynamic-validate.ts'
@@ -86,6 +85,19 @@ function proposedConfigs(
   return configs
 }
 
+/** ConfigAdminManager.validateResourceNameIsCurrentNodeId (KRaft's messages); "" is the cluster default. */
+function checkResourceName(name: string, nodeId: number): Outcome {
+  if (name === '') return success
+  if (!/^-?\d+$/.test(name))
+    return failure(ErrorCode.INVALID_REQUEST, `Node id must be an integer, but it is: ${name}`)
+  if (Number(name) !== nodeId)
+    return failure(
+      ErrorCode.INVALID_REQUEST,
+      `Unexpected broker id, expected ${nodeId}, but received ${name}`,
+    )
+  return success
+}
+
 /** One BROKER resource of an alter request. */
 export async function alterBrokerResource(
   services: BrokerServices,
@@ -93,7 +105,7 @@ export async function alterBrokerResource(
   operations: readonly BrokerConfigOperation[],
   validateOnly: boolean,
 ): Promise<Outcome> {
-  const nameCheck = checkBrokerResourceName(resourceName, services.identity.nodeId)
+  const nameCheck = checkResourceName(resourceName, services.identity.nodeId)
   if (nameCheck.errorCode !== ErrorCode.NONE) return nameCheck
   const store = services.dynamicConfigs
   if (store === undefined) {
