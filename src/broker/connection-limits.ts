@@ -35,9 +35,9 @@ export type Admission = { admitted: true } | { admitted: false; reason: string }
 export class ConnectionLimiter {
   private total = 0
   private readonly perAddress = new Map<string, number>()
-  private readonly connectionsMax: number
-  private readonly perIpMax: number
-  private readonly overrides: Map<string, number>
+  private connectionsMax: number
+  private perIpMax: number
+  private overrides: Map<string, number>
 
   constructor(
     limits: Pick<BrokerLimits, 'connectionsMax' | 'connectionsPerIpMax' | 'connectionsPerIpOverrides'>,
@@ -45,6 +45,15 @@ export class ConnectionLimiter {
     this.connectionsMax = limits.connectionsMax
     this.perIpMax = limits.connectionsPerIpMax
     this.overrides = parsePerIpOverrides(limits.connectionsPerIpOverrides)
+  }
+
+  /** New limits (dynamic broker configs): they apply to new connections; open ones are counted. */
+  reconfigure(
+    limits: Pick<BrokerLimits, 'connectionsMax' | 'connectionsPerIpMax' | 'connectionsPerIpOverrides'>,
+  ): void {
+    this.overrides = parsePerIpOverrides(limits.connectionsPerIpOverrides)
+    this.connectionsMax = limits.connectionsMax
+    this.perIpMax = limits.connectionsPerIpMax
   }
 
   /** Takes a slot for a new connection from `remoteAddress`; call release() when it closes. */

@@ -3,6 +3,7 @@
 
 import type { BrokerLimits } from '../config/limits.ts'
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
+import type { StateTopicRegistry } from '../coordinator/state-topics.ts'
 import type { ProducerIdManager } from '../coordinator/txn/producer-id-manager.ts'
 import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.ts'
 import type { Logger } from '../log.ts'
@@ -14,6 +15,7 @@ import type { Authorizer } from '../security/acl/authorizer.ts'
 import type { ConnectionSession, SecurityServices } from '../security/session.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import type { LogManager } from '../storage/types.ts'
+import type { DynamicBrokerConfigs } from './broker-config/dynamic-store.ts'
 import type { ConnectionLimiter } from './connection-limits.ts'
 import type { FetchSessionCache } from './handlers/fetch/fetch-session-cache.ts'
 
@@ -58,6 +60,12 @@ export interface BrokerServices {
   fetchSessions: FetchSessionCache
   /** Every API this broker serves, derived from the handler registry. */
   supportedApis: readonly SupportedApi[]
+  /** State topics and the settings they are created with (coordinator/state-topics.ts); absent where a
+   * test builds services without them: the default registry. */
+  stateTopics?: StateTopicRegistry
+  /** Dynamic broker configs (AlterConfigs on BROKER resources, broker-config/dynamic-store.ts); absent
+   * where a test builds services without them: broker configs cannot be changed. */
+  dynamicConfigs?: DynamicBrokerConfigs
   /** The absolute data directory (DescribeLogDirs, DescribeConfigs `log.dirs`); absent for an in-memory log. */
   dataDir?: string
   /** Broker-wide topic config defaults (Kafka's names) the log applies to every topic; DescribeConfigs

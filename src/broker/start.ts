@@ -18,6 +18,13 @@ import { type BrokerLimits, defaultBrokerLimits } from '../config/limits.ts'
 import { streamlineVersion } from '../config/version.ts'
 import type { GroupCoordinatorSettings } from '../coordinator/group/group-config.ts'
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
+import { repairStateTopics } from '../coordinator/state-topic-repair.ts'
+import {
+  createStateTopicRegistry,
+  defaultInternalTopicSettings,
+  type InternalTopicSettings,
+  type StateTopicRegistry,
+} from '../coordinator/state-topics.ts'
 import { ProducerIdManager } from '../coordinator/txn/producer-id-manager.ts'
 import { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.ts'
 import { startPlayground } from '../embedded/playground.ts'
@@ -42,6 +49,7 @@ import { createMemoryLogManager } from '../storage/memory/memory-log-manager.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import type { LogManager } from '../storage/types.ts'
 import { parseHostPort } from './address.ts'
+import { DynamicBrokerConfigs } from './broker-config/dynamic-store.ts'
 import { ConnectionLimiter } from './connection-limits.ts'
 import type { AnyHandler, BrokerServices, BrokerSettings, SupportedApi } from './handler.ts'
 import { FetchSessionCache } from './handlers/fetch/fetch-session-cache.ts'
@@ -71,6 +79,8 @@ export interface StartBrokerOptions {
   shutdownTimeoutMs?: number
   /** Group coordinator settings (classic and KIP-848); Kafka's defaults for what is left out. */
   groups?: GroupCoordinatorSettings
+  /** `offsets.topic.*` / `transaction.state.log.*` partition counts and segment sizes (Kafka's defaults). */
+  internalTopics?: Partial<InternalTopicSettings>
   /** Process-wide metrics (memory, event loop) in /metrics. Default true. */
   processMetrics?: boolean
   /** Kafka listeners (`security.listeners`); absent: one PLAINTEXT listener on listenAddr/advertisedAddr. */
@@ -122,6 +132,44 @@ async function openLogs(options: StartBrokerOptions, log: Logger): Promise<LogMa
   const defaultConfigOverrides = options.topicDefaults ?? {}
   if (options.inMemory === true) return createMemoryLogManager({ defaultConfigOverrides, logger: log })
   return openLogManager({ dataDir: options.dataDir ?? './data', defaultConfigOverrides, logger: log })
+}
+
+/** The state topics (repaired if an earlier version created them with ordinary configs) and the
+ * coordinators that keep their state in them, created from the same settings. */
+async function openCoordinators(
+  options: StartBrokerOptions,
+  logs: LogManager,
+  producerIds: ProducerIdManager,
+  log: Logger,
+): Promise<{
+  stateTopics: StateTopicRegistry
+  groups: GroupCoordinator
+  transactions: TransactionCoordinator
+}> {
+  const internalTopics = { ...defaultInternalTopicSettings, ...options.internalTopics }
+  const stateTopics = createStateTopicRegistry(internalTopics)
+  await repairStateTopics(logs, stateTopics, log)
+  const groups = new GroupCoordinator({
+    logs,
+    log,
+    config: options.groups?.classic,
+    consumer: options.groups?.consumer,
+    offsetsTopic: {
+      partitionCount: internalTopics.offsetsTopicPartitions,
+      segmentBytes: internalTopics.offsetsTopicSegmentBytes,
+    },
+  })
+  const transactions = new TransactionCoordinator({
+    logs,
+    groups,
+    producerIds,
+    log,
+    config: {
+      partitionCount: internalTopics.transactionTopicPartitions,
+      segmentBytes: internalTopics.transactionTopicSegmentBytes,
+    },
+  })
+  return { stateTopics, groups, transactions }
 }
 
 /** Mutable state the HTTP port reads (it opens before the broker is ready). */
@@ -176,13 +224,14 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     window: { samples: limits.quotaWindowNum, windowMs: limits.quotaWindowSizeSeconds * 1000 },
     onThrottle: (quota, throttleMs) => metrics.throttled(quota, throttleMs),
   })
-  const groups = new GroupCoordinator({
+  const dynamicConfigs = await DynamicBrokerConfigs.open({
+    dataDir,
     logs,
-    log,
-    config: options.groups?.classic,
-    consumer: options.groups?.consumer,
+    staticTopicDefaults: options.topicDefaults ?? {},
+    limits,
+    connectionLimiter,
   })
-  const transactions = new TransactionCoordinator({ logs, groups, producerIds, log })
+  const { stateTopics, groups, transactions } = await openCoordinators(options, logs, producerIds, log)
   // Coordinator state replays in the background (groups first: prepared transactions complete into
   // them); their requests get COORDINATOR_LOAD_IN_PROGRESS meanwhile.
   const groupsLoaded = groups
@@ -216,6 +265,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     logs,
     log,
     supportedApis: supportedApisOf(handlers),
+    stateTopics,
+    dynamicConfigs,
     dataDir,
     topicDefaults: options.topicDefaults ?? {},
     limits,

@@ -5,7 +5,10 @@
 // creation goes to the controller; the client asks again after its metadata retry backoff and then
 // sees the partitions), and a principal allowed to DESCRIBE but not to CREATE the topic gets
 // TOPIC_AUTHORIZATION_FAILED. Produce never creates a topic (Kafka answers UNKNOWN_TOPIC_OR_PARTITION).
+// A state topic (`__consumer_offsets`, `_schemas`, …) is created with its own partition count and
+// configs (coordinator/state-topics.ts), as Kafka's AutoTopicCreationManager does for internal topics.
 
+import { defaultStateTopicRegistry } from '../coordinator/state-topics.ts'
 import { KafkaError } from '../errors.ts'
 import { ErrorCode } from '../protocol/generated/index.ts'
 import { AclOperation, ResourceType } from '../security/acl/model.ts'
@@ -36,9 +39,14 @@ export async function findOrAutoCreateTopic(
   if (!mayCreate) {
     return new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not authorized to create topic ${name}`)
   }
+  const spec = (context.services.stateTopics ?? defaultStateTopicRegistry).get(name)
+  const partitionCount = spec?.partitionCount ?? settings.numPartitions
   try {
-    await logs.createTopic(name, { partitionCount: settings.numPartitions })
-    log.info({ topic: name, partitions: settings.numPartitions }, 'auto-created topic')
+    await logs.createTopic(name, {
+      partitionCount,
+      ...(spec === undefined ? {} : { configOverrides: spec.configs }),
+    })
+    log.info({ topic: name, partitions: partitionCount }, 'auto-created topic')
   } catch (error) {
     if (!(error instanceof KafkaError)) throw error
     // Another request may have created it meanwhile: then it is described as it is.

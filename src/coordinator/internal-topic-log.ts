@@ -8,15 +8,10 @@ import { buildBatch, decodeBatches } from '../protocol/records/batch-v2.ts'
 import { buildEndTransactionMarkerBatch, ControlRecordType } from '../protocol/records/control-record.ts'
 import type { KafkaRecord } from '../protocol/records/record.ts'
 import type { LogManager, PartitionLog } from '../storage/types.ts'
+import type { StateTopicSpec } from './state-topics.ts'
 
 /** Bytes read per step while replaying a topic on start. */
 const replayReadBytes = 1024 * 1024
-
-export interface InternalTopicOptions {
-  name: string
-  partitionCount: number
-  segmentBytes: number
-}
 
 /** A COMMIT or ABORT marker batch of a producer (coordinator epoch 0: one coordinator ever). */
 export function markerBatch(
@@ -48,41 +43,44 @@ export interface TransactionalWrite {
 
 export class InternalTopicLog {
   readonly logs: LogManager
-  readonly options: InternalTopicOptions
+  /** How the topic is created (state-topics.ts: the same spec Metadata and CreateTopics use). */
+  readonly spec: StateTopicSpec
   private creating: Promise<void> | null = null
 
-  constructor(logs: LogManager, options: InternalTopicOptions) {
+  constructor(logs: LogManager, spec: StateTopicSpec) {
     this.logs = logs
-    this.options = options
+    this.spec = spec
   }
 
   get name(): string {
-    return this.options.name
+    return this.spec.name
   }
 
-  /** Creates the topic unless it exists (also before a transaction names one of its partitions). */
+  /** Creates the topic unless it exists (also before a transaction names one of its partitions).
+   * Another path (a Metadata request) may create it meanwhile: then the existing topic is used. */
   ensureTopic(): Promise<void> {
     if (this.logs.getTopic(this.name) !== undefined) return Promise.resolve()
     this.creating ??= this.logs
       .createTopic(this.name, {
-        partitionCount: this.options.partitionCount,
-        configOverrides: { 'cleanup.policy': 'compact', 'segment.bytes': String(this.options.segmentBytes) },
+        partitionCount: this.spec.partitionCount,
+        configOverrides: this.spec.configs,
       })
       .then(
         () => undefined,
         (error: unknown) => {
           this.creating = null
-          throw error
+          if (this.logs.getTopic(this.name) === undefined) throw error
         },
       )
     return this.creating
   }
 
-  /** The partition index of `key` (the topic's actual partition count once it exists). */
+  /** The partition index of `key`: by the topic's actual partition count once it exists (as Kafka's
+   * partitionFor), whatever the spec says, so a topic created with another count keeps working. */
   partitionIndexOf(key: string): number {
     return internalPartitionFor(
       key,
-      this.logs.getTopic(this.name)?.partitionCount ?? this.options.partitionCount,
+      this.logs.getTopic(this.name)?.partitionCount ?? this.spec.partitionCount,
     )
   }
 

@@ -89,7 +89,7 @@ export async function openLogManager(options: DiskLogManagerOptions): Promise<Di
 export class DiskLogManager implements LogManager {
   readonly dataDir: string
   private readonly topics = new Map<string, TopicEntry>()
-  private readonly defaults: TopicConfig
+  private defaults: TopicConfig
   private readonly context: PartitionLogContext
   private readonly compactPartition: (log: DiskPartitionLog, nowMs: number) => Promise<void>
   private adminChain: Promise<unknown> = Promise.resolve()
@@ -303,6 +303,16 @@ export class DiskLogManager implements LogManager {
       entry.config = config
       for (const log of entry.partitions) log.updateConfig(config)
       return this.describe(entry)
+    })
+  }
+
+  setDefaultConfigOverrides(defaultOverrides: TopicConfigOverrides): Promise<void> {
+    return this.serialize(async () => {
+      this.defaults = resolveTopicConfig(defaultTopicConfig(), defaultOverrides)
+      for (const entry of this.topics.values()) {
+        entry.config = resolveTopicConfig(this.defaults, entry.stored.configOverrides)
+        for (const log of entry.partitions) log.updateConfig(entry.config)
+      }
     })
   }
 

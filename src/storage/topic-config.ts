@@ -48,6 +48,9 @@ export interface TopicConfig {
   preallocate: boolean
   /** Accepted for compatibility; segments roll exactly at segment.ms. */
   segmentJitterMs: number
+  /** Deprecated in Kafka 3.0 and ignored from inter.broker.protocol.version 3.0 on (Kafka 3.x keeps
+   * and reports it): any version Kafka knows is accepted and stored; records are stored as produced. */
+  messageFormatVersion: string
 }
 
 export type TopicConfigType = 'int' | 'long' | 'double' | 'string' | 'list' | 'boolean'
@@ -61,11 +64,16 @@ export interface TopicConfigDefinition {
   /** Kafka's default, as Kafka prints it. */
   defaultValue: string
   doc: string
-  /** Inclusive numeric range (numbers) or the allowed values (string, list). */
-  valid: { min: number; max: number } | { oneOf: readonly string[] }
+  /** Inclusive numeric range (numbers), the allowed values (string, list) or a pattern (string). */
+  valid: { min: number; max: number } | { oneOf: readonly string[] } | { pattern: RegExp; what: string }
+  // `what`: the refusal's text, `%s` standing for the value.
 }
 
 const int32Max = 2 ** 31 - 1
+/** Kafka's MetadataVersion strings (MetadataVersionValidator): 0.8.0 to 3.9, with an -IVn suffix or a
+ * further segment (2.8.1 reads as 2.8). */
+const kafkaVersionPattern =
+  /^(?:0\.(?:8\.[0-2]|9\.0|10\.[0-2]|11\.0)|1\.[01]|2\.[0-8]|3\.[0-9])(?:-IV[0-4]|(?:\.\d+)*)$/
 const longMaxText = '9223372036854775807'
 
 function numeric(
@@ -159,6 +167,14 @@ export const topicConfigDefinitions: readonly TopicConfigDefinition[] = [
     'Deprecated: largest difference between a CreateTime timestamp and the broker time.',
   ),
   {
+    name: 'message.format.version',
+    field: 'messageFormatVersion',
+    type: 'string',
+    defaultValue: '3.0-IV1',
+    valid: { pattern: kafkaVersionPattern, what: 'Version `%s` is not a valid version' },
+    doc: 'Deprecated (Kafka 3.0): ignored, as by Kafka 3.x brokers with inter.broker.protocol.version 3.0 or later.',
+  },
+  {
     name: 'message.timestamp.type',
     field: 'messageTimestampType',
     type: 'string',
@@ -247,6 +263,14 @@ function parseNumber(definition: TopicConfigDefinition, text: string): number {
 function parseValue(definition: TopicConfigDefinition, text: string): TopicConfig[keyof TopicConfig] {
   if (definition.type === 'int' || definition.type === 'long' || definition.type === 'double') {
     return parseNumber(definition, text)
+  }
+  if ('pattern' in definition.valid) {
+    const value = text.trim()
+    if (!definition.valid.pattern.test(value))
+      throw invalidConfig(
+        `Invalid value ${text} for configuration ${definition.name}: ${definition.valid.what.replace('%s', value)}`,
+      )
+    return value
   }
   const allowed = (definition.valid as { oneOf: readonly string[] }).oneOf
   if (definition.type === 'boolean') {

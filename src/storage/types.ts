@@ -142,6 +142,9 @@ export interface LogManager {
   addPartitions(name: string, partitionCount: number): Promise<TopicDescription>
   /** Replaces the topic's overrides (AlterConfigs). Throws INVALID_CONFIG, UNKNOWN_TOPIC_OR_PARTITION. */
   setTopicConfig(name: string, configOverrides: TopicConfigOverrides): Promise<TopicDescription>
+  /** Replaces the broker-wide topic defaults (a dynamic broker config such as log.retention.ms);
+   * topics without their own override follow at once. Throws INVALID_CONFIG. */
+  setDefaultConfigOverrides(defaultOverrides: TopicConfigOverrides): Promise<void>
   listTopics(): TopicDescription[]
   getTopic(name: string): TopicDescription | undefined
   getTopicById(topicId: string): TopicDescription | undefined

@@ -7,6 +7,7 @@
 // internal topic always gets it, the others OPERATION_NOT_ATTEMPTED); v4+ (brokers) need
 // CLUSTER_ACTION on the cluster (top-level CLUSTER_AUTHORIZATION_FAILED). Known gaps: none.
 
+import { isKafkaInternalTopic } from '../../coordinator/state-topics.ts'
 import { TransactionState } from '../../coordinator/txn/transaction-metadata.ts'
 import type { AddPartitionsToTxnTopic } from '../../protocol/generated/add-partitions-to-txn-request.ts'
 import type { AddPartitionsToTxnTopicResult } from '../../protocol/generated/add-partitions-to-txn-response.ts'
@@ -18,7 +19,6 @@ import { fencedErrorFor } from './transaction-errors.ts'
 
 const batchedVersionMin = 4
 /** Kafka's Topic.isInternal: never added to a transaction by a client. */
-const internalTopics = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state'])
 
 export const addPartitionsToTxn = defineHandler({
   apiKey: ApiKey.AddPartitionsToTxn,
@@ -129,7 +129,7 @@ function clientRefusals(
     return every(() => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
   }
   const writable = (topic: string) =>
-    !internalTopics.has(topic) && allows(context, AclOperation.WRITE, ResourceType.TOPIC, topic)
+    !isKafkaInternalTopic(topic) && allows(context, AclOperation.WRITE, ResourceType.TOPIC, topic)
   const codes = every((topic, partition) =>
     !writable(topic)
       ? ErrorCode.TOPIC_AUTHORIZATION_FAILED

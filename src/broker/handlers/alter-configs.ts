@@ -3,25 +3,27 @@
 // v1: same as v0 · v2: flexible.
 // Unknown config names and invalid values: INVALID_CONFIG; a null value: INVALID_CONFIG; a config
 // named twice or a resource named twice: INVALID_REQUEST; unknown topic: UNKNOWN_TOPIC_OR_PARTITION.
-// BROKER resources: this broker's configs are fixed at start, so any change is INVALID_REQUEST
-// ("Cannot update these configs dynamically", Kafka's answer for a static config); an empty change
+// BROKER resources ("" = cluster default, or our id): the dynamic broker configs of that level are
+// replaced by the given set, checked as Kafka checks them (broker-config/dynamic-alter.ts); a static
+// config is INVALID_REQUEST ("Cannot update these configs dynamically").
 // ACLs, after the duplicate check and before anything else: ALTER_CONFIGS on the topic
 // (TOPIC_AUTHORIZATION_FAILED) or, for BROKER, on the cluster (CLUSTER_AUTHORIZATION_FAILED).
-// to "" or our id succeeds. Known gaps: no dynamic broker configs; BROKER_LOGGER is INVALID_REQUEST.
+// Known gaps: BROKER_LOGGER is INVALID_REQUEST.
 
 import type { AlterConfigsResource } from '../../protocol/generated/alter-configs-request.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { AclOperation } from '../../security/acl/model.ts'
 import { validateTopicConfigOverrides } from '../../storage/topic-config.ts'
+import { alterBrokerResource } from '../broker-config/dynamic-alter.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
 import { configRefusal } from './config-authorization.ts'
 import {
-  alterBrokerConfigs,
   alterEachResource,
   ConfigResourceType,
   duplicateConfigName,
   findTopicResource,
   isOutcome,
+  topicOverridesToStore,
   unsupportedResourceType,
 } from './config-resources.ts'
 import { attempt, failure, type Outcome } from './outcome.ts'
@@ -44,9 +46,8 @@ async function alterResource(
 ): Promise<Outcome> {
   const refusal = configRefusal(context, AclOperation.ALTER_CONFIGS, resource, { withMessage: false })
   if (refusal !== null) return refusal
-  const names = resource.configs.map((config) => config.name)
   if (resource.resourceType === ConfigResourceType.broker) {
-    return alterBrokerConfigs(context.services.identity.nodeId, resource.resourceName, names)
+    return alterBrokerResource(context.services, resource.resourceName, resource.configs, validateOnly)
   }
   if (resource.resourceType !== ConfigResourceType.topic)
     return unsupportedResourceType(resource.resourceType)
@@ -60,7 +61,10 @@ async function alterResource(
       return failure(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${name}`)
     entries.push([name, value])
   }
-  const overrides = Object.fromEntries(entries)
-  if (validateOnly) return attempt(async () => validateTopicConfigOverrides(overrides))
-  return attempt(() => context.services.logs.setTopicConfig(topic.name, overrides))
+  const requested = Object.fromEntries(entries)
+  return attempt(async () => {
+    validateTopicConfigOverrides(requested)
+    const overrides = topicOverridesToStore(context.services, topic.name, requested)
+    if (!validateOnly) await context.services.logs.setTopicConfig(topic.name, overrides)
+  })
 }

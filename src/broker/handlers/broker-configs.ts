@@ -1,14 +1,23 @@
-// The broker configs DescribeConfigs reports for this broker (resource type BROKER, name = node id):
-// only settings the broker really has, with their real values. None can be changed at run time, so
-// all are read-only; a value set at start (a topic default given to the broker, or a setting that
-// differs from Kafka's default) is STATIC_BROKER_CONFIG, otherwise it is DEFAULT_CONFIG.
+// The broker configs DescribeConfigs reports (resource type BROKER), by Kafka's ConfigHelper rules.
+// Name = node id: the settings this broker really has (node.id, log.dirs, limits, …), every dynamic
+// broker config (broker-config/dynamic-definitions.ts) and the broker defaults of topic configs, each
+// with its value by precedence (this broker's dynamic value, the cluster default, the value set at
+// start, Kafka's default; null when none), its source and synonyms (broker-config/synonyms.ts), and
+// read-only unless Kafka updates it dynamically. Name "": only the cluster-wide dynamic defaults set.
 
 import type { BrokerLimits } from '../../config/limits.ts'
 import type {
   DescribeConfigsResourceResult,
   DescribeConfigsSynonym,
 } from '../../protocol/generated/describe-configs-response.ts'
-import { type TopicConfigOverrides, topicConfigDefinitions } from '../../storage/topic-config.ts'
+import { topicConfigDefinitions } from '../../storage/topic-config.ts'
+import {
+  type BrokerConfigType,
+  type DynamicConfigDefinition,
+  dynamicConfigDefinitions,
+  dynamicDefinitionOf,
+} from '../broker-config/dynamic-definitions.ts'
+import { type ConfigLayers, configSynonyms, ownValue } from '../broker-config/synonyms.ts'
 import type { BrokerServices } from '../handler.ts'
 import {
   brokerSynonymOfTopicConfig,
@@ -17,176 +26,290 @@ import {
   ConfigType,
   configEntry,
   type DescribeOptions,
-  topicConfigType,
 } from './config-describe.ts'
 
 interface BrokerConfig {
   name: string
-  type: number
+  type: BrokerConfigType
   value: string
   /** Kafka's default, or null when Kafka has none (the value is then always set at start). */
   kafkaDefault: string | null
-  /** Whether the value was set at start; by default, when it differs from Kafka's default. */
-  setAtStart?: boolean
   doc: string
 }
 
 function ownConfigs(services: BrokerServices): BrokerConfig[] {
   const { identity, settings, dataDir, limits } = services
   const configs: BrokerConfig[] = [
-    {
-      name: 'node.id',
-      type: ConfigType.int,
-      value: String(identity.nodeId),
-      kafkaDefault: null,
-      doc: 'This broker.',
-    },
+    { name: 'node.id', type: 'int', value: String(identity.nodeId), kafkaDefault: null, doc: 'This broker.' },
     {
       name: 'broker.id',
-      type: ConfigType.int,
+      type: 'int',
       value: String(identity.nodeId),
       kafkaDefault: '-1',
       doc: 'Same as node.id.',
     },
     {
       name: 'advertised.listeners',
-      type: ConfigType.string,
+      type: 'string',
       value: `PLAINTEXT://${identity.host}:${identity.port}`,
       kafkaDefault: null,
       doc: 'The address clients are told to connect to (--advertised-addr).',
     },
     {
       name: 'num.partitions',
-      type: ConfigType.int,
+      type: 'int',
       value: String(settings.numPartitions),
       kafkaDefault: '1',
       doc: 'Partitions of auto-created topics and of CreateTopics with numPartitions -1.',
     },
     {
       name: 'default.replication.factor',
-      type: ConfigType.int,
+      type: 'int',
       value: '1',
       kafkaDefault: '1',
       doc: 'Replicas of each partition: one broker, one replica.',
     },
     {
       name: 'auto.create.topics.enable',
-      type: ConfigType.boolean,
+      type: 'boolean',
       value: String(settings.autoCreateTopicsEnable),
       kafkaDefault: 'true',
       doc: 'Whether Metadata and Produce create unknown topics.',
     },
     {
       name: 'delete.topic.enable',
-      type: ConfigType.boolean,
+      type: 'boolean',
       value: 'true',
       kafkaDefault: 'true',
       doc: 'DeleteTopics is allowed.',
     },
+    ...internalTopicConfigs(services),
   ]
   if (dataDir !== undefined) {
     configs.push({
       name: 'log.dirs',
-      type: ConfigType.string,
+      type: 'string',
       value: dataDir,
       kafkaDefault: null,
-      doc: 'The data directory (--data-dir).',
+      doc: 'The data directory.',
     })
   }
   if (limits !== undefined) configs.push(...limitConfigs(limits))
   return configs
 }
 
-/** The bounds Kafka has names for (src/config/limits.ts). */
-function limitConfigs(limits: BrokerLimits): BrokerConfig[] {
+/** offsets.topic.* and transaction.state.log.*: the state topics' partition counts and segment sizes. */
+function internalTopicConfigs(services: BrokerServices): BrokerConfig[] {
+  const offsets = services.groups.topicLog.topic.spec
+  const transactions = services.transactions.topicSpec
+  const config = (name: string, value: string | undefined, kafkaDefault: string): BrokerConfig => ({
+    name,
+    type: 'int',
+    value: value ?? kafkaDefault,
+    kafkaDefault,
+    doc: 'How the internal topic is created (coordinator/state-topics.ts).',
+  })
   return [
-    {
-      name: 'socket.request.max.bytes',
-      type: ConfigType.int,
-      value: String(limits.requestBytesMax),
-      kafkaDefault: '104857600',
-      doc: 'The largest request accepted; a larger size prefix closes the connection.',
-    },
-    {
-      name: 'connections.max.idle.ms',
-      type: ConfigType.long,
-      value: String(limits.connectionsMaxIdleMs),
-      kafkaDefault: '600000',
-      doc: 'Connections idle this long are closed.',
-    },
-    {
-      name: 'max.connections',
-      type: ConfigType.int,
-      value: String(limits.connectionsMax),
-      kafkaDefault: '2147483647',
-      doc: 'Client connections accepted at once.',
-    },
-    {
-      name: 'max.connections.per.ip',
-      type: ConfigType.int,
-      value: String(limits.connectionsPerIpMax),
-      kafkaDefault: '2147483647',
-      doc: 'Connections accepted at once from one address.',
-    },
-    {
-      name: 'max.connections.per.ip.overrides',
-      type: ConfigType.string,
-      value: limits.connectionsPerIpOverrides,
-      kafkaDefault: '',
-      doc: 'Per-address overrides of max.connections.per.ip: address:count, comma-separated.',
-    },
-    {
-      name: 'quota.window.num',
-      type: ConfigType.int,
-      value: String(limits.quotaWindowNum),
-      kafkaDefault: '11',
-      doc: 'Samples a client quota rate is measured over.',
-    },
-    {
-      name: 'quota.window.size.seconds',
-      type: ConfigType.int,
-      value: String(limits.quotaWindowSizeSeconds),
-      kafkaDefault: '1',
-      doc: 'The length of one client quota sample.',
-    },
+    config('offsets.topic.num.partitions', String(offsets.partitionCount), '50'),
+    config('offsets.topic.segment.bytes', offsets.configs['segment.bytes'], '104857600'),
+    config('transaction.state.log.num.partitions', String(transactions.partitionCount), '50'),
+    config('transaction.state.log.segment.bytes', transactions.configs['segment.bytes'], '104857600'),
   ]
 }
 
-/** The broker-level defaults of topic configs: the values new topics get. */
-function topicDefaultConfigs(topicDefaults: TopicConfigOverrides): BrokerConfig[] {
-  return topicConfigDefinitions.map((definition) => {
-    const { value, setAtStart } = brokerTopicDefault(definition, topicDefaults)
-    return {
-      name: brokerSynonymOfTopicConfig[definition.name] ?? definition.name,
-      type: topicConfigType(definition),
-      value,
-      kafkaDefault: definition.defaultValue,
-      setAtStart,
-      doc: `Default of the topic config ${definition.name}: ${definition.doc}`,
-    }
+/** The bounds Kafka has names for (src/config/limits.ts). */
+function limitConfigs(limits: BrokerLimits): BrokerConfig[] {
+  const limit = (
+    name: string,
+    type: BrokerConfigType,
+    value: number | string,
+    kafkaDefault: string,
+    doc: string,
+  ) => ({
+    name,
+    type,
+    value: String(value),
+    kafkaDefault,
+    doc,
   })
+  return [
+    limit(
+      'socket.request.max.bytes',
+      'int',
+      limits.requestBytesMax,
+      '104857600',
+      'The largest request accepted.',
+    ),
+    limit(
+      'connections.max.idle.ms',
+      'long',
+      limits.connectionsMaxIdleMs,
+      '600000',
+      'Idle connections are closed.',
+    ),
+    limit(
+      'max.connections',
+      'int',
+      limits.connectionsMax,
+      '2147483647',
+      'Client connections accepted at once.',
+    ),
+    limit(
+      'max.connections.per.ip',
+      'int',
+      limits.connectionsPerIpMax,
+      '2147483647',
+      'Connections per address.',
+    ),
+    limit(
+      'max.connections.per.ip.overrides',
+      'string',
+      limits.connectionsPerIpOverrides,
+      '',
+      'Per-address overrides of max.connections.per.ip: address:count, comma-separated.',
+    ),
+    limit(
+      'quota.window.num',
+      'int',
+      limits.quotaWindowNum,
+      '11',
+      'Samples a client quota rate is measured over.',
+    ),
+    limit('quota.window.size.seconds', 'int', limits.quotaWindowSizeSeconds, '1', 'One client quota sample.'),
+  ]
 }
 
-function describeBrokerConfig(config: BrokerConfig, options: DescribeOptions): DescribeConfigsResourceResult {
-  const synonyms: DescribeConfigsSynonym[] = []
-  if (config.setAtStart ?? config.value !== config.kafkaDefault) {
-    synonyms.push({ name: config.name, value: config.value, source: ConfigSource.staticBrokerConfig })
+/** Broker configs Kafka lists besides the dynamic ones: the other names of retention and roll times. */
+const alternativeNameDefaults: readonly [string, string | null][] = [
+  ['log.retention.hours', '168'],
+  ['log.retention.minutes', null],
+  ['log.roll.hours', '168'],
+  ['log.roll.jitter.hours', '0'],
+  ['log.flush.scheduler.interval.ms', '9223372036854775807'],
+]
+
+/** Each layer's values (synonyms.ts) for this broker. */
+export function brokerConfigLayers(services: BrokerServices): ConfigLayers {
+  const staticBroker: Record<string, string> = {}
+  for (const config of ownConfigs(services))
+    if (config.value !== config.kafkaDefault) staticBroker[config.name] = config.value
+  const topicDefaults = services.topicDefaults ?? {}
+  for (const definition of topicConfigDefinitions) {
+    const { value, setAtStart } = brokerTopicDefault(definition, topicDefaults)
+    const brokerName = brokerSynonymOfTopicConfig[definition.name]
+    if (setAtStart && brokerName !== undefined) staticBroker[brokerName] = value
   }
-  if (config.kafkaDefault !== null) {
-    synonyms.push({ name: config.name, value: config.kafkaDefault, source: ConfigSource.defaultConfig })
+  const kafkaDefaults = new Map<string, string>()
+  const defaults: [string, string | null][] = [
+    ...[...dynamicConfigDefinitions.values()].map((each): [string, string | null] => [
+      each.name,
+      each.kafkaDefault,
+    ]),
+    ...ownConfigs(services).map((each): [string, string | null] => [each.name, each.kafkaDefault]),
+    ...alternativeNameDefaults,
+  ]
+  for (const [name, value] of defaults) if (value !== null) kafkaDefaults.set(name, value)
+  return {
+    dynamicBroker: services.dynamicConfigs?.at('perBroker') ?? {},
+    dynamicDefault: services.dynamicConfigs?.at('clusterDefault') ?? {},
+    staticBroker,
+    kafkaDefaults,
   }
-  const fields = { ...config, readOnly: true, source: synonyms[0].source }
-  return configEntry(fields, synonyms, options)
 }
 
-/** This broker's configs, or those named in `keys` (null or empty: all), sorted by name. */
+const configTypeOf: Record<BrokerConfigType, number> = {
+  boolean: ConfigType.boolean,
+  string: ConfigType.string,
+  int: ConfigType.int,
+  short: ConfigType.short,
+  long: ConfigType.long,
+  double: ConfigType.double,
+  list: ConfigType.list,
+  class: ConfigType.class,
+  password: ConfigType.password,
+}
+
+interface Described {
+  name: string
+  type: BrokerConfigType | null
+  doc: string
+  dynamic: DynamicConfigDefinition | undefined
+}
+
+function describedNames(services: BrokerServices, layers: ConfigLayers): Described[] {
+  const entries = new Map<string, Described>()
+  const add = (name: string, type: BrokerConfigType | null, doc: string) => {
+    if (!entries.has(name)) entries.set(name, { name, type, doc, dynamic: dynamicDefinitionOf(name) })
+  }
+  for (const config of ownConfigs(services)) add(config.name, config.type, config.doc)
+  for (const definition of dynamicConfigDefinitions.values())
+    add(definition.name, definition.type, docOf(definition))
+  for (const [name] of alternativeNameDefaults)
+    add(name, name.endsWith('.ms') ? 'long' : 'int', 'Read-only here.')
+  for (const name of [...Object.keys(layers.dynamicDefault), ...Object.keys(layers.dynamicBroker)]) {
+    const definition = dynamicDefinitionOf(name)
+    add(name, definition?.type ?? null, definition === undefined ? '' : docOf(definition))
+  }
+  return [...entries.values()]
+}
+
+function docOf(definition: DynamicConfigDefinition): string {
+  const effect = definition.effect === 'applied' ? 'applied at once' : 'stored and reported; no effect here'
+  return `Dynamic (${definition.mode}): ${effect}.`
+}
+
+/** Kafka's createBrokerConfigEntry; `perBroker` false lists only cluster-default synonyms. */
+function describeBrokerConfig(
+  entry: Described,
+  layers: ConfigLayers,
+  perBroker: boolean,
+  options: DescribeOptions,
+): DescribeConfigsResourceResult {
+  const sensitive = entry.type === 'password'
+  const allSynonyms: DescribeConfigsSynonym[] = configSynonyms(entry.name, layers, { sensitive }).filter(
+    (synonym) => perBroker || synonym.source === ConfigSource.dynamicDefaultBrokerConfig,
+  )
+  const value = perBroker
+    ? (ownValue(layers.dynamicBroker, entry.name) ??
+      ownValue(layers.dynamicDefault, entry.name) ??
+      ownValue(layers.staticBroker, entry.name) ??
+      layers.kafkaDefaults.get(entry.name) ??
+      null)
+    : (ownValue(layers.dynamicDefault, entry.name) ?? null)
+  const source = allSynonyms.length === 0 ? ConfigSource.defaultConfig : allSynonyms[0].source
+  const readOnly = entry.dynamic === undefined || entry.dynamic.describedReadOnly === true
+  const type = entry.type === null ? ConfigType.unknown : configTypeOf[entry.type]
+  const result = configEntry(
+    { name: entry.name, value: sensitive ? null : value, readOnly, source, type, doc: entry.doc },
+    allSynonyms,
+    options,
+  )
+  return { ...result, isSensitive: sensitive }
+}
+
+/** This broker's configs (resourceName = id) or the cluster defaults set (""), sorted by name; only
+ * those named in `keys` when given. */
 export function describeBrokerConfigs(
   services: BrokerServices,
+  resourceName: string,
   keys: readonly string[] | null,
   options: DescribeOptions,
 ): DescribeConfigsResourceResult[] {
-  return [...ownConfigs(services), ...topicDefaultConfigs(services.topicDefaults ?? {})]
-    .filter((config) => keys === null || keys.length === 0 || keys.includes(config.name))
+  const layers = brokerConfigLayers(services)
+  const perBroker = resourceName !== ''
+  const entries = perBroker
+    ? describedNames(services, layers)
+    : Object.keys(layers.dynamicDefault).map((name) => {
+        const dynamic = dynamicDefinitionOf(name)
+        return {
+          name,
+          type: dynamic?.type ?? null,
+          doc: dynamic === undefined ? '' : docOf(dynamic),
+          dynamic,
+        }
+      })
+  return entries
+    .filter((entry) => keys === null || keys.length === 0 || keys.includes(entry.name))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((config) => describeBrokerConfig(config, options))
+    .map((entry) => describeBrokerConfig(entry, layers, perBroker, options))
 }

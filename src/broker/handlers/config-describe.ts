@@ -1,7 +1,8 @@
 // Config entries as DescribeConfigs and CreateTopics (v5+) report them: Kafka's value formatting,
 // sources, synonyms, types and documentation. Topic configs come from storage's definitions
-// (src/storage/topic-config.ts); each has one broker-level synonym whose value is Kafka's default,
-// since this broker sets no broker-wide topic defaults.
+// (src/storage/topic-config.ts); their broker-level synonyms follow Kafka's ConfigHelper
+// (broker-config/synonyms.ts): the broker default's name at each layer where it is set, and a
+// DEFAULT_CONFIG synonym only when that broker config has a Kafka default of its own.
 
 import type {
   DescribeConfigsResourceResult,
@@ -17,16 +18,10 @@ import {
   topicConfigDefinitions,
 } from '../../storage/topic-config.ts'
 import type { TopicDescription } from '../../storage/types.ts'
+import { dynamicConfigDefinitions } from '../broker-config/dynamic-definitions.ts'
+import { type ConfigLayers, ConfigSource, configSynonyms } from '../broker-config/synonyms.ts'
 
-/** DescribeConfigsResponse.ConfigSource. */
-export const ConfigSource = {
-  unknown: 0,
-  topicConfig: 1,
-  dynamicBrokerConfig: 2,
-  dynamicDefaultBrokerConfig: 3,
-  staticBrokerConfig: 4,
-  defaultConfig: 5,
-} as const
+export { ConfigSource }
 
 /** DescribeConfigsResponse.ConfigType (v3+). */
 export const ConfigType = {
@@ -49,31 +44,12 @@ export interface DescribeOptions {
   includeDocumentation: boolean
 }
 
-/** Kafka's broker config that provides each topic config's default (LogConfig's synonyms). */
-export const brokerSynonymOfTopicConfig: Readonly<Record<string, string>> = {
-  'cleanup.policy': 'log.cleanup.policy',
-  'compression.type': 'compression.type',
-  'delete.retention.ms': 'log.cleaner.delete.retention.ms',
-  'file.delete.delay.ms': 'log.segment.delete.delay.ms',
-  'flush.messages': 'log.flush.interval.messages',
-  'flush.ms': 'log.flush.interval.ms',
-  'index.interval.bytes': 'log.index.interval.bytes',
-  'max.compaction.lag.ms': 'log.cleaner.max.compaction.lag.ms',
-  'max.message.bytes': 'message.max.bytes',
-  'message.timestamp.type': 'log.message.timestamp.type',
-  'min.cleanable.dirty.ratio': 'log.cleaner.min.cleanable.ratio',
-  'min.compaction.lag.ms': 'log.cleaner.min.compaction.lag.ms',
-  'retention.bytes': 'log.retention.bytes',
-  'retention.ms': 'log.retention.ms',
-  'segment.bytes': 'log.segment.bytes',
-  'segment.index.bytes': 'log.index.size.max.bytes',
-  'segment.ms': 'log.roll.ms',
-  'segment.jitter.ms': 'log.roll.jitter.ms',
-  'message.downconversion.enable': 'log.message.downconversion.enable',
-  preallocate: 'log.preallocate',
-  'min.insync.replicas': 'min.insync.replicas',
-  'unclean.leader.election.enable': 'unclean.leader.election.enable',
-}
+/** Kafka's broker config that provides each topic config's default (ServerTopicConfigSynonyms). */
+export const brokerSynonymOfTopicConfig: Readonly<Record<string, string>> = Object.fromEntries(
+  [...dynamicConfigDefinitions.values()].flatMap((definition) =>
+    definition.topicConfig === undefined ? [] : [[definition.topicConfig, definition.name]],
+  ),
+)
 
 const configTypeOf: Record<TopicConfigType, number> = {
   int: ConfigType.int,
@@ -136,12 +112,12 @@ export function brokerTopicDefault(
   return { value: formatConfigValue(definition, config[definition.field]), setAtStart: true }
 }
 
-/** Kafka's createTopicConfigEntry: the override (TOPIC_CONFIG) when set, then the broker's default
- * set at start (STATIC_BROKER_CONFIG), then Kafka's default (DEFAULT_CONFIG). */
+/** Kafka's createTopicConfigEntry: the override (TOPIC_CONFIG) when set, then the synonyms of the
+ * broker default (configSynonyms); the source is the first synonym's, DEFAULT_CONFIG without any. */
 export function describeTopicConfig(
   topic: TopicDescription,
   definition: TopicConfigDefinition,
-  topicDefaults: TopicConfigOverrides,
+  layers: ConfigLayers,
   options: DescribeOptions,
 ): DescribeConfigsResourceResult {
   const value = formatConfigValue(definition, topic.config[definition.field])
@@ -149,12 +125,8 @@ export function describeTopicConfig(
   if (Object.hasOwn(topic.configOverrides, definition.name)) {
     synonyms.push({ name: definition.name, value, source: ConfigSource.topicConfig })
   }
-  const brokerName = brokerSynonymOfTopicConfig[definition.name] ?? definition.name
-  const brokerDefault = brokerTopicDefault(definition, topicDefaults)
-  if (brokerDefault.setAtStart) {
-    synonyms.push({ name: brokerName, value: brokerDefault.value, source: ConfigSource.staticBrokerConfig })
-  }
-  synonyms.push({ name: brokerName, value: definition.defaultValue, source: ConfigSource.defaultConfig })
+  const brokerName = brokerSynonymOfTopicConfig[definition.name]
+  if (brokerName !== undefined) synonyms.push(...configSynonyms(brokerName, layers, { sensitive: false }))
   const source = synonyms.length === 0 ? ConfigSource.defaultConfig : synonyms[0].source
   const fields = { name: definition.name, value, readOnly: false, source, doc: definition.doc }
   return configEntry({ ...fields, type: topicConfigType(definition) }, synonyms, options)
@@ -165,10 +137,10 @@ export function describeTopicConfig(
 export function describeTopicConfigs(
   topic: TopicDescription,
   keys: readonly string[] | null,
-  topicDefaults: TopicConfigOverrides,
+  layers: ConfigLayers,
   options: DescribeOptions,
 ): DescribeConfigsResourceResult[] {
   return topicConfigDefinitions
     .filter((definition) => keys === null || keys.length === 0 || keys.includes(definition.name))
-    .map((definition) => describeTopicConfig(topic, definition, topicDefaults, options))
+    .map((definition) => describeTopicConfig(topic, definition, layers, options))
 }

@@ -1,9 +1,12 @@
 // What DescribeConfigs, AlterConfigs and IncrementalAlterConfigs share: resource types, the
 // BROKER resource name rule, finding a TOPIC resource, and duplicate resources in one request.
 
+import { defaultStateTopicRegistry, stateTopicOverrides } from '../../coordinator/state-topics.ts'
 import { ErrorCode } from '../../protocol/generated/index.ts'
+import type { TopicConfigOverrides } from '../../storage/topic-config.ts'
 import { validateTopicName } from '../../storage/topic-name.ts'
 import type { LogManager, TopicDescription } from '../../storage/types.ts'
+import type { BrokerServices } from '../handler.ts'
 import { failure, type Outcome, outcomeOf, success } from './outcome.ts'
 
 /** ConfigResource.Type. */
@@ -100,11 +103,13 @@ export function duplicateConfigName(configs: readonly { name: string }[]): strin
   return null
 }
 
-/** Changes to a BROKER resource: this broker's configs are fixed at start, so any change is refused
- * the way Kafka refuses a config that cannot be updated dynamically (INVALID_REQUEST, KAFKA-13609). */
-export function alterBrokerConfigs(nodeId: number, resourceName: string, names: readonly string[]): Outcome {
-  const nameCheck = checkBrokerResourceName(resourceName, nodeId)
-  if (nameCheck.errorCode !== ErrorCode.NONE) return nameCheck
-  if (names.length === 0) return success
-  return failure(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: ${names.join(', ')}`)
+/** The overrides a topic keeps after an alter: as requested, except that a state topic gets its own
+ * configs for what the request leaves out and stays compacted (INVALID_CONFIG otherwise). */
+export function topicOverridesToStore(
+  services: BrokerServices,
+  topicName: string,
+  requested: TopicConfigOverrides,
+): TopicConfigOverrides {
+  const spec = (services.stateTopics ?? defaultStateTopicRegistry).get(topicName)
+  return spec === undefined ? requested : stateTopicOverrides(spec, requested)
 }

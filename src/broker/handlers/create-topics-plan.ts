@@ -3,6 +3,7 @@
 // replication factor and manual assignments (one broker: only this node, one replica), then configs.
 // The result is either the plan to create or the outcome to report.
 
+import { type StateTopicSpec, stateTopicOverrides } from '../../coordinator/state-topics.ts'
 import type { CreatableTopic } from '../../protocol/generated/create-topics-request.ts'
 import { ErrorCode } from '../../protocol/generated/index.ts'
 import { topicPartitionsMax } from '../../storage/limits.ts'
@@ -20,8 +21,10 @@ export interface TopicPlan {
 export interface PlanContext {
   logs: LogManager
   nodeId: number
-  /** `num.partitions`, for numPartitions -1. */
+  /** `num.partitions`, for numPartitions -1 (a state topic's own count for a state topic). */
   defaultPartitions: number
+  /** Set when the topic is a state topic: its configs fill in what the request leaves out. */
+  stateTopic?: StateTopicSpec
 }
 
 /** Kafka's Topic.unifyCollisionChars: "a.b" and "a_b" would clash in metric names. */
@@ -105,7 +108,10 @@ function checkPartitionsAndReplicas(topic: CreatableTopic, context: PlanContext)
   return partitionCount
 }
 
-function checkConfigs(topic: CreatableTopic): { configOverrides: Record<string, string> } | Outcome {
+function checkConfigs(
+  topic: CreatableTopic,
+  stateTopic: StateTopicSpec | undefined,
+): { configOverrides: Record<string, string> } | Outcome {
   const entries: [string, string][] = []
   const seen = new Set<string>()
   for (const { name, value } of topic.configs) {
@@ -115,13 +121,14 @@ function checkConfigs(topic: CreatableTopic): { configOverrides: Record<string, 
       return failure(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${name}`)
     entries.push([name, value])
   }
-  const configOverrides = Object.fromEntries(entries)
+  const requested = Object.fromEntries(entries)
   try {
-    validateTopicConfigOverrides(configOverrides)
+    validateTopicConfigOverrides(requested)
+    const configOverrides = stateTopic === undefined ? requested : stateTopicOverrides(stateTopic, requested)
+    return { configOverrides }
   } catch (error) {
     return outcomeOf(error)
   }
-  return { configOverrides }
 }
 
 export function planTopic(topic: CreatableTopic, context: PlanContext): TopicPlan | Outcome {
@@ -134,7 +141,7 @@ export function planTopic(topic: CreatableTopic, context: PlanContext): TopicPla
   } catch (error) {
     return outcomeOf(error)
   }
-  const configs = checkConfigs(topic)
+  const configs = checkConfigs(topic, context.stateTopic)
   if (!('configOverrides' in configs)) return configs
   return { name: topic.name, partitionCount, configOverrides: configs.configOverrides }
 }

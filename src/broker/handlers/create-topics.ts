@@ -7,10 +7,14 @@
 // Errors, with Kafka's messages: INVALID_TOPIC_EXCEPTION (name rules, '.'/'_' collisions),
 // TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT,
 // INVALID_CONFIG (unknown name, bad value, null value), INVALID_REQUEST (a topic named twice),
-// TOPIC_AUTHORIZATION_FAILED without CREATE on the cluster or the topic (ACLs).
+// TOPIC_AUTHORIZATION_FAILED without CREATE on the cluster or the topic (ACLs); __cluster_metadata:
+// INVALID_REQUEST (Kafka's ControllerApis). State topics (__consumer_offsets, _schemas, …,
+// coordinator/state-topics.ts): numPartitions -1 gives the state topic's own count and configs left
+// out get its own values; a cleanup.policy other than compact is INVALID_CONFIG.
 // Known gaps: validateOnly answers with a zero topic id; timeoutMs is not needed (creation is
 // synchronous) and ignored; no create-topic policy.
 
+import { defaultStateTopicRegistry } from '../../coordinator/state-topics.ts'
 import type { CreatableTopic } from '../../protocol/generated/create-topics-request.ts'
 import type { CreatableTopicResult } from '../../protocol/generated/create-topics-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
@@ -23,12 +27,16 @@ import {
   type TopicConfigOverrides,
 } from '../../storage/topic-config.ts'
 import type { TopicDescription } from '../../storage/types.ts'
+import type { ConfigLayers } from '../broker-config/synonyms.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
+import { brokerConfigLayers } from './broker-configs.ts'
 import { describeTopicConfigs } from './config-describe.ts'
 import { planTopic, type TopicPlan } from './create-topics-plan.ts'
 import { failure, type Outcome, outcomeOf } from './outcome.ts'
 
 const zeroUuid = '00000000-0000-0000-0000-000000000000'
+/** KRaft's metadata log: Kafka refuses to create a topic of that name. */
+const clusterMetadataTopicName = '__cluster_metadata'
 
 export const createTopics = defineHandler({
   apiKey: ApiKey.CreateTopics,
@@ -54,15 +62,32 @@ async function createTopic(
   validateOnly: boolean,
 ): Promise<CreatableTopicResult> {
   const { logs, settings, identity, log } = context.services
+  if (topic.name === clusterMetadataTopicName) {
+    return topicError(
+      topic.name,
+      failure(
+        ErrorCode.INVALID_REQUEST,
+        `Creation of internal topic ${clusterMetadataTopicName} is prohibited.`,
+      ),
+    )
+  }
   const mayCreate =
     allowsOnCluster(context, AclOperation.CREATE) ||
     allows(context, AclOperation.CREATE, ResourceType.TOPIC, topic.name)
   if (!mayCreate)
     return topicError(topic.name, failure(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'))
-  const plan = planTopic(topic, { logs, nodeId: identity.nodeId, defaultPartitions: settings.numPartitions })
+  const stateTopic = (context.services.stateTopics ?? defaultStateTopicRegistry).get(topic.name)
+  const plan = planTopic(topic, {
+    logs,
+    nodeId: identity.nodeId,
+    defaultPartitions: stateTopic?.partitionCount ?? settings.numPartitions,
+    ...(stateTopic === undefined ? {} : { stateTopic }),
+  })
   if (!('partitionCount' in plan)) return topicError(topic.name, plan)
-  const topicDefaults = context.services.topicDefaults ?? {}
-  if (validateOnly) return topicCreated(planned(plan, topicDefaults), topicDefaults)
+  const topicDefaults =
+    context.services.dynamicConfigs?.topicDefaults() ?? context.services.topicDefaults ?? {}
+  const layers = brokerConfigLayers(context.services)
+  if (validateOnly) return topicCreated(planned(plan, topicDefaults), layers)
   // controller_mutation_rate (KIP-599): each partition created counts.
   if (context.quota?.mayMutate(plan.partitionCount) === false) {
     return topicError(topic.name, throttlingQuotaExceeded)
@@ -73,7 +98,7 @@ async function createTopic(
       configOverrides: plan.configOverrides,
     })
     log.info({ topic: plan.name, partitions: plan.partitionCount }, 'created topic')
-    return topicCreated(created, topicDefaults)
+    return topicCreated(created, layers)
   } catch (error) {
     return topicError(topic.name, outcomeOf(error))
   }
@@ -90,7 +115,7 @@ function planned(plan: TopicPlan, topicDefaults: TopicConfigOverrides): TopicDes
   }
 }
 
-function topicCreated(topic: TopicDescription, topicDefaults: TopicConfigOverrides): CreatableTopicResult {
+function topicCreated(topic: TopicDescription, layers: ConfigLayers): CreatableTopicResult {
   const options = { apiVersion: 1, includeSynonyms: false, includeDocumentation: false }
   return {
     name: topic.name,
@@ -100,7 +125,7 @@ function topicCreated(topic: TopicDescription, topicDefaults: TopicConfigOverrid
     topicConfigErrorCode: ErrorCode.NONE,
     numPartitions: topic.partitionCount,
     replicationFactor: 1,
-    configs: describeTopicConfigs(topic, null, topicDefaults, options).map((entry) => ({
+    configs: describeTopicConfigs(topic, null, layers, options).map((entry) => ({
       name: entry.name,
       value: entry.value,
       readOnly: entry.readOnly,

@@ -2,10 +2,10 @@
 // every config or the listed keys, with Kafka's value formatting, sources and read-only flags.
 // v1: synonyms (includeSynonyms) and configSource replace isDefault · v2: same as v1 ·
 // v3: includeDocumentation, configType · v4: flexible.
-// Topic configs: TOPIC_CONFIG when overridden, else DEFAULT_CONFIG; synonyms are the override and
-// the broker default (e.g. retention.ms → log.retention.ms). BROKER "0" lists the settings this
-// broker really has (broker-configs.ts), all read-only; BROKER "" (cluster-wide dynamic defaults)
-// is empty, since none exist; another id is INVALID_REQUEST, as in Kafka.
+// Topic configs: TOPIC_CONFIG when overridden, else the source of the broker default's first synonym
+// (Kafka's rules, broker-config/synonyms.ts). BROKER "0" lists this broker's settings and every dynamic
+// broker config with its source (broker-configs.ts); BROKER "" the cluster-wide dynamic defaults set;
+// another id is INVALID_REQUEST, as in Kafka.
 // Known gaps: only the topic configs storage implements are listed (Kafka lists ~40); BROKER_LOGGER
 // (8), CLIENT_METRICS (16) and GROUP (32) resources get INVALID_REQUEST.
 // ACLs, before anything else about a resource: DESCRIBE_CONFIGS on the topic (TOPIC_AUTHORIZATION_FAILED)
@@ -17,7 +17,7 @@ import type { DescribeConfigsResult } from '../../protocol/generated/describe-co
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { AclOperation } from '../../security/acl/model.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
-import { describeBrokerConfigs } from './broker-configs.ts'
+import { brokerConfigLayers, describeBrokerConfigs } from './broker-configs.ts'
 import { configRefusal } from './config-authorization.ts'
 import { type DescribeOptions, describeTopicConfigs } from './config-describe.ts'
 import {
@@ -64,14 +64,13 @@ function describeResource(
     if (isOutcome(topic)) return result(topic)
     return result(
       success,
-      describeTopicConfigs(topic, configurationKeys, context.services.topicDefaults ?? {}, options),
+      describeTopicConfigs(topic, configurationKeys, brokerConfigLayers(context.services), options),
     )
   }
   if (resourceType === ConfigResourceType.broker) {
     const nameCheck = checkBrokerResourceName(resourceName, context.services.identity.nodeId)
     if (nameCheck.errorCode !== ErrorCode.NONE) return result(nameCheck)
-    if (resourceName === '') return result(success)
-    return result(success, describeBrokerConfigs(context.services, configurationKeys, options))
+    return result(success, describeBrokerConfigs(context.services, resourceName, configurationKeys, options))
   }
   return result(unsupportedResourceType(resourceType))
 }

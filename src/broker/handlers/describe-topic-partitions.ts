@@ -11,6 +11,7 @@
 // not internal, no bitfield; they use none of the page); every other topic carries the principal's
 // authorized-operations bitfield. Known gaps: none.
 
+import { isKafkaInternalTopic } from '../../coordinator/state-topics.ts'
 import type { DescribeTopicPartitionsRequest } from '../../protocol/generated/describe-topic-partitions-request.ts'
 import type {
   DescribeTopicPartitionsResponse,
@@ -29,7 +30,6 @@ import { currentLeaderEpoch } from './leader-epoch.ts'
 /** Kafka's max.request.partition.size.limit default. */
 export const describeTopicPartitionsLimitMax = 2000
 const zeroUuid = '00000000-0000-0000-0000-000000000000'
-const internalTopics = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state'])
 
 export const describeTopicPartitions = defineHandler({
   apiKey: ApiKey.DescribeTopicPartitions,
@@ -107,7 +107,7 @@ function describeTopic(
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.topicId,
-    isInternal: internalTopics.has(topic.name),
+    isInternal: isKafkaInternalTopic(topic.name),
     partitions,
     topicAuthorizedOperations: authorizedOperations(context, ResourceType.TOPIC, topic.name),
   }
@@ -135,7 +135,7 @@ function topicError(name: string, errorCode: number): DescribeTopicPartitionsRes
     errorCode,
     name,
     topicId: zeroUuid,
-    isInternal: internalTopics.has(name),
+    isInternal: isKafkaInternalTopic(name),
     partitions: [],
     topicAuthorizedOperations: authorizedOperationsOmitted,
   }

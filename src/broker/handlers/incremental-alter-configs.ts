@@ -3,10 +3,11 @@
 // the current value or the default; validateOnly checks without changing anything. v1: flexible.
 // APPEND/SUBTRACT on a non-list config, unknown names, invalid values, a null SET: INVALID_CONFIG;
 // an unknown operation, a config named twice or a resource named twice: INVALID_REQUEST; unknown
-// topic: UNKNOWN_TOPIC_OR_PARTITION. BROKER resources: see alterBrokerConfigs (nothing alterable).
+// topic: UNKNOWN_TOPIC_OR_PARTITION. BROKER resources: dynamic broker configs, checked, stored and
+// applied as Kafka does (broker-config/dynamic-alter.ts).
 // ACLs, after the duplicate check and before anything else: ALTER_CONFIGS on the topic
 // (TOPIC_AUTHORIZATION_FAILED) or, for BROKER, on the cluster (CLUSTER_AUTHORIZATION_FAILED).
-// Known gaps: no dynamic broker configs; BROKER_LOGGER, CLIENT_METRICS and GROUP are INVALID_REQUEST.
+// Known gaps: BROKER_LOGGER, CLIENT_METRICS and GROUP are INVALID_REQUEST.
 
 import type {
   AlterableConfig,
@@ -15,15 +16,16 @@ import type {
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { AclOperation } from '../../security/acl/model.ts'
 import { topicConfigDefinition, validateTopicConfigOverrides } from '../../storage/topic-config.ts'
+import { alterBrokerResource } from '../broker-config/dynamic-alter.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
 import { configRefusal } from './config-authorization.ts'
 import {
-  alterBrokerConfigs,
   alterEachResource,
   ConfigResourceType,
   duplicateConfigName,
   findTopicResource,
   isOutcome,
+  topicOverridesToStore,
   unsupportedResourceType,
 } from './config-resources.ts'
 import { attempt, failure, type Outcome } from './outcome.ts'
@@ -50,8 +52,7 @@ async function alterResource(
   const refusal = configRefusal(context, AclOperation.ALTER_CONFIGS, resource, { withMessage: false })
   if (refusal !== null) return refusal
   if (resource.resourceType === ConfigResourceType.broker) {
-    const names = resource.configs.map((config) => config.name)
-    return alterBrokerConfigs(context.services.identity.nodeId, resource.resourceName, names)
+    return alterBrokerResource(context.services, resource.resourceName, resource.configs, validateOnly)
   }
   if (resource.resourceType !== ConfigResourceType.topic)
     return unsupportedResourceType(resource.resourceType)
@@ -64,8 +65,11 @@ async function alterResource(
     const problem = applyOperation(overrides, config)
     if (problem !== null) return problem
   }
-  if (validateOnly) return attempt(async () => validateTopicConfigOverrides(overrides))
-  return attempt(() => context.services.logs.setTopicConfig(topic.name, overrides))
+  return attempt(async () => {
+    validateTopicConfigOverrides(overrides)
+    const stored = topicOverridesToStore(context.services, topic.name, overrides)
+    if (!validateOnly) await context.services.logs.setTopicConfig(topic.name, stored)
+  })
 }
 
 /** Applies one operation to `overrides` (Kafka's names and string values); returns an error or null. */

@@ -10,8 +10,11 @@
 // (TOPIC_AUTHORIZATION_FAILED). Idempotent batches need no IDEMPOTENT_WRITE here, as since Kafka 3.0
 // (InitProducerId checks it). A topic that does not exist: UNKNOWN_TOPIC_OR_PARTITION; as in Kafka,
 // Produce never creates topics (clients auto-create them through Metadata).
+// Internal topics (__consumer_offsets, __transaction_state): INVALID_TOPIC_EXCEPTION unless the client
+// id is `__admin_client`, as in Kafka.
 // Known gaps: timeoutMs is not enforced (a single broker has no replicas to wait for).
 
+import { adminClientId, isKafkaInternalTopic } from '../../coordinator/state-topics.ts'
 import { KafkaError, StorageError } from '../../errors.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import type { PartitionProduceData, TopicProduceData } from '../../protocol/generated/produce-request.ts'
@@ -60,7 +63,8 @@ async function produceToTopic(
     ? new KafkaError(ErrorCode.INVALID_REQUIRED_ACKS, 'acks must be -1, 0 or 1')
     : !allows(context, AclOperation.WRITE, ResourceType.TOPIC, topicData.name)
       ? new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not authorized to write to ${topicData.name}`)
-      : (context.services.logs.getTopic(topicData.name) ??
+      : (internalTopicRefusal(context, topicData.name) ??
+        context.services.logs.getTopic(topicData.name) ??
         // Kafka's Produce never creates a topic: clients auto-create through Metadata (topic-auto-create.ts).
         new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topicData.name} does not exist`))
   const partitionResponses = await Promise.all(
@@ -71,6 +75,16 @@ async function produceToTopic(
     ),
   )
   return { name: topicData.name, partitionResponses }
+}
+
+/** Kafka's ReplicaManager: only the admin client id may append to an internal topic; a missing one is
+ * UNKNOWN_TOPIC_OR_PARTITION (a produce does not create it). Null when the topic is not internal. */
+function internalTopicRefusal(context: RequestContext, name: string): KafkaError | null {
+  if (!isKafkaInternalTopic(name)) return null
+  const exists = context.services.logs.getTopic(name) !== undefined
+  if (context.clientId === adminClientId && exists) return null
+  if (!exists) return new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`)
+  return new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`)
 }
 
 async function produceToPartition(

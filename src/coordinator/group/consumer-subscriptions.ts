@@ -6,10 +6,10 @@
 // topics changes or after `regexRefreshIntervalMs`.
 
 import type { LogManager } from '../../storage/types.ts'
+import { isKafkaInternalTopic } from '../state-topics.ts'
 import type { ConsumerGroup, ConsumerMember, SubscribedTopic } from './consumer-group.ts'
 
 /** Topics that a regex never matches (Kafka's Topic.isInternal). */
-const internalTopics = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state'])
 
 /** The regex as Kafka applies it (whole-name match), or an error message when it does not compile. */
 export function compileTopicRegex(regex: string): RegExp | string {
@@ -58,7 +58,9 @@ export class TopicCatalog {
     const names =
       typeof compiled === 'string'
         ? []
-        : topics.map((topic) => topic.name).filter((name) => !internalTopics.has(name) && compiled.test(name))
+        : topics
+            .map((topic) => topic.name)
+            .filter((name) => !isKafkaInternalTopic(name) && compiled.test(name))
     // Regexes no member uses any more are dropped when the cache is rebuilt; bound it meanwhile.
     if (cache.size >= regexCacheEntriesMax) cache.clear()
     cache.set(regex, { topicCount: topics.length, computedAtMs: nowMs, names })

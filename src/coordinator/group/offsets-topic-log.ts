@@ -6,9 +6,10 @@
 import { ControlRecordType, decodeControlRecordKey } from '../../protocol/records/control-record.ts'
 import type { LogManager } from '../../storage/types.ts'
 import { InternalTopicLog, type TransactionalWrite } from '../internal-topic-log.ts'
+import { defaultInternalTopicSettings, offsetsTopicName, offsetsTopicSpec } from '../state-topics.ts'
 import { decodeOffsetsTopicRecord, type OffsetsTopicRecord } from './offsets-topic-records.ts'
 
-export const offsetsTopicName = '__consumer_offsets'
+export { offsetsTopicName }
 
 export interface OffsetsTopicOptions {
   /** `offsets.topic.num.partitions` (Kafka default 50). */
@@ -18,8 +19,8 @@ export interface OffsetsTopicOptions {
 }
 
 export const defaultOffsetsTopicOptions: OffsetsTopicOptions = {
-  partitionCount: 50,
-  segmentBytes: 100 * 1024 * 1024,
+  partitionCount: defaultInternalTopicSettings.offsetsTopicPartitions,
+  segmentBytes: defaultInternalTopicSettings.offsetsTopicSegmentBytes,
 }
 
 /** What loading found: records of transactions still open at the end of the log, by producer. */
@@ -32,7 +33,7 @@ export class OffsetsTopicLog {
   readonly topic: InternalTopicLog
 
   constructor(logs: LogManager, options: OffsetsTopicOptions = defaultOffsetsTopicOptions) {
-    this.topic = new InternalTopicLog(logs, { name: offsetsTopicName, ...options })
+    this.topic = new InternalTopicLog(logs, offsetsTopicSpec(options.partitionCount, options.segmentBytes))
   }
 
   /** Appends records of one group as one batch, durably (transactional when a producer is given). */

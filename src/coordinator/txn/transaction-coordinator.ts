@@ -11,6 +11,12 @@ import type { LogManager } from '../../storage/types.ts'
 import type { GroupCoordinator } from '../group/group-coordinator.ts'
 import { offsetsTopicName } from '../group/offsets-topic-log.ts'
 import { InternalTopicLog, markerBatch } from '../internal-topic-log.ts'
+import {
+  defaultInternalTopicSettings,
+  type StateTopicSpec,
+  transactionTopicName,
+  transactionTopicSpec,
+} from '../state-topics.ts'
 import type { ProducerIdManager } from './producer-id-manager.ts'
 import {
   decodeTransactionRecord,
@@ -19,7 +25,8 @@ import {
   TransactionState,
 } from './transaction-metadata.ts'
 
-export const transactionTopicName = '__transaction_state'
+export { transactionTopicName }
+
 const epochMax = 32767
 
 export interface TransactionConfig {
@@ -27,6 +34,8 @@ export interface TransactionConfig {
   maxTimeoutMs: number
   /** `transaction.state.log.num.partitions` (50). */
   partitionCount: number
+  /** `transaction.state.log.segment.bytes` (100 MiB). */
+  segmentBytes: number
   /** How often open transactions are checked against their timeout. */
   timeoutCheckIntervalMs: number
   /** Transactional ids kept at once (client input): past this, new ids get COORDINATOR_NOT_AVAILABLE. */
@@ -35,7 +44,8 @@ export interface TransactionConfig {
 
 export const defaultTransactionConfig: TransactionConfig = {
   maxTimeoutMs: 900_000,
-  partitionCount: 50,
+  partitionCount: defaultInternalTopicSettings.transactionTopicPartitions,
+  segmentBytes: defaultInternalTopicSettings.transactionTopicSegmentBytes,
   timeoutCheckIntervalMs: 1_000,
   transactionalIdsMax: 100_000,
 }
@@ -72,15 +82,19 @@ export class TransactionCoordinator {
     this.producerIds = options.producerIds
     this.log = options.log.child({ component: 'transaction-coordinator' })
     this.now = options.now ?? Date.now
-    this.topic = new InternalTopicLog(options.logs, {
-      name: transactionTopicName,
-      partitionCount: this.config.partitionCount,
-      segmentBytes: 100 * 1024 * 1024,
-    })
+    this.topic = new InternalTopicLog(
+      options.logs,
+      transactionTopicSpec(this.config.partitionCount, this.config.segmentBytes),
+    )
   }
 
   get loading(): boolean {
     return !this.loaded
+  }
+
+  /** How __transaction_state is created (DescribeConfigs reports transaction.state.log.*). */
+  get topicSpec(): StateTopicSpec {
+    return this.topic.spec
   }
 
   /** Replays __transaction_state, completes prepared transactions, starts the timeout check. */

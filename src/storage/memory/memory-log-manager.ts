@@ -45,7 +45,7 @@ export function createMemoryLogManager(options: MemoryLogManagerOptions = {}): M
 export class MemoryLogManager implements LogManager {
   readonly clusterId = newClusterId()
   private readonly topics = new Map<string, TopicEntry>()
-  private readonly defaults: TopicConfig
+  private defaults: TopicConfig
   private readonly clock: Clock
   private readonly logger: StorageLogger
   private readonly timer: NodeJS.Timeout | null = null
@@ -139,6 +139,15 @@ export class MemoryLogManager implements LogManager {
     entry.description.config = config
     for (const log of entry.partitions) log.config = config
     return structuredClone(entry.description)
+  }
+
+  async setDefaultConfigOverrides(defaultOverrides: TopicConfigOverrides): Promise<void> {
+    this.defaults = resolveTopicConfig(defaultTopicConfig(), defaultOverrides)
+    for (const entry of this.topics.values()) {
+      const config = resolveTopicConfig(this.defaults, entry.description.configOverrides)
+      entry.description.config = config
+      for (const log of entry.partitions) log.config = config
+    }
   }
 
   listTopics(): TopicDescription[] {

@@ -181,10 +181,9 @@ test('describe_configs of a topic gives every config with its source and synonym
     source: 1,
     is_default: false,
     is_read_only: false,
-    synonyms: [
-      ['retention.ms', '3600000', 1],
-      ['log.retention.ms', '604800000', 5],
-    ],
+    // Kafka's rule: log.retention.ms has no default of its own (log.retention.hours has), so no
+    // DEFAULT_CONFIG synonym follows the override.
+    synonyms: [['retention.ms', '3600000', 1]],
   })
   assert.deepEqual(described['max.message.bytes'], {
     value: '1048588',
@@ -197,7 +196,7 @@ test('describe_configs of a topic gives every config with its source and synonym
   assert.equal(result.describe_missing, 'UNKNOWN_TOPIC_OR_PART')
 })
 
-test('describe_configs of the broker gives its real settings, read-only', { skip }, () => {
+test('describe_configs of the broker gives its real settings and dynamic flags', { skip }, () => {
   const described = result.describe_broker
   const entry = (name: string) => {
     const { value, source, is_read_only } = described[name]
@@ -205,13 +204,16 @@ test('describe_configs of the broker gives its real settings, read-only', { skip
   }
   assert.deepEqual(entry('num.partitions'), { value: '1', source: 5, is_read_only: true })
   assert.deepEqual(entry('log.dirs'), { value: server.dataDir, source: 4, is_read_only: true })
+  // Kafka updates advertised.listeners per broker (dynamic), so it is not read-only.
   assert.deepEqual(entry('advertised.listeners'), {
     value: `PLAINTEXT://127.0.0.1:${server.broker.port}`,
     source: 4,
-    is_read_only: true,
+    is_read_only: false,
   })
   assert.deepEqual(entry('socket.request.max.bytes'), { value: '104857600', source: 5, is_read_only: true })
-  assert.deepEqual(entry('log.retention.ms'), { value: '604800000', source: 5, is_read_only: true })
+  // As Kafka: log.retention.ms has no value of its own unless set; log.retention.hours carries the default.
+  assert.deepEqual(entry('log.retention.ms'), { value: null, source: 5, is_read_only: false })
+  assert.deepEqual(entry('log.retention.hours'), { value: '168', source: 5, is_read_only: true })
 })
 
 test('alter_configs replaces the overrides; invalid values and broker changes are refused', { skip }, () => {

@@ -163,10 +163,8 @@ test('describeConfigs gives overrides as TOPIC_CONFIG and defaults as DEFAULT_CO
           isDefault: false,
           configSource: 1,
           isSensitive: false,
-          configSynonyms: [
-            { configName: 'retention.ms', configValue: '3600000', configSource: 1 },
-            { configName: 'log.retention.ms', configValue: '604800000', configSource: 5 },
-          ],
+          // Kafka's rule: log.retention.ms has no default of its own, so no DEFAULT_CONFIG synonym.
+          configSynonyms: [{ configName: 'retention.ms', configValue: '3600000', configSource: 1 }],
         },
       ],
     },

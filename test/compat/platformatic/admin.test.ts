@@ -476,9 +476,11 @@ test('topic defaults given to the broker are STATIC_BROKER_CONFIG, for topics an
         name: 'retention.ms',
         value: '86400000',
         configSource: 4,
+        // Kafka's rule: the static value, then the DEFAULT_CONFIG of log.retention.hours (the synonym
+        // that has a default of its own).
         synonyms: [
           { name: 'log.retention.ms', value: '86400000', source: 4 },
-          { name: 'log.retention.ms', value: '604800000', source: 5 },
+          { name: 'log.retention.hours', value: '168', source: 5 },
         ],
       },
     ])
@@ -487,9 +489,11 @@ test('topic defaults given to the broker are STATIC_BROKER_CONFIG, for topics an
         name: 'log.retention.ms',
         value: '86400000',
         configSource: 4,
+        // Kafka's rule: the static value, then the DEFAULT_CONFIG of log.retention.hours (the synonym
+        // that has a default of its own).
         synonyms: [
           { name: 'log.retention.ms', value: '86400000', source: 4 },
-          { name: 'log.retention.ms', value: '604800000', source: 5 },
+          { name: 'log.retention.hours', value: '168', source: 5 },
         ],
       },
     ])
