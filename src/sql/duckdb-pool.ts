@@ -10,10 +10,13 @@ import { DuckDBInstance } from '@duckdb/node-api'
 import { SqlError } from './errors.ts'
 import type { SqlLimits } from './limits.ts'
 import type { FunctionCatalog } from './pushdown.ts'
+import { registerTopicFunction, type ScansByConnection } from './topic-function.ts'
 
 export interface PooledInstance {
   instance: DuckDBInstance
   catalog: FunctionCatalog
+  /** What streamline_topic reads, per connection (set by the query running on it). */
+  scans: ScansByConnection
 }
 
 async function openInstance(limits: SqlLimits): Promise<PooledInstance> {
@@ -39,8 +42,10 @@ async function openInstance(limits: SqlLimits): Promise<PooledInstance> {
       if (stability === 'VOLATILE') volatile.add(String(name))
       if (type === 'scalar') scalar.add(String(name))
     }
+    const scans: ScansByConnection = new Map()
+    registerTopicFunction(connection, scans)
     await connection.run('SET lock_configuration = true')
-    return { instance, catalog: { volatile, scalar } }
+    return { instance, catalog: { volatile, scalar }, scans }
   } finally {
     connection.closeSync()
   }

@@ -13,7 +13,7 @@ import type { Logger } from '../log.ts'
 import type { Authorizer } from '../security/acl/authorizer.ts'
 import { AclOperation, ResourceType } from '../security/acl/model.ts'
 import type { LogManager } from '../storage/types.ts'
-import { DuckDbPool } from './duckdb-pool.ts'
+import { DuckDbPool, type PooledInstance } from './duckdb-pool.ts'
 import { SqlError, sqlErrorOfDuckDb } from './errors.ts'
 import { expressionEvaluator } from './evaluate.ts'
 import { writeRowsToTopic } from './insert-into-topic.ts'
@@ -22,7 +22,6 @@ import { planScans } from './pushdown.ts'
 import { columnsOf, rowsOf } from './result-json.ts'
 import { parseReferences } from './sql-ast.ts'
 import { parseStatement } from './statement.ts'
-import { registerTopicFunction } from './topic-function.ts'
 import { type ScanCounters, type ScannedTopic, scanTopic } from './topic-scan.ts'
 import type { QueryRequest, QueryResult, ScanStats } from './types.ts'
 
@@ -78,7 +77,7 @@ export class SqlEngine {
     try {
       connection = await pooled.instance.connect()
       if (stop.signal.aborted) throw stop.signal.reason
-      const result = await this.run(connection, pooled.catalog, request, { maxRows, signal: stop.signal })
+      const result = await this.run(connection, pooled, request, { maxRows, signal: stop.signal })
       return { ...result, elapsedMs: Math.round(performance.now() - startedMs) }
     } catch (error) {
       if (stop.signal.aborted) throw stop.signal.reason
@@ -86,14 +85,17 @@ export class SqlEngine {
     } finally {
       clearTimeout(timer)
       request.signal?.removeEventListener('abort', onCallerAbort)
-      connection?.closeSync()
+      if (connection !== null) {
+        pooled.scans.delete(connection.clientContext.connectionId)
+        connection.closeSync()
+      }
       this.pool.release(pooled)
     }
   }
 
   private async run(
     connection: DuckDBConnection,
-    catalog: { volatile: ReadonlySet<string>; scalar: ReadonlySet<string> },
+    pooled: PooledInstance,
     request: QueryRequest,
     options: { maxRows: number; signal: AbortSignal },
   ): Promise<Omit<QueryResult, 'elapsedMs'>> {
@@ -103,13 +105,13 @@ export class SqlEngine {
     for (const topic of topics) this.authorize(request, AclOperation.READ, topic)
     if (statement.insertInto !== null) this.authorize(request, AclOperation.WRITE, statement.insertInto)
     await connection.run('BEGIN TRANSACTION')
-    const specs = await planScans(query, catalog, expressionEvaluator(connection))
+    const specs = await planScans(query, pooled.catalog, expressionEvaluator(connection))
     const counters: ScanCounters = { bytesRead: 0, batchesRead: 0, partitions: [] }
     const budget = { bytesRemaining: this.options.limits.scanBytesMax, signal: options.signal }
     const scanned = new Map<string, ScannedTopic>()
     for (const spec of specs.values())
       scanned.set(spec.topic, await scanTopic(this.options.logs, spec, budget, counters))
-    registerTopicFunction(connection, scanned)
+    pooled.scans.set(connection.clientContext.connectionId, scanned)
     const stats = statsOf(counters, scanned)
     if (statement.insertInto !== null) {
       const rowsMax = this.options.limits.insertRecordsMax

@@ -112,21 +112,23 @@ function fillChunk(cursor: Cursor, output: DuckDBDataChunk): void {
   })
 }
 
+/** The scans of the queries running on one DuckDB instance, by connection id. */
+export type ScansByConnection = Map<number, ReadonlyMap<string, ScannedTopic>>
+
 /**
- * Registers streamline_topic on `connection`, reading `topics` (by name). A topic the query names
- * that was not scanned (its name was not a string literal) fails the bind with a clear message.
+ * Registers streamline_topic once on an instance (registration is instance-wide): each bind finds the
+ * scans of its own query by the connection it runs on. A topic the query names that was not scanned
+ * (its name was not a string literal) fails the bind with a clear message.
  */
-export function registerTopicFunction(
-  connection: DuckDBConnection,
-  topics: ReadonlyMap<string, ScannedTopic>,
-): void {
+export function registerTopicFunction(connection: DuckDBConnection, scans: ScansByConnection): void {
   const tableFunction = DuckDBTableFunction.create({
     name: topicFunctionName,
     parameterTypes: [VARCHAR],
     supportsProjectionPushdown: true,
     bindFunction(info) {
       const name = info.getParameter(0)
-      const topic = typeof name === 'string' ? topics.get(name) : undefined
+      const topics = scans.get(info.clientContext.connectionId)
+      const topic = typeof name === 'string' ? topics?.get(name) : undefined
       if (topic === undefined) {
         info.setError(
           `${topicFunctionName}() takes the topic name as a string literal, e.g. ${topicFunctionName}('orders')`,

@@ -44,7 +44,7 @@ export interface ScanCounters {
 }
 
 /** Bytes asked of the log per read (at least one whole batch comes back). */
-const scanReadBytes = 1024 * 1024
+const scanReadBytes = 256 * 1024
 /** Smaller reads when a LIMIT may stop the scan early. */
 const limitedScanReadBytes = 64 * 1024
 
