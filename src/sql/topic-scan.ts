@@ -145,9 +145,9 @@ async function scanPartition(scan: PartitionScan): Promise<void> {
       const section = read.records.subarray(at + batchHeaderBytes, at + sizeBytes)
       at += sizeBytes
       counters.batchesRead += 1
+      if (header.baseOffset >= end) break
       const lastOffset = header.baseOffset + header.lastOffsetDelta
       next = Math.max(next, lastOffset + 1)
-      if (header.baseOffset >= end) break
       if (aborted.skips(header) || lastOffset < position) continue
       if (spec.timestampFromMs !== null && header.maxTimestamp < spec.timestampFromMs) continue
       if (logAppendTime && spec.timestampToMs !== null && header.maxTimestamp > spec.timestampToMs) {
