@@ -254,6 +254,11 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   })
   const playground = options.playground === true ? await startPlayground(logs, log) : null
   const sql = createSqlService({ logs, authorizer, log })
+  // Continuous queries of a previous run resume once group state is loaded (nothing to do, and no
+  // DuckDB loaded, when no view was ever created).
+  void groupsLoaded
+    .then(() => sql.resume())
+    .catch((error: unknown) => log.error({ err: error }, 'resuming continuous queries failed'))
   state.view = {
     logs,
     groups,

@@ -5,6 +5,7 @@
 import type { Logger } from '../log.ts'
 import type { Authorizer } from '../security/acl/authorizer.ts'
 import type { LogManager } from '../storage/types.ts'
+import { ContinuousQueries } from './continuous/continuous-queries.ts'
 import type { SqlEngine } from './engine.ts'
 import { SqlError } from './errors.ts'
 import { defaultSqlLimits, type SqlLimits } from './limits.ts'
@@ -17,6 +18,8 @@ export interface SqlService {
   query(request: QueryRequest): Promise<QueryResult>
   /** Whether DuckDB has been loaded (a query ran). */
   readonly loaded: boolean
+  /** Resumes the continuous queries of a previous run (reads __streamline_queries if it exists). */
+  resume(): Promise<void>
   close(): Promise<void>
 }
 
@@ -38,15 +41,26 @@ export function createSqlService(options: SqlServiceOptions): SqlService {
     )
     return engine
   }
+  const runAdHoc = async (request: QueryRequest): Promise<QueryResult> => {
+    if (closed) throw new SqlError('QUERY_CANCELLED', 'the SQL service is stopped')
+    return (await load()).query(request)
+  }
+  const continuous = new ContinuousQueries({
+    logs: options.logs,
+    run: runAdHoc,
+    intervalMs: limits.continuousIntervalMs,
+    log: options.log,
+  })
   return {
-    async query(request) {
-      if (closed) throw new SqlError('QUERY_CANCELLED', 'the SQL service is stopped')
-      return (await load()).query(request)
+    query(request) {
+      return ContinuousQueries.handles(request.sql) ? continuous.handle(request) : runAdHoc(request)
     },
     get loaded() {
       return engine !== null
     },
+    resume: () => continuous.resume(),
     async close() {
+      await continuous.close()
       closed = true
       const running = engine === null ? null : await engine.catch(() => null)
       running?.close()

@@ -22,6 +22,8 @@ export interface SqlLimits {
   threadsPerQuery: number
   /** Records one INSERT INTO streamline_topic(…) may write. */
   insertRecordsMax: number
+  /** How often continuous queries look for new records (their result latency: window end + this). */
+  continuousIntervalMs: number
 }
 
 export const defaultSqlLimits: SqlLimits = {
@@ -35,4 +37,5 @@ export const defaultSqlLimits: SqlLimits = {
   queuedQueriesMax: 16,
   threadsPerQuery: 2,
   insertRecordsMax: 100_000,
+  continuousIntervalMs: 1000,
 }
