@@ -273,3 +273,39 @@ test('time and memory limits cancel the query with a clear error; the broker kee
     [['after']],
   )
 })
+
+test('continuous-query statements: unsupported shapes and bad views answer 400/404, nothing is created', async () => {
+  const stream = await query({ sql: `CREATE STREAM s AS SELECT * FROM streamline_topic('orders')` })
+  assert.equal(stream.status, 400)
+  assert.equal(fields(stream).code, 'UNSUPPORTED_STATEMENT')
+  const hop = await query({
+    sql: `CREATE MATERIALIZED VIEW v AS SELECT count(*) AS n FROM streamline_topic('orders') GROUP BY HOP(timestamp, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)`,
+  })
+  assert.equal(hop.status, 400)
+  assert.equal(fields(hop).code, 'UNSUPPORTED_STATEMENT')
+  const missing = await query({
+    sql: `CREATE MATERIALIZED VIEW v AS SELECT count(*) AS n FROM streamline_topic('missing') GROUP BY TUMBLE(timestamp, INTERVAL '1' MINUTE)`,
+  })
+  assert.deepEqual(missing, {
+    status: 404,
+    body: { code: 'UNKNOWN_TOPIC_OR_PARTITION', message: 'topic missing does not exist' },
+  })
+  const badColumn = await query({
+    sql: `CREATE MATERIALIZED VIEW v AS SELECT nope AS n FROM streamline_topic('orders') GROUP BY TUMBLE(timestamp, INTERVAL '1' MINUTE)`,
+  })
+  assert.equal(badColumn.status, 400)
+  assert.match(String(fields(badColumn).message), /^Binder Error: Referenced column "nope" not found/)
+  const oddWindow = await query({
+    sql: `CREATE MATERIALIZED VIEW v AS SELECT count(*) AS n FROM streamline_topic('orders') GROUP BY TUMBLE(timestamp, INTERVAL '7' SECOND)`,
+  })
+  assert.equal(oddWindow.status, 400)
+  assert.deepEqual(rowsOf(await query({ sql: 'SHOW QUERIES' })), [])
+  assert.equal((await query({ sql: 'DROP MATERIALIZED VIEW v' })).status, 404)
+  const topics = (await call(streamline.httpUrl ?? '', 'GET', '/api/v1/topics')).body as {
+    topics: Array<{ name: string }>
+  }
+  assert.equal(
+    topics.topics.some((topic) => topic.name === 'v'),
+    false,
+  )
+})
