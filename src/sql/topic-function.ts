@@ -6,7 +6,6 @@
 // Columns: topic, partition, offset, timestamp (UTC), timestamp_type, key and value (UTF-8 text, NULL
 // when the bytes are not valid UTF-8), headers (list of {key, value}), key_bytes and value_bytes.
 
-import { isUtf8 } from 'node:buffer'
 import {
   BIGINT,
   BLOB,
@@ -26,52 +25,71 @@ import {
   VARCHAR,
 } from '@duckdb/node-api'
 import { TimestampType } from '../protocol/records/batch-header.ts'
-import type { KafkaRecord } from '../protocol/records/record.ts'
+import { type BatchRows, decodeBatchRows, headersOf, textOf } from './record-columns.ts'
 import { topicFunctionName } from './sql-ast.ts'
-import { recordsInRange, type ScannedBatch, type ScannedTopic } from './topic-scan.ts'
+import type { ScannedBatch, ScannedTopic } from './topic-scan.ts'
 
-interface RecordAt {
-  topic: string
+/** A scanned batch with its in-range records decoded (record-columns.ts). */
+interface DecodedBatch {
   batch: ScannedBatch
-  record: KafkaRecord
+  rows: BatchRows
 }
 
-function text(bytes: Buffer | null): string | null {
-  return bytes !== null && isUtf8(bytes) ? bytes.toString('utf8') : null
-}
+type Cell = (decoded: DecodedBatch, row: number, topic: string) => DuckDBValue
 
-function blob(bytes: Buffer | null): DuckDBValue {
-  return bytes === null ? null : blobValue(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length))
+function blob(data: Buffer, start: number, end: number): DuckDBValue {
+  return start < 0 ? null : blobValue(new Uint8Array(data.buffer, data.byteOffset + start, end - start))
 }
 
 /** The columns, in order: name, DuckDB type, and the value of one record. */
-const columns: ReadonlyArray<{ name: string; type: DuckDBType; cellOf: (row: RecordAt) => DuckDBValue }> = [
-  { name: 'topic', type: VARCHAR, cellOf: (row) => row.topic },
-  { name: 'partition', type: INTEGER, cellOf: (row) => row.batch.partition },
-  { name: 'offset', type: BIGINT, cellOf: (row) => BigInt(row.record.offset) },
+const columns: ReadonlyArray<{ name: string; type: DuckDBType; cellOf: Cell }> = [
+  { name: 'topic', type: VARCHAR, cellOf: (_decoded, _row, topic) => topic },
+  { name: 'partition', type: INTEGER, cellOf: ({ batch }) => batch.partition },
+  { name: 'offset', type: BIGINT, cellOf: ({ rows }, row) => BigInt(rows.offsets[row]) },
   {
     name: 'timestamp',
     type: TIMESTAMP,
-    cellOf: (row) => timestampValue(BigInt(row.record.timestamp) * 1000n),
+    cellOf: ({ rows }, row) => timestampValue(BigInt(rows.timestamps[row]) * 1000n),
   },
   {
     name: 'timestamp_type',
     type: VARCHAR,
-    cellOf: (row) =>
-      row.batch.header.timestampType === TimestampType.logAppendTime ? 'LogAppendTime' : 'CreateTime',
+    cellOf: ({ batch }) =>
+      batch.header.timestampType === TimestampType.logAppendTime ? 'LogAppendTime' : 'CreateTime',
   },
-  { name: 'key', type: VARCHAR, cellOf: (row) => text(row.record.key) },
-  { name: 'value', type: VARCHAR, cellOf: (row) => text(row.record.value) },
+  {
+    name: 'key',
+    type: VARCHAR,
+    cellOf: ({ batch, rows }, row) => textOf(batch.records, rows.keyStart[row], rows.keyEnd[row]),
+  },
+  {
+    name: 'value',
+    type: VARCHAR,
+    cellOf: ({ batch, rows }, row) => textOf(batch.records, rows.valueStart[row], rows.valueEnd[row]),
+  },
   {
     name: 'headers',
     type: LIST(STRUCT({ key: VARCHAR, value: VARCHAR })),
-    cellOf: (row) =>
+    cellOf: ({ batch, rows }, row) =>
       listValue(
-        row.record.headers.map((header) => structValue({ key: header.key, value: text(header.value) })),
+        headersOf(batch.records, rows.headersStart[row], rows.headersEnd[row]).map((header) =>
+          structValue({
+            key: header.key,
+            value: header.value === null ? null : textOf(header.value, 0, header.value.length),
+          }),
+        ),
       ),
   },
-  { name: 'key_bytes', type: BLOB, cellOf: (row) => blob(row.record.key) },
-  { name: 'value_bytes', type: BLOB, cellOf: (row) => blob(row.record.value) },
+  {
+    name: 'key_bytes',
+    type: BLOB,
+    cellOf: ({ batch, rows }, row) => blob(batch.records, rows.keyStart[row], rows.keyEnd[row]),
+  },
+  {
+    name: 'value_bytes',
+    type: BLOB,
+    cellOf: ({ batch, rows }, row) => blob(batch.records, rows.valueStart[row], rows.valueEnd[row]),
+  },
 ]
 
 export const topicColumnNames = columns.map((column) => column.name)
@@ -84,30 +102,39 @@ interface Cursor {
   topic: ScannedTopic
   columnIndexes: number[]
   batchIndex: number
-  records: KafkaRecord[]
-  recordIndex: number
+  decoded: DecodedBatch | null
+  row: number
 }
 
 function fillChunk(cursor: Cursor, output: DuckDBDataChunk): void {
-  const rows: RecordAt[] = []
+  const chunkBatches: DecodedBatch[] = []
+  const chunkRows: number[] = []
   const { topic } = cursor
-  while (rows.length < chunkRowsMax) {
-    if (cursor.recordIndex < cursor.records.length) {
-      const batch = topic.batches[cursor.batchIndex]
-      rows.push({ topic: topic.spec.topic, batch, record: cursor.records[cursor.recordIndex] })
-      cursor.recordIndex += 1
+  while (chunkRows.length < chunkRowsMax) {
+    const decoded = cursor.decoded
+    if (decoded !== null && cursor.row < decoded.rows.count) {
+      chunkBatches.push(decoded)
+      chunkRows.push(cursor.row)
+      cursor.row += 1
       continue
     }
     if (cursor.batchIndex + 1 >= topic.batches.length) break
     cursor.batchIndex += 1
-    cursor.records = recordsInRange(topic.batches[cursor.batchIndex], topic.spec)
-    cursor.recordIndex = 0
+    const batch = topic.batches[cursor.batchIndex]
+    cursor.decoded = { batch, rows: decodeBatchRows(batch, topic.spec) }
+    cursor.row = 0
   }
-  output.rowCount = rows.length
+  output.rowCount = chunkRows.length
+  const name = topic.spec.topic
   cursor.columnIndexes.forEach((columnIndex, outputIndex) => {
     const vector = output.getColumnVector(outputIndex)
-    const { cellOf } = columns[columnIndex]
-    for (let row = 0; row < rows.length; row++) vector.setItem(row, cellOf(rows[row]))
+    const column = columns[columnIndex]
+    for (let row = 0; row < chunkRows.length; row++) {
+      vector.setItem(
+        row,
+        column === undefined ? null : column.cellOf(chunkBatches[row], chunkRows[row], name),
+      )
+    }
     vector.flush()
   })
 }
@@ -144,8 +171,8 @@ export function registerTopicFunction(connection: DuckDBConnection, scans: Scans
         topic,
         columnIndexes: info.getColumnIndexes(),
         batchIndex: -1,
-        records: [],
-        recordIndex: 0,
+        decoded: null,
+        row: 0,
       }
       info.setInitData(cursor)
       info.setMaxThreads(1)

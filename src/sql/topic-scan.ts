@@ -6,17 +6,12 @@
 // upper bound. Batches are kept decompressed, not decoded: records are decoded chunk by chunk while
 // DuckDB pulls them (topic-function.ts). Every byte read is counted (ScanStats: the pushdown proof).
 
-import {
-  type BatchHeader,
-  batchHeaderBytes,
-  TimestampType,
-  validateBatch,
-} from '../protocol/records/batch-header.ts'
+import { type BatchHeader, batchHeaderBytes, validateBatch } from '../protocol/records/batch-header.ts'
 import { decompress } from '../protocol/records/compression/index.ts'
-import { decodeRecords, type KafkaRecord } from '../protocol/records/record.ts'
 import type { LogManager, PartitionLog, TopicDescription } from '../storage/types.ts'
 import { SqlError } from './errors.ts'
 import type { ScanSpec } from './pushdown.ts'
+import { decodeBatchRows } from './record-columns.ts'
 
 /** One data batch of a scan: its header and its records section, decompressed. */
 export interface ScannedBatch {
@@ -47,23 +42,6 @@ export interface ScanCounters {
 const scanReadBytes = 256 * 1024
 /** Smaller reads when a LIMIT may stop the scan early. */
 const limitedScanReadBytes = 64 * 1024
-
-/** The records of a scanned batch that fall in the spec's offset and timestamp ranges. */
-export function recordsInRange(batch: ScannedBatch, spec: ScanSpec): KafkaRecord[] {
-  const { header } = batch
-  const records = decodeRecords(batch.records, header.recordCount, {
-    baseOffset: header.baseOffset,
-    baseTimestamp: header.baseTimestamp,
-    logAppendTime: header.timestampType === TimestampType.logAppendTime ? header.maxTimestamp : null,
-  })
-  return records.filter(
-    (record) =>
-      (spec.offsetFrom === null || record.offset >= spec.offsetFrom) &&
-      (spec.offsetTo === null || record.offset <= spec.offsetTo) &&
-      (spec.timestampFromMs === null || record.timestamp >= spec.timestampFromMs) &&
-      (spec.timestampToMs === null || record.timestamp <= spec.timestampToMs),
-  )
-}
 
 async function startOffsetOf(log: PartitionLog, spec: ScanSpec): Promise<number | null> {
   let start = Math.max(log.logStartOffset, spec.offsetFrom ?? 0)
@@ -160,7 +138,7 @@ async function scanPartition(scan: PartitionScan): Promise<void> {
         records: await decompress(header.compression, section, { lz4HeaderChecksum: 'strict' }),
       }
       topic.batches.push(batch)
-      if (spec.recordsMax !== null) kept.count += recordsInRange(batch, spec).length
+      if (spec.recordsMax !== null) kept.count += decodeBatchRows(batch, spec).count
     }
     if (pastTimeBound || next <= position) break
     position = next
