@@ -309,3 +309,24 @@ test('continuous-query statements: unsupported shapes and bad views answer 400/4
     false,
   )
 })
+
+test('a client that disconnects cancels its query and frees its slot', async () => {
+  const baseUrl = streamline.httpUrl ?? assert.fail('http disabled')
+  // Two endless queries take both slots (concurrentQueriesMax = 2); their clients go away.
+  const controllers = [new AbortController(), new AbortController()]
+  const abandoned = controllers.map((controller) =>
+    fetch(`${baseUrl}/api/v1/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: 'SELECT count(*) FROM range(10000000000000) a', timeoutMs: 60_000 }),
+      signal: controller.signal,
+    }).catch((error: unknown) => error),
+  )
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  for (const controller of controllers) controller.abort()
+  await Promise.all(abandoned)
+  // Were they still running, this query would wait for a slot until their 60 s limit.
+  const started = Date.now()
+  assert.deepEqual(rowsOf(await query({ sql: 'SELECT 7', timeoutMs: 10_000 })), [[7]])
+  assert.ok(Date.now() - started < 8_000, `waited ${Date.now() - started} ms`)
+})
