@@ -5,7 +5,8 @@
 import type { Logger } from '../log.ts'
 import type { Authorizer } from '../security/acl/authorizer.ts'
 import type { LogManager } from '../storage/types.ts'
-import { ContinuousQueries } from './continuous/continuous-queries.ts'
+import type { ContinuousQueries } from './continuous/continuous-queries.ts'
+import { isContinuousStatement, queriesTopicName } from './continuous/statements.ts'
 import type { SqlEngine } from './engine.ts'
 import { SqlError } from './errors.ts'
 import { defaultSqlLimits, type SqlLimits } from './limits.ts'
@@ -45,22 +46,36 @@ export function createSqlService(options: SqlServiceOptions): SqlService {
     if (closed) throw new SqlError('QUERY_CANCELLED', 'the SQL service is stopped')
     return (await load()).query(request)
   }
-  const continuous = new ContinuousQueries({
-    logs: options.logs,
-    run: runAdHoc,
-    intervalMs: limits.continuousIntervalMs,
-    log: options.log,
-  })
+  // The continuous-query runtime loads with the first such statement, or at start when a previous
+  // run created views (their topic exists): a broker without views never loads it.
+  let continuous: Promise<ContinuousQueries> | null = null
+  const loadContinuous = (): Promise<ContinuousQueries> => {
+    continuous ??= import('./continuous/continuous-queries.ts').then(
+      ({ ContinuousQueries }) =>
+        new ContinuousQueries({
+          logs: options.logs,
+          run: runAdHoc,
+          intervalMs: limits.continuousIntervalMs,
+          log: options.log,
+        }),
+    )
+    return continuous
+  }
   return {
-    query(request) {
-      return ContinuousQueries.handles(request.sql) ? continuous.handle(request) : runAdHoc(request)
+    async query(request) {
+      if (!isContinuousStatement(request.sql)) return runAdHoc(request)
+      return (await loadContinuous()).handle(request)
     },
     get loaded() {
       return engine !== null
     },
-    resume: () => continuous.resume(),
+    async resume() {
+      if (options.logs.getTopic(queriesTopicName) === undefined) return
+      await (await loadContinuous()).resume()
+    },
     async close() {
-      await continuous.close()
+      const views = continuous === null ? null : await continuous.catch(() => null)
+      await views?.close()
       closed = true
       const running = engine === null ? null : await engine.catch(() => null)
       running?.close()

@@ -17,17 +17,14 @@ import type { LogManager } from '../../storage/types.ts'
 import { SqlError } from '../errors.ts'
 import type { QueryRequest, QueryResult } from '../types.ts'
 import {
-  createViewPrefix,
-  dropViewPattern,
   parseCreateView,
   recomputeSql,
-  showQueriesPattern,
-  unsupportedStreamingPrefix,
   type ViewDefinition,
   windowSizeSql,
   windowStartOf,
 } from './definition.ts'
 import { QueryStore, type StoredView } from './query-store.ts'
+import { dropViewPattern, showQueriesPattern, unsupportedStreamingPrefix } from './statements.ts'
 
 /** Rows one window recompute may produce (windows × groups touched by one interval's records). */
 const recomputeRowsMax = 100_000
@@ -54,13 +51,6 @@ export class ContinuousQueries {
 
   constructor(private readonly options: ContinuousQueriesOptions) {
     this.store = new QueryStore(options.logs)
-  }
-
-  /** Whether `sql` is a continuous-query statement (handled here, not by the ad-hoc engine). */
-  static handles(sql: string): boolean {
-    return [showQueriesPattern, dropViewPattern, createViewPrefix, unsupportedStreamingPrefix].some(
-      (pattern) => pattern.test(sql),
-    )
   }
 
   /** Loads the views of a previous run (if any was ever created) and resumes them. */

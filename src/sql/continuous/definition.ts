@@ -30,12 +30,6 @@ export interface ViewDefinition {
 const createPattern =
   /^\s*create\s+materialized\s+view\s+([A-Za-z_][A-Za-z0-9_.-]*)\s+as\s+select\s+([\s\S]+?)\s+from\s+streamline_topic\s*\(\s*'((?:[^']|'')+)'\s*\)\s*(?:where\s+([\s\S]+?)\s+)?group\s+by\s+tumble\s*\(\s*timestamp\s*,\s*(interval\s+[^()]+?)\s*\)\s*(?:,\s*([\s\S]+?))?\s*;?\s*$/i
 
-export const showQueriesPattern = /^\s*show\s+queries\s*;?\s*$/i
-export const dropViewPattern =
-  /^\s*drop\s+materialized\s+view\s+(if\s+exists\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*;?\s*$/i
-export const createViewPrefix = /^\s*create\s+materialized\s+view\b/i
-export const unsupportedStreamingPrefix = /^\s*(create\s+stream|create\s+table|pause|resume)\b/i
-
 /** Splits at commas outside parentheses, brackets and quotes. */
 export function splitTopLevel(text: string): string[] {
   const parts: string[] = []

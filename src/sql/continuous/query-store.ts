@@ -10,8 +10,7 @@ import { InternalTopicLog } from '../../coordinator/internal-topic-log.ts'
 import type { KafkaRecord } from '../../protocol/records/record.ts'
 import type { LogManager } from '../../storage/types.ts'
 import type { ViewDefinition } from './definition.ts'
-
-export const queriesTopicName = '__streamline_queries'
+import { queriesTopicName } from './statements.ts'
 
 export interface StoredView {
   definition: ViewDefinition
