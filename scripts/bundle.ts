@@ -2,7 +2,7 @@
 // on first use (the HTTP app with fastify, the codecs of each Kafka API, the compression codecs).
 // Why: on Node 20 a start from the tsc output spends most of its time resolving and reading hundreds
 // of modules; one file removes that (bench/RESULTS.md, Startup). Native addons (CRC32C, lz4, snappy,
-// zstd) stay external: they are .node files loaded from node_modules.
+// zstd, DuckDB) stay external: they are .node files loaded from node_modules.
 //
 // `npm run build` runs this after tsc; `npm start` (scripts/start.js) runs it when src/ is newer than
 // the bundle. Usage: node --import tsx scripts/bundle.ts
@@ -16,7 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const bundleDir = join(root, 'dist', 'bundle')
 
 /** Packages with native addons, resolved from node_modules at run time. */
-export const nativePackages = ['@node-rs/crc32', 'lz4-napi', 'snappy', '@mongodb-js/zstd']
+export const nativePackages = ['@node-rs/crc32', 'lz4-napi', 'snappy', '@mongodb-js/zstd', '@duckdb/node-api']
 
 export const bundleOptions: BuildOptions = {
   // The CLI, and the embedded API for bench/suite/workloads/footprint.ts (the package's `exports` stay

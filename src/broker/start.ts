@@ -44,6 +44,7 @@ import {
   startListeners,
 } from '../security/broker-listeners.ts'
 import type { ListenerSpec } from '../security/listeners.ts'
+import { createSqlService, type SqlService } from '../sql/index.ts'
 import { openLogManager } from '../storage/log-manager.ts'
 import { createMemoryLogManager } from '../storage/memory/memory-log-manager.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
@@ -100,6 +101,8 @@ export interface RunningBroker {
   /** Resolves once __consumer_offsets is replayed (readiness). */
   groupsLoaded: Promise<void>
   metrics: BrokerMetrics
+  /** SQL over topics (docs/sql.md); DuckDB loads on the first query. */
+  sql: SqlService
   /** Every Kafka listener with its name, security protocol and bound address (the first is host/port). */
   listeners: BrokerListeners['all']
   /** Graceful stop (see the header); idempotent. */
@@ -301,6 +304,12 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     committedOffsets: () => committedOffsetsOf(groups),
   })
   const playground = options.playground === true ? await startPlayground(logs, log) : null
+  const sql = createSqlService({ logs, authorizer, log })
+  // Continuous queries of a previous run resume once group state is loaded (nothing to do, and no
+  // DuckDB loaded, when no view was ever created).
+  void groupsLoaded
+    .then(() => sql.resume())
+    .catch((error: unknown) => log.error({ err: error }, 'resuming continuous queries failed'))
   state.view = {
     logs,
     groups,
@@ -310,6 +319,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     dataDir,
     listener: { host: listener.host, port: listener.port },
     playground: playground !== null,
+    sql,
   }
   log.info({ host: listener.host, port: listener.port, clusterId: logs.clusterId }, 'broker listening')
   log.info(
@@ -341,6 +351,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     await playground?.stop()
     await listener.close()
     await closeHttp(http, log)
+    await sql.close()
     groups.stop()
     transactions.stop()
     await groupsLoaded
@@ -356,6 +367,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     groups,
     groupsLoaded,
     metrics,
+    sql,
     listeners: listener.all,
     close() {
       closing ??= stop()

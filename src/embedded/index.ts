@@ -15,8 +15,9 @@ import { startOptionsOf } from '../config/broker-options.ts'
 import { configFromObject } from '../config/load.ts'
 import type { StreamlineConfig, StreamlineConfigInput } from '../config/schema.ts'
 import { createLogger, type Logger } from '../log.ts'
+import type { QueryRequest, QueryResult } from '../sql/index.ts'
 
-export type { StreamlineConfig, StreamlineConfigInput }
+export type { QueryRequest, QueryResult, StreamlineConfig, StreamlineConfigInput }
 
 export interface StartStreamlineOptions extends StreamlineConfigInput {
   /** A pino logger to use instead of one made from logLevel/logFormat. */
@@ -31,6 +32,8 @@ export interface Streamline {
   clusterId: string
   /** The running broker (its log manager, group coordinator and metrics). */
   broker: RunningBroker
+  /** Runs one SQL query over topics (docs/sql.md). A `principal` option applies its topic ACLs. */
+  query(sql: string, options?: Omit<QueryRequest, 'sql'>): Promise<QueryResult>
   /** Graceful stop: in-flight requests finish, the log is flushed and closed. Idempotent. */
   close(): Promise<void>
 }
@@ -54,6 +57,7 @@ export async function startStreamline(options: StartStreamlineOptions = {}): Pro
     httpUrl: broker.httpPort === null ? null : `http://${broker.httpHost}:${broker.httpPort}`,
     clusterId: broker.logs.clusterId,
     broker,
+    query: (sql, queryOptions = {}) => broker.sql.query({ ...queryOptions, sql }),
     close: () => broker.close(),
   }
 }

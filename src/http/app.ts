@@ -13,6 +13,7 @@ import { openApiDocument } from './openapi.ts'
 import { registerClusterRoutes } from './routes/cluster.ts'
 import { registerGroupRoutes } from './routes/groups.ts'
 import { registerMessageRoutes } from './routes/messages.ts'
+import { registerQueryRoutes } from './routes/query.ts'
 import { registerTailRoute } from './routes/tail.ts'
 import { registerTopicRoutes } from './routes/topics.ts'
 
@@ -60,6 +61,7 @@ export async function buildHttpApp(server: Server, context: HttpContext): Promis
   registerTopicRoutes(routes, brokerOf)
   registerMessageRoutes(routes, brokerOf)
   registerGroupRoutes(routes, brokerOf)
+  registerQueryRoutes(routes, brokerOf)
   registerTailRoute(app, routes, context.broker)
   const document = openApiDocument(routes.specs, context.version)
   app.get('/api/v1/openapi.json', async () => document)

@@ -6,6 +6,7 @@ import type { BrokerIdentity, BrokerSettings } from '../broker/handler.ts'
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import type { Logger } from '../log.ts'
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
+import type { SqlService } from '../sql/index.ts'
 import type { LogManager } from '../storage/types.ts'
 
 export interface BrokerView {
@@ -20,6 +21,8 @@ export interface BrokerView {
   /** Kafka listener address actually bound. */
   listener: { host: string; port: number }
   playground: boolean
+  /** SQL over topics (POST /api/v1/query); DuckDB loads on the first query. */
+  sql: SqlService
 }
 
 export interface HttpContext {

@@ -16,9 +16,12 @@ const errorSchema: JsonSchema = {
 
 const errorDescriptions: Record<number, string> = {
   400: 'Invalid request (INVALID_REQUEST, or a Kafka error such as INVALID_CONFIG)',
+  403: 'Refused (TOPIC_AUTHORIZATION_FAILED, SQL_ACCESS_DENIED)',
   404: 'Unknown topic, partition or group',
+  408: 'Time limit reached (QUERY_TIMEOUT)',
   409: 'Conflict (TOPIC_ALREADY_EXISTS, NON_EMPTY_GROUP)',
-  413: 'Too large (MESSAGE_TOO_LARGE)',
+  413: 'Too large (MESSAGE_TOO_LARGE, QUERY_MEMORY_LIMIT, QUERY_SCAN_LIMIT)',
+  429: 'Too many requests (TOO_MANY_QUERIES)',
   500: 'Internal or storage error',
   503: 'Broker not ready or shutting down (NOT_READY)',
 }

@@ -310,6 +310,7 @@ test('the OpenAPI document lists every route', async () => {
     'get /api/v1/topics/{topic}/partitions/{partition}/messages',
     'get /api/v1/topics/{topic}/tail',
     'post /api/v1/groups/{group}/offsets/reset',
+    'post /api/v1/query',
     'post /api/v1/topics',
     'post /api/v1/topics/{topic}/messages',
   ])

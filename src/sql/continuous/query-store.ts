@@ -1,0 +1,81 @@
+// Where continuous queries keep what survives a restart: the internal compacted topic
+// `__streamline_queries` (one partition, total order). Record keys:
+//   view/<name>        → the definition (JSON), or a tombstone after DROP;
+//   checkpoint/<name>  → {offsets: {partition: next offset}} of the source topic, written after the
+//                        windows touched by those records were written to the view's topic.
+// replay() is the only way state changes, on load and after each write (the records go through the
+// same function), so a restart rebuilds exactly what was acknowledged.
+
+import { InternalTopicLog } from '../../coordinator/internal-topic-log.ts'
+import type { KafkaRecord } from '../../protocol/records/record.ts'
+import type { LogManager } from '../../storage/types.ts'
+import type { ViewDefinition } from './definition.ts'
+import { queriesTopicName } from './statements.ts'
+
+export interface StoredView {
+  definition: ViewDefinition
+  /** Next source offset per partition whose records' windows are in the view. */
+  offsets: Record<number, number>
+}
+
+export class QueryStore {
+  private readonly topic: InternalTopicLog
+  readonly views = new Map<string, StoredView>()
+
+  constructor(logs: LogManager) {
+    this.topic = new InternalTopicLog(logs, {
+      name: queriesTopicName,
+      partitionCount: 1,
+      segmentBytes: 1024 * 1024,
+    })
+  }
+
+  /** Whether the topic exists (no view was ever created otherwise: nothing to load). */
+  exists(): boolean {
+    return this.topic.logs.getTopic(queriesTopicName) !== undefined
+  }
+
+  async load(): Promise<void> {
+    await this.topic.load((record) => this.replay(record))
+  }
+
+  private replay(record: KafkaRecord): void {
+    const key = record.key?.toString('utf8') ?? ''
+    const slash = key.indexOf('/')
+    const kind = key.slice(0, slash)
+    const name = key.slice(slash + 1)
+    if (kind === 'view') {
+      if (record.value === null) this.views.delete(name)
+      else
+        this.views.set(name, {
+          definition: JSON.parse(record.value.toString('utf8')) as ViewDefinition,
+          offsets: {},
+        })
+    } else if (kind === 'checkpoint' && record.value !== null) {
+      const view = this.views.get(name)
+      if (view !== undefined) view.offsets = (JSON.parse(record.value.toString('utf8')) as StoredView).offsets
+    }
+  }
+
+  private async write(key: string, value: unknown): Promise<void> {
+    const record = {
+      key: Buffer.from(key, 'utf8'),
+      value: value === null ? null : Buffer.from(JSON.stringify(value), 'utf8'),
+    }
+    const now = Date.now()
+    await this.topic.append(key, [record], now)
+    this.replay({ offset: 0, timestamp: now, key: record.key, value: record.value, headers: [] })
+  }
+
+  saveView(definition: ViewDefinition): Promise<void> {
+    return this.write(`view/${definition.name}`, definition)
+  }
+
+  dropView(name: string): Promise<void> {
+    return this.write(`view/${name}`, null)
+  }
+
+  saveCheckpoint(name: string, offsets: Record<number, number>): Promise<void> {
+    return this.write(`checkpoint/${name}`, { offsets })
+  }
+}

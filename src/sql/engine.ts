@@ -1,0 +1,174 @@
+// The ad-hoc query engine (loaded on the first query, index.ts). One query:
+//   1. a DuckDB instance from the pool (queued, bounded) and a fresh connection;
+//   2. the statement parsed by DuckDB (statement.ts): one SELECT, or INSERT INTO streamline_topic(…);
+//   3. its topic references found and authorized (READ; WRITE for the INSERT target);
+//   4. in one transaction (so now() is one instant): the pushdown bounds evaluated (pushdown.ts), each
+//      topic scanned from the log (topic-scan.ts), streamline_topic registered over the scans, and the
+//      query run, streaming up to maxRows + 1 rows;
+//   5. the time limit interrupts the scan or DuckDB (QUERY_TIMEOUT), as does the caller's signal.
+
+import { performance } from 'node:perf_hooks'
+import type { DuckDBConnection } from '@duckdb/node-api'
+import type { Logger } from '../log.ts'
+import type { Authorizer } from '../security/acl/authorizer.ts'
+import { AclOperation, ResourceType } from '../security/acl/model.ts'
+import type { LogManager } from '../storage/types.ts'
+import { DuckDbPool, type PooledInstance } from './duckdb-pool.ts'
+import { SqlError, sqlErrorOfDuckDb } from './errors.ts'
+import { expressionEvaluator } from './evaluate.ts'
+import { writeRowsToTopic } from './insert-into-topic.ts'
+import type { SqlLimits } from './limits.ts'
+import { planScans } from './pushdown.ts'
+import { columnsOf, rowsOf } from './result-json.ts'
+import { parseReferences } from './sql-ast.ts'
+import { parseStatement } from './statement.ts'
+import { type ScanCounters, type ScannedTopic, scanTopic } from './topic-scan.ts'
+import type { QueryRequest, QueryResult, ScanStats } from './types.ts'
+
+export interface SqlEngineOptions {
+  logs: LogManager
+  limits: SqlLimits
+  authorizer?: Authorizer
+  log?: Logger
+}
+
+/** Why a query's signal aborted: its time limit, or the caller. */
+type StopReason = 'timeout' | 'cancelled'
+
+export class SqlEngine {
+  private readonly pool: DuckDbPool
+
+  constructor(private readonly options: SqlEngineOptions) {
+    this.pool = new DuckDbPool(options.limits)
+  }
+
+  async query(request: QueryRequest): Promise<QueryResult> {
+    const { limits } = this.options
+    const startedMs = performance.now()
+    const maxRows = request.maxRows ?? limits.maxRowsDefault
+    const timeoutMs = request.timeoutMs ?? limits.timeoutMsDefault
+    if (!Number.isSafeInteger(maxRows) || maxRows < 0 || maxRows > limits.maxRowsMax) {
+      throw new SqlError('INVALID_SQL', `maxRows must be an integer from 0 to ${limits.maxRowsMax}`)
+    }
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > limits.timeoutMsMax) {
+      throw new SqlError('INVALID_SQL', `timeoutMs must be an integer from 1 to ${limits.timeoutMsMax}`)
+    }
+    const stop = new AbortController()
+    let stopReason: StopReason | null = null
+    let connection: DuckDBConnection | null = null
+    const abort = (reason: StopReason): void => {
+      if (stopReason !== null) return
+      stopReason = reason
+      const message =
+        reason === 'timeout'
+          ? `the query exceeded its time limit of ${timeoutMs} ms and was cancelled`
+          : 'the query was cancelled'
+      stop.abort(new SqlError(reason === 'timeout' ? 'QUERY_TIMEOUT' : 'QUERY_CANCELLED', message))
+      connection?.interrupt()
+    }
+    const timer = setTimeout(() => abort('timeout'), timeoutMs)
+    const onCallerAbort = (): void => abort('cancelled')
+    request.signal?.addEventListener('abort', onCallerAbort, { once: true })
+    if (request.signal?.aborted === true) abort('cancelled')
+    const pooled = await this.pool.acquire().catch((error: unknown) => {
+      clearTimeout(timer)
+      throw error
+    })
+    try {
+      connection = await pooled.instance.connect()
+      if (stop.signal.aborted) throw stop.signal.reason
+      const result = await this.run(connection, pooled, request, { maxRows, signal: stop.signal })
+      return { ...result, elapsedMs: Math.round(performance.now() - startedMs) }
+    } catch (error) {
+      if (stop.signal.aborted) throw stop.signal.reason
+      throw sqlErrorOfDuckDb(error)
+    } finally {
+      clearTimeout(timer)
+      request.signal?.removeEventListener('abort', onCallerAbort)
+      if (connection !== null) {
+        pooled.scans.delete(connection.clientContext.connectionId)
+        connection.closeSync()
+      }
+      this.pool.release(pooled)
+    }
+  }
+
+  private async run(
+    connection: DuckDBConnection,
+    pooled: PooledInstance,
+    request: QueryRequest,
+    options: { maxRows: number; signal: AbortSignal },
+  ): Promise<Omit<QueryResult, 'elapsedMs'>> {
+    const statement = await parseStatement(connection, request.sql)
+    const query = parseReferences(statement.root)
+    const topics = [...new Set(query.references.map((reference) => reference.topic))]
+    for (const topic of topics) this.authorize(request, AclOperation.READ, topic)
+    if (statement.insertInto !== null) this.authorize(request, AclOperation.WRITE, statement.insertInto)
+    await connection.run('BEGIN TRANSACTION')
+    const specs = await planScans(query, pooled.catalog, expressionEvaluator(connection))
+    const counters: ScanCounters = { bytesRead: 0, batchesRead: 0, partitions: [] }
+    const budget = { bytesRemaining: this.options.limits.scanBytesMax, signal: options.signal }
+    const scanned = new Map<string, ScannedTopic>()
+    for (const spec of specs.values())
+      scanned.set(spec.topic, await scanTopic(this.options.logs, spec, budget, counters))
+    pooled.scans.set(connection.clientContext.connectionId, scanned)
+    const stats = statsOf(counters, scanned)
+    if (statement.insertInto !== null) {
+      const rowsMax = this.options.limits.insertRecordsMax
+      const reader = await connection.streamAndReadUntil(statement.select, rowsMax + 1)
+      if (reader.currentRowCount > rowsMax) {
+        throw new SqlError(
+          'QUERY_SCAN_LIMIT',
+          `INSERT INTO streamline_topic writes at most ${rowsMax} records per query`,
+        )
+      }
+      const written = await writeRowsToTopic(this.options.logs, statement.insertInto, reader)
+      return { columns: [], rows: [], rowCount: 0, truncated: false, stats, written }
+    }
+    const reader = await connection.streamAndReadUntil(statement.select, options.maxRows + 1)
+    const rows = rowsOf(reader, options.maxRows)
+    return {
+      columns: columnsOf(reader),
+      rows,
+      rowCount: rows.length,
+      truncated: reader.currentRowCount > options.maxRows,
+      stats,
+    }
+  }
+
+  private authorize(request: QueryRequest, operation: number, topic: string): void {
+    const { authorizer } = this.options
+    if (authorizer === undefined || request.principal === undefined) return
+    if (
+      authorizer.authorize(
+        request.principal,
+        request.host ?? '127.0.0.1',
+        operation,
+        ResourceType.TOPIC,
+        topic,
+      )
+    ) {
+      return
+    }
+    const verb = operation === AclOperation.WRITE ? 'write to' : 'read'
+    throw new SqlError('TOPIC_AUTHORIZATION_FAILED', `${request.principal} may not ${verb} topic ${topic}`)
+  }
+
+  close(): void {
+    this.pool.close()
+  }
+}
+
+function statsOf(counters: ScanCounters, scanned: ReadonlyMap<string, ScannedTopic>): ScanStats {
+  let recordsScanned = 0
+  for (const topic of scanned.values()) {
+    for (const batch of topic.batches) recordsScanned += batch.header.recordCount
+  }
+  const topics = [...scanned.keys()].map((topic) => ({
+    topic,
+    partitions: counters.partitions
+      .filter((partition) => partition.topic === topic)
+      .map(({ partition, fromOffset, toOffset }) => ({ partition, fromOffset, toOffset })),
+  }))
+  return { bytesRead: counters.bytesRead, batchesRead: counters.batchesRead, recordsScanned, topics }
+}

@@ -1,0 +1,133 @@
+// The records of one scanned batch decoded for the table function without an object or Buffer view
+// per field: offsets and timestamps as numbers, keys, values and header sections as byte ranges of
+// the batch's (decompressed) records section. Text is made straight from a range; views are made only
+// for the BLOB columns and headers a query asks for. About twice as fast as decodeRecords for a GROUP
+// BY over JSON values (the view objects dominated). The layout is record.ts's; the batch passed its
+// CRC check when scanned, and every read is still bounds-checked (a bad record fails the query).
+
+import { isUtf8 } from 'node:buffer'
+import { TimestampType } from '../protocol/records/batch-header.ts'
+import type { RecordHeader } from '../protocol/records/record.ts'
+import type { ScanSpec } from './pushdown.ts'
+import type { ScannedBatch } from './topic-scan.ts'
+
+/** The in-range records of a batch, column by column. Ranges are [start, end); start -1: null. */
+export interface BatchRows {
+  count: number
+  offsets: number[]
+  timestamps: number[]
+  keyStart: number[]
+  keyEnd: number[]
+  valueStart: number[]
+  valueEnd: number[]
+  /** Where each record's header count starts; its record's end. */
+  headersStart: number[]
+  headersEnd: number[]
+}
+
+class RecordCursor {
+  position = 0
+  constructor(private readonly data: Buffer) {}
+
+  private fail(what: string): never {
+    throw new Error(`corrupt record in the log: ${what} at byte ${this.position}`)
+  }
+
+  /** A zigzag varint/varlong as a number (exact up to 2^53). */
+  varint(): number {
+    let result = 0
+    let multiplier = 1
+    for (let shift = 0; shift < 70; shift += 7) {
+      if (this.position >= this.data.length) this.fail('truncated varint')
+      const byte = this.data[this.position++]
+      result += (byte & 0x7f) * multiplier
+      if ((byte & 0x80) === 0) return result % 2 === 0 ? result / 2 : -(result + 1) / 2
+      multiplier *= 128
+    }
+    return this.fail('varint too long')
+  }
+
+  /** Skips a length-prefixed field; returns its range (start -1 for null). */
+  bytes(end: number): [number, number] {
+    const length = this.varint()
+    if (length === -1) return [-1, -1]
+    if (length < -1 || this.position + length > end) this.fail(`length ${length}`)
+    const start = this.position
+    this.position += length
+    return [start, start + length]
+  }
+}
+
+export function decodeBatchRows(batch: ScannedBatch, spec: ScanSpec): BatchRows {
+  const { header, records: data } = batch
+  const rows: BatchRows = {
+    count: 0,
+    offsets: [],
+    timestamps: [],
+    keyStart: [],
+    keyEnd: [],
+    valueStart: [],
+    valueEnd: [],
+    headersStart: [],
+    headersEnd: [],
+  }
+  const logAppendTime = header.timestampType === TimestampType.logAppendTime
+  const cursor = new RecordCursor(data)
+  for (let index = 0; index < header.recordCount; index++) {
+    const length = cursor.varint()
+    const end = cursor.position + length
+    if (length < 6 || end > data.length) throw new Error(`corrupt record in the log: length ${length}`)
+    cursor.position += 1 // attributes
+    const timestampDelta = cursor.varint()
+    const offset = header.baseOffset + cursor.varint()
+    const timestamp = logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta
+    const [keyStart, keyEnd] = cursor.bytes(end)
+    const [valueStart, valueEnd] = cursor.bytes(end)
+    const headersStart = cursor.position
+    cursor.position = end
+    if (spec.offsetFrom !== null && offset < spec.offsetFrom) continue
+    if (spec.offsetTo !== null && offset > spec.offsetTo) continue
+    if (spec.timestampFromMs !== null && timestamp < spec.timestampFromMs) continue
+    if (spec.timestampToMs !== null && timestamp > spec.timestampToMs) continue
+    rows.offsets.push(offset)
+    rows.timestamps.push(timestamp)
+    rows.keyStart.push(keyStart)
+    rows.keyEnd.push(keyEnd)
+    rows.valueStart.push(valueStart)
+    rows.valueEnd.push(valueEnd)
+    rows.headersStart.push(headersStart)
+    rows.headersEnd.push(end)
+    rows.count += 1
+  }
+  if (cursor.position !== data.length)
+    throw new Error('corrupt batch in the log: bytes after the last record')
+  return rows
+}
+
+/** UTF-8 text of a range, or null when null or not valid UTF-8. */
+export function textOf(data: Buffer, start: number, end: number): string | null {
+  if (start < 0) return null
+  const text = data.toString('utf8', start, end)
+  // Invalid sequences decode to U+FFFD; only then is the exact check needed.
+  if (text.includes('\uFFFD') && !isUtf8(data.subarray(start, end))) return null
+  return text
+}
+
+/** The headers of one record (decoded only when the query reads them). */
+export function headersOf(data: Buffer, start: number, end: number): RecordHeader[] {
+  const cursor = new RecordCursor(data)
+  cursor.position = start
+  const count = cursor.varint()
+  if (count < 0 || count * 2 > end - start) throw new Error(`corrupt record in the log: ${count} headers`)
+  const headers: RecordHeader[] = []
+  for (let index = 0; index < count; index++) {
+    const [keyStart, keyEnd] = cursor.bytes(end)
+    if (keyStart < 0) throw new Error('corrupt record in the log: null header key')
+    const [valueStart, valueEnd] = cursor.bytes(end)
+    headers.push({
+      key: data.toString('utf8', keyStart, keyEnd),
+      value: valueStart < 0 ? null : data.subarray(valueStart, valueEnd),
+    })
+  }
+  return headers
+}

@@ -1,0 +1,44 @@
+// What kind of statement the user sent, decided by DuckDB's own parser before anything runs: one
+// SELECT (any SELECT: WITH, FROM-first, PIVOT, DESCRIBE/SUMMARIZE of a SELECT, …), or
+// `INSERT INTO streamline_topic('<topic>') <SELECT>`, which DuckDB cannot parse (a table function is
+// not an insert target) and which is therefore recognised here and split into its target and SELECT.
+// Everything else (ATTACH, COPY, CREATE, SET, PRAGMA, INSTALL, several statements) is refused.
+
+import type { DuckDBConnection } from '@duckdb/node-api'
+import { SqlError } from './errors.ts'
+import { isNode, type JsonNode } from './sql-ast.ts'
+
+export interface ParsedStatement {
+  /** The SELECT to run (for an INSERT, its source query). */
+  select: string
+  /** Its parse tree (json_serialize_sql), the top-level SELECT node. */
+  root: JsonNode
+  /** The topic an INSERT writes to, or null for a query. */
+  insertInto: string | null
+}
+
+const insertPattern = /^\s*insert\s+into\s+streamline_topic\s*\(\s*'((?:[^']|'')*)'\s*\)\s*([\s\S]*)$/i
+
+export async function parseStatement(connection: DuckDBConnection, sql: string): Promise<ParsedStatement> {
+  const insert = insertPattern.exec(sql)
+  const select = insert === null ? sql : insert[2]
+  const insertInto = insert === null ? null : insert[1].replaceAll("''", "'")
+  const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [select])
+  const parsed: unknown = JSON.parse(String(reader.getRows()[0][0]))
+  if (!isNode(parsed)) throw new SqlError('INVALID_SQL', 'the SQL could not be parsed')
+  if (parsed.error === true) {
+    const message = String(parsed.error_message)
+    if (parsed.error_type === 'parser') throw new SqlError('INVALID_SQL', `Parser Error: ${message}`)
+    throw new SqlError(
+      'UNSUPPORTED_STATEMENT',
+      `only SELECT statements (and INSERT INTO streamline_topic('<topic>') SELECT …) can run here: ${message}`,
+    )
+  }
+  const statements = Array.isArray(parsed.statements) ? parsed.statements.filter(isNode) : []
+  if (statements.length !== 1) {
+    throw new SqlError('UNSUPPORTED_STATEMENT', `one statement per query (got ${statements.length})`)
+  }
+  const root = statements[0].node
+  if (!isNode(root)) throw new SqlError('INVALID_SQL', 'the SQL could not be parsed')
+  return { select, root, insertInto }
+}
