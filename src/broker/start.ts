@@ -259,6 +259,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     dataDir,
     listener: { host: listener.host, port: listener.port },
     playground: playground !== null,
+    authorizer,
+    credentials: securityServices.credentials,
   }
   log.info({ host: listener.host, port: listener.port, clusterId: logs.clusterId }, 'broker listening')
   log.info(

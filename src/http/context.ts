@@ -6,6 +6,8 @@ import type { BrokerIdentity, BrokerSettings } from '../broker/handler.ts'
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import type { Logger } from '../log.ts'
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
+import type { Authorizer } from '../security/acl/authorizer.ts'
+import type { CredentialStore } from '../security/credential-store.ts'
 import type { LogManager } from '../storage/types.ts'
 
 export interface BrokerView {
@@ -20,6 +22,10 @@ export interface BrokerView {
   /** Kafka listener address actually bound. */
   listener: { host: string; port: number }
   playground: boolean
+  /** The ACL authorizer when `security.authorizer` is on; undefined: ACLs are not enforced. */
+  authorizer: Authorizer | undefined
+  /** SCRAM users (the users file and AlterUserScramCredentials' changes). */
+  credentials: CredentialStore
 }
 
 export interface HttpContext {
@@ -32,4 +38,6 @@ export interface HttpContext {
   ready(): boolean
   /** True from the start of a shutdown. */
   stopping(): boolean
+  /** Where the built console lives (default: dist/web under the package root). */
+  consoleAssetsDir?: string
 }
