@@ -2,10 +2,12 @@
 // by playwright-core (nothing downloads a browser: executablePath is /usr/bin/chromium). Each page
 // records the browser console's errors and failed requests so tests can assert there were none.
 
+import { spawnSync } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { test } from 'node:test'
 import { type Browser, chromium, type Page } from 'playwright-core'
-import { type BrokerProcess, makeTempDir, removeTempDir, repositoryRoot } from '../helpers/broker-process.ts'
+import { type BrokerProcess, repositoryRoot } from '../helpers/broker-process.ts'
 
 export const chromiumPath = '/usr/bin/chromium'
 /** Screenshots of the browser tests (gitignored): test artifacts to look at. */
@@ -27,7 +29,7 @@ export interface ConsoleBrowser {
 }
 
 export async function launchChromium(): Promise<ConsoleBrowser> {
-  const profile = await makeTempDir('streamline-chromium-')
+  // playwright's launch() gives Chromium a fresh temporary --user-data-dir of its own (and removes it).
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -40,14 +42,12 @@ export async function launchChromium(): Promise<ConsoleBrowser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profile}`,
     ],
   })
   return {
     browser,
     async close() {
       await browser.close()
-      await removeTempDir(profile)
     },
   }
 }
@@ -86,4 +86,28 @@ export async function openPage(
       await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true })
     },
   }
+}
+
+let chromiumProblem: string | null | undefined
+
+/** A value for node:test's `skip` option, as test/helpers/clients.ts does for the other clients: the
+ * test runs when Chromium works; without it it is skipped, or FAILS under CI=true. */
+export function requireChromium(): string | false {
+  if (chromiumProblem === undefined) {
+    const result = spawnSync(chromiumPath, ['--version'], { encoding: 'utf8', timeout: 20_000 })
+    chromiumProblem =
+      result.error !== undefined || result.status !== 0
+        ? `${chromiumPath} --version failed: ${result.error?.message ?? result.stderr}`
+        : null
+  }
+  if (chromiumProblem === null) return false
+  if (process.env.CI === 'true') {
+    test('chromium is installed', () => {
+      throw new Error(
+        `Chromium is missing and CI=true requires it (.ci/run: apt-get install chromium): ${chromiumProblem}`,
+      )
+    })
+    return 'chromium is missing (the failing test "chromium is installed" says why)'
+  }
+  return `chromium is not installed (${chromiumProblem}); apt-get install chromium to run this test`
 }

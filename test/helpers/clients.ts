@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process'
 import { test } from 'node:test'
 
-export type ClientName = 'kcat' | 'confluent-kafka' | 'kafka-python' | 'chromium'
+export type ClientName = 'kcat' | 'confluent-kafka' | 'kafka-python'
 
 export const debianPython = '/usr/bin/python3'
 
@@ -26,8 +26,6 @@ interface Probe {
 
 const probes: Record<ClientName, Probe> = {
   kcat: { command: 'kcat', args: ['-V'], install: 'apt-get install kcat' },
-  // The web console's browser tests (test/console) drive Debian's Chromium with playwright-core.
-  chromium: { command: '/usr/bin/chromium', args: ['--version'], install: 'apt-get install chromium' },
   'confluent-kafka': {
     command: debianPython,
     args: ['-c', 'import confluent_kafka'],
