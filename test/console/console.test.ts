@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
+import type { Locator } from 'playwright-core'
 import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-process.ts'
 import { type ConsoleBrowser, httpBaseOf, launchChromium, openPage, requireChromium } from './browser.ts'
 
@@ -88,7 +89,7 @@ describe('web console in Chromium', { skip }, () => {
     await form.getByLabel('Partitions').fill('3')
     await form.getByRole('button', { name: 'Add config' }).click()
     await form.getByLabel('Config').selectOption('retention.ms')
-    await form.getByLabel('Value').fill('3600000')
+    await form.getByLabel('Value', { exact: true }).fill('3600000')
     await form.getByRole('button', { name: 'Create' }).click()
     await page.waitForURL(`${base}/topics/console-orders`)
     await page.getByRole('heading', { name: 'console-orders' }).waitFor()
@@ -135,4 +136,204 @@ describe('web console in Chromium', { skip }, () => {
     )
     await page.context().close()
   })
+
+  test('produces, finds a record by a header value, tails live and downloads', async () => {
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: 'console-events', numPartitions: 2 }] })
+    await admin.disconnect()
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({
+      topic: 'console-events',
+      messages: Array.from({ length: 30 }, (_, index) => ({
+        partition: index % 2,
+        key: `key-${index}`,
+        value: JSON.stringify({ n: index }),
+        headers: { 'trace-id': `trace-${index}` },
+      })),
+    })
+    const { page, problems, screenshot } = await openPage(chromium.browser)
+    await page.goto(`${base}/topics/console-events/messages`)
+    await page.getByRole('table', { name: 'Messages of console-events' }).waitFor()
+    assert.equal(
+      await page.getByRole('table', { name: 'Messages of console-events' }).locator('tbody tr').count(),
+      30,
+    )
+    // Produce one record from the page, with a header, to partition 1.
+    await page.getByRole('button', { name: 'Produce a message' }).click()
+    const form = page.getByRole('form', { name: 'Produce a message' })
+    await form.getByLabel('Key', { exact: true }).fill('from-console')
+    await form.getByLabel(/^Partition/).selectOption('1')
+    await form.getByLabel('Value', { exact: true }).fill('{"hello":"console"}')
+    await form.getByLabel('Headers').fill('trace-id: needle-42\nsource: browser')
+    await form.getByRole('button', { name: 'Produce' }).click()
+    await form.getByRole('status').filter({ hasText: 'Written to partition 1 at offset 15' }).waitFor()
+    // Search by the header value: the server filters, one row comes back.
+    await page.getByLabel('Search key, value and headers').fill('needle-42')
+    await page.getByRole('button', { name: 'Show messages' }).click()
+    await page.waitForURL(/q=needle-42/)
+    const table = page.getByRole('table', { name: 'Messages of console-events' })
+    await waitForCount(table.locator('tbody tr'), 1)
+    const row = await table.locator('tbody tr').first().innerText()
+    assert.match(row, /from-console/)
+    assert.match(row, /"hello": "console"/)
+    assert.match(row, /source: browser/)
+    // A regex search over values, then the hex view.
+    await page.goto(
+      `${base}/topics/console-events/messages?partition=0&from=oldest&q=%22n%22%3A%20%3F(2%7C4)%5Cb&mode=regex&view=hex`,
+    )
+    await waitForCount(table.locator('tbody tr'), 2)
+    assert.match(await table.locator('tbody tr').first().innerText(), /7b 22 6e 22 3a 32 7d/)
+    await screenshot('messages-search')
+    // Live tail: a record produced by kafkajs appears without reloading.
+    await page.goto(`${base}/topics/console-events/messages`)
+    await page.getByRole('button', { name: 'Live tail' }).click()
+    const tail = page.getByRole('region', { name: 'Live tail' })
+    await tail.getByText('live', { exact: true }).waitFor()
+    await producer.send({
+      topic: 'console-events',
+      messages: [{ partition: 0, key: 'tailed', value: 'live!' }],
+    })
+    await tail.getByRole('table', { name: 'New messages' }).getByText('live!').waitFor()
+    await screenshot('messages-tail')
+    // Download the page as JSON lines.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download JSON lines' }).click(),
+    ])
+    const lines = (await streamText(await download.createReadStream())).trim().split('\n')
+    assert.ok(lines.length >= 31, `${lines.length} lines`)
+    const produced = lines.map((line) => JSON.parse(line) as { key: string; headers: Record<string, string> })
+    assert.deepEqual(produced.find((record) => record.key === 'from-console')?.headers, {
+      'trace-id': 'needle-42',
+      source: 'browser',
+    })
+    await producer.disconnect()
+    assert.deepEqual(problems, [])
+    await page.context().close()
+  })
+
+  test('resets an empty group with a preview, and a kafkajs consumer resumes there', async () => {
+    const topic = 'console-resume'
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
+    await admin.disconnect()
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 10 }, (_, index) => ({ value: `record-${index}` })),
+    })
+    await producer.disconnect()
+    const firstOffsetSeen = async (): Promise<{ first: number; count: number }> => {
+      const consumer = kafka.consumer({
+        groupId: 'console-group',
+        sessionTimeout: 6000,
+        heartbeatInterval: 500,
+      })
+      await consumer.connect()
+      await consumer.subscribe({ topic, fromBeginning: true })
+      const seen: number[] = []
+      await new Promise<void>((resolve, reject) => {
+        consumer
+          .run({
+            eachMessage: async ({ message }) => {
+              seen.push(Number(message.offset))
+              if (Number(message.offset) === 9) resolve()
+            },
+          })
+          .catch(reject)
+      })
+      await consumer.disconnect()
+      return { first: seen[0], count: seen.length }
+    }
+    assert.deepEqual(await firstOffsetSeen(), { first: 0, count: 10 })
+    const { page, problems, screenshot } = await openPage(chromium.browser)
+    await page.goto(`${base}/groups`)
+    await page.getByRole('link', { name: 'console-group' }).click()
+    await page.waitForURL(`${base}/groups/console-group`)
+    await page.getByTestId('group-state').filter({ hasText: 'Empty' }).waitFor()
+    const reset = page.getByRole('region', { name: 'Reset offsets' })
+    await reset.getByLabel('Topic').fill(topic)
+    await reset.getByLabel('Reset to').selectOption('offset')
+    await reset.getByLabel('Offset', { exact: true }).fill('3')
+    await reset.getByRole('button', { name: 'Preview' }).click()
+    const preview = reset.getByRole('table', { name: 'Preview (nothing changed yet)' })
+    await preview.waitFor()
+    assert.equal(await preview.locator('tbody tr').first().innerText(), '0\t10\t3')
+    // The preview changed nothing.
+    const before = await getJson<{ offsets: Array<{ committedOffset: number }> }>(
+      `${base}/api/v1/groups/console-group`,
+    )
+    assert.equal(before.offsets[0].committedOffset, 10)
+    await reset.getByRole('button', { name: 'Apply reset' }).click()
+    await reset.getByRole('status').filter({ hasText: 'Offsets reset' }).waitFor()
+    await page.getByRole('cell', { name: '7' }).last().waitFor() // lag 10 - 3
+    await screenshot('group-detail')
+    assert.deepEqual(await firstOffsetSeen(), { first: 3, count: 7 })
+    assert.deepEqual(problems, [])
+    await page.context().close()
+  })
+
+  test('creates and deletes an ACL and a SCRAM user', async () => {
+    const { page, problems, screenshot } = await openPage(chromium.browser)
+    await page.goto(`${base}/security`)
+    const form = page.getByRole('form', { name: 'Create ACL' })
+    await form.getByLabel('Resource type').selectOption('TOPIC')
+    await form.getByLabel('Resource name').fill('payments')
+    await form.getByLabel('Pattern').selectOption('PREFIXED')
+    await form.getByLabel('Principal').fill('User:alice')
+    await form.getByLabel('Operation').selectOption('WRITE')
+    await form.getByRole('button', { name: 'Create ACL' }).click()
+    const deleteButton = page.getByRole('button', {
+      name: 'Delete ACL ALLOW WRITE on TOPIC payments for User:alice',
+    })
+    await deleteButton.waitFor()
+    const acls = await getJson<{ acls: unknown[] }>(`${base}/api/v1/acls`)
+    assert.deepEqual(acls.acls, [
+      {
+        resourceType: 'TOPIC',
+        resourceName: 'payments',
+        patternType: 'PREFIXED',
+        principal: 'User:alice',
+        host: '*',
+        operation: 'WRITE',
+        permissionType: 'ALLOW',
+      },
+    ])
+    const users = page.getByRole('form', { name: 'Create user or change password' })
+    await users.getByLabel('User', { exact: true }).fill('alice')
+    await users.getByLabel('Password').fill('alice-secret')
+    await users.getByRole('button', { name: 'Set password' }).click()
+    await page.getByRole('button', { name: 'Delete user alice' }).waitFor()
+    await screenshot('security')
+    await deleteButton.click()
+    await deleteButton.waitFor({ state: 'detached' })
+    assert.deepEqual((await getJson<{ acls: unknown[] }>(`${base}/api/v1/acls`)).acls, [])
+    await page.getByRole('button', { name: 'Delete user alice' }).click()
+    await page.getByRole('button', { name: 'Delete user alice' }).waitFor({ state: 'detached' })
+    assert.deepEqual((await getJson<{ users: unknown[] }>(`${base}/api/v1/users`)).users, [])
+    assert.deepEqual(problems, [])
+    await page.context().close()
+  })
 })
+
+/** Waits (bounded) until the locator matches exactly `count` elements: pages keep showing the previous
+ * result while the next one loads. */
+async function waitForCount(locator: Locator, count: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let seen = await locator.count()
+  while (seen !== count) {
+    if (Date.now() > deadline) assert.fail(`expected ${count} elements, saw ${seen}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    seen = await locator.count()
+  }
+}
+
+async function streamText(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer))
+  return Buffer.concat(chunks).toString('utf8')
+}
