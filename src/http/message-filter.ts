@@ -4,7 +4,8 @@
 //
 // Safe for the broker: the pattern is at most filterLengthMax characters; regular expressions with
 // backreferences, lookaround or a quantified group that itself holds a quantifier (the shapes of
-// catastrophic backtracking: (a+)+, (a|a)*) are refused with 400; each field is tested on at most its
+// catastrophic backtracking: (a+)+, (a|a)*) are refused with 400 (a heuristic on the pattern's text: it
+// may refuse some safe patterns, never runs the shapes named); each field is tested on at most its
 // first fieldBytesMax bytes; and one browse scans at most the bytes readRecords allows and stops at its
 // deadline, returning where to continue.
 
@@ -19,8 +20,15 @@ export type FilterMode = 'text' | 'regex'
 
 export type RecordPredicate = (record: KafkaRecord) => boolean
 
-/** Quantified group containing a quantifier, backreferences, lookaround: refused. */
-const dangerousRegex = [/\([^()]*[+*?}][^()]*\)\s*[+*{]/, /\\[1-9]/, /\\k</, /\(\?<?[=!]/]
+/** Lookaround, backreferences, and a quantified group that holds a quantifier or an alternation
+ * (checked after non-capturing group openers are simplified): refused. */
+const dangerousRegex = [/\(\?<?[=!]/, /\\[1-9]/, /\\k</]
+const quantifiedRiskyGroup = /\([^()]*[+*?}|][^()]*\)\s*[+*{?]/
+
+function isDangerous(pattern: string): boolean {
+  if (dangerousRegex.some((shape) => shape.test(pattern))) return true
+  return quantifiedRiskyGroup.test(pattern.replace(/\(\?(?:<[A-Za-z][\w]*>|:)/g, '('))
+}
 
 function textOf(bytes: Buffer | null): string {
   if (bytes === null) return ''
@@ -32,7 +40,7 @@ export function recordPredicate(filter: string, mode: FilterMode): RecordPredica
     throw invalidRequest(`filter longer than ${filterLengthMax} characters`)
   let test: (text: string) => boolean
   if (mode === 'regex') {
-    if (dangerousRegex.some((shape) => shape.test(filter))) {
+    if (isDangerous(filter)) {
       throw invalidRequest('regex refused: nested quantifiers, backreferences and lookaround are not allowed')
     }
     let pattern: RegExp
