@@ -61,11 +61,13 @@ export interface WatchedPage {
 
 export async function openPage(
   browser: Browser,
-  options: { colorScheme?: 'light' | 'dark'; width?: number } = {},
+  options: { colorScheme?: 'light' | 'dark'; width?: number; bypassCsp?: boolean } = {},
 ): Promise<WatchedPage> {
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1366, height: 900 },
     colorScheme: options.colorScheme ?? 'light',
+    // Only for injecting axe-core: the console's CSP (rightly) refuses inline scripts.
+    bypassCSP: options.bypassCsp === true,
   })
   const page = await context.newPage()
   const problems: string[] = []

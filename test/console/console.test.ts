@@ -7,13 +7,16 @@
 // .tmp/console-screenshots/ (gitignored).
 
 import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { after, before, describe, test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
-import type { Locator } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-process.ts'
 import { type ConsoleBrowser, httpBaseOf, launchChromium, openPage, requireChromium } from './browser.ts'
 
 const skip = requireChromium()
+const require = createRequire(import.meta.url)
 
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url)
@@ -93,8 +96,8 @@ describe('web console in Chromium', { skip }, () => {
     await form.getByRole('button', { name: 'Create' }).click()
     await page.waitForURL(`${base}/topics/console-orders`)
     await page.getByRole('heading', { name: 'console-orders' }).waitFor()
-    assert.equal(
-      await page.getByRole('table', { name: 'Partitions of console-orders' }).locator('tbody tr').count(),
+    await waitForCount(
+      page.getByRole('table', { name: 'Partitions of console-orders' }).locator('tbody tr'),
       3,
     )
     const topic = await getJson<{
@@ -318,6 +321,47 @@ describe('web console in Chromium', { skip }, () => {
     assert.deepEqual(problems, [])
     await page.context().close()
   })
+
+  test('every page passes axe-core (WCAG 2.1 A/AA) in light and dark themes, and is keyboard reachable', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const { page, problems, screenshot } = await openPage(chromium.browser, {
+        colorScheme,
+        bypassCsp: true,
+      })
+      for (const path of [
+        '/',
+        '/topics',
+        '/topics/console-events',
+        '/topics/console-events/configs',
+        '/topics/console-events/messages',
+        '/groups',
+        '/groups/console-group',
+        '/security',
+        '/no-such-page',
+      ]) {
+        await page.goto(`${base}${path}`)
+        await page.locator('main h1').first().waitFor()
+        await page.waitForLoadState('networkidle')
+        if (colorScheme === 'dark' && path === '/topics/console-events/messages')
+          await screenshot('messages-dark')
+        assert.deepEqual(await accessibilityViolations(page), [], `${colorScheme} ${path}`)
+      }
+      assert.deepEqual(problems, [])
+      await page.context().close()
+    }
+    // Keyboard: the skip link comes first, then the navigation; Enter follows a link.
+    const { page } = await openPage(chromium.browser)
+    await page.goto(`${base}/`)
+    await page.keyboard.press('Tab')
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Tab')
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Topics')
+    await page.keyboard.press('Enter')
+    await page.waitForURL(`${base}/topics`)
+    await page.context().close()
+  })
 })
 
 /** Waits (bounded) until the locator matches exactly `count` elements: pages keep showing the previous
@@ -330,6 +374,35 @@ async function waitForCount(locator: Locator, count: number, timeoutMs = 10_000)
     await new Promise((resolve) => setTimeout(resolve, 100))
     seen = await locator.count()
   }
+}
+
+interface AxeViolation {
+  id: string
+  impact: string
+  help: string
+  nodes: Array<{ target: string[] }>
+}
+
+/** axe-core's WCAG 2.x A/AA rules on the page as it is now; the violations, summarised. */
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: await readFile(require.resolve('axe-core/axe.min.js'), 'utf8') })
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run(options: object): Promise<{ violations: unknown[]; passes: unknown[] }> }
+      }
+    ).axe
+    const result = await axe.run({
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    })
+    return result.passes.length === 0
+      ? [{ id: 'axe-did-not-run', impact: '', help: '', nodes: [] }]
+      : result.violations
+  })
+  return (violations as AxeViolation[]).map(
+    (violation) =>
+      `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+  )
 }
 
 async function streamText(stream: NodeJS.ReadableStream): Promise<string> {
