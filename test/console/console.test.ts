@@ -388,7 +388,7 @@ async function accessibilityViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: await readFile(require.resolve('axe-core/axe.min.js'), 'utf8') })
   const violations = await page.evaluate(async () => {
     const axe = (
-      window as unknown as {
+      globalThis as unknown as {
         axe: { run(options: object): Promise<{ violations: unknown[]; passes: unknown[] }> }
       }
     ).axe
