@@ -31,7 +31,9 @@ try {
     await overview.page.goto(`${base}/`)
     await overview.page.getByTestId('cluster-id').filter({ hasText: streamline.clusterId }).waitFor()
     await overview.page.getByRole('img', { name: 'Records per second chart' }).waitFor()
-    console.log(`overview (${visit} visit): cluster and charts shown ${(performance.now() - started).toFixed(0)} ms after navigation starts`)
+    console.log(
+      `overview (${visit} visit): cluster and charts shown ${(performance.now() - started).toFixed(0)} ms after navigation starts`,
+    )
     await overview.page.context().close()
   }
 
@@ -46,17 +48,23 @@ try {
   for (let run = 0; run < 3; run += 1) {
     started = performance.now()
     const listed = await (await fetch(`${base}/api/v1/topics`)).text()
-    console.log(`GET /api/v1/topics: ${(performance.now() - started).toFixed(0)} ms, ${(listed.length / 1024).toFixed(0)} KiB`)
+    console.log(
+      `GET /api/v1/topics: ${(performance.now() - started).toFixed(0)} ms, ${(listed.length / 1024).toFixed(0)} KiB`,
+    )
   }
   const topics = await openPage(chromium.browser)
   started = performance.now()
   await topics.page.goto(`${base}/topics`)
   await topics.page.getByRole('link', { name: 'topic-00049' }).waitFor()
-  console.log(`topics page, ${topicCount} topics: first page on screen ${(performance.now() - started).toFixed(0)} ms`)
+  console.log(
+    `topics page, ${topicCount} topics: first page on screen ${(performance.now() - started).toFixed(0)} ms`,
+  )
   started = performance.now()
   await topics.page.getByRole('searchbox', { name: 'Search topics' }).fill('topic-0999')
   await topics.page.getByText(`10 of ${topicCount} topics`).waitFor()
-  console.log(`search over ${topicCount} topics: ${(performance.now() - started).toFixed(0)} ms to the filtered list`)
+  console.log(
+    `search over ${topicCount} topics: ${(performance.now() - started).toFixed(0)} ms to the filtered list`,
+  )
   started = performance.now()
   await topics.page.getByRole('button', { name: 'Partitions' }).click()
   await topics.page.getByRole('button', { name: 'Name' }).click()

@@ -261,6 +261,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     playground: playground !== null,
     authorizer,
     credentials: securityServices.credentials,
+    quotas: quotas.store,
   }
   log.info({ host: listener.host, port: listener.port, clusterId: logs.clusterId }, 'broker listening')
   log.info(

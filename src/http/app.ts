@@ -16,6 +16,7 @@ import { registerClusterRoutes } from './routes/cluster.ts'
 import { registerGroupRoutes } from './routes/groups.ts'
 import { registerMessageRoutes } from './routes/messages.ts'
 import { registerMetricsHistoryRoute } from './routes/metrics-history.ts'
+import { registerQuotaRoutes } from './routes/quotas.ts'
 import { registerTailRoute } from './routes/tail.ts'
 import { registerTopicAdminRoutes } from './routes/topic-admin.ts'
 import { registerTopicRoutes } from './routes/topics.ts'
@@ -73,6 +74,7 @@ export async function buildHttpApp(
   registerGroupRoutes(routes, brokerOf)
   registerAclRoutes(routes, brokerOf)
   registerUserRoutes(routes, brokerOf)
+  registerQuotaRoutes(routes, brokerOf)
   registerTailRoute(app, routes, context.broker)
   const document = openApiDocument(routes.specs, context.version)
   app.get('/api/v1/openapi.json', async () => document)

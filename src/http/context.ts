@@ -6,6 +6,7 @@ import type { BrokerIdentity, BrokerSettings } from '../broker/handler.ts'
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import type { Logger } from '../log.ts'
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
+import type { ClientQuotaStore } from '../quotas/quota-store.ts'
 import type { Authorizer } from '../security/acl/authorizer.ts'
 import type { CredentialStore } from '../security/credential-store.ts'
 import type { LogManager } from '../storage/types.ts'
@@ -26,6 +27,8 @@ export interface BrokerView {
   authorizer: Authorizer | undefined
   /** SCRAM users (the users file and AlterUserScramCredentials' changes). */
   credentials: CredentialStore
+  /** Client quotas (DescribeClientQuotas / AlterClientQuotas' store). */
+  quotas: ClientQuotaStore
 }
 
 export interface HttpContext {

@@ -280,7 +280,7 @@ describe('web console in Chromium', { skip }, () => {
     await page.context().close()
   })
 
-  test('creates and deletes an ACL and a SCRAM user', async () => {
+  test('creates and deletes an ACL, a SCRAM user and a client quota', async () => {
     const { page, problems, screenshot } = await openPage(chromium.browser)
     await page.goto(`${base}/security`)
     const form = page.getByRole('form', { name: 'Create ACL' })
@@ -311,7 +311,20 @@ describe('web console in Chromium', { skip }, () => {
     await users.getByLabel('Password').fill('alice-secret')
     await users.getByRole('button', { name: 'Set password' }).click()
     await page.getByRole('button', { name: 'Delete user alice' }).waitFor()
+    const quota = page.getByRole('form', { name: 'Set a client quota' })
+    await quota.getByLabel('User', { exact: true }).fill('alice')
+    await quota.getByLabel(/^Quota/).selectOption('consumer_byte_rate')
+    await quota.getByLabel('Value', { exact: true }).fill('2048')
+    await quota.getByRole('button', { name: 'Set quota' }).click()
+    const removeQuota = page.getByRole('button', { name: 'Remove consumer_byte_rate of user alice' })
+    await removeQuota.waitFor()
+    assert.deepEqual((await getJson<{ quotas: unknown[] }>(`${base}/api/v1/quotas`)).quotas, [
+      { entity: { user: 'alice' }, values: { consumer_byte_rate: 2048 } },
+    ])
     await screenshot('security')
+    await removeQuota.click()
+    await removeQuota.waitFor({ state: 'detached' })
+    assert.deepEqual((await getJson<{ quotas: unknown[] }>(`${base}/api/v1/quotas`)).quotas, [])
     await deleteButton.click()
     await deleteButton.waitFor({ state: 'detached' })
     assert.deepEqual((await getJson<{ acls: unknown[] }>(`${base}/api/v1/acls`)).acls, [])

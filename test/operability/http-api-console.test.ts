@@ -210,6 +210,47 @@ test('SCRAM users: set, list, invalid input, delete', async () => {
   assert.deepEqual([again.status, fields(again).code], [404, 'RESOURCE_NOT_FOUND'])
 })
 
+test("client quotas: set, list, remove, invalid keys and values, with AlterClientQuotas' rules", async () => {
+  assert.deepEqual(fields(await api('GET', '/api/v1/quotas')).quotas, [])
+  assert.deepEqual(
+    await api('POST', '/api/v1/quotas', { entity: { user: 'erin' }, values: { producer_byte_rate: 1024 } }),
+    { status: 200, body: { entity: { user: 'erin' }, values: { producer_byte_rate: 1024 } } },
+  )
+  assert.deepEqual(
+    await api('POST', '/api/v1/quotas', { entity: { clientId: null }, values: { request_percentage: 12.5 } }),
+    { status: 200, body: { entity: { clientId: null }, values: { request_percentage: 12.5 } } },
+  )
+  assert.deepEqual(fields(await api('GET', '/api/v1/quotas')).quotas, [
+    { entity: { user: 'erin' }, values: { producer_byte_rate: 1024 } },
+    { entity: { clientId: null }, values: { request_percentage: 12.5 } },
+  ])
+  const fractional = await api('POST', '/api/v1/quotas', {
+    entity: { user: 'erin' },
+    values: { consumer_byte_rate: 1.5 },
+  })
+  assert.deepEqual(fractional, {
+    status: 400,
+    body: { code: 'INVALID_REQUEST', message: 'Configuration consumer_byte_rate must be a Long value' },
+  })
+  const unknownKey = await api('POST', '/api/v1/quotas', { entity: { user: 'erin' }, values: { speed: 1 } })
+  assert.deepEqual(unknownKey, {
+    status: 400,
+    body: { code: 'INVALID_REQUEST', message: 'Invalid configuration key speed' },
+  })
+  const noEntity = await api('POST', '/api/v1/quotas', { entity: {}, values: { producer_byte_rate: 1 } })
+  assert.deepEqual(noEntity, {
+    status: 400,
+    body: { code: 'INVALID_REQUEST', message: 'Invalid empty client quota entity' },
+  })
+  assert.deepEqual(
+    await api('POST', '/api/v1/quotas', { entity: { user: 'erin' }, values: { producer_byte_rate: null } }),
+    { status: 200, body: { entity: { user: 'erin' }, values: {} } },
+  )
+  assert.deepEqual(fields(await api('GET', '/api/v1/quotas')).quotas, [
+    { entity: { clientId: null }, values: { request_percentage: 12.5 } },
+  ])
+})
+
 test('the OpenAPI document lists the console endpoints', async () => {
   const paths = Object.keys(fields(await api('GET', '/api/v1/openapi.json')).paths as object)
   for (const path of [
@@ -222,6 +263,7 @@ test('the OpenAPI document lists the console endpoints', async () => {
     '/api/v1/acls/delete',
     '/api/v1/users',
     '/api/v1/users/{user}',
+    '/api/v1/quotas',
   ]) {
     assert.ok(paths.includes(path), path)
   }

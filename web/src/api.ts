@@ -131,6 +131,16 @@ export interface ScramUser {
   mechanisms: string[]
 }
 
+export interface QuotaEntity {
+  user?: string | null
+  clientId?: string | null
+}
+
+export interface ClientQuota {
+  entity: QuotaEntity
+  values: Record<string, number>
+}
+
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
@@ -238,4 +248,7 @@ export const api = {
   setUser: (name: string, password: string, mechanism: string) =>
     call<{ name: string }>('PUT', `/api/v1/users/${enc(name)}`, { password, mechanism }),
   deleteUser: (name: string) => call<void>('DELETE', `/api/v1/users/${enc(name)}`),
+  quotas: () => call<{ keys: string[]; quotas: ClientQuota[] }>('GET', '/api/v1/quotas'),
+  setQuota: (entity: QuotaEntity, values: Record<string, number | null>) =>
+    call<ClientQuota>('POST', '/api/v1/quotas', { entity, values }),
 }

@@ -4,7 +4,9 @@
 import { useState } from 'preact/hooks'
 import { type AclBinding, api } from '../api.ts'
 import { ErrorBox, Loading, Notice } from '../components/feedback.tsx'
+import { Select } from '../components/select.tsx'
 import { useLoad } from '../hooks.ts'
+import { Quotas } from './quotas.tsx'
 
 const resourceTypes = ['TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID', 'DELEGATION_TOKEN', 'USER']
 const operations = [
@@ -21,32 +23,13 @@ const operations = [
   'IDEMPOTENT_WRITE',
 ]
 
-function Select(props: {
-  label: string
-  value: string
-  options: string[]
-  onChange: (value: string) => void
-}) {
-  return (
-    <label>
-      {props.label}{' '}
-      <select value={props.value} onChange={(event) => props.onChange(event.currentTarget.value)}>
-        {props.options.map((option) => (
-          <option key={option} value={option}>
-            {option}
-          </option>
-        ))}
-      </select>
-    </label>
-  )
-}
-
 export function SecurityPage() {
   return (
     <>
       <h1>Security</h1>
       <Acls />
       <Users />
+      <Quotas />
     </>
   )
 }
