@@ -1,12 +1,13 @@
 // The web console's numbers: JS and CSS shipped for the first page (gzip and brotli, as the HTTP port
 // serves them), time until the overview shows the cluster, and the topic list with 10,000 topics
 // (API answer time and time until the first page of rows is on screen, then a search).
-// Usage: node --import tsx bench/console.ts   (needs dist/web: npm run build:web; /usr/bin/chromium)
+// Usage: node --import tsx bench/console.ts   (builds dist/web when stale; needs /usr/bin/chromium)
 
 import { performance } from 'node:perf_hooks'
 import { startStreamline } from '../src/embedded/index.ts'
-import { launchChromium, openPage } from '../test/console/browser.ts'
+import { ensureConsoleBuilt, launchChromium, openPage } from '../test/console/browser.ts'
 
+ensureConsoleBuilt()
 const topicCount = 10_000
 
 const streamline = await startStreamline()

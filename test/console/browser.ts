@@ -2,7 +2,8 @@
 // by playwright-core (nothing downloads a browser: executablePath is /usr/bin/chromium). Each page
 // records the browser console's errors and failed requests so tests can assert there were none.
 
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -12,6 +13,37 @@ import { type BrokerProcess, repositoryRoot } from '../helpers/broker-process.ts
 export const chromiumPath = '/usr/bin/chromium'
 /** Screenshots of the browser tests (gitignored): test artifacts to look at. */
 export const screenshotDir = join(repositoryRoot, '.tmp', 'console-screenshots')
+
+function modifiedMs(path: string): number {
+  try {
+    return statSync(path).mtimeMs
+  } catch {
+    return Number.NEGATIVE_INFINITY
+  }
+}
+
+/** Builds the console (web/ → dist/web/) when it is missing or older than its sources, as npm start
+ * does: a fresh clone (CI) has no dist/. */
+export function ensureConsoleBuilt(): void {
+  const index = join(repositoryRoot, 'dist', 'web', 'index.html')
+  let newest = modifiedMs(join(repositoryRoot, 'package-lock.json'))
+  for (const entry of readdirSync(join(repositoryRoot, 'web'), { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) newest = Math.max(newest, modifiedMs(join(entry.parentPath, entry.name)))
+  }
+  if (modifiedMs(index) >= newest) return
+  execFileSync(
+    process.execPath,
+    [
+      join(repositoryRoot, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      '--config',
+      'web/vite.config.ts',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: repositoryRoot, stdio: 'inherit' },
+  )
+}
 
 /** The HTTP port of a broker started by startBrokerProcess (from its "http listening" log line). */
 export function httpBaseOf(broker: BrokerProcess): string {

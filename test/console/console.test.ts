@@ -13,7 +13,14 @@ import { after, before, describe, test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
 import type { Locator, Page } from 'playwright-core'
 import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-process.ts'
-import { type ConsoleBrowser, httpBaseOf, launchChromium, openPage, requireChromium } from './browser.ts'
+import {
+  type ConsoleBrowser,
+  ensureConsoleBuilt,
+  httpBaseOf,
+  launchChromium,
+  openPage,
+  requireChromium,
+} from './browser.ts'
 
 const skip = requireChromium()
 const require = createRequire(import.meta.url)
@@ -31,6 +38,7 @@ describe('web console in Chromium', { skip }, () => {
   let kafka: Kafka
 
   before(async () => {
+    ensureConsoleBuilt()
     broker = await startBrokerProcess({
       args: ['--security-authorizer', '--security-allow-everyone-if-no-acl-found'],
     })
