@@ -320,6 +320,9 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     listener: { host: listener.host, port: listener.port },
     playground: playground !== null,
     sql,
+    authorizer,
+    credentials: securityServices.credentials,
+    quotas: quotas.store,
   }
   log.info({ host: listener.host, port: listener.port, clusterId: logs.clusterId }, 'broker listening')
   log.info(

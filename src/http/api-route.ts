@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 export type JsonSchema = Record<string, unknown>
 
 export interface RouteSpec {
-  method: 'GET' | 'POST' | 'DELETE'
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   /** fastify syntax: `/api/v1/topics/:topic`. */
   url: string
   summary: string

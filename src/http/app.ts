@@ -6,16 +6,22 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import websocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance } from 'fastify'
+import type { ThroughputHistory } from '../metrics/throughput-history.ts'
 import { ApiRoutes } from './api-route.ts'
 import type { BrokerView, HttpContext } from './context.ts'
 import { ApiError, installErrorHandler } from './errors.ts'
 import { openApiDocument } from './openapi.ts'
+import { registerAclRoutes } from './routes/acls.ts'
 import { registerClusterRoutes } from './routes/cluster.ts'
 import { registerGroupRoutes } from './routes/groups.ts'
 import { registerMessageRoutes } from './routes/messages.ts'
 import { registerQueryRoutes } from './routes/query.ts'
+import { registerMetricsHistoryRoute } from './routes/metrics-history.ts'
+import { registerQuotaRoutes } from './routes/quotas.ts'
 import { registerTailRoute } from './routes/tail.ts'
+import { registerTopicAdminRoutes } from './routes/topic-admin.ts'
 import { registerTopicRoutes } from './routes/topics.ts'
+import { registerUserRoutes } from './routes/users.ts'
 
 /** Largest request body accepted (produce over REST). Default 16 MiB. */
 export const httpBodyBytesMax = 16 * 1024 * 1024
@@ -33,7 +39,11 @@ export interface HttpApp {
  * Builds the app on an HTTP server that already listens (server.ts bound it at start-up): fastify's
  * `serverFactory` hands it the server instead of creating one, so the port never closes in between.
  */
-export async function buildHttpApp(server: Server, context: HttpContext): Promise<HttpApp> {
+export async function buildHttpApp(
+  server: Server,
+  context: HttpContext,
+  history: ThroughputHistory,
+): Promise<HttpApp> {
   let handle: HttpApp['handle'] | null = null
   const app: FastifyInstance = Fastify({
     logger: false,
@@ -58,10 +68,15 @@ export async function buildHttpApp(server: Server, context: HttpContext): Promis
     return broker
   }
   registerClusterRoutes(routes, brokerOf, context.version)
+  registerMetricsHistoryRoute(routes, history)
   registerTopicRoutes(routes, brokerOf)
+  registerTopicAdminRoutes(routes, brokerOf)
   registerMessageRoutes(routes, brokerOf)
   registerGroupRoutes(routes, brokerOf)
   registerQueryRoutes(routes, brokerOf)
+  registerAclRoutes(routes, brokerOf)
+  registerUserRoutes(routes, brokerOf)
+  registerQuotaRoutes(routes, brokerOf)
   registerTailRoute(app, routes, context.broker)
   const document = openApiDocument(routes.specs, context.version)
   app.get('/api/v1/openapi.json', async () => document)

@@ -7,6 +7,9 @@ import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts
 import type { Logger } from '../log.ts'
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import type { SqlService } from '../sql/index.ts'
+import type { ClientQuotaStore } from '../quotas/quota-store.ts'
+import type { Authorizer } from '../security/acl/authorizer.ts'
+import type { CredentialStore } from '../security/credential-store.ts'
 import type { LogManager } from '../storage/types.ts'
 
 export interface BrokerView {
@@ -23,6 +26,12 @@ export interface BrokerView {
   playground: boolean
   /** SQL over topics (POST /api/v1/query); DuckDB loads on the first query. */
   sql: SqlService
+  /** The ACL authorizer when `security.authorizer` is on; undefined: ACLs are not enforced. */
+  authorizer: Authorizer | undefined
+  /** SCRAM users (the users file and AlterUserScramCredentials' changes). */
+  credentials: CredentialStore
+  /** Client quotas (DescribeClientQuotas / AlterClientQuotas' store). */
+  quotas: ClientQuotaStore
 }
 
 export interface HttpContext {
@@ -35,4 +44,6 @@ export interface HttpContext {
   ready(): boolean
   /** True from the start of a shutdown. */
   stopping(): boolean
+  /** Where the built console lives (default: dist/web under the package root). */
+  consoleAssetsDir?: string
 }

@@ -38,14 +38,22 @@ export function viewOf(partition: number, record: KafkaRecord, mode: 'auto' | 'b
 export async function readRecords(
   log: PartitionLog,
   offset: number,
-  options: { limit: number; skipBeforeTimestampMs?: number },
+  options: {
+    limit: number
+    skipBeforeTimestampMs?: number
+    /** Only records it accepts are returned (the browser's search); others are skipped. */
+    matches?: (record: KafkaRecord) => boolean
+    /** Stop reading after this time (performance.now() ms); nextOffset says where to go on. */
+    deadlineMs?: number
+  },
 ): Promise<{ records: KafkaRecord[]; nextOffset: number }> {
-  const { limit } = options
+  const { limit, matches } = options
+  const deadlineMs = options.deadlineMs ?? Number.POSITIVE_INFINITY
   let skipBefore = options.skipBeforeTimestampMs ?? Number.NEGATIVE_INFINITY
   const records: KafkaRecord[] = []
   let position = Math.max(offset, log.logStartOffset)
   for (let reads = 0; reads < browseReadsMax && records.length < limit; reads += 1) {
-    if (position >= log.highWatermark) break
+    if (position >= log.highWatermark || performance.now() > deadlineMs) break
     const read = await log.read(position, browseReadBytes)
     if (read.records.length === 0) break
     const batches = await decodeBatches(read.records)
@@ -59,6 +67,7 @@ export async function readRecords(
         // Browsing by timestamp starts at the first record at or after it (as ListOffsets does).
         if (record.timestamp < skipBefore) continue
         skipBefore = Number.NEGATIVE_INFINITY
+        if (matches !== undefined && !matches(record)) continue
         records.push(record)
       }
     }

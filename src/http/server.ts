@@ -4,14 +4,17 @@
 //
 // Two parts, so the HTTP port never delays the Kafka listener nor weighs on an idle broker:
 // `startHttpServer` binds the port at once (a bare node:http server, ~1 ms) and answers /health,
-// /ready and /metrics itself (probes.ts); the fastify app (app.ts: fastify, ajv, the route schemas:
+// /ready and /metrics itself (probes.ts) and the web console's files at / (console-assets.ts, loaded
+// and read on the first console request); the fastify app (app.ts: fastify, ajv, the route schemas:
 // most of the port's memory and start-up CPU) is built for the admin API when `warm()` is called or
 // when the first other request or WebSocket upgrade arrives. Requests that arrive while it is built
 // wait for it; none is refused.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { ThroughputHistory } from '../metrics/throughput-history.ts'
 import type { HttpApp } from './app.ts'
+import type { ConsoleAssets } from './console-assets.ts'
 import type { HttpContext } from './context.ts'
 import { answerProbe } from './probes.ts'
 
@@ -25,6 +28,13 @@ export interface HttpServer {
   close(): Promise<void>
 }
 
+/** GET/HEAD outside /api/ is the web console (its files and its client-side routes). */
+function isConsoleRequest(request: IncomingMessage): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false
+  const url = request.url ?? '/'
+  return !url.startsWith('/api/') && url !== '/api'
+}
+
 export async function startHttpServer(options: {
   host: string
   port: number
@@ -32,12 +42,15 @@ export async function startHttpServer(options: {
 }): Promise<HttpServer> {
   const { context } = options
   const server = createServer()
+  // Sampled from start, so the console's charts show the minutes before the page was opened.
+  const history = new ThroughputHistory(context.metrics)
+  history.start()
   let built: HttpApp | null = null
   let building: Promise<HttpApp> | null = null
   let closed = false
   const build = (): Promise<HttpApp> => {
     building ??= import('./app.ts')
-      .then(({ buildHttpApp }) => buildHttpApp(server, context))
+      .then(({ buildHttpApp }) => buildHttpApp(server, context, history))
       .then((app) => {
         built = app
         server.off('upgrade', onEarlyUpgrade)
@@ -45,8 +58,27 @@ export async function startHttpServer(options: {
       })
     return building
   }
+  let consoleAssets: Promise<ConsoleAssets> | null = null
+  const serveConsole = (request: IncomingMessage, response: ServerResponse): void => {
+    consoleAssets ??= import('./console-assets.ts').then(
+      ({ ConsoleAssets, consoleAssetsDir }) =>
+        new ConsoleAssets(context.consoleAssetsDir ?? consoleAssetsDir()),
+    )
+    consoleAssets.then(
+      (assets) => assets.serve(request, response),
+      (error: unknown) => {
+        context.log.error({ err: error }, 'loading the console server failed')
+        response.statusCode = 500
+        response.end()
+      },
+    )
+  }
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     if (answerProbe(request, response, context)) return
+    if (isConsoleRequest(request)) {
+      serveConsole(request, response)
+      return
+    }
     if (built !== null) {
       built.handle(request, response)
       return
@@ -87,6 +119,7 @@ export async function startHttpServer(options: {
     },
     async close() {
       closed = true
+      history.stop()
       // An app being built is closed once built (its WebSocket tails and hooks end with it).
       const app = building === null ? null : await building.catch(() => null)
       await app?.app.close()

@@ -116,10 +116,28 @@ class Instruments {
   }
 }
 
+/** Broker-wide running totals (plain numbers, no labels): what the console's live charts sample. */
+export interface ThroughputTotals {
+  bytesIn: number
+  recordsIn: number
+  bytesOut: number
+  recordsOut: number
+  requests: number
+  requestSeconds: number
+}
+
 export class BrokerMetrics {
   private readonly options: BrokerMetricsOptions
   private instruments: Instruments | null = null
   private sources: MetricSources | null = null
+  private readonly runningTotals: ThroughputTotals = {
+    bytesIn: 0,
+    recordsIn: 0,
+    bytesOut: 0,
+    recordsOut: 0,
+    requests: 0,
+    requestSeconds: 0,
+  }
 
   constructor(options: BrokerMetricsOptions) {
     this.options = options
@@ -145,6 +163,16 @@ export class BrokerMetrics {
     this.metrics.throttledResponses.inc({ quota })
   }
 
+  /** A copy of the running totals (src/metrics/throughput-history.ts samples them). */
+  totals(): ThroughputTotals {
+    return { ...this.runningTotals }
+  }
+
+  /** Open Kafka connections now (0 before the listener runs). */
+  connectionCount(): number {
+    return this.sources?.connectionCount() ?? 0
+  }
+
   /** Gives the scrape-time gauges their sources (once the log is open and the listener runs). */
   attach(sources: MetricSources): void {
     this.sources = sources
@@ -159,6 +187,8 @@ export class BrokerMetrics {
     const labels = { api, version: String(version) }
     this.metrics.requests.inc(labels)
     this.metrics.requestSeconds.observe(labels, seconds)
+    this.runningTotals.requests += 1
+    this.runningTotals.requestSeconds += seconds
   }
 
   requestFailed(api: string): void {
@@ -175,6 +205,8 @@ export class BrokerMetrics {
   appended(topic: string, appended: { bytes: number; records: number; durableSeconds: number | null }): void {
     this.metrics.bytesIn.inc({ topic }, appended.bytes)
     this.metrics.recordsIn.inc({ topic }, appended.records)
+    this.runningTotals.bytesIn += appended.bytes
+    this.runningTotals.recordsIn += appended.records
     if (appended.durableSeconds !== null) this.metrics.durableAppendSeconds.observe(appended.durableSeconds)
   }
 
@@ -187,6 +219,8 @@ export class BrokerMetrics {
     })
     this.metrics.bytesOut.inc({ topic }, records.length)
     if (count > 0) this.metrics.recordsOut.inc({ topic }, count)
+    this.runningTotals.bytesOut += records.length
+    this.runningTotals.recordsOut += count
   }
 
   /** Prometheus text exposition. */

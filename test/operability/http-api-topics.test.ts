@@ -51,6 +51,7 @@ test('health, readiness, cluster info, unknown route', async () => {
       playground: false,
       topics: topics.length,
       partitions: topics.reduce((sum, topic) => sum + topic.partitions, 0),
+      sizeBytes: 0,
     },
   })
   assert.deepEqual(await api('GET', '/api/v1/nothing'), {
@@ -302,16 +303,29 @@ test('the OpenAPI document lists every route', async () => {
   assert.deepEqual(routes.sort(), [
     'delete /api/v1/groups/{group}',
     'delete /api/v1/topics/{topic}',
+    'delete /api/v1/users/{user}',
+    'get /api/v1/acls',
     'get /api/v1/cluster',
     'get /api/v1/groups',
     'get /api/v1/groups/{group}',
+    'get /api/v1/metrics/history',
+    'get /api/v1/quotas',
+    'get /api/v1/topic-configs',
     'get /api/v1/topics',
     'get /api/v1/topics/{topic}',
     'get /api/v1/topics/{topic}/partitions/{partition}/messages',
     'get /api/v1/topics/{topic}/tail',
+    'get /api/v1/users',
+    'post /api/v1/acls',
+    'post /api/v1/acls/delete',
     'post /api/v1/groups/{group}/offsets/reset',
     'post /api/v1/query',
+    'post /api/v1/quotas',
     'post /api/v1/topics',
     'post /api/v1/topics/{topic}/messages',
+    'post /api/v1/topics/{topic}/partitions',
+    'post /api/v1/topics/{topic}/partitions/{partition}/delete-records',
+    'put /api/v1/topics/{topic}/configs',
+    'put /api/v1/users/{user}',
   ])
 })

@@ -28,6 +28,7 @@ export function registerClusterRoutes(routes: ApiRoutes, brokerOf: () => BrokerV
             playground: { type: 'boolean' },
             topics: { type: 'integer' },
             partitions: { type: 'integer' },
+            sizeBytes: { type: 'integer', description: 'Bytes stored in every partition log' },
           }),
         },
       },
@@ -36,6 +37,12 @@ export function registerClusterRoutes(routes: ApiRoutes, brokerOf: () => BrokerV
       const broker = brokerOf()
       const topics = broker.logs.listTopics()
       const { nodeId, host, port } = broker.identity
+      let sizeBytes = 0
+      for (const topic of topics) {
+        for (let partition = 0; partition < topic.partitionCount; partition += 1) {
+          sizeBytes += broker.logs.partition(topic.name, partition)?.sizeBytes ?? 0
+        }
+      }
       return {
         clusterId: broker.logs.clusterId,
         version,
@@ -46,6 +53,7 @@ export function registerClusterRoutes(routes: ApiRoutes, brokerOf: () => BrokerV
         playground: broker.playground,
         topics: topics.length,
         partitions: topics.reduce((sum, topic) => sum + topic.partitionCount, 0),
+        sizeBytes,
       }
     },
   )

@@ -6,11 +6,14 @@ import { type ApiRoutes, type JsonSchema, objectSchema, topicNameParam } from '.
 import type { BrokerView } from '../context.ts'
 import { invalidRequest, notFound } from '../errors.ts'
 import { bytesOfInput, partitionForKey } from '../message-codec.ts'
+import { type FilterMode, filterLengthMax, recordPredicate } from '../message-filter.ts'
 import { appendRecords, offsetForTimestamp, readRecords, viewOf } from '../messages.ts'
 import { topicOrFail } from './topics.ts'
 
 /** Messages one browse request returns at most. */
 export const browseLimitMax = 1000
+/** A filtered browse stops scanning after this long and answers where to continue (nextOffset). */
+export const filteredBrowseMs = 2000
 
 const encodedBytes: JsonSchema = {
   type: ['object', 'null'],
@@ -54,7 +57,8 @@ export function registerMessageRoutes(routes: ApiRoutes, brokerOf: () => BrokerV
     {
       method: 'GET',
       url: '/api/v1/topics/:topic/partitions/:partition/messages',
-      summary: 'Browse messages of a partition from an offset (default: the log start) or a timestamp',
+      summary:
+        'Browse messages of a partition from an offset (default: the log start) or a timestamp, optionally filtered',
       tag: 'messages',
       params: objectSchema({ topic: topicNameParam, partition: { type: 'integer', minimum: 0 } }, [
         'topic',
@@ -65,6 +69,13 @@ export function registerMessageRoutes(routes: ApiRoutes, brokerOf: () => BrokerV
         timestamp: { type: 'integer', minimum: 0, description: 'ms since the epoch' },
         limit: { type: 'integer', minimum: 1, maximum: browseLimitMax, default: 100 },
         encoding: { type: 'string', enum: ['auto', 'base64'], default: 'auto' },
+        filter: {
+          type: 'string',
+          minLength: 1,
+          maxLength: filterLengthMax,
+          description: 'Only messages whose key, value or a header key/value contains it (or matches it)',
+        },
+        filterMode: { type: 'string', enum: ['text', 'regex'], default: 'text' },
       }),
       responses: {
         200: {
@@ -88,6 +99,8 @@ export function registerMessageRoutes(routes: ApiRoutes, brokerOf: () => BrokerV
         timestamp?: number
         limit: number
         encoding: 'auto' | 'base64'
+        filter?: string
+        filterMode: FilterMode
       }
       if (query.offset !== undefined && query.timestamp !== undefined) {
         throw invalidRequest('give offset or timestamp, not both')
@@ -100,6 +113,12 @@ export function registerMessageRoutes(routes: ApiRoutes, brokerOf: () => BrokerV
       const { records, nextOffset } = await readRecords(log, start, {
         limit: query.limit,
         skipBeforeTimestampMs: query.timestamp,
+        ...(query.filter === undefined
+          ? {}
+          : {
+              matches: recordPredicate(query.filter, query.filterMode),
+              deadlineMs: performance.now() + filteredBrowseMs,
+            }),
       })
       return {
         topic,

@@ -26,7 +26,7 @@ const partitionDetail = objectSchema({
   sizeBytes: { type: 'integer' },
 })
 
-const topicDetail: JsonSchema = {
+export const topicDetail: JsonSchema = {
   ...topicSummary,
   properties: {
     ...(topicSummary.properties as Record<string, JsonSchema>),

@@ -1,0 +1,147 @@
+// Test helpers for the web console: a broker process with its HTTP port, and Debian's Chromium driven
+// by playwright-core (nothing downloads a browser: executablePath is /usr/bin/chromium). Each page
+// records the browser console's errors and failed requests so tests can assert there were none.
+
+import { execFileSync, spawnSync } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { type BrokerProcess, repositoryRoot } from '../helpers/broker-process.ts'
+
+export const chromiumPath = '/usr/bin/chromium'
+/** Screenshots of the browser tests (gitignored): test artifacts to look at. */
+export const screenshotDir = join(repositoryRoot, '.tmp', 'console-screenshots')
+
+function modifiedMs(path: string): number {
+  try {
+    return statSync(path).mtimeMs
+  } catch {
+    return Number.NEGATIVE_INFINITY
+  }
+}
+
+/** Builds the console (web/ → dist/web/) when it is missing or older than its sources, as npm start
+ * does: a fresh clone (CI) has no dist/. */
+export function ensureConsoleBuilt(): void {
+  const index = join(repositoryRoot, 'dist', 'web', 'index.html')
+  let newest = modifiedMs(join(repositoryRoot, 'package-lock.json'))
+  for (const entry of readdirSync(join(repositoryRoot, 'web'), { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) newest = Math.max(newest, modifiedMs(join(entry.parentPath, entry.name)))
+  }
+  if (modifiedMs(index) >= newest) return
+  execFileSync(
+    process.execPath,
+    [
+      join(repositoryRoot, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      '--config',
+      'web/vite.config.ts',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: repositoryRoot, stdio: 'inherit' },
+  )
+}
+
+/** The HTTP port of a broker started by startBrokerProcess (from its "http listening" log line). */
+export function httpBaseOf(broker: BrokerProcess): string {
+  for (const line of broker.output().split('\n')) {
+    if (!line.includes('"http listening"')) continue
+    const { host, port } = JSON.parse(line) as { host: string; port: number }
+    return `http://${host}:${port}`
+  }
+  throw new Error(`no "http listening" line in the broker output:\n${broker.output()}`)
+}
+
+export interface ConsoleBrowser {
+  browser: Browser
+  close(): Promise<void>
+}
+
+export async function launchChromium(): Promise<ConsoleBrowser> {
+  // playwright's launch() gives Chromium a fresh temporary --user-data-dir of its own (and removes it).
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  return {
+    browser,
+    async close() {
+      await browser.close()
+    },
+  }
+}
+
+export interface WatchedPage {
+  page: Page
+  /** Console errors, uncaught page errors and failed requests seen so far. */
+  problems: string[]
+  screenshot(name: string): Promise<void>
+}
+
+export async function openPage(
+  browser: Browser,
+  options: { colorScheme?: 'light' | 'dark'; width?: number; bypassCsp?: boolean } = {},
+): Promise<WatchedPage> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1366, height: 900 },
+    colorScheme: options.colorScheme ?? 'light',
+    // Only for injecting axe-core: the console's CSP (rightly) refuses inline scripts.
+    bypassCSP: options.bypassCsp === true,
+  })
+  const page = await context.newPage()
+  const problems: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`)
+  })
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
+  page.on('requestfailed', (request) => {
+    // A WebSocket or fetch aborted because the page navigated is not a problem of the page.
+    const failure = request.failure()?.errorText ?? ''
+    if (!failure.includes('ERR_ABORTED')) problems.push(`request failed: ${request.url()} ${failure}`)
+  })
+  await mkdir(screenshotDir, { recursive: true })
+  return {
+    page,
+    problems,
+    async screenshot(name) {
+      await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true })
+    },
+  }
+}
+
+let chromiumProblem: string | null | undefined
+
+/** A value for node:test's `skip` option, as test/helpers/clients.ts does for the other clients: the
+ * test runs when Chromium works; without it it is skipped, or FAILS under CI=true. */
+export function requireChromium(): string | false {
+  if (chromiumProblem === undefined) {
+    const result = spawnSync(chromiumPath, ['--version'], { encoding: 'utf8', timeout: 20_000 })
+    chromiumProblem =
+      result.error !== undefined || result.status !== 0
+        ? `${chromiumPath} --version failed: ${result.error?.message ?? result.stderr}`
+        : null
+  }
+  if (chromiumProblem === null) return false
+  if (process.env.CI === 'true') {
+    test('chromium is installed', () => {
+      throw new Error(
+        `Chromium is missing and CI=true requires it (.ci/run: apt-get install chromium): ${chromiumProblem}`,
+      )
+    })
+    return 'chromium is missing (the failing test "chromium is installed" says why)'
+  }
+  return `chromium is not installed (${chromiumProblem}); apt-get install chromium to run this test`
+}

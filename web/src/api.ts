@@ -1,0 +1,254 @@
+// The admin API as the console uses it: typed calls over fetch(), errors as ApiFailure with the API's
+// code and message. Only the public HTTP API (docs/http-api.md, /api/v1/openapi.json) is used here.
+
+export interface Cluster {
+  clusterId: string
+  version: string
+  controllerId: number
+  brokers: Array<{ nodeId: number; host: string; port: number }>
+  mode: 'disk' | 'memory'
+  dataDir: string | null
+  playground: boolean
+  topics: number
+  partitions: number
+  sizeBytes: number
+}
+
+export interface ThroughputSample {
+  timeMs: number
+  recordsInPerSec: number
+  bytesInPerSec: number
+  recordsOutPerSec: number
+  bytesOutPerSec: number
+  requestsPerSec: number
+  requestMeanMs: number
+  connections: number
+}
+
+export interface TopicSummary {
+  name: string
+  topicId: string
+  partitions: number
+  internal: boolean
+}
+
+export interface PartitionDetail {
+  partition: number
+  leader: number
+  logStartOffset: number
+  highWatermark: number
+  logEndOffset: number
+  sizeBytes: number
+}
+
+export interface TopicConfigValue {
+  name: string
+  value: string
+  isDefault: boolean
+}
+
+export interface TopicDetail extends TopicSummary {
+  configs: TopicConfigValue[]
+  partitionDetails: PartitionDetail[]
+}
+
+export interface ConfigDefinition {
+  name: string
+  type: string
+  defaultValue: string
+  doc: string
+  valid: { min: number; max: number } | { oneOf: string[] }
+}
+
+export interface EncodedBytes {
+  encoding: 'json' | 'text' | 'base64'
+  data: unknown
+}
+
+export interface Message {
+  partition: number
+  offset: number
+  timestamp: number
+  key: EncodedBytes | null
+  value: EncodedBytes | null
+  headers: Array<{ key: string; value: EncodedBytes | null }>
+}
+
+export interface BrowseResult {
+  topic: string
+  partition: number
+  nextOffset: number
+  highWatermark: number
+  logStartOffset: number
+  messages: Message[]
+}
+
+export interface GroupSummary {
+  groupId: string
+  state: string
+  protocolType: string
+}
+
+export interface GroupOffset {
+  topic: string
+  partition: number
+  committedOffset: number
+  logEndOffset: number
+  lag: number
+  metadata: string
+}
+
+export interface GroupDetail extends GroupSummary {
+  protocol: string
+  members: Array<{
+    memberId: string
+    groupInstanceId: string | null
+    clientId: string
+    clientHost: string
+    assignment: Array<{ topic: string; partitions: number[] }>
+  }>
+  offsets: GroupOffset[]
+}
+
+export interface ResetResult {
+  groupId: string
+  dryRun: boolean
+  partitions: Array<{ topic: string; partition: number; previousOffset: number | null; newOffset: number }>
+}
+
+export interface AclBinding {
+  resourceType: string
+  resourceName: string
+  patternType: string
+  principal: string
+  host: string
+  operation: string
+  permissionType: string
+}
+
+export interface ScramUser {
+  name: string
+  mechanisms: string[]
+}
+
+export interface QuotaEntity {
+  user?: string | null
+  clientId?: string | null
+}
+
+export interface ClientQuota {
+  entity: QuotaEntity
+  values: Record<string, number>
+}
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  if (response.status === 204) return undefined as T
+  const text = await response.text()
+  let parsed: unknown = null
+  try {
+    parsed = text === '' ? null : JSON.parse(text)
+  } catch {
+    parsed = null
+  }
+  if (!response.ok) {
+    const error = (parsed ?? {}) as { code?: string; message?: string }
+    throw new ApiFailure(response.status, error.code ?? `HTTP_${response.status}`, error.message ?? text)
+  }
+  return parsed as T
+}
+
+const enc = encodeURIComponent
+
+function query(parameters: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams()
+  for (const [name, value] of Object.entries(parameters)) {
+    if (value !== undefined && value !== '') search.set(name, String(value))
+  }
+  const text = search.toString()
+  return text === '' ? '' : `?${text}`
+}
+
+export const api = {
+  cluster: () => call<Cluster>('GET', '/api/v1/cluster'),
+  history: () => call<{ intervalMs: number; samples: ThroughputSample[] }>('GET', '/api/v1/metrics/history'),
+  openApiPaths: async () => Object.keys((await call<{ paths: object }>('GET', '/api/v1/openapi.json')).paths),
+  topics: () => call<{ topics: TopicSummary[] }>('GET', '/api/v1/topics'),
+  topic: (name: string) => call<TopicDetail>('GET', `/api/v1/topics/${enc(name)}`),
+  topicConfigs: () => call<{ configs: ConfigDefinition[] }>('GET', '/api/v1/topic-configs'),
+  createTopic: (body: { name: string; partitions: number; configs: Record<string, string> }) =>
+    call<TopicDetail>('POST', '/api/v1/topics', body),
+  deleteTopic: (name: string) => call<void>('DELETE', `/api/v1/topics/${enc(name)}`),
+  setConfigs: (name: string, configs: Record<string, string>) =>
+    call<TopicDetail>('PUT', `/api/v1/topics/${enc(name)}/configs`, { configs }),
+  addPartitions: (name: string, count: number) =>
+    call<TopicDetail>('POST', `/api/v1/topics/${enc(name)}/partitions`, { count }),
+  deleteRecords: (name: string, partition: number, beforeOffset: number) =>
+    call<{ partition: number; logStartOffset: number }>(
+      'POST',
+      `/api/v1/topics/${enc(name)}/partitions/${partition}/delete-records`,
+      { beforeOffset },
+    ),
+  browse: (
+    topic: string,
+    partition: number,
+    options: {
+      offset?: number
+      timestamp?: number
+      limit: number
+      encoding?: string
+      filter?: string
+      filterMode?: string
+    },
+  ) =>
+    call<BrowseResult>(
+      'GET',
+      `/api/v1/topics/${enc(topic)}/partitions/${partition}/messages${query(options)}`,
+    ),
+  produce: (
+    topic: string,
+    message: {
+      partition?: number
+      key: string | null
+      value: string | null
+      headers: Record<string, string>
+    },
+  ) =>
+    call<{ topic: string; offsets: Array<{ partition: number; offset: number }> }>(
+      'POST',
+      `/api/v1/topics/${enc(topic)}/messages`,
+      { messages: [message] },
+    ),
+  groups: () => call<{ groups: GroupSummary[] }>('GET', '/api/v1/groups'),
+  group: (id: string) => call<GroupDetail>('GET', `/api/v1/groups/${enc(id)}`),
+  deleteGroup: (id: string) => call<void>('DELETE', `/api/v1/groups/${enc(id)}`),
+  resetOffsets: (
+    id: string,
+    body: { topic: string; to: string; offset?: number; timestamp?: number; dryRun: boolean },
+  ) => call<ResetResult>('POST', `/api/v1/groups/${enc(id)}/offsets/reset`, body),
+  acls: () => call<{ authorizer: boolean; acls: AclBinding[] }>('GET', '/api/v1/acls'),
+  createAcl: (binding: AclBinding) => call<AclBinding>('POST', '/api/v1/acls', binding),
+  deleteAcls: (filter: Partial<AclBinding>) =>
+    call<{ deleted: AclBinding[] }>('POST', '/api/v1/acls/delete', filter),
+  users: () => call<{ users: ScramUser[] }>('GET', '/api/v1/users'),
+  setUser: (name: string, password: string, mechanism: string) =>
+    call<{ name: string }>('PUT', `/api/v1/users/${enc(name)}`, { password, mechanism }),
+  deleteUser: (name: string) => call<void>('DELETE', `/api/v1/users/${enc(name)}`),
+  quotas: () => call<{ keys: string[]; quotas: ClientQuota[] }>('GET', '/api/v1/quotas'),
+  setQuota: (entity: QuotaEntity, values: Record<string, number | null>) =>
+    call<ClientQuota>('POST', '/api/v1/quotas', { entity, values }),
+}

@@ -1,0 +1,245 @@
+// The message browser of one topic. Everything that selects what is shown lives in the URL
+// (?partition=&from=&offset=&timestamp=&q=&mode=&view=&positions=), so a search can be linked and the
+// back button returns to the previous page. Live tail: the broker's WebSocket (/api/v1/topics/x/tail).
+
+import { useEffect, useState } from 'preact/hooks'
+import type { Message, TopicDetail } from '../api.ts'
+import { ErrorBox, Loading } from '../components/feedback.tsx'
+import { formatTime } from '../format.ts'
+import { useLoad } from '../hooks.ts'
+import {
+  browse,
+  formatPositions,
+  jsonLine,
+  parsePositions,
+  type StartFrom,
+  showBytes,
+  type ViewMode,
+} from '../messages-logic.ts'
+import { type Location, navigate, withQuery } from '../router.tsx'
+import { LiveTail } from './live-tail.tsx'
+import { ProduceForm } from './produce-form.tsx'
+
+const pageSize = 50
+
+export function MessagesView(props: { topic: TopicDetail; location: Location }) {
+  const { topic } = props
+  const { search } = props.location
+  const base = `/topics/${encodeURIComponent(topic.name)}/messages`
+  const params = {
+    partition: search.get('partition') ?? 'all',
+    from: (search.get('from') ?? 'newest') as StartFrom,
+    offset: search.get('offset') ?? '',
+    timestamp: search.get('timestamp') ?? '',
+    q: search.get('q') ?? '',
+    mode: search.get('mode') === 'regex' ? 'regex' : 'text',
+    view: (search.get('view') ?? 'json') as ViewMode,
+    positions: search.get('positions') ?? '',
+  }
+  const go = (changes: Partial<typeof params>) => navigate(withQuery(base, { ...params, ...changes }))
+  const partitions =
+    params.partition === 'all'
+      ? topic.partitionDetails.map((item) => item.partition)
+      : [Number(params.partition)]
+  const page = useLoad(
+    () =>
+      browse(topic, {
+        partitions,
+        from: params.from,
+        offset: Number(params.offset || 0),
+        timestamp: params.timestamp === '' ? 0 : Date.parse(params.timestamp),
+        positions: parsePositions(params.positions),
+        filter: params.q,
+        filterMode: params.mode as 'text' | 'regex',
+        pageSize,
+        encoding: params.view === 'hex' ? 'base64' : 'auto',
+      }),
+    [topic, props.location.search.toString()],
+  )
+  const [draft, setDraft] = useState(params)
+  useEffect(() => setDraft(params), [props.location.search.toString()])
+  const [tailing, setTailing] = useState(false)
+  const [producing, setProducing] = useState(false)
+  const download = () => {
+    const lines = (page.data?.messages ?? []).map((message) => jsonLine(topic.name, message)).join('\n')
+    const link = document.createElement('a')
+    link.href = URL.createObjectURL(new Blob([`${lines}\n`], { type: 'application/x-ndjson' }))
+    link.download = `${topic.name}-messages.jsonl`
+    link.click()
+    URL.revokeObjectURL(link.href)
+  }
+  return (
+    <>
+      <form
+        class="panel"
+        aria-label="Browse messages"
+        onSubmit={(event) => {
+          event.preventDefault()
+          go({ ...draft, positions: '' })
+        }}
+      >
+        <div class="row">
+          <label>
+            Partition{' '}
+            <select
+              value={draft.partition}
+              onChange={(event) => setDraft({ ...draft, partition: event.currentTarget.value })}
+            >
+              <option value="all">all</option>
+              {topic.partitionDetails.map((item) => (
+                <option key={item.partition} value={String(item.partition)}>
+                  {item.partition}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Start at{' '}
+            <select
+              value={draft.from}
+              onChange={(event) => setDraft({ ...draft, from: event.currentTarget.value as StartFrom })}
+            >
+              <option value="newest">newest</option>
+              <option value="oldest">oldest</option>
+              <option value="offset">offset</option>
+              <option value="timestamp">timestamp</option>
+            </select>
+          </label>
+          {draft.from === 'offset' ? (
+            <label>
+              Offset{' '}
+              <input
+                type="number"
+                min={0}
+                value={draft.offset}
+                onInput={(event) => setDraft({ ...draft, offset: event.currentTarget.value })}
+              />
+            </label>
+          ) : null}
+          {draft.from === 'timestamp' ? (
+            <label>
+              Timestamp{' '}
+              <input
+                type="datetime-local"
+                step={1}
+                value={draft.timestamp}
+                onInput={(event) => setDraft({ ...draft, timestamp: event.currentTarget.value })}
+              />
+            </label>
+          ) : null}
+        </div>
+        <div class="row">
+          <label>
+            Search key, value and headers{' '}
+            <input
+              type="search"
+              value={draft.q}
+              onInput={(event) => setDraft({ ...draft, q: event.currentTarget.value })}
+            />
+          </label>
+          <label>
+            Match{' '}
+            <select
+              value={draft.mode}
+              onChange={(event) => setDraft({ ...draft, mode: event.currentTarget.value })}
+            >
+              <option value="text">text</option>
+              <option value="regex">regex</option>
+            </select>
+          </label>
+          <label>
+            Show values as{' '}
+            <select
+              value={draft.view}
+              onChange={(event) => setDraft({ ...draft, view: event.currentTarget.value as ViewMode })}
+            >
+              <option value="json">JSON (pretty)</option>
+              <option value="text">text</option>
+              <option value="hex">hex</option>
+            </select>
+          </label>
+          <button type="submit" class="primary">
+            Show messages
+          </button>
+        </div>
+      </form>
+      <div class="toolbar">
+        <button type="button" onClick={() => setTailing(!tailing)} aria-pressed={tailing}>
+          {tailing ? 'Stop live tail' : 'Live tail'}
+        </button>
+        <button type="button" onClick={() => setProducing(!producing)} aria-expanded={producing}>
+          Produce a message
+        </button>
+        <button type="button" onClick={download} disabled={(page.data?.messages.length ?? 0) === 0}>
+          Download JSON lines
+        </button>
+      </div>
+      {producing ? <ProduceForm topic={topic} onProduced={page.reload} /> : null}
+      {tailing ? <LiveTail topic={topic.name} partition={params.partition} view={params.view} /> : null}
+      <ErrorBox error={page.error} />
+      <Loading loading={page.loading} />
+      {page.data === null ? null : (
+        <>
+          <MessageTable
+            messages={page.data.messages}
+            view={params.view}
+            caption={`Messages of ${topic.name}`}
+          />
+          <nav class="pager" aria-label="Message pages">
+            <button type="button" onClick={() => window.history.back()}>
+              Back
+            </button>
+            <button
+              type="button"
+              disabled={!page.data.more}
+              onClick={() => go({ positions: formatPositions(page.data?.next ?? new Map()) })}
+            >
+              Next page
+            </button>
+          </nav>
+        </>
+      )}
+    </>
+  )
+}
+
+export function MessageTable(props: { messages: Message[]; view: ViewMode; caption: string }) {
+  if (props.messages.length === 0) return <p class="muted">No messages.</p>
+  return (
+    <table class="messages">
+      <caption>{props.caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Partition</th>
+          <th scope="col">Offset</th>
+          <th scope="col">Timestamp</th>
+          <th scope="col">Key</th>
+          <th scope="col">Value</th>
+          <th scope="col">Headers</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.messages.map((message) => (
+          <tr key={`${message.partition}:${message.offset}`}>
+            <td class="number">{message.partition}</td>
+            <td class="number">{message.offset}</td>
+            <td>{formatTime(message.timestamp)}</td>
+            <td>
+              <pre>{showBytes(message.key, props.view === 'hex' ? 'hex' : 'text')}</pre>
+            </td>
+            <td>
+              <pre>{showBytes(message.value, props.view)}</pre>
+            </td>
+            <td>
+              {message.headers.map((header) => (
+                <div key={header.key}>
+                  <code>{header.key}</code>: {showBytes(header.value, 'text')}
+                </div>
+              ))}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}

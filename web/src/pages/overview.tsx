@@ -1,0 +1,89 @@
+// Overview: what this cluster is, and its throughput of the last minutes (the broker keeps the
+// history: GET /api/v1/metrics/history), refreshed every two seconds.
+
+import { api } from '../api.ts'
+import { TimeChart } from '../components/chart.tsx'
+import { ErrorBox } from '../components/feedback.tsx'
+import { formatBytes, formatNumber } from '../format.ts'
+import { useLoad } from '../hooks.ts'
+
+export function OverviewPage() {
+  const cluster = useLoad(() => api.cluster(), [], 5000)
+  const history = useLoad(() => api.history(), [], 2000)
+  const samples = history.data?.samples ?? []
+  const times = samples.map((sample) => sample.timeMs / 1000)
+  const info = cluster.data
+  return (
+    <>
+      <h1>Overview</h1>
+      <ErrorBox error={cluster.error ?? history.error} />
+      {info === null ? null : (
+        <dl class="stats" aria-label="Cluster">
+          <div>
+            <dt>Cluster id</dt>
+            <dd data-testid="cluster-id">{info.clusterId}</dd>
+          </div>
+          <div>
+            <dt>Version</dt>
+            <dd>{info.version}</dd>
+          </div>
+          <div>
+            <dt>Brokers</dt>
+            <dd>
+              {info.brokers.map((broker) => `${broker.nodeId} (${broker.host}:${broker.port})`).join(', ')}
+            </dd>
+          </div>
+          <div>
+            <dt>Topics</dt>
+            <dd data-testid="topic-count">{formatNumber(info.topics)}</dd>
+          </div>
+          <div>
+            <dt>Partitions</dt>
+            <dd>{formatNumber(info.partitions)}</dd>
+          </div>
+          <div>
+            <dt>Stored</dt>
+            <dd>{formatBytes(info.sizeBytes)}</dd>
+          </div>
+          <div>
+            <dt>Storage</dt>
+            <dd>{info.mode === 'memory' ? 'in memory' : (info.dataDir ?? 'disk')}</dd>
+          </div>
+          <div>
+            <dt>Connections</dt>
+            <dd>{samples.length === 0 ? '–' : samples[samples.length - 1].connections}</dd>
+          </div>
+        </dl>
+      )}
+      <section class="charts" aria-label="Throughput">
+        <TimeChart
+          title="Records per second"
+          unit=""
+          times={times}
+          series={[
+            { label: 'in', color: '#2f80ed', values: samples.map((sample) => sample.recordsInPerSec) },
+            { label: 'out', color: '#27ae60', values: samples.map((sample) => sample.recordsOutPerSec) },
+          ]}
+        />
+        <TimeChart
+          title="Bytes per second"
+          unit="B"
+          times={times}
+          series={[
+            { label: 'in', color: '#2f80ed', values: samples.map((sample) => sample.bytesInPerSec) },
+            { label: 'out', color: '#27ae60', values: samples.map((sample) => sample.bytesOutPerSec) },
+          ]}
+        />
+        <TimeChart
+          title="Requests per second and mean latency"
+          unit=""
+          times={times}
+          series={[
+            { label: 'requests/s', color: '#9b51e0', values: samples.map((sample) => sample.requestsPerSec) },
+            { label: 'mean ms', color: '#f2994a', values: samples.map((sample) => sample.requestMeanMs) },
+          ]}
+        />
+      </section>
+    </>
+  )
+}
