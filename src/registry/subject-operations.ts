@@ -82,14 +82,6 @@ export function registerSchema(
       deleted: false,
     })
     if (existing !== undefined && (request.id === undefined || request.id === existing.id)) return existing
-    if (mode !== 'IMPORT') {
-      const issues = compatibilityIssues(
-        compatibilityOf(state, subject),
-        parsed,
-        await previousSchemas(store, subject),
-      )
-      if (issues.length > 0) throw incompatibleSchema(issues)
-    }
     const known = await findId(store, request, parsed)
     let id = known ?? state.maxId + 1
     if (request.id !== undefined) {
@@ -101,6 +93,14 @@ export function registerSchema(
       if (taken !== undefined && request.id !== known)
         throw operationNotPermitted(`Overwrite new schema with id ${request.id} is not permitted.`)
       id = request.id
+    }
+    if (mode !== 'IMPORT') {
+      const issues = compatibilityIssues(
+        compatibilityOf(state, subject),
+        parsed,
+        await previousSchemas(store, subject),
+      )
+      if (issues.length > 0) throw incompatibleSchema(issues)
     }
     const version = request.version ?? state.maxVersionOf(subject) + 1
     if (request.version !== undefined && state.subjects.get(subject)?.has(request.version) === true)
@@ -177,7 +177,8 @@ export function deleteVersion(
   return store.serialize(async () => {
     const { state } = store
     checkWritable(state, subject)
-    const value = versionOf(store, subject, version, { deleted: options.permanent })
+    // A soft-deleted version named by number answers 40406 (not 40402); "latest" means the live one.
+    const value = versionOf(store, subject, version, { deleted: options.permanent || version !== -1 })
     if (referencedBy(store, subject, value.version).length > 0)
       throw referenceExists(
         `One or more references exist to the schema {subject=${subject},version=${value.version}}`,
