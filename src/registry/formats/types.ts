@@ -24,6 +24,8 @@ export interface ParsedSchema {
    * Messages use Confluent's difference names (READER_FIELD_MISSING_DEFAULT_VALUE, TYPE_NARROWED, …).
    */
   readerIssues(writer: ParsedSchema): string[]
+  /** Protobuf only: the schema as a base64 FileDescriptorProto (`format=serialized`). */
+  serialized?(): string
 }
 
 export interface SchemaFormat {

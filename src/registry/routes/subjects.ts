@@ -4,7 +4,7 @@
 //   DELETE /subjects/{subject}                         soft delete; permanent=true after a soft delete
 //   GET    /subjects/{subject}/versions                versions (deleted)
 //   POST   /subjects/{subject}/versions                register (normalize); answers {"id"}
-//   GET    /subjects/{subject}/versions/{version}      a version ("latest" or -1 too; deleted)
+//   GET    /subjects/{subject}/versions/{version}      a version ("latest" or -1 too; deleted, format)
 //   DELETE /subjects/{subject}/versions/{version}      soft delete; permanent=true after a soft delete
 //   GET    /subjects/{subject}/versions/{version}/schema        the schema text alone
 //   GET    /subjects/{subject}/versions/{version}/referencedby  ids of schemas referencing it
@@ -89,13 +89,13 @@ export const subjectRoutes = defineRoutes([
     method: 'GET',
     path: '/subjects/{subject}/versions/{version}',
     summary: 'a version of a subject',
-    handle: ({ params, query, services }) => ({
-      body: schemaView(
-        versionOf(services.store, params.subject, versionParam(params.version), {
-          deleted: booleanParam(query, 'deleted'),
-        }),
-      ),
-    }),
+    handle: async ({ params, query, services }) => {
+      const value = versionOf(services.store, params.subject, versionParam(params.version), {
+        deleted: booleanParam(query, 'deleted'),
+      })
+      const schema = await services.store.schemaTextOf(value.id, query.get('format'))
+      return { body: schemaView({ ...value, schema }) }
+    },
   },
   {
     method: 'DELETE',

@@ -112,6 +112,15 @@ export class RegistryStore {
     return format.parse(schema, await this.resolveReferences(references))
   }
 
+  /** The schema text of `id` in the `format` asked (`serialized`: Protobuf as a descriptor). */
+  async schemaTextOf(id: number, format: string | null): Promise<string> {
+    const content = this.state.contents.get(id)
+    if (content === undefined) throw schemaNotFound()
+    if (format !== 'serialized' || content.schemaType !== 'PROTOBUF') return content.schema
+    const parsed = await this.parsedSchemaOf(id)
+    return parsed.serialized?.() ?? content.schema
+  }
+
   /** The parsed schema of a registered id (cached). */
   parsedSchemaOf(id: number): Promise<ParsedSchema> {
     let parsed = this.parsedById.get(id)
