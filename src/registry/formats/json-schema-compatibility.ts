@@ -13,7 +13,8 @@
 //     a required property the reader adds without a default: REQUIRED_ATTRIBUTE_ADDED;
 //     closing an open model: ADDITIONAL_PROPERTIES_REMOVED.
 //   arrays: items checked like properties; maxItems/minItems as lengths.
-//   oneOf/anyOf/allOf: the same combinator, branch by branch (COMBINED_TYPE_CHANGED otherwise).
+//   oneOf/anyOf: each writer branch within a reader branch; allOf: each reader branch holding for
+//   a writer branch; not: the writer's `not` must cover the reader's (NOT_TYPE_EXTENDED).
 // Local "$ref"s (#/definitions/…, #/$defs/…) and references by name are followed, each pair once.
 
 import type { JsonSchema } from './json-schema.ts'
@@ -184,33 +185,11 @@ class JsonChecker {
   }
 
   private checkCombined(reader: Json, writer: Json, path: string, seen: Set<string>): void {
-    for (const keyword of ['oneOf', 'anyOf', 'allOf']) {
+    for (const keyword of ['oneOf', 'anyOf']) {
       const readerBranches = reader[keyword]
       if (!Array.isArray(readerBranches)) continue
-      const writerBranches = writer[keyword]
-      if (!Array.isArray(writerBranches)) {
-        // A writer that is one of the reader's branches is fine (SUM_TYPE_EXTENDED).
-        if (
-          keyword !== 'allOf' &&
-          readerBranches.some((branch) => this.accepts(asSchema(branch), writer, seen))
-        )
-          continue
-        this.issues.push(difference(`${path}/${keyword}`, 'COMBINED_TYPE_CHANGED'))
-        continue
-      }
-      if (
-        keyword === 'allOf'
-          ? readerBranches.length > writerBranches.length
-          : readerBranches.length < writerBranches.length
-      ) {
-        this.issues.push(
-          difference(
-            `${path}/${keyword}`,
-            keyword === 'allOf' ? 'PRODUCT_TYPE_EXTENDED' : 'SUM_TYPE_NARROWED',
-          ),
-        )
-        continue
-      }
+      // Every document of the writer (of one of its branches) must fit one of the reader's branches.
+      const writerBranches = Array.isArray(writer[keyword]) ? (writer[keyword] as unknown[]) : [writer]
       writerBranches.forEach((writerBranch, index) => {
         const ok = readerBranches.some((readerBranch) =>
           this.accepts(asSchema(readerBranch), asSchema(writerBranch), seen),
@@ -219,6 +198,30 @@ class JsonChecker {
           this.issues.push(difference(`${path}/${keyword}/${index}`, 'COMBINED_TYPE_SUBSCHEMAS_CHANGED'))
       })
     }
+    const readerAll = reader.allOf
+    if (Array.isArray(readerAll)) {
+      // Every reader branch must hold for the writer's documents: one writer branch (or the writer
+      // itself) must be within it.
+      const writerAll = Array.isArray(writer.allOf) ? (writer.allOf as unknown[]) : [writer]
+      readerAll.forEach((readerBranch, index) => {
+        const ok = writerAll.some((writerBranch) =>
+          this.accepts(asSchema(readerBranch), asSchema(writerBranch), seen),
+        )
+        if (!ok) this.issues.push(difference(`${path}/allOf/${index}`, 'COMBINED_TYPE_SUBSCHEMAS_CHANGED'))
+      })
+    }
+    if (reader.not !== undefined) {
+      // A reader refusing `not` documents: the writer must have refused at least those.
+      const writerNot = writer.not
+      const ok =
+        writerNot !== undefined &&
+        new JsonChecker(this.writer, this.reader).acceptsAll(asSchema(writerNot), asSchema(reader.not), seen)
+      if (!ok) this.issues.push(difference(`${path}/not`, 'NOT_TYPE_EXTENDED'))
+    }
+  }
+
+  acceptsAll(reader: Json | boolean, writer: Json | boolean, seen: Set<string>): boolean {
+    return this.accepts(reader, writer, seen)
   }
 
   private accepts(reader: Json | boolean, writer: Json | boolean, seen: Set<string>): boolean {

@@ -49,6 +49,20 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
+/** Validates the schema and compiles it (which resolves every "$ref"); throws on any problem. */
+function compileWith(ajv: AnyAjv, json: unknown, referenced: ReadonlyMap<string, unknown>): void {
+  for (const [name, referencedJson] of referenced) {
+    const id =
+      typeof referencedJson === 'object' && referencedJson !== null
+        ? (referencedJson as { $id?: unknown }).$id
+        : undefined
+    if (typeof id === 'string' && id !== name) ajv.addSchema(referencedJson as object)
+    else ajv.addSchema(referencedJson as object, name)
+  }
+  if (!ajv.validateSchema(json as object)) throw new Error(ajv.errorsText(ajv.errors))
+  ajv.compile(json as object)
+}
+
 export class JsonSchema implements ParsedSchema {
   readonly schemaType = 'JSON'
   readonly canonical: string
@@ -75,24 +89,21 @@ export const jsonSchemaFormat: SchemaFormat = {
     const json = parseJson(schema, 'not JSON')
     if (typeof json !== 'object' && typeof json !== 'boolean')
       throw invalidSchema(`${schema}: not a JSON schema`)
-    const ajv = validatorFor(json)
     const referenced = new Map<string, unknown>()
+    for (const reference of references)
+      referenced.set(reference.name, parseJson(reference.schema, `reference ${reference.name}`))
     try {
-      for (const reference of references) {
-        const referencedJson = parseJson(reference.schema, `reference ${reference.name}`)
-        referenced.set(reference.name, referencedJson)
-        const id =
-          typeof referencedJson === 'object' && referencedJson !== null
-            ? (referencedJson as { $id?: unknown }).$id
-            : undefined
-        if (typeof id === 'string' && id !== reference.name) ajv.addSchema(referencedJson as object)
-        else ajv.addSchema(referencedJson as object, reference.name)
-      }
-      if (!ajv.validateSchema(json as object)) throw new Error(ajv.errorsText(ajv.errors))
-      ajv.compile(json as object)
+      compileWith(validatorFor(json), json, referenced)
     } catch (error) {
       if (error instanceof Error && error.name === 'RegistryError') throw error
-      throw invalidSchema(`${schema}, details: ${(error as Error).message}`)
+      // A draft-04 style "id" without "$schema": valid for Confluent, so check it as draft-04.
+      const draft04 = /keyword "id"/.test((error as Error).message)
+      try {
+        if (!draft04) throw error
+        compileWith(new AjvDraft04({ strict: false, validateFormats: false }), json, referenced)
+      } catch (retried) {
+        throw invalidSchema(`${schema}, details: ${(retried as Error).message}`)
+      }
     }
     return new JsonSchema(json, referenced)
   },

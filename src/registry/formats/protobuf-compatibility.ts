@@ -69,15 +69,23 @@ function oneofOf(field: protobuf.Field): string | null {
   return oneof.name
 }
 
-function localName(type: protobuf.ReflectionObject | null, packageName: string): string {
-  if (type === null) return ''
-  const full = type.fullName.replace(/^\./, '')
-  return packageName !== '' && full.startsWith(`${packageName}.`) ? full.slice(packageName.length + 1) : full
+/** A type's name inside its package: the chain of enclosing messages (Confluent's local name). */
+function localName(type: protobuf.ReflectionObject | null): string {
+  const parts: string[] = []
+  for (
+    let current = type;
+    current instanceof protobuf.Type || current instanceof protobuf.Enum;
+    current = current.parent
+  )
+    parts.unshift(current.name)
+  return parts.join('.')
 }
 
 interface Sides {
   original: { messages: ProtoMessages; packageName: string }
   update: { messages: ProtoMessages; packageName: string }
+  /** Pairs of message types being compared through a field (recursive types end there). */
+  comparing?: Set<string>
 }
 
 function difference(path: string, type: string): string {
@@ -112,11 +120,34 @@ function compareField(
       (scalarGroups[updateMap.keyType] ?? updateMap.keyType)
     )
       issues.push(difference(path, 'FIELD_SCALAR_KIND_CHANGED'))
+    // The values: a scalar (or enum) on both sides compares as scalars, else as messages below.
+    const originalValueIsMessage = original.resolvedType instanceof protobuf.Type
+    if (originalValueIsMessage !== updateMap.resolvedType instanceof protobuf.Type) {
+      issues.push(difference(path, 'FIELD_KIND_CHANGED'))
+      return
+    }
+    if (!originalValueIsMessage) {
+      if (scalarKindOf(original) !== scalarKindOf(update))
+        issues.push(difference(path, 'FIELD_SCALAR_KIND_CHANGED'))
+      return
+    }
   }
-  const originalName = localName(original.resolvedType, sides.original.packageName)
-  const updateName = localName(update.resolvedType, sides.update.packageName)
-  if (originalKind === 'MESSAGE' && originalName !== updateName)
+  const originalType = original.resolvedType
+  const updateType = update.resolvedType
+  if (!(originalType instanceof protobuf.Type) || !(updateType instanceof protobuf.Type)) return
+  if (localName(originalType) !== localName(updateType)) {
     issues.push(difference(path, 'FIELD_NAMED_TYPE_CHANGED'))
+    return
+  }
+  // Same local name, maybe from another file or package: compare the two messages themselves.
+  const pair = `${originalType.fullName}\u0000${updateType.fullName}`
+  const comparing = sides.comparing ?? new Set<string>()
+  if (comparing.has(pair)) return
+  comparing.add(pair)
+  const nested: string[] = []
+  compareMessage({ ...sides, comparing }, originalType, updateType, `#/${localName(originalType)}`, nested)
+  comparing.delete(pair)
+  if (nested.length > 0) issues.push(...nested, difference(path, 'FIELD_NAMED_TYPE_CHANGED'))
 }
 
 function compareMessage(
