@@ -34,30 +34,27 @@ async function findInSubject(
   parsed: ParsedSchema,
   options: { normalize: boolean; deleted: boolean },
 ): Promise<SchemaValue | undefined> {
-  for (const value of store.state.versionsOf(subject, { deleted: options.deleted }).reverse()) {
+  const versions = store.state.versionsOf(subject, { deleted: options.deleted }).reverse()
+  // Fast path: the same canonical text has an id, held by a version of this subject.
+  const id = findId(store, request, parsed)
+  const same = id === undefined ? undefined : versions.find((value) => value.id === id)
+  if (same !== undefined || !options.normalize) return same
+  for (const value of versions) {
     if (value.schemaType !== request.schemaType || !sameReferences(value.references, request.references))
       continue
     const existing = await store.parsedSchemaOf(value.id).catch(() => null)
-    if (existing === null) continue
-    if (existing.canonical === parsed.canonical) return value
-    if (options.normalize && existing.normalized === parsed.normalized) return value
+    if (existing !== null && existing.normalized === parsed.normalized) return value
   }
   return undefined
 }
 
-/** The id already given to the same schema under any subject, or undefined. */
-async function findId(
-  store: RegistryStore,
-  request: SchemaRequest,
-  parsed: ParsedSchema,
-): Promise<number | undefined> {
-  for (const content of store.state.contents.values()) {
-    if (content.schemaType !== request.schemaType || !sameReferences(content.references, request.references))
-      continue
-    const existing = await store.parsedSchemaOf(content.id).catch(() => null)
-    if (existing?.canonical === parsed.canonical) return content.id
-  }
-  return undefined
+/** The id already given to the same schema under any subject, or undefined (stored text is canonical). */
+function findId(store: RegistryStore, request: SchemaRequest, parsed: ParsedSchema): number | undefined {
+  return store.state.idOfContent({
+    schemaType: request.schemaType,
+    references: request.references,
+    schema: parsed.canonical,
+  })
 }
 
 export async function previousSchemas(store: RegistryStore, subject: string): Promise<ParsedSchema[]> {
@@ -82,7 +79,7 @@ export function registerSchema(
       deleted: false,
     })
     if (existing !== undefined && (request.id === undefined || request.id === existing.id)) return existing
-    const known = await findId(store, request, parsed)
+    const known = findId(store, request, parsed)
     let id = known ?? state.maxId + 1
     if (request.id !== undefined) {
       const taken = state.contents.get(request.id)

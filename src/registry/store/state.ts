@@ -13,6 +13,10 @@ export interface SchemaContent {
   references: SchemaReference[]
 }
 
+function contentKey(content: Pick<SchemaContent, 'schemaType' | 'references' | 'schema'>): string {
+  return `${content.schemaType}\u0000${JSON.stringify(content.references)}\u0000${content.schema}`
+}
+
 /** The key of the global config and mode (Confluent writes them with no subject). */
 export const globalScope = ''
 
@@ -27,6 +31,8 @@ export class RegistryState {
   readonly configs = new Map<string, Record<string, unknown>>()
   /** subject (or globalScope) → mode. */
   readonly modes = new Map<string, string>()
+  /** contentKey(type, references, schema text) → id: finds the id a schema already has in O(1). */
+  private readonly idByContent = new Map<string, number>()
   /** The largest id ever seen, so a new id is always above every id handed out. */
   maxId = 0
   /** Records applied (metrics, tests). */
@@ -84,6 +90,7 @@ export class RegistryState {
         schema: value.schema,
         references: value.references,
       })
+      this.idByContent.set(contentKey(value), value.id)
     }
     let users = this.usersOfId.get(value.id)
     if (users === undefined) {
@@ -108,8 +115,16 @@ export class RegistryState {
     users?.delete(`${subject}\u0000${version}`)
     if (users !== undefined && users.size === 0) {
       this.usersOfId.delete(id)
+      const content = this.contents.get(id)
+      if (content !== undefined && this.idByContent.get(contentKey(content)) === id)
+        this.idByContent.delete(contentKey(content))
       this.contents.delete(id)
     }
+  }
+
+  /** The id registered for exactly this content (stored text is canonical), or undefined. */
+  idOfContent(content: Pick<SchemaContent, 'schemaType' | 'references' | 'schema'>): number | undefined {
+    return this.idByContent.get(contentKey(content))
   }
 
   /** Every subject-version registered with `id` (soft-deleted ones included). */
