@@ -3,7 +3,7 @@
 // each write one durable record batch through the store (serialized, so ids and versions are
 // picked by one writer at a time).
 
-import { compatibilityIssues } from './compatibility.ts'
+import { type CompatibilityLevel, compatibilityIssues } from './compatibility.ts'
 import {
   incompatibleSchema,
   operationNotPermitted,
@@ -57,9 +57,16 @@ function findId(store: RegistryStore, request: SchemaRequest, parsed: ParsedSche
   })
 }
 
-export async function previousSchemas(store: RegistryStore, subject: string): Promise<ParsedSchema[]> {
+/** The live versions a level compares with (oldest first): none for NONE, the latest unless transitive. */
+export async function previousSchemas(
+  store: RegistryStore,
+  subject: string,
+  level: CompatibilityLevel,
+): Promise<ParsedSchema[]> {
+  if (level === 'NONE') return []
   const versions = store.state.versionsOf(subject, { deleted: false })
-  return Promise.all(versions.map((value) => store.parsedSchemaOf(value.id)))
+  const needed = level.endsWith('_TRANSITIVE') ? versions : versions.slice(-1)
+  return Promise.all(needed.map((value) => store.parsedSchemaOf(value.id)))
 }
 
 /** POST /subjects/{subject}/versions: the id (existing or new) of the schema under the subject. */
@@ -92,11 +99,8 @@ export function registerSchema(
       id = request.id
     }
     if (mode !== 'IMPORT') {
-      const issues = compatibilityIssues(
-        compatibilityOf(state, subject),
-        parsed,
-        await previousSchemas(store, subject),
-      )
+      const level = compatibilityOf(state, subject)
+      const issues = compatibilityIssues(level, parsed, await previousSchemas(store, subject, level))
       if (issues.length > 0) throw incompatibleSchema(issues)
     }
     const version = request.version ?? state.maxVersionOf(subject) + 1

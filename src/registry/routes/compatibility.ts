@@ -59,7 +59,11 @@ export const compatibilityRoutes = defineRoutes([
       const request = schemaRequestOf(body)
       const candidate = await store.parse(request.schemaType, request.schema, request.references)
       const level = compatibilityOf(store.state, params.subject)
-      const issues = compatibilityIssues(level, candidate, await previousSchemas(store, params.subject))
+      const issues = compatibilityIssues(
+        level,
+        candidate,
+        await previousSchemas(store, params.subject, level),
+      )
       return answer(issues, booleanParam(query, 'verbose'), { level })
     },
   },
