@@ -55,6 +55,36 @@ describe('root and metadata', () => {
   })
 })
 
+async function assertSecondVersionAndReads(id: number): Promise<void> {
+  const second = await call(base, 'POST', '/subjects/users-value/versions', { schema: v2 })
+  assert.equal((second.json as { id: number }).id, id + 1)
+  assert.deepEqual((await call(base, 'GET', '/subjects/users-value/versions')).json, [1, 2])
+  assert.deepEqual((await call(base, 'GET', '/subjects/users-value/versions/latest')).json, {
+    subject: 'users-value',
+    version: 2,
+    id: id + 1,
+    schema: v2,
+  })
+  assert.deepEqual(
+    (await call(base, 'GET', '/subjects/users-value/versions/-1')).json,
+    (await call(base, 'GET', '/subjects/users-value/versions/2')).json,
+  )
+  const raw = await call(base, 'GET', '/subjects/users-value/versions/1/schema')
+  assert.equal(raw.text, v1)
+  assert.deepEqual((await call(base, 'GET', `/schemas/ids/${id}`)).json, { schema: v1 })
+  assert.equal((await call(base, 'GET', `/schemas/ids/${id}/schema`)).text, v1)
+  assert.deepEqual((await call(base, 'GET', `/schemas/ids/${id}/subjects`)).json, [
+    'other-value',
+    'users-value',
+  ])
+  assert.deepEqual((await call(base, 'GET', `/schemas/ids/${id}/versions`)).json, [
+    { subject: 'other-value', version: 1 },
+    { subject: 'users-value', version: 1 },
+  ])
+  const withMax = await call(base, 'GET', `/schemas/ids/${id}?fetchMaxId=true`)
+  assert.equal((withMax.json as { maxId: number }).maxId, id + 1)
+}
+
 describe('register, look up, read', () => {
   test('register gives ids; the same schema again gives the same id; whitespace does not matter', async () => {
     const first = await call(base, 'POST', '/subjects/users-value/versions', { schema: v1 })
@@ -71,33 +101,7 @@ describe('register, look up, read', () => {
     assert.deepEqual((await call(base, 'POST', '/subjects/other-value/versions', { schema: v1 })).json, {
       id,
     })
-    const second = await call(base, 'POST', '/subjects/users-value/versions', { schema: v2 })
-    assert.equal((second.json as { id: number }).id, id + 1)
-    assert.deepEqual((await call(base, 'GET', '/subjects/users-value/versions')).json, [1, 2])
-    assert.deepEqual((await call(base, 'GET', '/subjects/users-value/versions/latest')).json, {
-      subject: 'users-value',
-      version: 2,
-      id: id + 1,
-      schema: v2,
-    })
-    assert.deepEqual(
-      (await call(base, 'GET', '/subjects/users-value/versions/-1')).json,
-      (await call(base, 'GET', '/subjects/users-value/versions/2')).json,
-    )
-    const raw = await call(base, 'GET', '/subjects/users-value/versions/1/schema')
-    assert.equal(raw.text, v1)
-    assert.deepEqual((await call(base, 'GET', `/schemas/ids/${id}`)).json, { schema: v1 })
-    assert.equal((await call(base, 'GET', `/schemas/ids/${id}/schema`)).text, v1)
-    assert.deepEqual((await call(base, 'GET', `/schemas/ids/${id}/subjects`)).json, [
-      'other-value',
-      'users-value',
-    ])
-    assert.deepEqual((await call(base, 'GET', `/schemas/ids/${id}/versions`)).json, [
-      { subject: 'other-value', version: 1 },
-      { subject: 'users-value', version: 1 },
-    ])
-    const withMax = await call(base, 'GET', `/schemas/ids/${id}?fetchMaxId=true`)
-    assert.equal((withMax.json as { maxId: number }).maxId, id + 1)
+    await assertSecondVersionAndReads(id)
   })
   test('lookup: found, schema not found 40403, subject not found 40401', async () => {
     const found = await call(base, 'POST', '/subjects/users-value', { schema: v1 })
