@@ -35,6 +35,7 @@ import { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import { InstrumentedRouter } from '../metrics/instrumented-router.ts'
 import { apiDefinitions } from '../protocol/generated/index.ts'
 import { openQuotaServices } from '../quotas/quota-services.ts'
+import { type RegistryServer, startRegistryServer } from '../registry/server.ts'
 import { openAuthorizer } from '../security/acl/authorizer.ts'
 import {
   type BrokerListeners,
@@ -67,6 +68,8 @@ export interface StartBrokerOptions {
   advertisedAddr?: string
   /** `--http-addr`, default 127.0.0.1:9094; null disables the HTTP port. */
   httpAddr?: string | null
+  /** `--registry-addr`, default 127.0.0.1:8081 (Confluent's); null disables the schema registry. */
+  registryAddr?: string | null
   nodeId?: number
   logLevel?: LogLevel
   logger?: Logger
@@ -96,6 +99,9 @@ export interface RunningBroker {
   /** The HTTP address, or null when disabled. */
   httpHost: string | null
   httpPort: number | null
+  /** The schema registry's address, or null when disabled. */
+  registryHost: string | null
+  registryPort: number | null
   logs: LogManager
   groups: GroupCoordinator
   /** Resolves once __consumer_offsets is replayed (readiness). */
@@ -188,6 +194,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const listenAddress = parseHostPort('listen-addr', options.listenAddr ?? '127.0.0.1:9092')
   const httpAddr = options.httpAddr === undefined ? '127.0.0.1:9094' : options.httpAddr
   const httpAddress = httpAddr === null ? null : parseHostPort('http-addr', httpAddr)
+  const registryAddr = options.registryAddr === undefined ? '127.0.0.1:8081' : options.registryAddr
+  const registryAddress = registryAddr === null ? null : parseHostPort('registry-addr', registryAddr)
   const advertisedAddress =
     options.advertisedAddr === undefined ? null : parseHostPort('advertised-addr', options.advertisedAddr)
   const limits = { ...defaultBrokerLimits, ...options.limits }
@@ -292,6 +300,18 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       ...(advertisedAddress === null ? {} : { advertised: advertisedAddress }),
     },
   ]
+  let registry: RegistryServer | null
+  try {
+    registry =
+      registryAddress === null
+        ? null
+        : await startRegistryServer({ ...registryAddress, context: { logs, log } })
+  } catch (error) {
+    await closeHttp(http, log)
+    await logs.close()
+    throw error
+  }
+  if (registry !== null) log.info({ host: registry.host, port: registry.port }, 'registry listening')
   const listener = await startListeners({ specs, security, services, router, limits, log })
   // Codecs load per API on first use; load the rest now, off the start-up path.
   router.warmUp().catch((error: unknown) => log.error({ err: error }, 'loading protocol codecs failed'))
@@ -331,6 +351,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       kafka: `${listener.host}:${listener.port}`,
       advertised: `${identity.host}:${identity.port}`,
       http: http === null ? null : `http://${http.host}:${http.port}`,
+      registry: registry === null ? null : `http://${registry.host}:${registry.port}`,
       dataDir: dataDir ?? null,
       mode: state.view.mode,
       playground: playground !== null,
@@ -355,6 +376,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     await listener.close()
     await closeHttp(http, log)
     await sql.close()
+    await closeRegistry(registry, log)
     groups.stop()
     transactions.stop()
     await groupsLoaded
@@ -366,6 +388,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     port: listener.port,
     httpHost: http?.host ?? null,
     httpPort: http?.port ?? null,
+    registryHost: registry?.host ?? null,
+    registryPort: registry?.port ?? null,
     logs,
     groups,
     groupsLoaded,
@@ -410,6 +434,14 @@ async function closeHttp(http: HttpServer | null, log: Logger): Promise<void> {
   } catch (error) {
     // The log must still be closed cleanly: report and go on.
     log.error({ err: error }, 'closing the HTTP port failed')
+  }
+}
+
+async function closeRegistry(registry: RegistryServer | null, log: Logger): Promise<void> {
+  try {
+    await registry?.close()
+  } catch (error) {
+    log.error({ err: error }, 'closing the schema registry port failed')
   }
 }
 

@@ -364,6 +364,13 @@ export const configSchema = z
       .boolean()
       .default(true)
       .meta(meta('Serve the HTTP port (--no-http turns it off).', { flag: 'http' })),
+    registryAddr: hostPort
+      .default('127.0.0.1:8081')
+      .meta(meta('Schema registry (Confluent REST API).', { valueName: '<host:port>' })),
+    registryEnabled: z
+      .boolean()
+      .default(true)
+      .meta(meta('Serve the schema registry (--no-registry turns it off).', { flag: 'registry' })),
     dataDir: z
       .string()
       .min(1)

@@ -4,6 +4,7 @@
 //   const streamline = await startStreamline()               // in memory, free ports
 //   new Kafka({ brokers: [streamline.bootstrap] })
 //   await fetch(`${streamline.httpUrl}/api/v1/topics`)
+//   new SchemaRegistry({ host: streamline.registryUrl })   // Confluent-compatible registry
 //   await streamline.close()
 //
 // Options are the CLI's configuration (src/config/schema.ts) as an object, validated the same way;
@@ -29,6 +30,8 @@ export interface Streamline {
   bootstrap: string
   /** `http://host:port` of the HTTP port (health, metrics, admin API), or null when disabled. */
   httpUrl: string | null
+  /** `http://host:port` of the schema registry (Confluent REST API), or null when disabled. */
+  registryUrl: string | null
   clusterId: string
   /** The running broker (its log manager, group coordinator and metrics). */
   broker: RunningBroker
@@ -43,6 +46,7 @@ export async function startStreamline(options: StartStreamlineOptions = {}): Pro
   const config = configFromObject({
     listenAddr: '127.0.0.1:0',
     httpAddr: '127.0.0.1:0',
+    registryAddr: '127.0.0.1:0',
     logLevel: 'warn',
     logFormat: 'json',
     inMemory: input.dataDir === undefined,
@@ -55,6 +59,7 @@ export async function startStreamline(options: StartStreamlineOptions = {}): Pro
   return {
     bootstrap: `${broker.host}:${broker.port}`,
     httpUrl: broker.httpPort === null ? null : `http://${broker.httpHost}:${broker.httpPort}`,
+    registryUrl: broker.registryPort === null ? null : `http://${broker.registryHost}:${broker.registryPort}`,
     clusterId: broker.logs.clusterId,
     broker,
     query: (sql, queryOptions = {}) => broker.sql.query({ ...queryOptions, sql }),

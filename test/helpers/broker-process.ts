@@ -21,6 +21,8 @@ export interface BrokerProcess {
   port: number
   /** `host:port`, for clients' bootstrap setting. */
   bootstrap: string
+  /** `http://host:port` of the schema registry (bound on a free port), or null when disabled. */
+  registryUrl: string | null
   dataDir: string
   pid: number
   /** True until the process has exited. */
@@ -52,6 +54,17 @@ export function removeTempDir(dir: string): Promise<void> {
 interface ListeningLine {
   host: string
   port: number
+}
+
+/** The registry's "registry listening" line (logged before "broker listening"), or null. */
+export function parseRegistryLine(line: string): ListeningLine | null {
+  if (!line.startsWith('{') || !line.includes('"registry listening"')) return null
+  try {
+    const { host, port } = JSON.parse(line) as Record<string, unknown>
+    return typeof host === 'string' && typeof port === 'number' ? { host, port } : null
+  } catch {
+    return null
+  }
 }
 
 /** The broker's readiness line, or null for any other line. */
@@ -92,7 +105,10 @@ process.once('exit', () => {
 })
 
 /** Keeps the child's output (bounded) and resolves on its readiness line; rejects if it exits first. */
-function watchUntilListening(child: ChildProcess, output: { text: string }): Promise<ListeningLine> {
+function watchUntilListening(
+  child: ChildProcess,
+  output: { text: string; registry?: ListeningLine },
+): Promise<ListeningLine> {
   const append = (chunk: string): void => {
     output.text += chunk
     if (output.text.length > outputCharsMax)
@@ -118,7 +134,9 @@ function watchUntilListening(child: ChildProcess, output: { text: string }): Pro
       if (ready) return
       pending += chunk
       for (let newline = pending.indexOf('\n'); newline !== -1; newline = pending.indexOf('\n')) {
-        const found = parseListeningLine(pending.slice(0, newline).trim())
+        const line = pending.slice(0, newline).trim()
+        const found = parseListeningLine(line)
+        output.registry ??= parseRegistryLine(line) ?? undefined
         pending = pending.slice(newline + 1)
         if (found) {
           ready = true
@@ -139,8 +157,9 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
   const ownsDataDir = options.dataDir === undefined
   const dataDir = options.dataDir ?? (await makeTempDir())
   const args = ['--import', 'tsx', 'src/cli/streamline.ts', '--listen-addr', '127.0.0.1:0']
-  // A free HTTP port too: tests run brokers in parallel, and the default 9094 would clash.
-  args.push('--http-addr', '127.0.0.1:0', '--data-dir', dataDir, ...(options.args ?? []))
+  // Free HTTP and registry ports too: tests run brokers in parallel, and 9094 / 8081 would clash.
+  args.push('--http-addr', '127.0.0.1:0', '--registry-addr', '127.0.0.1:0', '--data-dir', dataDir)
+  args.push(...(options.args ?? []))
   const env = { ...process.env }
   delete env.NODE_TEST_CONTEXT // set by node:test for its own children; the broker is not one
   const child = spawn(process.execPath, args, { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'], env })
@@ -166,7 +185,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
     }
   }
 
-  const output = { text: '' }
+  const output: { text: string; registry?: ListeningLine } = { text: '' }
   let listening: ListeningLine
   try {
     listening = await watchUntilListening(child, output)
@@ -178,6 +197,8 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
     host: listening.host,
     port: listening.port,
     bootstrap: `${listening.host}:${listening.port}`,
+    registryUrl:
+      output.registry === undefined ? null : `http://${output.registry.host}:${output.registry.port}`,
     dataDir,
     pid: child.pid ?? -1,
     isAlive: () => !exited,

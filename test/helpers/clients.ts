@@ -12,7 +12,9 @@
 import { spawnSync } from 'node:child_process'
 import { test } from 'node:test'
 
-export type ClientName = 'kcat' | 'confluent-kafka' | 'kafka-python'
+/** Kafka clients (the data-path drivers use these). */
+export type KafkaClientName = 'kcat' | 'confluent-kafka' | 'kafka-python'
+export type ClientName = KafkaClientName | 'confluent-kafka-schema-registry'
 
 export const debianPython = '/usr/bin/python3'
 
@@ -30,6 +32,14 @@ const probes: Record<ClientName, Probe> = {
     command: debianPython,
     args: ['-c', 'import confluent_kafka'],
     install: 'apt-get install python3-confluent-kafka',
+  },
+  'confluent-kafka-schema-registry': {
+    command: debianPython,
+    args: [
+      '-c',
+      'import confluent_kafka.schema_registry.json_schema, confluent_kafka.schema_registry.protobuf, jsonschema, requests',
+    ],
+    install: 'apt-get install python3-confluent-kafka python3-requests python3-jsonschema python3-protobuf',
   },
   'kafka-python': {
     command: debianPython,

@@ -8,14 +8,14 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Admin, Consumer, ProduceAcks, Producer } from '@platformatic/kafka'
 import { CompressionTypes, type IHeaders, Kafka, logLevel } from 'kafkajs'
-import type { ClientName } from '../../helpers/clients.ts'
+import type { KafkaClientName } from '../../helpers/clients.ts'
 import { type TestRecord, testRecord } from '../../helpers/data-path-records.ts'
 import { runPython } from '../../helpers/python.ts'
 
 export type Codec = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
 export const allCodecs: readonly Codec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 
-export type DriverName = ClientName | 'kafkajs' | 'platformatic'
+export type DriverName = KafkaClientName | 'kafkajs' | 'platformatic'
 
 export interface TopicSpec {
   name: string

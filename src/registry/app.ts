@@ -1,0 +1,60 @@
+// The registry behind its port, built on the first request (server.ts): replays `_schemas` into the
+// store, then serves the route table. The one catch per request is here: a RegistryError becomes
+// Confluent's error body; anything else is logged and answered 500 / 50001, and the process goes on.
+
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { RegistryError, storeError } from './errors.ts'
+import { readJsonBody, sendError, sendJson, sendRaw } from './http-io.ts'
+import { registryRoutes } from './route-table.ts'
+import { Router } from './router.ts'
+import type { RegistryContext } from './server.ts'
+import type { RegistryServices } from './services.ts'
+import { RegistryStore } from './store/registry-store.ts'
+import { SchemasTopic } from './store/schemas-topic.ts'
+
+export interface RegistryApp {
+  handle(request: IncomingMessage, response: ServerResponse): void
+}
+
+export async function buildRegistryApp(context: RegistryContext): Promise<RegistryApp> {
+  const store = new RegistryStore(new SchemasTopic(context.logs), context.log)
+  await store.load()
+  context.log.info(
+    { schemas: store.state.contents.size, records: store.state.applied },
+    'registry loaded _schemas',
+  )
+  const services: RegistryServices = { store, clusterId: context.logs.clusterId }
+  const router = new Router(registryRoutes)
+  const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://registry')
+    const { route, params } = router.match(request.method ?? 'GET', url.pathname)
+    const body = await readJsonBody(request)
+    const answer = await route.handle({ params, query: url.searchParams, body, services })
+    if (answer.raw === true) sendRaw(response, answer.status ?? 200, String(answer.body))
+    else sendJson(response, answer.status ?? 200, answer.body)
+  }
+  return {
+    handle(request, response) {
+      serve(request, response).catch((error: unknown) => {
+        if (!(error instanceof RegistryError)) {
+          context.log.error(
+            { err: error, method: request.method, url: request.url },
+            'registry request failed',
+          )
+        }
+        if (response.headersSent) {
+          response.destroy()
+          return
+        }
+        sendError(
+          response,
+          error instanceof RegistryError
+            ? error
+            : storeError(`Error in the backend data store: ${(error as Error).message}`),
+        )
+        // Drain what is left of a refused body so the connection can be reused.
+        request.resume()
+      })
+    },
+  }
+}

@@ -1,0 +1,78 @@
+// AVRO schemas: validated with avsc (names, defaults, logical types), references resolved as named
+// types parsed first into the same registry (Confluent's Avro references). Canonical text: the JSON as
+// given without whitespace (a bare `{"type":"string"}` as `"string"`, as Avro's Schema.toString());
+// normalized: avsc's canonical schema with attributes (Confluent's normalize=true). Compatibility:
+// avro-compatibility.ts.
+
+import avro from 'avsc'
+import { invalidSchema } from '../errors.ts'
+import { avroReaderIssues, collectNamedTypes, type NamedTypes } from './avro-compatibility.ts'
+import type { ParsedSchema, ResolvedReference, SchemaFormat } from './types.ts'
+
+const primitives = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string'])
+
+function compactAvro(json: unknown): unknown {
+  if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
+    const keys = Object.keys(json)
+    const type = (json as Record<string, unknown>).type
+    if (keys.length === 1 && typeof type === 'string' && primitives.has(type)) return type
+  }
+  return json
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw invalidSchema(`${what}: ${(error as Error).message}`)
+  }
+}
+
+export class AvroSchema implements ParsedSchema {
+  readonly schemaType = 'AVRO'
+  readonly canonical: string
+  readonly normalized: string
+  readonly json: unknown
+  readonly named: NamedTypes
+
+  constructor(json: unknown, normalized: string, named: NamedTypes) {
+    this.json = compactAvro(json)
+    this.canonical = JSON.stringify(this.json)
+    this.normalized = normalized
+    this.named = named
+  }
+
+  readerIssues(writer: ParsedSchema): string[] {
+    if (!(writer instanceof AvroSchema)) return ['TYPE_MISMATCH: the old schema is not an Avro schema']
+    return avroReaderIssues(
+      { schema: this.json, named: this.named },
+      { schema: writer.json, named: writer.named },
+    )
+  }
+}
+
+export const avroFormat: SchemaFormat = {
+  schemaType: 'AVRO',
+  parse(schema: string, references: readonly ResolvedReference[]): AvroSchema {
+    const registry: Record<string, avro.Type> = {}
+    const named: NamedTypes = new Map()
+    for (const reference of references) {
+      const json = parseJson(reference.schema, `reference ${reference.name}`)
+      try {
+        avro.Type.forSchema(json as avro.Schema, { registry })
+      } catch (error) {
+        throw invalidSchema(`reference ${reference.name}: ${(error as Error).message}`)
+      }
+      collectNamedTypes(json, '', named)
+    }
+    const json = parseJson(schema, 'not JSON')
+    let type: avro.Type
+    try {
+      type = avro.Type.forSchema(json as avro.Schema, { registry })
+    } catch (error) {
+      throw invalidSchema(`${schema}, details: ${(error as Error).message}`)
+    }
+    collectNamedTypes(json, '', named)
+    return new AvroSchema(json, JSON.stringify(type.schema({ exportAttrs: true })), named)
+  },
+}

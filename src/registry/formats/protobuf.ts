@@ -1,0 +1,185 @@
+// PROTOBUF schemas, in either form Confluent accepts: `.proto` text (proto2 or proto3), or a
+// base64-encoded FileDescriptorProto (what the Python and @confluentinc serializers register).
+// Imports are resolved through the references (a reference's name is the import path; a referenced
+// schema may itself be text or a descriptor) and Google's well-known types (google/protobuf/*.proto,
+// built into protobufjs); every type name must resolve and field numbers be unique (protobufjs's
+// descriptor checks). Canonical text: as given, trimmed; normalized: whitespace and comments
+// collapsed. `serialized()` gives the descriptor form (`format=serialized`). Compatibility:
+// protobuf-compatibility.ts.
+
+import protobuf from 'protobufjs'
+import descriptor from 'protobufjs/ext/descriptor.js'
+import { invalidSchema } from '../errors.ts'
+import { collectMessages, type ProtoMessages, protobufReaderIssues } from './protobuf-compatibility.ts'
+import type { ParsedSchema, ResolvedReference, SchemaFormat } from './types.ts'
+
+const parseOptions = { keepCase: true, alternateCommentMode: false }
+
+type FileDescriptor = descriptor.IFileDescriptorProto
+
+function normalizeProto(text: string): string {
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/\/\/[^\n]*/g, ' ')
+    .replace(/\s+/g, ' ')
+    .replace(/\s*([{};=,<>()[\]])\s*/g, '$1')
+    .trim()
+}
+
+/** Text has keywords and punctuation a base64 string cannot hold. */
+function isProtoText(schema: string): boolean {
+  return !/^[A-Za-z0-9+/=\s]+$/.test(schema) || /\b(syntax|message|package|edition)\b/.test(schema)
+}
+
+function decodeDescriptor(schema: string): FileDescriptor {
+  const message = descriptor.FileDescriptorProto.decode(Buffer.from(schema.replace(/\s/g, ''), 'base64'))
+  return descriptor.FileDescriptorProto.toObject(message) as FileDescriptor
+}
+
+export class ProtobufSchema implements ParsedSchema {
+  readonly schemaType = 'PROTOBUF'
+  readonly canonical: string
+  readonly normalized: string
+  readonly packageName: string
+  readonly messages: ProtoMessages
+  private readonly descriptorOf: () => string
+
+  constructor(
+    text: string,
+    parsed: { packageName: string; messages: ProtoMessages; descriptor: () => string },
+  ) {
+    this.canonical = text.trim()
+    this.normalized = isProtoText(text) ? normalizeProto(text) : this.canonical
+    this.packageName = parsed.packageName
+    this.messages = parsed.messages
+    this.descriptorOf = parsed.descriptor
+  }
+
+  /** The schema as a base64 FileDescriptorProto (Confluent's `format=serialized`). */
+  serialized(): string {
+    return this.descriptorOf()
+  }
+
+  readerIssues(writer: ParsedSchema): string[] {
+    if (!(writer instanceof ProtobufSchema)) return ['TYPE_CHANGED: the old schema is not a Protobuf schema']
+    return protobufReaderIssues({ original: writer, update: this })
+  }
+}
+
+/** A root holding files added one by one, as text or as descriptors. */
+class FileSet {
+  root = new protobuf.Root()
+  private readonly available: ReadonlySet<string>
+  private readonly wellKnownLoaded = new Set<string>()
+
+  constructor(available: ReadonlySet<string>) {
+    this.available = available
+  }
+
+  private addImports(imports: readonly string[], what: string): void {
+    for (const file of imports) {
+      if (this.available.has(file) || this.wellKnownLoaded.has(file)) continue
+      const json = protobuf.common.get(file)
+      if (json === null || json === undefined)
+        throw invalidSchema(`${what}: import "${file}" is neither a reference nor a well-known type`)
+      this.root.addJSON(json.nested ?? {})
+      this.wellKnownLoaded.add(file)
+    }
+  }
+
+  addText(text: string, what: string): protobuf.IParserResult {
+    const parsed = protobuf.parse(text, this.root, parseOptions)
+    this.addImports([...(parsed.imports ?? []), ...(parsed.weakImports ?? [])], what)
+    return parsed
+  }
+
+  addDescriptor(file: FileDescriptor, what: string): void {
+    this.addImports(file.dependency ?? [], what)
+    // fromDescriptor resolves every type, so the files already known go in the same set.
+    const known = this.root.nestedArray.length === 0 ? [] : this.root.toDescriptor('proto3').file
+    const set = descriptor.FileDescriptorSet.encode({ file: [...known, file] }).finish()
+    this.root = protobuf.Root.fromDescriptor(set, { keepCase: true })
+  }
+}
+
+function descriptorMessageNames(file: FileDescriptor): Set<string> {
+  const names = new Set<string>()
+  const walk = (
+    messages: readonly descriptor.IDescriptorProto[] | null | undefined,
+    prefix: string,
+  ): void => {
+    for (const message of messages ?? []) {
+      const name = prefix === '' ? String(message.name) : `${prefix}.${String(message.name)}`
+      names.add(name)
+      walk(message.nestedType, name)
+    }
+  }
+  walk(file.messageType, file.package ?? '')
+  return names
+}
+
+function ownMessages(root: protobuf.Root, packageName: string, own: ReadonlySet<string>): ProtoMessages {
+  const messages: ProtoMessages = new Map()
+  for (const [fullName, type] of collectMessages(root, '', new Set())) {
+    if (!own.has(fullName)) continue
+    const local =
+      packageName !== '' && fullName.startsWith(`${packageName}.`)
+        ? fullName.slice(packageName.length + 1)
+        : fullName
+    messages.set(local, type)
+  }
+  return messages
+}
+
+/** The main file of a text schema as a base64 FileDescriptorProto, imports kept as dependencies. */
+function textToDescriptor(root: protobuf.Root, packageName: string, imports: readonly string[]): string {
+  const files = root.toDescriptor('proto3').file
+  const file = files.find((candidate) => (candidate.package ?? '') === packageName) ?? files[0]
+  const main = { ...file, dependency: [...imports] }
+  return Buffer.from(descriptor.FileDescriptorProto.encode(main).finish()).toString('base64')
+}
+
+function parseProtobuf(schema: string, references: readonly ResolvedReference[]): ProtobufSchema {
+  const files = new FileSet(new Set(references.map((reference) => reference.name)))
+  for (const reference of references) {
+    const what = `reference ${reference.name}`
+    if (isProtoText(reference.schema)) files.addText(reference.schema, what)
+    else files.addDescriptor(decodeDescriptor(reference.schema), what)
+  }
+  if (!isProtoText(schema)) {
+    const file = decodeDescriptor(schema)
+    files.addDescriptor(file, 'schema')
+    files.root.resolveAll()
+    const packageName = file.package ?? ''
+    const messages = ownMessages(files.root, packageName, descriptorMessageNames(file))
+    return new ProtobufSchema(schema, { packageName, messages, descriptor: () => schema.trim() })
+  }
+  // The file's own messages: parsed alone first, so imported types are not counted as its own.
+  const own = new Set<string>()
+  collectMessages(protobuf.parse(schema, new protobuf.Root(), parseOptions).root, '', own)
+  const parsed = files.addText(schema, 'schema')
+  files.root.resolveAll()
+  const packageName = parsed.package ?? ''
+  const imports = [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])]
+  let serialized: string | null = null
+  return new ProtobufSchema(schema, {
+    packageName,
+    messages: ownMessages(files.root, packageName, own),
+    descriptor: () => {
+      serialized ??= textToDescriptor(files.root, packageName, imports)
+      return serialized
+    },
+  })
+}
+
+export const protobufFormat: SchemaFormat = {
+  schemaType: 'PROTOBUF',
+  parse(schema: string, references: readonly ResolvedReference[]): ProtobufSchema {
+    try {
+      return parseProtobuf(schema, references)
+    } catch (error) {
+      if (error instanceof Error && error.name === 'RegistryError') throw error
+      throw invalidSchema(`${schema.slice(0, 200)}, details: ${(error as Error).message}`)
+    }
+  },
+}

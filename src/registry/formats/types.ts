@@ -1,0 +1,35 @@
+// What every schema format (Avro, JSON Schema, Protobuf) offers the registry: parse a schema with its
+// references into a ParsedSchema (or throw RegistryError 42201), which knows its canonical text (what
+// is stored and compared for "same schema"), its normalized text (`normalize=true`), and why it
+// cannot read data written with another schema of its format (compatibility, with reasons).
+
+import type { SchemaType } from '../store/records.ts'
+
+/** A referenced schema, resolved: the name it is imported under and its text. */
+export interface ResolvedReference {
+  name: string
+  subject: string
+  version: number
+  schema: string
+}
+
+export interface ParsedSchema {
+  readonly schemaType: SchemaType
+  /** The text stored and returned: the schema as given, without insignificant whitespace. */
+  readonly canonical: string
+  /** The text compared when `normalize=true`. */
+  readonly normalized: string
+  /**
+   * Why a reader with this schema cannot read every message written with `writer` (empty: it can).
+   * Messages use Confluent's difference names (READER_FIELD_MISSING_DEFAULT_VALUE, TYPE_NARROWED, …).
+   */
+  readerIssues(writer: ParsedSchema): string[]
+  /** Protobuf only: the schema as a base64 FileDescriptorProto (`format=serialized`). */
+  serialized?(): string
+}
+
+export interface SchemaFormat {
+  readonly schemaType: SchemaType
+  /** Throws RegistryError (42201) when the schema or a reference is not valid. */
+  parse(schema: string, references: readonly ResolvedReference[]): ParsedSchema
+}

@@ -1,0 +1,83 @@
+// The topic `_schemas` (Confluent's kafkastore.topic): compacted, one partition (the registry's state
+// needs one total order), created by the registry on first use with those configs. Writes are durable
+// appends (acks=all: answered after fdatasync); reads follow the log from the last offset applied, so
+// records written by anyone (our own writes, or another registry's producer) are applied in order.
+
+import { buildBatch, decodeBatches } from '../../protocol/records/batch-v2.ts'
+import type { LogManager, PartitionLog } from '../../storage/types.ts'
+import type { EncodedRecord } from './records.ts'
+
+export const schemasTopicName = '_schemas'
+
+/** Bytes read per step while catching up with the log. */
+const catchUpReadBytes = 1024 * 1024
+
+export class SchemasTopic {
+  private readonly logs: LogManager
+  private creating: Promise<PartitionLog> | null = null
+  /** The next offset to read: everything below it has been handed to the reader. */
+  nextOffset = 0
+
+  constructor(logs: LogManager) {
+    this.logs = logs
+  }
+
+  /** The partition log, creating the topic (compact, 1 partition) unless it exists. */
+  partition(): Promise<PartitionLog> {
+    const existing = this.logs.partition(schemasTopicName, 0)
+    if (existing !== undefined) return Promise.resolve(existing)
+    this.creating ??= this.logs
+      .createTopic(schemasTopicName, {
+        partitionCount: 1,
+        configOverrides: { 'cleanup.policy': 'compact' },
+      })
+      .then(
+        () => {
+          const log = this.logs.partition(schemasTopicName, 0)
+          if (log === undefined) throw new Error(`${schemasTopicName} has no partition 0 after creation`)
+          return log
+        },
+        (error: unknown) => {
+          this.creating = null
+          // Created meanwhile by someone else (a Metadata request, CreateTopics): use theirs.
+          const log = this.logs.partition(schemasTopicName, 0)
+          if (log !== undefined) return log
+          throw error
+        },
+      )
+    return this.creating
+  }
+
+  /** Appends the records as one batch and resolves once they are on disk. */
+  async append(records: readonly EncodedRecord[], timestampMs: number): Promise<void> {
+    const log = await this.partition()
+    const batch = await buildBatch({
+      records: records.map((record) => ({ key: record.key, value: record.value, timestamp: timestampMs })),
+    })
+    await log.append(batch, { durable: true })
+  }
+
+  /** Hands every record from nextOffset to the end of the committed log to `apply`, in order. */
+  async catchUp(apply: (key: Buffer, value: Buffer | null) => void): Promise<number> {
+    const log = this.logs.partition(schemasTopicName, 0)
+    if (log === undefined) return 0
+    let applied = 0
+    if (this.nextOffset < log.logStartOffset) this.nextOffset = log.logStartOffset
+    while (this.nextOffset < log.lastStableOffset) {
+      const { records } = await log.read(this.nextOffset, catchUpReadBytes, { isolation: 'read_committed' })
+      if (records.length === 0) break
+      for (const batch of await decodeBatches(records)) {
+        const end = batch.header.baseOffset + batch.header.lastOffsetDelta + 1
+        if (!batch.header.isControl) {
+          for (const record of batch.records) {
+            if (record.offset < this.nextOffset || record.key === null) continue
+            apply(record.key, record.value)
+            applied++
+          }
+        }
+        this.nextOffset = Math.max(this.nextOffset, end)
+      }
+    }
+    return applied
+  }
+}

@@ -1,0 +1,231 @@
+// Registering, looking up and deleting schemas under a subject: the rules of Confluent's
+// KafkaSchemaRegistry (register, lookUpSchemaUnderSubject, deleteSchemaVersion, deleteSubject),
+// each write one durable record batch through the store (serialized, so ids and versions are
+// picked by one writer at a time).
+
+import { type CompatibilityLevel, compatibilityIssues } from './compatibility.ts'
+import {
+  incompatibleSchema,
+  operationNotPermitted,
+  referenceExists,
+  schemaNotFound,
+  subjectNotFound,
+  subjectNotSoftDeleted,
+  subjectSoftDeleted,
+  versionNotFound,
+  versionNotSoftDeleted,
+  versionSoftDeleted,
+} from './errors.ts'
+import type { ParsedSchema } from './formats/types.ts'
+import type { SchemaRequest } from './schema-request.ts'
+import { checkWritable, compatibilityOf, modeOf } from './settings.ts'
+import type { SchemaValue } from './store/records.ts'
+import type { RegistryStore } from './store/registry-store.ts'
+
+function sameReferences(a: SchemaValue['references'], b: SchemaValue['references']): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+/** The version of `subject` holding the same schema (canonical or normalized text), or undefined. */
+async function findInSubject(
+  store: RegistryStore,
+  subject: string,
+  request: SchemaRequest,
+  parsed: ParsedSchema,
+  options: { normalize: boolean; deleted: boolean },
+): Promise<SchemaValue | undefined> {
+  const versions = store.state.versionsOf(subject, { deleted: options.deleted }).reverse()
+  // Fast path: the same canonical text has an id, held by a version of this subject.
+  const id = findId(store, request, parsed)
+  const same = id === undefined ? undefined : versions.find((value) => value.id === id)
+  if (same !== undefined || !options.normalize) return same
+  for (const value of versions) {
+    if (value.schemaType !== request.schemaType || !sameReferences(value.references, request.references))
+      continue
+    const existing = await store.parsedSchemaOf(value.id).catch(() => null)
+    if (existing !== null && existing.normalized === parsed.normalized) return value
+  }
+  return undefined
+}
+
+/** The id already given to the same schema under any subject, or undefined (stored text is canonical). */
+function findId(store: RegistryStore, request: SchemaRequest, parsed: ParsedSchema): number | undefined {
+  return store.state.idOfContent({
+    schemaType: request.schemaType,
+    references: request.references,
+    schema: parsed.canonical,
+  })
+}
+
+/** The live versions a level compares with (oldest first): none for NONE, the latest unless transitive. */
+export async function previousSchemas(
+  store: RegistryStore,
+  subject: string,
+  level: CompatibilityLevel,
+): Promise<ParsedSchema[]> {
+  if (level === 'NONE') return []
+  const versions = store.state.versionsOf(subject, { deleted: false })
+  const needed = level.endsWith('_TRANSITIVE') ? versions : versions.slice(-1)
+  return Promise.all(needed.map((value) => store.parsedSchemaOf(value.id)))
+}
+
+/** POST /subjects/{subject}/versions: the id (existing or new) of the schema under the subject. */
+export function registerSchema(
+  store: RegistryStore,
+  subject: string,
+  request: SchemaRequest,
+  options: { normalize: boolean },
+): Promise<SchemaValue> {
+  return store.serialize(async () => {
+    const { state } = store
+    checkWritable(state, subject)
+    const parsed = await store.parse(request.schemaType, request.schema, request.references)
+    const mode = modeOf(state, subject)
+    const existing = await findInSubject(store, subject, request, parsed, {
+      normalize: options.normalize,
+      deleted: false,
+    })
+    if (existing !== undefined && (request.id === undefined || request.id === existing.id)) return existing
+    const known = findId(store, request, parsed)
+    let id = known ?? state.maxId + 1
+    if (request.id !== undefined) {
+      const taken = state.contents.get(request.id)
+      if (mode !== 'IMPORT' && request.id !== known)
+        throw operationNotPermitted(
+          `Subject ${subject} is not in import mode; the id ${request.id} cannot be chosen`,
+        )
+      if (taken !== undefined && request.id !== known)
+        throw operationNotPermitted(`Overwrite new schema with id ${request.id} is not permitted.`)
+      id = request.id
+    }
+    if (mode !== 'IMPORT') {
+      const level = compatibilityOf(state, subject)
+      const issues = compatibilityIssues(level, parsed, await previousSchemas(store, subject, level))
+      if (issues.length > 0) throw incompatibleSchema(issues)
+    }
+    const version = request.version ?? state.maxVersionOf(subject) + 1
+    if (request.version !== undefined && state.subjects.get(subject)?.has(request.version) === true)
+      throw operationNotPermitted(`Overwrite new schema with version ${request.version} is not permitted.`)
+    const value: SchemaValue = {
+      subject,
+      version,
+      id,
+      schemaType: request.schemaType,
+      references: request.references,
+      schema: parsed.canonical,
+      deleted: false,
+      ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
+      ...(request.ruleSet === undefined ? {} : { ruleSet: request.ruleSet }),
+    }
+    await store.write([{ keytype: 'SCHEMA', subject, version, value }])
+    return value
+  })
+}
+
+/** POST /subjects/{subject}: the subject-version holding this schema. */
+export async function lookUpSchema(
+  store: RegistryStore,
+  subject: string,
+  request: SchemaRequest,
+  options: { normalize: boolean; deleted: boolean },
+): Promise<SchemaValue> {
+  if (store.state.versionsOf(subject, { deleted: options.deleted }).length === 0)
+    throw subjectNotFound(subject)
+  const parsed = await store.parse(request.schemaType, request.schema, request.references)
+  const found = await findInSubject(store, subject, request, parsed, options)
+  if (found === undefined) throw schemaNotFound()
+  return found
+}
+
+/** The version a path names (-1: the latest), soft-deleted ones only when `deleted`. Throws 40401/40402. */
+export function versionOf(
+  store: RegistryStore,
+  subject: string,
+  version: number,
+  options: { deleted: boolean },
+): SchemaValue {
+  const versions = store.state.versionsOf(subject, { deleted: true })
+  if (versions.length === 0 || (!options.deleted && versions.every((value) => value.deleted)))
+    throw subjectNotFound(subject)
+  const visible = versions.filter((value) => options.deleted || !value.deleted)
+  const found = version === -1 ? visible.at(-1) : visible.find((value) => value.version === version)
+  if (found === undefined) throw versionNotFound(version)
+  return found
+}
+
+/** Ids of schemas whose references name subject/version (soft-deleted referrers excluded). */
+export function referencedBy(store: RegistryStore, subject: string, version: number): number[] {
+  const ids = new Set<number>()
+  for (const versions of store.state.subjects.values()) {
+    for (const value of versions.values()) {
+      if (value.deleted) continue
+      if (
+        value.references.some((reference) => reference.subject === subject && reference.version === version)
+      )
+        ids.add(value.id)
+    }
+  }
+  return [...ids].sort((a, b) => a - b)
+}
+
+/** DELETE /subjects/{subject}/versions/{version}: the version number deleted. */
+export function deleteVersion(
+  store: RegistryStore,
+  subject: string,
+  version: number,
+  options: { permanent: boolean },
+): Promise<number> {
+  return store.serialize(async () => {
+    const { state } = store
+    checkWritable(state, subject)
+    // A soft-deleted version named by number answers 40406 (not 40402); "latest" means the live one.
+    const value = versionOf(store, subject, version, { deleted: options.permanent || version !== -1 })
+    if (referencedBy(store, subject, value.version).length > 0)
+      throw referenceExists(
+        `One or more references exist to the schema {subject=${subject},version=${value.version}}`,
+      )
+    if (options.permanent) {
+      if (!value.deleted) throw versionNotSoftDeleted(subject, value.version)
+      await store.write([{ keytype: 'SCHEMA', subject, version: value.version, value: null }])
+    } else {
+      if (value.deleted) throw versionSoftDeleted(subject, value.version)
+      await store.write([
+        { keytype: 'SCHEMA', subject, version: value.version, value: { ...value, deleted: true } },
+      ])
+    }
+    return value.version
+  })
+}
+
+/** DELETE /subjects/{subject}: the versions deleted. */
+export function deleteSubject(
+  store: RegistryStore,
+  subject: string,
+  options: { permanent: boolean },
+): Promise<number[]> {
+  return store.serialize(async () => {
+    const { state } = store
+    checkWritable(state, subject)
+    const all = state.versionsOf(subject, { deleted: true })
+    if (all.length === 0) throw subjectNotFound(subject)
+    const live = all.filter((value) => !value.deleted)
+    for (const value of live) {
+      if (referencedBy(store, subject, value.version).length > 0)
+        throw referenceExists(
+          `One or more references exist to the schema {subject=${subject},version=${value.version}}`,
+        )
+    }
+    if (options.permanent) {
+      if (live.length > 0) throw subjectNotSoftDeleted(subject)
+      await store.write([
+        ...all.map((value) => ({ keytype: 'SCHEMA' as const, subject, version: value.version, value: null })),
+        { keytype: 'CLEAR_SUBJECT', subject, value: { subject } },
+      ])
+      return all.map((value) => value.version)
+    }
+    if (live.length === 0) throw subjectSoftDeleted(subject)
+    const latest = live[live.length - 1].version
+    await store.write([{ keytype: 'DELETE_SUBJECT', subject, value: { subject, version: latest } }])
+    return live.map((value) => value.version)
+  })
+}
