@@ -24,6 +24,7 @@ import { describeConfigs } from './describe-configs.ts'
 import { describeGroups } from './describe-groups.ts'
 import { describeLogDirs } from './describe-log-dirs.ts'
 import { describeProducers } from './describe-producers.ts'
+import { describeQuorum } from './describe-quorum.ts'
 import { describeTopicPartitions } from './describe-topic-partitions.ts'
 import { describeTransactions } from './describe-transactions.ts'
 import { describeUserScramCredentials } from './describe-user-scram-credentials.ts'
@@ -91,6 +92,7 @@ export const handlers: readonly AnyHandler[] = [
   alterClientQuotas, // 49
   describeUserScramCredentials, // 50
   alterUserScramCredentials, // 51
+  describeQuorum, // 55
   describeCluster, // 60
   describeProducers, // 61
   describeTransactions, // 65
