@@ -29,6 +29,103 @@ interface KafkajsPartitionError {
   type: string
 }
 
+/** Every answer Kafka's controller gives a reassignment on one broker, code and message. */
+async function checkAlterAnswers(client: CodecClient): Promise<void> {
+  const answer = await client.request(ApiKey.AlterPartitionReassignments, 0, {
+    timeoutMs: 1000,
+    topics: [
+      {
+        name: topic,
+        partitions: [
+          { partitionIndex: 0, replicas: [0] },
+          { partitionIndex: 1, replicas: [2, 0] },
+          { partitionIndex: 0, replicas: [0, 0] },
+          { partitionIndex: 1, replicas: [] },
+          { partitionIndex: 0, replicas: [5, -1, 0] },
+          { partitionIndex: 1, replicas: null },
+          { partitionIndex: 2, replicas: [0] },
+        ],
+      },
+      { name: 'missing', partitions: [{ partitionIndex: 0, replicas: null }] },
+    ],
+  })
+  assert.deepEqual(answer, {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    errorMessage: null,
+    responses: [
+      {
+        name: topic,
+        partitions: [
+          { partitionIndex: 0, errorCode: 0, errorMessage: null },
+          { partitionIndex: 1, errorCode: 39, errorMessage: unregistered(2) },
+          {
+            partitionIndex: 0,
+            errorCode: 39,
+            errorMessage: 'The manual partition assignment includes the broker 0 more than once.',
+          },
+          {
+            partitionIndex: 1,
+            errorCode: 39,
+            errorMessage: 'The manual partition assignment includes an empty replica list.',
+          },
+          // Ids are checked in ascending order: the lowest offender is named.
+          { partitionIndex: 0, errorCode: 39, errorMessage: unregistered(-1) },
+          { partitionIndex: 1, errorCode: 85, errorMessage: 'No partition reassignment is in progress.' },
+          { partitionIndex: 2, errorCode: 3, errorMessage: `Unable to find partition ${topic}:2.` },
+        ],
+      },
+      {
+        name: 'missing',
+        partitions: [
+          { partitionIndex: 0, errorCode: 3, errorMessage: 'Unable to find a topic named missing.' },
+        ],
+      },
+    ],
+  })
+}
+
+/** Malformed List/Alter bodies close their connection; `client` is still answered after. */
+async function malformedBodiesAreRefused(client: CodecClient, host: string, port: number): Promise<void> {
+  const list = encodeRequest(ApiKey.ListPartitionReassignments, 0, 9, {
+    timeoutMs: 1000,
+    topics: [{ name: topic, partitionIndexes: [0] }],
+  })
+  const alter = encodeRequest(ApiKey.AlterPartitionReassignments, 0, 9, {
+    timeoutMs: 1000,
+    topics: [{ name: topic, partitions: [{ partitionIndex: 0, replicas: [0] }] }],
+  })
+  const withSize = (body: Buffer) => {
+    const frame = Buffer.alloc(4 + body.length)
+    frame.writeInt32BE(body.length)
+    body.copy(frame, 4)
+    return frame
+  }
+  const malformed = [
+    withSize(list.subarray(4, list.length - 3)), // cut inside the partition indexes
+    withSize(alter.subarray(4, alter.length - 6)), // cut inside the replicas
+    // The replica array's length varint replaced by 2^28: far more than the bytes that follow.
+    withSize(
+      Buffer.concat([alter.subarray(4, alter.length - 8), Buffer.from([0x80, 0x80, 0x80, 0x80, 0x01])]),
+    ),
+  ]
+  for (const [index, frame] of malformed.entries()) {
+    const bad = await RawConnection.open(host, port)
+    try {
+      await bad.write(frame)
+      assert.ok(await bad.waitForClose(10_000), `malformed frame ${index} closes the connection`)
+      assert.equal(bad.frames.length, 0)
+    } finally {
+      bad.destroy()
+    }
+  }
+  const answer = await client.request(ApiKey.ListPartitionReassignments, 0, {
+    timeoutMs: 1000,
+    topics: null,
+  })
+  assert.equal(answer.errorCode, 0)
+}
+
 describe('partition reassignments on one broker', () => {
   let server: InProcessBroker
   let admin: Admin
@@ -115,60 +212,8 @@ describe('partition reassignments on one broker', () => {
     )
   })
 
-  test("AlterPartitionReassignments v0: Kafka's code and message for each partition", async () => {
-    const answer = await client.request(ApiKey.AlterPartitionReassignments, 0, {
-      timeoutMs: 1000,
-      topics: [
-        {
-          name: topic,
-          partitions: [
-            { partitionIndex: 0, replicas: [0] },
-            { partitionIndex: 1, replicas: [2, 0] },
-            { partitionIndex: 0, replicas: [0, 0] },
-            { partitionIndex: 1, replicas: [] },
-            { partitionIndex: 0, replicas: [5, -1, 0] },
-            { partitionIndex: 1, replicas: null },
-            { partitionIndex: 2, replicas: [0] },
-          ],
-        },
-        { name: 'missing', partitions: [{ partitionIndex: 0, replicas: null }] },
-      ],
-    })
-    assert.deepEqual(answer, {
-      throttleTimeMs: 0,
-      errorCode: 0,
-      errorMessage: null,
-      responses: [
-        {
-          name: topic,
-          partitions: [
-            { partitionIndex: 0, errorCode: 0, errorMessage: null },
-            { partitionIndex: 1, errorCode: 39, errorMessage: unregistered(2) },
-            {
-              partitionIndex: 0,
-              errorCode: 39,
-              errorMessage: 'The manual partition assignment includes the broker 0 more than once.',
-            },
-            {
-              partitionIndex: 1,
-              errorCode: 39,
-              errorMessage: 'The manual partition assignment includes an empty replica list.',
-            },
-            // Ids are checked in ascending order: the lowest offender is named.
-            { partitionIndex: 0, errorCode: 39, errorMessage: unregistered(-1) },
-            { partitionIndex: 1, errorCode: 85, errorMessage: 'No partition reassignment is in progress.' },
-            { partitionIndex: 2, errorCode: 3, errorMessage: `Unable to find partition ${topic}:2.` },
-          ],
-        },
-        {
-          name: 'missing',
-          partitions: [
-            { partitionIndex: 0, errorCode: 3, errorMessage: 'Unable to find a topic named missing.' },
-          ],
-        },
-      ],
-    })
-  })
+  test("AlterPartitionReassignments v0: Kafka's code and message for each partition", () =>
+    checkAlterAnswers(client))
 
   test('ListPartitionReassignments v0: an empty answer with a null error message', async () => {
     for (const topics of [
@@ -181,45 +226,8 @@ describe('partition reassignments on one broker', () => {
     }
   })
 
-  test('malformed bodies close only that connection; the broker keeps answering', async () => {
-    const list = encodeRequest(ApiKey.ListPartitionReassignments, 0, 9, {
-      timeoutMs: 1000,
-      topics: [{ name: topic, partitionIndexes: [0] }],
-    })
-    const alter = encodeRequest(ApiKey.AlterPartitionReassignments, 0, 9, {
-      timeoutMs: 1000,
-      topics: [{ name: topic, partitions: [{ partitionIndex: 0, replicas: [0] }] }],
-    })
-    const withSize = (body: Buffer) => {
-      const frame = Buffer.alloc(4 + body.length)
-      frame.writeInt32BE(body.length)
-      body.copy(frame, 4)
-      return frame
-    }
-    const malformed = [
-      withSize(list.subarray(4, list.length - 3)), // cut inside the partition indexes
-      withSize(alter.subarray(4, alter.length - 6)), // cut inside the replicas
-      // The replica array's length varint replaced by 2^28: far more than the bytes that follow.
-      withSize(
-        Buffer.concat([alter.subarray(4, alter.length - 8), Buffer.from([0x80, 0x80, 0x80, 0x80, 0x01])]),
-      ),
-    ]
-    for (const [index, frame] of malformed.entries()) {
-      const bad = await RawConnection.open(server.broker.host, server.broker.port)
-      try {
-        await bad.write(frame)
-        assert.ok(await bad.waitForClose(10_000), `malformed frame ${index} closes the connection`)
-        assert.equal(bad.frames.length, 0)
-      } finally {
-        bad.destroy()
-      }
-    }
-    const answer = await client.request(ApiKey.ListPartitionReassignments, 0, {
-      timeoutMs: 1000,
-      topics: null,
-    })
-    assert.equal(answer.errorCode, 0)
-  })
+  test('malformed bodies close only that connection; the broker keeps answering', () =>
+    malformedBodiesAreRefused(client, server.broker.host, server.broker.port))
 })
 
 describe('partition reassignments with the authorizer on', () => {

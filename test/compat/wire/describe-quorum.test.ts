@@ -137,10 +137,172 @@ async function call(connection: RawConnection, correlationId: number, version: n
   return readResponse(reader, version)
 }
 
+let correlationId = 0
+const nextCorrelationId = () => ++correlationId
+
+/** @platformatic/kafka's describeQuorumV2 (a real client's encoder and decoder) reads the quorum. */
+async function platformaticDescribesQuorum(host: string, port: number): Promise<void> {
+  const client = new Connection('streamline-quorum')
+  try {
+    await client.connect(host, port)
+    const answer = await describeQuorumV2.api.async(client, [
+      { topicName: metadataTopic, partitions: [{ partitionIndex: 0 }] },
+    ])
+    assert.equal(answer.errorCode, 0)
+    assert.deepEqual(
+      answer.topics.map(({ topicName, partitions }) =>
+        partitions.map((partition) => ({
+          topicName,
+          partitionIndex: partition.partitionIndex,
+          errorCode: partition.errorCode,
+          leaderId: partition.leaderId,
+          leaderEpoch: partition.leaderEpoch,
+          highWatermark: partition.highWatermark,
+          voters: partition.currentVoters.map((voter) => [voter.replicaId, voter.logEndOffset]),
+          observers: partition.observers.length,
+        })),
+      ),
+      [
+        [
+          {
+            topicName: metadataTopic,
+            partitionIndex: 0,
+            errorCode: 0,
+            leaderId: 0,
+            leaderEpoch: 1,
+            highWatermark: 0n,
+            voters: [[0, 0n]],
+            observers: 0,
+          },
+        ],
+      ],
+    )
+    assert.deepEqual(
+      answer.nodes.map((node) => [node.nodeId, node.listeners.length]),
+      [[0, 0]],
+    )
+  } finally {
+    await client.close()
+  }
+}
+
+/** Malformed DescribeQuorum bodies close their connection; a fresh one is still answered. */
+async function malformedBodiesAreRefused(host: string, port: number): Promise<void> {
+  const valid = quorumRequest([[metadataTopic, [0]]])
+  const malformed = [
+    valid.subarray(0, valid.length - 3), // cut inside the partition
+    Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]), // topic count 2^32-2
+    Buffer.concat([unsignedVarint(2), unsignedVarint(1000), Buffer.from('x')]), // name past the end
+  ]
+  for (const [index, body] of malformed.entries()) {
+    const bad = await RawConnection.open(host, port)
+    try {
+      await bad.write(
+        encodeRequestFrame({
+          apiKey: apiKeyDescribeQuorum,
+          apiVersion: 2,
+          correlationId: 7,
+          flexibleHeader: true,
+          body,
+        }),
+      )
+      assert.ok(await bad.waitForClose(10_000), `malformed body ${index} closes the connection`)
+      assert.equal(bad.frames.length, 0, 'no answer to a body that cannot be decoded')
+    } finally {
+      bad.destroy()
+    }
+  }
+  const fresh = await RawConnection.open(host, port)
+  try {
+    const answer = await call(fresh, 1, 2, valid)
+    assert.equal(answer.topics[0]?.partitions[0]?.leaderId, 0)
+  } finally {
+    fresh.destroy()
+  }
+}
+
+/** The one-voter answer for `__cluster_metadata-0`, field by field, in `version`. */
+async function checkLeaderAnswer(connection: RawConnection, version: number): Promise<void> {
+  const before = BigInt(Date.now())
+  const answer = await call(connection, nextCorrelationId(), version, quorumRequest([[metadataTopic, [0]]]))
+  const after = BigInt(Date.now())
+  const voter = answer.topics[0]?.partitions[0]?.currentVoters[0]
+  assert.ok(voter !== undefined)
+  if (version >= 1) {
+    // The leader reports the current time for both (Kafka's RaftUtil.toReplicaState).
+    assert.ok(voter.lastFetchTimestamp! >= before && voter.lastFetchTimestamp! <= after)
+    assert.equal(voter.lastCaughtUpTimestamp, voter.lastFetchTimestamp)
+  }
+  const expectedVoter: ReplicaState = { replicaId: 0, logEndOffset: 0n }
+  if (version >= 2) expectedVoter.replicaDirectoryId = zeroUuid
+  if (version >= 1) {
+    expectedVoter.lastFetchTimestamp = voter.lastFetchTimestamp
+    expectedVoter.lastCaughtUpTimestamp = voter.lastFetchTimestamp
+  }
+  assert.deepEqual(answer, {
+    errorCode: 0,
+    errorMessage: version >= 2 ? '' : undefined,
+    topics: [
+      {
+        topicName: metadataTopic,
+        partitions: [
+          {
+            partitionIndex: 0,
+            errorCode: 0,
+            errorMessage: version >= 2 ? '' : undefined,
+            leaderId: 0,
+            leaderEpoch: 1,
+            highWatermark: 0n,
+            currentVoters: [expectedVoter],
+            observers: [],
+          },
+        ],
+      },
+    ],
+    nodes: version >= 2 ? [{ nodeId: 0, listeners: [] }] : undefined,
+  })
+}
+
+/** Every other topic/partition set: UNKNOWN_TOPIC_OR_PARTITION for each partition named. */
+async function checkUnknownPartitions(connection: RawConnection, version: number): Promise<void> {
+  const cases: [string, number[]][][] = [
+    [[metadataTopic, [1]]],
+    [['orders', [0]]],
+    [[metadataTopic, [0, 0]]],
+    [
+      [metadataTopic, [0]],
+      ['orders', [0, 3]],
+    ],
+  ]
+  for (const topics of cases) {
+    const answer = await call(connection, nextCorrelationId(), version, quorumRequest(topics))
+    const message = version >= 2 ? '' : undefined
+    assert.deepEqual(answer, {
+      errorCode: 0,
+      errorMessage: message,
+      topics: topics.map(([topicName, partitions]) => ({
+        topicName,
+        partitions: partitions.map((partitionIndex) => ({
+          partitionIndex,
+          errorCode: 3,
+          errorMessage: message,
+          leaderId: 0,
+          leaderEpoch: 0,
+          highWatermark: 0n,
+          currentVoters: [],
+          observers: [],
+        })),
+      })),
+      nodes: version >= 2 ? [] : undefined,
+    })
+  }
+  const none = await call(connection, nextCorrelationId(), version, quorumRequest([]))
+  assert.deepEqual(none.topics, [])
+}
+
 describe('DescribeQuorum without an authorizer', () => {
   let server: InProcessBroker
   let connection: RawConnection
-  let correlationId = 0
 
   before(async () => {
     server = await startInProcessBroker()
@@ -152,157 +314,17 @@ describe('DescribeQuorum without an authorizer', () => {
   })
 
   for (const version of [0, 1, 2]) {
-    test(`v${version}: this broker is the leader and only voter of __cluster_metadata-0`, async () => {
-      const before = BigInt(Date.now())
-      const answer = await call(connection, ++correlationId, version, quorumRequest([[metadataTopic, [0]]]))
-      const after = BigInt(Date.now())
-      const voter = answer.topics[0]?.partitions[0]?.currentVoters[0]
-      assert.ok(voter !== undefined)
-      if (version >= 1) {
-        // The leader reports the current time for both (Kafka's RaftUtil.toReplicaState).
-        assert.ok(voter.lastFetchTimestamp! >= before && voter.lastFetchTimestamp! <= after)
-        assert.equal(voter.lastCaughtUpTimestamp, voter.lastFetchTimestamp)
-      }
-      const expectedVoter: ReplicaState = { replicaId: 0, logEndOffset: 0n }
-      if (version >= 2) expectedVoter.replicaDirectoryId = zeroUuid
-      if (version >= 1) {
-        expectedVoter.lastFetchTimestamp = voter.lastFetchTimestamp
-        expectedVoter.lastCaughtUpTimestamp = voter.lastFetchTimestamp
-      }
-      assert.deepEqual(answer, {
-        errorCode: 0,
-        errorMessage: version >= 2 ? '' : undefined,
-        topics: [
-          {
-            topicName: metadataTopic,
-            partitions: [
-              {
-                partitionIndex: 0,
-                errorCode: 0,
-                errorMessage: version >= 2 ? '' : undefined,
-                leaderId: 0,
-                leaderEpoch: 1,
-                highWatermark: 0n,
-                currentVoters: [expectedVoter],
-                observers: [],
-              },
-            ],
-          },
-        ],
-        nodes: version >= 2 ? [{ nodeId: 0, listeners: [] }] : undefined,
-      })
-    })
-
-    test(`v${version}: any other topic or partition set is UNKNOWN_TOPIC_OR_PARTITION for each partition named`, async () => {
-      const cases: [string, number[]][][] = [
-        [[metadataTopic, [1]]],
-        [['orders', [0]]],
-        [[metadataTopic, [0, 0]]],
-        [
-          [metadataTopic, [0]],
-          ['orders', [0, 3]],
-        ],
-      ]
-      for (const topics of cases) {
-        const answer = await call(connection, ++correlationId, version, quorumRequest(topics))
-        const message = version >= 2 ? '' : undefined
-        assert.deepEqual(answer, {
-          errorCode: 0,
-          errorMessage: message,
-          topics: topics.map(([topicName, partitions]) => ({
-            topicName,
-            partitions: partitions.map((partitionIndex) => ({
-              partitionIndex,
-              errorCode: 3,
-              errorMessage: message,
-              leaderId: 0,
-              leaderEpoch: 0,
-              highWatermark: 0n,
-              currentVoters: [],
-              observers: [],
-            })),
-          })),
-          nodes: version >= 2 ? [] : undefined,
-        })
-      }
-      const none = await call(connection, ++correlationId, version, quorumRequest([]))
-      assert.deepEqual(none.topics, [])
-    })
+    test(`v${version}: this broker is the leader and only voter of __cluster_metadata-0`, () =>
+      checkLeaderAnswer(connection, version))
+    test(`v${version}: any other topic or partition set is UNKNOWN_TOPIC_OR_PARTITION for each partition named`, () =>
+      checkUnknownPartitions(connection, version))
   }
 
-  test('@platformatic/kafka describeQuorumV2 reads the one-voter quorum', async () => {
-    const client = new Connection('streamline-quorum')
-    try {
-      await client.connect(server.broker.host, server.broker.port)
-      const answer = await describeQuorumV2.api.async(client, [
-        { topicName: metadataTopic, partitions: [{ partitionIndex: 0 }] },
-      ])
-      assert.equal(answer.errorCode, 0)
-      assert.deepEqual(
-        answer.topics.map(({ topicName, partitions }) =>
-          partitions.map((partition) => ({
-            topicName,
-            partitionIndex: partition.partitionIndex,
-            errorCode: partition.errorCode,
-            leaderId: partition.leaderId,
-            leaderEpoch: partition.leaderEpoch,
-            highWatermark: partition.highWatermark,
-            voters: partition.currentVoters.map((voter) => [voter.replicaId, voter.logEndOffset]),
-            observers: partition.observers.length,
-          })),
-        ),
-        [
-          [
-            {
-              topicName: metadataTopic,
-              partitionIndex: 0,
-              errorCode: 0,
-              leaderId: 0,
-              leaderEpoch: 1,
-              highWatermark: 0n,
-              voters: [[0, 0n]],
-              observers: 0,
-            },
-          ],
-        ],
-      )
-      assert.deepEqual(
-        answer.nodes.map((node) => [node.nodeId, node.listeners.length]),
-        [[0, 0]],
-      )
-    } finally {
-      await client.close()
-    }
-  })
+  test('@platformatic/kafka describeQuorumV2 reads the one-voter quorum', () =>
+    platformaticDescribesQuorum(server.broker.host, server.broker.port))
 
-  test('malformed bodies close only that connection; the broker keeps answering', async () => {
-    const valid = quorumRequest([[metadataTopic, [0]]])
-    const malformed = [
-      valid.subarray(0, valid.length - 3), // cut inside the partition
-      Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]), // topic count 2^32-2
-      Buffer.concat([unsignedVarint(2), unsignedVarint(1000), Buffer.from('x')]), // name past the end
-    ]
-    for (const [index, body] of malformed.entries()) {
-      const bad = await RawConnection.open(server.broker.host, server.broker.port)
-      try {
-        await bad.write(
-          encodeRequestFrame({
-            apiKey: apiKeyDescribeQuorum,
-            apiVersion: 2,
-            correlationId: 7,
-            flexibleHeader: true,
-            body,
-          }),
-        )
-        assert.ok(await bad.waitForClose(10_000), `malformed body ${index} closes the connection`)
-        assert.equal(bad.frames.length, 0, 'no answer to a body that cannot be decoded')
-      } finally {
-        bad.destroy()
-      }
-    }
-    const answer = await call(connection, ++correlationId, 2, valid)
-    assert.equal(answer.topics[0]?.partitions[0]?.leaderId, 0)
-  })
+  test('malformed bodies close only that connection; the broker keeps answering', () =>
+    malformedBodiesAreRefused(server.broker.host, server.broker.port))
 })
 
 describe('DescribeQuorum with the authorizer on', () => {
