@@ -6,6 +6,7 @@ import { addOffsetsToTxn } from './add-offsets-to-txn.ts'
 import { addPartitionsToTxn } from './add-partitions-to-txn.ts'
 import { alterClientQuotas } from './alter-client-quotas.ts'
 import { alterConfigs } from './alter-configs.ts'
+import { alterPartitionReassignments } from './alter-partition-reassignments.ts'
 import { alterUserScramCredentials } from './alter-user-scram-credentials.ts'
 import { apiVersions } from './api-versions.ts'
 import { consumerGroupDescribe } from './consumer-group-describe.ts'
@@ -24,6 +25,7 @@ import { describeConfigs } from './describe-configs.ts'
 import { describeGroups } from './describe-groups.ts'
 import { describeLogDirs } from './describe-log-dirs.ts'
 import { describeProducers } from './describe-producers.ts'
+import { describeQuorum } from './describe-quorum.ts'
 import { describeTopicPartitions } from './describe-topic-partitions.ts'
 import { describeTransactions } from './describe-transactions.ts'
 import { describeUserScramCredentials } from './describe-user-scram-credentials.ts'
@@ -38,6 +40,7 @@ import { joinGroup } from './join-group.ts'
 import { leaveGroup } from './leave-group.ts'
 import { listGroups } from './list-groups.ts'
 import { listOffsets } from './list-offsets.ts'
+import { listPartitionReassignments } from './list-partition-reassignments.ts'
 import { listTransactions } from './list-transactions.ts'
 import { metadata } from './metadata.ts'
 import { offsetCommit } from './offset-commit.ts'
@@ -86,11 +89,14 @@ export const handlers: readonly AnyHandler[] = [
   deleteGroups, // 42
   electLeaders, // 43
   incrementalAlterConfigs, // 44
+  alterPartitionReassignments, // 45
+  listPartitionReassignments, // 46
   offsetDelete, // 47
   describeClientQuotas, // 48
   alterClientQuotas, // 49
   describeUserScramCredentials, // 50
   alterUserScramCredentials, // 51
+  describeQuorum, // 55
   describeCluster, // 60
   describeProducers, // 61
   describeTransactions, // 65
