@@ -88,6 +88,10 @@ export interface PartitionLog {
   readonly logStartOffset: number
   /** Bytes of batches stored. */
   readonly sizeBytes: number
+  /** Tiered storage: the first offset on local disk (ListOffsets -4); absent: the log start offset. */
+  readonly localLogStartOffset?: number
+  /** Tiered storage: the last offset copied to remote storage (ListOffsets -5), or -1. */
+  readonly latestTieredOffset?: number
 
   /** Validates `batches` (one or more v2 batches), assigns offsets, writes them. Throws KafkaError
    * (CORRUPT_MESSAGE, MESSAGE_TOO_LARGE, REQUEST_TIMED_OUT when the queue is full) or StorageError. */
