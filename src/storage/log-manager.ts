@@ -29,7 +29,11 @@ import {
 } from './limits.ts'
 import type { DiskPartitionLog, PartitionLogContext } from './partition-log.ts'
 import { openPartitionLog } from './partition-open.ts'
-import { TieredStorage, type TieredStorageOptions } from './tiered/tiered-storage.ts'
+import {
+  type RemoteStorageSnapshot,
+  TieredStorage,
+  type TieredStorageOptions,
+} from './tiered/tiered-storage.ts'
 import {
   defaultTopicConfig,
   resolveTopicConfig,
@@ -382,6 +386,10 @@ export class DiskLogManager implements LogManager {
 
   private allPartitions(): DiskPartitionLog[] {
     return [...this.topics.values()].flatMap((entry) => entry.partitions)
+  }
+
+  remoteStorageSnapshot(): RemoteStorageSnapshot | null {
+    return this.tiered?.snapshot(this.allPartitions()) ?? null
   }
 
   async runRetention(): Promise<void> {

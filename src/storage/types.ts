@@ -6,6 +6,7 @@
 // Offsets and timestamps are JavaScript numbers (safe integers: 2^53 offsets, ~285 000 years of
 // milliseconds). Handlers convert the int64 (bigint) wire fields at the boundary.
 
+import type { RemoteStorageSnapshot } from './tiered/tiered-storage.ts'
 import type { TopicConfig, TopicConfigOverrides } from './topic-config.ts'
 
 export interface AppendOptions {
@@ -151,6 +152,8 @@ export interface LogManager {
   getTopicById(topicId: string): TopicDescription | undefined
   /** The log of one partition, or undefined when the topic or partition does not exist. */
   partition(topic: string, partition: number): PartitionLog | undefined
+  /** Tiered storage: counters and per-partition remote sizes for /metrics; absent or null when off. */
+  remoteStorageSnapshot?(): RemoteStorageSnapshot | null
   /** One pass of retention over every partition (also run by the background timer). */
   runRetention(): Promise<void>
   /** One pass of the log cleaner over every compacted partition (also run by the background timer). */

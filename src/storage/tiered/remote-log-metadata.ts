@@ -12,6 +12,7 @@
 
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { StorageError } from '../../errors.ts'
 import { writeFileAtomic } from '../file-io.ts'
 
 export const remoteLogMetadataFile = 'remote-log-segment-metadata.json'
@@ -42,6 +43,45 @@ interface MetadataFileContents {
   segments: RemoteSegment[]
 }
 
+const states: readonly string[] = ['COPY_SEGMENT_STARTED', 'COPY_SEGMENT_FINISHED', 'DELETE_SEGMENT_STARTED']
+
+function isRemoteSegment(value: unknown): value is RemoteSegment {
+  const segment = value as Partial<RemoteSegment> | null
+  return (
+    typeof segment === 'object' &&
+    segment !== null &&
+    typeof segment.id === 'string' &&
+    /^[0-9a-f-]{36}$/.test(segment.id) &&
+    [segment.baseOffset, segment.endOffset, segment.sizeBytes, segment.maxTimestamp].every(
+      Number.isSafeInteger,
+    ) &&
+    Array.isArray(segment.objects) &&
+    Array.isArray(segment.leaderEpochs) &&
+    states.includes(String(segment.state))
+  )
+}
+
+/** The entries of a metadata file; a file that is not ours (or damaged) stops the open, naming it. */
+export function parseMetadata(file: string, text: string): RemoteSegment[] {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    throw new StorageError(`remote log metadata ${file} is not valid JSON`, { cause: error })
+  }
+  const contents = parsed as Partial<MetadataFileContents> | null
+  if (
+    contents?.version !== 1 ||
+    !Array.isArray(contents.segments) ||
+    !contents.segments.every(isRemoteSegment)
+  ) {
+    throw new StorageError(
+      `remote log metadata ${file} does not have the expected shape (version 1, segments)`,
+    )
+  }
+  return contents.segments
+}
+
 /** The remote segments of one partition, sorted by base offset, with atomic persistence. */
 export class RemoteLogMetadata {
   private entries: RemoteSegment[]
@@ -57,12 +97,13 @@ export class RemoteLogMetadata {
   static async load(directory: string): Promise<RemoteLogMetadata> {
     const file = path.join(directory, remoteLogMetadataFile)
     let entries: RemoteSegment[] = []
+    let text: string | null = null
     try {
-      const parsed = JSON.parse(await readFile(file, 'utf8')) as MetadataFileContents
-      entries = parsed.segments
+      text = await readFile(file, 'utf8')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     }
+    if (text !== null) entries = parseMetadata(file, text)
     return new RemoteLogMetadata(
       file,
       entries.sort((a, b) => a.baseOffset - b.baseOffset),

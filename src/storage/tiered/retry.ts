@@ -35,7 +35,7 @@ export async function withRetries<T>(
       if (error instanceof RemoteObjectMissingError || attempt + 1 >= policy.attemptsMax) throw error
       if (hooks.signal?.aborted === true) throw error
       if (error instanceof RemoteStorageError && error.throttled) hooks.onThrottle?.()
-      await sleep(backoffDelayMs(policy, attempt + 1), undefined, { ref: false })
+      await sleep(backoffDelayMs(policy, attempt + 1))
     }
   }
 }

@@ -92,6 +92,11 @@ test('filesystem tiered storage: copy, local retention, remote reads, total rete
     )
     assert.deepEqual(await log.offsetForTimestamp(10_005), { timestamp: 10_005, offset: 5 })
     assert.ok(manager.tiered.cache.counters.misses > 0)
+    const snapshot = manager.remoteStorageSnapshot()
+    assert.ok(snapshot !== null)
+    assert.ok(snapshot.counters.segmentsCopied >= 10 && snapshot.counters.bytesCopied > 0)
+    assert.ok(snapshot.counters.bytesReadRemotely > 0)
+    assert.equal(snapshot.partitions[0].remoteSegments, snapshot.counters.segmentsCopied)
 
     await manager.close()
     manager = await open(dataDir, remoteDir)

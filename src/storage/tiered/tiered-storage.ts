@@ -44,6 +44,24 @@ export interface TieredStorageMetrics {
   appendsRefused: number
 }
 
+/** What /metrics reads (metrics/tiered-gauges.ts). */
+export interface RemoteStorageSnapshot {
+  counters: TieredStorageMetrics & {
+    cacheHits: number
+    cacheMisses: number
+    cacheSizeBytes: number
+    concurrency: number
+  }
+  partitions: {
+    topic: string
+    partition: number
+    remoteSizeBytes: number
+    remoteSegments: number
+    /** Local bytes not copied yet (upload lag). */
+    pendingCopyBytes: number
+  }[]
+}
+
 /** Runs `tieredTask`, retention included, over these partitions (the log manager's remote ones). */
 export interface TieredPartitions {
   partitions(): (TieredLog & { applyRetention(nowMs: number): Promise<void> })[]
@@ -181,6 +199,30 @@ export class TieredStorage {
       inFlight.add(running)
     }
     await Promise.all(inFlight)
+  }
+
+  snapshot(logs: readonly TieredLog[]): RemoteStorageSnapshot {
+    const counters = {
+      ...this.metrics,
+      cacheHits: this.cache.counters.hits,
+      cacheMisses: this.cache.counters.misses,
+      cacheSizeBytes: this.cache.sizeBytes,
+      concurrency: this.concurrency,
+    }
+    const partitions = logs.flatMap((log) =>
+      log.remote === null || !log.config.remoteStorageEnable
+        ? []
+        : [
+            {
+              topic: log.topic,
+              partition: log.partition,
+              remoteSizeBytes: log.remote.metadata.copiedSizeBytes,
+              remoteSegments: log.remote.metadata.copied.length,
+              pendingCopyBytes: log.remote.pendingCopyBytes(log.segments),
+            },
+          ],
+    )
+    return { counters, partitions }
   }
 
   /** Deletes every object of a deleted topic (retried; logged when it still fails). */
