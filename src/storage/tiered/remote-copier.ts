@@ -54,6 +54,8 @@ export async function copySegment(
   segment.retain()
   try {
     await segment.loadIndexes()
+    const leaderEpochs = epochsWithin(log.leaderEpochEntries(), segment.baseOffset, nextOffset)
+    const epochText = `0\n${leaderEpochs.length}\n${leaderEpochs.map((e) => `${e.epoch} ${e.startOffset}`).join('\n')}\n`
     const files: [string, () => Promise<ObjectBody | null>][] = [
       ['.log', () => fileBody(segment.handle, segment.size)],
       [
@@ -71,8 +73,8 @@ export async function copySegment(
           return bytes === null ? null : bufferBody(bytes)
         },
       ],
+      ['.leader-epoch-checkpoint', async () => bufferBody(Buffer.from(epochText))],
     ]
-    const leaderEpochs = epochsWithin(log.leaderEpochEntries(), segment.baseOffset, nextOffset)
     const entry: RemoteSegment = {
       id: randomUUID(),
       baseOffset: segment.baseOffset,
@@ -87,22 +89,19 @@ export async function copySegment(
     }
     await remote.metadata.put(entry)
     const store = await remote.tiered.store()
-    const objects: string[] = []
-    for (const [suffix, body] of files) {
-      const content = await body()
-      if (content === null) continue
-      await withRetries(remote.tiered.retryPolicy, () => store.put(remote.keyOf(entry, suffix), content), {
-        onThrottle: () => remote.tiered.onThrottle(),
-      })
-      objects.push(suffix)
-      remote.tiered.metrics.bytesCopied += content.sizeBytes
-    }
-    const epochText = `0\n${leaderEpochs.length}\n${leaderEpochs.map((e) => `${e.epoch} ${e.startOffset}`).join('\n')}\n`
-    const epochBody = bufferBody(Buffer.from(epochText))
-    await withRetries(remote.tiered.retryPolicy, () =>
-      store.put(remote.keyOf(entry, '.leader-epoch-checkpoint'), epochBody),
+    // The segment's objects go up together (one round trip of latency, not five); each is retried.
+    const uploaded = await Promise.all(
+      files.map(async ([suffix, body]) => {
+        const content = await body()
+        if (content === null) return null
+        await withRetries(remote.tiered.retryPolicy, () => store.put(remote.keyOf(entry, suffix), content), {
+          onThrottle: () => remote.tiered.onThrottle(),
+        })
+        remote.tiered.metrics.bytesCopied += content.sizeBytes
+        return suffix
+      }),
     )
-    objects.push('.leader-epoch-checkpoint')
+    const objects = uploaded.filter((suffix): suffix is string => suffix !== null)
     const finished: RemoteSegment = {
       ...entry,
       objects,

@@ -50,6 +50,11 @@ export class RemoteSegmentReader {
     const { chunkBytes } = this.options
     const first = Math.floor(start / chunkBytes)
     const last = Math.floor((end - 1) / chunkBytes)
+    if (first === last) {
+      // The common case (a batch header, a read within one chunk): a view, no copy.
+      const chunk = await this.chunk(segment, first)
+      return chunk.subarray(start - first * chunkBytes, end - first * chunkBytes)
+    }
     const chunks: Promise<Buffer>[] = []
     for (let index = first; index <= last; index += 1) chunks.push(this.chunk(segment, index))
     const joined = Buffer.concat(await Promise.all(chunks))
