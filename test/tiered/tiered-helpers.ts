@@ -53,7 +53,8 @@ export async function waitFor(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    if (await check()) return
+    // s3rver answers InternalError to a list racing a delete of the same key: poll again.
+    if (await check().catch(() => false)) return
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await sleep(100)
   }

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
+import { Connection, listOffsetsV9 } from '@platformatic/kafka'
 import { Kafka, logLevel } from 'kafkajs'
 import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-process.ts'
 import { requireClient } from '../helpers/clients.ts'
@@ -169,6 +170,29 @@ print(json.dumps(out))
       assert.equal(between.offset, '1234')
     } finally {
       await admin.disconnect()
+    }
+  })
+
+  test('ListOffsets v9 (@platformatic/kafka): -4 earliest-local is past the copied segments, -5 the last copied offset', async () => {
+    const connection = new Connection('tiered-test')
+    await connection.connect(broker.host, broker.port)
+    try {
+      const lookUp = async (timestamp: bigint): Promise<bigint> => {
+        const partitions = [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp }]
+        const answer = await listOffsetsV9.api.async(connection, -1, 0, [{ name: topic, partitions }])
+        const [partition] = answer.topics[0].partitions
+        assert.equal(partition.errorCode, 0)
+        return partition.offset
+      }
+      const earliestLocal = await lookUp(-4n)
+      const latestTiered = await lookUp(-5n)
+      const localBases = await localSegmentBases(broker.dataDir, topic)
+      assert.equal(await lookUp(-2n), 0n)
+      assert.equal(earliestLocal, BigInt(localBases[0]))
+      assert.ok(earliestLocal > 0n)
+      assert.ok(latestTiered >= earliestLocal - 1n && latestTiered < BigInt(recordCount))
+    } finally {
+      await connection.close()
     }
   })
 

@@ -126,9 +126,21 @@ test('filesystem tiered storage: copy, local retention, remote reads, total rete
       await readAll(manager, 't', first),
       Array.from({ length: 200 - first }, (_, index) => first + index),
     )
+    // DeleteRecords into remote data: the start moves there, reads begin at it, epochs still answer.
+    const copiedNow = reopened.remote?.metadata.copied ?? []
+    const inside = copiedNow[1].baseOffset + 1
+    assert.equal(await reopened.deleteRecordsBefore(inside), inside)
+    assert.equal(reopened.remote?.metadata.copied[0].baseOffset, copiedNow[1].baseOffset)
+    const [firstOffset] = await readAll(manager, 't', inside)
+    assert.equal(firstOffset, inside)
+    await assert.rejects(
+      reopened.read(inside - 1, 1000),
+      (error: Error & { errorCode?: number }) => error.errorCode === 1,
+    )
+    const remoteAfterDelete = reopened.remote?.metadata.copied.length ?? 0
     const files = await readdir(path.join(remoteDir), { recursive: true })
     const logObjects = files.filter((name) => String(name).endsWith('.log'))
-    assert.equal(logObjects.length, remoteAfter)
+    assert.equal(logObjects.length, remoteAfterDelete)
     await manager.close()
   } finally {
     await removeTempDir(dataDir)
