@@ -29,6 +29,7 @@ import {
 } from './limits.ts'
 import type { DiskPartitionLog, PartitionLogContext } from './partition-log.ts'
 import { openPartitionLog } from './partition-open.ts'
+import { refuseRemoteStorage } from './tiered/remote-topic-config.ts'
 import {
   type RemoteStorageSnapshot,
   TieredStorage,
@@ -179,12 +180,7 @@ export class DiskLogManager implements LogManager {
 
   /** Kafka refuses remote.storage.enable when the broker has no remote storage configured. */
   private checkRemoteStorageAvailable(config: TopicConfig): void {
-    if (config.remoteStorageEnable && this.tiered === null) {
-      throw new KafkaError(
-        StorageErrorCode.INVALID_CONFIG,
-        'Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.',
-      )
-    }
+    if (this.tiered === null) refuseRemoteStorage(config)
   }
 
   /** Directories of deleted topics, or of topics/partitions that never committed, go away. */

@@ -53,3 +53,13 @@ export function effectiveLocalRetentionBytes(config: TopicConfig): number {
     ? config.retentionBytes
     : config.localRetentionBytes
 }
+
+/** Kafka's refusal of remote.storage.enable on a broker without remote storage (the in-memory engine,
+ * or [tiered_storage] off). */
+export function refuseRemoteStorage(config: TopicConfig): void {
+  if (config.remoteStorageEnable) {
+    throw invalid(
+      'Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.',
+    )
+  }
+}

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { KafkaError, StorageError } from '../../errors.ts'
+import { createMemoryLogManager } from '../memory/memory-log-manager.ts'
 import { defaultTopicConfig, resolveTopicConfig } from '../topic-config.ts'
 import { RemoteObjectMissingError, RemoteStorageError } from './object-store.ts'
 import { parseMetadata } from './remote-log-metadata.ts'
@@ -49,6 +50,19 @@ test("remote storage topic configs: Kafka's refusals and defaults", () => {
   assert.equal(effectiveLocalRetentionMs(config), 5000)
   assert.equal(effectiveLocalRetentionBytes(config), -1)
   assert.equal(effectiveLocalRetentionMs({ ...config, localRetentionMs: 10 }), 10)
+})
+
+test('remote.storage.enable is refused by an engine without remote storage (in-memory)', async () => {
+  const manager = createMemoryLogManager({})
+  await assert.rejects(
+    manager.createTopic('t', { partitionCount: 1, configOverrides: { 'remote.storage.enable': 'true' } }),
+    (error: unknown) =>
+      error instanceof KafkaError &&
+      error.errorCode === 40 &&
+      error.message ===
+        'Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.',
+  )
+  await manager.close()
 })
 
 test('backoff with full jitter stays within its ceiling; retries are bounded', async () => {
