@@ -48,6 +48,7 @@ import type { ListenerSpec } from '../security/listeners.ts'
 import { createSqlService, type SqlService } from '../sql/index.ts'
 import { openLogManager } from '../storage/log-manager.ts'
 import { createMemoryLogManager } from '../storage/memory/memory-log-manager.ts'
+import type { TieredStorageOptions } from '../storage/tiered/tiered-storage.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import type { LogManager } from '../storage/types.ts'
 import { parseHostPort } from './address.ts'
@@ -77,6 +78,8 @@ export interface StartBrokerOptions {
   settings?: Partial<BrokerSettings>
   /** Broker-wide topic config defaults in Kafka's names (`retention.ms`, `flush.ms`, …). */
   topicDefaults?: TopicConfigOverrides
+  /** Tiered storage (storage/tiered/); absent: off. */
+  tieredStorage?: TieredStorageOptions
   /** Demo topics with live sample data (`--playground`). */
   playground?: boolean
   /** How long a graceful stop waits for in-flight requests. Default 10 s. */
@@ -140,7 +143,12 @@ function checkRegistry(): void {
 async function openLogs(options: StartBrokerOptions, log: Logger): Promise<LogManager> {
   const defaultConfigOverrides = options.topicDefaults ?? {}
   if (options.inMemory === true) return createMemoryLogManager({ defaultConfigOverrides, logger: log })
-  return openLogManager({ dataDir: options.dataDir ?? './data', defaultConfigOverrides, logger: log })
+  return openLogManager({
+    dataDir: options.dataDir ?? './data',
+    defaultConfigOverrides,
+    logger: log,
+    ...(options.tieredStorage === undefined ? {} : { tieredStorage: options.tieredStorage }),
+  })
 }
 
 /** The state topics (repaired if an earlier version created them with ordinary configs) and the

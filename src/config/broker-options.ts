@@ -9,6 +9,7 @@ import { type TopicConfigOverrides, topicConfigDefinitions } from '../storage/to
 import { type BrokerLimits, defaultBrokerLimits } from './limits.ts'
 import type { StreamlineConfig } from './schema.ts'
 import { securityOf } from './security-options.ts'
+import { tieredStorageOptionsOf } from './tiered-storage-options.ts'
 
 /** Kafka's default of a topic config, as Kafka prints it (storage/topic-config.ts). */
 const kafkaDefaults = new Map(
@@ -66,6 +67,9 @@ export function startOptionsOf(config: StreamlineConfig, logger: Logger): StartB
     playground: config.playground,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     groups: groupOptionsOf(config),
+    ...(config.tieredStorage.remoteLogStorageSystemEnable
+      ? { tieredStorage: tieredStorageOptionsOf(config) }
+      : {}),
   }
 }
 

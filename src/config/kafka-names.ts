@@ -53,6 +53,16 @@ export const kafkaAliases: ReadonlyMap<string, KafkaAlias> = new Map<string, Kaf
   ['num.partitions', { key: 'topics.num_partitions' }],
   ['quota.window.num', { key: 'limits.quota_window_num' }],
   ['quota.window.size.seconds', { key: 'limits.quota_window_size_seconds' }],
+  ['remote.log.manager.task.interval.ms', { key: 'tiered_storage.remote_log_manager_task_interval_ms' }],
+  [
+    'remote.log.manager.task.retry.backoff.max.ms',
+    { key: 'tiered_storage.remote_log_manager_task_retry_backoff_max_ms' },
+  ],
+  [
+    'remote.log.manager.task.retry.backoff.ms',
+    { key: 'tiered_storage.remote_log_manager_task_retry_backoff_ms' },
+  ],
+  ['remote.log.storage.system.enable', { key: 'tiered_storage.remote_log_storage_system_enable' }],
   ['sasl.enabled.mechanisms', { key: 'security.sasl_enabled_mechanisms' }],
   ['sasl.oauthbearer.clock.skew.seconds', { key: 'security.sasl_oauthbearer_clock_skew_seconds' }],
   ['sasl.oauthbearer.expected.audience', { key: 'security.sasl_oauthbearer_expected_audience' }],

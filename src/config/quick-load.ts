@@ -43,6 +43,8 @@ const stringRules: Record<string, (text: string) => boolean> = {
 function isValid({ leaf, value }: Assignment): boolean {
   // [security] options are checked across each other (checkSecurity): the schema decides.
   if (leaf.path[0] === 'security') return false
+  // So are [tiered_storage] options (checkTieredStorage).
+  if (leaf.path[0] === 'tieredStorage') return false
   switch (leaf.kind) {
     case 'integer':
       return (

@@ -9,6 +9,7 @@
 import { z } from 'zod'
 import { defaultBrokerLimits } from './limits.ts'
 import { checkSecurity } from './security-options.ts'
+import { checkTieredStorage, tieredStorageSchema } from './tiered-storage-schema.ts'
 
 export interface OptionMeta {
   [key: string]: unknown
@@ -404,9 +405,11 @@ export const configSchema = z
     groups: groupsSchema.default(groupsSchema.parse({})),
     limits: limitsSchema.default(limitsSchema.parse({})),
     security: securitySchema.default(securitySchema.parse({})),
+    tieredStorage: tieredStorageSchema.default(tieredStorageSchema.parse({})),
   })
   .strict()
   .superRefine(checkSecurity)
+  .superRefine((config, context) => checkTieredStorage(config.tieredStorage, context))
 
 /** The validated configuration every part of the process reads. */
 export type StreamlineConfig = z.output<typeof configSchema>

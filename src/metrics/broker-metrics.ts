@@ -15,6 +15,7 @@ import { errorName } from '../protocol/generated/error-codes.ts'
 import { forEachBatch } from '../protocol/records/batch-framing.ts'
 import { promClient } from './prom-client.ts'
 import { type MetricSources, registerStateGauges } from './state-gauges.ts'
+import { registerTieredGauges } from './tiered-gauges.ts'
 
 export type { MetricSources }
 
@@ -113,6 +114,7 @@ class Instruments {
       registers,
     })
     registerStateGauges(this.registry, sourcesOf)
+    registerTieredGauges(this.registry, sourcesOf)
   }
 }
 

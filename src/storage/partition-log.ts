@@ -33,6 +33,9 @@ import { readProducerSnapshot, writeProducerSnapshot } from './producer-snapshot
 import { ProducerStateManager } from './producer-state.ts'
 import { type RetentionSegment, segmentsToDelete } from './retention.ts'
 import { Segment } from './segment.ts'
+import type { RemotePartition } from './tiered/remote-partition.ts'
+import { applyTieredRetention } from './tiered/remote-retention.ts'
+import type { TieredLog } from './tiered/tiered-log.ts'
 import { firstRecordAtOrAfter, recordWithMaxTimestamp } from './timestamp-lookup.ts'
 import { longMax, type TopicConfig } from './topic-config.ts'
 import type {
@@ -72,7 +75,7 @@ export interface PartitionLogState {
   epochs: LeaderEpochCache
 }
 
-export class DiskPartitionLog implements PartitionLog, AppendHost {
+export class DiskPartitionLog implements PartitionLog, AppendHost, TieredLog {
   readonly topic: string
   readonly partition: number
   readonly directory: string
@@ -104,6 +107,8 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
   readonly producers = new ProducerStateManager()
   /** Open and aborted transactions (last stable offset, read_committed), snapshotted with producers. */
   readonly transactions = new PartitionTransactions()
+  /** Tiered storage (storage/tiered/): the copied segments, when the broker has remote storage on. */
+  remote: RemotePartition | null = null
 
   constructor(state: PartitionLogState, context: PartitionLogContext) {
     this.topic = state.topic
@@ -141,6 +146,17 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
   get logStartOffset(): number {
     return this.startOffset
   }
+  /** First offset on local disk (ListOffsets -4, earliest-local); the log start without remote data. */
+  get localLogStartOffset(): number {
+    return Math.max(this.startOffset, this.segments[0].baseOffset)
+  }
+  get latestTieredOffset(): number {
+    return this.remote === null ? -1 : this.remote.metadata.copiedEndOffset - 1
+  }
+  /** True when `offset` lies in copied segments whose local files are gone. */
+  private isRemoteOffset(offset: number): boolean {
+    return this.remote !== null && offset >= this.startOffset && offset < this.segments[0].baseOffset
+  }
   get latestEpoch(): number {
     return this.epochs.latestEpoch
   }
@@ -158,6 +174,7 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
   async append(batches: Buffer, options: AppendOptions): Promise<AppendResult> {
     if (this.closed) throw new StorageError(`${this.topic}-${this.partition} is closed`)
     if (this.writeFailure !== null) throw this.writeFailure
+    if (this.config.remoteStorageEnable) this.remote?.checkAppendAllowed(this.segments)
     const spans = validateAppendBatches(batches, {
       maxMessageBytes: this.config.maxMessageBytes,
       origin: options.origin ?? 'client',
@@ -257,9 +274,18 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
 
   async read(fetchOffset: number, maxBytes: number, options: ReadOptions = {}): Promise<ReadResult> {
     const lastStableOffset = this.lastStableOffset
-    const result = await readBatches(this, fetchOffset, maxBytes)
+    const result = this.isRemoteOffset(fetchOffset)
+      ? await this.readRemote(fetchOffset, maxBytes)
+      : await readBatches(this, fetchOffset, maxBytes)
     if (options.isolation !== 'read_committed') return { ...result, lastStableOffset }
     return readCommittedView(result, fetchOffset, this.transactions, lastStableOffset)
+  }
+
+  private async readRemote(fetchOffset: number, maxBytes: number): Promise<ReadResult> {
+    const highWatermark = this.highWatermark
+    const logStartOffset = this.startOffset
+    const records = (await this.remote?.read(fetchOffset, maxBytes)) ?? Buffer.alloc(0)
+    return { records, highWatermark, logStartOffset, lastStableOffset: highWatermark }
   }
 
   private trackTransaction(transaction: BatchSpan['transaction'], baseOffset: number): void {
@@ -267,7 +293,9 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
   }
 
   async offsetForTimestamp(timestampMs: number): Promise<TimestampOffset | null> {
-    const batchHit = await findOffsetForTimestamp(this, timestampMs)
+    const batchHit =
+      (this.remote === null ? null : await this.remote.findTimestamp(timestampMs, this.startOffset)) ??
+      (await findOffsetForTimestamp(this, timestampMs))
     return batchHit === null
       ? null
       : firstRecordAtOrAfter((offset) => this.read(offset, 1), batchHit, timestampMs)
@@ -291,7 +319,7 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
   }
 
   async maxTimestampOffset(): Promise<TimestampOffset | null> {
-    let best: TimestampOffset | null = null
+    let best: TimestampOffset | null = this.remote?.maxTimestamp(this.startOffset) ?? null
     for (const segment of this.segments) {
       await segment.loadIndexes()
       if (segment.maxTimestamp >= 0 && (best === null || segment.maxTimestamp > best.timestamp)) {
@@ -356,6 +384,10 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
     this.producers.expire(nowMs, producerIdExpirationMs, (producerId) =>
       this.transactions.ongoing.has(producerId),
     )
+    if (this.remote !== null && this.config.remoteStorageEnable) {
+      await applyTieredRetention(this, this.remote, nowMs)
+      return
+    }
     const views: RetentionSegment[] = []
     for (const segment of this.segments) {
       if (segment !== this.activeSegment) await segment.loadIndexes()
@@ -377,6 +409,39 @@ export class DiskPartitionLog implements PartitionLog, AppendHost {
         this.logger.error({ err: error, ...this.where() }, 'segment deletion failed'),
       )
     }
+  }
+
+  // TieredLog (storage/tiered/): local copies of copied segments go; total retention moves the start.
+
+  leaderEpochEntries(): { epoch: number; startOffset: number }[] {
+    return this.epochs.snapshot().map((entry) => ({ epoch: entry.epoch, startOffset: entry.startOffset }))
+  }
+
+  /** Runs inside applyRetention (exclusive). The log start offset stays where it is. */
+  async removeLocalSegments(count: number): Promise<void> {
+    const removed = this.segments.slice(0, Math.min(count, this.segments.length - 1))
+    this.segments = this.segments.slice(removed.length)
+    for (const segment of removed) this.dirtySegments.delete(segment)
+    if (this.readHint !== null && removed.includes(this.readHint.segment)) this.readHint = null
+    for (const segment of removed) {
+      await storageOperation(`delete ${segment.logPath}`, () => segment.delete()).catch((error: unknown) =>
+        this.logger.error({ err: error, ...this.where() }, 'segment deletion failed'),
+      )
+    }
+  }
+
+  /** Runs inside applyRetention (exclusive): total retention moved the start past remote segments. */
+  async advanceLogStartOffset(offset: number): Promise<void> {
+    if (offset <= this.startOffset) return
+    this.startOffset = Math.min(offset, this.endOffset)
+    this.producers.truncateHead(this.startOffset)
+    this.transactions.truncateHead(this.startOffset)
+    if (this.epochs.truncateFromStart(this.startOffset)) this.persistEpochs()
+    await this.persistLogStartOffset()
+    let below = 0
+    while (below + 1 < this.segments.length && this.segments[below + 1].baseOffset <= this.startOffset)
+      below += 1
+    if (below > 0) await this.removeLocalSegments(below)
   }
 
   /** Compaction's swap, in memory: `replacement` takes the place of the consecutive `group`. */

@@ -32,6 +32,8 @@ export interface OpenPartitionOptions {
   recoveryPoint: number | null
   /** True after a clean shutdown: the recovery point is the log end offset and nothing is scanned. */
   cleanShutdown: boolean
+  /** Tiered storage: the first offset held in copied segments (-1: none); the log may start there. */
+  remoteStartOffset?: number
 }
 
 const segmentNamePattern = /^(\d{20})\.log$/
@@ -61,7 +63,10 @@ export async function openPartitionLog(options: OpenPartitionOptions): Promise<D
     for (const baseOffset of baseOffsets) segments.push(await Segment.open(directory, baseOffset))
     if (segments.length === 0) segments.push(await Segment.create(directory, checkpointedStart))
     const logEndOffset = await establishLogEnd(segments, epochs, options)
-    const logStartOffset = Math.max(checkpointedStart, segments[0].baseOffset)
+    const remoteStart = options.remoteStartOffset ?? -1
+    const localStart =
+      remoteStart >= 0 ? Math.min(remoteStart, segments[0].baseOffset) : segments[0].baseOffset
+    const logStartOffset = Math.max(checkpointedStart, localStart)
     epochs.truncateFromEnd(logEndOffset)
     epochs.truncateFromStart(logStartOffset)
     const state = {

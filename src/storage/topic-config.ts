@@ -5,6 +5,7 @@
 
 import { KafkaError } from '../errors.ts'
 import { StorageErrorCode } from './error-codes.ts'
+import { checkRemoteStorageConfig } from './tiered/remote-topic-config.ts'
 
 /** Kafka's Long.MAX_VALUE default ("never") is represented as Number.MAX_SAFE_INTEGER. */
 export const longMax = Number.MAX_SAFE_INTEGER
@@ -51,6 +52,12 @@ export interface TopicConfig {
   /** Deprecated in Kafka 3.0 and ignored from inter.broker.protocol.version 3.0 on (Kafka 3.x keeps
    * and reports it): any version Kafka knows is accepted and stored; records are stored as produced. */
   messageFormatVersion: string
+  // Tiered storage (KIP-405, storage/tiered/): local.* bound the local copy, retention.* the whole log.
+  remoteStorageEnable: boolean
+  /** -2: same as retention.ms. */
+  localRetentionMs: number
+  /** -2: same as retention.bytes. */
+  localRetentionBytes: number
 }
 
 export type TopicConfigType = 'int' | 'long' | 'double' | 'string' | 'list' | 'boolean'
@@ -135,6 +142,22 @@ export const topicConfigDefinitions: readonly TopicConfigDefinition[] = [
     1,
     'Longest a record stays uncompacted.',
   ),
+  numeric(
+    'local.retention.bytes',
+    'localRetentionBytes',
+    'long',
+    '-2',
+    -2,
+    'Tiered storage: partition bytes kept on local disk (-2: retention.bytes).',
+  ),
+  numeric(
+    'local.retention.ms',
+    'localRetentionMs',
+    'long',
+    '-2',
+    -2,
+    'Tiered storage: how long segments stay on local disk (-2: retention.ms).',
+  ),
   boolean(
     'message.downconversion.enable',
     'messageDownconversionEnable',
@@ -208,6 +231,12 @@ export const topicConfigDefinitions: readonly TopicConfigDefinition[] = [
     'Replicas an acks=all write needs in sync.',
   ),
   boolean('preallocate', 'preallocate', 'false', 'Accepted; segment files are not preallocated.'),
+  boolean(
+    'remote.storage.enable',
+    'remoteStorageEnable',
+    'false',
+    'Tiered storage: copy closed segments to the remote store (broker remote.log.storage.system.enable).',
+  ),
   numeric('retention.bytes', 'retentionBytes', 'long', '-1', -1, 'Partition size kept; -1: unlimited.'),
   numeric('retention.ms', 'retentionMs', 'long', '604800000', -1, 'How long data is kept; -1: forever.'),
   numeric('segment.bytes', 'segmentBytes', 'int', '1073741824', 14, 'Segment file size before a roll.'),
@@ -315,6 +344,7 @@ export function resolveTopicConfig(base: TopicConfig, overrides: TopicConfigOver
     if (typeof text !== 'string') throw invalidConfig(`${name}: value must be a string`)
     config[definition.field] = parseValue(definition, text)
   }
+  checkRemoteStorageConfig(config as unknown as TopicConfig)
   return config as unknown as TopicConfig
 }
 

@@ -6,6 +6,7 @@
 // Offsets and timestamps are JavaScript numbers (safe integers: 2^53 offsets, ~285 000 years of
 // milliseconds). Handlers convert the int64 (bigint) wire fields at the boundary.
 
+import type { RemoteStorageSnapshot } from './tiered/tiered-storage.ts'
 import type { TopicConfig, TopicConfigOverrides } from './topic-config.ts'
 
 export interface AppendOptions {
@@ -88,6 +89,10 @@ export interface PartitionLog {
   readonly logStartOffset: number
   /** Bytes of batches stored. */
   readonly sizeBytes: number
+  /** Tiered storage: the first offset on local disk (ListOffsets -4); absent: the log start offset. */
+  readonly localLogStartOffset?: number
+  /** Tiered storage: the last offset copied to remote storage (ListOffsets -5), or -1. */
+  readonly latestTieredOffset?: number
 
   /** Validates `batches` (one or more v2 batches), assigns offsets, writes them. Throws KafkaError
    * (CORRUPT_MESSAGE, MESSAGE_TOO_LARGE, REQUEST_TIMED_OUT when the queue is full) or StorageError. */
@@ -150,6 +155,8 @@ export interface LogManager {
   getTopicById(topicId: string): TopicDescription | undefined
   /** The log of one partition, or undefined when the topic or partition does not exist. */
   partition(topic: string, partition: number): PartitionLog | undefined
+  /** Tiered storage: counters and per-partition remote sizes for /metrics; absent or null when off. */
+  remoteStorageSnapshot?(): RemoteStorageSnapshot | null
   /** One pass of retention over every partition (also run by the background timer). */
   runRetention(): Promise<void>
   /** One pass of the log cleaner over every compacted partition (also run by the background timer). */

@@ -9,6 +9,7 @@ import { footprint } from './footprint.ts'
 import { group } from './group.ts'
 import { latency } from './latency.ts'
 import { produce } from './produce.ts'
+import { tiered } from './tiered.ts'
 
 export const workloads: readonly Workload[] = [
   baselines,
@@ -18,4 +19,5 @@ export const workloads: readonly Workload[] = [
   group,
   alternatives,
   footprint,
+  tiered,
 ]

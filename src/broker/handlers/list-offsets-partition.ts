@@ -13,9 +13,9 @@ export const ListOffsetsTimestamp = {
   earliest: -2,
   /** v7+ (KIP-734): the record with the largest timestamp. */
   maxTimestamp: -3,
-  /** v8+ (KIP-405): the first offset in local storage; all storage is local here. */
+  /** v8+ (KIP-405): the first offset in local storage (tiered storage: past the copied segments). */
   earliestLocal: -4,
-  /** v9+ (KIP-1005): the last offset in tiered storage; none here. */
+  /** v9+ (KIP-1005): the last offset copied to tiered storage (-1 offset when none). */
   latestTiered: -5,
 } as const
 
@@ -49,11 +49,16 @@ async function lookUp(log: PartitionLog, timestampMs: number, visibility: Offset
       return { timestamp: -1, offset: lastVisible, leaderEpoch: currentLeaderEpoch(log) }
     case ListOffsetsTimestamp.earliest:
     case ListOffsetsTimestamp.earliestLocal: {
-      const offset = log.logStartOffset
+      const offset =
+        timestampMs === ListOffsetsTimestamp.earliestLocal
+          ? (log.localLogStartOffset ?? log.logStartOffset)
+          : log.logStartOffset
       return { timestamp: -1, offset, leaderEpoch: epochForOffset(log, offset) }
     }
-    case ListOffsetsTimestamp.latestTiered:
-      return notFound
+    case ListOffsetsTimestamp.latestTiered: {
+      const offset = log.latestTieredOffset ?? -1
+      return offset < 0 ? notFound : { timestamp: -1, offset, leaderEpoch: epochForOffset(log, offset) }
+    }
   }
   const found: TimestampOffset | null =
     timestampMs === ListOffsetsTimestamp.maxTimestamp

@@ -4,8 +4,8 @@
 // v2: isolationLevel (read_committed stops at the last stable offset), throttleTimeMs · v3: same ·
 // v4: currentLeaderEpoch fencing (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH), leaderEpoch in the
 // answer · v5: OFFSET_NOT_AVAILABLE possible (never here: the high watermark never lags) ·
-// v6: flexible · v7: -3 max timestamp · v8: -4 earliest local = log start offset (no tiering) ·
-// v9: -5 latest tiered = -1 (no tiering) · v10: timeoutMs (for remote storage; ignored).
+// v6: flexible · v7: -3 max timestamp · v8: -4 earliest local (first local offset; with tiered storage past the copied segments) ·
+// v9: -5 latest tiered (last copied offset, -1 without tiering) · v10: timeoutMs (for remote storage; ignored).
 // A partition named twice in one request gets INVALID_REQUEST for each (v1+), as in Kafka.
 // Lookups by timestamp name the first record with timestamp >= T; -3 names the record holding the
 // largest timestamp. Known gaps: v0 treats the log as one segment: latest gives [end, start], a

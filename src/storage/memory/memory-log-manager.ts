@@ -8,6 +8,7 @@ import { KafkaError } from '../../errors.ts'
 import { newClusterId } from '../data-dir.ts'
 import { StorageErrorCode } from '../error-codes.ts'
 import { maintenanceIntervalMs, topicPartitionsMax } from '../limits.ts'
+import { refuseRemoteStorage } from '../tiered/remote-topic-config.ts'
 import {
   defaultTopicConfig,
   resolveTopicConfig,
@@ -92,6 +93,7 @@ export class MemoryLogManager implements LogManager {
     validatePartitionCount(options.partitionCount, topicPartitionsMax)
     const configOverrides = { ...(options.configOverrides ?? {}) }
     const config = resolveTopicConfig(this.defaults, configOverrides)
+    refuseRemoteStorage(config)
     if (this.topics.has(name))
       throw new KafkaError(StorageErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`)
     const description = {
@@ -135,6 +137,7 @@ export class MemoryLogManager implements LogManager {
     this.requireOpen()
     const entry = this.requireTopic(name)
     const config = resolveTopicConfig(this.defaults, configOverrides)
+    refuseRemoteStorage(config)
     entry.description.configOverrides = { ...configOverrides }
     entry.description.config = config
     for (const log of entry.partitions) log.config = config

@@ -1,0 +1,65 @@
+// The tiered-storage topic configs' rules, with Kafka's messages (LogConfig.validateRemoteStorage*):
+// a compacted topic cannot use remote storage; local.retention.* may not exceed retention.*. And the
+// effective local retention: -2 means "same as the total retention".
+
+import { KafkaError } from '../../errors.ts'
+import { StorageErrorCode } from '../error-codes.ts'
+import type { TopicConfig } from '../topic-config.ts'
+
+/** Kafka's value for "use retention.ms / retention.bytes". */
+export const localRetentionSameAsTotal = -2
+
+function invalid(detail: string): KafkaError {
+  return new KafkaError(StorageErrorCode.INVALID_CONFIG, detail)
+}
+
+function checkLocalNotAboveTotal(name: string, local: number, totalName: string, total: number): void {
+  if (local === localRetentionSameAsTotal || total === -1) return
+  if (local === -1) {
+    throw invalid(
+      `Invalid value -1 for configuration ${name}: Value must not be -1 as ${totalName} value is set as ${total}.`,
+    )
+  }
+  if (local > total) {
+    throw invalid(
+      `Invalid value ${local} for configuration ${name}: Value must not be more than ${totalName} property value: ${total}`,
+    )
+  }
+}
+
+/** Throws INVALID_CONFIG (Kafka's messages) for a config remote storage cannot serve. */
+export function checkRemoteStorageConfig(config: TopicConfig): void {
+  if (!config.remoteStorageEnable) return
+  if (config.cleanupPolicy.includes('compact')) {
+    throw invalid('Remote log storage is unsupported for the compacted topics')
+  }
+  checkLocalNotAboveTotal('local.retention.ms', config.localRetentionMs, 'retention.ms', config.retentionMs)
+  checkLocalNotAboveTotal(
+    'local.retention.bytes',
+    config.localRetentionBytes,
+    'retention.bytes',
+    config.retentionBytes,
+  )
+}
+
+/** local.retention.ms in effect (-1: no time bound on the local copy). */
+export function effectiveLocalRetentionMs(config: TopicConfig): number {
+  return config.localRetentionMs === localRetentionSameAsTotal ? config.retentionMs : config.localRetentionMs
+}
+
+/** local.retention.bytes in effect (-1: no size bound on the local copy). */
+export function effectiveLocalRetentionBytes(config: TopicConfig): number {
+  return config.localRetentionBytes === localRetentionSameAsTotal
+    ? config.retentionBytes
+    : config.localRetentionBytes
+}
+
+/** Kafka's refusal of remote.storage.enable on a broker without remote storage (the in-memory engine,
+ * or [tiered_storage] off). */
+export function refuseRemoteStorage(config: TopicConfig): void {
+  if (config.remoteStorageEnable) {
+    throw invalid(
+      'Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.',
+    )
+  }
+}

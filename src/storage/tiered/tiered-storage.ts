@@ -1,0 +1,252 @@
+// The broker's remote log manager (Kafka's RemoteLogManager): one per log manager when
+// [tiered_storage] is on. It opens the object store on first use (the S3 SDK loads then), gives each
+// partition of a remote-storage topic its RemotePartition, and every task interval: cleans up stale
+// copy/delete attempts, copies eligible segments (bounded concurrency, halved on throttling, grown
+// back on success), then runs the partition's retention (total and local). It deletes a deleted
+// topic's objects. Its counters feed /metrics.
+
+import type { StorageLogger } from '../types.ts'
+import { FileSystemObjectStore } from './fs-object-store.ts'
+import type { ObjectStore } from './object-store.ts'
+import { copySegment, segmentsToCopy } from './remote-copier.ts'
+import { RemoteLogMetadata, topicKeyPrefix } from './remote-log-metadata.ts'
+import { RemotePartition } from './remote-partition.ts'
+import { RemoteReadCache } from './remote-read-cache.ts'
+import { deleteRemoteSegment } from './remote-retention.ts'
+import { type RetryPolicy, withRetries } from './retry.ts'
+import type { S3ObjectStoreOptions } from './s3-object-store.ts'
+import type { TieredLog } from './tiered-log.ts'
+
+export type RemoteStoreOptions =
+  | ({ backend: 's3' } & S3ObjectStoreOptions)
+  | { backend: 'filesystem'; path: string }
+
+export interface TieredStorageOptions {
+  store: RemoteStoreOptions
+  taskIntervalMs: number
+  uploadConcurrency: number
+  retry: RetryPolicy
+  cacheBytes: number
+  cacheChunkBytes: number
+  /** Per partition; -1: no bound. */
+  localPendingUploadBytesMax: number
+}
+
+export interface TieredStorageMetrics {
+  bytesCopied: number
+  segmentsCopied: number
+  bytesDeleted: number
+  segmentsDeleted: number
+  bytesReadRemotely: number
+  remoteReadErrors: number
+  copyFailures: number
+  throttleEvents: number
+  appendsRefused: number
+}
+
+/** What /metrics reads (metrics/tiered-gauges.ts). */
+export interface RemoteStorageSnapshot {
+  counters: TieredStorageMetrics & {
+    cacheHits: number
+    cacheMisses: number
+    cacheSizeBytes: number
+    concurrency: number
+  }
+  partitions: {
+    topic: string
+    partition: number
+    remoteSizeBytes: number
+    remoteSegments: number
+    /** Local bytes not copied yet (upload lag). */
+    pendingCopyBytes: number
+  }[]
+}
+
+/** Runs `tieredTask`, retention included, over these partitions (the log manager's remote ones). */
+export interface TieredPartitions {
+  partitions(): (TieredLog & { applyRetention(nowMs: number): Promise<void> })[]
+}
+
+export class TieredStorage {
+  readonly cache: RemoteReadCache
+  readonly metrics: TieredStorageMetrics = {
+    bytesCopied: 0,
+    segmentsCopied: 0,
+    bytesDeleted: 0,
+    segmentsDeleted: 0,
+    bytesReadRemotely: 0,
+    remoteReadErrors: 0,
+    copyFailures: 0,
+    throttleEvents: 0,
+    appendsRefused: 0,
+  }
+  /** Current copy concurrency: halved on throttling, +1 per successful copy up to the maximum. */
+  concurrency: number
+  private opened: Promise<ObjectStore> | null = null
+  private timer: NodeJS.Timeout | null = null
+  private running: Promise<void> | null = null
+  private closed = false
+
+  constructor(
+    readonly options: TieredStorageOptions,
+    private readonly logger: StorageLogger,
+  ) {
+    this.cache = new RemoteReadCache(options.cacheBytes)
+    this.concurrency = options.uploadConcurrency
+  }
+
+  get retryPolicy(): RetryPolicy {
+    return this.options.retry
+  }
+
+  /** The object store, opened on first use (the S3 SDK is imported then). */
+  store(): Promise<ObjectStore> {
+    if (this.opened === null) {
+      const { store } = this.options
+      this.opened =
+        store.backend === 'filesystem'
+          ? Promise.resolve(new FileSystemObjectStore(store.path))
+          : import('./s3-object-store.ts').then(({ S3ObjectStore }) => S3ObjectStore.open(store))
+      this.opened.catch(() => {
+        this.opened = null
+      })
+    }
+    return this.opened
+  }
+
+  onThrottle(): void {
+    this.metrics.throttleEvents += 1
+    this.concurrency = Math.max(1, Math.floor(this.concurrency / 2))
+  }
+
+  /** Loads a partition's metadata (before the log opens: it decides the log start offset). */
+  loadMetadata(directory: string): Promise<RemoteLogMetadata> {
+    return RemoteLogMetadata.load(directory)
+  }
+
+  attach(log: TieredLog, topicId: string, metadata: RemoteLogMetadata): RemotePartition {
+    const remote = new RemotePartition(
+      { topic: log.topic, topicId, partition: log.partition },
+      metadata,
+      this,
+    )
+    log.remote = remote
+    return remote
+  }
+
+  start(source: TieredPartitions): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.runTask(source).finally(() => {
+        this.running = null
+      })
+    }, this.options.taskIntervalMs)
+    this.timer.unref()
+  }
+
+  /** One pass: stale cleanup, copies, then retention, over every remote-storage partition. */
+  async runTask(source: TieredPartitions, nowMs = Date.now()): Promise<void> {
+    const logs = source.partitions().filter((log) => log.remote !== null && log.config.remoteStorageEnable)
+    const jobs = logs.map((log) => async () => {
+      try {
+        await this.copyPartition(log)
+      } catch (error) {
+        this.metrics.copyFailures += 1
+        this.logger.warn(
+          { err: error, topic: log.topic, partition: log.partition },
+          'copy to remote storage failed; retried next task',
+        )
+      }
+    })
+    await this.runAdaptive(jobs)
+    for (const log of logs) {
+      await log
+        .applyRetention(nowMs)
+        .catch((error: unknown) =>
+          this.logger.warn(
+            { err: error, topic: log.topic, partition: log.partition },
+            'remote retention failed; retried next task',
+          ),
+        )
+    }
+  }
+
+  private async copyPartition(log: TieredLog): Promise<void> {
+    const remote = log.remote
+    if (remote === null) return
+    await this.cleanupStale(remote)
+    for (const { segment, nextOffset } of segmentsToCopy(log, remote)) {
+      if (this.closed) return
+      if (segment.isClosed) continue
+      await copySegment(log, remote, segment, nextOffset)
+      this.concurrency = Math.min(this.options.uploadConcurrency, this.concurrency + 1)
+    }
+  }
+
+  /** Objects of interrupted copies (never read) and interrupted deletes go; their entries too. */
+  async cleanupStale(remote: RemotePartition): Promise<void> {
+    for (const segment of remote.metadata.all) {
+      if (segment.state === 'COPY_SEGMENT_FINISHED') continue
+      await deleteRemoteSegment(remote, segment)
+    }
+  }
+
+  /** Runs jobs with at most `this.concurrency` in flight (re-read as jobs finish). */
+  private async runAdaptive(jobs: (() => Promise<void>)[]): Promise<void> {
+    const inFlight = new Set<Promise<void>>()
+    for (const job of jobs) {
+      while (inFlight.size >= this.concurrency) await Promise.race(inFlight)
+      const running: Promise<void> = job().finally(() => inFlight.delete(running))
+      inFlight.add(running)
+    }
+    await Promise.all(inFlight)
+  }
+
+  snapshot(logs: readonly TieredLog[]): RemoteStorageSnapshot {
+    const counters = {
+      ...this.metrics,
+      cacheHits: this.cache.counters.hits,
+      cacheMisses: this.cache.counters.misses,
+      cacheSizeBytes: this.cache.sizeBytes,
+      concurrency: this.concurrency,
+    }
+    const partitions = logs.flatMap((log) =>
+      log.remote === null || !log.config.remoteStorageEnable
+        ? []
+        : [
+            {
+              topic: log.topic,
+              partition: log.partition,
+              remoteSizeBytes: log.remote.metadata.copiedSizeBytes,
+              remoteSegments: log.remote.metadata.copied.length,
+              pendingCopyBytes: log.remote.pendingCopyBytes(log.segments),
+            },
+          ],
+    )
+    return { counters, partitions }
+  }
+
+  /** Deletes every object of a deleted topic (retried; logged when it still fails). */
+  deleteTopicData(where: { topic: string; topicId: string }): Promise<void> {
+    const run = async (): Promise<void> => {
+      const store = await this.store()
+      const prefix = topicKeyPrefix(where)
+      await withRetries(this.retryPolicy, async () => {
+        const objects = await store.list(prefix)
+        await store.delete(objects.map((object) => object.key))
+      })
+    }
+    return run().catch((error: unknown) =>
+      this.logger.error(
+        { err: error, topic: where.topic },
+        'deleting the remote data of a deleted topic failed',
+      ),
+    )
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    if (this.timer !== null) clearInterval(this.timer)
+    await this.running
+    if (this.opened !== null) (await this.opened.catch(() => null))?.close()
+  }
+}
