@@ -28,6 +28,7 @@ test('the registry holds the internal and platform state topics with their setti
       ['connect-configs', 1],
       ['connect-offsets', 25],
       ['connect-status', 5],
+      ['__streamline_queries', 1],
     ],
   )
   registry.add({ name: '_streamline_queries', partitionCount: 1, configs: { 'cleanup.policy': 'compact' } })

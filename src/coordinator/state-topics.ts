@@ -91,12 +91,15 @@ const compacted = { 'cleanup.policy': 'compact' } as const
 /** The platform parts' state topics, with the settings their reference implementations create them
  * with: Confluent's schema registry (`_schemas`, one partition: schema ids need total order) and
  * Kafka Connect's distributed worker (`config.storage` one partition, `offset.storage.partitions` 25,
- * `status.storage.partitions` 5). */
+ * `status.storage.partitions` 5), and Streamline's SQL continuous queries. */
 export const platformStateTopicSpecs: readonly StateTopicSpec[] = [
   { name: '_schemas', partitionCount: 1, configs: compacted },
   { name: 'connect-configs', partitionCount: 1, configs: compacted },
   { name: 'connect-offsets', partitionCount: 25, configs: compacted },
   { name: 'connect-status', partitionCount: 5, configs: compacted },
+  // SQL continuous queries' definitions and checkpoints (src/sql/continuous/query-store.ts): one
+  // partition for total order, small segments so compaction keeps it short.
+  { name: '__streamline_queries', partitionCount: 1, configs: { ...compacted, 'segment.bytes': '1048576' } },
 ]
 
 /** The state topics of one broker, by name. */

@@ -6,7 +6,9 @@
 // replay() is the only way state changes, on load and after each write (the records go through the
 // same function), so a restart rebuilds exactly what was acknowledged.
 
+import assert from 'node:assert'
 import { InternalTopicLog } from '../../coordinator/internal-topic-log.ts'
+import { platformStateTopicSpecs } from '../../coordinator/state-topics.ts'
 import type { KafkaRecord } from '../../protocol/records/record.ts'
 import type { LogManager } from '../../storage/types.ts'
 import type { ViewDefinition } from './definition.ts'
@@ -23,11 +25,9 @@ export class QueryStore {
   readonly views = new Map<string, StoredView>()
 
   constructor(logs: LogManager) {
-    this.topic = new InternalTopicLog(logs, {
-      name: queriesTopicName,
-      partitionCount: 1,
-      segmentBytes: 1024 * 1024,
-    })
+    const spec = platformStateTopicSpecs.find((candidate) => candidate.name === queriesTopicName)
+    assert(spec !== undefined, `${queriesTopicName} is a platform state topic`)
+    this.topic = new InternalTopicLog(logs, spec)
   }
 
   /** Whether the topic exists (no view was ever created otherwise: nothing to load). */
