@@ -16,6 +16,7 @@ import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { type BrokerLimits, defaultBrokerLimits } from '../config/limits.ts'
 import { streamlineVersion } from '../config/version.ts'
+import { type ConnectServer, startConnectServer } from '../connect/server.ts'
 import type { GroupCoordinatorSettings } from '../coordinator/group/group-config.ts'
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import { ProducerIdManager } from '../coordinator/txn/producer-id-manager.ts'
@@ -58,6 +59,9 @@ export interface StartBrokerOptions {
   advertisedAddr?: string
   /** `--http-addr`, default 127.0.0.1:9094; null disables the HTTP port. */
   httpAddr?: string | null
+  /** `--connect-addr`: the Connect REST listener (the CLI's default 127.0.0.1:8083); absent or null: no
+   * Connect worker (so tests that start brokers in-process never bind 8083). */
+  connectAddr?: string | null
   nodeId?: number
   logLevel?: LogLevel
   logger?: Logger
@@ -85,6 +89,8 @@ export interface RunningBroker {
   /** The HTTP address, or null when disabled. */
   httpHost: string | null
   httpPort: number | null
+  /** The Connect REST URL (`http://host:port`), or null when Connect is off. */
+  connectUrl: string | null
   logs: LogManager
   groups: GroupCoordinator
   /** Resolves once __consumer_offsets is replayed (readiness). */
@@ -250,6 +256,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     committedOffsets: () => committedOffsetsOf(groups),
   })
   const playground = options.playground === true ? await startPlayground(logs, log) : null
+  const connect = await startConnect(options, { host: listener.host, port: listener.port }, logs, log)
   state.view = {
     logs,
     groups,
@@ -288,6 +295,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       )
     }
     await playground?.stop()
+    // Connect's tasks commit their offsets through the Kafka listener: stop them before it closes.
+    await connect?.close().catch((error: unknown) => log.error({ err: error }, 'stopping Connect failed'))
     await listener.close()
     await closeHttp(http, log)
     groups.stop()
@@ -301,6 +310,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     port: listener.port,
     httpHost: http?.host ?? null,
     httpPort: http?.port ?? null,
+    connectUrl: connect?.url ?? null,
     logs,
     groups,
     groupsLoaded,
@@ -336,6 +346,27 @@ function warmUpAfterStart(started: {
       log.info({ httpReadyMs: Math.round(performance.now() - started.startedMs) }, 'http ready')
     })
     .catch((error: unknown) => log.error({ err: error }, 'warming up after start failed'))
+}
+
+/** The Connect REST listener (lazy: src/connect/server.ts), when configured. */
+async function startConnect(
+  options: StartBrokerOptions,
+  kafka: { host: string; port: number },
+  logs: LogManager,
+  log: Logger,
+): Promise<ConnectServer | null> {
+  if (options.connectAddr === undefined || options.connectAddr === null) return null
+  const address = parseHostPort('connect-addr', options.connectAddr)
+  const server = await startConnectServer({
+    ...address,
+    bootstrap: [`${kafka.host}:${kafka.port}`],
+    version: streamlineVersion,
+    log,
+    // Stored connectors resume at start; an idle broker never loads the worker.
+    hasStoredConnectors: () => (logs.partition('connect-configs', 0)?.logEndOffset ?? 0) > 0,
+  })
+  log.info({ host: server.host, port: server.port }, 'connect listening')
+  return server
 }
 
 async function closeHttp(http: HttpServer | null, log: Logger): Promise<void> {

@@ -57,6 +57,7 @@ export function startOptionsOf(config: StreamlineConfig, logger: Logger): StartB
     listenAddr: config.listenAddr,
     advertisedAddr: config.advertisedAddr,
     httpAddr: config.httpEnabled ? config.httpAddr : null,
+    connectAddr: config.connectEnabled ? config.connectAddr : null,
     nodeId: config.nodeId,
     logger,
     limits: limitsOf(config),

@@ -36,6 +36,7 @@ const stringRules: Record<string, (text: string) => boolean> = {
   listen_addr: isHostPort,
   advertised_addr: isHostPort,
   http_addr: isHostPort,
+  connect_addr: isHostPort,
   data_dir: (text) => text.length >= 1,
 }
 

@@ -28,6 +28,8 @@ export interface Streamline {
   bootstrap: string
   /** `http://host:port` of the HTTP port (health, metrics, admin API), or null when disabled. */
   httpUrl: string | null
+  /** `http://host:port` of the Connect REST API (Kafka Connect's), or null when disabled. */
+  connectUrl: string | null
   clusterId: string
   /** The running broker (its log manager, group coordinator and metrics). */
   broker: RunningBroker
@@ -40,6 +42,7 @@ export async function startStreamline(options: StartStreamlineOptions = {}): Pro
   const config = configFromObject({
     listenAddr: '127.0.0.1:0',
     httpAddr: '127.0.0.1:0',
+    connectAddr: '127.0.0.1:0',
     logLevel: 'warn',
     logFormat: 'json',
     inMemory: input.dataDir === undefined,
@@ -52,6 +55,7 @@ export async function startStreamline(options: StartStreamlineOptions = {}): Pro
   return {
     bootstrap: `${broker.host}:${broker.port}`,
     httpUrl: broker.httpPort === null ? null : `http://${broker.httpHost}:${broker.httpPort}`,
+    connectUrl: broker.connectUrl,
     clusterId: broker.logs.clusterId,
     broker,
     close: () => broker.close(),

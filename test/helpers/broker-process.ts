@@ -140,7 +140,9 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
   const dataDir = options.dataDir ?? (await makeTempDir())
   const args = ['--import', 'tsx', 'src/cli/streamline.ts', '--listen-addr', '127.0.0.1:0']
   // A free HTTP port too: tests run brokers in parallel, and the default 9094 would clash.
-  args.push('--http-addr', '127.0.0.1:0', '--data-dir', dataDir, ...(options.args ?? []))
+  // The Connect REST port likewise (Kafka Connect's 8083 by default).
+  args.push('--http-addr', '127.0.0.1:0', '--connect-addr', '127.0.0.1:0')
+  args.push('--data-dir', dataDir, ...(options.args ?? []))
   const env = { ...process.env }
   delete env.NODE_TEST_CONTEXT // set by node:test for its own children; the broker is not one
   const child = spawn(process.execPath, args, { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'], env })
