@@ -159,11 +159,21 @@ export class Worker {
     if (configs.length < (this.status.tasks.get(name)?.size ?? 0))
       await this.status.removeTasksFrom(name, configs.length)
     for (let index = 0; index < configs.length; index++) {
-      if (!current.tasks.has(index))
+      if (current.tasks.has(index)) continue
+      try {
         current.tasks.set(
           index,
           this.createTask({ connector: name, task: index }, current, configs[index], target),
         )
+      } catch (error) {
+        // A transform or converter its options refuse: the task is FAILED with the reason, as Kafka's.
+        await this.status.putTask(name, index, {
+          state: 'FAILED',
+          trace: traceOf(error),
+          workerId: this.settings.workerId,
+          generation: 0,
+        })
+      }
     }
     for (const running of current.tasks.values()) {
       if (target === 'PAUSED') running.task.pause()
