@@ -34,19 +34,26 @@ export class RegexRouter implements Transformation {
   }
 }
 
+// Kafka's placeholders are literal text in the option values, not template literals.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Kafka's placeholder syntax
+const topicToken = '${topic}'
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Kafka's placeholder syntax
+const timestampToken = '${timestamp}'
+const defaultTopicFormat = `${topicToken}-${timestampToken}`
+
 /** TimestampRouter: topic.format ("${topic}-${timestamp}") with timestamp.format ("yyyyMMdd", UTC). */
 export class TimestampRouter implements Transformation {
-  private topicFormat = '${topic}-${timestamp}'
+  private topicFormat = defaultTopicFormat
   private timestampFormat = 'yyyyMMdd'
   config(): ConfigDef {
     return [
       {
         name: 'topic.format',
         type: 'STRING',
-        defaultValue: '${topic}-${timestamp}',
+        defaultValue: defaultTopicFormat,
         importance: 'HIGH',
         documentation:
-          'Format string which can contain ${topic} and ${timestamp} as placeholders for the topic and timestamp, respectively.',
+          `Format string which can contain ${topicToken} and ${timestampToken} as placeholders for the topic and timestamp, respectively.`,
       },
       {
         name: 'timestamp.format',
@@ -65,8 +72,8 @@ export class TimestampRouter implements Transformation {
   apply<R extends ConnectRecord>(record: R): R | null {
     if (record.timestamp === null) throw new Error(`Timestamp missing on record: ${record.topic}`)
     const topic = this.topicFormat
-      .replaceAll('${topic}', record.topic)
-      .replaceAll('${timestamp}', formatTime(record.timestamp, this.timestampFormat))
+      .replaceAll(topicToken, record.topic)
+      .replaceAll(timestampToken, formatTime(record.timestamp, this.timestampFormat))
     return { ...record, topic }
   }
 }
