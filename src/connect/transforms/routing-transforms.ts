@@ -52,8 +52,7 @@ export class TimestampRouter implements Transformation {
         type: 'STRING',
         defaultValue: defaultTopicFormat,
         importance: 'HIGH',
-        documentation:
-          `Format string which can contain ${topicToken} and ${timestampToken} as placeholders for the topic and timestamp, respectively.`,
+        documentation: `Format string which can contain ${topicToken} and ${timestampToken} as placeholders for the topic and timestamp, respectively.`,
       },
       {
         name: 'timestamp.format',
