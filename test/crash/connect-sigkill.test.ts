@@ -101,14 +101,11 @@ test('SIGKILL in the middle of a file → topic → file pipeline: everything ar
     const metadata = await admin.fetchTopicMetadata({
       topics: ['connect-configs', 'connect-offsets', 'connect-status'],
     })
-    assert.deepEqual(
-      metadata.topics.map((topic) => [topic.name, topic.partitions.length]).sort(),
-      [
-        ['connect-configs', 1],
-        ['connect-offsets', 25],
-        ['connect-status', 5],
-      ],
-    )
+    assert.deepEqual(metadata.topics.map((topic) => [topic.name, topic.partitions.length]).sort(), [
+      ['connect-configs', 1],
+      ['connect-offsets', 25],
+      ['connect-status', 5],
+    ])
     const configs = await admin.describeConfigs({
       includeSynonyms: false,
       resources: ['connect-configs', 'connect-offsets', 'connect-status'].map((name) => ({
