@@ -228,6 +228,7 @@ describe('Connect REST API (curl)', { timeout: 180_000 }, () => {
 
   test('connector plugins: list, config definition, validation per field', async () => {
     assert.deepEqual((await curl('GET', `${base}/connector-plugins`)).body, [
+      { class: 'io.confluent.kafka.connect.datagen.DatagenConnector', type: 'source', version: '0.1.0' },
       { class: 'org.apache.kafka.connect.file.FileStreamSinkConnector', type: 'sink', version: '0.1.0' },
       { class: sourceClass, type: 'source', version: '0.1.0' },
     ])
