@@ -47,7 +47,7 @@ test('datagen orders: 80 records at 40/s, keyed by orderid, Confluent quickstart
       await kafka
         .admin()
         .listTopics()
-        .catch(() => [])
+        .catch((): string[] => [])
     ).includes('orders')
       ? true
       : undefined,
