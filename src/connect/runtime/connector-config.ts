@@ -273,6 +273,12 @@ function defaultOf(key: ConfigKey): string | null {
 function checkSinkTopics(properties: Properties, errorsOf: (name: string) => string[]): void {
   const topics = (properties.topics ?? '').trim()
   const regex = (properties['topics.regex'] ?? '').trim()
+  if (regex !== '') {
+    errorsOf('topics.regex').push(
+      'topics.regex is not supported by Streamline yet: list the topics in "topics"',
+    )
+    return
+  }
   if (topics !== '' && regex !== '') {
     const message = 'topics and topics.regex are mutually exclusive options, but both are set.'
     errorsOf('topics').push(message)
