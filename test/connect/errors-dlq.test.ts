@@ -96,7 +96,7 @@ describe('Connect error handling: tolerance, DLQ, FAILED and restart', { timeout
     await consumer.disconnect()
     assert.equal(dead.length, 1)
     assert.equal(dead[0].value, 'not json')
-    const { ['__connect.errors.exception.stacktrace']: stack, ...headers } = dead[0].headers
+    const { '__connect.errors.exception.stacktrace': stack, ...headers } = dead[0].headers
     assert.match(stack, /DataException/)
     assert.deepEqual(headers, {
       origin: 'legacy',
