@@ -16,6 +16,7 @@ import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { type BrokerLimits, defaultBrokerLimits } from '../config/limits.ts'
 import { streamlineVersion } from '../config/version.ts'
+import { type ConnectServer, startConnectServer } from '../connect/server.ts'
 import type { GroupCoordinatorSettings } from '../coordinator/group/group-config.ts'
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import { repairStateTopics } from '../coordinator/state-topic-repair.ts'
@@ -71,6 +72,9 @@ export interface StartBrokerOptions {
   httpAddr?: string | null
   /** `--registry-addr`, default 127.0.0.1:8081 (Confluent's); null disables the schema registry. */
   registryAddr?: string | null
+  /** `--connect-addr`: the Connect REST listener (the CLI's default 127.0.0.1:8083); absent or null: no
+   * Connect worker (so tests that start brokers in-process never bind 8083). */
+  connectAddr?: string | null
   nodeId?: number
   logLevel?: LogLevel
   logger?: Logger
@@ -105,6 +109,8 @@ export interface RunningBroker {
   /** The schema registry's address, or null when disabled. */
   registryHost: string | null
   registryPort: number | null
+  /** The Connect REST URL (`http://host:port`), or null when Connect is off. */
+  connectUrl: string | null
   logs: LogManager
   groups: GroupCoordinator
   /** Resolves once __consumer_offsets is replayed (readiness). */
@@ -338,6 +344,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   void groupsLoaded
     .then(() => sql.resume())
     .catch((error: unknown) => log.error({ err: error }, 'resuming continuous queries failed'))
+  const connect = await startConnect(options, { host: listener.host, port: listener.port }, logs, log)
   state.view = {
     logs,
     groups,
@@ -381,6 +388,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       )
     }
     await playground?.stop()
+    // Connect's tasks commit their offsets through the Kafka listener: stop them before it closes.
+    await connect?.close().catch((error: unknown) => log.error({ err: error }, 'stopping Connect failed'))
     await listener.close()
     await closeHttp(http, log)
     await sql.close()
@@ -398,6 +407,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     httpPort: http?.port ?? null,
     registryHost: registry?.host ?? null,
     registryPort: registry?.port ?? null,
+    connectUrl: connect?.url ?? null,
     logs,
     groups,
     groupsLoaded,
@@ -434,6 +444,27 @@ function warmUpAfterStart(started: {
       log.info({ httpReadyMs: Math.round(performance.now() - started.startedMs) }, 'http ready')
     })
     .catch((error: unknown) => log.error({ err: error }, 'warming up after start failed'))
+}
+
+/** The Connect REST listener (lazy: src/connect/server.ts), when configured. */
+async function startConnect(
+  options: StartBrokerOptions,
+  kafka: { host: string; port: number },
+  logs: LogManager,
+  log: Logger,
+): Promise<ConnectServer | null> {
+  if (options.connectAddr === undefined || options.connectAddr === null) return null
+  const address = parseHostPort('connect-addr', options.connectAddr)
+  const server = await startConnectServer({
+    ...address,
+    bootstrap: [`${kafka.host}:${kafka.port}`],
+    version: streamlineVersion,
+    log,
+    // Stored connectors resume at start; an idle broker never loads the worker.
+    hasStoredConnectors: () => (logs.partition('connect-configs', 0)?.logEndOffset ?? 0) > 0,
+  })
+  log.info({ host: server.host, port: server.port }, 'connect listening')
+  return server
 }
 
 async function closeHttp(http: HttpServer | null, log: Logger): Promise<void> {

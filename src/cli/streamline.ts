@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `streamline`: starts the broker. `npm start` runs this file. Options come from flags, STREAMLINE_*
+// `streamline`: starts the broker (`streamline connect --bootstrap …` starts a Connect worker alone). `npm start` runs this file. Options come from flags, STREAMLINE_*
 // environment variables and a TOML file (src/config); `--help` lists them, `--generate-config` prints
 // them all as a commented TOML file.
 //
@@ -25,6 +25,11 @@ async function loadConfiguration(argv: string[]): Promise<LoadedConfig> {
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'connect') {
+    // `streamline connect --bootstrap …`: a Connect worker alone (src/connect/cli.ts).
+    const { runConnectWorker } = await import('../connect/cli.ts')
+    return runConnectWorker(argv.slice(1))
+  }
   const { config, command } = await loadConfiguration(argv)
   if (command.help) {
     const { helpText } = await import('../config/generate.ts')

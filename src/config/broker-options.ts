@@ -59,6 +59,7 @@ export function startOptionsOf(config: StreamlineConfig, logger: Logger): StartB
     advertisedAddr: config.advertisedAddr,
     httpAddr: config.httpEnabled ? config.httpAddr : null,
     registryAddr: config.registryEnabled ? config.registryAddr : null,
+    connectAddr: config.connectEnabled ? config.connectAddr : null,
     nodeId: config.nodeId,
     logger,
     limits: limitsOf(config),

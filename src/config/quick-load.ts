@@ -37,6 +37,7 @@ const stringRules: Record<string, (text: string) => boolean> = {
   advertised_addr: isHostPort,
   http_addr: isHostPort,
   registry_addr: isHostPort,
+  connect_addr: isHostPort,
   data_dir: (text) => text.length >= 1,
 }
 

@@ -372,6 +372,17 @@ export const configSchema = z
       .boolean()
       .default(true)
       .meta(meta('Serve the schema registry (--no-registry turns it off).', { flag: 'registry' })),
+    connectAddr: hostPort
+      .default('127.0.0.1:8083')
+      .meta(meta('Kafka Connect REST API of the built-in Connect worker.', { valueName: '<host:port>' })),
+    connectEnabled: z
+      .boolean()
+      .default(true)
+      .meta(
+        meta('Run the built-in Connect worker and its REST API (--no-connect turns it off).', {
+          flag: 'connect',
+        }),
+      ),
     dataDir: z
       .string()
       .min(1)

@@ -32,6 +32,8 @@ export interface Streamline {
   httpUrl: string | null
   /** `http://host:port` of the schema registry (Confluent REST API), or null when disabled. */
   registryUrl: string | null
+  /** `http://host:port` of the Connect REST API (Kafka Connect's), or null when disabled. */
+  connectUrl: string | null
   clusterId: string
   /** The running broker (its log manager, group coordinator and metrics). */
   broker: RunningBroker
@@ -47,6 +49,7 @@ export async function startStreamline(options: StartStreamlineOptions = {}): Pro
     listenAddr: '127.0.0.1:0',
     httpAddr: '127.0.0.1:0',
     registryAddr: '127.0.0.1:0',
+    connectAddr: '127.0.0.1:0',
     logLevel: 'warn',
     logFormat: 'json',
     inMemory: input.dataDir === undefined,
@@ -60,6 +63,7 @@ export async function startStreamline(options: StartStreamlineOptions = {}): Pro
     bootstrap: `${broker.host}:${broker.port}`,
     httpUrl: broker.httpPort === null ? null : `http://${broker.httpHost}:${broker.httpPort}`,
     registryUrl: broker.registryPort === null ? null : `http://${broker.registryHost}:${broker.registryPort}`,
+    connectUrl: broker.connectUrl,
     clusterId: broker.logs.clusterId,
     broker,
     query: (sql, queryOptions = {}) => broker.sql.query({ ...queryOptions, sql }),

@@ -157,9 +157,10 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
   const ownsDataDir = options.dataDir === undefined
   const dataDir = options.dataDir ?? (await makeTempDir())
   const args = ['--import', 'tsx', 'src/cli/streamline.ts', '--listen-addr', '127.0.0.1:0']
-  // Free HTTP and registry ports too: tests run brokers in parallel, and 9094 / 8081 would clash.
-  args.push('--http-addr', '127.0.0.1:0', '--registry-addr', '127.0.0.1:0', '--data-dir', dataDir)
-  args.push(...(options.args ?? []))
+  // Free HTTP, registry and Connect ports too: tests run brokers in parallel, and the defaults 9094 /
+  // 8081 / 8083 would clash.
+  args.push('--http-addr', '127.0.0.1:0', '--registry-addr', '127.0.0.1:0', '--connect-addr', '127.0.0.1:0')
+  args.push('--data-dir', dataDir, ...(options.args ?? []))
   const env = { ...process.env }
   delete env.NODE_TEST_CONTEXT // set by node:test for its own children; the broker is not one
   const child = spawn(process.execPath, args, { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'], env })

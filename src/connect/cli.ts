@@ -1,0 +1,72 @@
+// `streamline connect --bootstrap host:port[,…]`: a Connect worker alone, against any Kafka-compatible
+// cluster (this process runs no broker). Options: --connect-addr (REST, default 127.0.0.1:8083),
+// --config-storage-topic / --offset-storage-topic / --status-storage-topic (Kafka Connect's
+// config.storage.topic … names; defaults connect-configs/-offsets/-status), --offset-flush-interval-ms,
+// --log-level. The worker starts at once; SIGTERM/SIGINT stop it (tasks commit their offsets first).
+
+import { parseArgs } from 'node:util'
+import { parseHostPort } from '../broker/address.ts'
+import { streamlineVersion } from '../config/version.ts'
+import { ConfigError } from '../errors.ts'
+import { createLogger, type LogLevel } from '../log.ts'
+import { startConnectServer } from './server.ts'
+
+const usage = `Usage: streamline connect --bootstrap <host:port[,host:port…]> [options]
+  --connect-addr <host:port>          Connect REST API (default 127.0.0.1:8083)
+  --config-storage-topic <name>       default connect-configs
+  --offset-storage-topic <name>       default connect-offsets
+  --status-storage-topic <name>       default connect-status
+  --offset-flush-interval-ms <ms>     default 1000
+  --log-level <level>                 default info
+`
+
+export async function runConnectWorker(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      bootstrap: { type: 'string' },
+      'connect-addr': { type: 'string', default: '127.0.0.1:8083' },
+      'config-storage-topic': { type: 'string', default: 'connect-configs' },
+      'offset-storage-topic': { type: 'string', default: 'connect-offsets' },
+      'status-storage-topic': { type: 'string', default: 'connect-status' },
+      'offset-flush-interval-ms': { type: 'string', default: '1000' },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  })
+  if (values.help) return void process.stdout.write(usage)
+  if (values.bootstrap === undefined || values.bootstrap.trim() === '')
+    throw new ConfigError('bootstrap', `required\n${usage}`)
+  const flushMs = Number(values['offset-flush-interval-ms'])
+  if (!Number.isSafeInteger(flushMs) || flushMs < 1)
+    throw new ConfigError('offset-flush-interval-ms', 'must be a positive integer')
+  const address = parseHostPort('connect-addr', values['connect-addr'])
+  const log = createLogger(values['log-level'] as LogLevel, 'json')
+  const server = await startConnectServer({
+    ...address,
+    bootstrap: values.bootstrap.split(',').map((entry) => entry.trim()),
+    version: streamlineVersion,
+    log,
+    topics: {
+      configs: values['config-storage-topic'],
+      offsets: values['offset-storage-topic'],
+      status: values['status-storage-topic'],
+    },
+    offsetFlushIntervalMs: flushMs,
+    hasStoredConnectors: () => true, // a worker alone starts its worker at once
+  })
+  log.info({ host: server.host, port: server.port }, 'connect listening')
+  const stop = (signal: string): void => {
+    log.info({ signal }, 'stopping the Connect worker')
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'stopping the Connect worker failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  process.once('SIGINT', () => stop('SIGINT'))
+}

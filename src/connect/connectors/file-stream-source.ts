@@ -1,0 +1,150 @@
+// FileStreamSourceConnector (Kafka's demo connector, org.apache.kafka.connect.file): each line of a
+// file becomes a record with a string value. Source partition {"filename": <file>}, offset
+// {"position": <byte position after the line>}, so a restart continues after the last committed line.
+// Options: file (required here: a server process has no standard input to read), topic, batch.size.
+
+import { open } from 'node:fs/promises'
+import { atLeast, type ConfigDef, ParsedConfig, type Properties } from '../sdk/config-def.ts'
+import {
+  ConnectException,
+  type SourceConnector,
+  type SourceTask,
+  type SourceTaskContext,
+} from '../sdk/connector.ts'
+import { type SourceRecord, sourceRecord } from '../sdk/records.ts'
+import { connectVersion } from './version.ts'
+
+const definition: ConfigDef = [
+  {
+    name: 'file',
+    type: 'STRING',
+    defaultValue: null,
+    importance: 'HIGH',
+    documentation: 'Source filename. If not specified, the standard input will be used',
+  },
+  {
+    name: 'topic',
+    type: 'LIST',
+    importance: 'HIGH',
+    documentation: 'The topic to publish data to',
+    validate: (value) =>
+      Array.isArray(value) && value.length === 1
+        ? null
+        : "'topic' in FileStreamSourceConnector configuration requires definition of a single topic",
+  },
+  {
+    name: 'batch.size',
+    type: 'INT',
+    defaultValue: 2000,
+    importance: 'LOW',
+    documentation:
+      'The maximum number of records the source task can read from the file each time it is polled',
+    validate: atLeast(1),
+  },
+]
+
+const readChunkBytes = 64 * 1024
+const idleWaitMs = 200
+
+export class FileStreamSourceConnector implements SourceConnector {
+  readonly type = 'source'
+  private properties: Properties = {}
+  version(): string {
+    return connectVersion
+  }
+  config(): ConfigDef {
+    return definition
+  }
+  start(properties: Properties): void {
+    new ParsedConfig(definition, properties)
+    this.properties = properties
+  }
+  taskConfigs(): Properties[] {
+    // Only one task: a file is read by one reader.
+    return [{ ...this.properties }]
+  }
+  stop(): void {}
+  createTask(): SourceTask {
+    return new FileStreamSourceTask()
+  }
+}
+
+export class FileStreamSourceTask implements SourceTask {
+  private file = ''
+  private topic = ''
+  private batchSize = 2000
+  private position = 0
+  private pending = Buffer.alloc(0)
+  private stopped = false
+
+  start(properties: Properties, context: SourceTaskContext): void {
+    const config = new ParsedConfig(definition, properties)
+    const file = config.optionalString('file')
+    if (file === null)
+      throw new ConnectException(
+        'Streamline runs in a server process: set "file" (reading standard input is not supported)',
+      )
+    this.file = file
+    this.topic = config.list('topic')[0]
+    this.batchSize = config.number('batch.size')
+    const stored = context.offsetStorageReader.offset({ filename: this.file })
+    if (stored !== null) {
+      const position = stored.position
+      if (typeof position !== 'number') throw new ConnectException('Offset position is the incorrect type')
+      this.position = position
+    }
+  }
+
+  async poll(): Promise<SourceRecord[] | null> {
+    const records: SourceRecord[] = []
+    while (records.length < this.batchSize && !this.stopped) {
+      const newline = this.pending.indexOf(10)
+      if (newline !== -1) {
+        records.push(this.lineRecord(newline))
+        continue
+      }
+      const chunk = await this.readMore()
+      if (chunk === 0) break
+    }
+    if (records.length === 0) await new Promise((resolve) => setTimeout(resolve, idleWaitMs))
+    return records
+  }
+
+  /** The line that ends at `newline` in the pending bytes (a trailing \r dropped, as Kafka's reader). */
+  private lineRecord(newline: number): SourceRecord {
+    let line = this.pending.subarray(0, newline).toString('utf8')
+    if (line.endsWith('\r')) line = line.slice(0, -1)
+    this.pending = this.pending.subarray(newline + 1)
+    return sourceRecord({
+      topic: this.topic,
+      valueSchema: { type: 'string', optional: false },
+      value: line,
+      sourcePartition: { filename: this.file },
+      sourceOffset: { position: this.position - this.pending.length },
+    })
+  }
+
+  /** Reads the next bytes after what is pending; 0 at the end of the file (or if it is missing). */
+  private async readMore(): Promise<number> {
+    let handle: Awaited<ReturnType<typeof open>>
+    try {
+      handle = await open(this.file, 'r')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0 // not there yet: Kafka waits too
+      throw error
+    }
+    try {
+      const buffer = Buffer.alloc(readChunkBytes)
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.position)
+      this.position += bytesRead
+      this.pending = Buffer.concat([this.pending, buffer.subarray(0, bytesRead)])
+      return bytesRead
+    } finally {
+      await handle.close()
+    }
+  }
+
+  stop(): void {
+    this.stopped = true
+  }
+}

@@ -1,0 +1,24 @@
+// The connectors bundled with Streamline, by Kafka's (or the well-known) class names.
+
+import type { ConnectorPlugin } from '../runtime/plugins.ts'
+import { DatagenConnector } from './datagen-source.ts'
+import { FileStreamSinkConnector } from './file-stream-sink.ts'
+import { FileStreamSourceConnector } from './file-stream-source.ts'
+
+export const connectorPlugins: ConnectorPlugin[] = [
+  {
+    className: 'io.confluent.kafka.connect.datagen.DatagenConnector',
+    aliases: ['DatagenConnector', 'Datagen'],
+    create: () => new DatagenConnector(),
+  },
+  {
+    className: 'org.apache.kafka.connect.file.FileStreamSourceConnector',
+    aliases: ['FileStreamSource'],
+    create: () => new FileStreamSourceConnector(),
+  },
+  {
+    className: 'org.apache.kafka.connect.file.FileStreamSinkConnector',
+    aliases: ['FileStreamSink'],
+    create: () => new FileStreamSinkConnector(),
+  },
+]

@@ -1,0 +1,182 @@
+// WorkerSinkTask: consumes the connector's topics in its group, converts and transforms each record
+// (with error handling: tolerated failures go to the log and the dead-letter queue), hands batches to
+// SinkTask.put(), and every offset.flush.interval.ms (and on stop) asks the task to flush, then commits
+// the offsets preCommit() allows. A record is therefore committed only after the task made it durable:
+// after a crash, records after the last commit are delivered again (at-least-once, as Kafka).
+
+import type { Logger } from '../../log.ts'
+import type { Converter } from '../converters/converter.ts'
+import type { Properties } from '../sdk/config-def.ts'
+import { RetriableException, type SinkTask } from '../sdk/connector.ts'
+import type { SinkOffsets, SinkRecord } from '../sdk/records.ts'
+import type { ConsumedMessage, GroupConsumer } from '../storage/group-consumer.ts'
+import { type ConsumedRecord, type ErrorHandler, skipped } from './error-handling.ts'
+import { headersOf } from './headers.ts'
+import type { TaskMetrics } from './task-metrics.ts'
+import type { TransformationChain } from './transformation-chain.ts'
+import { type TaskId, type TaskStatusListener, WorkerTask } from './worker-task.ts'
+
+export interface WorkerSinkTaskOptions {
+  id: TaskId
+  task: SinkTask
+  taskConfig: Properties
+  topics: string[]
+  keyConverter: Converter
+  valueConverter: Converter
+  transforms: TransformationChain
+  errors: ErrorHandler
+  consumer: GroupConsumer
+  offsetFlushIntervalMs: number
+  /** consumer.max.poll.records (Kafka's default 500). */
+  maxPollRecords: number
+  onTopic: (topic: string) => void
+  metrics: TaskMetrics
+  log: Logger
+  onStatus: TaskStatusListener
+  paused: boolean
+}
+
+const pollWaitMs = 500
+const putRetryBackoffMs = 1_000
+
+export class WorkerSinkTask extends WorkerTask {
+  /** Next offset per partition of everything handed to put() (or skipped): what a flush covers. */
+  private readonly consumed: SinkOffsets = new Map()
+  private lastCommitMs = Date.now()
+  private readonly options: WorkerSinkTaskOptions
+
+  constructor(options: WorkerSinkTaskOptions) {
+    super(options.id, options.log, options.onStatus, { paused: options.paused })
+    this.options = options
+  }
+
+  protected async initialize(): Promise<void> {
+    await this.options.task.start(this.options.taskConfig, {
+      requestCommit: () => {
+        this.lastCommitMs = 0
+      },
+    })
+    await this.options.consumer.subscribe(this.options.topics)
+  }
+
+  protected async iteration(): Promise<void> {
+    const { consumer, metrics } = this.options
+    const messages = await consumer.poll(this.options.maxPollRecords, pollWaitMs)
+    if (messages.length > 0) {
+      metrics.recordsRead(messages.length)
+      const records: SinkRecord[] = []
+      for (const message of messages) {
+        const record = await this.convert(message)
+        if (record !== null) records.push(record)
+      }
+      await this.put(records)
+      metrics.recordsPut(records.length)
+      for (const message of messages) {
+        this.options.onTopic(message.topic)
+        this.consumed.set(`${message.topic}/${message.partition}`, {
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset + 1,
+        })
+      }
+    }
+    if (Date.now() - this.lastCommitMs >= this.options.offsetFlushIntervalMs) await this.commitOffsets()
+  }
+
+  /** put() again while it throws RetriableException (Kafka redelivers the batch); other errors fail the task. */
+  private async put(records: SinkRecord[]): Promise<void> {
+    for (;;) {
+      try {
+        await this.options.task.put(records)
+        return
+      } catch (error) {
+        if (!(error instanceof RetriableException) || this.isStopping) throw error
+        this.log.warn(
+          { err: error, connector: this.id.connector, task: this.id.task },
+          'put failed; retrying the batch',
+        )
+        await new Promise((resolve) => setTimeout(resolve, putRetryBackoffMs))
+      }
+    }
+  }
+
+  private async convert(message: ConsumedMessage): Promise<SinkRecord | null> {
+    const { keyConverter, valueConverter, errors, transforms } = this.options
+    const consumed: ConsumedRecord = message
+    const key = await errors.execute(
+      { stage: 'KEY_CONVERTER', className: keyConverter.constructor.name, consumed },
+      () => keyConverter.toConnectData(message.topic, message.key),
+    )
+    if (key === skipped) return null
+    const value = await errors.execute(
+      { stage: 'VALUE_CONVERTER', className: valueConverter.constructor.name, consumed },
+      () => valueConverter.toConnectData(message.topic, message.value),
+    )
+    if (value === skipped) return null
+    const record: SinkRecord = {
+      topic: message.topic,
+      kafkaPartition: message.partition,
+      kafkaOffset: message.offset,
+      keySchema: key.schema,
+      key: key.value,
+      valueSchema: value.schema,
+      value: value.value,
+      timestamp: message.timestamp,
+      headers: headersOf(message.headers),
+      originalTopic: message.topic,
+      originalKafkaPartition: message.partition,
+      originalKafkaOffset: message.offset,
+    }
+    let className = ''
+    const transformed = await errors.execute(
+      {
+        stage: 'TRANSFORMATION',
+        get className() {
+          return className
+        },
+        consumed,
+      },
+      () =>
+        transforms.apply(record, (name) => {
+          className = name
+        }),
+    )
+    return transformed === skipped ? null : transformed
+  }
+
+  private async commitOffsets(): Promise<void> {
+    this.lastCommitMs = Date.now()
+    if (this.consumed.size === 0) return
+    const offsets: SinkOffsets = new Map(this.consumed)
+    const { task, consumer, metrics } = this.options
+    let committable: SinkOffsets
+    if (task.preCommit !== undefined) committable = await task.preCommit(offsets)
+    else {
+      await task.flush?.(offsets)
+      committable = offsets
+    }
+    try {
+      await consumer.commit([...committable.values()])
+    } catch (error) {
+      // A rebalance in between: the partitions' new owners start from the last commit (at-least-once).
+      this.log.warn(
+        { err: error, connector: this.id.connector, task: this.id.task },
+        'committing offsets failed',
+      )
+      return
+    }
+    for (const [key, entry] of committable)
+      if (this.consumed.get(key)?.offset === entry.offset) this.consumed.delete(key)
+    metrics.offsetsCommitted()
+  }
+
+  protected async close(): Promise<void> {
+    try {
+      if (!this.failed) await this.commitOffsets()
+    } finally {
+      await this.options.task.stop()
+      await this.options.consumer.close()
+      this.options.transforms.close()
+    }
+  }
+}

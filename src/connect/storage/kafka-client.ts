@@ -1,0 +1,246 @@
+// The one place Connect talks to Kafka: @platformatic/kafka (a real client, so a worker runs against
+// any Kafka-compatible cluster). Topics are created with their configs; records are produced with
+// acks=all and the Java client's partitioner (murmur2 & 0x7fffffff), so keys land where Kafka
+// Connect's would; partitions are read with plain Fetch requests from a position we keep ourselves.
+
+import { Admin, Consumer, compatibilityPartitioner, ProduceAcks, Producer } from '@platformatic/kafka'
+
+export interface KafkaClientOptions {
+  bootstrap: string[]
+  clientId: string
+}
+
+export interface ProducedRecord {
+  topic: string
+  partition?: number
+  key: Buffer | null
+  value: Buffer | null
+  headers?: Array<[string, Buffer | null]>
+  timestamp?: number | null
+}
+
+export interface FetchedRecord {
+  topic: string
+  partition: number
+  offset: number
+  timestamp: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: Array<[string, Buffer | null]>
+}
+
+function baseOptions(options: KafkaClientOptions) {
+  return {
+    clientId: options.clientId,
+    bootstrapBrokers: options.bootstrap,
+    connectTimeout: 10_000,
+    timeout: 30_000,
+    retries: 5,
+    retryDelay: 250,
+  }
+}
+
+/** Creates `topic` unless it exists. Answers whether this call created it. */
+export async function ensureTopic(
+  options: KafkaClientOptions,
+  topic: { name: string; partitions: number; configs: Record<string, string> },
+): Promise<boolean> {
+  const admin = new Admin(baseOptions(options))
+  try {
+    const existing = await admin.listTopics({ includeInternals: true })
+    if (existing.includes(topic.name)) return false
+    try {
+      await admin.createTopics({
+        topics: [topic.name],
+        partitions: topic.partitions,
+        replicas: -1,
+        configs: Object.entries(topic.configs).map(([name, value]) => ({ name, value })),
+      })
+      return true
+    } catch (error) {
+      if (errorCodeOf(error) === 36) return false // TOPIC_ALREADY_EXISTS: another worker was first
+      throw error
+    }
+  } finally {
+    await admin.close()
+  }
+}
+
+/** The Kafka error code inside a @platformatic/kafka error (ProtocolError.apiCode, maybe nested), or -1. */
+export function errorCodeOf(error: unknown): number {
+  const seen = new Set<unknown>()
+  const visit = (value: unknown): number | undefined => {
+    if (typeof value !== 'object' || value === null || seen.has(value)) return undefined
+    seen.add(value)
+    const record = value as Record<string, unknown>
+    if (typeof record.apiCode === 'number') return record.apiCode
+    for (const nested of [record.errors, record.cause]) {
+      if (Array.isArray(nested)) {
+        for (const item of nested) {
+          const found = visit(item)
+          if (found !== undefined) return found
+        }
+      } else {
+        const found = visit(nested)
+        if (found !== undefined) return found
+      }
+    }
+    return undefined
+  }
+  return visit(error) ?? -1
+}
+
+export class KafkaWriter {
+  private readonly producer: Producer
+
+  constructor(options: KafkaClientOptions) {
+    this.producer = new Producer({
+      ...baseOptions(options),
+      autocreateTopics: true,
+      partitioner: compatibilityPartitioner,
+    })
+  }
+
+  /** Writes in order; resolves with each record's partition and offset once acknowledged (acks=all). */
+  async send(records: ProducedRecord[]): Promise<Array<{ partition: number; offset: number }>> {
+    if (records.length === 0) return []
+    const result = await this.producer.send({
+      acks: ProduceAcks.ALL,
+      messages: records.map((record) => ({
+        topic: record.topic,
+        ...(record.partition === undefined ? {} : { partition: record.partition }),
+        key: record.key ?? undefined,
+        value: record.value ?? undefined,
+        ...(record.timestamp === null || record.timestamp === undefined
+          ? {}
+          : { timestamp: BigInt(record.timestamp) }),
+        headers: new Map(
+          (record.headers ?? []).map(([key, value]) => [Buffer.from(key), value ?? Buffer.alloc(0)]),
+        ),
+      })),
+    })
+    // The answer gives each partition's base offset; records of one partition follow in order.
+    const next = new Map<string, number>()
+    for (const entry of result.offsets ?? [])
+      next.set(`${entry.topic}\u0000${entry.partition}`, Number(entry.offset))
+    return records.map((record) => {
+      const partition =
+        record.partition ??
+        (result.offsets ?? []).find((entry) => entry.topic === record.topic)?.partition ??
+        0
+      const key = `${record.topic}\u0000${partition}`
+      const offset = next.get(key) ?? -1
+      next.set(key, offset + 1)
+      return { partition, offset }
+    })
+  }
+
+  async close(): Promise<void> {
+    await this.producer.close()
+  }
+}
+
+/** Reads partitions from positions it keeps (no group), and answers end offsets. */
+export class KafkaReader {
+  private readonly consumer: Consumer
+
+  constructor(options: KafkaClientOptions) {
+    this.consumer = new Consumer({ ...baseOptions(options), groupId: `${options.clientId}-reader` })
+  }
+
+  async clusterId(): Promise<string> {
+    const metadata = await this.consumer.metadata({ topics: [] })
+    return metadata.id
+  }
+
+  async partitionCount(topic: string): Promise<number> {
+    const metadata = await this.consumer.metadata({ topics: [topic], forceUpdate: true })
+    return metadata.topics.get(topic)?.partitionsCount ?? 0
+  }
+
+  /** Each partition's log end offset (ListOffsets latest). */
+  async endOffsets(topic: string): Promise<number[]> {
+    const offsets = await this.consumer.listOffsets({ topics: [topic], timestamp: -1n })
+    return (offsets.get(topic) ?? []).map(Number)
+  }
+
+  async beginningOffsets(topic: string): Promise<number[]> {
+    const offsets = await this.consumer.listOffsets({ topics: [topic], timestamp: -2n })
+    return (offsets.get(topic) ?? []).map(Number)
+  }
+
+  /** One Fetch of these partitions from these positions (long-polls up to maxWaitMs). */
+  async fetch(topic: string, positions: Map<number, number>, maxWaitMs: number): Promise<FetchedRecord[]> {
+    const metadata = await this.consumer.metadata({ topics: [topic] })
+    const described = metadata.topics.get(topic)
+    if (described === undefined) throw new Error(`topic ${topic} not found`)
+    const byLeader = new Map<number, number[]>()
+    for (const partition of positions.keys()) {
+      const leader = described.partitions[partition]?.leader ?? 0
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition])
+    }
+    const fetched = await Promise.all(
+      [...byLeader].map(([leader, partitions]) =>
+        this.fetchFrom(leader, topic, described.id, partitions, positions, maxWaitMs),
+      ),
+    )
+    return fetched.flat()
+  }
+
+  private async fetchFrom(
+    node: number,
+    topic: string,
+    topicId: string,
+    partitions: number[],
+    positions: Map<number, number>,
+    maxWaitMs: number,
+  ): Promise<FetchedRecord[]> {
+    const response = await this.consumer.fetch({
+      node,
+      maxWaitTime: maxWaitMs,
+      minBytes: 1,
+      maxBytes: 16 * 1024 * 1024,
+      topics: [
+        {
+          topicId,
+          partitions: partitions.map((partition) => ({
+            partition,
+            fetchOffset: BigInt(positions.get(partition) ?? 0),
+            partitionMaxBytes: 4 * 1024 * 1024,
+            currentLeaderEpoch: -1,
+            lastFetchedEpoch: -1,
+          })),
+        },
+      ],
+    })
+    const out: FetchedRecord[] = []
+    for (const topicResponse of response.responses) {
+      for (const partitionResponse of topicResponse.partitions) {
+        const partition = partitionResponse.partitionIndex
+        if (partitionResponse.errorCode !== 0)
+          throw new Error(`fetch ${topic}/${partition} failed with error code ${partitionResponse.errorCode}`)
+        const from = positions.get(partition) ?? 0
+        for (const batch of partitionResponse.records ?? []) {
+          for (const record of batch.records) {
+            const offset = Number(batch.firstOffset + BigInt(record.offsetDelta))
+            if (offset < from) continue
+            out.push({
+              topic,
+              partition,
+              offset,
+              timestamp: Number(batch.firstTimestamp + record.timestampDelta),
+              key: record.key ?? null,
+              value: record.value ?? null,
+              headers: record.headers.map(([key, value]) => [key?.toString('utf8') ?? '', value ?? null]),
+            })
+          }
+        }
+      }
+    }
+    return out
+  }
+
+  async close(): Promise<void> {
+    await this.consumer.close(true)
+  }
+}

@@ -1,0 +1,86 @@
+// Goal: the datagen source writes the quickstart schema's records at the asked rate, exactly
+// `iterations` of them, keyed by the schema's key field.
+// Method: the real CLI; the connector created with curl (orders, 40 records/s, 80 iterations,
+// JsonConverter without schemas, StringConverter keys); kafkajs reads the topic back.
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { Kafka, logLevel } from 'kafkajs'
+import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-process.ts'
+import { connectUrlOf, curl, waitFor } from '../helpers/connect.ts'
+
+let broker: BrokerProcess
+before(async () => {
+  broker = await startBrokerProcess()
+})
+after(async () => {
+  await broker?.stop()
+})
+
+test('datagen orders: 80 records at 40/s, keyed by orderid, Confluent quickstart fields', {
+  timeout: 120_000,
+}, async () => {
+  const base = connectUrlOf(broker)
+  const created = await curl('POST', `${base}/connectors`, {
+    name: 'orders-gen',
+    config: {
+      'connector.class': 'io.confluent.kafka.connect.datagen.DatagenConnector',
+      'kafka.topic': 'orders',
+      quickstart: 'orders',
+      'records.per.second': '40',
+      iterations: '80',
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'value.converter.schemas.enable': 'false',
+    },
+  })
+  assert.equal(created.status, 201)
+  const kafka = new Kafka({
+    clientId: 'datagen-test',
+    brokers: [broker.bootstrap],
+    logLevel: logLevel.NOTHING,
+  })
+  const consumer = kafka.consumer({ groupId: 'datagen-reader' })
+  const seen: Array<{ key: string; value: Record<string, unknown>; timestamp: number }> = []
+  await consumer.connect()
+  await waitFor('the orders topic', async () =>
+    (
+      await kafka
+        .admin()
+        .listTopics()
+        .catch((): string[] => [])
+    ).includes('orders')
+      ? true
+      : undefined,
+  )
+  await consumer.subscribe({ topic: 'orders', fromBeginning: true })
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      seen.push({
+        key: message.key?.toString() ?? '',
+        value: JSON.parse(message.value?.toString() ?? 'null'),
+        timestamp: Number(message.timestamp),
+      })
+    },
+  })
+  await waitFor('80 orders', async () => (seen.length >= 80 ? true : undefined), 60_000)
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  await consumer.disconnect()
+  assert.equal(seen.length, 80)
+  assert.deepEqual(
+    seen.map((record) => record.key),
+    Array.from({ length: 80 }, (_, index) => String(index)),
+  )
+  for (const [index, record] of seen.entries()) {
+    assert.deepEqual(Object.keys(record.value), ['ordertime', 'orderid', 'itemid', 'orderunits', 'address'])
+    assert.equal(record.value.orderid, index)
+    assert.match(String(record.value.itemid), /^Item_\d+$/)
+    assert.deepEqual(Object.keys(record.value.address as object), ['city', 'state', 'zipcode'])
+  }
+  // 80 records at 40/s take about 2 s (the first is due at once).
+  const spanMs = seen[79].timestamp - seen[0].timestamp
+  assert.ok(spanMs >= 1_700 && spanMs <= 6_000, `80 records took ${spanMs} ms`)
+  const offsets = await curl('GET', `${base}/connectors/orders-gen/offsets`)
+  assert.deepEqual(offsets.body, {
+    offsets: [{ partition: { 'task.id': 0 }, offset: { 'current.iteration': 79 } }],
+  })
+})
