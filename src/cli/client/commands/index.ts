@@ -1,0 +1,7 @@
+// THE list of command groups, in the order `--help` shows them. Each file registers its own
+// commands and declares their options once (help, completions and docs/cli.md derive from them).
+import type { RegisterCommands } from '../context.ts'
+import { registerProduce } from './produce.ts'
+import { registerProfile } from './profile.ts'
+
+export const commandGroups: RegisterCommands[] = [registerProduce, registerProfile]
