@@ -1,7 +1,8 @@
 // THE list of command groups, in the order `--help` shows them. Each file registers its own
 // commands and declares their options once (help, completions and docs/cli.md derive from them).
 import type { RegisterCommands } from '../context.ts'
+import { registerConsume } from './consume.ts'
 import { registerProduce } from './produce.ts'
 import { registerProfile } from './profile.ts'
 
-export const commandGroups: RegisterCommands[] = [registerProduce, registerProfile]
+export const commandGroups: RegisterCommands[] = [registerProduce, registerConsume, registerProfile]
