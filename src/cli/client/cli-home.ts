@@ -6,7 +6,9 @@ import { join } from 'node:path'
 export function cliHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.STREAMLINE_CLI_HOME !== undefined && env.STREAMLINE_CLI_HOME !== '') return env.STREAMLINE_CLI_HOME
   const configHome =
-    env.XDG_CONFIG_HOME !== undefined && env.XDG_CONFIG_HOME !== '' ? env.XDG_CONFIG_HOME : join(homedir(), '.config')
+    env.XDG_CONFIG_HOME !== undefined && env.XDG_CONFIG_HOME !== ''
+      ? env.XDG_CONFIG_HOME
+      : join(homedir(), '.config')
   return join(configHome, 'streamline')
 }
 

@@ -48,7 +48,10 @@ export class CliContext {
   }
 
   /** GET (or another method) on Streamline's HTTP API, bounded by --timeout; JSON answers parsed. */
-  async http(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: unknown; text: string }> {
+  async http(
+    path: string,
+    init: { method?: string; body?: unknown } = {},
+  ): Promise<{ status: number; body: unknown; text: string }> {
     const url = `${this.settings.httpUrl}${path}`
     let response: Response
     try {

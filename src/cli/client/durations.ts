@@ -2,7 +2,14 @@
 // option, so a bad value exits 2 with a message saying what was expected.
 import { UsageError } from './errors.ts'
 
-const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
+const unitMs: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+}
 
 /** `500ms`, `10s`, `5m`, `2h`, `1d`, `1w`; a bare number is milliseconds. */
 export function parseDurationMs(text: string, option: string): number {

@@ -50,7 +50,9 @@ export async function recordHistory(env: NodeJS.ProcessEnv, args: string[], exit
     const entries = await readHistory(env)
     if (entries.length > historyEntriesMax) {
       const kept = entries.slice(entries.length - historyEntriesMax / 2)
-      await writeFile(historyPath(env), kept.map((item) => `${JSON.stringify(item)}\n`).join(''), { mode: 0o600 })
+      await writeFile(historyPath(env), kept.map((item) => `${JSON.stringify(item)}\n`).join(''), {
+        mode: 0o600,
+      })
     }
   } catch {
     // an unwritable home directory must not turn a successful command into a failure

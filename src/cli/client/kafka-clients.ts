@@ -41,7 +41,8 @@ export function clientOptionsOf(settings: ResolvedSettings): ClientCommonOptions
   }
   if (settings.sasl !== undefined) options.sasl = { ...settings.sasl }
   if (settings.tls !== undefined) {
-    const read = (path: string | undefined): Buffer | undefined => (path === undefined ? undefined : readFileSync(path))
+    const read = (path: string | undefined): Buffer | undefined =>
+      path === undefined ? undefined : readFileSync(path)
     options.tls = {
       ca: read(settings.tls.caFile),
       cert: read(settings.tls.certFile),
@@ -93,7 +94,10 @@ export class KafkaClients {
 
   explain(what: string, error: unknown): string {
     const text = describeError(error)
-    if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|EPIPE|connect|Cannot connect/i.test(text) && !/^[A-Z_]+:/.test(text)) {
+    if (
+      /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|EPIPE|connect|Cannot connect/i.test(text) &&
+      !/^[A-Z_]+:/.test(text)
+    ) {
       return `cannot reach the broker at ${this.bootstrapText} ${what}: ${text}`
     }
     return text
@@ -107,7 +111,9 @@ export class KafkaClients {
     return this.#admin
   }
 
-  async producer(options: { acks?: number; compression?: string; idempotent?: boolean } = {}): Promise<Producer> {
+  async producer(
+    options: { acks?: number; compression?: string; idempotent?: boolean } = {},
+  ): Promise<Producer> {
     const { Producer } = await loadPlatformatic()
     const producer = new Producer({
       ...clientOptionsOf(this.settings),

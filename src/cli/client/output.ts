@@ -24,18 +24,31 @@ export interface OutputOptions {
   stderr: Writable
 }
 
-const ansi = { reset: '\u001b[0m', bold: '\u001b[1m', dim: '\u001b[2m', red: '\u001b[31m', green: '\u001b[32m', yellow: '\u001b[33m', cyan: '\u001b[36m' }
+const ansi = {
+  reset: '\u001b[0m',
+  bold: '\u001b[1m',
+  dim: '\u001b[2m',
+  red: '\u001b[31m',
+  green: '\u001b[32m',
+  yellow: '\u001b[33m',
+  cyan: '\u001b[36m',
+}
 export type Style = Exclude<keyof typeof ansi, 'reset'>
 
 /** JSON with bigints as decimal strings and Buffers as their UTF-8 text. */
 export function toJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item), indent)
+  return JSON.stringify(
+    value,
+    (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item),
+    indent,
+  )
 }
 
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return '-'
   if (typeof value === 'string') return value
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value)
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value)
   return toJson(value)
 }
 
@@ -102,7 +115,11 @@ export class Output {
 }
 
 /** Table lines: header, then one per row, columns separated by two spaces, no trailing spaces. */
-export function formatTable(columns: Column[], rows: Row[], styleHeader: (text: string) => string = (t) => t): string[] {
+export function formatTable(
+  columns: Column[],
+  rows: Row[],
+  styleHeader: (text: string) => string = (t) => t,
+): string[] {
   const cells = rows.map((row) => columns.map((column) => cellText(row[column.key])))
   const widths = columns.map((column, index) =>
     Math.max(column.header.length, ...cells.map((rowCells) => rowCells[index].length)),

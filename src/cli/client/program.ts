@@ -12,7 +12,9 @@ import { cliVersion } from './version.ts'
 export function buildProgram(io: CliIo, options: ProgramOptions = {}): Command {
   const program = new Command('streamline-cli')
   program
-    .description('Drive a Streamline (or any Kafka-compatible) cluster: produce, consume, administer, observe.')
+    .description(
+      'Drive a Streamline (or any Kafka-compatible) cluster: produce, consume, administer, observe.',
+    )
     .version(cliVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
     .showSuggestionAfterError(true)
@@ -24,7 +26,7 @@ export function buildProgram(io: CliIo, options: ProgramOptions = {}): Command {
   for (const register of commandGroups) register(program, io, options)
   program.addHelpText(
     'after',
-    '\nExit codes: 0 success, 1 the operation failed, 2 usage error.\nRun `streamline-cli <command> --help` for a command\'s options; docs/cli.md has examples.',
+    "\nExit codes: 0 success, 1 the operation failed, 2 usage error.\nRun `streamline-cli <command> --help` for a command's options; docs/cli.md has examples.",
   )
   applyToAll(program, (command) => {
     command.exitOverride()
@@ -42,7 +44,11 @@ function applyToAll(command: Command, apply: (command: Command) => void): void {
 }
 
 /** Runs one command line (`args` without the program name); resolves to the exit code. */
-export async function runCli(args: string[], io: CliIo, options: ProgramOptions & { history?: boolean } = {}): Promise<number> {
+export async function runCli(
+  args: string[],
+  io: CliIo,
+  options: ProgramOptions & { history?: boolean } = {},
+): Promise<number> {
   const program = buildProgram(io, options)
   let exitCode: number = exitCodes.ok
   try {

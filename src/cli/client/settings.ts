@@ -35,7 +35,10 @@ export interface GlobalOptionValues {
 
 export function globalOptions(): Option[] {
   return [
-    new Option('-b, --bootstrap <host:port,...>', 'Kafka bootstrap servers (default 127.0.0.1:9092, env STREAMLINE_BOOTSTRAP)'),
+    new Option(
+      '-b, --bootstrap <host:port,...>',
+      'Kafka bootstrap servers (default 127.0.0.1:9092, env STREAMLINE_BOOTSTRAP)',
+    ),
     new Option('--http <url>', "Streamline's HTTP API (default http://127.0.0.1:9094, env STREAMLINE_HTTP)"),
     new Option('-P, --profile <name>', 'use a saved connection profile (see `profile`)'),
     new Option('--format <format>', 'output shape').choices(['text', 'json']),
@@ -97,13 +100,18 @@ export async function resolveSettings(
   if (profileName !== null) {
     const found = file.profiles[profileName]
     if (found === undefined) {
-      if (values.profile !== undefined) throw new UsageError(`no profile named '${profileName}' (see: profile list)`)
+      if (values.profile !== undefined)
+        throw new UsageError(`no profile named '${profileName}' (see: profile list)`)
     } else {
       profile = found
     }
   }
-  const bootstrapText = values.bootstrap ?? nonEmpty(env.STREAMLINE_BOOTSTRAP) ?? profile.bootstrap ?? defaultBootstrap
-  const bootstrap = bootstrapText.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+  const bootstrapText =
+    values.bootstrap ?? nonEmpty(env.STREAMLINE_BOOTSTRAP) ?? profile.bootstrap ?? defaultBootstrap
+  const bootstrap = bootstrapText
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
   for (const entry of bootstrap) {
     if (!/^[^:\s]+:\d{1,5}$/.test(entry)) throw new UsageError(`--bootstrap: '${entry}' is not host:port`)
   }
@@ -126,9 +134,13 @@ export async function resolveSettings(
   const tlsOn = values.tls === true || profile.tls === true || tlsCa !== undefined || tlsCert !== undefined
   return {
     bootstrap,
-    httpUrl: (values.http ?? nonEmpty(env.STREAMLINE_HTTP) ?? profile.http ?? defaultHttpUrl).replace(/\/+$/, ''),
+    httpUrl: (values.http ?? nonEmpty(env.STREAMLINE_HTTP) ?? profile.http ?? defaultHttpUrl).replace(
+      /\/+$/,
+      '',
+    ),
     format: values.format === 'json' ? 'json' : 'text',
-    color: values.color !== false && env.NO_COLOR === undefined && stdoutIsTerminal && values.output === undefined,
+    color:
+      values.color !== false && env.NO_COLOR === undefined && stdoutIsTerminal && values.output === undefined,
     yes: values.yes === true,
     outputFile: values.output,
     timeoutMs: values.timeout === undefined ? defaultTimeoutMs : parseDurationMs(values.timeout, '--timeout'),

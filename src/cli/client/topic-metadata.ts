@@ -14,7 +14,10 @@ export async function topicMetadata(context: CliContext, topic: string): Promise
   const admin = await context.kafka.admin()
   let metadata: Awaited<ReturnType<typeof admin.metadata>>
   try {
-    metadata = await context.kafka.call('reading metadata', admin.metadata({ topics: [topic], forceUpdate: true }))
+    metadata = await context.kafka.call(
+      'reading metadata',
+      admin.metadata({ topics: [topic], forceUpdate: true }),
+    )
   } catch (error) {
     if (/^UNKNOWN_TOPIC_OR_PARTITION|Unknown topic/.test(describeError(error))) {
       throw new CliFailure(`UNKNOWN_TOPIC_OR_PARTITION: topic '${topic}' does not exist`, { cause: error })

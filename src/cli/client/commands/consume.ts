@@ -4,7 +4,7 @@
 // or never with --follow (Ctrl-C ends it with a summary). --group reads through a consumer group
 // and commits. Filters: --grep/-i/-v/--grep-key, --jq, --sample (records/record-filter.ts).
 import { Command, Option } from 'commander'
-import { type CliContext, runCommand, type RegisterCommands } from '../context.ts'
+import { type CliContext, type RegisterCommands, runCommand } from '../context.ts'
 import { parseBigInt, parseDurationMs, parseNonNegativeInteger, parsePositiveInteger } from '../durations.ts'
 import { UsageError } from '../errors.ts'
 import { type ConsumedRecord, formatRecord, type PrintOptions } from '../records/consumed-record.ts'
@@ -45,7 +45,10 @@ export function consumeCommand(): Command {
     .option('--show-timestamps', 'print the timestamp (ISO-8601, UTC)')
     .option('--show-offsets', 'print partition:offset')
     .option('--show-headers', 'print the headers (k=v,k=v)')
-    .option('--at <time>', 'start at the first record at or after a time: 2024-05-01T10:00:00Z, yesterday, "1 hour ago"')
+    .option(
+      '--at <time>',
+      'start at the first record at or after a time: 2024-05-01T10:00:00Z, yesterday, "1 hour ago"',
+    )
     .option('--last <duration>', 'start this long ago: 30s, 5m, 2h, 1d')
     .option('--until <time>', 'stop at the first record after this time')
     .option('--grep <regex>', 'print only records whose value matches')
@@ -54,7 +57,11 @@ export function consumeCommand(): Command {
     .option('--grep-key', '--grep matches the key instead of the value')
     .option('--jq <jsonpath>', 'print this JSONPath of JSON values ($.user.id); others are skipped')
     .option('--sample <spec>', 'print a sample: 10% (random share) or 100 (every 100th record)')
-    .addOption(new Option('--isolation <level>', 'transactional isolation').choices(Object.keys(isolationLevels)).default('read_uncommitted'))
+    .addOption(
+      new Option('--isolation <level>', 'transactional isolation')
+        .choices(Object.keys(isolationLevels))
+        .default('read_uncommitted'),
+    )
     .addHelpText(
       'after',
       `
@@ -70,16 +77,25 @@ Examples:
     )
 }
 
-function startSpec(options: ConsumeOptions): { kind: 'offset'; offset: bigint } | { kind: 'time'; timestamp: bigint } | null {
-  const given = [options.fromBeginning === true, options.offset !== undefined, options.at !== undefined, options.last !== undefined]
-  if (given.filter(Boolean).length > 1) throw new UsageError('give one of --from-beginning, --offset, --at and --last')
+function startSpec(
+  options: ConsumeOptions,
+): { kind: 'offset'; offset: bigint } | { kind: 'time'; timestamp: bigint } | null {
+  const given = [
+    options.fromBeginning === true,
+    options.offset !== undefined,
+    options.at !== undefined,
+    options.last !== undefined,
+  ]
+  if (given.filter(Boolean).length > 1)
+    throw new UsageError('give one of --from-beginning, --offset, --at and --last')
   if (options.offset !== undefined) {
     const offset = parseBigInt(options.offset, '--offset')
     if (offset < 0n) throw new UsageError('--offset: must be 0 or more')
     return { kind: 'offset', offset }
   }
   if (options.at !== undefined) return { kind: 'time', timestamp: BigInt(parseTimeSpec(options.at, '--at')) }
-  if (options.last !== undefined) return { kind: 'time', timestamp: BigInt(Date.now() - parseDurationMs(options.last, '--last')) }
+  if (options.last !== undefined)
+    return { kind: 'time', timestamp: BigInt(Date.now() - parseDurationMs(options.last, '--last')) }
   if (options.fromBeginning === true) return { kind: 'time', timestamp: -2n }
   return options.follow === true ? { kind: 'time', timestamp: -1n } : { kind: 'time', timestamp: -2n }
 }
@@ -89,11 +105,20 @@ async function consume(context: CliContext, command: Command): Promise<void> {
   const options = command.opts<ConsumeOptions>()
   const countMax = options.count === undefined ? undefined : parsePositiveInteger(options.count, '--count')
   const untilMs = options.until === undefined ? undefined : parseTimeSpec(options.until, '--until')
-  const partitionOption = options.partition === undefined ? undefined : parseNonNegativeInteger(options.partition, '--partition')
+  const partitionOption =
+    options.partition === undefined ? undefined : parseNonNegativeInteger(options.partition, '--partition')
   const start = startSpec(options)
   const filter = buildRecordFilter(options)
-  if (options.group !== undefined && (options.offset !== undefined || options.at !== undefined || options.last !== undefined || partitionOption !== undefined)) {
-    throw new UsageError('--group starts from the committed offsets: --offset, --at, --last and -p do not apply (use groups reset)')
+  if (
+    options.group !== undefined &&
+    (options.offset !== undefined ||
+      options.at !== undefined ||
+      options.last !== undefined ||
+      partitionOption !== undefined)
+  ) {
+    throw new UsageError(
+      '--group starts from the committed offsets: --offset, --at, --last and -p do not apply (use groups reset)',
+    )
   }
   const print: PrintOptions = {
     json: context.output.json,
@@ -104,9 +129,12 @@ async function consume(context: CliContext, command: Command): Promise<void> {
   }
   const metadata = await topicMetadata(context, topic)
   if (partitionOption !== undefined) checkPartition(metadata, partitionOption)
-  const partitions = partitionOption === undefined ? [...Array(metadata.partitionCount).keys()] : [partitionOption]
+  const partitions =
+    partitionOption === undefined ? [...Array(metadata.partitionCount).keys()] : [partitionOption]
   const isolationLevel = isolationLevels[options.isolation]
-  const consumer = await context.kafka.consumer(options.group ?? 'streamline-cli-no-group', { isolationLevel })
+  const consumer = await context.kafka.consumer(options.group ?? 'streamline-cli-no-group', {
+    isolationLevel,
+  })
   const follow = options.follow === true
   const ends = await listOffsetsAt(context, consumer, topic, partitions, -1n, isolationLevel)
 

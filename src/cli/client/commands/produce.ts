@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { Command, Option } from 'commander'
-import { type CliContext, runCommand, type RegisterCommands } from '../context.ts'
+import { type CliContext, type RegisterCommands, runCommand } from '../context.ts'
 import { collect, oneOf, parseKeyValue, parseNonNegativeInteger, parsePositiveInteger } from '../durations.ts'
 import { UsageError } from '../errors.ts'
 import { BatchSender, type OutgoingRecord, type PartitionWritten } from '../records/batch-sender.ts'
@@ -40,8 +40,13 @@ export function produceCommand(): Command {
     .option('-p, --partition <n>', 'write to this partition (default: by key, or sticky round-robin)')
     .option('--key-separator <text>', 'split each line into key and value at the first separator')
     .addOption(new Option('--acks <acks>', 'acknowledgements to wait for').choices(acksValues).default('all'))
-    .addOption(new Option('--compression <type>', 'batch compression').choices(compressionTypes).default('none'))
-    .option('--template <text>', 'render records from a template: {{uuid}} {{timestamp}} {{i}} {{random:min:max}} {{now:%Y-%m-%d}}')
+    .addOption(
+      new Option('--compression <type>', 'batch compression').choices(compressionTypes).default('none'),
+    )
+    .option(
+      '--template <text>',
+      'render records from a template: {{uuid}} {{timestamp}} {{i}} {{random:min:max}} {{now:%Y-%m-%d}}',
+    )
     .option('-n, --count <n>', 'how many records --template renders (default 1)')
     .option('--rate <records/s>', 'send at most this many records per second')
     .addHelpText(
@@ -68,7 +73,8 @@ async function* linesOf(stream: Readable): AsyncGenerator<string> {
 async function* sourceOf(context: CliContext, options: ProduceOptions): AsyncGenerator<string> {
   const sources = [options.message !== undefined, options.file !== undefined, options.template !== undefined]
   if (sources.filter(Boolean).length > 1) throw new UsageError('give one of -m, --file and --template')
-  if (options.count !== undefined && options.template === undefined) throw new UsageError('-n/--count needs --template')
+  if (options.count !== undefined && options.template === undefined)
+    throw new UsageError('-n/--count needs --template')
   if (options.message !== undefined) {
     yield* options.message
     return
@@ -91,7 +97,9 @@ function describeWritten(topic: string, written: PartitionWritten[], total: numb
     return `produced 1 record to ${topic}: partition ${written[0].partition}, offset ${written[0].firstOffset}`
   }
   const ranges = written.map((entry) =>
-    entry.firstOffset < 0n ? `partition ${entry.partition}: ${entry.count}` : `partition ${entry.partition}: offsets ${entry.firstOffset}-${entry.lastOffset}`,
+    entry.firstOffset < 0n
+      ? `partition ${entry.partition}: ${entry.count}`
+      : `partition ${entry.partition}: offsets ${entry.firstOffset}-${entry.lastOffset}`,
   )
   return `produced ${total} records to ${topic} (${ranges.join('; ')})`
 }
@@ -104,7 +112,8 @@ async function produce(context: CliContext, command: Command): Promise<void> {
     const [key, value] = parseKeyValue(text, '--header')
     return [Buffer.from(key), Buffer.from(value)]
   })
-  const explicitPartition = options.partition === undefined ? undefined : parseNonNegativeInteger(options.partition, '--partition')
+  const explicitPartition =
+    options.partition === undefined ? undefined : parseNonNegativeInteger(options.partition, '--partition')
   const ratePerSecond = options.rate === undefined ? undefined : parsePositiveInteger(options.rate, '--rate')
   const records = sourceOf(context, options)
   const metadata = await topicMetadata(context, topic)
@@ -146,7 +155,9 @@ async function produce(context: CliContext, command: Command): Promise<void> {
     context.output.line(describeWritten(topic, written, count))
   })
   if (count > 1 && !context.output.json) {
-    context.output.note(`${count} records in ${seconds.toFixed(2)} s (${Math.round(count / Math.max(seconds, 1e-6))} records/s)`)
+    context.output.note(
+      `${count} records in ${seconds.toFixed(2)} s (${Math.round(count / Math.max(seconds, 1e-6))} records/s)`,
+    )
   }
 }
 

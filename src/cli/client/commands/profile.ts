@@ -1,7 +1,7 @@
 // `profile list|add|remove|use|show`: named connection settings in <cli home>/cli-profiles.json.
 // `-P <name>` (global) uses one for a command; `profile use <name>` makes one the default.
 import { Command } from 'commander'
-import { runCommand, type RegisterCommands } from '../context.ts'
+import { type RegisterCommands, runCommand } from '../context.ts'
 import { UsageError } from '../errors.ts'
 import { loadProfiles, type Profile, profileFields, saveProfiles } from '../profiles.ts'
 import { saslMechanisms } from '../settings.ts'
@@ -11,7 +11,9 @@ function maskProfile(profile: Profile): Profile {
 }
 
 export const registerProfile: RegisterCommands = (program, io) => {
-  const profile = new Command('profile').description('named connection settings (bootstrap, HTTP URL, security)')
+  const profile = new Command('profile').description(
+    'named connection settings (bootstrap, HTTP URL, security)',
+  )
 
   profile
     .command('list')
@@ -26,11 +28,15 @@ export const registerProfile: RegisterCommands = (program, io) => {
             name,
             bootstrap: entry.bootstrap,
             http: entry.http,
-            sasl: entry.saslMechanism === undefined ? undefined : `${entry.saslMechanism}:${entry.saslUsername}`,
+            sasl:
+              entry.saslMechanism === undefined ? undefined : `${entry.saslMechanism}:${entry.saslUsername}`,
             tls: entry.tls === true || entry.tlsCa !== undefined ? 'yes' : 'no',
           }))
         context.output.result(
-          { current: file.current, profiles: Object.fromEntries(Object.entries(file.profiles).map(([n, p]) => [n, maskProfile(p)])) },
+          {
+            current: file.current,
+            profiles: Object.fromEntries(Object.entries(file.profiles).map(([n, p]) => [n, maskProfile(p)])),
+          },
           () =>
             context.output.table(
               [
@@ -52,19 +58,28 @@ export const registerProfile: RegisterCommands = (program, io) => {
     .description('save (or replace) a profile from the connection options given with it')
     .argument('<name>', 'profile name')
     .option('--use', 'also make it the current profile')
-    .addHelpText('after', '\nExample: streamline-cli profile add prod -b kafka1:9092 --sasl-mechanism SCRAM-SHA-512 --sasl-username ops --sasl-password ...')
+    .addHelpText(
+      'after',
+      '\nExample: streamline-cli profile add prod -b kafka1:9092 --sasl-mechanism SCRAM-SHA-512 --sasl-username ops --sasl-password ...',
+    )
     .action(
       runCommand(io, async (context, command) => {
         const [name] = command.args
-        if (!/^[\w.-]+$/.test(name)) throw new UsageError(`profile name '${name}' may hold letters, digits, '.', '_' and '-' only`)
+        if (!/^[\w.-]+$/.test(name))
+          throw new UsageError(`profile name '${name}' may hold letters, digits, '.', '_' and '-' only`)
         const values = command.optsWithGlobals<Record<string, unknown>>()
         const entry: Profile = {}
         for (const field of profileFields) {
           const value = values[field]
           if (value !== undefined) (entry as Record<string, unknown>)[field] = value
         }
-        if (entry.saslMechanism !== undefined && !(saslMechanisms as readonly string[]).includes(entry.saslMechanism)) {
-          throw new UsageError(`--sasl-mechanism: '${entry.saslMechanism}' is not one of ${saslMechanisms.join(', ')}`)
+        if (
+          entry.saslMechanism !== undefined &&
+          !(saslMechanisms as readonly string[]).includes(entry.saslMechanism)
+        ) {
+          throw new UsageError(
+            `--sasl-mechanism: '${entry.saslMechanism}' is not one of ${saslMechanisms.join(', ')}`,
+          )
         }
         const file = await loadProfiles(io.env)
         file.profiles[name] = entry

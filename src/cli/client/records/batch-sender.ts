@@ -46,7 +46,8 @@ export class BatchSender {
   readonly #producer: Producer
   readonly #topic: string
   readonly #partitionCount: number
-  readonly #options: Required<Omit<BatchSenderOptions, 'onBatchAcknowledged'>> & Pick<BatchSenderOptions, 'onBatchAcknowledged'>
+  readonly #options: Required<Omit<BatchSenderOptions, 'onBatchAcknowledged'>> &
+    Pick<BatchSenderOptions, 'onBatchAcknowledged'>
   readonly #written = new Map<number, PartitionWritten>()
   readonly #inFlight = new Set<Promise<void>>()
   #murmur2: ((data: Buffer) => number) | undefined
@@ -95,7 +96,10 @@ export class BatchSender {
     })
     batch.countByPartition.set(partition, (batch.countByPartition.get(partition) ?? 0) + 1)
     batch.bytes += (record.key?.length ?? 0) + (record.value?.length ?? 0) + 16
-    if (batch.messages.length >= this.#options.batchRecordsMax || batch.bytes >= this.#options.batchBytesMax) {
+    if (
+      batch.messages.length >= this.#options.batchRecordsMax ||
+      batch.bytes >= this.#options.batchBytesMax
+    ) {
       await this.#sendBatch()
     }
   }
@@ -112,7 +116,8 @@ export class BatchSender {
       .then((result) => {
         this.recordsSent += batch.messages.length
         this.#options.onBatchAcknowledged?.(batch.messages.length, performance.now() - started)
-        for (const { partition, offset } of result.offsets ?? []) this.#note(partition, offset, batch.countByPartition.get(partition) ?? 0)
+        for (const { partition, offset } of result.offsets ?? [])
+          this.#note(partition, offset, batch.countByPartition.get(partition) ?? 0)
         if (this.#options.acks === 0) {
           for (const [partition, count] of batch.countByPartition) this.#note(partition, -1n, count)
         }
@@ -132,7 +137,8 @@ export class BatchSender {
       this.#written.set(partition, { partition, firstOffset: baseOffset, lastOffset, count })
       return
     }
-    if (baseOffset >= 0n && (seen.firstOffset < 0n || baseOffset < seen.firstOffset)) seen.firstOffset = baseOffset
+    if (baseOffset >= 0n && (seen.firstOffset < 0n || baseOffset < seen.firstOffset))
+      seen.firstOffset = baseOffset
     if (lastOffset > seen.lastOffset) seen.lastOffset = lastOffset
     seen.count += count
   }

@@ -55,6 +55,7 @@ export function formatRecord(record: ConsumedRecord, projection: Projection, opt
   if (options.showKeys) columns.push(text(record.key) ?? 'null')
   const prefix = columns.length === 0 ? '' : `${columns.join('\t')}\t`
   if (projected !== undefined) return Buffer.from(`${prefix}${projected}\n`)
-  if (prefix === '') return record.value === null ? Buffer.from('\n') : Buffer.concat([record.value, Buffer.from('\n')])
+  if (prefix === '')
+    return record.value === null ? Buffer.from('\n') : Buffer.concat([record.value, Buffer.from('\n')])
   return Buffer.concat([Buffer.from(prefix), record.value ?? Buffer.alloc(0), Buffer.from('\n')])
 }

@@ -36,7 +36,12 @@ export async function listOffsetsAt(
 ): Promise<Map<number, bigint>> {
   const answer = await context.kafka.call(
     `listing offsets of ${topic}`,
-    consumer.listOffsetsWithTimestamps({ topics: [topic], partitions: { [topic]: partitions }, timestamp, isolationLevel }),
+    consumer.listOffsetsWithTimestamps({
+      topics: [topic],
+      partitions: { [topic]: partitions },
+      timestamp,
+      isolationLevel,
+    }),
   )
   const byPartition = answer.get(topic) ?? new Map<number, { offset: bigint }>()
   const result = new Map<number, bigint>()
@@ -59,12 +64,21 @@ function isAbortedBatch(
   aborted: { producerId: bigint; firstOffset: bigint }[],
 ): boolean {
   if ((batch.attributes & transactionalBit) === 0) return false
-  return aborted.some((entry) => entry.producerId === batch.producerId && entry.firstOffset <= batch.firstOffset)
+  return aborted.some(
+    (entry) => entry.producerId === batch.producerId && entry.firstOffset <= batch.firstOffset,
+  )
 }
 
-export async function* fetchLoop(context: CliContext, consumer: Consumer, plan: FetchPlan): AsyncGenerator<ConsumedRecord[]> {
+export async function* fetchLoop(
+  context: CliContext,
+  consumer: Consumer,
+  plan: FetchPlan,
+): AsyncGenerator<ConsumedRecord[]> {
   const active = new Set(
-    [...plan.positions.keys()].filter((partition) => plan.ends === null || (plan.positions.get(partition) ?? 0n) < (plan.ends.get(partition) ?? 0n)),
+    [...plan.positions.keys()].filter(
+      (partition) =>
+        plan.ends === null || (plan.positions.get(partition) ?? 0n) < (plan.ends.get(partition) ?? 0n),
+    ),
   )
   const byLeader = new Map<number, number[]>()
   while (active.size > 0 && !context.interrupt.aborted) {

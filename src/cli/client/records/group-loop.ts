@@ -32,11 +32,20 @@ function toRecord(message: Message<Buffer, Buffer, Buffer, Buffer>): ConsumedRec
   }
 }
 
-export async function groupLoop(context: CliContext, consumer: Consumer, options: GroupLoopOptions): Promise<void> {
+export async function groupLoop(
+  context: CliContext,
+  consumer: Consumer,
+  options: GroupLoopOptions,
+): Promise<void> {
   let assigned: number[] | null = null
-  consumer.on('consumer:group:join', (payload: { assignments?: { topic: string; partitions: number[] }[] }) => {
-    assigned = (payload.assignments ?? []).filter((entry) => entry.topic === options.topic).flatMap((entry) => entry.partitions)
-  })
+  consumer.on(
+    'consumer:group:join',
+    (payload: { assignments?: { topic: string; partitions: number[] }[] }) => {
+      assigned = (payload.assignments ?? [])
+        .filter((entry) => entry.topic === options.topic)
+        .flatMap((entry) => entry.partitions)
+    },
+  )
   const stream = await context.kafka.call(
     `joining the group`,
     consumer.consume({
@@ -53,7 +62,12 @@ export async function groupLoop(context: CliContext, consumer: Consumer, options
   const commit = async (): Promise<void> => {
     const offsets = [...lastByPartition]
       .filter(([partition, offset]) => committed.get(partition) !== offset)
-      .map(([partition, offset]) => ({ topic: options.topic, partition, offset: offset + 1n, leaderEpoch: -1 }))
+      .map(([partition, offset]) => ({
+        topic: options.topic,
+        partition,
+        offset: offset + 1n,
+        leaderEpoch: -1,
+      }))
     if (offsets.length === 0) return
     await context.kafka.call('committing offsets', consumer.commit({ offsets }))
     for (const { partition, offset } of offsets) committed.set(partition, offset - 1n)

@@ -29,7 +29,8 @@ function sampler(spec: string): () => boolean {
   const percent = /^(\d+(?:\.\d+)?)%$/.exec(spec)
   if (percent !== null) {
     const probability = Number(percent[1]) / 100
-    if (probability <= 0 || probability > 1) throw new UsageError(`--sample: '${spec}' must be between 0% and 100%`)
+    if (probability <= 0 || probability > 1)
+      throw new UsageError(`--sample: '${spec}' must be between 0% and 100%`)
     return () => Math.random() < probability
   }
   if (/^\d+$/.test(spec) && Number(spec) >= 1) {
