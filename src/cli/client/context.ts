@@ -4,7 +4,7 @@
 import { createWriteStream } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
 import type { Command } from 'commander'
-import { CliFailure } from './errors.ts'
+import { CliFailure, UsageError } from './errors.ts'
 import { KafkaClients } from './kafka-clients.ts'
 import { Output } from './output.ts'
 import { type GlobalOptionValues, type ResolvedSettings, resolveSettings } from './settings.ts'
@@ -75,6 +75,21 @@ export class CliContext {
       }
     }
     return { status: response.status, body, text }
+  }
+
+  /** Asks a yes/no question on a terminal; -y answers yes; without a terminal it is a usage error. */
+  async confirm(question: string): Promise<boolean> {
+    if (this.settings.yes) return true
+    const stdin = this.io.stdin as Readable & { isTTY?: boolean }
+    if (stdin.isTTY !== true) throw new UsageError(`${question} Not on a terminal: pass -y/--yes to confirm`)
+    const { createInterface } = await import('node:readline/promises')
+    const prompt = createInterface({ input: stdin, output: this.io.stderr })
+    try {
+      const answer = await prompt.question(`${question} [y/N] `)
+      return /^y(es)?$/i.test(answer.trim())
+    } finally {
+      prompt.close()
+    }
   }
 
   async close(): Promise<void> {

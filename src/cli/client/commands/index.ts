@@ -4,5 +4,6 @@ import type { RegisterCommands } from '../context.ts'
 import { registerConsume } from './consume.ts'
 import { registerProduce } from './produce.ts'
 import { registerProfile } from './profile.ts'
+import { registerTopics } from './topics.ts'
 
-export const commandGroups: RegisterCommands[] = [registerProduce, registerConsume, registerProfile]
+export const commandGroups: RegisterCommands[] = [registerProduce, registerConsume, registerTopics, registerProfile]
