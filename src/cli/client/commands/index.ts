@@ -2,8 +2,9 @@
 // commands and declares their options once (help, completions and docs/cli.md derive from them).
 import type { RegisterCommands } from '../context.ts'
 import { registerConsume } from './consume.ts'
+import { registerGroups } from './groups.ts'
 import { registerProduce } from './produce.ts'
 import { registerProfile } from './profile.ts'
 import { registerTopics } from './topics.ts'
 
-export const commandGroups: RegisterCommands[] = [registerProduce, registerConsume, registerTopics, registerProfile]
+export const commandGroups: RegisterCommands[] = [registerProduce, registerConsume, registerTopics, registerGroups, registerProfile]

@@ -145,7 +145,9 @@ async function alter(context: CliContext, command: Command): Promise<void> {
     if (count <= metadata.partitionCount) {
       throw new CliFailure(`INVALID_PARTITIONS: ${topic} has ${metadata.partitionCount} partitions; the count can only grow`)
     }
-    await context.kafka.call(`adding partitions to ${topic}`, admin.createPartitions({ topics: [{ name: topic, count, assignments: [] }] }))
+    // No assignments: the broker places the new partitions (Kafka's null assignment).
+    const grow = { name: topic, count } as { name: string; count: number; assignments: [] }
+    await context.kafka.call(`adding partitions to ${topic}`, admin.createPartitions({ topics: [grow] }))
     changes.push(`partitions ${metadata.partitionCount} -> ${count}`)
   }
   if (sets.length > 0 || deletions.length > 0) {
