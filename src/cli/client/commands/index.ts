@@ -1,10 +1,12 @@
 // THE list of command groups, in the order `--help` shows them. Each file registers its own
 // commands and declares their options once (help, completions and docs/cli.md derive from them).
 import type { RegisterCommands } from '../context.ts'
+import { registerAcls } from './acls.ts'
 import { registerConsume } from './consume.ts'
 import { registerGroups } from './groups.ts'
 import { registerProduce } from './produce.ts'
 import { registerProfile } from './profile.ts'
 import { registerTopics } from './topics.ts'
+import { registerUsers } from './users.ts'
 
-export const commandGroups: RegisterCommands[] = [registerProduce, registerConsume, registerTopics, registerGroups, registerProfile]
+export const commandGroups: RegisterCommands[] = [registerProduce, registerConsume, registerTopics, registerGroups, registerUsers, registerAcls, registerProfile]
