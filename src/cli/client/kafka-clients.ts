@@ -94,11 +94,9 @@ export class KafkaClients {
 
   explain(what: string, error: unknown): string {
     const text = describeError(error)
-    if (
-      /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|EPIPE|connect|Cannot connect/i.test(text) &&
-      !/^[A-Z_]+:/.test(text)
-    ) {
-      return `cannot reach the broker at ${this.bootstrapText} ${what}: ${text}`
+    const network = /\((E[A-Z]+)\)$/.exec(text)
+    if (network !== null && !/^[A-Z_]+:/.test(text)) {
+      return `cannot reach the broker at ${this.bootstrapText} (${network[1]}) while ${what}`
     }
     return text
   }
