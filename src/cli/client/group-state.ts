@@ -30,9 +30,15 @@ export interface GroupView {
   totalLag: bigint
 }
 
-export async function committedOffsets(context: CliContext, groupId: string): Promise<Map<string, Map<number, bigint>>> {
+export async function committedOffsets(
+  context: CliContext,
+  groupId: string,
+): Promise<Map<string, Map<number, bigint>>> {
   const admin = await context.kafka.admin()
-  const [answer] = await context.kafka.call(`fetching offsets of group ${groupId}`, admin.listConsumerGroupOffsets({ groups: [groupId] }))
+  const [answer] = await context.kafka.call(
+    `fetching offsets of group ${groupId}`,
+    admin.listConsumerGroupOffsets({ groups: [groupId] }),
+  )
   const result = new Map<string, Map<number, bigint>>()
   for (const topic of answer?.topics ?? []) {
     for (const partition of topic.partitions) {
@@ -47,7 +53,10 @@ export async function committedOffsets(context: CliContext, groupId: string): Pr
 
 export async function describeGroup(context: CliContext, groupId: string): Promise<GroupView> {
   const admin = await context.kafka.admin()
-  const groups = await context.kafka.call(`describing group ${groupId}`, admin.describeGroups({ groups: [groupId] }))
+  const groups = await context.kafka.call(
+    `describing group ${groupId}`,
+    admin.describeGroups({ groups: [groupId] }),
+  )
   const group = groups.get(groupId)
   const committed = await committedOffsets(context, groupId)
   const state: string = group?.state ?? 'DEAD'
@@ -66,7 +75,8 @@ export async function describeGroup(context: CliContext, groupId: string): Promi
   const ownerOf = new Map<string, string>()
   for (const member of members) {
     for (const assignment of member.assignments) {
-      for (const partition of assignment.partitions) ownerOf.set(`${assignment.topic}:${partition}`, member.memberId)
+      for (const partition of assignment.partitions)
+        ownerOf.set(`${assignment.topic}:${partition}`, member.memberId)
     }
   }
   const counts = new Map<string, number>()
@@ -77,7 +87,14 @@ export async function describeGroup(context: CliContext, groupId: string): Promi
     for (const [partition, committedOffset] of [...byPartition].sort(([a], [b]) => a - b)) {
       const endOffset = ends.get(topic)?.[partition] ?? committedOffset
       const lag = endOffset > committedOffset ? endOffset - committedOffset : 0n
-      offsets.push({ topic, partition, committedOffset, endOffset, lag, memberId: ownerOf.get(`${topic}:${partition}`) ?? null })
+      offsets.push({
+        topic,
+        partition,
+        committedOffset,
+        endOffset,
+        lag,
+        memberId: ownerOf.get(`${topic}:${partition}`) ?? null,
+      })
     }
   }
   return {

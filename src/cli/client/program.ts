@@ -44,11 +44,12 @@ function applyToAll(command: Command, apply: (command: Command) => void): void {
 }
 
 /** Runs one command line (`args` without the program name); resolves to the exit code. */
-export async function runCli(
-  args: string[],
-  io: CliIo,
-  options: ProgramOptions & { history?: boolean } = {},
-): Promise<number> {
+export interface RunOptions extends ProgramOptions {
+  /** What the history records (the shell records the line as typed, without its global options). */
+  historyArgs?: string[]
+}
+
+export async function runCli(args: string[], io: CliIo, options: RunOptions = {}): Promise<number> {
   const program = buildProgram(io, options)
   let exitCode: number = exitCodes.ok
   try {
@@ -62,9 +63,15 @@ export async function runCli(
       exitCode = exitCodeOf(error)
     }
   }
-  const first = args[0]
-  if (options.history !== false && first !== undefined && first !== 'history' && !first.startsWith('-')) {
-    await recordHistory(io.env, args, exitCode)
+  const recorded = options.historyArgs ?? args
+  const commandName = recorded.find((arg) => !arg.startsWith('-'))
+  if (
+    commandName !== undefined &&
+    commandName !== 'history' &&
+    commandName !== 'shell' &&
+    recorded.length > 0
+  ) {
+    await recordHistory(io.env, recorded, exitCode)
   }
   return exitCode
 }

@@ -37,7 +37,10 @@ export async function partitionOffsets(
 }
 
 /** Bytes on disk per topic and partition; an empty map where the broker does not answer DescribeLogDirs. */
-export async function partitionSizes(context: CliContext, topics: Map<string, number>): Promise<Map<string, bigint[]>> {
+export async function partitionSizes(
+  context: CliContext,
+  topics: Map<string, number>,
+): Promise<Map<string, bigint[]>> {
   const result = new Map<string, bigint[]>()
   if (topics.size === 0) return result
   const admin = await context.kafka.admin()
@@ -65,12 +68,18 @@ export async function partitionSizes(context: CliContext, topics: Map<string, nu
 }
 
 /** Partition counts of every (non-internal) topic, or of the given ones. */
-export async function topicPartitionCounts(context: CliContext, names?: string[]): Promise<Map<string, number>> {
+export async function topicPartitionCounts(
+  context: CliContext,
+  names?: string[],
+): Promise<Map<string, number>> {
   const admin = await context.kafka.admin()
-  const topics = names ?? (await context.kafka.call('listing topics', admin.listTopics({ includeInternals: false })))
+  const topics =
+    names ?? (await context.kafka.call('listing topics', admin.listTopics({ includeInternals: false })))
   if (topics.length === 0) return new Map()
   const metadata = await context.kafka.call('reading metadata', admin.metadata({ topics, forceUpdate: true }))
   return new Map(
-    [...metadata.topics].sort(([a], [b]) => a.localeCompare(b)).map(([name, topic]) => [name, topic.partitionsCount]),
+    [...metadata.topics]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, topic]) => [name, topic.partitionsCount]),
   )
 }

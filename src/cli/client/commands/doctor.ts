@@ -5,7 +5,7 @@
 import { constants } from 'node:fs'
 import { access, statfs } from 'node:fs/promises'
 import { Command } from 'commander'
-import { type CliContext, runCommand, type RegisterCommands } from '../context.ts'
+import { type CliContext, type RegisterCommands, runCommand } from '../context.ts'
 import { CliFailure, describeError } from '../errors.ts'
 
 type Status = 'PASS' | 'WARN' | 'FAIL'
@@ -25,7 +25,12 @@ async function kafkaChecks(context: CliContext, checks: Check[]): Promise<boolea
   const admin = await context.kafka.admin()
   try {
     const metadata = await context.kafka.call('connecting', admin.metadata({ forceUpdate: true }))
-    checks.push({ name: 'connectivity', status: 'PASS', detail: `cluster ${metadata.id}, ${metadata.brokers.size} broker(s) at ${context.kafka.bootstrapText}`, fix: null })
+    checks.push({
+      name: 'connectivity',
+      status: 'PASS',
+      detail: `cluster ${metadata.id}, ${metadata.brokers.size} broker(s) at ${context.kafka.bootstrapText}`,
+      fix: null,
+    })
   } catch (error) {
     const text = describeError(error)
     const authentication = /SASL|AUTHENTICATION/i.test(text)
@@ -33,12 +38,19 @@ async function kafkaChecks(context: CliContext, checks: Check[]): Promise<boolea
       name: authentication ? 'authentication' : 'connectivity',
       status: 'FAIL',
       detail: text,
-      fix: authentication ? 'check --sasl-mechanism, --sasl-username and --sasl-password' : `start the broker (streamline) or point -b at it`,
+      fix: authentication
+        ? 'check --sasl-mechanism, --sasl-username and --sasl-password'
+        : `start the broker (streamline) or point -b at it`,
     })
     return false
   }
   if (context.settings.sasl !== undefined) {
-    checks.push({ name: 'authentication', status: 'PASS', detail: `${context.settings.sasl.mechanism} as ${context.settings.sasl.username}`, fix: null })
+    checks.push({
+      name: 'authentication',
+      status: 'PASS',
+      detail: `${context.settings.sasl.mechanism} as ${context.settings.sasl.username}`,
+      fix: null,
+    })
   }
   const apis = await context.kafka.call('listing API versions', admin.listApis())
   const served = new Set(apis.map((api) => api.apiKey))
@@ -46,7 +58,12 @@ async function kafkaChecks(context: CliContext, checks: Check[]): Promise<boolea
   checks.push(
     missing.length === 0
       ? { name: 'api versions', status: 'PASS', detail: `${apis.length} Kafka APIs served`, fix: null }
-      : { name: 'api versions', status: 'WARN', detail: `missing API keys ${missing.join(', ')}`, fix: 'some commands will fail: upgrade the broker' },
+      : {
+          name: 'api versions',
+          status: 'WARN',
+          detail: `missing API keys ${missing.join(', ')}`,
+          fix: 'some commands will fail: upgrade the broker',
+        },
   )
   return true
 }
@@ -55,40 +72,78 @@ async function httpChecks(context: CliContext, checks: Check[]): Promise<void> {
   const before = Date.now()
   let response: Response
   try {
-    response = await fetch(`${context.settings.httpUrl}/health`, { signal: AbortSignal.timeout(context.settings.timeoutMs) })
+    response = await fetch(`${context.settings.httpUrl}/health`, {
+      signal: AbortSignal.timeout(context.settings.timeoutMs),
+    })
     await response.arrayBuffer()
   } catch {
-    checks.push({ name: 'http api', status: 'WARN', detail: `no answer from ${context.settings.httpUrl}`, fix: 'start Streamline with its HTTP port, or give --http (not needed for Kafka commands)' })
+    checks.push({
+      name: 'http api',
+      status: 'WARN',
+      detail: `no answer from ${context.settings.httpUrl}`,
+      fix: 'start Streamline with its HTTP port, or give --http (not needed for Kafka commands)',
+    })
     return
   }
   const after = Date.now()
-  checks.push({ name: 'http api', status: response.ok ? 'PASS' : 'WARN', detail: `${context.settings.httpUrl}/health answered ${response.status}`, fix: response.ok ? null : 'see the broker log' })
+  checks.push({
+    name: 'http api',
+    status: response.ok ? 'PASS' : 'WARN',
+    detail: `${context.settings.httpUrl}/health answered ${response.status}`,
+    fix: response.ok ? null : 'see the broker log',
+  })
   const date = response.headers.get('date')
   if (date !== null) {
     const skewMs = Date.parse(date) + 500 - (before + after) / 2 // the header has second resolution
     const ok = Math.abs(skewMs) < skewWarnMs
-    checks.push({ name: 'clock skew', status: ok ? 'PASS' : 'WARN', detail: `${Math.round(skewMs / 1000)} s against the broker`, fix: ok ? null : 'sync clocks (NTP): time-based consume and retention depend on them' })
+    checks.push({
+      name: 'clock skew',
+      status: ok ? 'PASS' : 'WARN',
+      detail: `${Math.round(skewMs / 1000)} s against the broker`,
+      fix: ok ? null : 'sync clocks (NTP): time-based consume and retention depend on them',
+    })
   }
   const cluster = await context.http('/api/v1/cluster').catch(() => null)
   const body = cluster?.body as { mode?: string; playground?: boolean } | undefined
   if (body?.mode !== undefined) {
     const inMemory = body.mode === 'memory'
-    checks.push({ name: 'config', status: inMemory || body.playground === true ? 'WARN' : 'PASS', detail: `mode ${body.mode}${body.playground === true ? ', playground' : ''}`, fix: inMemory ? 'in-memory mode loses every record at stop: drop --in-memory for real data' : null })
+    checks.push({
+      name: 'config',
+      status: inMemory || body.playground === true ? 'WARN' : 'PASS',
+      detail: `mode ${body.mode}${body.playground === true ? ', playground' : ''}`,
+      fix: inMemory ? 'in-memory mode loses every record at stop: drop --in-memory for real data' : null,
+    })
   }
 }
 
 async function diskChecks(dataDir: string, checks: Check[]): Promise<void> {
   try {
     await access(dataDir, constants.W_OK | constants.R_OK)
-    checks.push({ name: 'data dir permissions', status: 'PASS', detail: `${dataDir} is readable and writable`, fix: null })
+    checks.push({
+      name: 'data dir permissions',
+      status: 'PASS',
+      detail: `${dataDir} is readable and writable`,
+      fix: null,
+    })
   } catch (error) {
-    checks.push({ name: 'data dir permissions', status: 'FAIL', detail: `${dataDir}: ${(error as NodeJS.ErrnoException).code}`, fix: `create it and give the broker's user write access (chown/chmod ${dataDir})` })
+    checks.push({
+      name: 'data dir permissions',
+      status: 'FAIL',
+      detail: `${dataDir}: ${(error as NodeJS.ErrnoException).code}`,
+      fix: `create it and give the broker's user write access (chown/chmod ${dataDir})`,
+    })
     return
   }
   const stats = await statfs(dataDir)
   const free = stats.bavail * stats.bsize
   const status: Status = free < diskFailBytes ? 'FAIL' : free < diskWarnBytes ? 'WARN' : 'PASS'
-  checks.push({ name: 'disk space', status, detail: `${(free / 1024 ** 3).toFixed(1)} GiB free in ${dataDir}`, fix: status === 'PASS' ? null : 'free space or lower retention (topics alter --config retention.bytes=...)' })
+  checks.push({
+    name: 'disk space',
+    status,
+    detail: `${(free / 1024 ** 3).toFixed(1)} GiB free in ${dataDir}`,
+    fix:
+      status === 'PASS' ? null : 'free space or lower retention (topics alter --config retention.bytes=...)',
+  })
 }
 
 async function doctor(context: CliContext, command: Command): Promise<void> {
@@ -110,7 +165,9 @@ async function doctor(context: CliContext, command: Command): Promise<void> {
 export const registerDoctor: RegisterCommands = (program, io) => {
   program.addCommand(
     new Command('doctor')
-      .description('check connectivity, APIs, auth, clock skew, config, and a local data dir; PASS/WARN/FAIL with fixes')
+      .description(
+        'check connectivity, APIs, auth, clock skew, config, and a local data dir; PASS/WARN/FAIL with fixes',
+      )
       .option('--data-dir <dir>', "a local broker's data directory to check (disk space, permissions)")
       .action(runCommand(io, doctor)),
   )

@@ -38,31 +38,45 @@ function targetOf(options: ResetOptions): Target {
   const targets: Target[] = []
   if (options.toEarliest === true) targets.push({ kind: 'earliest' })
   if (options.toLatest === true) targets.push({ kind: 'latest' })
-  if (options.toOffset !== undefined) targets.push({ kind: 'offset', offset: parseBigInt(options.toOffset, '--to-offset') })
+  if (options.toOffset !== undefined)
+    targets.push({ kind: 'offset', offset: parseBigInt(options.toOffset, '--to-offset') })
   if (options.toDatetime !== undefined) {
     targets.push({ kind: 'datetime', timestamp: BigInt(parseTimeSpec(options.toDatetime, '--to-datetime')) })
   }
-  if (options.shiftBy !== undefined) targets.push({ kind: 'shift', by: parseBigInt(options.shiftBy, '--shift-by') })
+  if (options.shiftBy !== undefined)
+    targets.push({ kind: 'shift', by: parseBigInt(options.shiftBy, '--shift-by') })
   if (targets.length !== 1) {
-    throw new UsageError('give exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime, --shift-by')
+    throw new UsageError(
+      'give exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime, --shift-by',
+    )
   }
   return targets[0]
 }
 
-export async function planReset(context: CliContext, groupId: string, options: ResetOptions): Promise<ResetPlanEntry[]> {
+export async function planReset(
+  context: CliContext,
+  groupId: string,
+  options: ResetOptions,
+): Promise<ResetPlanEntry[]> {
   const target = targetOf(options)
   if ((options.topic === undefined) === (options.allTopics !== true)) {
     throw new UsageError('give --topic <name> (repeatable) or --all-topics')
   }
   const committed = await committedOffsets(context, groupId)
   const topics = options.allTopics === true ? [...committed.keys()].sort() : (options.topic ?? [])
-  if (topics.length === 0) throw new CliFailure(`group '${groupId}' has no committed offsets; name the topics with --topic`)
+  if (topics.length === 0)
+    throw new CliFailure(`group '${groupId}' has no committed offsets; name the topics with --topic`)
   const counts = await topicPartitionCounts(context, topics)
   for (const topic of topics) {
-    if (!counts.has(topic)) throw new CliFailure(`UNKNOWN_TOPIC_OR_PARTITION: topic '${topic}' does not exist`)
+    if (!counts.has(topic))
+      throw new CliFailure(`UNKNOWN_TOPIC_OR_PARTITION: topic '${topic}' does not exist`)
   }
-  const [starts, ends] = await Promise.all([partitionOffsets(context, counts, -2n), partitionOffsets(context, counts, -1n)])
-  const atTime = target.kind === 'datetime' ? await partitionOffsets(context, counts, target.timestamp) : undefined
+  const [starts, ends] = await Promise.all([
+    partitionOffsets(context, counts, -2n),
+    partitionOffsets(context, counts, -1n),
+  ])
+  const atTime =
+    target.kind === 'datetime' ? await partitionOffsets(context, counts, target.timestamp) : undefined
   const plan: ResetPlanEntry[] = []
   for (const [topic, count] of counts) {
     for (let partition = 0; partition < count; partition++) {
@@ -88,7 +102,10 @@ async function reset(context: CliContext, command: Command): Promise<void> {
   const [groupId] = command.args
   const options = command.opts<ResetOptions>()
   const admin = await context.kafka.admin()
-  const groups = await context.kafka.call(`describing group ${groupId}`, admin.describeGroups({ groups: [groupId] }))
+  const groups = await context.kafka.call(
+    `describing group ${groupId}`,
+    admin.describeGroups({ groups: [groupId] }),
+  )
   const group = groups.get(groupId)
   if (group !== undefined && group.members.size > 0) {
     throw new CliFailure(
@@ -99,7 +116,11 @@ async function reset(context: CliContext, command: Command): Promise<void> {
   const execute = options.execute === true
   if (execute) {
     const byTopic = new Map<string, { partition: number; offset: bigint }[]>()
-    for (const entry of plan) byTopic.set(entry.topic, [...(byTopic.get(entry.topic) ?? []), { partition: entry.partition, offset: entry.newOffset }])
+    for (const entry of plan)
+      byTopic.set(entry.topic, [
+        ...(byTopic.get(entry.topic) ?? []),
+        { partition: entry.partition, offset: entry.newOffset },
+      ])
     await context.kafka.call(
       `committing offsets of ${groupId}`,
       admin.alterConsumerGroupOffsets({
@@ -118,7 +139,11 @@ async function reset(context: CliContext, command: Command): Promise<void> {
       ],
       plan.map((entry) => ({ ...entry })),
     )
-    context.output.line(execute ? `reset ${plan.length} partition(s) of group ${groupId}` : 'dry run: nothing changed; add --execute to apply')
+    context.output.line(
+      execute
+        ? `reset ${plan.length} partition(s) of group ${groupId}`
+        : 'dry run: nothing changed; add --execute to apply',
+    )
   })
 }
 
@@ -132,9 +157,15 @@ export function registerGroupsReset(groups: Command, io: CliIo): void {
     .option('--to-earliest', 'to the log start')
     .option('--to-latest', 'to the log end')
     .option('--to-offset <n>', 'to this offset')
-    .option('--to-datetime <time>', 'to the first record at or after a time (ISO, epoch ms, yesterday, "2 hours ago")')
+    .option(
+      '--to-datetime <time>',
+      'to the first record at or after a time (ISO, epoch ms, yesterday, "2 hours ago")',
+    )
     .option('--shift-by <n>', 'move by n (negative: back)')
     .option('--execute', 'apply the plan')
-    .addHelpText('after', '\nExample: streamline-cli groups reset billing --topic orders --to-datetime "1 hour ago" --execute')
+    .addHelpText(
+      'after',
+      '\nExample: streamline-cli groups reset billing --topic orders --to-datetime "1 hour ago" --execute',
+    )
     .action(runCommand(io, reset))
 }

@@ -1,7 +1,7 @@
 // `groups list|describe|delete` (reset: groups-reset.ts). ListGroups, DescribeGroups, OffsetFetch,
 // ListOffsets (for lag) and DeleteGroups through @platformatic/kafka's Admin.
 import { Command } from 'commander'
-import { type CliContext, runCommand, type RegisterCommands } from '../context.ts'
+import { type CliContext, type RegisterCommands, runCommand } from '../context.ts'
 import { CliFailure } from '../errors.ts'
 import { describeGroup } from '../group-state.ts'
 import { registerGroupsReset } from './groups-reset.ts'
@@ -58,7 +58,9 @@ async function describe(context: CliContext, command: Command): Promise<void> {
         ],
         view.members.map((member) => ({
           ...member,
-          assignment: member.assignments.map((entry) => `${entry.topic}[${entry.partitions.join(',')}]`).join(' '),
+          assignment: member.assignments
+            .map((entry) => `${entry.topic}[${entry.partitions.join(',')}]`)
+            .join(' '),
         })),
       )
     }
@@ -67,14 +69,17 @@ async function describe(context: CliContext, command: Command): Promise<void> {
 
 async function remove(context: CliContext, command: Command): Promise<void> {
   const groups = command.args
-  if (!(await context.confirm(`Delete group ${groups.join(', ')} and its committed offsets?`))) throw new CliFailure('not deleted')
+  if (!(await context.confirm(`Delete group ${groups.join(', ')} and its committed offsets?`)))
+    throw new CliFailure('not deleted')
   const admin = await context.kafka.admin()
   await context.kafka.call(`deleting ${groups.join(', ')}`, admin.deleteGroups({ groups }))
   context.output.result({ deleted: groups }, () => context.output.line(`deleted group ${groups.join(', ')}`))
 }
 
 export const registerGroups: RegisterCommands = (program, io) => {
-  const groups = new Command('groups').description('list, describe (members, lag), delete and reset consumer groups')
+  const groups = new Command('groups').description(
+    'list, describe (members, lag), delete and reset consumer groups',
+  )
   groups.command('list').description('list consumer groups').action(runCommand(io, list))
   groups
     .command('describe')

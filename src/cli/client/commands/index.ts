@@ -2,13 +2,25 @@
 // commands and declares their options once (help, completions and docs/cli.md derive from them).
 import type { RegisterCommands } from '../context.ts'
 import { registerAcls } from './acls.ts'
-import { registerDoctor } from './doctor.ts'
-import { registerInfo } from './info.ts'
 import { registerConsume } from './consume.ts'
+import { registerDoctor } from './doctor.ts'
 import { registerGroups } from './groups.ts'
+import { registerInfo } from './info.ts'
 import { registerProduce } from './produce.ts'
 import { registerProfile } from './profile.ts'
+import { registerShell } from './shell.ts'
 import { registerTopics } from './topics.ts'
 import { registerUsers } from './users.ts'
 
-export const commandGroups: RegisterCommands[] = [registerProduce, registerConsume, registerTopics, registerGroups, registerUsers, registerAcls, registerInfo, registerDoctor, registerProfile]
+export const commandGroups: RegisterCommands[] = [
+  registerProduce,
+  registerConsume,
+  registerTopics,
+  registerGroups,
+  registerUsers,
+  registerAcls,
+  registerInfo,
+  registerDoctor,
+  registerShell,
+  registerProfile,
+]

@@ -1,7 +1,7 @@
 // `info`: the cluster at a glance — cluster id, controller, brokers, the Kafka APIs the broker
 // serves, topics, partitions and bytes on disk. Metadata, ApiVersions, DescribeLogDirs.
 import { Command } from 'commander'
-import { type CliContext, runCommand, type RegisterCommands } from '../context.ts'
+import { type CliContext, type RegisterCommands, runCommand } from '../context.ts'
 import { partitionSizes, topicPartitionCounts } from '../topic-state.ts'
 
 export interface ClusterInfo {
@@ -25,7 +25,12 @@ export async function clusterInfo(context: CliContext): Promise<ClusterInfo> {
   return {
     clusterId: metadata.id,
     controllerId: metadata.controllerId,
-    brokers: [...metadata.brokers].map(([nodeId, broker]) => ({ nodeId, host: broker.host, port: broker.port, rack: broker.rack ?? null })),
+    brokers: [...metadata.brokers].map(([nodeId, broker]) => ({
+      nodeId,
+      host: broker.host,
+      port: broker.port,
+      rack: broker.rack ?? null,
+    })),
     apis: apis.length,
     topics: counts.size,
     partitions: [...counts.values()].reduce((sum, count) => sum + count, 0),
@@ -39,7 +44,10 @@ async function info(context: CliContext): Promise<void> {
     context.output.fields([
       ['cluster id', cluster.clusterId],
       ['controller', cluster.controllerId],
-      ['brokers', cluster.brokers.map((broker) => `${broker.nodeId}@${broker.host}:${broker.port}`).join(', ')],
+      [
+        'brokers',
+        cluster.brokers.map((broker) => `${broker.nodeId}@${broker.host}:${broker.port}`).join(', '),
+      ],
       ['kafka apis', cluster.apis],
       ['topics', cluster.topics],
       ['partitions', cluster.partitions],
@@ -49,5 +57,9 @@ async function info(context: CliContext): Promise<void> {
 }
 
 export const registerInfo: RegisterCommands = (program, io) => {
-  program.addCommand(new Command('info').description('cluster id, brokers, APIs, topics, partitions, bytes').action(runCommand(io, info)))
+  program.addCommand(
+    new Command('info')
+      .description('cluster id, brokers, APIs, topics, partitions, bytes')
+      .action(runCommand(io, info)),
+  )
 }

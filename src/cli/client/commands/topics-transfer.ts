@@ -44,8 +44,14 @@ export function importRecord(line: string, lineNumber: number): OutgoingRecord {
   } catch (error) {
     throw new CliFailure(`line ${lineNumber}: not JSON (${(error as Error).message})`)
   }
-  if (!Number.isInteger(parsed.partition) || typeof parsed.timestamp !== 'string' || !Array.isArray(parsed.headers)) {
-    throw new CliFailure(`line ${lineNumber}: not an exported record (needs partition, timestamp, key, value, headers)`)
+  if (
+    !Number.isInteger(parsed.partition) ||
+    typeof parsed.timestamp !== 'string' ||
+    !Array.isArray(parsed.headers)
+  ) {
+    throw new CliFailure(
+      `line ${lineNumber}: not an exported record (needs partition, timestamp, key, value, headers)`,
+    )
   }
   return {
     partition: parsed.partition,
@@ -64,13 +70,21 @@ async function exportTopic(context: CliContext, command: Command): Promise<void>
   const ends = await listOffsetsAt(context, consumer, topic, partitions, -1n, 0)
   const positions = await listOffsetsAt(context, consumer, topic, partitions, -2n, 0)
   let count = 0
-  for await (const records of fetchLoop(context, consumer, { topic: metadata, positions, ends, isolationLevel: 0, maxWaitMs: 100 })) {
+  for await (const records of fetchLoop(context, consumer, {
+    topic: metadata,
+    positions,
+    ends,
+    isolationLevel: 0,
+    maxWaitMs: 100,
+  })) {
     for (const record of records) {
       count += 1
       if (!context.output.write(exportLine(record))) await context.output.drain()
     }
   }
-  context.output.note(`exported ${count} record${count === 1 ? '' : 's'} from ${topic} (${metadata.partitionCount} partitions)`)
+  context.output.note(
+    `exported ${count} record${count === 1 ? '' : 's'} from ${topic} (${metadata.partitionCount} partitions)`,
+  )
 }
 
 async function importTopic(context: CliContext, command: Command): Promise<void> {
@@ -87,14 +101,18 @@ async function importTopic(context: CliContext, command: Command): Promise<void>
     if (line.trim() === '') continue
     const record = importRecord(line, lineNumber)
     if ((record.partition ?? 0) >= metadata.partitionCount) {
-      throw new CliFailure(`line ${lineNumber}: partition ${record.partition} does not exist in ${topic} (${metadata.partitionCount} partitions)`)
+      throw new CliFailure(
+        `line ${lineNumber}: partition ${record.partition} does not exist in ${topic} (${metadata.partitionCount} partitions)`,
+      )
     }
     await context.kafka.call(`writing to ${topic}`, sender.add(record))
   }
   await context.kafka.call(`writing to ${topic}`, sender.flush())
   const written = sender.written()
   context.output.result({ topic, count: sender.recordsSent, partitions: written }, () =>
-    context.output.line(`imported ${sender.recordsSent} record${sender.recordsSent === 1 ? '' : 's'} into ${topic}`),
+    context.output.line(
+      `imported ${sender.recordsSent} record${sender.recordsSent === 1 ? '' : 's'} into ${topic}`,
+    ),
   )
 }
 
@@ -107,7 +125,9 @@ export function registerTopicsTransfer(topics: Command, io: CliIo): void {
     .action(runCommand(io, exportTopic))
   topics
     .command('import')
-    .description('write records from an export into a topic: same partitions, timestamps, keys, values, headers')
+    .description(
+      'write records from an export into a topic: same partitions, timestamps, keys, values, headers',
+    )
     .argument('<topic>', 'topic name (must exist)')
     .option('-i, --input <file>', "the export file ('-' = stdin)")
     .addHelpText('after', '\nExample: streamline-cli -b other:9092 topics import orders -i orders.jsonl')

@@ -30,7 +30,8 @@ async function snapshot(context: CliContext): Promise<Map<string, { partitions: 
 async function watch(context: CliContext, command: Command): Promise<void> {
   const options = command.opts<{ interval: string; iterations?: string }>()
   const intervalMs = parseDurationMs(options.interval, '--interval')
-  const iterations = options.iterations === undefined ? undefined : parsePositiveInteger(options.iterations, '--iterations')
+  const iterations =
+    options.iterations === undefined ? undefined : parsePositiveInteger(options.iterations, '--iterations')
   const redraw = context.io.stdoutIsTerminal && !context.output.json
   let previous: { at: number; totals: Map<string, bigint> } | undefined
   for (let iteration = 0; iterations === undefined || iteration < iterations; iteration++) {
@@ -45,7 +46,12 @@ async function watch(context: CliContext, command: Command): Promise<void> {
     })
     previous = { at: now, totals: new Map([...current].map(([name, state]) => [name, state.records])) }
     if (context.output.json) {
-      context.output.line(JSON.stringify({ time: new Date(now).toISOString(), topics: rows.map((row) => ({ ...row, records: row.records.toString() })) }))
+      context.output.line(
+        JSON.stringify({
+          time: new Date(now).toISOString(),
+          topics: rows.map((row) => ({ ...row, records: row.records.toString() })),
+        }),
+      )
     } else {
       const lines = formatTable(
         [
@@ -57,15 +63,21 @@ async function watch(context: CliContext, command: Command): Promise<void> {
         rows.map((row) => ({ ...row, rateText: row.rate === null ? '-' : row.rate.toFixed(1) })),
       )
       const header = `topics at ${new Date(now).toISOString()} (every ${intervalMs} ms; Ctrl-C stops)`
-      context.output.write(redraw ? `\u001b[H\u001b[2J${header}\n${lines.join('\n')}\n` : `${header}\n${lines.join('\n')}\n\n`)
+      context.output.write(
+        redraw ? `\u001b[H\u001b[2J${header}\n${lines.join('\n')}\n` : `${header}\n${lines.join('\n')}\n\n`,
+      )
     }
     if (iterations !== undefined && iteration + 1 >= iterations) break
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, intervalMs)
-      context.interrupt.addEventListener('abort', () => {
-        clearTimeout(timer)
-        resolve()
-      }, { once: true })
+      context.interrupt.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer)
+          resolve()
+        },
+        { once: true },
+      )
     })
   }
 }

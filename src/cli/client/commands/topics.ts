@@ -2,11 +2,11 @@
 // topics-transfer.ts). Admin calls through @platformatic/kafka: CreateTopics, DeleteTopics,
 // CreatePartitions, DescribeConfigs, IncrementalAlterConfigs, ListOffsets, DescribeLogDirs.
 import { Command } from 'commander'
-import { type CliContext, runCommand, type RegisterCommands } from '../context.ts'
+import { type CliContext, type RegisterCommands, runCommand } from '../context.ts'
 import { collect, parseKeyValue, parsePositiveInteger } from '../durations.ts'
 import { CliFailure, UsageError } from '../errors.ts'
-import { partitionOffsets, partitionSizes, topicPartitionCounts } from '../topic-state.ts'
 import { topicMetadata } from '../topic-metadata.ts'
+import { partitionOffsets, partitionSizes, topicPartitionCounts } from '../topic-state.ts'
 import { registerTopicsTransfer } from './topics-transfer.ts'
 import { registerTopicsWatch } from './topics-watch.ts'
 
@@ -46,7 +46,9 @@ async function create(context: CliContext, command: Command): Promise<void> {
     admin.createTopics({ topics: [topic], partitions, replicas, configs: configEntries(options.config) }),
   )
   context.output.result({ name: topic, id: created?.id, partitions, replicationFactor: replicas }, () =>
-    context.output.line(`created topic ${topic} (${partitions} partition${partitions === 1 ? '' : 's'}, replication factor ${replicas})`),
+    context.output.line(
+      `created topic ${topic} (${partitions} partition${partitions === 1 ? '' : 's'}, replication factor ${replicas})`,
+    ),
   )
 }
 
@@ -143,7 +145,9 @@ async function alter(context: CliContext, command: Command): Promise<void> {
   if (options.partitions !== undefined) {
     const count = parsePositiveInteger(options.partitions, '--partitions')
     if (count <= metadata.partitionCount) {
-      throw new CliFailure(`INVALID_PARTITIONS: ${topic} has ${metadata.partitionCount} partitions; the count can only grow`)
+      throw new CliFailure(
+        `INVALID_PARTITIONS: ${topic} has ${metadata.partitionCount} partitions; the count can only grow`,
+      )
     }
     // No assignments: the broker places the new partitions (Kafka's null assignment).
     const grow = { name: topic, count } as { name: string; count: number; assignments: [] }
@@ -169,11 +173,15 @@ async function alter(context: CliContext, command: Command): Promise<void> {
     for (const { name, value } of sets) changes.push(`${name}=${value}`)
     for (const name of deletions) changes.push(`${name} reset to default`)
   }
-  context.output.result({ name: topic, changes }, () => context.output.line(`altered topic ${topic}: ${changes.join(', ')}`))
+  context.output.result({ name: topic, changes }, () =>
+    context.output.line(`altered topic ${topic}: ${changes.join(', ')}`),
+  )
 }
 
 export const registerTopics: RegisterCommands = (program, io) => {
-  const topics = new Command('topics').description('list, create, describe, alter, delete, watch, export and import topics')
+  const topics = new Command('topics').description(
+    'list, create, describe, alter, delete, watch, export and import topics',
+  )
   topics.command('list').description('list topics and their partition counts').action(runCommand(io, list))
   topics
     .command('create')
@@ -182,7 +190,10 @@ export const registerTopics: RegisterCommands = (program, io) => {
     .option('--partitions <n>', 'partition count', '1')
     .option('--replication-factor <n>', 'replicas per partition', '1')
     .option('--config <key=value>', "a topic config, Kafka's name (repeatable)", collect)
-    .addHelpText('after', '\nExample: streamline-cli topics create orders --partitions 6 --config retention.ms=86400000')
+    .addHelpText(
+      'after',
+      '\nExample: streamline-cli topics create orders --partitions 6 --config retention.ms=86400000',
+    )
     .action(runCommand(io, create))
   topics
     .command('describe')
