@@ -2,13 +2,16 @@
 // commands and declares their options once (help, completions and docs/cli.md derive from them).
 import type { RegisterCommands } from '../context.ts'
 import { registerAcls } from './acls.ts'
+import { registerCompletions } from './completions.ts'
 import { registerConsume } from './consume.ts'
 import { registerDoctor } from './doctor.ts'
 import { registerGroups } from './groups.ts'
+import { registerHistory } from './history.ts'
 import { registerInfo } from './info.ts'
 import { registerProduce } from './produce.ts'
 import { registerProfile } from './profile.ts'
 import { registerShell } from './shell.ts'
+import { registerTop } from './top.ts'
 import { registerTopics } from './topics.ts'
 import { registerUsers } from './users.ts'
 
@@ -21,6 +24,9 @@ export const commandGroups: RegisterCommands[] = [
   registerAcls,
   registerInfo,
   registerDoctor,
+  registerTop,
   registerShell,
+  registerHistory,
+  registerCompletions,
   registerProfile,
 ]
