@@ -92,14 +92,14 @@ describe('streamline-cli in a terminal (tmux)', { skip: missing ?? false }, () =
 
   it('shell: runs commands, completes with Tab, keeps history, exits', async () => {
     await tmux('new-session', '-d', '-s', 'shell', '-x', '100', '-y', '30', command('shell'))
-    await waitForScreen('shell', /streamline> $/m)
+    await waitForScreen('shell', /streamline> ?$/m)
     await keys('shell', 'topi', 'Tab')
-    await waitForScreen('shell', /streamline> topics $/m)
+    await waitForScreen('shell', /streamline> topics ?$/m)
     await keys('shell', 'li', 'Tab', 'Enter')
     const listed = await waitForScreen('shell', /payments +1\n/)
     assert.match(listed, /streamline> topics list\nTOPIC +PARTITIONS\norders +2\npayments +1\n/)
     await keys('shell', 'consume pay', 'Tab')
-    await waitForScreen('shell', /streamline> consume payments $/m)
+    await waitForScreen('shell', /streamline> consume payments ?$/m)
     await keys('shell', 'C-u', 'consume orders -p 0 --show-offsets', 'Enter')
     const consumed = await waitForScreen('shell', /consumed 2 records from orders/)
     assert.match(consumed, /0:0 +first\n0:1 +second\nconsumed 2 records from orders in \d+\.\d\d s\n/)

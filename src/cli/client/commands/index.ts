@@ -8,6 +8,7 @@ import { registerDoctor } from './doctor.ts'
 import { registerGroups } from './groups.ts'
 import { registerHistory } from './history.ts'
 import { registerInfo } from './info.ts'
+import { registerMigrate } from './migrate.ts'
 import { registerProduce } from './produce.ts'
 import { registerProfile } from './profile.ts'
 import { registerShell } from './shell.ts'
@@ -25,6 +26,7 @@ export const commandGroups: RegisterCommands[] = [
   registerInfo,
   registerDoctor,
   registerTop,
+  registerMigrate,
   registerShell,
   registerHistory,
   registerCompletions,
