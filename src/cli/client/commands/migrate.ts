@@ -10,13 +10,13 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Command } from 'commander'
 import { cliHome } from '../cli-home.ts'
-import { CliContext, runCommand, type RegisterCommands } from '../context.ts'
+import { CliContext, type RegisterCommands, runCommand } from '../context.ts'
 import { UsageError } from '../errors.ts'
 import { committedOffsets } from '../group-state.ts'
 import { BatchSender } from '../records/batch-sender.ts'
 import { fetchLoop, listOffsetsAt } from '../records/fetch-loop.ts'
-import { partitionOffsets, topicPartitionCounts } from '../topic-state.ts'
 import { topicMetadata } from '../topic-metadata.ts'
+import { partitionOffsets, topicPartitionCounts } from '../topic-state.ts'
 import { topicConfigs } from './topics.ts'
 
 interface Checkpoint {
@@ -50,25 +50,44 @@ async function saveCheckpoint(path: string, checkpoint: Checkpoint): Promise<voi
 }
 
 async function migrate(target: CliContext, command: Command): Promise<void> {
-  const options = command.opts<{ kafkaServers: string; topics?: string; groups?: string; execute?: boolean }>()
-  if (options.kafkaServers === undefined) throw new UsageError('migrate from-kafka needs --kafka-servers <host:port>')
-  const sourceSettings = { ...target.settings, bootstrap: options.kafkaServers.split(','), sasl: undefined, tls: undefined }
+  const options = command.opts<{
+    kafkaServers: string
+    topics?: string
+    groups?: string
+    execute?: boolean
+  }>()
+  if (options.kafkaServers === undefined)
+    throw new UsageError('migrate from-kafka needs --kafka-servers <host:port>')
+  const sourceSettings = {
+    ...target.settings,
+    bootstrap: options.kafkaServers.split(','),
+    sasl: undefined,
+    tls: undefined,
+  }
   const source = new CliContext(target.io, sourceSettings, target.output, undefined)
   const checkpointPath = join(
     cliHome(target.io.env),
     'migrations',
-    `${createHash('sha256').update(`${options.kafkaServers}->${target.settings.bootstrap.join(',')}`).digest('hex').slice(0, 16)}.json`,
+    `${createHash('sha256')
+      .update(`${options.kafkaServers}->${target.settings.bootstrap.join(',')}`)
+      .digest('hex')
+      .slice(0, 16)}.json`,
   )
   try {
     const wanted = options.topics?.split(',').filter((name) => name !== '')
     const counts = await topicPartitionCounts(source, wanted)
     const targetCounts = await topicPartitionCounts(target)
     const checkpoint = await loadCheckpoint(checkpointPath)
-    const [starts, ends] = await Promise.all([partitionOffsets(source, counts, -2n), partitionOffsets(source, counts, -1n)])
+    const [starts, ends] = await Promise.all([
+      partitionOffsets(source, counts, -2n),
+      partitionOffsets(source, counts, -1n),
+    ])
     const plans: TopicPlan[] = []
     for (const [topic, partitions] of counts) {
       const configs = Object.fromEntries(
-        (await topicConfigs(source, topic)).filter((config) => !config.isDefault && config.value !== null).map((config) => [config.name, config.value as string]),
+        (await topicConfigs(source, topic))
+          .filter((config) => !config.isDefault && config.value !== null)
+          .map((config) => [config.name, config.value as string]),
       )
       let records = 0n
       let remaining = 0n
@@ -82,13 +101,20 @@ async function migrate(target: CliContext, command: Command): Promise<void> {
       plans.push({ topic, partitions, configs, existsOnTarget: targetCounts.has(topic), records, remaining })
     }
     const sourceAdmin = await source.kafka.admin()
-    const groupIds = options.groups?.split(',') ?? [...(await source.kafka.call('listing groups', sourceAdmin.listGroups())).keys()].sort()
-    const groupPlans: { groupId: string; offsets: { topic: string; partition: number; sourceOffset: bigint }[] }[] = []
+    const groupIds =
+      options.groups?.split(',') ??
+      [...(await source.kafka.call('listing groups', sourceAdmin.listGroups())).keys()].sort()
+    const groupPlans: {
+      groupId: string
+      offsets: { topic: string; partition: number; sourceOffset: bigint }[]
+    }[] = []
     for (const groupId of groupIds) {
       const committed = await committedOffsets(source, groupId)
       const offsets = [...committed]
         .filter(([topic]) => counts.has(topic))
-        .flatMap(([topic, byPartition]) => [...byPartition].map(([partition, sourceOffset]) => ({ topic, partition, sourceOffset })))
+        .flatMap(([topic, byPartition]) =>
+          [...byPartition].map(([partition, sourceOffset]) => ({ topic, partition, sourceOffset })),
+        )
       if (offsets.length > 0) groupPlans.push({ groupId, offsets })
     }
     const execute = options.execute === true
@@ -113,11 +139,19 @@ async function migrate(target: CliContext, command: Command): Promise<void> {
         document.topics.map((plan) => ({
           ...plan,
           onTarget: plan.existsOnTarget ? 'exists' : execute ? 'created' : 'create',
-          configText: Object.entries(plan.configs).map(([name, value]) => `${name}=${value}`).join(',') || '-',
+          configText:
+            Object.entries(plan.configs)
+              .map(([name, value]) => `${name}=${value}`)
+              .join(',') || '-',
         })),
       )
-      for (const group of document.groups) target.output.line(`group ${group.groupId}: offsets of ${group.partitions} partition(s)${execute ? ' copied' : ' to copy'}`)
-      target.output.line(execute ? 'migrated' : 'plan only: nothing changed; add --execute to apply (reruns resume)')
+      for (const group of document.groups)
+        target.output.line(
+          `group ${group.groupId}: offsets of ${group.partitions} partition(s)${execute ? ' copied' : ' to copy'}`,
+        )
+      target.output.line(
+        execute ? 'migrated' : 'plan only: nothing changed; add --execute to apply (reruns resume)',
+      )
     })
   } finally {
     await source.kafka.close()
@@ -136,7 +170,12 @@ async function copyAll(
   for (const plan of plans.filter((entry) => !entry.existsOnTarget)) {
     await target.kafka.call(
       `creating ${plan.topic}`,
-      targetAdmin.createTopics({ topics: [plan.topic], partitions: plan.partitions, replicas: 1, configs: Object.entries(plan.configs).map(([name, value]) => ({ name, value })) }),
+      targetAdmin.createTopics({
+        topics: [plan.topic],
+        partitions: plan.partitions,
+        replicas: 1,
+        configs: Object.entries(plan.configs).map(([name, value]) => ({ name, value })),
+      }),
     )
   }
   const consumer = await source.kafka.consumer('streamline-cli-migrate')
@@ -150,21 +189,39 @@ async function copyAll(
       const key = `${plan.topic}:${partition}`
       const positions = new Map([[partition, BigInt(checkpoint.next[key] ?? starts.get(partition) ?? 0n)]])
       const wanted = groupPlans.flatMap((group) =>
-        group.offsets.filter((entry) => entry.topic === plan.topic && entry.partition === partition).map((entry) => ({ ...entry, groupId: group.groupId })),
+        group.offsets
+          .filter((entry) => entry.topic === plan.topic && entry.partition === partition)
+          .map((entry) => ({ ...entry, groupId: group.groupId })),
       )
-      const loop = fetchLoop(source, consumer, { topic: metadata, positions, ends: new Map([[partition, ends.get(partition) ?? 0n]]), isolationLevel: 0, maxWaitMs: 100 })
+      const loop = fetchLoop(source, consumer, {
+        topic: metadata,
+        positions,
+        ends: new Map([[partition, ends.get(partition) ?? 0n]]),
+        isolationLevel: 0,
+        maxWaitMs: 100,
+      })
       for await (const records of loop) {
         const sender = new BatchSender(producer, plan.topic, plan.partitions, { acks: -1 })
         for (const record of records) {
-          const headers = record.headers.map(([name, value]): [Buffer, Buffer | null] => [name ?? Buffer.alloc(0), value])
-          await sender.add({ key: record.key, value: record.value, headers, timestamp: record.timestamp, partition })
+          const headers = record.headers.map(([name, value]): [Buffer, Buffer | null] => [
+            name ?? Buffer.alloc(0),
+            value,
+          ])
+          await sender.add({
+            key: record.key,
+            value: record.value,
+            headers,
+            timestamp: record.timestamp,
+            partition,
+          })
         }
         await target.kafka.call(`copying ${key}`, sender.flush())
         const base = sender.written()[0]?.firstOffset ?? 0n
         records.forEach((record, index) => {
           for (const entry of wanted) {
             const slot = `${entry.groupId}|${key}`
-            if (checkpoint.groupOffsets[slot] === undefined && record.offset >= entry.sourceOffset) checkpoint.groupOffsets[slot] = String(base + BigInt(index))
+            if (checkpoint.groupOffsets[slot] === undefined && record.offset >= entry.sourceOffset)
+              checkpoint.groupOffsets[slot] = String(base + BigInt(index))
           }
         })
         checkpoint.next[key] = String(records[records.length - 1].offset + 1n)
@@ -172,32 +229,48 @@ async function copyAll(
       }
     }
   }
-  const targetEnds = await partitionOffsets(target, new Map(plans.map((plan) => [plan.topic, plan.partitions])), -1n)
+  const targetEnds = await partitionOffsets(
+    target,
+    new Map(plans.map((plan) => [plan.topic, plan.partitions])),
+    -1n,
+  )
   for (const group of groupPlans) {
     const byTopic = new Map<string, { partition: number; offset: bigint }[]>()
     for (const entry of group.offsets) {
       const slot = `${group.groupId}|${entry.topic}:${entry.partition}`
-      const offset = BigInt(checkpoint.groupOffsets[slot] ?? targetEnds.get(entry.topic)?.[entry.partition] ?? 0n)
+      const offset = BigInt(
+        checkpoint.groupOffsets[slot] ?? targetEnds.get(entry.topic)?.[entry.partition] ?? 0n,
+      )
       byTopic.set(entry.topic, [...(byTopic.get(entry.topic) ?? []), { partition: entry.partition, offset }])
     }
     await target.kafka.call(
       `copying offsets of ${group.groupId}`,
-      targetAdmin.alterConsumerGroupOffsets({ groupId: group.groupId, topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })) }),
+      targetAdmin.alterConsumerGroupOffsets({
+        groupId: group.groupId,
+        topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })),
+      }),
     )
   }
   await saveCheckpoint(checkpointPath, checkpoint)
 }
 
 export const registerMigrate: RegisterCommands = (program, io) => {
-  const migrateCommand = new Command('migrate').description('move topics, data and group offsets from another cluster')
+  const migrateCommand = new Command('migrate').description(
+    'move topics, data and group offsets from another cluster',
+  )
   migrateCommand
     .command('from-kafka')
-    .description('copy topics (partitions, configs), records and group offsets from a Kafka cluster to -b (plan unless --execute)')
+    .description(
+      'copy topics (partitions, configs), records and group offsets from a Kafka cluster to -b (plan unless --execute)',
+    )
     .requiredOption('--kafka-servers <host:port,...>', 'the source cluster')
     .option('--topics <a,b>', 'only these topics (default: every non-internal topic)')
     .option('--groups <a,b>', 'only these groups (default: every group with offsets on the topics)')
     .option('--execute', 'apply the plan (resumes a migration that stopped)')
-    .addHelpText('after', '\nExample: streamline-cli -b 127.0.0.1:9092 migrate from-kafka --kafka-servers kafka:9092 --topics orders --execute')
+    .addHelpText(
+      'after',
+      '\nExample: streamline-cli -b 127.0.0.1:9092 migrate from-kafka --kafka-servers kafka:9092 --topics orders --execute',
+    )
     .action(runCommand(io, migrate))
   program.addCommand(migrateCommand)
 }

@@ -139,16 +139,21 @@ async function top(context: CliContext, command: Command): Promise<void> {
   let quit = false
   let wake: (() => void) | null = null
   const onKey = (data: Buffer): void => {
-    const key = data.toString('utf8')
-    const rows =
-      snapshot === null
-        ? 0
-        : view.panel === 'topics'
-          ? visibleTopics(snapshot, view).length
-          : visibleGroups(snapshot, view).length
-    if (!applyKey(view, key, rows)) {
-      quit = true
-      wake?.()
+    const text = data.toString('utf8')
+    // A chunk is one escape sequence (arrows), or typed characters (a paste, or fast typing).
+    const pressed = text.startsWith('\u001b') ? [text] : [...text]
+    for (const key of pressed) {
+      const rows =
+        snapshot === null
+          ? 0
+          : view.panel === 'topics'
+            ? visibleTopics(snapshot, view).length
+            : visibleGroups(snapshot, view).length
+      if (!applyKey(view, key, rows)) {
+        quit = true
+        wake?.()
+        return
+      }
     }
     draw()
   }
