@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `streamline-cli`: the client command (bin in package.json; bundled to dist/bundle/streamline-cli.js
 // by scripts/bundle.ts). Runs one command line and exits with its code (0 ok, 1 failed, 2 usage).
-import { runCli } from './program.ts'
+import { cliVersion } from './version.ts'
 
 const interrupt = new AbortController()
 let interrupts = 0
@@ -16,7 +16,14 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error
 })
 
-const exitCode = await runCli(process.argv.slice(2), {
+const args = process.argv.slice(2)
+// The quick path: `--version` answers without loading the command tree (scripts call it to probe).
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${cliVersion()}\n`)
+  process.exit(0)
+}
+const { runCli } = await import('./program.ts')
+const exitCode = await runCli(args, {
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
