@@ -16,11 +16,10 @@ describe('streamline-cli migrate from-kafka', () => {
   let kafka: Kafka
 
   before(async () => {
-    ;[source, target, cli] = await Promise.all([
-      startBrokerProcess(),
-      startBrokerProcess(),
-      startCliHarness(),
-    ])
+    // One after another: on a loaded machine two brokers starting at once can miss the start bound.
+    source = await startBrokerProcess()
+    target = await startBrokerProcess()
+    cli = await startCliHarness()
     kafka = new Kafka({
       clientId: 'cli-migrate-test',
       brokers: [source.bootstrap],
