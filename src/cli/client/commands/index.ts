@@ -2,6 +2,7 @@
 // commands and declares their options once (help, completions and docs/cli.md derive from them).
 import type { RegisterCommands } from '../context.ts'
 import { registerAcls } from './acls.ts'
+import { registerBenchmark } from './benchmark.ts'
 import { registerCompletions } from './completions.ts'
 import { registerConsume } from './consume.ts'
 import { registerDoctor } from './doctor.ts'
@@ -27,6 +28,7 @@ export const commandGroups: RegisterCommands[] = [
   registerDoctor,
   registerTop,
   registerMigrate,
+  registerBenchmark,
   registerShell,
   registerHistory,
   registerCompletions,

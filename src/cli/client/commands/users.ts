@@ -21,8 +21,16 @@ interface UsersFile {
   users?: Record<string, { password?: string; mechanisms?: string[]; iterations?: number }>
 }
 
+type YamlModule = typeof import('yaml')
+
+/** yaml is CommonJS inside the bundle: its functions may sit on `default`. */
+async function loadYaml(): Promise<YamlModule> {
+  const loaded = (await import('yaml')) as YamlModule & { default?: YamlModule }
+  return typeof loaded.parse === 'function' ? loaded : (loaded.default as YamlModule)
+}
+
 async function readUsersFile(path: string): Promise<UsersFile> {
-  const { parse } = await import('yaml')
+  const { parse } = await loadYaml()
   try {
     return (parse(await readFile(path, 'utf8')) as UsersFile | null) ?? {}
   } catch (error) {
@@ -32,7 +40,7 @@ async function readUsersFile(path: string): Promise<UsersFile> {
 }
 
 async function writeUsersFile(path: string, file: UsersFile): Promise<void> {
-  const { stringify } = await import('yaml')
+  const { stringify } = await loadYaml()
   await writeFile(path, stringify(file), { mode: 0o600 })
 }
 
