@@ -23,16 +23,31 @@ describe('streamline-cli benchmark, completions, history', () => {
 
   it('benchmark: --list-profiles, a smoke run in JSON, its topic removed; an unknown profile is a usage error', async () => {
     const listed = await cli.run(['benchmark', '--list-profiles'])
-    assert.match(listed.stdout, /^PROFILE +RECORDS +BYTES +PARTITIONS +DESCRIPTION\nsmoke +1000 +100 +1 +a quick check that the path works\n/)
+    assert.match(
+      listed.stdout,
+      /^PROFILE +RECORDS +BYTES +PARTITIONS +DESCRIPTION\nsmoke +1000 +100 +1 +a quick check that the path works\n/,
+    )
     const result = await cli.run(['-b', broker.bootstrap, 'benchmark', 'smoke', '--format', 'json'])
     assert.equal(result.code, 0, result.stderr)
-    const document = JSON.parse(result.stdout) as { profile: string; results: { phase: string; records: number; recordsPerSecond: number; p99Ms: number }[] }
+    const document = JSON.parse(result.stdout) as {
+      profile: string
+      results: { phase: string; records: number; recordsPerSecond: number; p99Ms: number }[]
+    }
     assert.equal(document.profile, 'smoke')
-    assert.deepEqual(document.results.map((entry) => [entry.phase, entry.records]), [['produce', 1000], ['consume', 1000]])
+    assert.deepEqual(
+      document.results.map((entry) => [entry.phase, entry.records]),
+      [
+        ['produce', 1000],
+        ['consume', 1000],
+      ],
+    )
     for (const entry of document.results) assert.ok(entry.recordsPerSecond > 0 && entry.p99Ms >= 0)
     assert.equal((await cli.run(['-b', broker.bootstrap, 'topics', 'list'])).stdout, 'TOPIC  PARTITIONS\n')
     const unknown = await cli.run(['benchmark', 'huge'])
-    assert.deepEqual([unknown.code, unknown.stderr], [2, "error: benchmark: profile 'huge' is not one of smoke, small, throughput, large\n"])
+    assert.deepEqual(
+      [unknown.code, unknown.stderr],
+      [2, "error: benchmark: profile 'huge' is not one of smoke, small, throughput, large\n"],
+    )
   })
 
   it('completions bash: a script bash accepts, completing subcommands and options', async () => {
@@ -41,14 +56,27 @@ describe('streamline-cli benchmark, completions, history', () => {
     const file = join(cli.home, 'completion.bash')
     await writeFile(file, script.stdout)
     const complete = (words: string[]): string =>
-      execFileSync('bash', ['-c', `source ${file}; COMP_WORDS=(${words.map((word) => `'${word}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _streamline_cli; echo "\${COMPREPLY[*]}"`], { encoding: 'utf8' }).trim()
-    assert.equal(complete(['streamline-cli', 'top']), 'top topics')
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          `source ${file}; COMP_WORDS=(${words.map((word) => `'${word}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _streamline_cli; echo "\${COMPREPLY[*]}"`,
+        ],
+        { encoding: 'utf8' },
+      ).trim()
+    assert.equal(complete(['streamline-cli', 'top']), 'topics top') // the order commands are declared in
     assert.equal(complete(['streamline-cli', 'groups', 're']), 'reset')
     assert.equal(complete(['streamline-cli', 'consume', 'orders', '--fo']), '--follow --format')
     const fish = await cli.run(['completions', 'fish'])
-    assert.match(fish.stdout, /^complete -c streamline-cli -n '__fish_seen_subcommand_from consume' -l 'jq'$/m)
+    assert.match(
+      fish.stdout,
+      /^complete -c streamline-cli -n '__fish_seen_subcommand_from consume' -l 'jq'$/m,
+    )
     const bad = await cli.run(['completions', 'tcsh'])
-    assert.deepEqual([bad.code, bad.stderr], [2, "error: completions: 'tcsh' is not one of bash, zsh, fish\n"])
+    assert.deepEqual(
+      [bad.code, bad.stderr],
+      [2, "error: completions: 'tcsh' is not one of bash, zsh, fish\n"],
+    )
   })
 
   it('history lists earlier commands with their exit codes; --clear forgets', async () => {
@@ -60,6 +88,9 @@ describe('streamline-cli benchmark, completions, history', () => {
     assert.equal(lines.length, 2)
     assert.match(lines[0], new RegExp(`^ {4}1 {2}\\S+Z {2}-b ${broker.bootstrap} topics list$`))
     assert.match(lines[1], /^ {4}2 {2}\S+Z {2}topics describe {2}\(exit 2\)$/)
-    assert.equal((await cli.run(['history', '-n', '1', '--format', 'json'])).stdout.includes('"exitCode": 2'), true)
+    assert.equal(
+      (await cli.run(['history', '-n', '1', '--format', 'json'])).stdout.includes('"exitCode": 2'),
+      true,
+    )
   })
 })
