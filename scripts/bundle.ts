@@ -1,4 +1,4 @@
-// Bundles the `streamline` CLI with esbuild into dist/bundle/: one entry file plus chunks that load
+// Bundles the `streamline` CLI (and the `streamline-cli` client command) with esbuild into dist/bundle/: one entry file plus chunks that load
 // on first use (the HTTP app with fastify, the codecs of each Kafka API, the compression codecs).
 // Why: on Node 20 a start from the tsc output spends most of its time resolving and reading hundreds
 // of modules; one file removes that (bench/RESULTS.md, Startup). Native addons (CRC32C, lz4, snappy,
@@ -7,7 +7,7 @@
 // `npm run build` runs this after tsc; `npm start` (scripts/start.js) runs it when src/ is newer than
 // the bundle. Usage: node --import tsx scripts/bundle.ts
 
-import { rm } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type BuildOptions, build } from 'esbuild'
@@ -17,12 +17,16 @@ export const bundleDir = join(root, 'dist', 'bundle')
 
 /** Packages with native addons, resolved from node_modules at run time. */
 export const nativePackages = ['@node-rs/crc32', 'lz4-napi', 'snappy', '@mongodb-js/zstd', '@duckdb/node-api']
+/** Packages that read files beside their own code at load (a .wasm), so they cannot be inlined. */
+export const filePackages = ['@platformatic/wasm-utils']
 
 export const bundleOptions: BuildOptions = {
   // The CLI, and the embedded API for bench/suite/workloads/footprint.ts (the package's `exports` stay
   // on tsc's output, with its type declarations).
   entryPoints: {
     streamline: join(root, 'src', 'cli', 'streamline.ts'),
+    // The client command (bin `streamline-cli`); @platformatic/kafka loads in a chunk on first use.
+    'streamline-cli': join(root, 'src', 'cli', 'client', 'main.ts'),
     embedded: join(root, 'src', 'embedded', 'index.ts'),
   },
   outdir: bundleDir,
@@ -31,7 +35,7 @@ export const bundleOptions: BuildOptions = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: nativePackages,
+  external: [...nativePackages, ...filePackages],
   // Less text for V8 to parse at start (Node 20 has no compile cache); names are kept readable in
   // stack traces because identifiers are not renamed.
   minifyWhitespace: true,
@@ -50,9 +54,13 @@ export async function bundleCli(): Promise<void> {
   // The option table of the CLI's quick path (src/config/quick-load.ts), computed from the schema now
   // so that a start with plain flags never loads zod.
   const { optionTableOf } = await import('../src/config/option-table.ts')
+  const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string }
   await build({
     ...bundleOptions,
-    define: { STREAMLINE_OPTION_TABLE: JSON.stringify(optionTableOf()) },
+    define: {
+      STREAMLINE_OPTION_TABLE: JSON.stringify(optionTableOf()),
+      STREAMLINE_CLI_VERSION: JSON.stringify(version),
+    },
   })
 }
 

@@ -20,6 +20,7 @@ export type StreamlineErrorCode =
   | 'SL_ERR_CONFIG'
   | 'SL_ERR_AUTHENTICATION'
   | 'SL_ERR_SQL'
+  | 'SL_ERR_CLI'
 
 export interface StreamlineErrorOptions {
   /** The Kafka protocol error code this error maps to, when it reaches a client. */

@@ -1,0 +1,151 @@
+// The global options, declared once (help, completions and docs derive from this table), and their
+// resolution into the settings a command runs with. Precedence: command line, then environment
+// (STREAMLINE_BOOTSTRAP, STREAMLINE_HTTP, NO_COLOR), then the profile (-P, or the current one), then
+// the defaults (127.0.0.1:9092, http://127.0.0.1:9094, text, 10 s).
+import { type Command, Option } from 'commander'
+import { parseDurationMs } from './durations.ts'
+import { UsageError } from './errors.ts'
+import type { OutputFormat } from './output.ts'
+import { loadProfiles, type Profile } from './profiles.ts'
+
+export const defaultBootstrap = '127.0.0.1:9092'
+export const defaultHttpUrl = 'http://127.0.0.1:9094'
+export const defaultTimeoutMs = 10_000
+export const saslMechanisms = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const
+export type SaslMechanism = (typeof saslMechanisms)[number]
+
+/** What commander hands us (optsWithGlobals), before resolution. */
+export interface GlobalOptionValues {
+  bootstrap?: string
+  http?: string
+  profile?: string
+  format?: string
+  color?: boolean
+  yes?: boolean
+  output?: string
+  timeout?: string
+  saslMechanism?: string
+  saslUsername?: string
+  saslPassword?: string
+  tls?: boolean
+  tlsCa?: string
+  tlsCert?: string
+  tlsKey?: string
+}
+
+export function globalOptions(): Option[] {
+  return [
+    new Option(
+      '-b, --bootstrap <host:port,...>',
+      'Kafka bootstrap servers (default 127.0.0.1:9092, env STREAMLINE_BOOTSTRAP)',
+    ),
+    new Option('--http <url>', "Streamline's HTTP API (default http://127.0.0.1:9094, env STREAMLINE_HTTP)"),
+    new Option('-P, --profile <name>', 'use a saved connection profile (see `profile`)'),
+    new Option('--format <format>', 'output shape').choices(['text', 'json']),
+    new Option('--no-color', 'no colour, even on a terminal (also NO_COLOR)'),
+    new Option('-y, --yes', 'answer yes to confirmations'),
+    new Option('-o, --output <file>', 'write results to a file instead of stdout'),
+    new Option('--timeout <duration>', 'give up on an unanswered broker after this long (default 10s)'),
+    new Option('--sasl-mechanism <mechanism>', 'SASL mechanism').choices(saslMechanisms),
+    new Option('--sasl-username <user>', 'SASL user name'),
+    new Option('--sasl-password <password>', 'SASL password (env STREAMLINE_SASL_PASSWORD)'),
+    new Option('--tls', 'connect with TLS'),
+    new Option('--tls-ca <file>', 'CA certificate (PEM) to trust; implies --tls'),
+    new Option('--tls-cert <file>', 'client certificate (PEM); implies --tls'),
+    new Option('--tls-key <file>', 'client private key (PEM)'),
+  ]
+}
+
+export function addGlobalOptions(program: Command): void {
+  for (const option of globalOptions()) program.addOption(option)
+}
+
+export interface SaslSettings {
+  mechanism: SaslMechanism
+  username: string
+  password: string
+}
+
+export interface TlsSettings {
+  caFile?: string
+  certFile?: string
+  keyFile?: string
+}
+
+export interface ResolvedSettings {
+  bootstrap: string[]
+  httpUrl: string
+  format: OutputFormat
+  color: boolean
+  yes: boolean
+  outputFile: string | undefined
+  timeoutMs: number
+  sasl: SaslSettings | undefined
+  tls: TlsSettings | undefined
+  profileName: string | null
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value
+}
+
+export async function resolveSettings(
+  values: GlobalOptionValues,
+  env: NodeJS.ProcessEnv,
+  stdoutIsTerminal: boolean,
+): Promise<ResolvedSettings> {
+  const file = await loadProfiles(env)
+  const profileName = values.profile ?? file.current
+  let profile: Profile = {}
+  if (profileName !== null) {
+    const found = file.profiles[profileName]
+    if (found === undefined) {
+      if (values.profile !== undefined)
+        throw new UsageError(`no profile named '${profileName}' (see: profile list)`)
+    } else {
+      profile = found
+    }
+  }
+  const bootstrapText =
+    values.bootstrap ?? nonEmpty(env.STREAMLINE_BOOTSTRAP) ?? profile.bootstrap ?? defaultBootstrap
+  const bootstrap = bootstrapText
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+  for (const entry of bootstrap) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(entry)) throw new UsageError(`--bootstrap: '${entry}' is not host:port`)
+  }
+  const mechanism = values.saslMechanism ?? profile.saslMechanism
+  const username = values.saslUsername ?? profile.saslUsername
+  const password = values.saslPassword ?? nonEmpty(env.STREAMLINE_SASL_PASSWORD) ?? profile.saslPassword
+  let sasl: SaslSettings | undefined
+  if (mechanism !== undefined || username !== undefined) {
+    if (mechanism === undefined || username === undefined || password === undefined) {
+      throw new UsageError('SASL needs --sasl-mechanism, --sasl-username and --sasl-password together')
+    }
+    if (!(saslMechanisms as readonly string[]).includes(mechanism)) {
+      throw new UsageError(`--sasl-mechanism: '${mechanism}' is not one of ${saslMechanisms.join(', ')}`)
+    }
+    sasl = { mechanism: mechanism as SaslMechanism, username, password }
+  }
+  const tlsCa = values.tlsCa ?? profile.tlsCa
+  const tlsCert = values.tlsCert ?? profile.tlsCert
+  const tlsKey = values.tlsKey ?? profile.tlsKey
+  const tlsOn = values.tls === true || profile.tls === true || tlsCa !== undefined || tlsCert !== undefined
+  return {
+    bootstrap,
+    httpUrl: (values.http ?? nonEmpty(env.STREAMLINE_HTTP) ?? profile.http ?? defaultHttpUrl).replace(
+      /\/+$/,
+      '',
+    ),
+    format: values.format === 'json' ? 'json' : 'text',
+    color:
+      values.color !== false && env.NO_COLOR === undefined && stdoutIsTerminal && values.output === undefined,
+    yes: values.yes === true,
+    outputFile: values.output,
+    timeoutMs: values.timeout === undefined ? defaultTimeoutMs : parseDurationMs(values.timeout, '--timeout'),
+    sasl,
+    tls: tlsOn ? { caFile: tlsCa, certFile: tlsCert, keyFile: tlsKey } : undefined,
+    profileName: profile === undefined ? null : profileName,
+  }
+}
