@@ -6,10 +6,10 @@ import type { BrokerIdentity, BrokerSettings } from '../broker/handler.ts'
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import type { Logger } from '../log.ts'
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
-import type { SqlService } from '../sql/index.ts'
 import type { ClientQuotaStore } from '../quotas/quota-store.ts'
 import type { Authorizer } from '../security/acl/authorizer.ts'
 import type { CredentialStore } from '../security/credential-store.ts'
+import type { SqlService } from '../sql/index.ts'
 import type { LogManager } from '../storage/types.ts'
 
 export interface BrokerView {

@@ -12,6 +12,7 @@ import { registerInfo } from './info.ts'
 import { registerMigrate } from './migrate.ts'
 import { registerProduce } from './produce.ts'
 import { registerProfile } from './profile.ts'
+import { registerQuery } from './query.ts'
 import { registerShell } from './shell.ts'
 import { registerTop } from './top.ts'
 import { registerTopics } from './topics.ts'
@@ -24,6 +25,7 @@ export const commandGroups: RegisterCommands[] = [
   registerGroups,
   registerUsers,
   registerAcls,
+  registerQuery,
   registerInfo,
   registerDoctor,
   registerTop,
