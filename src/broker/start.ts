@@ -378,9 +378,12 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
 
   let closing: Promise<void> | null = null
   const stop = async (): Promise<void> => {
+    const timeoutMs = options.shutdownTimeoutMs ?? defaultShutdownTimeoutMs
+    // Connect is a client of this broker: its tasks commit offsets and statuses through the Kafka
+    // listener, so it stops first, while requests are still served (a stopping broker holds them).
+    await stopConnect(connect, timeoutMs, log)
     state.stopping = true
     listener.stopAccepting()
-    const timeoutMs = options.shutdownTimeoutMs ?? defaultShutdownTimeoutMs
     if (!(await router.drain(timeoutMs))) {
       log.warn(
         { requestsInFlight: router.requestsInFlight, shutdownTimeoutMs: timeoutMs },
@@ -388,8 +391,6 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       )
     }
     await playground?.stop()
-    // Connect's tasks commit their offsets through the Kafka listener: stop them before it closes.
-    await connect?.close().catch((error: unknown) => log.error({ err: error }, 'stopping Connect failed'))
     await listener.close()
     await closeHttp(http, log)
     await sql.close()
@@ -473,6 +474,23 @@ async function closeHttp(http: HttpServer | null, log: Logger): Promise<void> {
   } catch (error) {
     // The log must still be closed cleanly: report and go on.
     log.error({ err: error }, 'closing the HTTP port failed')
+  }
+}
+
+/** Stops the Connect worker, waiting at most `timeoutMs` (a stop must never hang on a client). */
+async function stopConnect(connect: ConnectServer | null, timeoutMs: number, log: Logger): Promise<void> {
+  if (connect === null) return
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs)
+  })
+  try {
+    const outcome = await Promise.race([connect.close().then(() => 'stopped' as const), timedOut])
+    if (outcome === 'timeout') log.warn({ shutdownTimeoutMs: timeoutMs }, 'Connect did not stop in time')
+  } catch (error) {
+    log.error({ err: error }, 'stopping Connect failed')
+  } finally {
+    clearTimeout(timer)
   }
 }
 

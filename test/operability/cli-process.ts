@@ -56,6 +56,11 @@ export async function startCli(args: string[]): Promise<CliProcess> {
     '127.0.0.1:0',
     '--http-addr',
     '127.0.0.1:0',
+    // Free ports for the registry and Connect too: tests run in parallel (defaults 8081 / 8083).
+    '--registry-addr',
+    '127.0.0.1:0',
+    '--connect-addr',
+    '127.0.0.1:0',
     '--log-format',
     'json',
     ...args,
