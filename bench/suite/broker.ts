@@ -218,7 +218,19 @@ function awaitListening(
 export async function launchBroker(options: BrokerLaunchOptions): Promise<LaunchedBroker> {
   const { entry } = brokerEntryChoice()
   const storage = options.inMemory === true ? ['--in-memory'] : ['--data-dir', requireDataDir(options)]
-  const brokerArgs = ['--listen-addr', '127.0.0.1:0', '--http-addr', '127.0.0.1:0', '--log-format', 'json']
+  const brokerArgs = [
+    '--listen-addr',
+    '127.0.0.1:0',
+    '--http-addr',
+    '127.0.0.1:0',
+    // The registry and Connect listen by default (8081 / 8083): free ports, so runs never collide.
+    '--registry-addr',
+    '127.0.0.1:0',
+    '--connect-addr',
+    '127.0.0.1:0',
+    '--log-format',
+    'json',
+  ]
   brokerArgs.push('--log-level', 'info', ...storage, ...(options.args ?? []))
   const nodeArgs = [...brokerNodeArgs, ...(entry === 'dist' ? [builtCli] : ['--import', 'tsx', sourceCli])]
   const env = { ...process.env }

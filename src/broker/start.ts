@@ -70,7 +70,8 @@ export interface StartBrokerOptions {
   advertisedAddr?: string
   /** `--http-addr`, default 127.0.0.1:9094; null disables the HTTP port. */
   httpAddr?: string | null
-  /** `--registry-addr`, default 127.0.0.1:8081 (Confluent's); null disables the schema registry. */
+  /** `--registry-addr` (the CLI's default 127.0.0.1:8081, Confluent's); absent or null: no schema
+   * registry (so tests that start brokers in-process never bind 8081). */
   registryAddr?: string | null
   /** `--connect-addr`: the Connect REST listener (the CLI's default 127.0.0.1:8083); absent or null: no
    * Connect worker (so tests that start brokers in-process never bind 8083). */
@@ -208,7 +209,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const listenAddress = parseHostPort('listen-addr', options.listenAddr ?? '127.0.0.1:9092')
   const httpAddr = options.httpAddr === undefined ? '127.0.0.1:9094' : options.httpAddr
   const httpAddress = httpAddr === null ? null : parseHostPort('http-addr', httpAddr)
-  const registryAddr = options.registryAddr === undefined ? '127.0.0.1:8081' : options.registryAddr
+  const registryAddr = options.registryAddr ?? null
   const registryAddress = registryAddr === null ? null : parseHostPort('registry-addr', registryAddr)
   const advertisedAddress =
     options.advertisedAddr === undefined ? null : parseHostPort('advertised-addr', options.advertisedAddr)
