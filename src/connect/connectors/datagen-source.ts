@@ -108,6 +108,9 @@ export class DatagenTask implements SourceTask {
     }
     const waitMs = this.nextDueMs - Date.now()
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, 200)))
+    // Behind schedule (a slow poll, a pause, a busy machine): the schedule restarts from now rather
+    // than bursting to catch up, so records.per.second is never exceeded.
+    if (Date.now() - this.nextDueMs > this.intervalMs) this.nextDueMs = Date.now()
     const records: SourceRecord[] = []
     while (!this.stopped && records.length < batchMax && Date.now() >= this.nextDueMs) {
       if (this.iterations >= 0 && this.iteration >= this.iterations) break
@@ -115,8 +118,6 @@ export class DatagenTask implements SourceTask {
       this.iteration++
       this.nextDueMs += this.intervalMs
     }
-    // After a pause the schedule restarts from now rather than bursting to catch up.
-    if (Date.now() - this.nextDueMs > 1000) this.nextDueMs = Date.now()
     return records
   }
 
