@@ -83,7 +83,7 @@ describe('web console in Chromium', { skip }, () => {
     await page.getByTestId('cluster-id').filter({ hasText: cluster.clusterId }).waitFor()
     await page.getByRole('img', { name: 'Records per second chart' }).waitFor()
     assert.equal(await page.title(), 'Overview · Streamline')
-    // Pages of parts this broker does not serve are not offered.
+    // Pages that are not built (Schemas, Connectors, SQL) are not offered, though their services run.
     assert.equal(await page.getByRole('link', { name: 'SQL' }).count(), 0)
     await page.waitForTimeout(2500) // one more history sample: the charts have data
     await screenshot('overview')
