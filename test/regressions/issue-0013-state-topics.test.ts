@@ -117,6 +117,21 @@ test('a Metadata request creates __consumer_offsets and __transaction_state with
   try {
     assert.equal(await partitionsAfterMetadata(client, '__consumer_offsets'), 50)
     assert.equal(await partitionsAfterMetadata(client, '__transaction_state'), 50)
+    // isInternal as Kafka's Topic.isInternal: its two internal topics, not every `__` name.
+    await partitionsAfterMetadata(client, '__not_internal')
+    const described = await client.request(
+      3,
+      9,
+      metadataRequestBody(['__consumer_offsets', '__transaction_state', '__not_internal'], false),
+    )
+    assert.deepEqual(
+      described.topics.map((topic) => [topic.name, topic.isInternal]),
+      [
+        ['__consumer_offsets', true],
+        ['__transaction_state', true],
+        ['__not_internal', false],
+      ],
+    )
   } finally {
     client.close()
   }

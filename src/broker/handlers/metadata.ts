@@ -11,6 +11,7 @@
 // are the principal's bitfields: per topic described (not for refused ones), and for the cluster
 // (v8-10; 0 without DESCRIBE on the cluster). Known gaps: none.
 
+import { isKafkaInternalTopic } from '../../coordinator/state-topics.ts'
 import { KafkaError } from '../../errors.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import type { MetadataRequest } from '../../protocol/generated/metadata-request.ts'
@@ -125,7 +126,8 @@ function describeTopic(
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.topicId,
-    isInternal: topic.name.startsWith('__'),
+    // Kafka's fixed list (Topic.isInternal), not every `__` name.
+    isInternal: isKafkaInternalTopic(topic.name),
     partitions,
     topicAuthorizedOperations: topicAuthorizedOperations(
       context,
