@@ -14,6 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { freePortListenerArgs } from '../test/helpers/broker-process.ts'
 
 const runs = Number(process.argv.slice(2).find((argument) => /^\d+$/.test(argument)) ?? 10)
 const entry = process.argv.includes('--built')
@@ -35,21 +36,7 @@ async function startOnce(): Promise<{ wallMs: number; httpReadyMs: number; inPro
   const began = performance.now()
   const child = spawn(
     process.execPath,
-    [
-      ...entry,
-      '--listen-addr',
-      '127.0.0.1:0',
-      '--http-addr',
-      '127.0.0.1:0',
-      '--registry-addr',
-      '127.0.0.1:0',
-      '--connect-addr',
-      '127.0.0.1:0',
-      '--data-dir',
-      dataDir,
-      '--log-format',
-      'json',
-    ],
+    [...entry, ...freePortListenerArgs, '--data-dir', dataDir, '--log-format', 'json'],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   try {

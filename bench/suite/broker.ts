@@ -13,7 +13,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 // Readiness and exit as the test helper sees them (that module has no node:test side effects).
-import { parseListeningLine, waitForExit } from '../../test/helpers/broker-process.ts'
+import { freePortListenerArgs, parseListeningLine, waitForExit } from '../../test/helpers/broker-process.ts'
 
 export const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -218,19 +218,7 @@ function awaitListening(
 export async function launchBroker(options: BrokerLaunchOptions): Promise<LaunchedBroker> {
   const { entry } = brokerEntryChoice()
   const storage = options.inMemory === true ? ['--in-memory'] : ['--data-dir', requireDataDir(options)]
-  const brokerArgs = [
-    '--listen-addr',
-    '127.0.0.1:0',
-    '--http-addr',
-    '127.0.0.1:0',
-    // The registry and Connect listen by default (8081 / 8083): free ports, so runs never collide.
-    '--registry-addr',
-    '127.0.0.1:0',
-    '--connect-addr',
-    '127.0.0.1:0',
-    '--log-format',
-    'json',
-  ]
+  const brokerArgs = [...freePortListenerArgs, '--log-format', 'json']
   brokerArgs.push('--log-level', 'info', ...storage, ...(options.args ?? []))
   const nodeArgs = [...brokerNodeArgs, ...(entry === 'dist' ? [builtCli] : ['--import', 'tsx', sourceCli])]
   const env = { ...process.env }

@@ -153,13 +153,23 @@ function watchUntilListening(
   })
 }
 
+/** Every listener of `streamline` on a free port: tests and benchmarks run brokers in parallel, and the
+ * defaults (Kafka 9092, HTTP 9094, schema registry 8081, Connect 8083) would clash. */
+export const freePortListenerArgs: readonly string[] = [
+  '--listen-addr',
+  '127.0.0.1:0',
+  '--http-addr',
+  '127.0.0.1:0',
+  '--registry-addr',
+  '127.0.0.1:0',
+  '--connect-addr',
+  '127.0.0.1:0',
+]
+
 export async function startBrokerProcess(options: BrokerProcessOptions = {}): Promise<BrokerProcess> {
   const ownsDataDir = options.dataDir === undefined
   const dataDir = options.dataDir ?? (await makeTempDir())
-  const args = ['--import', 'tsx', 'src/cli/streamline.ts', '--listen-addr', '127.0.0.1:0']
-  // Free HTTP, registry and Connect ports too: tests run brokers in parallel, and the defaults 9094 /
-  // 8081 / 8083 would clash.
-  args.push('--http-addr', '127.0.0.1:0', '--registry-addr', '127.0.0.1:0', '--connect-addr', '127.0.0.1:0')
+  const args = ['--import', 'tsx', 'src/cli/streamline.ts', ...freePortListenerArgs]
   args.push('--data-dir', dataDir, ...(options.args ?? []))
   const env = { ...process.env }
   delete env.NODE_TEST_CONTEXT // set by node:test for its own children; the broker is not one

@@ -3,7 +3,7 @@
 // (from the "streamline started" line) and signals. Every wait is bounded.
 
 import { type ChildProcess, spawn } from 'node:child_process'
-import { repositoryRoot } from '../helpers/broker-process.ts'
+import { freePortListenerArgs, repositoryRoot } from '../helpers/broker-process.ts'
 
 const startTimeoutMs = 20_000
 const exitTimeoutMs = 30_000
@@ -51,20 +51,7 @@ export function runCli(args: string[]): {
 
 /** Starts the broker and resolves once it logged "streamline started". */
 export async function startCli(args: string[]): Promise<CliProcess> {
-  const run = runCli([
-    '--listen-addr',
-    '127.0.0.1:0',
-    '--http-addr',
-    '127.0.0.1:0',
-    // Free ports for the registry and Connect too: tests run in parallel (defaults 8081 / 8083).
-    '--registry-addr',
-    '127.0.0.1:0',
-    '--connect-addr',
-    '127.0.0.1:0',
-    '--log-format',
-    'json',
-    ...args,
-  ])
+  const run = runCli([...freePortListenerArgs, '--log-format', 'json', ...args])
   const started = await new Promise<{ kafka: string; http: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no start line\n${run.output()}`)), startTimeoutMs)
     const check = (): void => {

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { bundleDir } from '../../../scripts/bundle.ts'
+import { freePortListenerArgs } from '../../../test/helpers/broker-process.ts'
 import { repositoryRoot } from '../broker.ts'
 
 const startTimeoutMs = 60_000
@@ -60,19 +61,7 @@ interface LogLine {
 
 export async function startBundledBroker(dataDir: string): Promise<StartedBroker> {
   const began = performance.now()
-  const args = [
-    '--listen-addr',
-    '127.0.0.1:0',
-    '--http-addr',
-    '127.0.0.1:0',
-    // The registry and Connect listen by default (8081 / 8083): free ports, so runs never collide.
-    '--registry-addr',
-    '127.0.0.1:0',
-    '--connect-addr',
-    '127.0.0.1:0',
-    '--log-format',
-    'json',
-  ]
+  const args = [...freePortListenerArgs, '--log-format', 'json']
   const env = { ...process.env }
   delete env.NODE_TEST_CONTEXT
   const child = spawn(process.execPath, [entry, ...args, '--data-dir', dataDir], {
