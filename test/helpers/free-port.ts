@@ -14,3 +14,25 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     })
   })
 }
+
+/** `count` distinct free ports: each is held open until all are chosen (freePort called twice in a row
+ * may hand out the same port again, and a broker refuses two listeners on one port). */
+export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolvePromise, reject) => {
+          const server = createServer()
+          server.once('error', reject)
+          server.listen(0, host, () => resolvePromise(server))
+        }),
+    ),
+  )
+  const ports = servers.map((server) => {
+    const address = server.address()
+    return typeof address === 'object' && address !== null ? address.port : 0
+  })
+  await Promise.all(servers.map((server) => new Promise((resolvePromise) => server.close(resolvePromise))))
+  return ports
+}

@@ -12,7 +12,7 @@ import {
   removeTempDir,
   startBrokerProcess,
 } from '../helpers/broker-process.ts'
-import { freePort } from '../helpers/free-port.ts'
+import { freePorts } from '../helpers/free-port.ts'
 
 const execFileAsync = promisify(execFile)
 
@@ -91,7 +91,7 @@ export async function startSecureBroker(extraArgs: string[] = []): Promise<Secur
     usersFile,
     `users:\n  alice:\n    password: ${users.alice}\n  bob:\n    password: ${users.bob}\n    mechanisms: [SCRAM-SHA-256]\n`,
   )
-  const [saslPlaintextPort, saslSslPort, sslPort] = [await freePort(), await freePort(), await freePort()]
+  const [saslPlaintextPort, saslSslPort, sslPort] = await freePorts(3)
   const saslPlaintext = `127.0.0.1:${saslPlaintextPort}`
   const saslSsl = `127.0.0.1:${saslSslPort}`
   const ssl = `127.0.0.1:${sslPort}`
