@@ -20,7 +20,8 @@ import { freePort } from '../helpers/free-port.ts'
 import { CodecClient } from '../helpers/kafka-codec-client.ts'
 import { kafkaTokenSasl } from '../security/token-login.ts'
 
-async function start(dir: string, port: number): Promise<BrokerProcess> {
+async function start(dir: string): Promise<BrokerProcess> {
+  const port = await freePort()
   return startBrokerProcess({
     dataDir: join(dir, 'data'),
     args: [
@@ -47,8 +48,7 @@ async function aliceClient(broker: BrokerProcess): Promise<CodecClient> {
 test('tokens created and renewed before a SIGKILL are there after the restart and log in', async () => {
   const dir = await makeTempDir('streamline-tokens-kill-')
   await writeFile(join(dir, 'users.yaml'), 'users:\n  alice:\n    password: alice-secret\n')
-  const port = await freePort()
-  let broker = await start(dir, port)
+  let broker = await start(dir)
   try {
     const client = await aliceClient(broker)
     const created = await client.request(ApiKey.CreateDelegationToken, 3, {
@@ -70,7 +70,7 @@ test('tokens created and renewed before a SIGKILL are there after the restart an
     assert.equal(stored.includes(created.hmac.toString('base64')), false)
     assert.equal(stored.includes(created.hmac.toString('hex')), false)
 
-    broker = await start(dir, port)
+    broker = await start(dir)
     const after = await aliceClient(broker)
     const described = await after.request(ApiKey.DescribeDelegationToken, 3, { owners: null })
     after.close()
