@@ -55,6 +55,7 @@ import type { LogManager } from '../storage/types.ts'
 import { parseHostPort } from './address.ts'
 import { DynamicBrokerConfigs } from './broker-config/dynamic-store.ts'
 import { ConnectionLimiter } from './connection-limits.ts'
+import { FeatureStore } from './features.ts'
 import type { AnyHandler, BrokerServices, BrokerSettings, SupportedApi } from './handler.ts'
 import { FetchSessionCache } from './handlers/fetch/fetch-session-cache.ts'
 import { handlers } from './handlers/index.ts'
@@ -245,6 +246,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const producerIds = new ProducerIdManager({ dataDir })
   await producerIds.load()
   const authorizer = await openAuthorizer(security.authorizer, dataDir)
+  const features = new FeatureStore({ dataDir, nodeId: options.nodeId ?? 0 })
+  await features.load()
   const quotas = await openQuotaServices({
     dataDir,
     window: { samples: limits.quotaWindowNum, windowMs: limits.quotaWindowSizeSeconds * 1000 },
@@ -291,6 +294,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     logs,
     log,
     supportedApis: supportedApisOf(handlers),
+    features,
     stateTopics,
     dynamicConfigs,
     dataDir,

@@ -56,6 +56,7 @@ import { saslAuthenticate } from './sasl-authenticate.ts'
 import { saslHandshake } from './sasl-handshake.ts'
 import { syncGroup } from './sync-group.ts'
 import { txnOffsetCommit } from './txn-offset-commit.ts'
+import { updateFeatures } from './update-features.ts'
 
 export const handlers: readonly AnyHandler[] = [
   produce, // 0
@@ -105,6 +106,7 @@ export const handlers: readonly AnyHandler[] = [
   describeUserScramCredentials, // 50
   alterUserScramCredentials, // 51
   describeQuorum, // 55
+  updateFeatures, // 57
   describeCluster, // 60
   describeProducers, // 61
   describeTransactions, // 65
