@@ -331,7 +331,20 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     throw error
   }
   if (registry !== null) log.info({ host: registry.host, port: registry.port }, 'registry listening')
-  const listener = await startListeners({ specs, security, services, router, limits, log })
+  let listener: BrokerListeners
+  try {
+    listener = await startListeners({ specs, security, services, router, limits, log })
+  } catch (error) {
+    // A listener that cannot bind (EADDRINUSE) fails the start: release what is already open, so an
+    // embedding process is not left with the registry and HTTP ports bound and the log open.
+    await closeRegistry(registry, log)
+    await closeHttp(http, log)
+    groups.stop()
+    transactions.stop()
+    await groupsLoaded
+    await logs.close()
+    throw error
+  }
   // Codecs load per API on first use; load the rest now, off the start-up path.
   router.warmUp().catch((error: unknown) => log.error({ err: error }, 'loading protocol codecs failed'))
   // startListeners set each listener's advertised address (default: what it bound, port 0 resolved).
