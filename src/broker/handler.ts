@@ -17,6 +17,7 @@ import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import type { LogManager } from '../storage/types.ts'
 import type { DynamicBrokerConfigs } from './broker-config/dynamic-store.ts'
 import type { ConnectionLimiter } from './connection-limits.ts'
+import type { FeatureStore } from './features.ts'
 import type { FetchSessionCache } from './handlers/fetch/fetch-session-cache.ts'
 
 /** This broker as clients see it (Metadata, FindCoordinator). */
@@ -77,6 +78,9 @@ export interface BrokerServices {
   security?: SecurityServices
   /** ACL enforcement (`[security] authorizer = true`); absent: everything is allowed. */
   authorizer?: Authorizer
+  /** Finalized feature levels (KIP-584: ApiVersions, UpdateFeatures); absent where a test builds
+   * services without them: every feature at its default level, not changeable. */
+  features?: FeatureStore
   /** Client quotas (src/quotas): the persisted values and their enforcement; absent: no quotas. */
   quotas?: QuotaServices
   /** max.connections and max.connections.per.ip over all listeners; absent: each listener counts its own. */

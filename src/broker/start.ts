@@ -55,6 +55,7 @@ import type { LogManager } from '../storage/types.ts'
 import { parseHostPort } from './address.ts'
 import { DynamicBrokerConfigs } from './broker-config/dynamic-store.ts'
 import { ConnectionLimiter } from './connection-limits.ts'
+import { FeatureStore } from './features.ts'
 import type { AnyHandler, BrokerServices, BrokerSettings, SupportedApi } from './handler.ts'
 import { FetchSessionCache } from './handlers/fetch/fetch-session-cache.ts'
 import { handlers } from './handlers/index.ts'
@@ -245,6 +246,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const producerIds = new ProducerIdManager({ dataDir })
   await producerIds.load()
   const authorizer = await openAuthorizer(security.authorizer, dataDir)
+  const features = new FeatureStore({ dataDir, nodeId: options.nodeId ?? 0 })
+  await features.load()
   const quotas = await openQuotaServices({
     dataDir,
     window: { samples: limits.quotaWindowNum, windowMs: limits.quotaWindowSizeSeconds * 1000 },
@@ -291,6 +294,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     logs,
     log,
     supportedApis: supportedApisOf(handlers),
+    features,
     stateTopics,
     dynamicConfigs,
     dataDir,
@@ -327,7 +331,20 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     throw error
   }
   if (registry !== null) log.info({ host: registry.host, port: registry.port }, 'registry listening')
-  const listener = await startListeners({ specs, security, services, router, limits, log })
+  let listener: BrokerListeners
+  try {
+    listener = await startListeners({ specs, security, services, router, limits, log })
+  } catch (error) {
+    // A listener that cannot bind (EADDRINUSE) fails the start: release what is already open, so an
+    // embedding process is not left with the registry and HTTP ports bound and the log open.
+    await closeRegistry(registry, log)
+    await closeHttp(http, log)
+    groups.stop()
+    transactions.stop()
+    await groupsLoaded
+    await logs.close()
+    throw error
+  }
   // Codecs load per API on first use; load the rest now, off the start-up path.
   router.warmUp().catch((error: unknown) => log.error({ err: error }, 'loading protocol codecs failed'))
   // startListeners set each listener's advertised address (default: what it bound, port 0 resolved).

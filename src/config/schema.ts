@@ -345,6 +345,25 @@ const securitySchema = z
           'With the authorizer on, allow access to a resource no ACL names (Kafka: allow.everyone.if.no.acl.found).',
         ),
       ),
+    delegationTokenSecretKey: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(
+        meta(
+          'Secret that signs delegation tokens (HMAC-SHA512); unset: the token APIs answer DELEGATION_TOKEN_AUTH_DISABLED.',
+          { valueName: '<secret>' },
+        ),
+      ),
+    delegationTokenMaxLifetimeMs: positiveInt()
+      .default(604_800_000)
+      .meta(meta('Longest a delegation token can live, renewals included.')),
+    delegationTokenExpiryTimeMs: positiveInt()
+      .default(86_400_000)
+      .meta(meta('How long a new or renewed delegation token lives before it must be renewed.')),
+    delegationTokenExpiryCheckIntervalMs: positiveInt()
+      .default(3_600_000)
+      .meta(meta('How often expired delegation tokens are removed from the data dir.')),
   })
   .strict()
 

@@ -5,6 +5,7 @@
 
 import type { z } from 'zod'
 import type { SecurityStartOptions } from '../security/broker-listeners.ts'
+import type { DelegationTokenOptions } from '../security/delegation-tokens.ts'
 import {
   ListenerConfigError,
   type ListenerSpec,
@@ -43,6 +44,10 @@ export interface SecurityConfig {
     authorizer: boolean
     superUsers: string
     allowEveryoneIfNoAclFound: boolean
+    delegationTokenSecretKey?: string
+    delegationTokenMaxLifetimeMs: number
+    delegationTokenExpiryTimeMs: number
+    delegationTokenExpiryCheckIntervalMs: number
   }
 }
 
@@ -117,6 +122,7 @@ export function securityOf(config: SecurityConfig): ResolvedSecurity {
       failedAuthenticationDelayMs: security.failedAuthenticationDelayMs,
       connectionsMaxReauthMs: security.connectionsMaxReauthMs,
       saslHandshakeTimeoutMs: security.saslHandshakeTimeoutMs,
+      delegationTokens: delegationTokensOf(security),
       ...(oauthBearer === undefined ? {} : { oauthBearer }),
       ...(security.authorizer
         ? {
@@ -130,6 +136,18 @@ export function securityOf(config: SecurityConfig): ResolvedSecurity {
           }
         : {}),
     },
+  }
+}
+
+/** delegation.token.*: a secret key enables the token APIs. */
+function delegationTokensOf(security: SecurityConfig['security']): DelegationTokenOptions {
+  return {
+    ...(security.delegationTokenSecretKey === undefined
+      ? {}
+      : { secretKey: security.delegationTokenSecretKey }),
+    maxLifetimeMs: security.delegationTokenMaxLifetimeMs,
+    expiryTimeMs: security.delegationTokenExpiryTimeMs,
+    expiryCheckIntervalMs: security.delegationTokenExpiryCheckIntervalMs,
   }
 }
 

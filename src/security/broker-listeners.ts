@@ -15,6 +15,11 @@ import { ConfigError } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import type { AuthorizerOptions } from './acl/authorizer.ts'
 import { CredentialStore } from './credential-store.ts'
+import {
+  type DelegationTokenOptions,
+  DelegationTokenStore,
+  defaultDelegationTokenOptions,
+} from './delegation-tokens.ts'
 import { isLoopback, type ListenerSpec, type SecurityProtocol, usesSasl, usesTls } from './listeners.ts'
 import type { OAuthBearerOptions } from './oauth-token-validator.ts'
 import {
@@ -41,6 +46,8 @@ export interface SecurityStartOptions {
   oauthBearer?: OAuthBearerOptions
   /** ACL enforcement (src/security/acl); absent: off, everyone may do everything. */
   authorizer?: AuthorizerOptions
+  /** delegation.token.* (a secret key enables the token APIs); absent: Kafka's defaults, disabled. */
+  delegationTokens?: DelegationTokenOptions
 }
 
 export const defaultSecurityStartOptions: SecurityStartOptions = {
@@ -76,8 +83,14 @@ export async function openSecurityServices(
       : await (await import('./users-file.ts')).readUsersFile(options.usersFile)
   const credentials = new CredentialStore({ dataDir, bootstrap })
   await credentials.load()
+  const delegationTokens = new DelegationTokenStore({
+    dataDir,
+    tokens: options.delegationTokens ?? defaultDelegationTokenOptions,
+  })
+  await delegationTokens.load()
   return {
     credentials,
+    delegationTokens,
     mechanisms: options.saslMechanisms,
     failedAuthenticationDelayMs: options.failedAuthenticationDelayMs,
     connectionsMaxReauthMs: options.connectionsMaxReauthMs,

@@ -8,6 +8,7 @@
 // PLAIN checks the password against the user's SCRAM credential (PBKDF2 with the stored salt and
 // iteration count, compared with the StoredKey): no password is kept anywhere, in memory or on disk.
 
+import { type DelegationTokenStore, principalText } from './delegation-tokens.ts'
 import type { TokenValidator } from './oauth-token-validator.ts'
 import { OAuthBearerServer } from './oauthbearer.ts'
 import { type ScramCredential, ScramServer, scramMechanisms } from './scram.ts'
@@ -22,8 +23,17 @@ export function isSaslMechanism(name: string): name is SaslMechanism {
 export type SaslStep =
   /** `reason`: why the mechanism is about to fail (OAUTHBEARER's error challenge), for the log. */
   | { kind: 'challenge'; response: Buffer; reason?: string }
-  /** `credentialExpiresAtMs`: when the credential itself expires (an OAUTHBEARER token's exp). */
-  | { kind: 'success'; response: Buffer; user: string; credentialExpiresAtMs?: number }
+  /** `credentialExpiresAtMs`: when the credential itself expires (an OAUTHBEARER token's exp, a
+   * delegation token's expiry). `principal`: the session's principal when it is not `User:<user>`
+   * (a delegation token's owner), with `tokenAuthenticated`. */
+  | {
+      kind: 'success'
+      response: Buffer
+      user: string
+      credentialExpiresAtMs?: number
+      principal?: string
+      tokenAuthenticated?: boolean
+    }
   /** `clientMessage`: Kafka's error message for this failure, when it is not the generic one. */
   | { kind: 'failure'; reason: string; clientMessage?: string }
 
@@ -73,6 +83,8 @@ export interface MechanismServices {
   credentials: CredentialLookup
   /** Present when OAUTHBEARER is configured (a JWKS is set). */
   oauthBearer?: TokenValidator
+  /** Delegation tokens for SCRAM's `tokenauth=true`; absent: token logins fail. */
+  delegationTokens?: DelegationTokenStore
 }
 
 export function createSaslExchange(mechanism: SaslMechanism, services: MechanismServices): SaslExchange {
@@ -85,5 +97,19 @@ export function createSaslExchange(mechanism: SaslMechanism, services: Mechanism
       return { step: async () => ({ kind: 'failure', reason: 'OAUTHBEARER is not configured' }) }
     return new OAuthBearerServer(validator)
   }
-  return new ScramServer({ mechanism, lookup: (user) => credentials.scramCredential(user, mechanism) })
+  const tokens = services.delegationTokens
+  return new ScramServer({
+    mechanism,
+    lookup: (user) => credentials.scramCredential(user, mechanism),
+    tokenLookup: (tokenId) => {
+      const token = tokens?.tokenCredential(tokenId, mechanism)
+      return token === undefined
+        ? undefined
+        : {
+            credential: token.credential,
+            ownerPrincipal: principalText(token.owner),
+            expiresAtMs: token.expiresAtMs,
+          }
+    },
+  })
 }

@@ -8,6 +8,10 @@
 //
 // An unknown user gets a challenge with a salt derived from the name (HMAC with a per-process key)
 // and fails at the final step like a wrong password, so the exchange does not reveal which users exist.
+//
+// Delegation tokens (KIP-48): a client-first message with the extension `tokenauth=true` (Kafka's
+// ScramExtensions, after the nonce) names a token id as the user; its credential is the token's, and
+// the session's principal is the token's owner, until the token expires.
 
 import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
@@ -120,11 +124,12 @@ export function decodeSaslName(text: string): string | null {
   return text.replaceAll('=2C', ',').replaceAll('=3D', '=')
 }
 
-/** Parses `k=v,k=v` attributes; null when one is malformed. */
+/** Parses `k=v,k=v` attributes (one letter, or a word for Kafka's extensions such as
+ * `tokenauth=true`); null when one is malformed. */
 function attributesOf(text: string): Map<string, string> | null {
   const attributes = new Map<string, string>()
   for (const part of text.split(',')) {
-    const match = /^([A-Za-z])=(.*)$/s.exec(part)
+    const match = /^([A-Za-z]\w*)=(.*)$/s.exec(part)
     if (match === null) return null
     attributes.set(match[1], match[2])
   }
@@ -133,10 +138,20 @@ function attributesOf(text: string): Map<string, string> | null {
 
 const printableNonce = /^[\x21-\x2b\x2d-\x7e]+$/
 
+/** What a delegation token lends a SCRAM exchange (delegation-tokens.ts). */
+export interface TokenCredential {
+  credential: ScramCredential
+  /** The token owner, `User:alice`: the session's principal. */
+  ownerPrincipal: string
+  expiresAtMs: number
+}
+
 export interface ScramServerOptions {
   mechanism: ScramMechanism
   /** The stored credential of a user, or undefined when there is none. */
   lookup(user: string): ScramCredential | undefined
+  /** The credential of a live delegation token; absent or undefined: token logins fail. */
+  tokenLookup?(tokenId: string): TokenCredential | undefined
   /** Tests pass RFC 7677's nonce; default 24 random bytes, base64. */
   serverNonce?: string
 }
@@ -147,6 +162,8 @@ type ScramState =
       phase: 'final'
       user: string
       credential: ScramCredential | undefined
+      /** Set for a `tokenauth=true` exchange that named a live token. */
+      token: TokenCredential | undefined
       fakeSalt: Buffer
       gs2Header: string
       nonce: string
@@ -191,14 +208,16 @@ export class ScramServer implements SaslExchange {
     if (attributes === null || encodedUser === undefined || clientNonce === undefined) {
       return failure('invalid SCRAM client-first message')
     }
-    if (attributes.has('m')) return failure('SCRAM extensions are not supported')
+    if (attributes.has('m')) return failure('mandatory SCRAM extensions are not supported')
+    const tokenAuthentication = attributes.get('tokenauth')?.toLowerCase() === 'true'
     const user = decodeSaslName(encodedUser)
     if (user === null || user === '') return failure('invalid SCRAM user name')
     if (match[2] !== undefined && match[2] !== '' && decodeSaslName(match[2]) !== user) {
       return failure('authorization id differs from the user name')
     }
     if (!printableNonce.test(clientNonce)) return failure('invalid SCRAM client nonce')
-    const credential = this.options.lookup(user)
+    const token = tokenAuthentication ? this.options.tokenLookup?.(user) : undefined
+    const credential = tokenAuthentication ? token?.credential : this.options.lookup(user)
     const fakeSalt = createHmac('sha256', unknownUserSaltKey).update(user).digest()
     const salt = credential?.salt ?? fakeSalt
     const iterations = credential?.iterations ?? scramIterationsMin
@@ -208,6 +227,7 @@ export class ScramServer implements SaslExchange {
       phase: 'final',
       user,
       credential,
+      token,
       fakeSalt,
       gs2Header: text.slice(0, text.length - clientFirstBare.length),
       nonce,
@@ -240,11 +260,18 @@ export class ScramServer implements SaslExchange {
     const storedKey = createHash(this.digest.name).update(clientKey).digest()
     if (!timingSafeEqual(storedKey, credential.storedKey)) return failure(invalidCredentials)
     const serverSignature = hmac(this.digest, credential.serverKey, authMessage)
-    return {
-      kind: 'success',
-      response: Buffer.from(`v=${serverSignature.toString('base64')}`, 'utf8'),
-      user: state.user,
+    const response = Buffer.from(`v=${serverSignature.toString('base64')}`, 'utf8')
+    if (state.token !== undefined) {
+      return {
+        kind: 'success',
+        response,
+        user: state.user,
+        principal: state.token.ownerPrincipal,
+        tokenAuthenticated: true,
+        credentialExpiresAtMs: state.token.expiresAtMs,
+      }
     }
+    return { kind: 'success', response, user: state.user }
   }
 }
 

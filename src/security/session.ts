@@ -23,6 +23,7 @@ import { AuthenticationError } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import { ApiKey } from '../protocol/generated/index.ts'
 import type { CredentialStore } from './credential-store.ts'
+import type { DelegationTokenStore } from './delegation-tokens.ts'
 import { type SecurityProtocol, usesSasl } from './listeners.ts'
 import type { TokenValidator } from './oauth-token-validator.ts'
 import { anonymousPrincipal, userPrincipal } from './principal.ts'
@@ -41,6 +42,9 @@ export interface SecurityServices {
   saslHandshakeTimeoutMs: number
   /** The OAUTHBEARER token check; absent unless a JWKS is configured. */
   oauthBearer?: TokenValidator
+  /** Delegation tokens (the token APIs and SCRAM's `tokenauth=true`); absent where a test builds
+   * services without them: the token APIs answer DELEGATION_TOKEN_AUTH_DISABLED. */
+  delegationTokens?: DelegationTokenStore
 }
 
 /** Kafka's sasl.server.max.receive.size default: the largest frame a SASL connection may send before
@@ -71,6 +75,9 @@ export class ConnectionSession {
   /** `User:<name>`: ANONYMOUS until authenticated (or the certificate subject on TLS). */
   principal: string = anonymousPrincipal
   authenticated: boolean
+  /** Authenticated with a delegation token (Kafka's KafkaPrincipal.tokenAuthenticated): such a
+   * session may not create, renew, expire or describe tokens. */
+  tokenAuthenticated = false
   /** The mechanism SaslHandshake chose, and its exchange in progress. */
   mechanism: SaslMechanism | null = null
   private exchange: SaslExchange | null = null
@@ -200,7 +207,7 @@ export class ConnectionSession {
     this.exchange = null
     this.legacyUnframed = false
     if (result.kind === 'failure') return this.fail(result)
-    const principal = userPrincipal(result.user)
+    const principal = result.principal ?? userPrincipal(result.user)
     if (this.reauthenticating && principal !== this.principal) {
       return this.fail({
         kind: 'failure',
@@ -213,6 +220,7 @@ export class ConnectionSession {
     this.authenticated = true
     this.reauthenticating = false
     this.principal = principal
+    this.tokenAuthenticated = result.tokenAuthenticated === true
     clearTimeout(this.handshakeTimer)
     this.log.debug(
       { principal, mechanism: this.mechanism, listener: this.listenerName, sessionLifetimeMs },

@@ -37,7 +37,10 @@ export interface Grant {
 
 export { AclOperation as Op, AclPermissionType as Perm, PatternType, ResourceType as Res }
 
-export async function startAclRawBroker(): Promise<AclRawBroker> {
+/** `delegationTokenSecret`: enables delegation tokens (delegation.token.secret.key). */
+export async function startAclRawBroker(
+  options: { delegationTokenSecret?: string } = {},
+): Promise<AclRawBroker> {
   const dir = await makeTempDir('streamline-acl-raw-')
   const usersFile = join(dir, 'users.yaml')
   await writeFile(
@@ -52,6 +55,16 @@ export async function startAclRawBroker(): Promise<AclRawBroker> {
     security: {
       usersFile,
       authorizer: { superUsers: ['User:alice'], allowEveryoneIfNoAclFound: false },
+      ...(options.delegationTokenSecret === undefined
+        ? {}
+        : {
+            delegationTokens: {
+              secretKey: options.delegationTokenSecret,
+              maxLifetimeMs: 604_800_000,
+              expiryTimeMs: 86_400_000,
+              expiryCheckIntervalMs: 3_600_000,
+            },
+          }),
     },
   })
   await broker.groupsLoaded

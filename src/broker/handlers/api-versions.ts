@@ -2,9 +2,11 @@
 // handler registry so nothing is advertised that is not handled.
 // v1: throttleTimeMs · v3: flexible, client software name/version (KIP-511) · v4: same as v3 (KIP-896).
 // A request of a version above ours is answered in v0 by the router (KIP-511).
-// Known gaps: no feature flags (supportedFeatures/finalizedFeatures are empty).
+// v3+: the supported features and the finalized levels with their epoch (KIP-584, features.ts);
+// features finalized at level 0 are not listed, as Kafka.
 
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { type FeatureStore, supportedFeatures } from '../features.ts'
 import { defineHandler } from '../handler.ts'
 
 /** Kafka's rule for client software names and versions (ApiVersionsRequest.isValid). */
@@ -22,10 +24,22 @@ export const apiVersions = defineHandler({
       errorCode: valid ? ErrorCode.NONE : ErrorCode.INVALID_REQUEST,
       apiKeys: context.services.supportedApis.map((api) => ({ ...api })),
       throttleTimeMs: 0,
-      supportedFeatures: [],
-      finalizedFeaturesEpoch: -1n,
-      finalizedFeatures: [],
+      ...featuresOf(context.apiVersion >= 3 ? context.services.features : undefined),
       zkMigrationReady: false,
     }
   },
 })
+
+/** The feature fields (tagged, v3+); empty with epoch -1 when there is no store or the version is older. */
+function featuresOf(features: FeatureStore | undefined) {
+  if (features === undefined) {
+    return { supportedFeatures: [], finalizedFeaturesEpoch: -1n, finalizedFeatures: [] }
+  }
+  return {
+    supportedFeatures: [...supportedFeatures].map(([name, range]) => ({ name, ...range })),
+    finalizedFeaturesEpoch: BigInt(features.epoch),
+    finalizedFeatures: features
+      .finalized()
+      .map(({ name, level }) => ({ name, maxVersionLevel: level, minVersionLevel: level })),
+  }
+}

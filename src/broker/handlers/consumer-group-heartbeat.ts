@@ -8,6 +8,8 @@
 // Known gaps: topics a regex subscription matches are not filtered by DESCRIBE ACLs (Kafka 4 does);
 // the regex is a JavaScript RegExp, not RE2/J (consumer-subscriptions.ts); no online migration
 // between classic and consumer groups; no rack-aware assignment.
+// With the feature group.version finalized at 0 (UpdateFeatures), the consumer protocol is off: the
+// answer is UNSUPPORTED_VERSION and nothing else, as Kafka's.
 
 import { toTopicPartitions } from '../../coordinator/group/consumer-assignment.ts'
 import {
@@ -28,6 +30,9 @@ export const consumerGroupHeartbeat = defineHandler({
   apiKey: ApiKey.ConsumerGroupHeartbeat,
   versions: { min: 0, max: 1 },
   async handle(context, request) {
+    if (context.services.features !== undefined && context.services.features.level('group.version') < 1) {
+      return refused(ErrorCode.UNSUPPORTED_VERSION)
+    }
     if (!allows(context, AclOperation.READ, ResourceType.GROUP, request.groupId)) {
       return refused(ErrorCode.GROUP_AUTHORIZATION_FAILED)
     }

@@ -12,6 +12,7 @@ import { apiVersions } from './api-versions.ts'
 import { consumerGroupDescribe } from './consumer-group-describe.ts'
 import { consumerGroupHeartbeat } from './consumer-group-heartbeat.ts'
 import { createAcls } from './create-acls.ts'
+import { createDelegationToken } from './create-delegation-token.ts'
 import { createPartitions } from './create-partitions.ts'
 import { createTopics } from './create-topics.ts'
 import { deleteAcls } from './delete-acls.ts'
@@ -22,6 +23,7 @@ import { describeAcls } from './describe-acls.ts'
 import { describeClientQuotas } from './describe-client-quotas.ts'
 import { describeCluster } from './describe-cluster.ts'
 import { describeConfigs } from './describe-configs.ts'
+import { describeDelegationToken } from './describe-delegation-token.ts'
 import { describeGroups } from './describe-groups.ts'
 import { describeLogDirs } from './describe-log-dirs.ts'
 import { describeProducers } from './describe-producers.ts'
@@ -31,6 +33,7 @@ import { describeTransactions } from './describe-transactions.ts'
 import { describeUserScramCredentials } from './describe-user-scram-credentials.ts'
 import { electLeaders } from './elect-leaders.ts'
 import { endTxn } from './end-txn.ts'
+import { expireDelegationToken } from './expire-delegation-token.ts'
 import { fetch } from './fetch.ts'
 import { findCoordinator } from './find-coordinator.ts'
 import { heartbeat } from './heartbeat.ts'
@@ -48,10 +51,12 @@ import { offsetDelete } from './offset-delete.ts'
 import { offsetFetch } from './offset-fetch.ts'
 import { offsetForLeaderEpoch } from './offset-for-leader-epoch.ts'
 import { produce } from './produce.ts'
+import { renewDelegationToken } from './renew-delegation-token.ts'
 import { saslAuthenticate } from './sasl-authenticate.ts'
 import { saslHandshake } from './sasl-handshake.ts'
 import { syncGroup } from './sync-group.ts'
 import { txnOffsetCommit } from './txn-offset-commit.ts'
+import { updateFeatures } from './update-features.ts'
 
 export const handlers: readonly AnyHandler[] = [
   produce, // 0
@@ -86,6 +91,10 @@ export const handlers: readonly AnyHandler[] = [
   describeLogDirs, // 35
   saslAuthenticate, // 36
   createPartitions, // 37
+  createDelegationToken, // 38
+  renewDelegationToken, // 39
+  expireDelegationToken, // 40
+  describeDelegationToken, // 41
   deleteGroups, // 42
   electLeaders, // 43
   incrementalAlterConfigs, // 44
@@ -97,6 +106,7 @@ export const handlers: readonly AnyHandler[] = [
   describeUserScramCredentials, // 50
   alterUserScramCredentials, // 51
   describeQuorum, // 55
+  updateFeatures, // 57
   describeCluster, // 60
   describeProducers, // 61
   describeTransactions, // 65

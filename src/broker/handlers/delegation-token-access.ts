@@ -1,0 +1,29 @@
+// What the four delegation-token APIs (38-41) share: Kafka's allowTokenRequests (no token APIs on
+// PLAINTEXT, on one-way SSL, or for a session that logged in with a token) and the mapping from the
+// store's refusals to error codes.
+
+import { ErrorCode } from '../../protocol/generated/index.ts'
+import type { DelegationTokenStore, TokenRefusal } from '../../security/delegation-tokens.ts'
+import { anonymousPrincipal } from '../../security/principal.ts'
+import type { RequestContext } from '../handler.ts'
+
+/** Kafka's KafkaApis.allowTokenRequests. */
+export function tokenRequestsAllowed(context: RequestContext): boolean {
+  const session = context.session
+  if (session === undefined) return false
+  if (session.tokenAuthenticated) return false
+  if (session.securityProtocol === 'PLAINTEXT') return false
+  // One-way SSL: no client certificate, so no principal to own a token.
+  if (session.securityProtocol === 'SSL' && context.principal === anonymousPrincipal) return false
+  return true
+}
+
+/** The store, or undefined when delegation tokens are off (no secret key, or no security services). */
+export function enabledTokenStore(context: RequestContext): DelegationTokenStore | undefined {
+  const store = context.services.security?.delegationTokens
+  return store?.enabled === true ? store : undefined
+}
+
+export function errorCodeOfRefusal(refusal: TokenRefusal): number {
+  return ErrorCode[refusal]
+}
