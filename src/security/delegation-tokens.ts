@@ -60,14 +60,8 @@ export interface DelegationToken {
   hmac: Buffer
 }
 
-interface StoredToken {
-  tokenId: string
-  owner: TokenPrincipal
-  requester: TokenPrincipal
-  renewers: TokenPrincipal[]
-  issueTimestampMs: number
-  expiryTimestampMs: number
-  maxTimestampMs: number
+/** A token as stored: everything but the HMAC (recomputed from the secret), with its SCRAM keys. */
+type StoredToken = Omit<DelegationToken, 'hmac'> & {
   credentials: Partial<
     Record<ScramMechanism, { salt: string; iterations: number; storedKey: string; serverKey: string }>
   >

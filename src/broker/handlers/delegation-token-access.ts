@@ -3,7 +3,13 @@
 // store's refusals to error codes.
 
 import { ErrorCode } from '../../protocol/generated/index.ts'
-import type { DelegationTokenStore, TokenRefusal } from '../../security/delegation-tokens.ts'
+import {
+  type DelegationTokenStore,
+  principalOf,
+  type TokenOutcome,
+  type TokenPrincipal,
+  type TokenRefusal,
+} from '../../security/delegation-tokens.ts'
 import { anonymousPrincipal } from '../../security/principal.ts'
 import type { RequestContext } from '../handler.ts'
 
@@ -26,4 +32,23 @@ export function enabledTokenStore(context: RequestContext): DelegationTokenStore
 
 export function errorCodeOfRefusal(refusal: TokenRefusal): number {
   return ErrorCode[refusal]
+}
+
+/** Renew and Expire: the session rules, the store's change, and their shared answer (expiry -1 on an error). */
+export async function changeTokenExpiry(
+  context: RequestContext,
+  change: (store: DelegationTokenStore, caller: TokenPrincipal) => Promise<TokenOutcome<number>>,
+): Promise<{ errorCode: number; expiryTimestampMs: bigint; throttleTimeMs: number }> {
+  const answer = (errorCode: number, expiry = -1n) => ({
+    errorCode,
+    expiryTimestampMs: expiry,
+    throttleTimeMs: 0,
+  })
+  if (!tokenRequestsAllowed(context)) return answer(ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED)
+  const store = enabledTokenStore(context)
+  if (store === undefined) return answer(ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED)
+  const outcome = await change(store, principalOf(context.principal))
+  return outcome.ok
+    ? answer(ErrorCode.NONE, BigInt(outcome.value))
+    : answer(errorCodeOfRefusal(outcome.error))
 }
