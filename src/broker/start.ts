@@ -359,6 +359,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     authorizer,
     credentials: securityServices.credentials,
     quotas: quotas.store,
+    registryUrl: registry === null ? null : `http://${registry.host}:${registry.port}`,
+    connectUrl: connect?.url ?? null,
   }
   log.info({ host: listener.host, port: listener.port, clusterId: logs.clusterId }, 'broker listening')
   log.info(

@@ -18,6 +18,7 @@ import { registerMessageRoutes } from './routes/messages.ts'
 import { registerMetricsHistoryRoute } from './routes/metrics-history.ts'
 import { registerQueryRoutes } from './routes/query.ts'
 import { registerQuotaRoutes } from './routes/quotas.ts'
+import { registerServiceRoutes } from './routes/services.ts'
 import { registerTailRoute } from './routes/tail.ts'
 import { registerTopicAdminRoutes } from './routes/topic-admin.ts'
 import { registerTopicRoutes } from './routes/topics.ts'
@@ -77,6 +78,7 @@ export async function buildHttpApp(
   registerAclRoutes(routes, brokerOf)
   registerUserRoutes(routes, brokerOf)
   registerQuotaRoutes(routes, brokerOf)
+  await registerServiceRoutes(app, routes, brokerOf)
   registerTailRoute(app, routes, context.broker)
   const document = openApiDocument(routes.specs, context.version)
   app.get('/api/v1/openapi.json', async () => document)

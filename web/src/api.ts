@@ -151,11 +151,19 @@ export class ApiFailure extends Error {
   }
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** One call of the API (or of a service passed through it): JSON in, JSON out, errors as ApiFailure
+ * with the API's `code` or the registry's / Connect's `error_code`. */
+export async function call<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  options: { signal?: AbortSignal } = {},
+): Promise<T> {
   const response = await fetch(path, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal: options.signal,
   })
   if (response.status === 204) return undefined as T
   const text = await response.text()
@@ -166,15 +174,17 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     parsed = null
   }
   if (!response.ok) {
-    const error = (parsed ?? {}) as { code?: string; message?: string }
-    throw new ApiFailure(response.status, error.code ?? `HTTP_${response.status}`, error.message ?? text)
+    const error = (parsed ?? {}) as { code?: string; error_code?: number; message?: string }
+    const code =
+      error.code ?? (error.error_code === undefined ? `HTTP_${response.status}` : String(error.error_code))
+    throw new ApiFailure(response.status, code, error.message ?? text)
   }
   return parsed as T
 }
 
-const enc = encodeURIComponent
+export const enc = encodeURIComponent
 
-function query(parameters: Record<string, string | number | undefined>): string {
+export function query(parameters: Record<string, string | number | undefined>): string {
   const search = new URLSearchParams()
   for (const [name, value] of Object.entries(parameters)) {
     if (value !== undefined && value !== '') search.set(name, String(value))

@@ -2,10 +2,15 @@
 
 import { render } from 'preact'
 import { Layout } from './components/layout.tsx'
+import { ConnectorDetailPage } from './pages/connector-detail.tsx'
+import { ConnectorsPage } from './pages/connectors.tsx'
 import { GroupDetailPage } from './pages/group-detail.tsx'
 import { GroupsPage } from './pages/groups.tsx'
 import { OverviewPage } from './pages/overview.tsx'
+import { SchemaSubjectPage } from './pages/schema-subject.tsx'
+import { SchemasPage } from './pages/schemas.tsx'
 import { SecurityPage } from './pages/security.tsx'
+import { SqlPage } from './pages/sql.tsx'
 import { TopicDetailPage } from './pages/topic-detail.tsx'
 import { TopicsPage } from './pages/topics.tsx'
 import { Link, type Location, useLocation } from './router.tsx'
@@ -31,6 +36,20 @@ function page(location: Location): { title: string; body: preact.ComponentChildr
     return { title: `Group ${parts[1]}`, body: <GroupDetailPage key={parts[1]} id={parts[1]} /> }
   }
   if (parts[0] === 'security' && parts.length === 1) return { title: 'Security', body: <SecurityPage /> }
+  if (parts[0] === 'schemas' && parts.length === 1)
+    return { title: 'Schemas', body: <SchemasPage location={location} /> }
+  if (parts[0] === 'schemas' && parts.length === 2) {
+    return {
+      title: `Subject ${parts[1]}`,
+      body: <SchemaSubjectPage key={parts[1]} subject={parts[1]} location={location} />,
+    }
+  }
+  if (parts[0] === 'connectors' && parts.length === 1)
+    return { title: 'Connectors', body: <ConnectorsPage /> }
+  if (parts[0] === 'connectors' && parts.length === 2) {
+    return { title: `Connector ${parts[1]}`, body: <ConnectorDetailPage key={parts[1]} name={parts[1]} /> }
+  }
+  if (parts[0] === 'sql' && parts.length === 1) return { title: 'SQL', body: <SqlPage location={location} /> }
   return {
     title: 'Not found',
     body: (

@@ -1,11 +1,12 @@
-// The frame of every page: a skip link, the navigation (an item may name the API it needs, and is shown
-// only when the broker's OpenAPI document has it: the hook for the Schemas, Connectors and SQL pages,
-// which are not built yet and so are not listed), the theme switch, and the page's main region.
+// The frame of every page: a skip link, the navigation (an item may name the API it needs, shown only
+// when the broker's OpenAPI document has it, or the service it needs, shown only when
+// /api/v1/services says it is enabled: Schemas and Connectors), the theme switch, and the main region.
 
 import type { ComponentChildren } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api } from '../api.ts'
 import { Link } from '../router.tsx'
+import { type Services, servicesApi } from '../services-api.ts'
 import { ThemeToggle } from './theme-toggle.tsx'
 
 interface NavItem {
@@ -13,6 +14,8 @@ interface NavItem {
   label: string
   /** Shown only when the OpenAPI document has a path starting with this. */
   requiresApi?: string
+  /** Shown only when this service is enabled on the broker. */
+  requiresService?: keyof Services
 }
 
 /** In order. A page for a platform part names the API that must answer before it shows. */
@@ -20,6 +23,9 @@ export const navItems: readonly NavItem[] = [
   { href: '/', label: 'Overview' },
   { href: '/topics', label: 'Topics' },
   { href: '/groups', label: 'Consumer groups' },
+  { href: '/schemas', label: 'Schemas', requiresService: 'registry' },
+  { href: '/connectors', label: 'Connectors', requiresService: 'connect' },
+  { href: '/sql', label: 'SQL', requiresApi: '/api/v1/query' },
   { href: '/security', label: 'Security' },
 ]
 
@@ -29,15 +35,18 @@ function isCurrent(href: string, path: string): boolean {
 
 export function Layout(props: { path: string; title: string; children: ComponentChildren }) {
   const [apiPaths, setApiPaths] = useState<string[]>([])
+  const [services, setServices] = useState<Services | null>(null)
   useEffect(() => {
     api.openApiPaths().then(setApiPaths, () => setApiPaths([]))
+    servicesApi.services().then(setServices, () => setServices(null))
   }, [])
   useEffect(() => {
     document.title = `${props.title} · Streamline`
   }, [props.title])
   const visible = navItems.filter(
     (item) =>
-      item.requiresApi === undefined || apiPaths.some((path) => path.startsWith(item.requiresApi ?? '')),
+      (item.requiresApi === undefined || apiPaths.some((path) => path.startsWith(item.requiresApi ?? ''))) &&
+      (item.requiresService === undefined || services?.[item.requiresService].enabled === true),
   )
   return (
     <>
