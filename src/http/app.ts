@@ -8,6 +8,8 @@ import websocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { ThroughputHistory } from '../metrics/throughput-history.ts'
 import { ApiRoutes } from './api-route.ts'
+import { installAuthGuard } from './auth/guard.ts'
+import { SessionStore } from './auth/sessions.ts'
 import type { BrokerView, HttpContext } from './context.ts'
 import { ApiError, installErrorHandler } from './errors.ts'
 import { openApiDocument } from './openapi.ts'
@@ -19,6 +21,7 @@ import { registerMetricsHistoryRoute } from './routes/metrics-history.ts'
 import { registerQueryRoutes } from './routes/query.ts'
 import { registerQuotaRoutes } from './routes/quotas.ts'
 import { registerServiceRoutes } from './routes/services.ts'
+import { registerSessionRoutes } from './routes/session.ts'
 import { registerTailRoute } from './routes/tail.ts'
 import { registerTopicAdminRoutes } from './routes/topic-admin.ts'
 import { registerTopicRoutes } from './routes/topics.ts'
@@ -68,6 +71,9 @@ export async function buildHttpApp(
     if (broker === null) throw new ApiError(503, 'NOT_READY', 'the broker is starting')
     return broker
   }
+  const sessions = new SessionStore()
+  installAuthGuard(app, context.broker, sessions)
+  registerSessionRoutes(routes, brokerOf, sessions)
   registerClusterRoutes(routes, brokerOf, context.version)
   registerMetricsHistoryRoute(routes, history)
   registerTopicRoutes(routes, brokerOf)

@@ -151,6 +151,16 @@ export class ApiFailure extends Error {
   }
 }
 
+/** The session's CSRF token (set after login), sent on every state-changing call. */
+let csrfToken: string | null = null
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token
+}
+
+/** Fired when a call answers 401: the session ended, the console shows its login form. */
+export const unauthenticatedEvent = 'streamline:unauthenticated'
+
 /** One call of the API (or of a service passed through it): JSON in, JSON out, errors as ApiFailure
  * with the API's `code` or the registry's / Connect's `error_code`. */
 export async function call<T>(
@@ -159,9 +169,11 @@ export async function call<T>(
   body?: unknown,
   options: { signal?: AbortSignal } = {},
 ): Promise<T> {
+  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' }
+  if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken
   const response = await fetch(path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: options.signal,
   })
@@ -173,6 +185,8 @@ export async function call<T>(
   } catch {
     parsed = null
   }
+  if (response.status === 401 && path !== '/api/v1/session')
+    window.dispatchEvent(new Event(unauthenticatedEvent))
   if (!response.ok) {
     const error = (parsed ?? {}) as { code?: string; error_code?: number; message?: string }
     const code =
@@ -193,7 +207,17 @@ export function query(parameters: Record<string, string | number | undefined>): 
   return text === '' ? '' : `?${text}`
 }
 
+export interface SessionState {
+  authentication: boolean
+  principal: string | null
+  csrfToken: string | null
+}
+
 export const api = {
+  session: () => call<SessionState>('GET', '/api/v1/session'),
+  login: (username: string, password: string) =>
+    call<SessionState>('POST', '/api/v1/session', { username, password }),
+  logout: () => call<void>('DELETE', '/api/v1/session'),
   cluster: () => call<Cluster>('GET', '/api/v1/cluster'),
   history: () => call<{ intervalMs: number; samples: ThroughputSample[] }>('GET', '/api/v1/metrics/history'),
   openApiPaths: async () => Object.keys((await call<{ paths: object }>('GET', '/api/v1/openapi.json')).paths),

@@ -2,6 +2,7 @@
 
 import { render } from 'preact'
 import { Layout } from './components/layout.tsx'
+import { LoginForm, useSession } from './components/session.tsx'
 import { ConnectorDetailPage } from './pages/connector-detail.tsx'
 import { ConnectorsPage } from './pages/connectors.tsx'
 import { GroupDetailPage } from './pages/group-detail.tsx'
@@ -65,9 +66,24 @@ function page(location: Location): { title: string; body: preact.ComponentChildr
 
 function App() {
   const location = useLocation()
+  const session = useSession()
+  if (session.state === null) return null
+  if (session.needsLogin) {
+    return (
+      <Layout path={location.path} title="Log in" user={null} navigation={false}>
+        <LoginForm onLoggedIn={session.loggedIn} />
+      </Layout>
+    )
+  }
   const { title, body } = page(location)
+  const principal = session.state.principal
   return (
-    <Layout path={location.path} title={title}>
+    <Layout
+      path={location.path}
+      title={title}
+      user={principal === null ? null : { principal, logout: session.logout }}
+      navigation
+    >
       {body}
     </Layout>
   )

@@ -3,7 +3,9 @@
 
 import { deleteGroup } from '../../coordinator/group/group-admin.ts'
 import { ErrorCode, errorName } from '../../protocol/generated/error-codes.ts'
+import { ResourceType } from '../../security/acl/model.ts'
 import { type ApiRoutes, type JsonSchema, objectSchema, topicNameParam } from '../api-route.ts'
+import { mayDescribe } from '../auth/guard.ts'
 import type { BrokerView } from '../context.ts'
 import { ApiError } from '../errors.ts'
 import { groupDetail, groupList, resetOffsets, resetTargetOf } from '../groups.ts'
@@ -50,7 +52,13 @@ export function registerGroupRoutes(routes: ApiRoutes, brokerOf: () => BrokerVie
         },
       },
     },
-    async () => ({ groups: groupList(brokerOf().groups) }),
+    async (request) => {
+      const broker = brokerOf()
+      const groups = groupList(broker.groups).filter((group) =>
+        mayDescribe(request, broker, ResourceType.GROUP, group.groupId),
+      )
+      return { groups }
+    },
   )
   routes.add(
     {

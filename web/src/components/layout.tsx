@@ -33,13 +33,22 @@ function isCurrent(href: string, path: string): boolean {
   return href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`)
 }
 
-export function Layout(props: { path: string; title: string; children: ComponentChildren }) {
+export function Layout(props: {
+  path: string
+  title: string
+  /** The logged-in principal and how to log out; null when the broker has no users. */
+  user: { principal: string; logout: () => void } | null
+  /** False on the login page: no navigation (and none of its API calls) before a login. */
+  navigation: boolean
+  children: ComponentChildren
+}) {
   const [apiPaths, setApiPaths] = useState<string[]>([])
   const [services, setServices] = useState<Services | null>(null)
   useEffect(() => {
+    if (!props.navigation) return
     api.openApiPaths().then(setApiPaths, () => setApiPaths([]))
     servicesApi.services().then(setServices, () => setServices(null))
-  }, [])
+  }, [props.navigation])
   useEffect(() => {
     document.title = `${props.title} · Streamline`
   }, [props.title])
@@ -57,17 +66,29 @@ export function Layout(props: { path: string; title: string; children: Component
         <Link href="/" class="brand">
           Streamline
         </Link>
-        <nav aria-label="Main">
-          <ul>
-            {visible.map((item) => (
-              <li key={item.href}>
-                <Link href={item.href} aria-current={isCurrent(item.href, props.path) ? 'page' : undefined}>
-                  {item.label}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        {props.navigation ? (
+          <nav aria-label="Main">
+            <ul>
+              {visible.map((item) => (
+                <li key={item.href}>
+                  <Link href={item.href} aria-current={isCurrent(item.href, props.path) ? 'page' : undefined}>
+                    {item.label}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        ) : (
+          <span class="spacer" />
+        )}
+        {props.user === null ? null : (
+          <span class="user">
+            <span data-testid="principal">{props.user.principal}</span>{' '}
+            <button type="button" onClick={props.user.logout}>
+              Log out
+            </button>
+          </span>
+        )}
         <ThemeToggle />
       </header>
       <main id="main" tabIndex={-1}>
