@@ -33,7 +33,7 @@ export function useSession(): Session {
   }, [apply])
   return {
     state,
-    needsLogin: state !== null && state.authentication && state.principal === null,
+    needsLogin: state?.authentication === true && state.principal === null,
     loggedIn: apply,
     logout,
   }

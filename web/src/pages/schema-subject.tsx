@@ -172,7 +172,6 @@ function Diff(props: { before: SchemaVersion; after: SchemaVersion }) {
       </p>
       <pre class="diff" data-testid="diff">
         {lines.map((line, index) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: lines are positional
           <span key={index} class={`diff-${line.kind}`}>
             {line.kind === 'added' ? '+ ' : line.kind === 'removed' ? '- ' : '  '}
             {line.text}

@@ -153,10 +153,8 @@ export function SqlPage(props: { location: Location }) {
               </thead>
               <tbody>
                 {result.rows.map((row, index) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional
                   <tr key={index}>
                     {row.map((value, column) => (
-                      // biome-ignore lint/suspicious/noArrayIndexKey: columns are positional
                       <td key={column} class={typeof value === 'number' ? 'number' : ''}>
                         {cellText(value)}
                       </td>
