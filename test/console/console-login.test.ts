@@ -108,7 +108,12 @@ describe('console login and per-user ACLs in Chromium', { skip }, () => {
     assert.equal(wrong.status, 401)
     assert.equal(((await wrong.json()) as { code: string }).code, 'SASL_AUTHENTICATION_FAILED')
     // Malformed logins: 400 INVALID_REQUEST, and the port keeps serving.
-    for (const body of ['{"username": ', '{"username": "carol"}', '{"username": "", "password": "x"}', '[]']) {
+    for (const body of [
+      '{"username": ',
+      '{"username": "carol"}',
+      '{"username": "", "password": "x"}',
+      '[]',
+    ]) {
       const malformed = await fetch(`${base}/api/v1/session`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -1,7 +1,7 @@
 // Goal: the console's pages for the platform's other services work end to end in a real browser: the
-// Schemas page registers, checks and diffs schema versions in the broker's schema registry, the
-// Connectors page creates, pauses and resumes a real connector of the Connect worker, and the SQL
-// workbench runs a query over a topic and shows DuckDB's error for a bad one.
+// overview shows their health, the Schemas page registers, checks and diffs schema versions in the
+// broker's schema registry, the Connectors page creates, pauses and resumes a real connector of the
+// Connect worker, and the SQL workbench runs a query over a topic and shows DuckDB's error for a bad one.
 // Method: one broker process with its registry and Connect worker (free ports), Debian's Chromium
 // driven by playwright-core. Each step is cross-checked against the service's own REST port (not the
 // console's pass-through) or a kafkajs consumer's view; the browser console must log no errors other
@@ -105,6 +105,15 @@ describe('console pages of the schema registry, Connect and SQL in Chromium', { 
     assert.equal(bad.status, 400)
     // The broker keeps serving after the malformed body.
     assert.deepEqual(await getJson(`${base}/api/v1/connect/connectors`), [])
+    // The overview shows each service's health.
+    const { page, problems, screenshot } = await openPage(chromium.browser)
+    await page.goto(`${base}/`)
+    for (const name of ['Schema registry', 'Connect', 'SQL']) {
+      await page.getByTestId(`service-${name}`).filter({ hasText: /^up/ }).waitFor()
+    }
+    await screenshot('overview-services')
+    assert.deepEqual(problems, [])
+    await page.context().close()
   })
 
   test('schemas: register, check compatibility, refuse an incompatible version, diff two versions', async () => {

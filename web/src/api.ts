@@ -272,7 +272,7 @@ export const api = {
   deleteGroup: (id: string) => call<void>('DELETE', `/api/v1/groups/${enc(id)}`),
   resetOffsets: (
     id: string,
-    body: { topic: string; to: string; offset?: number; timestamp?: number; dryRun: boolean },
+    body: { topic: string; to: string; offset?: number; timestamp?: number; shift?: number; dryRun: boolean },
   ) => call<ResetResult>('POST', `/api/v1/groups/${enc(id)}/offsets/reset`, body),
   acls: () => call<{ authorizer: boolean; acls: AclBinding[] }>('GET', '/api/v1/acls'),
   createAcl: (binding: AclBinding) => call<AclBinding>('POST', '/api/v1/acls', binding),

@@ -121,9 +121,15 @@ export function registerGroupRoutes(routes: ApiRoutes, brokerOf: () => BrokerVie
         {
           topic: topicNameParam,
           partitions: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1 },
-          to: { type: 'string', enum: ['earliest', 'latest', 'offset', 'timestamp'] },
+          to: { type: 'string', enum: ['earliest', 'latest', 'offset', 'timestamp', 'shift'] },
           offset: { type: 'integer', minimum: 0 },
           timestamp: { type: 'integer', minimum: 0 },
+          shift: {
+            type: 'integer',
+            minimum: -(2 ** 53 - 1),
+            maximum: 2 ** 53 - 1,
+            description: 'to=shift: added to the committed offset (negative: back), kept within the log',
+          },
           dryRun: { type: 'boolean', default: false },
         },
         ['topic', 'to'],
@@ -157,6 +163,7 @@ export function registerGroupRoutes(routes: ApiRoutes, brokerOf: () => BrokerVie
         to: string
         offset?: number
         timestamp?: number
+        shift?: number
         dryRun: boolean
       }
       return resetOffsets(broker.groups, broker.logs, group, {
