@@ -376,6 +376,9 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     authorizer,
     credentials: securityServices.credentials,
     quotas: quotas.store,
+    authentication: specs.some((spec) => spec.securityProtocol.startsWith('SASL')),
+    registryUrl: registry === null ? null : `http://${registry.host}:${registry.port}`,
+    connectUrl: connect?.url ?? null,
   }
   log.info({ host: listener.host, port: listener.port, clusterId: logs.clusterId }, 'broker listening')
   log.info(

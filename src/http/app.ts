@@ -8,6 +8,8 @@ import websocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { ThroughputHistory } from '../metrics/throughput-history.ts'
 import { ApiRoutes } from './api-route.ts'
+import { installAuthGuard } from './auth/guard.ts'
+import { SessionStore } from './auth/sessions.ts'
 import type { BrokerView, HttpContext } from './context.ts'
 import { ApiError, installErrorHandler } from './errors.ts'
 import { openApiDocument } from './openapi.ts'
@@ -18,6 +20,8 @@ import { registerMessageRoutes } from './routes/messages.ts'
 import { registerMetricsHistoryRoute } from './routes/metrics-history.ts'
 import { registerQueryRoutes } from './routes/query.ts'
 import { registerQuotaRoutes } from './routes/quotas.ts'
+import { registerServiceRoutes } from './routes/services.ts'
+import { registerSessionRoutes } from './routes/session.ts'
 import { registerTailRoute } from './routes/tail.ts'
 import { registerTopicAdminRoutes } from './routes/topic-admin.ts'
 import { registerTopicRoutes } from './routes/topics.ts'
@@ -67,6 +71,9 @@ export async function buildHttpApp(
     if (broker === null) throw new ApiError(503, 'NOT_READY', 'the broker is starting')
     return broker
   }
+  const sessions = new SessionStore()
+  installAuthGuard(app, context.broker, sessions)
+  registerSessionRoutes(routes, brokerOf, sessions)
   registerClusterRoutes(routes, brokerOf, context.version)
   registerMetricsHistoryRoute(routes, history)
   registerTopicRoutes(routes, brokerOf)
@@ -77,6 +84,7 @@ export async function buildHttpApp(
   registerAclRoutes(routes, brokerOf)
   registerUserRoutes(routes, brokerOf)
   registerQuotaRoutes(routes, brokerOf)
+  await registerServiceRoutes(app, routes, brokerOf)
   registerTailRoute(app, routes, context.broker)
   const document = openApiDocument(routes.specs, context.version)
   app.get('/api/v1/openapi.json', async () => document)

@@ -32,6 +32,12 @@ export interface BrokerView {
   credentials: CredentialStore
   /** Client quotas (DescribeClientQuotas / AlterClientQuotas' store). */
   quotas: ClientQuotaStore
+  /** A listener authenticates clients (SASL): the admin API and the console then need a login. */
+  authentication: boolean
+  /** `http://host:port` of the schema registry, or null when it is disabled. */
+  registryUrl: string | null
+  /** `http://host:port` of the Connect REST API, or null when Connect is disabled. */
+  connectUrl: string | null
 }
 
 export interface HttpContext {

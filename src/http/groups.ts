@@ -94,6 +94,8 @@ export type ResetTarget =
   | { to: 'latest' }
   | { to: 'offset'; offset: number }
   | { to: 'timestamp'; timestamp: number }
+  /** Kafka's --shift-by: the committed offset plus `shift` (negative moves back), within the log. */
+  | { to: 'shift'; shift: number }
 
 export interface ResetRequest {
   topic: string
@@ -108,6 +110,7 @@ async function targetOffset(
   topic: string,
   partition: number,
   target: ResetTarget,
+  committed: number | undefined,
 ): Promise<number> {
   const log = logs.partition(topic, partition)
   if (log === undefined)
@@ -121,6 +124,12 @@ async function targetOffset(
       return Math.min(Math.max(target.offset, log.logStartOffset), log.highWatermark)
     case 'timestamp':
       return offsetForTimestamp(log, target.timestamp)
+    case 'shift':
+      // A partition without a committed offset shifts from the log start (a new consumer's earliest).
+      return Math.min(
+        Math.max((committed ?? log.logStartOffset) + target.shift, log.logStartOffset),
+        log.highWatermark,
+      )
   }
 }
 
@@ -147,7 +156,7 @@ export async function resetOffsets(
   const changes = []
   for (const partition of partitions) {
     const previous = groups.offsets.get(groupId, request.topic, partition)
-    const offset = await targetOffset(logs, request.topic, partition, request.target)
+    const offset = await targetOffset(logs, request.topic, partition, request.target, previous?.offset)
     changes.push({
       topic: request.topic,
       partition,
@@ -174,8 +183,17 @@ export async function resetOffsets(
   return { groupId, dryRun: request.dryRun, partitions: changes }
 }
 
-export function resetTargetOf(body: { to: string; offset?: number; timestamp?: number }): ResetTarget {
+export function resetTargetOf(body: {
+  to: string
+  offset?: number
+  timestamp?: number
+  shift?: number
+}): ResetTarget {
   if (body.to === 'earliest' || body.to === 'latest') return { to: body.to }
+  if (body.to === 'shift') {
+    if (body.shift === undefined) throw invalidRequest('to=shift needs shift')
+    return { to: 'shift', shift: body.shift }
+  }
   if (body.to === 'offset' && body.offset !== undefined) return { to: 'offset', offset: body.offset }
   if (body.to === 'timestamp' && body.timestamp !== undefined)
     return { to: 'timestamp', timestamp: body.timestamp }

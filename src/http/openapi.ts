@@ -16,7 +16,8 @@ const errorSchema: JsonSchema = {
 
 const errorDescriptions: Record<number, string> = {
   400: 'Invalid request (INVALID_REQUEST, or a Kafka error such as INVALID_CONFIG)',
-  403: 'Refused (TOPIC_AUTHORIZATION_FAILED, SQL_ACCESS_DENIED)',
+  401: 'Not logged in (UNAUTHENTICATED) or a wrong password (SASL_AUTHENTICATION_FAILED)',
+  403: 'Refused (TOPIC_AUTHORIZATION_FAILED, GROUP_AUTHORIZATION_FAILED, CLUSTER_AUTHORIZATION_FAILED, CSRF_TOKEN_INVALID, SQL_ACCESS_DENIED)',
   404: 'Unknown topic, partition or group',
   408: 'Time limit reached (QUERY_TIMEOUT)',
   409: 'Conflict (TOPIC_ALREADY_EXISTS, NON_EMPTY_GROUP)',

@@ -2,13 +2,17 @@
 // by playwright-core (nothing downloads a browser: executablePath is /usr/bin/chromium). Each page
 // records the browser console's errors and failed requests so tests can assert there were none.
 
+import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core'
 import { type BrokerProcess, repositoryRoot } from '../helpers/broker-process.ts'
+
+const require = createRequire(import.meta.url)
 
 export const chromiumPath = '/usr/bin/chromium'
 /** Screenshots of the browser tests (gitignored): test artifacts to look at. */
@@ -144,4 +148,45 @@ export function requireChromium(): string | false {
     return 'chromium is missing (the failing test "chromium is installed" says why)'
   }
   return `chromium is not installed (${chromiumProblem}); apt-get install chromium to run this test`
+}
+
+/** Waits (bounded) until the locator matches exactly `count` elements: pages keep showing the previous
+ * result while the next one loads. */
+export async function waitForCount(locator: Locator, count: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let seen = await locator.count()
+  while (seen !== count) {
+    if (Date.now() > deadline) assert.fail(`expected ${count} elements, saw ${seen}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    seen = await locator.count()
+  }
+}
+
+interface AxeViolation {
+  id: string
+  impact: string
+  help: string
+  nodes: Array<{ target: string[] }>
+}
+
+/** axe-core's WCAG 2.x A/AA rules on the page as it is now; the violations, summarised. */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: await readFile(require.resolve('axe-core/axe.min.js'), 'utf8') })
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as {
+        axe: { run(options: object): Promise<{ violations: unknown[]; passes: unknown[] }> }
+      }
+    ).axe
+    const result = await axe.run({
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    })
+    return result.passes.length === 0
+      ? [{ id: 'axe-did-not-run', impact: '', help: '', nodes: [] }]
+      : result.violations
+  })
+  return (violations as AxeViolation[]).map(
+    (violation) =>
+      `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+  )
 }

@@ -121,6 +121,25 @@ test('describe, reset (dry run and real), delete a group with committed offsets'
   assert.deepEqual(fields(latest).partitions, [
     { topic: 'events', partition: 0, previousOffset: 4, newOffset: 5 },
   ])
+  // Shift by n from the committed offset (Kafka's --shift-by), kept within the log.
+  const shift = async (by: number) =>
+    fields(
+      await api('POST', '/api/v1/groups/billing/offsets/reset', {
+        topic: 'events',
+        partitions: [0],
+        to: 'shift',
+        shift: by,
+      }),
+    ).partitions
+  assert.deepEqual(await shift(-2), [{ topic: 'events', partition: 0, previousOffset: 5, newOffset: 3 }])
+  assert.deepEqual(await shift(10), [{ topic: 'events', partition: 0, previousOffset: 3, newOffset: 5 }])
+  assert.deepEqual(await shift(-100), [{ topic: 'events', partition: 0, previousOffset: 5, newOffset: 0 }])
+  const shifted = await admin.fetchOffsets({ groupId: 'billing', topics: ['events'] })
+  assert.deepEqual(shifted[0].partitions.find((partition) => partition.partition === 0)?.offset, '0')
+  assert.deepEqual(
+    await api('POST', '/api/v1/groups/billing/offsets/reset', { topic: 'events', to: 'shift' }),
+    { status: 400, body: { code: 'INVALID_REQUEST', message: 'to=shift needs shift' } },
+  )
 
   assert.deepEqual(
     await api('POST', '/api/v1/groups/billing/offsets/reset', { topic: 'nope', to: 'latest' }),

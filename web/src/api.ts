@@ -151,11 +151,31 @@ export class ApiFailure extends Error {
   }
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** The session's CSRF token (set after login), sent on every state-changing call. */
+let csrfToken: string | null = null
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token
+}
+
+/** Fired when a call answers 401: the session ended, the console shows its login form. */
+export const unauthenticatedEvent = 'streamline:unauthenticated'
+
+/** One call of the API (or of a service passed through it): JSON in, JSON out, errors as ApiFailure
+ * with the API's `code` or the registry's / Connect's `error_code`. */
+export async function call<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  options: { signal?: AbortSignal } = {},
+): Promise<T> {
+  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' }
+  if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken
   const response = await fetch(path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal: options.signal,
   })
   if (response.status === 204) return undefined as T
   const text = await response.text()
@@ -165,16 +185,20 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   } catch {
     parsed = null
   }
+  if (response.status === 401 && path !== '/api/v1/session')
+    window.dispatchEvent(new Event(unauthenticatedEvent))
   if (!response.ok) {
-    const error = (parsed ?? {}) as { code?: string; message?: string }
-    throw new ApiFailure(response.status, error.code ?? `HTTP_${response.status}`, error.message ?? text)
+    const error = (parsed ?? {}) as { code?: string; error_code?: number; message?: string }
+    const code =
+      error.code ?? (error.error_code === undefined ? `HTTP_${response.status}` : String(error.error_code))
+    throw new ApiFailure(response.status, code, error.message ?? text)
   }
   return parsed as T
 }
 
-const enc = encodeURIComponent
+export const enc = encodeURIComponent
 
-function query(parameters: Record<string, string | number | undefined>): string {
+export function query(parameters: Record<string, string | number | undefined>): string {
   const search = new URLSearchParams()
   for (const [name, value] of Object.entries(parameters)) {
     if (value !== undefined && value !== '') search.set(name, String(value))
@@ -183,7 +207,17 @@ function query(parameters: Record<string, string | number | undefined>): string 
   return text === '' ? '' : `?${text}`
 }
 
+export interface SessionState {
+  authentication: boolean
+  principal: string | null
+  csrfToken: string | null
+}
+
 export const api = {
+  session: () => call<SessionState>('GET', '/api/v1/session'),
+  login: (username: string, password: string) =>
+    call<SessionState>('POST', '/api/v1/session', { username, password }),
+  logout: () => call<void>('DELETE', '/api/v1/session'),
   cluster: () => call<Cluster>('GET', '/api/v1/cluster'),
   history: () => call<{ intervalMs: number; samples: ThroughputSample[] }>('GET', '/api/v1/metrics/history'),
   openApiPaths: async () => Object.keys((await call<{ paths: object }>('GET', '/api/v1/openapi.json')).paths),
@@ -238,7 +272,7 @@ export const api = {
   deleteGroup: (id: string) => call<void>('DELETE', `/api/v1/groups/${enc(id)}`),
   resetOffsets: (
     id: string,
-    body: { topic: string; to: string; offset?: number; timestamp?: number; dryRun: boolean },
+    body: { topic: string; to: string; offset?: number; timestamp?: number; shift?: number; dryRun: boolean },
   ) => call<ResetResult>('POST', `/api/v1/groups/${enc(id)}/offsets/reset`, body),
   acls: () => call<{ authorizer: boolean; acls: AclBinding[] }>('GET', '/api/v1/acls'),
   createAcl: (binding: AclBinding) => call<AclBinding>('POST', '/api/v1/acls', binding),

@@ -3,7 +3,9 @@
 
 import { deleteGroup } from '../../coordinator/group/group-admin.ts'
 import { ErrorCode, errorName } from '../../protocol/generated/error-codes.ts'
+import { ResourceType } from '../../security/acl/model.ts'
 import { type ApiRoutes, type JsonSchema, objectSchema, topicNameParam } from '../api-route.ts'
+import { mayDescribe } from '../auth/guard.ts'
 import type { BrokerView } from '../context.ts'
 import { ApiError } from '../errors.ts'
 import { groupDetail, groupList, resetOffsets, resetTargetOf } from '../groups.ts'
@@ -50,7 +52,13 @@ export function registerGroupRoutes(routes: ApiRoutes, brokerOf: () => BrokerVie
         },
       },
     },
-    async () => ({ groups: groupList(brokerOf().groups) }),
+    async (request) => {
+      const broker = brokerOf()
+      const groups = groupList(broker.groups).filter((group) =>
+        mayDescribe(request, broker, ResourceType.GROUP, group.groupId),
+      )
+      return { groups }
+    },
   )
   routes.add(
     {
@@ -113,9 +121,15 @@ export function registerGroupRoutes(routes: ApiRoutes, brokerOf: () => BrokerVie
         {
           topic: topicNameParam,
           partitions: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1 },
-          to: { type: 'string', enum: ['earliest', 'latest', 'offset', 'timestamp'] },
+          to: { type: 'string', enum: ['earliest', 'latest', 'offset', 'timestamp', 'shift'] },
           offset: { type: 'integer', minimum: 0 },
           timestamp: { type: 'integer', minimum: 0 },
+          shift: {
+            type: 'integer',
+            minimum: -(2 ** 53 - 1),
+            maximum: 2 ** 53 - 1,
+            description: 'to=shift: added to the committed offset (negative: back), kept within the log',
+          },
           dryRun: { type: 'boolean', default: false },
         },
         ['topic', 'to'],
@@ -149,6 +163,7 @@ export function registerGroupRoutes(routes: ApiRoutes, brokerOf: () => BrokerVie
         to: string
         offset?: number
         timestamp?: number
+        shift?: number
         dryRun: boolean
       }
       return resetOffsets(broker.groups, broker.logs, group, {

@@ -2,12 +2,13 @@
 // engine loads on the first query. Errors: 400 INVALID_SQL (DuckDB's message) / UNSUPPORTED_STATEMENT,
 // 403 SQL_ACCESS_DENIED / TOPIC_AUTHORIZATION_FAILED, 404 UNKNOWN_TOPIC_OR_PARTITION, 408 QUERY_TIMEOUT,
 // 413 QUERY_MEMORY_LIMIT / QUERY_SCAN_LIMIT, 429 TOO_MANY_QUERIES. A client that goes away cancels
-// its query. Known gaps: results are one JSON body (not streamed); no principal (the HTTP API has no
-// authentication yet, so ACLs apply only where a caller names a principal: the embedded API).
+// its query. Known gap: results are one JSON body (not streamed). With a
+// console login the session's principal's topic ACLs apply (READ; WRITE for INSERT).
 
 import { SqlError } from '../../sql/errors.ts'
 import { defaultSqlLimits } from '../../sql/limits.ts'
 import { type ApiRoutes, objectSchema } from '../api-route.ts'
+import { principalOf } from '../auth/guard.ts'
 import type { BrokerView } from '../context.ts'
 import { ApiError } from '../errors.ts'
 
@@ -60,7 +61,12 @@ export function registerQueryRoutes(routes: ApiRoutes, brokerOf: () => BrokerVie
       }
       reply.raw.once('close', onClose)
       try {
-        return await broker.sql.query({ ...body, signal: cancel.signal })
+        const principal = principalOf(request)
+        return await broker.sql.query({
+          ...body,
+          signal: cancel.signal,
+          ...(principal === undefined ? {} : { principal }),
+        })
       } catch (error) {
         if (error instanceof SqlError) throw new ApiError(error.status, error.sqlCode, error.message)
         throw error

@@ -1,9 +1,11 @@
 // Admin API: topics. List, create (partitions, configs in Kafka's names), describe (configs and
 // per-partition offsets and sizes), delete.
 
+import { ResourceType } from '../../security/acl/model.ts'
 import { longMax, topicConfigDefinitions } from '../../storage/topic-config.ts'
 import type { LogManager, TopicDescription } from '../../storage/types.ts'
 import { type ApiRoutes, type JsonSchema, objectSchema, topicNameParam } from '../api-route.ts'
+import { mayDescribe } from '../auth/guard.ts'
 import type { BrokerView } from '../context.ts'
 import { notFound } from '../errors.ts'
 
@@ -102,9 +104,12 @@ export function registerTopicRoutes(routes: ApiRoutes, brokerOf: () => BrokerVie
         },
       },
     },
-    async () => {
-      const topics = brokerOf()
-        .logs.listTopics()
+    async (request) => {
+      const broker = brokerOf()
+      // A logged-in user sees the topics it may DESCRIBE (as Metadata shows a Kafka client).
+      const topics = broker.logs
+        .listTopics()
+        .filter((topic) => mayDescribe(request, broker, ResourceType.TOPIC, topic.name))
         .sort((a, b) => a.name.localeCompare(b.name))
       return { topics: topics.map(summaryOf) }
     },

@@ -94,7 +94,13 @@ export function GroupDetailPage(props: { id: string }) {
 
 function ResetOffsets(props: { group: GroupDetail; onDone: () => void }) {
   const topics = [...new Set(props.group.offsets.map((offset) => offset.topic))]
-  const [form, setForm] = useState({ topic: topics[0] ?? '', to: 'earliest', offset: '0', timestamp: '' })
+  const [form, setForm] = useState({
+    topic: topics[0] ?? '',
+    to: 'earliest',
+    offset: '0',
+    timestamp: '',
+    shift: '-1',
+  })
   const [preview, setPreview] = useState<ResetResult | null>(null)
   const [error, setError] = useState<Error | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
@@ -103,6 +109,7 @@ function ResetOffsets(props: { group: GroupDetail; onDone: () => void }) {
     to: form.to,
     ...(form.to === 'offset' ? { offset: Number(form.offset) } : {}),
     ...(form.to === 'timestamp' ? { timestamp: Date.parse(form.timestamp) } : {}),
+    ...(form.to === 'shift' ? { shift: Number(form.shift) } : {}),
     dryRun,
   })
   const run = (dryRun: boolean) => {
@@ -142,6 +149,7 @@ function ResetOffsets(props: { group: GroupDetail; onDone: () => void }) {
             <option value="latest">latest</option>
             <option value="offset">offset</option>
             <option value="timestamp">timestamp</option>
+            <option value="shift">shift by</option>
           </select>
         </label>
         {form.to === 'offset' ? (
@@ -152,6 +160,16 @@ function ResetOffsets(props: { group: GroupDetail; onDone: () => void }) {
               min={0}
               value={form.offset}
               onInput={(event) => setForm({ ...form, offset: event.currentTarget.value })}
+            />
+          </label>
+        ) : null}
+        {form.to === 'shift' ? (
+          <label>
+            Shift by{' '}
+            <input
+              type="number"
+              value={form.shift}
+              onInput={(event) => setForm({ ...form, shift: event.currentTarget.value })}
             />
           </label>
         ) : null}

@@ -1,15 +1,18 @@
 // Overview: what this cluster is, and its throughput of the last minutes (the broker keeps the
-// history: GET /api/v1/metrics/history), refreshed every two seconds.
+// history: GET /api/v1/metrics/history), refreshed every two seconds; and the health of the schema
+// registry, Connect and SQL (GET /api/v1/services), every ten.
 
 import { api } from '../api.ts'
 import { TimeChart } from '../components/chart.tsx'
 import { ErrorBox } from '../components/feedback.tsx'
 import { formatBytes, formatNumber } from '../format.ts'
 import { useLoad } from '../hooks.ts'
+import { type ServiceState, servicesApi } from '../services-api.ts'
 
 export function OverviewPage() {
   const cluster = useLoad(() => api.cluster(), [], 5000)
   const history = useLoad(() => api.history(), [], 2000)
+  const services = useLoad(() => servicesApi.services(), [], 10_000)
   const samples = history.data?.samples ?? []
   const times = samples.map((sample) => sample.timeMs / 1000)
   const info = cluster.data
@@ -55,6 +58,13 @@ export function OverviewPage() {
           </div>
         </dl>
       )}
+      {services.data === null ? null : (
+        <dl class="stats" aria-label="Services">
+          <ServiceHealth name="Schema registry" state={services.data.registry} />
+          <ServiceHealth name="Connect" state={services.data.connect} />
+          <ServiceHealth name="SQL" state={services.data.sql} />
+        </dl>
+      )}
       <section class="charts" aria-label="Throughput">
         <TimeChart
           title="Records per second"
@@ -85,5 +95,18 @@ export function OverviewPage() {
         />
       </section>
     </>
+  )
+}
+
+function ServiceHealth(props: { name: string; state: ServiceState }) {
+  const { state } = props
+  return (
+    <div>
+      <dt>{props.name}</dt>
+      <dd data-testid={`service-${props.name}`}>
+        {state.status}
+        {state.latencyMs === null ? '' : ` (${state.latencyMs} ms)`}
+      </dd>
+    </div>
   )
 }

@@ -1,0 +1,307 @@
+// Goal: the console's pages for the platform's other services work end to end in a real browser: the
+// overview shows their health, the Schemas page registers, checks and diffs schema versions in the
+// broker's schema registry, the Connectors page creates, pauses and resumes a real connector of the
+// Connect worker, and the SQL workbench runs a query over a topic and shows DuckDB's error for a bad one.
+// Method: one broker process with its registry and Connect worker (free ports), Debian's Chromium
+// driven by playwright-core. Each step is cross-checked against the service's own REST port (not the
+// console's pass-through) or a kafkajs consumer's view; the browser console must log no errors other
+// than the failed responses a step provokes on purpose; every page passes axe-core in both themes.
+
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { Kafka, logLevel } from 'kafkajs'
+import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-process.ts'
+import {
+  accessibilityViolations,
+  type ConsoleBrowser,
+  ensureConsoleBuilt,
+  httpBaseOf,
+  launchChromium,
+  openPage,
+  requireChromium,
+  waitForCount,
+} from './browser.ts'
+
+const skip = requireChromium()
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url)
+  assert.equal(response.status, 200, `${url}: ${response.status}`)
+  return (await response.json()) as T
+}
+
+/** The Connect worker's URL from its "connect listening" log line. */
+function connectUrlOf(broker: BrokerProcess): string {
+  for (const line of broker.output().split('\n')) {
+    if (!line.includes('"connect listening"')) continue
+    const { host, port } = JSON.parse(line) as { host: string; port: number }
+    return `http://${host}:${port}`
+  }
+  throw new Error(`no "connect listening" line in the broker output:\n${broker.output()}`)
+}
+
+const orderV1 = {
+  type: 'record',
+  name: 'Order',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'amount', type: 'double' },
+  ],
+}
+const orderV2 = {
+  ...orderV1,
+  fields: [...orderV1.fields, { name: 'currency', type: 'string', default: 'EUR' }],
+}
+/** A new field without a default: BACKWARD-incompatible (old records cannot be read with it). */
+const orderIncompatible = { ...orderV1, fields: [...orderV1.fields, { name: 'country', type: 'string' }] }
+
+/** Only responses a step provokes on purpose (`statuses`) may show as failed requests. */
+function unexpected(problems: string[], statuses: number[]): string[] {
+  return problems.filter((problem) => !statuses.some((status) => problem.includes(`status of ${status}`)))
+}
+
+describe('console pages of the schema registry, Connect and SQL in Chromium', { skip }, () => {
+  let broker: BrokerProcess
+  let base: string
+  let registry: string
+  let connect: string
+  let chromium: ConsoleBrowser
+
+  before(async () => {
+    ensureConsoleBuilt()
+    broker = await startBrokerProcess()
+    base = httpBaseOf(broker)
+    assert.ok(broker.registryUrl)
+    registry = broker.registryUrl
+    connect = connectUrlOf(broker)
+    chromium = await launchChromium()
+  })
+
+  after(async () => {
+    await chromium?.close()
+    await broker?.stop()
+  })
+
+  test('services: health of the registry, Connect and SQL, and the pass-through keeps their answers', async () => {
+    type Services = Record<string, { enabled: boolean; status: string; url: string | null }>
+    // Connect answers once its worker has read its config topic: 'down' until then (bounded wait).
+    let services = await getJson<Services>(`${base}/api/v1/services`)
+    for (let attempt = 0; attempt < 40 && services.connect?.status !== 'up'; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      services = await getJson<Services>(`${base}/api/v1/services`)
+    }
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(services).map(([name, state]) => [name, [state.status, state.url]])),
+      { registry: ['up', registry], connect: ['up', connect], sql: ['up', null] },
+    )
+    const missing = await fetch(`${base}/api/v1/registry/subjects/nope/versions`)
+    assert.equal(missing.status, 404)
+    assert.deepEqual(await missing.json(), { error_code: 40401, message: "Subject 'nope' not found." })
+    const bad = await fetch(`${base}/api/v1/connect/connectors`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name": ',
+    })
+    assert.equal(bad.status, 400)
+    // The broker keeps serving after the malformed body.
+    assert.deepEqual(await getJson(`${base}/api/v1/connect/connectors`), [])
+    // The overview shows each service's health.
+    const { page, problems, screenshot } = await openPage(chromium.browser)
+    await page.goto(`${base}/`)
+    for (const name of ['Schema registry', 'Connect', 'SQL']) {
+      await page.getByTestId(`service-${name}`).filter({ hasText: /^up/ }).waitFor()
+    }
+    await screenshot('overview-services')
+    assert.deepEqual(problems, [])
+    await page.context().close()
+  })
+
+  test('schemas: register, check compatibility, refuse an incompatible version, diff two versions', async () => {
+    const { page, problems, screenshot } = await openPage(chromium.browser)
+    await page.goto(`${base}/schemas`)
+    await page.getByRole('button', { name: 'Register schema' }).click()
+    const form = page.getByRole('form', { name: 'Register a schema' })
+    await form.getByLabel('Subject').fill('orders-value')
+    await form.getByLabel('Schema').fill(JSON.stringify(orderV1))
+    await form.getByRole('button', { name: 'Register' }).click()
+    await page.waitForURL(`${base}/schemas/orders-value`)
+    await page.getByRole('link', { name: 'Version 1' }).waitFor()
+    assert.deepEqual(await getJson(`${registry}/subjects/orders-value/versions`), [1])
+    // A compatible new version: checked, then registered.
+    const next = page.getByRole('form', { name: 'Register a schema' })
+    await next.getByLabel('Schema').fill(JSON.stringify(orderV2, null, 2))
+    await next.getByRole('button', { name: 'Check compatibility' }).click()
+    await next
+      .getByRole('status')
+      .filter({ hasText: /^Compatible$/ })
+      .waitFor()
+    await next.getByRole('button', { name: 'Register' }).click()
+    await page.getByRole('link', { name: 'Version 2' }).waitFor()
+    const v2 = await getJson<{ version: number; schema: string }>(
+      `${registry}/subjects/orders-value/versions/2`,
+    )
+    assert.deepEqual(JSON.parse(v2.schema), orderV2)
+    // An incompatible one: the check says why, registering is refused with the registry's 409.
+    await next.getByLabel('Schema').fill(JSON.stringify(orderIncompatible))
+    await next.getByRole('button', { name: 'Check compatibility' }).click()
+    await next.getByRole('status').filter({ hasText: 'Not compatible' }).waitFor()
+    assert.match(await next.locator('ul.reasons').innerText(), /country/)
+    await next.getByRole('button', { name: 'Register' }).click()
+    await next.getByRole('alert').filter({ hasText: '40901' }).waitFor()
+    assert.deepEqual(await getJson(`${registry}/subjects/orders-value/versions`), [1, 2])
+    // Diff version 2 against version 1: the added field is the only change.
+    await page.goto(`${base}/schemas/orders-value?version=2`)
+    await page.getByLabel('Compare version 2 with').selectOption('1')
+    await page.waitForURL(`${base}/schemas/orders-value?version=2&diff=1`)
+    const diff = page.getByTestId('diff')
+    await diff.waitFor()
+    const texts = async (selector: string) =>
+      (await diff.locator(selector).allInnerTexts()).map((text) => text.trimEnd())
+    assert.deepEqual(await texts('.diff-added'), [
+      '+     },',
+      '+     {',
+      '+       "name": "currency",',
+      '+       "type": "string",',
+      '+       "default": "EUR"',
+    ])
+    assert.deepEqual(await texts('.diff-removed'), [])
+    await screenshot('schema-diff')
+    // The compatibility level of the subject.
+    await page.getByRole('combobox', { name: 'Compatibility' }).selectOption('NONE')
+    await page.getByRole('button', { name: 'Save level' }).click()
+    await page.getByRole('status').filter({ hasText: 'Compatibility set to NONE' }).waitFor()
+    assert.deepEqual(await getJson(`${registry}/config/orders-value`), { compatibilityLevel: 'NONE' })
+    // The list shows the subject's latest version.
+    await page.goto(`${base}/schemas?q=orders`)
+    const row = page.getByRole('row').filter({ hasText: 'orders-value' })
+    await row.waitFor()
+    assert.match(await row.innerText(), /orders-value\s+2\s+AVRO/)
+    await screenshot('schemas')
+    assert.deepEqual(unexpected(problems, [409]), [])
+    await page.context().close()
+  })
+
+  test('connectors: create a datagen connector, see it RUNNING, pause and resume it', async () => {
+    const { page, problems, screenshot } = await openPage(chromium.browser)
+    await page.goto(`${base}/connectors`)
+    await page.getByText('No connectors.').waitFor()
+    await page.getByRole('button', { name: 'Create connector' }).click()
+    const form = page.getByRole('form', { name: 'Create a connector' })
+    // A config Connect refuses: its 400 message is shown.
+    await form.getByLabel('Name').fill('orders-gen')
+    await form.getByLabel('Config (JSON)').fill('{"connector.class": "NoSuchConnector"}')
+    await form.getByRole('button', { name: 'Create' }).click()
+    await form.getByRole('alert').waitFor()
+    await form.getByLabel('Config (JSON)').fill(
+      JSON.stringify({
+        'connector.class': 'io.confluent.kafka.connect.datagen.DatagenConnector',
+        'kafka.topic': 'gen-orders',
+        quickstart: 'orders',
+        'max.interval': '50',
+        'tasks.max': '1',
+      }),
+    )
+    await form.getByRole('button', { name: 'Create' }).click()
+    await page.waitForURL(`${base}/connectors/orders-gen`)
+    const state = page.getByTestId('connector-state')
+    await state.filter({ hasText: 'RUNNING' }).waitFor()
+    await page.getByRole('cell', { name: 'RUNNING' }).first().waitFor()
+    await screenshot('connector')
+    await page.getByRole('button', { name: 'Pause' }).click()
+    await state.filter({ hasText: 'PAUSED' }).waitFor({ timeout: 15_000 })
+    const paused = await getJson<{ connector: { state: string } }>(`${connect}/connectors/orders-gen/status`)
+    assert.equal(paused.connector.state, 'PAUSED')
+    await page.getByRole('button', { name: 'Resume' }).click()
+    await state.filter({ hasText: 'RUNNING' }).waitFor({ timeout: 15_000 })
+    // The connector really produced: a Kafka consumer reads its records.
+    const kafka = new Kafka({
+      clientId: 'console-connect',
+      brokers: [broker.bootstrap],
+      logLevel: logLevel.NOTHING,
+    })
+    const admin = kafka.admin()
+    await admin.connect()
+    const offsets = await admin.fetchTopicOffsets('gen-orders')
+    await admin.disconnect()
+    assert.ok(
+      offsets.some((offset) => Number(offset.high) > 0),
+      JSON.stringify(offsets),
+    )
+    await page.goto(`${base}/connectors`)
+    const row = page.getByRole('row').filter({ hasText: 'orders-gen' })
+    await row.waitFor()
+    assert.match(
+      await row.innerText(),
+      /orders-gen\s+source\s+io\.confluent\.kafka\.connect\.datagen\.DatagenConnector\s+RUNNING\s+0: RUNNING/,
+    )
+    await screenshot('connectors')
+    assert.deepEqual(unexpected(problems, [400]), [])
+    await page.context().close()
+  })
+
+  test('SQL: runs a query over a topic into a result grid; a bad query shows its error', async () => {
+    const kafka = new Kafka({
+      clientId: 'console-sql',
+      brokers: [broker.bootstrap],
+      logLevel: logLevel.NOTHING,
+    })
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({
+      topic: 'sql-orders',
+      messages: ['DE', 'FR', 'DE', 'IT', 'DE', 'FR'].map((country, index) => ({
+        key: `o-${index}`,
+        value: JSON.stringify({ country, total: index * 10 }),
+      })),
+    })
+    await producer.disconnect()
+    const { page, problems, screenshot } = await openPage(chromium.browser)
+    await page.goto(`${base}/sql`)
+    const editor = page.getByRole('textbox', { name: /^Query/ })
+    await editor.fill(
+      "SELECT value->>'$.country' AS country, count(*) AS orders FROM streamline_topic('sql-orders') GROUP BY ALL ORDER BY orders DESC, country",
+    )
+    await editor.press('Control+Enter')
+    const grid = page.getByRole('table', { name: 'Result' })
+    await waitForCount(grid.locator('tbody tr'), 3, 30_000)
+    assert.deepEqual(await grid.locator('thead th').allInnerTexts(), ['country', 'orders'])
+    assert.deepEqual(await grid.locator('tbody tr').allInnerTexts(), ['DE\t3', 'FR\t2', 'IT\t1'])
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^3 rows in \d+ ms$/ })
+      .waitFor()
+    assert.match(page.url(), /\/sql\?sql=SELECT/)
+    await screenshot('sql')
+    await editor.fill('SELECT * FROM no_such_table')
+    await page.getByRole('button', { name: 'Run' }).click()
+    await page.getByRole('alert').filter({ hasText: 'INVALID_SQL' }).waitFor()
+    assert.match(await page.getByRole('alert').innerText(), /no_such_table/)
+    assert.equal(await grid.count(), 0)
+    assert.deepEqual(unexpected(problems, [400]), [])
+    await page.context().close()
+  })
+
+  test('the new pages pass axe-core (WCAG 2.1 A/AA) in light and dark themes', async () => {
+    // Each page once its data is shown (a table row, the diff). The dark theme where these pages add
+    // colours of their own (the diff); the rest use the shared, already checked, palette.
+    const checks: Array<[string, string]> = [
+      ['/schemas', 'tbody tr'],
+      ['/schemas/orders-value?version=2&diff=1', '[data-testid="diff"]'],
+      ['/connectors/orders-gen', 'tbody tr'],
+      ['/sql', 'textarea'],
+    ]
+    for (const [colorScheme, paths] of [
+      ['light', checks],
+      ['dark', checks.slice(1, 2)],
+    ] as const) {
+      const { page, problems } = await openPage(chromium.browser, { colorScheme, bypassCsp: true })
+      for (const [path, shown] of paths) {
+        await page.goto(`${base}${path}`)
+        await page.locator(`main ${shown}`).first().waitFor()
+        assert.deepEqual(await accessibilityViolations(page), [], `${colorScheme} ${path}`)
+      }
+      assert.deepEqual(problems, [])
+      await page.context().close()
+    }
+  })
+})
