@@ -14,6 +14,8 @@
 
 import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import type { ClusterNode } from '../cluster/cluster-node.ts'
+import type { ClusterOptions } from '../cluster/options.ts'
 import { type BrokerLimits, defaultBrokerLimits } from '../config/limits.ts'
 import { streamlineVersion } from '../config/version.ts'
 import { type ConnectServer, startConnectServer } from '../connect/server.ts'
@@ -85,6 +87,9 @@ export interface StartBrokerOptions {
   topicDefaults?: TopicConfigOverrides
   /** Tiered storage (storage/tiered/); absent: off. */
   tieredStorage?: TieredStorageOptions
+  /** Cluster mode (src/cluster, docs/cluster.md): metadata in PostgreSQL, data in an S3-compatible
+   * store; absent: the single-process broker, and no cluster code is loaded. */
+  cluster?: ClusterOptions
   /** Demo topics with live sample data (`--playground`). */
   playground?: boolean
   /** How long a graceful stop waits for in-flight requests. Default 10 s. */
@@ -147,7 +152,19 @@ function checkRegistry(): void {
   }
 }
 
-async function openLogs(options: StartBrokerOptions, log: Logger): Promise<LogManager> {
+/** Cluster mode: the node (its log manager is the broker's), loaded on demand. */
+async function openClusterNode(options: StartBrokerOptions, log: Logger): Promise<ClusterNode | null> {
+  if (options.cluster === undefined) return null
+  const { ClusterNode } = await import('../cluster/cluster-node.ts')
+  return ClusterNode.open(options.cluster, { log, topicDefaults: options.topicDefaults ?? {} })
+}
+
+async function openLogs(
+  options: StartBrokerOptions,
+  log: Logger,
+  cluster: ClusterNode | null,
+): Promise<LogManager> {
+  if (cluster !== null) return cluster.logs
   const defaultConfigOverrides = options.topicDefaults ?? {}
   if (options.inMemory === true) return createMemoryLogManager({ defaultConfigOverrides, logger: log })
   return openLogManager({
@@ -235,8 +252,10 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const http = httpAddress === null ? null : await startHttpServer({ ...httpAddress, context: httpContext })
   if (http !== null) log.info({ host: http.host, port: http.port }, 'http listening')
   let logs: LogManager
+  let cluster: ClusterNode | null = null
   try {
-    logs = await openLogs(options, log)
+    cluster = await openClusterNode(options, log)
+    logs = await openLogs(options, log, cluster)
   } catch (error) {
     await http?.close()
     throw error
@@ -305,6 +324,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     ...(authorizer === undefined ? {} : { authorizer }),
     quotas,
     connectionLimiter,
+    ...(cluster === null ? {} : { cluster }),
   }
   const router = new InstrumentedRouter(handlers, services, metrics)
   const specs: ListenerSpec[] = options.listeners ?? [
@@ -328,6 +348,9 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   }
   if (registry !== null) log.info({ host: registry.host, port: registry.port }, 'registry listening')
   const listener = await startListeners({ specs, security, services, router, limits, log })
+  // In cluster mode the broker id comes from PostgreSQL, at the address clients were just given.
+  if (cluster !== null)
+    identity.nodeId = await cluster.activate({ host: identity.host, port: identity.port, rack: null })
   // Codecs load per API on first use; load the rest now, off the start-up path.
   router.warmUp().catch((error: unknown) => log.error({ err: error }, 'loading protocol codecs failed'))
   // startListeners set each listener's advertised address (default: what it bound, port 0 resolved).
