@@ -4,7 +4,8 @@
 //   1. heartbeat and renew this broker's leases (one serial step with object commits, so a lease
 //      change never interleaves with a commit);
 //   2. read the live brokers, topics and partitions (the view Metadata and the handlers use);
-//   3. take partitions without a valid lease, up to this broker's fair share (partitions / live brokers).
+//   3. take partitions without a valid lease, up to this broker's fair share (partitions / live brokers,
+//      rounded up), or give leases back when above it (a broker joined).
 // While a Fetch waits on a partition led elsewhere, its high watermark is polled every
 // fetchPollIntervalMs. close() (a graceful stop) writes what is pending, gives the leases back and
 // leaves the cluster, so other brokers take over at once instead of after the lease timeout.
@@ -198,7 +199,11 @@ export class ClusterNode implements ClusterView {
     await this.refreshCatalog()
     const { total, mine } = await leaseCounts(this.database, registration.brokerId)
     const share = Math.ceil(total / Math.max(1, this.live.length))
-    if (mine >= share) return
+    if (mine > share) {
+      await this.releaseSurplus(registration, mine - share)
+      return
+    }
+    if (mine === share) return
     const acquired = await this.queue.run(async () => {
       const askedAtMs = performance.now()
       const leases = await acquireLeases(
@@ -216,6 +221,23 @@ export class ClusterNode implements ClusterView {
       )
       this.logs.partitionById(lease.topicId, lease.partition)?.committed(lease.highWatermark)
     }
+  }
+
+  /** A broker above its fair share (a broker joined) gives partitions back for others to take. Run
+   * in the serial queue: the partitions stop being writable here before their leases are released,
+   * and their pending appends are refused (NOT_LEADER_OR_FOLLOWER, clients move). */
+  private async releaseSurplus(registration: Registration, count: number): Promise<void> {
+    const released = await this.queue.run(async () => {
+      const surplus = this.leadership.all().slice(0, count)
+      for (const led of surplus) this.leadership.forget(led.topicId, led.partition)
+      await releaseLeases(this.database, registration.brokerId, surplus)
+      return surplus
+    })
+    for (const led of released)
+      this.log.info(
+        { topicId: led.topicId, partition: led.partition, leaderEpoch: led.leaderEpoch },
+        'lease released to rebalance',
+      )
   }
 
   private async refreshCatalog(): Promise<void> {

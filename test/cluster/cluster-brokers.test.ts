@@ -3,7 +3,7 @@
 // acks=all by kcat (librdkafka) and kafkajs are read back exactly once and in order per partition;
 // SIGKILL of a broker moves its partitions to the others (leader epoch + 1) and every acknowledged
 // record stays readable, now from the object store; a SIGSTOPped leader resumed after another broker
-// took its partitions commits nothing.
+// took its partitions commits nothing; a broker added later takes its share of the partitions.
 // Method: real processes (test/cluster/cluster-helpers.ts: Debian's PostgreSQL 15, s3rver, three
 // `streamline` processes with --cluster-metadata/--object-store, 200 ms heartbeats, 1.5 s leases);
 // kcat and kafkajs as clients; leases read from PostgreSQL to find leaders and epochs.
@@ -287,4 +287,31 @@ test('SIGSTOP: a paused leader resumed after the takeover commits nothing', { sk
   const moved = (await leaders()).find((leader) => leader.partition === paused.partition)
   assert.ok(moved !== undefined && moved.leaderEpoch > paused.leaderEpoch)
   assertExactlyAcknowledged(await consumeAll(cluster.bootstrap()))
+})
+
+test('a broker added later takes its share of the partitions; nothing acknowledged moves or is lost', {
+  skip,
+}, async () => {
+  const before = await leaders()
+  const liveBefore = new Set(before.map((leader) => leader.brokerId)).size
+  const added = await cluster.addBroker()
+  const spread = await waitFor('the new broker leads partitions', async () => {
+    const found = await leaders()
+    const perBroker = new Map<number, number>()
+    for (const leader of found) perBroker.set(leader.brokerId, (perBroker.get(leader.brokerId) ?? 0) + 1)
+    const share = Math.ceil(partitionCount / (liveBefore + 1))
+    const balanced = [...perBroker.values()].every((count) => count <= share)
+    return found.length === partitionCount && found.some((leader) => leader.port === added.port) && balanced
+      ? found
+      : null
+  })
+  assert.ok(spread.some((leader) => leader.port === added.port))
+  const more = Array.from({ length: 20 }, (_, index) => `after-join-${index}`)
+  const produced = await kcat(
+    ['-b', cluster.bootstrap(), '-P', '-t', topic, '-K', ':', '-X', 'acks=all'],
+    `${more.map((value) => `${value}:${value}`).join('\n')}\n`,
+  )
+  assert.equal(produced.status, 0, produced.stderr)
+  acknowledged.push(...more)
+  assertExactlyAcknowledged(await consumeAll(added.bootstrap))
 })
