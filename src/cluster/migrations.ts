@@ -1,6 +1,6 @@
 // The cluster's schema in PostgreSQL, as numbered migrations that every broker applies at start.
-// Applied in order, each in its own transaction together with its row in schema_migrations, under a
-// transaction-scoped advisory lock: brokers starting at the same time apply each migration exactly
+// The missing ones are applied in order, with their rows in schema_migrations, in one transaction under
+// a transaction-scoped advisory lock (all or nothing): brokers starting at the same time apply each migration exactly
 // once, and a broker that finds every version applied changes nothing (idempotent). A migration is
 // never edited once released; a change is a new version at the end of the list.
 //
