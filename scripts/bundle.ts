@@ -19,6 +19,9 @@ export const bundleDir = join(root, 'dist', 'bundle')
 export const nativePackages = ['@node-rs/crc32', 'lz4-napi', 'snappy', '@mongodb-js/zstd', '@duckdb/node-api']
 /** Packages that read files beside their own code at load (a .wasm), so they cannot be inlined. */
 export const filePackages = ['@platformatic/wasm-utils']
+/** Optional packages a dependency requires only when asked (pg's libpq binding, `pg.native`), never
+ * installed here: left to resolve at run time, where nothing asks for them. */
+export const optionalPackages = ['pg-native']
 
 export const bundleOptions: BuildOptions = {
   // The CLI, and the embedded API for bench/suite/workloads/footprint.ts (the package's `exports` stay
@@ -35,7 +38,7 @@ export const bundleOptions: BuildOptions = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: [...nativePackages, ...filePackages],
+  external: [...nativePackages, ...filePackages, ...optionalPackages],
   // Less text for V8 to parse at start (Node 20 has no compile cache); names are kept readable in
   // stack traces because identifiers are not renamed.
   minifyWhitespace: true,

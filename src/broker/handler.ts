@@ -1,6 +1,7 @@
 // What a Kafka API handler is, and what it may use. The router decodes the request, calls
 // `handle`, and encodes what it returns; a handler never touches wire bytes.
 
+import type { ClusterView } from '../cluster/view.ts'
 import type { BrokerLimits } from '../config/limits.ts'
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import type { StateTopicRegistry } from '../coordinator/state-topics.ts'
@@ -85,6 +86,9 @@ export interface BrokerServices {
   quotas?: QuotaServices
   /** max.connections and max.connections.per.ip over all listeners; absent: each listener counts its own. */
   connectionLimiter?: ConnectionLimiter
+  /** Cluster mode (src/cluster): the live brokers and each partition's leader; absent: a single broker
+   * that leads every partition. */
+  cluster?: ClusterView
 }
 
 export interface RequestContext {

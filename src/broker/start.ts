@@ -14,6 +14,8 @@
 
 import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import type { ClusterNode } from '../cluster/cluster-node.ts'
+import type { ClusterOptions } from '../cluster/options.ts'
 import { type BrokerLimits, defaultBrokerLimits } from '../config/limits.ts'
 import { streamlineVersion } from '../config/version.ts'
 import { type ConnectServer, startConnectServer } from '../connect/server.ts'
@@ -86,6 +88,9 @@ export interface StartBrokerOptions {
   topicDefaults?: TopicConfigOverrides
   /** Tiered storage (storage/tiered/); absent: off. */
   tieredStorage?: TieredStorageOptions
+  /** Cluster mode (src/cluster, docs/cluster.md): metadata in PostgreSQL, data in an S3-compatible
+   * store; absent: the single-process broker, and no cluster code is loaded. */
+  cluster?: ClusterOptions
   /** Demo topics with live sample data (`--playground`). */
   playground?: boolean
   /** How long a graceful stop waits for in-flight requests. Default 10 s. */
@@ -148,7 +153,19 @@ function checkRegistry(): void {
   }
 }
 
-async function openLogs(options: StartBrokerOptions, log: Logger): Promise<LogManager> {
+/** Cluster mode: the node (its log manager is the broker's), loaded on demand. */
+async function openClusterNode(options: StartBrokerOptions, log: Logger): Promise<ClusterNode | null> {
+  if (options.cluster === undefined) return null
+  const { ClusterNode } = await import('../cluster/cluster-node.ts')
+  return ClusterNode.open(options.cluster, { log, topicDefaults: options.topicDefaults ?? {} })
+}
+
+async function openLogs(
+  options: StartBrokerOptions,
+  log: Logger,
+  cluster: ClusterNode | null,
+): Promise<LogManager> {
+  if (cluster !== null) return cluster.logs
   const defaultConfigOverrides = options.topicDefaults ?? {}
   if (options.inMemory === true) return createMemoryLogManager({ defaultConfigOverrides, logger: log })
   return openLogManager({
@@ -236,8 +253,10 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const http = httpAddress === null ? null : await startHttpServer({ ...httpAddress, context: httpContext })
   if (http !== null) log.info({ host: http.host, port: http.port }, 'http listening')
   let logs: LogManager
+  let cluster: ClusterNode | null = null
   try {
-    logs = await openLogs(options, log)
+    cluster = await openClusterNode(options, log)
+    logs = await openLogs(options, log, cluster)
   } catch (error) {
     await http?.close()
     throw error
@@ -309,6 +328,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     ...(authorizer === undefined ? {} : { authorizer }),
     quotas,
     connectionLimiter,
+    ...(cluster === null ? {} : { cluster }),
   }
   const router = new InstrumentedRouter(handlers, services, metrics)
   const specs: ListenerSpec[] = options.listeners ?? [
@@ -331,12 +351,17 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     throw error
   }
   if (registry !== null) log.info({ host: registry.host, port: registry.port }, 'registry listening')
-  let listener: BrokerListeners
+  let listener: BrokerListeners | undefined
   try {
     listener = await startListeners({ specs, security, services, router, limits, log })
+    // In cluster mode the broker id comes from PostgreSQL, at the address clients were just given.
+    if (cluster !== null)
+      identity.nodeId = await cluster.activate({ host: identity.host, port: identity.port, rack: null })
   } catch (error) {
-    // A listener that cannot bind (EADDRINUSE) fails the start: release what is already open, so an
-    // embedding process is not left with the registry and HTTP ports bound and the log open.
+    // A listener that cannot bind (EADDRINUSE) or a cluster that cannot be joined fails the start:
+    // release what is already open, so an embedding process is not left with ports bound and the
+    // log (and, in cluster mode, the database pool) open.
+    await listener?.close()
     await closeRegistry(registry, log)
     await closeHttp(http, log)
     groups.stop()

@@ -6,6 +6,7 @@ import type { StartBrokerOptions } from '../broker/start.ts'
 import type { GroupCoordinatorSettings } from '../coordinator/group/group-config.ts'
 import type { Logger } from '../log.ts'
 import { type TopicConfigOverrides, topicConfigDefinitions } from '../storage/topic-config.ts'
+import { clusterOptionsOf } from './cluster-options.ts'
 import { type BrokerLimits, defaultBrokerLimits } from './limits.ts'
 import type { StreamlineConfig } from './schema.ts'
 import { securityOf } from './security-options.ts'
@@ -50,7 +51,9 @@ export function settingsOf(config: StreamlineConfig): BrokerSettings {
 /** Everything startBroker takes, from the typed configuration. */
 export function startOptionsOf(config: StreamlineConfig, logger: Logger): StartBrokerOptions {
   const security = securityOf(config)
+  const cluster = clusterOptionsOf(config)
   return {
+    ...(cluster === null ? {} : { cluster }),
     ...(security.listeners === undefined ? {} : { listeners: security.listeners }),
     security: security.options,
     dataDir: config.dataDir,

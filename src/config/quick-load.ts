@@ -46,6 +46,8 @@ function isValid({ leaf, value }: Assignment): boolean {
   if (leaf.path[0] === 'security') return false
   // So are [tiered_storage] options (checkTieredStorage).
   if (leaf.path[0] === 'tieredStorage') return false
+  // And [cluster] options (checkCluster; URLs the quick path does not validate).
+  if (leaf.path[0] === 'cluster') return false
   switch (leaf.kind) {
     case 'integer':
       return (

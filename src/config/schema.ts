@@ -7,6 +7,7 @@
 // Each leaf carries `meta({ doc, flag? })`: `flag` overrides the derived flag name.
 
 import { z } from 'zod'
+import { checkCluster, clusterSchema } from './cluster-schema.ts'
 import { defaultBrokerLimits } from './limits.ts'
 import { checkSecurity } from './security-options.ts'
 import { checkTieredStorage, tieredStorageSchema } from './tiered-storage-schema.ts'
@@ -436,10 +437,12 @@ export const configSchema = z
     limits: limitsSchema.default(limitsSchema.parse({})),
     security: securitySchema.default(securitySchema.parse({})),
     tieredStorage: tieredStorageSchema.default(tieredStorageSchema.parse({})),
+    cluster: clusterSchema.default(clusterSchema.parse({})),
   })
   .strict()
   .superRefine(checkSecurity)
   .superRefine((config, context) => checkTieredStorage(config.tieredStorage, context))
+  .superRefine((config, context) => checkCluster(config.cluster, context))
 
 /** The validated configuration every part of the process reads. */
 export type StreamlineConfig = z.output<typeof configSchema>

@@ -40,6 +40,8 @@ export interface BrokerProcessOptions {
   dataDir?: string
   /** Extra command-line arguments, after --listen-addr, --http-addr and --data-dir (so they win). */
   args?: string[]
+  /** How long to wait for "broker listening" (default 20 s; cluster brokers load more at start). */
+  listeningTimeoutMs?: number
 }
 
 /** A temporary directory under os.tmpdir(); remove it with removeTempDir. */
@@ -108,6 +110,7 @@ process.once('exit', () => {
 function watchUntilListening(
   child: ChildProcess,
   output: { text: string; registry?: ListeningLine },
+  timeoutMs = listeningTimeoutMs,
 ): Promise<ListeningLine> {
   const append = (chunk: string): void => {
     output.text += chunk
@@ -122,10 +125,7 @@ function watchUntilListening(
       if (!ready) reject(new Error(`broker process ${reason}\n--- broker output ---\n${output.text}`))
       ready = true
     }
-    const timer = setTimeout(
-      () => fail(`did not log "broker listening" within ${listeningTimeoutMs} ms`),
-      listeningTimeoutMs,
-    )
+    const timer = setTimeout(() => fail(`did not log "broker listening" within ${timeoutMs} ms`), timeoutMs)
     child.stdout?.setEncoding('utf8')
     child.stderr?.setEncoding('utf8')
     child.stderr?.on('data', append)
@@ -199,7 +199,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
   const output: { text: string; registry?: ListeningLine } = { text: '' }
   let listening: ListeningLine
   try {
-    listening = await watchUntilListening(child, output)
+    listening = await watchUntilListening(child, output, options.listeningTimeoutMs)
   } catch (error) {
     await terminate('SIGKILL')
     throw error

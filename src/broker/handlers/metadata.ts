@@ -9,8 +9,11 @@
 // a topic gets UNKNOWN_TOPIC_OR_PARTITION and no partitions for it (clients ask again); without
 // CREATE (cluster or topic) TOPIC_AUTHORIZATION_FAILED. Authorized operations (v8+, when asked)
 // are the principal's bitfields: per topic described (not for refused ones), and for the cluster
-// (v8-10; 0 without DESCRIBE on the cluster). Known gaps: none.
+// (v8-10; 0 without DESCRIBE on the cluster). Cluster mode (src/cluster): every live broker, each
+// partition's leader and leader epoch from its lease (LEADER_NOT_AVAILABLE while it has none), the
+// lowest live broker id as controller. Known gaps: none.
 
+import type { PartitionLeader } from '../../cluster/view.ts'
 import { isKafkaInternalTopic } from '../../coordinator/state-topics.ts'
 import { KafkaError } from '../../errors.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
@@ -36,13 +39,22 @@ export const metadata = defineHandler({
   apiKey: ApiKey.Metadata,
   versions: { min: 0, max: 12 },
   async handle(context, request) {
-    const { identity, logs } = context.services
+    const { identity, logs, cluster } = context.services
     const topics = await describeRequestedTopics(context, request)
+    const brokers =
+      cluster === undefined || cluster.brokers().length === 0
+        ? [{ nodeId: identity.nodeId, host: identity.host, port: identity.port, rack: identity.rack }]
+        : cluster.brokers().map((broker) => ({
+            nodeId: broker.brokerId,
+            host: broker.host,
+            port: broker.port,
+            rack: broker.rack,
+          }))
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId: identity.nodeId, host: identity.host, port: identity.port, rack: identity.rack }],
+      brokers,
       clusterId: logs.clusterId,
-      controllerId: identity.nodeId,
+      controllerId: brokers[0].nodeId,
       topics,
       clusterAuthorizedOperations: clusterAuthorizedOperations(
         context,
@@ -109,8 +121,13 @@ function describeTopic(
   topic: TopicDescription,
 ): MetadataResponseTopic {
   const nodeId = context.services.identity.nodeId
+  const cluster = context.services.cluster
   const partitions: MetadataResponsePartition[] = []
   for (let index = 0; index < topic.partitionCount; index++) {
+    if (cluster !== undefined) {
+      partitions.push(clusterPartition(cluster.leaderOf(topic.name, index), index))
+      continue
+    }
     const log = context.services.logs.partition(topic.name, index)
     partitions.push({
       errorCode: ErrorCode.NONE,
@@ -134,6 +151,29 @@ function describeTopic(
       topic.name,
       operationsRequested(context, request),
     ),
+  }
+}
+
+/** A partition in cluster mode: its lease holder leads it; without one, LEADER_NOT_AVAILABLE. */
+function clusterPartition(leader: PartitionLeader | null, index: number): MetadataResponsePartition {
+  if (leader === null)
+    return {
+      errorCode: ErrorCode.LEADER_NOT_AVAILABLE,
+      partitionIndex: index,
+      leaderId: -1,
+      leaderEpoch: -1,
+      replicaNodes: [],
+      isrNodes: [],
+      offlineReplicas: [],
+    }
+  return {
+    errorCode: ErrorCode.NONE,
+    partitionIndex: index,
+    leaderId: leader.leaderId,
+    leaderEpoch: leader.leaderEpoch,
+    replicaNodes: [leader.leaderId],
+    isrNodes: [leader.leaderId],
+    offlineReplicas: [],
   }
 }
 

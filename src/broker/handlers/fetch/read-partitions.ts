@@ -10,10 +10,9 @@ import { BatchAttribute, BatchField } from '../../../protocol/records/batch-head
 import { CompressionCodec } from '../../../protocol/records/compression/index.ts'
 import { batchesToMessageSet } from '../../../protocol/records/message-set.ts'
 import type { IsolationLevel, LogManager, PartitionLog, ReadResult } from '../../../storage/types.ts'
+import { currentLeaderEpoch } from '../leader-epoch.ts'
 import type { SessionPartition } from './fetch-session-cache.ts'
 
-/** The leader epoch of every partition on this single broker. */
-const leaderEpoch = 0
 const emptyRecords = Buffer.alloc(0)
 
 export interface PartitionRead {
@@ -74,7 +73,11 @@ type StartedRead = Promise<{ result: ReadResult } | { error: unknown }> | undefi
 
 function startRead(target: SessionPartition, options: ReadOptions): StartedRead {
   const log = target.topic === '' ? undefined : options.logs.partition(target.topic, target.partition)
-  if (log === undefined || target.currentLeaderEpoch > leaderEpoch || target.partitionMaxBytes <= 0)
+  if (
+    log === undefined ||
+    target.currentLeaderEpoch > currentLeaderEpoch(log) ||
+    target.partitionMaxBytes <= 0
+  )
     return undefined
   return log.read(target.fetchOffset, target.partitionMaxBytes, { isolation: options.isolation }).then(
     (result) => ({ result }),
@@ -103,7 +106,8 @@ async function readPartition(
     const unknownId = target.topic === '' && options.apiVersion >= 13
     return failed(target, unknownId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   }
-  if (target.currentLeaderEpoch > leaderEpoch) return failed(target, ErrorCode.UNKNOWN_LEADER_EPOCH)
+  if (target.currentLeaderEpoch > currentLeaderEpoch(log))
+    return failed(target, ErrorCode.UNKNOWN_LEADER_EPOCH)
   const budget = Math.min(target.partitionMaxBytes, options.responseBytesMax - responseBytes)
   const offsets = {
     highWatermark: log.highWatermark,

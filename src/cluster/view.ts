@@ -1,0 +1,18 @@
+// What the Kafka handlers see of the cluster (BrokerServices.cluster): the live brokers and each
+// partition's leader. A type-only import for the broker: no cluster code loads outside cluster mode.
+
+import type { ClusterBroker } from './membership.ts'
+
+export interface PartitionLeader {
+  leaderId: number
+  leaderEpoch: number
+}
+
+export interface ClusterView {
+  /** This broker's id (registered in PostgreSQL). */
+  readonly brokerId: number
+  /** The live brokers, this one included, by id. */
+  brokers(): readonly ClusterBroker[]
+  /** The partition's leader with a valid lease, or null while it has none (LEADER_NOT_AVAILABLE). */
+  leaderOf(topic: string, partition: number): PartitionLeader | null
+}

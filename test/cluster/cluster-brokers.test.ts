@@ -1,0 +1,317 @@
+// Goal: three stateless brokers on one PostgreSQL and one S3 API server form one Kafka cluster:
+// every broker's Metadata lists all three, partitions are spread over them, records produced with
+// acks=all by kcat (librdkafka) and kafkajs are read back exactly once and in order per partition;
+// SIGKILL of a broker moves its partitions to the others (leader epoch + 1) and every acknowledged
+// record stays readable, now from the object store; a SIGSTOPped leader resumed after another broker
+// took its partitions commits nothing; a broker added later takes its share of the partitions.
+// Method: real processes (test/cluster/cluster-helpers.ts: Debian's PostgreSQL 15, s3rver, three
+// `streamline` processes with --cluster-metadata/--object-store, 200 ms heartbeats, 1.5 s leases);
+// kcat and kafkajs as clients; leases read from PostgreSQL to find leaders and epochs.
+
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { after, before, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Kafka, logLevel, Partitioners } from 'kafkajs'
+import pg from 'pg'
+import type { BrokerProcess } from '../helpers/broker-process.ts'
+import { requireClient } from '../helpers/clients.ts'
+import { requirePostgres } from '../helpers/postgres-cluster-server.ts'
+import { startCluster, type TestCluster } from './cluster-helpers.ts'
+
+const skip = requirePostgres() || requireClient('kcat')
+const topic = 'orders'
+const partitionCount = 6
+let cluster: TestCluster
+let database: pg.Client
+/** Every value acknowledged so far, in the order each producer sent it. */
+const acknowledged: string[] = []
+
+interface KcatResult {
+  status: number | null
+  stdout: string
+  stderr: string
+}
+
+function kcat(args: string[], input = '', timeoutMs = 60_000): Promise<KcatResult> {
+  return new Promise((resolve) => {
+    const child = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    child.once('close', (status) => {
+      clearTimeout(timer)
+      resolve({ status, stdout, stderr })
+    })
+    child.stdin.end(input)
+  })
+}
+
+interface Leader {
+  partition: number
+  brokerId: number
+  leaderEpoch: number
+  port: number
+}
+
+/** Partitions of `topic` with a valid lease, from PostgreSQL. */
+async function leaders(): Promise<Leader[]> {
+  const result = await database.query<{
+    partition: number
+    broker_id: number
+    leader_epoch: number
+    port: number
+  }>(
+    `SELECT p.partition, p.leader_broker AS broker_id, p.leader_epoch, b.port
+     FROM partitions p JOIN topics t USING (topic_id) JOIN brokers b ON b.broker_id = p.leader_broker
+     WHERE t.name = $1 AND p.lease_expires_at > now() ORDER BY p.partition`,
+    [topic],
+  )
+  return result.rows.map((row) => ({
+    partition: row.partition,
+    brokerId: row.broker_id,
+    leaderEpoch: row.leader_epoch,
+    port: row.port,
+  }))
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const found = await probe()
+    if (found !== null) return found
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(100)
+  }
+}
+
+/** Everything in the topic, read with kcat from `bootstrap`: partition → values in offset order. */
+async function consumeAll(bootstrap: string): Promise<Map<number, string[]>> {
+  const result = await kcat([
+    '-b',
+    bootstrap,
+    '-C',
+    '-t',
+    topic,
+    '-o',
+    'beginning',
+    '-e',
+    '-q',
+    '-f',
+    '%p|%o|%s\n',
+  ])
+  assert.equal(result.status, 0, result.stderr)
+  const byPartition = new Map<number, Array<{ offset: number; value: string }>>()
+  for (const line of result.stdout.split('\n').filter((each) => each !== '')) {
+    const [partition, offset, value] = line.split('|')
+    const list = byPartition.get(Number(partition)) ?? []
+    list.push({ offset: Number(offset), value })
+    byPartition.set(Number(partition), list)
+  }
+  const values = new Map<number, string[]>()
+  for (const [partition, list] of byPartition) {
+    list.sort((a, b) => a.offset - b.offset)
+    assert.deepEqual(
+      list.map((entry) => entry.offset),
+      list.map((_, index) => index),
+      `offsets of partition ${partition} are dense from 0`,
+    )
+    values.set(
+      partition,
+      list.map((entry) => entry.value),
+    )
+  }
+  return values
+}
+
+/** Every acknowledged value exactly once, and each partition in the order it was produced. */
+function assertExactlyAcknowledged(read: Map<number, string[]>): void {
+  const all = [...read.values()].flat()
+  assert.deepEqual([...all].sort(), [...acknowledged].sort())
+  const sentIndex = new Map(acknowledged.map((value, index) => [value, index]))
+  for (const [partition, values] of read) {
+    const indexes = values.map((value) => sentIndex.get(value) ?? -1)
+    assert.deepEqual(
+      indexes,
+      [...indexes].sort((a, b) => a - b),
+      `partition ${partition} in produce order`,
+    )
+  }
+}
+
+function brokerOf(port: number): BrokerProcess {
+  const found = cluster.brokers.find((broker) => broker.port === port)
+  assert.ok(found, `a broker process on port ${port}`)
+  return found
+}
+
+before(async () => {
+  if (skip !== false) return
+  cluster = await startCluster(3)
+  database = new pg.Client({ connectionString: cluster.postgres.url })
+  await database.connect()
+})
+
+after(async () => {
+  await database?.end()
+  await cluster?.dispose()
+})
+
+test('three brokers form one cluster: each lists all three', { skip }, async () => {
+  const listed = await Promise.all(
+    cluster.brokers.map(async (broker) => {
+      const result = await kcat(['-b', broker.bootstrap, '-L', '-J'])
+      assert.equal(result.status, 0, result.stderr)
+      const metadata = JSON.parse(result.stdout) as { brokers: Array<{ id: number; name: string }> }
+      return metadata.brokers.map((each) => each.name).sort()
+    }),
+  )
+  const expected = cluster.brokers.map((broker) => broker.bootstrap).sort()
+  for (const names of listed) assert.deepEqual(names, expected)
+})
+
+test('acks=all through kcat and kafkajs, partitions spread, read back exactly once in order', {
+  skip,
+}, async () => {
+  const kafka = new Kafka({
+    clientId: 'cluster-test',
+    brokers: cluster.bootstrap().split(','),
+    logLevel: logLevel.NOTHING,
+  })
+  const admin = kafka.admin()
+  await admin.connect()
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitionCount }], waitForLeaders: true })
+  await admin.disconnect()
+  const spread = await waitFor('every partition led, two per broker', async () => {
+    const found = await leaders()
+    const perBroker = new Set(found.map((leader) => leader.brokerId))
+    return found.length === partitionCount && perBroker.size === 3 ? found : null
+  })
+  assert.deepEqual(
+    spread.map((leader) => leader.leaderEpoch),
+    spread.map(() => 1),
+  )
+  const kcatValues = Array.from({ length: 120 }, (_, index) => `kcat-${index}`)
+  const produced = await kcat(
+    ['-b', cluster.bootstrap(), '-P', '-t', topic, '-K', ':', '-X', 'acks=all'],
+    `${kcatValues.map((value) => `${value}:${value}`).join('\n')}\n`,
+  )
+  assert.equal(produced.status, 0, produced.stderr)
+  acknowledged.push(...kcatValues)
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  await producer.connect()
+  const kafkajsValues = Array.from({ length: 60 }, (_, index) => `kafkajs-${index}`)
+  for (const value of kafkajsValues) {
+    const [record] = await producer.send({ topic, acks: -1, messages: [{ key: value, value }] })
+    assert.equal(record.errorCode, 0)
+    acknowledged.push(value)
+  }
+  await producer.disconnect()
+  const read = await consumeAll(cluster.bootstrap())
+  assert.equal(read.size, partitionCount, 'keys spread over every partition')
+  assertExactlyAcknowledged(read)
+})
+
+test('SIGKILL of a broker: its partitions move with epoch + 1, every acknowledged record readable', {
+  skip,
+}, async (context) => {
+  const before = await leaders()
+  const victim = brokerOf(before[0].port)
+  const victimId = before[0].brokerId
+  const killedAtMs = Date.now()
+  await victim.kill()
+  const after = await waitFor('partitions of the killed broker moved', async () => {
+    const found = await leaders()
+    return found.length === partitionCount && found.every((leader) => leader.brokerId !== victimId)
+      ? found
+      : null
+  })
+  const failoverMs = Date.now() - killedAtMs
+  context.diagnostic(`failover (kill to every partition led again): ${failoverMs} ms`)
+  for (const old of before.filter((leader) => leader.brokerId === victimId)) {
+    const moved = after.find((leader) => leader.partition === old.partition)
+    assert.equal(moved?.leaderEpoch, old.leaderEpoch + 1, `partition ${old.partition} epoch`)
+  }
+  assert.ok(failoverMs < 10_000, `failover took ${failoverMs} ms`)
+  // The survivors read the moved partitions from the object store.
+  assertExactlyAcknowledged(await consumeAll(cluster.bootstrap()))
+  const more = Array.from({ length: 30 }, (_, index) => `after-kill-${index}`)
+  const produced = await kcat(
+    ['-b', cluster.bootstrap(), '-P', '-t', topic, '-K', ':', '-X', 'acks=all'],
+    `${more.map((value) => `${value}:${value}`).join('\n')}\n`,
+  )
+  assert.equal(produced.status, 0, produced.stderr)
+  acknowledged.push(...more)
+  assertExactlyAcknowledged(await consumeAll(cluster.bootstrap()))
+})
+
+test('SIGSTOP: a paused leader resumed after the takeover commits nothing', { skip }, async () => {
+  const current = await leaders()
+  const paused = current[0]
+  const pausedBroker = brokerOf(paused.port)
+  const objectsOfEpoch = async (): Promise<number> =>
+    (
+      await database.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM partition_objects o JOIN topics t USING (topic_id)
+         WHERE t.name = $1 AND o.partition = $2 AND o.leader_epoch = $3`,
+        [topic, paused.partition, paused.leaderEpoch],
+      )
+    ).rows[0].count
+  const committedBefore = await objectsOfEpoch()
+  process.kill(pausedBroker.pid, 'SIGSTOP')
+  try {
+    // A producer that only knows the paused broker: its requests wait in the socket until SIGCONT.
+    const values = Array.from({ length: 10 }, (_, index) => `paused-${index}`)
+    const producing = kcat(
+      ['-b', pausedBroker.bootstrap, '-P', '-t', topic, '-p', String(paused.partition), '-X', 'acks=all'],
+      `${values.join('\n')}\n`,
+    )
+    await waitFor("the paused broker's partition taken over", async () => {
+      const moved = (await leaders()).find((leader) => leader.partition === paused.partition)
+      return moved !== undefined && moved.brokerId !== paused.brokerId ? moved : null
+    })
+    process.kill(pausedBroker.pid, 'SIGCONT')
+    const produced = await producing
+    assert.equal(produced.status, 0, produced.stderr)
+    acknowledged.push(...values)
+  } finally {
+    process.kill(pausedBroker.pid, 'SIGCONT')
+  }
+  assert.equal(await objectsOfEpoch(), committedBefore, 'nothing committed at the fenced epoch')
+  const moved = (await leaders()).find((leader) => leader.partition === paused.partition)
+  assert.ok(moved !== undefined && moved.leaderEpoch > paused.leaderEpoch)
+  assertExactlyAcknowledged(await consumeAll(cluster.bootstrap()))
+})
+
+test('a broker added later takes its share of the partitions; nothing acknowledged moves or is lost', {
+  skip,
+}, async () => {
+  const before = await leaders()
+  const liveBefore = new Set(before.map((leader) => leader.brokerId)).size
+  const added = await cluster.addBroker()
+  const spread = await waitFor('the new broker leads partitions', async () => {
+    const found = await leaders()
+    const perBroker = new Map<number, number>()
+    for (const leader of found) perBroker.set(leader.brokerId, (perBroker.get(leader.brokerId) ?? 0) + 1)
+    const share = Math.ceil(partitionCount / (liveBefore + 1))
+    const balanced = [...perBroker.values()].every((count) => count <= share)
+    return found.length === partitionCount && found.some((leader) => leader.port === added.port) && balanced
+      ? found
+      : null
+  })
+  assert.ok(spread.some((leader) => leader.port === added.port))
+  const more = Array.from({ length: 20 }, (_, index) => `after-join-${index}`)
+  const produced = await kcat(
+    ['-b', cluster.bootstrap(), '-P', '-t', topic, '-K', ':', '-X', 'acks=all'],
+    `${more.map((value) => `${value}:${value}`).join('\n')}\n`,
+  )
+  assert.equal(produced.status, 0, produced.stderr)
+  acknowledged.push(...more)
+  assertExactlyAcknowledged(await consumeAll(added.bootstrap))
+})
