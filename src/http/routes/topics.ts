@@ -2,7 +2,7 @@
 // per-partition offsets and sizes), delete.
 
 import { longMax, topicConfigDefinitions } from '../../storage/topic-config.ts'
-import type { LogManager, TopicDescription } from '../../storage/types.ts'
+import type { LogManager, PartitionLog, RemoteStorageState, TopicDescription } from '../../storage/types.ts'
 import { type ApiRoutes, type JsonSchema, objectSchema, topicNameParam } from '../api-route.ts'
 import type { BrokerView } from '../context.ts'
 import { notFound } from '../errors.ts'
@@ -23,7 +23,18 @@ const partitionDetail = objectSchema({
   logStartOffset: { type: 'integer' },
   highWatermark: { type: 'integer' },
   logEndOffset: { type: 'integer' },
-  sizeBytes: { type: 'integer' },
+  sizeBytes: { type: 'integer', description: 'Bytes on local disk' },
+  remoteStorage: {
+    ...objectSchema({
+      localLogStartOffset: { type: 'integer' },
+      latestTieredOffset: { type: 'integer' },
+      localSizeBytes: { type: 'integer' },
+      remoteSizeBytes: { type: 'integer' },
+      remoteSegments: { type: 'integer' },
+      pendingUploadBytes: { type: 'integer' },
+    }),
+    description: 'Tiered storage (remote.storage.enable=true only): local vs remote offsets and sizes',
+  },
 })
 
 export const topicDetail: JsonSchema = {
@@ -59,6 +70,11 @@ function configValue(value: unknown): string {
   return value === longMax ? '9223372036854775807' : String(value)
 }
 
+function remoteStorageOf(log: PartitionLog): { remoteStorage?: RemoteStorageState } {
+  const state = log.remoteStorageState?.() ?? null
+  return state === null ? {} : { remoteStorage: state }
+}
+
 export function detailOf(logs: LogManager, topic: TopicDescription, nodeId: number) {
   const configs = topicConfigDefinitions.map((definition) => ({
     name: definition.name,
@@ -76,6 +92,7 @@ export function detailOf(logs: LogManager, topic: TopicDescription, nodeId: numb
       highWatermark: log.highWatermark,
       logEndOffset: log.logEndOffset,
       sizeBytes: log.sizeBytes,
+      ...remoteStorageOf(log),
     })
   }
   return { ...summaryOf(topic), configs, partitionDetails }

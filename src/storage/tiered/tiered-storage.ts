@@ -6,6 +6,7 @@
 // topic's objects. Its counters feed /metrics.
 
 import type { StorageLogger } from '../types.ts'
+import { CircuitBreaker, type CircuitBreakerOptions, defaultReadBreakerOptions } from './circuit-breaker.ts'
 import { FileSystemObjectStore } from './fs-object-store.ts'
 import type { ObjectStore } from './object-store.ts'
 import { copySegment, segmentsToCopy } from './remote-copier.ts'
@@ -30,6 +31,8 @@ export interface TieredStorageOptions {
   cacheChunkBytes: number
   /** Per partition; -1: no bound. */
   localPendingUploadBytesMax: number
+  /** Remote reads fail fast after this many consecutive store failures (default 5 failures, 2 s). */
+  readBreaker?: CircuitBreakerOptions
 }
 
 export interface TieredStorageMetrics {
@@ -51,6 +54,8 @@ export interface RemoteStorageSnapshot {
     cacheMisses: number
     cacheSizeBytes: number
     concurrency: number
+    readBreakerOpens: number
+    readsRejected: number
   }
   partitions: {
     topic: string
@@ -69,6 +74,8 @@ export interface TieredPartitions {
 
 export class TieredStorage {
   readonly cache: RemoteReadCache
+  /** Guards remote reads (GETs) when the store keeps failing: see circuit-breaker.ts. */
+  readonly readBreaker: CircuitBreaker
   readonly metrics: TieredStorageMetrics = {
     bytesCopied: 0,
     segmentsCopied: 0,
@@ -92,6 +99,7 @@ export class TieredStorage {
     private readonly logger: StorageLogger,
   ) {
     this.cache = new RemoteReadCache(options.cacheBytes)
+    this.readBreaker = new CircuitBreaker(options.readBreaker ?? defaultReadBreakerOptions)
     this.concurrency = options.uploadConcurrency
   }
 
@@ -208,6 +216,8 @@ export class TieredStorage {
       cacheMisses: this.cache.counters.misses,
       cacheSizeBytes: this.cache.sizeBytes,
       concurrency: this.concurrency,
+      readBreakerOpens: this.readBreaker.opens,
+      readsRejected: this.readBreaker.rejected,
     }
     const partitions = logs.flatMap((log) =>
       log.remote === null || !log.config.remoteStorageEnable
