@@ -7,6 +7,7 @@
 
 import type { StorageLogger } from '../types.ts'
 import { CircuitBreaker, type CircuitBreakerOptions, defaultReadBreakerOptions } from './circuit-breaker.ts'
+import { CopySlots } from './copy-slots.ts'
 import { FileSystemObjectStore } from './fs-object-store.ts'
 import type { ObjectStore } from './object-store.ts'
 import { copySegment, segmentsToCopy } from './remote-copier.ts'
@@ -89,6 +90,8 @@ export class TieredStorage {
   }
   /** Current copy concurrency: halved on throttling, +1 per successful copy up to the maximum. */
   concurrency: number
+  /** Segment copies in flight across partitions, at most `concurrency`. */
+  private readonly slots = new CopySlots()
   private opened: Promise<ObjectStore> | null = null
   private timer: NodeJS.Timeout | null = null
   private running: Promise<void> | null = null
@@ -178,16 +181,37 @@ export class TieredStorage {
     }
   }
 
+  /** Copies a partition's eligible segments, several at once (each holds a copy slot), recorded as
+   * copied in offset order; stops launching copies after a failure, which it then throws. */
   private async copyPartition(log: TieredLog): Promise<void> {
     const remote = log.remote
     if (remote === null) return
     await this.cleanupStale(remote)
+    let previous: Promise<unknown> = Promise.resolve()
+    let failed = false
+    const copies: Promise<unknown>[] = []
     for (const { segment, nextOffset } of segmentsToCopy(log, remote)) {
-      if (this.closed) return
-      if (segment.isClosed) continue
-      await copySegment(log, remote, segment, nextOffset)
-      this.concurrency = Math.min(this.options.uploadConcurrency, this.concurrency + 1)
+      await this.slots.acquire(() => this.concurrency)
+      if (this.closed || failed || segment.isClosed) {
+        this.slots.release()
+        if (this.closed || failed) break
+        continue
+      }
+      const copy = copySegment(log, remote, segment, nextOffset, { afterPrevious: previous })
+        .then(() => {
+          this.concurrency = Math.min(this.options.uploadConcurrency, this.concurrency + 1)
+        })
+        .catch((error: unknown) => {
+          failed = true
+          throw error
+        })
+        .finally(() => this.slots.release())
+      previous = copy
+      copies.push(copy)
     }
+    const outcomes = await Promise.allSettled(copies)
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected')
+    if (failure !== undefined) throw failure.reason
   }
 
   /** Objects of interrupted copies (never read) and interrupted deletes go; their entries too. */
