@@ -159,7 +159,9 @@ export class TieredStorage {
     const logs = source.partitions().filter((log) => log.remote !== null && log.config.remoteStorageEnable)
     const jobs = logs.map((log) => async () => {
       try {
-        await this.copyPartition(log)
+        // Local retention after each copied segment, not only at the end of the task: with uploads
+        // slower than ingest, copied segments would otherwise pile up locally beside the pending ones.
+        await this.copyPartition(log, () => this.retain(log, nowMs))
       } catch (error) {
         this.metrics.copyFailures += 1
         this.logger.warn(
@@ -169,21 +171,27 @@ export class TieredStorage {
       }
     })
     await this.runAdaptive(jobs)
-    for (const log of logs) {
-      await log
-        .applyRetention(nowMs)
-        .catch((error: unknown) =>
-          this.logger.warn(
-            { err: error, topic: log.topic, partition: log.partition },
-            'remote retention failed; retried next task',
-          ),
-        )
-    }
+    for (const log of logs) await this.retain(log, nowMs)
+  }
+
+  /** The partition's retention (total and local); a failure is logged and retried next task. */
+  private retain(
+    log: TieredLog & { applyRetention(nowMs: number): Promise<void> },
+    nowMs: number,
+  ): Promise<void> {
+    return log
+      .applyRetention(nowMs)
+      .catch((error: unknown) =>
+        this.logger.warn(
+          { err: error, topic: log.topic, partition: log.partition },
+          'remote retention failed; retried next task',
+        ),
+      )
   }
 
   /** Copies a partition's eligible segments, several at once (each holds a copy slot), recorded as
    * copied in offset order; stops launching copies after a failure, which it then throws. */
-  private async copyPartition(log: TieredLog): Promise<void> {
+  private async copyPartition(log: TieredLog, afterEachCopy: () => Promise<void>): Promise<void> {
     const remote = log.remote
     if (remote === null) return
     await this.cleanupStale(remote)
@@ -200,6 +208,7 @@ export class TieredStorage {
       const copy = copySegment(log, remote, segment, nextOffset, { afterPrevious: previous })
         .then(() => {
           this.concurrency = Math.min(this.options.uploadConcurrency, this.concurrency + 1)
+          return afterEachCopy()
         })
         .catch((error: unknown) => {
           failed = true
