@@ -11,15 +11,14 @@ import { readBatchHeader } from '../../src/protocol/records/batch-header.ts'
 import { openLogManager } from '../../src/storage/log-manager.ts'
 import { quietLogger, valueBatch } from '../../src/storage/testing/batches.ts'
 import type { TieredStorageOptions } from '../../src/storage/tiered/tiered-storage.ts'
+import type { PartitionLog } from '../../src/storage/types.ts'
 import { makeTempDir, removeTempDir } from '../helpers/broker-process.ts'
-import { s3rverAccessKey, startS3Server } from '../helpers/s3-server.ts'
+import { type S3Server, s3rverAccessKey, startS3Server } from '../helpers/s3-server.ts'
 
 const openMs = 400
 
-test('read breaker: fails fast while the store is down, probes, then reads everything exactly', async () => {
-  const server = await startS3Server('breaker')
-  const dataDir = await makeTempDir()
-  const tieredStorage: TieredStorageOptions = {
+function breakerOptions(server: S3Server): TieredStorageOptions {
+  return {
     store: {
       backend: 's3',
       bucket: server.bucket,
@@ -39,6 +38,26 @@ test('read breaker: fails fast while the store is down, probes, then reads every
     localPendingUploadBytesMax: -1,
     readBreaker: { failuresToOpen: 3, openMs },
   }
+}
+
+/** Base offsets of every batch below `end`, read one fetch at a time from offset 0. */
+async function remoteOffsets(log: PartitionLog, end: number): Promise<number[]> {
+  const offsets: number[] = []
+  for (let next = 0; next < end; ) {
+    const { records } = await log.read(next, 10_000)
+    for (const batch of splitBatches(records).batches) {
+      const header = readBatchHeader(batch.bytes, 0)
+      offsets.push(header.baseOffset)
+      next = header.baseOffset + header.lastOffsetDelta + 1
+    }
+  }
+  return offsets
+}
+
+test('read breaker: fails fast while the store is down, probes, then reads everything exactly', async () => {
+  const server = await startS3Server('breaker')
+  const dataDir = await makeTempDir()
+  const tieredStorage = breakerOptions(server)
   const manager = await openLogManager({
     dataDir,
     logger: quietLogger(),
@@ -95,15 +114,7 @@ test('read breaker: fails fast while the store is down, probes, then reads every
 
     await server.start()
     await sleep(openMs)
-    const offsets: number[] = []
-    for (let next = 0; next < localStart; ) {
-      const { records } = await log.read(next, 10_000)
-      for (const batch of splitBatches(records).batches) {
-        const header = readBatchHeader(batch.bytes, 0)
-        offsets.push(header.baseOffset)
-        next = header.baseOffset + header.lastOffsetDelta + 1
-      }
-    }
+    const offsets = await remoteOffsets(log, localStart)
     assert.deepEqual(
       offsets,
       Array.from({ length: localStart }, (_, index) => index),

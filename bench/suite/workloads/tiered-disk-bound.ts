@@ -14,6 +14,31 @@ import type { BenchContext } from '../types.ts'
 
 const mib = 1024 * 1024
 
+/** Appends `batch` as fast as accepted for `seconds`; refusals (KAFKA_STORAGE_ERROR) are retried. */
+async function appendAtFullSpeed(
+  log: { append(batch: Buffer, options: { durable: boolean }): Promise<unknown>; sizeBytes: number },
+  batch: Buffer,
+  seconds: number,
+): Promise<{ acceptedBytes: number; refused: number; peakLocalBytes: number; elapsed: number }> {
+  let acceptedBytes = 0
+  let refused = 0
+  let peakLocalBytes = 0
+  const started = performance.now()
+  const deadline = started + seconds * 1000
+  while (performance.now() < deadline) {
+    try {
+      await log.append(batch, { durable: false })
+      acceptedBytes += batch.length
+    } catch (error) {
+      if ((error as { errorCode?: number }).errorCode !== 56) throw error
+      refused += 1
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    peakLocalBytes = Math.max(peakLocalBytes, log.sizeBytes)
+  }
+  return { acceptedBytes, refused, peakLocalBytes, elapsed: (performance.now() - started) / 1000 }
+}
+
 export async function runDiskBound(context: BenchContext, s3: S3ObjectStoreOptions): Promise<void> {
   const boundBytes = (context.options.quick ? 4 : 16) * mib
   const segmentBytes = (context.options.quick ? 1 : 4) * mib
@@ -49,23 +74,7 @@ export async function runDiskBound(context: BenchContext, s3: S3ObjectStoreOptio
     const batch = await makeBatch(
       Array.from({ length: 64 }, (_, index) => ({ value: `v${index}`.padEnd(1000, 'x') })),
     )
-    let acceptedBytes = 0
-    let refused = 0
-    let peakLocalBytes = 0
-    const started = performance.now()
-    const deadline = started + seconds * 1000
-    while (performance.now() < deadline) {
-      try {
-        await log.append(batch, { durable: false })
-        acceptedBytes += batch.length
-      } catch (error) {
-        if ((error as { errorCode?: number }).errorCode !== 56) throw error
-        refused += 1
-        await new Promise((resolve) => setTimeout(resolve, 5))
-      }
-      peakLocalBytes = Math.max(peakLocalBytes, log.sizeBytes)
-    }
-    const elapsed = (performance.now() - started) / 1000
+    const { acceptedBytes, refused, peakLocalBytes, elapsed } = await appendAtFullSpeed(log, batch, seconds)
     const copiedBytes = manager.tiered.metrics.bytesCopied
     const allowed = boundBytes + 2 * segmentBytes
     context.record({
