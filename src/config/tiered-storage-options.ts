@@ -15,6 +15,8 @@ export function tieredStorageOptionsOf(config: StreamlineConfig): TieredStorageO
           region: section.s3Region,
           forcePathStyle: section.s3ForcePathStyle,
           requestTimeoutMs: section.requestTimeoutMs,
+          multipartThresholdBytes: section.s3MultipartThresholdBytes,
+          multipartPartBytes: section.s3MultipartPartBytes,
           ...(section.s3Endpoint === undefined ? {} : { endpoint: section.s3Endpoint }),
           ...(section.s3AccessKeyId === undefined ? {} : { accessKeyId: section.s3AccessKeyId }),
           ...(section.s3SecretAccessKey === undefined ? {} : { secretAccessKey: section.s3SecretAccessKey }),

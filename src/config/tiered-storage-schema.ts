@@ -45,6 +45,20 @@ export const tieredStorageSchema = z
       .optional()
       .meta(doc("Access key (unset: the AWS SDK's default chain: env, shared files, roles).")),
     s3SecretAccessKey: z.string().min(1).optional().meta(doc('Secret key that goes with s3_access_key_id.')),
+    s3MultipartThresholdBytes: z
+      .number()
+      .int()
+      .min(5 * 1024 * 1024)
+      .max(Number.MAX_SAFE_INTEGER)
+      .default(64 * 1024 * 1024)
+      .meta(doc('Objects (segments) of this size or more are uploaded in parts (multipart upload).')),
+    s3MultipartPartBytes: z
+      .number()
+      .int()
+      .min(5 * 1024 * 1024)
+      .max(5 * 1024 * 1024 * 1024)
+      .default(16 * 1024 * 1024)
+      .meta(doc('Size of one part of a multipart upload (S3: 5 MiB to 5 GiB).')),
     filesystemPath: z
       .string()
       .min(1)

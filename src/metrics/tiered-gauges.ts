@@ -50,6 +50,16 @@ const totals: { name: string; help: string; field: keyof Counters }[] = [
   { name: 'cache_misses', help: 'Remote read cache misses (GETs) since start.', field: 'cacheMisses' },
   { name: 'cache_size_bytes', help: 'Bytes held by the remote read cache.', field: 'cacheSizeBytes' },
   { name: 'copy_concurrency', help: 'Current segment copy concurrency.', field: 'concurrency' },
+  {
+    name: 'read_breaker_opens',
+    help: 'Times remote reads started failing fast (the store failed reads in a row) since start.',
+    field: 'readBreakerOpens',
+  },
+  {
+    name: 'reads_rejected',
+    help: 'Remote reads refused while the read breaker was open since start.',
+    field: 'readsRejected',
+  },
 ]
 
 const perPartition: { name: string; help: string; field: keyof PartitionEntry }[] = [

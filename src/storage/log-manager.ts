@@ -29,7 +29,7 @@ import {
 } from './limits.ts'
 import type { DiskPartitionLog, PartitionLogContext } from './partition-log.ts'
 import { openPartitionLog } from './partition-open.ts'
-import { refuseRemoteStorage } from './tiered/remote-topic-config.ts'
+import { checkRemoteStorageNotTurnedOff, refuseRemoteStorage } from './tiered/remote-topic-config.ts'
 import {
   type RemoteStorageSnapshot,
   TieredStorage,
@@ -345,6 +345,7 @@ export class DiskLogManager implements LogManager {
       const entry = this.requireTopic(name)
       const config = resolveTopicConfig(this.defaults, configOverrides)
       this.checkRemoteStorageAvailable(config)
+      checkRemoteStorageNotTurnedOff(entry.config, config)
       const stored = { ...entry.stored, configOverrides: { ...configOverrides } }
       await storageOperation(`configure ${name}`, () => writeStoredTopic(this.dataDir, stored))
       entry.stored = stored

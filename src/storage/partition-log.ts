@@ -47,6 +47,7 @@ import type {
   PartitionLog,
   ReadOptions,
   ReadResult,
+  RemoteStorageState,
   StorageLogger,
   TimestampOffset,
   Unsubscribe,
@@ -165,6 +166,17 @@ export class DiskPartitionLog implements PartitionLog, AppendHost, TieredLog {
   }
   get sizeBytes(): number {
     return this.segments.reduce((total, segment) => total + segment.size, 0)
+  }
+  remoteStorageState(): RemoteStorageState | null {
+    if (this.remote === null || !this.config.remoteStorageEnable) return null
+    return {
+      localLogStartOffset: this.localLogStartOffset,
+      latestTieredOffset: this.latestTieredOffset,
+      localSizeBytes: this.sizeBytes,
+      remoteSizeBytes: this.remote.metadata.copiedSizeBytes,
+      remoteSegments: this.remote.metadata.copied.length,
+      pendingUploadBytes: this.remote.pendingCopyBytes(this.segments),
+    }
   }
 
   private where(): { topic: string; partition: number } {

@@ -75,6 +75,19 @@ export interface ActiveProducer {
 /** Removes a listener registered with onAppend. */
 export type Unsubscribe = () => void
 
+/** Where a partition of a remote-storage topic keeps its data (HTTP API, `topics describe`). */
+export interface RemoteStorageState {
+  /** First offset on local disk (ListOffsets -4). */
+  localLogStartOffset: number
+  /** Last offset copied to the remote store (ListOffsets -5), or -1. */
+  latestTieredOffset: number
+  localSizeBytes: number
+  remoteSizeBytes: number
+  remoteSegments: number
+  /** Local bytes not copied yet (the upload lag). */
+  pendingUploadBytes: number
+}
+
 /** One partition's log. All methods are safe to call concurrently: appends are serialized inside. */
 export interface PartitionLog {
   readonly topic: string
@@ -93,6 +106,8 @@ export interface PartitionLog {
   readonly localLogStartOffset?: number
   /** Tiered storage: the last offset copied to remote storage (ListOffsets -5), or -1. */
   readonly latestTieredOffset?: number
+  /** Tiered storage: local vs remote offsets and sizes; null when the topic keeps no remote data. */
+  remoteStorageState?(): RemoteStorageState | null
 
   /** Validates `batches` (one or more v2 batches), assigns offsets, writes them. Throws KafkaError
    * (CORRUPT_MESSAGE, MESSAGE_TOO_LARGE, REQUEST_TIMED_OUT when the queue is full) or StorageError. */

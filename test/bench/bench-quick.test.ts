@@ -37,6 +37,13 @@ const expectedMeasurements = [
   'produce.1k.batch16k.acks1.p1.c16.mbPerSec',
   'produce.1k.batch16k.acks1.p1000.c32.mbPerSec',
   'produce.1k.batch16k.acks1.p1.c32.mbPerSec',
+  'tiered.copy.mbPerSec',
+  'tiered.rawPut.mbPerSec',
+  'tiered.catchUpRead.mbPerSec',
+  'tiered.rawGet.mbPerSec',
+  'tiered.diskBound.peakLocalMB',
+  'tiered.diskBound.acceptedMbPerSec',
+  'tiered.diskBound.uploadMbPerSec',
 ]
 
 const expectedTargets = [

@@ -3,17 +3,20 @@
 // from offset 0 by three real clients (kafkajs, kcat, confluent-kafka) exactly; ListOffsets earliest
 // stays 0 while earliest-local moves; ListOffsets by timestamp finds records in remote segments;
 // total retention (retention.bytes) deletes remote objects; deleting the topic deletes its objects;
-// a compacted topic is refused with Kafka's INVALID_CONFIG message.
+// a compacted topic is refused with Kafka's INVALID_CONFIG message, and so is turning remote storage
+// off; the HTTP API and `streamline-cli topics describe` show local vs remote offsets and sizes.
 // Method: an s3rver process and a broker process (flags as a user passes them), kafkajs producing
 // with explicit timestamps, the bucket inspected with the S3 client, the partition dir with readdir.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
-import { Connection, listOffsetsV9 } from '@platformatic/kafka'
+import { Connection, incrementalAlterConfigsV1, listOffsetsV9 } from '@platformatic/kafka'
 import { Kafka, logLevel } from 'kafkajs'
+import { type CliHarness, startCliHarness } from '../cli/cli-harness.ts'
 import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-process.ts'
 import { requireClient } from '../helpers/clients.ts'
+import { freePort } from '../helpers/free-port.ts'
 import { runPython } from '../helpers/python.ts'
 import { type S3Server, startS3Server } from '../helpers/s3-server.ts'
 import { bucketClient, localSegmentBases, recordValue, tieredFlags, waitFor } from './tiered-helpers.ts'
@@ -27,9 +30,12 @@ describe('tiered storage on s3rver', () => {
   let server: S3Server
   let broker: BrokerProcess
   let kafka: Kafka
+  let httpUrl: string
   before(async () => {
     server = await startS3Server()
-    broker = await startBrokerProcess({ args: tieredFlags(server) })
+    const httpPort = await freePort()
+    httpUrl = `http://127.0.0.1:${httpPort}`
+    broker = await startBrokerProcess({ args: tieredFlags(server, ['--http-addr', `127.0.0.1:${httpPort}`]) })
     kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, clientId: 'tiered-test' })
   })
   after(async () => {
@@ -193,6 +199,102 @@ print(json.dumps(out))
       assert.ok(latestTiered >= earliestLocal - 1n && latestTiered < BigInt(recordCount))
     } finally {
       await connection.close()
+    }
+  })
+
+  test('HTTP API and streamline-cli topics describe show local vs remote offsets and sizes', async () => {
+    const response = await fetch(`${httpUrl}/api/v1/topics/${topic}`)
+    assert.equal(response.status, 200)
+    const body = (await response.json()) as {
+      partitionDetails: {
+        logStartOffset: number
+        logEndOffset: number
+        sizeBytes: number
+        remoteStorage: {
+          localLogStartOffset: number
+          latestTieredOffset: number
+          localSizeBytes: number
+          remoteSizeBytes: number
+          remoteSegments: number
+          pendingUploadBytes: number
+        }
+      }[]
+    }
+    const [detail] = body.partitionDetails
+    const state = detail.remoteStorage
+    const localBases = await localSegmentBases(broker.dataDir, topic)
+    assert.equal(detail.logStartOffset, 0)
+    assert.equal(detail.logEndOffset, recordCount)
+    assert.equal(state.localLogStartOffset, localBases[0])
+    assert.equal(state.localSizeBytes, detail.sizeBytes)
+    assert.ok(state.latestTieredOffset >= state.localLogStartOffset - 1, JSON.stringify(state))
+    const store = await bucketClient(server)
+    try {
+      const objects = await store.list(`${topic}-`)
+      const remoteLogBytes = objects
+        .filter((object) => object.key.endsWith('.log'))
+        .reduce((total, object) => total + object.sizeBytes, 0)
+      assert.equal(state.remoteSizeBytes, remoteLogBytes)
+      assert.equal(state.remoteSegments, objects.filter((object) => object.key.endsWith('.log')).length)
+    } finally {
+      store.close()
+    }
+    let cli: CliHarness | null = null
+    try {
+      cli = await startCliHarness()
+      const connection = ['-b', broker.bootstrap, '--http', httpUrl]
+      const described = await cli.run([...connection, '--format', 'json', 'topics', 'describe', topic])
+      assert.equal(described.code, 0, described.stderr)
+      const [partition] = (JSON.parse(described.stdout) as { partitions: Record<string, unknown>[] })
+        .partitions
+      assert.equal(partition.localLogStartOffset, state.localLogStartOffset)
+      assert.equal(partition.remoteSizeBytes, state.remoteSizeBytes)
+      assert.equal(partition.localSizeBytes, state.localSizeBytes)
+      const text = await cli.run([...connection, 'topics', 'describe', topic])
+      assert.equal(text.code, 0, text.stderr)
+      const header = text.stdout.split('\n').find((line) => line.startsWith('PARTITION'))
+      assert.match(header ?? '', /LOCAL-START +TIERED-END +LOCAL-SIZE +REMOTE-SIZE$/)
+    } finally {
+      await cli?.close()
+    }
+  })
+
+  test("turning remote.storage.enable off is refused with Kafka's INVALID_CONFIG message", async () => {
+    const connection = new Connection('tiered-test')
+    await connection.connect(broker.host, broker.port)
+    try {
+      const resources = [
+        {
+          resourceType: 2 as const,
+          resourceName: topic,
+          configs: [{ name: 'remote.storage.enable', configOperation: 0 as const, value: 'false' }],
+        },
+      ]
+      const answer = await incrementalAlterConfigsV1.api.async(connection, resources, false).then(
+        (response) => response,
+        (error: { response?: incrementalAlterConfigsV1.IncrementalAlterConfigsResponse }) => error.response,
+      )
+      assert.deepEqual(
+        answer?.responses.map(({ errorCode, errorMessage }) => [errorCode, errorMessage]),
+        [
+          [
+            40,
+            'It is invalid to disable remote storage without deleting remote data. ' +
+              'If you want to keep the remote data and turn to read only, please set `remote.storage.enable=true,remote.log.copy.disable=true`. ' +
+              'If you want to disable remote storage and delete all remote data, please set `remote.storage.enable=false,remote.log.delete.on.disable=true`.',
+          ],
+        ],
+      )
+    } finally {
+      await connection.close()
+    }
+    const admin = kafka.admin()
+    await admin.connect()
+    try {
+      const [earliest] = await admin.fetchTopicOffsets(topic)
+      assert.equal(earliest.low, '0')
+    } finally {
+      await admin.disconnect()
     }
   })
 

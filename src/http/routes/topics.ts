@@ -3,7 +3,7 @@
 
 import { ResourceType } from '../../security/acl/model.ts'
 import { longMax, topicConfigDefinitions } from '../../storage/topic-config.ts'
-import type { LogManager, TopicDescription } from '../../storage/types.ts'
+import type { LogManager, PartitionLog, RemoteStorageState, TopicDescription } from '../../storage/types.ts'
 import { type ApiRoutes, type JsonSchema, objectSchema, topicNameParam } from '../api-route.ts'
 import { mayDescribe } from '../auth/guard.ts'
 import type { BrokerView } from '../context.ts'
@@ -25,7 +25,18 @@ const partitionDetail = objectSchema({
   logStartOffset: { type: 'integer' },
   highWatermark: { type: 'integer' },
   logEndOffset: { type: 'integer' },
-  sizeBytes: { type: 'integer' },
+  sizeBytes: { type: 'integer', description: 'Bytes on local disk' },
+  remoteStorage: {
+    ...objectSchema({
+      localLogStartOffset: { type: 'integer' },
+      latestTieredOffset: { type: 'integer' },
+      localSizeBytes: { type: 'integer' },
+      remoteSizeBytes: { type: 'integer' },
+      remoteSegments: { type: 'integer' },
+      pendingUploadBytes: { type: 'integer' },
+    }),
+    description: 'Tiered storage (remote.storage.enable=true only): local vs remote offsets and sizes',
+  },
 })
 
 export const topicDetail: JsonSchema = {
@@ -61,6 +72,11 @@ function configValue(value: unknown): string {
   return value === longMax ? '9223372036854775807' : String(value)
 }
 
+function remoteStorageOf(log: PartitionLog): { remoteStorage?: RemoteStorageState } {
+  const state = log.remoteStorageState?.() ?? null
+  return state === null ? {} : { remoteStorage: state }
+}
+
 export function detailOf(logs: LogManager, topic: TopicDescription, nodeId: number) {
   const configs = topicConfigDefinitions.map((definition) => ({
     name: definition.name,
@@ -78,6 +94,7 @@ export function detailOf(logs: LogManager, topic: TopicDescription, nodeId: numb
       highWatermark: log.highWatermark,
       logEndOffset: log.logEndOffset,
       sizeBytes: log.sizeBytes,
+      ...remoteStorageOf(log),
     })
   }
   return { ...summaryOf(topic), configs, partitionDetails }

@@ -16,6 +16,8 @@ export interface ObjectBody {
   sizeBytes: number
   md5Base64: string
   open(): Readable
+  /** Bytes [start, endExclusive) (a part of a multipart upload); absent: the body is sent whole. */
+  openRange?(start: number, endExclusive: number): Readable
 }
 
 /** Byte range of a ranged get: [start, endExclusive). */
@@ -60,17 +62,40 @@ export function md5Base64(bytes: Buffer): string {
 }
 
 export function bufferBody(bytes: Buffer): ObjectBody {
-  return { sizeBytes: bytes.length, md5Base64: md5Base64(bytes), open: () => Readable.from([bytes]) }
+  return {
+    sizeBytes: bytes.length,
+    md5Base64: md5Base64(bytes),
+    open: () => Readable.from([bytes]),
+    openRange: (start, endExclusive) => Readable.from([bytes.subarray(start, endExclusive)]),
+  }
+}
+
+/** Read size of file bodies: large reads keep the hashing and upload loops few (the default 64 KiB
+ * costs one event-loop turn per 64 KiB). */
+const readChunkBytes = 1024 * 1024
+
+/** MD5 of a stream's bytes, base64 (a part's Content-MD5). */
+export async function streamMd5Base64(stream: Readable): Promise<string> {
+  const hash = createHash('md5')
+  for await (const chunk of stream) hash.update(chunk as Buffer)
+  return hash.digest('base64')
 }
 
 /** A body streamed from an open file (a closed segment): hashed once now, streamed on each attempt.
  * The handle stays open (autoClose false): the caller holds the segment for the whole upload. */
 export async function fileBody(handle: FileHandle, sizeBytes: number): Promise<ObjectBody> {
-  const open = (): Readable =>
-    sizeBytes === 0
+  const openRange = (start: number, endExclusive: number): Readable =>
+    endExclusive <= start
       ? Readable.from([Buffer.alloc(0)])
-      : handle.createReadStream({ start: 0, end: sizeBytes - 1, autoClose: false, emitClose: false })
+      : handle.createReadStream({
+          start,
+          end: endExclusive - 1,
+          autoClose: false,
+          emitClose: false,
+          highWaterMark: readChunkBytes,
+        })
+  const open = (): Readable => openRange(0, sizeBytes)
   const hash = createHash('md5')
   for await (const chunk of open()) hash.update(chunk as Buffer)
-  return { sizeBytes, md5Base64: hash.digest('base64'), open }
+  return { sizeBytes, md5Base64: hash.digest('base64'), open, openRange }
 }

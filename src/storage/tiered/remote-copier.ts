@@ -4,7 +4,8 @@
 // producer snapshot at its end offset (aborted transactions included) and its leader epochs, each
 // MD5-verified and retried with backoff → record COPY_SEGMENT_FINISHED. Only then may local retention
 // delete the local copy. A failure leaves the STARTED entry; cleanupStale() removes its objects later
-// (and after a crash at open), and the segment is copied again under a new id.
+// (and after a crash at open), and the segment is copied again under a new id. Several segments of a
+// partition may upload at once (TieredStorage.copyPartition); FINISHED is recorded in offset order.
 
 import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
@@ -50,6 +51,7 @@ export async function copySegment(
   remote: RemotePartition,
   segment: Segment,
   nextOffset: number,
+  order: { afterPrevious?: Promise<unknown> } = {},
 ): Promise<RemoteSegment> {
   segment.retain()
   try {
@@ -102,6 +104,10 @@ export async function copySegment(
       }),
     )
     const objects = uploaded.filter((suffix): suffix is string => suffix !== null)
+    // Segments of a partition upload side by side but finish in offset order: a segment is recorded
+    // copied only after the one before it (so the copied range never has a gap); when that one
+    // failed, this one stays STARTED and is cleaned up and copied again.
+    await order.afterPrevious
     const finished: RemoteSegment = {
       ...entry,
       objects,

@@ -26,10 +26,11 @@ export class RemotePartition {
   ) {
     this.reader = new RemoteSegmentReader({
       store: {
-        // The store opens on first use; the reader sees it through this forwarding object.
+        // The store opens on first use; the reader sees it through this forwarding object. Its GETs
+        // pass the read breaker (fail fast while the store is down); cached chunks do not.
         description: 'remote',
         put: async (key, body) => (await tiered.store()).put(key, body),
-        get: async (key, range) => (await tiered.store()).get(key, range),
+        get: (key, range) => tiered.readBreaker.run(async () => (await tiered.store()).get(key, range)),
         list: async (prefix) => (await tiered.store()).list(prefix),
         delete: async (keys) => (await tiered.store()).delete(keys),
         close: () => {},

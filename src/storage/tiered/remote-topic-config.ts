@@ -63,3 +63,17 @@ export function refuseRemoteStorage(config: TopicConfig): void {
     )
   }
 }
+
+/** Kafka's refusal (LogConfig.validateTurningOffRemoteStorageWithDelete) of turning remote storage off
+ * on a topic that had it on: its copied data would stop being readable. Streamline has neither
+ * `remote.log.copy.disable` nor `remote.log.delete.on.disable` yet, so the change is always refused;
+ * the message is Kafka's, naming the ways out Kafka offers. */
+export function checkRemoteStorageNotTurnedOff(previous: TopicConfig, next: TopicConfig): void {
+  if (previous.remoteStorageEnable && !next.remoteStorageEnable) {
+    throw invalid(
+      'It is invalid to disable remote storage without deleting remote data. ' +
+        'If you want to keep the remote data and turn to read only, please set `remote.storage.enable=true,remote.log.copy.disable=true`. ' +
+        'If you want to disable remote storage and delete all remote data, please set `remote.storage.enable=false,remote.log.delete.on.disable=true`.',
+    )
+  }
+}

@@ -2,6 +2,8 @@
 // API) through @aws-sdk/client-s3, which is imported here on first use only: a broker without remote
 // storage never loads the SDK (start time and idle memory stay as they were).
 //
+// Objects from `multipartThresholdBytes` up go as multipart uploads (s3-multipart.ts).
+//
 // Compatibility choices: checksums are sent only where the API requires them (Content-MD5 on put,
 // which every S3-compatible service verifies) instead of the SDK's newer default CRC trailers that
 // several services reject; path-style addressing is an option (MinIO and most self-hosted services
@@ -18,6 +20,7 @@ import {
   RemoteStorageError,
   type StoredObject,
 } from './object-store.ts'
+import { putMultipart } from './s3-multipart.ts'
 
 export interface S3ObjectStoreOptions {
   bucket: string
@@ -33,7 +36,17 @@ export interface S3ObjectStoreOptions {
   sessionToken?: string
   /** Longest one request may take before it fails (and is retried). */
   requestTimeoutMs: number
+  /** Objects of this size or more go up as a multipart upload (default 64 MiB). */
+  multipartThresholdBytes?: number
+  /** Size of one part (default 16 MiB; S3's minimum is 5 MiB). */
+  multipartPartBytes?: number
 }
+
+export const defaultMultipartThresholdBytes = 64 * 1024 * 1024
+export const defaultMultipartPartBytes = 16 * 1024 * 1024
+/** Parts of one object in flight at once. */
+const multipartConcurrency = 4
+const partRetry = { attemptsMax: 3, backoffInitialMs: 100, backoffMaxMs: 2_000 }
 
 type S3Module = typeof import('@aws-sdk/client-s3')
 
@@ -104,6 +117,20 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(key: string, body: ObjectBody): Promise<void> {
+    const threshold = this.options.multipartThresholdBytes ?? defaultMultipartThresholdBytes
+    if (body.sizeBytes >= threshold && body.openRange !== undefined) {
+      await putMultipart(
+        { sdk: this.sdk, client: this.client, bucket: this.options.bucket, key: this.prefix + key },
+        body,
+        {
+          partBytes: this.options.multipartPartBytes ?? defaultMultipartPartBytes,
+          concurrency: multipartConcurrency,
+          partRetry,
+          failure: (operation, error) => this.failure(operation, key, error),
+        },
+      )
+      return
+    }
     let etag: string | undefined
     try {
       const response = await this.client.send(

@@ -2,13 +2,15 @@
 // storage on a compacted topic and for local.retention.* above retention.*; -2 meaning "same as
 // retention.*"; backoff delays within [0, min(max, initial·2^attempt)); retries stop at the attempt
 // bound and never retry a missing object; a damaged metadata file is refused with a StorageError
-// naming it; the read cache stays within its byte bound.
+// naming it; the read cache stays within its byte bound; the read breaker's states (closed, open,
+// half-open with one probe) and its fail-fast error.
 // Method: pure functions and classes, no store.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { KafkaError, StorageError } from '../../errors.ts'
 import { createMemoryLogManager } from '../memory/memory-log-manager.ts'
 import { defaultTopicConfig, resolveTopicConfig } from '../topic-config.ts'
+import { CircuitBreaker, CircuitOpenError } from './circuit-breaker.ts'
 import { RemoteObjectMissingError, RemoteStorageError } from './object-store.ts'
 import { parseMetadata } from './remote-log-metadata.ts'
 import { RemoteReadCache } from './remote-read-cache.ts'
@@ -129,4 +131,60 @@ test('the remote read cache stays within its bound and counts hits', async () =>
   assert.equal(cache.counters.misses, 7)
   cache.forget('s')
   assert.equal(cache.sizeBytes, 0)
+})
+
+test('read breaker: opens after consecutive failures, fails fast, one half-open probe, closes on success', async () => {
+  let now = 1_000
+  const breaker = new CircuitBreaker({ failuresToOpen: 3, openMs: 500 }, () => now)
+  let calls = 0
+  const failing = async (): Promise<string> => {
+    calls += 1
+    throw new RemoteStorageError('connection refused')
+  }
+  const working = async (): Promise<string> => {
+    calls += 1
+    return 'bytes'
+  }
+  // A missing object is an answer from a working store: it does not count.
+  await assert.rejects(
+    breaker.run(async () => {
+      throw new RemoteObjectMissingError('gone')
+    }),
+    RemoteObjectMissingError,
+  )
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    await assert.rejects(breaker.run(failing), (error) => !(error instanceof CircuitOpenError))
+  }
+  assert.equal(breaker.state, 'open')
+  assert.equal(calls, 3)
+  await assert.rejects(breaker.run(working), (error: Error) => {
+    assert.ok(error instanceof CircuitOpenError)
+    assert.ok(error instanceof RemoteStorageError && error.errorCode === 56)
+    assert.equal(
+      error.message,
+      'remote store unavailable: 3 reads failed in a row; reads fail fast for 500 ms more',
+    )
+    return true
+  })
+  assert.equal(calls, 3)
+  now += 500
+  assert.equal(breaker.state, 'half-open')
+  // The probe fails: open again for another openMs.
+  await assert.rejects(breaker.run(failing), (error) => !(error instanceof CircuitOpenError))
+  assert.equal(breaker.state, 'open')
+  now += 500
+  // One probe at a time: a read meanwhile fails fast.
+  let release: (value: string) => void = () => {}
+  const probe = breaker.run(
+    () =>
+      new Promise<string>((resolve) => {
+        release = resolve
+      }),
+  )
+  await assert.rejects(breaker.run(working), CircuitOpenError)
+  release('probe')
+  assert.equal(await probe, 'probe')
+  assert.equal(breaker.state, 'closed')
+  assert.equal(await breaker.run(working), 'bytes')
+  assert.deepEqual([breaker.opens, breaker.rejected], [2, 2])
 })

@@ -6,6 +6,8 @@
 // topic's objects. Its counters feed /metrics.
 
 import type { StorageLogger } from '../types.ts'
+import { CircuitBreaker, type CircuitBreakerOptions, defaultReadBreakerOptions } from './circuit-breaker.ts'
+import { CopySlots } from './copy-slots.ts'
 import { FileSystemObjectStore } from './fs-object-store.ts'
 import type { ObjectStore } from './object-store.ts'
 import { copySegment, segmentsToCopy } from './remote-copier.ts'
@@ -30,6 +32,8 @@ export interface TieredStorageOptions {
   cacheChunkBytes: number
   /** Per partition; -1: no bound. */
   localPendingUploadBytesMax: number
+  /** Remote reads fail fast after this many consecutive store failures (default 5 failures, 2 s). */
+  readBreaker?: CircuitBreakerOptions
 }
 
 export interface TieredStorageMetrics {
@@ -51,6 +55,8 @@ export interface RemoteStorageSnapshot {
     cacheMisses: number
     cacheSizeBytes: number
     concurrency: number
+    readBreakerOpens: number
+    readsRejected: number
   }
   partitions: {
     topic: string
@@ -69,6 +75,8 @@ export interface TieredPartitions {
 
 export class TieredStorage {
   readonly cache: RemoteReadCache
+  /** Guards remote reads (GETs) when the store keeps failing: see circuit-breaker.ts. */
+  readonly readBreaker: CircuitBreaker
   readonly metrics: TieredStorageMetrics = {
     bytesCopied: 0,
     segmentsCopied: 0,
@@ -82,6 +90,8 @@ export class TieredStorage {
   }
   /** Current copy concurrency: halved on throttling, +1 per successful copy up to the maximum. */
   concurrency: number
+  /** Segment copies in flight across partitions, at most `concurrency`. */
+  private readonly slots = new CopySlots()
   private opened: Promise<ObjectStore> | null = null
   private timer: NodeJS.Timeout | null = null
   private running: Promise<void> | null = null
@@ -92,6 +102,7 @@ export class TieredStorage {
     private readonly logger: StorageLogger,
   ) {
     this.cache = new RemoteReadCache(options.cacheBytes)
+    this.readBreaker = new CircuitBreaker(options.readBreaker ?? defaultReadBreakerOptions)
     this.concurrency = options.uploadConcurrency
   }
 
@@ -148,7 +159,9 @@ export class TieredStorage {
     const logs = source.partitions().filter((log) => log.remote !== null && log.config.remoteStorageEnable)
     const jobs = logs.map((log) => async () => {
       try {
-        await this.copyPartition(log)
+        // Local retention after each copied segment, not only at the end of the task: with uploads
+        // slower than ingest, copied segments would otherwise pile up locally beside the pending ones.
+        await this.copyPartition(log, () => this.retain(log, nowMs))
       } catch (error) {
         this.metrics.copyFailures += 1
         this.logger.warn(
@@ -158,28 +171,56 @@ export class TieredStorage {
       }
     })
     await this.runAdaptive(jobs)
-    for (const log of logs) {
-      await log
-        .applyRetention(nowMs)
-        .catch((error: unknown) =>
-          this.logger.warn(
-            { err: error, topic: log.topic, partition: log.partition },
-            'remote retention failed; retried next task',
-          ),
-        )
-    }
+    for (const log of logs) await this.retain(log, nowMs)
   }
 
-  private async copyPartition(log: TieredLog): Promise<void> {
+  /** The partition's retention (total and local); a failure is logged and retried next task. */
+  private retain(
+    log: TieredLog & { applyRetention(nowMs: number): Promise<void> },
+    nowMs: number,
+  ): Promise<void> {
+    return log
+      .applyRetention(nowMs)
+      .catch((error: unknown) =>
+        this.logger.warn(
+          { err: error, topic: log.topic, partition: log.partition },
+          'remote retention failed; retried next task',
+        ),
+      )
+  }
+
+  /** Copies a partition's eligible segments, several at once (each holds a copy slot), recorded as
+   * copied in offset order; stops launching copies after a failure, which it then throws. */
+  private async copyPartition(log: TieredLog, afterEachCopy: () => Promise<void>): Promise<void> {
     const remote = log.remote
     if (remote === null) return
     await this.cleanupStale(remote)
+    let previous: Promise<unknown> = Promise.resolve()
+    let failed = false
+    const copies: Promise<unknown>[] = []
     for (const { segment, nextOffset } of segmentsToCopy(log, remote)) {
-      if (this.closed) return
-      if (segment.isClosed) continue
-      await copySegment(log, remote, segment, nextOffset)
-      this.concurrency = Math.min(this.options.uploadConcurrency, this.concurrency + 1)
+      await this.slots.acquire(() => this.concurrency)
+      if (this.closed || failed || segment.isClosed) {
+        this.slots.release()
+        if (this.closed || failed) break
+        continue
+      }
+      const copy = copySegment(log, remote, segment, nextOffset, { afterPrevious: previous })
+        .then(() => {
+          this.concurrency = Math.min(this.options.uploadConcurrency, this.concurrency + 1)
+          return afterEachCopy()
+        })
+        .catch((error: unknown) => {
+          failed = true
+          throw error
+        })
+        .finally(() => this.slots.release())
+      previous = copy
+      copies.push(copy)
     }
+    const outcomes = await Promise.allSettled(copies)
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected')
+    if (failure !== undefined) throw failure.reason
   }
 
   /** Objects of interrupted copies (never read) and interrupted deletes go; their entries too. */
@@ -208,6 +249,8 @@ export class TieredStorage {
       cacheMisses: this.cache.counters.misses,
       cacheSizeBytes: this.cache.sizeBytes,
       concurrency: this.concurrency,
+      readBreakerOpens: this.readBreaker.opens,
+      readsRejected: this.readBreaker.rejected,
     }
     const partitions = logs.flatMap((log) =>
       log.remote === null || !log.config.remoteStorageEnable

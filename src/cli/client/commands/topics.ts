@@ -5,6 +5,7 @@ import { Command } from 'commander'
 import { type CliContext, type RegisterCommands, runCommand } from '../context.ts'
 import { collect, parseKeyValue, parsePositiveInteger } from '../durations.ts'
 import { CliFailure, UsageError } from '../errors.ts'
+import { remoteStorageColumns, remoteStorageState } from '../remote-storage-state.ts'
 import { topicMetadata } from '../topic-metadata.ts'
 import { partitionOffsets, partitionSizes, topicPartitionCounts } from '../topic-state.ts'
 import { registerTopicsTransfer } from './topics-transfer.ts'
@@ -94,12 +95,15 @@ async function describe(context: CliContext, command: Command): Promise<void> {
     partitionSizes(context, counts),
     topicConfigs(context, topic),
   ])
+  const tiered = configs.some((config) => config.name === 'remote.storage.enable' && config.value === 'true')
+  const remote = tiered ? await remoteStorageState(context, topic) : null
   const partitions = [...Array(metadata.partitionCount).keys()].map((partition) => ({
     partition,
     leader: metadata.leaders[partition],
     logStartOffset: starts.get(topic)?.[partition] ?? 0n,
     highWatermark: ends.get(topic)?.[partition] ?? 0n,
     sizeBytes: sizes.get(topic)?.[partition] ?? null,
+    ...(remote?.get(partition) ?? {}),
   }))
   context.output.result({ name: topic, id: metadata.id, partitions, configs }, () => {
     context.output.fields([
@@ -115,6 +119,7 @@ async function describe(context: CliContext, command: Command): Promise<void> {
         { header: 'log-start', key: 'logStartOffset', alignRight: true },
         { header: 'end', key: 'highWatermark', alignRight: true },
         { header: 'size', key: 'sizeBytes', alignRight: true },
+        ...(remote === null ? [] : remoteStorageColumns),
       ],
       partitions,
     )
