@@ -37,6 +37,11 @@ const expectedMeasurements = [
   'produce.1k.batch16k.acks1.p1.c16.mbPerSec',
   'produce.1k.batch16k.acks1.p1000.c32.mbPerSec',
   'produce.1k.batch16k.acks1.p1.c32.mbPerSec',
+  'sql.groupBy.topic.recordsPerSec',
+  'sql.groupBy.readJson.recordsPerSec',
+  'sql.lastMinute.bytesReadShare',
+  'sql.continuous.keptUpRecordsPerSec',
+  'sql.continuous.maxResultDelayMs',
 ]
 
 const expectedTargets = [
