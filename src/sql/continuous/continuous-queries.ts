@@ -16,6 +16,8 @@ import type { Logger } from '../../log.ts'
 import type { LogManager } from '../../storage/types.ts'
 import { SqlError } from '../errors.ts'
 import { insertColumns } from '../insert-into-topic.ts'
+import { decodeBatchRows } from '../record-columns.ts'
+import { scanTopic } from '../topic-scan.ts'
 import type { QueryRequest, QueryResult } from '../types.ts'
 import {
   parseCreateView,
@@ -41,6 +43,8 @@ import {
 /** Rows one window recompute may produce (windows × groups touched by one interval's records). */
 const recomputeRowsMax = 100_000
 const recordsPerBatch = 500
+/** Bytes of new source records one view step may hold while it reads their timestamps. */
+const timestampScanBytesMax = 1024 ** 3
 /** Source records one stream step reads per partition (an INSERT writes at most 100,000). */
 const streamStepRecordsMax = 50_000
 
@@ -271,20 +275,51 @@ export class ContinuousQueries {
       const from = Math.max(offsets[partition] ?? 0, log.logStartOffset)
       const end = log.lastStableOffset
       if (from >= end) continue
-      const range = await this.options.run({
-        sql: `SELECT min(epoch_ms(timestamp)), max(epoch_ms(timestamp)) FROM streamline_topic('${definition.topic.replaceAll("'", "''")}') WHERE partition = ${partition} AND "offset" >= ${from} AND "offset" < ${end}`,
-      })
-      const [low, high] = single(range)
-      if (low !== null && high !== null) {
-        minMs = Math.min(minMs, Number(low))
-        maxMs = Math.max(maxMs, Number(high))
-      }
+      const [low, high] = await this.timestampRange(definition.topic, partition, from, end)
+      minMs = Math.min(minMs, low)
+      maxMs = Math.max(maxMs, high)
       offsets[partition] = end
       changed = true
     }
     if (!changed) return
     if (Number.isFinite(minMs)) await this.recompute(definition, minMs, maxMs)
     await this.store.saveCheckpoint(definition.name, offsets)
+  }
+
+  /**
+   * The smallest and largest timestamps of the records [from, end) of one partition (read_committed),
+   * read in JS from the batches (no DuckDB query, no JS value per record): ±Infinity when none.
+   */
+  private async timestampRange(
+    topic: string,
+    partition: number,
+    from: number,
+    end: number,
+  ): Promise<[number, number]> {
+    const spec = {
+      topic,
+      partitions: [partition],
+      offsetFrom: from,
+      offsetTo: end - 1,
+      timestampFromMs: null,
+      timestampToMs: null,
+      recordsMax: null,
+    }
+    const scanned = await scanTopic(
+      this.options.logs,
+      spec,
+      { bytesRemaining: timestampScanBytesMax, signal: new AbortController().signal },
+      { bytesRead: 0, batchesRead: 0, partitions: [] },
+    )
+    let low = Number.POSITIVE_INFINITY
+    let high = Number.NEGATIVE_INFINITY
+    for (const batch of scanned.batches) {
+      for (const timestamp of decodeBatchRows(batch, spec).timestamps) {
+        if (timestamp < low) low = timestamp
+        if (timestamp > high) high = timestamp
+      }
+    }
+    return [low, high]
   }
 
   private async recompute(definition: ViewDefinition, minMs: number, maxMs: number): Promise<void> {
