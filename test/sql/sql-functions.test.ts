@@ -70,7 +70,7 @@ test('vector functions over JSON arrays of a topic and over list literals', asyn
   assert.deepEqual(rows, [
     [1, 1, 1, 1, 1],
     [2, 0, 1, 2, 1],
-    [3, 0.707107, 1.414214, 3, 1.4142135623730951],
+    [3, Number(Math.SQRT1_2.toFixed(6)), Number(Math.SQRT2.toFixed(6)), 3, Math.SQRT2],
     [4, 0, 2, 6, 2],
     [5, 0.6, 5, 11, 5],
   ])

@@ -175,6 +175,35 @@ async function lastMinute(context: BenchContext): Promise<void> {
   }
 }
 
+/** When each window's counts in the view's topic first add up to what was produced into it. */
+async function windowsFinalAt(
+  logs: LogManager,
+  produced: ReadonlyMap<number, number>,
+): Promise<Map<number, number>> {
+  const output = logs.partition('clicks_per_country', 0)
+  if (output === undefined) throw new Error('no view topic')
+  const latest = new Map<string, { window: number; clicks: number }>()
+  const finalAtMs = new Map<number, number>()
+  let position = 0
+  const deadlineMs = Date.now() + 60_000
+  while (finalAtMs.size < produced.size && Date.now() < deadlineMs) {
+    const { records, nextOffset } = await readRecords(output, position, { limit: 100_000 })
+    position = nextOffset
+    for (const record of records) {
+      const row = JSON.parse(String(record.value)) as { window_start: string; clicks: number }
+      latest.set(String(record.key), { window: Date.parse(`${row.window_start}Z`), clicks: row.clicks })
+    }
+    const totals = new Map<number, number>()
+    for (const { window, clicks } of latest.values()) totals.set(window, (totals.get(window) ?? 0) + clicks)
+    for (const [window, count] of produced) {
+      if (!finalAtMs.has(window) && totals.get(window) === count) finalAtMs.set(window, Date.now())
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  if (finalAtMs.size < produced.size) throw new Error('the view did not catch up within 60 s')
+  return finalAtMs
+}
+
 async function continuousView(context: BenchContext): Promise<void> {
   const rate = context.options.quick ? 20_000 : 100_000
   const seconds = context.options.quick ? 2 : 8
@@ -212,28 +241,7 @@ async function continuousView(context: BenchContext): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, tickMs))
     }
     const inputRate = sent / ((Date.now() - startedMs) / 1000)
-    // Watch the view's topic: the first time each window's counts add up to what was produced.
-    const output = logs.partition('clicks_per_country', 0)
-    if (output === undefined) throw new Error('no view topic')
-    const latest = new Map<string, { window: number; clicks: number }>()
-    const finalAtMs = new Map<number, number>()
-    let position = 0
-    const deadlineMs = Date.now() + 60_000
-    while (finalAtMs.size < produced.size && Date.now() < deadlineMs) {
-      const { records, nextOffset } = await readRecords(output, position, { limit: 100_000 })
-      position = nextOffset
-      for (const record of records) {
-        const row = JSON.parse(String(record.value)) as { window_start: string; clicks: number }
-        latest.set(String(record.key), { window: Date.parse(`${row.window_start}Z`), clicks: row.clicks })
-      }
-      const totals = new Map<number, number>()
-      for (const { window, clicks } of latest.values()) totals.set(window, (totals.get(window) ?? 0) + clicks)
-      for (const [window, count] of produced) {
-        if (!finalAtMs.has(window) && totals.get(window) === count) finalAtMs.set(window, Date.now())
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-    if (finalAtMs.size < produced.size) throw new Error('the view did not catch up within 60 s')
+    const finalAtMs = await windowsFinalAt(logs, produced)
     const delays = [...finalAtMs].map(([window, atMs]) => atMs - (window + windowMs))
     const maxDelayMs = Math.max(...delays)
     const lastFinalMs = Math.max(...finalAtMs.values())
