@@ -8,6 +8,7 @@
 
 import { DuckDBInstance } from '@duckdb/node-api'
 import { SqlError } from './errors.ts'
+import { streamlineMacros } from './functions.ts'
 import type { SqlLimits } from './limits.ts'
 import type { FunctionCatalog } from './pushdown.ts'
 import { registerTopicFunction, type ScansByConnection } from './topic-function.ts'
@@ -33,6 +34,7 @@ async function openInstance(limits: SqlLimits): Promise<PooledInstance> {
   const connection = await instance.connect()
   try {
     await connection.run(`SET GLOBAL TimeZone = 'UTC'`)
+    for (const macro of streamlineMacros) await connection.run(macro)
     const functions = await connection.runAndReadAll(
       `SELECT DISTINCT lower(function_name), function_type, stability FROM duckdb_functions()`,
     )

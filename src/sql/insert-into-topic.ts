@@ -14,7 +14,7 @@ import type { LogManager } from '../storage/types.ts'
 import { SqlError } from './errors.ts'
 import { jsonValueConverter } from './result-json.ts'
 
-const insertColumns = new Set(['key', 'value', 'partition', 'timestamp', 'headers'])
+export const insertColumns = new Set(['key', 'value', 'partition', 'timestamp', 'headers'])
 /** Records per appended batch (keeps each batch well under max.message.bytes defaults). */
 const recordsPerBatch = 500
 

@@ -9,87 +9,33 @@
 import {
   BIGINT,
   BLOB,
-  blobValue,
   type DuckDBConnection,
   type DuckDBDataChunk,
   DuckDBTableFunction,
   type DuckDBType,
-  type DuckDBValue,
   INTEGER,
   LIST,
-  listValue,
   STRUCT,
-  structValue,
   TIMESTAMP,
-  timestampValue,
   VARCHAR,
 } from '@duckdb/node-api'
-import { TimestampType } from '../protocol/records/batch-header.ts'
-import { type BatchRows, decodeBatchRows, headersOf, textOf } from './record-columns.ts'
+import { type ChunkSegment, type DecodedBatch, writeChunk } from './chunk-writer.ts'
+import { decodeBatchRows } from './record-columns.ts'
 import { topicFunctionName } from './sql-ast.ts'
-import type { ScannedBatch, ScannedTopic } from './topic-scan.ts'
+import type { ScannedTopic } from './topic-scan.ts'
 
-/** A scanned batch with its in-range records decoded (record-columns.ts). */
-interface DecodedBatch {
-  batch: ScannedBatch
-  rows: BatchRows
-}
-
-type Cell = (decoded: DecodedBatch, row: number, topic: string) => DuckDBValue
-
-function blob(data: Buffer, start: number, end: number): DuckDBValue {
-  return start < 0 ? null : blobValue(new Uint8Array(data.buffer, data.byteOffset + start, end - start))
-}
-
-/** The columns, in order: name, DuckDB type, and the value of one record. */
-const columns: ReadonlyArray<{ name: string; type: DuckDBType; cellOf: Cell }> = [
-  { name: 'topic', type: VARCHAR, cellOf: (_decoded, _row, topic) => topic },
-  { name: 'partition', type: INTEGER, cellOf: ({ batch }) => batch.partition },
-  { name: 'offset', type: BIGINT, cellOf: ({ rows }, row) => BigInt(rows.offsets[row]) },
-  {
-    name: 'timestamp',
-    type: TIMESTAMP,
-    cellOf: ({ rows }, row) => timestampValue(BigInt(rows.timestamps[row]) * 1000n),
-  },
-  {
-    name: 'timestamp_type',
-    type: VARCHAR,
-    cellOf: ({ batch }) =>
-      batch.header.timestampType === TimestampType.logAppendTime ? 'LogAppendTime' : 'CreateTime',
-  },
-  {
-    name: 'key',
-    type: VARCHAR,
-    cellOf: ({ batch, rows }, row) => textOf(batch.records, rows.keyStart[row], rows.keyEnd[row]),
-  },
-  {
-    name: 'value',
-    type: VARCHAR,
-    cellOf: ({ batch, rows }, row) => textOf(batch.records, rows.valueStart[row], rows.valueEnd[row]),
-  },
-  {
-    name: 'headers',
-    type: LIST(STRUCT({ key: VARCHAR, value: VARCHAR })),
-    cellOf: ({ batch, rows }, row) =>
-      listValue(
-        headersOf(batch.records, rows.headersStart[row], rows.headersEnd[row]).map((header) =>
-          structValue({
-            key: header.key,
-            value: header.value === null ? null : textOf(header.value, 0, header.value.length),
-          }),
-        ),
-      ),
-  },
-  {
-    name: 'key_bytes',
-    type: BLOB,
-    cellOf: ({ batch, rows }, row) => blob(batch.records, rows.keyStart[row], rows.keyEnd[row]),
-  },
-  {
-    name: 'value_bytes',
-    type: BLOB,
-    cellOf: ({ batch, rows }, row) => blob(batch.records, rows.valueStart[row], rows.valueEnd[row]),
-  },
+/** The columns, in order (chunk-writer.ts's ColumnIndex follows this order). */
+const columns: ReadonlyArray<{ name: string; type: DuckDBType }> = [
+  { name: 'topic', type: VARCHAR },
+  { name: 'partition', type: INTEGER },
+  { name: 'offset', type: BIGINT },
+  { name: 'timestamp', type: TIMESTAMP },
+  { name: 'timestamp_type', type: VARCHAR },
+  { name: 'key', type: VARCHAR },
+  { name: 'value', type: VARCHAR },
+  { name: 'headers', type: LIST(STRUCT({ key: VARCHAR, value: VARCHAR })) },
+  { name: 'key_bytes', type: BLOB },
+  { name: 'value_bytes', type: BLOB },
 ]
 
 export const topicColumnNames = columns.map((column) => column.name)
@@ -100,6 +46,7 @@ const chunkRowsMax = 2048
 /** Where a scan is: the batch being emitted and its decoded records. */
 interface Cursor {
   topic: ScannedTopic
+  topicBytes: Uint8Array
   columnIndexes: number[]
   batchIndex: number
   decoded: DecodedBatch | null
@@ -107,15 +54,16 @@ interface Cursor {
 }
 
 function fillChunk(cursor: Cursor, output: DuckDBDataChunk): void {
-  const chunkBatches: DecodedBatch[] = []
-  const chunkRows: number[] = []
+  const segments: ChunkSegment[] = []
   const { topic } = cursor
-  while (chunkRows.length < chunkRowsMax) {
+  let rows = 0
+  while (rows < chunkRowsMax) {
     const decoded = cursor.decoded
     if (decoded !== null && cursor.row < decoded.rows.count) {
-      chunkBatches.push(decoded)
-      chunkRows.push(cursor.row)
-      cursor.row += 1
+      const count = Math.min(decoded.rows.count - cursor.row, chunkRowsMax - rows)
+      segments.push({ decoded, fromRow: cursor.row, count, chunkRow: rows })
+      cursor.row += count
+      rows += count
       continue
     }
     if (cursor.batchIndex + 1 >= topic.batches.length) break
@@ -124,19 +72,7 @@ function fillChunk(cursor: Cursor, output: DuckDBDataChunk): void {
     cursor.decoded = { batch, rows: decodeBatchRows(batch, topic.spec) }
     cursor.row = 0
   }
-  output.rowCount = chunkRows.length
-  const name = topic.spec.topic
-  cursor.columnIndexes.forEach((columnIndex, outputIndex) => {
-    const vector = output.getColumnVector(outputIndex)
-    const column = columns[columnIndex]
-    for (let row = 0; row < chunkRows.length; row++) {
-      vector.setItem(
-        row,
-        column === undefined ? null : column.cellOf(chunkBatches[row], chunkRows[row], name),
-      )
-    }
-    vector.flush()
-  })
+  writeChunk(output, cursor.columnIndexes, segments, rows, cursor.topicBytes)
 }
 
 /** The scans of the queries running on one DuckDB instance, by connection id. */
@@ -169,6 +105,7 @@ export function registerTopicFunction(connection: DuckDBConnection, scans: Scans
       const { topic } = info.bindData as { topic: ScannedTopic }
       const cursor: Cursor = {
         topic,
+        topicBytes: Buffer.from(topic.spec.topic),
         columnIndexes: info.getColumnIndexes(),
         batchIndex: -1,
         decoded: null,

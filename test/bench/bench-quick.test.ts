@@ -44,6 +44,11 @@ const expectedMeasurements = [
   'tiered.diskBound.peakLocalMB',
   'tiered.diskBound.acceptedMbPerSec',
   'tiered.diskBound.uploadMbPerSec',
+  'sql.groupBy.topic.recordsPerSec',
+  'sql.groupBy.readJson.recordsPerSec',
+  'sql.lastMinute.bytesReadShare',
+  'sql.continuous.keptUpRecordsPerSec',
+  'sql.continuous.maxResultDelayMs',
 ]
 
 const expectedTargets = [

@@ -275,9 +275,13 @@ test('time and memory limits cancel the query with a clear error; the broker kee
 })
 
 test('continuous-query statements: unsupported shapes and bad views answer 400/404, nothing is created', async () => {
+  const table = await query({ sql: `CREATE TABLE t AS SELECT * FROM streamline_topic('orders')` })
+  assert.equal(table.status, 400)
+  assert.equal(fields(table).code, 'UNSUPPORTED_STATEMENT')
+  // A stream's SELECT must give output-record columns (value, key, …), not the table's.
   const stream = await query({ sql: `CREATE STREAM s AS SELECT * FROM streamline_topic('orders')` })
   assert.equal(stream.status, 400)
-  assert.equal(fields(stream).code, 'UNSUPPORTED_STATEMENT')
+  assert.equal(fields(stream).code, 'INVALID_SQL')
   const hop = await query({
     sql: `CREATE MATERIALIZED VIEW v AS SELECT count(*) AS n FROM streamline_topic('orders') GROUP BY HOP(timestamp, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)`,
   })

@@ -15,6 +15,9 @@ import { appendRecords } from '../../http/messages.ts'
 import type { Logger } from '../../log.ts'
 import type { LogManager } from '../../storage/types.ts'
 import { SqlError } from '../errors.ts'
+import { insertColumns } from '../insert-into-topic.ts'
+import { decodeBatchRows } from '../record-columns.ts'
+import { scanTopic } from '../topic-scan.ts'
 import type { QueryRequest, QueryResult } from '../types.ts'
 import {
   parseCreateView,
@@ -24,11 +27,26 @@ import {
   windowStartOf,
 } from './definition.ts'
 import { QueryStore, type StoredView } from './query-store.ts'
-import { dropViewPattern, showQueriesPattern, unsupportedStreamingPrefix } from './statements.ts'
+import {
+  createStreamPrefix,
+  dropPattern,
+  showQueriesPattern,
+  unsupportedStreamingPrefix,
+} from './statements.ts'
+import {
+  parseCreateStream,
+  type StreamDefinition,
+  streamSelectSql,
+  streamStepSql,
+} from './stream-definition.ts'
 
 /** Rows one window recompute may produce (windows × groups touched by one interval's records). */
 const recomputeRowsMax = 100_000
 const recordsPerBatch = 500
+/** Bytes of new source records one view step may hold while it reads their timestamps. */
+const timestampScanBytesMax = 1024 ** 3
+/** Source records one stream step reads per partition (an INSERT writes at most 100,000). */
+const streamStepRecordsMax = 50_000
 
 export interface ContinuousQueriesOptions {
   logs: LogManager
@@ -74,7 +92,7 @@ export class ContinuousQueries {
     if (showQueriesPattern.test(sql)) {
       const rows = [...this.store.views.values()].map((view) => [
         view.definition.name,
-        'MATERIALIZED VIEW',
+        view.definition.kind === 'stream' ? 'STREAM' : 'MATERIALIZED VIEW',
         view.definition.topic,
         view.definition.name,
         'RUNNING',
@@ -83,12 +101,15 @@ export class ContinuousQueries {
       ])
       return done(['name', 'kind', 'source', 'output_topic', 'status', 'offsets', 'sql'], rows)
     }
-    const drop = dropViewPattern.exec(sql)
+    const drop = dropPattern.exec(sql)
     if (drop !== null) {
-      const name = drop[2]
-      if (!this.store.views.has(name)) {
-        if (drop[1] !== undefined) return done(['dropped'], [])
-        throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `materialized view ${name} does not exist`)
+      const kind = /^stream$/i.test(drop[1]) ? 'stream' : 'view'
+      const what = kind === 'stream' ? 'stream' : 'materialized view'
+      const name = drop[3]
+      const stored = this.store.views.get(name)
+      if (stored === undefined || (stored.definition.kind ?? 'view') !== kind) {
+        if (drop[2] !== undefined) return done(['dropped'], [])
+        throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `${what} ${name} does not exist`)
       }
       await this.idle()
       await this.store.dropView(name)
@@ -97,9 +118,10 @@ export class ContinuousQueries {
     if (unsupportedStreamingPrefix.test(sql)) {
       throw new SqlError(
         'UNSUPPORTED_STATEMENT',
-        'only CREATE MATERIALIZED VIEW with a TUMBLE window is supported so far (no CREATE STREAM, tables, pause/resume)',
+        'only CREATE MATERIALIZED VIEW with a TUMBLE window and CREATE STREAM are supported so far (no tables, pause/resume)',
       )
     }
+    if (createStreamPrefix.test(sql)) return this.createStream(request, done)
     return this.create(request, done)
   }
 
@@ -132,6 +154,46 @@ export class ContinuousQueries {
       partitionCount: 1,
       configOverrides: { 'cleanup.policy': 'compact' },
     })
+    await this.store.saveView(definition)
+    this.schedule()
+    return done(['created', 'output_topic'], [[definition.name, definition.name]])
+  }
+
+  private async createStream(
+    request: QueryRequest,
+    done: (columns: string[], rows: unknown[][]) => QueryResult,
+  ): Promise<QueryResult> {
+    const parsed = parseCreateStream(request.sql, Date.now())
+    const { logs } = this.options
+    if (this.store.views.has(parsed.name)) {
+      throw new SqlError('INVALID_SQL', `a continuous query named ${parsed.name} already exists`)
+    }
+    const source = logs.getTopic(parsed.topic)
+    if (source === undefined) {
+      throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${parsed.topic} does not exist`)
+    }
+    if (logs.getTopic(parsed.name) !== undefined) {
+      throw new SqlError(
+        'INVALID_SQL',
+        `topic ${parsed.name} exists; a stream writes to a new topic of its name`,
+      )
+    }
+    // DuckDB checks the SELECT (and the principal's READ on the source) over an empty range; its
+    // columns must be those an INSERT INTO streamline_topic takes.
+    const probe = await this.options.run({
+      sql: streamSelectSql({ ...parsed, hasTimestamp: true }, 0, 0, 0),
+      principal: request.principal,
+      host: request.host,
+    })
+    const names = probe.columns.map((column) => column.name)
+    if (!names.includes('value') || names.some((name) => !insertColumns.has(name))) {
+      throw new SqlError(
+        'INVALID_SQL',
+        `a stream's SELECT gives the output records' columns: value (required), key, partition, timestamp, headers; got ${names.join(', ')}`,
+      )
+    }
+    const definition: StreamDefinition = { ...parsed, hasTimestamp: names.includes('timestamp') }
+    await logs.createTopic(definition.name, { partitionCount: source.partitionCount })
     await this.store.saveView(definition)
     this.schedule()
     return done(['created', 'output_topic'], [[definition.name, definition.name]])
@@ -176,10 +238,31 @@ export class ContinuousQueries {
     }
   }
 
+  /** Writes a stream's new source records (up to a bound per partition), then its checkpoint. */
+  private async advanceStream(definition: StreamDefinition, view: StoredView): Promise<void> {
+    const { logs } = this.options
+    const source = logs.getTopic(definition.topic)
+    if (source === undefined) return
+    const offsets = { ...view.offsets }
+    let changed = false
+    for (let partition = 0; partition < source.partitionCount; partition++) {
+      const log = logs.partition(definition.topic, partition)
+      if (log === undefined) continue
+      const from = Math.max(offsets[partition] ?? 0, log.logStartOffset)
+      const end = Math.min(log.lastStableOffset, from + streamStepRecordsMax)
+      if (from >= end) continue
+      await this.options.run({ sql: streamStepSql(definition, partition, from, end), timeoutMs: 300_000 })
+      offsets[partition] = end
+      changed = true
+    }
+    if (changed) await this.store.saveCheckpoint(definition.name, offsets)
+  }
+
   /** Brings one view up to the source's current end (see the header). */
   private async advance(view: StoredView): Promise<void> {
     const { logs } = this.options
     const { definition } = view
+    if (definition.kind === 'stream') return this.advanceStream(definition, view)
     const source = logs.getTopic(definition.topic)
     if (source === undefined) return
     const offsets = { ...view.offsets }
@@ -192,20 +275,51 @@ export class ContinuousQueries {
       const from = Math.max(offsets[partition] ?? 0, log.logStartOffset)
       const end = log.lastStableOffset
       if (from >= end) continue
-      const range = await this.options.run({
-        sql: `SELECT min(epoch_ms(timestamp)), max(epoch_ms(timestamp)) FROM streamline_topic('${definition.topic.replaceAll("'", "''")}') WHERE partition = ${partition} AND "offset" >= ${from} AND "offset" < ${end}`,
-      })
-      const [low, high] = single(range)
-      if (low !== null && high !== null) {
-        minMs = Math.min(minMs, Number(low))
-        maxMs = Math.max(maxMs, Number(high))
-      }
+      const [low, high] = await this.timestampRange(definition.topic, partition, from, end)
+      minMs = Math.min(minMs, low)
+      maxMs = Math.max(maxMs, high)
       offsets[partition] = end
       changed = true
     }
     if (!changed) return
     if (Number.isFinite(minMs)) await this.recompute(definition, minMs, maxMs)
     await this.store.saveCheckpoint(definition.name, offsets)
+  }
+
+  /**
+   * The smallest and largest timestamps of the records [from, end) of one partition (read_committed),
+   * read in JS from the batches (no DuckDB query, no JS value per record): ±Infinity when none.
+   */
+  private async timestampRange(
+    topic: string,
+    partition: number,
+    from: number,
+    end: number,
+  ): Promise<[number, number]> {
+    const spec = {
+      topic,
+      partitions: [partition],
+      offsetFrom: from,
+      offsetTo: end - 1,
+      timestampFromMs: null,
+      timestampToMs: null,
+      recordsMax: null,
+    }
+    const scanned = await scanTopic(
+      this.options.logs,
+      spec,
+      { bytesRemaining: timestampScanBytesMax, signal: new AbortController().signal },
+      { bytesRead: 0, batchesRead: 0, partitions: [] },
+    )
+    let low = Number.POSITIVE_INFINITY
+    let high = Number.NEGATIVE_INFINITY
+    for (const batch of scanned.batches) {
+      for (const timestamp of decodeBatchRows(batch, spec).timestamps) {
+        if (timestamp < low) low = timestamp
+        if (timestamp > high) high = timestamp
+      }
+    }
+    return [low, high]
   }
 
   private async recompute(definition: ViewDefinition, minMs: number, maxMs: number): Promise<void> {

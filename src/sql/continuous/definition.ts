@@ -14,6 +14,8 @@
 import { SqlError } from '../errors.ts'
 
 export interface ViewDefinition {
+  /** Absent in definitions stored before streams existed. */
+  kind?: 'view'
   name: string
   /** The statement as given. */
   sql: string
@@ -65,6 +67,7 @@ export function parseCreateView(sql: string, nowMs: number): ViewDefinition {
   }
   const [, name, selectList, topic, where, window, groupBy] = match
   return {
+    kind: 'view',
     name,
     sql: sql.trim(),
     topic: topic.replaceAll("''", "'"),

@@ -13,9 +13,13 @@ import type { KafkaRecord } from '../../protocol/records/record.ts'
 import type { LogManager } from '../../storage/types.ts'
 import type { ViewDefinition } from './definition.ts'
 import { queriesTopicName } from './statements.ts'
+import type { StreamDefinition } from './stream-definition.ts'
+
+/** A materialized view or a stream (both keyed view/<name>: they share one namespace, their topics'). */
+export type ContinuousDefinition = ViewDefinition | StreamDefinition
 
 export interface StoredView {
-  definition: ViewDefinition
+  definition: ContinuousDefinition
   /** Next source offset per partition whose records' windows are in the view. */
   offsets: Record<number, number>
 }
@@ -48,7 +52,7 @@ export class QueryStore {
       if (record.value === null) this.views.delete(name)
       else
         this.views.set(name, {
-          definition: JSON.parse(record.value.toString('utf8')) as ViewDefinition,
+          definition: JSON.parse(record.value.toString('utf8')) as ContinuousDefinition,
           offsets: {},
         })
     } else if (kind === 'checkpoint' && record.value !== null) {
@@ -67,7 +71,7 @@ export class QueryStore {
     this.replay({ offset: 0, timestamp: now, key: record.key, value: record.value, headers: [] })
   }
 
-  saveView(definition: ViewDefinition): Promise<void> {
+  saveView(definition: ContinuousDefinition): Promise<void> {
     return this.write(`view/${definition.name}`, definition)
   }
 

@@ -4,14 +4,20 @@
 export const queriesTopicName = '__streamline_queries'
 
 export const showQueriesPattern = /^\s*show\s+queries\s*;?\s*$/i
-export const dropViewPattern =
-  /^\s*drop\s+materialized\s+view\s+(if\s+exists\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*;?\s*$/i
+/** DROP MATERIALIZED VIEW | STREAM [IF EXISTS] <name>: groups 1 the kind, 2 IF EXISTS, 3 the name. */
+export const dropPattern =
+  /^\s*drop\s+(materialized\s+view|stream)\s+(if\s+exists\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*;?\s*$/i
 export const createViewPrefix = /^\s*create\s+materialized\s+view\b/i
-export const unsupportedStreamingPrefix = /^\s*(create\s+stream|create\s+table|pause|resume)\b/i
+export const createStreamPrefix = /^\s*create\s+stream\b/i
+export const unsupportedStreamingPrefix = /^\s*(create\s+table|pause|resume)\b/i
 
 /** Whether `sql` is handled by the continuous queries rather than the ad-hoc engine. */
 export function isContinuousStatement(sql: string): boolean {
-  return [showQueriesPattern, dropViewPattern, createViewPrefix, unsupportedStreamingPrefix].some((pattern) =>
-    pattern.test(sql),
-  )
+  return [
+    showQueriesPattern,
+    dropPattern,
+    createViewPrefix,
+    createStreamPrefix,
+    unsupportedStreamingPrefix,
+  ].some((pattern) => pattern.test(sql))
 }

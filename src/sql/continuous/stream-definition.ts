@@ -1,0 +1,80 @@
+// The second continuous-query shape: a stream, a filter/projection of one topic into another.
+//
+//   CREATE STREAM <name> AS
+//   SELECT <columns of an INSERT INTO streamline_topic: value (required), key, partition, timestamp, headers>
+//   FROM streamline_topic('<topic>')
+//   [WHERE <condition>]
+//
+// Each step runs, per source partition, `INSERT INTO streamline_topic('<name>') SELECT … WHERE
+// partition = p AND "offset" in [checkpoint, end) AND (<condition>)`: the records that arrived since
+// the checkpoint, read through the offset pushdown, written as INSERT INTO writes them. Without a
+// timestamp column, an output record keeps its source record's timestamp.
+
+import { SqlError } from '../errors.ts'
+
+export interface StreamDefinition {
+  kind: 'stream'
+  name: string
+  /** The statement as given. */
+  sql: string
+  topic: string
+  selectList: string
+  where: string | null
+  /** Whether the select list names a timestamp column (else the source's is carried). */
+  hasTimestamp: boolean
+  createdMs: number
+}
+
+const createPattern =
+  /^\s*create\s+stream\s+([A-Za-z_][A-Za-z0-9_.-]*)\s+as\s+select\s+([\s\S]+?)\s+from\s+streamline_topic\s*\(\s*'((?:[^']|'')+)'\s*\)\s*(?:where\s+([\s\S]+?))?\s*;?\s*$/i
+
+export function parseCreateStream(sql: string, nowMs: number): Omit<StreamDefinition, 'hasTimestamp'> {
+  const match = createPattern.exec(sql)
+  if (match === null) {
+    throw new SqlError(
+      'UNSUPPORTED_STATEMENT',
+      "a stream is CREATE STREAM <name> AS SELECT <value, key, …> FROM streamline_topic('<topic>') [WHERE …] (joins, GROUP BY and other sources are not supported)",
+    )
+  }
+  const [, name, selectList, topic, where] = match
+  return {
+    kind: 'stream',
+    name,
+    sql: sql.trim(),
+    topic: topic.replaceAll("''", "'"),
+    selectList,
+    where: where ?? null,
+    createdMs: nowMs,
+  }
+}
+
+function quoted(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`
+}
+
+/** The stream's SELECT over records [fromOffset, toOffset) of one source partition. */
+export function streamSelectSql(
+  stream: Omit<StreamDefinition, 'hasTimestamp'> & { hasTimestamp?: boolean },
+  partition: number,
+  fromOffset: number,
+  toOffset: number,
+): string {
+  const where = [
+    `partition = ${partition}`,
+    `"offset" >= ${fromOffset}`,
+    `"offset" < ${toOffset}`,
+    ...(stream.where === null ? [] : [`(${stream.where})`]),
+  ].join(' AND ')
+  const carried = stream.hasTimestamp === false ? ', timestamp' : ''
+  return `SELECT ${stream.selectList}${carried} FROM streamline_topic(${quoted(stream.topic)}) WHERE ${where}`
+}
+
+/** One step of the stream: the INSERT writing one partition's new records to the stream's topic. */
+export function streamStepSql(
+  stream: StreamDefinition,
+  partition: number,
+  fromOffset: number,
+  toOffset: number,
+): string {
+  return `INSERT INTO streamline_topic(${quoted(stream.name)}) ${streamSelectSql(stream, partition, fromOffset, toOffset)}`
+}
