@@ -37,12 +37,16 @@ const expectedMeasurements = [
   'produce.1k.batch16k.acks1.p1.c16.mbPerSec',
   'produce.1k.batch16k.acks1.p1000.c32.mbPerSec',
   'produce.1k.batch16k.acks1.p1.c32.mbPerSec',
+  'cli.produce-file.streamline-cli.recordsPerSec',
+  'cli.consume.streamline-cli.recordsPerSec',
+  'cli.version.startMs',
 ]
 
 const expectedTargets = [
   'target.produce-vs-socket-to-file',
   'target.produce-acks-all-vs-acks-1',
   'target.produce-1000-partitions',
+  'target.cli-version-start',
 ]
 
 function runQuickSuite(outFile: string): Promise<{ code: number | null; output: string }> {
