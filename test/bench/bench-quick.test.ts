@@ -49,12 +49,16 @@ const expectedMeasurements = [
   'sql.lastMinute.bytesReadShare',
   'sql.continuous.keptUpRecordsPerSec',
   'sql.continuous.maxResultDelayMs',
+  'cli.produce-file.streamline-cli.recordsPerSec',
+  'cli.consume.streamline-cli.recordsPerSec',
+  'cli.version.startMs',
 ]
 
 const expectedTargets = [
   'target.produce-vs-socket-to-file',
   'target.produce-acks-all-vs-acks-1',
   'target.produce-1000-partitions',
+  'target.cli-version-start',
 ]
 
 function runQuickSuite(outFile: string): Promise<{ code: number | null; output: string }> {

@@ -193,12 +193,12 @@ describe('streamline-cli users, acls, info, doctor', () => {
     assert.equal(lines[1], 'PASS  authentication: SCRAM-SHA-512 as alice')
     assert.match(lines[2], /^PASS {2}api versions: \d+ Kafka APIs served$/)
     assert.equal(lines[3], 'WARN  http api: no answer from http://127.0.0.1:1')
-    assert.equal(lines[5], `PASS  data dir permissions: ${cli.home} is readable and writable`)
+    assert.equal(lines[5], `PASS  data dir permissions: ${cli.home} (--data-dir) is readable and writable`)
     const failing = await as('alice', 'wrong', ['doctor'])
     assert.equal(failing.code, 1)
     assert.match(
       failing.stdout,
-      /^FAIL {2}authentication: SASL_AUTHENTICATION_FAILED: .*\n {6}fix: check --sasl-mechanism, --sasl-username and --sasl-password\n$/,
+      /^FAIL {2}authentication: SASL_AUTHENTICATION_FAILED: .*\n {6}fix: check --sasl-mechanism, --sasl-username and --sasl-password\nPASS {2}config: no config file, data dir \.\/data\n/,
     )
   })
 })

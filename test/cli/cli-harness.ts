@@ -40,7 +40,11 @@ function bundleOnce(): Promise<{ dir: string; entry: string }> {
     const dir = join(repositoryRoot, 'node_modules', '.cache', `streamline-cli-test-${process.pid}`)
     await build({
       ...bundleOptions,
-      entryPoints: { 'streamline-cli': join(repositoryRoot, 'src', 'cli', 'client', 'main.ts') },
+      // The server beside the CLI, as in dist/bundle/: `quickstart` starts it from there.
+      entryPoints: {
+        'streamline-cli': join(repositoryRoot, 'src', 'cli', 'client', 'main.ts'),
+        streamline: join(repositoryRoot, 'src', 'cli', 'streamline.ts'),
+      },
       outdir: dir,
       define: { STREAMLINE_CLI_VERSION: JSON.stringify('0.0.0-test'), STREAMLINE_OPTION_TABLE: 'undefined' },
     })

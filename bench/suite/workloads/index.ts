@@ -4,6 +4,7 @@
 import type { Workload } from '../types.ts'
 import { alternatives } from './alternatives.ts'
 import { baselines } from './baselines.ts'
+import { cli } from './cli.ts'
 import { fetchWorkload } from './fetch.ts'
 import { footprint } from './footprint.ts'
 import { group } from './group.ts'
@@ -19,6 +20,7 @@ export const workloads: readonly Workload[] = [
   latency,
   group,
   alternatives,
+  cli,
   footprint,
   tiered,
   sql,

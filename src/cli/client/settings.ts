@@ -149,3 +149,14 @@ export async function resolveSettings(
     profileName: profile === undefined ? null : profileName,
   }
 }
+
+/** The CLI's own environment variables: the server refuses STREAMLINE_* names it does not know, so
+ * they are left out of the environment of a server or config loader the CLI runs. */
+export const cliOnlyVariables = [
+  'STREAMLINE_BOOTSTRAP',
+  'STREAMLINE_CLI_HOME',
+  'STREAMLINE_CLI_NO_HISTORY',
+  'STREAMLINE_HTTP',
+  'STREAMLINE_SASL_PASSWORD',
+  'STREAMLINE_USER_PASSWORD',
+]

@@ -10,6 +10,8 @@ import { UsageError } from '../errors.ts'
 import { type ConsumedRecord, formatRecord, type PrintOptions } from '../records/consumed-record.ts'
 import { fetchLoop, isolationLevels, listOffsetsAt } from '../records/fetch-loop.ts'
 import { groupLoop } from '../records/group-loop.ts'
+import { OutputBatch } from '../records/output-batch.ts'
+import { ValueSink } from '../records/raw-fetch.ts'
 import { buildRecordFilter, type FilterOptions } from '../records/record-filter.ts'
 import { parseTimeSpec } from '../records/time-spec.ts'
 import { checkPartition, topicMetadata } from '../topic-metadata.ts'
@@ -142,6 +144,11 @@ async function consume(context: CliContext, command: Command): Promise<void> {
   let read = 0
   let stoppedByTime = false
   const started = performance.now()
+  const batch = new OutputBatch(context.output)
+  const newline = Buffer.from('\n')
+  const plain =
+    !print.json && !print.showKeys && !print.showTimestamps && !print.showOffsets && !print.showHeaders
+  const inGroup = options.group !== undefined
   const handle = async (record: ConsumedRecord): Promise<boolean> => {
     read += 1
     if (untilMs !== undefined && Number(record.timestamp) > untilMs) {
@@ -151,7 +158,14 @@ async function consume(context: CliContext, command: Command): Promise<void> {
     const verdict = filter(record)
     if (!verdict.keep) return true
     printed += 1
-    if (!context.output.write(formatRecord(record, verdict, print))) await context.output.drain()
+    // The common shape (the value alone) skips formatRecord's copy: value and newline go as they are.
+    let full: boolean
+    if (plain && verdict.projected === undefined && record.value !== null) {
+      batch.push(record.value)
+      full = batch.push(newline)
+    } else full = batch.push(formatRecord(record, verdict, print))
+    // A group member hands over one record at a time: print each as it comes.
+    if (full || inGroup) await batch.flush()
     return countMax === undefined || printed < countMax
   }
 
@@ -169,19 +183,38 @@ async function consume(context: CliContext, command: Command): Promise<void> {
       start?.kind === 'offset'
         ? new Map(partitions.map((partition) => [partition, start.offset]))
         : await listOffsetsAt(context, consumer, topic, partitions, start?.timestamp ?? -2n, isolationLevel)
+    // Values alone, unfiltered (the shape of `consume t | tool`): copied straight from the fetched
+    // bytes, no object per record (records/raw-fetch.ts).
+    const sink =
+      plain &&
+      untilMs === undefined &&
+      options.grep === undefined &&
+      options.jq === undefined &&
+      options.sample === undefined
+        ? new ValueSink(countMax ?? Number.POSITIVE_INFINITY)
+        : undefined
     const loop = fetchLoop(context, consumer, {
       topic: metadata,
       positions,
       ends: follow ? null : ends,
       isolationLevel,
       maxWaitMs: follow ? 500 : 100,
+      sink,
     })
     outer: for await (const records of loop) {
+      if (sink !== undefined) {
+        for (const chunk of sink.take()) if (!context.output.write(chunk)) await context.output.drain()
+        printed = read = sink.printed
+        if (sink.remaining <= 0) break
+        continue
+      }
       for (const record of records) {
         if (!(await handle(record))) break outer
       }
+      await batch.flush()
     }
   }
+  await batch.flush()
   const seconds = (performance.now() - started) / 1000
   const why = context.interrupt.aborted ? ' (interrupted)' : stoppedByTime ? ' (reached --until)' : ''
   context.output.note(

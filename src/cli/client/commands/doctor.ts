@@ -1,12 +1,17 @@
 // `doctor`: checks a setup and says how to fix what is wrong. Each check is PASS, WARN or FAIL with
 // a fix; the exit code is 1 when any check FAILs. Checks: Kafka connectivity, API versions, SASL
 // authentication, clock skew against the broker's HTTP Date header, Streamline's mode (in-memory,
-// playground), and for a local broker (--data-dir) free disk space and write permission.
+// playground), and for a local broker free disk space and write permission of its data dir. The data
+// dir is --data-dir, else the one a broker on this machine reports (/api/v1/cluster), else the one
+// `streamline` would use here (its config: --config / STREAMLINE_CONFIG, STREAMLINE_* variables,
+// defaults), which is also checked for sanity (the server's own validation).
 import { constants } from 'node:fs'
 import { access, statfs } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import { Command } from 'commander'
 import { type CliContext, type RegisterCommands, runCommand } from '../context.ts'
 import { CliFailure, describeError } from '../errors.ts'
+import { cliOnlyVariables } from '../settings.ts'
 
 type Status = 'PASS' | 'WARN' | 'FAIL'
 interface Check {
@@ -68,7 +73,8 @@ async function kafkaChecks(context: CliContext, checks: Check[]): Promise<boolea
   return true
 }
 
-async function httpChecks(context: CliContext, checks: Check[]): Promise<void> {
+/** Returns the data dir the broker reports when it runs on this machine (HTTP on loopback). */
+async function httpChecks(context: CliContext, checks: Check[]): Promise<string | undefined> {
   const before = Date.now()
   let response: Response
   try {
@@ -83,7 +89,7 @@ async function httpChecks(context: CliContext, checks: Check[]): Promise<void> {
       detail: `no answer from ${context.settings.httpUrl}`,
       fix: 'start Streamline with its HTTP port, or give --http (not needed for Kafka commands)',
     })
-    return
+    return undefined
   }
   const after = Date.now()
   checks.push({
@@ -104,7 +110,7 @@ async function httpChecks(context: CliContext, checks: Check[]): Promise<void> {
     })
   }
   const cluster = await context.http('/api/v1/cluster').catch(() => null)
-  const body = cluster?.body as { mode?: string; playground?: boolean } | undefined
+  const body = cluster?.body as { mode?: string; playground?: boolean; dataDir?: string | null } | undefined
   if (body?.mode !== undefined) {
     const inMemory = body.mode === 'memory'
     checks.push({
@@ -114,15 +120,85 @@ async function httpChecks(context: CliContext, checks: Check[]): Promise<void> {
       fix: inMemory ? 'in-memory mode loses every record at stop: drop --in-memory for real data' : null,
     })
   }
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(context.settings.httpUrl).hostname)
+  return local && typeof body?.dataDir === 'string' ? body.dataDir : undefined
 }
 
-async function diskChecks(dataDir: string, checks: Check[]): Promise<void> {
+/** The data dir `streamline` would use here, from its own config loader; a config error is a FAIL. */
+async function configuredDataDir(
+  context: CliContext,
+  configFile: string | undefined,
+  checks: Check[],
+): Promise<string | undefined> {
+  const { loadConfig } = await import('../../../config/load.ts')
+  const env = { ...context.io.env }
+  for (const name of cliOnlyVariables) delete env[name]
+  try {
+    const { config, configFile: read } = loadConfig({
+      argv: configFile === undefined ? [] : ['--config', configFile],
+      env,
+    })
+    checks.push({
+      name: 'config',
+      status: 'PASS',
+      detail: `${read === undefined ? 'no config file' : read}${config.inMemory ? ', in-memory' : `, data dir ${config.dataDir}`}`,
+      fix: null,
+    })
+    return config.inMemory ? undefined : resolve(config.dataDir)
+  } catch (error) {
+    checks.push({
+      name: 'config',
+      status: 'FAIL',
+      detail: error instanceof Error ? error.message : String(error),
+      fix: 'correct it: streamline --generate-config prints every key with its default',
+    })
+    return undefined
+  }
+}
+
+/** The nearest directory that exists at or above `path`. */
+async function nearestExisting(path: string): Promise<string> {
+  let current = path
+  for (;;) {
+    try {
+      await access(current)
+      return current
+    } catch {
+      const parent = dirname(current)
+      if (parent === current) return current
+      current = parent
+    }
+  }
+}
+
+async function diskChecks(dataDir: string, source: string, checks: Check[]): Promise<void> {
+  const existing = await nearestExisting(dataDir)
+  if (existing !== dataDir) {
+    try {
+      await access(existing, constants.W_OK)
+      checks.push({
+        name: 'data dir permissions',
+        status: 'PASS',
+        detail: `${dataDir} (${source}) does not exist yet; the broker can create it in ${existing}`,
+        fix: null,
+      })
+    } catch {
+      checks.push({
+        name: 'data dir permissions',
+        status: 'FAIL',
+        detail: `${dataDir} (${source}) does not exist and ${existing} is not writable`,
+        fix: `create ${dataDir} and give the broker's user write access`,
+      })
+      return
+    }
+    dataDir = existing
+  }
   try {
     await access(dataDir, constants.W_OK | constants.R_OK)
     checks.push({
       name: 'data dir permissions',
       status: 'PASS',
-      detail: `${dataDir} is readable and writable`,
+      detail: `${dataDir} (${source}) is readable and writable`,
       fix: null,
     })
   } catch (error) {
@@ -147,10 +223,15 @@ async function diskChecks(dataDir: string, checks: Check[]): Promise<void> {
 }
 
 async function doctor(context: CliContext, command: Command): Promise<void> {
-  const { dataDir } = command.opts<{ dataDir?: string }>()
+  const options = command.opts<{ dataDir?: string; config?: string }>()
   const checks: Check[] = []
-  if (await kafkaChecks(context, checks)) await httpChecks(context, checks)
-  if (dataDir !== undefined) await diskChecks(dataDir, checks)
+  const reported = (await kafkaChecks(context, checks)) ? await httpChecks(context, checks) : undefined
+  if (options.dataDir !== undefined) await diskChecks(resolve(options.dataDir), '--data-dir', checks)
+  else if (reported !== undefined) await diskChecks(reported, 'the running broker', checks)
+  else {
+    const configured = await configuredDataDir(context, options.config, checks)
+    if (configured !== undefined) await diskChecks(configured, 'the local config', checks)
+  }
   const failed = checks.filter((check) => check.status === 'FAIL').length
   context.output.result({ checks, ok: failed === 0 }, () => {
     for (const check of checks) {
@@ -168,7 +249,11 @@ export const registerDoctor: RegisterCommands = (program, io) => {
       .description(
         'check connectivity, APIs, auth, clock skew, config, and a local data dir; PASS/WARN/FAIL with fixes',
       )
-      .option('--data-dir <dir>', "a local broker's data directory to check (disk space, permissions)")
+      .option(
+        '--data-dir <dir>',
+        "a local broker's data directory to check (default: the running broker's, else the local config's)",
+      )
+      .option('--config <file>', "the broker's TOML config to check (default: STREAMLINE_CONFIG)")
       .action(runCommand(io, doctor)),
   )
 }

@@ -13,6 +13,7 @@ import { registerMigrate } from './migrate.ts'
 import { registerProduce } from './produce.ts'
 import { registerProfile } from './profile.ts'
 import { registerQuery } from './query.ts'
+import { registerQuickstart } from './quickstart.ts'
 import { registerShell } from './shell.ts'
 import { registerTop } from './top.ts'
 import { registerTopics } from './topics.ts'
@@ -28,6 +29,7 @@ export const commandGroups: RegisterCommands[] = [
   registerQuery,
   registerInfo,
   registerDoctor,
+  registerQuickstart,
   registerTop,
   registerMigrate,
   registerBenchmark,

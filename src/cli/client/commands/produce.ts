@@ -8,7 +8,9 @@ import { Command, Option } from 'commander'
 import { type CliContext, type RegisterCommands, runCommand } from '../context.ts'
 import { collect, oneOf, parseKeyValue, parseNonNegativeInteger, parsePositiveInteger } from '../durations.ts'
 import { UsageError } from '../errors.ts'
-import { BatchSender, type OutgoingRecord, type PartitionWritten } from '../records/batch-sender.ts'
+import { BatchSender, type PartitionWritten } from '../records/batch-sender.ts'
+import { byteLines } from '../records/byte-lines.ts'
+import { RawProducer, servesRawProduce } from '../records/raw-produce.ts'
 import { compileTemplate } from '../records/template.ts'
 import { checkPartition, topicMetadata } from '../topic-metadata.ts'
 
@@ -64,32 +66,32 @@ function acksNumber(text: string): number {
   return text === 'all' || text === '-1' ? -1 : Number(text)
 }
 
-/** The lines of a file or stdin, without their line ends. */
-async function* linesOf(stream: Readable): AsyncGenerator<string> {
+/** The lines of a file or stdin, without their line ends (one per yield: --key-separator splits text). */
+async function* linesOf(stream: Readable): AsyncGenerator<string[]> {
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })
-  for await (const line of lines) yield line
+  for await (const line of lines) yield [line]
 }
 
-async function* sourceOf(context: CliContext, options: ProduceOptions): AsyncGenerator<string> {
+/** The records' texts, some at a time: strings, or lines as bytes straight from a file or stdin. */
+async function* sourceOf(context: CliContext, options: ProduceOptions): AsyncGenerator<(string | Buffer)[]> {
   const sources = [options.message !== undefined, options.file !== undefined, options.template !== undefined]
   if (sources.filter(Boolean).length > 1) throw new UsageError('give one of -m, --file and --template')
   if (options.count !== undefined && options.template === undefined)
     throw new UsageError('-n/--count needs --template')
   if (options.message !== undefined) {
-    yield* options.message
+    yield options.message
     return
   }
   if (options.template !== undefined) {
     const render = compileTemplate(options.template)
     const count = options.count === undefined ? 1 : parsePositiveInteger(options.count, '--count')
-    for (let index = 0; index < count; index++) yield render(index)
+    for (let index = 0; index < count; index++) yield [render(index)]
     return
   }
-  if (options.file !== undefined && options.file !== '-') {
-    yield* linesOf(createReadStream(options.file))
-    return
-  }
-  yield* linesOf(context.io.stdin)
+  const stream =
+    options.file !== undefined && options.file !== '-' ? createReadStream(options.file) : context.io.stdin
+  if (options.keySeparator === undefined) yield* byteLines(stream)
+  else yield* linesOf(stream)
 }
 
 function describeWritten(topic: string, written: PartitionWritten[], total: number): string {
@@ -119,32 +121,44 @@ async function produce(context: CliContext, command: Command): Promise<void> {
   const metadata = await topicMetadata(context, topic)
   if (explicitPartition !== undefined) checkPartition(metadata, explicitPartition)
   const producer = await context.kafka.producer({ acks, compression: options.compression })
+  // Uncompressed records go through the lean path (records/raw-produce.ts) when the broker serves it.
+  let raw: RawProducer | undefined
+  if (options.compression === 'none') {
+    const admin = await context.kafka.admin()
+    const apis = await context.kafka.call('listing API versions', admin.listApis())
+    if (servesRawProduce(apis))
+      raw = new RawProducer(producer, topic, metadata.leaders, context.settings.timeoutMs)
+  }
   const sender = new BatchSender(producer, topic, metadata.partitionCount, {
     acks,
+    raw,
     batchRecordsMax: ratePerSecond === undefined ? undefined : Math.max(1, Math.ceil(ratePerSecond / 20)),
     inFlightMax: explicitPartition === undefined && options.key === undefined ? 4 : 1,
   })
   const started = performance.now()
   let count = 0
-  for await (const line of records) {
-    if (context.interrupt.aborted) break
-    let key = options.key === undefined ? null : Buffer.from(options.key)
-    let value = line
-    if (options.keySeparator !== undefined) {
-      const at = line.indexOf(options.keySeparator)
-      if (at !== -1) {
-        key = Buffer.from(line.slice(0, at))
-        value = line.slice(at + options.keySeparator.length)
+  const fixedKey = options.key === undefined ? null : Buffer.from(options.key)
+  reading: for await (const lines of records) {
+    for (const line of lines) {
+      if (context.interrupt.aborted) break reading
+      let key = fixedKey
+      let value = typeof line === 'string' ? Buffer.from(line) : line
+      if (options.keySeparator !== undefined && typeof line === 'string') {
+        const at = line.indexOf(options.keySeparator)
+        if (at !== -1) {
+          key = Buffer.from(line.slice(0, at))
+          value = Buffer.from(line.slice(at + options.keySeparator.length))
+        }
       }
-    }
-    const record: OutgoingRecord = { key, value: Buffer.from(value), headers, partition: explicitPartition }
-    await context.kafka.call(`writing to ${topic}`, sender.add(record))
-    count += 1
-    if (ratePerSecond !== undefined) {
-      const dueMs = (count / ratePerSecond) * 1000 - (performance.now() - started)
-      if (dueMs > 0) {
-        await context.kafka.call(`writing to ${topic}`, sender.flush())
-        await new Promise((resolve) => setTimeout(resolve, dueMs))
+      const sending = sender.add({ key, value, headers, partition: explicitPartition })
+      if (sending !== null) await context.kafka.call(`writing to ${topic}`, sending)
+      count += 1
+      if (ratePerSecond !== undefined) {
+        const dueMs = (count / ratePerSecond) * 1000 - (performance.now() - started)
+        if (dueMs > 0) {
+          await context.kafka.call(`writing to ${topic}`, sender.flush())
+          await new Promise((resolve) => setTimeout(resolve, dueMs))
+        }
       }
     }
   }

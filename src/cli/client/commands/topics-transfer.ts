@@ -105,7 +105,8 @@ async function importTopic(context: CliContext, command: Command): Promise<void>
         `line ${lineNumber}: partition ${record.partition} does not exist in ${topic} (${metadata.partitionCount} partitions)`,
       )
     }
-    await context.kafka.call(`writing to ${topic}`, sender.add(record))
+    const sending = sender.add(record)
+    if (sending !== null) await context.kafka.call(`writing to ${topic}`, sending)
   }
   await context.kafka.call(`writing to ${topic}`, sender.flush())
   const written = sender.written()

@@ -4,7 +4,9 @@
 // key goes to toPositive(murmur2(key)) % partitions, keyless records stick to one partition per
 // batch (round-robin across batches).
 import type { MessageToProduce, Producer } from '@platformatic/kafka'
+import type { RecordInput } from '../../../protocol/records/record.ts'
 import { loadPlatformatic } from '../kafka-clients.ts'
+import type { RawProducer } from './raw-produce.ts'
 
 export interface OutgoingRecord {
   key: Buffer | null
@@ -30,6 +32,8 @@ export interface BatchSenderOptions {
   inFlightMax?: number
   /** Called once per acknowledged batch with its latency. */
   onBatchAcknowledged?: (records: number, latencyMs: number) => void
+  /** Send through raw-produce.ts (uncompressed, text header keys) instead of the library's producer. */
+  raw?: RawProducer
 }
 
 const defaultBatchRecordsMax = 5000
@@ -38,21 +42,28 @@ const defaultInFlightMax = 1
 
 interface PendingBatch {
   messages: MessageToProduce[]
+  /** The raw path's records, per partition. */
+  raw: Map<number, RecordInput[]>
+  count: number
   countByPartition: Map<number, number>
   bytes: number
+}
+
+function emptyBatch(): PendingBatch {
+  return { messages: [], raw: new Map(), count: 0, countByPartition: new Map(), bytes: 0 }
 }
 
 export class BatchSender {
   readonly #producer: Producer
   readonly #topic: string
   readonly #partitionCount: number
-  readonly #options: Required<Omit<BatchSenderOptions, 'onBatchAcknowledged'>> &
-    Pick<BatchSenderOptions, 'onBatchAcknowledged'>
+  readonly #options: Required<Omit<BatchSenderOptions, 'onBatchAcknowledged' | 'raw'>> &
+    Pick<BatchSenderOptions, 'onBatchAcknowledged' | 'raw'>
   readonly #written = new Map<number, PartitionWritten>()
   readonly #inFlight = new Set<Promise<void>>()
   #murmur2: ((data: Buffer) => number) | undefined
   #stickyPartition = 0
-  #batch: PendingBatch = { messages: [], countByPartition: new Map(), bytes: 0 }
+  #batch: PendingBatch = emptyBatch()
   #failure: unknown
   recordsSent = 0
 
@@ -66,6 +77,7 @@ export class BatchSender {
       batchBytesMax: options.batchBytesMax ?? defaultBatchBytesMax,
       inFlightMax: options.inFlightMax ?? defaultInFlightMax,
       onBatchAcknowledged: options.onBatchAcknowledged,
+      raw: options.raw,
     }
   }
 
@@ -77,46 +89,70 @@ export class BatchSender {
     return this.#stickyPartition
   }
 
-  async add(record: OutgoingRecord): Promise<void> {
-    if (this.#failure !== undefined) throw this.#failure
-    if (this.#murmur2 === undefined) {
-      const { murmur2 } = await loadPlatformatic()
-      this.#murmur2 = (data) => murmur2(data, false)
-    }
+  /** Buffers a record; a promise only when a batch is sent (the caller awaits it, bounded by
+   * --timeout), null otherwise, so a million-line produce does not pay for a promise per line. */
+  add(record: OutgoingRecord): Promise<void> | null {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure)
+    if (this.#murmur2 === undefined) return this.#loadThenAdd(record)
     const partition = this.#partitionOf(record)
     const batch = this.#batch
-    batch.messages.push({
-      topic: this.#topic,
-      partition,
-      key: record.key ?? undefined,
-      value: record.value ?? undefined,
-      // The encoder writes a null header value as length -1, as Kafka does; its type says Buffer only.
-      headers: new Map(record.headers) as Map<Buffer, Buffer>,
-      timestamp: record.timestamp,
-    })
+    if (this.#options.raw !== undefined) {
+      let records = batch.raw.get(partition)
+      if (records === undefined) {
+        records = []
+        batch.raw.set(partition, records)
+      }
+      records.push({
+        timestamp: record.timestamp === undefined ? Date.now() : Number(record.timestamp),
+        key: record.key,
+        value: record.value,
+        headers: record.headers.map(([key, value]) => ({ key: key.toString('utf8'), value })),
+      })
+    } else {
+      batch.messages.push({
+        topic: this.#topic,
+        partition,
+        key: record.key ?? undefined,
+        value: record.value ?? undefined,
+        // The encoder writes a null header value as length -1, as Kafka does; its type says Buffer only.
+        headers: new Map(record.headers) as Map<Buffer, Buffer>,
+        timestamp: record.timestamp,
+      })
+    }
+    batch.count += 1
     batch.countByPartition.set(partition, (batch.countByPartition.get(partition) ?? 0) + 1)
     batch.bytes += (record.key?.length ?? 0) + (record.value?.length ?? 0) + 16
-    if (
-      batch.messages.length >= this.#options.batchRecordsMax ||
-      batch.bytes >= this.#options.batchBytesMax
-    ) {
-      await this.#sendBatch()
+    if (batch.count >= this.#options.batchRecordsMax || batch.bytes >= this.#options.batchBytesMax) {
+      return this.#sendBatch()
     }
+    return null
+  }
+
+  async #loadThenAdd(record: OutgoingRecord): Promise<void> {
+    const { murmur2 } = await loadPlatformatic()
+    this.#murmur2 = (data) => murmur2(data, false)
+    await this.add(record)
   }
 
   async #sendBatch(): Promise<void> {
     const batch = this.#batch
-    if (batch.messages.length === 0) return
-    this.#batch = { messages: [], countByPartition: new Map(), bytes: 0 }
+    if (batch.count === 0) return
+    this.#batch = emptyBatch()
     this.#stickyPartition = (this.#stickyPartition + 1) % this.#partitionCount
     while (this.#inFlight.size >= this.#options.inFlightMax) await Promise.race(this.#inFlight)
     const started = performance.now()
-    const sending = this.#producer
-      .send({ messages: batch.messages, acks: this.#options.acks })
-      .then((result) => {
-        this.recordsSent += batch.messages.length
-        this.#options.onBatchAcknowledged?.(batch.messages.length, performance.now() - started)
-        for (const { partition, offset } of result.offsets ?? [])
+    const raw = this.#options.raw
+    const sent =
+      raw === undefined
+        ? this.#producer
+            .send({ messages: batch.messages, acks: this.#options.acks })
+            .then((result) => result.offsets ?? [])
+        : raw.send(batch.raw, this.#options.acks)
+    const sending = sent
+      .then((offsets) => {
+        this.recordsSent += batch.count
+        this.#options.onBatchAcknowledged?.(batch.count, performance.now() - started)
+        for (const { partition, offset } of offsets)
           this.#note(partition, offset, batch.countByPartition.get(partition) ?? 0)
         if (this.#options.acks === 0) {
           for (const [partition, count] of batch.countByPartition) this.#note(partition, -1n, count)

@@ -2,10 +2,25 @@
 // partition, up to an end offset per partition (or forever when following). Yields the records of
 // each fetch in order; skips records before the start (a fetch returns whole batches), control
 // batches, and with read_committed the batches of aborted transactions.
-import type { Consumer } from '@platformatic/kafka'
+import type { Connection, Consumer } from '@platformatic/kafka'
 import type { CliContext } from '../context.ts'
 import type { TopicMetadata } from '../topic-metadata.ts'
 import type { ConsumedRecord } from './consumed-record.ts'
+import {
+  copyRawValues,
+  type DecodedBatch,
+  decompressedRecords,
+  type FetchRequestTopic,
+  forEachRawRecord,
+  isCompressed,
+  type RawBatch,
+  type RawFetchPartition,
+  type RawRecord,
+  rawBatches,
+  rawFetchApi,
+  rawFetchVersion,
+  type ValueSink,
+} from './raw-fetch.ts'
 
 export const isolationLevels = { read_uncommitted: 0, read_committed: 1 } as const
 
@@ -18,6 +33,8 @@ export interface FetchPlan {
   isolationLevel: number
   /** Long-poll wait when nothing is there. */
   maxWaitMs: number
+  /** Plain values only (no filter, no columns): copied here, and nothing is yielded. */
+  sink?: ValueSink
 }
 
 const transactionalBit = 0x10
@@ -69,6 +86,61 @@ function isAbortedBatch(
   )
 }
 
+/** One fetch per leader: the partitions' raw answers. */
+type FetchRound = Promise<RawFetchPartition[]>[]
+
+/** Whether the broker serves Fetch v17 (the raw path); otherwise the library's fetch is used. */
+async function supportsRawFetch(context: CliContext): Promise<boolean> {
+  const admin = await context.kafka.admin()
+  const apis = await context.kafka.call('listing API versions', admin.listApis())
+  const fetchApi = apis.find((entry) => entry.apiKey === 1)
+  return fetchApi !== undefined && fetchApi.maxVersion >= rawFetchVersion
+}
+
+/** The library's fetch, its decoded batches put back in the raw shape the loop reads. */
+async function libraryFetch(
+  consumer: Consumer,
+  node: number,
+  request: { maxWaitMs: number; isolationLevel: number; topics: FetchRequestTopic[] },
+): Promise<RawFetchPartition[]> {
+  const response = await consumer.fetch({
+    node,
+    maxWaitTime: request.maxWaitMs,
+    minBytes: 1,
+    maxBytes: fetchBytesMax,
+    isolationLevel: request.isolationLevel,
+    topics: request.topics,
+  })
+  const partitions: RawFetchPartition[] = []
+  for (const topicResponse of response.responses) {
+    for (const partition of topicResponse.partitions) {
+      partitions.push({
+        partitionIndex: partition.partitionIndex,
+        errorCode: partition.errorCode,
+        abortedTransactions: partition.abortedTransactions,
+        records: null,
+        decoded: (partition.records ?? []).map((batch) => ({
+          firstOffset: batch.firstOffset,
+          lastOffsetDelta: batch.lastOffsetDelta,
+          attributes: batch.attributes & ~0x07, // already decompressed
+          producerId: batch.producerId,
+          firstTimestamp: batch.firstTimestamp,
+          records: batch.records.map(
+            (record): RawRecord => ({
+              offsetDelta: record.offsetDelta,
+              timestampDelta: Number(record.timestampDelta),
+              key: record.key ?? null,
+              value: record.value ?? null,
+              headers: record.headers,
+            }),
+          ),
+        })),
+      })
+    }
+  }
+  return partitions
+}
+
 export async function* fetchLoop(
   context: CliContext,
   consumer: Consumer,
@@ -80,71 +152,144 @@ export async function* fetchLoop(
         plan.ends === null || (plan.positions.get(partition) ?? 0n) < (plan.ends.get(partition) ?? 0n),
     ),
   )
-  const byLeader = new Map<number, number[]>()
-  while (active.size > 0 && !context.interrupt.aborted) {
-    byLeader.clear()
+  if (active.size === 0) return
+  const raw = await supportsRawFetch(context)
+  const api = raw ? await rawFetchApi() : undefined
+  const connections = new Map<number, Connection>()
+
+  const send = async (node: number, partitions: number[]): Promise<RawFetchPartition[]> => {
+    const topics: FetchRequestTopic[] = [
+      {
+        topicId: plan.topic.id,
+        partitions: partitions.map((partition) => ({
+          partition,
+          fetchOffset: plan.positions.get(partition) ?? 0n,
+          partitionMaxBytes: partitionFetchBytesMax,
+          currentLeaderEpoch: -1,
+          lastFetchedEpoch: -1,
+        })),
+      },
+    ]
+    if (api === undefined) {
+      return libraryFetch(consumer, node, {
+        maxWaitMs: plan.maxWaitMs,
+        isolationLevel: plan.isolationLevel,
+        topics,
+      })
+    }
+    let connection = connections.get(node)
+    if (connection === undefined) {
+      connection = (await consumer.connectToBrokers([node])).get(node)
+      if (connection === undefined) throw new Error(`no connection to broker ${node}`)
+      connections.set(node, connection)
+    }
+    const response = await api.async(
+      connection,
+      plan.maxWaitMs,
+      1,
+      fetchBytesMax,
+      plan.isolationLevel,
+      0,
+      -1, // no fetch session (KIP-227): every request names its partitions
+      topics,
+      [],
+      '',
+    )
+    return response.partitions
+  }
+
+  const startRound = (): FetchRound => {
+    const byLeader = new Map<number, number[]>()
     for (const partition of active) {
       const leader = plan.topic.leaders[partition] ?? 0
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition])
     }
-    for (const [node, partitions] of byLeader) {
-      const response = await context.kafka.call(
-        `fetching from ${plan.topic.name}`,
-        consumer.fetch({
-          node,
-          maxWaitTime: plan.maxWaitMs,
-          minBytes: 1,
-          maxBytes: fetchBytesMax,
-          isolationLevel: plan.isolationLevel,
-          topics: [
-            {
-              topicId: plan.topic.id,
-              partitions: partitions.map((partition) => ({
-                partition,
-                fetchOffset: plan.positions.get(partition) ?? 0n,
-                partitionMaxBytes: partitionFetchBytesMax,
-                currentLeaderEpoch: -1,
-                lastFetchedEpoch: -1,
-              })),
-            },
-          ],
-        }),
-      )
-      const out: ConsumedRecord[] = []
-      for (const topicResponse of response.responses) {
-        for (const partitionResponse of topicResponse.partitions) {
-          const partition = partitionResponse.partitionIndex
-          let position = plan.positions.get(partition) ?? 0n
-          const end = plan.ends?.get(partition)
-          const aborted = plan.isolationLevel === 1 ? partitionResponse.abortedTransactions : []
-          for (const batch of partitionResponse.records ?? []) {
-            const batchEnd = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n
-            if ((batch.attributes & controlBit) !== 0 || isAbortedBatch(batch, aborted)) {
-              if (batchEnd > position) position = batchEnd
-              continue
-            }
-            for (const record of batch.records) {
-              const offset = batch.firstOffset + BigInt(record.offsetDelta)
-              if (offset < position) continue
-              if (end !== undefined && offset >= end) break
-              out.push({
-                topic: plan.topic.name,
-                partition,
-                offset,
-                timestamp: batch.firstTimestamp + record.timestampDelta,
-                key: record.key,
-                value: record.value,
-                headers: record.headers,
-              })
-              position = offset + 1n
-            }
-            if (batchEnd > position && (end === undefined || batchEnd <= end)) position = batchEnd
-          }
-          plan.positions.set(partition, position)
-          if (end !== undefined && position >= end) active.delete(partition)
-        }
-      }
-      if (out.length > 0) yield out
-    }
+    return [...byLeader].map(([node, partitions]) => {
+      const answer = context.kafka.call(`fetching from ${plan.topic.name}`, send(node, partitions))
+      answer.catch(() => {}) // awaited below; a round left behind at the end must not go unhandled
+      return answer
+    })
   }
+
+  let round: FetchRound | null = startRound()
+  while (round !== null && !context.interrupt.aborted) {
+    const out: ConsumedRecord[] = []
+    for (const answer of round) {
+      for (const partitionResponse of await answer) await collect(plan, active, partitionResponse, out)
+    }
+    // The next fetch goes out before these records are printed.
+    const done = plan.sink !== undefined && plan.sink.remaining <= 0
+    round = active.size > 0 && !done ? startRound() : null
+    if (out.length > 0 || plan.sink !== undefined) yield out
+  }
+}
+
+const emptyValue = Buffer.alloc(0)
+
+/** Appends a partition's records from its position to its end; moves its position past what was read. */
+async function collect(
+  plan: FetchPlan,
+  active: Set<number>,
+  response: RawFetchPartition,
+  out: ConsumedRecord[],
+): Promise<void> {
+  const partition = response.partitionIndex
+  let position = plan.positions.get(partition) ?? 0n
+  const end = plan.ends?.get(partition)
+  const aborted = plan.isolationLevel === 1 ? response.abortedTransactions : []
+  const batches: (RawBatch | DecodedBatch)[] =
+    response.decoded ?? (response.records === null ? [] : rawBatches(response.records))
+  const topic = plan.topic.name
+  for (const batch of batches) {
+    const batchEnd = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n
+    if ((batch.attributes & controlBit) !== 0 || isAbortedBatch(batch, aborted)) {
+      if (batchEnd > position) position = batchEnd
+      continue
+    }
+    const firstOffset = batch.firstOffset
+    const firstTimestamp = batch.firstTimestamp
+    // Offsets as numbers inside the loop (exact below 2^53), one BigInt per record kept.
+    const skipBelow = Number(position - firstOffset)
+    const stopAt = end === undefined ? Number.POSITIVE_INFINITY : Number(end - firstOffset)
+    let lastDelta = -1
+    let reachedEnd = false
+    const sink = plan.sink
+    if (sink !== undefined && sink.remaining <= 0) break
+    const visit = (record: RawRecord): boolean => {
+      if (record.offsetDelta < skipBelow) return true
+      if (record.offsetDelta >= stopAt || (sink !== undefined && sink.remaining <= 0)) {
+        reachedEnd = true
+        return false
+      }
+      lastDelta = record.offsetDelta
+      if (sink !== undefined) {
+        const value = record.value ?? emptyValue
+        sink.add(value, 0, value.length)
+        return true
+      }
+      out.push({
+        topic,
+        partition,
+        offset: firstOffset + BigInt(record.offsetDelta),
+        timestamp: firstTimestamp + BigInt(record.timestampDelta),
+        key: record.key,
+        value: record.value,
+        headers: record.headers,
+      })
+      return true
+    }
+    if ('records' in batch) {
+      for (const record of batch.records) if (!visit(record)) break
+    } else if (isCompressed(batch)) {
+      for (const record of await decompressedRecords(batch)) if (!visit(record)) break
+    } else if (sink !== undefined) {
+      const copied = copyRawValues(batch, skipBelow, stopAt, sink)
+      lastDelta = copied.lastDelta
+      reachedEnd = copied.stopped
+    } else forEachRawRecord(batch, visit)
+    if (lastDelta >= 0) position = firstOffset + BigInt(lastDelta) + 1n
+    if (!reachedEnd && batchEnd > position && (end === undefined || batchEnd <= end)) position = batchEnd
+  }
+  plan.positions.set(partition, position)
+  if (end !== undefined && position >= end) active.delete(partition)
 }
