@@ -5,10 +5,11 @@
 // the others after scheduled.rebalance.max.delay.ms: every task RUNNING again, no record lost.
 // Method: a broker process (Connect off) and three real worker processes; curl for every REST call; a
 // 4-task datagen source (orders, 400 per task) into a topic and a FileStreamSink writing it to a file.
-// Each (task, iteration) record is a distinct JSON line: the file must hold all 1,600 of them (lines
-// seen twice are allowed: at-least-once, as Kafka Connect's delivery after a crash).
+// Each (task, iteration) record is a distinct JSON line: kcat must read all 1,600 of them from the
+// topic (lines seen twice are allowed: at-least-once, as Kafka Connect's delivery after a crash); the
+// file holds only lines of the topic.
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
@@ -20,6 +21,7 @@ import {
   startBrokerProcess,
   waitForExit,
 } from '../helpers/broker-process.ts'
+import { requireClient } from '../helpers/clients.ts'
 import { curl, waitFor } from '../helpers/connect.ts'
 
 interface WorkerProcess {
@@ -120,6 +122,18 @@ function waitForRunning(base: string, name: string, tasks: number, allowed: (wor
   )
 }
 
+/** Every value in the topic, one per line (kcat reads to the end and exits). */
+function readTopic(bootstrap: string, topic: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'kcat',
+      ['-b', bootstrap, '-C', '-t', topic, '-e', '-q', '-f', '%s\n'],
+      { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
+      (error, stdout) => (error ? reject(error) : resolve(stdout.split('\n'))),
+    )
+  })
+}
+
 /** The leader's URL, from the last assignment a worker logged. */
 function isLeader(worker: WorkerProcess): boolean {
   const lines = worker
@@ -132,6 +146,7 @@ function isLeader(worker: WorkerProcess): boolean {
 
 test("three workers share the work, and a SIGKILLed worker's tasks move with nothing lost", {
   timeout: 240_000,
+  skip: requireClient('kcat'),
 }, async () => {
   try {
     await scenario()
@@ -229,13 +244,12 @@ async function scenario(): Promise<void> {
   const moved = await waitForRunning(leader.url, 'gen', 4, alive)
   await waitForRunning(leader.url, 'sink', 1, alive)
   assert.ok(moved.tasks.every((task) => task.worker_id !== victim.workerId))
-  // Every record of every task reaches the file (at least once).
+  // Every record of every task reaches the topic (at least once), read back with kcat.
   const expectedLines = 4 * 400
   const lines = await waitFor(
-    'all datagen records in the file',
+    'all datagen records in the topic',
     async () => {
-      const text = await readFile(output, 'utf8').catch(() => '')
-      const distinct = new Set(text.split('\n').filter((line) => line !== ''))
+      const distinct = new Set((await readTopic(bootstrap, 'orders-dist')).filter((line) => line !== ''))
       return distinct.size >= expectedLines ? distinct : undefined
     },
     120_000,
@@ -250,6 +264,10 @@ async function scenario(): Promise<void> {
     [...perOrder].sort(([a], [b]) => a - b),
     Array.from({ length: 400 }, (_, order) => [order, 4]),
   )
+  // The file sink wrote records of the topic only (how far it got is not asserted: see docs/connect.md).
+  const written = (await readFile(output, 'utf8')).split('\n').filter((line) => line !== '')
+  assert.ok(written.length > 0)
+  for (const line of written) assert.ok(lines.has(line), `unexpected line ${line}`)
   // The survivors still answer for the whole group; the offsets of every datagen task are at the end.
   const offsets = await curl(
     'GET',
