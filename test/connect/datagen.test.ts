@@ -95,11 +95,11 @@ test('datagen orders: 80 records at 40/s, keyed by orderid, Confluent quickstart
   const labels = '{connector="orders-gen",task="0"}'
   assert.match(
     scrape,
-    new RegExp(`kafka_connect_source_task_metrics_source_record_poll_total${escape(labels)} 80\\n`),
+    new RegExp(`kafka_connect_source_task_metrics_source_record_poll_total${escapeRegExp(labels)} 80\\n`),
   )
   assert.match(
     scrape,
-    new RegExp(`kafka_connect_source_task_metrics_source_record_write_total${escape(labels)} 80\\n`),
+    new RegExp(`kafka_connect_source_task_metrics_source_record_write_total${escapeRegExp(labels)} 80\\n`),
   )
   assert.match(
     scrape,
@@ -107,6 +107,6 @@ test('datagen orders: 80 records at 40/s, keyed by orderid, Confluent quickstart
   )
 })
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
