@@ -388,6 +388,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     .then(() => sql.resume())
     .catch((error: unknown) => log.error({ err: error }, 'resuming continuous queries failed'))
   const connect = await startConnect(options, { host: listener.host, port: listener.port }, logs, log)
+  if (connect !== null) registerConnectMetricsLater(metrics, connect, groupsLoaded, log)
   state.view = {
     logs,
     groups,
@@ -491,6 +492,21 @@ function warmUpAfterStart(started: {
       log.info({ httpReadyMs: Math.round(performance.now() - started.startedMs) }, 'http ready')
     })
     .catch((error: unknown) => log.error({ err: error }, 'warming up after start failed'))
+}
+
+/** Per-task Connect metrics on /metrics, registered with the broker's other metrics (after start-up). */
+function registerConnectMetricsLater(
+  metrics: BrokerMetrics,
+  connect: ConnectServer,
+  groupsLoaded: Promise<void>,
+  log: Logger,
+): void {
+  groupsLoaded
+    .then(() => import('../connect/runtime/connect-metrics.ts'))
+    .then(({ registerConnectTaskMetrics }) =>
+      registerConnectTaskMetrics(metrics.registry, () => connect.app()?.worker.taskMetrics() ?? []),
+    )
+    .catch((error: unknown) => log.error({ err: error }, 'registering the Connect metrics failed'))
 }
 
 /** The Connect REST listener (lazy: src/connect/server.ts), when configured. */

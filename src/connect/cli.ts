@@ -2,14 +2,16 @@
 // cluster (this process runs no broker). Options: --connect-addr (REST, default 127.0.0.1:8083),
 // --config-storage-topic / --offset-storage-topic / --status-storage-topic (Kafka Connect's
 // config.storage.topic … names; defaults connect-configs/-offsets/-status), --offset-flush-interval-ms,
-// --log-level. The worker starts at once; SIGTERM/SIGINT stop it (tasks commit their offsets first).
+// --log-level. --group-id joins a Connect group (distributed mode, Kafka's group.id) with
+// --connect-protocol, --session-timeout-ms, --heartbeat-interval-ms, --rebalance-timeout-ms and
+// --scheduled-rebalance-max-delay-ms (Kafka's names and defaults). The worker starts at once; SIGTERM/SIGINT stop it (tasks commit their offsets first).
 
 import { parseArgs } from 'node:util'
 import { parseHostPort } from '../broker/address.ts'
 import { streamlineVersion } from '../config/version.ts'
 import { ConfigError } from '../errors.ts'
 import { createLogger, type LogLevel } from '../log.ts'
-import { startConnectServer } from './server.ts'
+import { type ConnectServerOptions, startConnectServer } from './server.ts'
 
 const usage = `Usage: streamline connect --bootstrap <host:port[,host:port…]> [options]
   --connect-addr <host:port>          Connect REST API (default 127.0.0.1:8083)
@@ -18,7 +20,20 @@ const usage = `Usage: streamline connect --bootstrap <host:port[,host:port…]> 
   --status-storage-topic <name>       default connect-status
   --offset-flush-interval-ms <ms>     default 1000
   --log-level <level>                 default info
+  --group-id <id>                     join this Connect group (distributed mode; Kafka: group.id)
+  --connect-protocol <p>              compatible (incremental cooperative, default) or eager
+  --session-timeout-ms <ms>           default 10000
+  --heartbeat-interval-ms <ms>        default 3000
+  --rebalance-timeout-ms <ms>         default 60000
+  --scheduled-rebalance-max-delay-ms <ms>  default 300000 (how long a departed worker's work waits)
 `
+
+function positiveMs(name: string, text: string, options: { allowZero: boolean }): number {
+  const value = Number(text)
+  if (!Number.isSafeInteger(value) || value < (options.allowZero ? 0 : 1))
+    throw new ConfigError(name, `must be a ${options.allowZero ? 'non-negative' : 'positive'} integer`)
+  return value
+}
 
 export async function runConnectWorker(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -31,6 +46,12 @@ export async function runConnectWorker(argv: string[]): Promise<void> {
       'status-storage-topic': { type: 'string', default: 'connect-status' },
       'offset-flush-interval-ms': { type: 'string', default: '1000' },
       'log-level': { type: 'string', default: 'info' },
+      'group-id': { type: 'string' },
+      'connect-protocol': { type: 'string', default: 'compatible' },
+      'session-timeout-ms': { type: 'string', default: '10000' },
+      'heartbeat-interval-ms': { type: 'string', default: '3000' },
+      'rebalance-timeout-ms': { type: 'string', default: '60000' },
+      'scheduled-rebalance-max-delay-ms': { type: 'string', default: '300000' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -42,6 +63,7 @@ export async function runConnectWorker(argv: string[]): Promise<void> {
   if (!Number.isSafeInteger(flushMs) || flushMs < 1)
     throw new ConfigError('offset-flush-interval-ms', 'must be a positive integer')
   const address = parseHostPort('connect-addr', values['connect-addr'])
+  const group = groupSettings(values)
   const log = createLogger(values['log-level'] as LogLevel, 'json')
   const server = await startConnectServer({
     ...address,
@@ -54,6 +76,7 @@ export async function runConnectWorker(argv: string[]): Promise<void> {
       status: values['status-storage-topic'],
     },
     offsetFlushIntervalMs: flushMs,
+    ...(group === undefined ? {} : { group }),
     hasStoredConnectors: () => true, // a worker alone starts its worker at once
   })
   log.info({ host: server.host, port: server.port }, 'connect listening')
@@ -69,4 +92,34 @@ export async function runConnectWorker(argv: string[]): Promise<void> {
   }
   process.once('SIGTERM', () => stop('SIGTERM'))
   process.once('SIGINT', () => stop('SIGINT'))
+}
+
+/** --group-id and its timeouts: distributed mode (undefined without --group-id). */
+function groupSettings(values: Record<string, string | boolean | undefined>): ConnectServerOptions['group'] {
+  const text = (name: string): string => String(values[name] ?? '')
+  const protocol = text('connect-protocol')
+  if (protocol !== 'compatible' && protocol !== 'eager')
+    throw new ConfigError(
+      'connect-protocol',
+      `must be compatible or eager (Kafka's sessioned protocol is not supported), not ${protocol}`,
+    )
+  const groupId = values['group-id']
+  if (typeof groupId !== 'string') return undefined
+  if (groupId.trim() === '') throw new ConfigError('group-id', 'must not be empty')
+  return {
+    groupId,
+    protocol,
+    sessionTimeoutMs: positiveMs('session-timeout-ms', text('session-timeout-ms'), { allowZero: false }),
+    heartbeatIntervalMs: positiveMs('heartbeat-interval-ms', text('heartbeat-interval-ms'), {
+      allowZero: false,
+    }),
+    rebalanceTimeoutMs: positiveMs('rebalance-timeout-ms', text('rebalance-timeout-ms'), {
+      allowZero: false,
+    }),
+    scheduledRebalanceMaxDelayMs: positiveMs(
+      'scheduled-rebalance-max-delay-ms',
+      text('scheduled-rebalance-max-delay-ms'),
+      { allowZero: true },
+    ),
+  }
 }

@@ -6,6 +6,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Logger } from '../log.ts'
+import type { GroupMemberSettings } from './distributed/group-member.ts'
 import type { ConnectApp } from './rest/app.ts'
 import { defaultStateTopicNames, type StateTopicNames } from './storage/state-topics.ts'
 
@@ -31,6 +32,8 @@ export interface ConnectServerOptions {
   topics?: StateTopicNames
   /** Kafka: offset.flush.interval.ms (Kafka's default 60000; ours 1000, see docs/connect.md). */
   offsetFlushIntervalMs?: number
+  /** Distributed mode: the Connect group (Kafka's group.id and its timeouts); absent, the worker runs alone. */
+  group?: Omit<GroupMemberSettings, 'bootstrap' | 'clientId' | 'log' | 'url'>
   /** A cheap check at start: does connect-configs hold anything? Then the worker starts at once. */
   hasStoredConnectors?: () => Promise<boolean> | boolean
 }
@@ -51,6 +54,9 @@ export async function startConnectServer(options: ConnectServerOptions): Promise
           offsetFlushIntervalMs: options.offsetFlushIntervalMs ?? 1_000,
           log: options.log,
           version: options.version,
+          ...(options.group === undefined
+            ? {}
+            : { group: { ...options.group, url: `http://${address.host}:${address.port}` } }),
         }),
       )
       .then((app) => {

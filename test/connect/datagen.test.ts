@@ -1,7 +1,8 @@
 // Goal: the datagen source writes the quickstart schema's records at the asked rate, exactly
 // `iterations` of them, keyed by the schema's key field.
 // Method: the real CLI; the connector created with curl (orders, 40 records/s, 80 iterations,
-// JsonConverter without schemas, StringConverter keys); kafkajs reads the topic back.
+// JsonConverter without schemas, StringConverter keys); kafkajs reads the topic back; the broker's
+// /metrics shows the task's Kafka Connect metrics (status, source-record-poll/write-total).
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
@@ -83,4 +84,29 @@ test('datagen orders: 80 records at 40/s, keyed by orderid, Confluent quickstart
   assert.deepEqual(offsets.body, {
     offsets: [{ partition: { 'task.id': 0 }, offset: { 'current.iteration': 79 } }],
   })
+  // Per-task metrics on the broker's /metrics, with Kafka Connect's names.
+  const httpLine = broker
+    .output()
+    .split('\n')
+    .find((line) => line.includes('"http listening"'))
+  assert.ok(httpLine !== undefined)
+  const http = JSON.parse(httpLine) as { host: string; port: number }
+  const scrape = await fetch(`http://${http.host}:${http.port}/metrics`).then((answer) => answer.text())
+  const labels = '{connector="orders-gen",task="0"}'
+  assert.match(
+    scrape,
+    new RegExp(`kafka_connect_source_task_metrics_source_record_poll_total${escapeRegExp(labels)} 80\\n`),
+  )
+  assert.match(
+    scrape,
+    new RegExp(`kafka_connect_source_task_metrics_source_record_write_total${escapeRegExp(labels)} 80\\n`),
+  )
+  assert.match(
+    scrape,
+    /kafka_connect_connector_task_metrics_status\{connector="orders-gen",task="0",status="running"\} 1\n/,
+  )
 })
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

@@ -4,9 +4,10 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from '../../log.ts'
-import { Herder, RestError } from '../runtime/herder.ts'
+import { ForwardRequest, Herder, RestError } from '../runtime/herder.ts'
 import { Worker, type WorkerSettings } from '../runtime/worker.ts'
-import { type Answer, errorAnswer, readJsonBody, send } from './http-answer.ts'
+import { forwardRequest } from './forward.ts'
+import { type Answer, errorAnswer, parseJsonBody, readRawBody, send } from './http-answer.ts'
 import { Loggers } from './loggers.ts'
 import { type Route, routes } from './routes.ts'
 
@@ -71,6 +72,11 @@ export async function buildConnectApp(
     if (matches.length === 0) return errorAnswer(404, 'HTTP 404 Not Found')
     const found = matches.find((candidate) => candidate.entry.route.method === request.method)
     if (found === undefined) return errorAnswer(405, 'HTTP 405 Method Not Allowed')
+    let raw: Promise<Buffer> | null = null
+    const rawBody = (): Promise<Buffer> => {
+      raw ??= readRawBody(request)
+      return raw
+    }
     const params: Record<string, string> = {}
     found.entry.names.forEach((name, index) => {
       params[name] = found.match?.[index + 1] ?? ''
@@ -81,10 +87,11 @@ export async function buildConnectApp(
         loggers,
         params,
         query: url.searchParams,
-        body: () => readJsonBody(request),
+        body: async () => parseJsonBody(await rawBody()),
         serverInfo,
       })
     } catch (error) {
+      if (error instanceof ForwardRequest) return forwardRequest(request, url, error.url, await rawBody())
       if (error instanceof RestError) return errorAnswer(error.status, error.message)
       settings.log.error({ err: error, method: request.method, path }, 'Connect REST request failed')
       return errorAnswer(500, error instanceof Error ? error.message : String(error))

@@ -31,6 +31,11 @@ export function errorAnswer(status: number, message: string): Answer {
 }
 
 export async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+  return parseJsonBody(await readRawBody(request))
+}
+
+/** The request body, bounded by requestBodyBytesMax (kept as bytes so a forwarded request sends them). */
+export async function readRawBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of request) {
@@ -39,7 +44,11 @@ export async function readJsonBody(request: IncomingMessage): Promise<unknown> {
       throw new RestError(413, `Request body larger than ${requestBodyBytesMax} bytes`)
     chunks.push(chunk as Buffer)
   }
-  const text = Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
+}
+
+export function parseJsonBody(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8')
   if (text.trim() === '') return null
   try {
     return JSON.parse(text)

@@ -10,7 +10,8 @@
 //   PUT /connector-plugins/{plugin}/config/validate · GET /admin/loggers · GET|PUT /admin/loggers/{name}
 // Errors: 404 unknown connector/task/plugin/route, 409 duplicate connector, 400 invalid config (the
 // per-field messages) or body, 405 wrong method; body {"error_code": <status>, "message": "..."}.
-// Known gaps: 409 during a rebalance (one worker: none); ?forward= is accepted and ignored.
+// Distributed mode: config writes on a follower are forwarded to the leader (rest/forward.ts, Kafka's
+// ?forward=), 409 when a rebalance does not settle. Known gaps: none.
 
 import { validateConnectorConfig } from '../runtime/connector-config.ts'
 import { type Herder, type OffsetEntry, RestError } from '../runtime/herder.ts'

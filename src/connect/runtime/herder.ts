@@ -21,6 +21,26 @@ export class RestError extends Error {
   }
 }
 
+/**
+ * Kafka's NotLeaderException / NotAssignedException: another worker must answer this request (the
+ * leader for config writes, the owner for a task restart). The REST layer forwards it there.
+ */
+export class ForwardRequest extends RestError {
+  constructor(
+    readonly url: string,
+    message: string,
+  ) {
+    super(409, message)
+  }
+}
+
+/** Kafka's answer while the group has no settled leader. */
+export const rebalanceConflictMessage =
+  'Cannot complete request because of a conflicting operation (e.g. worker rebalance)'
+
+/** How long a config write waits for a running rebalance to finish before answering 409. */
+const rebalanceWaitMs = 20_000
+
 export interface ConnectorInfo {
   name: string
   config: Properties
@@ -53,6 +73,17 @@ export class Herder {
     const config = this.worker.configs.connectorConfigs.get(name)
     if (config === undefined) throw new RestError(404, `Connector ${name} not found`)
     return config
+  }
+
+  /** Config writes go through the group's leader (Kafka's DistributedHerder); alone, this worker. */
+  private async requireLeader(): Promise<void> {
+    const member = this.worker.member
+    if (member === null) return
+    // Kafka's herder queues requests while the group rebalances; so do we, for a bounded time.
+    if (!(await member.whenStable(rebalanceWaitMs))) throw new RestError(409, rebalanceConflictMessage)
+    if (member.leaderUrl === null) throw new RestError(409, rebalanceConflictMessage)
+    if (!member.isLeader)
+      throw new ForwardRequest(member.leaderUrl, 'Only the leader can change connector configs')
   }
 
   connectors(): string[] {
@@ -108,6 +139,7 @@ export class Herder {
   }
 
   async create(name: string, config: Properties, initialState: TargetState): Promise<ConnectorInfo> {
+    await this.requireLeader()
     if (this.worker.configs.connectorConfigs.has(name))
       throw new RestError(409, `Connector ${name} already exists`)
     const properties = { ...config, name }
@@ -118,6 +150,7 @@ export class Herder {
 
   /** PUT /connectors/{name}/config: creates (true) or replaces (false). */
   async putConfig(name: string, config: Properties): Promise<{ created: boolean; info: ConnectorInfo }> {
+    await this.requireLeader()
     const created = !this.worker.configs.connectorConfigs.has(name)
     const properties = { ...config, name }
     this.validate(properties)
@@ -130,6 +163,7 @@ export class Herder {
 
   async patchConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
     const properties: Properties = { ...this.config(name) }
+    await this.requireLeader()
     for (const [key, value] of Object.entries(patch)) {
       if (value === null) delete properties[key]
       else properties[key] = value
@@ -142,6 +176,7 @@ export class Herder {
 
   async delete(name: string): Promise<void> {
     this.config(name)
+    await this.requireLeader()
     await this.worker.configs.removeConnector(name)
     await this.worker.settled()
     await this.worker.status.removeConnector(name)
@@ -149,6 +184,8 @@ export class Herder {
 
   async setTargetState(name: string, state: TargetState): Promise<void> {
     this.config(name)
+    // Kafka: pause and resume are written by any worker; stop only by the leader.
+    if (state === 'STOPPED') await this.requireLeader()
     await this.worker.configs.putTargetState(name, state)
   }
 
@@ -157,7 +194,9 @@ export class Herder {
     options: { includeTasks: boolean; onlyFailed: boolean },
   ): Promise<ConnectorStateInfo> {
     const before = this.status(name)
-    await this.worker.restart(name, options)
+    await this.requireLeader()
+    // KIP-745: a restart-connector record; every worker restarts what it runs of the connector.
+    await this.worker.configs.putRestartRequest(name, options)
     // Kafka answers with the plan: what will restart shows RESTARTING.
     const connectorRestarts = !options.onlyFailed || before.connector.state === 'FAILED'
     return {
@@ -177,6 +216,12 @@ export class Herder {
     this.config(name)
     if (task >= (this.worker.configs.taskConfigs.get(name) ?? []).length)
       throw new RestError(404, `Task ${name}-${task} not found`)
+    if (!this.worker.runsTask(name, task)) {
+      const owner = this.worker.status.tasks.get(name)?.get(task)?.workerId
+      if (owner === undefined || owner === '' || !(await this.worker.member?.whenStable(rebalanceWaitMs)))
+        throw new RestError(409, rebalanceConflictMessage)
+      throw new ForwardRequest(`http://${owner}`, `Task ${name}-${task} runs on ${owner}`)
+    }
     await this.worker.restartTask(name, task)
   }
 
@@ -219,6 +264,7 @@ export class Herder {
 
   async alterOffsets(name: string, offsets: OffsetEntry[]): Promise<{ message: string }> {
     this.requireStopped(name)
+    await this.requireLeader()
     if (this.worker.connectorType(name) === 'sink') {
       await alterGroupOffsets(this.worker.client, `connect-${name}`, offsets.map(sinkOffsetOf))
     } else {
@@ -235,6 +281,7 @@ export class Herder {
 
   async resetOffsets(name: string): Promise<{ message: string }> {
     this.requireStopped(name)
+    await this.requireLeader()
     if (this.worker.connectorType(name) === 'sink') await deleteGroup(this.worker.client, `connect-${name}`)
     else {
       await this.worker.offsets.readToEnd()

@@ -1,6 +1,10 @@
 // Per-task counters (Kafka's source-task-metrics / sink-task-metrics names), read by /metrics.
 
+import type { State } from '../storage/status-store.ts'
+
 export class TaskMetrics {
+  /** The task's last reported state (Kafka's connector-task-metrics status). */
+  state: State = 'UNASSIGNED'
   sourceRecordPollTotal = 0
   sourceRecordWriteTotal = 0
   sinkRecordReadTotal = 0

@@ -1,27 +1,27 @@
-// The worker: runs the connectors and tasks that connect-configs describes, on this process. Every
-// change (a REST call here, another worker's write, a replay after restart) arrives as a config-topic
-// record and leads to `reconcile(name)`, serialized per connector, which compares what runs with what
-// is configured: start/stop the connector instance, regenerate task configs (written back as
-// task-/commit- records), start/stop/pause tasks. Status changes go to connect-status.
+// The worker: runs the connectors and tasks that connect-configs describes and that this worker owns
+// (all of them alone; its assignment in a Connect group, distributed/). Every change (a REST call
+// here, another worker's write, a replay after restart, a new assignment) leads to
+// `reconcile(name)`, serialized per connector, which compares what runs with what is configured and
+// owned: start/stop the connector instance, regenerate task configs (written back as task-/commit-
+// records), start/stop/pause tasks. Status changes go to connect-status.
 
 import type { Logger } from '../../log.ts'
-import { createConverter } from '../converters/index.ts'
-import { ParsedConfig, type Properties } from '../sdk/config-def.ts'
+import type { ConfiguredWork } from '../distributed/assignor.ts'
+import type { Allocation, ConnectAssignment } from '../distributed/connect-protocol.ts'
+import { type GroupMemberSettings, WorkerGroupMember } from '../distributed/group-member.ts'
+import { WorkAssignment } from '../distributed/work-assignment.ts'
+import type { Properties } from '../sdk/config-def.ts'
 import type { AnyConnector } from '../sdk/connector.ts'
-import { ConfigStore, type TargetState } from '../storage/config-store.ts'
-import { GroupConsumer } from '../storage/group-consumer.ts'
+import { ConfigStore, type RestartRequest, type TargetState } from '../storage/config-store.ts'
 import { type KafkaClientOptions, KafkaReader, KafkaWriter } from '../storage/kafka-client.ts'
 import { OffsetStore } from '../storage/offset-store.ts'
 import { type StateTopicNames, stateTopics } from '../storage/state-topics.ts'
 import { type State, StatusStore } from '../storage/status-store.ts'
-import { connectorConfigDef } from './connector-config.ts'
-import { ErrorHandler, errorHandlingSettings, traceOf } from './error-handling.ts'
+import { traceOf } from './error-handling.ts'
 import { findConnector } from './plugins.ts'
+import { buildWorkerTask, type TaskFactoryContext } from './task-factory.ts'
 import { TaskMetrics } from './task-metrics.ts'
-import { TransformationChain } from './transformation-chain.ts'
-import { WorkerSinkTask } from './worker-sink-task.ts'
-import { WorkerSourceTask } from './worker-source-task.ts'
-import type { TaskId, WorkerTask } from './worker-task.ts'
+import type { WorkerTask } from './worker-task.ts'
 
 export interface WorkerSettings {
   bootstrap: string[]
@@ -31,9 +31,13 @@ export interface WorkerSettings {
   /** How often source offsets and sink commits are written (Kafka: offset.flush.interval.ms). */
   offsetFlushIntervalMs: number
   log: Logger
+  /** Kafka's group.id and group settings: set, the worker joins a Connect group (distributed mode). */
+  group?: Omit<GroupMemberSettings, 'bootstrap' | 'clientId' | 'log'>
 }
 
 interface RunningTask {
+  /** The connector config it was built from (converters, transforms) and its own task config. */
+  connectorConfig: Properties
   config: Properties
   task: WorkerTask
   metrics: TaskMetrics
@@ -43,7 +47,13 @@ interface RunningConnector {
   config: Properties
   connector: AnyConnector
   failed: boolean
-  tasks: Map<number, RunningTask>
+}
+
+export interface TaskMetricsEntry {
+  connector: string
+  task: number
+  type: 'source' | 'sink'
+  metrics: TaskMetrics
 }
 
 export class Worker {
@@ -51,9 +61,17 @@ export class Worker {
   readonly offsets: OffsetStore
   readonly status: StatusStore
   readonly client: KafkaClientOptions
+  /** The Connect group membership (distributed mode), or null for a worker alone. */
+  readonly member: WorkerGroupMember | null
+  private readonly assignment: WorkAssignment | null
   private readonly writer: KafkaWriter
-  private readonly running = new Map<string, RunningConnector>()
+  private readonly connectors = new Map<string, RunningConnector>()
+  private readonly tasks = new Map<string, Map<number, RunningTask>>()
   private readonly queues = new Map<string, Promise<void>>()
+  private readonly taskContext: TaskFactoryContext
+  /** The connectors and task counts the leader last assigned from (a change asks for a rebalance). */
+  private assignedWork = ''
+  private generation = 0
   private stopping = false
   private readonly log: Logger
 
@@ -65,6 +83,37 @@ export class Worker {
     this.offsets = new OffsetStore(this.client, topics.offsets, this.log)
     this.status = new StatusStore(this.client, topics.status, this.log)
     this.writer = new KafkaWriter({ ...this.client, clientId: `${this.client.clientId}-producer` })
+    this.taskContext = {
+      client: this.client,
+      writer: this.writer,
+      offsets: this.offsets,
+      status: this.status,
+      workerId: settings.workerId,
+      generation: () => this.generation,
+      offsetFlushIntervalMs: settings.offsetFlushIntervalMs,
+      isStopping: () => this.stopping,
+      log: this.log,
+    }
+    this.assignment = settings.group === undefined ? null : new WorkAssignment()
+    this.member =
+      settings.group === undefined
+        ? null
+        : new WorkerGroupMember(
+            {
+              ...settings.group,
+              bootstrap: settings.bootstrap,
+              clientId: this.client.clientId,
+              log: this.log,
+            },
+            {
+              configOffset: () => this.configs.lastOffset(),
+              readConfigToEnd: () => this.configs.readToEnd(),
+              configuredWork: () => this.configuredWork(),
+              currentAllocation: () => this.assignment?.allocation() ?? { connectors: [], tasks: [] },
+              onRevoked: (revoked) => this.onRevoked(revoked),
+              onAssigned: (assignment, options) => this.onAssigned(assignment, options),
+            },
+          )
   }
 
   async start(): Promise<void> {
@@ -74,8 +123,59 @@ export class Worker {
       this.offsets.start().then(() => this.log.debug({ ms: Date.now() - startedMs }, 'connect-offsets read')),
       this.status.start().then(() => this.log.debug({ ms: Date.now() - startedMs }, 'connect-status read')),
     ])
-    this.configs.listener = { onConnectorChanged: (name) => this.schedule(name) }
+    this.configs.listener = {
+      onConnectorChanged: (name) => {
+        this.schedule(name)
+        this.rebalanceIfWorkChanged()
+      },
+      onRestartRequest: (name, request) => this.enqueue(name, () => this.restartOwned(name, request)),
+    }
     for (const name of this.configs.connectorConfigs.keys()) this.schedule(name)
+    this.member?.start()
+  }
+
+  private owns(name: string): boolean {
+    return this.assignment === null || this.assignment.ownsConnector(name)
+  }
+
+  private ownsTask(name: string, task: number): boolean {
+    return this.assignment === null || this.assignment.ownsTask(name, task)
+  }
+
+  /** Every connector and task connect-configs holds (what the leader assigns). */
+  private configuredWork(): ConfiguredWork {
+    const connectors = [...this.configs.connectorConfigs.keys()].sort()
+    const tasks = connectors.flatMap((connector) =>
+      (this.configs.taskConfigs.get(connector) ?? []).map((_, task) => ({ connector, task })),
+    )
+    this.assignedWork = JSON.stringify(tasks.length === 0 ? connectors : [connectors, tasks])
+    return { connectors, tasks }
+  }
+
+  /** The leader asks for a rebalance when a connector or task appeared or went (Kafka does on config updates). */
+  private rebalanceIfWorkChanged(): void {
+    if (this.member === null || !this.member.isLeader || this.member.leaderUrl === null) return
+    const before = this.assignedWork
+    this.configuredWork()
+    const after = this.assignedWork
+    this.assignedWork = before
+    if (before !== after) this.member.requestRejoin()
+  }
+
+  private async onAssigned(
+    assignment: ConnectAssignment,
+    options: { incremental: boolean; generation: number },
+  ): Promise<void> {
+    if (assignment.configOffset > this.configs.lastOffset()) await this.configs.readToEnd()
+    this.generation = options.generation
+    const affected = this.assignment?.apply(assignment, options) ?? new Set<string>()
+    for (const name of affected) this.schedule(name)
+    await this.settled()
+  }
+
+  private async onRevoked(revoked: Allocation): Promise<void> {
+    for (const name of this.assignment?.revoke(revoked) ?? []) this.schedule(name)
+    await this.settled()
   }
 
   /** Waits until every reconcile queued so far has run (tests and REST answers that need it). */
@@ -84,9 +184,13 @@ export class Worker {
   }
 
   schedule(name: string): void {
+    this.enqueue(name, () => this.reconcile(name))
+  }
+
+  private enqueue(name: string, action: () => Promise<void>): void {
     if (this.stopping) return
     const next = (this.queues.get(name) ?? Promise.resolve())
-      .then(() => this.reconcile(name))
+      .then(() => (this.stopping ? undefined : action()))
       .catch((error: unknown) =>
         this.log.error({ err: error, connector: name }, 'reconciling a connector failed'),
       )
@@ -94,34 +198,42 @@ export class Worker {
   }
 
   private async reconcile(name: string): Promise<void> {
-    if (this.stopping) return
     const config = this.configs.connectorConfigs.get(name)
     const target: TargetState = this.configs.targetStates.get(name) ?? 'STARTED'
-    let current = this.running.get(name)
+    let current = this.connectors.get(name)
     if (
       current !== undefined &&
-      (config === undefined || !sameProperties(current.config, config) || target === 'STOPPED')
+      (config === undefined ||
+        !sameProperties(current.config, config) ||
+        target === 'STOPPED' ||
+        !this.owns(name))
     ) {
       await this.stopConnector(name, current)
       current = undefined
     }
-    if (config === undefined) return
-    if (target === 'STOPPED') {
-      await this.putConnectorStatus(name, 'STOPPED', null)
-      if ((this.configs.taskConfigs.get(name) ?? []).length > 0) await this.configs.putTaskConfigs(name, [])
-      await this.status.removeTasksFrom(name, 0)
+    if (config === undefined || target === 'STOPPED') {
+      await this.stopTasks(name, () => true)
+      if (config !== undefined && this.owns(name)) {
+        await this.putConnectorStatus(name, 'STOPPED', null)
+        if ((this.configs.taskConfigs.get(name) ?? []).length > 0) await this.configs.putTaskConfigs(name, [])
+        await this.status.removeTasksFrom(name, 0)
+      }
       return
     }
-    if (current === undefined) current = await this.startConnector(name, config)
-    if (!current.failed) {
-      const tasksMax = Number(config['tasks.max'] ?? '1')
-      const desired = current.connector.taskConfigs(tasksMax)
-      if (!sameTaskConfigs(desired, this.configs.taskConfigs.get(name) ?? [])) {
-        await this.configs.putTaskConfigs(name, desired) // comes back as a commit record: reconcile again
-        return
+    if (this.owns(name)) {
+      if (current === undefined) current = await this.startConnector(name, config)
+      if (!current.failed) {
+        const tasksMax = Number(config['tasks.max'] ?? '1')
+        const desired = current.connector.taskConfigs(tasksMax)
+        if (!sameTaskConfigs(desired, this.configs.taskConfigs.get(name) ?? [])) {
+          await this.configs.putTaskConfigs(name, desired) // comes back as a commit record: reconcile again
+          return
+        }
       }
     }
-    await this.reconcileTasks(name, current, target)
+    await this.reconcileTasks(name, config, target)
+    if (current !== undefined && !current.failed)
+      await this.putConnectorStatus(name, target === 'PAUSED' ? 'PAUSED' : 'RUNNING', null)
   }
 
   private async startConnector(name: string, config: Properties): Promise<RunningConnector> {
@@ -129,8 +241,8 @@ export class Worker {
     if (plugin === null)
       throw new Error(`connector ${name}: unknown connector.class ${config['connector.class']}`)
     const connector = plugin.create()
-    const running: RunningConnector = { config, connector, failed: false, tasks: new Map() }
-    this.running.set(name, running)
+    const running: RunningConnector = { config, connector, failed: false }
+    this.connectors.set(name, running)
     try {
       await connector.start(config, {
         requestTaskReconfiguration: () => this.schedule(name),
@@ -148,166 +260,133 @@ export class Worker {
     return running
   }
 
-  private async reconcileTasks(name: string, current: RunningConnector, target: TargetState): Promise<void> {
+  /** Stops the tasks of `name` that `which` selects (they commit what they can first). */
+  private async stopTasks(
+    name: string,
+    which: (index: number, running: RunningTask) => boolean,
+  ): Promise<void> {
+    const running = this.tasks.get(name)
+    if (running === undefined) return
+    const stopping = [...running].filter(([index, entry]) => which(index, entry))
+    for (const [index] of stopping) running.delete(index)
+    await Promise.all(stopping.map(([, entry]) => entry.task.stop()))
+    if (running.size === 0) this.tasks.delete(name)
+  }
+
+  private async reconcileTasks(
+    name: string,
+    connectorConfig: Properties,
+    target: TargetState,
+  ): Promise<void> {
     const configs = this.configs.taskConfigs.get(name) ?? []
-    for (const [index, running] of current.tasks) {
-      if (index >= configs.length || !sameProperties(running.config, configs[index])) {
-        await running.task.stop()
-        current.tasks.delete(index)
-      }
-    }
-    if (configs.length < (this.status.tasks.get(name)?.size ?? 0))
+    await this.stopTasks(
+      name,
+      (index, running) =>
+        index >= configs.length ||
+        !sameProperties(running.config, configs[index]) ||
+        !sameProperties(running.connectorConfig, connectorConfig) ||
+        !this.ownsTask(name, index),
+    )
+    if (this.owns(name) && configs.length < (this.status.tasks.get(name)?.size ?? 0))
       await this.status.removeTasksFrom(name, configs.length)
+    const running = this.tasks.get(name) ?? new Map<number, RunningTask>()
+    this.tasks.set(name, running)
     for (let index = 0; index < configs.length; index++) {
-      if (current.tasks.has(index)) continue
+      if (running.has(index) || !this.ownsTask(name, index)) continue
+      const metrics = new TaskMetrics()
       try {
-        current.tasks.set(
-          index,
-          this.createTask({ connector: name, task: index }, current, configs[index], target),
-        )
+        const plugin = findConnector(connectorConfig['connector.class'] ?? '')
+        if (plugin === null) throw new Error(`unknown connector.class ${connectorConfig['connector.class']}`)
+        const task = buildWorkerTask(this.taskContext, {
+          id: { connector: name, task: index },
+          connector: plugin.create(),
+          connectorConfig,
+          taskConfig: configs[index],
+          paused: target === 'PAUSED',
+          metrics,
+        })
+        running.set(index, { connectorConfig, config: configs[index], task, metrics })
       } catch (error) {
         // A transform or converter its options refuse: the task is FAILED with the reason, as Kafka's.
         await this.status.putTask(name, index, {
           state: 'FAILED',
           trace: traceOf(error),
           workerId: this.settings.workerId,
-          generation: 0,
+          generation: this.generation,
         })
       }
     }
-    for (const running of current.tasks.values()) {
-      if (target === 'PAUSED') running.task.pause()
-      else running.task.resume()
+    if (running.size === 0) this.tasks.delete(name)
+    for (const entry of running.values()) {
+      if (target === 'PAUSED') entry.task.pause()
+      else entry.task.resume()
     }
-    if (!current.failed) await this.putConnectorStatus(name, target === 'PAUSED' ? 'PAUSED' : 'RUNNING', null)
-  }
-
-  private createTask(
-    id: TaskId,
-    connector: RunningConnector,
-    taskConfig: Properties,
-    target: TargetState,
-  ): RunningTask {
-    const config = connector.config
-    const parsed = new ParsedConfig(connectorConfigDef(connector.connector.type, []), config)
-    const metrics = new TaskMetrics()
-    const onStatus = (taskId: TaskId, state: State, trace: string | null): void => {
-      this.status
-        .putTask(taskId.connector, taskId.task, {
-          state,
-          trace,
-          workerId: this.settings.workerId,
-          generation: 0,
-        })
-        .catch((error: unknown) => this.log.warn({ err: error }, 'writing a task status failed'))
-    }
-    const onTopic = (topic: string): void => {
-      this.status.putTopic(id.connector, topic, id.task).catch(() => undefined)
-    }
-    const common = {
-      id,
-      taskConfig,
-      keyConverter: createConverter(config, { isKey: true }),
-      valueConverter: createConverter(config, { isKey: false }),
-      transforms: new TransformationChain(config),
-      errors: new ErrorHandler(errorHandlingSettings(parsed), id, this.writer, this.log, () => this.stopping),
-      offsetFlushIntervalMs: this.settings.offsetFlushIntervalMs,
-      onTopic,
-      metrics,
-      log: this.log,
-      onStatus,
-      paused: target === 'PAUSED',
-    }
-    const task =
-      connector.connector.type === 'source'
-        ? new WorkerSourceTask({
-            ...common,
-            task: connector.connector.createTask(),
-            writer: this.writer,
-            offsets: this.offsets,
-          })
-        : new WorkerSinkTask({
-            ...common,
-            task: connector.connector.createTask(),
-            topics: parsed.list('topics'),
-            consumer: new GroupConsumer({
-              ...this.client,
-              clientId: `${this.client.clientId}-${id.connector}-${id.task}`,
-              groupId: `connect-${id.connector}`,
-            }),
-            maxPollRecords: 500,
-          })
-    task.start()
-    return { config: taskConfig, task, metrics }
   }
 
   private async stopConnector(name: string, current: RunningConnector): Promise<void> {
-    await Promise.all([...current.tasks.values()].map((running) => running.task.stop()))
-    current.tasks.clear()
+    this.connectors.delete(name)
     try {
       await current.connector.stop()
     } catch (error) {
       this.log.warn({ err: error, connector: name }, 'stopping a connector failed')
     }
-    this.running.delete(name)
   }
 
   private async putConnectorStatus(name: string, state: State, trace: string | null): Promise<void> {
-    await this.status.putConnector(name, { state, trace, workerId: this.settings.workerId, generation: 0 })
+    await this.status.putConnector(name, {
+      state,
+      trace,
+      workerId: this.settings.workerId,
+      generation: this.generation,
+    })
   }
 
-  /** POST /connectors/{name}/restart: the connector instance and/or its tasks, all or only failed ones. */
-  async restart(name: string, options: { includeTasks: boolean; onlyFailed: boolean }): Promise<void> {
-    await this.queues.get(name)
-    const current = this.running.get(name)
-    if (current === undefined) {
-      this.schedule(name)
-      return
-    }
-    const restartConnector = !options.onlyFailed || current.failed
+  /**
+   * A `restart-connector-<name>` record (POST /connectors/{name}/restart, KIP-745): each worker restarts
+   * what it owns of that connector — the instance and/or its tasks, all or only the failed ones.
+   */
+  private async restartOwned(name: string, request: RestartRequest): Promise<void> {
+    const current = this.connectors.get(name)
+    const restartConnector = current !== undefined && (!request.onlyFailed || current.failed)
     if (restartConnector) await this.putConnectorStatus(name, 'RESTARTING', null)
-    if (options.includeTasks) {
-      for (const [index, running] of current.tasks) {
-        if (options.onlyFailed && !running.task.failed) continue
+    if (request.includeTasks) {
+      const restarting = [...(this.tasks.get(name) ?? [])].filter(
+        ([, running]) => !request.onlyFailed || running.task.failed,
+      )
+      for (const [index] of restarting)
         this.status.applyRecord(`status-task-${name}-${index}`, {
           state: 'RESTARTING',
           worker_id: this.settings.workerId,
           trace: null,
-          generation: 0,
+          generation: this.generation,
         })
-        await running.task.stop()
-        current.tasks.delete(index)
-      }
+      const indexes = new Set(restarting.map(([index]) => index))
+      await this.stopTasks(name, (index) => indexes.has(index))
     }
-    if (restartConnector) {
-      const tasks = current.tasks
-      try {
-        await current.connector.stop()
-      } catch (error) {
-        this.log.warn({ err: error, connector: name }, 'stopping a connector failed')
-      }
-      const restarted = await this.startConnector(name, current.config)
-      restarted.tasks = tasks
-    }
-    this.schedule(name)
+    if (restartConnector && current !== undefined) await this.stopConnector(name, current)
+    await this.reconcile(name)
   }
 
-  /** POST /connectors/{name}/tasks/{id}/restart. */
+  /** POST /connectors/{name}/tasks/{id}/restart, on the worker that runs the task. */
   async restartTask(name: string, index: number): Promise<void> {
     await this.queues.get(name)
-    const running = this.running.get(name)?.tasks.get(index)
-    if (running !== undefined) {
-      await running.task.stop()
-      this.running.get(name)?.tasks.delete(index)
-    }
+    await this.stopTasks(name, (task) => task === index)
     this.schedule(name)
+    await this.queues.get(name)
   }
 
-  taskMetrics(): Array<{ connector: string; task: number; type: 'source' | 'sink'; metrics: TaskMetrics }> {
-    const out: Array<{ connector: string; task: number; type: 'source' | 'sink'; metrics: TaskMetrics }> = []
-    for (const [name, running] of this.running)
-      for (const [task, entry] of running.tasks)
-        out.push({ connector: name, task, type: running.connector.type, metrics: entry.metrics })
+  /** Does this worker run task `index` of `name` (always, alone)? */
+  runsTask(name: string, index: number): boolean {
+    return this.ownsTask(name, index)
+  }
+
+  taskMetrics(): TaskMetricsEntry[] {
+    const out: TaskMetricsEntry[] = []
+    for (const [name, running] of this.tasks) {
+      const type = this.connectorType(name)
+      if (type === null) continue
+      for (const [task, entry] of running) out.push({ connector: name, task, type, metrics: entry.metrics })
+    }
     return out
   }
 
@@ -324,7 +403,10 @@ export class Worker {
   async stop(): Promise<void> {
     this.stopping = true
     await Promise.allSettled([...this.queues.values()])
-    await Promise.all([...this.running].map(([name, current]) => this.stopConnector(name, current)))
+    await Promise.all([...this.connectors].map(([name, current]) => this.stopConnector(name, current)))
+    await Promise.all([...this.tasks.keys()].map((name) => this.stopTasks(name, () => true)))
+    // Kafka's order: stop the work, then leave the group so the others take it over.
+    await this.member?.stop()
     await Promise.allSettled([
       this.configs.stop(),
       this.offsets.stop(),

@@ -4,6 +4,8 @@
 //   task-<name>-<n>         {"properties": {…}}            (applied only when the commit record comes)
 //   commit-<name>           {"tasks": <count>}
 //   target-state-<name>     {"state": "STARTED"} | {"state": "PAUSED", "state.v2": "PAUSED"|"STOPPED"}
+//   restart-connector-<name> {"include-tasks": bool, "only-failed": bool}  (KIP-745: a request, not state;
+//                            only records read after start reach the listener)
 // `applyRecord` is the only mutation, used on replay and when our own writes come back.
 
 import type { Logger } from '../../log.ts'
@@ -14,9 +16,16 @@ import { jsonBytes, parseJson } from './state-topics.ts'
 
 export type TargetState = 'STARTED' | 'PAUSED' | 'STOPPED'
 
+export interface RestartRequest {
+  includeTasks: boolean
+  onlyFailed: boolean
+}
+
 export interface ConfigListener {
   /** A connector's config, task configs or target state changed (or it was deleted). */
   onConnectorChanged(name: string): void
+  /** POST /connectors/{name}/restart reached the topic (from any worker). */
+  onRestartRequest(name: string, request: RestartRequest): void
 }
 
 export class ConfigStore {
@@ -48,6 +57,11 @@ export class ConfigStore {
     return this.log.readToEnd()
   }
 
+  /** Offset of the last record applied (-1: none): a worker's config_offset in the group protocol. */
+  lastOffset(): number {
+    return this.log.lastOffset()
+  }
+
   applyRecord(key: string, value: unknown): void {
     const object = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null
     if (key.startsWith('connector-')) {
@@ -71,6 +85,12 @@ export class ConfigStore {
       const deferred = this.deferredTasks.get(name) ?? new Map<number, Properties>()
       deferred.set(Number(index), propertiesOf(object.properties))
       this.deferredTasks.set(name, deferred)
+    } else if (key.startsWith('restart-connector-')) {
+      if (object === null) return
+      this.listener?.onRestartRequest(key.slice('restart-connector-'.length), {
+        includeTasks: object['include-tasks'] === true,
+        onlyFailed: object['only-failed'] === true,
+      })
     } else if (key.startsWith('commit-')) {
       const name = key.slice('commit-'.length)
       if (object === null || typeof object.tasks !== 'number') return
@@ -117,6 +137,12 @@ export class ConfigStore {
     }))
     records.push({ key: Buffer.from(`commit-${name}`), value: jsonBytes({ tasks: configs.length }) })
     await this.log.send(records)
+    await this.log.readToEnd()
+  }
+
+  async putRestartRequest(name: string, request: RestartRequest): Promise<void> {
+    const value = { 'include-tasks': request.includeTasks, 'only-failed': request.onlyFailed }
+    await this.log.send([{ key: Buffer.from(`restart-connector-${name}`), value: jsonBytes(value) }])
     await this.log.readToEnd()
   }
 

@@ -67,6 +67,11 @@ export class KafkaBasedLog {
     })
   }
 
+  /** Offset of the last record applied from partition 0 (-1: none); connect-configs has one partition. */
+  lastOffset(): number {
+    return (this.positions.get(0) ?? 0) - 1
+  }
+
   private reached(ends: number[]): boolean {
     return ends.every((end, partition) => (this.positions.get(partition) ?? 0) >= end)
   }

@@ -1,0 +1,102 @@
+// Builds a WorkerSourceTask or WorkerSinkTask for one task config: its converters, transforms, error
+// handler, metrics and status reports (Kafka's Worker.buildWorkerTask). A task needs only its
+// connector's config and plugin, not the connector instance, so it runs on whichever worker the group
+// assigned it to.
+
+import type { Logger } from '../../log.ts'
+import { createConverter } from '../converters/index.ts'
+import { ParsedConfig, type Properties } from '../sdk/config-def.ts'
+import type { AnyConnector } from '../sdk/connector.ts'
+import { GroupConsumer } from '../storage/group-consumer.ts'
+import type { KafkaClientOptions, KafkaWriter } from '../storage/kafka-client.ts'
+import type { OffsetStore } from '../storage/offset-store.ts'
+import type { State, StatusStore } from '../storage/status-store.ts'
+import { connectorConfigDef } from './connector-config.ts'
+import { ErrorHandler, errorHandlingSettings } from './error-handling.ts'
+import type { TaskMetrics } from './task-metrics.ts'
+import { TransformationChain } from './transformation-chain.ts'
+import { WorkerSinkTask } from './worker-sink-task.ts'
+import { WorkerSourceTask } from './worker-source-task.ts'
+import type { TaskId, WorkerTask } from './worker-task.ts'
+
+export interface TaskFactoryContext {
+  client: KafkaClientOptions
+  writer: KafkaWriter
+  offsets: OffsetStore
+  status: StatusStore
+  workerId: string
+  generation: () => number
+  offsetFlushIntervalMs: number
+  isStopping: () => boolean
+  log: Logger
+}
+
+export function buildWorkerTask(
+  context: TaskFactoryContext,
+  options: {
+    id: TaskId
+    connector: AnyConnector
+    connectorConfig: Properties
+    taskConfig: Properties
+    paused: boolean
+    metrics: TaskMetrics
+  },
+): WorkerTask {
+  const { id, connector, connectorConfig: config, taskConfig, metrics } = options
+  const parsed = new ParsedConfig(connectorConfigDef(connector.type, []), config)
+  const onStatus = (taskId: TaskId, state: State, trace: string | null): void => {
+    metrics.state = state
+    context.status
+      .putTask(taskId.connector, taskId.task, {
+        state,
+        trace,
+        workerId: context.workerId,
+        generation: context.generation(),
+      })
+      .catch((error: unknown) => context.log.warn({ err: error }, 'writing a task status failed'))
+  }
+  const onTopic = (topic: string): void => {
+    context.status.putTopic(id.connector, topic, id.task).catch(() => undefined)
+  }
+  const common = {
+    id,
+    taskConfig,
+    keyConverter: createConverter(config, { isKey: true }),
+    valueConverter: createConverter(config, { isKey: false }),
+    transforms: new TransformationChain(config),
+    errors: new ErrorHandler(
+      errorHandlingSettings(parsed),
+      id,
+      context.writer,
+      context.log,
+      context.isStopping,
+    ),
+    offsetFlushIntervalMs: context.offsetFlushIntervalMs,
+    onTopic,
+    metrics,
+    log: context.log,
+    onStatus,
+    paused: options.paused,
+  }
+  const task =
+    connector.type === 'source'
+      ? new WorkerSourceTask({
+          ...common,
+          task: connector.createTask(),
+          writer: context.writer,
+          offsets: context.offsets,
+        })
+      : new WorkerSinkTask({
+          ...common,
+          task: connector.createTask(),
+          topics: parsed.list('topics'),
+          consumer: new GroupConsumer({
+            ...context.client,
+            clientId: `${context.client.clientId}-${id.connector}-${id.task}`,
+            groupId: `connect-${id.connector}`,
+          }),
+          maxPollRecords: 500,
+        })
+  task.start()
+  return task
+}

@@ -1,0 +1,282 @@
+// Goal: distributed mode as Kafka Connect's. Three `streamline connect --group-id` workers form one
+// Connect group (protocol type `connect`, incremental cooperative), every worker sees every config,
+// config writes sent to a follower are forwarded to the leader (and `?forward=false` gets Kafka's 409),
+// connectors and tasks are spread over the workers, and when one worker is SIGKILLed its work moves to
+// the others after scheduled.rebalance.max.delay.ms: every task RUNNING again, no record lost.
+// Method: a broker process (Connect off) and three real worker processes; curl for every REST call; a
+// 4-task datagen source (orders, 400 per task) into a topic and a FileStreamSink writing it to a file.
+// Each (task, iteration) record is a distinct JSON line: kcat must read all 1,600 of them from the
+// topic (lines seen twice are allowed: at-least-once, as Kafka Connect's delivery after a crash); the
+// file holds only lines of the topic.
+import assert from 'node:assert/strict'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, test } from 'node:test'
+import {
+  type BrokerProcess,
+  makeTempDir,
+  removeTempDir,
+  repositoryRoot,
+  startBrokerProcess,
+  waitForExit,
+} from '../helpers/broker-process.ts'
+import { requireClient } from '../helpers/clients.ts'
+import { curl, waitFor } from '../helpers/connect.ts'
+
+interface WorkerProcess {
+  child: ChildProcess
+  url: string
+  workerId: string
+  output: () => string
+}
+
+let broker: BrokerProcess | null = null
+const workers: WorkerProcess[] = []
+let dir = ''
+after(async () => {
+  for (const worker of workers) {
+    if (worker.child.exitCode === null && worker.child.signalCode === null) {
+      worker.child.kill('SIGKILL')
+      await waitForExit(worker.child, 10_000)
+    }
+  }
+  await broker?.stop()
+  if (dir !== '') await removeTempDir(dir)
+})
+
+async function startWorker(bootstrap: string): Promise<WorkerProcess> {
+  const env = { ...process.env }
+  delete env.NODE_TEST_CONTEXT
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli/streamline.ts',
+      'connect',
+      '--bootstrap',
+      bootstrap,
+      '--connect-addr',
+      '127.0.0.1:0',
+      '--group-id',
+      'connect-cluster',
+      '--session-timeout-ms',
+      '6000',
+      '--heartbeat-interval-ms',
+      '1000',
+      '--scheduled-rebalance-max-delay-ms',
+      '2000',
+      '--offset-flush-interval-ms',
+      '500',
+    ],
+    { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'], env },
+  )
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-2_000_000)
+  })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-2_000_000)
+  })
+  const address = await waitFor('connect listening', async () => {
+    const line = output.split('\n').find((candidate) => candidate.includes('"connect listening"'))
+    if (line === undefined) return undefined
+    return JSON.parse(line) as { host: string; port: number }
+  })
+  const worker = {
+    child,
+    url: `http://${address.host}:${address.port}`,
+    workerId: `${address.host}:${address.port}`,
+    output: () => output,
+  }
+  workers.push(worker)
+  return worker
+}
+
+interface Status {
+  connector: { state: string; worker_id: string }
+  tasks: Array<{ id: number; state: string; worker_id: string }>
+}
+
+async function status(base: string, name: string): Promise<Status> {
+  const answer = await curl('GET', `${base}/connectors/${name}/status`)
+  assert.equal(answer.status, 200, answer.text)
+  return answer.body as Status
+}
+
+/** Waits until the connector and `tasks` tasks are RUNNING on workers `allowed` accepts. */
+function waitForRunning(base: string, name: string, tasks: number, allowed: (workerId: string) => boolean) {
+  return waitFor(
+    `${name} RUNNING with ${tasks} tasks`,
+    async () => {
+      const found = await status(base, name)
+      const ok =
+        found.connector.state === 'RUNNING' &&
+        allowed(found.connector.worker_id) &&
+        found.tasks.length === tasks &&
+        found.tasks.every((task) => task.state === 'RUNNING' && allowed(task.worker_id))
+      return ok ? found : undefined
+    },
+    90_000,
+  )
+}
+
+/** Every value in the topic, one per line (kcat reads to the end and exits). */
+function readTopic(bootstrap: string, topic: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'kcat',
+      ['-b', bootstrap, '-C', '-t', topic, '-e', '-q', '-f', '%s\n'],
+      { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
+      (error, stdout) => (error ? reject(error) : resolve(stdout.split('\n'))),
+    )
+  })
+}
+
+/** The leader's URL, from the last assignment a worker logged. */
+function isLeader(worker: WorkerProcess): boolean {
+  const lines = worker
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('"Connect group assignment"'))
+  const last = lines.at(-1)
+  return last !== undefined && (JSON.parse(last) as { leader: boolean }).leader
+}
+
+test("three workers share the work, and a SIGKILLed worker's tasks move with nothing lost", {
+  timeout: 240_000,
+  skip: requireClient('kcat'),
+}, async () => {
+  try {
+    await scenario()
+  } catch (error) {
+    for (const worker of workers)
+      process.stderr.write(`--- worker ${worker.url}\n${worker.output().slice(-6_000)}\n`)
+    const text = await readFile(join(dir, 'orders.jsonl'), 'utf8').catch(() => '')
+    const alive = workers.find((worker) => worker.child.exitCode === null && worker.child.signalCode === null)
+    if (alive !== undefined)
+      for (const path of ['gen/offsets', 'gen/status', 'sink/status', 'sink/offsets'])
+        process.stderr.write(`--- ${path} ${(await curl('GET', `${alive.url}/connectors/${path}`)).text}\n`)
+    process.stderr.write(`--- ${text.split('\n').length} lines, ${new Set(text.split('\n')).size} distinct\n`)
+    throw error
+  }
+})
+
+async function scenario(): Promise<void> {
+  dir = await makeTempDir('streamline-connect-dist-')
+  broker = await startBrokerProcess({ args: ['--no-connect'] })
+  const bootstrap = broker.bootstrap
+  const [first, second, third] = await Promise.all([
+    startWorker(bootstrap),
+    startWorker(bootstrap),
+    startWorker(bootstrap),
+  ])
+  // Every worker joined one group and one of them leads.
+  await waitFor('one leader among three workers', async () =>
+    workers.filter(isLeader).length === 1 &&
+    workers.every((worker) => worker.output().includes('"Connect group assignment"'))
+      ? true
+      : undefined,
+  )
+  const leader = workers.find(isLeader) as WorkerProcess
+  const follower = workers.find((worker) => worker !== leader) as WorkerProcess
+  const output = join(dir, 'orders.jsonl')
+  const json = {
+    'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+    'value.converter.schemas.enable': 'false',
+  }
+  // Kafka: a follower does not write configs; it forwards to the leader (and not with forward=false).
+  const refused = await curl('POST', `${follower.url}/connectors?forward=false`, {
+    name: 'nowhere',
+    config: { 'connector.class': 'FileStreamSink', file: output, topics: 'x' },
+  })
+  assert.deepEqual(refused.body, {
+    error_code: 409,
+    message: 'Cannot complete request because of a conflicting operation (e.g. worker rebalance)',
+  })
+  const created = await curl('POST', `${follower.url}/connectors`, {
+    name: 'gen',
+    config: {
+      'connector.class': 'io.confluent.kafka.connect.datagen.DatagenConnector',
+      'kafka.topic': 'orders-dist',
+      quickstart: 'orders',
+      'records.per.second': '25',
+      iterations: '400',
+      'tasks.max': '4',
+      ...json,
+    },
+  })
+  assert.equal(created.status, 201, created.text)
+  assert.equal((created.body as { name: string }).name, 'gen')
+  const everyone = () => true
+  const spread = await waitForRunning(leader.url, 'gen', 4, everyone)
+  // The sink comes once its topic exists (see docs/connect.md: a sink on a missing topic fails).
+  await waitFor('gen to write its topic', async () => {
+    const topics = await curl('GET', `${leader.url}/connectors/gen/topics`)
+    return (topics.body as { gen: { topics: string[] } }).gen.topics.length > 0 ? true : undefined
+  })
+  const sink = await curl('PUT', `${follower.url}/connectors/sink/config`, {
+    'connector.class': 'FileStreamSink',
+    file: output,
+    topics: 'orders-dist',
+    ...json,
+  })
+  assert.equal(sink.status, 201, sink.text)
+  await waitForRunning(leader.url, 'sink', 1, everyone)
+  // Every worker sees every config (through connect-configs), and the work is spread.
+  for (const worker of workers) {
+    const names = await curl('GET', `${worker.url}/connectors`)
+    assert.deepEqual(names.body, ['gen', 'sink'])
+  }
+  const owners = new Set([spread.connector.worker_id, ...spread.tasks.map((task) => task.worker_id)])
+  assert.ok(owners.size >= 2, `gen runs on ${[...owners].join(', ')}`)
+  // Kill a follower that runs datagen tasks (its work waits 2 s for it, then moves).
+  const victim =
+    workers.find(
+      (worker) => worker !== leader && spread.tasks.some((task) => task.worker_id === worker.workerId),
+    ) ?? (workers.find((worker) => worker !== leader) as WorkerProcess)
+  await new Promise((resolve) => setTimeout(resolve, 3_000))
+  victim.child.kill('SIGKILL')
+  assert.equal(await waitForExit(victim.child, 10_000), true)
+  const alive = (workerId: string) => workerId !== victim.workerId
+  const moved = await waitForRunning(leader.url, 'gen', 4, alive)
+  await waitForRunning(leader.url, 'sink', 1, alive)
+  assert.ok(moved.tasks.every((task) => task.worker_id !== victim.workerId))
+  // Every record of every task reaches the topic (at least once), read back with kcat.
+  const expectedLines = 4 * 400
+  const lines = await waitFor(
+    'all datagen records in the topic',
+    async () => {
+      const distinct = new Set((await readTopic(bootstrap, 'orders-dist')).filter((line) => line !== ''))
+      return distinct.size >= expectedLines ? distinct : undefined
+    },
+    120_000,
+  )
+  assert.equal(lines.size, expectedLines)
+  const perOrder = new Map<number, number>()
+  for (const line of lines) {
+    const order = (JSON.parse(line) as { orderid: number }).orderid
+    perOrder.set(order, (perOrder.get(order) ?? 0) + 1)
+  }
+  assert.deepEqual(
+    [...perOrder].sort(([a], [b]) => a - b),
+    Array.from({ length: 400 }, (_, order) => [order, 4]),
+  )
+  // The file sink wrote records of the topic only (how far it got is not asserted: see docs/connect.md).
+  const written = (await readFile(output, 'utf8')).split('\n').filter((line) => line !== '')
+  assert.ok(written.length > 0)
+  for (const line of written) assert.ok(lines.has(line), `unexpected line ${line}`)
+  // The survivors still answer for the whole group; the offsets of every datagen task are at the end.
+  const offsets = await curl(
+    'GET',
+    `${[first, second, third].find((worker) => worker !== victim)?.url}/connectors/gen/offsets`,
+  )
+  assert.deepEqual(
+    (offsets.body as { offsets: Array<{ partition: { 'task.id': number }; offset: unknown }> }).offsets.sort(
+      (a, b) => a.partition['task.id'] - b.partition['task.id'],
+    ),
+    [0, 1, 2, 3].map((task) => ({ partition: { 'task.id': task }, offset: { 'current.iteration': 399 } })),
+  )
+}
