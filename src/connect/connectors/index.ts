@@ -4,6 +4,7 @@ import type { ConnectorPlugin } from '../runtime/plugins.ts'
 import { DatagenConnector } from './datagen-source.ts'
 import { FileStreamSinkConnector } from './file-stream-sink.ts'
 import { FileStreamSourceConnector } from './file-stream-source.ts'
+import { PostgresCdcConnector } from './postgres/postgres-cdc-source.ts'
 
 export const connectorPlugins: ConnectorPlugin[] = [
   {
@@ -20,5 +21,10 @@ export const connectorPlugins: ConnectorPlugin[] = [
     className: 'org.apache.kafka.connect.file.FileStreamSinkConnector',
     aliases: ['FileStreamSink'],
     create: () => new FileStreamSinkConnector(),
+  },
+  {
+    className: 'io.debezium.connector.postgresql.PostgresConnector',
+    aliases: ['PostgresConnector', 'PostgresCdcSource'],
+    create: () => new PostgresCdcConnector(),
   },
 ]
