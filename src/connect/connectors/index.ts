@@ -5,6 +5,7 @@ import { DatagenConnector } from './datagen-source.ts'
 import { FileStreamSinkConnector } from './file-stream-sink.ts'
 import { FileStreamSourceConnector } from './file-stream-source.ts'
 import { PostgresCdcConnector } from './postgres/postgres-cdc-source.ts'
+import { PostgresSinkConnector } from './postgres/postgres-sink.ts'
 import { S3SinkConnector } from './s3/s3-sink.ts'
 
 export const connectorPlugins: ConnectorPlugin[] = [
@@ -32,5 +33,10 @@ export const connectorPlugins: ConnectorPlugin[] = [
     className: 'io.confluent.connect.s3.S3SinkConnector',
     aliases: ['S3SinkConnector', 'S3Sink'],
     create: () => new S3SinkConnector(),
+  },
+  {
+    className: 'io.confluent.connect.jdbc.JdbcSinkConnector',
+    aliases: ['JdbcSinkConnector', 'PostgresSink'],
+    create: () => new PostgresSinkConnector(),
   },
 ]
