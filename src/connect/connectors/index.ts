@@ -4,6 +4,7 @@ import type { ConnectorPlugin } from '../runtime/plugins.ts'
 import { DatagenConnector } from './datagen-source.ts'
 import { FileStreamSinkConnector } from './file-stream-sink.ts'
 import { FileStreamSourceConnector } from './file-stream-source.ts'
+import { HttpSinkConnector } from './http-sink.ts'
 import { PostgresCdcConnector } from './postgres/postgres-cdc-source.ts'
 import { PostgresSinkConnector } from './postgres/postgres-sink.ts'
 import { S3SinkConnector } from './s3/s3-sink.ts'
@@ -38,5 +39,10 @@ export const connectorPlugins: ConnectorPlugin[] = [
     className: 'io.confluent.connect.jdbc.JdbcSinkConnector',
     aliases: ['JdbcSinkConnector', 'PostgresSink'],
     create: () => new PostgresSinkConnector(),
+  },
+  {
+    className: 'io.confluent.connect.http.HttpSinkConnector',
+    aliases: ['HttpSinkConnector', 'HttpSink'],
+    create: () => new HttpSinkConnector(),
   },
 ]
