@@ -60,13 +60,14 @@ test('HTTP sink: batches, retries on 503/429, permanent failures to the error to
   const values = Array.from({ length: 15 }, (_, n) => JSON.stringify(n === 10 ? { n, poison: true } : { n }))
   await producer.send({ topic: 'http-out', messages: values.map((value) => ({ value })) })
   await producer.disconnect()
-  const port = (server?.address() as AddressInfo).port
+  const address = (server as Server).address() as AddressInfo
+  const serverPort = address.port
   const created = await curl('POST', `${connectUrlOf(live)}/connectors`, {
     name: 'http-sink',
     config: {
       'connector.class': 'io.confluent.connect.http.HttpSinkConnector',
       topics: 'http-out',
-      'http.api.url': `http://127.0.0.1:${port}/ingest`,
+      'http.api.url': `http://127.0.0.1:${serverPort}/ingest`,
       headers: 'X-Test:yes|X-Other:two',
       'auth.type': 'BASIC',
       'connection.user': 'alice',
