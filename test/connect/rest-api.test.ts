@@ -228,7 +228,11 @@ describe('Connect REST API (curl)', { timeout: 180_000 }, () => {
 
   test('connector plugins: list, config definition, validation per field', async () => {
     assert.deepEqual((await curl('GET', `${base}/connector-plugins`)).body, [
+      { class: 'io.confluent.connect.http.HttpSinkConnector', type: 'sink', version: '0.1.0' },
+      { class: 'io.confluent.connect.jdbc.JdbcSinkConnector', type: 'sink', version: '0.1.0' },
+      { class: 'io.confluent.connect.s3.S3SinkConnector', type: 'sink', version: '0.1.0' },
       { class: 'io.confluent.kafka.connect.datagen.DatagenConnector', type: 'source', version: '0.1.0' },
+      { class: 'io.debezium.connector.postgresql.PostgresConnector', type: 'source', version: '0.1.0' },
       { class: 'org.apache.kafka.connect.file.FileStreamSinkConnector', type: 'sink', version: '0.1.0' },
       { class: sourceClass, type: 'source', version: '0.1.0' },
     ])
