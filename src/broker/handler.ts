@@ -11,6 +11,7 @@ import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import type { ApiKey, ApiMessages } from '../protocol/generated/index.ts'
 import type { QuotaServices } from '../quotas/quota-services.ts'
 import type { RequestQuota } from '../quotas/request-quota.ts'
+import type { SchemaValidator } from '../registry/validation/types.ts'
 import type { Authorizer } from '../security/acl/authorizer.ts'
 import type { ConnectionSession, SecurityServices } from '../security/session.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
@@ -81,6 +82,9 @@ export interface BrokerServices {
   quotas?: QuotaServices
   /** max.connections and max.connections.per.ip over all listeners; absent: each listener counts its own. */
   connectionLimiter?: ConnectionLimiter
+  /** Broker-side schema validation (`confluent.key/value.schema.validation`, src/registry/validation);
+   * absent where a test builds services without it: validated topics refuse every record. */
+  schemaValidator?: SchemaValidator
 }
 
 export interface RequestContext {

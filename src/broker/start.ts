@@ -36,6 +36,7 @@ import { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import { InstrumentedRouter } from '../metrics/instrumented-router.ts'
 import { apiDefinitions } from '../protocol/generated/index.ts'
 import { openQuotaServices } from '../quotas/quota-services.ts'
+import { RegistryRuntime } from '../registry/runtime.ts'
 import { type RegistryServer, startRegistryServer } from '../registry/server.ts'
 import { openAuthorizer } from '../security/acl/authorizer.ts'
 import {
@@ -285,6 +286,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     sessionIdleMs: limits.fetchSessionIdleMs,
   })
   const settings = { ...defaultBrokerSettings, ...options.settings }
+  // The registry's store, shared by its port and broker-side schema validation; nothing loads until used.
+  const registryRuntime = new RegistryRuntime({ logs, log })
   const services: BrokerServices = {
     identity,
     settings,
@@ -305,6 +308,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     ...(authorizer === undefined ? {} : { authorizer }),
     quotas,
     connectionLimiter,
+    schemaValidator: registryRuntime.validator,
   }
   const router = new InstrumentedRouter(handlers, services, metrics)
   const specs: ListenerSpec[] = options.listeners ?? [
@@ -320,7 +324,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     registry =
       registryAddress === null
         ? null
-        : await startRegistryServer({ ...registryAddress, context: { logs, log } })
+        : await startRegistryServer({ ...registryAddress, runtime: registryRuntime })
   } catch (error) {
     await closeHttp(http, log)
     await logs.close()

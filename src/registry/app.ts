@@ -1,5 +1,5 @@
-// The registry behind its port, built on the first request (server.ts): replays `_schemas` into the
-// store, then serves the route table. The one catch per request is here: a RegistryError becomes
+// The registry behind its port, built on the first request (server.ts): the store (runtime.ts, which
+// replays `_schemas`), then serves the route table. The one catch per request is here: a RegistryError becomes
 // Confluent's error body; anything else is logged and answered 500 / 50001, and the process goes on.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -7,22 +7,16 @@ import { RegistryError, storeError } from './errors.ts'
 import { readJsonBody, sendError, sendJson, sendRaw } from './http-io.ts'
 import { registryRoutes } from './route-table.ts'
 import { Router } from './router.ts'
-import type { RegistryContext } from './server.ts'
+import type { RegistryRuntime } from './runtime.ts'
 import type { RegistryServices } from './services.ts'
-import { RegistryStore } from './store/registry-store.ts'
-import { SchemasTopic } from './store/schemas-topic.ts'
 
 export interface RegistryApp {
   handle(request: IncomingMessage, response: ServerResponse): void
 }
 
-export async function buildRegistryApp(context: RegistryContext): Promise<RegistryApp> {
-  const store = new RegistryStore(new SchemasTopic(context.logs), context.log)
-  await store.load()
-  context.log.info(
-    { schemas: store.state.contents.size, records: store.state.applied },
-    'registry loaded _schemas',
-  )
+export async function buildRegistryApp(runtime: RegistryRuntime): Promise<RegistryApp> {
+  const context = runtime
+  const store = await runtime.store()
   const services: RegistryServices = { store, clusterId: context.logs.clusterId }
   const router = new Router(registryRoutes)
   const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Logger } from '../log.ts'
 import type { LogManager } from '../storage/types.ts'
 import type { RegistryApp } from './app.ts'
+import type { RegistryRuntime } from './runtime.ts'
 
 export interface RegistryContext {
   logs: LogManager
@@ -25,15 +26,16 @@ export interface RegistryServer {
 export async function startRegistryServer(options: {
   host: string
   port: number
-  context: RegistryContext
+  runtime: RegistryRuntime
 }): Promise<RegistryServer> {
-  const { context } = options
+  const { runtime } = options
+  const context = runtime
   const server = createServer({ keepAliveTimeout: 30_000 })
   let built: RegistryApp | null = null
   let building: Promise<RegistryApp> | null = null
   const build = (): Promise<RegistryApp> => {
     building ??= import('./app.ts')
-      .then(({ buildRegistryApp }) => buildRegistryApp(context))
+      .then(({ buildRegistryApp }) => buildRegistryApp(runtime))
       .then((app) => {
         built = app
         return app
