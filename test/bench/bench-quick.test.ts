@@ -37,6 +37,10 @@ const expectedMeasurements = [
   'produce.1k.batch16k.acks1.p1.c16.mbPerSec',
   'produce.1k.batch16k.acks1.p1000.c32.mbPerSec',
   'produce.1k.batch16k.acks1.p1.c32.mbPerSec',
+  'registry.register.perSec',
+  'registry.getById.p99Ms',
+  'registry.lookup.p99Ms',
+  'registry.rss.schemasAboveIdleMB',
 ]
 
 const expectedTargets = [

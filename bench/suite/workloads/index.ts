@@ -9,6 +9,7 @@ import { footprint } from './footprint.ts'
 import { group } from './group.ts'
 import { latency } from './latency.ts'
 import { produce } from './produce.ts'
+import { registry } from './registry.ts'
 import { tiered } from './tiered.ts'
 
 export const workloads: readonly Workload[] = [
@@ -20,4 +21,5 @@ export const workloads: readonly Workload[] = [
   alternatives,
   footprint,
   tiered,
+  registry,
 ]
