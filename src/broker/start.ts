@@ -287,7 +287,12 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   })
   const settings = { ...defaultBrokerSettings, ...options.settings }
   // The registry's store, shared by its port and broker-side schema validation; nothing loads until used.
-  const registryRuntime = new RegistryRuntime({ logs, log })
+  const registryRuntime = new RegistryRuntime({
+    logs,
+    log,
+    security: securityServices,
+    ...(authorizer === undefined ? {} : { authorizer }),
+  })
   const services: BrokerServices = {
     identity,
     settings,

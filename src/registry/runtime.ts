@@ -9,7 +9,7 @@ import type { RegistryStore } from './store/registry-store.ts'
 import type { ProducedRecord, RecordRefusal, SchemaValidator } from './validation/types.ts'
 
 export class RegistryRuntime {
-  private readonly context: RegistryContext
+  readonly context: RegistryContext
   private storeBuilt: Promise<RegistryStore> | null = null
   private validatorBuilt: Promise<SchemaValidator> | null = null
 
