@@ -291,6 +291,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     logs,
     log,
     security: securityServices,
+    metrics,
     ...(authorizer === undefined ? {} : { authorizer }),
   })
   const services: BrokerServices = {

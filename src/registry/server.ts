@@ -7,6 +7,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Logger } from '../log.ts'
+import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import type { Authorizer } from '../security/acl/authorizer.ts'
 import type { SecurityServices } from '../security/session.ts'
 import type { LogManager } from '../storage/types.ts'
@@ -21,6 +22,8 @@ export interface RegistryContext {
   security?: SecurityServices
   /** `super.users` and ACLs: who may write. */
   authorizer?: Authorizer
+  /** The broker's /metrics, where the registry adds its own (registry-metrics.ts). */
+  metrics?: BrokerMetrics
 }
 
 export interface RegistryServer {
