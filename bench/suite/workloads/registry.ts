@@ -55,6 +55,97 @@ async function registerAll(http: RegistryHttp, count: number): Promise<number> {
   return count / ((performance.now() - started) / 1000)
 }
 
+/** GET by id and lookup, open-loop at `rate`, against the p99 target. */
+async function measureLatency(
+  context: BenchContext,
+  http: RegistryHttp,
+  load: { schemaCount: number; rate: number; seconds: number },
+): Promise<void> {
+  const { quick } = context.options
+  const { schemaCount, rate, seconds } = load
+  for (const [name, request] of [
+    ['getById', () => http.call('GET', `/schemas/ids/${1 + Math.floor(Math.random() * schemaCount)}`)],
+    [
+      'lookup',
+      () => {
+        const n = Math.floor(Math.random() * schemaCount)
+        return http.call('POST', `/subjects/bench-${n % 100}`, JSON.stringify({ schema: schemaOf(n) }))
+      },
+    ],
+  ] as const) {
+    const result = await http.openLoop(rate, seconds, request)
+    const what = name === 'getById' ? 'GET /schemas/ids/{id}' : 'POST /subjects/{s} (lookup)'
+    const details = { offeredPerSec: rate, failures: result.failures, samples: result.samples }
+    context.record({
+      id: `registry.${name}.p50Ms`,
+      label: `${what} p50`,
+      value: result.p50Ms,
+      unit: 'ms',
+      details,
+    })
+    context.record({
+      id: `registry.${name}.p99Ms`,
+      label: `${what} p99`,
+      value: result.p99Ms,
+      unit: 'ms',
+      details,
+    })
+    context.record({
+      id: `registry.${name}.achievedPerSec`,
+      label: `${what} achieved rate (offered ${rate}/s)`,
+      value: result.achievedPerSec,
+      unit: 'req/s',
+    })
+    context.target({
+      id: `target.registry-${name}-p99`,
+      description: `${what}: p99 under 2 ms at ${targetRate} req/s on keep-alive connections`,
+      actual: result.p99Ms,
+      comparator: '<=',
+      bound: 2,
+      unit: 'ms',
+      basis: `p99 ${result.p99Ms.toFixed(2)} ms at ${Math.round(result.achievedPerSec)} req/s achieved (offered ${rate}), ${result.failures} failures`,
+      // A quick run offers a tenth of the rate: reported, not judged.
+      met: quick ? null : result.p99Ms <= 2 && result.failures === 0,
+    })
+  }
+}
+
+/** RSS with the schemas: a broker restarted over the data dir, idle, then with the registry replayed. */
+async function measureRestarted(context: BenchContext, dataDir: string, schemaCount: number): Promise<void> {
+  const { quick } = context.options
+  const broker = await launchBroker({ dataDir })
+  const http = new RegistryHttp(registryUrlOf(broker))
+  try {
+    await settle(1000)
+    const idleBytes = broker.rssBytes()
+    const status = await http.call('GET', '/schemas/ids/1')
+    if (status !== 200) throw new Error(`GET /schemas/ids/1 after restart answered ${status}`)
+    await settle(1000)
+    const loadedBytes = broker.rssBytes()
+    const aboveMB = (loadedBytes - idleBytes) / mb
+    context.record({
+      id: 'registry.rss.schemasAboveIdleMB',
+      label: `RSS with ${schemaCount} schemas (restarted, replayed) above the idle broker`,
+      value: Math.max(0.1, aboveMB),
+      unit: 'MB',
+      details: { idleMB: idleBytes / mb, loadedMB: loadedBytes / mb },
+    })
+    context.target({
+      id: 'target.registry-rss-10k-schemas',
+      description: 'RSS with 10,000 schemas under 30 MB above the idle broker',
+      actual: aboveMB,
+      comparator: '<=',
+      bound: 30,
+      unit: 'MB',
+      basis: `idle ${(idleBytes / mb).toFixed(1)} MB, with ${schemaCount} schemas ${(loadedBytes / mb).toFixed(1)} MB`,
+      met: quick ? null : aboveMB <= 30,
+    })
+  } finally {
+    http.close()
+    await broker.stop()
+  }
+}
+
 async function run(context: BenchContext): Promise<void> {
   const { quick } = context.options
   const schemaCount = quick ? 100 : 10_000
@@ -62,8 +153,8 @@ async function run(context: BenchContext): Promise<void> {
   const seconds = quick ? context.options.phaseSeconds : Math.min(5, context.options.phaseSeconds)
   const dataDir = await makeTempDir('streamline-bench-registry-')
   try {
-    let broker = await launchBroker({ dataDir })
-    let http = new RegistryHttp(registryUrlOf(broker))
+    const broker = await launchBroker({ dataDir })
+    const http = new RegistryHttp(registryUrlOf(broker))
     try {
       await settle(1000)
       const idleBytes = broker.rssBytes()
@@ -93,86 +184,12 @@ async function run(context: BenchContext): Promise<void> {
         value: Math.max(0.1, (registeredBytes - idleBytes) / mb),
         unit: 'MB',
       })
-      for (const [name, request] of [
-        ['getById', () => http.call('GET', `/schemas/ids/${1 + Math.floor(Math.random() * schemaCount)}`)],
-        [
-          'lookup',
-          () => {
-            const n = Math.floor(Math.random() * schemaCount)
-            return http.call('POST', `/subjects/bench-${n % 100}`, JSON.stringify({ schema: schemaOf(n) }))
-          },
-        ],
-      ] as const) {
-        const result = await http.openLoop(rate, seconds, request)
-        const what = name === 'getById' ? 'GET /schemas/ids/{id}' : 'POST /subjects/{s} (lookup)'
-        const details = { offeredPerSec: rate, failures: result.failures, samples: result.samples }
-        context.record({
-          id: `registry.${name}.p50Ms`,
-          label: `${what} p50`,
-          value: result.p50Ms,
-          unit: 'ms',
-          details,
-        })
-        context.record({
-          id: `registry.${name}.p99Ms`,
-          label: `${what} p99`,
-          value: result.p99Ms,
-          unit: 'ms',
-          details,
-        })
-        context.record({
-          id: `registry.${name}.achievedPerSec`,
-          label: `${what} achieved rate (offered ${rate}/s)`,
-          value: result.achievedPerSec,
-          unit: 'req/s',
-        })
-        context.target({
-          id: `target.registry-${name}-p99`,
-          description: `${what}: p99 under 2 ms at ${targetRate} req/s on keep-alive connections`,
-          actual: result.p99Ms,
-          comparator: '<=',
-          bound: 2,
-          unit: 'ms',
-          basis: `p99 ${result.p99Ms.toFixed(2)} ms at ${Math.round(result.achievedPerSec)} req/s achieved (offered ${rate}), ${result.failures} failures`,
-          // A quick run offers a tenth of the rate: reported, not judged.
-          met: quick ? null : result.p99Ms <= 2 && result.failures === 0,
-        })
-      }
+      await measureLatency(context, http, { schemaCount, rate, seconds })
     } finally {
       http.close()
       await broker.stop()
     }
-    broker = await launchBroker({ dataDir })
-    http = new RegistryHttp(registryUrlOf(broker))
-    try {
-      await settle(1000)
-      const idleBytes = broker.rssBytes()
-      const status = await http.call('GET', '/schemas/ids/1')
-      if (status !== 200) throw new Error(`GET /schemas/ids/1 after restart answered ${status}`)
-      await settle(1000)
-      const loadedBytes = broker.rssBytes()
-      const aboveMB = (loadedBytes - idleBytes) / mb
-      context.record({
-        id: 'registry.rss.schemasAboveIdleMB',
-        label: `RSS with ${schemaCount} schemas (restarted, replayed) above the idle broker`,
-        value: Math.max(0.1, aboveMB),
-        unit: 'MB',
-        details: { idleMB: idleBytes / mb, loadedMB: loadedBytes / mb },
-      })
-      context.target({
-        id: 'target.registry-rss-10k-schemas',
-        description: 'RSS with 10,000 schemas under 30 MB above the idle broker',
-        actual: aboveMB,
-        comparator: '<=',
-        bound: 30,
-        unit: 'MB',
-        basis: `idle ${(idleBytes / mb).toFixed(1)} MB, with ${schemaCount} schemas ${(loadedBytes / mb).toFixed(1)} MB`,
-        met: quick ? null : aboveMB <= 30,
-      })
-    } finally {
-      http.close()
-      await broker.stop()
-    }
+    await measureRestarted(context, dataDir, schemaCount)
   } finally {
     await removeTempDir(dataDir)
   }
