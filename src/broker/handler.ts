@@ -12,6 +12,7 @@ import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import type { ApiKey, ApiMessages } from '../protocol/generated/index.ts'
 import type { QuotaServices } from '../quotas/quota-services.ts'
 import type { RequestQuota } from '../quotas/request-quota.ts'
+import type { SchemaValidator } from '../registry/validation/types.ts'
 import type { Authorizer } from '../security/acl/authorizer.ts'
 import type { ConnectionSession, SecurityServices } from '../security/session.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
@@ -89,6 +90,9 @@ export interface BrokerServices {
   /** Cluster mode (src/cluster): the live brokers and each partition's leader; absent: a single broker
    * that leads every partition. */
   cluster?: ClusterView
+  /** Broker-side schema validation (`confluent.key/value.schema.validation`, src/registry/validation);
+   * absent where a test builds services without it: validated topics refuse every record. */
+  schemaValidator?: SchemaValidator
 }
 
 export interface RequestContext {

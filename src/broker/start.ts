@@ -38,6 +38,7 @@ import { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import { InstrumentedRouter } from '../metrics/instrumented-router.ts'
 import { apiDefinitions } from '../protocol/generated/index.ts'
 import { openQuotaServices } from '../quotas/quota-services.ts'
+import { RegistryRuntime } from '../registry/runtime.ts'
 import { type RegistryServer, startRegistryServer } from '../registry/server.ts'
 import { openAuthorizer } from '../security/acl/authorizer.ts'
 import {
@@ -307,6 +308,14 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     sessionIdleMs: limits.fetchSessionIdleMs,
   })
   const settings = { ...defaultBrokerSettings, ...options.settings }
+  // The registry's store, shared by its port and broker-side schema validation; nothing loads until used.
+  const registryRuntime = new RegistryRuntime({
+    logs,
+    log,
+    security: securityServices,
+    metrics,
+    ...(authorizer === undefined ? {} : { authorizer }),
+  })
   const services: BrokerServices = {
     identity,
     settings,
@@ -329,6 +338,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     quotas,
     connectionLimiter,
     ...(cluster === null ? {} : { cluster }),
+    schemaValidator: registryRuntime.validator,
   }
   const router = new InstrumentedRouter(handlers, services, metrics)
   const specs: ListenerSpec[] = options.listeners ?? [
@@ -344,7 +354,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     registry =
       registryAddress === null
         ? null
-        : await startRegistryServer({ ...registryAddress, context: { logs, log } })
+        : await startRegistryServer({ ...registryAddress, runtime: registryRuntime })
   } catch (error) {
     await closeHttp(http, log)
     await logs.close()

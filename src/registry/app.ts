@@ -1,33 +1,35 @@
-// The registry behind its port, built on the first request (server.ts): replays `_schemas` into the
-// store, then serves the route table. The one catch per request is here: a RegistryError becomes
+// The registry behind its port, built on the first request (server.ts): the store (runtime.ts, which
+// replays `_schemas`), then serves the route table. The one catch per request is here: a RegistryError becomes
 // Confluent's error body; anything else is logged and answered 500 / 50001, and the process goes on.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { RegistryError, storeError } from './errors.ts'
 import { readJsonBody, sendError, sendJson, sendRaw } from './http-io.ts'
+import { RegistryMetrics } from './registry-metrics.ts'
 import { registryRoutes } from './route-table.ts'
 import { Router } from './router.ts'
-import type { RegistryContext } from './server.ts'
+import type { RegistryRuntime } from './runtime.ts'
 import type { RegistryServices } from './services.ts'
-import { RegistryStore } from './store/registry-store.ts'
-import { SchemasTopic } from './store/schemas-topic.ts'
 
 export interface RegistryApp {
   handle(request: IncomingMessage, response: ServerResponse): void
 }
 
-export async function buildRegistryApp(context: RegistryContext): Promise<RegistryApp> {
-  const store = new RegistryStore(new SchemasTopic(context.logs), context.log)
-  await store.load()
-  context.log.info(
-    { schemas: store.state.contents.size, records: store.state.applied },
-    'registry loaded _schemas',
-  )
+export async function buildRegistryApp(runtime: RegistryRuntime): Promise<RegistryApp> {
+  const context = runtime
+  const store = await runtime.store()
   const services: RegistryServices = { store, clusterId: context.logs.clusterId }
   const router = new Router(registryRoutes)
-  const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  const metrics =
+    runtime.context.metrics === undefined ? null : new RegistryMetrics(runtime.context.metrics, store.state)
+  const serve = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    matched: { route: string },
+  ): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://registry')
     const { route, params } = router.match(request.method ?? 'GET', url.pathname)
+    matched.route = route.path
     const body = await readJsonBody(request)
     const answer = await route.handle({ params, query: url.searchParams, body, services })
     if (answer.raw === true) sendRaw(response, answer.status ?? 200, String(answer.body))
@@ -35,7 +37,15 @@ export async function buildRegistryApp(context: RegistryContext): Promise<Regist
   }
   return {
     handle(request, response) {
-      serve(request, response).catch((error: unknown) => {
+      const matched = { route: 'unmatched' }
+      if (metrics !== null) {
+        const startedMs = performance.now()
+        response.once('finish', () => {
+          const seconds = (performance.now() - startedMs) / 1000
+          metrics.answered(request.method ?? 'GET', matched.route, response.statusCode, seconds)
+        })
+      }
+      serve(request, response, matched).catch((error: unknown) => {
         if (!(error instanceof RegistryError)) {
           context.log.error(
             { err: error, method: request.method, url: request.url },

@@ -2,16 +2,28 @@
 // node:http server (~1 ms, no registry module loaded); the registry itself (app.ts: the routes, the
 // store and its replay of `_schemas`; avsc, ajv and protobufjs later still, per format) is built on
 // the first request, which waits for it, as do those arriving meanwhile. An idle broker never
-// carries it.
+// carries it. With SCRAM users configured, every request first passes HTTP basic auth
+// (basic-auth.ts), before the registry is built.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Logger } from '../log.ts'
+import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
+import type { Authorizer } from '../security/acl/authorizer.ts'
+import type { SecurityServices } from '../security/session.ts'
 import type { LogManager } from '../storage/types.ts'
 import type { RegistryApp } from './app.ts'
+import { RegistryBasicAuth } from './basic-auth.ts'
+import type { RegistryRuntime } from './runtime.ts'
 
 export interface RegistryContext {
   logs: LogManager
   log: Logger
+  /** The broker's SCRAM users: with any, the port requires HTTP basic auth (basic-auth.ts). */
+  security?: SecurityServices
+  /** `super.users` and ACLs: who may write. */
+  authorizer?: Authorizer
+  /** The broker's /metrics, where the registry adds its own (registry-metrics.ts). */
+  metrics?: BrokerMetrics
 }
 
 export interface RegistryServer {
@@ -25,15 +37,16 @@ export interface RegistryServer {
 export async function startRegistryServer(options: {
   host: string
   port: number
-  context: RegistryContext
+  runtime: RegistryRuntime
 }): Promise<RegistryServer> {
-  const { context } = options
+  const { runtime } = options
+  const context = runtime
   const server = createServer({ keepAliveTimeout: 30_000 })
   let built: RegistryApp | null = null
   let building: Promise<RegistryApp> | null = null
   const build = (): Promise<RegistryApp> => {
     building ??= import('./app.ts')
-      .then(({ buildRegistryApp }) => buildRegistryApp(context))
+      .then(({ buildRegistryApp }) => buildRegistryApp(runtime))
       .then((app) => {
         built = app
         return app
@@ -44,7 +57,8 @@ export async function startRegistryServer(options: {
     })
     return building
   }
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+  const auth = new RegistryBasicAuth(runtime.context)
+  const dispatch = (request: IncomingMessage, response: ServerResponse): void => {
     if (built !== null) {
       built.handle(request, response)
       return
@@ -56,6 +70,33 @@ export async function startRegistryServer(options: {
         const text = JSON.stringify({ error_code: 50001, message: 'Error while loading the schema registry' })
         response.writeHead(500, { 'content-type': 'application/vnd.schemaregistry.v1+json' })
         response.end(text)
+      },
+    )
+  }
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (!auth.required()) {
+      dispatch(request, response)
+      return
+    }
+    // Checked before the registry is built: an unauthenticated caller does not load it.
+    auth.check(request).then(
+      (refusal) => {
+        if (refusal === null) {
+          dispatch(request, response)
+          return
+        }
+        response.writeHead(refusal.status, {
+          'content-type': 'application/vnd.schemaregistry.v1+json',
+          ...refusal.headers,
+        })
+        response.end(JSON.stringify(refusal.body))
+        request.resume()
+      },
+      (error: unknown) => {
+        context.log.error({ err: error }, 'registry authentication failed to run')
+        response.writeHead(500, { 'content-type': 'application/vnd.schemaregistry.v1+json' })
+        response.end(JSON.stringify({ error_code: 50001, message: 'Error while authenticating' }))
+        request.resume()
       },
     )
   })

@@ -58,6 +58,18 @@ export interface TopicConfig {
   localRetentionMs: number
   /** -2: same as retention.bytes. */
   localRetentionBytes: number
+  // Broker-side schema validation (Confluent Server's names; the check: src/registry/validation/).
+  /** `confluent.key.schema.validation`: keys must carry a schema id registered for their subject. */
+  confluentKeySchemaValidation: boolean
+  /** `confluent.value.schema.validation`: values must carry a schema id registered for their subject. */
+  confluentValueSchemaValidation: boolean
+  /** `confluent.key.subject.name.strategy`: how a key's subject is named (Confluent's class name). */
+  confluentKeySubjectNameStrategy: string
+  /** `confluent.value.subject.name.strategy`: how a value's subject is named. */
+  confluentValueSubjectNameStrategy: string
+  /** `streamline.schema.validation.decode`: beyond Confluent, validated payloads must also decode
+   * with their schema. */
+  streamlineSchemaValidationDecode: boolean
 }
 
 export type TopicConfigType = 'int' | 'long' | 'double' | 'string' | 'list' | 'boolean'
@@ -82,6 +94,24 @@ const int32Max = 2 ** 31 - 1
 const kafkaVersionPattern =
   /^(?:0\.(?:8\.[0-2]|9\.0|10\.[0-2]|11\.0)|1\.[01]|2\.[0-8]|3\.[0-9])(?:-IV[0-4]|(?:\.\d+)*)$/
 const longMaxText = '9223372036854775807'
+/** Confluent's subject name strategies, by class name or short name. */
+const subjectNameStrategyPattern =
+  /^(?:io\.confluent\.kafka\.serializers\.subject\.)?(?:TopicNameStrategy|RecordNameStrategy|TopicRecordNameStrategy)$/
+const topicNameStrategy = 'io.confluent.kafka.serializers.subject.TopicNameStrategy'
+
+function subjectNameStrategy(name: string, field: keyof TopicConfig, side: string): TopicConfigDefinition {
+  return {
+    name,
+    field,
+    type: 'string',
+    defaultValue: topicNameStrategy,
+    valid: {
+      pattern: subjectNameStrategyPattern,
+      what: '%s is not TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy',
+    },
+    doc: `Schema validation: how the subject of a record ${side} is named (Confluent's strategies).`,
+  }
+}
 
 function numeric(
   name: string,
@@ -122,6 +152,20 @@ export const topicConfigDefinitions: readonly TopicConfigDefinition[] = [
     valid: { oneOf: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'] },
     doc: 'Final compression of the topic; producer keeps the codec the producer chose.',
   },
+  boolean(
+    'confluent.key.schema.validation',
+    'confluentKeySchemaValidation',
+    'false',
+    'Refuse records whose key lacks a schema id registered under its subject (INVALID_RECORD).',
+  ),
+  subjectNameStrategy('confluent.key.subject.name.strategy', 'confluentKeySubjectNameStrategy', 'key'),
+  boolean(
+    'confluent.value.schema.validation',
+    'confluentValueSchemaValidation',
+    'false',
+    'Refuse records whose value lacks a schema id registered under its subject (INVALID_RECORD).',
+  ),
+  subjectNameStrategy('confluent.value.subject.name.strategy', 'confluentValueSubjectNameStrategy', 'value'),
   numeric('delete.retention.ms', 'deleteRetentionMs', 'long', '86400000', 0, 'How long tombstones are kept.'),
   numeric('file.delete.delay.ms', 'fileDeleteDelayMs', 'long', '60000', 0, 'Delay before a file is removed.'),
   numeric('flush.messages', 'flushMessages', 'long', longMaxText, 1, 'Messages between forced fsyncs.'),
@@ -257,6 +301,12 @@ export const topicConfigDefinitions: readonly TopicConfigDefinition[] = [
     'Accepted; segments roll at segment.ms exactly.',
   ),
   numeric('segment.ms', 'segmentMs', 'long', '604800000', 1, 'Segment age before a roll.'),
+  boolean(
+    'streamline.schema.validation.decode',
+    'streamlineSchemaValidationDecode',
+    'false',
+    'With confluent.key/value.schema.validation on, validated payloads must also decode with their schema.',
+  ),
   boolean(
     'unclean.leader.election.enable',
     'uncleanLeaderElectionEnable',

@@ -52,6 +52,10 @@ const expectedMeasurements = [
   'cli.produce-file.streamline-cli.recordsPerSec',
   'cli.consume.streamline-cli.recordsPerSec',
   'cli.version.startMs',
+  'registry.register.perSec',
+  'registry.getById.p99Ms',
+  'registry.lookup.p99Ms',
+  'registry.rss.schemasAboveIdleMB',
 ]
 
 const expectedTargets = [

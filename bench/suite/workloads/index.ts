@@ -11,6 +11,7 @@ import { group } from './group.ts'
 import { latency } from './latency.ts'
 import { produce } from './produce.ts'
 import { sql } from './sql.ts'
+import { registry } from './registry.ts'
 import { tiered } from './tiered.ts'
 
 export const workloads: readonly Workload[] = [
@@ -24,4 +25,5 @@ export const workloads: readonly Workload[] = [
   footprint,
   tiered,
   sql,
+  registry,
 ]

@@ -12,6 +12,8 @@
 // Produce never creates topics (clients auto-create them through Metadata).
 // Internal topics (__consumer_offsets, __transaction_state): INVALID_TOPIC_EXCEPTION unless the client
 // id is `__admin_client`, as in Kafka.
+// Topics with `confluent.key/value.schema.validation` refuse records without a schema id registered
+// for their subject: INVALID_RECORD with per-record errors (produce/schema-validation.ts).
 // Known gaps: timeoutMs is not enforced (a single broker has no replicas to wait for).
 
 import { adminClientId, isKafkaInternalTopic } from '../../coordinator/state-topics.ts'
@@ -28,6 +30,7 @@ import type { TopicDescription } from '../../storage/types.ts'
 import { defineHandler, noResponse, type RequestContext } from '../handler.ts'
 import { partitionResult } from './produce/partition-result.ts'
 import { normalizeProduceRecords } from './produce/produce-records.ts'
+import { checkRecordSchemas, validatesSchemas } from './produce/schema-validation.ts'
 import { applyTopicRules, InvalidRecordsError } from './produce/topic-rules.ts'
 import { refuseUnauthorizedTransactionalProduce } from './produce/transactional-id-check.ts'
 
@@ -113,6 +116,8 @@ async function produceToPartition(
     }
     const batches = await normalizeProduceRecords(partition.records, context.apiVersion)
     const stored = await applyTopicRules(batches, topic.name, topic.config, Date.now())
+    if (validatesSchemas(topic.config))
+      await checkRecordSchemas(context, topic.name, partition.index, topic.config, stored)
     const appendStartedMs = performance.now()
     const result = await log.append(stored, { durable: options.durable, leaderEpoch })
     context.services.metrics?.appended(topic.name, {

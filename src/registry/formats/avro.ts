@@ -34,12 +34,28 @@ export class AvroSchema implements ParsedSchema {
   readonly normalized: string
   readonly json: unknown
   readonly named: NamedTypes
+  private readonly type: avro.Type
 
-  constructor(json: unknown, normalized: string, named: NamedTypes) {
+  constructor(json: unknown, type: avro.Type, named: NamedTypes) {
     this.json = compactAvro(json)
     this.canonical = JSON.stringify(this.json)
-    this.normalized = normalized
+    this.normalized = JSON.stringify(type.schema({ exportAttrs: true }))
     this.named = named
+    this.type = type
+  }
+
+  recordName(): string | null {
+    return this.type.name ?? this.type.typeName
+  }
+
+  payloadIssue(payload: Buffer): string | null {
+    try {
+      // Throws on truncated data, bad unions or enums, and on bytes left over.
+      this.type.fromBuffer(payload)
+      return null
+    } catch (error) {
+      return `does not decode as Avro ${this.recordName()}: ${(error as Error).message}`
+    }
   }
 
   readerIssues(writer: ParsedSchema): string[] {
@@ -73,6 +89,6 @@ export const avroFormat: SchemaFormat = {
       throw invalidSchema(`${schema}, details: ${(error as Error).message}`)
     }
     collectNamedTypes(json, '', named)
-    return new AvroSchema(json, JSON.stringify(type.schema({ exportAttrs: true })), named)
+    return new AvroSchema(json, type, named)
   },
 }

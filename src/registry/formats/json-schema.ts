@@ -5,7 +5,7 @@
 // sorted. Compatibility: json-schema-compatibility.ts.
 
 import { createRequire } from 'node:module'
-import { Ajv } from 'ajv'
+import { Ajv, type ValidateFunction } from 'ajv'
 import { Ajv2019 } from 'ajv/dist/2019.js'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { invalidSchema } from '../errors.ts'
@@ -50,7 +50,7 @@ function parseJson(text: string, what: string): unknown {
 }
 
 /** Validates the schema and compiles it (which resolves every "$ref"); throws on any problem. */
-function compileWith(ajv: AnyAjv, json: unknown, referenced: ReadonlyMap<string, unknown>): void {
+function compileWith(ajv: AnyAjv, json: unknown, referenced: ReadonlyMap<string, unknown>): ValidateFunction {
   for (const [name, referencedJson] of referenced) {
     const id =
       typeof referencedJson === 'object' && referencedJson !== null
@@ -60,7 +60,7 @@ function compileWith(ajv: AnyAjv, json: unknown, referenced: ReadonlyMap<string,
     else ajv.addSchema(referencedJson as object, name)
   }
   if (!ajv.validateSchema(json as object)) throw new Error(ajv.errorsText(ajv.errors))
-  ajv.compile(json as object)
+  return ajv.compile(json as object)
 }
 
 export class JsonSchema implements ParsedSchema {
@@ -69,12 +69,34 @@ export class JsonSchema implements ParsedSchema {
   readonly normalized: string
   readonly json: unknown
   readonly references: ReadonlyMap<string, unknown>
+  private readonly validate: ValidateFunction
 
-  constructor(json: unknown, references: ReadonlyMap<string, unknown>) {
+  constructor(json: unknown, references: ReadonlyMap<string, unknown>, validate: ValidateFunction) {
     this.json = json
     this.canonical = JSON.stringify(json)
     this.normalized = JSON.stringify(sortKeys(json))
     this.references = references
+    this.validate = validate
+  }
+
+  recordName(): string | null {
+    const title =
+      typeof this.json === 'object' && this.json !== null
+        ? (this.json as { title?: unknown }).title
+        : undefined
+    return typeof title === 'string' ? title : null
+  }
+
+  payloadIssue(payload: Buffer): string | null {
+    let document: unknown
+    try {
+      document = JSON.parse(payload.toString('utf8'))
+    } catch (error) {
+      return `is not JSON: ${(error as Error).message}`
+    }
+    if (this.validate(document)) return null
+    const first = this.validate.errors?.[0]
+    return `does not match the JSON schema: ${first === undefined ? 'invalid' : `${first.instancePath || '/'} ${first.message ?? ''}`.trim()}`
   }
 
   readerIssues(writer: ParsedSchema): string[] {
@@ -92,19 +114,20 @@ export const jsonSchemaFormat: SchemaFormat = {
     const referenced = new Map<string, unknown>()
     for (const reference of references)
       referenced.set(reference.name, parseJson(reference.schema, `reference ${reference.name}`))
+    let validate: ValidateFunction
     try {
-      compileWith(validatorFor(json), json, referenced)
+      validate = compileWith(validatorFor(json), json, referenced)
     } catch (error) {
       if (error instanceof Error && error.name === 'RegistryError') throw error
       // A draft-04 style "id" without "$schema": valid for Confluent, so check it as draft-04.
       const draft04 = /keyword "id"/.test((error as Error).message)
       try {
         if (!draft04) throw error
-        compileWith(new AjvDraft04({ strict: false, validateFormats: false }), json, referenced)
+        validate = compileWith(new AjvDraft04({ strict: false, validateFormats: false }), json, referenced)
       } catch (retried) {
         throw invalidSchema(`${schema}, details: ${(retried as Error).message}`)
       }
     }
-    return new JsonSchema(json, referenced)
+    return new JsonSchema(json, referenced, validate)
   },
 }

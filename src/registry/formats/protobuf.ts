@@ -11,6 +11,12 @@ import protobuf from 'protobufjs'
 import descriptor from 'protobufjs/ext/descriptor.js'
 import { invalidSchema } from '../errors.ts'
 import { collectMessages, type ProtoMessages, protobufReaderIssues } from './protobuf-compatibility.ts'
+import {
+  type MessageNode,
+  messageOfPayload,
+  messageTreeOfDescriptor,
+  messageTreeOfText,
+} from './protobuf-payload.ts'
 import type { ParsedSchema, ResolvedReference, SchemaFormat } from './types.ts'
 
 const parseOptions = { keepCase: true, alternateCommentMode: false }
@@ -43,16 +49,43 @@ export class ProtobufSchema implements ParsedSchema {
   readonly packageName: string
   readonly messages: ProtoMessages
   private readonly descriptorOf: () => string
+  /** Every file's types, imports included (payloads are decoded with it). */
+  private readonly root: protobuf.Root
+  private readonly messageTree: readonly MessageNode[]
 
   constructor(
     text: string,
-    parsed: { packageName: string; messages: ProtoMessages; descriptor: () => string },
+    parsed: {
+      packageName: string
+      messages: ProtoMessages
+      descriptor: () => string
+      root: protobuf.Root
+      messageTree: MessageNode[]
+    },
   ) {
     this.canonical = text.trim()
     this.normalized = isProtoText(text) ? normalizeProto(text) : this.canonical
     this.packageName = parsed.packageName
     this.messages = parsed.messages
     this.descriptorOf = parsed.descriptor
+    this.root = parsed.root
+    this.messageTree = parsed.messageTree
+  }
+
+  recordName(payload: Buffer): string | null {
+    const message = messageOfPayload(this.messageTree, payload)
+    return typeof message === 'string' ? null : message.fullName
+  }
+
+  payloadIssue(payload: Buffer): string | null {
+    const message = messageOfPayload(this.messageTree, payload)
+    if (typeof message === 'string') return message
+    try {
+      this.root.lookupType(message.fullName).decode(payload.subarray(message.offset))
+      return null
+    } catch (error) {
+      return `does not decode as Protobuf ${message.fullName}: ${(error as Error).message}`
+    }
   }
 
   /** The schema as a base64 FileDescriptorProto (Confluent's `format=serialized`). */
@@ -152,11 +185,18 @@ function parseProtobuf(schema: string, references: readonly ResolvedReference[])
     files.root.resolveAll()
     const packageName = file.package ?? ''
     const messages = ownMessages(files.root, packageName, descriptorMessageNames(file))
-    return new ProtobufSchema(schema, { packageName, messages, descriptor: () => schema.trim() })
+    return new ProtobufSchema(schema, {
+      packageName,
+      messages,
+      descriptor: () => schema.trim(),
+      root: files.root,
+      messageTree: messageTreeOfDescriptor(file),
+    })
   }
   // The file's own messages: parsed alone first, so imported types are not counted as its own.
   const own = new Set<string>()
-  collectMessages(protobuf.parse(schema, new protobuf.Root(), parseOptions).root, '', own)
+  const alone = protobuf.parse(schema, new protobuf.Root(), parseOptions)
+  collectMessages(alone.root, '', own)
   const parsed = files.addText(schema, 'schema')
   files.root.resolveAll()
   const packageName = parsed.package ?? ''
@@ -165,6 +205,8 @@ function parseProtobuf(schema: string, references: readonly ResolvedReference[])
   return new ProtobufSchema(schema, {
     packageName,
     messages: ownMessages(files.root, packageName, own),
+    root: files.root,
+    messageTree: messageTreeOfText(alone.root, packageName),
     descriptor: () => {
       serialized ??= textToDescriptor(files.root, packageName, imports)
       return serialized

@@ -1,7 +1,8 @@
 // What every schema format (Avro, JSON Schema, Protobuf) offers the registry: parse a schema with its
 // references into a ParsedSchema (or throw RegistryError 42201), which knows its canonical text (what
-// is stored and compared for "same schema"), its normalized text (`normalize=true`), and why it
-// cannot read data written with another schema of its format (compatibility, with reasons).
+// is stored and compared for "same schema"), its normalized text (`normalize=true`), why it
+// cannot read data written with another schema of its format (compatibility, with reasons), and, for
+// broker-side validation, its record name and whether a payload decodes with it.
 
 import type { SchemaType } from '../store/records.ts'
 
@@ -24,6 +25,15 @@ export interface ParsedSchema {
    * Messages use Confluent's difference names (READER_FIELD_MISSING_DEFAULT_VALUE, TYPE_NARROWED, …).
    */
   readerIssues(writer: ParsedSchema): string[]
+  /**
+   * The record name Confluent's RecordNameStrategy and TopicRecordNameStrategy name subjects after
+   * (Avro: the named type's full name; Protobuf: the message the payload's indexes name; JSON: the
+   * title), or null when it has none. `payload` is a record's bytes after the magic byte and id.
+   */
+  recordName(payload: Buffer): string | null
+  /** Why `payload` (a record's bytes after the magic byte and id) does not decode with this schema,
+   * or null when it does (broker-side validation's opt-in full check). */
+  payloadIssue(payload: Buffer): string | null
   /** Protobuf only: the schema as a base64 FileDescriptorProto (`format=serialized`). */
   serialized?(): string
 }

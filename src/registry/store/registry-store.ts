@@ -42,6 +42,11 @@ export class RegistryStore {
     return this.serialize(() => this.catchUp())
   }
 
+  /** Applies what `_schemas` holds beyond the last record applied (written by another registry). */
+  refresh(): Promise<void> {
+    return this.serialize(() => this.catchUp())
+  }
+
   /** Runs `operation` after every earlier one has finished (writes are one at a time). */
   serialize<T>(operation: () => Promise<T>): Promise<T> {
     const run = this.tail.then(operation, operation)
