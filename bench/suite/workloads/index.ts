@@ -10,8 +10,8 @@ import { footprint } from './footprint.ts'
 import { group } from './group.ts'
 import { latency } from './latency.ts'
 import { produce } from './produce.ts'
-import { sql } from './sql.ts'
 import { registry } from './registry.ts'
+import { sql } from './sql.ts'
 import { tiered } from './tiered.ts'
 
 export const workloads: readonly Workload[] = [
