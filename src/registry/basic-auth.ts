@@ -6,6 +6,8 @@
 // ALTER on the CLUSTER resource; with the authorizer off every authenticated user may write, as on
 // the broker. Refusals: 401 `{"error_code":401,"message":"Unauthorized"}` with `WWW-Authenticate`;
 // 403 `{"error_code":40301,…}` (Confluent's "user is denied operation" code).
+// The console's pass-through (src/http/routes/services.ts) is vouched for by this process
+// (security/internal-principal.ts): its logged-in principal is held to the same write rule.
 // A verified user:password pair is remembered for a minute (a PBKDF2 run per request would cap the
 // port at a few hundred requests per second); a changed password takes effect within that minute.
 
@@ -13,6 +15,7 @@ import { createHash } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Authorizer } from '../security/acl/authorizer.ts'
 import { AclOperation, clusterResourceName, ResourceType } from '../security/acl/model.ts'
+import { vouchedPrincipal } from '../security/internal-principal.ts'
 import type { SecurityServices } from '../security/session.ts'
 
 export interface AuthRefusal {
@@ -41,6 +44,14 @@ function unauthorized(message: string): AuthRefusal {
   }
 }
 
+function denied(user: string): AuthRefusal {
+  return {
+    status: 403,
+    body: { error_code: 40301, message: `User ${user} is denied operation Write on the schema registry` },
+    headers: {},
+  }
+}
+
 export class RegistryBasicAuth {
   private readonly security: SecurityServices | undefined
   private readonly authorizer: Authorizer | undefined
@@ -60,6 +71,13 @@ export class RegistryBasicAuth {
 
   /** Null when the request may go on; else the answer refusing it. Call when required(). */
   async check(request: IncomingMessage): Promise<AuthRefusal | null> {
+    const method = request.method ?? 'GET'
+    const path = new URL(request.url ?? '/', 'http://registry').pathname
+    const vouched = vouchedPrincipal(request.headers)
+    if (vouched !== undefined) {
+      if (!isWrite(method, path) || this.mayWrite(vouched, request.socket.remoteAddress ?? '')) return null
+      return denied(vouched.replace(/^User:/, ''))
+    }
     const header = request.headers.authorization ?? ''
     const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header)
     if (match === null) return unauthorized('Unauthorized')
@@ -69,15 +87,9 @@ export class RegistryBasicAuth {
     const user = decoded.slice(0, colon)
     const password = decoded.slice(colon + 1)
     if (!(await this.passwordMatches(user, password))) return unauthorized('Unauthorized')
-    const method = request.method ?? 'GET'
-    const path = new URL(request.url ?? '/', 'http://registry').pathname
     if (!isWrite(method, path) || this.mayWrite(`User:${user}`, request.socket.remoteAddress ?? ''))
       return null
-    return {
-      status: 403,
-      body: { error_code: 40301, message: `User ${user} is denied operation Write on the schema registry` },
-      headers: {},
-    }
+    return denied(user)
   }
 
   private mayWrite(principal: string, host: string): boolean {

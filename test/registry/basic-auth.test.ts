@@ -11,6 +11,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, it } from 'node:test'
 import { promisify } from 'node:util'
+import { httpBaseOf } from '../console/browser.ts'
 import {
   type BrokerProcess,
   makeTempDir,
@@ -143,4 +144,28 @@ it('confluent_kafka.schema_registry with basic.auth.user.info', {
 }, async () => {
   const result = await runPython(pythonScript, { args: [base], timeoutMs: 45_000 })
   assert.deepEqual(result, { id: 2, subjects: ['auth-value', 'py-auth-value'], refused: [401, 401] })
+})
+
+it("the console's pass-through is vouched for: reads as the session's principal, writes held to the same rule", async () => {
+  // This broker has no SASL listener, so the admin port is open (ANONYMOUS); alice's users still make
+  // the registry port ask for credentials, which the pass-through cannot give: it vouches instead.
+  const httpBase = httpBaseOf(broker)
+  const read = await fetch(`${httpBase}/api/v1/registry/subjects`)
+  assert.equal(read.status, 200)
+  assert.ok(Array.isArray(await read.json()))
+  const write = await fetch(`${httpBase}/api/v1/registry/subjects/through-value/versions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+    body: JSON.stringify(schema),
+  })
+  assert.equal(write.status, 403)
+  assert.deepEqual(await write.json(), {
+    error_code: 40301,
+    message: 'User ANONYMOUS is denied operation Write on the schema registry',
+  })
+  // The vouching headers from outside the process, without its secret, are ignored: still 401.
+  const forged = await fetch(`${base}/subjects`, {
+    headers: { 'x-streamline-principal': 'User:alice', 'x-streamline-internal': 'guess' },
+  })
+  assert.equal(forged.status, 401)
 })

@@ -6,7 +6,10 @@
 // (Confluent's `{"error_code","message"}` errors included). Scripts can use the services' ports directly.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { internalPrincipalHeaders } from '../../security/internal-principal.ts'
+import { anonymousPrincipal } from '../../security/principal.ts'
 import { type ApiRoutes, objectSchema } from '../api-route.ts'
+import { principalOf } from '../auth/guard.ts'
 import type { BrokerView } from '../context.ts'
 import { ApiError } from '../errors.ts'
 
@@ -56,6 +59,9 @@ async function forward(
     const value = request.headers[name]
     if (typeof value === 'string') headers[name] = value
   }
+  // The registry asks for credentials once the broker has users; the console's session stands in for
+  // them (the logged-in principal, or ANONYMOUS when the admin API is open, as it is to everyone).
+  Object.assign(headers, internalPrincipalHeaders(principalOf(request) ?? anonymousPrincipal))
   const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined
   let response: Response
   try {
