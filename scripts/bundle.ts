@@ -16,7 +16,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const bundleDir = join(root, 'dist', 'bundle')
 
 /** Packages with native addons, resolved from node_modules at run time. */
-export const nativePackages = ['@node-rs/crc32', 'lz4-napi', 'snappy', '@mongodb-js/zstd', '@duckdb/node-api']
+export const nativePackages = [
+  '@node-rs/crc32',
+  'lz4-napi',
+  'snappy',
+  '@mongodb-js/zstd',
+  '@duckdb/node-api',
+  '@duckdb/node-bindings',
+]
 /** Packages that read files beside their own code at load (a .wasm), so they cannot be inlined. */
 export const filePackages = ['@platformatic/wasm-utils']
 /** Optional packages a dependency requires only when asked (pg's libpq binding, `pg.native`), never
