@@ -302,14 +302,19 @@ test('the OpenAPI document lists every route', async () => {
   )
   assert.deepEqual(routes.sort(), [
     'delete /api/v1/groups/{group}',
+    'delete /api/v1/session',
     'delete /api/v1/topics/{topic}',
     'delete /api/v1/users/{user}',
     'get /api/v1/acls',
     'get /api/v1/cluster',
+    'get /api/v1/connect/{path}',
     'get /api/v1/groups',
     'get /api/v1/groups/{group}',
     'get /api/v1/metrics/history',
     'get /api/v1/quotas',
+    'get /api/v1/registry/{path}',
+    'get /api/v1/services',
+    'get /api/v1/session',
     'get /api/v1/topic-configs',
     'get /api/v1/topics',
     'get /api/v1/topics/{topic}',
@@ -321,11 +326,12 @@ test('the OpenAPI document lists every route', async () => {
     'post /api/v1/groups/{group}/offsets/reset',
     'post /api/v1/query',
     'post /api/v1/quotas',
+    'post /api/v1/session',
     'post /api/v1/topics',
     'post /api/v1/topics/{topic}/messages',
     'post /api/v1/topics/{topic}/partitions',
     'post /api/v1/topics/{topic}/partitions/{partition}/delete-records',
     'put /api/v1/topics/{topic}/configs',
     'put /api/v1/users/{user}',
-  ])
+])
 })
