@@ -333,5 +333,5 @@ test('the OpenAPI document lists every route', async () => {
     'post /api/v1/topics/{topic}/partitions/{partition}/delete-records',
     'put /api/v1/topics/{topic}/configs',
     'put /api/v1/users/{user}',
-])
+  ])
 })
