@@ -88,6 +88,17 @@ function hmacOf(tokenId: string): Buffer {
   return createHmac('sha512', secret).update(tokenId).digest()
 }
 
+/** CreateDelegationToken v3 for the caller itself, with `renewers` (User principals), the server's
+ * default lifetime. */
+function createToken(client: CodecClient, renewers: string[] = []) {
+  return client.request(ApiKey.CreateDelegationToken, 3, {
+    ownerPrincipalType: null,
+    ownerPrincipalName: null,
+    renewers: renewers.map((name) => ({ principalType: 'User', principalName: name })),
+    maxLifetimeMs: -1n,
+  })
+}
+
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 describe('delegation tokens', () => {
@@ -105,12 +116,7 @@ describe('delegation tokens', () => {
 
   test('PLAINTEXT connections may not use the token APIs (DELEGATION_TOKEN_REQUEST_NOT_ALLOWED)', async () => {
     const client = await CodecClient.open('127.0.0.1', started.plaintext)
-    const created = await client.request(ApiKey.CreateDelegationToken, 3, {
-      ownerPrincipalType: null,
-      ownerPrincipalName: null,
-      renewers: [],
-      maxLifetimeMs: -1n,
-    })
+    const created = await createToken(client)
     assert.equal(created.errorCode, errors.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED)
     assert.deepEqual([created.principalType, created.principalName], ['User', 'ANONYMOUS'])
     const renewed = await client.request(ApiKey.RenewDelegationToken, 2, {
@@ -233,12 +239,7 @@ describe('delegation tokens', () => {
 
   test('Renew and Expire: owner or renewer only, unknown HMAC, expiry moves, expired tokens are gone', async () => {
     const alice = await loggedIn(started.sasl, 'alice')
-    const created = await alice.request(ApiKey.CreateDelegationToken, 3, {
-      ownerPrincipalType: null,
-      ownerPrincipalName: null,
-      renewers: [{ principalType: 'User', principalName: 'bob' }],
-      maxLifetimeMs: -1n,
-    })
+    const created = await createToken(alice, ['bob'])
     const carol = await loggedIn(started.sasl, 'carol')
     const bob = await loggedIn(started.sasl, 'bob')
     const byCarol = await carol.request(ApiKey.RenewDelegationToken, 2, {
@@ -311,12 +312,7 @@ describe('delegation tokens', () => {
 
   test('kafkajs logs in with a token (SCRAM-SHA-256 and -512) and produces and consumes as its owner', async () => {
     const alice = await loggedIn(started.sasl, 'alice')
-    const created = await alice.request(ApiKey.CreateDelegationToken, 3, {
-      ownerPrincipalType: null,
-      ownerPrincipalName: null,
-      renewers: [],
-      maxLifetimeMs: -1n,
-    })
+    const created = await createToken(alice)
     alice.close()
     const brokers = [`127.0.0.1:${started.sasl}`]
     const kafka = new Kafka({
@@ -366,12 +362,7 @@ describe('delegation tokens', () => {
 
   test('a token session: lifetime up to the token expiry, and no token APIs for it', async () => {
     const alice = await loggedIn(started.sasl, 'alice')
-    const created = await alice.request(ApiKey.CreateDelegationToken, 3, {
-      ownerPrincipalType: null,
-      ownerPrincipalName: null,
-      renewers: [],
-      maxLifetimeMs: -1n,
-    })
+    const created = await createToken(alice)
     await alice.request(ApiKey.ExpireDelegationToken, 2, { hmac: created.hmac, expiryTimePeriodMs: 600_000n })
     alice.close()
     const client = await CodecClient.open('127.0.0.1', started.sasl)
@@ -384,12 +375,7 @@ describe('delegation tokens', () => {
     assert.equal(login.errorCode, 0)
     const lifetime = Number(login.sessionLifetimeMs)
     assert.ok(lifetime > 590_000 && lifetime <= 600_000, `session lifetime ${lifetime}`)
-    const refused = await client.request(ApiKey.CreateDelegationToken, 3, {
-      ownerPrincipalType: null,
-      ownerPrincipalName: null,
-      renewers: [],
-      maxLifetimeMs: -1n,
-    })
+    const refused = await createToken(client)
     assert.equal(refused.errorCode, errors.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED)
     // The session's principal is the owner.
     assert.deepEqual([refused.principalType, refused.principalName], ['User', 'alice'])
@@ -474,12 +460,7 @@ describe('delegation tokens without delegation.token.secret.key', () => {
 
   test('every token API answers DELEGATION_TOKEN_AUTH_DISABLED', async () => {
     const client = await loggedIn(started.sasl, 'alice')
-    const created = await client.request(ApiKey.CreateDelegationToken, 3, {
-      ownerPrincipalType: null,
-      ownerPrincipalName: null,
-      renewers: [],
-      maxLifetimeMs: -1n,
-    })
+    const created = await createToken(client)
     const renewed = await client.request(ApiKey.RenewDelegationToken, 2, {
       hmac: Buffer.alloc(64),
       renewPeriodMs: 1n,
