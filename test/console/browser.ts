@@ -10,7 +10,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core'
-import { type BrokerProcess, repositoryRoot } from '../helpers/broker-process.ts'
+import { httpUrlOf, repositoryRoot } from '../helpers/broker-process.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -50,14 +50,8 @@ export function ensureConsoleBuilt(): void {
 }
 
 /** The HTTP port of a broker started by startBrokerProcess (from its "http listening" log line). */
-export function httpBaseOf(broker: BrokerProcess): string {
-  for (const line of broker.output().split('\n')) {
-    if (!line.includes('"http listening"')) continue
-    const { host, port } = JSON.parse(line) as { host: string; port: number }
-    return `http://${host}:${port}`
-  }
-  throw new Error(`no "http listening" line in the broker output:\n${broker.output()}`)
-}
+/** The broker process's admin HTTP base URL (the console is served there). */
+export const httpBaseOf = httpUrlOf
 
 export interface ConsoleBrowser {
   browser: Browser

@@ -14,6 +14,7 @@ import { after, test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
 import {
   type BrokerProcess,
+  httpUrlOf,
   makeTempDir,
   removeTempDir,
   startBrokerProcess,
@@ -28,15 +29,6 @@ const streamSql = `CREATE STREAM even_events AS
 /** Burst b: 400 records, n = b * 1000 + index. */
 function burst(b: number): number[] {
   return Array.from({ length: 400 }, (_, index) => b * 1000 + index)
-}
-
-function httpUrlOf(broker: BrokerProcess): string {
-  for (const line of broker.output().split('\n')) {
-    if (!line.includes('"http listening"')) continue
-    const { host, port } = JSON.parse(line) as { host: string; port: number }
-    return `http://${host}:${port}`
-  }
-  return assert.fail('no "http listening" line')
 }
 
 async function produce(bootstrap: string, numbers: number[]): Promise<void> {

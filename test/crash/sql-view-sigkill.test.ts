@@ -13,6 +13,7 @@ import { after, test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
 import {
   type BrokerProcess,
+  httpUrlOf,
   makeTempDir,
   removeTempDir,
   startBrokerProcess,
@@ -74,15 +75,6 @@ function bruteForce(clicks: Click[]): Map<string, Record<string, unknown>> {
     view.set(key, row)
   }
   return view
-}
-
-function httpUrlOf(broker: BrokerProcess): string {
-  for (const line of broker.output().split('\n')) {
-    if (!line.includes('"http listening"')) continue
-    const { host, port } = JSON.parse(line) as { host: string; port: number }
-    return `http://${host}:${port}`
-  }
-  return assert.fail('no "http listening" line')
 }
 
 async function produce(bootstrap: string, clicks: Click[]): Promise<void> {

@@ -220,3 +220,13 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
     output: () => output.text,
   }
 }
+
+/** `http://host:port` of a broker process's admin HTTP port, from its "http listening" line. */
+export function httpUrlOf(broker: BrokerProcess): string {
+  for (const line of broker.output().split('\n')) {
+    if (!line.includes('"http listening"')) continue
+    const { host, port } = JSON.parse(line) as { host: string; port: number }
+    return `http://${host}:${port}`
+  }
+  throw new Error(`no "http listening" line in the broker output:\n${broker.output()}`)
+}

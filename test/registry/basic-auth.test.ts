@@ -11,9 +11,9 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, it } from 'node:test'
 import { promisify } from 'node:util'
-import { httpBaseOf } from '../console/browser.ts'
 import {
   type BrokerProcess,
+  httpUrlOf,
   makeTempDir,
   removeTempDir,
   startBrokerProcess,
@@ -149,7 +149,7 @@ it('confluent_kafka.schema_registry with basic.auth.user.info', {
 it("the console's pass-through is vouched for: reads as the session's principal, writes held to the same rule", async () => {
   // This broker has no SASL listener, so the admin port is open (ANONYMOUS); alice's users still make
   // the registry port ask for credentials, which the pass-through cannot give: it vouches instead.
-  const httpBase = httpBaseOf(broker)
+  const httpBase = httpUrlOf(broker)
   const read = await fetch(`${httpBase}/api/v1/registry/subjects`)
   assert.equal(read.status, 200)
   assert.ok(Array.isArray(await read.json()))
