@@ -372,6 +372,9 @@ describe('web console in Chromium', { skip }, () => {
     // Keyboard: the skip link comes first, then the navigation; Enter follows a link.
     const { page } = await openPage(chromium.browser)
     await page.goto(`${base}/`)
+    // The app renders after load; pressing Tab before the skip link exists leaves focus on <body>.
+    await page.locator('main h1').first().waitFor()
+    await page.getByRole('link', { name: 'Skip to content' }).waitFor({ state: 'attached' })
     await page.keyboard.press('Tab')
     assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Skip to content')
     await page.keyboard.press('Tab')
