@@ -89,6 +89,68 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value
 }
 
+/** `host:port,host:port` → its entries; a malformed entry is a usage error naming `option`. */
+export function parseBootstrap(text: string, option: string): string[] {
+  const bootstrap = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+  for (const entry of bootstrap) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(entry)) throw new UsageError(`${option}: '${entry}' is not host:port`)
+  }
+  if (bootstrap.length === 0) throw new UsageError(`${option}: no host:port given`)
+  return bootstrap
+}
+
+/** The security part of the global options (or of a command's own set for a second cluster, such as
+ * `migrate`'s `--kafka-*` source options), over a profile. `prefix` names the options in errors. */
+export interface SecurityOptionValues {
+  saslMechanism?: string
+  saslUsername?: string
+  saslPassword?: string
+  tls?: boolean
+  tlsCa?: string
+  tlsCert?: string
+  tlsKey?: string
+}
+
+export function resolveSecurity(
+  values: SecurityOptionValues,
+  profile: Profile,
+  passwordFromEnv: string | undefined,
+  prefix: string,
+): { sasl: SaslSettings | undefined; tls: TlsSettings | undefined } {
+  const mechanism = values.saslMechanism ?? profile.saslMechanism
+  const username = values.saslUsername ?? profile.saslUsername
+  const password = values.saslPassword ?? passwordFromEnv ?? profile.saslPassword
+  let sasl: SaslSettings | undefined
+  if (mechanism !== undefined || username !== undefined) {
+    if (mechanism === undefined || username === undefined || password === undefined) {
+      throw new UsageError(
+        `SASL needs ${prefix}sasl-mechanism, ${prefix}sasl-username and ${prefix}sasl-password together`,
+      )
+    }
+    if (!(saslMechanisms as readonly string[]).includes(mechanism)) {
+      throw new UsageError(
+        `${prefix}sasl-mechanism: '${mechanism}' is not one of ${saslMechanisms.join(', ')}`,
+      )
+    }
+    sasl = { mechanism: mechanism as SaslMechanism, username, password }
+  }
+  const tlsCa = values.tlsCa ?? profile.tlsCa
+  const tlsCert = values.tlsCert ?? profile.tlsCert
+  const tlsKey = values.tlsKey ?? profile.tlsKey
+  const tlsOn = values.tls === true || profile.tls === true || tlsCa !== undefined || tlsCert !== undefined
+  return { sasl, tls: tlsOn ? { caFile: tlsCa, certFile: tlsCert, keyFile: tlsKey } : undefined }
+}
+
+/** The profile of that name from the profiles file; a usage error when there is none. */
+export async function namedProfile(name: string, env: NodeJS.ProcessEnv, option: string): Promise<Profile> {
+  const found = (await loadProfiles(env)).profiles[name]
+  if (found === undefined) throw new UsageError(`${option}: no profile named '${name}' (see: profile list)`)
+  return found
+}
+
 export async function resolveSettings(
   values: GlobalOptionValues,
   env: NodeJS.ProcessEnv,
@@ -108,30 +170,8 @@ export async function resolveSettings(
   }
   const bootstrapText =
     values.bootstrap ?? nonEmpty(env.STREAMLINE_BOOTSTRAP) ?? profile.bootstrap ?? defaultBootstrap
-  const bootstrap = bootstrapText
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '')
-  for (const entry of bootstrap) {
-    if (!/^[^:\s]+:\d{1,5}$/.test(entry)) throw new UsageError(`--bootstrap: '${entry}' is not host:port`)
-  }
-  const mechanism = values.saslMechanism ?? profile.saslMechanism
-  const username = values.saslUsername ?? profile.saslUsername
-  const password = values.saslPassword ?? nonEmpty(env.STREAMLINE_SASL_PASSWORD) ?? profile.saslPassword
-  let sasl: SaslSettings | undefined
-  if (mechanism !== undefined || username !== undefined) {
-    if (mechanism === undefined || username === undefined || password === undefined) {
-      throw new UsageError('SASL needs --sasl-mechanism, --sasl-username and --sasl-password together')
-    }
-    if (!(saslMechanisms as readonly string[]).includes(mechanism)) {
-      throw new UsageError(`--sasl-mechanism: '${mechanism}' is not one of ${saslMechanisms.join(', ')}`)
-    }
-    sasl = { mechanism: mechanism as SaslMechanism, username, password }
-  }
-  const tlsCa = values.tlsCa ?? profile.tlsCa
-  const tlsCert = values.tlsCert ?? profile.tlsCert
-  const tlsKey = values.tlsKey ?? profile.tlsKey
-  const tlsOn = values.tls === true || profile.tls === true || tlsCa !== undefined || tlsCert !== undefined
+  const bootstrap = parseBootstrap(bootstrapText, '--bootstrap')
+  const { sasl, tls } = resolveSecurity(values, profile, nonEmpty(env.STREAMLINE_SASL_PASSWORD), '--')
   return {
     bootstrap,
     httpUrl: (values.http ?? nonEmpty(env.STREAMLINE_HTTP) ?? profile.http ?? defaultHttpUrl).replace(
@@ -145,7 +185,7 @@ export async function resolveSettings(
     outputFile: values.output,
     timeoutMs: values.timeout === undefined ? defaultTimeoutMs : parseDurationMs(values.timeout, '--timeout'),
     sasl,
-    tls: tlsOn ? { caFile: tlsCa, certFile: tlsCert, keyFile: tlsKey } : undefined,
+    tls,
     profileName: profile === undefined ? null : profileName,
   }
 }
@@ -157,6 +197,7 @@ export const cliOnlyVariables = [
   'STREAMLINE_CLI_HOME',
   'STREAMLINE_CLI_NO_HISTORY',
   'STREAMLINE_HTTP',
+  'STREAMLINE_KAFKA_SASL_PASSWORD',
   'STREAMLINE_SASL_PASSWORD',
   'STREAMLINE_USER_PASSWORD',
 ]

@@ -11,12 +11,12 @@ import { join } from 'node:path'
 import { Command } from 'commander'
 import { cliHome } from '../cli-home.ts'
 import { CliContext, type RegisterCommands, runCommand } from '../context.ts'
-import { UsageError } from '../errors.ts'
 import { committedOffsets } from '../group-state.ts'
 import { BatchSender } from '../records/batch-sender.ts'
 import { fetchLoop, listOffsetsAt } from '../records/fetch-loop.ts'
 import { topicMetadata } from '../topic-metadata.ts'
 import { partitionOffsets, topicPartitionCounts } from '../topic-state.ts'
+import { addSourceOptions, resolveSourceSettings, type SourceOptionValues } from './migrate-source.ts'
 import { topicConfigs } from './topics.ts'
 
 interface Checkpoint {
@@ -50,26 +50,14 @@ async function saveCheckpoint(path: string, checkpoint: Checkpoint): Promise<voi
 }
 
 async function migrate(target: CliContext, command: Command): Promise<void> {
-  const options = command.opts<{
-    kafkaServers: string
-    topics?: string
-    groups?: string
-    execute?: boolean
-  }>()
-  if (options.kafkaServers === undefined)
-    throw new UsageError('migrate from-kafka needs --kafka-servers <host:port>')
-  const sourceSettings = {
-    ...target.settings,
-    bootstrap: options.kafkaServers.split(','),
-    sasl: undefined,
-    tls: undefined,
-  }
+  const options = command.opts<SourceOptionValues & { topics?: string; groups?: string; execute?: boolean }>()
+  const sourceSettings = await resolveSourceSettings(options, target)
   const source = new CliContext(target.io, sourceSettings, target.output, undefined)
   const checkpointPath = join(
     cliHome(target.io.env),
     'migrations',
     `${createHash('sha256')
-      .update(`${options.kafkaServers}->${target.settings.bootstrap.join(',')}`)
+      .update(`${sourceSettings.bootstrap.join(',')}->${target.settings.bootstrap.join(',')}`)
       .digest('hex')
       .slice(0, 16)}.json`,
   )
@@ -120,7 +108,7 @@ async function migrate(target: CliContext, command: Command): Promise<void> {
     const execute = options.execute === true
     if (execute) await copyAll(source, target, plans, groupPlans, checkpoint, checkpointPath)
     const document = {
-      source: options.kafkaServers,
+      source: sourceSettings.bootstrap.join(','),
       target: target.settings.bootstrap.join(','),
       executed: execute,
       topics: plans.map((plan) => ({ ...plan, remaining: execute ? 0n : plan.remaining })),
@@ -258,18 +246,25 @@ export const registerMigrate: RegisterCommands = (program, io) => {
   const migrateCommand = new Command('migrate').description(
     'move topics, data and group offsets from another cluster',
   )
-  migrateCommand
+  const fromKafka = migrateCommand
     .command('from-kafka')
     .description(
       'copy topics (partitions, configs), records and group offsets from a Kafka cluster to -b (plan unless --execute)',
     )
-    .requiredOption('--kafka-servers <host:port,...>', 'the source cluster')
+    .option('--kafka-servers <host:port,...>', 'the source cluster (or the bootstrap of --kafka-profile)')
+  addSourceOptions(fromKafka)
+  fromKafka
     .option('--topics <a,b>', 'only these topics (default: every non-internal topic)')
     .option('--groups <a,b>', 'only these groups (default: every group with offsets on the topics)')
     .option('--execute', 'apply the plan (resumes a migration that stopped)')
     .addHelpText(
       'after',
-      '\nExample: streamline-cli -b 127.0.0.1:9092 migrate from-kafka --kafka-servers kafka:9092 --topics orders --execute',
+      [
+        '',
+        'Example: streamline-cli -b 127.0.0.1:9092 migrate from-kafka --kafka-servers kafka:9092 --topics orders --execute',
+        'A secured source: --kafka-sasl-mechanism SCRAM-SHA-512 --kafka-sasl-username u --kafka-tls-ca ca.pem',
+        '(password from --kafka-sasl-password or STREAMLINE_KAFKA_SASL_PASSWORD), or --kafka-profile <saved profile>.',
+      ].join('\n'),
     )
     .action(runCommand(io, migrate))
   program.addCommand(migrateCommand)
