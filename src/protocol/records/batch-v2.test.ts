@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
+import { Writer } from '../writer.ts'
 import {
   BatchField,
   computeBatchCrc,
@@ -101,6 +102,45 @@ describe('buildBatch / decodeBatch round trips', () => {
       )
     })
   }
+})
+
+describe('record encoding edges', () => {
+  it('timestamp deltas past 2^51 (the BigInt path) and values past the chunk threshold round-trip', async () => {
+    const edge: RecordInput[] = [
+      { timestamp: 0, key: Buffer.from('first'), value: Buffer.alloc(5000, 'a') },
+      { timestamp: Number.MAX_SAFE_INTEGER, key: null, value: Buffer.from('far'), headers: [] },
+      {
+        timestamp: 2 ** 51,
+        value: Buffer.alloc(4096, 'b'),
+        headers: [{ key: 'k', value: Buffer.alloc(4100) }],
+      },
+    ]
+    const decoded = await decodeBatch(await buildBatch({ records: edge }), 0, { origin: 'produce' })
+    assert.deepEqual(
+      decoded.records.map((record) => [record.timestamp, record.key, record.value, record.headers]),
+      [
+        [0, Buffer.from('first'), Buffer.alloc(5000, 'a'), []],
+        [Number.MAX_SAFE_INTEGER, null, Buffer.from('far'), []],
+        [2 ** 51, null, Buffer.alloc(4096, 'b'), [{ key: 'k', value: Buffer.alloc(4100) }]],
+      ],
+    )
+  })
+
+  it('writeVarlongNumber writes the bytes writeVarlong writes', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 51), max: 2 ** 51 }), (value) => {
+        const fromNumber = new Writer().writeVarlongNumber(value).toBuffer()
+        const fromBigInt = new Writer().writeVarlong(BigInt(value)).toBuffer()
+        assert.deepEqual(fromNumber, fromBigInt)
+      }),
+    )
+    for (const value of [2 ** 51, -(2 ** 51), 0, -1, 63, -64, 64])
+      assert.deepEqual(
+        new Writer().writeVarlongNumber(value).toBuffer(),
+        new Writer().writeVarlong(BigInt(value)).toBuffer(),
+      )
+    assert.throws(() => new Writer().writeVarlongNumber(2 ** 51 + 1), /out of the number range/)
+  })
 })
 
 describe('buildBatch options', () => {

@@ -119,6 +119,9 @@ function timestampsOf(options: BuildBatchOptions): { baseTimestamp: number; maxT
   return { baseTimestamp, maxTimestamp }
 }
 
+/** The largest buffer a batch's writer starts with (it still grows past it when needed). */
+const writerInitialBytesMax = 8 * 1024 * 1024
+
 /** Builds a v2 batch (header, records, compression, CRC32C) from records. */
 export async function buildBatch(options: BuildBatchOptions): Promise<Buffer> {
   const deltas = offsetDeltasOf(options.records)
@@ -129,7 +132,12 @@ export async function buildBatch(options: BuildBatchOptions): Promise<Buffer> {
     throw new EncodeError(`lastOffsetDelta ${lastOffsetDelta} is below the last record's offsetDelta`)
   }
   const { baseTimestamp, maxTimestamp } = timestampsOf(options)
-  const writer = new Writer()
+  // Sized up front (keys, values and ~24 bytes of framing per record), so a large batch is not
+  // built through a series of doubling copies.
+  let estimatedBytes = 64
+  for (const record of options.records)
+    estimatedBytes += (record.key?.length ?? 0) + (record.value?.length ?? 0) + 24
+  const writer = new Writer(Math.min(estimatedBytes, writerInitialBytesMax))
   options.records.forEach((record, index) => {
     writeRecord(writer, record, deltas[index], baseTimestamp)
   })

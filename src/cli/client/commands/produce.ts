@@ -62,6 +62,9 @@ Examples:
     )
 }
 
+/** Read size of --file: fewer reads, and fewer lines cut (and copied) at a chunk's end. */
+const fileReadBytes = 1024 * 1024
+
 function acksNumber(text: string): number {
   return text === 'all' || text === '-1' ? -1 : Number(text)
 }
@@ -89,7 +92,9 @@ async function* sourceOf(context: CliContext, options: ProduceOptions): AsyncGen
     return
   }
   const stream =
-    options.file !== undefined && options.file !== '-' ? createReadStream(options.file) : context.io.stdin
+    options.file !== undefined && options.file !== '-'
+      ? createReadStream(options.file, { highWaterMark: fileReadBytes })
+      : context.io.stdin
   if (options.keySeparator === undefined) yield* byteLines(stream)
   else yield* linesOf(stream)
 }

@@ -4,7 +4,7 @@
 // key goes to toPositive(murmur2(key)) % partitions, keyless records stick to one partition per
 // batch (round-robin across batches).
 import type { MessageToProduce, Producer } from '@platformatic/kafka'
-import type { RecordInput } from '../../../protocol/records/record.ts'
+import type { RecordHeader, RecordInput } from '../../../protocol/records/record.ts'
 import { loadPlatformatic } from '../kafka-clients.ts'
 import type { RawProducer } from './raw-produce.ts'
 
@@ -36,6 +36,8 @@ export interface BatchSenderOptions {
   raw?: RawProducer
 }
 
+/** Shared by every record without headers (never mutated): one array less per record. */
+const noHeaders: RecordHeader[] = []
 const defaultBatchRecordsMax = 5000
 const defaultBatchBytesMax = 1024 * 1024
 const defaultInFlightMax = 1
@@ -106,7 +108,10 @@ export class BatchSender {
         timestamp: record.timestamp === undefined ? Date.now() : Number(record.timestamp),
         key: record.key,
         value: record.value,
-        headers: record.headers.map(([key, value]) => ({ key: key.toString('utf8'), value })),
+        headers:
+          record.headers.length === 0
+            ? noHeaders
+            : record.headers.map(([key, value]) => ({ key: key.toString('utf8'), value })),
       })
     } else {
       batch.messages.push({
