@@ -264,36 +264,54 @@ export function copyRawValues(
   sink: ValueSink,
 ): { lastDelta: number; stopped: boolean } {
   const buffer = batch.buffer
+  // Plain locals and a module-level cursor instead of a closure over `position`: the closure's
+  // context variable was most of this loop's time in a CPU profile of `consume` (1M records).
   let position = batch.recordsStart
-  const varint = (): number => {
-    let raw = 0
-    let shift = 0
-    for (;;) {
-      const byte = buffer[position++]
-      raw += (byte & 0x7f) * 2 ** shift
-      if (byte < 0x80) break
-      shift += 7
-    }
-    return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2
-  }
   let lastDelta = -1
   for (let index = 0; index < batch.recordCount; index += 1) {
-    const length = varint()
+    const length = zigzagVarintAt(buffer, position)
+    position = varintEnd
     const recordEnd = position + length
     position += 1 // attributes
-    varint() // timestamp delta
-    const offsetDelta = varint()
+    zigzagVarintAt(buffer, position) // timestamp delta
+    const offsetDelta = zigzagVarintAt(buffer, varintEnd)
+    position = varintEnd
     if (offsetDelta < from) {
       position = recordEnd
       continue
     }
     if (offsetDelta >= to || sink.remaining <= 0) return { lastDelta, stopped: true }
-    const keyLength = varint()
+    const keyLength = zigzagVarintAt(buffer, position)
+    position = varintEnd
     if (keyLength > 0) position += keyLength
-    const valueLength = varint()
+    const valueLength = zigzagVarintAt(buffer, position)
+    position = varintEnd
     sink.add(buffer, position, position + Math.max(valueLength, 0))
     lastDelta = offsetDelta
     position = recordEnd
   }
   return { lastDelta, stopped: sink.remaining <= 0 }
+}
+
+/** Where the last zigzagVarintAt call stopped (a second return value without an allocation). */
+let varintEnd = 0
+
+/** Kafka's zig-zag varint at `position` (32-bit values fit in a double exactly); sets varintEnd. */
+function zigzagVarintAt(buffer: Buffer, position: number): number {
+  let byte = buffer[position]
+  if (byte < 0x80) {
+    varintEnd = position + 1
+    return byte % 2 === 0 ? byte / 2 : -(byte + 1) / 2
+  }
+  let raw = byte & 0x7f
+  let scale = 0x80
+  let at = position + 1
+  for (;;) {
+    byte = buffer[at++]
+    raw += (byte & 0x7f) * scale
+    if (byte < 0x80) break
+    scale *= 0x80
+  }
+  varintEnd = at
+  return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2
 }
