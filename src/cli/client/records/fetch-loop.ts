@@ -157,13 +157,17 @@ export async function* fetchLoop(
   const api = raw ? await rawFetchApi() : undefined
   const connections = new Map<number, Connection>()
 
-  const send = async (node: number, partitions: number[]): Promise<RawFetchPartition[]> => {
+  const send = async (
+    node: number,
+    partitions: number[],
+    positions: Map<number, bigint>,
+  ): Promise<RawFetchPartition[]> => {
     const topics: FetchRequestTopic[] = [
       {
         topicId: plan.topic.id,
         partitions: partitions.map((partition) => ({
           partition,
-          fetchOffset: plan.positions.get(partition) ?? 0n,
+          fetchOffset: positions.get(partition) ?? 0n,
           partitionMaxBytes: partitionFetchBytesMax,
           currentLeaderEpoch: -1,
           lastFetchedEpoch: -1,
@@ -198,30 +202,67 @@ export async function* fetchLoop(
     return response.partitions
   }
 
-  const startRound = (): FetchRound => {
+  const startRound = (positions: Map<number, bigint>): FetchRound => {
     const byLeader = new Map<number, number[]>()
-    for (const partition of active) {
+    for (const partition of positions.keys()) {
       const leader = plan.topic.leaders[partition] ?? 0
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition])
     }
     return [...byLeader].map(([node, partitions]) => {
-      const answer = context.kafka.call(`fetching from ${plan.topic.name}`, send(node, partitions))
+      const answer = context.kafka.call(`fetching from ${plan.topic.name}`, send(node, partitions, positions))
       answer.catch(() => {}) // awaited below; a round left behind at the end must not go unhandled
       return answer
     })
   }
+  const activePositions = () =>
+    new Map([...active].map((partition) => [partition, plan.positions.get(partition) ?? 0n]))
 
-  let round: FetchRound | null = startRound()
+  let round: FetchRound | null = startRound(activePositions())
   while (round !== null && !context.interrupt.aborted) {
+    const responses: RawFetchPartition[] = []
+    for (const answer of round) responses.push(...(await answer))
+    // The next fetch goes out as soon as this one is in, from the batch headers alone, so the broker
+    // reads the next chunk while this one is decoded and printed (as librdkafka's fetcher does).
+    const ahead = positionsAhead(plan, active, responses)
+    let next: FetchRound | null = ahead === null || ahead.size === 0 ? null : startRound(ahead)
     const out: ConsumedRecord[] = []
-    for (const answer of round) {
-      for (const partitionResponse of await answer) await collect(plan, active, partitionResponse, out)
-    }
-    // The next fetch goes out before these records are printed.
-    const done = plan.sink !== undefined && plan.sink.remaining <= 0
-    round = active.size > 0 && !done ? startRound() : null
+    for (const partitionResponse of responses) await collect(plan, active, partitionResponse, out)
+    const done = active.size === 0 || (plan.sink !== undefined && plan.sink.remaining <= 0)
+    if (done) next = null
+    else if (next === null || ahead === null || !samePositions(ahead, activePositions()))
+      next = startRound(activePositions()) // the guess was off (an error, a stop): ask again
+    round = next
     if (out.length > 0 || plan.sink !== undefined) yield out
   }
+}
+
+/** Where each active partition will be once `responses` are read: the end of its last whole batch
+ * (bounded by the plan's end). Null when a response carries an error (collect decides what then). */
+function positionsAhead(
+  plan: FetchPlan,
+  active: Set<number>,
+  responses: RawFetchPartition[],
+): Map<number, bigint> | null {
+  const ahead = new Map<number, bigint>()
+  for (const partition of active) ahead.set(partition, plan.positions.get(partition) ?? 0n)
+  for (const response of responses) {
+    if (response.errorCode !== 0) return null
+    const batches = response.decoded ?? (response.records === null ? [] : rawBatches(response.records))
+    const last = batches[batches.length - 1]
+    if (last === undefined) continue
+    const position = last.firstOffset + BigInt(last.lastOffsetDelta) + 1n
+    const end = plan.ends?.get(response.partitionIndex)
+    if (end !== undefined && position >= end) ahead.delete(response.partitionIndex)
+    else if (position > (ahead.get(response.partitionIndex) ?? 0n))
+      ahead.set(response.partitionIndex, position)
+  }
+  return ahead
+}
+
+function samePositions(a: Map<number, bigint>, b: Map<number, bigint>): boolean {
+  if (a.size !== b.size) return false
+  for (const [partition, position] of a) if (b.get(partition) !== position) return false
+  return true
 }
 
 const emptyValue = Buffer.alloc(0)
