@@ -11,7 +11,6 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { repositoryRoot } from '../helpers/broker-process.ts'
@@ -75,6 +74,16 @@ function newestSourceMtimeMs(): number {
   return newest
 }
 
+/** Where the examples' install put a package for the example in `dir` (its own node_modules or the
+ * workspace's), or null. The repository's own node_modules do not count: a user's copy has none. By
+ * folder, not require.resolve: a package's `exports` may not expose its package.json. */
+function installedPackageDir(dir: string, name: string): string | null {
+  for (const candidate of [join(dir, 'node_modules', name), join(examplesDir, 'node_modules', name)]) {
+    if (existsSync(join(candidate, 'package.json'))) return candidate
+  }
+  return null
+}
+
 /** Null when the examples can run, otherwise what is missing and how to get it. */
 function prerequisiteProblem(): string | null {
   if (!existsSync(packageEntry))
@@ -88,21 +97,11 @@ function prerequisiteProblem(): string | null {
       dependencies?: Record<string, string>
       devDependencies?: Record<string, string>
     }
-    const require = createRequire(manifest)
     for (const name of [...Object.keys(dependencies), ...Object.keys(devDependencies)]) {
-      try {
-        require.resolve(`${name}/package.json`)
-      } catch {
-        return `examples/${folder} cannot resolve ${name}; run \`${installCommand}\``
-      }
+      const installed = installedPackageDir(join(examplesDir, folder), name)
+      if (installed === null) return `examples/${folder} has no ${name} installed; run \`${installCommand}\``
       if (name === '@confluentinc/kafka-javascript') {
-        const binding = join(
-          require.resolve(`${name}/package.json`),
-          '..',
-          'build',
-          'Release',
-          'confluent-kafka-javascript.node',
-        )
+        const binding = join(installed, 'build', 'Release', 'confluent-kafka-javascript.node')
         if (!existsSync(binding))
           return `${name} has no compiled binding (${binding}); run \`${installCommand}\``
       }
