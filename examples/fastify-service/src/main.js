@@ -6,7 +6,8 @@ import { buildApp } from './app.js'
 
 const streamline = await startStreamline({ dataDir: process.env.EVENT_LOG_DIR ?? './event-log' })
 const app = await buildApp({ streamline })
-await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 3000) })
+const url = await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 3000) })
+console.log(`events at ${url}/events; Kafka clients can read the log at ${streamline.bootstrap}`)
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {
