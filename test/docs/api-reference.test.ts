@@ -50,7 +50,8 @@ test('npm run docs:api generates the reference of the main export without warnin
   // treatWarningsAsErrors (typedoc.json) fails the run on a warning; say which if one slips through.
   assert.doesNotMatch(output, /\[warning\]|\[error\]/, output)
 
-  assert.deepEqual(await readdir(join(outDir, 'functions')), ['startStreamline.html'])
+  // Other exports may join it (the in-process client); these must stay.
+  assert.ok((await readdir(join(outDir, 'functions'))).includes('startStreamline.html'))
   const interfaces = await readdir(join(outDir, 'interfaces'))
   for (const name of ['StartStreamlineOptions.html', 'Streamline.html'])
     assert.ok(interfaces.includes(name), name)
