@@ -54,7 +54,7 @@ export function describeClientMetricsResource(
         name: config,
         value: set ? stored[config] : defaults[config],
         readOnly: false,
-        isDefault: !set,
+        isDefault: options.apiVersion === 0 && !set, // v0 only: the encoder refuses it later
         configSource: set ? clientMetricsConfigSource : ConfigSource.defaultConfig,
         isSensitive: false,
         synonyms: [],
