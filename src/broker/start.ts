@@ -132,6 +132,8 @@ export interface RunningBroker {
   sql: SqlService
   /** Every Kafka listener with its name, security protocol and bound address (the first is host/port). */
   listeners: BrokerListeners['all']
+  /** Resolves once request spans are exported (`otel.enabled`; the SDK loads beside the start-up). */
+  tracingReady: Promise<void>
   /** Graceful stop (see the header); idempotent. */
   close(): Promise<void>
 }
@@ -354,8 +356,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     schemaValidator: registryRuntime.validator,
     clientMetrics: telemetry.clientMetrics,
     ...(telemetry.clientTelemetry === undefined ? {} : { clientTelemetry: telemetry.clientTelemetry }),
-    ...(telemetry.tracing === undefined ? {} : { tracing: telemetry.tracing }),
   }
+  const tracingReady = telemetry.tracingReady(services)
   const router = new InstrumentedRouter(servedHandlers, services, metrics)
   const specs: ListenerSpec[] = options.listeners ?? [
     {
@@ -489,6 +491,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     metrics,
     sql,
     listeners: listener.all,
+    tracingReady,
     close() {
       closing ??= stop()
       return closing

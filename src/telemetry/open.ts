@@ -3,6 +3,7 @@
 // (with `client_telemetry` on) and request tracing (with `enabled` on). The OpenTelemetry SDK and the
 // push receiver are imported only when turned on, so a default broker loads neither.
 
+import type { BrokerServices } from '../broker/handler.ts'
 import type { Logger } from '../log.ts'
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import { ClientMetricsStore } from './client-metrics-store.ts'
@@ -14,7 +15,8 @@ export interface BrokerTelemetry {
   options: OtelOptions
   clientMetrics: ClientMetricsStore
   clientTelemetry: ClientTelemetry | undefined
-  tracing: RequestTracing | undefined
+  /** Sets `services.tracing` once the OpenTelemetry SDK is loaded (at once when tracing is off). */
+  tracingReady(services: BrokerServices): Promise<void>
   close(): Promise<void>
 }
 
@@ -32,26 +34,36 @@ export async function openTelemetry(options: {
   const clientTelemetry = otel.clientTelemetry
     ? await openClientTelemetry(otel, clientMetrics, options)
     : undefined
-  let tracing: RequestTracing | undefined
-  if (otel.enabled) {
-    const { startOtelTracing } = await import('./otel-tracing.ts')
-    tracing = startOtelTracing({
-      endpoint: otel.endpoint,
-      serviceName: otel.serviceName,
-      serviceVersion: options.version,
-      nodeId: options.nodeId,
-      exportDelayMs: otel.spanExportDelayMs,
-    })
-    options.log.info({ endpoint: otel.endpoint }, 'OpenTelemetry export on')
+  // The SDK takes a while to load (hundreds of ms on a busy machine): it loads beside the start-up, and
+  // requests are traced from the moment it is there (`tracingReady`), so start-to-ready never waits.
+  const tracingLoad: Promise<RequestTracing | undefined> = otel.enabled
+    ? import('./otel-tracing.ts').then(({ startOtelTracing }) => {
+        options.log.info({ endpoint: otel.endpoint }, 'OpenTelemetry export on')
+        return startOtelTracing({
+          endpoint: otel.endpoint,
+          serviceName: otel.serviceName,
+          serviceVersion: options.version,
+          nodeId: options.nodeId,
+          exportDelayMs: otel.spanExportDelayMs,
+        })
+      })
+    : Promise.resolve(undefined)
+  const failed = (error: unknown): undefined => {
+    options.log.error({ err: error }, 'starting OpenTelemetry export failed; requests are not traced')
+    return undefined
   }
+  const tracing = tracingLoad.catch(failed)
   return {
     options: otel,
     clientMetrics,
     clientTelemetry,
-    tracing,
+    tracingReady: (services) =>
+      tracing.then((loaded) => {
+        if (loaded !== undefined) services.tracing = loaded
+      }),
     async close() {
       try {
-        await tracing?.close()
+        await (await tracing)?.close()
       } catch (error) {
         options.log.warn({ err: error }, 'flushing the last spans failed')
       }

@@ -2,7 +2,7 @@
 // request over OTLP/HTTP, with the client id, principal and topic; a produced record's W3C
 // `traceparent` header makes the Produce span a child in the producer's trace (other distinct ones in
 // the same request become links); other APIs (Metadata, ApiVersions) get no span.
-// Method: an in-process broker exporting to an OTLP/HTTP receiver started here (node:http; the SDK's
+// Method: an in-process broker (waited on until its tracing is loaded) exporting to an OTLP/HTTP receiver started here (node:http; the SDK's
 // exporter sends OTLP JSON), kafkajs as the client (a producer sending two records with different
 // trace parents in one request, a transactional producer, a consumer group reading them back), then
 // the broker is closed (which flushes the span processor) and the received spans are asserted.
@@ -68,6 +68,7 @@ describe('OpenTelemetry request spans', () => {
         metricsExportIntervalMs: 3_600_000,
       },
     })
+    await broker.tracingReady
     const kafka = new Kafka({
       clientId: 'tracing-test',
       brokers: [`${broker.host}:${broker.port}`],
