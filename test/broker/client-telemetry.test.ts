@@ -17,7 +17,7 @@ import { ApiKey, ErrorCode } from '../../src/protocol/generated/index.ts'
 import { CompressionCodec, compress } from '../../src/protocol/records/compression/index.ts'
 import { decodeMetricsData } from '../../src/telemetry/otlp-metrics.ts'
 import { makeTempDir, removeTempDir } from '../helpers/broker-process.ts'
-import { CodecClient } from '../helpers/kafka-codec-client.ts'
+import { CodecClient, encodeRequest } from '../helpers/kafka-codec-client.ts'
 import { type OtlpReceiver, otlpMetricsPayload, startOtlpReceiver } from '../helpers/otlp.ts'
 
 const CLIENT_METRICS = 16
@@ -361,6 +361,24 @@ describe('client telemetry (KIP-714)', () => {
     }
     // Still serving on the same connection.
     assert.deepEqual(await listNames(client), ['producers'])
+  })
+
+  test('a truncated PushTelemetry frame closes only its connection; the broker keeps serving', async () => {
+    const other = await CodecClient.open(broker.host, broker.port)
+    const frame = encodeRequest(ApiKey.PushTelemetry, 0, 7, {
+      clientInstanceId: ZERO_UUID,
+      subscriptionId: 1,
+      terminating: false,
+      compressionType: 0,
+      metrics: payload,
+    })
+    const truncated = frame.subarray(0, frame.length - 20)
+    truncated.writeInt32BE(truncated.length - 4, 0)
+    await other.connection.write(truncated)
+    await other.connection.waitFor(() => other.connection.closed, 10_000)
+    assert.equal(other.connection.closed, true)
+    other.close()
+    assert.deepEqual(await listNames(client), ['producers'], 'other connections are served')
   })
 
   test('a terminating push is accepted once, then the instance is refused', async () => {
