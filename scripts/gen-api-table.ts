@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { handlers } from '../src/broker/handlers/index.ts'
+import { clientTelemetryApiKeys, handlers } from '../src/broker/handlers/index.ts'
 import { apiDefinitions } from '../src/protocol/generated/index.ts'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -22,7 +22,11 @@ export function apiTable(): string {
       const definition = apiDefinitions[handler.apiKey]
       const ours = `${handler.versions.min}–${handler.versions.max}`
       const kafka = `${definition.minVersion}–${definition.maxVersion}`
-      return `| ${handler.apiKey} | ${definition.name} | ${ours} | ${kafka} |`
+      // Advertised only when turned on, as Kafka does without a metrics receiver (docs/telemetry.md).
+      const name = clientTelemetryApiKeys.has(handler.apiKey)
+        ? `${definition.name} (with \`--client-telemetry\`)`
+        : definition.name
+      return `| ${handler.apiKey} | ${name} | ${ours} | ${kafka} |`
     })
   return [
     '| Key | API | Versions served | Versions in Kafka 3.9 |',

@@ -17,6 +17,9 @@ import type { Authorizer } from '../security/acl/authorizer.ts'
 import type { ConnectionSession, SecurityServices } from '../security/session.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import type { LogManager } from '../storage/types.ts'
+import type { ClientMetricsStore } from '../telemetry/client-metrics-store.ts'
+import type { ClientTelemetry } from '../telemetry/client-telemetry.ts'
+import type { RequestTracing } from '../telemetry/request-tracing.ts'
 import type { DynamicBrokerConfigs } from './broker-config/dynamic-store.ts'
 import type { ConnectionLimiter } from './connection-limits.ts'
 import type { FeatureStore } from './features.ts'
@@ -93,6 +96,14 @@ export interface BrokerServices {
   /** Broker-side schema validation (`confluent.key/value.schema.validation`, src/registry/validation);
    * absent where a test builds services without it: validated topics refuse every record. */
   schemaValidator?: SchemaValidator
+  /** Client-metrics subscriptions (CLIENT_METRICS configs, KIP-714, src/telemetry); absent where a test
+   * builds services without them: CLIENT_METRICS resources are refused. */
+  clientMetrics?: ClientMetricsStore
+  /** Client telemetry (GetTelemetrySubscriptions, PushTelemetry); present only when
+   * `[telemetry] client_metrics` is on, which is also when ApiVersions advertises those APIs. */
+  clientTelemetry?: ClientTelemetry
+  /** Request spans (`--otel-enabled`, src/telemetry/request-tracing.ts); absent: tracing off. */
+  tracing?: RequestTracing
 }
 
 export interface RequestContext {

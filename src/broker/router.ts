@@ -26,6 +26,7 @@ import { Writer } from '../protocol/writer.ts'
 import { RequestQuota } from '../quotas/request-quota.ts'
 import { anonymousPrincipal } from '../security/principal.ts'
 import type { ConnectionSession } from '../security/session.ts'
+import type { RequestTracing } from '../telemetry/request-tracing.ts'
 import { type AnyHandler, type BrokerServices, noResponse, type RequestContext } from './handler.ts'
 
 /** The fixed start of every request header: api key, api version, correlation id. */
@@ -104,9 +105,12 @@ export class Router {
       quota,
     }
     // The registry pairs each key with its own handler, so the request type matches.
-    const response = await (
-      handler.handle as (context: RequestContext, request: unknown) => Promise<unknown>
-    )(context, request)
+    const handle = handler.handle as (context: RequestContext, request: unknown) => Promise<unknown>
+    const tracing = this.services.tracing
+    const response =
+      tracing === undefined
+        ? await handle(context, request)
+        : await handleTraced(tracing, { apiKey, apiVersion, request, context }, handle)
     this.services.metrics?.countResponseErrors(apiDefinitions[apiKey].name, response)
     const requestBytes = frame.length + 4
     if (response === noResponse) {
@@ -163,6 +167,31 @@ export class Router {
       zkMigrationReady: false,
     })
     return withSizePrefix(writer)
+  }
+}
+
+/** Calls the handler inside a request span (tracing on: `--otel-enabled`). */
+async function handleTraced(
+  tracing: RequestTracing,
+  call: { apiKey: ApiKey; apiVersion: number; request: unknown; context: RequestContext },
+  handle: (context: RequestContext, request: unknown) => Promise<unknown>,
+): Promise<unknown> {
+  const { context } = call
+  const span = await tracing.start({
+    apiKey: call.apiKey,
+    apiVersion: call.apiVersion,
+    clientId: context.clientId,
+    principal: context.principal,
+    clientAddress: context.clientAddress,
+    request: call.request,
+  })
+  try {
+    const response = await handle(context, call.request)
+    span?.end({ response: response === noResponse ? undefined : response })
+    return response
+  } catch (error) {
+    span?.end({ error })
+    throw error
   }
 }
 

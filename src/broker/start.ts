@@ -55,13 +55,15 @@ import { createMemoryLogManager } from '../storage/memory/memory-log-manager.ts'
 import type { TieredStorageOptions } from '../storage/tiered/tiered-storage.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import type { LogManager } from '../storage/types.ts'
+import { openTelemetry } from '../telemetry/open.ts'
+import type { OtelOptions } from '../telemetry/options.ts'
 import { parseHostPort } from './address.ts'
 import { DynamicBrokerConfigs } from './broker-config/dynamic-store.ts'
 import { ConnectionLimiter } from './connection-limits.ts'
 import { FeatureStore } from './features.ts'
 import type { AnyHandler, BrokerServices, BrokerSettings, SupportedApi } from './handler.ts'
 import { FetchSessionCache } from './handlers/fetch/fetch-session-cache.ts'
-import { handlers } from './handlers/index.ts'
+import { handlers, handlersFor } from './handlers/index.ts'
 
 export interface StartBrokerOptions {
   /** Where the log lives (`--data-dir`, default ./data); unused with inMemory. */
@@ -106,6 +108,8 @@ export interface StartBrokerOptions {
   listeners?: ListenerSpec[]
   /** TLS files, SASL mechanisms, users file, failed-authentication delay (docs/security.md). */
   security?: Partial<SecurityStartOptions>
+  /** OpenTelemetry export and client telemetry (KIP-714), docs/telemetry.md; absent: all off. */
+  otel?: Partial<OtelOptions>
 }
 
 export interface RunningBroker {
@@ -128,6 +132,8 @@ export interface RunningBroker {
   sql: SqlService
   /** Every Kafka listener with its name, security protocol and bound address (the first is host/port). */
   listeners: BrokerListeners['all']
+  /** Resolves once request spans are exported (`otel.enabled`; the SDK loads beside the start-up). */
+  tracingReady: Promise<void>
   /** Graceful stop (see the header); idempotent. */
   close(): Promise<void>
 }
@@ -280,6 +286,15 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     limits,
     connectionLimiter,
   })
+  const telemetry = await openTelemetry({
+    otel: options.otel,
+    dataDir,
+    metrics,
+    log,
+    version: streamlineVersion,
+    nodeId: options.nodeId ?? 0,
+  })
+  const servedHandlers = handlersFor({ clientTelemetry: telemetry.clientTelemetry !== undefined })
   const { stateTopics, groups, transactions } = await openCoordinators(options, logs, producerIds, log)
   // Coordinator state replays in the background (groups first: prepared transactions complete into
   // them); their requests get COORDINATOR_LOAD_IN_PROGRESS meanwhile.
@@ -321,7 +336,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     settings,
     logs,
     log,
-    supportedApis: supportedApisOf(handlers),
+    supportedApis: supportedApisOf(servedHandlers),
     features,
     stateTopics,
     dynamicConfigs,
@@ -339,8 +354,11 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     connectionLimiter,
     ...(cluster === null ? {} : { cluster }),
     schemaValidator: registryRuntime.validator,
+    clientMetrics: telemetry.clientMetrics,
+    ...(telemetry.clientTelemetry === undefined ? {} : { clientTelemetry: telemetry.clientTelemetry }),
   }
-  const router = new InstrumentedRouter(handlers, services, metrics)
+  const tracingReady = telemetry.tracingReady(services)
+  const router = new InstrumentedRouter(servedHandlers, services, metrics)
   const specs: ListenerSpec[] = options.listeners ?? [
     {
       name: 'PLAINTEXT',
@@ -456,6 +474,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     transactions.stop()
     await groupsLoaded
     await logs.close()
+    await telemetry.close()
     log.info({}, 'broker stopped')
   }
   return {
@@ -472,6 +491,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     metrics,
     sql,
     listeners: listener.all,
+    tracingReady,
     close() {
       closing ??= stop()
       return closing

@@ -71,6 +71,7 @@ export const kafkaAliases: ReadonlyMap<string, KafkaAlias> = new Map<string, Kaf
     { key: 'tiered_storage.remote_log_manager_task_retry_backoff_ms' },
   ],
   ['remote.log.storage.system.enable', { key: 'tiered_storage.remote_log_storage_system_enable' }],
+  ['telemetry.max.bytes', { key: 'otel.telemetry_max_bytes' }],
   ['sasl.enabled.mechanisms', { key: 'security.sasl_enabled_mechanisms' }],
   ['sasl.oauthbearer.clock.skew.seconds', { key: 'security.sasl_oauthbearer_clock_skew_seconds' }],
   ['sasl.oauthbearer.expected.audience', { key: 'security.sasl_oauthbearer_expected_audience' }],

@@ -9,6 +9,7 @@
 import { z } from 'zod'
 import { checkCluster, clusterSchema } from './cluster-schema.ts'
 import { defaultBrokerLimits } from './limits.ts'
+import { otelSchema } from './otel-schema.ts'
 import { checkSecurity } from './security-options.ts'
 import { checkTieredStorage, tieredStorageSchema } from './tiered-storage-schema.ts'
 
@@ -438,6 +439,7 @@ export const configSchema = z
     security: securitySchema.default(securitySchema.parse({})),
     tieredStorage: tieredStorageSchema.default(tieredStorageSchema.parse({})),
     cluster: clusterSchema.default(clusterSchema.parse({})),
+    otel: otelSchema.default(otelSchema.parse({})),
   })
   .strict()
   .superRefine(checkSecurity)

@@ -81,6 +81,8 @@ export class ConnectionSession {
   /** The mechanism SaslHandshake chose, and its exchange in progress. */
   mechanism: SaslMechanism | null = null
   private exchange: SaslExchange | null = null
+  /** What the client said it is in ApiVersions v3+ (KIP-511); client-metrics subscriptions match on it. */
+  clientSoftware: { name: string; version: string } | null = null
   /** After SaslHandshake v0: the next frames are raw SASL tokens. */
   legacyUnframed = false
   /** When the authenticated session ends (Date.now() ms); null: it never does. */

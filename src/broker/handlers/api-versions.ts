@@ -20,6 +20,12 @@ export const apiVersions = defineHandler({
       context.apiVersion < 3 ||
       (softwareNameOrVersion.test(request.clientSoftwareName) &&
         softwareNameOrVersion.test(request.clientSoftwareVersion))
+    if (valid && context.apiVersion >= 3 && context.session !== undefined) {
+      context.session.clientSoftware = {
+        name: request.clientSoftwareName,
+        version: request.clientSoftwareVersion,
+      }
+    }
     return {
       errorCode: valid ? ErrorCode.NONE : ErrorCode.INVALID_REQUEST,
       apiKeys: context.services.supportedApis.map((api) => ({ ...api })),

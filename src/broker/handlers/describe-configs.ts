@@ -6,8 +6,9 @@
 // (Kafka's rules, broker-config/synonyms.ts). BROKER "0" lists this broker's settings and every dynamic
 // broker config with its source (broker-configs.ts); BROKER "" the cluster-wide dynamic defaults set;
 // another id is INVALID_REQUEST, as in Kafka.
+// CLIENT_METRICS (16): a client-metrics subscription's configs (client-metrics-configs.ts).
 // Known gaps: only the topic configs storage implements are listed (Kafka lists ~40); BROKER_LOGGER
-// (8), CLIENT_METRICS (16) and GROUP (32) resources get INVALID_REQUEST.
+// (8) and GROUP (32) resources get INVALID_REQUEST.
 // ACLs, before anything else about a resource: DESCRIBE_CONFIGS on the topic (TOPIC_AUTHORIZATION_FAILED)
 // or, for BROKER, on the cluster (CLUSTER_AUTHORIZATION_FAILED) (config-authorization.ts). Refused
 // resources keep their place in the answer (Kafka lists them after the others).
@@ -18,6 +19,7 @@ import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { AclOperation } from '../../security/acl/model.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
 import { brokerConfigLayers, describeBrokerConfigs } from './broker-configs.ts'
+import { describeClientMetricsResource } from './client-metrics-configs.ts'
 import { configRefusal } from './config-authorization.ts'
 import { type DescribeOptions, describeTopicConfigs } from './config-describe.ts'
 import {
@@ -71,6 +73,15 @@ function describeResource(
     const nameCheck = checkBrokerResourceName(resourceName, context.services.identity.nodeId)
     if (nameCheck.errorCode !== ErrorCode.NONE) return result(nameCheck)
     return result(success, describeBrokerConfigs(context.services, resourceName, configurationKeys, options))
+  }
+  if (resourceType === ConfigResourceType.clientMetrics && context.services.clientMetrics !== undefined) {
+    const described = describeClientMetricsResource(
+      context.services,
+      resourceName,
+      configurationKeys,
+      options,
+    )
+    return result(described, described.configs)
   }
   return result(unsupportedResourceType(resourceType))
 }

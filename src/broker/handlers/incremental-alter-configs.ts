@@ -7,7 +7,8 @@
 // applied as Kafka does (broker-config/dynamic-alter.ts).
 // ACLs, after the duplicate check and before anything else: ALTER_CONFIGS on the topic
 // (TOPIC_AUTHORIZATION_FAILED) or, for BROKER, on the cluster (CLUSTER_AUTHORIZATION_FAILED).
-// Known gaps: BROKER_LOGGER, CLIENT_METRICS and GROUP are INVALID_REQUEST.
+// CLIENT_METRICS: client-metrics subscriptions (KIP-714, client-metrics-configs.ts), persisted.
+// Known gaps: BROKER_LOGGER and GROUP are INVALID_REQUEST.
 
 import type {
   AlterableConfig,
@@ -18,6 +19,7 @@ import { AclOperation } from '../../security/acl/model.ts'
 import { topicConfigDefinition, validateTopicConfigOverrides } from '../../storage/topic-config.ts'
 import { alterBrokerResource } from '../broker-config/dynamic-alter.ts'
 import { defineHandler, type RequestContext } from '../handler.ts'
+import { alterClientMetricsResource } from './client-metrics-configs.ts'
 import { configRefusal } from './config-authorization.ts'
 import {
   alterEachResource,
@@ -53,6 +55,9 @@ async function alterResource(
   if (refusal !== null) return refusal
   if (resource.resourceType === ConfigResourceType.broker) {
     return alterBrokerResource(context.services, resource.resourceName, resource.configs, validateOnly)
+  }
+  if (resource.resourceType === ConfigResourceType.clientMetrics) {
+    return alterClientMetricsResource(context.services, resource.resourceName, resource.configs, validateOnly)
   }
   if (resource.resourceType !== ConfigResourceType.topic)
     return unsupportedResourceType(resource.resourceType)

@@ -36,11 +36,13 @@ import { endTxn } from './end-txn.ts'
 import { expireDelegationToken } from './expire-delegation-token.ts'
 import { fetch } from './fetch.ts'
 import { findCoordinator } from './find-coordinator.ts'
+import { getTelemetrySubscriptions } from './get-telemetry-subscriptions.ts'
 import { heartbeat } from './heartbeat.ts'
 import { incrementalAlterConfigs } from './incremental-alter-configs.ts'
 import { initProducerId } from './init-producer-id.ts'
 import { joinGroup } from './join-group.ts'
 import { leaveGroup } from './leave-group.ts'
+import { listClientMetricsResources } from './list-client-metrics-resources.ts'
 import { listGroups } from './list-groups.ts'
 import { listOffsets } from './list-offsets.ts'
 import { listPartitionReassignments } from './list-partition-reassignments.ts'
@@ -51,6 +53,7 @@ import { offsetDelete } from './offset-delete.ts'
 import { offsetFetch } from './offset-fetch.ts'
 import { offsetForLeaderEpoch } from './offset-for-leader-epoch.ts'
 import { produce } from './produce.ts'
+import { pushTelemetry } from './push-telemetry.ts'
 import { renewDelegationToken } from './renew-delegation-token.ts'
 import { saslAuthenticate } from './sasl-authenticate.ts'
 import { saslHandshake } from './sasl-handshake.ts'
@@ -113,5 +116,19 @@ export const handlers: readonly AnyHandler[] = [
   listTransactions, // 66
   consumerGroupHeartbeat, // 68
   consumerGroupDescribe, // 69
+  getTelemetrySubscriptions, // 71 (only with client telemetry on: clientTelemetryApiKeys)
+  pushTelemetry, // 72 (likewise)
+  listClientMetricsResources, // 74
   describeTopicPartitions, // 75
 ]
+
+/** The APIs Kafka advertises only when a client metrics receiver is configured (KIP-714): librdkafka
+ * and the Java client start pushing as soon as they see them. */
+export const clientTelemetryApiKeys: ReadonlySet<number> = new Set([71, 72])
+
+/** The registry as one broker serves it: without the client telemetry APIs unless they are on. */
+export function handlersFor(options: { clientTelemetry: boolean }): readonly AnyHandler[] {
+  return options.clientTelemetry
+    ? handlers
+    : handlers.filter((handler) => !clientTelemetryApiKeys.has(handler.apiKey))
+}
