@@ -31,13 +31,6 @@ export const otelSchema = z
       .min(1)
       .default('streamline')
       .meta(doc('service.name of the exported spans and metrics.', { valueName: '<name>' })),
-    metricsExportIntervalMs: z
-      .number()
-      .int()
-      .min(100)
-      .max(3_600_000)
-      .default(60_000)
-      .meta(doc('How often the broker metrics are exported over OTLP (with enabled on).')),
     clientTelemetry: z
       .boolean()
       .default(false)

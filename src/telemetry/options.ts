@@ -6,7 +6,6 @@ export interface OtelOptions {
   /** OTLP/HTTP base URL (`http://127.0.0.1:4318`). */
   endpoint: string
   serviceName: string
-  metricsExportIntervalMs: number
   /** Serve GetTelemetrySubscriptions/PushTelemetry (KIP-714). */
   clientTelemetry: boolean
   /** Kafka's telemetry.max.bytes. */
@@ -19,7 +18,6 @@ export const defaultOtelOptions: OtelOptions = {
   enabled: false,
   endpoint: 'http://127.0.0.1:4318',
   serviceName: 'streamline',
-  metricsExportIntervalMs: 60_000,
   clientTelemetry: false,
   telemetryMaxBytes: 1024 * 1024,
 }

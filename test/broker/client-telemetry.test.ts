@@ -87,7 +87,6 @@ describe('client telemetry (KIP-714)', () => {
         clientTelemetry: true,
         enabled: true,
         endpoint: receiver.url,
-        metricsExportIntervalMs: 3_600_000,
       },
     })
     client = await CodecClient.open(broker.host, broker.port)

@@ -65,7 +65,6 @@ describe('OpenTelemetry request spans', () => {
         enabled: true,
         endpoint: receiver.url,
         spanExportDelayMs: 100,
-        metricsExportIntervalMs: 3_600_000,
       },
     })
     await broker.tracingReady

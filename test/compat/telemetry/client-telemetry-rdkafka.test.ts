@@ -51,7 +51,6 @@ describe('client telemetry with librdkafka (node-rdkafka)', { skip }, () => {
         clientTelemetry: true,
         enabled: true,
         endpoint: receiver.url,
-        metricsExportIntervalMs: 3_600_000,
       },
     })
     const admin = await CodecClient.open(broker.host, broker.port)
