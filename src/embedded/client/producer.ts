@@ -204,13 +204,20 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
   /** One request per round; a round carries at most one batch per partition (Produce v3+). */
   async #produce(records: Pending[]): Promise<void> {
     const queues = new Map<string, Pending[][]>()
+    const lastBatchBytes = new Map<string, number>()
     const batchSize = this.#options.batchSize ?? defaultBatchSize
     for (const record of records) {
       const id = `${record.partition}\u0000${record.topic}`
       const batches = queues.get(id) ?? []
       const last = batches.at(-1)
-      if (last === undefined || sizeOf(last) + record.sizeBytes > batchSize) batches.push([record])
-      else last.push(record)
+      const bytes = lastBatchBytes.get(id) ?? 0
+      if (last === undefined || bytes + record.sizeBytes > batchSize) {
+        batches.push([record])
+        lastBatchBytes.set(id, record.sizeBytes)
+      } else {
+        last.push(record)
+        lastBatchBytes.set(id, bytes + record.sizeBytes)
+      }
       queues.set(id, batches)
     }
     for (let round = 0; ; round += 1) {
@@ -276,10 +283,6 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
       })
     }
   }
-}
-
-function sizeOf(batch: Pending[]): number {
-  return batch.reduce((sum, record) => sum + record.sizeBytes, 0)
 }
 
 function rejectAll(batch: Pending[], error: KafkaError): void {
