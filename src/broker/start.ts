@@ -125,6 +125,8 @@ export interface RunningBroker {
   connectUrl: string | null
   logs: LogManager
   groups: GroupCoordinator
+  /** What every Kafka handler uses (the embedded in-process client calls the handlers with it). */
+  services: BrokerServices
   /** Resolves once __consumer_offsets is replayed (readiness). */
   groupsLoaded: Promise<void>
   metrics: BrokerMetrics
@@ -487,6 +489,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     connectUrl: connect?.url ?? null,
     logs,
     groups,
+    services,
     groupsLoaded,
     metrics,
     sql,

@@ -10,6 +10,17 @@
  * await streamline.close()
  * ```
  *
+ * The same result is an in-process client (src/embedded/client, docs/embedded.md): producers,
+ * consumers (groups shared with network members) and an admin client without a socket.
+ *
+ * ```ts
+ * const producer = streamline.producer({ compression: 'zstd' })
+ * await producer.send('orders', [{ key: 'a', value: 'hello' }])
+ * const consumer = streamline.consumer({ groupId: 'billing', fromBeginning: true })
+ * await consumer.subscribe('orders')
+ * for await (const record of consumer) { ... }
+ * ```
+ *
  * Options are the CLI's configuration (src/config/schema.ts) as an object, validated the same way;
  * the defaults differ where a library should not surprise its host: free ports (127.0.0.1:0), in
  * memory unless a dataDir is given, logs at warn. Several brokers can run in one process.
@@ -25,6 +36,9 @@ import { configFromObject } from '../config/load.ts'
 import type { StreamlineConfig, StreamlineConfigInput } from '../config/schema.ts'
 import { createLogger, type Logger } from '../log.ts'
 import type { QueryRequest, QueryResult } from '../sql/index.ts'
+import { type InProcessClient, inProcessClient } from './client/index.ts'
+
+export * from './client/index.ts'
 
 export type { QueryRequest, QueryResult, StreamlineConfig, StreamlineConfigInput }
 
@@ -59,10 +73,10 @@ export interface StartStreamlineOptions extends StreamlineConfigInput {
 
 /**
  * A running broker, as {@link startStreamline} resolves it: the addresses to give clients, SQL over
- * its topics, and {@link Streamline.close | close()}. Every listener is on 127.0.0.1 unless the
- * options chose otherwise.
+ * its topics, an in-process producer, consumer and admin client, and
+ * {@link Streamline.close | close()}. Every listener is on 127.0.0.1 unless the options chose otherwise.
  */
-export interface Streamline {
+export interface Streamline extends InProcessClient {
   /** `host:port` for a Kafka client's bootstrap servers (e.g. `127.0.0.1:40123`). */
   bootstrap: string
   /** `http://host:port` of the HTTP port (health, metrics, admin API), or null when disabled. */
@@ -123,7 +137,11 @@ export async function startStreamline(options: StartStreamlineOptions = {}): Pro
   const broker = await startBroker(startOptionsOf(config, logger))
   // Resolve only when group requests are served too (a test suite's first consumer must not wait).
   await broker.groupsLoaded
+  const client = inProcessClient(broker)
   return {
+    producer: client.producer,
+    consumer: client.consumer,
+    admin: client.admin,
     bootstrap: `${broker.host}:${broker.port}`,
     httpUrl: broker.httpPort === null ? null : `http://${broker.httpHost}:${broker.httpPort}`,
     registryUrl: broker.registryPort === null ? null : `http://${broker.registryHost}:${broker.registryPort}`,

@@ -56,6 +56,11 @@ const expectedMeasurements = [
   'registry.getById.p99Ms',
   'registry.lookup.p99Ms',
   'registry.rss.schemasAboveIdleMB',
+  'embedded.produce.inProcess.recordsPerSec',
+  'embedded.produce.socket.recordsPerSec',
+  'embedded.consume.inProcess.recordsPerSec',
+  'embedded.consume.socket.recordsPerSec',
+  'embedded.idleInstance.rssMB',
 ]
 
 const expectedTargets = [

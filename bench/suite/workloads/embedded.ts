@@ -1,0 +1,168 @@
+// Embedded workload: the in-process client against the same workload through the local socket, in
+// the same run (issue 22), and the memory of idle embedded instances.
+//
+// Method: one startStreamline() in this process (in memory). Produce: `records` records of 1 KiB, sent
+// 1,000 per call (one batch per call: batchSize 1 MiB; acks=1), by the in-process producer and by
+// kafkajs over 127.0.0.1 to another one-partition topic; records/s over the whole run. Consume: each
+// topic read from the beginning, by the in-process consumer (no group) and by a kafkajs consumer
+// (group, eachBatch); records/s from the first record to the last (kafkajs's group join excluded).
+// Memory: a child process (load/embedded-instances.ts, --expose-gc) starts one instance, then 5 more,
+// and reports the RSS the extra ones add, per instance.
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { Kafka, logLevel } from 'kafkajs'
+import { startStreamline } from '../../../src/embedded/index.ts'
+import type { BenchContext, Workload } from '../types.ts'
+
+const instancesScript = fileURLToPath(new URL('../load/embedded-instances.ts', import.meta.url))
+const perSend = 1000
+const value = Buffer.alloc(1024, 'x')
+const extraInstances = 5
+
+async function run(context: BenchContext): Promise<void> {
+  const records = context.options.quick ? 20_000 : 200_000
+  const streamline = await startStreamline()
+  try {
+    await streamline.admin().createTopics([
+      { name: 'embedded-in-process', partitions: 1 },
+      { name: 'embedded-socket', partitions: 1 },
+    ])
+    const kafka = new Kafka({
+      brokers: [streamline.bootstrap],
+      clientId: 'bench-embedded',
+      logLevel: logLevel.NOTHING,
+    })
+    const batchOf = (start: number) =>
+      Array.from({ length: perSend }, (_, index) => ({ key: `k${start + index}`, value }))
+
+    const producer = streamline.producer({ acks: 1, batchSize: 1 << 20 })
+    const inProcessProduce = await timed(async () => {
+      for (let sent = 0; sent < records; sent += perSend)
+        await producer.send('embedded-in-process', batchOf(sent))
+    })
+    await producer.close()
+    const network = kafka.producer()
+    await network.connect()
+    const socketProduce = await timed(async () => {
+      for (let sent = 0; sent < records; sent += perSend)
+        await network.send({ topic: 'embedded-socket', acks: 1, messages: batchOf(sent) })
+    })
+    await network.disconnect()
+
+    const consumer = streamline.consumer({ fromBeginning: true })
+    await consumer.subscribe('embedded-in-process')
+    let firstAt = 0
+    let read = 0
+    for await (const batch of consumer.batches()) {
+      if (read === 0) firstAt = performance.now()
+      read += batch.records.length
+      if (read >= records) break
+    }
+    const inProcessConsumeMs = performance.now() - firstAt
+    await consumer.close()
+    const socketConsumeMs = await kafkajsConsumeMs(kafka, records)
+
+    const rate = (ms: number) => Math.round(records / (ms / 1000))
+    const results = {
+      'embedded.produce.inProcess.recordsPerSec': rate(inProcessProduce),
+      'embedded.produce.socket.recordsPerSec': rate(socketProduce),
+      'embedded.consume.inProcess.recordsPerSec': rate(inProcessConsumeMs),
+      'embedded.consume.socket.recordsPerSec': rate(socketConsumeMs),
+    }
+    for (const [id, measured] of Object.entries(results)) {
+      context.record({
+        id,
+        label: id.replace('embedded.', 'embedded ').replaceAll('.', ' '),
+        value: measured,
+        unit: 'records/s',
+        details: { records, recordBytes: 1024, client: 'kafkajs' },
+      })
+    }
+    const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100
+    context.target({
+      id: 'target.embedded-produce-vs-socket',
+      description: 'in-process produce >= 3x the same workload through the local socket (kafkajs)',
+      actual: ratio(
+        results['embedded.produce.inProcess.recordsPerSec'],
+        results['embedded.produce.socket.recordsPerSec'],
+      ),
+      comparator: '>=',
+      bound: 3,
+      unit: 'x',
+      basis: `in-process ${results['embedded.produce.inProcess.recordsPerSec']} / socket ${results['embedded.produce.socket.recordsPerSec']} records/s`,
+    })
+    context.target({
+      id: 'target.embedded-consume-vs-socket',
+      description: 'in-process consume >= 3x the same workload through the local socket (kafkajs)',
+      actual: ratio(
+        results['embedded.consume.inProcess.recordsPerSec'],
+        results['embedded.consume.socket.recordsPerSec'],
+      ),
+      comparator: '>=',
+      bound: 3,
+      unit: 'x',
+      basis: `in-process ${results['embedded.consume.inProcess.recordsPerSec']} / socket ${results['embedded.consume.socket.recordsPerSec']} records/s`,
+    })
+  } finally {
+    await streamline.close()
+  }
+  const memory = await idleInstanceMemory()
+  const perInstanceMb = Math.round((memory.extraRssBytes / memory.extra / 2 ** 20) * 10) / 10
+  context.record({
+    id: 'embedded.idleInstance.rssMB',
+    label: 'embedded idle instance beyond the first',
+    value: perInstanceMb,
+    unit: 'MB',
+    details: { firstRssMB: Math.round(memory.firstRssBytes / 2 ** 20), extra: memory.extra },
+  })
+  context.target({
+    id: 'target.embedded-idle-instance-mb',
+    description: 'memory per idle embedded instance beyond the first < 10 MB',
+    actual: perInstanceMb,
+    comparator: '<=',
+    bound: 10,
+    unit: 'MB',
+    basis: `RSS of ${memory.extra} extra instances / ${memory.extra}`,
+  })
+}
+
+async function timed(work: () => Promise<void>): Promise<number> {
+  const started = performance.now()
+  await work()
+  return performance.now() - started
+}
+
+async function kafkajsConsumeMs(kafka: Kafka, records: number): Promise<number> {
+  const consumer = kafka.consumer({ groupId: 'bench-embedded-socket', maxBytes: 16 << 20 })
+  await consumer.connect()
+  await consumer.subscribe({ topic: 'embedded-socket', fromBeginning: true })
+  let firstAt = 0
+  let read = 0
+  const done = new Promise<number>((resolve) => {
+    void consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        if (read === 0) firstAt = performance.now()
+        read += batch.messages.length
+        if (read >= records) resolve(performance.now() - firstAt)
+      },
+    })
+  })
+  const elapsed = await done
+  await consumer.disconnect()
+  return elapsed
+}
+
+function idleInstanceMemory(): Promise<{ firstRssBytes: number; extraRssBytes: number; extra: number }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--expose-gc', instancesScript, String(extraInstances)],
+      { timeout: 120_000 },
+      (error, stdout) =>
+        error ? reject(error) : resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')),
+    )
+  })
+}
+
+export const embedded: Workload = { name: 'embedded', order: 68, run }

@@ -1,0 +1,185 @@
+// An in-process consumer's membership of a classic consumer group, through the same coordinator and
+// the same handlers (JoinGroup, SyncGroup, Heartbeat, LeaveGroup) as a network member: an in-process
+// consumer and a kafkajs or librdkafka consumer in one group split the partitions, and a member that
+// leaves or stops heartbeating hands its partitions over on the next rebalance.
+
+import { setTimeout as sleep } from 'node:timers/promises'
+import { KafkaError } from '../../errors.ts'
+import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import {
+  assignors,
+  decodeAssignment,
+  decodeSubscription,
+  encodeAssignment,
+  encodeSubscription,
+} from './assignors.ts'
+import type { BrokerCalls } from './broker-calls.ts'
+import type { TopicPartition } from './types.ts'
+
+export interface GroupMemberOptions {
+  groupId: string
+  sessionTimeoutMs: number
+  rebalanceTimeoutMs: number
+  heartbeatIntervalMs: number
+}
+
+export interface GroupMemberHooks {
+  /** The topics this member subscribes to now. */
+  topics(): string[]
+  /** Before a rebalance: commit what was consumed and stop using the partitions. */
+  revoke(): Promise<void>
+  /** After a rebalance: the partitions this member now owns. */
+  assign(partitions: TopicPartition[]): Promise<void>
+  /** A failure the member cannot recover from (reported to the consumer's iterator). */
+  fail(error: unknown): void
+}
+
+/** Answers after which the member joins again. */
+const rejoinCodes = new Set<number>([
+  ErrorCode.REBALANCE_IN_PROGRESS,
+  ErrorCode.ILLEGAL_GENERATION,
+  ErrorCode.UNKNOWN_MEMBER_ID,
+  ErrorCode.MEMBER_ID_REQUIRED,
+  ErrorCode.FENCED_INSTANCE_ID,
+])
+const joinAttemptsMax = 50
+
+export class GroupMember {
+  memberId = ''
+  generationId = -1
+  readonly #calls: BrokerCalls
+  readonly #options: GroupMemberOptions
+  readonly #hooks: GroupMemberHooks
+  #heartbeatTimer: NodeJS.Timeout | null = null
+  #rebalancing: Promise<void> | null = null
+  #stopped = false
+
+  constructor(calls: BrokerCalls, options: GroupMemberOptions, hooks: GroupMemberHooks) {
+    this.#calls = calls
+    this.#options = options
+    this.#hooks = hooks
+  }
+
+  /** Joins (or re-joins) the group and gets this member's partitions; concurrent calls share one rebalance. */
+  rebalance(): Promise<void> {
+    this.#rebalancing ??= this.#rebalanceOnce().finally(() => {
+      this.#rebalancing = null
+    })
+    return this.#rebalancing
+  }
+
+  start(): Promise<void> {
+    const joined = this.rebalance()
+    this.#scheduleHeartbeat()
+    return joined
+  }
+
+  async leave(): Promise<void> {
+    this.#stopped = true
+    if (this.#heartbeatTimer !== null) clearTimeout(this.#heartbeatTimer)
+    await this.#rebalancing?.catch(() => undefined)
+    if (this.memberId === '') return
+    await this.#calls.call(ApiKey.LeaveGroup, {
+      groupId: this.#options.groupId,
+      memberId: '',
+      members: [{ memberId: this.memberId, groupInstanceId: null, reason: 'the in-process consumer closed' }],
+    })
+    this.memberId = ''
+  }
+
+  async #rebalanceOnce(): Promise<void> {
+    await this.#hooks.revoke()
+    for (let attempt = 0; attempt < joinAttemptsMax && !this.#stopped; attempt += 1) {
+      const partitions = await this.#joinAndSync()
+      if (partitions !== null) {
+        await this.#hooks.assign(partitions)
+        return
+      }
+    }
+    if (!this.#stopped)
+      throw new KafkaError(ErrorCode.REBALANCE_IN_PROGRESS, `could not join group ${this.#options.groupId}`)
+  }
+
+  /** One JoinGroup + SyncGroup round; null when the group asks to join again. */
+  async #joinAndSync(): Promise<TopicPartition[] | null> {
+    const topics = this.#hooks.topics()
+    const joined = await this.#calls.call(ApiKey.JoinGroup, {
+      groupId: this.#options.groupId,
+      sessionTimeoutMs: this.#options.sessionTimeoutMs,
+      rebalanceTimeoutMs: this.#options.rebalanceTimeoutMs,
+      memberId: this.memberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols: assignors.map((assignor) => ({ name: assignor.name, metadata: encodeSubscription(topics) })),
+      reason: null,
+    })
+    if (joined.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
+      this.memberId = joined.memberId
+      return null
+    }
+    if (joined.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = ''
+    if (rejoinCodes.has(joined.errorCode)) return null
+    if (joined.errorCode !== 0) throw new KafkaError(joined.errorCode, `JoinGroup ${this.#options.groupId}`)
+    this.memberId = joined.memberId
+    this.generationId = joined.generationId
+    const assignments =
+      joined.leader === joined.memberId && !joined.skipAssignment
+        ? this.#assign(joined.protocolName, joined.members)
+        : []
+    const synced = await this.#calls.call(ApiKey.SyncGroup, {
+      groupId: this.#options.groupId,
+      generationId: joined.generationId,
+      memberId: joined.memberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocolName: joined.protocolName,
+      assignments,
+    })
+    if (rejoinCodes.has(synced.errorCode)) return null
+    if (synced.errorCode !== 0) throw new KafkaError(synced.errorCode, `SyncGroup ${this.#options.groupId}`)
+    return decodeAssignment(synced.assignment)
+  }
+
+  #assign(protocolName: string | null, members: { memberId: string; metadata: Buffer }[]) {
+    const assignor = assignors.find((candidate) => candidate.name === protocolName) ?? assignors[0]
+    const logs = this.#calls.services.logs
+    const assignment = assignor.assign(
+      members.map((member) => ({ memberId: member.memberId, topics: decodeSubscription(member.metadata) })),
+      (topic) => logs.getTopic(topic)?.partitionCount ?? 0,
+    )
+    return [...assignment].map(([memberId, partitions]) => ({
+      memberId,
+      assignment: encodeAssignment(partitions),
+    }))
+  }
+
+  #scheduleHeartbeat(): void {
+    if (this.#stopped) return
+    this.#heartbeatTimer = setTimeout(() => {
+      this.#heartbeat()
+        .catch((error: unknown) => this.#hooks.fail(error))
+        .finally(() => this.#scheduleHeartbeat())
+    }, this.#options.heartbeatIntervalMs)
+    this.#heartbeatTimer.unref()
+  }
+
+  async #heartbeat(): Promise<void> {
+    if (this.#rebalancing !== null || this.memberId === '') return
+    const answer = await this.#calls.call(ApiKey.Heartbeat, {
+      groupId: this.#options.groupId,
+      generationId: this.generationId,
+      memberId: this.memberId,
+      groupInstanceId: null,
+    })
+    if (this.#stopped) return
+    if (answer.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = ''
+    if (rejoinCodes.has(answer.errorCode)) {
+      await this.rebalance()
+      return
+    }
+    if (answer.errorCode !== 0) {
+      // A coordinator that is loading answers again shortly.
+      await sleep(this.#options.heartbeatIntervalMs)
+    }
+  }
+}

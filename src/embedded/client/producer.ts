@@ -1,0 +1,290 @@
+// The in-process producer: records become record batch v2 (the broker's own buildBatch: CRC32C, the
+// same codecs) and go to the Produce handler as a decoded request, so they are validated and appended
+// exactly as a network producer's batches are. Batching like a Kafka producer: records wait up to
+// `lingerMs` (default 0: each send is its own request) and a batch holds at most `batchSize` bytes.
+// Requests leave one at a time in send order, so an idempotent producer's sequences never race.
+
+import { EncodeError, KafkaError } from '../../errors.ts'
+import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
+import { buildBatch } from '../../protocol/records/batch-v2.ts'
+import { CompressionCodec } from '../../protocol/records/compression/index.ts'
+import type { BrokerCalls } from './broker-calls.ts'
+import { type PartitionerName, partitionerOf } from './partitioners.ts'
+import { ProducerIdentity } from './producer-identity.ts'
+import {
+  bytesOf,
+  estimatedSize,
+  headersOf,
+  type PreparedRecord,
+  partitionOf,
+  timestampOf,
+} from './record-input.ts'
+import type {
+  CompressionName,
+  Partitioner,
+  ProducerRecord,
+  RecordBytes,
+  RecordMetadata,
+  Serializer,
+} from './types.ts'
+
+export interface ProducerOptions<K = RecordBytes | null, V = RecordBytes | null> {
+  /** -1 (all, default): answered after fdatasync in dataDir mode · 1: after the write · 0: not awaited. */
+  acks?: -1 | 0 | 1
+  compression?: CompressionName
+  /** Producer id and sequence numbers, so the log refuses duplicates (default false; true with transactionalId). */
+  idempotent?: boolean
+  /** Makes the producer transactional (`producer.transaction()`); implies idempotent. */
+  transactionalId?: string
+  /** `transaction.timeout.ms` (default 60000). */
+  transactionTimeoutMs?: number
+  partitioner?: PartitionerName | Partitioner
+  /** How long records wait for more to share their request (default 0). */
+  lingerMs?: number
+  /** A batch's size bound in bytes before compression (default 16384, as Kafka's batch.size). */
+  batchSize?: number
+  keySerializer?: Serializer<K>
+  valueSerializer?: Serializer<V>
+}
+
+interface Pending extends PreparedRecord {
+  topic: string
+  resolve: (metadata: RecordMetadata) => void
+  reject: (error: unknown) => void
+}
+
+const defaultBatchSize = 16_384
+
+export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
+  readonly #calls: BrokerCalls
+  readonly #options: ProducerOptions<K, V>
+  readonly #partitioner: Partitioner
+  readonly #codec: CompressionCodec
+  readonly identity: ProducerIdentity
+  #pending: Pending[] = []
+  #pendingBytes = 0
+  #lingerTimer: NodeJS.Timeout | null = null
+  #chain: Promise<void> = Promise.resolve()
+  #closed = false
+
+  constructor(calls: BrokerCalls, options: ProducerOptions<K, V> = {}) {
+    const codec = CompressionCodec[options.compression ?? 'none']
+    if (codec === undefined) throw new EncodeError(`unknown compression ${String(options.compression)}`)
+    const acks = options.acks ?? -1
+    if (![-1, 0, 1].includes(acks))
+      throw new KafkaError(ErrorCode.INVALID_REQUIRED_ACKS, 'acks must be -1, 0 or 1')
+    const idempotent = options.idempotent === true || options.transactionalId !== undefined
+    if (idempotent && acks !== -1)
+      throw new KafkaError(ErrorCode.INVALID_REQUIRED_ACKS, 'an idempotent producer needs acks=-1 (all)')
+    this.#calls = calls
+    this.#options = options
+    this.#codec = codec
+    this.#partitioner = partitionerOf(options.partitioner)
+    this.identity = new ProducerIdentity(calls, {
+      idempotent,
+      transactionalId: options.transactionalId ?? null,
+      transactionTimeoutMs: options.transactionTimeoutMs ?? 60_000,
+    })
+  }
+
+  /** Sends records to one topic; resolves with each record's partition and offset, in order. */
+  async send(topic: string, records: ProducerRecord<K, V>[]): Promise<RecordMetadata[]> {
+    if (this.#closed) throw new KafkaError(ErrorCode.PRODUCER_FENCED, 'the producer is closed')
+    if (typeof topic !== 'string') throw new EncodeError('topic must be a string')
+    if (!Array.isArray(records)) throw new EncodeError('records must be an array of records')
+    const description = this.#calls.services.logs.getTopic(topic)
+    if (description === undefined)
+      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`)
+    this.identity.checkSendable(topic)
+    const prepared = await Promise.all(
+      records.map((record, index) => this.#prepare(topic, description.partitionCount, record, index)),
+    )
+    await this.identity.beforeSend(
+      topic,
+      prepared.map((record) => record.partition),
+    )
+    const sent = prepared.map(
+      (record) =>
+        new Promise<RecordMetadata>((resolve, reject) => {
+          this.#pending.push({ ...record, topic, resolve, reject })
+          this.#pendingBytes += record.sizeBytes
+        }),
+    )
+    this.#schedule()
+    return Promise.all(sent)
+  }
+
+  /** Sends every waiting record now and resolves when they are answered. */
+  async flush(): Promise<void> {
+    this.#flushNow()
+    await this.#chain
+  }
+
+  /** Opens a transaction (a producer with a transactionalId); sends until commit or abort belong to it. */
+  async beginTransaction(): Promise<void> {
+    await this.flush()
+    await this.identity.beginTransaction()
+  }
+
+  /** Sends what waits, then commits: read_committed consumers see the transaction's records from now. */
+  async commitTransaction(): Promise<void> {
+    await this.flush()
+    await this.identity.endTransaction(true)
+  }
+
+  /** Sends what waits, then aborts: read_committed consumers never see the transaction's records. */
+  async abortTransaction(): Promise<void> {
+    await this.flush()
+    await this.identity.endTransaction(false)
+  }
+
+  /** Sends what waits and stops; an open transaction is aborted. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    await this.flush()
+    this.#closed = true
+    await this.identity.close()
+  }
+
+  async #prepare(
+    topic: string,
+    partitionCount: number,
+    record: ProducerRecord<K, V>,
+    index: number,
+  ): Promise<PreparedRecord> {
+    if (typeof record !== 'object' || record === null)
+      throw new EncodeError(`records[${index}] must be an object with a value`)
+    const context = { topic, isKey: true }
+    const keyInput =
+      this.#options.keySerializer === undefined
+        ? record.key
+        : await this.#options.keySerializer(record.key as K, context)
+    const valueInput =
+      this.#options.valueSerializer === undefined
+        ? record.value
+        : await this.#options.valueSerializer(record.value, { topic, isKey: false })
+    const key = bytesOf(keyInput, `records[${index}].key`)
+    const value = bytesOf(valueInput, `records[${index}].value`)
+    const input = {
+      timestamp: timestampOf(record.timestamp, Date.now()),
+      key,
+      value,
+      headers: headersOf(record.headers),
+    }
+    const partition =
+      partitionOf(record.partition, partitionCount, topic) ??
+      this.#partitioner({ topic, partitionCount, key })
+    return { partition, input, sizeBytes: estimatedSize(input) }
+  }
+
+  #schedule(): void {
+    const lingerMs = this.#options.lingerMs ?? 0
+    if (lingerMs <= 0 || this.#pendingBytes >= (this.#options.batchSize ?? defaultBatchSize)) {
+      this.#flushNow()
+      return
+    }
+    this.#lingerTimer ??= setTimeout(() => this.#flushNow(), lingerMs)
+  }
+
+  #flushNow(): void {
+    if (this.#lingerTimer !== null) clearTimeout(this.#lingerTimer)
+    this.#lingerTimer = null
+    if (this.#pending.length === 0) return
+    const taken = this.#pending
+    this.#pending = []
+    this.#pendingBytes = 0
+    // Failures reach each record's own promise; the chain itself never rejects.
+    this.#chain = this.#chain
+      .then(() => this.#produce(taken))
+      .catch((error: unknown) => {
+        for (const record of taken) record.reject(error)
+      })
+  }
+
+  /** One request per round; a round carries at most one batch per partition (Produce v3+). */
+  async #produce(records: Pending[]): Promise<void> {
+    const queues = new Map<string, Pending[][]>()
+    const lastBatchBytes = new Map<string, number>()
+    const batchSize = this.#options.batchSize ?? defaultBatchSize
+    for (const record of records) {
+      const id = `${record.partition}\u0000${record.topic}`
+      const batches = queues.get(id) ?? []
+      const last = batches.at(-1)
+      const bytes = lastBatchBytes.get(id) ?? 0
+      if (last === undefined || bytes + record.sizeBytes > batchSize) {
+        batches.push([record])
+        lastBatchBytes.set(id, record.sizeBytes)
+      } else {
+        last.push(record)
+        lastBatchBytes.set(id, bytes + record.sizeBytes)
+      }
+      queues.set(id, batches)
+    }
+    for (let round = 0; ; round += 1) {
+      const batches = [...queues.values()].map((list) => list[round]).filter((batch) => batch !== undefined)
+      if (batches.length === 0) return
+      await this.#produceRound(batches)
+    }
+  }
+
+  async #produceRound(batches: Pending[][]): Promise<void> {
+    const built = await Promise.all(
+      batches.map(async (batch) => {
+        const { topic, partition } = batch[0]
+        const sequence = this.identity.sequenceFields(topic, partition)
+        const bytes = await buildBatch({
+          records: batch.map((record) => record.input),
+          compression: this.#codec,
+          ...sequence,
+        })
+        return { topic, partition, batch, bytes }
+      }),
+    )
+    const byTopic = new Map<string, { index: number; records: Buffer }[]>()
+    for (const entry of built) {
+      const list = byTopic.get(entry.topic) ?? []
+      list.push({ index: entry.partition, records: entry.bytes })
+      byTopic.set(entry.topic, list)
+    }
+    const acks = this.#options.acks ?? -1
+    const response = await this.#calls.callOrNull(ApiKey.Produce, {
+      transactionalId: this.identity.transactionalId,
+      acks,
+      timeoutMs: 30_000,
+      topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),
+    })
+    for (const entry of built) {
+      const answer = response?.responses
+        .find((topic) => topic.name === entry.topic)
+        ?.partitionResponses.find((partition) => partition.index === entry.partition)
+      if (response !== null && answer === undefined) {
+        rejectAll(entry.batch, new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'no answer for the partition'))
+        continue
+      }
+      if (answer !== undefined && answer.errorCode !== ErrorCode.NONE) {
+        const detail =
+          answer.errorMessage ?? answer.recordErrors.map((e) => e.batchIndexErrorMessage).join('; ')
+        rejectAll(
+          entry.batch,
+          new KafkaError(answer.errorCode, `${entry.topic}-${entry.partition}: ${detail}`),
+        )
+        continue
+      }
+      this.identity.advanceSequence(entry.topic, entry.partition, entry.batch.length)
+      const baseOffset = answer === undefined ? -1 : Number(answer.baseOffset)
+      const appendTime = answer === undefined ? -1 : Number(answer.logAppendTimeMs)
+      entry.batch.forEach((record, index) => {
+        record.resolve({
+          topic: entry.topic,
+          partition: entry.partition,
+          offset: baseOffset < 0 ? -1 : baseOffset + index,
+          timestamp: appendTime >= 0 ? appendTime : record.input.timestamp,
+        })
+      })
+    }
+  }
+}
+
+function rejectAll(batch: Pending[], error: KafkaError): void {
+  for (const record of batch) record.reject(error)
+}
