@@ -5,6 +5,7 @@ import { AvroConverter } from './avro-converter.ts'
 import { ByteArrayConverter } from './byte-array-converter.ts'
 import type { Converter } from './converter.ts'
 import { JsonConverter } from './json-converter.ts'
+import { JsonSchemaConverter } from './json-schema-converter.ts'
 import { StringConverter } from './string-converter.ts'
 
 export const converterClasses: Record<string, () => Converter> = {
@@ -12,6 +13,7 @@ export const converterClasses: Record<string, () => Converter> = {
   'org.apache.kafka.connect.storage.StringConverter': () => new StringConverter(),
   'org.apache.kafka.connect.converters.ByteArrayConverter': () => new ByteArrayConverter(),
   'io.confluent.connect.avro.AvroConverter': () => new AvroConverter(),
+  'io.confluent.connect.json.JsonSchemaConverter': () => new JsonSchemaConverter(),
 }
 
 const aliases: Record<string, string> = {
@@ -19,6 +21,7 @@ const aliases: Record<string, string> = {
   StringConverter: 'org.apache.kafka.connect.storage.StringConverter',
   ByteArrayConverter: 'org.apache.kafka.connect.converters.ByteArrayConverter',
   AvroConverter: 'io.confluent.connect.avro.AvroConverter',
+  JsonSchemaConverter: 'io.confluent.connect.json.JsonSchemaConverter',
 }
 
 export function converterClassName(name: string): string | null {
