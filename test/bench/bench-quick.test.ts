@@ -56,6 +56,11 @@ const expectedMeasurements = [
   'registry.getById.p99Ms',
   'registry.lookup.p99Ms',
   'registry.rss.schemasAboveIdleMB',
+  'connect.s3Sink.recordsPerSec',
+  'connect.s3Sink.mbPerSec',
+  'connect.s3Sink.firstObjectMs',
+  'connect.s3RawPut.mbPerSec',
+  'connect.s3Sink.vsRawPut',
 ]
 
 const expectedTargets = [

@@ -5,6 +5,7 @@ import type { Workload } from '../types.ts'
 import { alternatives } from './alternatives.ts'
 import { baselines } from './baselines.ts'
 import { cli } from './cli.ts'
+import { connect } from './connect.ts'
 import { fetchWorkload } from './fetch.ts'
 import { footprint } from './footprint.ts'
 import { group } from './group.ts'
@@ -26,4 +27,5 @@ export const workloads: readonly Workload[] = [
   tiered,
   sql,
   registry,
+  connect,
 ]
