@@ -536,8 +536,8 @@ function registerConnectMetricsLater(
 ): void {
   groupsLoaded
     .then(() => import('../connect/runtime/connect-metrics.ts'))
-    .then(({ registerConnectTaskMetrics }) =>
-      registerConnectTaskMetrics(metrics.registry, () => connect.app()?.worker.taskMetrics() ?? []),
+    .then(({ registerConnectMetrics }) =>
+      registerConnectMetrics(metrics.registry, () => connect.app()?.worker ?? null),
     )
     .catch((error: unknown) => log.error({ err: error }, 'registering the Connect metrics failed'))
 }

@@ -61,6 +61,11 @@ const expectedMeasurements = [
   'embedded.consume.inProcess.recordsPerSec',
   'embedded.consume.socket.recordsPerSec',
   'embedded.idleInstance.rssMB',
+  'connect.s3Sink.recordsPerSec',
+  'connect.s3Sink.mbPerSec',
+  'connect.s3Sink.firstObjectMs',
+  'connect.s3RawPut.mbPerSec',
+  'connect.s3Sink.vsRawPut',
 ]
 
 const expectedTargets = [

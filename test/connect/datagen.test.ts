@@ -2,10 +2,12 @@
 // `iterations` of them, keyed by the schema's key field.
 // Method: the real CLI; the connector created with curl (orders, 40 records/s, 80 iterations,
 // JsonConverter without schemas, StringConverter keys); kafkajs reads the topic back; the broker's
-// /metrics shows the task's Kafka Connect metrics (status, source-record-poll/write-total).
+// /metrics shows the task's Kafka Connect metrics (status, source-record-poll/write-total), the
+// connector's (status, class/type/version) and the worker's (counts, startups, task counts by state).
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
+import { connectVersion } from '../../src/connect/connectors/version.ts'
 import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-process.ts'
 import { connectUrlOf, curl, waitFor } from '../helpers/connect.ts'
 
@@ -105,6 +107,33 @@ test('datagen orders: 80 records at 40/s, keyed by orderid, Confluent quickstart
     scrape,
     /kafka_connect_connector_task_metrics_status\{connector="orders-gen",task="0",status="running"\} 1\n/,
   )
+  const lines = (prefix: string) =>
+    scrape
+      .split('\n')
+      .filter((line) => line.startsWith(prefix))
+      .sort()
+  assert.deepEqual(lines('kafka_connect_connector_metrics_'), [
+    'kafka_connect_connector_metrics_info{connector="orders-gen",connector_class="io.confluent.kafka.connect.datagen.DatagenConnector",connector_type="source",connector_version="' +
+      connectVersion +
+      '"} 1',
+    'kafka_connect_connector_metrics_status{connector="orders-gen",status="running"} 1',
+  ])
+  assert.deepEqual(lines('kafka_connect_connect_worker_metrics_'), [
+    'kafka_connect_connect_worker_metrics_connector_count 1',
+    'kafka_connect_connect_worker_metrics_connector_failed_task_count{connector="orders-gen"} 0',
+    'kafka_connect_connect_worker_metrics_connector_paused_task_count{connector="orders-gen"} 0',
+    'kafka_connect_connect_worker_metrics_connector_restarting_task_count{connector="orders-gen"} 0',
+    'kafka_connect_connect_worker_metrics_connector_running_task_count{connector="orders-gen"} 1',
+    'kafka_connect_connect_worker_metrics_connector_startup_attempts_total 1',
+    'kafka_connect_connect_worker_metrics_connector_startup_failure_total 0',
+    'kafka_connect_connect_worker_metrics_connector_startup_success_total 1',
+    'kafka_connect_connect_worker_metrics_connector_total_task_count{connector="orders-gen"} 1',
+    'kafka_connect_connect_worker_metrics_connector_unassigned_task_count{connector="orders-gen"} 0',
+    'kafka_connect_connect_worker_metrics_task_count 1',
+    'kafka_connect_connect_worker_metrics_task_startup_attempts_total 1',
+    'kafka_connect_connect_worker_metrics_task_startup_failure_total 0',
+    'kafka_connect_connect_worker_metrics_task_startup_success_total 1',
+  ])
 })
 
 function escapeRegExp(text: string): string {

@@ -6,6 +6,7 @@ import { alternatives } from './alternatives.ts'
 import { baselines } from './baselines.ts'
 import { cli } from './cli.ts'
 import { embedded } from './embedded.ts'
+import { connect } from './connect.ts'
 import { fetchWorkload } from './fetch.ts'
 import { footprint } from './footprint.ts'
 import { group } from './group.ts'
@@ -28,4 +29,5 @@ export const workloads: readonly Workload[] = [
   sql,
   registry,
   embedded,
+  connect,
 ]

@@ -10,8 +10,13 @@ export interface SchemaAndValue {
 
 export interface Converter {
   configure(properties: Properties, options: { isKey: boolean }): void
-  fromConnectData(topic: string, schema: Schema | null, value: unknown): Buffer | null
-  toConnectData(topic: string, bytes: Buffer | null): SchemaAndValue
+  /** Registry-backed converters answer asynchronously. */
+  fromConnectData(
+    topic: string,
+    schema: Schema | null,
+    value: unknown,
+  ): Buffer | null | Promise<Buffer | null>
+  toConnectData(topic: string, bytes: Buffer | null): SchemaAndValue | Promise<SchemaAndValue>
 }
 
 /** Data a converter or transform cannot handle (Kafka's DataException). */

@@ -1,21 +1,27 @@
 // Converters by Kafka's class names (and their short aliases, as Kafka's plugin aliases).
 
 import type { Properties } from '../sdk/config-def.ts'
+import { AvroConverter } from './avro-converter.ts'
 import { ByteArrayConverter } from './byte-array-converter.ts'
 import type { Converter } from './converter.ts'
 import { JsonConverter } from './json-converter.ts'
+import { JsonSchemaConverter } from './json-schema-converter.ts'
 import { StringConverter } from './string-converter.ts'
 
 export const converterClasses: Record<string, () => Converter> = {
   'org.apache.kafka.connect.json.JsonConverter': () => new JsonConverter(),
   'org.apache.kafka.connect.storage.StringConverter': () => new StringConverter(),
   'org.apache.kafka.connect.converters.ByteArrayConverter': () => new ByteArrayConverter(),
+  'io.confluent.connect.avro.AvroConverter': () => new AvroConverter(),
+  'io.confluent.connect.json.JsonSchemaConverter': () => new JsonSchemaConverter(),
 }
 
 const aliases: Record<string, string> = {
   JsonConverter: 'org.apache.kafka.connect.json.JsonConverter',
   StringConverter: 'org.apache.kafka.connect.storage.StringConverter',
   ByteArrayConverter: 'org.apache.kafka.connect.converters.ByteArrayConverter',
+  AvroConverter: 'io.confluent.connect.avro.AvroConverter',
+  JsonSchemaConverter: 'io.confluent.connect.json.JsonSchemaConverter',
 }
 
 export function converterClassName(name: string): string | null {

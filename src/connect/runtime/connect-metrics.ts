@@ -4,12 +4,19 @@
 //   kafka_connect_source_task_metrics_source_record_poll_total / _source_record_write_total
 //   kafka_connect_sink_task_metrics_sink_record_read_total / _sink_record_send_total
 //   kafka_connect_connector_task_metrics_offset_commit_completion_total
-// Only tasks this process runs appear (another worker reports its own).
+// Connector level (connector-metrics) and worker level (connect-worker-metrics):
+//   kafka_connect_connector_metrics_status{connector,status} 1
+//   kafka_connect_connector_metrics_info{connector,connector_class,connector_type,connector_version} 1
+//   kafka_connect_connect_worker_metrics_connector_count / _task_count
+//   kafka_connect_connect_worker_metrics_connector_startup_{attempts,success,failure}_total (and task_)
+//   kafka_connect_connect_worker_metrics_connector_{running,paused,failed,…,total}_task_count{connector}
+// Only what this process runs appears (another worker reports its own).
 
 import type { Registry } from 'prom-client'
 import { promClient } from '../../metrics/prom-client.ts'
 import type { TaskMetrics } from './task-metrics.ts'
 import type { TaskMetricsEntry } from './worker.ts'
+import type { WorkerMetrics, WorkerMetricsSource } from './worker-metrics.ts'
 
 type TasksOf = () => TaskMetricsEntry[]
 
@@ -32,6 +39,104 @@ function taskGauge(
       }
     },
   })
+}
+
+/** Every Connect metric, read at scrape time from the worker (none while it is not loaded). */
+export function registerConnectMetrics(
+  registry: Registry,
+  workerOf: () => (WorkerMetricsSource & { taskMetrics(): TaskMetricsEntry[] }) | null,
+): void {
+  registerConnectTaskMetrics(registry, () => workerOf()?.taskMetrics() ?? [])
+  registerConnectWorkerMetrics(registry, workerOf)
+}
+
+const taskStates = ['running', 'paused', 'failed', 'unassigned', 'restarting'] as const
+
+function registerConnectWorkerMetrics(registry: Registry, workerOf: () => WorkerMetricsSource | null): void {
+  const { Gauge } = promClient()
+  const perConnector = (
+    name: string,
+    help: string,
+    labelNames: string[],
+    labels: (entry: ReturnType<WorkerMetricsSource['connectorMetrics']>[number]) => Record<string, string>,
+    value: (entry: ReturnType<WorkerMetricsSource['connectorMetrics']>[number]) => number = () => 1,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset()
+        for (const entry of workerOf()?.connectorMetrics() ?? []) this.set(labels(entry), value(entry))
+      },
+    })
+  perConnector(
+    'kafka_connect_connector_metrics_status',
+    "A connector's state (Kafka: connector-metrics status): 1 for its current status.",
+    ['connector', 'status'],
+    (entry) => ({ connector: entry.connector, status: entry.status }),
+  )
+  perConnector(
+    'kafka_connect_connector_metrics_info',
+    'The connector class, type and version (Kafka: connector-metrics connector-class/-type/-version).',
+    ['connector', 'connector_class', 'connector_type', 'connector_version'],
+    (entry) => ({
+      connector: entry.connector,
+      connector_class: entry.className,
+      connector_type: entry.type,
+      connector_version: entry.version,
+    }),
+  )
+  for (const state of taskStates)
+    perConnector(
+      `kafka_connect_connect_worker_metrics_connector_${state}_task_count`,
+      `Tasks of the connector in state ${state} (Kafka: connector-${state}-task-count).`,
+      ['connector'],
+      (entry) => ({ connector: entry.connector }),
+      (entry) => entry.taskStates.filter((task) => task === state).length,
+    )
+  perConnector(
+    'kafka_connect_connect_worker_metrics_connector_total_task_count',
+    'Tasks of the connector (Kafka: connector-total-task-count).',
+    ['connector'],
+    (entry) => ({ connector: entry.connector }),
+    (entry) => entry.taskStates.length,
+  )
+  const worker = (name: string, help: string, read: (source: WorkerMetricsSource) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const source = workerOf()
+        this.set(source === null ? 0 : read(source))
+      },
+    })
+  worker(
+    'kafka_connect_connect_worker_metrics_connector_count',
+    'Connectors run by this worker (Kafka: connector-count).',
+    (source) => source.connectorCount(),
+  )
+  worker(
+    'kafka_connect_connect_worker_metrics_task_count',
+    'Tasks run by this worker (Kafka: task-count).',
+    (source) => source.taskCount(),
+  )
+  const counters: Array<[string, keyof WorkerMetrics]> = [
+    ['connector_startup_attempts_total', 'connectorStartupAttemptsTotal'],
+    ['connector_startup_success_total', 'connectorStartupSuccessTotal'],
+    ['connector_startup_failure_total', 'connectorStartupFailureTotal'],
+    ['task_startup_attempts_total', 'taskStartupAttemptsTotal'],
+    ['task_startup_success_total', 'taskStartupSuccessTotal'],
+    ['task_startup_failure_total', 'taskStartupFailureTotal'],
+  ]
+  for (const [suffix, field] of counters)
+    worker(
+      `kafka_connect_connect_worker_metrics_${suffix}`,
+      `Kafka: connect-worker-metrics ${suffix.replaceAll('_', '-')}.`,
+      (source) => source.metrics[field],
+    )
 }
 
 export function registerConnectTaskMetrics(registry: Registry, tasksOf: TasksOf): void {

@@ -56,6 +56,12 @@ export class WorkerSinkTask extends WorkerTask {
         this.lastCommitMs = 0
       },
     })
+    // Kafka's onPartitionsRevoked: flush and commit what was put before the partitions move, and forget
+    // them (a stale offset must never be committed over the next owner's progress).
+    this.options.consumer.onRevoked(async (partitions) => {
+      if (!this.failed) await this.commitOffsets().catch(() => undefined)
+      for (const { topic, partition } of partitions) this.consumed.delete(`${topic}/${partition}`)
+    })
     await this.options.consumer.subscribe(this.options.topics)
   }
 

@@ -21,6 +21,7 @@ import { traceOf } from './error-handling.ts'
 import { findConnector } from './plugins.ts'
 import { buildWorkerTask, type TaskFactoryContext } from './task-factory.ts'
 import { TaskMetrics } from './task-metrics.ts'
+import { type ConnectorMetricsEntry, WorkerMetrics, type WorkerMetricsSource } from './worker-metrics.ts'
 import type { WorkerTask } from './worker-task.ts'
 
 export interface WorkerSettings {
@@ -56,7 +57,8 @@ export interface TaskMetricsEntry {
   metrics: TaskMetrics
 }
 
-export class Worker {
+export class Worker implements WorkerMetricsSource {
+  readonly metrics = new WorkerMetrics()
   readonly configs: ConfigStore
   readonly offsets: OffsetStore
   readonly status: StatusStore
@@ -243,6 +245,7 @@ export class Worker {
     const connector = plugin.create()
     const running: RunningConnector = { config, connector, failed: false }
     this.connectors.set(name, running)
+    this.metrics.connectorStartupAttemptsTotal++
     try {
       await connector.start(config, {
         requestTaskReconfiguration: () => this.schedule(name),
@@ -252,7 +255,9 @@ export class Worker {
         },
       })
       await this.putConnectorStatus(name, 'RUNNING', null)
+      this.metrics.connectorStartupSuccessTotal++
     } catch (error) {
+      this.metrics.connectorStartupFailureTotal++
       running.failed = true
       this.log.error({ err: error, connector: name }, 'connector failed to start')
       await this.putConnectorStatus(name, 'FAILED', traceOf(error))
@@ -294,6 +299,7 @@ export class Worker {
     for (let index = 0; index < configs.length; index++) {
       if (running.has(index) || !this.ownsTask(name, index)) continue
       const metrics = new TaskMetrics()
+      this.metrics.taskStartupAttemptsTotal++
       try {
         const plugin = findConnector(connectorConfig['connector.class'] ?? '')
         if (plugin === null) throw new Error(`unknown connector.class ${connectorConfig['connector.class']}`)
@@ -306,7 +312,9 @@ export class Worker {
           metrics,
         })
         running.set(index, { connectorConfig, config: configs[index], task, metrics })
+        this.metrics.taskStartupSuccessTotal++
       } catch (error) {
+        this.metrics.taskStartupFailureTotal++
         // A transform or converter its options refuse: the task is FAILED with the reason, as Kafka's.
         await this.status.putTask(name, index, {
           state: 'FAILED',
@@ -388,6 +396,34 @@ export class Worker {
       for (const [task, entry] of running) out.push({ connector: name, task, type, metrics: entry.metrics })
     }
     return out
+  }
+
+  connectorMetrics(): ConnectorMetricsEntry[] {
+    const out: ConnectorMetricsEntry[] = []
+    for (const [name, running] of this.connectors) {
+      const className = running.config['connector.class'] ?? ''
+      out.push({
+        connector: name,
+        className: findConnector(className)?.className ?? className,
+        type: running.connector.type,
+        version: running.connector.version(),
+        status: (this.status.connectors.get(name)?.state ?? 'UNASSIGNED').toLowerCase(),
+        taskStates: [...(this.status.tasks.get(name)?.values() ?? [])].map((task) =>
+          task.state.toLowerCase(),
+        ),
+      })
+    }
+    return out
+  }
+
+  connectorCount(): number {
+    return this.connectors.size
+  }
+
+  taskCount(): number {
+    let count = 0
+    for (const running of this.tasks.values()) count += running.size
+    return count
   }
 
   /** Committed offsets of a sink connector's group, for GET /connectors/{name}/offsets. */

@@ -1,101 +1,370 @@
 // A sink task's consumer: a member of the connector's group (`connect-<name>`, Kafka Connect's
-// naming), reading its assigned partitions from the committed offsets (earliest when none) and
-// committing only what the runtime says. @platformatic/kafka does the group protocol.
+// naming) through the classic group protocol (protocol type `consumer`, Kafka's RangeAssignor), built
+// on raw requests so every wait is ours and bounded. As Kafka's consumer: the rebalance runs inside
+// poll() (revoked partitions are handed to the task's listener first, so it commits what it flushed),
+// heartbeats run in the background, subscribed topics are looked up with auto-creation allowed (the
+// broker decides), and a topic that appears or grows makes the member rejoin. Partitions are read from
+// the committed offsets (earliest when none); only what the runtime says is committed.
 
-import { Consumer, type Message, type MessagesStream } from '@platformatic/kafka'
-import type { KafkaClientOptions } from './kafka-client.ts'
+import {
+  type Connection,
+  findCoordinatorV4,
+  heartbeatV4,
+  joinGroupV9,
+  leaveGroupV5,
+  offsetCommitV8,
+  offsetFetchV8,
+  syncGroupV5,
+} from '@platformatic/kafka'
+import { BrokerConnections, type ClusterLayout } from './broker-connections.ts'
+import {
+  consumerProtocolType,
+  decodeAssignment,
+  decodeSubscription,
+  encodeAssignment,
+  encodeSubscription,
+  rangeAssign,
+  rangeAssignorName,
+  type TopicPartition,
+} from './consumer-protocol.ts'
+import { errorCodeOf, type KafkaClientOptions } from './kafka-client.ts'
+import { type ConsumedMessage, PartitionFetcher, partitionKey } from './partition-fetcher.ts'
 
-export interface ConsumedMessage {
-  topic: string
-  partition: number
-  offset: number
-  timestamp: number
-  key: Buffer | null
-  value: Buffer | null
-  headers: Array<[string, Buffer | null]>
+export type { ConsumedMessage } from './partition-fetcher.ts'
+
+export interface GroupConsumerOptions extends KafkaClientOptions {
+  groupId: string
+  sessionTimeoutMs?: number
+  heartbeatIntervalMs?: number
+  rebalanceTimeoutMs?: number
 }
+
+/** Kafka's ConsumerRebalanceListener.onPartitionsRevoked: the partitions leave this member next. */
+export type RevokeListener = (partitions: TopicPartition[]) => Promise<void>
+
+const errors = {
+  coordinatorLoadInProgress: 14,
+  coordinatorNotAvailable: 15,
+  notCoordinator: 16,
+  illegalGeneration: 22,
+  unknownMemberId: 25,
+  rebalanceInProgress: 27,
+  memberIdRequired: 79,
+} as const
+/** Errors after which the member finds its coordinator and joins again. */
+const rejoinCodes = new Set<number>([-1, ...Object.values(errors)])
+const retryBackoffMs = 500
+/** How often subscribed topics are looked up: soon while one is missing, else Kafka-like rarely. */
+const missingTopicRefreshMs = 1_000
+const metadataRefreshMs = 30_000
 
 export class GroupConsumer {
-  private readonly consumer: Consumer
-  private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | null = null
+  private readonly connections: BrokerConnections
+  private readonly fetcher: PartitionFetcher
+  private topics: string[] = []
+  private memberId = ''
+  private generation = -1
+  private coordinator: string | null = null
+  private needsJoin = true
+  private joining = false
+  private closed = false
+  private buffered: ConsumedMessage[] = []
+  /** Partition counts of the subscribed topics when the group last assigned them. */
+  private assignedCounts = new Map<string, number>()
+  private nextMetadataCheck = 0
+  private heartbeatTimer: NodeJS.Timeout | null = null
+  private revokeListener: RevokeListener = async () => undefined
+  private readonly sessionTimeoutMs: number
+  private readonly heartbeatIntervalMs: number
+  private readonly rebalanceTimeoutMs: number
 
-  constructor(options: KafkaClientOptions & { groupId: string }) {
-    this.consumer = new Consumer({
-      clientId: options.clientId,
-      bootstrapBrokers: options.bootstrap,
-      groupId: options.groupId,
-      connectTimeout: 10_000,
-      timeout: 30_000,
-      retries: 5,
-      retryDelay: 250,
-      autocommit: false,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      rebalanceTimeout: 10_000,
-    })
+  constructor(private readonly options: GroupConsumerOptions) {
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 1_000
+    this.rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? 10_000
+    // JoinGroup waits for every member, up to the rebalance timeout.
+    this.connections = new BrokerConnections(
+      options.clientId,
+      options.bootstrap,
+      this.rebalanceTimeoutMs + 20_000,
+    )
+    this.fetcher = new PartitionFetcher(this.connections, () => this.refreshLayout())
   }
 
+  onRevoked(listener: RevokeListener): void {
+    this.revokeListener = listener
+  }
+
+  /** The subscription; the first poll joins the group. */
   async subscribe(topics: string[]): Promise<void> {
-    this.stream = await this.consumer.consume({
-      topics,
-      mode: 'committed',
-      fallbackMode: 'earliest',
-      autocommit: false,
-      maxWaitTime: 500,
-    })
+    this.topics = [...new Set(topics)].sort()
+    this.needsJoin = true
   }
 
-  /** Up to `max` messages; waits at most `waitMs` when none is buffered. */
+  /** Up to `max` messages; waits at most about `waitMs` when none is there (rebalances excepted). */
   async poll(max: number, waitMs: number): Promise<ConsumedMessage[]> {
-    const stream = this.stream
-    if (stream === null) return []
-    const batch: ConsumedMessage[] = []
-    const drain = (): void => {
-      while (batch.length < max) {
-        const message = stream.read() as Message<Buffer, Buffer, Buffer, Buffer> | null
-        if (message === null) return
-        batch.push(consumedOf(message))
+    if (this.closed) return []
+    if (this.buffered.length === 0) {
+      try {
+        await this.checkMetadata()
+        if (this.needsJoin) await this.rebalance()
+        if (this.fetcher.positions.size === 0) await sleep(waitMs)
+        else this.buffered = await this.fetcher.fetch(waitMs)
+      } catch (error) {
+        if (!rejoinCodes.has(errorCodeOf(error))) throw error
+        // The coordinator moved or the connection dropped: find it again and rejoin.
+        await this.dropCoordinator()
+        this.needsJoin = true
+        await sleep(retryBackoffMs)
       }
     }
-    drain()
-    if (batch.length > 0) return batch
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer)
-        stream.off('readable', done)
-        stream.off('error', done)
-        resolve()
-      }
-      const timer = setTimeout(done, waitMs)
-      stream.once('readable', done)
-      stream.once('error', done)
-    })
-    drain()
-    return batch
+    return this.buffered.splice(0, max)
   }
 
-  /** Commits next offsets to read (offset = last consumed + 1) for the group's generation. */
+  /** Commits next offsets to read for this generation; partitions no longer assigned are left alone. */
   async commit(offsets: Array<{ topic: string; partition: number; offset: number }>): Promise<void> {
-    if (offsets.length === 0) return
-    await this.consumer.commit({
-      offsets: offsets.map((entry) => ({ ...entry, offset: BigInt(entry.offset), leaderEpoch: -1 })),
+    const owned = offsets.filter((entry) =>
+      this.fetcher.positions.has(partitionKey(entry.topic, entry.partition)),
+    )
+    if (owned.length === 0 || this.generation < 0) return
+    const byTopic = new Map<string, typeof owned>()
+    for (const entry of owned) byTopic.set(entry.topic, [...(byTopic.get(entry.topic) ?? []), entry])
+    await offsetCommitV8.api.async(
+      await this.coordinatorConnection(),
+      this.options.groupId,
+      this.generation,
+      this.memberId,
+      null,
+      [...byTopic].map(([name, entries]) => ({
+        name,
+        partitions: entries.map((entry) => ({
+          partitionIndex: entry.partition,
+          committedOffset: BigInt(entry.offset),
+          committedLeaderEpoch: -1,
+        })),
+      })),
+    )
+  }
+
+  private async refreshLayout(): Promise<ClusterLayout> {
+    const layout = await this.connections.metadata(this.topics, true)
+    this.fetcher.layout = layout
+    return layout
+  }
+
+  /** Subscribed topics that appeared or grew since the last assignment make the member rejoin. */
+  private async checkMetadata(): Promise<void> {
+    if (Date.now() < this.nextMetadataCheck || this.topics.length === 0) return
+    const layout = await this.refreshLayout()
+    const missing = this.topics.some((topic) => !layout.topics.has(topic))
+    this.nextMetadataCheck = Date.now() + (missing ? missingTopicRefreshMs : metadataRefreshMs)
+    for (const topic of this.topics) {
+      const count = layout.topics.get(topic)?.leaders.length ?? 0
+      if (count !== (this.assignedCounts.get(topic) ?? 0)) this.needsJoin = true
+    }
+  }
+
+  private async rebalance(): Promise<void> {
+    this.joining = true
+    try {
+      // Eager protocol: everything owned is revoked (and committed by the task) before joining.
+      if (this.fetcher.positions.size > 0) {
+        const revoked = [...this.fetcher.positions.values()].map(({ topic, partition }) => ({
+          topic,
+          partition,
+        }))
+        await this.revokeListener(revoked).catch(() => undefined)
+      }
+      this.fetcher.clear()
+      this.buffered = []
+      const connection = await this.coordinatorConnection()
+      const join = await this.join(connection)
+      this.generation = join.generationId
+      const assignments = join.leader === this.memberId ? await this.leaderAssignments(join.members) : []
+      const sync = await syncGroupV5.api.async(
+        connection,
+        this.options.groupId,
+        this.generation,
+        this.memberId,
+        null,
+        consumerProtocolType,
+        rangeAssignorName,
+        assignments,
+      )
+      const assigned = decodeAssignment(sync.assignment)
+      const layout = await this.refreshLayout()
+      this.assignedCounts = new Map(
+        this.topics.map((topic) => [topic, layout.topics.get(topic)?.leaders.length ?? 0]),
+      )
+      this.nextMetadataCheck =
+        Date.now() + (assigned.length === 0 ? missingTopicRefreshMs : metadataRefreshMs)
+      this.fetcher.assign(await this.startPositions(connection, assigned))
+      this.needsJoin = false
+      this.startHeartbeats()
+    } finally {
+      this.joining = false
+    }
+  }
+
+  private async join(connection: Connection): Promise<Awaited<ReturnType<typeof joinGroupV9.api.async>>> {
+    const call = () =>
+      joinGroupV9.api.async(
+        connection,
+        this.options.groupId,
+        this.sessionTimeoutMs,
+        this.rebalanceTimeoutMs,
+        this.memberId,
+        null,
+        consumerProtocolType,
+        [{ name: rangeAssignorName, metadata: encodeSubscription(this.topics) }],
+        null,
+      )
+    try {
+      const answer = await call()
+      this.memberId = answer.memberId ?? this.memberId
+      return answer
+    } catch (error) {
+      if (errorCodeOf(error) === errors.unknownMemberId) this.memberId = ''
+      if (errorCodeOf(error) !== errors.memberIdRequired) throw error
+      // KIP-394: the first JoinGroup only hands out the member id.
+      this.memberId = (error as { response?: { memberId?: string | null } }).response?.memberId ?? ''
+      const answer = await call()
+      this.memberId = answer.memberId ?? this.memberId
+      return answer
+    }
+  }
+
+  /** The leader's plan: Kafka's RangeAssignor over every member's subscription. */
+  private async leaderAssignments(
+    members: Array<{ memberId: string; metadata: Buffer | null }>,
+  ): Promise<Array<{ memberId: string; assignment: Buffer }>> {
+    const subscriptions = new Map<string, string[]>()
+    for (const member of members) {
+      let topics: string[] = []
+      try {
+        topics = decodeSubscription(member.metadata ?? Buffer.alloc(0))
+      } catch {
+        // An unreadable subscription gets nothing (its member still joins the generation).
+      }
+      subscriptions.set(member.memberId, topics)
+    }
+    const all = [...new Set([...subscriptions.values()].flat())].sort()
+    const layout = await this.connections.metadata(all, true)
+    const counts = new Map([...layout.topics].map(([topic, described]) => [topic, described.leaders.length]))
+    return [...rangeAssign(subscriptions, counts)].map(([memberId, partitions]) => ({
+      memberId,
+      assignment: encodeAssignment(partitions),
+    }))
+  }
+
+  /** Committed offsets of the assigned partitions; the earliest offset where none is committed. */
+  private async startPositions(
+    connection: Connection,
+    assigned: TopicPartition[],
+  ): Promise<Array<TopicPartition & { offset: number }>> {
+    if (assigned.length === 0) return []
+    const byTopic = new Map<string, number[]>()
+    for (const { topic, partition } of assigned)
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition])
+    const answer = await offsetFetchV8.api.async(
+      connection,
+      [
+        {
+          groupId: this.options.groupId,
+          memberEpoch: -1,
+          topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+        },
+      ],
+      true,
+    )
+    const committed = new Map<string, number>()
+    for (const group of answer.groups)
+      for (const topic of group.topics)
+        for (const partition of topic.partitions)
+          if (partition.committedOffset >= 0n)
+            committed.set(
+              partitionKey(topic.name, partition.partitionIndex),
+              Number(partition.committedOffset),
+            )
+    const uncommitted = assigned.filter((entry) => !committed.has(partitionKey(entry.topic, entry.partition)))
+    const earliest =
+      uncommitted.length === 0 ? new Map<string, number>() : await this.fetcher.earliest(uncommitted)
+    return assigned.map((entry) => {
+      const key = partitionKey(entry.topic, entry.partition)
+      return { ...entry, offset: committed.get(key) ?? earliest.get(key) ?? 0 }
     })
   }
 
+  private startHeartbeats(): void {
+    if (this.heartbeatTimer !== null) return
+    const beat = async (): Promise<void> => {
+      if (this.closed || this.joining || this.needsJoin || this.generation < 0) return
+      try {
+        await heartbeatV4.api.async(
+          await this.coordinatorConnection(),
+          this.options.groupId,
+          this.generation,
+          this.memberId,
+          null,
+        )
+      } catch (error) {
+        const code = errorCodeOf(error)
+        if (code === errors.unknownMemberId) this.memberId = ''
+        if (
+          code !== errors.rebalanceInProgress &&
+          code !== errors.illegalGeneration &&
+          code !== errors.unknownMemberId
+        )
+          await this.dropCoordinator()
+        // The next poll rejoins (and revokes what this member owned first).
+        this.needsJoin = true
+      }
+    }
+    let running = false
+    this.heartbeatTimer = setInterval(() => {
+      if (running) return
+      running = true
+      void beat().finally(() => {
+        running = false
+      })
+    }, this.heartbeatIntervalMs)
+    this.heartbeatTimer.unref()
+  }
+
+  private async coordinatorConnection(): Promise<Connection> {
+    if (this.coordinator === null) {
+      const bootstrap = await this.connections.connection(this.connections.bootstrapAddress())
+      const found = await findCoordinatorV4.api.async(bootstrap, 0, [this.options.groupId])
+      const coordinator = found.coordinators[0]
+      this.coordinator = `${coordinator.host}:${coordinator.port}`
+    }
+    return this.connections.connection(this.coordinator)
+  }
+
+  private async dropCoordinator(): Promise<void> {
+    const address = this.coordinator
+    this.coordinator = null
+    if (address !== null && !this.options.bootstrap.includes(address)) await this.connections.discard(address)
+  }
+
+  /** Leaves the group (its partitions move at once) and closes every connection. */
   async close(): Promise<void> {
-    await this.stream?.close().catch(() => undefined)
-    await this.consumer.close(true)
+    if (this.closed) return
+    this.closed = true
+    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer)
+    if (this.memberId !== '' && this.coordinator !== null) {
+      const connection = await this.connections.connection(this.coordinator).catch(() => null)
+      if (connection !== null)
+        await leaveGroupV5.api
+          .async(connection, this.options.groupId, [
+            { memberId: this.memberId, reason: 'sink task stopping' },
+          ])
+          .catch(() => undefined)
+    }
+    await this.connections.close()
   }
 }
 
-function consumedOf(message: Message<Buffer, Buffer, Buffer, Buffer>): ConsumedMessage {
-  return {
-    topic: message.topic,
-    partition: message.partition,
-    offset: Number(message.offset),
-    timestamp: Number(message.timestamp),
-    key: message.key ?? null,
-    value: message.value ?? null,
-    headers: [...message.headers].map(([key, value]) => [key.toString('utf8'), value ?? null]),
-  }
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -1,0 +1,202 @@
+// Reads assigned partitions from positions kept here: one long-polling Fetch per partition leader,
+// control batches (transaction markers) skipped, OFFSET_OUT_OF_RANGE reset to the earliest offset
+// (Kafka Connect's sink consumers use auto.offset.reset=earliest), leadership changes answered with a
+// metadata refresh. Every call is bounded by the fetch wait plus the request timeout.
+
+import { fetchV12, listOffsetsV5 } from '@platformatic/kafka'
+import type { BrokerConnections, ClusterLayout } from './broker-connections.ts'
+import type { TopicPartition } from './consumer-protocol.ts'
+
+export interface ConsumedMessage {
+  topic: string
+  partition: number
+  offset: number
+  timestamp: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: Array<[string, Buffer | null]>
+}
+
+const errorOffsetOutOfRange = 1
+const controlBatchAttribute = 0x20
+const readUncommitted = 0
+const earliestTimestamp = -2n
+
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`
+}
+
+export class PartitionFetcher {
+  /** Next offset to read per assigned partition. */
+  readonly positions = new Map<string, TopicPartition & { offset: number }>()
+  layout: ClusterLayout | null = null
+
+  constructor(
+    private readonly connections: BrokerConnections,
+    private readonly refreshLayout: () => Promise<ClusterLayout>,
+  ) {}
+
+  assign(partitions: Array<TopicPartition & { offset: number }>): void {
+    this.positions.clear()
+    for (const entry of partitions)
+      this.positions.set(partitionKey(entry.topic, entry.partition), { ...entry })
+  }
+
+  clear(): void {
+    this.positions.clear()
+  }
+
+  /** The earliest offset of each partition (ListOffsets, timestamp -2), through its leader. */
+  async earliest(partitions: TopicPartition[]): Promise<Map<string, number>> {
+    const layout = this.layout ?? (await this.refreshLayout())
+    const out = new Map<string, number>()
+    for (const [leader, entries] of this.byLeader(layout, partitions)) {
+      const connection = await this.connections.node(leader)
+      const byTopic = new Map<string, number[]>()
+      for (const { topic, partition } of entries)
+        byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition])
+      const answer = await listOffsetsV5.api.async(
+        connection,
+        -1,
+        readUncommitted,
+        [...byTopic].map(([name, indexes]) => ({
+          name,
+          partitions: indexes.map((partitionIndex) => ({
+            partitionIndex,
+            currentLeaderEpoch: -1,
+            timestamp: earliestTimestamp,
+          })),
+        })),
+      )
+      for (const topic of answer.topics)
+        for (const partition of topic.partitions)
+          out.set(partitionKey(topic.name, partition.partitionIndex), Number(partition.offset))
+    }
+    return out
+  }
+
+  /** One Fetch round over every assigned partition (long-polls up to `waitMs` when there is nothing). */
+  async fetch(waitMs: number): Promise<ConsumedMessage[]> {
+    if (this.positions.size === 0) return []
+    const layout = this.layout ?? (await this.refreshLayout())
+    const fetched = await Promise.all(
+      [...this.byLeader(layout, [...this.positions.values()])].map(([leader, partitions]) =>
+        this.fetchFrom(leader, partitions, waitMs),
+      ),
+    )
+    return fetched.flat()
+  }
+
+  private byLeader(layout: ClusterLayout, partitions: TopicPartition[]): Map<number, TopicPartition[]> {
+    const out = new Map<number, TopicPartition[]>()
+    for (const entry of partitions) {
+      const leader = layout.topics.get(entry.topic)?.leaders[entry.partition] ?? -1
+      out.set(leader, [...(out.get(leader) ?? []), entry])
+    }
+    return out
+  }
+
+  private async fetchFrom(
+    leader: number,
+    partitions: TopicPartition[],
+    waitMs: number,
+  ): Promise<ConsumedMessage[]> {
+    if (leader < 0) {
+      // No leader known (a topic being created or moved): look again after a short wait.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, 200)))
+      this.layout = null
+      return []
+    }
+    const byTopic = new Map<string, TopicPartition[]>()
+    for (const entry of partitions) byTopic.set(entry.topic, [...(byTopic.get(entry.topic) ?? []), entry])
+    type FetchResponse = Awaited<ReturnType<typeof fetchV12.api.async>>
+    let response: FetchResponse
+    try {
+      const connection = await this.connections.node(leader)
+      response = await fetchV12.api.async(
+        connection,
+        waitMs,
+        1,
+        16 * 1024 * 1024,
+        readUncommitted,
+        0,
+        -1,
+        [...byTopic].map(([topic, entries]) => ({
+          // Fetch v12 names topics (the field is called topicId in the codec).
+          topicId: topic,
+          partitions: entries.map((entry) => ({
+            partition: entry.partition,
+            fetchOffset: BigInt(this.positions.get(partitionKey(entry.topic, entry.partition))?.offset ?? 0),
+            partitionMaxBytes: 4 * 1024 * 1024,
+            currentLeaderEpoch: -1,
+            lastFetchedEpoch: -1,
+          })),
+        })),
+        [],
+        '',
+      )
+    } catch (error) {
+      const partial = (error as { response?: FetchResponse }).response
+      if (partial === undefined) {
+        await this.connections.discardNode(leader)
+        this.layout = null
+        throw error
+      }
+      response = partial
+    }
+    const { out, outOfRange } = this.readResponse(response)
+    if (outOfRange.length > 0) {
+      const earliest = await this.earliest(outOfRange)
+      for (const entry of outOfRange) {
+        const position = this.positions.get(partitionKey(entry.topic, entry.partition))
+        const offset = earliest.get(partitionKey(entry.topic, entry.partition))
+        if (position !== undefined && offset !== undefined) position.offset = offset
+      }
+    }
+    return out
+  }
+
+  /** The records of a Fetch answer after each position (moving the positions past them). */
+  private readResponse(response: Awaited<ReturnType<typeof fetchV12.api.async>>): {
+    out: ConsumedMessage[]
+    outOfRange: TopicPartition[]
+  } {
+    const out: ConsumedMessage[] = []
+    const outOfRange: TopicPartition[] = []
+    for (const topicResponse of response.responses) {
+      const topic = topicResponse.topicId
+      for (const partitionResponse of topicResponse.partitions) {
+        const partition = partitionResponse.partitionIndex
+        const position = this.positions.get(partitionKey(topic, partition))
+        if (position === undefined) continue
+        if (partitionResponse.errorCode === errorOffsetOutOfRange) outOfRange.push({ topic, partition })
+        else if (partitionResponse.errorCode !== 0) this.layout = null // leadership moved: ask again
+        if (partitionResponse.errorCode !== 0) continue
+        for (const batch of partitionResponse.records ?? []) {
+          const last = Number(batch.firstOffset) + batch.lastOffsetDelta
+          if ((batch.attributes & controlBatchAttribute) !== 0) {
+            position.offset = Math.max(position.offset, last + 1)
+            continue
+          }
+          for (const record of batch.records) {
+            const offset = Number(batch.firstOffset + BigInt(record.offsetDelta))
+            if (offset < position.offset) continue
+            out.push({
+              topic,
+              partition,
+              offset,
+              timestamp: Number(batch.firstTimestamp + record.timestampDelta),
+              key: record.key ?? null,
+              value: record.value ?? null,
+              headers: record.headers.map(([key, value]) => [key?.toString('utf8') ?? '', value ?? null]),
+            })
+            position.offset = offset + 1
+          }
+          // Compaction may leave the batch's last offsets empty: move past the whole batch.
+          position.offset = Math.max(position.offset, last + 1)
+        }
+      }
+    }
+    return { out, outOfRange }
+  }
+}
