@@ -23,6 +23,8 @@ export interface StreamDefinition {
   /** Whether the select list names a timestamp column (else the source's is carried). */
   hasTimestamp: boolean
   createdMs: number
+  /** Set by PAUSE, cleared by RESUME. */
+  paused?: boolean
 }
 
 const createPattern =
