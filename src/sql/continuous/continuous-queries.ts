@@ -212,6 +212,9 @@ export class ContinuousQueries {
     if (source === undefined) {
       throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${parsed.topic} does not exist`)
     }
+    if (parsed.join !== undefined && logs.getTopic(parsed.join.table) === undefined) {
+      throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${parsed.join.table} does not exist`)
+    }
     if (logs.getTopic(parsed.name) !== undefined) {
       throw new SqlError(
         'INVALID_SQL',
