@@ -71,6 +71,7 @@ export function startOptionsOf(config: StreamlineConfig, logger: Logger): StartB
     playground: config.playground,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     groups: groupOptionsOf(config),
+    sql: config.sql,
     ...(config.tieredStorage.remoteLogStorageSystemEnable
       ? { tieredStorage: tieredStorageOptionsOf(config) }
       : {}),

@@ -10,6 +10,7 @@ import { z } from 'zod'
 import { checkCluster, clusterSchema } from './cluster-schema.ts'
 import { defaultBrokerLimits } from './limits.ts'
 import { checkSecurity } from './security-options.ts'
+import { checkSql, sqlSchema } from './sql-schema.ts'
 import { checkTieredStorage, tieredStorageSchema } from './tiered-storage-schema.ts'
 
 export interface OptionMeta {
@@ -438,11 +439,13 @@ export const configSchema = z
     security: securitySchema.default(securitySchema.parse({})),
     tieredStorage: tieredStorageSchema.default(tieredStorageSchema.parse({})),
     cluster: clusterSchema.default(clusterSchema.parse({})),
+    sql: sqlSchema.default(sqlSchema.parse({})),
   })
   .strict()
   .superRefine(checkSecurity)
   .superRefine((config, context) => checkTieredStorage(config.tieredStorage, context))
   .superRefine((config, context) => checkCluster(config.cluster, context))
+  .superRefine((config, context) => checkSql(config.sql, context))
 
 /** The validated configuration every part of the process reads. */
 export type StreamlineConfig = z.output<typeof configSchema>

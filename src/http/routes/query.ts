@@ -42,8 +42,17 @@ export function registerQueryRoutes(routes: ApiRoutes, brokerOf: () => BrokerVie
       body: objectSchema(
         {
           sql: { type: 'string', minLength: 1, maxLength: 1024 * 1024 },
-          maxRows: { type: 'integer', minimum: 0, maximum: defaultSqlLimits.maxRowsMax },
-          timeoutMs: { type: 'integer', minimum: 1, maximum: defaultSqlLimits.timeoutMsMax },
+          // The maxima are the [sql] section's (sql.max_rows_max, sql.timeout_ms_max), checked by the engine.
+          maxRows: {
+            type: 'integer',
+            minimum: 0,
+            description: `at most sql.max_rows_max (default ${defaultSqlLimits.maxRowsMax})`,
+          },
+          timeoutMs: {
+            type: 'integer',
+            minimum: 1,
+            description: `at most sql.timeout_ms_max (default ${defaultSqlLimits.timeoutMsMax})`,
+          },
         },
         ['sql'],
       ),
