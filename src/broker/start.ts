@@ -50,6 +50,7 @@ import {
 } from '../security/broker-listeners.ts'
 import type { ListenerSpec } from '../security/listeners.ts'
 import { createSqlService, type SqlService } from '../sql/index.ts'
+import type { SqlLimits } from '../sql/limits.ts'
 import { openLogManager } from '../storage/log-manager.ts'
 import { createMemoryLogManager } from '../storage/memory/memory-log-manager.ts'
 import type { TieredStorageOptions } from '../storage/tiered/tiered-storage.ts'
@@ -91,6 +92,8 @@ export interface StartBrokerOptions {
   topicDefaults?: TopicConfigOverrides
   /** Tiered storage (storage/tiered/); absent: off. */
   tieredStorage?: TieredStorageOptions
+  /** Bounds of SQL over topics (the [sql] section; default: src/sql/limits.ts). */
+  sql?: Partial<SqlLimits>
   /** Cluster mode (src/cluster, docs/cluster.md): metadata in PostgreSQL, data in an S3-compatible
    * store; absent: the single-process broker, and no cluster code is loaded. */
   cluster?: ClusterOptions
@@ -411,7 +414,12 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     committedOffsets: () => committedOffsetsOf(groups),
   })
   const playground = options.playground === true ? await startPlayground(logs, log) : null
-  const sql = createSqlService({ logs, authorizer, log })
+  const sql = createSqlService({
+    logs,
+    authorizer,
+    log,
+    ...(options.sql === undefined ? {} : { limits: options.sql }),
+  })
   // Continuous queries of a previous run resume once group state is loaded (nothing to do, and no
   // DuckDB loaded, when no view was ever created).
   void groupsLoaded

@@ -72,6 +72,7 @@ export function startOptionsOf(config: StreamlineConfig, logger: Logger): StartB
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     groups: groupOptionsOf(config),
     otel: config.otel,
+    sql: config.sql,
     ...(config.tieredStorage.remoteLogStorageSystemEnable
       ? { tieredStorage: tieredStorageOptionsOf(config) }
       : {}),

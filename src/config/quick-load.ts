@@ -48,6 +48,8 @@ function isValid({ leaf, value }: Assignment): boolean {
   if (leaf.path[0] === 'tieredStorage') return false
   // And [cluster] options (checkCluster; URLs the quick path does not validate).
   if (leaf.path[0] === 'cluster') return false
+  // And [sql] options (checkSql: defaults at most their maxima).
+  if (leaf.path[0] === 'sql') return false
   switch (leaf.kind) {
     case 'integer':
       return (

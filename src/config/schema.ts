@@ -11,6 +11,7 @@ import { checkCluster, clusterSchema } from './cluster-schema.ts'
 import { defaultBrokerLimits } from './limits.ts'
 import { otelSchema } from './otel-schema.ts'
 import { checkSecurity } from './security-options.ts'
+import { checkSql, sqlSchema } from './sql-schema.ts'
 import { checkTieredStorage, tieredStorageSchema } from './tiered-storage-schema.ts'
 
 export interface OptionMeta {
@@ -440,11 +441,13 @@ export const configSchema = z
     tieredStorage: tieredStorageSchema.default(tieredStorageSchema.parse({})),
     cluster: clusterSchema.default(clusterSchema.parse({})),
     otel: otelSchema.default(otelSchema.parse({})),
+    sql: sqlSchema.default(sqlSchema.parse({})),
   })
   .strict()
   .superRefine(checkSecurity)
   .superRefine((config, context) => checkTieredStorage(config.tieredStorage, context))
   .superRefine((config, context) => checkCluster(config.cluster, context))
+  .superRefine((config, context) => checkSql(config.sql, context))
 
 /** The validated configuration every part of the process reads. */
 export type StreamlineConfig = z.output<typeof configSchema>

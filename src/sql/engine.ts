@@ -19,11 +19,11 @@ import { expressionEvaluator } from './evaluate.ts'
 import { writeRowsToTopic } from './insert-into-topic.ts'
 import type { SqlLimits } from './limits.ts'
 import { planScans } from './pushdown.ts'
-import { columnsOf, rowsOf } from './result-json.ts'
+import { columnsOf, jsonValueConverter, rowsOf, typeName } from './result-json.ts'
 import { parseReferences } from './sql-ast.ts'
 import { parseStatement } from './statement.ts'
 import { type ScanCounters, type ScannedTopic, scanTopic } from './topic-scan.ts'
-import type { QueryRequest, QueryResult, ScanStats } from './types.ts'
+import type { QueryRequest, QueryResult, RowSink, ScanStats } from './types.ts'
 
 export interface SqlEngineOptions {
   logs: LogManager
@@ -125,6 +125,8 @@ export class SqlEngine {
       const written = await writeRowsToTopic(this.options.logs, statement.insertInto, reader)
       return { columns: [], rows: [], rowCount: 0, truncated: false, stats, written }
     }
+    if (request.sink !== undefined)
+      return { ...(await streamRows(connection, statement.select, request.sink, options.maxRows)), stats }
     const reader = await connection.streamAndReadUntil(statement.select, options.maxRows + 1)
     const rows = rowsOf(reader, options.maxRows)
     return {
@@ -156,6 +158,30 @@ export class SqlEngine {
 
   close(): void {
     this.pool.close()
+  }
+}
+
+/** A SELECT's rows handed to the sink one DuckDB chunk at a time (bounded memory), up to maxRows. */
+async function streamRows(
+  connection: DuckDBConnection,
+  sql: string,
+  sink: RowSink,
+  maxRows: number,
+): Promise<Omit<QueryResult, 'elapsedMs' | 'stats'>> {
+  const result = await connection.stream(sql)
+  const names = result.columnNames()
+  const types = result.columnTypes()
+  const columns = names.map((name, index) => ({ name, type: typeName(types[index]) }))
+  sink.columns(columns)
+  let rowCount = 0
+  for (;;) {
+    const chunk = await result.fetchChunk()
+    if (chunk === null || chunk.rowCount === 0) return { columns, rows: [], rowCount, truncated: false }
+    const rows = chunk.convertRows(jsonValueConverter)
+    const room = maxRows - rowCount
+    await sink.rows(rows.length > room ? rows.slice(0, room) : rows)
+    rowCount += Math.min(room, rows.length)
+    if (rows.length > room) return { columns, rows: [], rowCount, truncated: true }
   }
 }
 

@@ -15,6 +15,15 @@ export interface QueryRequest {
   host?: string
   /** Aborting cancels the query (e.g. the HTTP client went away). */
   signal?: AbortSignal
+  /** Streamed results: the rows go here chunk by chunk (at most one DuckDB chunk, 2048 rows, held at
+   * a time) and the result's `rows` stays empty. Only SELECTs stream; other statements answer rows. */
+  sink?: RowSink
+}
+
+export interface RowSink {
+  columns(columns: QueryColumn[]): void
+  /** Resolves when the rows are written (the query waits: backpressure). */
+  rows(rows: unknown[][]): Promise<void>
 }
 
 export interface QueryColumn {

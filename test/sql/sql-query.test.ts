@@ -282,11 +282,12 @@ test('continuous-query statements: unsupported shapes and bad views answer 400/4
   const stream = await query({ sql: `CREATE STREAM s AS SELECT * FROM streamline_topic('orders')` })
   assert.equal(stream.status, 400)
   assert.equal(fields(stream).code, 'INVALID_SQL')
-  const hop = await query({
-    sql: `CREATE MATERIALIZED VIEW v AS SELECT count(*) AS n FROM streamline_topic('orders') GROUP BY HOP(timestamp, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)`,
+  // Joins inside a view are not built yet (HOP/SESSION are: test/sql/sql-windows.test.ts).
+  const joined = await query({
+    sql: `CREATE MATERIALIZED VIEW v AS SELECT count(*) AS n FROM streamline_topic('orders') o JOIN streamline_topic('orders') p ON true GROUP BY HOP(timestamp, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)`,
   })
-  assert.equal(hop.status, 400)
-  assert.equal(fields(hop).code, 'UNSUPPORTED_STATEMENT')
+  assert.equal(joined.status, 400)
+  assert.equal(fields(joined).code, 'UNSUPPORTED_STATEMENT')
   const missing = await query({
     sql: `CREATE MATERIALIZED VIEW v AS SELECT count(*) AS n FROM streamline_topic('missing') GROUP BY TUMBLE(timestamp, INTERVAL '1' MINUTE)`,
   })

@@ -11,25 +11,26 @@
 // brute-force recount of the source (at-least-once writes, exactly-once results). Late records
 // recompute their (old) window the same way, as long as retention keeps its records.
 
-import { appendRecords } from '../../http/messages.ts'
 import type { Logger } from '../../log.ts'
 import type { LogManager } from '../../storage/types.ts'
 import { SqlError } from '../errors.ts'
 import { insertColumns } from '../insert-into-topic.ts'
-import { decodeBatchRows } from '../record-columns.ts'
-import { scanTopic } from '../topic-scan.ts'
 import type { QueryRequest, QueryResult } from '../types.ts'
 import {
+  intervalsSql,
   parseCreateView,
   recomputeSql,
   type ViewDefinition,
-  windowSizeSql,
-  windowStartOf,
+  type WindowSizes,
+  windowKindOf,
 } from './definition.ts'
 import { QueryStore, type StoredView } from './query-store.ts'
+import { sessionRowsSql } from './session-sql.ts'
 import {
   createStreamPrefix,
   dropPattern,
+  pauseResumePattern,
+  pauseResumePrefix,
   showQueriesPattern,
   unsupportedStreamingPrefix,
 } from './statements.ts'
@@ -39,12 +40,8 @@ import {
   streamSelectSql,
   streamStepSql,
 } from './stream-definition.ts'
+import { advanceView } from './view-step.ts'
 
-/** Rows one window recompute may produce (windows × groups touched by one interval's records). */
-const recomputeRowsMax = 100_000
-const recordsPerBatch = 500
-/** Bytes of new source records one view step may hold while it reads their timestamps. */
-const timestampScanBytesMax = 1024 ** 3
 /** Source records one stream step reads per partition (an INSERT writes at most 100,000). */
 const streamStepRecordsMax = 50_000
 
@@ -62,7 +59,7 @@ function single(result: QueryResult): unknown[] {
 
 export class ContinuousQueries {
   private readonly store: QueryStore
-  private readonly windowSizes = new Map<string, number>()
+  private readonly windowSizes = new Map<string, WindowSizes>()
   private timer: NodeJS.Timeout | null = null
   private ticking: Promise<void> | null = null
   private closed = false
@@ -95,12 +92,28 @@ export class ContinuousQueries {
         view.definition.kind === 'stream' ? 'STREAM' : 'MATERIALIZED VIEW',
         view.definition.topic,
         view.definition.name,
-        'RUNNING',
+        view.definition.paused === true ? 'PAUSED' : 'RUNNING',
         JSON.stringify(view.offsets),
         view.definition.sql,
+        typeof view.watermarkMs === 'number' ? new Date(view.watermarkMs).toISOString() : null,
+        view.definition.kind === 'stream' ? null : (view.dropped ?? 0),
       ])
-      return done(['name', 'kind', 'source', 'output_topic', 'status', 'offsets', 'sql'], rows)
+      return done(
+        [
+          'name',
+          'kind',
+          'source',
+          'output_topic',
+          'status',
+          'offsets',
+          'sql',
+          'watermark',
+          'dropped_records',
+        ],
+        rows,
+      )
     }
+    if (pauseResumePrefix.test(sql)) return this.pauseOrResume(sql, done)
     const drop = dropPattern.exec(sql)
     if (drop !== null) {
       const kind = /^stream$/i.test(drop[1]) ? 'stream' : 'view'
@@ -118,11 +131,33 @@ export class ContinuousQueries {
     if (unsupportedStreamingPrefix.test(sql)) {
       throw new SqlError(
         'UNSUPPORTED_STATEMENT',
-        'only CREATE MATERIALIZED VIEW with a TUMBLE window and CREATE STREAM are supported so far (no tables, pause/resume)',
+        'CREATE TABLE is not supported: a table is read with a join (not built yet); continuous queries are CREATE MATERIALIZED VIEW and CREATE STREAM',
       )
     }
     if (createStreamPrefix.test(sql)) return this.createStream(request, done)
     return this.create(request, done)
+  }
+
+  /** PAUSE / RESUME <name>: the flag is part of the stored definition, so it survives a restart. */
+  async pauseOrResume(
+    sql: string,
+    done: (columns: string[], rows: unknown[][]) => QueryResult,
+  ): Promise<QueryResult> {
+    const match = pauseResumePattern.exec(sql)
+    if (match === null) {
+      const at = /^\s*(pause|resume)\s*/i.exec(sql)?.[0].length ?? 0
+      throw new SqlError('INVALID_SQL', `at position ${at}: expected PAUSE | RESUME <query name>`)
+    }
+    const pause = /^pause$/i.test(match[1])
+    const stored = this.store.views.get(match[2])
+    if (stored === undefined)
+      throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `query ${match[2]} does not exist`)
+    if ((stored.definition.paused === true) !== pause) {
+      await this.idle()
+      await this.store.saveView({ ...stored.definition, paused: pause })
+      if (!pause) this.schedule()
+    }
+    return done(['name', 'status'], [[match[2], pause ? 'PAUSED' : 'RUNNING']])
   }
 
   private async create(
@@ -143,13 +178,18 @@ export class ContinuousQueries {
         `topic ${definition.name} exists; a view writes to a new topic of its name`,
       )
     }
-    // DuckDB checks the view's SQL (and the principal's READ on the source) over an empty range.
+    // DuckDB checks the window intervals, then the view's SQL (and the principal's READ on the
+    // source) over an empty range.
+    this.windowSizes.delete(definition.name)
+    const sizes = await this.sizesOf(definition)
     await this.options.run({
-      sql: recomputeSql(definition, 0, 0),
+      sql:
+        windowKindOf(definition) === 'session'
+          ? sessionRowsSql(definition, sizes.sizeMs, {}, {})
+          : recomputeSql(definition, sizes, 0, 0, {}),
       principal: request.principal,
       host: request.host,
     })
-    await this.windowSizeOf(definition)
     await logs.createTopic(definition.name, {
       partitionCount: 1,
       configOverrides: { 'cleanup.policy': 'compact' },
@@ -171,6 +211,9 @@ export class ContinuousQueries {
     const source = logs.getTopic(parsed.topic)
     if (source === undefined) {
       throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${parsed.topic} does not exist`)
+    }
+    if (parsed.join !== undefined && logs.getTopic(parsed.join.table) === undefined) {
+      throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${parsed.join.table} does not exist`)
     }
     if (logs.getTopic(parsed.name) !== undefined) {
       throw new SqlError(
@@ -199,18 +242,38 @@ export class ContinuousQueries {
     return done(['created', 'output_topic'], [[definition.name, definition.name]])
   }
 
-  private async windowSizeOf(definition: ViewDefinition): Promise<number> {
+  /** The view's window intervals in ms (asked of DuckDB once per view and run), validated. */
+  private async sizesOf(definition: ViewDefinition): Promise<WindowSizes> {
     const known = this.windowSizes.get(definition.name)
     if (known !== undefined) return known
-    const sizeMs = Number(single(await this.options.run({ sql: windowSizeSql(definition) }))[0])
-    if (!Number.isSafeInteger(sizeMs) || sizeMs <= 0 || 86_400_000 % sizeMs !== 0) {
+    const [size, advance, lateness] = single(await this.options.run({ sql: intervalsSql(definition) }))
+    const sizes: WindowSizes = {
+      sizeMs: Number(size),
+      advanceMs: Number(advance),
+      latenessMs: lateness === null ? null : Number(lateness),
+    }
+    const kind = windowKindOf(definition)
+    const positive = (ms: number) => Number.isSafeInteger(ms) && ms > 0
+    if (kind === 'session' && !positive(sizes.sizeMs)) {
+      throw new SqlError('INVALID_SQL', 'a SESSION gap must be a positive interval (e.g. 30 SECOND)')
+    }
+    if (kind !== 'session' && (!positive(sizes.advanceMs) || 86_400_000 % sizes.advanceMs !== 0)) {
       throw new SqlError(
         'INVALID_SQL',
-        'a TUMBLE window must be a positive interval that divides a day (e.g. 10 SECOND, 5 MINUTE, 1 HOUR)',
+        `a ${kind === 'hop' ? 'HOP advance' : 'TUMBLE window'} must be a positive interval that divides a day (e.g. 10 SECOND, 5 MINUTE, 1 HOUR)`,
       )
     }
-    this.windowSizes.set(definition.name, sizeMs)
-    return sizeMs
+    if (kind === 'hop' && (!positive(sizes.sizeMs) || sizes.sizeMs < sizes.advanceMs)) {
+      throw new SqlError(
+        'INVALID_SQL',
+        'a HOP size must be a positive interval at least as long as its advance',
+      )
+    }
+    if (sizes.latenessMs !== null && !(Number.isSafeInteger(sizes.latenessMs) && sizes.latenessMs >= 0)) {
+      throw new SqlError('INVALID_SQL', 'ALLOWED LATENESS must be an interval of zero or more')
+    }
+    this.windowSizes.set(definition.name, sizes)
+    return sizes
   }
 
   private schedule(): void {
@@ -234,7 +297,13 @@ export class ContinuousQueries {
   private async tick(): Promise<void> {
     for (const view of [...this.store.views.values()]) {
       if (this.closed) return
-      await this.advance(view)
+      if (view.definition.paused === true) continue
+      const { definition } = view
+      if (definition.kind === 'stream') await this.advanceStream(definition, view)
+      else {
+        const context = { logs: this.options.logs, run: this.options.run, store: this.store }
+        await advanceView(context, view, definition, await this.sizesOf(definition))
+      }
     }
   }
 
@@ -255,104 +324,7 @@ export class ContinuousQueries {
       offsets[partition] = end
       changed = true
     }
-    if (changed) await this.store.saveCheckpoint(definition.name, offsets)
-  }
-
-  /** Brings one view up to the source's current end (see the header). */
-  private async advance(view: StoredView): Promise<void> {
-    const { logs } = this.options
-    const { definition } = view
-    if (definition.kind === 'stream') return this.advanceStream(definition, view)
-    const source = logs.getTopic(definition.topic)
-    if (source === undefined) return
-    const offsets = { ...view.offsets }
-    let changed = false
-    let minMs = Number.POSITIVE_INFINITY
-    let maxMs = Number.NEGATIVE_INFINITY
-    for (let partition = 0; partition < source.partitionCount; partition++) {
-      const log = logs.partition(definition.topic, partition)
-      if (log === undefined) continue
-      const from = Math.max(offsets[partition] ?? 0, log.logStartOffset)
-      const end = log.lastStableOffset
-      if (from >= end) continue
-      const [low, high] = await this.timestampRange(definition.topic, partition, from, end)
-      minMs = Math.min(minMs, low)
-      maxMs = Math.max(maxMs, high)
-      offsets[partition] = end
-      changed = true
-    }
-    if (!changed) return
-    if (Number.isFinite(minMs)) await this.recompute(definition, minMs, maxMs)
-    await this.store.saveCheckpoint(definition.name, offsets)
-  }
-
-  /**
-   * The smallest and largest timestamps of the records [from, end) of one partition (read_committed),
-   * read in JS from the batches (no DuckDB query, no JS value per record): ±Infinity when none.
-   */
-  private async timestampRange(
-    topic: string,
-    partition: number,
-    from: number,
-    end: number,
-  ): Promise<[number, number]> {
-    const spec = {
-      topic,
-      partitions: [partition],
-      offsetFrom: from,
-      offsetTo: end - 1,
-      timestampFromMs: null,
-      timestampToMs: null,
-      recordsMax: null,
-    }
-    const scanned = await scanTopic(
-      this.options.logs,
-      spec,
-      { bytesRemaining: timestampScanBytesMax, signal: new AbortController().signal },
-      { bytesRead: 0, batchesRead: 0, partitions: [] },
-    )
-    let low = Number.POSITIVE_INFINITY
-    let high = Number.NEGATIVE_INFINITY
-    for (const batch of scanned.batches) {
-      for (const timestamp of decodeBatchRows(batch, spec).timestamps) {
-        if (timestamp < low) low = timestamp
-        if (timestamp > high) high = timestamp
-      }
-    }
-    return [low, high]
-  }
-
-  private async recompute(definition: ViewDefinition, minMs: number, maxMs: number): Promise<void> {
-    const { logs } = this.options
-    const sizeMs = await this.windowSizeOf(definition)
-    const fromMs = windowStartOf(minMs, sizeMs)
-    const toMs = windowStartOf(maxMs, sizeMs) + sizeMs
-    const result = await this.options.run({
-      sql: recomputeSql(definition, fromMs, toMs),
-      maxRows: recomputeRowsMax,
-      timeoutMs: 300_000,
-    })
-    if (result.truncated)
-      throw new Error(`view ${definition.name}: more than ${recomputeRowsMax} windows and groups in one step`)
-    const keyIndex = result.columns.findIndex((column) => column.name === '__key')
-    const records = result.rows.map((row) => {
-      const value: Record<string, unknown> = {}
-      result.columns.forEach((column, index) => {
-        if (index !== keyIndex) value[column.name] = row[index]
-      })
-      return {
-        timestamp: Date.now(),
-        key: Buffer.from(String(row[keyIndex]), 'utf8'),
-        value: Buffer.from(JSON.stringify(value), 'utf8'),
-      }
-    })
-    const topic = logs.getTopic(definition.name)
-    const log = logs.partition(definition.name, 0)
-    if (topic === undefined || log === undefined)
-      throw new Error(`the output topic ${definition.name} is gone`)
-    for (let start = 0; start < records.length; start += recordsPerBatch) {
-      await appendRecords(log, topic, records.slice(start, start + recordsPerBatch))
-    }
+    if (changed) await this.store.saveCheckpoint(definition.name, { offsets })
   }
 
   async close(): Promise<void> {

@@ -1,17 +1,23 @@
-// The one continuous-query shape built so far: a tumbling-window materialized view.
+// The materialized-view shape of continuous queries: windowed aggregates of one topic.
 //
 //   CREATE MATERIALIZED VIEW <name> AS
 //   SELECT <expressions and aggregates, each AS alias>
 //   FROM streamline_topic('<topic>')
 //   [WHERE <condition>]
-//   GROUP BY TUMBLE(timestamp, INTERVAL '<n>' <unit>)[, <group expressions>]
+//   GROUP BY <window>[, <group expressions>]
+//   [ALLOWED LATENESS <interval> | GRACE PERIOD <interval>]
 //
-// Each window is computed by DuckDB from the log (recompute.ts), so any DuckDB aggregate works
-// (count, sum, avg, min, max, first, last, count(DISTINCT …), …). The statement is recognised with a
-// pattern here (DuckDB's parser knows no materialized views); its SELECT parts are checked by DuckDB
-// when the view is created (a first recompute over an empty range).
+//   <window> = TUMBLE(<time>, <size>) | HOP(<time>, <advance>, <size>) | SESSION(<time>, <gap>)
+//   <time>   = timestamp (the record's) or any expression of the record castable to TIMESTAMP
+//
+// Each window is computed by DuckDB from the log (recomputeSql here; sessions in session-sql.ts), so
+// any DuckDB aggregate works (count, sum, avg, min, max, first, last, count(DISTINCT …), …). The
+// statement's outer syntax is read here (DuckDB's parser knows no materialized views); its SQL parts
+// are checked by DuckDB when the view is created (a first recompute over an empty range).
 
-import { SqlError } from '../errors.ts'
+import { StatementScanner } from './statement-scanner.ts'
+
+export type WindowKind = 'tumble' | 'hop' | 'session'
 
 export interface ViewDefinition {
   /** Absent in definitions stored before streams existed. */
@@ -22,15 +28,31 @@ export interface ViewDefinition {
   topic: string
   selectList: string
   where: string | null
-  /** `INTERVAL '10' SECOND`. */
+  /** TUMBLE and HOP: the window size (`INTERVAL '10' SECOND`); SESSION: the inactivity gap. */
   window: string
+  /** Absent in definitions stored before HOP and SESSION existed: tumble. */
+  windowKind?: WindowKind
+  /** HOP: how far each window starts after the previous one. */
+  advance?: string
+  /** The event time: `timestamp` (absent in older definitions) or an expression of the record. */
+  timeExpression?: string
+  /** Records whose windows all ended this long before the watermark are dropped (null: never). */
+  lateness?: string | null
   /** Group expressions besides the window, split at top-level commas. */
   groupBy: string[]
   createdMs: number
+  /** Set by PAUSE, cleared by RESUME. */
+  paused?: boolean
 }
 
-const createPattern =
-  /^\s*create\s+materialized\s+view\s+([A-Za-z_][A-Za-z0-9_.-]*)\s+as\s+select\s+([\s\S]+?)\s+from\s+streamline_topic\s*\(\s*'((?:[^']|'')+)'\s*\)\s*(?:where\s+([\s\S]+?)\s+)?group\s+by\s+tumble\s*\(\s*timestamp\s*,\s*(interval\s+[^()]+?)\s*\)\s*(?:,\s*([\s\S]+?))?\s*;?\s*$/i
+/** The view's window sizes in ms (asked of DuckDB once: intervalsSql). */
+export interface WindowSizes {
+  /** TUMBLE/HOP: the size; SESSION: the gap. */
+  sizeMs: number
+  /** HOP: the advance; TUMBLE: the size; SESSION: unused (the gap). */
+  advanceMs: number
+  latenessMs: number | null
+}
 
 /** Splits at commas outside parentheses, brackets and quotes. */
 export function splitTopLevel(text: string): string[] {
@@ -57,51 +79,178 @@ export function splitTopLevel(text: string): string[] {
   return parts
 }
 
+const windowArity: Record<WindowKind, number> = { tumble: 2, hop: 3, session: 2 }
+const windowSyntax: Record<WindowKind, string> = {
+  tumble: 'TUMBLE(<time>, <size>)',
+  hop: 'HOP(<time>, <advance>, <size>)',
+  session: 'SESSION(<time>, <gap>)',
+}
+
+/** GROUP BY <window>[, <groups>] [ALLOWED LATENESS | GRACE PERIOD <interval>] at the cursor. */
+function parseGroupByWindow(scanner: StatementScanner): {
+  windowKind: WindowKind
+  args: Array<{ text: string; start: number }>
+  groupBy: string[]
+  lateness: string | null
+} {
+  scanner.expect(/group\s+by\b/, 'GROUP BY with a window: TUMBLE, HOP or SESSION', 'UNSUPPORTED_STATEMENT')
+  scanner.skipSpace()
+  const windowAt = scanner.position
+  const windowName = scanner.expect(
+    /(tumble|hop|session)\b/,
+    'a window first in GROUP BY: TUMBLE(<time>, <size>), HOP(<time>, <advance>, <size>) or SESSION(<time>, <gap>)',
+    'UNSUPPORTED_STATEMENT',
+  )[1]
+  const windowKind = windowName.toLowerCase() as WindowKind
+  const args = scanner.argumentsList(windowName.toUpperCase())
+  if (args.length !== windowArity[windowKind] || args.some((arg) => arg.text === '')) {
+    scanner.fail(windowSyntax[windowKind], 'INVALID_SQL', windowAt)
+  }
+  for (const arg of args.slice(1)) {
+    if (!/^interval\b/i.test(arg.text)) scanner.fail("an INTERVAL ('10' SECOND)", 'INVALID_SQL', arg.start)
+  }
+  let groupBy: string[] = []
+  if (scanner.accept(/,/) !== undefined) {
+    const groups = scanner.until([/allowed\s+lateness\b/, /grace\s+period\b/])
+    if (groups.text === '') scanner.fail('a group expression after ,', 'INVALID_SQL', groups.start)
+    groupBy = splitTopLevel(groups.text)
+  }
+  let lateness: string | null = null
+  if (scanner.accept(/allowed\s+lateness\b|grace\s+period\b/) !== undefined) {
+    const interval = scanner.until([])
+    if (!/^interval\b/i.test(interval.text))
+      scanner.fail("an INTERVAL ('5' SECOND)", 'INVALID_SQL', interval.start)
+    if (windowKind === 'session') {
+      scanner.fail(
+        'no ALLOWED LATENESS with SESSION windows (supported with TUMBLE and HOP)',
+        'UNSUPPORTED_STATEMENT',
+        interval.start,
+      )
+    }
+    lateness = interval.text
+  }
+  return { windowKind, args, groupBy, lateness }
+}
+
 export function parseCreateView(sql: string, nowMs: number): ViewDefinition {
-  const match = createPattern.exec(sql)
-  if (match === null) {
-    throw new SqlError(
+  const scanner = new StatementScanner(sql)
+  scanner.expect(/create\s+materialized\s+view/, 'CREATE MATERIALIZED VIEW', 'UNSUPPORTED_STATEMENT')
+  const name = scanner.expect(/[A-Za-z_][A-Za-z0-9_.-]*/, 'the view name')[0]
+  scanner.expect(/as\s+select\b/, 'AS SELECT')
+  const selectList = scanner.until([/from\s+streamline_topic\s*\(/, /from\b/])
+  if (selectList.stop !== 0) {
+    if (selectList.stop === 1)
+      scanner.fail(
+        "FROM streamline_topic('<topic>') (one topic; joins are not supported yet)",
+        'UNSUPPORTED_STATEMENT',
+      )
+    scanner.fail("FROM streamline_topic('<topic>')")
+  }
+  if (selectList.text === '') scanner.fail('a select list', 'INVALID_SQL', selectList.start)
+  scanner.expect(/from\s+streamline_topic\s*\(/, "streamline_topic('<topic>')")
+  const topic = scanner.expect(/'((?:[^']|'')+)'/, "the topic name as a string literal ('orders')")[1]
+  scanner.expect(/\)/, ') after the topic name')
+  let where: string | null = null
+  if (scanner.accept(/where\b/) !== undefined) {
+    const condition = scanner.until([/group\s+by\b/])
+    if (condition.text === '') scanner.fail('a condition after WHERE', 'INVALID_SQL', condition.start)
+    where = condition.text
+  }
+  scanner.skipSpace()
+  const joinAt = scanner.position
+  if (scanner.accept(/join\b|inner\b|left\b|right\b|full\b|cross\b|,/) !== undefined) {
+    scanner.fail(
+      'GROUP BY (joins are not supported in materialized views yet)',
       'UNSUPPORTED_STATEMENT',
-      "a materialized view is CREATE MATERIALIZED VIEW <name> AS SELECT … FROM streamline_topic('<topic>') [WHERE …] GROUP BY TUMBLE(timestamp, INTERVAL '<n>' <unit>)[, …] (other windows and joins are not supported yet)",
+      joinAt,
     )
   }
-  const [, name, selectList, topic, where, window, groupBy] = match
+  const { windowKind, args, groupBy, lateness } = parseGroupByWindow(scanner)
+  if (!scanner.atEnd()) scanner.fail('the end of the statement (or , <group>, ALLOWED LATENESS <interval>)')
+  const [time, first, second] = args.map((arg) => arg.text)
   return {
     kind: 'view',
     name,
     sql: sql.trim(),
     topic: topic.replaceAll("''", "'"),
-    selectList,
-    where: where ?? null,
-    window,
-    groupBy: groupBy === undefined ? [] : splitTopLevel(groupBy),
+    selectList: selectList.text,
+    where,
+    window: windowKind === 'hop' ? second : first,
+    windowKind,
+    ...(windowKind === 'hop' ? { advance: first } : {}),
+    timeExpression: time,
+    lateness,
+    groupBy,
     createdMs: nowMs,
   }
 }
 
-function quoted(text: string): string {
+export function quoted(text: string): string {
   return `'${text.replaceAll("'", "''")}'`
 }
 
-/**
- * The SELECT computing the windows that start in [fromMs, toMs): one row per window and group, with
- * window_start, window_end, the view's columns, and __key (the window and group values as JSON: the
- * output record's key). GROUP BY ALL groups by every non-aggregate column, the window included.
- */
-export function recomputeSql(view: ViewDefinition, fromMs: number, toMs: number): string {
-  const bucket = `time_bucket(${view.window}, timestamp)`
-  const key = `to_json([CAST(window_start AS VARCHAR)${view.groupBy.map((group) => `, CAST((${group}) AS VARCHAR)`).join('')}])::VARCHAR AS __key`
-  const where = [
-    `timestamp >= epoch_ms(${Math.floor(fromMs)})`,
-    `timestamp < epoch_ms(${Math.ceil(toMs)})`,
-    ...(view.where === null ? [] : [`(${view.where})`]),
-  ].join(' AND ')
-  return `SELECT ${bucket} AS window_start, ${bucket} + ${view.window} AS window_end, ${view.selectList}, ${key} FROM streamline_topic(${quoted(view.topic)}) WHERE ${where} GROUP BY ALL`
+export function windowKindOf(view: ViewDefinition): WindowKind {
+  return view.windowKind ?? 'tumble'
 }
 
-/** The window size in ms, asked of DuckDB by the caller with this SELECT. */
-export function windowSizeSql(view: ViewDefinition): string {
-  return `SELECT CAST(epoch_ms(TIMESTAMP '2000-01-03 00:00:00' + ${view.window}) - epoch_ms(TIMESTAMP '2000-01-03 00:00:00') AS BIGINT) AS size_ms`
+/** The event time as a TIMESTAMP expression (the record's own `timestamp` column keeps its pushdown). */
+export function eventTimeSql(view: ViewDefinition): string {
+  const expression = view.timeExpression ?? 'timestamp'
+  return /^timestamp$/i.test(expression) ? 'timestamp' : `CAST((${expression}) AS TIMESTAMP)`
+}
+
+/** `(partition = 0 AND "offset" < 10 OR …)`: the source records a step may see (deterministic steps). */
+export function offsetBoundSql(endOffsets: Record<number, number>): string {
+  const parts = Object.entries(endOffsets).map(
+    ([partition, end]) => `(partition = ${Number(partition)} AND "offset" < ${Math.floor(end)})`,
+  )
+  return parts.length === 0 ? 'false' : `(${parts.join(' OR ')})`
+}
+
+/** The record key of a window row: [window_start, group values…] as JSON text. */
+export function windowKeySql(startSql: string, groups: string[]): string {
+  return `to_json([CAST(${startSql} AS VARCHAR)${groups.map((group) => `, CAST((${group}) AS VARCHAR)`).join('')}])::VARCHAR`
+}
+
+/**
+ * The SELECT computing the TUMBLE/HOP windows that start in [fromMs, toMs) from the source records
+ * before `endOffsets`: one row per window and group, with window_start, window_end, the view's
+ * columns, and __key (the output record's key). GROUP BY ALL groups by every non-aggregate column,
+ * the window included.
+ */
+export function recomputeSql(
+  view: ViewDefinition,
+  sizes: WindowSizes,
+  fromMs: number,
+  toMs: number,
+  endOffsets: Record<number, number> | null,
+): string {
+  const time = eventTimeSql(view)
+  const size = `to_milliseconds(${sizes.sizeMs})`
+  const advance = `to_milliseconds(${sizes.advanceMs})`
+  // Records of windows starting in [from, to) have event times in [from, to - advance + size).
+  const where = [
+    `${time} >= epoch_ms(${Math.floor(fromMs)})`,
+    `${time} < epoch_ms(${Math.ceil(toMs - sizes.advanceMs + sizes.sizeMs)})`,
+    ...(endOffsets === null ? [] : [offsetBoundSql(endOffsets)]),
+    ...(view.where === null ? [] : [`(${view.where})`]),
+  ].join(' AND ')
+  const key = `${windowKeySql('window_start', view.groupBy)} AS __key`
+  const source = `streamline_topic(${quoted(view.topic)})`
+  if (windowKindOf(view) === 'tumble') {
+    const bucket = `time_bucket(${size}, ${time})`
+    return `SELECT ${bucket} AS window_start, ${bucket} + ${size} AS window_end, ${view.selectList}, ${key} FROM ${source} WHERE ${where} GROUP BY ALL`
+  }
+  // HOP: every record is in the windows starting at the multiples of the advance in (time - size, time].
+  const expanded = `SELECT *, unnest(generate_series(time_bucket(${advance}, __time - ${size}) + ${advance}, time_bucket(${advance}, __time), ${advance})) AS window_start FROM (SELECT *, ${time} AS __time FROM ${source} WHERE ${where})`
+  return `SELECT window_start, window_start + ${size} AS window_end, ${view.selectList}, ${key} FROM (${expanded}) WHERE window_start >= epoch_ms(${Math.floor(fromMs)}) AND window_start < epoch_ms(${Math.ceil(toMs)}) GROUP BY ALL`
+}
+
+/** The window intervals in ms, asked of DuckDB by the caller with this SELECT. */
+export function intervalsSql(view: ViewDefinition): string {
+  const ms = (interval: string) =>
+    `CAST(epoch_ms(TIMESTAMP '2000-01-03 00:00:00' + ${interval}) - epoch_ms(TIMESTAMP '2000-01-03 00:00:00') AS BIGINT)`
+  return `SELECT ${ms(view.window)}, ${ms(view.advance ?? view.window)}, ${view.lateness == null ? 'NULL::BIGINT' : ms(view.lateness)}`
 }
 
 /** time_bucket's origin for sub-day widths (2000-01-03, a Monday): windows start at origin + k·size. */
@@ -109,4 +258,11 @@ export const bucketOriginMs = Date.UTC(2000, 0, 3)
 
 export function windowStartOf(timestampMs: number, sizeMs: number): number {
   return timestampMs - ((((timestampMs - bucketOriginMs) % sizeMs) + sizeMs) % sizeMs)
+}
+
+/** The first window start (TUMBLE/HOP) whose window is still open under `watermarkMs`. */
+export function firstOpenWindowStart(sizes: WindowSizes, watermarkMs: number | null): number {
+  if (watermarkMs === null || sizes.latenessMs === null) return Number.NEGATIVE_INFINITY
+  // Open: start + size + lateness > watermark.
+  return windowStartOf(watermarkMs - sizes.sizeMs - sizes.latenessMs, sizes.advanceMs) + sizes.advanceMs
 }

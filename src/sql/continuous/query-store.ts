@@ -2,7 +2,10 @@
 // `__streamline_queries` (one partition, total order). Record keys:
 //   view/<name>        → the definition (JSON), or a tombstone after DROP;
 //   checkpoint/<name>  → {offsets: {partition: next offset}} of the source topic, written after the
-//                        windows touched by those records were written to the view's topic.
+//                        windows touched by those records were written to the view's topic; for
+//                        views also `pending` (the end offsets of the step under way, written before
+//                        it starts, so a restart repeats exactly that step), `watermarkMs` and
+//                        `dropped` (late records dropped so far).
 // replay() is the only way state changes, on load and after each write (the records go through the
 // same function), so a restart rebuilds exactly what was acknowledged.
 
@@ -22,7 +25,15 @@ export interface StoredView {
   definition: ContinuousDefinition
   /** Next source offset per partition whose records' windows are in the view. */
   offsets: Record<number, number>
+  /** The end offsets of the step under way (a restart repeats exactly this step). */
+  pending?: Record<number, number>
+  /** The largest event time of the records processed (views with ALLOWED LATENESS). */
+  watermarkMs?: number | null
+  /** Late records dropped so far. */
+  dropped?: number
 }
+
+export type Checkpoint = Omit<StoredView, 'definition'>
 
 export class QueryStore {
   private readonly topic: InternalTopicLog
@@ -50,14 +61,23 @@ export class QueryStore {
     const name = key.slice(slash + 1)
     if (kind === 'view') {
       if (record.value === null) this.views.delete(name)
-      else
+      else {
+        // A definition written again (PAUSE / RESUME) keeps the query's checkpoint.
+        const previous = this.views.get(name)
         this.views.set(name, {
+          ...(previous ?? { offsets: {} }),
           definition: JSON.parse(record.value.toString('utf8')) as ContinuousDefinition,
-          offsets: {},
         })
+      }
     } else if (kind === 'checkpoint' && record.value !== null) {
       const view = this.views.get(name)
-      if (view !== undefined) view.offsets = (JSON.parse(record.value.toString('utf8')) as StoredView).offsets
+      if (view !== undefined) {
+        const checkpoint = JSON.parse(record.value.toString('utf8')) as Checkpoint
+        view.offsets = checkpoint.offsets
+        view.pending = checkpoint.pending
+        view.watermarkMs = checkpoint.watermarkMs
+        view.dropped = checkpoint.dropped
+      }
     }
   }
 
@@ -79,7 +99,7 @@ export class QueryStore {
     return this.write(`view/${name}`, null)
   }
 
-  saveCheckpoint(name: string, offsets: Record<number, number>): Promise<void> {
-    return this.write(`checkpoint/${name}`, { offsets })
+  saveCheckpoint(name: string, checkpoint: Checkpoint): Promise<void> {
+    return this.write(`checkpoint/${name}`, checkpoint)
   }
 }

@@ -9,7 +9,10 @@ export const dropPattern =
   /^\s*drop\s+(materialized\s+view|stream)\s+(if\s+exists\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*;?\s*$/i
 export const createViewPrefix = /^\s*create\s+materialized\s+view\b/i
 export const createStreamPrefix = /^\s*create\s+stream\b/i
-export const unsupportedStreamingPrefix = /^\s*(create\s+table|pause|resume)\b/i
+export const unsupportedStreamingPrefix = /^\s*create\s+table\b/i
+/** PAUSE | RESUME [QUERY] <name> (ksqlDB's PAUSE <query id>; a query's id is its name). */
+export const pauseResumePrefix = /^\s*(pause|resume)\b/i
+export const pauseResumePattern = /^\s*(pause|resume)\s+(?:query\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*;?\s*$/i
 
 /** Whether `sql` is handled by the continuous queries rather than the ad-hoc engine. */
 export function isContinuousStatement(sql: string): boolean {
@@ -19,5 +22,6 @@ export function isContinuousStatement(sql: string): boolean {
     createViewPrefix,
     createStreamPrefix,
     unsupportedStreamingPrefix,
+    pauseResumePrefix,
   ].some((pattern) => pattern.test(sql))
 }

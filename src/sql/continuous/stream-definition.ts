@@ -11,6 +11,7 @@
 // timestamp column, an output record keeps its source record's timestamp.
 
 import { SqlError } from '../errors.ts'
+import { joinedFromSql, parseStreamJoin, type StreamTableJoin } from './stream-join.ts'
 
 export interface StreamDefinition {
   kind: 'stream'
@@ -23,6 +24,10 @@ export interface StreamDefinition {
   /** Whether the select list names a timestamp column (else the source's is carried). */
   hasTimestamp: boolean
   createdMs: number
+  /** Set by PAUSE, cleared by RESUME. */
+  paused?: boolean
+  /** A stream–table join (stream-join.ts). */
+  join?: StreamTableJoin
 }
 
 const createPattern =
@@ -30,10 +35,13 @@ const createPattern =
 
 export function parseCreateStream(sql: string, nowMs: number): Omit<StreamDefinition, 'hasTimestamp'> {
   const match = createPattern.exec(sql)
+  if (match === null && /\bjoin\b/i.test(sql)) {
+    return { kind: 'stream', sql: sql.trim(), createdMs: nowMs, ...parseStreamJoin(sql) }
+  }
   if (match === null) {
     throw new SqlError(
       'UNSUPPORTED_STATEMENT',
-      "a stream is CREATE STREAM <name> AS SELECT <value, key, …> FROM streamline_topic('<topic>') [WHERE …] (joins, GROUP BY and other sources are not supported)",
+      "a stream is CREATE STREAM <name> AS SELECT <value, key, …> FROM streamline_topic('<topic>') [[LEFT] JOIN TABLE('<topic>') <alias> ON …] [WHERE …] (GROUP BY, stream–stream joins and other sources are not supported)",
     )
   }
   const [, name, selectList, topic, where] = match
@@ -59,6 +67,11 @@ export function streamSelectSql(
   fromOffset: number,
   toOffset: number,
 ): string {
+  if (stream.join !== undefined) {
+    const carriedTimestamp = stream.hasTimestamp === false ? `, ${stream.join.streamAlias}.timestamp` : ''
+    const filter = stream.where === null ? '' : ` WHERE ${stream.where}`
+    return `SELECT ${stream.selectList}${carriedTimestamp} FROM ${joinedFromSql(stream.topic, stream.join, partition, fromOffset, toOffset)}${filter}`
+  }
   const where = [
     `partition = ${partition}`,
     `"offset" >= ${fromOffset}`,

@@ -1,0 +1,86 @@
+// SESSION windows as SQL (Kafka Streams' / ksqlDB's semantics): per group, records whose event times
+// are at most the gap apart form one session; window_start is its first event time and window_end its
+// last. The output key is [window_start, group values…], so a session that grows at its start (an
+// earlier record) or merges with another gets a new key, and the old key is deleted (a tombstone),
+// as Kafka Streams does.
+//
+// One step computes the sessions twice over the same records, in one query: over the records before
+// the step's end offsets (the new sessions) and over those before its start offsets (the sessions
+// already in the view). Sessions that contain a new record are written; an old session whose records
+// now start a different session is deleted. Both come from the log, so a repeated step (after a
+// crash) writes the same rows and tombstones. Sessions can chain back without bound, so each step
+// reads the whole source up to its end offsets (the cost docs/sql.md states).
+
+import {
+  eventTimeSql,
+  offsetBoundSql,
+  quoted,
+  splitTopLevel,
+  type ViewDefinition,
+  windowKeySql,
+} from './definition.ts'
+
+/** `alias` → its expression in the select list (group expressions may name a column alias). */
+function aliasesOf(selectList: string): Map<string, string> {
+  const aliases = new Map<string, string>()
+  for (const item of splitTopLevel(selectList)) {
+    const match = /^([\s\S]+?)\s+as\s+("?)([A-Za-z_][A-Za-z0-9_]*)\2$/i.exec(item)
+    if (match !== null) aliases.set(match[3].toLowerCase(), match[1])
+  }
+  return aliases
+}
+
+/** The group expressions over the source's columns (aliases replaced by what they name). */
+export function resolvedGroups(view: ViewDefinition): string[] {
+  const aliases = aliasesOf(view.selectList)
+  return view.groupBy.map((group) => aliases.get(group.replaceAll('"', '').toLowerCase()) ?? group)
+}
+
+/** The records of a step with the new and old session numbering (a CTE body list). */
+function sessionsCte(
+  view: ViewDefinition,
+  gapMs: number,
+  startOffsets: Record<number, number>,
+  endOffsets: Record<number, number>,
+): string {
+  const groups = resolvedGroups(view)
+  const by = (...extra: string[]) => {
+    const parts = [...groups.map((group) => `(${group})`), ...extra]
+    return parts.length === 0 ? '' : `PARTITION BY ${parts.join(', ')}`
+  }
+  const order = 'ORDER BY __time, partition, "offset"'
+  const gap = `to_milliseconds(${gapMs})`
+  const where = [
+    offsetBoundSql(endOffsets),
+    `${eventTimeSql(view)} IS NOT NULL`,
+    ...(view.where === null ? [] : [`(${view.where})`]),
+  ].join(' AND ')
+  const old = offsetBoundSql(startOffsets)
+  return [
+    `__source AS (SELECT *, ${eventTimeSql(view)} AS __time, ${old} AS __old FROM streamline_topic(${quoted(view.topic)}) WHERE ${where})`,
+    `__marked AS (SELECT *, CASE WHEN __time - lag(__time) OVER (${by()} ${order}) <= ${gap} THEN 0 ELSE 1 END AS __opens, CASE WHEN __old THEN CASE WHEN __time - lag(__time) OVER (${by('__old')} ${order}) <= ${gap} THEN 0 ELSE 1 END END AS __opens_old FROM __source)`,
+    `__numbered AS (SELECT *, sum(__opens) OVER (${by()} ${order} ROWS UNBOUNDED PRECEDING) AS __session, sum(__opens_old) OVER (${by('__old')} ${order} ROWS UNBOUNDED PRECEDING) AS __session_old FROM __marked)`,
+    `__sessions AS (SELECT *, min(__time) OVER (${by('__session')}) AS __start, min(__time) OVER (${by('__old', '__session_old')}) AS __start_old, bool_or(NOT __old) OVER (${by('__session')}) AS __touched FROM __numbered)`,
+  ].join(', ')
+}
+
+/** The sessions that contain a record of the step: rows like recomputeSql's (with __key). */
+export function sessionRowsSql(
+  view: ViewDefinition,
+  gapMs: number,
+  startOffsets: Record<number, number>,
+  endOffsets: Record<number, number>,
+): string {
+  const groupBy = ['__session', ...view.groupBy].join(', ')
+  return `WITH ${sessionsCte(view, gapMs, startOffsets, endOffsets)} SELECT min(__time) AS window_start, max(__time) AS window_end, ${view.selectList}, ${windowKeySql('min(__time)', view.groupBy)} AS __key FROM __sessions WHERE __touched GROUP BY ${groupBy}`
+}
+
+/** The keys of sessions in the view that the step's records moved to another start (to delete). */
+export function sessionTombstonesSql(
+  view: ViewDefinition,
+  gapMs: number,
+  startOffsets: Record<number, number>,
+  endOffsets: Record<number, number>,
+): string {
+  return `WITH ${sessionsCte(view, gapMs, startOffsets, endOffsets)} SELECT DISTINCT ${windowKeySql('__start_old', resolvedGroups(view))} AS __key FROM __sessions WHERE __old AND __touched AND __start_old <> __start`
+}

@@ -1,0 +1,113 @@
+// Stream–table joins in CREATE STREAM (Kafka Streams' KStream–KTable join):
+//
+//   CREATE STREAM <name> AS
+//   SELECT <value, key, … over both sides>
+//   FROM streamline_topic('<stream topic>') [AS] <s>
+//   [INNER | LEFT] JOIN TABLE('<table topic>') [AS] <t> ON <condition>
+//   [WHERE <condition>]
+//
+// TABLE('<topic>') is the topic read as a table: its latest record per key (by offset; a record
+// with a null value, a tombstone, deletes the key), as a compacted topic holds it. Each step joins the
+// stream records that arrived since the checkpoint with the table as it is when the step runs (a
+// lookup at processing time, as Kafka Streams does): INNER drops stream records without a match,
+// LEFT keeps them with NULL table columns. The stream side is read through the offset pushdown (a
+// subquery over one partition's new records); the table is read whole on every step.
+
+import { quoted } from './definition.ts'
+import { StatementScanner } from './statement-scanner.ts'
+
+export interface StreamTableJoin {
+  type: 'inner' | 'left'
+  table: string
+  streamAlias: string
+  tableAlias: string
+  on: string
+}
+
+export interface ParsedStreamJoin {
+  name: string
+  topic: string
+  selectList: string
+  where: string | null
+  join: StreamTableJoin
+}
+
+const identifier = /[A-Za-z_][A-Za-z0-9_]*/
+const reservedAfterSource = /^(inner|left|right|full|cross|join|where|on)$/i
+
+function aliasAt(scanner: StatementScanner, what: string): string {
+  scanner.accept(/as\b/)
+  scanner.skipSpace()
+  const at = scanner.position
+  const alias = scanner.expect(identifier, `an alias for ${what}`)[0]
+  if (reservedAfterSource.test(alias)) scanner.fail(`an alias for ${what}`, 'INVALID_SQL', at)
+  return alias
+}
+
+export function parseStreamJoin(sql: string): ParsedStreamJoin {
+  const scanner = new StatementScanner(sql)
+  scanner.expect(/create\s+stream\b/, 'CREATE STREAM', 'UNSUPPORTED_STATEMENT')
+  const name = scanner.expect(/[A-Za-z_][A-Za-z0-9_.-]*/, 'the stream name')[0]
+  scanner.expect(/as\s+select\b/, 'AS SELECT')
+  const selectList = scanner.until([/from\b/])
+  if (selectList.text === '') scanner.fail('a select list', 'INVALID_SQL', selectList.start)
+  scanner.expect(/from\s+streamline_topic\s*\(/, "FROM streamline_topic('<topic>')")
+  const topic = scanner.expect(/'((?:[^']|'')+)'/, "the topic name as a string literal ('orders')")[1]
+  scanner.expect(/\)/, ') after the topic name')
+  const streamAlias = aliasAt(scanner, 'the stream')
+  scanner.skipSpace()
+  const joinAt = scanner.position
+  const joinType = scanner.expect(
+    /(inner\s+|left\s+(?:outer\s+)?)?join\b/,
+    '[INNER | LEFT] JOIN TABLE(…) (a stream joins one table)',
+    'UNSUPPORTED_STATEMENT',
+  )
+  const type = /^left/i.test(joinType[0]) ? 'left' : 'inner'
+  scanner.skipSpace()
+  if (scanner.accept(/streamline_topic\s*\(/) !== undefined) {
+    scanner.fail(
+      "TABLE('<topic>'): a stream joins a table (stream–stream joins are not supported yet)",
+      'UNSUPPORTED_STATEMENT',
+      joinAt,
+    )
+  }
+  scanner.expect(/table\s*\(/, "TABLE('<topic>')")
+  const table = scanner.expect(/'((?:[^']|'')+)'/, "the table's topic as a string literal ('users')")[1]
+  scanner.expect(/\)/, ') after the table topic')
+  const tableAlias = aliasAt(scanner, 'the table')
+  scanner.expect(/on\b/, 'ON <join condition>')
+  const on = scanner.until([/where\b/])
+  if (on.text === '') scanner.fail('a join condition after ON', 'INVALID_SQL', on.start)
+  let where: string | null = null
+  if (on.stop === 0) {
+    scanner.expect(/where\b/, 'WHERE')
+    const condition = scanner.until([])
+    if (condition.text === '') scanner.fail('a condition after WHERE', 'INVALID_SQL', condition.start)
+    where = condition.text
+  }
+  if (!scanner.atEnd()) scanner.fail('the end of the statement')
+  return {
+    name,
+    topic: topic.replaceAll("''", "'"),
+    selectList: selectList.text,
+    where,
+    join: { type, table: table.replaceAll("''", "'"), streamAlias, tableAlias, on: on.text },
+  }
+}
+
+/** TABLE('<topic>') as SQL: the latest record per key, tombstoned keys left out. */
+export function tableSql(topic: string): string {
+  return `(SELECT * FROM (SELECT * FROM streamline_topic(${quoted(topic)}) WHERE key_bytes IS NOT NULL QUALIFY row_number() OVER (PARTITION BY key_bytes ORDER BY "offset" DESC, partition DESC) = 1) WHERE value_bytes IS NOT NULL)`
+}
+
+/** The FROM … JOIN of one step: the stream's records [from, to) of one partition, joined. */
+export function joinedFromSql(
+  topic: string,
+  join: StreamTableJoin,
+  partition: number,
+  fromOffset: number,
+  toOffset: number,
+): string {
+  const stream = `(SELECT * FROM streamline_topic(${quoted(topic)}) WHERE partition = ${partition} AND "offset" >= ${fromOffset} AND "offset" < ${toOffset})`
+  return `${stream} AS ${join.streamAlias} ${join.type === 'left' ? 'LEFT' : 'INNER'} JOIN ${tableSql(join.table)} AS ${join.tableAlias} ON ${join.on}`
+}

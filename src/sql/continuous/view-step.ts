@@ -1,0 +1,267 @@
+// One step of a materialized view: the source records that arrived since its checkpoint decide which
+// windows to compute again from the log (TUMBLE/HOP: the windows their event times fall in; SESSION:
+// the sessions they join), those windows' rows are written to the view's topic, then the checkpoint.
+//
+// Deterministic steps: before a step starts, its end offsets are written to the checkpoint as
+// `pending`; every query of the step reads only the records before them, and a restart repeats
+// exactly the pending step. So a crash can only make a step run twice with the same input and output
+// (the rows are full recounts: writing them again changes no final value).
+//
+// Watermark and lateness (TUMBLE/HOP with ALLOWED LATENESS): the watermark is the largest event time
+// among the records of the previous steps (it advances once per step, like Flink's periodic
+// watermarks). A window is closed when window_end + lateness <= watermark; a closed window is never
+// computed again, and a record whose windows are all closed is dropped and counted. A window that is
+// still open has never lost a record (windows close in order), so recomputing it from the log is exact.
+
+import { appendRecords } from '../../http/messages.ts'
+import type { LogManager } from '../../storage/types.ts'
+import { decodeBatchRows } from '../record-columns.ts'
+import { scanTopic } from '../topic-scan.ts'
+import type { QueryRequest, QueryResult } from '../types.ts'
+import {
+  bucketOriginMs,
+  eventTimeSql,
+  firstOpenWindowStart,
+  quoted,
+  recomputeSql,
+  type ViewDefinition,
+  type WindowSizes,
+  windowKindOf,
+  windowStartOf,
+} from './definition.ts'
+import type { Checkpoint, QueryStore, StoredView } from './query-store.ts'
+import { sessionRowsSql, sessionTombstonesSql } from './session-sql.ts'
+
+/** Rows one window recompute may produce (windows × groups touched by one step's records). */
+const recomputeRowsMax = 100_000
+const recordsPerBatch = 500
+/** Bytes of new source records one view step may hold while it reads their timestamps. */
+const timestampScanBytesMax = 1024 ** 3
+const stepTimeoutMs = 300_000
+
+export interface ViewStepContext {
+  logs: LogManager
+  run: (request: QueryRequest) => Promise<QueryResult>
+  store: QueryStore
+}
+
+/** What the new records of a step say: accepted event-time range, late records, the largest time. */
+interface StepTimes {
+  acceptedMinMs: number
+  acceptedMaxMs: number
+  dropped: number
+  maxMs: number
+}
+
+function checkpointOf(view: StoredView): Checkpoint {
+  return {
+    offsets: view.offsets,
+    ...(view.watermarkMs === undefined ? {} : { watermarkMs: view.watermarkMs }),
+    ...(view.dropped === undefined ? {} : { dropped: view.dropped }),
+  }
+}
+
+/** Brings one view up to the source's end (see the header). */
+export async function advanceView(
+  context: ViewStepContext,
+  view: StoredView,
+  definition: ViewDefinition,
+  sizes: WindowSizes,
+): Promise<void> {
+  const { logs, store } = context
+  const source = logs.getTopic(definition.topic)
+  if (source === undefined) return
+  const start: Record<number, number> = {}
+  const current: Record<number, number> = {}
+  for (let partition = 0; partition < source.partitionCount; partition++) {
+    const log = logs.partition(definition.topic, partition)
+    if (log === undefined) continue
+    start[partition] = Math.max(view.offsets[partition] ?? 0, log.logStartOffset)
+    current[partition] = log.lastStableOffset
+  }
+  let end = view.pending
+  if (end === undefined) {
+    if (!Object.entries(current).some(([partition, offset]) => offset > start[Number(partition)])) return
+    end = current
+    await store.saveCheckpoint(definition.name, { ...checkpointOf(view), pending: end })
+  }
+  let watermarkMs = view.watermarkMs ?? null
+  let dropped = view.dropped ?? 0
+  if (windowKindOf(definition) === 'session') {
+    const rows = await context.run({
+      sql: sessionRowsSql(definition, sizes.sizeMs, start, end),
+      maxRows: recomputeRowsMax,
+      timeoutMs: stepTimeoutMs,
+    })
+    const tombstones = await context.run({
+      sql: sessionTombstonesSql(definition, sizes.sizeMs, start, end),
+      maxRows: recomputeRowsMax,
+      timeoutMs: stepTimeoutMs,
+    })
+    await writeRows(
+      logs,
+      definition.name,
+      rows,
+      tombstones.rows.map((row) => String(row[0])),
+    )
+  } else {
+    const times = await stepTimes(context, definition, sizes, watermarkMs, start, end)
+    dropped += times.dropped
+    if (Number.isFinite(times.acceptedMinMs)) {
+      const fromMs = Math.max(
+        windowStartOf(times.acceptedMinMs - sizes.sizeMs, sizes.advanceMs) + sizes.advanceMs,
+        firstOpenWindowStart(sizes, watermarkMs),
+      )
+      const toMs = windowStartOf(times.acceptedMaxMs, sizes.advanceMs) + sizes.advanceMs
+      if (fromMs < toMs) {
+        const rows = await context.run({
+          sql: recomputeSql(definition, sizes, fromMs, toMs, end),
+          maxRows: recomputeRowsMax,
+          timeoutMs: stepTimeoutMs,
+        })
+        await writeRows(logs, definition.name, rows, [])
+      }
+    }
+    if (Number.isFinite(times.maxMs)) watermarkMs = Math.max(watermarkMs ?? times.maxMs, times.maxMs)
+  }
+  await store.saveCheckpoint(definition.name, {
+    offsets: { ...view.offsets, ...end },
+    watermarkMs,
+    dropped,
+  })
+}
+
+async function stepTimes(
+  context: ViewStepContext,
+  definition: ViewDefinition,
+  sizes: WindowSizes,
+  watermarkMs: number | null,
+  start: Record<number, number>,
+  end: Record<number, number>,
+): Promise<StepTimes> {
+  const times: StepTimes = {
+    acceptedMinMs: Number.POSITIVE_INFINITY,
+    acceptedMaxMs: Number.NEGATIVE_INFINITY,
+    dropped: 0,
+    maxMs: Number.NEGATIVE_INFINITY,
+  }
+  const fast = eventTimeSql(definition) === 'timestamp' && sizes.latenessMs === null
+  for (const [key, to] of Object.entries(end)) {
+    const partition = Number(key)
+    const from = start[partition] ?? 0
+    if (from >= to) continue
+    const [low, high, late, max] = fast
+      ? [...(await timestampRange(context.logs, definition.topic, partition, from, to)), 0, 0]
+      : await eventTimesOf(context, definition, sizes, watermarkMs, partition, from, to)
+    times.acceptedMinMs = Math.min(times.acceptedMinMs, low)
+    times.acceptedMaxMs = Math.max(times.acceptedMaxMs, high)
+    times.dropped += late
+    times.maxMs = Math.max(times.maxMs, fast ? high : max)
+  }
+  return times
+}
+
+/** DuckDB computes the event times of one partition's new records: [accepted min, max, late, max]. */
+async function eventTimesOf(
+  context: ViewStepContext,
+  definition: ViewDefinition,
+  sizes: WindowSizes,
+  watermarkMs: number | null,
+  partition: number,
+  from: number,
+  to: number,
+): Promise<[number, number, number, number]> {
+  const { sizeMs, advanceMs, latenessMs } = sizes
+  // Late: the last window holding t (start = t floored to the advance) ended lateness before the watermark.
+  const late =
+    watermarkMs === null || latenessMs === null
+      ? 'false'
+      : `t - (((t - ${bucketOriginMs}) % ${advanceMs}) + ${advanceMs}) % ${advanceMs} + ${sizeMs + latenessMs} <= ${watermarkMs}`
+  const where = [
+    `partition = ${partition}`,
+    `"offset" >= ${from}`,
+    `"offset" < ${to}`,
+    ...(definition.where === null ? [] : [`(${definition.where})`]),
+  ].join(' AND ')
+  const result = await context.run({
+    sql: `SELECT min(t) FILTER (WHERE NOT (${late})), max(t) FILTER (WHERE NOT (${late})), count(*) FILTER (WHERE ${late}), max(t) FROM (SELECT epoch_ms(${eventTimeSql(definition)}) AS t FROM streamline_topic(${quoted(definition.topic)}) WHERE ${where}) WHERE t IS NOT NULL`,
+    timeoutMs: stepTimeoutMs,
+  })
+  const [low, high, lateCount, max] = result.rows[0] ?? []
+  const number = (value: unknown, none: number) =>
+    value === null || value === undefined ? none : Number(value)
+  return [
+    number(low, Number.POSITIVE_INFINITY),
+    number(high, Number.NEGATIVE_INFINITY),
+    number(lateCount, 0),
+    number(max, Number.NEGATIVE_INFINITY),
+  ]
+}
+
+/**
+ * The smallest and largest timestamps of the records [from, end) of one partition (read_committed),
+ * read in JS from the batches (no DuckDB query, no JS value per record): ±Infinity when none.
+ */
+async function timestampRange(
+  logs: LogManager,
+  topic: string,
+  partition: number,
+  from: number,
+  end: number,
+): Promise<[number, number]> {
+  const spec = {
+    topic,
+    partitions: [partition],
+    offsetFrom: from,
+    offsetTo: end - 1,
+    timestampFromMs: null,
+    timestampToMs: null,
+    recordsMax: null,
+  }
+  const scanned = await scanTopic(
+    logs,
+    spec,
+    { bytesRemaining: timestampScanBytesMax, signal: new AbortController().signal },
+    { bytesRead: 0, batchesRead: 0, partitions: [] },
+  )
+  let low = Number.POSITIVE_INFINITY
+  let high = Number.NEGATIVE_INFINITY
+  for (const batch of scanned.batches) {
+    for (const timestamp of decodeBatchRows(batch, spec).timestamps) {
+      if (timestamp < low) low = timestamp
+      if (timestamp > high) high = timestamp
+    }
+  }
+  return [low, high]
+}
+
+/** The rows of a recompute (with __key) as the view's records, then a tombstone per deleted key. */
+async function writeRows(
+  logs: LogManager,
+  name: string,
+  result: QueryResult,
+  deletedKeys: string[],
+): Promise<void> {
+  if (result.truncated)
+    throw new Error(`view ${name}: more than ${recomputeRowsMax} windows and groups in one step`)
+  const keyIndex = result.columns.findIndex((column) => column.name === '__key')
+  const now = Date.now()
+  const records = result.rows.map((row) => {
+    const value: Record<string, unknown> = {}
+    result.columns.forEach((column, index) => {
+      if (index !== keyIndex) value[column.name] = row[index]
+    })
+    return {
+      timestamp: now,
+      key: Buffer.from(String(row[keyIndex]), 'utf8'),
+      value: Buffer.from(JSON.stringify(value), 'utf8') as Buffer | null,
+    }
+  })
+  for (const key of deletedKeys) records.push({ timestamp: now, key: Buffer.from(key, 'utf8'), value: null })
+  const topic = logs.getTopic(name)
+  const log = logs.partition(name, 0)
+  if (topic === undefined || log === undefined) throw new Error(`the output topic ${name} is gone`)
+  for (let index = 0; index < records.length; index += recordsPerBatch) {
+    await appendRecords(log, topic, records.slice(index, index + recordsPerBatch))
+  }
+}

@@ -1,0 +1,200 @@
+// Goal: HOP and SESSION materialized views survive SIGKILL: after the restart each equals a
+// brute-force recount of every record produced before, during and after the kill (hopping windows
+// over the record timestamp with late records; sessions over an event-time column, whose merges
+// delete the keys they replace), and a view paused before the kill is still paused after it.
+// Method: the broker CLI as a real process on a data dir; kafkajs (a client we did not write)
+// produces JSON clicks into 2 partitions; the views are created over HTTP; the process is SIGKILLed
+// right after a second burst (while the views catch up), restarted on the same data dir, fed a third
+// burst; each view's topic is read with SQL (latest value per key, tombstones delete) once SHOW
+// QUERIES reports every source offset processed, and compared with a recount in JS.
+
+import assert from 'node:assert/strict'
+import { after, test } from 'node:test'
+import { Kafka, logLevel } from 'kafkajs'
+import {
+  type BrokerProcess,
+  httpUrlOf,
+  makeTempDir,
+  removeTempDir,
+  startBrokerProcess,
+} from '../helpers/broker-process.ts'
+import { type ApiAnswer, call } from '../operability/http-client.ts'
+
+const baseMs = Date.UTC(2026, 0, 15, 10, 0, 0)
+const countries = ['DE', 'FR', 'US']
+const users = ['ann', 'bob', 'cy', 'dee', 'eve']
+const gapSeconds = 5
+const hopSql = `CREATE MATERIALIZED VIEW clicks_hop AS
+  SELECT value->>'$.country' AS country, count(*) AS clicks, sum((value->>'$.n')::INT) AS total
+  FROM streamline_topic('clicks')
+  GROUP BY HOP(timestamp, INTERVAL '5' SECOND, INTERVAL '10' SECOND), country`
+const sessionSql = `CREATE MATERIALIZED VIEW user_sessions AS
+  SELECT value->>'$.user' AS user, count(*) AS clicks
+  FROM streamline_topic('clicks')
+  GROUP BY SESSION(epoch_ms((value->>'$.ts')::BIGINT), INTERVAL '${gapSeconds}' SECOND), user`
+const pausedSql = `CREATE MATERIALIZED VIEW paused_view AS SELECT count(*) AS n FROM streamline_topic('clicks')
+  GROUP BY TUMBLE(timestamp, INTERVAL '1' MINUTE)`
+
+interface Click {
+  partition: number
+  timestampMs: number
+  eventMs: number
+  country: string
+  user: string
+  n: number
+}
+
+/** Burst b: 300 clicks; every 7th is late (lands in the first minute); event times spread over 20 min. */
+function burst(b: number): Click[] {
+  return Array.from({ length: 300 }, (_, index) => {
+    const n = b * 1000 + index
+    const late = index % 7 === 0
+    return {
+      partition: index % 2,
+      timestampMs: late ? baseMs + (index % 60) * 1000 : baseMs + (b * 300 + index) * 250,
+      eventMs: baseMs + ((n * 7919) % 1200) * 1000,
+      country: countries[n % 3],
+      user: users[n % 5],
+      n,
+    }
+  })
+}
+
+/** DuckDB's text of a TIMESTAMP with whole seconds. */
+function text(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('.000Z', '')
+}
+
+function hopRecount(clicks: Click[]): Map<string, unknown> {
+  const view = new Map<
+    string,
+    { window_start: string; window_end: string; country: string; clicks: number; total: number }
+  >()
+  for (const click of clicks) {
+    const last = click.timestampMs - (click.timestampMs % 5000)
+    for (let start = last; start > click.timestampMs - 10_000; start -= 5000) {
+      const key = JSON.stringify([text(start), click.country])
+      const row = view.get(key) ?? {
+        window_start: text(start),
+        window_end: text(start + 10_000),
+        country: click.country,
+        clicks: 0,
+        total: 0,
+      }
+      row.clicks += 1
+      row.total += click.n
+      view.set(key, row)
+    }
+  }
+  return view
+}
+
+function sessionRecount(clicks: Click[]): Map<string, unknown> {
+  const view = new Map<string, unknown>()
+  for (const user of users) {
+    const times = clicks
+      .filter((click) => click.user === user)
+      .map((click) => click.eventMs)
+      .sort((a, b) => a - b)
+    let start = 0
+    for (let index = 1; index <= times.length; index++) {
+      if (index === times.length || times[index] - times[index - 1] > gapSeconds * 1000) {
+        view.set(JSON.stringify([text(times[start]), user]), {
+          window_start: text(times[start]),
+          window_end: text(times[index - 1]),
+          user,
+          clicks: index - start,
+        })
+        start = index
+      }
+    }
+  }
+  return view
+}
+
+async function produce(bootstrap: string, clicks: Click[]): Promise<void> {
+  const kafka = new Kafka({ clientId: 'sql-windows-crash', brokers: [bootstrap], logLevel: logLevel.NOTHING })
+  const producer = kafka.producer({ allowAutoTopicCreation: false })
+  await producer.connect()
+  await producer.send({
+    topic: 'clicks',
+    messages: clicks.map((click) => ({
+      partition: click.partition,
+      value: JSON.stringify({ country: click.country, user: click.user, n: click.n, ts: click.eventMs }),
+      timestamp: String(click.timestampMs),
+    })),
+  })
+  await producer.disconnect()
+}
+
+function rowsOf(answer: ApiAnswer): unknown[][] {
+  assert.equal(answer.status, 200, JSON.stringify(answer.body))
+  return (answer.body as { rows: unknown[][] }).rows
+}
+
+const brokers: BrokerProcess[] = []
+let dataDir: string | undefined
+
+after(async () => {
+  for (const broker of brokers) await broker.stop()
+  if (dataDir !== undefined) await removeTempDir(dataDir)
+})
+
+test('HOP and SESSION views after SIGKILL and restart equal a brute-force recount; PAUSE survives', async () => {
+  dataDir = await makeTempDir('streamline-sql-windows-')
+  const first = await startBrokerProcess({ dataDir })
+  brokers.push(first)
+  const admin = new Kafka({
+    clientId: 'sql-windows-admin',
+    brokers: [first.bootstrap],
+    logLevel: logLevel.NOTHING,
+  }).admin()
+  await admin.connect()
+  await admin.createTopics({ topics: [{ topic: 'clicks', numPartitions: 2 }] })
+  await admin.disconnect()
+  const produced: Click[] = [...burst(0)]
+  await produce(first.bootstrap, burst(0))
+  const firstApi = (sql: string) => call(httpUrlOf(first), 'POST', '/api/v1/query', { sql })
+  for (const sql of [hopSql, sessionSql, pausedSql]) rowsOf(await firstApi(sql))
+  assert.deepEqual(rowsOf(await firstApi('PAUSE paused_view')), [['paused_view', 'PAUSED']])
+  // Let the views start working, then kill them in the middle of catching up with a second burst.
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  produced.push(...burst(1))
+  await produce(first.bootstrap, burst(1))
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  await first.kill()
+
+  const second = await startBrokerProcess({ dataDir })
+  brokers.push(second)
+  const api = (sql: string) => call(httpUrlOf(second), 'POST', '/api/v1/query', { sql })
+  produced.push(...burst(2))
+  await produce(second.bootstrap, burst(2))
+  const end = JSON.stringify({ 0: 450, 1: 450 })
+  const deadline = Date.now() + 90_000
+  let show: unknown[][] = []
+  for (;;) {
+    show = rowsOf(await api('SHOW QUERIES'))
+    const running = show.filter((row) => row[0] !== 'paused_view')
+    if (running.length === 2 && running.every((row) => row[5] === end)) break
+    assert.ok(Date.now() < deadline, `views did not catch up: ${JSON.stringify(show)}`)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  const paused = show.find((row) => row[0] === 'paused_view')
+  assert.equal(paused?.[4], 'PAUSED')
+  assert.notEqual(paused?.[5], end, 'a paused view processed nothing after the restart')
+
+  for (const [name, expected] of [
+    ['clicks_hop', hopRecount(produced)],
+    ['user_sessions', sessionRecount(produced)],
+  ] as const) {
+    const latest = new Map<string, unknown>()
+    for (const [key, value] of rowsOf(
+      await api(`SELECT key, value FROM streamline_topic('${name}') ORDER BY "offset"`),
+    )) {
+      if (value === null) latest.delete(String(key))
+      else latest.set(String(key), JSON.parse(String(value)))
+    }
+    assert.equal(latest.size, expected.size, name)
+    assert.deepEqual(new Map([...latest].sort()), new Map([...expected].sort()), name)
+  }
+})
