@@ -33,5 +33,6 @@ export function tieredStorageOptionsOf(config: StreamlineConfig): TieredStorageO
     cacheBytes: section.cacheBytes,
     cacheChunkBytes: section.cacheChunkBytes,
     localPendingUploadBytesMax: section.localPendingUploadBytesMax,
+    readBreaker: { failuresToOpen: section.readBreakerFailuresToOpen, openMs: section.readBreakerOpenMs },
   }
 }

@@ -1,6 +1,7 @@
 // The [tiered_storage] section (KIP-405; docs/tiered-storage.md): whether remote storage is on, the
 // object store (S3-compatible or a directory), the remote log manager's task interval, upload
-// concurrency, retries, the remote read cache, and the bound on local bytes waiting for upload.
+// concurrency, retries, the remote read cache, the bound on local bytes waiting for upload, and the
+// read breaker's thresholds (Kafka has no read breaker, so these have no Kafka name).
 // Kafka's broker names where Kafka has one (remote.log.storage.system.enable,
 // remote.log.manager.task.interval.ms, …; mapped in kafka-names.ts).
 
@@ -128,6 +129,24 @@ export const tieredStorageSchema = z
           'Per partition: local bytes not yet copied beyond which produce fails with KAFKA_STORAGE_ERROR (-1: no bound).',
         ),
       ),
+    readBreakerFailuresToOpen: z
+      .number()
+      .int()
+      .min(1)
+      .max(int32Max)
+      .default(5)
+      .meta(
+        doc(
+          'Remote reads that fail in a row (store down or timing out) before remote reads fail fast (read breaker).',
+        ),
+      ),
+    readBreakerOpenMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(int32Max)
+      .default(2_000)
+      .meta(doc('How long the read breaker fails remote reads fast before one read probes the store.')),
   })
   .strict()
 

@@ -343,16 +343,32 @@ export class DiskLogManager implements LogManager {
     return this.serialize(async () => {
       this.requireOpen()
       const entry = this.requireTopic(name)
-      const config = resolveTopicConfig(this.defaults, configOverrides)
-      this.checkRemoteStorageAvailable(config)
-      checkRemoteStorageNotTurnedOff(entry.config, config)
+      const config = this.checkedTopicConfig(entry, configOverrides)
       const stored = { ...entry.stored, configOverrides: { ...configOverrides } }
       await storageOperation(`configure ${name}`, () => writeStoredTopic(this.dataDir, stored))
+      const turnedOff = entry.config.remoteStorageEnable && !config.remoteStorageEnable
       entry.stored = stored
       entry.config = config
       for (const log of entry.partitions) log.updateConfig(config)
+      // remote.log.delete.on.disable: the remote data goes in the background (the config is durable;
+      // a crash before the deletion ends is finished by the next remote log manager task).
+      if (turnedOff && this.tiered !== null)
+        for (const log of entry.partitions) this.tiered.deleteRemoteDataInBackground(log)
       return this.describe(entry)
     })
+  }
+
+  validateTopicConfig(name: string, configOverrides: TopicConfigOverrides): void {
+    this.requireOpen()
+    this.checkedTopicConfig(this.requireTopic(name), configOverrides)
+  }
+
+  /** The resolved config, after the checks that depend on the broker and the topic's current config. */
+  private checkedTopicConfig(entry: TopicEntry, configOverrides: TopicConfigOverrides): TopicConfig {
+    const config = resolveTopicConfig(this.defaults, configOverrides)
+    this.checkRemoteStorageAvailable(config)
+    checkRemoteStorageNotTurnedOff(entry.config, config)
+    return config
   }
 
   setDefaultConfigOverrides(defaultOverrides: TopicConfigOverrides): Promise<void> {

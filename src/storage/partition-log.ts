@@ -186,7 +186,9 @@ export class DiskPartitionLog implements PartitionLog, AppendHost, TieredLog {
   async append(batches: Buffer, options: AppendOptions): Promise<AppendResult> {
     if (this.closed) throw new StorageError(`${this.topic}-${this.partition} is closed`)
     if (this.writeFailure !== null) throw this.writeFailure
-    if (this.config.remoteStorageEnable) this.remote?.checkAppendAllowed(this.segments)
+    // With remote.log.copy.disable nothing waits for upload (local data follows retention.*).
+    if (this.config.remoteStorageEnable && !this.config.remoteLogCopyDisable)
+      this.remote?.checkAppendAllowed(this.segments)
     const spans = validateAppendBatches(batches, {
       maxMessageBytes: this.config.maxMessageBytes,
       origin: options.origin ?? 'client',

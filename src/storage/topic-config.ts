@@ -58,6 +58,12 @@ export interface TopicConfig {
   localRetentionMs: number
   /** -2: same as retention.bytes. */
   localRetentionBytes: number
+  /** `remote.log.copy.disable`: remote data stays readable, nothing more is copied, and local data
+   * follows retention.* (local.retention.* no longer apply). */
+  remoteLogCopyDisable: boolean
+  /** `remote.log.delete.on.disable`: lets remote.storage.enable go from true to false, deleting the
+   * remote data (the log start moves to the first local offset). */
+  remoteLogDeleteOnDisable: boolean
   // Broker-side schema validation (Confluent Server's names; the check: src/registry/validation/).
   /** `confluent.key.schema.validation`: keys must carry a schema id registered for their subject. */
   confluentKeySchemaValidation: boolean
@@ -275,6 +281,18 @@ export const topicConfigDefinitions: readonly TopicConfigDefinition[] = [
     'Replicas an acks=all write needs in sync.',
   ),
   boolean('preallocate', 'preallocate', 'false', 'Accepted; segment files are not preallocated.'),
+  boolean(
+    'remote.log.copy.disable',
+    'remoteLogCopyDisable',
+    'false',
+    'Tiered storage: stop copying to the remote store; remote data stays readable, local data follows retention.*.',
+  ),
+  boolean(
+    'remote.log.delete.on.disable',
+    'remoteLogDeleteOnDisable',
+    'false',
+    "Tiered storage: allow remote.storage.enable=false, deleting the topic's remote data.",
+  ),
   boolean(
     'remote.storage.enable',
     'remoteStorageEnable',

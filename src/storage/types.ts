@@ -162,6 +162,10 @@ export interface LogManager {
   addPartitions(name: string, partitionCount: number): Promise<TopicDescription>
   /** Replaces the topic's overrides (AlterConfigs). Throws INVALID_CONFIG, UNKNOWN_TOPIC_OR_PARTITION. */
   setTopicConfig(name: string, configOverrides: TopicConfigOverrides): Promise<TopicDescription>
+  /** The checks setTopicConfig makes that depend on the topic's current config (turning remote storage
+   * off, remote storage on this engine), without changing anything: for validate_only requests.
+   * Throws what setTopicConfig would. Absent: the engine has no such checks. */
+  validateTopicConfig?(name: string, configOverrides: TopicConfigOverrides): void
   /** Replaces the broker-wide topic defaults (a dynamic broker config such as log.retention.ms);
    * topics without their own override follow at once. Throws INVALID_CONFIG. */
   setDefaultConfigOverrides(defaultOverrides: TopicConfigOverrides): Promise<void>

@@ -1,6 +1,6 @@
 // Shared pieces of the tiered storage tests: the broker flags that point remote storage at an s3rver
 // process, a store client to look at the bucket, polling with a bound, and the local segment files.
-import { readdir } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { S3ObjectStore } from '../../src/storage/tiered/s3-object-store.ts'
@@ -67,6 +67,21 @@ export async function localSegmentBases(dataDir: string, topic: string, partitio
     .filter((name) => /^\d{20}\.log$/.test(name))
     .map((name) => Number(name.slice(0, 20)))
     .sort((a, b) => a - b)
+}
+
+/** The partition's remote log metadata entries as the broker persisted them. */
+export async function remoteEntries(
+  dataDir: string,
+  topic: string,
+  partition = 0,
+): Promise<
+  { id: string; state: string; sizeBytes: number; indexRanges?: Record<string, [number, number]> }[]
+> {
+  const text = await readFile(
+    join(dataDir, `${topic}-${partition}`, 'remote-log-segment-metadata.json'),
+    'utf8',
+  )
+  return (JSON.parse(text) as { segments: [] }).segments
 }
 
 export function recordValue(index: number): string {

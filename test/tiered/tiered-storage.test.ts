@@ -19,7 +19,14 @@ import { requireClient } from '../helpers/clients.ts'
 import { freePort } from '../helpers/free-port.ts'
 import { runPython } from '../helpers/python.ts'
 import { type S3Server, startS3Server } from '../helpers/s3-server.ts'
-import { bucketClient, localSegmentBases, recordValue, tieredFlags, waitFor } from './tiered-helpers.ts'
+import {
+  bucketClient,
+  localSegmentBases,
+  recordValue,
+  remoteEntries,
+  tieredFlags,
+  waitFor,
+} from './tiered-helpers.ts'
 
 const run = promisify(execFile)
 const topic = 'tiered-orders'
@@ -85,13 +92,13 @@ describe('tiered storage on s3rver', () => {
         return bases[0] >= 2000
       })
       const objects = await store.list('')
-      const logs = objects.filter((object) => object.key.endsWith('.log'))
+      const logs = objects.filter((object) => object.key.endsWith('.segment'))
       assert.ok(logs.length >= 10, `expected copied segments, found ${logs.length}`)
-      // A copy may be in flight while listing: every segment but the newest has all its objects.
-      for (const suffix of ['.index', '.timeindex', '.leader-epoch-checkpoint']) {
-        const count = objects.filter((object) => object.key.endsWith(suffix)).length
-        assert.ok(count >= logs.length - 1, `${suffix}: ${count} of ${logs.length}`)
-      }
+      // One object per segment: the log bytes and its indexes together (no per-index objects).
+      assert.deepEqual(
+        objects.filter((object) => !object.key.endsWith('.segment')).map((object) => object.key),
+        [],
+      )
       assert.ok(logs.every((object) => object.key.startsWith(`${topic}-`) && object.key.includes('/0/')))
     } finally {
       store.close()
@@ -231,11 +238,22 @@ print(json.dumps(out))
     const store = await bucketClient(server)
     try {
       const objects = await store.list(`${topic}-`)
-      const remoteLogBytes = objects
-        .filter((object) => object.key.endsWith('.log'))
+      const objectBytes = objects
+        .filter((object) => object.key.endsWith('.segment'))
         .reduce((total, object) => total + object.sizeBytes, 0)
-      assert.equal(state.remoteSizeBytes, remoteLogBytes)
-      assert.equal(state.remoteSegments, objects.filter((object) => object.key.endsWith('.log')).length)
+      // Remote size is the log bytes (as Kafka's); each object is its log bytes then its indexes.
+      const copied = (await remoteEntries(broker.dataDir, topic)).filter(
+        (entry) => entry.state === 'COPY_SEGMENT_FINISHED',
+      )
+      const logBytes = copied.reduce((total, entry) => total + entry.sizeBytes, 0)
+      const indexBytes = copied.reduce(
+        (total, entry) =>
+          total + Math.max(...Object.values(entry.indexRanges ?? {}).map(([, end]) => end)) - entry.sizeBytes,
+        0,
+      )
+      assert.equal(state.remoteSizeBytes, logBytes)
+      assert.equal(objectBytes, logBytes + indexBytes)
+      assert.equal(state.remoteSegments, objects.filter((object) => object.key.endsWith('.segment')).length)
     } finally {
       store.close()
     }
@@ -303,7 +321,7 @@ print(json.dumps(out))
     const admin = kafka.admin()
     await admin.connect()
     try {
-      const before = (await store.list('')).filter((object) => object.key.endsWith('.log')).length
+      const before = (await store.list('')).filter((object) => object.key.endsWith('.segment')).length
       const altered = await admin.alterConfigs({
         validateOnly: false,
         resources: [
@@ -328,7 +346,7 @@ print(json.dumps(out))
         [[0, null]],
       )
       await waitFor('remote segments to be deleted by retention.bytes', async () => {
-        const logs = (await store.list('')).filter((object) => object.key.endsWith('.log')).length
+        const logs = (await store.list('')).filter((object) => object.key.endsWith('.segment')).length
         return logs <= before - 10
       })
       const [offsets] = await admin.fetchTopicOffsets(topic)

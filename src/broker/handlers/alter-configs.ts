@@ -65,6 +65,8 @@ async function alterResource(
   return attempt(async () => {
     validateTopicConfigOverrides(requested)
     const overrides = topicOverridesToStore(context.services, topic.name, requested)
-    if (!validateOnly) await context.services.logs.setTopicConfig(topic.name, overrides)
+    // validate_only refuses what the change would be refused for (turning remote storage off …).
+    if (validateOnly) context.services.logs.validateTopicConfig?.(topic.name, overrides)
+    else await context.services.logs.setTopicConfig(topic.name, overrides)
   })
 }

@@ -73,7 +73,9 @@ async function alterResource(
   return attempt(async () => {
     validateTopicConfigOverrides(overrides)
     const stored = topicOverridesToStore(context.services, topic.name, overrides)
-    if (!validateOnly) await context.services.logs.setTopicConfig(topic.name, stored)
+    // validate_only refuses what the change would be refused for (turning remote storage off …).
+    if (validateOnly) context.services.logs.validateTopicConfig?.(topic.name, stored)
+    else await context.services.logs.setTopicConfig(topic.name, stored)
   })
 }
 

@@ -83,17 +83,35 @@ export async function streamMd5Base64(stream: Readable): Promise<string> {
 
 /** A body streamed from an open file (a closed segment): hashed once now, streamed on each attempt.
  * The handle stays open (autoClose false): the caller holds the segment for the whole upload. */
-export async function fileBody(handle: FileHandle, sizeBytes: number): Promise<ObjectBody> {
+export function fileBody(handle: FileHandle, sizeBytes: number): Promise<ObjectBody> {
+  return fileWithTrailerBody(handle, sizeBytes, Buffer.alloc(0))
+}
+
+/** The file's first `fileBytes` bytes followed by `trailer` (a segment's log, then its indexes) as
+ * one body: one PUT instead of one per file. Hashed once now, streamed on each attempt. */
+export async function fileWithTrailerBody(
+  handle: FileHandle,
+  fileBytes: number,
+  trailer: Buffer,
+): Promise<ObjectBody> {
+  const fileRange = (start: number, endExclusive: number): Readable =>
+    handle.createReadStream({
+      start,
+      end: endExclusive - 1,
+      autoClose: false,
+      emitClose: false,
+      highWaterMark: readChunkBytes,
+    })
+  async function* pieces(start: number, endExclusive: number): AsyncGenerator<Buffer> {
+    if (start < fileBytes && start < endExclusive)
+      for await (const chunk of fileRange(start, Math.min(endExclusive, fileBytes))) yield chunk as Buffer
+    const trailerStart = Math.max(start, fileBytes) - fileBytes
+    const trailerEnd = endExclusive - fileBytes
+    if (trailerEnd > trailerStart) yield trailer.subarray(trailerStart, trailerEnd)
+  }
+  const sizeBytes = fileBytes + trailer.length
   const openRange = (start: number, endExclusive: number): Readable =>
-    endExclusive <= start
-      ? Readable.from([Buffer.alloc(0)])
-      : handle.createReadStream({
-          start,
-          end: endExclusive - 1,
-          autoClose: false,
-          emitClose: false,
-          highWaterMark: readChunkBytes,
-        })
+    endExclusive <= start ? Readable.from([Buffer.alloc(0)]) : Readable.from(pieces(start, endExclusive))
   const open = (): Readable => openRange(0, sizeBytes)
   const hash = createHash('md5')
   for await (const chunk of open()) hash.update(chunk as Buffer)

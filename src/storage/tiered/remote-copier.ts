@@ -1,8 +1,9 @@
 // Copying closed segments of one partition (Kafka's RLMCopyTask), in offset order: a segment is
 // eligible once it is not active, fully flushed (below the recovery point) and not copied yet.
-// Per segment: record COPY_SEGMENT_STARTED (with a fresh id) → put the .log, .index, .timeindex, the
-// producer snapshot at its end offset (aborted transactions included) and its leader epochs, each
-// MD5-verified and retried with backoff → record COPY_SEGMENT_FINISHED. Only then may local retention
+// Per segment: record COPY_SEGMENT_STARTED (with a fresh id and the index ranges) → put one object,
+// `.segment`: the log bytes, then the offset index, time index, the producer snapshot at its end offset
+// (aborted transactions included) and its leader epochs back to back (one request instead of five;
+// reads take ranges of it), MD5-verified and retried with backoff → record COPY_SEGMENT_FINISHED. Only then may local retention
 // delete the local copy. A failure leaves the STARTED entry; cleanupStale() removes its objects later
 // (and after a crash at open), and the segment is copied again under a new id. Several segments of a
 // partition may upload at once (TieredStorage.copyPartition); FINISHED is recorded in offset order.
@@ -12,8 +13,8 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { snapshotFileName } from '../producer-snapshot.ts'
 import type { Segment } from '../segment.ts'
-import { bufferBody, fileBody, type ObjectBody } from './object-store.ts'
-import type { RemoteSegment } from './remote-log-metadata.ts'
+import { fileWithTrailerBody } from './object-store.ts'
+import { combineIndexes, type RemoteSegment, segmentObjectSuffix } from './remote-log-metadata.ts'
 import type { RemotePartition } from './remote-partition.ts'
 import { withRetries } from './retry.ts'
 import type { TieredLog } from './tiered-log.ts'
@@ -45,76 +46,107 @@ export function segmentsToCopy(
   return eligible
 }
 
-/** Copies one segment; resolves once COPY_SEGMENT_FINISHED is persisted. */
+/** How a copy is ordered after the previous segment's copy of the same partition. */
+export interface CopyOrder {
+  /** Resolves once the previous segment's COPY_SEGMENT_FINISHED is recorded (rejects: it failed). */
+  afterPrevious?: Promise<unknown>
+  /** Called once this segment's COPY_SEGMENT_FINISHED is recorded (in memory, write queued). */
+  onRecorded?: () => void
+}
+
+/** Segments whose COPY_SEGMENT_STARTED records share one write of the metadata file. */
+export const copyPlanSegmentsMax = 32
+
+/** A segment about to be copied: retained (its files stay open) and recorded COPY_SEGMENT_STARTED. */
+export interface PlannedCopy {
+  segment: Segment
+  nextOffset: number
+  started: RemoteSegment
+}
+
+/**
+ * Records COPY_SEGMENT_STARTED (a fresh id each) for these segments in one durable write, before any
+ * of their objects exists, so a crash leaves no object without an entry (the next task deletes the
+ * objects of STARTED entries). Each segment is retained; copySegment (or the caller, for one it
+ * skips) releases it.
+ */
+export async function startCopies(
+  log: TieredLog,
+  remote: RemotePartition,
+  segments: readonly { segment: Segment; nextOffset: number }[],
+): Promise<PlannedCopy[]> {
+  for (const { segment } of segments) segment.retain()
+  try {
+    const planned: PlannedCopy[] = []
+    for (const { segment, nextOffset } of segments) {
+      await segment.loadIndexes()
+      planned.push({
+        segment,
+        nextOffset,
+        started: {
+          id: randomUUID(),
+          baseOffset: segment.baseOffset,
+          endOffset: nextOffset - 1,
+          sizeBytes: segment.size,
+          maxTimestamp: segment.maxTimestamp,
+          offsetOfMaxTimestamp: segment.offsetOfMaxTimestamp,
+          leaderEpochs: epochsWithin(log.leaderEpochEntries(), segment.baseOffset, nextOffset),
+          objects: [segmentObjectSuffix],
+          state: 'COPY_SEGMENT_STARTED',
+          copiedAtMs: 0,
+        },
+      })
+    }
+    await remote.metadata.putAll(planned.map((copy) => copy.started))
+    return planned
+  } catch (error) {
+    for (const { segment } of segments) await segment.release()
+    throw error
+  }
+}
+
+/** Copies one segment recorded by startCopies; resolves once COPY_SEGMENT_FINISHED is persisted.
+ * Releases the segment. */
 export async function copySegment(
   log: TieredLog,
   remote: RemotePartition,
-  segment: Segment,
-  nextOffset: number,
-  order: { afterPrevious?: Promise<unknown> } = {},
+  { segment, nextOffset, started: entry }: PlannedCopy,
+  order: CopyOrder = {},
 ): Promise<RemoteSegment> {
-  segment.retain()
   try {
-    await segment.loadIndexes()
-    const leaderEpochs = epochsWithin(log.leaderEpochEntries(), segment.baseOffset, nextOffset)
-    const epochText = `0\n${leaderEpochs.length}\n${leaderEpochs.map((e) => `${e.epoch} ${e.startOffset}`).join('\n')}\n`
-    const files: [string, () => Promise<ObjectBody | null>][] = [
-      ['.log', () => fileBody(segment.handle, segment.size)],
-      [
-        '.index',
-        async () => bufferBody((await readOptional(segment.offsetIndex.filePath)) ?? Buffer.alloc(0)),
-      ],
-      [
-        '.timeindex',
-        async () => bufferBody((await readOptional(segment.timeIndex.filePath)) ?? Buffer.alloc(0)),
-      ],
-      [
-        '.snapshot',
-        async () => {
-          const bytes = await readOptional(path.join(log.directory, snapshotFileName(nextOffset)))
-          return bytes === null ? null : bufferBody(bytes)
-        },
-      ],
-      ['.leader-epoch-checkpoint', async () => bufferBody(Buffer.from(epochText))],
-    ]
-    const entry: RemoteSegment = {
-      id: randomUUID(),
-      baseOffset: segment.baseOffset,
-      endOffset: nextOffset - 1,
-      sizeBytes: segment.size,
-      maxTimestamp: segment.maxTimestamp,
-      offsetOfMaxTimestamp: segment.offsetOfMaxTimestamp,
-      leaderEpochs,
-      objects: [],
-      state: 'COPY_SEGMENT_STARTED',
-      copiedAtMs: 0,
-    }
-    await remote.metadata.put(entry)
+    const epochs = entry.leaderEpochs
+    const epochText = `0\n${epochs.length}\n${epochs.map((e) => `${e.epoch} ${e.startOffset}`).join('\n')}\n`
+    const indexes = combineIndexes(segment.size, {
+      OFFSET: (await readOptional(segment.offsetIndex.filePath)) ?? Buffer.alloc(0),
+      TIMESTAMP: (await readOptional(segment.timeIndex.filePath)) ?? Buffer.alloc(0),
+      PRODUCER_SNAPSHOT: await readOptional(path.join(log.directory, snapshotFileName(nextOffset))),
+      LEADER_EPOCH: Buffer.from(epochText),
+    })
+    const body = await fileWithTrailerBody(segment.handle, segment.size, indexes.bytes)
     const store = await remote.tiered.store()
-    // The segment's objects go up together (one round trip of latency, not five); each is retried.
-    const uploaded = await Promise.all(
-      files.map(async ([suffix, body]) => {
-        const content = await body()
-        if (content === null) return null
-        await withRetries(remote.tiered.retryPolicy, () => store.put(remote.keyOf(entry, suffix), content), {
-          onThrottle: () => remote.tiered.onThrottle(),
-        })
-        remote.tiered.metrics.bytesCopied += content.sizeBytes
-        return suffix
-      }),
+    await withRetries(
+      remote.tiered.retryPolicy,
+      () => store.put(remote.keyOf(entry, segmentObjectSuffix), body),
+      {
+        onThrottle: () => remote.tiered.onThrottle(),
+      },
     )
-    const objects = uploaded.filter((suffix): suffix is string => suffix !== null)
+    remote.tiered.metrics.bytesCopied += body.sizeBytes
     // Segments of a partition upload side by side but finish in offset order: a segment is recorded
-    // copied only after the one before it (so the copied range never has a gap); when that one
-    // failed, this one stays STARTED and is cleaned up and copied again.
+    // copied only after the one before it is recorded (so the copied range never has a gap; a write
+    // of the metadata file holds every entry recorded before it, so the previous one is durable
+    // whenever this one is, and consecutive FINISHED records share one fsync); when that one failed,
+    // this one stays STARTED and is cleaned up and copied again.
     await order.afterPrevious
     const finished: RemoteSegment = {
       ...entry,
-      objects,
+      indexRanges: indexes.ranges,
       state: 'COPY_SEGMENT_FINISHED',
       copiedAtMs: Date.now(),
     }
-    await remote.metadata.put(finished)
+    const durable = remote.metadata.put(finished)
+    order.onRecorded?.()
+    await durable
     remote.tiered.metrics.segmentsCopied += 1
     return finished
   } finally {

@@ -31,11 +31,75 @@ export interface RemoteSegment {
   offsetOfMaxTimestamp: number
   /** Leader epoch → start offset within the segment (Kafka's segmentLeaderEpochs). */
   leaderEpochs: { epoch: number; startOffset: number }[]
-  /** Object suffixes uploaded with the segment ('.log', '.index', '.timeindex', '.snapshot', …). */
+  /** Object suffixes of the segment: '.segment' (segments copied before the indexes were combined:
+   * '.log', '.index', '.timeindex', '.snapshot', '.leader-epoch-checkpoint', one object each). */
   objects: string[]
+  /** Where each index lies in the '.segment' object (after the log bytes), by Kafka's
+   * RemoteStorageManager.IndexType; absent for segments copied as one object per file. */
+  indexRanges?: IndexRanges
   state: RemoteSegmentState
   /** When the copy finished (ms since epoch); 0 before. */
   copiedAtMs: number
+}
+
+/** Kafka's RemoteStorageManager.IndexType values that Streamline stores (no TRANSACTION index: the
+ * producer snapshot carries the aborted transactions). */
+export type RemoteIndexType = 'OFFSET' | 'TIMESTAMP' | 'PRODUCER_SNAPSHOT' | 'LEADER_EPOCH'
+
+/** [start, endExclusive) of each index within the '.segment' object; an index the segment lacks
+ * (no producer snapshot) is absent. */
+export type IndexRanges = Partial<Record<RemoteIndexType, [number, number]>>
+
+/** The one object of a segment: its log bytes [0, sizeBytes), then its indexes (`indexRanges`). */
+export const segmentObjectSuffix = '.segment'
+/** Suffixes of the objects a segment may have had, now or before the indexes were combined: a
+ * delete removes them all (a key that does not exist is not an error). */
+export const segmentObjectSuffixes = [
+  segmentObjectSuffix,
+  '.log',
+  '.index',
+  '.timeindex',
+  '.snapshot',
+  '.leader-epoch-checkpoint',
+] as const
+
+const indexTypes: readonly RemoteIndexType[] = ['OFFSET', 'TIMESTAMP', 'PRODUCER_SNAPSHOT', 'LEADER_EPOCH']
+
+/** The object holding a segment's log bytes: '.segment', or '.log' for a segment copied before. */
+export function dataObjectSuffix(segment: Pick<RemoteSegment, 'indexRanges'>): string {
+  return segment.indexRanges === undefined ? '.log' : segmentObjectSuffix
+}
+
+/** The indexes back to back, to follow the log bytes (which end at `logBytes`) in the segment's one
+ * object (one PUT instead of five), with where each lies in that object. */
+export function combineIndexes(
+  logBytes: number,
+  indexes: Record<RemoteIndexType, Buffer | null>,
+): { bytes: Buffer; ranges: IndexRanges } {
+  const ranges: IndexRanges = {}
+  const parts: Buffer[] = []
+  let at = logBytes
+  for (const type of indexTypes) {
+    const bytes = indexes[type]
+    if (bytes === null) continue
+    ranges[type] = [at, at + bytes.length]
+    parts.push(bytes)
+    at += bytes.length
+  }
+  return { bytes: Buffer.concat(parts), ranges }
+}
+
+function isIndexRanges(value: unknown): value is IndexRanges {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  return Object.entries(value).every(
+    ([type, range]) =>
+      indexTypes.includes(type as RemoteIndexType) &&
+      Array.isArray(range) &&
+      range.length === 2 &&
+      range.every(Number.isSafeInteger) &&
+      0 <= range[0] &&
+      range[0] <= range[1],
+  )
 }
 
 interface MetadataFileContents {
@@ -57,6 +121,7 @@ function isRemoteSegment(value: unknown): value is RemoteSegment {
     ) &&
     Array.isArray(segment.objects) &&
     Array.isArray(segment.leaderEpochs) &&
+    (segment.indexRanges === undefined || isIndexRanges(segment.indexRanges)) &&
     states.includes(String(segment.state))
   )
 }
@@ -86,6 +151,9 @@ export function parseMetadata(file: string, text: string): RemoteSegment[] {
 export class RemoteLogMetadata {
   private entries: RemoteSegment[]
   private writeChain: Promise<void> = Promise.resolve()
+  /** The next write, queued behind the one in progress and not started yet: changes made meanwhile
+   * share it (one fsync for the STARTED and FINISHED records of several concurrent copies). */
+  private queuedWrite: Promise<void> | null = null
 
   private constructor(
     private readonly file: string,
@@ -142,18 +210,39 @@ export class RemoteLogMetadata {
     await this.persist()
   }
 
-  async remove(id: string): Promise<void> {
-    this.entries = this.entries.filter((entry) => entry.id !== id)
+  /** Adds or replaces several entries with one write. */
+  async putAll(segments: readonly RemoteSegment[]): Promise<void> {
+    const ids = new Set(segments.map((segment) => segment.id))
+    this.entries = [...this.entries.filter((entry) => !ids.has(entry.id)), ...segments].sort(
+      (a, b) => a.baseOffset - b.baseOffset,
+    )
     await this.persist()
   }
 
+  async remove(id: string): Promise<void> {
+    await this.removeAll([id])
+  }
+
+  /** Removes several entries with one write. */
+  async removeAll(ids: readonly string[]): Promise<void> {
+    const removed = new Set(ids)
+    this.entries = this.entries.filter((entry) => !removed.has(entry.id))
+    await this.persist()
+  }
+
+  /** Resolves once a write that includes every change made so far is durable (group commit). */
   private persist(): Promise<void> {
-    const write = (): Promise<void> =>
-      writeFileAtomic(
+    if (this.queuedWrite !== null) return this.queuedWrite
+    const write = (): Promise<void> => {
+      // From here on a change needs the next write: this one serialises the entries as they are now.
+      this.queuedWrite = null
+      return writeFileAtomic(
         this.file,
         JSON.stringify({ version: 1, segments: this.entries } satisfies MetadataFileContents),
       )
+    }
     const result = this.writeChain.then(write, write)
+    this.queuedWrite = result
     this.writeChain = result.catch(() => {})
     return result
   }

@@ -65,8 +65,9 @@ export class RemotePartition {
   async read(fetchOffset: number, maxBytes: number): Promise<Buffer> {
     const segment = this.metadata.segmentFor(fetchOffset)
     if (segment === undefined) return Buffer.alloc(0)
+    const following = this.metadata.segmentFor(segment.endOffset + 1)
     try {
-      const records = await this.reader.read(segment, fetchOffset, maxBytes)
+      const records = await this.reader.read(segment, fetchOffset, maxBytes, following)
       this.tiered.metrics.bytesReadRemotely += records.length
       return records
     } catch (error) {

@@ -7,25 +7,39 @@
 //   those already copied (COPY_SEGMENT_FINISHED): their local files go, the log start stays.
 
 import { type RetentionSegment, segmentsToDelete } from '../retention.ts'
-import type { RemoteSegment } from './remote-log-metadata.ts'
+import { type RemoteSegment, segmentObjectSuffix, segmentObjectSuffixes } from './remote-log-metadata.ts'
 import type { RemotePartition } from './remote-partition.ts'
 import { effectiveLocalRetentionBytes, effectiveLocalRetentionMs } from './remote-topic-config.ts'
 import { withRetries } from './retry.ts'
 import type { TieredLog } from './tiered-log.ts'
 
-export async function deleteRemoteSegment(remote: RemotePartition, segment: RemoteSegment): Promise<void> {
-  await remote.metadata.put({ ...segment, state: 'DELETE_SEGMENT_STARTED' })
+/** Deletes remote segments: DELETE_SEGMENT_STARTED recorded for all (one write), their objects
+ * deleted, then their entries removed (one write). */
+export async function deleteRemoteSegments(
+  remote: RemotePartition,
+  segments: readonly RemoteSegment[],
+): Promise<void> {
+  await remote.metadata.putAll(segments.map((segment) => ({ ...segment, state: 'DELETE_SEGMENT_STARTED' })))
   const store = await remote.tiered.store()
-  const keys = [
-    ...new Set([...segment.objects, '.log', '.index', '.timeindex', '.snapshot', '.leader-epoch-checkpoint']),
-  ]
-  await withRetries(remote.tiered.retryPolicy, () =>
-    store.delete(keys.map((suffix) => remote.keyOf(segment, suffix))),
+  const keys = segments.flatMap((segment) =>
+    objectSuffixesOf(segment).map((suffix) => remote.keyOf(segment, suffix)),
   )
-  remote.tiered.cache.forget(segment.id)
-  await remote.metadata.remove(segment.id)
-  remote.tiered.metrics.segmentsDeleted += 1
-  remote.tiered.metrics.bytesDeleted += segment.sizeBytes
+  await withRetries(remote.tiered.retryPolicy, () => store.delete(keys))
+  for (const segment of segments) remote.tiered.cache.forget(segment.id)
+  await remote.metadata.removeAll(segments.map((segment) => segment.id))
+  for (const segment of segments) {
+    // A STARTED copy's objects were never counted as copied.
+    if (segment.state === 'COPY_SEGMENT_STARTED') continue
+    remote.tiered.metrics.segmentsDeleted += 1
+    remote.tiered.metrics.bytesDeleted += segment.sizeBytes
+  }
+}
+
+/** The objects a segment may have: its one '.segment' object, or, for an entry written before the
+ * indexes were combined (whose STARTED entries listed no objects), every per-file object. */
+function objectSuffixesOf(segment: RemoteSegment): readonly string[] {
+  if (segment.objects.includes(segmentObjectSuffix)) return segment.objects
+  return [...new Set([...segment.objects, ...segmentObjectSuffixes])]
 }
 
 export async function applyTieredRetention(
@@ -63,8 +77,10 @@ export async function applyTieredRetention(
     const newStart = views[totalCount].baseOffset
     // The log start moves first (readers stop asking for those offsets), then the objects go.
     if (newStart > log.logStartOffset) await log.advanceLogStartOffset(newStart)
-    for (const view of views.slice(0, totalCount))
-      if (view.remote !== undefined) await deleteRemoteSegment(remote, view.remote)
+    const expired = views
+      .slice(0, totalCount)
+      .flatMap((view) => (view.remote === undefined ? [] : [view.remote]))
+    if (expired.length > 0) await deleteRemoteSegments(remote, expired)
   }
   await applyLocalRetention(log, remote, nowMs)
 }

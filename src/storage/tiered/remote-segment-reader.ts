@@ -1,4 +1,4 @@
-// Reads of copied segments: the offset index object (one GET, cached) gives the position of the batch
+// Reads of copied segments: the offset index (one ranged GET of the '.segment' object, cached) gives the position of the batch
 // at or before the fetch offset; data is then read as aligned chunks (ranged GETs, cached) from there,
 // batch headers are walked to the first batch holding the fetch offset, and whole batches up to
 // maxBytes are returned (at least one: Kafka's minOneMessage). The next chunk is prefetched for a
@@ -10,7 +10,7 @@ import { offsetIndexEntryBytes } from '../offset-index.ts'
 import { timeIndexEntryBytes } from '../time-index.ts'
 import type { TimestampOffset } from '../types.ts'
 import type { ObjectStore } from './object-store.ts'
-import type { RemoteSegment } from './remote-log-metadata.ts'
+import { dataObjectSuffix, type RemoteSegment, segmentObjectSuffix } from './remote-log-metadata.ts'
 import type { RemoteReadCache } from './remote-read-cache.ts'
 
 export interface RemoteSegmentReaderOptions {
@@ -21,6 +21,9 @@ export interface RemoteSegmentReaderOptions {
   keyOf(segment: RemoteSegment, suffix: string): string
 }
 
+/** Objects of segments copied with one object per index. */
+const legacyIndexSuffix = { OFFSET: '.index', TIMESTAMP: '.timeindex' } as const
+
 function readInt64(buffer: Buffer, at: number): number {
   return buffer.readInt32BE(at) * 2 ** 32 + buffer.readUInt32BE(at + 4)
 }
@@ -28,10 +31,19 @@ function readInt64(buffer: Buffer, at: number): number {
 export class RemoteSegmentReader {
   constructor(private readonly options: RemoteSegmentReaderOptions) {}
 
-  private index(segment: RemoteSegment, suffix: '.index' | '.timeindex'): Promise<Buffer> {
-    return this.options.cache.get(`${segment.id}:${suffix}`, () =>
-      this.options.store.get(this.options.keyOf(segment, suffix)),
-    )
+  /** An index of the segment: a ranged GET of the '.segment' object (or, for a segment copied
+   * before the indexes were combined, its own object). Cached. */
+  private index(segment: RemoteSegment, type: 'OFFSET' | 'TIMESTAMP'): Promise<Buffer> {
+    return this.options.cache.get(`${segment.id}:${type}`, async () => {
+      if (segment.indexRanges === undefined)
+        return this.options.store.get(this.options.keyOf(segment, legacyIndexSuffix[type]))
+      const range = segment.indexRanges[type]
+      if (range === undefined || range[1] === range[0]) return Buffer.alloc(0)
+      return this.options.store.get(this.options.keyOf(segment, segmentObjectSuffix), {
+        start: range[0],
+        endExclusive: range[1],
+      })
+    })
   }
 
   private chunk(segment: RemoteSegment, chunkIndex: number): Promise<Buffer> {
@@ -39,7 +51,7 @@ export class RemoteSegmentReader {
     const start = chunkIndex * chunkBytes
     const endExclusive = Math.min(segment.sizeBytes, start + chunkBytes)
     return this.options.cache.get(`${segment.id}:${chunkIndex}`, () =>
-      this.options.store.get(this.options.keyOf(segment, '.log'), { start, endExclusive }),
+      this.options.store.get(this.options.keyOf(segment, dataObjectSuffix(segment)), { start, endExclusive }),
     )
   }
 
@@ -63,7 +75,7 @@ export class RemoteSegmentReader {
 
   /** Position of the last offset index entry at or before `offset` (0 when none). */
   private async startPosition(segment: RemoteSegment, offset: number): Promise<number> {
-    const index = await this.index(segment, '.index')
+    const index = await this.index(segment, 'OFFSET')
     let low = 0
     let high = Math.floor(index.length / offsetIndexEntryBytes) - 1
     let position = 0
@@ -81,7 +93,12 @@ export class RemoteSegmentReader {
   }
 
   /** Whole batches from the one holding `fetchOffset`, up to maxBytes (at least one batch). */
-  async read(segment: RemoteSegment, fetchOffset: number, maxBytes: number): Promise<Buffer> {
+  async read(
+    segment: RemoteSegment,
+    fetchOffset: number,
+    maxBytes: number,
+    following?: RemoteSegment,
+  ): Promise<Buffer> {
     let position = await this.startPosition(segment, fetchOffset)
     while (position + storedHeaderBytes <= segment.sizeBytes) {
       const header = readStoredBatchHeader(
@@ -99,15 +116,21 @@ export class RemoteSegmentReader {
       end += header.sizeBytes
     }
     const records = await this.range(segment, position, end)
-    this.prefetchAfter(segment, end)
+    this.prefetchAfter(segment, end, following)
     return records
   }
 
-  /** Starts fetching the chunk after the one `position` is in (a consumer reads on); errors ignored. */
-  private prefetchAfter(segment: RemoteSegment, position: number): void {
+  /** Starts fetching the chunk after the one `position` is in (a consumer reads on), or, from the
+   * segment's last chunk, the offset index and first chunk of the `following` segment, so a catch-up
+   * read does not wait for two GETs at each segment boundary. Errors are ignored (the read retries). */
+  private prefetchAfter(segment: RemoteSegment, position: number, following?: RemoteSegment): void {
     const next = Math.floor(position / this.options.chunkBytes) + 1
-    if (next * this.options.chunkBytes >= segment.sizeBytes) return
-    this.chunk(segment, next).catch(() => {})
+    if (next * this.options.chunkBytes < segment.sizeBytes) {
+      this.chunk(segment, next).catch(() => {})
+    } else if (following !== undefined) {
+      this.index(following, 'OFFSET').catch(() => {})
+      this.chunk(following, 0).catch(() => {})
+    }
   }
 
   /** The first batch whose max timestamp is ≥ `timestampMs` with offsets ≥ `minOffset`, or null. */
@@ -117,7 +140,7 @@ export class RemoteSegmentReader {
     minOffset: number,
   ): Promise<TimestampOffset | null> {
     if (segment.maxTimestamp < timestampMs) return null
-    const timeIndex = await this.index(segment, '.timeindex')
+    const timeIndex = await this.index(segment, 'TIMESTAMP')
     let fromOffset = segment.baseOffset
     for (let at = 0; at + timeIndexEntryBytes <= timeIndex.length; at += timeIndexEntryBytes) {
       if (readInt64(timeIndex, at) >= timestampMs) break

@@ -42,14 +42,17 @@ export function checkRemoteStorageConfig(config: TopicConfig): void {
   )
 }
 
-/** local.retention.ms in effect (-1: no time bound on the local copy). */
+/** local.retention.ms in effect (-1: no time bound on the local copy). With remote.log.copy.disable,
+ * local data follows retention.ms (Kafka 3.9: local retention no longer applies). */
 export function effectiveLocalRetentionMs(config: TopicConfig): number {
-  return config.localRetentionMs === localRetentionSameAsTotal ? config.retentionMs : config.localRetentionMs
+  return config.localRetentionMs === localRetentionSameAsTotal || config.remoteLogCopyDisable
+    ? config.retentionMs
+    : config.localRetentionMs
 }
 
-/** local.retention.bytes in effect (-1: no size bound on the local copy). */
+/** local.retention.bytes in effect (-1: no size bound on the local copy); see effectiveLocalRetentionMs. */
 export function effectiveLocalRetentionBytes(config: TopicConfig): number {
-  return config.localRetentionBytes === localRetentionSameAsTotal
+  return config.localRetentionBytes === localRetentionSameAsTotal || config.remoteLogCopyDisable
     ? config.retentionBytes
     : config.localRetentionBytes
 }
@@ -65,11 +68,11 @@ export function refuseRemoteStorage(config: TopicConfig): void {
 }
 
 /** Kafka's refusal (LogConfig.validateTurningOffRemoteStorageWithDelete) of turning remote storage off
- * on a topic that had it on: its copied data would stop being readable. Streamline has neither
- * `remote.log.copy.disable` nor `remote.log.delete.on.disable` yet, so the change is always refused;
- * the message is Kafka's, naming the ways out Kafka offers. */
+ * on a topic that had it on without `remote.log.delete.on.disable=true` in the new config: its copied
+ * data would stop being readable. With it, the remote data is deleted (TieredStorage.deleteRemoteData);
+ * `remote.log.copy.disable=true` is the way to stop copying and keep the data. */
 export function checkRemoteStorageNotTurnedOff(previous: TopicConfig, next: TopicConfig): void {
-  if (previous.remoteStorageEnable && !next.remoteStorageEnable) {
+  if (previous.remoteStorageEnable && !next.remoteStorageEnable && !next.remoteLogDeleteOnDisable) {
     throw invalid(
       'It is invalid to disable remote storage without deleting remote data. ' +
         'If you want to keep the remote data and turn to read only, please set `remote.storage.enable=true,remote.log.copy.disable=true`. ' +

@@ -139,7 +139,7 @@ test('filesystem tiered storage: copy, local retention, remote reads, total rete
     )
     const remoteAfterDelete = reopened.remote?.metadata.copied.length ?? 0
     const files = await readdir(path.join(remoteDir), { recursive: true })
-    const logObjects = files.filter((name) => String(name).endsWith('.log'))
+    const logObjects = files.filter((name) => String(name).endsWith('.segment'))
     assert.equal(logObjects.length, remoteAfterDelete)
     await manager.close()
   } finally {

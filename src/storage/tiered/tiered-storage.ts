@@ -10,11 +10,17 @@ import { CircuitBreaker, type CircuitBreakerOptions, defaultReadBreakerOptions }
 import { CopySlots } from './copy-slots.ts'
 import { FileSystemObjectStore } from './fs-object-store.ts'
 import type { ObjectStore } from './object-store.ts'
-import { copySegment, segmentsToCopy } from './remote-copier.ts'
+import {
+  copyPlanSegmentsMax,
+  copySegment,
+  type PlannedCopy,
+  segmentsToCopy,
+  startCopies,
+} from './remote-copier.ts'
 import { RemoteLogMetadata, topicKeyPrefix } from './remote-log-metadata.ts'
 import { RemotePartition } from './remote-partition.ts'
 import { RemoteReadCache } from './remote-read-cache.ts'
-import { deleteRemoteSegment } from './remote-retention.ts'
+import { deleteRemoteSegments } from './remote-retention.ts'
 import { type RetryPolicy, withRetries } from './retry.ts'
 import type { S3ObjectStoreOptions } from './s3-object-store.ts'
 import type { TieredLog } from './tiered-log.ts'
@@ -156,8 +162,15 @@ export class TieredStorage {
 
   /** One pass: stale cleanup, copies, then retention, over every remote-storage partition. */
   async runTask(source: TieredPartitions, nowMs = Date.now()): Promise<void> {
-    const logs = source.partitions().filter((log) => log.remote !== null && log.config.remoteStorageEnable)
-    const jobs = logs.map((log) => async () => {
+    const all = source.partitions()
+    // remote.log.delete.on.disable: data left by a deletion that did not finish (crash, store down).
+    for (const log of all)
+      if (log.remote !== null && !log.config.remoteStorageEnable && log.remote.metadata.all.length > 0)
+        await this.deleteRemoteData(log).catch((error: unknown) => this.deleteFailed(log, error))
+    const logs = all.filter((log) => log.remote !== null && log.config.remoteStorageEnable)
+    // remote.log.copy.disable: nothing is copied; retention (total over remote + local) still runs.
+    const copying = logs.filter((log) => !log.config.remoteLogCopyDisable)
+    const jobs = copying.map((log) => async () => {
       try {
         // Local retention after each copied segment, not only at the end of the task: with uploads
         // slower than ingest, copied segments would otherwise pile up locally beside the pending ones.
@@ -172,6 +185,32 @@ export class TieredStorage {
     })
     await this.runAdaptive(jobs)
     for (const log of logs) await this.retain(log, nowMs)
+  }
+
+  /** remote.storage.enable turned off with remote.log.delete.on.disable: the log start moves to the
+   * first local offset (persisted first: a crash never exposes a half-deleted range), then every
+   * remote segment goes (DELETE_SEGMENT_STARTED, objects, entries). Runs in the partition's
+   * exclusive chain, like retention. */
+  deleteRemoteData(log: TieredLog): Promise<void> {
+    return log.exclusive(async () => {
+      const remote = log.remote
+      if (remote === null || log.config.remoteStorageEnable || remote.metadata.all.length === 0) return
+      const localStart = log.segments[0].baseOffset
+      if (localStart > log.logStartOffset) await log.advanceLogStartOffset(localStart)
+      await deleteRemoteSegments(remote, [...remote.metadata.all])
+    })
+  }
+
+  /** deleteRemoteData without waiting; a failure is logged and retried by the next task. */
+  deleteRemoteDataInBackground(log: TieredLog): void {
+    this.deleteRemoteData(log).catch((error: unknown) => this.deleteFailed(log, error))
+  }
+
+  private deleteFailed(log: TieredLog, error: unknown): void {
+    this.logger.warn(
+      { err: error, topic: log.topic, partition: log.partition },
+      'deleting remote data after remote.storage.enable=false failed; retried next task',
+    )
   }
 
   /** The partition's retention (total and local); a failure is logged and retried next task. */
@@ -190,45 +229,70 @@ export class TieredStorage {
   }
 
   /** Copies a partition's eligible segments, several at once (each holds a copy slot), recorded as
-   * copied in offset order; stops launching copies after a failure, which it then throws. */
+   * copied in offset order; stops launching copies after a failure, which it then throws. The
+   * STARTED records of up to copyPlanSegmentsMax segments share one write. */
   private async copyPartition(log: TieredLog, afterEachCopy: () => Promise<void>): Promise<void> {
     const remote = log.remote
     if (remote === null) return
     await this.cleanupStale(remote)
-    let previous: Promise<unknown> = Promise.resolve()
-    let failed = false
+    const state = { previous: Promise.resolve() as Promise<unknown>, failed: false }
     const copies: Promise<unknown>[] = []
-    for (const { segment, nextOffset } of segmentsToCopy(log, remote)) {
-      await this.slots.acquire(() => this.concurrency)
-      if (this.closed || failed || segment.isClosed) {
-        this.slots.release()
-        if (this.closed || failed) break
-        continue
+    const eligible = segmentsToCopy(log, remote)
+    for (let at = 0; at < eligible.length && !this.closed && !state.failed; at += copyPlanSegmentsMax) {
+      const planned = await startCopies(log, remote, eligible.slice(at, at + copyPlanSegmentsMax))
+      for (const [index, copy] of planned.entries()) {
+        await this.slots.acquire(() => this.concurrency)
+        if (this.closed || state.failed || copy.segment.isClosed) {
+          this.slots.release()
+          if (!this.closed && !state.failed) {
+            await copy.segment.release()
+            continue
+          }
+          // Not copied: released; their STARTED entries are cleaned up by the next task.
+          for (const skipped of planned.slice(index)) await skipped.segment.release()
+          break
+        }
+        copies.push(this.launchCopy(log, remote, copy, state, afterEachCopy))
       }
-      const copy = copySegment(log, remote, segment, nextOffset, { afterPrevious: previous })
-        .then(() => {
-          this.concurrency = Math.min(this.options.uploadConcurrency, this.concurrency + 1)
-          return afterEachCopy()
-        })
-        .catch((error: unknown) => {
-          failed = true
-          throw error
-        })
-        .finally(() => this.slots.release())
-      previous = copy
-      copies.push(copy)
     }
     const outcomes = await Promise.allSettled(copies)
     const failure = outcomes.find((outcome) => outcome.status === 'rejected')
     if (failure !== undefined) throw failure.reason
   }
 
+  /** Starts one planned copy (holding a slot), chained after the previous one of the partition. */
+  private launchCopy(
+    log: TieredLog,
+    remote: RemotePartition,
+    planned: PlannedCopy,
+    state: { previous: Promise<unknown>; failed: boolean },
+    afterEachCopy: () => Promise<void>,
+  ): Promise<unknown> {
+    let onRecorded = (): void => {}
+    const recorded = new Promise<void>((resolve) => {
+      onRecorded = resolve
+    })
+    const copy = copySegment(log, remote, planned, { afterPrevious: state.previous, onRecorded })
+      .then(() => {
+        this.concurrency = Math.min(this.options.uploadConcurrency, this.concurrency + 1)
+        return afterEachCopy()
+      })
+      .catch((error: unknown) => {
+        state.failed = true
+        throw error
+      })
+      .finally(() => this.slots.release())
+    // The next segment waits until this one is recorded (or has failed), not until it is durable.
+    state.previous = Promise.race([recorded, copy])
+    // Handled here too: after the last copy nothing awaits it (the failure surfaces through copies).
+    state.previous.catch(() => {})
+    return copy
+  }
+
   /** Objects of interrupted copies (never read) and interrupted deletes go; their entries too. */
   async cleanupStale(remote: RemotePartition): Promise<void> {
-    for (const segment of remote.metadata.all) {
-      if (segment.state === 'COPY_SEGMENT_FINISHED') continue
-      await deleteRemoteSegment(remote, segment)
-    }
+    const stale = remote.metadata.all.filter((segment) => segment.state !== 'COPY_SEGMENT_FINISHED')
+    if (stale.length > 0) await deleteRemoteSegments(remote, stale)
   }
 
   /** Runs jobs with at most `this.concurrency` in flight (re-read as jobs finish). */
