@@ -184,6 +184,7 @@ async function openCoordinators(
   logs: LogManager,
   producerIds: ProducerIdManager,
   log: Logger,
+  cluster: ClusterNode | null,
 ): Promise<{
   stateTopics: StateTopicRegistry
   groups: GroupCoordinator
@@ -201,6 +202,8 @@ async function openCoordinators(
       partitionCount: internalTopics.offsetsTopicPartitions,
       segmentBytes: internalTopics.offsetsTopicSegmentBytes,
     },
+    // Cluster mode: group state in PostgreSQL, each group on the broker holding its coordinator lease.
+    ...(cluster === null ? {} : { stateLog: cluster.groupStore }),
   })
   const transactions = new TransactionCoordinator({
     logs,
@@ -280,7 +283,13 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     limits,
     connectionLimiter,
   })
-  const { stateTopics, groups, transactions } = await openCoordinators(options, logs, producerIds, log)
+  const { stateTopics, groups, transactions } = await openCoordinators(
+    options,
+    logs,
+    producerIds,
+    log,
+    cluster,
+  )
   // Coordinator state replays in the background (groups first: prepared transactions complete into
   // them); their requests get COORDINATOR_LOAD_IN_PROGRESS meanwhile.
   const groupsLoaded = groups

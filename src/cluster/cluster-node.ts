@@ -4,7 +4,8 @@
 //   1. heartbeat and renew this broker's leases (one serial step with object commits, so a lease
 //      change never interleaves with a commit);
 //   2. read the live brokers, topics and partitions (the view Metadata and the handlers use);
-//   3. take partitions without a valid lease, up to this broker's fair share (partitions / live brokers,
+//   3. the same for group coordinator leases (group-store.ts), loading the groups of slots it takes;
+//   4. take partitions without a valid lease, up to this broker's fair share (partitions / live brokers,
 //      rounded up), or give leases back when above it (a broker joined).
 // While a Fetch waits on a partition led elsewhere, its high watermark is polled every
 // fetchPollIntervalMs. close() (a graceful stop) writes what is pending, gives the leases back and
@@ -20,6 +21,7 @@ import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import { loadPartitions, loadTopics } from './catalog.ts'
 import { ClusterLogManager } from './cluster-log-manager.ts'
 import { type MetadataDatabase, openMetadataDatabase } from './database.ts'
+import { ClusterGroupStore } from './group-store.ts'
 import { Leadership, SerialQueue } from './leadership.ts'
 import { acquireLeases, leaseCounts, releaseLeases, renewLeases } from './leases.ts'
 import {
@@ -43,6 +45,8 @@ const syncWarningIntervalMs = 10_000
 
 export class ClusterNode implements ClusterView {
   readonly logs: ClusterLogManager
+  /** Group coordinator leases and group state (the group coordinator's GroupStateLog). */
+  readonly groupStore: ClusterGroupStore
   private readonly leadership: Leadership
   private readonly queue = new SerialQueue()
   private readonly cache: ReadCache
@@ -64,6 +68,7 @@ export class ClusterNode implements ClusterView {
   ) {
     this.leadership = new Leadership(options.leaseTimeoutMs)
     this.cache = new ReadCache(options.readCacheBytes)
+    this.groupStore = new ClusterGroupStore(database, options.leaseTimeoutMs)
     const reader = new ObjectReader(database, store, this.cache)
     const node = this
     this.logs = new ClusterLogManager(
@@ -125,6 +130,11 @@ export class ClusterNode implements ClusterView {
     if (leaderBroker === null || leaderBroker === this.registration?.brokerId) return null
     if (!this.live.some((broker) => broker.brokerId === leaderBroker)) return null
     return { leaderId: leaderBroker, leaderEpoch }
+  }
+
+  groupCoordinatorOf(groupId: string): ClusterBroker | null {
+    const brokerId = this.groupStore.coordinatorOf(groupId)
+    return this.live.find((broker) => broker.brokerId === brokerId) ?? null
   }
 
   private requireWriter(): ObjectWriter {
@@ -196,6 +206,7 @@ export class ClusterNode implements ClusterView {
       this.leadership.confirm(leases, askedAtMs)
     })
     this.live = await liveBrokers(this.database, this.options.leaseTimeoutMs)
+    await this.groupStore.sync(registration.brokerId, this.live.length)
     await this.refreshCatalog()
     const { total, mine } = await leaseCounts(this.database, registration.brokerId)
     const share = Math.ceil(total / Math.max(1, this.live.length))
@@ -260,6 +271,7 @@ export class ClusterNode implements ClusterView {
       if (registration !== null) {
         const led = await this.queue.run(async () => this.leadership.forgetAll())
         await releaseLeases(this.database, registration.brokerId, led)
+        await this.groupStore.close()
         await deregisterBroker(this.database, registration)
       }
     } catch (error) {
