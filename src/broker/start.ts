@@ -266,7 +266,11 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     throw error
   }
   const dataDir = options.inMemory === true ? undefined : resolve(options.dataDir ?? './data')
-  const producerIds = new ProducerIdManager({ dataDir })
+  // Cluster mode: producer ids from PostgreSQL, unique across brokers.
+  const producerIds = new ProducerIdManager({
+    dataDir,
+    ...(cluster === null ? {} : { allocateBlock: cluster.allocateProducerIdBlock.bind(cluster) }),
+  })
   await producerIds.load()
   const authorizer = await openAuthorizer(security.authorizer, dataDir)
   const features = new FeatureStore({ dataDir, nodeId: options.nodeId ?? 0 })

@@ -22,7 +22,7 @@ import { loadPartitions, loadTopics } from './catalog.ts'
 import { ClusterLogManager } from './cluster-log-manager.ts'
 import { type MetadataDatabase, openMetadataDatabase } from './database.ts'
 import { ClusterGroupStore } from './group-store.ts'
-import { Leadership, SerialQueue } from './leadership.ts'
+import { Leadership, type LedPartition, SerialQueue } from './leadership.ts'
 import { acquireLeases, leaseCounts, releaseLeases, renewLeases } from './leases.ts'
 import {
   type ClusterBroker,
@@ -37,6 +37,7 @@ import { migrate } from './migrations.ts'
 import { ObjectReader } from './object-reader.ts'
 import { ObjectWriter } from './object-writer.ts'
 import type { ClusterOptions } from './options.ts'
+import { allocateProducerIdBlock, loadProducerState } from './producer-state-rows.ts'
 import { ReadCache } from './read-cache.ts'
 import type { ClusterView, PartitionLeader } from './view.ts'
 
@@ -132,6 +133,11 @@ export class ClusterNode implements ClusterView {
     return { leaderId: leaderBroker, leaderEpoch }
   }
 
+  /** The first id of a block of producer ids unique across the cluster (InitProducerId). */
+  allocateProducerIdBlock(): Promise<bigint> {
+    return allocateProducerIdBlock(this.database)
+  }
+
   groupCoordinatorOf(groupId: string): ClusterBroker | null {
     const brokerId = this.groupStore.coordinatorOf(groupId)
     return this.live.find((broker) => broker.brokerId === brokerId) ?? null
@@ -203,7 +209,7 @@ export class ClusterNode implements ClusterView {
       const leases = await renewLeases(this.database, registration.brokerId, this.options.leaseTimeoutMs)
       for (const lost of this.leadership.keepOnly(leases))
         this.log.info({ topicId: lost.topicId, partition: lost.partition }, 'lease lost')
-      this.leadership.confirm(leases, askedAtMs)
+      await this.loadProducers(this.leadership.confirm(leases, askedAtMs))
     })
     this.live = await liveBrokers(this.database, this.options.leaseTimeoutMs)
     await this.groupStore.sync(registration.brokerId, this.live.length)
@@ -223,7 +229,7 @@ export class ClusterNode implements ClusterView {
         this.options.leaseTimeoutMs,
         share - mine,
       )
-      return this.leadership.confirm(leases, askedAtMs)
+      return this.loadProducers(this.leadership.confirm(leases, askedAtMs))
     })
     for (const lease of acquired) {
       this.log.info(
@@ -231,6 +237,20 @@ export class ClusterNode implements ClusterView {
         'lease acquired',
       )
       this.logs.partitionById(lease.topicId, lease.partition)?.committed(lease.highWatermark)
+    }
+  }
+
+  /** Reads the idempotent producers' state of partitions just taken, before anything is written to
+   * them (run in the serial queue, before the next object is built). A partition whose state cannot be
+   * read is not led: the next renewal takes it again and retries. */
+  private async loadProducers(added: LedPartition[]): Promise<LedPartition[]> {
+    try {
+      for (const led of added)
+        led.producers = await loadProducerState(this.database, led.topicId, led.partition)
+      return added
+    } catch (error) {
+      for (const led of added) this.leadership.forget(led.topicId, led.partition)
+      throw error
     }
   }
 

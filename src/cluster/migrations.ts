@@ -8,7 +8,9 @@
 // heartbeats), topics, partitions (leader, leader epoch, lease, high watermark), partition_objects
 // (which object holds which offsets of a partition), group_offsets (committed offsets), and from v2
 // coordinator_leases (which broker coordinates which slot of group ids, with epochs) and group_records
-// (the other group state records, as `__consumer_offsets` would hold them: latest value per key).
+// (the other group state records, as `__consumer_offsets` would hold them: latest value per key);
+// from v3 producer_id_blocks (InitProducerId ids unique across brokers) and producer_state (each
+// idempotent producer's epoch and last five batches per partition, committed with the data).
 
 import type { MetadataDatabase } from './database.ts'
 
@@ -111,6 +113,23 @@ export const migrations: readonly Migration[] = [
         PRIMARY KEY (group_id, record_key)
       );
       CREATE INDEX group_records_slot ON group_records (coordinator_slot, written);
+    `,
+  },
+  {
+    version: 3,
+    name: 'producer id blocks, idempotent producer state per partition',
+    sql: `
+      CREATE SEQUENCE producer_id_blocks START 1;
+      CREATE TABLE producer_state (
+        topic_id uuid NOT NULL,
+        partition integer NOT NULL,
+        producer_id bigint NOT NULL,
+        producer_epoch integer NOT NULL,
+        batches jsonb NOT NULL,
+        last_timestamp bigint NOT NULL,
+        PRIMARY KEY (topic_id, partition, producer_id),
+        FOREIGN KEY (topic_id, partition) REFERENCES partitions ON DELETE CASCADE
+      );
     `,
   },
 ]

@@ -1,0 +1,195 @@
+// Goal: idempotent producers in cluster mode: producer ids are unique across brokers (PostgreSQL), and
+// with a broker SIGKILLed while an idempotent kafkajs producer sends with acks=all, every acknowledged
+// record is in the topic exactly once and in send order per partition (a batch resent to the new
+// leader after its first answer was lost is found in the producer state committed with the data).
+// Method: real processes (cluster-helpers.ts: PostgreSQL 15, s3rver, three brokers, 1.5 s leases);
+// kafkajs idempotent producers (one per broker for the ids, one sending 300 records one at a time
+// while the leader of partition 0 is killed); kcat reads everything back; producer_state rows read
+// from PostgreSQL.
+
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { after, before, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Kafka, logLevel, Partitioners } from 'kafkajs'
+import pg from 'pg'
+import { requireClient } from '../helpers/clients.ts'
+import { requirePostgres } from '../helpers/postgres-cluster-server.ts'
+import { startCluster, type TestCluster } from './cluster-helpers.ts'
+
+const skip = requirePostgres() || requireClient('kcat')
+const topic = 'idempotent'
+const partitionCount = 3
+let cluster: TestCluster
+let database: pg.Client
+
+before(async () => {
+  if (skip) return
+  cluster = await startCluster(3)
+  database = new pg.Client({ connectionString: cluster.postgres.url })
+  await database.connect()
+})
+
+after(async () => {
+  if (skip) return
+  await database?.end()
+  await cluster?.dispose()
+})
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const found = await probe()
+    if (found !== null) return found
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(100)
+  }
+}
+
+function kafkaClient(brokers: string[]): Kafka {
+  return new Kafka({
+    clientId: 'cluster-idempotence',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1_000 },
+  })
+}
+
+/** Everything in the topic, read with kcat: partition → values in offset order. */
+function readAll(): Promise<Map<number, string[]>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kcat', [
+      '-b',
+      cluster.bootstrap(),
+      '-C',
+      '-t',
+      topic,
+      '-o',
+      'beginning',
+      '-e',
+      '-q',
+      '-f',
+      '%p|%o|%s\n',
+    ])
+    let stdout = ''
+    let stderr = ''
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    child.once('close', (status) => {
+      clearTimeout(timer)
+      if (status !== 0) {
+        reject(new Error(`kcat exited ${status}: ${stderr}`))
+        return
+      }
+      const rows = stdout
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => line.split('|'))
+        .map(([partition, offset, value]) => ({
+          partition: Number(partition),
+          offset: Number(offset),
+          value,
+        }))
+        .sort((a, b) => a.offset - b.offset)
+      const byPartition = new Map<number, string[]>()
+      for (const row of rows)
+        byPartition.set(row.partition, [...(byPartition.get(row.partition) ?? []), row.value])
+      resolve(byPartition)
+    })
+  })
+}
+
+test('producer ids from PostgreSQL are unique across brokers', { skip }, async () => {
+  const admin = kafkaClient([cluster.brokers[0].bootstrap]).admin()
+  await admin.connect()
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitionCount }] })
+  await admin.disconnect()
+  await waitFor('every partition led', async () => {
+    const result = await database.query<{ led: number }>(
+      `SELECT count(*)::int AS led FROM partitions p JOIN topics t USING (topic_id)
+       WHERE t.name = $1 AND p.lease_expires_at > now()`,
+      [topic],
+    )
+    return result.rows[0].led === partitionCount ? true : null
+  })
+  // One idempotent producer bootstrapped on each broker: InitProducerId answered by three brokers.
+  for (const broker of cluster.brokers) {
+    const producer = kafkaClient([broker.bootstrap]).producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    })
+    await producer.connect()
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [{ key: broker.bootstrap, value: `hello-${broker.port}` }],
+    })
+    await producer.disconnect()
+  }
+  const ids = await database.query<{ producer_id: string }>(
+    'SELECT DISTINCT producer_id::text AS producer_id FROM producer_state',
+  )
+  assert.equal(ids.rows.length, 3, 'three producers, three distinct ids')
+})
+
+test('SIGKILL of a leader under an idempotent producer: every acknowledged record exactly once, in order', {
+  skip,
+}, async (context) => {
+  const producer = kafkaClient(cluster.bootstrap().split(',')).producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  })
+  await producer.connect()
+  const acknowledged = new Map<number, string[]>()
+  let failed = 0
+  const total = 300
+  const killAt = 100
+  for (let index = 0; index < total; index++) {
+    if (index === killAt) {
+      const leaders = await database.query<{ port: number }>(
+        `SELECT b.port FROM partitions p JOIN topics t USING (topic_id) JOIN brokers b ON b.broker_id = p.leader_broker
+         WHERE t.name = $1 AND p.partition = 0`,
+        [topic],
+      )
+      const victim = cluster.brokers.find(
+        (broker) => broker.port === leaders.rows[0].port && broker.isAlive(),
+      )
+      assert.ok(victim)
+      await victim.kill()
+      context.diagnostic(`killed the leader of partition 0 (port ${victim.port}) after ${killAt} records`)
+    }
+    const value = `record-${index}`
+    try {
+      const [result] = await producer.send({
+        topic,
+        acks: -1,
+        messages: [{ key: `key-${index % 12}`, value }],
+      })
+      assert.equal(result.errorCode, 0)
+      acknowledged.set(result.partition, [...(acknowledged.get(result.partition) ?? []), value])
+    } catch {
+      failed++
+    }
+  }
+  await producer.disconnect()
+  context.diagnostic(`acknowledged ${total - failed} of ${total}; ${failed} failed after retries`)
+  assert.ok(total - failed >= killAt, 'the producer got going again after the kill')
+  const read = await readAll()
+  for (const [partition, values] of acknowledged) {
+    const stored = (read.get(partition) ?? []).filter((value) => value.startsWith('record-'))
+    const storedSet = new Set(stored)
+    assert.equal(storedSet.size, stored.length, `partition ${partition}: no record twice`)
+    assert.deepEqual(
+      stored.filter((value) => values.includes(value)),
+      values,
+      `partition ${partition}: every acknowledged record, in send order`,
+    )
+  }
+})
