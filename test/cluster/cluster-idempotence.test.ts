@@ -5,7 +5,8 @@
 // Method: real processes (cluster-helpers.ts: PostgreSQL 15, s3rver, three brokers, 1.5 s leases);
 // kafkajs idempotent producers (one per broker for the ids, one sending 300 records one at a time
 // while the leader of partition 0 is killed); kcat reads everything back; producer_state rows read
-// from PostgreSQL.
+// from PostgreSQL. Then a raw Produce (our codec client, to choose the producer id and sequence) is
+// written to a leader, the leader is killed, and the same batch resent to the new leader.
 
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -13,7 +14,9 @@ import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import pg from 'pg'
+import { buildBatch } from '../../src/protocol/records/batch-v2.ts'
 import { requireClient } from '../helpers/clients.ts'
+import { CodecClient, produceRequestBody } from '../helpers/kafka-codec-client.ts'
 import { requirePostgres } from '../helpers/postgres-cluster-server.ts'
 import { startCluster, type TestCluster } from './cluster-helpers.ts'
 
@@ -192,4 +195,65 @@ test('SIGKILL of a leader under an idempotent producer: every acknowledged recor
       `partition ${partition}: every acknowledged record, in send order`,
     )
   }
+})
+
+/** The port of the broker leading `partition` of the topic with a valid lease, from PostgreSQL. */
+async function leaderPort(partition: number): Promise<{ port: number; brokerId: number } | null> {
+  const result = await database.query<{ port: number; broker_id: number }>(
+    `SELECT b.port, b.broker_id FROM partitions p JOIN topics t USING (topic_id)
+     JOIN brokers b ON b.broker_id = p.leader_broker
+     WHERE t.name = $1 AND p.partition = $2 AND p.lease_expires_at > now()`,
+    [topic, partition],
+  )
+  const row = result.rows[0]
+  return row === undefined ? null : { port: row.port, brokerId: row.broker_id }
+}
+
+async function produceRaw(port: number, batch: Buffer): Promise<{ errorCode: number; baseOffset: bigint }> {
+  const client = await CodecClient.open('127.0.0.1', port)
+  try {
+    const response = await client.request(0, 7, produceRequestBody(topic, 1, batch))
+    const answer = response.responses[0].partitionResponses[0]
+    return { errorCode: answer.errorCode, baseOffset: answer.baseOffset }
+  } finally {
+    client.close()
+  }
+}
+
+test('a batch resent to the new leader after a failover gets its original offset, once', {
+  skip,
+}, async () => {
+  const producerId = 777_000_001n
+  const batchOf = (baseSequence: number, value: string) =>
+    buildBatch({
+      records: [{ key: null, value: Buffer.from(value), timestamp: Date.now() }],
+      producerId,
+      producerEpoch: 0,
+      baseSequence,
+    })
+  const first = await batchOf(0, 'resent-once')
+  const before = await leaderPort(1)
+  assert.ok(before)
+  const written = await produceRaw(before.port, Buffer.from(first))
+  assert.equal(written.errorCode, 0)
+  const victim = cluster.brokers.find((broker) => broker.port === before.port && broker.isAlive())
+  assert.ok(victim)
+  await victim.kill()
+  const after = await waitFor('partition 1 led elsewhere', async () => {
+    const now = await leaderPort(1)
+    return now !== null && now.brokerId !== before.brokerId ? now : null
+  })
+  const resent = await produceRaw(after.port, Buffer.from(first))
+  assert.deepEqual(resent, written, 'the resend is answered with the original offset')
+  const next = await produceRaw(after.port, await batchOf(1, 'next-in-sequence'))
+  assert.deepEqual(next, { errorCode: 0, baseOffset: written.baseOffset + 1n })
+  const gap = await produceRaw(after.port, await batchOf(5, 'out-of-order'))
+  assert.equal(gap.errorCode, 45, 'OUT_OF_ORDER_SEQUENCE_NUMBER')
+  const stored = (await readAll()).get(1) ?? []
+  assert.deepEqual(
+    stored.filter(
+      (value) => value === 'resent-once' || value === 'next-in-sequence' || value === 'out-of-order',
+    ),
+    ['resent-once', 'next-in-sequence'],
+  )
 })
