@@ -402,6 +402,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     connectionCount: () => listener.connectionCount,
     fetchSessionCount: () => fetchSessions.size,
     committedOffsets: () => committedOffsetsOf(groups),
+    ...(cluster === null ? {} : { clusterSnapshot: cluster.metricsSnapshot.bind(cluster) }),
   })
   const playground = options.playground === true ? await startPlayground(logs, log) : null
   const sql = createSqlService({ logs, authorizer, log })

@@ -15,6 +15,7 @@
 
 import { performance } from 'node:perf_hooks'
 import type { Logger } from '../log.ts'
+import type { ClusterMetricsSnapshot } from '../metrics/cluster-gauges.ts'
 import type { ObjectStore } from '../storage/tiered/object-store.ts'
 import { S3ObjectStore } from '../storage/tiered/s3-object-store.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
@@ -52,6 +53,7 @@ export class ClusterNode implements ClusterView {
   private readonly queue = new SerialQueue()
   private readonly cache: ReadCache
   private writer: ObjectWriter | null = null
+  private readonly writes = { objects: 0, putSeconds: 0, commitSeconds: 0 }
   private registration: Registration | null = null
   private live: ClusterBroker[] = []
   private syncTimer: NodeJS.Timeout | null = null
@@ -133,6 +135,18 @@ export class ClusterNode implements ClusterView {
     return { leaderId: leaderBroker, leaderEpoch }
   }
 
+  /** For /metrics (metrics/cluster-gauges.ts). */
+  metricsSnapshot(): ClusterMetricsSnapshot {
+    return {
+      liveBrokers: this.live.length,
+      partitionLeases: this.leadership.size,
+      groupCoordinatorLeases: this.groupStore.leases().length,
+      objectsWritten: this.writes.objects,
+      objectPutSecondsSum: this.writes.putSeconds,
+      metadataCommitSecondsSum: this.writes.commitSeconds,
+    }
+  }
+
   /** The first id of a block of producer ids unique across the cluster (InitProducerId). */
   allocateProducerIdBlock(): Promise<bigint> {
     return allocateProducerIdBlock(this.database)
@@ -166,6 +180,11 @@ export class ClusterNode implements ClusterView {
       onCommitted: (part, objectKey, bytes) => {
         this.cache.set(ReadCache.keyOf(objectKey, part.byteStart, part.byteEnd), bytes)
         this.logs.partitionById(part.topicId, part.partition)?.committed(part.lastOffset + 1)
+      },
+      onObject: (stats) => {
+        this.writes.objects++
+        this.writes.putSeconds += stats.putMs / 1000
+        this.writes.commitSeconds += stats.commitMs / 1000
       },
       onError: (error, what) => this.log.error({ err: error }, what),
     })

@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import pg from 'pg'
 import { buildBatch } from '../../src/protocol/records/batch-v2.ts'
+import { httpUrlOf } from '../helpers/broker-process.ts'
 import { requireClient } from '../helpers/clients.ts'
 import { CodecClient, produceRequestBody } from '../helpers/kafka-codec-client.ts'
 import { requirePostgres } from '../helpers/postgres-cluster-server.ts'
@@ -107,7 +108,9 @@ function readAll(): Promise<Map<number, string[]>> {
   })
 }
 
-test('producer ids from PostgreSQL are unique across brokers', { skip }, async () => {
+test('producer ids from PostgreSQL are unique across brokers; /metrics shows members and leases', {
+  skip,
+}, async () => {
   const admin = kafkaClient([cluster.brokers[0].bootstrap]).admin()
   await admin.connect()
   await admin.createTopics({ topics: [{ topic, numPartitions: partitionCount }] })
@@ -139,6 +142,22 @@ test('producer ids from PostgreSQL are unique across brokers', { skip }, async (
     'SELECT DISTINCT producer_id::text AS producer_id FROM producer_state',
   )
   assert.equal(ids.rows.length, 3, 'three producers, three distinct ids')
+  // /metrics of each broker: members, its leases, and the write path's latencies.
+  const scraped = await Promise.all(
+    cluster.brokers.map(async (broker) => (await fetch(`${httpUrlOf(broker)}/metrics`)).text()),
+  )
+  const sample = (text: string, name: string) => {
+    const line = text.split('\n').find((each) => each.startsWith(`${name} `))
+    assert.ok(line, `${name} on /metrics`)
+    return Number(line.split(' ')[1])
+  }
+  const sum = (name: string) => scraped.reduce((total, text) => total + sample(text, name), 0)
+  for (const text of scraped) assert.equal(sample(text, 'streamline_cluster_live_brokers'), 3)
+  assert.equal(sum('streamline_cluster_partition_leases'), partitionCount)
+  assert.equal(sum('streamline_cluster_group_coordinator_leases'), 50)
+  assert.ok(sum('streamline_cluster_objects_written_total') >= 3, 'three produces, at least three objects')
+  assert.ok(sum('streamline_cluster_object_put_seconds_total') > 0)
+  assert.ok(sum('streamline_cluster_metadata_commit_seconds_total') > 0)
 })
 
 test('SIGKILL of a leader under an idempotent producer: every acknowledged record exactly once, in order', {
