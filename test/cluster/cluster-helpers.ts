@@ -46,20 +46,8 @@ export function clusterArgs(postgres: PostgresServer, s3: S3Server): string[] {
 }
 
 export async function startCluster(brokerCount: number): Promise<TestCluster> {
-  // Started side by side (the machine is shared: every second of a test file's start counts).
-  const [postgresStarted, s3Started] = await Promise.allSettled([
-    startPostgresServer(),
-    startS3Server('streamline-cluster'),
-  ])
-  if (postgresStarted.status === 'rejected' || s3Started.status === 'rejected') {
-    if (postgresStarted.status === 'fulfilled') await postgresStarted.value.dispose()
-    if (s3Started.status === 'fulfilled') await s3Started.value.dispose()
-    throw postgresStarted.status === 'rejected'
-      ? postgresStarted.reason
-      : (s3Started as PromiseRejectedResult).reason
-  }
-  const postgres = postgresStarted.value
-  const s3 = s3Started.value
+  const postgres = await startPostgresServer()
+  const s3 = await startS3Server('streamline-cluster')
   const brokers: BrokerProcess[] = []
   const addBroker = async (): Promise<BrokerProcess> => {
     const broker = await startBrokerProcess({ args: clusterArgs(postgres, s3), listeningTimeoutMs: 60_000 })
