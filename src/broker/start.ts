@@ -195,6 +195,7 @@ async function openCoordinators(
   logs: LogManager,
   producerIds: ProducerIdManager,
   log: Logger,
+  cluster: ClusterNode | null,
 ): Promise<{
   stateTopics: StateTopicRegistry
   groups: GroupCoordinator
@@ -212,6 +213,8 @@ async function openCoordinators(
       partitionCount: internalTopics.offsetsTopicPartitions,
       segmentBytes: internalTopics.offsetsTopicSegmentBytes,
     },
+    // Cluster mode: group state in PostgreSQL, each group on the broker holding its coordinator lease.
+    ...(cluster === null ? {} : { stateLog: cluster.groupStore }),
   })
   const transactions = new TransactionCoordinator({
     logs,
@@ -274,7 +277,11 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     throw error
   }
   const dataDir = options.inMemory === true ? undefined : resolve(options.dataDir ?? './data')
-  const producerIds = new ProducerIdManager({ dataDir })
+  // Cluster mode: producer ids from PostgreSQL, unique across brokers.
+  const producerIds = new ProducerIdManager({
+    dataDir,
+    ...(cluster === null ? {} : { allocateBlock: cluster.allocateProducerIdBlock.bind(cluster) }),
+  })
   await producerIds.load()
   const authorizer = await openAuthorizer(security.authorizer, dataDir)
   const features = new FeatureStore({ dataDir, nodeId: options.nodeId ?? 0 })
@@ -300,7 +307,13 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     nodeId: options.nodeId ?? 0,
   })
   const servedHandlers = handlersFor({ clientTelemetry: telemetry.clientTelemetry !== undefined })
-  const { stateTopics, groups, transactions } = await openCoordinators(options, logs, producerIds, log)
+  const { stateTopics, groups, transactions } = await openCoordinators(
+    options,
+    logs,
+    producerIds,
+    log,
+    cluster,
+  )
   // Coordinator state replays in the background (groups first: prepared transactions complete into
   // them); their requests get COORDINATOR_LOAD_IN_PROGRESS meanwhile.
   const groupsLoaded = groups
@@ -412,6 +425,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     connectionCount: () => listener.connectionCount,
     fetchSessionCount: () => fetchSessions.size,
     committedOffsets: () => committedOffsetsOf(groups),
+    ...(cluster === null ? {} : { clusterSnapshot: cluster.metricsSnapshot.bind(cluster) }),
   })
   const playground = options.playground === true ? await startPlayground(logs, log) : null
   const sql = createSqlService({

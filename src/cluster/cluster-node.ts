@@ -4,7 +4,8 @@
 //   1. heartbeat and renew this broker's leases (one serial step with object commits, so a lease
 //      change never interleaves with a commit);
 //   2. read the live brokers, topics and partitions (the view Metadata and the handlers use);
-//   3. take partitions without a valid lease, up to this broker's fair share (partitions / live brokers,
+//   3. the same for group coordinator leases (group-store.ts), loading the groups of slots it takes;
+//   4. take partitions without a valid lease, up to this broker's fair share (partitions / live brokers,
 //      rounded up), or give leases back when above it (a broker joined).
 // While a Fetch waits on a partition led elsewhere, its high watermark is polled every
 // fetchPollIntervalMs. close() (a graceful stop) writes what is pending, gives the leases back and
@@ -14,13 +15,15 @@
 
 import { performance } from 'node:perf_hooks'
 import type { Logger } from '../log.ts'
+import type { ClusterMetricsSnapshot } from '../metrics/cluster-gauges.ts'
 import type { ObjectStore } from '../storage/tiered/object-store.ts'
 import { S3ObjectStore } from '../storage/tiered/s3-object-store.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import { loadPartitions, loadTopics } from './catalog.ts'
 import { ClusterLogManager } from './cluster-log-manager.ts'
 import { type MetadataDatabase, openMetadataDatabase } from './database.ts'
-import { Leadership, SerialQueue } from './leadership.ts'
+import { ClusterGroupStore } from './group-store.ts'
+import { Leadership, type LedPartition, SerialQueue } from './leadership.ts'
 import { acquireLeases, leaseCounts, releaseLeases, renewLeases } from './leases.ts'
 import {
   type ClusterBroker,
@@ -35,6 +38,7 @@ import { migrate } from './migrations.ts'
 import { ObjectReader } from './object-reader.ts'
 import { ObjectWriter } from './object-writer.ts'
 import type { ClusterOptions } from './options.ts'
+import { allocateProducerIdBlock, loadProducerState } from './producer-state-rows.ts'
 import { ReadCache } from './read-cache.ts'
 import type { ClusterView, PartitionLeader } from './view.ts'
 
@@ -43,10 +47,13 @@ const syncWarningIntervalMs = 10_000
 
 export class ClusterNode implements ClusterView {
   readonly logs: ClusterLogManager
+  /** Group coordinator leases and group state (the group coordinator's GroupStateLog). */
+  readonly groupStore: ClusterGroupStore
   private readonly leadership: Leadership
   private readonly queue = new SerialQueue()
   private readonly cache: ReadCache
   private writer: ObjectWriter | null = null
+  private readonly writes = { objects: 0, putSeconds: 0, commitSeconds: 0 }
   private registration: Registration | null = null
   private live: ClusterBroker[] = []
   private syncTimer: NodeJS.Timeout | null = null
@@ -64,6 +71,7 @@ export class ClusterNode implements ClusterView {
   ) {
     this.leadership = new Leadership(options.leaseTimeoutMs)
     this.cache = new ReadCache(options.readCacheBytes)
+    this.groupStore = new ClusterGroupStore(database, options.leaseTimeoutMs)
     const reader = new ObjectReader(database, store, this.cache)
     const node = this
     this.logs = new ClusterLogManager(
@@ -127,6 +135,28 @@ export class ClusterNode implements ClusterView {
     return { leaderId: leaderBroker, leaderEpoch }
   }
 
+  /** For /metrics (metrics/cluster-gauges.ts). */
+  metricsSnapshot(): ClusterMetricsSnapshot {
+    return {
+      liveBrokers: this.live.length,
+      partitionLeases: this.leadership.size,
+      groupCoordinatorLeases: this.groupStore.leases().length,
+      objectsWritten: this.writes.objects,
+      objectPutSecondsSum: this.writes.putSeconds,
+      metadataCommitSecondsSum: this.writes.commitSeconds,
+    }
+  }
+
+  /** The first id of a block of producer ids unique across the cluster (InitProducerId). */
+  allocateProducerIdBlock(): Promise<bigint> {
+    return allocateProducerIdBlock(this.database)
+  }
+
+  groupCoordinatorOf(groupId: string): ClusterBroker | null {
+    const brokerId = this.groupStore.coordinatorOf(groupId)
+    return this.live.find((broker) => broker.brokerId === brokerId) ?? null
+  }
+
   private requireWriter(): ObjectWriter {
     if (this.writer === null) throw new Error('cluster node used before activate()')
     return this.writer
@@ -150,6 +180,11 @@ export class ClusterNode implements ClusterView {
       onCommitted: (part, objectKey, bytes) => {
         this.cache.set(ReadCache.keyOf(objectKey, part.byteStart, part.byteEnd), bytes)
         this.logs.partitionById(part.topicId, part.partition)?.committed(part.lastOffset + 1)
+      },
+      onObject: (stats) => {
+        this.writes.objects++
+        this.writes.putSeconds += stats.putMs / 1000
+        this.writes.commitSeconds += stats.commitMs / 1000
       },
       onError: (error, what) => this.log.error({ err: error }, what),
     })
@@ -193,9 +228,10 @@ export class ClusterNode implements ClusterView {
       const leases = await renewLeases(this.database, registration.brokerId, this.options.leaseTimeoutMs)
       for (const lost of this.leadership.keepOnly(leases))
         this.log.info({ topicId: lost.topicId, partition: lost.partition }, 'lease lost')
-      this.leadership.confirm(leases, askedAtMs)
+      await this.loadProducers(this.leadership.confirm(leases, askedAtMs))
     })
     this.live = await liveBrokers(this.database, this.options.leaseTimeoutMs)
+    await this.groupStore.sync(registration.brokerId, this.live.length)
     await this.refreshCatalog()
     const { total, mine } = await leaseCounts(this.database, registration.brokerId)
     const share = Math.ceil(total / Math.max(1, this.live.length))
@@ -212,7 +248,7 @@ export class ClusterNode implements ClusterView {
         this.options.leaseTimeoutMs,
         share - mine,
       )
-      return this.leadership.confirm(leases, askedAtMs)
+      return this.loadProducers(this.leadership.confirm(leases, askedAtMs))
     })
     for (const lease of acquired) {
       this.log.info(
@@ -220,6 +256,20 @@ export class ClusterNode implements ClusterView {
         'lease acquired',
       )
       this.logs.partitionById(lease.topicId, lease.partition)?.committed(lease.highWatermark)
+    }
+  }
+
+  /** Reads the idempotent producers' state of partitions just taken, before anything is written to
+   * them (run in the serial queue, before the next object is built). A partition whose state cannot be
+   * read is not led: the next renewal takes it again and retries. */
+  private async loadProducers(added: LedPartition[]): Promise<LedPartition[]> {
+    try {
+      for (const led of added)
+        led.producers = await loadProducerState(this.database, led.topicId, led.partition)
+      return added
+    } catch (error) {
+      for (const led of added) this.leadership.forget(led.topicId, led.partition)
+      throw error
     }
   }
 
@@ -260,6 +310,7 @@ export class ClusterNode implements ClusterView {
       if (registration !== null) {
         const led = await this.queue.run(async () => this.leadership.forgetAll())
         await releaseLeases(this.database, registration.brokerId, led)
+        await this.groupStore.close()
         await deregisterBroker(this.database, registration)
       }
     } catch (error) {

@@ -4,8 +4,8 @@
 // the leader); reads come from committed objects on any broker. The log end offset, high watermark and
 // last stable offset are all the committed high watermark: nothing is visible before its commit.
 //
-// Not yet (docs/cluster.md): idempotent and transactional batches (refused with
-// UNSUPPORTED_FOR_MESSAGE_FORMAT), DeleteRecords, retention and compaction of objects.
+// Idempotent batches are checked at the leader against the producer state (object-writer.ts). Not yet
+// (docs/cluster.md): transactional batches (refused with UNSUPPORTED_FOR_MESSAGE_FORMAT), DeleteRecords, retention and compaction of objects.
 
 import { KafkaError } from '../errors.ts'
 import { ErrorCode } from '../protocol/generated/index.ts'
@@ -120,10 +120,10 @@ export class ClusterPartitionLog implements PartitionLog {
       maxMessageBytes: this.config.maxMessageBytes,
       origin: options.origin ?? 'client',
     })
-    if (spans.some((span) => span.producer !== null || span.transaction !== null))
+    if (spans.some((span) => span.transaction !== null))
       throw new KafkaError(
         ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
-        'idempotent and transactional producers are not supported in cluster mode yet',
+        'transactional producers are not supported in cluster mode yet',
       )
     return this.services.writer.append(this.topicId, this.partition, batches, spans, {
       logAppendTime: this.config.messageTimestampType === 'LogAppendTime',

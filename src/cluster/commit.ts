@@ -3,9 +3,11 @@
 // it, but only where the writer still holds the partition at its epoch and the high watermark is where
 // the writer started: a leader that lost its lease (paused, partitioned, slow) commits nothing, and no
 // offset is ever committed twice or skipped. Partitions that fail the condition are simply not in the
-// answer; the object's bytes for them become garbage that nothing references.
+// answer; the object's bytes for them become garbage that nothing references. The same statement
+// stores the idempotent producers' state of the committed parts (producer-state-rows.ts).
 
 import type { MetadataDatabase } from './database.ts'
+import type { ProducerStateRow } from './producer-state-rows.ts'
 
 /** One partition's part of an object: offsets [baseOffset, lastOffset] at bytes [byteStart, byteEnd). */
 export interface ObjectPart {
@@ -17,6 +19,8 @@ export interface ObjectPart {
   byteStart: number
   byteEnd: number
   maxTimestamp: number
+  /** The state, after this part, of each idempotent producer that wrote to it (producer_state). */
+  producers?: readonly ProducerStateRow[]
 }
 
 /** Commits the parts of `objectKey` written by `brokerId`; returns the keys (`topicId:partition`) committed. */
@@ -37,7 +41,16 @@ export async function commitObject(
        FROM input i
        WHERE p.topic_id = i.topic_id AND p.partition = i.partition AND p.leader_broker = $1
          AND p.leader_epoch = i.leader_epoch AND p.high_watermark = i.base_offset
-       RETURNING p.topic_id, p.partition)
+       RETURNING p.topic_id, p.partition),
+     producers AS (
+       INSERT INTO producer_state (topic_id, partition, producer_id, producer_epoch, batches, last_timestamp)
+       SELECT s.topic_id, s.partition, s.producer_id, s.producer_epoch, s.batches::jsonb, s.last_timestamp
+       FROM unnest($11::uuid[], $12::int[], $13::bigint[], $14::int[], $15::text[], $16::bigint[])
+         AS s(topic_id, partition, producer_id, producer_epoch, batches, last_timestamp)
+       JOIN advanced a ON a.topic_id = s.topic_id AND a.partition = s.partition
+       ON CONFLICT (topic_id, partition, producer_id) DO UPDATE SET producer_epoch = excluded.producer_epoch,
+         batches = excluded.batches, last_timestamp = excluded.last_timestamp
+       RETURNING 1)
      INSERT INTO partition_objects
        (topic_id, partition, base_offset, last_offset, object_key, byte_start, byte_end, max_timestamp, leader_epoch)
      SELECT i.topic_id, i.partition, i.base_offset, i.last_offset, $2, i.byte_start, i.byte_end,
@@ -55,9 +68,23 @@ export async function commitObject(
       parts.map((part) => part.byteStart),
       parts.map((part) => part.byteEnd),
       parts.map((part) => part.maxTimestamp),
+      ...producerColumns(parts),
     ],
   )
   return new Set(rows.map((row) => partitionKey(row.topic_id, row.partition)))
+}
+
+/** producer_state rows of every part, as the six unnest columns ($11-$16). */
+function producerColumns(parts: readonly ObjectPart[]): unknown[][] {
+  const rows = parts.flatMap((part) => (part.producers ?? []).map((producer) => ({ part, producer })))
+  return [
+    rows.map((row) => row.part.topicId),
+    rows.map((row) => row.part.partition),
+    rows.map((row) => row.producer.producerId.toString()),
+    rows.map((row) => row.producer.epoch),
+    rows.map((row) => JSON.stringify(row.producer.batches)),
+    rows.map((row) => row.producer.lastTimestampMs),
+  ]
 }
 
 export function partitionKey(topicId: string, partition: number): string {

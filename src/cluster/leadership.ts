@@ -7,6 +7,7 @@
 // (commit.ts) is what makes that safe even when this clock is wrong.
 
 import { performance } from 'node:perf_hooks'
+import { ProducerStateManager } from '../storage/producer-state.ts'
 import { partitionKey } from './commit.ts'
 import type { Lease } from './leases.ts'
 
@@ -19,6 +20,8 @@ export interface LedPartition {
   logStartOffset: number
   /** performance.now() after which this broker no longer accepts writes for it. */
   validUntilMs: number
+  /** Idempotent producers' state: loaded from PostgreSQL when the lease is taken (cluster-node.ts). */
+  producers: ProducerStateManager
 }
 
 export class Leadership {
@@ -59,7 +62,7 @@ export class Leadership {
         known.validUntilMs = validUntilMs
         continue
       }
-      const entry = { ...lease, validUntilMs }
+      const entry = { ...lease, validUntilMs, producers: new ProducerStateManager() }
       this.led.set(key, entry)
       added.push(entry)
     }

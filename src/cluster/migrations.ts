@@ -6,8 +6,11 @@
 //
 // Tables (docs/cluster.md "Metadata"): cluster (one row: the cluster id), brokers (membership and
 // heartbeats), topics, partitions (leader, leader epoch, lease, high watermark), partition_objects
-// (which object holds which offsets of a partition), group_offsets (created now, used by a later
-// slice: group coordination in cluster mode).
+// (which object holds which offsets of a partition), group_offsets (committed offsets), and from v2
+// coordinator_leases (which broker coordinates which slot of group ids, with epochs) and group_records
+// (the other group state records, as `__consumer_offsets` would hold them: latest value per key);
+// from v3 producer_id_blocks (InitProducerId ids unique across brokers) and producer_state (each
+// idempotent producer's epoch and last five batches per partition, committed with the data).
 
 import type { MetadataDatabase } from './database.ts'
 
@@ -82,6 +85,50 @@ export const migrations: readonly Migration[] = [
         metadata text,
         commit_timestamp timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (group_id, topic, partition)
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'group coordinator leases, group records, slots of group offsets',
+    sql: `
+      CREATE TABLE coordinator_leases (
+        key_type smallint NOT NULL,
+        slot integer NOT NULL,
+        broker_id integer,
+        epoch integer NOT NULL DEFAULT 0,
+        lease_expires_at timestamptz,
+        PRIMARY KEY (key_type, slot)
+      );
+      INSERT INTO coordinator_leases (key_type, slot) SELECT 0, generate_series(0, 49);
+      ALTER TABLE group_offsets ADD COLUMN coordinator_slot integer NOT NULL DEFAULT -1;
+      CREATE INDEX group_offsets_slot ON group_offsets (coordinator_slot);
+      CREATE SEQUENCE group_records_written;
+      CREATE TABLE group_records (
+        group_id text NOT NULL,
+        coordinator_slot integer NOT NULL,
+        record_key bytea NOT NULL,
+        record_value bytea NOT NULL,
+        written bigint NOT NULL DEFAULT nextval('group_records_written'),
+        PRIMARY KEY (group_id, record_key)
+      );
+      CREATE INDEX group_records_slot ON group_records (coordinator_slot, written);
+    `,
+  },
+  {
+    version: 3,
+    name: 'producer id blocks, idempotent producer state per partition',
+    sql: `
+      CREATE SEQUENCE producer_id_blocks START 1;
+      CREATE TABLE producer_state (
+        topic_id uuid NOT NULL,
+        partition integer NOT NULL,
+        producer_id bigint NOT NULL,
+        producer_epoch integer NOT NULL,
+        batches jsonb NOT NULL,
+        last_timestamp bigint NOT NULL,
+        PRIMARY KEY (topic_id, partition, producer_id),
+        FOREIGN KEY (topic_id, partition) REFERENCES partitions ON DELETE CASCADE
       );
     `,
   },

@@ -16,11 +16,13 @@ import { randomUUID } from 'node:crypto'
 import { KafkaError, StorageError } from '../errors.ts'
 import { ErrorCode } from '../protocol/generated/index.ts'
 import { type BatchSpan, stampBatch } from '../storage/batch.ts'
+import type { ProducerBatch } from '../storage/producer-state.ts'
 import { bufferBody, type ObjectStore } from '../storage/tiered/object-store.ts'
 import type { AppendResult } from '../storage/types.ts'
 import { commitObject, type ObjectPart, partitionKey } from './commit.ts'
 import type { MetadataDatabase } from './database.ts'
-import type { Leadership, SerialQueue } from './leadership.ts'
+import type { Leadership, LedPartition, SerialQueue } from './leadership.ts'
+import { producerStateRowOf } from './producer-state-rows.ts'
 
 /** Bytes waiting for an object beyond which appends are refused (REQUEST_TIMED_OUT, retriable). */
 export const pendingBytesMax = 64 * 1024 * 1024
@@ -128,7 +130,10 @@ export class ObjectWriter {
       await this.options.store.put(objectKey, bufferBody(body))
     } catch (error) {
       const failure = new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `object store: ${messageOf(error)}`)
-      for (const group of built.groups) for (const append of group.appends) append.reject(failure)
+      for (const group of built.groups) {
+        for (const undo of group.undoProducers.reverse()) undo()
+        for (const append of group.appends) append.reject(failure)
+      }
       if (!(error instanceof StorageError)) throw error
       return
     }
@@ -204,7 +209,12 @@ export class ObjectWriter {
       let maxTimestamp = -1
       const baseOffsets: number[] = []
       const lastOffsets: number[] = []
+      const accepted: PendingAppend[] = []
+      const undoProducers: (() => void)[] = []
+      const producerIds = new Set<bigint>()
       for (const append of appends) {
+        if (!answeredByProducerState(led, append)) continue
+        accepted.push(append)
         baseOffsets.push(offset)
         for (const span of append.spans) {
           stampBatch(append.batches, span, {
@@ -212,6 +222,10 @@ export class ObjectWriter {
             leaderEpoch: led.leaderEpoch,
             logAppendTimeMs: append.logAppendTime ? logAppendTimeMs : undefined,
           })
+          if (span.producer !== null) {
+            undoProducers.push(led.producers.record(span.producer, offset, offset + span.lastOffsetDelta))
+            producerIds.add(span.producer.producerId)
+          }
           offset += span.lastOffsetDelta + 1
           maxTimestamp = Math.max(maxTimestamp, span.maxTimestamp)
         }
@@ -219,6 +233,7 @@ export class ObjectWriter {
         chunks.push(append.batches)
         position += append.batches.length
       }
+      if (accepted.length === 0) continue
       const part: ObjectPart = {
         topicId,
         partition,
@@ -228,9 +243,13 @@ export class ObjectWriter {
         byteStart,
         byteEnd: position,
         maxTimestamp,
+        producers: [...producerIds].flatMap((producerId) => {
+          const entry = led.producers.entries.get(producerId)
+          return entry === undefined ? [] : [producerStateRowOf(entry)]
+        }),
       }
       parts.push(part)
-      groups.push({ part, appends, baseOffsets, lastOffsets, logAppendTimeMs })
+      groups.push({ part, appends: accepted, baseOffsets, lastOffsets, logAppendTimeMs, undoProducers })
     }
     return { parts, chunks, groups }
   }
@@ -242,6 +261,45 @@ interface BuiltGroup {
   baseOffsets: number[]
   lastOffsets: number[]
   logAppendTimeMs: number
+  /** Undo the producer state recorded for this part (the object never made it to the store). */
+  undoProducers: (() => void)[]
+}
+
+/**
+ * Checks an append's idempotent batches against the partition's producer state (Kafka's rules,
+ * storage/producer-state.ts). Returns true when it is to be written; otherwise it was answered here:
+ * a resent batch with the offsets it got the first time, a sequence or epoch error with its code.
+ */
+function answeredByProducerState(led: LedPartition, append: PendingAppend): boolean {
+  const producerSpans = append.spans.filter((span) => span.producer !== null)
+  if (producerSpans.length === 0) return true
+  let duplicate: ProducerBatch | null
+  try {
+    duplicate = producerSpans.length === 1 ? check(led, producerSpans[0]) : checkEach(led, producerSpans)
+  } catch (error) {
+    append.reject(error instanceof Error ? error : new Error(String(error)))
+    return false
+  }
+  if (duplicate === null) return true
+  append.resolve({
+    baseOffset: duplicate.firstOffset,
+    lastOffset: duplicate.lastOffset,
+    logAppendTimeMs: -1,
+    logStartOffset: led.logStartOffset,
+  })
+  return false
+}
+
+function check(led: LedPartition, span: BatchSpan): ProducerBatch | null {
+  return span.producer === null ? null : led.producers.check(span.producer)
+}
+
+/** Several idempotent batches in one append: written only when none of them is a resend. */
+function checkEach(led: LedPartition, spans: readonly BatchSpan[]): null {
+  for (const span of spans)
+    if (check(led, span) !== null)
+      throw new KafkaError(ErrorCode.DUPLICATE_SEQUENCE_NUMBER, 'a resent batch among several in one append')
+  return null
 }
 
 function messageOf(error: unknown): string {

@@ -15,4 +15,6 @@ export interface ClusterView {
   brokers(): readonly ClusterBroker[]
   /** The partition's leader with a valid lease, or null while it has none (LEADER_NOT_AVAILABLE). */
   leaderOf(topic: string, partition: number): PartitionLeader | null
+  /** The broker coordinating the group (holding its coordinator lease), or null while none does. */
+  groupCoordinatorOf(groupId: string): ClusterBroker | null
 }

@@ -13,6 +13,7 @@
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { errorName } from '../protocol/generated/error-codes.ts'
 import { forEachBatch } from '../protocol/records/batch-framing.ts'
+import { registerClusterGauges } from './cluster-gauges.ts'
 import { promClient } from './prom-client.ts'
 import { type MetricSources, registerStateGauges } from './state-gauges.ts'
 import { registerTieredGauges } from './tiered-gauges.ts'
@@ -115,6 +116,7 @@ class Instruments {
     })
     registerStateGauges(this.registry, sourcesOf)
     registerTieredGauges(this.registry, sourcesOf)
+    registerClusterGauges(this.registry, sourcesOf)
   }
 }
 

@@ -4,6 +4,7 @@
 import { statfs } from 'node:fs/promises'
 import type { Registry } from 'prom-client'
 import type { LogManager } from '../storage/types.ts'
+import type { ClusterMetricsSnapshot } from './cluster-gauges.ts'
 import { promClient } from './prom-client.ts'
 
 /** What the scrape-time gauges read. */
@@ -15,6 +16,8 @@ export interface MetricSources {
   dataDir?: string
   /** Committed offsets of every group (the group coordinator's), for lag. */
   committedOffsets(): Iterable<{ group: string; topic: string; partition: number; offset: number }>
+  /** Cluster mode: members, leases and write-path latencies (cluster-gauges.ts). */
+  clusterSnapshot?(): ClusterMetricsSnapshot
 }
 
 type SourcesOf = () => MetricSources | null

@@ -1,7 +1,9 @@
 // Goal: the cluster's metadata layer on a real PostgreSQL: migrations are applied once even when
 // brokers start together and change nothing the second time; every broker reads the same cluster id;
 // membership follows heartbeats; a lease that lapses is taken by another broker with epoch + 1; and a
-// commit from the old leader (its epoch fenced) changes nothing, while the new leader's commits land.
+// commit from the old leader (its epoch fenced) changes nothing, while the new leader's commits land;
+// likewise for group coordinator leases: the new coordinator reads the committed offsets back and a
+// write of the old one (its epoch fenced in PostgreSQL) changes nothing.
 // Method: Debian's PostgreSQL 15 started by test/helpers/postgres-cluster-server.ts, several pools (as
 // several brokers would hold), the functions of src/cluster called directly; assertions on the rows.
 
@@ -11,10 +13,17 @@ import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { insertTopic, loadPartitions } from '../../src/cluster/catalog.ts'
 import { commitObject, partitionKey } from '../../src/cluster/commit.ts'
+import { groupSlotOf } from '../../src/cluster/coordinator-leases.ts'
 import { type MetadataDatabase, openMetadataDatabase } from '../../src/cluster/database.ts'
+import { ClusterGroupStore } from '../../src/cluster/group-store.ts'
 import { acquireLeases, renewLeases } from '../../src/cluster/leases.ts'
 import { clusterIdOf, heartbeat, liveBrokers, registerBroker } from '../../src/cluster/membership.ts'
 import { migrate } from '../../src/cluster/migrations.ts'
+import type { GroupStateHost } from '../../src/coordinator/group/group-state-log.ts'
+import type { CommittedOffset } from '../../src/coordinator/group/offset-store.ts'
+import { encodeOffsetCommitRecord } from '../../src/coordinator/group/offsets-topic-records.ts'
+import { KafkaError } from '../../src/errors.ts'
+import { ErrorCode } from '../../src/protocol/generated/index.ts'
 import {
   type PostgresServer,
   requirePostgres,
@@ -44,10 +53,10 @@ after(async () => {
 test('migrations: applied once by concurrent brokers, nothing the second time', { skip }, async () => {
   const [a, b, c] = await Promise.all([open(), open(), open()])
   const applied = await Promise.all([migrate(a), migrate(b), migrate(c)])
-  assert.deepEqual(applied.flat(), [1])
+  assert.deepEqual(applied.flat(), [1, 2])
   assert.deepEqual(await migrate(a), [])
-  const rows = await a.query<{ version: number }>('SELECT version FROM schema_migrations')
-  assert.deepEqual(rows, [{ version: 1 }])
+  const rows = await a.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')
+  assert.deepEqual(rows, [{ version: 1 }, { version: 2 }])
   const ids = await Promise.all([clusterIdOf(a), clusterIdOf(b), clusterIdOf(c)])
   assert.equal(new Set(ids).size, 1)
   assert.match(ids[0], /^[A-Za-z0-9_-]{22}$/)
@@ -150,4 +159,67 @@ test('leases: a lapsed lease moves with epoch + 1 and the old leader commits not
     highWatermark: 10,
     logStartOffset: 0,
   })
+})
+
+/** Records what a store loads into its coordinator (the group coordinator's side of the interface). */
+class LoadedOffsets implements GroupStateHost {
+  readonly offsets = new Map<string, number>()
+  replay(): void {}
+  restoreOffset(groupId: string, topic: string, partition: number, committed: CommittedOffset): void {
+    this.offsets.set(`${groupId}/${topic}/${partition}`, committed.offset)
+  }
+  forgetGroups(matches: (groupId: string) => boolean): void {
+    for (const key of [...this.offsets.keys()]) if (matches(key.split('/')[0])) this.offsets.delete(key)
+  }
+}
+
+function offsetCommit(groupId: string, offset: number) {
+  return encodeOffsetCommitRecord(
+    { group: groupId, topic: 'orders', partition: 0 },
+    { offset: BigInt(offset), leaderEpoch: -1, metadata: '', commitTimestamp: 1n, expireTimestamp: -1n },
+  )
+}
+
+test('group coordinator leases: the new coordinator reads the offsets, the old one writes nothing', {
+  skip,
+}, async () => {
+  const database = await open()
+  const a = await registerBroker(database, { host: '127.0.0.1', port: 3001, rack: null, leaseTimeoutMs })
+  const b = await registerBroker(database, { host: '127.0.0.1', port: 3002, rack: null, leaseTimeoutMs })
+  const hostA = new LoadedOffsets()
+  const hostB = new LoadedOffsets()
+  const storeA = new ClusterGroupStore(database, 60_000)
+  const storeB = new ClusterGroupStore(await open(), 60_000)
+  storeA.attach(hostA)
+  storeB.attach(hostB)
+  await storeA.sync(a.brokerId, 1)
+  assert.equal(storeA.leases().length, 50, 'alone, a broker coordinates every slot')
+  const groupId = 'payments'
+  assert.equal(storeA.refuse(groupId), ErrorCode.NONE)
+  assert.equal(storeB.refuse(groupId), ErrorCode.NOT_COORDINATOR)
+  await storeA.append(groupId, [offsetCommit(groupId, 41)], 0)
+  await storeA.append(groupId, [offsetCommit(groupId, 42)], 0)
+  // A pauses: its leases lapse in PostgreSQL while its own clock still trusts them.
+  await database.query("UPDATE coordinator_leases SET lease_expires_at = now() - interval '1 second'")
+  await storeB.sync(b.brokerId, 1)
+  assert.equal(storeB.coordinatorOf(groupId), b.brokerId)
+  assert.equal(hostB.offsets.get(`${groupId}/orders/0`), 42, 'the committed offset read back')
+  const [epoch] = await database.query<{ epoch: number }>(
+    'SELECT epoch FROM coordinator_leases WHERE key_type = 0 AND slot = $1',
+    [groupSlotOf(groupId)],
+  )
+  assert.equal(epoch.epoch, 2)
+  await assert.rejects(storeA.append(groupId, [offsetCommit(groupId, 99)], 0), (error: unknown) => {
+    assert.ok(error instanceof KafkaError || (error as { cause?: unknown }).cause instanceof KafkaError)
+    return true
+  })
+  const [row] = await database.query<{ committed_offset: number }>(
+    'SELECT committed_offset FROM group_offsets WHERE group_id = $1',
+    [groupId],
+  )
+  assert.equal(row.committed_offset, 42, 'the fenced write changed nothing')
+  // A's next sync finds its leases gone: it forgets the groups and refuses them.
+  await storeA.sync(a.brokerId, 2)
+  assert.equal(storeA.refuse(groupId), ErrorCode.NOT_COORDINATOR)
+  await storeB.append(groupId, [offsetCommit(groupId, 43)], 0)
 })

@@ -28,6 +28,7 @@ import { fenceMember } from './consumer-membership.ts'
 import { TopicCatalog } from './consumer-subscriptions.ts'
 import type { OperationContext } from './consumer-target-assignment.ts'
 import type { GroupConfig } from './group-config.ts'
+import type { GroupStateLog } from './group-state-log.ts'
 import type { OffsetStore } from './offset-store.ts'
 import type { OffsetsTopicLog } from './offsets-topic-log.ts'
 import { encodeGroupMetadataRecord, encodeOffsetCommitRecord } from './offsets-topic-records.ts'
@@ -39,6 +40,7 @@ const offsetCommitMemberEpochVersion = 9
 export interface ConsumerGroupHost {
   readonly logs: LogManager
   readonly topicLog: OffsetsTopicLog
+  readonly stateLog: GroupStateLog
   readonly log: Logger
   readonly groups: Map<string, ClassicGroup>
   readonly offsets: OffsetStore
@@ -218,7 +220,7 @@ export class ConsumerGroupCoordinator {
   private async append(groupId: string, records: EncodedRecord[], nowMs: number): Promise<void> {
     if (records.length === 0) return
     try {
-      await this.host.topicLog.append(groupId, records, nowMs)
+      await this.host.stateLog.append(groupId, records, nowMs)
     } catch (error) {
       this.host.log.error({ err: error, group: groupId }, 'writing consumer group records failed')
       throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'writing the group state failed', {

@@ -95,7 +95,7 @@ export async function deleteGroup(coordinator: GroupCoordinator, groupId: string
     encodeGroupMetadataRecord(groupId, null),
   ]
   try {
-    await coordinator.topicLog.append(groupId, records, coordinator.now())
+    await coordinator.stateLog.append(groupId, records, coordinator.now())
   } catch (error) {
     coordinator.log.error({ err: error, group: groupId }, 'group deletion write failed')
     return ErrorCode.COORDINATOR_NOT_AVAILABLE

@@ -15,7 +15,8 @@ import { heartbeat, leaveGroup, type MemberIdentity, type SyncRequest, syncGroup
 import { ConsumerGroupCoordinator } from './consumer-coordinator.ts'
 import type { ConsumerGroupConfig } from './consumer-group-config.ts'
 import { defaultGroupConfig, type GroupConfig } from './group-config.ts'
-import { OffsetStore } from './offset-store.ts'
+import type { GroupStateHost, GroupStateLog } from './group-state-log.ts'
+import { type CommittedOffset, OffsetStore } from './offset-store.ts'
 import { defaultOffsetsTopicOptions, OffsetsTopicLog, type OffsetsTopicOptions } from './offsets-topic-log.ts'
 import {
   encodeGroupMetadataRecord,
@@ -31,16 +32,20 @@ export interface GroupCoordinatorOptions {
   /** KIP-848 consumer groups (`group.consumer.*`). */
   consumer?: Partial<ConsumerGroupConfig>
   offsetsTopic?: Partial<OffsetsTopicOptions>
+  /** Where group state is kept; `__consumer_offsets` (topicLog) unless given (cluster mode). */
+  stateLog?: GroupStateLog
   now?: () => number
 }
 
-export class GroupCoordinator implements RebalanceHost {
+export class GroupCoordinator implements RebalanceHost, GroupStateHost {
   readonly config: GroupConfig
   readonly groups = new Map<string, ClassicGroup>()
   readonly offsets = new OffsetStore()
   /** Offsets committed inside open transactions (TxnOffsetCommit), applied by their COMMIT marker. */
   readonly transactionalOffsets = new TransactionalOffsets(this)
   readonly topicLog: OffsetsTopicLog
+  /** Where state changes are written: topicLog, or the cluster's PostgreSQL store. */
+  readonly stateLog: GroupStateLog
   readonly logs: LogManager
   readonly log: Logger
   /** KIP-848 consumer groups (consumer-coordinator.ts); their ids are never in `groups`. */
@@ -59,7 +64,9 @@ export class GroupCoordinator implements RebalanceHost {
       ...defaultOffsetsTopicOptions,
       ...options.offsetsTopic,
     })
+    this.stateLog = options.stateLog ?? this.topicLog
     this.consumerGroups = new ConsumerGroupCoordinator(this, options.consumer)
+    this.stateLog.attach?.(this)
   }
 
   now(): number {
@@ -73,7 +80,7 @@ export class GroupCoordinator implements RebalanceHost {
 
   /** Replays __consumer_offsets (if it exists yet), then starts the deadline ticker. */
   async start(): Promise<void> {
-    const { records, openTransactions } = await this.topicLog.load((record) => this.replay(record))
+    const { records, openTransactions } = await this.stateLog.load((record) => this.replay(record))
     for (const [producerId, pending] of openTransactions)
       this.transactionalOffsets.restore(producerId, pending)
     this.loaded = true
@@ -112,6 +119,24 @@ export class GroupCoordinator implements RebalanceHost {
     this.groups.set(record.group, groupFromRecord(record.group, record.value, this.now()))
   }
 
+  restoreOffset(groupId: string, topic: string, partition: number, committed: CommittedOffset): void {
+    this.offsets.set(groupId, topic, partition, committed)
+  }
+
+  forgetGroups(matches: (groupId: string) => boolean): void {
+    for (const [groupId, group] of this.groups) {
+      if (!matches(groupId)) continue
+      failWaiters(group)
+      this.groups.delete(groupId)
+    }
+    for (const groupId of this.offsets.groupIds())
+      if (matches(groupId))
+        for (const entry of this.offsets.all(groupId))
+          this.offsets.delete(groupId, entry.topic, entry.partition)
+    for (const groupId of [...this.consumerGroups.groups.keys()])
+      if (matches(groupId)) this.consumerGroups.groups.delete(groupId)
+  }
+
   /** Runs expirations; called by the ticker, and by tests with a controlled clock. */
   tick(): void {
     for (const group of this.groups.values()) expireDeadlines(this, group)
@@ -145,7 +170,7 @@ export class GroupCoordinator implements RebalanceHost {
     partitions: { topic: string; partition: number }[],
   ): Promise<void> {
     const records = partitions.map((entry) => encodeOffsetCommitRecord({ group: groupId, ...entry }, null))
-    await this.topicLog.append(groupId, records, this.now())
+    await this.stateLog.append(groupId, records, this.now())
     for (const entry of partitions) this.offsets.delete(groupId, entry.topic, entry.partition)
   }
 
@@ -153,7 +178,7 @@ export class GroupCoordinator implements RebalanceHost {
   async storeGroup(group: ClassicGroup): Promise<boolean> {
     try {
       const record = encodeGroupMetadataRecord(group.groupId, groupToRecord(group))
-      await this.topicLog.append(group.groupId, [record], this.now())
+      await this.stateLog.append(group.groupId, [record], this.now())
       return true
     } catch (error) {
       this.log.error({ err: error, group: group.groupId }, 'storing group metadata failed')
@@ -219,11 +244,29 @@ export class GroupCoordinator implements RebalanceHost {
   refuse(groupId: string): number {
     if (this.loading) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID
-    return ErrorCode.NONE
+    return this.stateLog.refuse?.(groupId) ?? ErrorCode.NONE
   }
 
   stateOf(groupId: string): GroupState | 'Dead' {
     return this.groups.get(groupId)?.state ?? 'Dead'
+  }
+}
+
+/** Members waiting in JoinGroup or SyncGroup of a group whose coordinator moved: they look again. */
+function failWaiters(group: ClassicGroup): void {
+  for (const member of group.members.values()) {
+    const join = member.awaitingJoin
+    const sync = member.awaitingSync
+    member.awaitingJoin = null
+    member.awaitingSync = null
+    join?.(joinResponse(group, member.memberId, ErrorCode.NOT_COORDINATOR))
+    sync?.({
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NOT_COORDINATOR,
+      protocolType: null,
+      protocolName: null,
+      assignment: Buffer.alloc(0),
+    })
   }
 }
 

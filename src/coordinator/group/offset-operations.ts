@@ -48,7 +48,7 @@ export async function commitOffsets(
     ),
   )
   try {
-    await coordinator.topicLog.append(request.groupId, records, nowMs)
+    await coordinator.stateLog.append(request.groupId, records, nowMs)
   } catch (error) {
     coordinator.log.error({ err: error, group: request.groupId }, 'offset commit write failed')
     return codes.map((code) => (code === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : code))

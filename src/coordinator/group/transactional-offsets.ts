@@ -77,7 +77,7 @@ export class TransactionalOffsets {
     }))
     const encoded = accepted.map((entry) => encodeOffsetCommitRecord(key(entry), value(entry)))
     try {
-      await coordinator.topicLog.append(request.groupId, encoded, nowMs, request.producer)
+      await coordinator.stateLog.append(request.groupId, encoded, nowMs, request.producer)
     } catch (error) {
       coordinator.log.error(
         { err: error, group: request.groupId },

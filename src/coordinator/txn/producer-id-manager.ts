@@ -17,8 +17,15 @@ export class ProducerIdManager {
   private blockEnd = 0n
   private reserving: Promise<void> | null = null
 
-  constructor(options: { dataDir?: string }) {
-    this.file = options.dataDir === undefined ? null : path.join(options.dataDir, blockFileName)
+  /** Cluster mode: blocks come from the metadata database (unique across brokers), not a local file. */
+  private readonly allocateBlock: (() => Promise<bigint>) | null
+
+  constructor(options: { dataDir?: string; allocateBlock?: () => Promise<bigint> }) {
+    this.allocateBlock = options.allocateBlock ?? null
+    this.file =
+      options.dataDir === undefined || this.allocateBlock !== null
+        ? null
+        : path.join(options.dataDir, blockFileName)
   }
 
   /** Reads where the last run stopped; call once before generate(). */
@@ -49,6 +56,11 @@ export class ProducerIdManager {
   }
 
   private async reserveBlock(): Promise<void> {
+    if (this.allocateBlock !== null) {
+      this.next = await this.allocateBlock()
+      this.blockEnd = this.next + blockSize
+      return
+    }
     const end = this.next + blockSize
     if (this.file !== null) await writeFileAtomic(this.file, `${end}\n`)
     this.blockEnd = end

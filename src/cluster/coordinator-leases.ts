@@ -1,0 +1,90 @@
+// Group coordinator leases. Group ids map to 50 slots (Kafka's hash of the id modulo
+// offsets.topic.num.partitions' default, so a group lands where Kafka would put it); each slot is a
+// row of `coordinator_leases` held by one broker with an epoch and an expiry (PostgreSQL's clock),
+// renewed with the heartbeat and taken over with epoch + 1 when it expired — exactly as partition
+// leases (leases.ts). Every write of group state is conditional on the slot's lease (group-store.ts).
+
+import { internalPartitionFor } from '../coordinator/internal-topic-log.ts'
+import type { MetadataDatabase } from './database.ts'
+import { msInterval } from './membership.ts'
+
+/** Slots of group ids (fixed when the schema is created: migration 2 inserts their rows). */
+export const groupCoordinatorSlots = 50
+/** coordinator_leases.key_type of groups (FindCoordinator's key type 0). */
+const keyTypeGroup = 0
+
+export function groupSlotOf(groupId: string): number {
+  return internalPartitionFor(groupId, groupCoordinatorSlots)
+}
+
+export interface CoordinatorLease {
+  slot: number
+  epoch: number
+}
+
+/** Extends the leases this broker holds; returns them (a slot missing from the answer was lost). */
+export function renewCoordinatorLeases(
+  database: MetadataDatabase,
+  brokerId: number,
+  leaseTimeoutMs: number,
+): Promise<CoordinatorLease[]> {
+  return database.query<CoordinatorLease>(
+    `UPDATE coordinator_leases SET lease_expires_at = now() + ${msInterval('$2')}
+     WHERE key_type = ${keyTypeGroup} AND broker_id = $1 RETURNING slot, epoch`,
+    [brokerId, leaseTimeoutMs],
+  )
+}
+
+/** Takes up to `count` slots without a holder or whose lease expired, each with epoch + 1. A slot
+ * whose holder is writing right now (its row locked FOR SHARE) is skipped until the next round. */
+export function acquireCoordinatorLeases(
+  database: MetadataDatabase,
+  brokerId: number,
+  leaseTimeoutMs: number,
+  count: number,
+): Promise<CoordinatorLease[]> {
+  if (count <= 0) return Promise.resolve([])
+  return database.query<CoordinatorLease>(
+    `UPDATE coordinator_leases c
+     SET broker_id = $1, epoch = c.epoch + 1, lease_expires_at = now() + ${msInterval('$2')}
+     FROM (SELECT slot FROM coordinator_leases
+           WHERE key_type = ${keyTypeGroup}
+             AND (broker_id IS NULL OR lease_expires_at IS NULL OR lease_expires_at < now())
+           ORDER BY slot LIMIT $3 FOR UPDATE SKIP LOCKED) free
+     WHERE c.key_type = ${keyTypeGroup} AND c.slot = free.slot
+     RETURNING c.slot, c.epoch`,
+    [brokerId, leaseTimeoutMs, count],
+  )
+}
+
+/** Gives slots back (graceful stop, rebalancing): only while still this broker's at that epoch. */
+export async function releaseCoordinatorLeases(
+  database: MetadataDatabase,
+  brokerId: number,
+  leases: readonly CoordinatorLease[],
+): Promise<void> {
+  if (leases.length === 0) return
+  await database.query(
+    `UPDATE coordinator_leases c SET broker_id = NULL, lease_expires_at = NULL
+     FROM unnest($2::int[], $3::int[]) AS released(slot, epoch)
+     WHERE c.key_type = ${keyTypeGroup} AND c.slot = released.slot AND c.epoch = released.epoch
+       AND c.broker_id = $1`,
+    [brokerId, leases.map((lease) => lease.slot), leases.map((lease) => lease.epoch)],
+  )
+}
+
+/** Which broker holds each slot with a valid lease (slots without one are absent). */
+export async function coordinatorHolders(database: MetadataDatabase): Promise<Map<number, number>> {
+  const rows = await database.query<{ slot: number; broker_id: number }>(
+    `SELECT slot, broker_id FROM coordinator_leases
+     WHERE key_type = ${keyTypeGroup} AND broker_id IS NOT NULL AND lease_expires_at > now()`,
+  )
+  return new Map(rows.map((row) => [row.slot, row.broker_id]))
+}
+
+/** The lock every write of group state takes in its transaction: the slot's row, FOR SHARE, only while
+ * this broker holds it at `epoch` with a valid lease. A takeover (FOR UPDATE SKIP LOCKED) cannot
+ * happen while the write is open, so the new holder reads the state after every write of the old one. */
+export const lockCoordinatorLeaseSql = `SELECT 1 FROM coordinator_leases
+  WHERE key_type = ${keyTypeGroup} AND slot = $1 AND broker_id = $2 AND epoch = $3 AND lease_expires_at > now()
+  FOR SHARE`
