@@ -57,6 +57,7 @@ import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import type { LogManager } from '../storage/types.ts'
 import { parseHostPort } from './address.ts'
 import { DynamicBrokerConfigs } from './broker-config/dynamic-store.ts'
+import { createBrokerConfigAdmin } from './config-admin.ts'
 import { ConnectionLimiter } from './connection-limits.ts'
 import { FeatureStore } from './features.ts'
 import type { AnyHandler, BrokerServices, BrokerSettings, SupportedApi } from './handler.ts'
@@ -412,6 +413,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     authorizer,
     credentials: securityServices.credentials,
     quotas: quotas.store,
+    brokerConfigs: createBrokerConfigAdmin(services),
+    registry: registryRuntime,
     authentication: specs.some((spec) => spec.securityProtocol.startsWith('SASL')),
     registryUrl: registry === null ? null : `http://${registry.host}:${registry.port}`,
     connectUrl: connect?.url ?? null,

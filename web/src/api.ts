@@ -207,6 +207,32 @@ export function query(parameters: Record<string, string | number | undefined>): 
   return text === '' ? '' : `?${text}`
 }
 
+export interface BrokerConfigEntry {
+  name: string
+  value: string | null
+  source: string
+  isDefault: boolean
+  isSensitive: boolean
+  readOnly: boolean
+  type: string
+  documentation: string | null
+  synonyms: Array<{ name: string; value: string | null; source: string }>
+}
+
+export type BrokerConfigScope = 'broker' | 'cluster'
+
+export interface BrokerConfigs {
+  brokerId: number
+  scope: BrokerConfigScope
+  configs: BrokerConfigEntry[]
+}
+
+export interface BrokerConfigChange {
+  name: string
+  operation: 'SET' | 'DELETE' | 'APPEND' | 'SUBTRACT'
+  value?: string | null
+}
+
 export interface SessionState {
   authentication: boolean
   principal: string | null
@@ -285,4 +311,8 @@ export const api = {
   quotas: () => call<{ keys: string[]; quotas: ClientQuota[] }>('GET', '/api/v1/quotas'),
   setQuota: (entity: QuotaEntity, values: Record<string, number | null>) =>
     call<ClientQuota>('POST', '/api/v1/quotas', { entity, values }),
+  brokerConfigs: (scope: BrokerConfigScope) =>
+    call<BrokerConfigs>('GET', `/api/v1/broker-configs${query({ scope })}`),
+  alterBrokerConfigs: (scope: BrokerConfigScope, changes: BrokerConfigChange[]) =>
+    call<BrokerConfigs>('POST', '/api/v1/broker-configs', { scope, changes }),
 }
