@@ -63,6 +63,8 @@ export interface ConfigDefinition {
 export interface EncodedBytes {
   encoding: 'json' | 'text' | 'base64'
   data: unknown
+  /** With decode=registry, for Confluent wire-format bytes: the schema they were written with. */
+  schema?: { id: number; type: string | null; name: string | null; error?: string }
 }
 
 export interface Message {
@@ -273,6 +275,7 @@ export const api = {
       encoding?: string
       filter?: string
       filterMode?: string
+      decode?: 'registry'
     },
   ) =>
     call<BrowseResult>(
