@@ -22,6 +22,8 @@ export interface ThroughputSample {
   bytesOutPerSec: number
   requestsPerSec: number
   requestMeanMs: number
+  requestP50Ms: number
+  requestP99Ms: number
   connections: number
 }
 
