@@ -80,6 +80,7 @@ describe('web console in Chromium', { skip }, () => {
     await page.goto(`${base}/`)
     await page.getByTestId('cluster-id').filter({ hasText: cluster.clusterId }).waitFor()
     await page.getByRole('img', { name: 'Records per second chart' }).waitFor()
+    await page.getByRole('img', { name: 'Request latency (ms) chart' }).waitFor()
     assert.equal(await page.title(), 'Overview · Streamline')
     // The platform's services run in the broker process, so their pages are offered.
     for (const name of ['Schemas', 'Connectors', 'SQL'])
