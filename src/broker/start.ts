@@ -60,6 +60,7 @@ import { openTelemetry } from '../telemetry/open.ts'
 import type { OtelOptions } from '../telemetry/options.ts'
 import { parseHostPort } from './address.ts'
 import { DynamicBrokerConfigs } from './broker-config/dynamic-store.ts'
+import { createBrokerConfigAdmin } from './config-admin.ts'
 import { ConnectionLimiter } from './connection-limits.ts'
 import { FeatureStore } from './features.ts'
 import type { AnyHandler, BrokerServices, BrokerSettings, SupportedApi } from './handler.ts'
@@ -454,6 +455,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     authorizer,
     credentials: securityServices.credentials,
     quotas: quotas.store,
+    brokerConfigs: createBrokerConfigAdmin(services),
+    registry: registryRuntime,
     authentication: specs.some((spec) => spec.securityProtocol.startsWith('SASL')),
     registryUrl: registry === null ? null : `http://${registry.host}:${registry.port}`,
     connectUrl: connect?.url ?? null,

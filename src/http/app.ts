@@ -14,6 +14,7 @@ import type { BrokerView, HttpContext } from './context.ts'
 import { ApiError, installErrorHandler } from './errors.ts'
 import { openApiDocument } from './openapi.ts'
 import { registerAclRoutes } from './routes/acls.ts'
+import { registerBrokerConfigRoutes } from './routes/broker-configs.ts'
 import { registerClusterRoutes } from './routes/cluster.ts'
 import { registerGroupRoutes } from './routes/groups.ts'
 import { registerMessageRoutes } from './routes/messages.ts'
@@ -84,6 +85,7 @@ export async function buildHttpApp(
   registerAclRoutes(routes, brokerOf)
   registerUserRoutes(routes, brokerOf)
   registerQuotaRoutes(routes, brokerOf)
+  registerBrokerConfigRoutes(routes, brokerOf)
   await registerServiceRoutes(app, routes, brokerOf)
   registerTailRoute(app, routes, context.broker)
   const document = openApiDocument(routes.specs, context.version)

@@ -2,11 +2,13 @@
 // during a long recovery); until the broker is ready, `broker()` is null and the admin API answers
 // 503 NOT_READY.
 
+import type { BrokerConfigAdmin } from '../broker/config-admin.ts'
 import type { BrokerIdentity, BrokerSettings } from '../broker/handler.ts'
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import type { Logger } from '../log.ts'
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import type { ClientQuotaStore } from '../quotas/quota-store.ts'
+import type { RegistryRuntime } from '../registry/runtime.ts'
 import type { Authorizer } from '../security/acl/authorizer.ts'
 import type { CredentialStore } from '../security/credential-store.ts'
 import type { SqlService } from '../sql/index.ts'
@@ -34,6 +36,10 @@ export interface BrokerView {
   quotas: ClientQuotaStore
   /** A listener authenticates clients (SASL): the admin API and the console then need a login. */
   authentication: boolean
+  /** Broker configs through DescribeConfigs / IncrementalAlterConfigs (GET/POST /api/v1/broker-configs). */
+  brokerConfigs: BrokerConfigAdmin
+  /** The schema registry's store (loaded on first use), for decoding records in the message browser. */
+  registry: RegistryRuntime
   /** `http://host:port` of the schema registry, or null when it is disabled. */
   registryUrl: string | null
   /** `http://host:port` of the Connect REST API, or null when Connect is disabled. */

@@ -14,6 +14,7 @@ import type { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { errorName } from '../protocol/generated/error-codes.ts'
 import { forEachBatch } from '../protocol/records/batch-framing.ts'
 import { registerClusterGauges } from './cluster-gauges.ts'
+import { type LatencyPercentiles, LatencyReservoir } from './latency-reservoir.ts'
 import { promClient } from './prom-client.ts'
 import { type MetricSources, registerStateGauges } from './state-gauges.ts'
 import { registerTieredGauges } from './tiered-gauges.ts'
@@ -134,6 +135,8 @@ export class BrokerMetrics {
   private readonly options: BrokerMetricsOptions
   private instruments: Instruments | null = null
   private sources: MetricSources | null = null
+  /** Request durations of the current throughput-history interval. */
+  private readonly intervalLatencies = new LatencyReservoir()
   private readonly runningTotals: ThroughputTotals = {
     bytesIn: 0,
     recordsIn: 0,
@@ -193,6 +196,12 @@ export class BrokerMetrics {
     this.metrics.requestSeconds.observe(labels, seconds)
     this.runningTotals.requests += 1
     this.runningTotals.requestSeconds += seconds
+    this.intervalLatencies.record(seconds)
+  }
+
+  /** p50/p99 of the requests since the last call (the throughput history's sample), in ms. */
+  takeLatencyPercentiles(): LatencyPercentiles {
+    return this.intervalLatencies.take()
   }
 
   requestFailed(api: string): void {

@@ -22,6 +22,9 @@ export interface ThroughputSample {
   requestsPerSec: number
   /** Mean time per request over the interval (ms); 0 without requests. */
   requestMeanMs: number
+  /** Median and 99th percentile of the interval's request times (ms); 0 without requests. */
+  requestP50Ms: number
+  requestP99Ms: number
   connections: number
 }
 
@@ -64,6 +67,7 @@ export class ThroughputHistory {
     const seconds = Math.max((timeMs - this.previous.timeMs) / 1000, 0.001)
     const before = this.previous.totals
     const requests = totals.requests - before.requests
+    const latency = this.metrics.takeLatencyPercentiles()
     const rate = (now: number, then: number) => Math.round(((now - then) / seconds) * 100) / 100
     this.samples.push({
       timeMs,
@@ -76,6 +80,8 @@ export class ThroughputHistory {
         requests === 0
           ? 0
           : Math.round(((totals.requestSeconds - before.requestSeconds) / requests) * 1e6) / 1000,
+      requestP50Ms: latency.p50Ms,
+      requestP99Ms: latency.p99Ms,
       connections: this.metrics.connectionCount(),
     })
     if (this.samples.length > this.options.samplesMax) this.samples.shift()

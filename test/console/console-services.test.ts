@@ -9,6 +9,7 @@
 
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
 import { Kafka, logLevel } from 'kafkajs'
 import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-process.ts'
 import {
@@ -281,6 +282,61 @@ describe('console pages of the schema registry, Connect and SQL in Chromium', { 
     await page.context().close()
   })
 
+  test('messages: an Avro record decoded through the registry with its schema id, in a collapsible tree', async () => {
+    const serializer = new SchemaRegistry({ host: registry })
+    const { id } = await serializer.register(
+      {
+        type: SchemaType.AVRO,
+        schema: JSON.stringify({
+          type: 'record',
+          name: 'Shipment',
+          namespace: 'shop',
+          fields: [
+            { name: 'id', type: 'string' },
+            {
+              name: 'address',
+              type: { type: 'record', name: 'Address', fields: [{ name: 'city', type: 'string' }] },
+            },
+          ],
+        }),
+      },
+      { subject: 'shipments-value' },
+    )
+    const kafka = new Kafka({ clientId: 'decode', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({
+      topic: 'shipments',
+      messages: [
+        { key: 's-1', value: await serializer.encode(id, { id: 's-1', address: { city: 'Lyon' } }) },
+      ],
+    })
+    await producer.disconnect()
+    const { page, problems, screenshot } = await openPage(chromium.browser)
+    await page.goto(`${base}/topics/shipments/messages?partition=0&from=oldest`)
+    const table = page.getByRole('table', { name: 'Messages of shipments' })
+    await waitForCount(table.locator('tbody tr'), 1)
+    // Without decoding the value is bytes; with it, the record's fields and the schema id.
+    await page.getByLabel('Decode with the schema registry').check()
+    await page.getByRole('button', { name: 'Show messages' }).click()
+    await page.waitForURL(/decode=registry/)
+    const row = table.locator('tbody tr').first()
+    await row.getByText(`schema ${id} · AVRO · shop.Shipment`).waitFor()
+    const address = row.locator('details.json-node details.json-node')
+    assert.equal(await address.getAttribute('open'), '')
+    assert.match(await row.innerText(), /"id": "s-1"[\s\S]*"address": \{1 key\}[\s\S]*"city": "Lyon"/)
+    // The nested object collapses from the keyboard.
+    await address.locator('summary').first().focus()
+    await page.keyboard.press('Enter')
+    await page.waitForFunction(
+      "document.querySelector('details.json-node details.json-node')?.hasAttribute('open') === false",
+    )
+    assert.equal(await row.getByText('"Lyon"').isVisible(), false)
+    await screenshot('messages-decoded')
+    assert.deepEqual(problems, [])
+    await page.context().close()
+  })
+
   test('the new pages pass axe-core (WCAG 2.1 A/AA) in light and dark themes', async () => {
     // Each page once its data is shown (a table row, the diff). The dark theme where these pages add
     // colours of their own (the diff); the rest use the shared, already checked, palette.
@@ -289,10 +345,11 @@ describe('console pages of the schema registry, Connect and SQL in Chromium', { 
       ['/schemas/orders-value?version=2&diff=1', '[data-testid="diff"]'],
       ['/connectors/orders-gen', 'tbody tr'],
       ['/sql', 'textarea'],
+      ['/topics/shipments/messages?partition=0&from=oldest&decode=registry', '.schema-tag'],
     ]
     for (const [colorScheme, paths] of [
       ['light', checks],
-      ['dark', checks.slice(1, 2)],
+      ['dark', [checks[1], checks[4]]],
     ] as const) {
       const { page, problems } = await openPage(chromium.browser, { colorScheme, bypassCsp: true })
       for (const [path, shown] of paths) {

@@ -80,6 +80,7 @@ describe('web console in Chromium', { skip }, () => {
     await page.goto(`${base}/`)
     await page.getByTestId('cluster-id').filter({ hasText: cluster.clusterId }).waitFor()
     await page.getByRole('img', { name: 'Records per second chart' }).waitFor()
+    await page.getByRole('img', { name: 'Request latency (ms) chart' }).waitFor()
     assert.equal(await page.title(), 'Overview · Streamline')
     // The platform's services run in the broker process, so their pages are offered.
     for (const name of ['Schemas', 'Connectors', 'SQL'])
@@ -117,7 +118,7 @@ describe('web console in Chromium', { skip }, () => {
       { name: 'retention.ms', value: '3600000', isDefault: false },
     )
     // Edit a config: an invalid value shows the broker's message; a valid one is saved.
-    await page.getByRole('link', { name: 'Configs' }).click()
+    await page.getByRole('link', { name: 'Configs', exact: true }).click()
     await page.waitForURL(`${base}/topics/console-orders/configs`)
     await page.getByLabel('cleanup.policy').fill('sometimes')
     await page.getByRole('button', { name: 'Save configs' }).click()
@@ -342,6 +343,76 @@ describe('web console in Chromium', { skip }, () => {
     await page.context().close()
   })
 
+  test("lists broker configs with their sources and changes a dynamic one, showing Kafka's errors", async () => {
+    const { page, problems, screenshot } = await openPage(chromium.browser)
+    await page.goto(`${base}/broker-configs`)
+    const table = page.getByRole('table', { name: 'Configs of broker 0' })
+    const row = (name: string) =>
+      table.locator('tbody tr', { has: page.getByRole('rowheader', { name, exact: true }) })
+    await row('message.max.bytes').getByRole('cell', { name: 'DEFAULT_CONFIG', exact: true }).waitFor()
+    assert.equal(await row('message.max.bytes').locator('td').first().textContent(), '1048588')
+    assert.equal(await row('node.id').getByRole('cell', { name: 'read-only' }).count(), 1)
+    assert.equal(await row('node.id').getByRole('form').count(), 0)
+    await page.getByLabel('Search').fill('log.retention')
+    await page.waitForURL(`${base}/broker-configs?q=log.retention`)
+    await row('message.max.bytes').waitFor({ state: 'detached' })
+    const retention = row('log.retention.ms')
+    // Kafka's message for a value that is not a long, as IncrementalAlterConfigs answers it.
+    await retention.getByLabel('New value of log.retention.ms').fill('soon')
+    await retention.getByRole('button', { name: 'Set log.retention.ms' }).click()
+    await page
+      .getByRole('alert')
+      .filter({
+        hasText:
+          'INVALID_REQUEST: Invalid value soon for configuration log.retention.ms: Not a number of type LONG',
+      })
+      .waitFor()
+    await retention.getByLabel('New value of log.retention.ms').fill('3600000')
+    await retention.getByRole('button', { name: 'Set log.retention.ms' }).click()
+    await retention.getByRole('cell', { name: 'DYNAMIC_BROKER_CONFIG', exact: true }).waitFor()
+    assert.equal(await retention.locator('td').first().textContent(), '3600000')
+    const admin = kafka.admin()
+    await admin.connect()
+    const describe = async () =>
+      (
+        await admin.describeConfigs({
+          resources: [{ type: 4, name: '0', configNames: ['log.retention.ms'] }],
+          includeSynonyms: false,
+        })
+      ).resources[0].configEntries[0]
+    assert.equal((await describe()).configValue, '3600000')
+    await screenshot('broker-configs')
+    await retention.getByRole('button', { name: 'Reset log.retention.ms' }).click()
+    await retention.getByRole('button', { name: 'Reset log.retention.ms' }).waitFor({ state: 'detached' })
+    assert.notEqual(await retention.locator('td').nth(1).textContent(), 'DYNAMIC_BROKER_CONFIG')
+    assert.notEqual((await describe()).configValue, '3600000')
+    await admin.disconnect()
+    // The cluster-wide default: set one from the form; it is listed there and on this broker.
+    await page.getByRole('link', { name: 'Cluster-wide defaults' }).click()
+    await page.waitForURL(`${base}/broker-configs?scope=cluster`)
+    const form = page.getByRole('form', { name: 'Set a dynamic config' })
+    await form.getByLabel('Config').fill('log.cleaner.threads')
+    await form.getByLabel('Value').fill('2')
+    await form.getByRole('button', { name: 'Set for the cluster' }).click()
+    const clusterTable = page.getByRole('table', { name: 'Configs of the cluster-wide default' })
+    await clusterTable
+      .locator('tbody tr', { has: page.getByRole('rowheader', { name: 'log.cleaner.threads' }) })
+      .getByRole('cell', { name: 'DYNAMIC_DEFAULT_BROKER_CONFIG', exact: true })
+      .waitFor()
+    const clusterConfigs = await getJson<{ configs: Array<{ name: string; value: string }> }>(
+      `${base}/api/v1/broker-configs?scope=cluster`,
+    )
+    assert.deepEqual(
+      clusterConfigs.configs.map(({ name, value }) => ({ name, value })),
+      [{ name: 'log.cleaner.threads', value: '2' }],
+    )
+    // The one refused change is the only failed request.
+    assert.deepEqual(problems, [
+      'console: Failed to load resource: the server responded with a status of 400 (Bad Request)',
+    ])
+    await page.context().close()
+  })
+
   test('every page passes axe-core (WCAG 2.1 A/AA) in light and dark themes, and is keyboard reachable', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
       const { page, problems, screenshot } = await openPage(chromium.browser, {
@@ -357,6 +428,8 @@ describe('web console in Chromium', { skip }, () => {
         '/groups',
         '/groups/console-group',
         '/security',
+        '/broker-configs',
+        '/broker-configs?scope=cluster',
         '/no-such-page',
       ]) {
         await page.goto(`${base}${path}`)

@@ -22,6 +22,8 @@ export interface ThroughputSample {
   bytesOutPerSec: number
   requestsPerSec: number
   requestMeanMs: number
+  requestP50Ms: number
+  requestP99Ms: number
   connections: number
 }
 
@@ -63,6 +65,8 @@ export interface ConfigDefinition {
 export interface EncodedBytes {
   encoding: 'json' | 'text' | 'base64'
   data: unknown
+  /** With decode=registry, for Confluent wire-format bytes: the schema they were written with. */
+  schema?: { id: number; type: string | null; name: string | null; error?: string }
 }
 
 export interface Message {
@@ -207,6 +211,32 @@ export function query(parameters: Record<string, string | number | undefined>): 
   return text === '' ? '' : `?${text}`
 }
 
+export interface BrokerConfigEntry {
+  name: string
+  value: string | null
+  source: string
+  isDefault: boolean
+  isSensitive: boolean
+  readOnly: boolean
+  type: string
+  documentation: string | null
+  synonyms: Array<{ name: string; value: string | null; source: string }>
+}
+
+export type BrokerConfigScope = 'broker' | 'cluster'
+
+export interface BrokerConfigs {
+  brokerId: number
+  scope: BrokerConfigScope
+  configs: BrokerConfigEntry[]
+}
+
+export interface BrokerConfigChange {
+  name: string
+  operation: 'SET' | 'DELETE' | 'APPEND' | 'SUBTRACT'
+  value?: string | null
+}
+
 export interface SessionState {
   authentication: boolean
   principal: string | null
@@ -247,6 +277,7 @@ export const api = {
       encoding?: string
       filter?: string
       filterMode?: string
+      decode?: 'registry'
     },
   ) =>
     call<BrowseResult>(
@@ -285,4 +316,8 @@ export const api = {
   quotas: () => call<{ keys: string[]; quotas: ClientQuota[] }>('GET', '/api/v1/quotas'),
   setQuota: (entity: QuotaEntity, values: Record<string, number | null>) =>
     call<ClientQuota>('POST', '/api/v1/quotas', { entity, values }),
+  brokerConfigs: (scope: BrokerConfigScope) =>
+    call<BrokerConfigs>('GET', `/api/v1/broker-configs${query({ scope })}`),
+  alterBrokerConfigs: (scope: BrokerConfigScope, changes: BrokerConfigChange[]) =>
+    call<BrokerConfigs>('POST', '/api/v1/broker-configs', { scope, changes }),
 }

@@ -3,6 +3,7 @@
 import { render } from 'preact'
 import { Layout } from './components/layout.tsx'
 import { LoginForm, useSession } from './components/session.tsx'
+import { BrokerConfigsPage } from './pages/broker-configs.tsx'
 import { ConnectorDetailPage } from './pages/connector-detail.tsx'
 import { ConnectorsPage } from './pages/connectors.tsx'
 import { GroupDetailPage } from './pages/group-detail.tsx'
@@ -36,6 +37,8 @@ function page(location: Location): { title: string; body: preact.ComponentChildr
   if (parts[0] === 'groups' && parts.length === 2) {
     return { title: `Group ${parts[1]}`, body: <GroupDetailPage key={parts[1]} id={parts[1]} /> }
   }
+  if (parts[0] === 'broker-configs' && parts.length === 1)
+    return { title: 'Broker configs', body: <BrokerConfigsPage location={location} /> }
   if (parts[0] === 'security' && parts.length === 1) return { title: 'Security', body: <SecurityPage /> }
   if (parts[0] === 'schemas' && parts.length === 1)
     return { title: 'Schemas', body: <SchemasPage location={location} /> }

@@ -17,6 +17,8 @@ export interface BrowseRequest {
   filterMode: 'text' | 'regex'
   pageSize: number
   encoding: 'auto' | 'base64'
+  /** Decode Confluent wire-format keys and values through the schema registry. */
+  decode: boolean
 }
 
 export interface BrowsePage {
@@ -78,6 +80,7 @@ export async function browse(topic: TopicDetail, request: BrowseRequest): Promis
         ...start,
         limit: request.pageSize,
         encoding: request.encoding,
+        ...(request.decode ? { decode: 'registry' as const } : {}),
         ...(request.filter === '' ? {} : { filter: request.filter, filterMode: request.filterMode }),
       })
       return { partition, start: start.offset ?? result.messages[0]?.offset ?? result.nextOffset, result }

@@ -67,6 +67,8 @@ const routeAcls: Record<string, (params: Params, body: Body) => Need[]> = {
   'DELETE /api/v1/users/:user': cluster(AclOperation.ALTER),
   'GET /api/v1/quotas': cluster(AclOperation.DESCRIBE_CONFIGS),
   'POST /api/v1/quotas': cluster(AclOperation.ALTER_CONFIGS),
+  'GET /api/v1/broker-configs': cluster(AclOperation.DESCRIBE_CONFIGS),
+  'POST /api/v1/broker-configs': cluster(AclOperation.ALTER_CONFIGS),
 }
 
 const refusal: Record<number, string> = {

@@ -17,7 +17,21 @@ export const filteredBrowseMs = 2000
 
 const encodedBytes: JsonSchema = {
   type: ['object', 'null'],
-  properties: { encoding: { type: 'string', enum: ['json', 'text', 'base64'] }, data: {} },
+  properties: {
+    encoding: { type: 'string', enum: ['json', 'text', 'base64'] },
+    data: {},
+    schema: {
+      type: 'object',
+      description:
+        'With decode=registry, for Confluent wire-format bytes: the schema id, type, record name, and the error when it did not decode',
+      properties: {
+        id: { type: 'integer' },
+        type: { type: ['string', 'null'] },
+        name: { type: ['string', 'null'] },
+        error: { type: 'string' },
+      },
+    },
+  },
 }
 
 const messageView = objectSchema({
@@ -76,6 +90,13 @@ export function registerMessageRoutes(routes: ApiRoutes, brokerOf: () => BrokerV
           description: 'Only messages whose key, value or a header key/value contains it (or matches it)',
         },
         filterMode: { type: 'string', enum: ['text', 'regex'], default: 'text' },
+        decode: {
+          type: 'string',
+          enum: ['none', 'registry'],
+          default: 'none',
+          description:
+            'registry: keys and values in Confluent wire format decoded through the schema registry',
+        },
       }),
       responses: {
         200: {
@@ -101,6 +122,7 @@ export function registerMessageRoutes(routes: ApiRoutes, brokerOf: () => BrokerV
         encoding: 'auto' | 'base64'
         filter?: string
         filterMode: FilterMode
+        decode: 'none' | 'registry'
       }
       if (query.offset !== undefined && query.timestamp !== undefined) {
         throw invalidRequest('give offset or timestamp, not both')
@@ -120,13 +142,22 @@ export function registerMessageRoutes(routes: ApiRoutes, brokerOf: () => BrokerV
               deadlineMs: performance.now() + filteredBrowseMs,
             }),
       })
+      const messages = records.map((record) => viewOf(partition, record, query.encoding))
+      if (query.decode === 'registry') {
+        const { SchemaDecoder } = await import('../schema-decode.ts')
+        const decoder = new SchemaDecoder(brokerOf().registry)
+        for (const [index, record] of records.entries()) {
+          messages[index].key = await decoder.decode(record.key, messages[index].key)
+          messages[index].value = await decoder.decode(record.value, messages[index].value)
+        }
+      }
       return {
         topic,
         partition,
         nextOffset,
         highWatermark: log.highWatermark,
         logStartOffset: log.logStartOffset,
-        messages: records.map((record) => viewOf(partition, record, query.encoding)),
+        messages,
       }
     },
   )

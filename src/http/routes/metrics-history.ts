@@ -11,6 +11,8 @@ const sample = objectSchema({
   bytesOutPerSec: { type: 'number' },
   requestsPerSec: { type: 'number' },
   requestMeanMs: { type: 'number' },
+  requestP50Ms: { type: 'number' },
+  requestP99Ms: { type: 'number' },
   connections: { type: 'integer' },
 })
 

@@ -48,6 +48,12 @@ export class AvroSchema implements ParsedSchema {
     return this.type.name ?? this.type.typeName
   }
 
+  decodeToJson(payload: Buffer): unknown {
+    // Avro's JSON encoding (unions as {"type": value}, bytes as code points), as Confluent's
+    // kafka-avro-console-consumer prints records.
+    return JSON.parse(this.type.toString(this.type.fromBuffer(payload)))
+  }
+
   payloadIssue(payload: Buffer): string | null {
     try {
       // Throws on truncated data, bad unions or enums, and on bytes left over.

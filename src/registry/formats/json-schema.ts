@@ -87,6 +87,10 @@ export class JsonSchema implements ParsedSchema {
     return typeof title === 'string' ? title : null
   }
 
+  decodeToJson(payload: Buffer): unknown {
+    return JSON.parse(payload.toString('utf8'))
+  }
+
   payloadIssue(payload: Buffer): string | null {
     let document: unknown
     try {

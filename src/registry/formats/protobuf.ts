@@ -77,6 +77,19 @@ export class ProtobufSchema implements ParsedSchema {
     return typeof message === 'string' ? null : message.fullName
   }
 
+  decodeToJson(payload: Buffer): unknown {
+    const message = messageOfPayload(this.messageTree, payload)
+    if (typeof message === 'string') throw new Error(message)
+    const type = this.root.lookupType(message.fullName)
+    // Protobuf's JSON mapping as protobufjs gives it: 64-bit integers and enums as strings, bytes base64.
+    return type.toObject(type.decode(payload.subarray(message.offset)), {
+      longs: String,
+      enums: String,
+      bytes: String,
+      json: true,
+    })
+  }
+
   payloadIssue(payload: Buffer): string | null {
     const message = messageOfPayload(this.messageTree, payload)
     if (typeof message === 'string') return message

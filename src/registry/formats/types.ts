@@ -34,6 +34,9 @@ export interface ParsedSchema {
   /** Why `payload` (a record's bytes after the magic byte and id) does not decode with this schema,
    * or null when it does (broker-side validation's opt-in full check). */
   payloadIssue(payload: Buffer): string | null
+  /** The payload (after the magic byte and id) as JSON: Avro's JSON encoding, Protobuf's JSON mapping
+   * of the message the indexes name, the JSON document itself. Throws when it does not decode. */
+  decodeToJson(payload: Buffer): unknown
   /** Protobuf only: the schema as a base64 FileDescriptorProto (`format=serialized`). */
   serialized?(): string
 }

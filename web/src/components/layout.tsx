@@ -26,6 +26,7 @@ export const navItems: readonly NavItem[] = [
   { href: '/schemas', label: 'Schemas', requiresService: 'registry' },
   { href: '/connectors', label: 'Connectors', requiresService: 'connect' },
   { href: '/sql', label: 'SQL', requiresApi: '/api/v1/query' },
+  { href: '/broker-configs', label: 'Broker configs', requiresApi: '/api/v1/broker-configs' },
   { href: '/security', label: 'Security' },
 ]
 

@@ -3,8 +3,9 @@
 // back button returns to the previous page. Live tail: the broker's WebSocket (/api/v1/topics/x/tail).
 
 import { useEffect, useState } from 'preact/hooks'
-import type { Message, TopicDetail } from '../api.ts'
+import type { EncodedBytes, Message, TopicDetail } from '../api.ts'
 import { ErrorBox, Loading } from '../components/feedback.tsx'
+import { JsonTree } from '../components/json-tree.tsx'
 import { formatTime } from '../format.ts'
 import { useLoad } from '../hooks.ts'
 import {
@@ -35,6 +36,7 @@ export function MessagesView(props: { topic: TopicDetail; location: Location }) 
     mode: search.get('mode') === 'regex' ? 'regex' : 'text',
     view: (search.get('view') ?? 'json') as ViewMode,
     positions: search.get('positions') ?? '',
+    decode: search.get('decode') === 'registry' ? 'registry' : '',
   }
   const go = (changes: Partial<typeof params>) => navigate(withQuery(base, { ...params, ...changes }))
   const partitions =
@@ -53,6 +55,7 @@ export function MessagesView(props: { topic: TopicDetail; location: Location }) 
         filterMode: params.mode as 'text' | 'regex',
         pageSize,
         encoding: params.view === 'hex' ? 'base64' : 'auto',
+        decode: params.decode === 'registry' && params.view !== 'hex',
       }),
     [topic, props.location.search.toString()],
   )
@@ -158,6 +161,16 @@ export function MessagesView(props: { topic: TopicDetail; location: Location }) 
               <option value="hex">hex</option>
             </select>
           </label>
+          <label>
+            <input
+              type="checkbox"
+              checked={draft.decode === 'registry'}
+              onChange={(event) =>
+                setDraft({ ...draft, decode: event.currentTarget.checked ? 'registry' : '' })
+              }
+            />{' '}
+            Decode with the schema registry
+          </label>
           <button type="submit" class="primary">
             Show messages
           </button>
@@ -203,6 +216,33 @@ export function MessagesView(props: { topic: TopicDetail; location: Location }) 
   )
 }
 
+function SchemaTag(props: { schema: NonNullable<EncodedBytes['schema']> }) {
+  const { id, type, name, error } = props.schema
+  return (
+    <div class={error === undefined ? 'schema-tag muted' : 'schema-tag error'}>
+      schema {id}
+      {type === null ? '' : ` · ${type}`}
+      {name === null ? '' : ` · ${name}`}
+      {error === undefined ? '' : `: ${error}`}
+    </div>
+  )
+}
+
+/** A key or value: a collapsible tree for JSON in the JSON view, text otherwise; its schema when decoded. */
+export function FieldView(props: { field: EncodedBytes | null; view: ViewMode }) {
+  const { field, view } = props
+  return (
+    <>
+      {field?.schema === undefined ? null : <SchemaTag schema={field.schema} />}
+      {field !== null && field.encoding === 'json' && view === 'json' ? (
+        <JsonTree value={field.data} />
+      ) : (
+        <pre>{showBytes(field, view)}</pre>
+      )}
+    </>
+  )
+}
+
 export function MessageTable(props: { messages: Message[]; view: ViewMode; caption: string }) {
   if (props.messages.length === 0) return <p class="muted">No messages.</p>
   return (
@@ -228,7 +268,7 @@ export function MessageTable(props: { messages: Message[]; view: ViewMode; capti
               <pre>{showBytes(message.key, props.view === 'hex' ? 'hex' : 'text')}</pre>
             </td>
             <td>
-              <pre>{showBytes(message.value, props.view)}</pre>
+              <FieldView field={message.value} view={props.view} />
             </td>
             <td>
               {message.headers.map((header) => (

@@ -85,12 +85,21 @@ export function OverviewPage() {
           ]}
         />
         <TimeChart
-          title="Requests per second and mean latency"
+          title="Requests per second"
           unit=""
           times={times}
           series={[
             { label: 'requests/s', color: '#9b51e0', values: samples.map((sample) => sample.requestsPerSec) },
-            { label: 'mean ms', color: '#f2994a', values: samples.map((sample) => sample.requestMeanMs) },
+          ]}
+        />
+        <TimeChart
+          title="Request latency (ms)"
+          unit=""
+          times={times}
+          series={[
+            { label: 'p50', color: '#2f80ed', values: samples.map((sample) => sample.requestP50Ms) },
+            { label: 'p99', color: '#f2994a', values: samples.map((sample) => sample.requestP99Ms) },
+            { label: 'mean', color: '#27ae60', values: samples.map((sample) => sample.requestMeanMs) },
           ]}
         />
       </section>
