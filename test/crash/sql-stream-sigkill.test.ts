@@ -11,15 +11,8 @@
 
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
-import { Kafka, logLevel } from 'kafkajs'
-import {
-  type BrokerProcess,
-  httpUrlOf,
-  makeTempDir,
-  removeTempDir,
-  startBrokerProcess,
-} from '../helpers/broker-process.ts'
-import { type ApiAnswer, call } from '../operability/http-client.ts'
+import type { BrokerProcess } from '../helpers/broker-process.ts'
+import { rowsOf, SqlCrashRun } from './sql-crash-run.ts'
 
 const streamSql = `CREATE STREAM even_events AS
   SELECT key, json_object('n', (value->>'$.n')::INT) AS value
@@ -31,57 +24,35 @@ function burst(b: number): number[] {
   return Array.from({ length: 400 }, (_, index) => b * 1000 + index)
 }
 
-async function produce(bootstrap: string, numbers: number[]): Promise<void> {
-  const kafka = new Kafka({ clientId: 'sql-stream-crash', brokers: [bootstrap], logLevel: logLevel.NOTHING })
-  const producer = kafka.producer({ allowAutoTopicCreation: false })
-  await producer.connect()
-  await producer.send({
-    topic: 'events',
-    messages: numbers.map((n) => ({ partition: n % 2, key: `k${n}`, value: JSON.stringify({ n }) })),
-  })
-  await producer.disconnect()
+function produce(broker: BrokerProcess, numbers: number[]): Promise<void> {
+  return run.send(
+    broker,
+    'events',
+    numbers.map((n) => ({ partition: n % 2, key: `k${n}`, value: JSON.stringify({ n }) })),
+  )
 }
 
-function rowsOf(answer: ApiAnswer): unknown[][] {
-  assert.equal(answer.status, 200, JSON.stringify(answer.body))
-  return (answer.body as { rows: unknown[][] }).rows
-}
+const run = new SqlCrashRun('sql-stream')
 
-const brokers: BrokerProcess[] = []
-let dataDir: string | undefined
-
-after(async () => {
-  for (const broker of brokers) await broker.stop()
-  if (dataDir !== undefined) await removeTempDir(dataDir)
-})
+after(() => run.close())
 
 test('the stream after SIGKILL and restart holds every matching record (at least once), nothing else', async () => {
-  dataDir = await makeTempDir('streamline-sql-stream-')
-  const first = await startBrokerProcess({ dataDir })
-  brokers.push(first)
-  const admin = new Kafka({
-    clientId: 'sql-stream-admin',
-    brokers: [first.bootstrap],
-    logLevel: logLevel.NOTHING,
-  }).admin()
-  await admin.connect()
-  await admin.createTopics({ topics: [{ topic: 'events', numPartitions: 2 }] })
-  await admin.disconnect()
+  const first = await run.start()
+  await run.createTopic(first, 'events', 2)
   const produced: number[] = [...burst(0)]
-  await produce(first.bootstrap, burst(0))
-  const created = await call(httpUrlOf(first), 'POST', '/api/v1/query', { sql: streamSql })
+  await produce(first, burst(0))
+  const created = await run.statements(first)(streamSql)
   assert.deepEqual(rowsOf(created), [['even_events', 'even_events']])
   await new Promise((resolve) => setTimeout(resolve, 1500))
   produced.push(...burst(1))
-  await produce(first.bootstrap, burst(1))
+  await produce(first, burst(1))
   await new Promise((resolve) => setTimeout(resolve, 300))
   await first.kill()
 
-  const second = await startBrokerProcess({ dataDir })
-  brokers.push(second)
-  const api = (sql: string) => call(httpUrlOf(second), 'POST', '/api/v1/query', { sql, maxRows: 10_000 })
+  const second = await run.start()
+  const api = run.statements(second, { maxRows: 10_000 })
   produced.push(...burst(2))
-  await produce(second.bootstrap, burst(2))
+  await produce(second, burst(2))
   // Every source record processed: offsets 600 + 600 after three bursts of 400 over 2 partitions.
   const deadline = Date.now() + 90_000
   let show: unknown[][] = []

@@ -10,15 +10,8 @@
 
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
-import { Kafka, logLevel } from 'kafkajs'
-import {
-  type BrokerProcess,
-  httpUrlOf,
-  makeTempDir,
-  removeTempDir,
-  startBrokerProcess,
-} from '../helpers/broker-process.ts'
-import { type ApiAnswer, call } from '../operability/http-client.ts'
+import type { BrokerProcess } from '../helpers/broker-process.ts'
+import { rowsOf, SqlCrashRun } from './sql-crash-run.ts'
 
 const baseMs = Date.UTC(2026, 0, 15, 10, 0, 0)
 const countries = ['DE', 'FR', 'US']
@@ -77,62 +70,40 @@ function bruteForce(clicks: Click[]): Map<string, Record<string, unknown>> {
   return view
 }
 
-async function produce(bootstrap: string, clicks: Click[]): Promise<void> {
-  const kafka = new Kafka({ clientId: 'sql-view-crash', brokers: [bootstrap], logLevel: logLevel.NOTHING })
-  const producer = kafka.producer({ allowAutoTopicCreation: false })
-  await producer.connect()
-  await producer.send({
-    topic: 'clicks',
-    messages: clicks.map((click) => ({
+function produce(broker: BrokerProcess, clicks: Click[]): Promise<void> {
+  return run.send(
+    broker,
+    'clicks',
+    clicks.map((click) => ({
       partition: click.partition,
       value: JSON.stringify({ country: click.country, n: click.n }),
       timestamp: String(click.timestampMs),
     })),
-  })
-  await producer.disconnect()
+  )
 }
 
-function rowsOf(answer: ApiAnswer): unknown[][] {
-  assert.equal(answer.status, 200, JSON.stringify(answer.body))
-  return (answer.body as { rows: unknown[][] }).rows
-}
+const run = new SqlCrashRun('sql-view')
 
-const brokers: BrokerProcess[] = []
-let dataDir: string | undefined
-
-after(async () => {
-  for (const broker of brokers) await broker.stop()
-  if (dataDir !== undefined) await removeTempDir(dataDir)
-})
+after(() => run.close())
 
 test('the view after SIGKILL and restart equals a brute-force recount', async () => {
-  dataDir = await makeTempDir('streamline-sql-view-')
-  const first = await startBrokerProcess({ dataDir })
-  brokers.push(first)
-  const admin = new Kafka({
-    clientId: 'sql-view-admin',
-    brokers: [first.bootstrap],
-    logLevel: logLevel.NOTHING,
-  }).admin()
-  await admin.connect()
-  await admin.createTopics({ topics: [{ topic: 'clicks', numPartitions: 2 }] })
-  await admin.disconnect()
+  const first = await run.start()
+  await run.createTopic(first, 'clicks', 2)
   const produced: Click[] = [...burst(0)]
-  await produce(first.bootstrap, burst(0))
-  const created = await call(httpUrlOf(first), 'POST', '/api/v1/query', { sql: viewSql })
+  await produce(first, burst(0))
+  const created = await run.statements(first)(viewSql)
   assert.deepEqual(rowsOf(created), [['clicks_per_country', 'clicks_per_country']])
   // Let the view start working, then kill it in the middle of catching up with a second burst.
   await new Promise((resolve) => setTimeout(resolve, 1500))
   produced.push(...burst(1))
-  await produce(first.bootstrap, burst(1))
+  await produce(first, burst(1))
   await new Promise((resolve) => setTimeout(resolve, 300))
   await first.kill()
 
-  const second = await startBrokerProcess({ dataDir })
-  brokers.push(second)
-  const api = (sql: string) => call(httpUrlOf(second), 'POST', '/api/v1/query', { sql })
+  const second = await run.start()
+  const api = run.statements(second)
   produced.push(...burst(2))
-  await produce(second.bootstrap, burst(2))
+  await produce(second, burst(2))
   // Wait until every source record has been processed (offsets 450 + 450 after three bursts).
   const deadline = Date.now() + 90_000
   let show: unknown[][] = []
