@@ -156,17 +156,10 @@ const noHeaders: [Buffer | null, Buffer | null][] = []
 export function forEachRawRecord(batch: RawBatch, visit: (record: RawRecord) => boolean): void {
   const buffer = batch.buffer
   let position = batch.recordsStart
-  // Zig-zag varints (Kafka's record fields); 32-bit values fit in a double exactly.
   const varint = (): number => {
-    let raw = 0
-    let shift = 0
-    for (;;) {
-      const byte = buffer[position++]
-      raw += (byte & 0x7f) * 2 ** shift
-      if (byte < 0x80) break
-      shift += 7
-    }
-    return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2
+    const value = zigzagVarintAt(buffer, position)
+    position = varintEnd
+    return value
   }
   const bytes = (): Buffer | null => {
     const length = varint()
