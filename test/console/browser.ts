@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -26,27 +26,65 @@ function modifiedMs(path: string): number {
   }
 }
 
-/** Builds the console (web/ → dist/web/) when it is missing or older than its sources, as npm start
- * does: a fresh clone (CI) has no dist/. */
-export function ensureConsoleBuilt(): void {
+function consoleBuildIsFresh(): boolean {
   const index = join(repositoryRoot, 'dist', 'web', 'index.html')
   let newest = modifiedMs(join(repositoryRoot, 'package-lock.json'))
   for (const entry of readdirSync(join(repositoryRoot, 'web'), { recursive: true, withFileTypes: true })) {
     if (entry.isFile()) newest = Math.max(newest, modifiedMs(join(entry.parentPath, entry.name)))
   }
-  if (modifiedMs(index) >= newest) return
-  execFileSync(
-    process.execPath,
-    [
-      join(repositoryRoot, 'node_modules', 'vite', 'bin', 'vite.js'),
-      'build',
-      '--config',
-      'web/vite.config.ts',
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: repositoryRoot, stdio: 'inherit' },
-  )
+  return modifiedMs(index) >= newest
+}
+
+/** A build that takes longer than this left its lock behind (a killed test run): take it over. */
+const staleBuildLockMs = 5 * 60_000
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+/** Runs `build` while holding a lock directory: the console test files run in parallel processes, and two
+ * `vite build`s at once fail (vite refuses a second build of the project) or empty dist/web/ under a
+ * page another test is loading. mkdir is atomic, so exactly one process builds; the others wait. */
+function withBuildLock(build: () => void): void {
+  const lock = join(repositoryRoot, '.tmp', 'console-build.lock')
+  mkdirSync(join(repositoryRoot, '.tmp'), { recursive: true })
+  for (;;) {
+    try {
+      mkdirSync(lock)
+      break
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      if (Date.now() - modifiedMs(lock) > staleBuildLockMs) rmSync(lock, { recursive: true, force: true })
+      else sleepSync(200)
+    }
+  }
+  try {
+    build()
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
+}
+
+/** Builds the console (web/ → dist/web/) when it is missing or older than its sources, as npm start
+ * does: a fresh clone (CI) has no dist/. */
+export function ensureConsoleBuilt(): void {
+  if (consoleBuildIsFresh()) return
+  withBuildLock(() => {
+    // Another test file may have built it while this one waited for the lock.
+    if (consoleBuildIsFresh()) return
+    execFileSync(
+      process.execPath,
+      [
+        join(repositoryRoot, 'node_modules', 'vite', 'bin', 'vite.js'),
+        'build',
+        '--config',
+        'web/vite.config.ts',
+        '--logLevel',
+        'warn',
+      ],
+      { cwd: repositoryRoot, stdio: 'inherit' },
+    )
+  })
 }
 
 /** The HTTP port of a broker started by startBrokerProcess (from its "http listening" log line). */
