@@ -68,7 +68,7 @@ export async function bundleCli(): Promise<void> {
   await build({
     ...bundleOptions,
     define: {
-      STREAMLINE_OPTION_TABLE: JSON.stringify(optionTableOf()),
+      STREAMLINE_OPTION_TABLE_JSON: JSON.stringify(JSON.stringify(optionTableOf())),
       STREAMLINE_CLI_VERSION: JSON.stringify(version),
     },
   })

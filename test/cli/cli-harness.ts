@@ -46,7 +46,10 @@ function bundleOnce(): Promise<{ dir: string; entry: string }> {
         streamline: join(repositoryRoot, 'src', 'cli', 'streamline.ts'),
       },
       outdir: dir,
-      define: { STREAMLINE_CLI_VERSION: JSON.stringify('0.0.0-test'), STREAMLINE_OPTION_TABLE: 'undefined' },
+      define: {
+        STREAMLINE_CLI_VERSION: JSON.stringify('0.0.0-test'),
+        STREAMLINE_OPTION_TABLE_JSON: 'undefined',
+      },
     })
     return { dir, entry: join(dir, 'streamline-cli.js') }
   })()

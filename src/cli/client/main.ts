@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // `streamline-cli`: the client command (bin in package.json; bundled to dist/bundle/streamline-cli.js
 // by scripts/bundle.ts). Runs one command line and exits with its code (0 ok, 1 failed, 2 usage).
-import { cliVersion } from './version.ts'
+// No static import: whatever this file imports loads before the `--version` quick path below.
+
+// The version fixed into the bundle by scripts/bundle.ts; undefined when run from source.
+declare const STREAMLINE_CLI_VERSION: string | undefined
 
 const interrupt = new AbortController()
 let interrupts = 0
@@ -19,7 +22,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 const args = process.argv.slice(2)
 // The quick path: `--version` answers without loading the command tree (scripts call it to probe).
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  process.stdout.write(`${cliVersion()}\n`)
+  const version =
+    typeof STREAMLINE_CLI_VERSION === 'string'
+      ? STREAMLINE_CLI_VERSION
+      : (await import('./version.ts')).cliVersion()
+  process.stdout.write(`${version}\n`)
   process.exit(0)
 }
 const { runCli } = await import('./program.ts')
