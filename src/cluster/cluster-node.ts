@@ -26,6 +26,12 @@ import { ClusterGroupStore } from './group-store.ts'
 import { Leadership, type LedPartition, SerialQueue } from './leadership.ts'
 import { acquireLeases, leaseCounts, releaseLeases, renewLeases } from './leases.ts'
 import {
+  type ClusterLeasesReport,
+  type ClusterMemberReport,
+  clusterLeases,
+  clusterMembers,
+} from './members-report.ts'
+import {
   type ClusterBroker,
   clusterIdOf,
   deregisterBroker,
@@ -117,6 +123,14 @@ export class ClusterNode implements ClusterView {
 
   get brokerId(): number {
     return this.registration?.brokerId ?? -1
+  }
+
+  members(): Promise<ClusterMemberReport[]> {
+    return clusterMembers(this.database, this.options.leaseTimeoutMs)
+  }
+
+  leases(): Promise<ClusterLeasesReport> {
+    return clusterLeases(this.database)
   }
 
   brokers(): readonly ClusterBroker[] {

@@ -1,6 +1,7 @@
 // What the Kafka handlers see of the cluster (BrokerServices.cluster): the live brokers and each
 // partition's leader. A type-only import for the broker: no cluster code loads outside cluster mode.
 
+import type { ClusterLeasesReport, ClusterMemberReport } from './members-report.ts'
 import type { ClusterBroker } from './membership.ts'
 
 export interface PartitionLeader {
@@ -17,4 +18,8 @@ export interface ClusterView {
   leaderOf(topic: string, partition: number): PartitionLeader | null
   /** The broker coordinating the group (holding its coordinator lease), or null while none does. */
   groupCoordinatorOf(groupId: string): ClusterBroker | null
+  /** Every registered broker with its liveness and lease counts (read from PostgreSQL: the HTTP API). */
+  members(): Promise<ClusterMemberReport[]>
+  /** Who holds each partition and group coordinator lease (read from PostgreSQL: the HTTP API). */
+  leases(): Promise<ClusterLeasesReport>
 }

@@ -4,6 +4,7 @@
 
 import type { BrokerConfigAdmin } from '../broker/config-admin.ts'
 import type { BrokerIdentity, BrokerSettings } from '../broker/handler.ts'
+import type { ClusterView } from '../cluster/view.ts'
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import type { Logger } from '../log.ts'
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
@@ -20,8 +21,10 @@ export interface BrokerView {
   /** This broker as clients see it (the advertised address). */
   identity: BrokerIdentity
   settings: BrokerSettings
-  /** 'disk' with a data dir, or 'memory' (--in-memory). */
-  mode: 'disk' | 'memory'
+  /** 'disk' with a data dir, 'memory' (--in-memory), or 'cluster' (metadata in PostgreSQL, data in S3). */
+  mode: 'disk' | 'memory' | 'cluster'
+  /** Cluster mode's members and leases; null for a single broker. */
+  cluster: ClusterView | null
   dataDir: string | undefined
   /** Kafka listener address actually bound. */
   listener: { host: string; port: number }

@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import pg from 'pg'
-import type { BrokerProcess } from '../helpers/broker-process.ts'
+import { type BrokerProcess, httpUrlOf } from '../helpers/broker-process.ts'
 import { requireClient } from '../helpers/clients.ts'
 import { requirePostgres } from '../helpers/postgres-cluster-server.ts'
 import { startCluster, type TestCluster } from './cluster-helpers.ts'
@@ -145,6 +145,20 @@ function assertExactlyAcknowledged(read: Map<number, string[]>): void {
   }
 }
 
+async function getJson(broker: BrokerProcess, path: string): Promise<unknown> {
+  const response = await fetch(`${httpUrlOf(broker)}${path}`)
+  assert.equal(response.status, 200, `GET ${path}`)
+  return response.json()
+}
+
+interface MembersBody {
+  members: Array<{ brokerId: number; port: number; live: boolean; stopped: boolean; partitionLeases: number }>
+}
+interface LeasesBody {
+  partitions: Array<{ topic: string; partition: number; leaderId: number | null; leaderEpoch: number }>
+  groupCoordinators: Array<{ slot: number; brokerId: number | null }>
+}
+
 function brokerOf(port: number): BrokerProcess {
   const found = cluster.brokers.find((broker) => broker.port === port)
   assert.ok(found, `a broker process on port ${port}`)
@@ -174,6 +188,21 @@ test('three brokers form one cluster: each lists all three', { skip }, async () 
   )
   const expected = cluster.brokers.map((broker) => broker.bootstrap).sort()
   for (const names of listed) assert.deepEqual(names, expected)
+  // The HTTP API of every broker gives the same cluster: mode, the three brokers, the three members.
+  const ports = cluster.brokers.map((broker) => broker.port).sort()
+  for (const broker of cluster.brokers) {
+    const info = (await getJson(broker, '/api/v1/cluster')) as {
+      mode: string
+      brokers: Array<{ port: number }>
+    }
+    assert.equal(info.mode, 'cluster')
+    assert.deepEqual(info.brokers.map((each) => each.port).sort(), ports)
+    const { members } = (await getJson(broker, '/api/v1/cluster/members')) as MembersBody
+    assert.deepEqual(
+      members.map((member) => [member.port, member.live, member.stopped]).sort(),
+      ports.map((port) => [port, true, false]),
+    )
+  }
 })
 
 test('acks=all through kcat and kafkajs, partitions spread, read back exactly once in order', {
@@ -239,6 +268,21 @@ test('SIGKILL of a broker: its partitions move with epoch + 1, every acknowledge
     assert.equal(moved?.leaderEpoch, old.leaderEpoch + 1, `partition ${old.partition} epoch`)
   }
   assert.ok(failoverMs < 10_000, `failover took ${failoverMs} ms`)
+  // A survivor's HTTP API: the killed broker no longer live, the leases where PostgreSQL has them.
+  const survivor = cluster.brokers.find((broker) => broker.isAlive())
+  assert.ok(survivor)
+  const { members } = (await getJson(survivor, '/api/v1/cluster/members')) as MembersBody
+  const killed = members.find((member) => member.brokerId === victimId)
+  assert.deepEqual([killed?.live, killed?.partitionLeases], [false, 0])
+  const leased = (await getJson(survivor, '/api/v1/cluster/leases')) as LeasesBody
+  assert.deepEqual(
+    leased.partitions
+      .filter((lease) => lease.topic === topic)
+      .map((lease) => [lease.partition, lease.leaderId, lease.leaderEpoch]),
+    after.map((leader) => [leader.partition, leader.brokerId, leader.leaderEpoch]),
+  )
+  assert.equal(leased.groupCoordinators.length, 50)
+  assert.ok(leased.groupCoordinators.every((lease) => lease.brokerId !== victimId))
   // The survivors read the moved partitions from the object store.
   assertExactlyAcknowledged(await consumeAll(cluster.bootstrap()))
   const more = Array.from({ length: 30 }, (_, index) => `after-kill-${index}`)

@@ -54,6 +54,13 @@ test('health, readiness, cluster info, unknown route', async () => {
       sizeBytes: 0,
     },
   })
+  // Members and leases exist only in cluster mode (test/cluster/cluster-brokers.test.ts).
+  const notCluster = error(
+    'CLUSTER_MODE_DISABLED',
+    'this broker is not in cluster mode (start it with --cluster-metadata and --object-store)',
+  )
+  assert.deepEqual(await api('GET', '/api/v1/cluster/members'), { status: 404, body: notCluster })
+  assert.deepEqual(await api('GET', '/api/v1/cluster/leases'), { status: 404, body: notCluster })
   assert.deepEqual(await api('GET', '/api/v1/nothing'), {
     status: 404,
     body: error('NOT_FOUND', 'no route GET /api/v1/nothing'),
@@ -308,6 +315,8 @@ test('the OpenAPI document lists every route', async () => {
     'get /api/v1/acls',
     'get /api/v1/broker-configs',
     'get /api/v1/cluster',
+    'get /api/v1/cluster/leases',
+    'get /api/v1/cluster/members',
     'get /api/v1/connect/{path}',
     'get /api/v1/groups',
     'get /api/v1/groups/{group}',

@@ -6,7 +6,7 @@ export interface Cluster {
   version: string
   controllerId: number
   brokers: Array<{ nodeId: number; host: string; port: number }>
-  mode: 'disk' | 'memory'
+  mode: 'disk' | 'memory' | 'cluster'
   dataDir: string | null
   playground: boolean
   topics: number

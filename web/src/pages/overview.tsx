@@ -50,7 +50,13 @@ export function OverviewPage() {
           </div>
           <div>
             <dt>Storage</dt>
-            <dd>{info.mode === 'memory' ? 'in memory' : (info.dataDir ?? 'disk')}</dd>
+            <dd>
+              {info.mode === 'memory'
+                ? 'in memory'
+                : info.mode === 'cluster'
+                  ? 'cluster (PostgreSQL + object store)'
+                  : (info.dataDir ?? 'disk')}
+            </dd>
           </div>
           <div>
             <dt>Connections</dt>
