@@ -4,6 +4,9 @@
 // 127.0.0.1 (the test helper); the broker side is the disk engine in this process (the object store,
 // not the Kafka protocol, is what is measured: Fetch adds the same cost to local and remote reads).
 // Then the local-disk bound under ingest faster than uploads (tiered-disk-bound.ts).
+// The copy and the raw PUTs are compared on equal terms: the same S3ObjectStore client and server,
+// the closed segments' sizes, Content-MD5 on every PUT, 4 uploads in flight through a pool on both
+// sides, both warmed by segment-sized uploads first, and two rounds in alternating order.
 
 import { openLogManager } from '../../../src/storage/log-manager.ts'
 import type { DiskPartitionLog } from '../../../src/storage/partition-log.ts'
