@@ -4,8 +4,12 @@
 // 127.0.0.1 (the test helper); the broker side is the disk engine in this process (the object store,
 // not the Kafka protocol, is what is measured: Fetch adds the same cost to local and remote reads).
 // Then the local-disk bound under ingest faster than uploads (tiered-disk-bound.ts).
+// The copy and the raw PUTs are compared on equal terms: the same S3ObjectStore client and server,
+// the closed segments' sizes, Content-MD5 on every PUT, 4 uploads in flight through a pool on both
+// sides, both warmed by segment-sized uploads first, and two rounds in alternating order.
 
 import { openLogManager } from '../../../src/storage/log-manager.ts'
+import type { DiskPartitionLog } from '../../../src/storage/partition-log.ts'
 import { makeBatch, quietLogger } from '../../../src/storage/testing/batches.ts'
 import { bufferBody } from '../../../src/storage/tiered/object-store.ts'
 import { S3ObjectStore } from '../../../src/storage/tiered/s3-object-store.ts'
@@ -16,6 +20,20 @@ import type { BenchContext, Workload } from '../types.ts'
 import { runDiskBound } from './tiered-disk-bound.ts'
 
 const mib = 1024 * 1024
+
+/** Uploads in flight at once, for the copies (upload_concurrency) and the raw PUTs alike. */
+const uploadConcurrency = 4
+/** Copy and raw PUTs are measured in rounds of their own data, in alternating order. */
+const rounds = 2
+
+/** Runs the jobs with `uploadConcurrency` of them in flight (a worker pool). */
+async function uploadPool(jobs: (() => Promise<unknown>)[]): Promise<void> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) await jobs[next++]()
+  }
+  await Promise.all(Array.from({ length: uploadConcurrency }, worker))
+}
 
 async function run(context: BenchContext): Promise<void> {
   const totalBytes = (context.options.quick ? 8 : 96) * mib
@@ -36,7 +54,7 @@ async function run(context: BenchContext): Promise<void> {
   const tieredStorage: TieredStorageOptions = {
     store: s3,
     taskIntervalMs: 3_600_000,
-    uploadConcurrency: 4,
+    uploadConcurrency,
     retry: { attemptsMax: 3, backoffInitialMs: 50, backoffMaxMs: 500 },
     cacheBytes: 64 * mib,
     cacheChunkBytes: mib,
@@ -47,41 +65,86 @@ async function run(context: BenchContext): Promise<void> {
     const open = () =>
       openLogManager({ dataDir, logger: quietLogger(), maintenanceIntervalMs: 0, tieredStorage })
     let manager = await open()
-    await manager.createTopic('bench', {
-      partitionCount: 1,
-      configOverrides: {
-        'remote.storage.enable': 'true',
-        'segment.bytes': String(segmentBytes),
-        'local.retention.bytes': '1',
-        'retention.ms': '-1',
-      },
-    })
-    const log = manager.partition('bench', 0)
-    if (log === undefined || manager.tiered === null) throw new Error('no partition')
     const batch = await makeBatch(
       Array.from({ length: 64 }, (_, index) => ({ value: `v${index}`.padEnd(1000, 'x') })),
     )
-    while (log.sizeBytes < totalBytes) await log.append(batch, { durable: false })
-    await log.flush()
-    const sizes = log.segments.slice(0, -1).map((segment) => segment.size)
-    const copiedBytes = sizes.reduce((total, size) => total + size, 0)
-    // Both sides start with an open client (the raw store is opened above): the SDK's import is not
-    // upload time.
-    await manager.tiered.store()
-    let started = performance.now()
-    await manager.tiered.runTask({ partitions: () => [log] })
-    const copySeconds = (performance.now() - started) / 1000
-    started = performance.now()
-    const payload = Buffer.alloc(Math.max(...sizes), 7)
-    let rawIndex = 0
-    const rawJobs = sizes.map(
-      (size) => async () => raw.put(`object-${rawIndex++}`, bufferBody(payload.subarray(0, size))),
+    // Every round's data is written (and flushed) before anything is measured; the warm-up topic's
+    // `uploadConcurrency` segments are copied unmeasured.
+    const logs: DiskPartitionLog[] = []
+    for (let round = -1; round < rounds; round += 1) {
+      const topic = round < 0 ? 'bench-warm-up' : `bench-${round}`
+      await manager.createTopic(topic, {
+        partitionCount: 1,
+        configOverrides: {
+          'remote.storage.enable': 'true',
+          'segment.bytes': String(segmentBytes),
+          'local.retention.bytes': '1',
+          'retention.ms': '-1',
+        },
+      })
+      const log = manager.partition(topic, 0)
+      if (log === undefined) throw new Error('no partition')
+      const bytes = round < 0 ? uploadConcurrency * segmentBytes + 1 : totalBytes / rounds
+      while (log.sizeBytes < bytes) await log.append(batch, { durable: false })
+      await log.flush()
+      logs.push(log)
+    }
+    const warmUp = logs.shift()
+    const tiered = manager.tiered
+    if (tiered === null || warmUp === undefined) throw new Error('no tiered storage')
+    // Both sides start warm: an open client, a warm server, and as many objects of a segment's size
+    // uploaded as go at once (the raw payload below is allocated and filled before it is timed; the
+    // copies' read buffers are allocated by these copies and then reused, as in a broker that keeps
+    // copying). Neither the SDK's import nor the first connections count as upload time.
+    await tiered.runTask({ partitions: () => [warmUp] })
+    await uploadPool(
+      Array.from(
+        { length: uploadConcurrency },
+        (_, index) => () => raw.put(`warm-up-${index}`, bufferBody(Buffer.alloc(segmentBytes, index))),
+      ),
     )
-    for (let index = 0; index < rawJobs.length; index += 4)
-      await Promise.all(rawJobs.slice(index, index + 4).map((job) => job()))
-    const putSeconds = (performance.now() - started) / 1000
-    const copyRate = copiedBytes / mib / copySeconds
-    const putRate = copiedBytes / mib / putSeconds
+    const payload = Buffer.alloc(segmentBytes * 2, 7)
+    const sizesOf = (log: DiskPartitionLog): number[] =>
+      log.segments.slice(0, -1).map((segment) => segment.size)
+    const copy = { bytes: 0, seconds: 0 }
+    const put = { bytes: 0, seconds: 0 }
+    const measureCopy = async (log: DiskPartitionLog): Promise<void> => {
+      const bytes = sizesOf(log).reduce((total, size) => total + size, 0)
+      const started = performance.now()
+      await tiered.runTask({ partitions: () => [log] })
+      copy.seconds += (performance.now() - started) / 1000
+      copy.bytes += bytes
+      if (log.remote?.metadata.copiedEndOffset !== log.segments.at(-1)?.baseOffset)
+        throw new Error('not every closed segment was copied')
+    }
+    // Raw PUTs of the same sizes (with their MD5, as every copy sends), `uploadConcurrency` in flight
+    // as the copies are: a worker pool, never batches that wait for their slowest PUT.
+    const measurePut = async (sizes: number[], round: number): Promise<void> => {
+      const started = performance.now()
+      await uploadPool(
+        sizes.map(
+          (size, index) => () =>
+            raw.put(`round-${round}-object-${index}`, bufferBody(payload.subarray(0, size))),
+        ),
+      )
+      put.seconds += (performance.now() - started) / 1000
+      put.bytes += sizes.reduce((total, size) => total + size, 0)
+    }
+    const allSizes: number[][] = []
+    for (const [round, log] of logs.entries()) {
+      const sizes = sizesOf(log)
+      allSizes.push(sizes)
+      // The order alternates: neither side always meets the server (and the page cache) second.
+      if (round % 2 === 0) {
+        await measureCopy(log)
+        await measurePut(sizes, round)
+      } else {
+        await measurePut(sizes, round)
+        await measureCopy(log)
+      }
+    }
+    const copyRate = copy.bytes / mib / copy.seconds
+    const putRate = put.bytes / mib / put.seconds
     context.record({
       id: 'tiered.copy.mbPerSec',
       label: 'tiered: segment copy to s3rver',
@@ -105,31 +168,34 @@ async function run(context: BenchContext): Promise<void> {
     })
     await manager.close()
     manager = await open()
-    const reopened = manager.partition('bench', 0)
-    if (reopened === undefined || reopened.remote === null) throw new Error('no remote partition')
-    const remoteEnd = reopened.remote.metadata.copiedEndOffset
-    started = performance.now()
+    let started = performance.now()
     let readBytes = 0
-    for (let offset = 0; offset < remoteEnd; ) {
-      const { records } = await reopened.read(offset, mib)
-      if (records.length === 0) throw new Error(`no records at ${offset}`)
-      readBytes += records.length
-      let position = 0
-      let lastOffset = offset
-      while (position < records.length) {
-        lastOffset = Number(records.readBigInt64BE(position)) + records.readInt32BE(position + 23)
-        position += 12 + records.readInt32BE(position + 8)
+    for (let round = 0; round < rounds; round += 1) {
+      const reopened = manager.partition(`bench-${round}`, 0)
+      if (reopened === undefined || reopened.remote === null) throw new Error('no remote partition')
+      const remoteEnd = reopened.remote.metadata.copiedEndOffset
+      for (let offset = 0; offset < remoteEnd; ) {
+        const { records } = await reopened.read(offset, mib)
+        if (records.length === 0) throw new Error(`no records at ${offset}`)
+        readBytes += records.length
+        let position = 0
+        let lastOffset = offset
+        while (position < records.length) {
+          lastOffset = Number(records.readBigInt64BE(position)) + records.readInt32BE(position + 23)
+          position += 12 + records.readInt32BE(position + 8)
+        }
+        offset = lastOffset + 1
       }
-      offset = lastOffset + 1
     }
     const readSeconds = (performance.now() - started) / 1000
     started = performance.now()
     let rawRead = 0
-    for (let index = 0; index < sizes.length; index += 1) {
-      for (let start = 0; start < sizes[index]; start += mib) {
-        rawRead += (
-          await raw.get(`object-${index}`, { start, endExclusive: Math.min(sizes[index], start + mib) })
-        ).length
+    for (const [round, sizes] of allSizes.entries()) {
+      for (const [index, size] of sizes.entries()) {
+        for (let start = 0; start < size; start += mib) {
+          const range = { start, endExclusive: Math.min(size, start + mib) }
+          rawRead += (await raw.get(`round-${round}-object-${index}`, range)).length
+        }
       }
     }
     const getSeconds = (performance.now() - started) / 1000

@@ -18,6 +18,7 @@ import { combineIndexes, type RemoteSegment, segmentObjectSuffix } from './remot
 import type { RemotePartition } from './remote-partition.ts'
 import { withRetries } from './retry.ts'
 import type { TieredLog } from './tiered-log.ts'
+import { bufferedFileWithTrailerBody } from './upload-buffers.ts'
 
 async function readOptional(file: string): Promise<Buffer | null> {
   try {
@@ -52,6 +53,8 @@ export interface CopyOrder {
   afterPrevious?: Promise<unknown>
   /** Called once this segment's COPY_SEGMENT_FINISHED is recorded (in memory, write queued). */
   onRecorded?: () => void
+  /** Called once the upload has settled (`stored` false: it failed); the rest waits and records. */
+  onUploaded?: (stored: boolean) => void
 }
 
 /** Segments whose COPY_SEGMENT_STARTED records share one write of the metadata file. */
@@ -122,16 +125,27 @@ export async function copySegment(
       PRODUCER_SNAPSHOT: await readOptional(path.join(log.directory, snapshotFileName(nextOffset))),
       LEADER_EPOCH: Buffer.from(epochText),
     })
-    const body = await fileWithTrailerBody(segment.handle, segment.size, indexes.bytes)
-    const store = await remote.tiered.store()
-    await withRetries(
-      remote.tiered.retryPolicy,
-      () => store.put(remote.keyOf(entry, segmentObjectSuffix), body),
-      {
-        onThrottle: () => remote.tiered.onThrottle(),
-      },
-    )
-    remote.tiered.metrics.bytesCopied += body.sizeBytes
+    // Read once into a reused buffer and sent from it (upload-buffers.ts); too large: streamed.
+    const buffers = remote.tiered.uploadBuffers
+    const buffer = buffers.acquire(segment.size + indexes.bytes.length)
+    let uploaded = false
+    try {
+      const body =
+        buffer === null
+          ? await fileWithTrailerBody(segment.handle, segment.size, indexes.bytes)
+          : await bufferedFileWithTrailerBody(segment.handle, segment.size, indexes.bytes, buffer)
+      const store = await remote.tiered.store()
+      await withRetries(
+        remote.tiered.retryPolicy,
+        () => store.put(remote.keyOf(entry, segmentObjectSuffix), body),
+        { onThrottle: () => remote.tiered.onThrottle() },
+      )
+      remote.tiered.metrics.bytesCopied += body.sizeBytes
+      uploaded = true
+    } finally {
+      if (buffer !== null) buffers.release(buffer, remote.tiered.options.uploadConcurrency)
+      order.onUploaded?.(uploaded)
+    }
     // Segments of a partition upload side by side but finish in offset order: a segment is recorded
     // copied only after the one before it is recorded (so the copied range never has a gap; a write
     // of the metadata file holds every entry recorded before it, so the previous one is durable

@@ -24,6 +24,7 @@ import { deleteRemoteSegments } from './remote-retention.ts'
 import { type RetryPolicy, withRetries } from './retry.ts'
 import type { S3ObjectStoreOptions } from './s3-object-store.ts'
 import type { TieredLog } from './tiered-log.ts'
+import { UploadBufferPool } from './upload-buffers.ts'
 
 export type RemoteStoreOptions =
   | ({ backend: 's3' } & S3ObjectStoreOptions)
@@ -96,6 +97,8 @@ export class TieredStorage {
   }
   /** Current copy concurrency: halved on throttling, +1 per successful copy up to the maximum. */
   concurrency: number
+  /** Buffers segment copies read their objects into; dropped after a task that copied nothing. */
+  readonly uploadBuffers = new UploadBufferPool()
   /** Segment copies in flight across partitions, at most `concurrency`. */
   private readonly slots = new CopySlots()
   private opened: Promise<ObjectStore> | null = null
@@ -183,7 +186,10 @@ export class TieredStorage {
         )
       }
     })
+    const copiedBefore = this.metrics.segmentsCopied
     await this.runAdaptive(jobs)
+    // Buffers stay for the next task while copies go on; an idle broker gives them back.
+    if (this.metrics.segmentsCopied === copiedBefore) this.uploadBuffers.clear()
     for (const log of logs) await this.retain(log, nowMs)
   }
 
@@ -272,7 +278,23 @@ export class TieredStorage {
     const recorded = new Promise<void>((resolve) => {
       onRecorded = resolve
     })
-    const copy = copySegment(log, remote, planned, { afterPrevious: state.previous, onRecorded })
+    // The slot bounds uploads in flight: it is free again once the PUT has settled, while this copy
+    // still waits for the one before it, writes COPY_SEGMENT_FINISHED and runs local retention (an
+    // fsync or two that would otherwise leave the connection idle).
+    let slotHeld = true
+    const releaseSlot = (): void => {
+      if (slotHeld) this.slots.release()
+      slotHeld = false
+    }
+    const copy = copySegment(log, remote, planned, {
+      afterPrevious: state.previous,
+      onRecorded,
+      onUploaded: (stored) => {
+        // Set before the slot frees: the loop launching copies must not start another after a failure.
+        if (!stored) state.failed = true
+        releaseSlot()
+      },
+    })
       .then(() => {
         this.concurrency = Math.min(this.options.uploadConcurrency, this.concurrency + 1)
         return afterEachCopy()
@@ -281,7 +303,7 @@ export class TieredStorage {
         state.failed = true
         throw error
       })
-      .finally(() => this.slots.release())
+      .finally(releaseSlot)
     // The next segment waits until this one is recorded (or has failed), not until it is durable.
     state.previous = Promise.race([recorded, copy])
     // Handled here too: after the last copy nothing awaits it (the failure surfaces through copies).
@@ -354,6 +376,7 @@ export class TieredStorage {
     this.closed = true
     if (this.timer !== null) clearInterval(this.timer)
     await this.running
+    this.uploadBuffers.clear()
     if (this.opened !== null) (await this.opened.catch(() => null))?.close()
   }
 }
