@@ -140,6 +140,26 @@ export class RegistryState {
     )
   }
 
+  /** The latest version of `subject` registered with `id` (soft-deleted ones only when asked): O(users of id). */
+  latestVersionWithId(subject: string, id: number, options: { deleted: boolean }): SchemaValue | undefined {
+    let latest: SchemaValue | undefined
+    for (const user of this.usersOfId.get(id) ?? []) {
+      const cut = user.lastIndexOf('\u0000')
+      if (cut !== subject.length || !user.startsWith(subject)) continue
+      const value = this.subjects.get(subject)?.get(Number(user.slice(cut + 1)))
+      if (value === undefined || (value.deleted && !options.deleted)) continue
+      if (latest === undefined || value.version > latest.version) latest = value
+    }
+    return latest
+  }
+
+  /** True when `subject` has a version (soft-deleted ones count only when asked). */
+  hasVersions(subject: string, options: { deleted: boolean }): boolean {
+    for (const value of this.subjects.get(subject)?.values() ?? [])
+      if (options.deleted || !value.deleted) return true
+    return false
+  }
+
   /** The versions of a subject in ascending order; soft-deleted ones only when asked. */
   versionsOf(subject: string, options: { deleted: boolean }): SchemaValue[] {
     const versions = this.subjects.get(subject)
