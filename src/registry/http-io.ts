@@ -65,18 +65,14 @@ export function readJsonBody(request: IncomingMessage): Promise<unknown> {
 }
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body)
-  response.writeHead(status, {
-    'content-type': responseContentType,
-    'content-length': Buffer.byteLength(text),
-  })
-  response.end(text)
+  sendText(response, status, JSON.stringify(body))
 }
 
-export function sendRaw(response: ServerResponse, status: number, text: string): void {
+/** An answer already serialized (JSON, or a raw schema text). */
+export function sendText(response: ServerResponse, status: number, text: string | Buffer): void {
   response.writeHead(status, {
     'content-type': responseContentType,
-    'content-length': Buffer.byteLength(text),
+    'content-length': typeof text === 'string' ? Buffer.byteLength(text) : text.length,
   })
   response.end(text)
 }

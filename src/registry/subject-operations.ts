@@ -122,6 +122,25 @@ export function registerSchema(
   })
 }
 
+/**
+ * The version of `subject` holding the content `schema` (already canonical) has, found in O(1) without
+ * parsing, or undefined (then the caller parses: the text may be new, invalid, or need `normalize`).
+ */
+function findCanonicalInSubject(
+  store: RegistryStore,
+  subject: string,
+  request: SchemaRequest,
+  schema: string,
+  options: { deleted: boolean },
+): SchemaValue | undefined {
+  const id = store.state.idOfContent({
+    schemaType: request.schemaType,
+    references: request.references,
+    schema,
+  })
+  return id === undefined ? undefined : store.state.latestVersionWithId(subject, id, options)
+}
+
 /** POST /subjects/{subject}: the subject-version holding this schema. */
 export async function lookUpSchema(
   store: RegistryStore,
@@ -129,9 +148,17 @@ export async function lookUpSchema(
   request: SchemaRequest,
   options: { normalize: boolean; deleted: boolean },
 ): Promise<SchemaValue> {
-  if (store.state.versionsOf(subject, { deleted: options.deleted }).length === 0)
-    throw subjectNotFound(subject)
-  const parsed = await store.parse(request.schemaType, request.schema, request.references)
+  if (!store.state.hasVersions(subject, { deleted: options.deleted })) throw subjectNotFound(subject)
+  // Serializers send the same text again and again: as stored (canonical), or a text parsed before.
+  const { schemaType, references, schema } = request
+  const known = findCanonicalInSubject(store, subject, request, schema, options)
+  if (known !== undefined) return known
+  const canonical = store.canonicalTexts.get(schemaType, references, schema)
+  const cached =
+    canonical === undefined ? undefined : findCanonicalInSubject(store, subject, request, canonical, options)
+  if (cached !== undefined) return cached
+  const parsed = await store.parse(schemaType, schema, references)
+  store.canonicalTexts.set(schemaType, references, schema, parsed.canonical)
   const found = await findInSubject(store, subject, request, parsed, options)
   if (found === undefined) throw schemaNotFound()
   return found

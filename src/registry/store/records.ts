@@ -102,8 +102,12 @@ function schemaTypeOf(value: unknown): SchemaType | null {
   return value === 'AVRO' || value === 'JSON' || value === 'PROTOBUF' ? value : null
 }
 
+/** The references of every value that has none: one array, not one per stored schema (never mutated). */
+const noReferences: SchemaReference[] = []
+
 function referencesOf(value: unknown): SchemaReference[] | null {
-  if (value === undefined || value === null) return []
+  if (value === undefined || value === null || (Array.isArray(value) && value.length === 0))
+    return noReferences
   if (!Array.isArray(value)) return null
   const references: SchemaReference[] = []
   for (const each of value) {

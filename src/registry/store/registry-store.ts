@@ -5,6 +5,7 @@
 // Writes run one at a time (serialize), so the id and version a write picks cannot be taken by
 // another write in between. Parsed schemas are cached by id (bounded by the ids registered).
 
+import { CanonicalTexts } from '../canonical-texts.ts'
 import { invalidSchema, schemaNotFound } from '../errors.ts'
 import { formatFor } from '../formats/index.ts'
 import type { ParsedSchema, ResolvedReference } from '../formats/types.ts'
@@ -31,6 +32,8 @@ export class RegistryStore {
   private readonly log: StoreLogger
   private tail: Promise<unknown> = Promise.resolve()
   private readonly parsedById = new Map<number, Promise<ParsedSchema>>()
+  /** Lookups' texts already parsed → their canonical text (subject-operations.ts). */
+  readonly canonicalTexts = new CanonicalTexts()
 
   constructor(topic: SchemasTopic, log: StoreLogger) {
     this.topic = topic

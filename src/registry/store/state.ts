@@ -13,9 +13,17 @@ export interface SchemaContent {
   references: SchemaReference[]
 }
 
-function contentKey(content: Pick<SchemaContent, 'schemaType' | 'references' | 'schema'>): string {
-  return `${content.schemaType}\u0000${JSON.stringify(content.references)}\u0000${content.schema}`
+function sameReferences(a: readonly SchemaReference[], b: readonly SchemaReference[]): boolean {
+  if (a.length !== b.length) return false
+  for (let index = 0; index < a.length; index++) {
+    const [x, y] = [a[index], b[index]]
+    if (x.name !== y.name || x.subject !== y.subject || x.version !== y.version) return false
+  }
+  return true
 }
+
+/** "subject\u0000version": one user of an id. */
+const userKey = (subject: string, version: number): string => `${subject}\u0000${version}`
 
 /** The key of the global config and mode (Confluent writes them with no subject). */
 export const globalScope = ''
@@ -25,14 +33,21 @@ export class RegistryState {
   readonly subjects = new Map<string, Map<number, SchemaValue>>()
   /** id → content, while at least one subject-version names it. */
   readonly contents = new Map<number, SchemaContent>()
-  /** id → "subject\u0000version" of every subject-version using it. */
-  private readonly usersOfId = new Map<number, Set<string>>()
+  /**
+   * id → "subject\u0000version" of every subject-version using it: the key itself while there is one
+   * (most ids), a Set once there are more (memory: a Set per id costs more than the schema's text).
+   */
+  private readonly usersOfId = new Map<number, string | Set<string>>()
   /** subject (or globalScope) → ConfigValue as stored (compatibilityLevel, normalize, …). */
   readonly configs = new Map<string, Record<string, unknown>>()
   /** subject (or globalScope) → mode. */
   readonly modes = new Map<string, string>()
-  /** contentKey(type, references, schema text) → id: finds the id a schema already has in O(1). */
-  private readonly idByContent = new Map<string, number>()
+  /**
+   * Schema text → the id whose content has it (or the ids, when the same text was registered with other
+   * types or references): finds the id a schema already has in O(1). Keyed by the stored text itself,
+   * so the text is kept once (a key built from type, references and text would copy every schema).
+   */
+  private readonly idsByText = new Map<string, number | number[]>()
   /** The largest id ever seen, so a new id is always above every id handed out. */
   maxId = 0
   /** Records applied (metrics, tests). */
@@ -84,20 +99,19 @@ export class RegistryState {
       this.dropUser(previous.id, value.subject, value.version)
     versions.set(value.version, value)
     if (!this.contents.has(value.id)) {
-      this.contents.set(value.id, {
-        id: value.id,
-        schemaType: value.schemaType,
-        schema: value.schema,
-        references: value.references,
-      })
-      this.idByContent.set(contentKey(value), value.id)
+      // The first value names the content (its id, type, references and text; nothing else is read).
+      this.contents.set(value.id, value)
+      const ids = this.idsByText.get(value.schema)
+      this.idsByText.set(
+        value.schema,
+        ids === undefined ? value.id : [...(Array.isArray(ids) ? ids : [ids]), value.id],
+      )
     }
-    let users = this.usersOfId.get(value.id)
-    if (users === undefined) {
-      users = new Set()
-      this.usersOfId.set(value.id, users)
-    }
-    users.add(`${value.subject}\u0000${value.version}`)
+    const user = userKey(value.subject, value.version)
+    const users = this.usersOfId.get(value.id)
+    if (users === undefined || users === user) this.usersOfId.set(value.id, user)
+    else if (typeof users === 'string') this.usersOfId.set(value.id, new Set([users, user]))
+    else users.add(user)
     if (value.id > this.maxId) this.maxId = value.id
   }
 
@@ -112,25 +126,50 @@ export class RegistryState {
 
   private dropUser(id: number, subject: string, version: number): void {
     const users = this.usersOfId.get(id)
-    users?.delete(`${subject}\u0000${version}`)
-    if (users !== undefined && users.size === 0) {
-      this.usersOfId.delete(id)
-      const content = this.contents.get(id)
-      if (content !== undefined && this.idByContent.get(contentKey(content)) === id)
-        this.idByContent.delete(contentKey(content))
-      this.contents.delete(id)
+    const user = userKey(subject, version)
+    if (typeof users === 'object') {
+      users.delete(user)
+      if (users.size === 1) this.usersOfId.set(id, [...users][0])
+      return
     }
+    if (users !== user) return
+    this.usersOfId.delete(id)
+    const content = this.contents.get(id)
+    this.contents.delete(id)
+    const ids = content === undefined ? undefined : this.idsByText.get(content.schema)
+    if (content === undefined || ids === undefined) return
+    const left = (Array.isArray(ids) ? ids : [ids]).filter((each) => each !== id)
+    if (left.length === 0) this.idsByText.delete(content.schema)
+    else this.idsByText.set(content.schema, left.length === 1 ? left[0] : left)
   }
 
   /** The id registered for exactly this content (stored text is canonical), or undefined. */
   idOfContent(content: Pick<SchemaContent, 'schemaType' | 'references' | 'schema'>): number | undefined {
-    return this.idByContent.get(contentKey(content))
+    const ids = this.idsByText.get(content.schema)
+    if (ids === undefined) return undefined
+    // The latest id with this content (IMPORT may have given the same content several ids).
+    for (const id of Array.isArray(ids) ? [...ids].reverse() : [ids]) {
+      const found = this.contents.get(id)
+      if (
+        found !== undefined &&
+        found.schemaType === content.schemaType &&
+        sameReferences(found.references, content.references)
+      )
+        return id
+    }
+    return undefined
+  }
+
+  /** The "subject\u0000version" keys of the users of `id`. */
+  private usersKeysOf(id: number): Iterable<string> {
+    const users = this.usersOfId.get(id)
+    return users === undefined ? [] : typeof users === 'string' ? [users] : users
   }
 
   /** Every subject-version registered with `id` (soft-deleted ones included). */
   usersOf(id: number): SchemaValue[] {
     const users: SchemaValue[] = []
-    for (const user of this.usersOfId.get(id) ?? []) {
+    for (const user of this.usersKeysOf(id)) {
       const [subject, version] = user.split('\u0000')
       const value = this.subjects.get(subject)?.get(Number(version))
       if (value !== undefined) users.push(value)
@@ -138,6 +177,26 @@ export class RegistryState {
     return users.sort((a, b) =>
       a.subject === b.subject ? a.version - b.version : a.subject < b.subject ? -1 : 1,
     )
+  }
+
+  /** The latest version of `subject` registered with `id` (soft-deleted ones only when asked): O(users of id). */
+  latestVersionWithId(subject: string, id: number, options: { deleted: boolean }): SchemaValue | undefined {
+    let latest: SchemaValue | undefined
+    for (const user of this.usersKeysOf(id)) {
+      const cut = user.lastIndexOf('\u0000')
+      if (cut !== subject.length || !user.startsWith(subject)) continue
+      const value = this.subjects.get(subject)?.get(Number(user.slice(cut + 1)))
+      if (value === undefined || (value.deleted && !options.deleted)) continue
+      if (latest === undefined || value.version > latest.version) latest = value
+    }
+    return latest
+  }
+
+  /** True when `subject` has a version (soft-deleted ones count only when asked). */
+  hasVersions(subject: string, options: { deleted: boolean }): boolean {
+    for (const value of this.subjects.get(subject)?.values() ?? [])
+      if (options.deleted || !value.deleted) return true
+    return false
   }
 
   /** The versions of a subject in ascending order; soft-deleted ones only when asked. */
