@@ -48,13 +48,14 @@ export class SchemasTopic {
     return this.creating
   }
 
-  /** Appends the records as one batch and resolves once they are on disk. */
-  async append(records: readonly EncodedRecord[], timestampMs: number): Promise<void> {
+  /** Appends the records as one batch and resolves once they are on disk, with the batch's last offset:
+   * the group commit that made it durable synced everything written before it too. */
+  async append(records: readonly EncodedRecord[], timestampMs: number): Promise<number> {
     const log = await this.partition()
     const batch = await buildBatch({
       records: records.map((record) => ({ key: record.key, value: record.value, timestamp: timestampMs })),
     })
-    await log.append(batch, { durable: true })
+    return (await log.append(batch, { durable: true })).lastOffset
   }
 
   /** Hands every record from nextOffset to the end of the committed log to `apply`, in order. */

@@ -2,7 +2,11 @@
 // record of `_schemas` in offset order, both when replaying at start and when the registry's own
 // write comes back (registry-store.ts). Nothing else mutates this state, so what a restart rebuilds
 // is by construction what was acknowledged.
+// Ids live in the context of their subject (contexts.ts): each context has its own IdSpace, so ids
+// start at 1 in each and the same id may name different schemas in two contexts, as in Confluent.
+// `contents`, `maxId`, `idOfContent` and `usersOf` without a context are the default context's.
 
+import { contextOf, defaultContext } from './contexts.ts'
 import type { RegistryRecord, SchemaReference, SchemaType, SchemaValue } from './records.ts'
 
 /** The content a global id names; shared by every subject-version registered with it. */
@@ -20,23 +24,55 @@ function contentKey(content: Pick<SchemaContent, 'schemaType' | 'references' | '
 /** The key of the global config and mode (Confluent writes them with no subject). */
 export const globalScope = ''
 
-export class RegistryState {
-  /** subject → version → value (soft-deleted versions included, with deleted: true). */
-  readonly subjects = new Map<string, Map<number, SchemaValue>>()
+/** One context's ids: their contents, users, and the largest id ever seen there. */
+export class IdSpace {
   /** id → content, while at least one subject-version names it. */
   readonly contents = new Map<number, SchemaContent>()
   /** id → "subject\u0000version" of every subject-version using it. */
-  private readonly usersOfId = new Map<number, Set<string>>()
+  readonly usersOfId = new Map<number, Set<string>>()
+  /** contentKey(type, references, schema text) → id: finds the id a schema already has in O(1). */
+  readonly idByContent = new Map<string, number>()
+  /** The largest id ever seen in this context, so a new id is always above every id handed out. */
+  maxId = 0
+}
+
+export class RegistryState {
+  /** subject → version → value (soft-deleted versions included, with deleted: true). */
+  readonly subjects = new Map<string, Map<number, SchemaValue>>()
+  /** context → its ids (the default context's always exists). */
+  readonly spaces = new Map<string, IdSpace>([[defaultContext, new IdSpace()]])
+  private readonly defaultSpace = this.spaces.get(defaultContext) as IdSpace
   /** subject (or globalScope) → ConfigValue as stored (compatibilityLevel, normalize, …). */
   readonly configs = new Map<string, Record<string, unknown>>()
   /** subject (or globalScope) → mode. */
   readonly modes = new Map<string, string>()
-  /** contentKey(type, references, schema text) → id: finds the id a schema already has in O(1). */
-  private readonly idByContent = new Map<string, number>()
-  /** The largest id ever seen, so a new id is always above every id handed out. */
-  maxId = 0
   /** Records applied (metrics, tests). */
   applied = 0
+
+  /** The default context's id → content. */
+  get contents(): Map<number, SchemaContent> {
+    return this.defaultSpace.contents
+  }
+
+  /** The largest id ever seen in the default context. */
+  get maxId(): number {
+    return this.defaultSpace.maxId
+  }
+
+  /** The ids of a context (undefined while it has none). */
+  spaceOf(context: string): IdSpace | undefined {
+    return this.spaces.get(context)
+  }
+
+  private spaceFor(subject: string): IdSpace {
+    const context = contextOf(subject)
+    let space = this.spaces.get(context)
+    if (space === undefined) {
+      space = new IdSpace()
+      this.spaces.set(context, space)
+    }
+    return space
+  }
 
   applyRecord(record: RegistryRecord): void {
     this.applied++
@@ -83,22 +119,23 @@ export class RegistryState {
     if (previous !== undefined && previous.id !== value.id)
       this.dropUser(previous.id, value.subject, value.version)
     versions.set(value.version, value)
-    if (!this.contents.has(value.id)) {
-      this.contents.set(value.id, {
+    const space = this.spaceFor(value.subject)
+    if (!space.contents.has(value.id)) {
+      space.contents.set(value.id, {
         id: value.id,
         schemaType: value.schemaType,
         schema: value.schema,
         references: value.references,
       })
-      this.idByContent.set(contentKey(value), value.id)
+      space.idByContent.set(contentKey(value), value.id)
     }
-    let users = this.usersOfId.get(value.id)
+    let users = space.usersOfId.get(value.id)
     if (users === undefined) {
       users = new Set()
-      this.usersOfId.set(value.id, users)
+      space.usersOfId.set(value.id, users)
     }
     users.add(`${value.subject}\u0000${value.version}`)
-    if (value.id > this.maxId) this.maxId = value.id
+    if (value.id > space.maxId) space.maxId = value.id
   }
 
   private removeVersion(subject: string, version: number): void {
@@ -111,26 +148,30 @@ export class RegistryState {
   }
 
   private dropUser(id: number, subject: string, version: number): void {
-    const users = this.usersOfId.get(id)
+    const space = this.spaceFor(subject)
+    const users = space.usersOfId.get(id)
     users?.delete(`${subject}\u0000${version}`)
     if (users !== undefined && users.size === 0) {
-      this.usersOfId.delete(id)
-      const content = this.contents.get(id)
-      if (content !== undefined && this.idByContent.get(contentKey(content)) === id)
-        this.idByContent.delete(contentKey(content))
-      this.contents.delete(id)
+      space.usersOfId.delete(id)
+      const content = space.contents.get(id)
+      if (content !== undefined && space.idByContent.get(contentKey(content)) === id)
+        space.idByContent.delete(contentKey(content))
+      space.contents.delete(id)
     }
   }
 
-  /** The id registered for exactly this content (stored text is canonical), or undefined. */
-  idOfContent(content: Pick<SchemaContent, 'schemaType' | 'references' | 'schema'>): number | undefined {
-    return this.idByContent.get(contentKey(content))
+  /** The id registered for exactly this content in `context` (stored text is canonical), or undefined. */
+  idOfContent(
+    content: Pick<SchemaContent, 'schemaType' | 'references' | 'schema'>,
+    context = defaultContext,
+  ): number | undefined {
+    return this.spaces.get(context)?.idByContent.get(contentKey(content))
   }
 
-  /** Every subject-version registered with `id` (soft-deleted ones included). */
-  usersOf(id: number): SchemaValue[] {
+  /** Every subject-version registered with `id` in `context` (soft-deleted ones included). */
+  usersOf(id: number, context = defaultContext): SchemaValue[] {
     const users: SchemaValue[] = []
-    for (const user of this.usersOfId.get(id) ?? []) {
+    for (const user of this.spaces.get(context)?.usersOfId.get(id) ?? []) {
       const [subject, version] = user.split('\u0000')
       const value = this.subjects.get(subject)?.get(Number(version))
       if (value !== undefined) users.push(value)
