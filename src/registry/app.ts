@@ -11,6 +11,7 @@ import { registryRoutes } from './route-table.ts'
 import { Router } from './router.ts'
 import type { RegistryRuntime } from './runtime.ts'
 import type { RegistryServices } from './services.ts'
+import { rewriteContextPath } from './store/contexts.ts'
 
 export interface RegistryApp {
   handle(request: IncomingMessage, response: ServerResponse): void
@@ -22,7 +23,9 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
   const services: RegistryServices = { store, clusterId: context.logs.clusterId }
   const router = new Router(registryRoutes)
   const metrics =
-    runtime.context.metrics === undefined ? null : new RegistryMetrics(runtime.context.metrics, store.state)
+    runtime.context.metrics === undefined
+      ? null
+      : new RegistryMetrics(runtime.context.metrics, store.state, store.commits)
   const answers = new AnswerCache()
   const serve = async (
     request: IncomingMessage,
@@ -30,7 +33,8 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
     matched: { route: string },
   ): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://registry')
-    const { route, params } = router.match(request.method ?? 'GET', url.pathname)
+    const pathname = rewriteContextPath(url.pathname, url.searchParams)
+    const { route, params } = router.match(request.method ?? 'GET', pathname)
     matched.route = route.path
     const appliedBefore = store.state.applied
     const body = await readJsonBody(request)

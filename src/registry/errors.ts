@@ -73,6 +73,8 @@ export const invalidMode = (mode: string): RegistryError =>
   )
 export const operationNotPermitted = (detail: string): RegistryError => new RegistryError(422, 42205, detail)
 export const referenceExists = (detail: string): RegistryError => new RegistryError(422, 42206, detail)
+export const invalidSubject = (subject: string): RegistryError =>
+  new RegistryError(422, 42208, `The specified subject '${subject}' is not a valid.`)
 export const storeError = (detail: string): RegistryError => new RegistryError(500, 50001, detail)
 export const operationTimeout = (detail: string): RegistryError => new RegistryError(500, 50002, detail)
 export const forwardingError = (detail: string): RegistryError => new RegistryError(500, 50003, detail)

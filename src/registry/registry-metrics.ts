@@ -4,6 +4,8 @@
 //   streamline_registry_requests_total{method, route, status}   requests answered, by route template
 //   streamline_registry_request_seconds{method, route}          latency histogram
 //   streamline_registry_schemas / _subjects / _schema_versions  read from the state at scrape time
+//   streamline_registry_store_appends_total / _store_records_total  appends to `_schemas` (one
+//     fdatasync each) and the records they carried: records/appends is the group commit's batching
 // Labels are bounded: routes come from the route table (`unmatched` for 404/405 paths; requests refused
 // by basic auth are not counted), statuses are HTTP codes.
 
@@ -19,7 +21,11 @@ export class RegistryMetrics {
   private readonly requests: Counter<'method' | 'route' | 'status'>
   private readonly seconds: Histogram<'method' | 'route'>
 
-  constructor(broker: BrokerMetrics, state: RegistryState) {
+  constructor(
+    broker: BrokerMetrics,
+    state: RegistryState,
+    commits: { readonly appends: number; readonly records: number } = { appends: 0, records: 0 },
+  ) {
     const { Counter, Gauge, Histogram } = promClient()
     const registers = [broker.registry]
     this.requests = new Counter({
@@ -34,6 +40,24 @@ export class RegistryMetrics {
       labelNames: ['method', 'route'],
       buckets,
       registers,
+    })
+    new Counter({
+      name: 'streamline_registry_store_appends_total',
+      help: 'Appends to _schemas, each made durable by one fdatasync (the group commit of the writes queued).',
+      registers,
+      collect() {
+        this.reset()
+        this.inc(commits.appends)
+      },
+    })
+    new Counter({
+      name: 'streamline_registry_store_records_total',
+      help: 'Records written to _schemas by the registry (divided by the appends: records per group commit).',
+      registers,
+      collect() {
+        this.reset()
+        this.inc(commits.records)
+      },
     })
     new Gauge({
       name: 'streamline_registry_schemas',

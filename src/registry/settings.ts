@@ -1,9 +1,20 @@
-// Effective compatibility level and mode of a subject: its own, else the global one, else the default
-// (BACKWARD, READWRITE), as Confluent resolves them.
+// Effective compatibility level and mode of a subject: its own, else (in a context other than the
+// default) its context's (`/config/:.ctx:`, Confluent's context-level setting), else the global one,
+// else the default (BACKWARD, READWRITE).
 
 import { type CompatibilityLevel, defaultCompatibilityLevel, isCompatibilityLevel } from './compatibility.ts'
 import { operationNotPermitted } from './errors.ts'
+import { contextOf, contextPrefixOf, defaultContext } from './store/contexts.ts'
 import { globalScope, type RegistryState } from './store/state.ts'
+
+/** The subject's own scope, then its context's (outside the default context), then the global one. */
+function scopesOf(subject: string | null): string[] {
+  if (subject === null) return [globalScope]
+  const context = contextOf(subject)
+  if (context === defaultContext) return [subject, globalScope]
+  const contextScope = contextPrefixOf(context)
+  return subject === contextScope ? [subject, globalScope] : [subject, contextScope, globalScope]
+}
 
 export const modes = ['READWRITE', 'READONLY', 'READONLY_OVERRIDE', 'IMPORT'] as const
 export type Mode = (typeof modes)[number]
@@ -13,17 +24,19 @@ export function isMode(value: unknown): value is Mode {
 }
 
 export function compatibilityOf(state: RegistryState, subject: string | null): CompatibilityLevel {
-  const own = subject === null ? undefined : state.configs.get(subject)?.compatibilityLevel
-  if (isCompatibilityLevel(own)) return own
-  const global = state.configs.get(globalScope)?.compatibilityLevel
-  return isCompatibilityLevel(global) ? global : defaultCompatibilityLevel
+  for (const scope of scopesOf(subject)) {
+    const level = state.configs.get(scope)?.compatibilityLevel
+    if (isCompatibilityLevel(level)) return level
+  }
+  return defaultCompatibilityLevel
 }
 
 export function modeOf(state: RegistryState, subject: string | null): Mode {
-  const own = subject === null ? undefined : state.modes.get(subject)
-  if (isMode(own)) return own
-  const global = state.modes.get(globalScope)
-  return isMode(global) ? global : 'READWRITE'
+  for (const scope of scopesOf(subject)) {
+    const mode = state.modes.get(scope)
+    if (isMode(mode)) return mode
+  }
+  return 'READWRITE'
 }
 
 /** Throws 42205 unless the subject may be written (not READONLY / READONLY_OVERRIDE). */

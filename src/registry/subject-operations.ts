@@ -1,11 +1,13 @@
 // Registering, looking up and deleting schemas under a subject: the rules of Confluent's
 // KafkaSchemaRegistry (register, lookUpSchemaUnderSubject, deleteSchemaVersion, deleteSubject),
-// each write one durable record batch through the store (serialized, so ids and versions are
-// picked by one writer at a time).
+// each write one durable record batch through the store. Registrations decide one at a time against
+// the committed state plus the registrations still waiting for their group commit (SchemaCatalog), so
+// ids and versions are picked by one writer at a time; deletes run alone (store.serialize).
 
 import { type CompatibilityLevel, compatibilityIssues } from './compatibility.ts'
 import {
   incompatibleSchema,
+  invalidSubject,
   operationNotPermitted,
   referenceExists,
   schemaNotFound,
@@ -19,8 +21,10 @@ import {
 import type { ParsedSchema } from './formats/types.ts'
 import type { SchemaRequest } from './schema-request.ts'
 import { checkWritable, compatibilityOf, modeOf } from './settings.ts'
+import { contextOf, defaultContext, isValidSubject } from './store/contexts.ts'
 import type { SchemaValue } from './store/records.ts'
-import type { RegistryStore } from './store/registry-store.ts'
+import { qualifiedReference, type RegistryStore } from './store/registry-store.ts'
+import type { SchemaCatalog } from './store/schema-catalog.ts'
 
 function sameReferences(a: SchemaValue['references'], b: SchemaValue['references']): boolean {
   return JSON.stringify(a) === JSON.stringify(b)
@@ -28,29 +32,35 @@ function sameReferences(a: SchemaValue['references'], b: SchemaValue['references
 
 /** The version of `subject` holding the same schema (canonical or normalized text), or undefined. */
 async function findInSubject(
-  store: RegistryStore,
+  catalog: SchemaCatalog,
   subject: string,
   request: SchemaRequest,
   parsed: ParsedSchema,
   options: { normalize: boolean; deleted: boolean },
 ): Promise<SchemaValue | undefined> {
-  const versions = store.state.versionsOf(subject, { deleted: options.deleted }).reverse()
+  const versions = catalog.versionsOf(subject, { deleted: options.deleted }).reverse()
   // Fast path: the same canonical text has an id, held by a version of this subject.
-  const id = findId(store, request, parsed)
+  const id = findId(catalog, subject, request, parsed)
   const same = id === undefined ? undefined : versions.find((value) => value.id === id)
   if (same !== undefined || !options.normalize) return same
   for (const value of versions) {
     if (value.schemaType !== request.schemaType || !sameReferences(value.references, request.references))
       continue
-    const existing = await store.parsedSchemaOf(value.id).catch(() => null)
+    const existing = await catalog.parsedSchemaOf(subject, value.id).catch(() => null)
     if (existing !== null && existing.normalized === parsed.normalized) return value
   }
   return undefined
 }
 
-/** The id already given to the same schema under any subject, or undefined (stored text is canonical). */
-function findId(store: RegistryStore, request: SchemaRequest, parsed: ParsedSchema): number | undefined {
-  return store.state.idOfContent({
+/** The id already given to the same schema under any subject of the subject's context, or undefined
+ * (stored text is canonical). */
+function findId(
+  catalog: SchemaCatalog,
+  subject: string,
+  request: SchemaRequest,
+  parsed: ParsedSchema,
+): number | undefined {
+  return catalog.idOfContent(subject, {
     schemaType: request.schemaType,
     references: request.references,
     schema: parsed.canonical,
@@ -59,14 +69,14 @@ function findId(store: RegistryStore, request: SchemaRequest, parsed: ParsedSche
 
 /** The live versions a level compares with (oldest first): none for NONE, the latest unless transitive. */
 export async function previousSchemas(
-  store: RegistryStore,
+  catalog: SchemaCatalog,
   subject: string,
   level: CompatibilityLevel,
 ): Promise<ParsedSchema[]> {
   if (level === 'NONE') return []
-  const versions = store.state.versionsOf(subject, { deleted: false })
+  const versions = catalog.versionsOf(subject, { deleted: false })
   const needed = level.endsWith('_TRANSITIVE') ? versions : versions.slice(-1)
-  return Promise.all(needed.map((value) => store.parsedSchemaOf(value.id)))
+  return Promise.all(needed.map((value) => catalog.parsedSchemaOf(subject, value.id)))
 }
 
 /** POST /subjects/{subject}/versions: the id (existing or new) of the schema under the subject. */
@@ -76,35 +86,41 @@ export function registerSchema(
   request: SchemaRequest,
   options: { normalize: boolean },
 ): Promise<SchemaValue> {
-  return store.serialize(async () => {
+  if (!isValidSubject(subject)) return Promise.reject(invalidSubject(subject))
+  return store.register(async (catalog) => {
     const { state } = store
     checkWritable(state, subject)
-    const parsed = await store.parse(request.schemaType, request.schema, request.references)
+    const parsed = await store.parse(
+      request.schemaType,
+      request.schema,
+      request.references,
+      contextOf(subject),
+    )
     const mode = modeOf(state, subject)
-    const existing = await findInSubject(store, subject, request, parsed, {
+    const existing = await findInSubject(catalog, subject, request, parsed, {
       normalize: options.normalize,
       deleted: false,
     })
-    if (existing !== undefined && (request.id === undefined || request.id === existing.id)) return existing
-    const known = findId(store, request, parsed)
-    let id = known ?? state.maxId + 1
+    if (existing !== undefined && (request.id === undefined || request.id === existing.id))
+      return { value: existing, parsed, write: false }
+    const known = findId(catalog, subject, request, parsed)
+    let id = known ?? catalog.maxIdOf(subject) + 1
     if (request.id !== undefined) {
-      const taken = state.contents.get(request.id)
       if (mode !== 'IMPORT' && request.id !== known)
         throw operationNotPermitted(
           `Subject ${subject} is not in import mode; the id ${request.id} cannot be chosen`,
         )
-      if (taken !== undefined && request.id !== known)
+      if (catalog.hasId(subject, request.id) && request.id !== known)
         throw operationNotPermitted(`Overwrite new schema with id ${request.id} is not permitted.`)
       id = request.id
     }
     if (mode !== 'IMPORT') {
       const level = compatibilityOf(state, subject)
-      const issues = compatibilityIssues(level, parsed, await previousSchemas(store, subject, level))
+      const issues = compatibilityIssues(level, parsed, await previousSchemas(catalog, subject, level))
       if (issues.length > 0) throw incompatibleSchema(issues)
     }
-    const version = request.version ?? state.maxVersionOf(subject) + 1
-    if (request.version !== undefined && state.subjects.get(subject)?.has(request.version) === true)
+    const version = request.version ?? catalog.maxVersionOf(subject) + 1
+    if (request.version !== undefined && catalog.hasVersion(subject, request.version))
       throw operationNotPermitted(`Overwrite new schema with version ${request.version} is not permitted.`)
     const value: SchemaValue = {
       subject,
@@ -117,8 +133,7 @@ export function registerSchema(
       ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
       ...(request.ruleSet === undefined ? {} : { ruleSet: request.ruleSet }),
     }
-    await store.write([{ keytype: 'SCHEMA', subject, version, value }])
-    return value
+    return { value, parsed, write: true }
   })
 }
 
@@ -133,11 +148,10 @@ function findCanonicalInSubject(
   schema: string,
   options: { deleted: boolean },
 ): SchemaValue | undefined {
-  const id = store.state.idOfContent({
-    schemaType: request.schemaType,
-    references: request.references,
-    schema,
-  })
+  const id = store.state.idOfContent(
+    { schemaType: request.schemaType, references: request.references, schema },
+    contextOf(subject),
+  )
   return id === undefined ? undefined : store.state.latestVersionWithId(subject, id, options)
 }
 
@@ -150,16 +164,19 @@ export async function lookUpSchema(
 ): Promise<SchemaValue> {
   if (!store.state.hasVersions(subject, { deleted: options.deleted })) throw subjectNotFound(subject)
   // Serializers send the same text again and again: as stored (canonical), or a text parsed before.
+  const context = contextOf(subject)
   const { schemaType, references, schema } = request
   const known = findCanonicalInSubject(store, subject, request, schema, options)
   if (known !== undefined) return known
-  const canonical = store.canonicalTexts.get(schemaType, references, schema)
+  // A text's canonical form may depend on its references, which resolve in the subject's context.
+  const cacheable = references.length === 0 || context === defaultContext
+  const canonical = cacheable ? store.canonicalTexts.get(schemaType, references, schema) : undefined
   const cached =
     canonical === undefined ? undefined : findCanonicalInSubject(store, subject, request, canonical, options)
   if (cached !== undefined) return cached
-  const parsed = await store.parse(schemaType, schema, references)
-  store.canonicalTexts.set(schemaType, references, schema, parsed.canonical)
-  const found = await findInSubject(store, subject, request, parsed, options)
+  const parsed = await store.parse(schemaType, schema, references, context)
+  if (cacheable) store.canonicalTexts.set(schemaType, references, schema, parsed.canonical)
+  const found = await findInSubject(store.committed, subject, request, parsed, options)
   if (found === undefined) throw schemaNotFound()
   return found
 }
@@ -180,14 +197,19 @@ export function versionOf(
   return found
 }
 
-/** Ids of schemas whose references name subject/version (soft-deleted referrers excluded). */
+/** Ids of schemas whose references name subject/version (soft-deleted referrers excluded); a
+ * reference resolves in its referrer's context. */
 export function referencedBy(store: RegistryStore, subject: string, version: number): number[] {
   const ids = new Set<number>()
   for (const versions of store.state.subjects.values()) {
     for (const value of versions.values()) {
       if (value.deleted) continue
+      const context = contextOf(value.subject)
       if (
-        value.references.some((reference) => reference.subject === subject && reference.version === version)
+        value.references.some(
+          (reference) =>
+            qualifiedReference(reference.subject, context) === subject && reference.version === version,
+        )
       )
         ids.add(value.id)
     }

@@ -9,6 +9,7 @@ import { booleanParam, versionParam } from '../query.ts'
 import { defineRoutes, type RouteAnswer } from '../route.ts'
 import { schemaRequestOf } from '../schema-request.ts'
 import { compatibilityOf } from '../settings.ts'
+import { contextOf } from '../store/contexts.ts'
 import { previousSchemas, versionOf } from '../subject-operations.ts'
 
 function answer(
@@ -39,10 +40,11 @@ export const compatibilityRoutes = defineRoutes([
       const request = schemaRequestOf(body)
       const version = versionParam(params.version)
       const old = versionOf(store, params.subject, version, { deleted: false })
-      const candidate = await store.parse(request.schemaType, request.schema, request.references)
+      const context = contextOf(params.subject)
+      const candidate = await store.parse(request.schemaType, request.schema, request.references, context)
       const level = compatibilityOf(store.state, params.subject)
       const direct = level.replace('_TRANSITIVE', '') as CompatibilityLevel
-      const issues = compatibilityIssues(direct, candidate, [await store.parsedSchemaOf(old.id)])
+      const issues = compatibilityIssues(direct, candidate, [await store.parsedSchemaOf(old.id, context)])
       return answer(issues, booleanParam(query, 'verbose'), {
         level,
         version: old.version,
@@ -57,12 +59,17 @@ export const compatibilityRoutes = defineRoutes([
     handle: async ({ params, query, body, services }) => {
       const { store } = services
       const request = schemaRequestOf(body)
-      const candidate = await store.parse(request.schemaType, request.schema, request.references)
+      const candidate = await store.parse(
+        request.schemaType,
+        request.schema,
+        request.references,
+        contextOf(params.subject),
+      )
       const level = compatibilityOf(store.state, params.subject)
       const issues = compatibilityIssues(
         level,
         candidate,
-        await previousSchemas(store, params.subject, level),
+        await previousSchemas(store.committed, params.subject, level),
       )
       return answer(issues, booleanParam(query, 'verbose'), { level })
     },

@@ -6,11 +6,7 @@
 // Error codes: none. Gaps: none.
 
 import { defineRoutes } from '../route.ts'
-
-export function contextOf(subject: string): string {
-  const match = /^:(\.[^:]*):/.exec(subject)
-  return match === null ? '.' : match[1]
-}
+import { contextOf } from '../store/contexts.ts'
 
 export const rootRoutes = defineRoutes([
   { method: 'GET', path: '/', summary: 'liveness: {}', handle: () => ({ body: {} }) },

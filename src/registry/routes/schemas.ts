@@ -1,4 +1,8 @@
-// Schemas by global id.
+// Schemas by id. Ids are per context: `subject` (on every /schemas/ids route) names the context, as
+// Confluent's getSchemaKeyUsingContexts does: none → the default context; `:.ctx:name` → context
+// `.ctx`, and only if that subject uses the id (`:.ctx:` alone: any subject there); an unqualified
+// name → the default context if that subject uses the id there, else a context whose `:.ctx:name`
+// does, else the default context.
 //   GET /schemas                      every subject-version (subjectPrefix, deleted, latestOnly, offset, limit)
 //   GET /schemas/ids/{id}             the schema (fetchMaxId adds maxId; subject picks whose metadata)
 //   GET /schemas/ids/{id}/schema      the schema text alone
@@ -10,20 +14,46 @@
 import { schemaNotFound } from '../errors.ts'
 import { booleanParam, integerParam } from '../query.ts'
 import { defineRoutes, type RouteRequest } from '../route.ts'
+import { contextOf, defaultContext, unqualifiedName } from '../store/contexts.ts'
 import type { SchemaValue } from '../store/records.ts'
-import type { SchemaContent } from '../store/state.ts'
+import type { RegistryState, SchemaContent } from '../store/state.ts'
 import { schemaStringView, schemaView } from '../views.ts'
 
-function contentOf({ params, services }: RouteRequest): SchemaContent {
-  const id = /^\d{1,10}$/.test(params.id) ? Number(params.id) : Number.NaN
-  const content = services.store.state.contents.get(id)
-  if (content === undefined) throw schemaNotFound()
-  return content
+interface IdInContext {
+  content: SchemaContent
+  context: string
 }
 
-function usersOf(request: RouteRequest, content: SchemaContent): SchemaValue[] {
+const usedBy = (state: RegistryState, id: number, context: string, subject: string): boolean =>
+  state.usersOf(id, context).some((value) => value.subject === subject)
+
+/** The context whose id the request names (see the top of this file), or undefined. */
+function contextOfId(state: RegistryState, id: number, subject: string | null): string | undefined {
+  if (subject === null || subject === '') return defaultContext
+  const context = contextOf(subject)
+  if (context !== defaultContext)
+    return unqualifiedName(subject) === '' || usedBy(state, id, context, subject) ? context : undefined
+  if (usedBy(state, id, defaultContext, subject)) return defaultContext
+  for (const other of [...state.spaces.keys()].sort()) {
+    if (other !== defaultContext && usedBy(state, id, other, `:${other}:${subject}`)) return other
+  }
+  return defaultContext
+}
+
+function contentOf({ params, query, services }: RouteRequest): IdInContext {
+  const id = /^\d{1,10}$/.test(params.id) ? Number(params.id) : Number.NaN
+  const { state } = services.store
+  const context = contextOfId(state, id, query.get('subject'))
+  const content = context === undefined ? undefined : state.spaceOf(context)?.contents.get(id)
+  if (content === undefined || context === undefined) throw schemaNotFound()
+  return { content, context }
+}
+
+function usersOf(request: RouteRequest, { content, context }: IdInContext): SchemaValue[] {
   const deleted = booleanParam(request.query, 'deleted')
-  return request.services.store.state.usersOf(content.id).filter((value) => deleted || !value.deleted)
+  return request.services.store.state
+    .usersOf(content.id, context)
+    .filter((value) => deleted || !value.deleted)
 }
 
 export const schemaRoutes = defineRoutes([
@@ -53,13 +83,18 @@ export const schemaRoutes = defineRoutes([
     path: '/schemas/ids/{id}',
     summary: 'the schema of a global id',
     handle: async (request) => {
-      const content = contentOf(request)
+      const { content, context } = contentOf(request)
+      const { state } = request.services.store
       const subject = request.query.get('subject')
-      const users = request.services.store.state.usersOf(content.id)
+      const users = state.usersOf(content.id, context)
       const owner = users.find((value) => value.subject === subject) ?? users[0]
       const body = schemaStringView(content, { metadata: owner?.metadata, ruleSet: owner?.ruleSet })
-      body.schema = await request.services.store.schemaTextOf(content.id, request.query.get('format'))
-      if (booleanParam(request.query, 'fetchMaxId')) body.maxId = request.services.store.state.maxId
+      body.schema = await request.services.store.schemaTextOf(
+        content.id,
+        request.query.get('format'),
+        context,
+      )
+      if (booleanParam(request.query, 'fetchMaxId')) body.maxId = state.spaceOf(context)?.maxId ?? 0
       return { body }
     },
   },
@@ -67,7 +102,7 @@ export const schemaRoutes = defineRoutes([
     method: 'GET',
     path: '/schemas/ids/{id}/schema',
     summary: 'the schema text of a global id',
-    handle: (request) => ({ body: contentOf(request).schema, raw: true }),
+    handle: (request) => ({ body: contentOf(request).content.schema, raw: true }),
   },
   {
     method: 'GET',

@@ -15,6 +15,7 @@ import { subjectNotFound } from '../errors.ts'
 import { booleanParam, versionParam } from '../query.ts'
 import { defineRoutes } from '../route.ts'
 import { schemaRequestOf } from '../schema-request.ts'
+import { contextOf } from '../store/contexts.ts'
 import {
   deleteSubject,
   deleteVersion,
@@ -93,7 +94,11 @@ export const subjectRoutes = defineRoutes([
       const value = versionOf(services.store, params.subject, versionParam(params.version), {
         deleted: booleanParam(query, 'deleted'),
       })
-      const schema = await services.store.schemaTextOf(value.id, query.get('format'))
+      const schema = await services.store.schemaTextOf(
+        value.id,
+        query.get('format'),
+        contextOf(value.subject),
+      )
       return { body: schemaView({ ...value, schema }) }
     },
   },

@@ -2,7 +2,10 @@
 // needs one total order), created by the registry on first use with those configs. Writes are durable
 // appends (acks=all: answered after fdatasync); reads follow the log from the last offset applied, so
 // records written by anyone (our own writes, or another registry's producer) are applied in order.
+// Reads are read_committed, as Confluent's KafkaStoreReaderThread: records of open transactions are
+// not reached (the last stable offset) and those of aborted transactions are skipped.
 
+import type { BatchHeader } from '../../protocol/records/batch-header.ts'
 import { buildBatch, decodeBatch } from '../../protocol/records/batch-v2.ts'
 import type { LogManager, PartitionLog } from '../../storage/types.ts'
 import type { EncodedRecord } from './records.ts'
@@ -16,6 +19,33 @@ export const schemasTopicName = '_schemas'
  * generation and stay there as garbage (RSS with 10,000 schemas: issue 15's target).
  */
 const catchUpReadBytes = 128 * 1024
+
+/** Skips the batches of aborted transactions as a read_committed consumer does: a producer listed as
+ * aborted from its first offset on has its transactional batches skipped until its marker. */
+class AbortedTransactions {
+  private readonly listed: Array<{ producerId: bigint; firstOffset: number }> = []
+  private readonly aborted = new Set<bigint>()
+
+  add(list: ReadonlyArray<{ producerId: bigint; firstOffset: number }> | undefined): void {
+    if (list === undefined) return
+    this.listed.push(...list)
+    this.listed.sort((a, b) => a.firstOffset - b.firstOffset)
+  }
+
+  /** Whether the batch's records are to be skipped (control batches always are). */
+  skips(header: BatchHeader): boolean {
+    const lastOffset = header.baseOffset + header.lastOffsetDelta
+    while (this.listed.length > 0 && this.listed[0].firstOffset <= lastOffset) {
+      const next = this.listed.shift()
+      if (next !== undefined) this.aborted.add(next.producerId)
+    }
+    if (header.isControl) {
+      this.aborted.delete(header.producerId)
+      return true
+    }
+    return header.isTransactional && this.aborted.has(header.producerId)
+  }
+}
 
 export class SchemasTopic {
   private readonly logs: LogManager
@@ -53,13 +83,14 @@ export class SchemasTopic {
     return this.creating
   }
 
-  /** Appends the records as one batch and resolves once they are on disk. */
-  async append(records: readonly EncodedRecord[], timestampMs: number): Promise<void> {
+  /** Appends the records as one batch and resolves once they are on disk, with the batch's last offset:
+   * the group commit that made it durable synced everything written before it too. */
+  async append(records: readonly EncodedRecord[], timestampMs: number): Promise<number> {
     const log = await this.partition()
     const batch = await buildBatch({
       records: records.map((record) => ({ key: record.key, value: record.value, timestamp: timestampMs })),
     })
-    await log.append(batch, { durable: true })
+    return (await log.append(batch, { durable: true })).lastOffset
   }
 
   /** Hands every record from nextOffset to the end of the committed log to `apply`, in order. */
@@ -68,14 +99,17 @@ export class SchemasTopic {
     if (log === undefined) return 0
     let applied = 0
     if (this.nextOffset < log.logStartOffset) this.nextOffset = log.logStartOffset
+    const aborted = new AbortedTransactions()
     while (this.nextOffset < log.lastStableOffset) {
-      const { records } = await log.read(this.nextOffset, catchUpReadBytes, { isolation: 'read_committed' })
+      const read = await log.read(this.nextOffset, catchUpReadBytes, { isolation: 'read_committed' })
+      const { records } = read
       if (records.length === 0) break
+      aborted.add(read.abortedTransactions)
       for (let position = 0; position < records.length; ) {
         const batch = await decodeBatch(records, position)
         position += batch.sizeBytes
         const end = batch.header.baseOffset + batch.header.lastOffsetDelta + 1
-        if (!batch.header.isControl) {
+        if (!aborted.skips(batch.header)) {
           for (const record of batch.records) {
             if (record.offset < this.nextOffset || record.key === null) continue
             apply(record.key, record.value)
