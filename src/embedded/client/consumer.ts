@@ -43,6 +43,10 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> {
   maxWaitMs?: number
   /** A fetch's response size bound (default 1 MiB; one batch larger than it still comes whole). */
   maxBytes?: number
+  /** Static membership (KIP-345, Kafka's `group.instance.id`): close() does not leave the group, and a
+   * consumer restarted with the same id within `sessionTimeoutMs` gets its partitions back without a
+   * rebalance. Default: none (a dynamic member). */
+  groupInstanceId?: string
   sessionTimeoutMs?: number
   rebalanceTimeoutMs?: number
   heartbeatIntervalMs?: number
@@ -84,6 +88,7 @@ export class InProcessConsumer<K = Buffer | null, V = Buffer | null>
             calls,
             {
               groupId: options.groupId,
+              groupInstanceId: options.groupInstanceId ?? null,
               sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
               rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 10_000,
               heartbeatIntervalMs: options.heartbeatIntervalMs ?? 500,
@@ -189,6 +194,7 @@ export class InProcessConsumer<K = Buffer | null, V = Buffer | null>
       groupId: this.#options.groupId ?? '',
       generationId: this.#group.generationId,
       memberId: this.#group.memberId,
+      groupInstanceId: this.#options.groupInstanceId ?? null,
     }
   }
 

@@ -88,6 +88,8 @@ export interface CommitIdentity {
   generationId: number
   /** The member id; '' from outside the group. */
   memberId: string
+  /** A static member's instance id (KIP-345); absent or null for a dynamic one. */
+  groupInstanceId?: string | null
 }
 
 /** What `producer.sendOffsets` reads from a consumer (InProcessConsumer implements it). */
@@ -106,7 +108,7 @@ export async function commitOffsets(
     groupId: identity.groupId,
     generationIdOrMemberEpoch: identity.generationId,
     memberId: identity.memberId,
-    groupInstanceId: null,
+    groupInstanceId: identity.groupInstanceId ?? null,
     retentionTimeMs: -1n,
     topics: [...groupByTopic(offsets)].map(([name, list]) => ({
       name,

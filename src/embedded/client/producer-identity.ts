@@ -166,7 +166,7 @@ export class ProducerIdentity {
           producerEpoch: this.#producerEpoch,
           generationId: group.generationId,
           memberId: group.memberId,
-          groupInstanceId: null,
+          groupInstanceId: group.groupInstanceId ?? null,
           topics: [...groupByTopic([...offsets])].map(([name, list]) => ({
             name,
             partitions: list.map(({ partition, offset }) => ({
