@@ -133,6 +133,9 @@ export interface RunningBroker {
   services: BrokerServices
   /** Resolves once __consumer_offsets is replayed (readiness). */
   groupsLoaded: Promise<void>
+  /** The schema registry's store (the same one its port serves), loaded on first use: the embedded
+   * client's registry serdes register and read schemas through it without HTTP. */
+  registry: RegistryRuntime
   metrics: BrokerMetrics
   /** SQL over topics (docs/sql.md); DuckDB loads on the first query. */
   sql: SqlService
@@ -517,6 +520,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     groups,
     services,
     groupsLoaded,
+    registry: registryRuntime,
     metrics,
     sql,
     listeners: listener.all,

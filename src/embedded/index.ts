@@ -139,9 +139,7 @@ export async function startStreamline(options: StartStreamlineOptions = {}): Pro
   await broker.groupsLoaded
   const client = inProcessClient(broker)
   return {
-    producer: client.producer,
-    consumer: client.consumer,
-    admin: client.admin,
+    ...client,
     bootstrap: `${broker.host}:${broker.port}`,
     httpUrl: broker.httpPort === null ? null : `http://${broker.httpHost}:${broker.httpPort}`,
     registryUrl: broker.registryPort === null ? null : `http://${broker.registryHost}:${broker.registryPort}`,

@@ -1,6 +1,7 @@
 // Goal: the examples in examples/ work as a user runs them. Each folder's own `npm test` passes
 // against the package as built: node:test, Vitest and Jest (one in-memory broker per test file, a test
-// each for kafkajs, @platformatic/kafka and @confluentinc/kafka-javascript) and the Fastify service.
+// each for kafkajs, @platformatic/kafka and @confluentinc/kafka-javascript), the Fastify service and the
+// Express service (the in-process client).
 // Method: each example's suite runs as a child process in its folder (`npm test`, as a user would),
 // and its runner's own closing summary must count exactly the tests the example has, none failed.
 // Prerequisites, prepared outside the test because they take minutes: the built package (`npm run
@@ -58,6 +59,7 @@ const examples: Example[] = [
     },
   },
   { folder: 'fastify-service', tests: 3, summary: nodeTestSummary },
+  { folder: 'express-service', tests: 3, summary: nodeTestSummary },
 ]
 
 const buildCommand = 'npm run build (or only its tsc step: npx tsc -p tsconfig.build.json)'

@@ -10,12 +10,14 @@ import type { BrokerCalls } from './broker-calls.ts'
 import { decodeFetchedPartition } from './fetched-records.ts'
 import { GroupMember } from './group-member.ts'
 import {
+  type CommitIdentity,
   commitOffsets,
   earliestTimestamp,
   fetchCommitted,
   type IsolationLevelName,
   latestTimestamp,
   listOffsets,
+  type OffsetsSource,
 } from './offsets.ts'
 import { Signal } from './signal.ts'
 import type {
@@ -41,6 +43,10 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> {
   maxWaitMs?: number
   /** A fetch's response size bound (default 1 MiB; one batch larger than it still comes whole). */
   maxBytes?: number
+  /** Static membership (KIP-345, Kafka's `group.instance.id`): close() does not leave the group, and a
+   * consumer restarted with the same id within `sessionTimeoutMs` gets its partitions back without a
+   * rebalance. Default: none (a dynamic member). */
+  groupInstanceId?: string
   sessionTimeoutMs?: number
   rebalanceTimeoutMs?: number
   heartbeatIntervalMs?: number
@@ -51,7 +57,7 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> {
 const idOf = (topic: string, partition: number): string => `${partition}:${topic}`
 
 export class InProcessConsumer<K = Buffer | null, V = Buffer | null>
-  implements AsyncIterable<ConsumedRecord<K, V>>
+  implements AsyncIterable<ConsumedRecord<K, V>>, OffsetsSource
 {
   readonly #calls: BrokerCalls
   readonly #options: ConsumerOptions<K, V>
@@ -82,6 +88,7 @@ export class InProcessConsumer<K = Buffer | null, V = Buffer | null>
             calls,
             {
               groupId: options.groupId,
+              groupInstanceId: options.groupInstanceId ?? null,
               sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
               rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 10_000,
               heartbeatIntervalMs: options.heartbeatIntervalMs ?? 500,
@@ -168,23 +175,27 @@ export class InProcessConsumer<K = Buffer | null, V = Buffer | null>
 
   /** Commits the offsets after the records handed out (or the given ones) to the group. */
   async commit(offsets?: TopicPartitionOffset[]): Promise<void> {
+    await commitOffsets(this.#calls, this.groupMetadata(), offsets ?? this.consumedOffsets())
+  }
+
+  /** The offset after the last record handed out, per partition (what `commit()` commits). */
+  consumedOffsets(): TopicPartitionOffset[] {
+    return [...this.#consumed].map(([id, offset]) => {
+      const colon = id.indexOf(':')
+      return { topic: id.slice(colon + 1), partition: Number(id.slice(0, colon)), offset }
+    })
+  }
+
+  /** The group, generation and member id (Kafka's ConsumerGroupMetadata; `producer.sendOffsets` uses it). */
+  groupMetadata(): CommitIdentity {
     if (this.#group === null)
-      throw new KafkaError(ErrorCode.INVALID_GROUP_ID, 'commit needs a consumer with a groupId')
-    const list =
-      offsets ??
-      [...this.#consumed].map(([id, offset]) => {
-        const colon = id.indexOf(':')
-        return { topic: id.slice(colon + 1), partition: Number(id.slice(0, colon)), offset }
-      })
-    await commitOffsets(
-      this.#calls,
-      {
-        groupId: this.#options.groupId ?? '',
-        generationId: this.#group.generationId,
-        memberId: this.#group.memberId,
-      },
-      list,
-    )
+      throw new KafkaError(ErrorCode.INVALID_GROUP_ID, 'offsets are committed by a consumer with a groupId')
+    return {
+      groupId: this.#options.groupId ?? '',
+      generationId: this.#group.generationId,
+      memberId: this.#group.memberId,
+      groupInstanceId: this.#options.groupInstanceId ?? null,
+    }
   }
 
   /** Reads `topic-partition` from `offset` next; records buffered from before are dropped. */

@@ -18,6 +18,8 @@ import type { TopicPartition } from './types.ts'
 
 export interface GroupMemberOptions {
   groupId: string
+  /** Static membership (KIP-345, `group.instance.id`); null: a dynamic member. */
+  groupInstanceId: string | null
   sessionTimeoutMs: number
   rebalanceTimeoutMs: number
   heartbeatIntervalMs: number
@@ -78,7 +80,10 @@ export class GroupMember {
     this.#stopped = true
     if (this.#heartbeatTimer !== null) clearTimeout(this.#heartbeatTimer)
     await this.#rebalancing?.catch(() => undefined)
-    if (this.memberId === '') return
+    // A static member does not leave (as Kafka's consumer): the group keeps its partitions for the
+    // session timeout, and a consumer started with the same instance id takes them back without a
+    // rebalance.
+    if (this.memberId === '' || this.#options.groupInstanceId !== null) return
     await this.#calls.call(ApiKey.LeaveGroup, {
       groupId: this.#options.groupId,
       memberId: '',
@@ -108,7 +113,7 @@ export class GroupMember {
       sessionTimeoutMs: this.#options.sessionTimeoutMs,
       rebalanceTimeoutMs: this.#options.rebalanceTimeoutMs,
       memberId: this.memberId,
-      groupInstanceId: null,
+      groupInstanceId: this.#options.groupInstanceId,
       protocolType: 'consumer',
       protocols: assignors.map((assignor) => ({ name: assignor.name, metadata: encodeSubscription(topics) })),
       reason: null,
@@ -118,6 +123,7 @@ export class GroupMember {
       return null
     }
     if (joined.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = ''
+    this.#throwIfFenced(joined.errorCode)
     if (rejoinCodes.has(joined.errorCode)) return null
     if (joined.errorCode !== 0) throw new KafkaError(joined.errorCode, `JoinGroup ${this.#options.groupId}`)
     this.memberId = joined.memberId
@@ -130,14 +136,25 @@ export class GroupMember {
       groupId: this.#options.groupId,
       generationId: joined.generationId,
       memberId: joined.memberId,
-      groupInstanceId: null,
+      groupInstanceId: this.#options.groupInstanceId,
       protocolType: 'consumer',
       protocolName: joined.protocolName,
       assignments,
     })
+    this.#throwIfFenced(synced.errorCode)
     if (rejoinCodes.has(synced.errorCode)) return null
     if (synced.errorCode !== 0) throw new KafkaError(synced.errorCode, `SyncGroup ${this.#options.groupId}`)
     return decodeAssignment(synced.assignment)
+  }
+
+  /** A static member whose instance id another consumer took over stops (Kafka's consumer: fatal). */
+  #throwIfFenced(errorCode: number): void {
+    if (errorCode !== ErrorCode.FENCED_INSTANCE_ID || this.#options.groupInstanceId === null) return
+    this.#stopped = true
+    throw new KafkaError(
+      errorCode,
+      `another consumer joined group ${this.#options.groupId} as ${this.#options.groupInstanceId}`,
+    )
   }
 
   #assign(protocolName: string | null, members: { memberId: string; metadata: Buffer }[]) {
@@ -169,10 +186,11 @@ export class GroupMember {
       groupId: this.#options.groupId,
       generationId: this.generationId,
       memberId: this.memberId,
-      groupInstanceId: null,
+      groupInstanceId: this.#options.groupInstanceId,
     })
     if (this.#stopped) return
     if (answer.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = ''
+    this.#throwIfFenced(answer.errorCode)
     if (rejoinCodes.has(answer.errorCode)) {
       await this.rebalance()
       return

@@ -6,6 +6,7 @@ import { InProcessAdmin } from './admin.ts'
 import { BrokerCalls, type BrokerCallsOptions } from './broker-calls.ts'
 import { type ConsumerOptions, InProcessConsumer } from './consumer.ts'
 import { InProcessProducer, type ProducerOptions } from './producer.ts'
+import { type RegistrySerdes, registrySerdes } from './registry-serdes.ts'
 import type { RecordBytes } from './types.ts'
 
 export type { AdminTopic, CreateTopicInput, GroupDescription } from './admin.ts'
@@ -13,11 +14,23 @@ export type { ConsumerOptions } from './consumer.ts'
 export type { IsolationLevelName } from './offsets.ts'
 export type { PartitionerName } from './partitioners.ts'
 export type { ProducerOptions } from './producer.ts'
+export type {
+  AvroDeserializerOptions,
+  AvroSerializerOptions,
+  JsonSchemaDeserializerOptions,
+  JsonSchemaSerializerOptions,
+  ProtobufSerializerOptions,
+  RegistrySerdes,
+  RegistrySerializerOptions,
+  SchemaReferenceInput,
+  SubjectNameStrategy,
+} from './registry-serdes.ts'
 export * from './serdes.ts'
 export type * from './types.ts'
 export { InProcessAdmin, InProcessConsumer, InProcessProducer }
 
-export interface InProcessClient {
+/** The in-process client; its registry serdes (Avro, Protobuf, JSON Schema) use the broker's registry. */
+export interface InProcessClient extends RegistrySerdes {
   producer<K = RecordBytes | null, V = RecordBytes | null>(
     options?: ProducerOptions<K, V>,
   ): InProcessProducer<K, V>
@@ -28,6 +41,7 @@ export interface InProcessClient {
 export function inProcessClient(broker: RunningBroker, options: BrokerCallsOptions = {}): InProcessClient {
   const calls = new BrokerCalls(broker.services, options)
   return {
+    ...registrySerdes(broker.registry),
     producer: (producerOptions) => new InProcessProducer(calls, producerOptions),
     consumer: (consumerOptions) => new InProcessConsumer(calls, consumerOptions),
     admin: () => new InProcessAdmin(calls),

@@ -13,7 +13,7 @@ export const latestTimestamp = -1
 
 export type IsolationLevelName = 'read_uncommitted' | 'read_committed'
 
-function groupByTopic<T extends TopicPartition>(partitions: T[]): Map<string, T[]> {
+export function groupByTopic<T extends TopicPartition>(partitions: T[]): Map<string, T[]> {
   const byTopic = new Map<string, T[]>()
   for (const entry of partitions) byTopic.set(entry.topic, [...(byTopic.get(entry.topic) ?? []), entry])
   return byTopic
@@ -81,10 +81,21 @@ export async function fetchCommitted(
   )
 }
 
+/** Who commits for a group (Kafka's ConsumerGroupMetadata): the coordinator fences stale members. */
 export interface CommitIdentity {
   groupId: string
+  /** The member's generation; -1 for a commit from outside the group (a standalone consumer). */
   generationId: number
+  /** The member id; '' from outside the group. */
   memberId: string
+  /** A static member's instance id (KIP-345); absent or null for a dynamic one. */
+  groupInstanceId?: string | null
+}
+
+/** What `producer.sendOffsets` reads from a consumer (InProcessConsumer implements it). */
+export interface OffsetsSource {
+  groupMetadata(): CommitIdentity
+  consumedOffsets(): TopicPartitionOffset[]
 }
 
 export async function commitOffsets(
@@ -97,7 +108,7 @@ export async function commitOffsets(
     groupId: identity.groupId,
     generationIdOrMemberEpoch: identity.generationId,
     memberId: identity.memberId,
-    groupInstanceId: null,
+    groupInstanceId: identity.groupInstanceId ?? null,
     retentionTimeMs: -1n,
     topics: [...groupByTopic(offsets)].map(([name, list]) => ({
       name,

@@ -7,6 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { KafkaError } from '../../errors.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import type { BrokerCalls } from './broker-calls.ts'
+import { type CommitIdentity, groupByTopic } from './offsets.ts'
+import type { TopicPartitionOffset } from './types.ts'
 
 export interface ProducerIdentityOptions {
   idempotent: boolean
@@ -36,6 +38,8 @@ export class ProducerIdentity {
   readonly #sequences = new Map<string, number>()
   #inTransaction = false
   readonly #partitionsInTransaction = new Set<string>()
+  /** Groups whose offsets the open transaction commits (AddOffsetsToTxn sent). */
+  readonly #groupsInTransaction = new Set<string>()
 
   constructor(calls: BrokerCalls, options: ProducerIdentityOptions) {
     this.#calls = calls
@@ -127,13 +131,69 @@ export class ProducerIdentity {
     await this.init()
     this.#inTransaction = true
     this.#partitionsInTransaction.clear()
+    this.#groupsInTransaction.clear()
+  }
+
+  /**
+   * Consumed offsets committed with the open transaction (AddOffsetsToTxn, then TxnOffsetCommit with
+   * the member's generation and id, KIP-447): the group sees them only if the transaction commits.
+   */
+  async sendOffsets(group: CommitIdentity, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    if (!this.#inTransaction || this.transactionalId === null)
+      throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'sendOffsets needs an open transaction')
+    const transactionalId = this.transactionalId
+    if (!this.#groupsInTransaction.has(group.groupId)) {
+      const added = await this.#retrying(
+        () =>
+          this.#calls.call(ApiKey.AddOffsetsToTxn, {
+            transactionalId,
+            producerId: this.#producerId,
+            producerEpoch: this.#producerEpoch,
+            groupId: group.groupId,
+          }),
+        (answer) => answer.errorCode,
+      )
+      if (added.errorCode !== 0) throw new KafkaError(added.errorCode, `AddOffsetsToTxn ${group.groupId}`)
+      this.#groupsInTransaction.add(group.groupId)
+    }
+    if (offsets.length === 0) return
+    const committed = await this.#retrying(
+      () =>
+        this.#calls.call(ApiKey.TxnOffsetCommit, {
+          transactionalId,
+          groupId: group.groupId,
+          producerId: this.#producerId,
+          producerEpoch: this.#producerEpoch,
+          generationId: group.generationId,
+          memberId: group.memberId,
+          groupInstanceId: group.groupInstanceId ?? null,
+          topics: [...groupByTopic([...offsets])].map(([name, list]) => ({
+            name,
+            partitions: list.map(({ partition, offset }) => ({
+              partitionIndex: partition,
+              committedOffset: BigInt(offset),
+              committedLeaderEpoch: -1,
+              committedMetadata: null,
+            })),
+          })),
+        }),
+      (answer) =>
+        answer.topics.flatMap((topic) => topic.partitions).find((p) => p.errorCode !== 0)?.errorCode ?? 0,
+    )
+    for (const topic of committed.topics)
+      for (const answer of topic.partitions)
+        if (answer.errorCode !== 0)
+          throw new KafkaError(
+            answer.errorCode,
+            `TxnOffsetCommit ${group.groupId} ${topic.name}-${answer.partitionIndex}`,
+          )
   }
 
   /** EndTxn: commit or abort. A transaction that touched no partition ends without a request (as Kafka's producer). */
   async endTransaction(committed: boolean): Promise<void> {
     if (!this.#inTransaction) throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'no transaction is open')
     try {
-      if (this.#partitionsInTransaction.size === 0) return
+      if (this.#partitionsInTransaction.size === 0 && this.#groupsInTransaction.size === 0) return
       const response = await this.#retrying(
         () =>
           this.#calls.call(ApiKey.EndTxn, {
@@ -152,6 +212,7 @@ export class ProducerIdentity {
     } finally {
       this.#inTransaction = false
       this.#partitionsInTransaction.clear()
+      this.#groupsInTransaction.clear()
     }
   }
 

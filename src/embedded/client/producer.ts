@@ -9,6 +9,7 @@ import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { buildBatch } from '../../protocol/records/batch-v2.ts'
 import { CompressionCodec } from '../../protocol/records/compression/index.ts'
 import type { BrokerCalls } from './broker-calls.ts'
+import type { OffsetsSource } from './offsets.ts'
 import { type PartitionerName, partitionerOf } from './partitioners.ts'
 import { ProducerIdentity } from './producer-identity.ts'
 import {
@@ -26,6 +27,7 @@ import type {
   RecordBytes,
   RecordMetadata,
   Serializer,
+  TopicPartitionOffset,
 } from './types.ts'
 
 export interface ProducerOptions<K = RecordBytes | null, V = RecordBytes | null> {
@@ -124,6 +126,30 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
   async beginTransaction(): Promise<void> {
     await this.flush()
     await this.identity.beginTransaction()
+  }
+
+  /**
+   * Commits consumed offsets with the open transaction (consume-transform-produce, Kafka's
+   * sendOffsetsToTransaction): the group's committed offsets move only if the transaction commits.
+   * Give the in-process consumer (its group, generation and member id fence a consumer that lost its
+   * partitions; the offsets default to what it handed out) or a group id for a commit from outside
+   * the group. The consumer should have `autoCommit: false`.
+   */
+  async sendOffsets(
+    input:
+      | { consumer: OffsetsSource; offsets?: TopicPartitionOffset[] }
+      | { groupId: string; offsets: TopicPartitionOffset[] },
+  ): Promise<void> {
+    await this.flush()
+    if ('consumer' in input) {
+      const group = input.consumer.groupMetadata()
+      await this.identity.sendOffsets(group, input.offsets ?? input.consumer.consumedOffsets())
+    } else {
+      await this.identity.sendOffsets(
+        { groupId: input.groupId, generationId: -1, memberId: '' },
+        input.offsets,
+      )
+    }
   }
 
   /** Sends what waits, then commits: read_committed consumers see the transaction's records from now. */

@@ -34,7 +34,8 @@ export class AvroSchema implements ParsedSchema {
   readonly normalized: string
   readonly json: unknown
   readonly named: NamedTypes
-  private readonly type: avro.Type
+  /** The avsc type (the embedded client's registry serdes encode and decode with it). */
+  readonly type: avro.Type
 
   constructor(json: unknown, type: avro.Type, named: NamedTypes) {
     this.json = compactAvro(json)

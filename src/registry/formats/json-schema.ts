@@ -98,6 +98,11 @@ export class JsonSchema implements ParsedSchema {
     } catch (error) {
       return `is not JSON: ${(error as Error).message}`
     }
+    return this.documentIssue(document)
+  }
+
+  /** Why a JSON document (already parsed) does not match the schema, or null when it does. */
+  documentIssue(document: unknown): string | null {
     if (this.validate(document)) return null
     const first = this.validate.errors?.[0]
     return `does not match the JSON schema: ${first === undefined ? 'invalid' : `${first.instancePath || '/'} ${first.message ?? ''}`.trim()}`

@@ -50,8 +50,9 @@ export class ProtobufSchema implements ParsedSchema {
   readonly messages: ProtoMessages
   private readonly descriptorOf: () => string
   /** Every file's types, imports included (payloads are decoded with it). */
-  private readonly root: protobuf.Root
-  private readonly messageTree: readonly MessageNode[]
+  readonly root: protobuf.Root
+  /** The file's own messages in declaration order (what a payload's message indexes walk). */
+  readonly messageTree: readonly MessageNode[]
 
   constructor(
     text: string,
