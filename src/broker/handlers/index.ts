@@ -7,6 +7,7 @@ import { addPartitionsToTxn } from './add-partitions-to-txn.ts'
 import { alterClientQuotas } from './alter-client-quotas.ts'
 import { alterConfigs } from './alter-configs.ts'
 import { alterPartitionReassignments } from './alter-partition-reassignments.ts'
+import { alterReplicaLogDirs } from './alter-replica-log-dirs.ts'
 import { alterUserScramCredentials } from './alter-user-scram-credentials.ts'
 import { apiVersions } from './api-versions.ts'
 import { consumerGroupDescribe } from './consumer-group-describe.ts'
@@ -91,6 +92,7 @@ export const handlers: readonly AnyHandler[] = [
   deleteAcls, // 31
   describeConfigs, // 32
   alterConfigs, // 33
+  alterReplicaLogDirs, // 34
   describeLogDirs, // 35
   saslAuthenticate, // 36
   createPartitions, // 37
