@@ -60,6 +60,7 @@ import { saslAuthenticate } from './sasl-authenticate.ts'
 import { saslHandshake } from './sasl-handshake.ts'
 import { syncGroup } from './sync-group.ts'
 import { txnOffsetCommit } from './txn-offset-commit.ts'
+import { unregisterBroker } from './unregister-broker.ts'
 import { updateFeatures } from './update-features.ts'
 
 export const handlers: readonly AnyHandler[] = [
@@ -114,6 +115,7 @@ export const handlers: readonly AnyHandler[] = [
   updateFeatures, // 57
   describeCluster, // 60
   describeProducers, // 61
+  unregisterBroker, // 64
   describeTransactions, // 65
   listTransactions, // 66
   consumerGroupHeartbeat, // 68
