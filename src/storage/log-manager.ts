@@ -284,13 +284,17 @@ export class DiskLogManager implements LogManager {
       )
       await removeTree(pending.future).catch(() => {})
     } finally {
-      if (this.pendingMoves.get(key) === pending) this.pendingMoves.delete(key)
       this.placements.set(key, logDir)
-      entry.partitions[partition] = await this.openPartition(topic, partition, entry.config, {
-        recoveryPoint: log.recoveryPoint,
-        cleanShutdown: true,
-        topicId: entry.stored.topicId,
-      })
+      try {
+        entry.partitions[partition] = await this.openPartition(topic, partition, entry.config, {
+          recoveryPoint: log.recoveryPoint,
+          cleanShutdown: true,
+          topicId: entry.stored.topicId,
+        })
+      } finally {
+        // Only now: until the partition is open again, DescribeLogDirs still shows the move.
+        if (this.pendingMoves.get(key) === pending) this.pendingMoves.delete(key)
+      }
     }
   }
 
