@@ -70,6 +70,8 @@ import { handlers, handlersFor } from './handlers/index.ts'
 export interface StartBrokerOptions {
   /** Where the log lives (`--data-dir`, default ./data); unused with inMemory. */
   dataDir?: string
+  /** More log dirs partitions are placed across, beside dataDir (Kafka's log.dirs after the first). */
+  logDirs?: readonly string[]
   /** Keep the log in memory (`--in-memory`); nothing is written to disk. */
   inMemory?: boolean
   /** `--listen-addr`, default 127.0.0.1:9092; port 0 picks a free port. */
@@ -186,6 +188,7 @@ async function openLogs(
   if (options.inMemory === true) return createMemoryLogManager({ defaultConfigOverrides, logger: log })
   return openLogManager({
     dataDir: options.dataDir ?? './data',
+    logDirs: options.logDirs ?? [],
     defaultConfigOverrides,
     logger: log,
     ...(options.tieredStorage === undefined ? {} : { tieredStorage: options.tieredStorage }),

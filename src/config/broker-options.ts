@@ -57,6 +57,10 @@ export function startOptionsOf(config: StreamlineConfig, logger: Logger): StartB
     ...(security.listeners === undefined ? {} : { listeners: security.listeners }),
     security: security.options,
     dataDir: config.dataDir,
+    logDirs: config.logDirs
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ''),
     inMemory: config.inMemory,
     listenAddr: config.listenAddr,
     advertisedAddr: config.advertisedAddr,

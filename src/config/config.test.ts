@@ -66,6 +66,13 @@ describe('config precedence', () => {
     assert.equal(config.topics.autoCreate, false)
   })
 
+  test("Kafka's log.dirs list: the first is the data dir, the others more log dirs", () => {
+    const config = load(['-c', 'server.toml'], {}, 'log.dirs = "/srv/a, /srv/b,/srv/c"')
+    assert.equal(config.dataDir, '/srv/a')
+    assert.equal(config.logDirs, '/srv/b,/srv/c')
+    assert.equal(load(['--log-dirs', '/x,/y'], {}).logDirs, '/x,/y')
+  })
+
   test("Kafka's names in the file, with units converted", () => {
     const file = [
       'auto.create.topics.enable = false',

@@ -7,8 +7,9 @@ export interface KafkaAlias {
   key: string
   /** Multiply a numeric value by this (e.g. hours → ms). */
   scale?: number
-  /** Kafka's list form (`log.dirs`): only a single entry is allowed. */
-  singleEntryList?: boolean
+  /** Kafka's list form (`log.dirs`): the first entry goes to `key`, the others (comma-separated) to
+   * this option. */
+  restOfListKey?: string
 }
 
 const hourMs = 3_600_000
@@ -40,7 +41,7 @@ export const kafkaAliases: ReadonlyMap<string, KafkaAlias> = new Map<string, Kaf
   ['listeners', { key: 'security.listeners' }],
   ['log.cleanup.policy', { key: 'topics.cleanup_policy' }],
   ['log.dir', { key: 'data_dir' }],
-  ['log.dirs', { key: 'data_dir', singleEntryList: true }],
+  ['log.dirs', { key: 'data_dir', restOfListKey: 'log_dirs' }],
   ['log.flush.interval.messages', { key: 'flush.interval_messages' }],
   ['log.flush.interval.ms', { key: 'flush.interval_ms' }],
   ['log.message.timestamp.type', { key: 'topics.message_timestamp_type' }],

@@ -47,5 +47,16 @@ export const otelSchema = z
       .max(2 ** 31 - 1)
       .default(1024 * 1024)
       .meta(doc('Largest PushTelemetry payload accepted (Kafka: telemetry.max.bytes).')),
+    metricsExportIntervalMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(2 ** 31 - 1)
+      .default(60_000)
+      .meta(
+        doc(
+          'How often the broker metrics (those of /metrics) are exported to <endpoint>/v1/metrics when enabled (OpenTelemetry: OTEL_METRIC_EXPORT_INTERVAL).',
+        ),
+      ),
   })
   .strict()

@@ -409,7 +409,20 @@ export const configSchema = z
       .string()
       .min(1)
       .default('./data')
-      .meta(meta('Where topics are stored (Kafka: log.dirs, one directory).', { valueName: '<dir>' })),
+      .meta(
+        meta('Where topics and the broker state are stored (Kafka: the first of log.dirs).', {
+          valueName: '<dir>',
+        }),
+      ),
+    logDirs: z
+      .string()
+      .default('')
+      .meta(
+        meta(
+          'More log directories, comma-separated: partitions are placed across data_dir and these, and move between them with AlterReplicaLogDirs (Kafka: log.dirs after its first entry).',
+          { valueName: '<dir,dir>' },
+        ),
+      ),
     inMemory: z.boolean().default(false).meta(meta('Keep everything in memory; nothing is written to disk.')),
     playground: z
       .boolean()

@@ -34,9 +34,6 @@ function flatten(table: Record<string, unknown>, prefix: string, out: Map<string
 
 function aliasValue(kafkaName: string, value: unknown, source: string): unknown {
   const alias = kafkaAliases.get(kafkaName)
-  if (alias?.singleEntryList && typeof value === 'string' && value.includes(',')) {
-    throw new ConfigError(kafkaName, `${JSON.stringify(value)} (${source}): only one directory is supported`)
-  }
   if (alias?.scale === undefined) return value
   const number = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value
   return typeof number === 'number' && number >= 0 ? number * alias.scale : number
@@ -65,6 +62,15 @@ export function fromToml(text: string, fileName: string): Assignment[] {
     const leaf = alias === undefined ? undefined : optionsByTomlKey.get(alias.key)
     if (leaf === undefined) {
       throw new ConfigError(key, `unknown key in ${fileName}; streamline --generate-config lists every key`)
+    }
+    const restLeaf =
+      alias?.restOfListKey === undefined ? undefined : optionsByTomlKey.get(alias.restOfListKey)
+    if (restLeaf !== undefined && typeof raw === 'string') {
+      // Kafka's log.dirs = "/a,/b": the first is the data dir, the rest more log dirs.
+      const [first = '', ...rest] = raw.split(',').map((entry) => entry.trim())
+      assignments.push({ leaf, value: first, source })
+      assignments.push({ leaf: restLeaf, value: rest.join(','), source })
+      continue
     }
     assignments.push({ leaf, value: coerce(leaf, aliasValue(key, raw, source)), source })
   }

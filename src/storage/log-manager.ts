@@ -1,8 +1,11 @@
-// The disk engine's log manager: one data dir, topics of partition logs, background maintenance.
+// The disk engine's log manager: one data dir (and optionally more log dirs), topics of partition
+// logs, background maintenance.
 //
 // Layout: `<dataDir>/meta.properties`, `<dataDir>/topics/<name>.json` (the truth about topics, see
-// topic-store.ts), `<dataDir>/<topic>-<partition>/` per partition, and the recovery-point checkpoint
-// and clean-shutdown marker (data-dir.ts). Topic operations (create, delete, add partitions, configs)
+// topic-store.ts), `<logDir>/<topic>-<partition>/` per partition in one of the log dirs (the data dir
+// first; a new partition goes to the one holding the fewest, as Kafka's), and the recovery-point
+// checkpoint and clean-shutdown marker (data-dir.ts). Moving a replica between log dirs
+// (AlterReplicaLogDirs) is in log-dirs.ts. Topic operations (create, delete, add partitions, configs)
 // are serialized by one chain; appends and reads never wait for them.
 
 import { randomUUID } from 'node:crypto'
@@ -27,6 +30,15 @@ import {
   recoveryPointCheckpointIntervalMs,
   topicPartitionsMax,
 } from './limits.ts'
+import {
+  copyPartitionFiles,
+  createFutureDirectory,
+  leastLoadedLogDir,
+  partitionKey,
+  resolveMoves,
+  scanLogDirs,
+  swapInFuture,
+} from './log-dirs.ts'
 import type { DiskPartitionLog, PartitionLogContext } from './partition-log.ts'
 import { openPartitionLog } from './partition-open.ts'
 import { checkRemoteStorageNotTurnedOff, refuseRemoteStorage } from './tiered/remote-topic-config.ts'
@@ -60,6 +72,8 @@ import {
 
 export interface DiskLogManagerOptions {
   dataDir: string
+  /** More log dirs partitions are placed in, beside `dataDir` (Kafka's log.dirs after the first). */
+  logDirs?: readonly string[]
   /** Broker-wide defaults for topic configs, in Kafka's names (e.g. from the broker config file). */
   defaultConfigOverrides?: TopicConfigOverrides
   clock?: Clock
@@ -88,6 +102,7 @@ const deletedDirectorySuffix = '-delete'
 /** Opens (or creates) a data dir: recovers after a crash, trusts the files after a clean shutdown. */
 export async function openLogManager(options: DiskLogManagerOptions): Promise<DiskLogManager> {
   await ensureDirectory(options.dataDir)
+  for (const logDir of options.logDirs ?? []) await ensureDirectory(logDir)
   const clusterId = await loadOrCreateClusterId(options.dataDir)
   const manager = new DiskLogManager(options, clusterId)
   await manager.load()
@@ -96,6 +111,12 @@ export async function openLogManager(options: DiskLogManagerOptions): Promise<Di
 
 export class DiskLogManager implements LogManager {
   readonly dataDir: string
+  /** Every log dir, the data dir first (absolute paths, no duplicates). */
+  readonly logDirectories: readonly string[]
+  /** Where each partition lives (`<topic>-<partition>` → log dir), known from the scan at load. */
+  private readonly placements = new Map<string, string>()
+  /** Moves answered but not done yet: `<topic>-<partition>` → destination and its future directory. */
+  private readonly pendingMoves = new Map<string, { logDir: string; future: string }>()
   private readonly topics = new Map<string, TopicEntry>()
   private defaults: TopicConfig
   private readonly context: PartitionLogContext
@@ -114,6 +135,9 @@ export class DiskLogManager implements LogManager {
     readonly clusterId: string,
   ) {
     this.dataDir = options.dataDir
+    this.logDirectories = [
+      ...new Set([options.dataDir, ...(options.logDirs ?? [])].map((logDir) => path.resolve(logDir))),
+    ]
     this.defaults = resolveTopicConfig(defaultTopicConfig(), options.defaultConfigOverrides ?? {})
     this.compactPartition = options.compactPartition ?? createCleaner()
     this.context = {
@@ -136,7 +160,20 @@ export class DiskLogManager implements LogManager {
       const config = resolveTopicConfig(this.defaults, topic.configOverrides)
       this.topics.set(topic.name, { stored: topic, config, partitions: [] })
     }
-    await this.removeOrphanDirectories()
+    for (const logDir of this.logDirectories) await this.removeOrphanDirectories(logDir)
+    const scan = await scanLogDirs(this.logDirectories)
+    const restartMoves = await resolveMoves(
+      scan,
+      (topic, partition) => partition < (this.topics.get(topic)?.stored.partitionCount ?? 0),
+    )
+    for (const [key, holders] of scan.live) {
+      if (holders.length > 1)
+        this.context.logger.error(
+          { partition: key, logDirs: holders },
+          'a partition is in several log dirs; the first is used',
+        )
+      this.placements.set(key, holders[0])
+    }
     const jobs: (() => Promise<void>)[] = []
     for (const [name, entry] of this.topics) {
       for (let partition = 0; partition < entry.stored.partitionCount; partition += 1) {
@@ -154,6 +191,111 @@ export class DiskLogManager implements LogManager {
     await this.writeRecoveryPoints()
     await removeCleanShutdownMarker(this.dataDir)
     this.startTimers()
+    // Moves a crash interrupted before their commit start again (their requests were answered).
+    for (const move of restartMoves) await this.alterReplicaLogDir(move.topic, move.partition, move.logDir)
+  }
+
+  /** The log dir a new partition goes to, recorded at once so partitions created together spread. */
+  private placeNewPartition(topic: string, partition: number): string {
+    const key = partitionKey(topic, partition)
+    const existing = this.placements.get(key)
+    if (existing !== undefined) return existing
+    const counts = new Map<string, number>()
+    for (const logDir of this.placements.values()) counts.set(logDir, (counts.get(logDir) ?? 0) + 1)
+    const logDir = leastLoadedLogDir(this.logDirectories, counts)
+    this.placements.set(key, logDir)
+    return logDir
+  }
+
+  logDirs(): readonly string[] {
+    return this.logDirectories
+  }
+
+  logDirOf(topic: string, partition: number): string | undefined {
+    const log = this.partition(topic, partition)
+    return log === undefined ? undefined : path.dirname(log.directory)
+  }
+
+  futureLogDirOf(topic: string, partition: number): string | undefined {
+    return this.pendingMoves.get(partitionKey(topic, partition))?.logDir
+  }
+
+  /**
+   * AlterReplicaLogDirs: marks the move on disk (the future directory) and returns; the copy and swap
+   * run in the background, one at a time with the other topic operations. Appends and reads of the
+   * partition fail with KAFKA_STORAGE_ERROR (retriable) while its files are copied.
+   * Throws LOG_DIR_NOT_FOUND (not a configured log dir), UNKNOWN_TOPIC_OR_PARTITION.
+   */
+  async alterReplicaLogDir(topic: string, partition: number, logDir: string): Promise<void> {
+    this.requireOpen()
+    const destination = this.logDirectories.find((candidate) => candidate === logDir)
+    if (destination === undefined)
+      throw new KafkaError(StorageErrorCode.LOG_DIR_NOT_FOUND, `log dir ${logDir} is not in the config`)
+    if (this.partition(topic, partition) === undefined)
+      throw new KafkaError(
+        StorageErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        `unknown partition ${topic}-${partition}`,
+      )
+    const key = partitionKey(topic, partition)
+    const pending = this.pendingMoves.get(key)
+    if (pending?.logDir === destination) return
+    if (pending !== undefined) {
+      // A new destination replaces the one not reached yet (Kafka aborts the earlier future replica).
+      this.pendingMoves.delete(key)
+      await removeTree(pending.future)
+    }
+    if (this.logDirOf(topic, partition) === destination) return
+    const future = await storageOperation(`mark the move of ${key}`, () =>
+      createFutureDirectory(destination, topic, partition),
+    )
+    this.pendingMoves.set(key, { logDir: destination, future })
+    this.serialize(() => this.moveReplica(topic, partition)).catch((error: unknown) =>
+      this.context.logger.error({ err: error, partition: key }, 'moving a replica between log dirs failed'),
+    )
+  }
+
+  private async moveReplica(topic: string, partition: number): Promise<void> {
+    const key = partitionKey(topic, partition)
+    const pending = this.pendingMoves.get(key)
+    const entry = this.topics.get(topic)
+    const log = entry?.partitions[partition]
+    if (pending === undefined || this.closed) return
+    if (entry === undefined || log === undefined) {
+      this.pendingMoves.delete(key)
+      await removeTree(pending.future)
+      return
+    }
+    await log.close()
+    let logDir = path.dirname(log.directory)
+    try {
+      await copyPartitionFiles(log.directory, pending.future)
+      const deleted = await swapInFuture({
+        source: log.directory,
+        future: pending.future,
+        logDir: pending.logDir,
+        key,
+      })
+      logDir = pending.logDir
+      this.removeInBackground(deleted)
+    } catch (error) {
+      this.context.logger.error(
+        { err: error, partition: key },
+        'copying a replica to another log dir failed; it stays',
+      )
+      await removeTree(pending.future).catch(() => {})
+    } finally {
+      this.placements.set(key, logDir)
+      try {
+        entry.partitions[partition] = await this.openPartition(topic, partition, entry.config, {
+          recoveryPoint: log.recoveryPoint,
+          cleanShutdown: true,
+          topicId: entry.stored.topicId,
+        })
+      } finally {
+        // Only now: until the partition is open again, DescribeLogDirs still shows the move.
+        if (this.pendingMoves.get(key) === pending) this.pendingMoves.delete(key)
+      }
+    }
   }
 
   private async openPartition(
@@ -162,7 +304,7 @@ export class DiskLogManager implements LogManager {
     config: TopicConfig,
     state: { recoveryPoint: number | null; cleanShutdown: boolean; topicId: string },
   ): Promise<DiskPartitionLog> {
-    const directory = path.join(this.dataDir, `${topic}-${partition}`)
+    const directory = path.join(this.placeNewPartition(topic, partition), `${topic}-${partition}`)
     const { topicId, ...open } = state
     if (this.tiered === null) {
       return openPartitionLog({ topic, partition, directory, config, context: this.context, ...open })
@@ -184,29 +326,27 @@ export class DiskLogManager implements LogManager {
   }
 
   /** Directories of deleted topics, or of topics/partitions that never committed, go away. */
-  private async removeOrphanDirectories(): Promise<void> {
-    for (const entry of await readdir(this.dataDir, { withFileTypes: true })) {
+  private async removeOrphanDirectories(logDir: string): Promise<void> {
+    for (const entry of await readdir(logDir, { withFileTypes: true })) {
       if (!entry.isDirectory() || entry.name === topicsDirectory) continue
       if (entry.name.endsWith(deletedDirectorySuffix)) {
-        this.removeInBackground(path.join(this.dataDir, entry.name))
+        this.removeInBackground(path.join(logDir, entry.name))
         continue
       }
       const match = partitionDirectoryPattern.exec(entry.name)
       if (match === null) continue
       const topic = this.topics.get(match[1])
       if (topic === undefined || Number(match[2]) >= topic.stored.partitionCount) {
-        await this.moveAwayAndRemove(entry.name)
+        await this.moveAwayAndRemove(path.join(logDir, entry.name))
       }
     }
   }
 
-  private async moveAwayAndRemove(directoryName: string): Promise<void> {
-    const target = path.join(
-      this.dataDir,
-      `${directoryName}.${randomUUID().replaceAll('-', '')}${deletedDirectorySuffix}`,
-    )
-    await rename(path.join(this.dataDir, directoryName), target)
+  private async moveAwayAndRemove(directory: string): Promise<void> {
+    const target = `${directory}.${randomUUID().replaceAll('-', '')}${deletedDirectorySuffix}`
+    await rename(directory, target)
     this.removeInBackground(target)
+    this.placements.delete(path.basename(directory))
   }
 
   private removeInBackground(directory: string): void {
@@ -295,7 +435,7 @@ export class DiskLogManager implements LogManager {
       this.topics.delete(name)
       for (const log of entry.partitions) {
         await log.abandon()
-        await this.moveAwayAndRemove(path.basename(log.directory)).catch((error: unknown) =>
+        await this.moveAwayAndRemove(log.directory).catch((error: unknown) =>
           this.context.logger.error(
             { err: error, directory: log.directory },
             'moving a deleted partition away failed',

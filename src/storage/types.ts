@@ -176,6 +176,15 @@ export interface LogManager {
   partition(topic: string, partition: number): PartitionLog | undefined
   /** Tiered storage: counters and per-partition remote sizes for /metrics; absent or null when off. */
   remoteStorageSnapshot?(): RemoteStorageSnapshot | null
+  /** Several log dirs (disk engine): every log dir, the data dir first. Absent: the engine has none. */
+  logDirs?(): readonly string[]
+  /** The log dir holding the partition, or undefined when it does not exist. */
+  logDirOf?(topic: string, partition: number): string | undefined
+  /** The log dir a partition is being moved to (AlterReplicaLogDirs), or undefined. */
+  futureLogDirOf?(topic: string, partition: number): string | undefined
+  /** Starts moving a partition to another log dir (answered once the move is marked on disk).
+   * Throws LOG_DIR_NOT_FOUND, UNKNOWN_TOPIC_OR_PARTITION. */
+  alterReplicaLogDir?(topic: string, partition: number, logDir: string): Promise<void>
   /** One pass of retention over every partition (also run by the background timer). */
   runRetention(): Promise<void>
   /** One pass of the log cleaner over every compacted partition (also run by the background timer). */

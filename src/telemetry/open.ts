@@ -9,6 +9,7 @@ import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import { ClientMetricsStore } from './client-metrics-store.ts'
 import type { ClientTelemetry } from './client-telemetry.ts'
 import { defaultOtelOptions, type OtelOptions } from './options.ts'
+import type { BrokerMetricsExport } from './otlp-broker-metrics.ts'
 import type { RequestTracing } from './request-tracing.ts'
 
 export interface BrokerTelemetry {
@@ -53,15 +54,39 @@ export async function openTelemetry(options: {
     return undefined
   }
   const tracing = tracingLoad.catch(failed)
+  // Broker metrics go out on their own timer, loaded the same way (never before start-up is done).
+  const metricsExport: Promise<BrokerMetricsExport | undefined> = otel.enabled
+    ? import('./otlp-broker-metrics.ts')
+        .then(({ startBrokerMetricsExport }) =>
+          startBrokerMetricsExport({
+            registry: () => options.metrics.registry,
+            endpoint: otel.endpoint,
+            intervalMs: otel.metricsExportIntervalMs,
+            serviceName: otel.serviceName,
+            serviceVersion: options.version,
+            nodeId: options.nodeId,
+            log: options.log,
+          }),
+        )
+        .catch((error: unknown) => {
+          options.log.error({ err: error }, 'starting the OTLP metrics export failed')
+          return undefined
+        })
+    : Promise.resolve(undefined)
   return {
     options: otel,
     clientMetrics,
     clientTelemetry,
     tracingReady: (services) =>
-      tracing.then((loaded) => {
+      Promise.all([tracing, metricsExport]).then(([loaded]) => {
         if (loaded !== undefined) services.tracing = loaded
       }),
     async close() {
+      try {
+        await (await metricsExport)?.close()
+      } catch (error) {
+        options.log.warn({ err: error }, 'the last OTLP metrics export failed')
+      }
       try {
         await (await tracing)?.close()
       } catch (error) {

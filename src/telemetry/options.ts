@@ -10,6 +10,8 @@ export interface OtelOptions {
   clientTelemetry: boolean
   /** Kafka's telemetry.max.bytes. */
   telemetryMaxBytes: number
+  /** How often broker metrics are exported over OTLP (with `enabled`); default 60 s. */
+  metricsExportIntervalMs: number
   /** Span batch delay (tests shorten it); default 1 s. */
   spanExportDelayMs?: number
 }
@@ -20,4 +22,5 @@ export const defaultOtelOptions: OtelOptions = {
   serviceName: 'streamline',
   clientTelemetry: false,
   telemetryMaxBytes: 1024 * 1024,
+  metricsExportIntervalMs: 60_000,
 }

@@ -89,9 +89,9 @@ function ownConfigs(services: BrokerServices): BrokerConfig[] {
     configs.push({
       name: 'log.dirs',
       type: 'string',
-      value: dataDir,
+      value: (services.logs.logDirs?.() ?? [dataDir]).join(','),
       kafkaDefault: null,
-      doc: 'The data directory.',
+      doc: 'The log directories (the data dir first).',
     })
   }
   if (limits !== undefined) configs.push(...limitConfigs(limits))

@@ -1,6 +1,8 @@
-// DescribeLogDirs (key 35), v0-4: the one data directory and the size of each partition in it
-// (offset lag 0: the log is never behind itself; no future logs). Topics null means all topics;
-// unknown topics and partitions are left out, as in Kafka.
+// DescribeLogDirs (key 35), v0-4: every log dir (the data dir first, then the other `log.dirs`) and
+// the size of each partition in it (offset lag 0: the log is never behind itself). A partition being
+// moved (AlterReplicaLogDirs) is also listed in its destination as a future replica (isFutureKey),
+// with size 0 and an offset lag of its log end offset until the copy is swapped in (the copy is made
+// in one step). Topics null means all topics; unknown topics and partitions are left out, as in Kafka.
 // v1: same as v0 · v2: flexible · v3: top-level errorCode · v4: totalBytes and usableBytes of the
 // volume (statfs; -1 when it fails). ACLs: DESCRIBE on the cluster, else no log dirs (and from v3
 // CLUSTER_AUTHORIZATION_FAILED), as Kafka.
@@ -24,26 +26,25 @@ export const describeLogDirs = defineHandler({
     }
     const { dataDir, logs } = context.services
     if (dataDir === undefined) return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results: [] }
-    const volume = await volumeBytes(dataDir)
-    return {
-      throttleTimeMs: 0,
-      errorCode: ErrorCode.NONE,
-      results: [
-        {
-          errorCode: ErrorCode.NONE,
-          logDir: dataDir,
-          topics: describeTopics(logs, request.topics),
-          totalBytes: volume.totalBytes,
-          usableBytes: volume.usableBytes,
-        },
-      ],
+    const results = []
+    for (const logDir of logs.logDirs?.() ?? [dataDir]) {
+      const volume = await volumeBytes(logDir)
+      results.push({
+        errorCode: ErrorCode.NONE,
+        logDir,
+        topics: describeTopics(logs, request.topics, logDir),
+        totalBytes: volume.totalBytes,
+        usableBytes: volume.usableBytes,
+      })
     }
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results }
   },
 })
 
 function describeTopics(
   logs: LogManager,
   requested: DescribableLogDirTopic[] | null,
+  logDir: string,
 ): DescribeLogDirsTopic[] {
   const wanted =
     requested ??
@@ -57,12 +58,22 @@ function describeTopics(
     for (const partitionIndex of partitions) {
       const log = logs.partition(topic, partitionIndex)
       if (log === undefined) continue
-      described.push({
-        partitionIndex,
-        partitionSize: BigInt(log.sizeBytes),
-        offsetLag: 0n,
-        isFutureKey: false,
-      })
+      if ((logs.logDirOf?.(topic, partitionIndex) ?? logDir) === logDir) {
+        described.push({
+          partitionIndex,
+          partitionSize: BigInt(log.sizeBytes),
+          offsetLag: 0n,
+          isFutureKey: false,
+        })
+      }
+      if (logs.futureLogDirOf?.(topic, partitionIndex) === logDir) {
+        described.push({
+          partitionIndex,
+          partitionSize: 0n,
+          offsetLag: BigInt(log.logEndOffset),
+          isFutureKey: true,
+        })
+      }
     }
     if (described.length > 0) topics.push({ name: topic, partitions: described })
   }

@@ -7,6 +7,7 @@ import { addPartitionsToTxn } from './add-partitions-to-txn.ts'
 import { alterClientQuotas } from './alter-client-quotas.ts'
 import { alterConfigs } from './alter-configs.ts'
 import { alterPartitionReassignments } from './alter-partition-reassignments.ts'
+import { alterReplicaLogDirs } from './alter-replica-log-dirs.ts'
 import { alterUserScramCredentials } from './alter-user-scram-credentials.ts'
 import { apiVersions } from './api-versions.ts'
 import { consumerGroupDescribe } from './consumer-group-describe.ts'
@@ -59,6 +60,7 @@ import { saslAuthenticate } from './sasl-authenticate.ts'
 import { saslHandshake } from './sasl-handshake.ts'
 import { syncGroup } from './sync-group.ts'
 import { txnOffsetCommit } from './txn-offset-commit.ts'
+import { unregisterBroker } from './unregister-broker.ts'
 import { updateFeatures } from './update-features.ts'
 
 export const handlers: readonly AnyHandler[] = [
@@ -91,6 +93,7 @@ export const handlers: readonly AnyHandler[] = [
   deleteAcls, // 31
   describeConfigs, // 32
   alterConfigs, // 33
+  alterReplicaLogDirs, // 34
   describeLogDirs, // 35
   saslAuthenticate, // 36
   createPartitions, // 37
@@ -112,6 +115,7 @@ export const handlers: readonly AnyHandler[] = [
   updateFeatures, // 57
   describeCluster, // 60
   describeProducers, // 61
+  unregisterBroker, // 64
   describeTransactions, // 65
   listTransactions, // 66
   consumerGroupHeartbeat, // 68
