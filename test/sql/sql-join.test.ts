@@ -142,8 +142,8 @@ test('malformed join statements answer 400/404 with the position; the broker kee
     [
       `CREATE STREAM j AS SELECT o.value FROM streamline_topic('orders') o JOIN streamline_topic('users') u ON o.key = u.key`,
       400,
-      'UNSUPPORTED_STATEMENT',
-      /^at position 68: expected TABLE\('<topic>'\): a stream joins a table/,
+      'INVALID_SQL',
+      /^at position 101: expected WITHIN <interval> \(a stream–stream join is windowed/,
     ],
     [
       `CREATE STREAM j AS SELECT o.value FROM streamline_topic('orders') o JOIN TABLE('users') u`,

@@ -17,6 +17,7 @@ import { SqlError } from '../errors.ts'
 import { insertColumns } from '../insert-into-topic.ts'
 import type { QueryRequest, QueryResult } from '../types.ts'
 import {
+  intervalMsSql,
   intervalsSql,
   parseCreateView,
   recomputeSql,
@@ -40,6 +41,7 @@ import {
   streamSelectSql,
   streamStepSql,
 } from './stream-definition.ts'
+import { advanceStreamJoin } from './stream-stream-join.ts'
 import { advanceView } from './view-step.ts'
 
 /** Source records one stream step reads per partition (an INSERT writes at most 100,000). */
@@ -215,6 +217,23 @@ export class ContinuousQueries {
     if (parsed.join !== undefined && logs.getTopic(parsed.join.table) === undefined) {
       throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${parsed.join.table} does not exist`)
     }
+    if (parsed.streamJoin !== undefined) {
+      if (logs.getTopic(parsed.streamJoin.topic) === undefined) {
+        throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${parsed.streamJoin.topic} does not exist`)
+      }
+      const { within, grace } = parsed.streamJoin
+      const [withinMs, graceMs] = single(
+        await this.options.run({
+          sql: `SELECT ${intervalMsSql(within)}, ${grace === null ? '0::BIGINT' : intervalMsSql(grace)}`,
+        }),
+      ).map(Number)
+      if (
+        !(Number.isSafeInteger(withinMs) && withinMs >= 0 && Number.isSafeInteger(graceMs) && graceMs >= 0)
+      ) {
+        throw new SqlError('INVALID_SQL', 'WITHIN and GRACE PERIOD must be intervals of zero or more')
+      }
+      parsed.streamJoin = { ...parsed.streamJoin, withinMs, graceMs }
+    }
     if (logs.getTopic(parsed.name) !== undefined) {
       throw new SqlError(
         'INVALID_SQL',
@@ -299,7 +318,10 @@ export class ContinuousQueries {
       if (this.closed) return
       if (view.definition.paused === true) continue
       const { definition } = view
-      if (definition.kind === 'stream') await this.advanceStream(definition, view)
+      if (definition.kind === 'stream' && definition.streamJoin !== undefined) {
+        const context = { logs: this.options.logs, run: this.options.run, store: this.store }
+        await advanceStreamJoin(context, view, definition, definition.streamJoin)
+      } else if (definition.kind === 'stream') await this.advanceStream(definition, view)
       else {
         const context = { logs: this.options.logs, run: this.options.run, store: this.store }
         await advanceView(context, view, definition, await this.sizesOf(definition))

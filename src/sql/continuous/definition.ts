@@ -246,10 +246,14 @@ export function recomputeSql(
   return `SELECT window_start, window_start + ${size} AS window_end, ${view.selectList}, ${key} FROM (${expanded}) WHERE window_start >= epoch_ms(${Math.floor(fromMs)}) AND window_start < epoch_ms(${Math.ceil(toMs)}) GROUP BY ALL`
 }
 
+/** An INTERVAL expression as a BIGINT of milliseconds (DuckDB evaluates it). */
+export function intervalMsSql(interval: string): string {
+  return `CAST(epoch_ms(TIMESTAMP '2000-01-03 00:00:00' + ${interval}) - epoch_ms(TIMESTAMP '2000-01-03 00:00:00') AS BIGINT)`
+}
+
 /** The window intervals in ms, asked of DuckDB by the caller with this SELECT. */
 export function intervalsSql(view: ViewDefinition): string {
-  const ms = (interval: string) =>
-    `CAST(epoch_ms(TIMESTAMP '2000-01-03 00:00:00' + ${interval}) - epoch_ms(TIMESTAMP '2000-01-03 00:00:00') AS BIGINT)`
+  const ms = intervalMsSql
   return `SELECT ${ms(view.window)}, ${ms(view.advance ?? view.window)}, ${view.lateness == null ? 'NULL::BIGINT' : ms(view.lateness)}`
 }
 

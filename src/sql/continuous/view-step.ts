@@ -202,7 +202,7 @@ async function eventTimesOf(
  * The smallest and largest timestamps of the records [from, end) of one partition (read_committed),
  * read in JS from the batches (no DuckDB query, no JS value per record): ±Infinity when none.
  */
-async function timestampRange(
+export async function timestampRange(
   logs: LogManager,
   topic: string,
   partition: number,
