@@ -187,7 +187,7 @@ export class ContinuousQueries {
     await this.options.run({
       sql:
         windowKindOf(definition) === 'session'
-          ? sessionRowsSql(definition, sizes.sizeMs, {}, {})
+          ? sessionRowsSql(definition, sizes.sizeMs, sizes.latenessMs, {}, {})
           : recomputeSql(definition, sizes, 0, 0, {}),
       principal: request.principal,
       host: request.host,

@@ -120,13 +120,6 @@ function parseGroupByWindow(scanner: StatementScanner): {
     const interval = scanner.until([])
     if (!/^interval\b/i.test(interval.text))
       scanner.fail("an INTERVAL ('5' SECOND)", 'INVALID_SQL', interval.start)
-    if (windowKind === 'session') {
-      scanner.fail(
-        'no ALLOWED LATENESS with SESSION windows (supported with TUMBLE and HOP)',
-        'UNSUPPORTED_STATEMENT',
-        interval.start,
-      )
-    }
     lateness = interval.text
   }
   return { windowKind, args, groupBy, lateness }
