@@ -174,6 +174,9 @@ export class ContinuousQueries {
     if (logs.getTopic(definition.topic) === undefined) {
       throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${definition.topic} does not exist`)
     }
+    if (definition.join !== undefined && logs.getTopic(definition.join.table) === undefined) {
+      throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${definition.join.table} does not exist`)
+    }
     if (logs.getTopic(definition.name) !== undefined) {
       throw new SqlError(
         'INVALID_SQL',

@@ -13,7 +13,6 @@
 // LEFT keeps them with NULL table columns. The stream side is read through the offset pushdown (a
 // subquery over one partition's new records); the table is read whole on every step.
 
-import { quoted } from './definition.ts'
 import { StatementScanner } from './statement-scanner.ts'
 
 export interface StreamTableJoin {
@@ -148,6 +147,39 @@ export function parseStreamJoin(sql: string): ParsedStreamJoin {
   return {
     ...common,
     join: { type: type === 'left' ? 'left' : 'inner', ...table, streamAlias, on: on.text },
+  }
+}
+
+function quoted(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`
+}
+
+/**
+ * `[AS] <alias> [INNER | LEFT] JOIN TABLE('<topic>') [AS] <alias> ON <condition>` after a view's
+ * FROM streamline_topic('<topic>'), up to GROUP BY or WHERE (undefined when no alias follows).
+ */
+export function parseViewTableJoin(scanner: StatementScanner): StreamTableJoin | undefined {
+  scanner.skipSpace()
+  if (/^(where|group)\b/i.test(scanner.text.slice(scanner.position)) || scanner.atEnd()) return undefined
+  const streamAlias = aliasAt(scanner, 'the stream')
+  scanner.skipSpace()
+  const joinType = scanner.expect(
+    /(inner\s+|left\s+(?:outer\s+)?)?join\s+table\s*\(/,
+    "[INNER | LEFT] JOIN TABLE('<topic>') (a view joins one table; stream–stream joins are CREATE STREAM's)",
+    'UNSUPPORTED_STATEMENT',
+  )
+  const table = scanner.expect(/'((?:[^']|'')+)'/, "the table's topic as a string literal ('users')")[1]
+  scanner.expect(/\)/, ') after the table topic')
+  const tableAlias = aliasAt(scanner, 'the table')
+  scanner.expect(/on\b/, 'ON <join condition>')
+  const on = scanner.until([/where\b/, /group\s+by\b/])
+  if (on.text === '') scanner.fail('a join condition after ON', 'INVALID_SQL', on.start)
+  return {
+    type: /^left/i.test(joinType[0]) ? 'left' : 'inner',
+    table: table.replaceAll("''", "'"),
+    streamAlias,
+    tableAlias,
+    on: on.text,
   }
 }
 

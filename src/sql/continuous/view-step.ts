@@ -191,10 +191,12 @@ async function eventTimesOf(
     `partition = ${partition}`,
     `"offset" >= ${from}`,
     `"offset" < ${to}`,
-    ...(definition.where === null ? [] : [`(${definition.where})`]),
+    // With a join the WHERE may name the table: it is left out (a superset of windows is recomputed).
+    ...(definition.where === null || definition.join !== undefined ? [] : [`(${definition.where})`]),
   ].join(' AND ')
+  const alias = definition.join === undefined ? '' : ` AS ${definition.join.streamAlias}`
   const result = await context.run({
-    sql: `SELECT min(t) FILTER (WHERE NOT (${late})), max(t) FILTER (WHERE NOT (${late})), count(*) FILTER (WHERE ${late}), max(t) FROM (SELECT epoch_ms(${eventTimeSql(definition)}) AS t FROM streamline_topic(${quoted(definition.topic)}) WHERE ${where}) WHERE t IS NOT NULL`,
+    sql: `SELECT min(t) FILTER (WHERE NOT (${late})), max(t) FILTER (WHERE NOT (${late})), count(*) FILTER (WHERE ${late}), max(t) FROM (SELECT epoch_ms(${eventTimeSql(definition)}) AS t FROM streamline_topic(${quoted(definition.topic)})${alias} WHERE ${where}) WHERE t IS NOT NULL`,
     timeoutMs: stepTimeoutMs,
   })
   const [low, high, lateCount, max] = result.rows[0] ?? []
