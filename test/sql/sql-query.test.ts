@@ -245,7 +245,7 @@ test('external access is disabled: files, ATTACH, INSTALL, COPY, SET all refused
     `ATTACH '/tmp/streamline-sql-test.db'`,
     `INSTALL httpfs`,
     `LOAD httpfs`,
-    `COPY (SELECT 1) TO '/tmp/streamline-sql-test.csv'`,
+    `COPY orders TO '/tmp/streamline-sql-test.csv'`,
     `SET enable_external_access = true`,
     `CREATE TABLE kept AS SELECT 1`,
     `PRAGMA version`,
