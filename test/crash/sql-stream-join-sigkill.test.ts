@@ -20,6 +20,8 @@ const joinSql = `CREATE STREAM joined AS
   FROM streamline_topic('lefts') l LEFT JOIN streamline_topic('rights') r WITHIN 2 SECONDS ON l.key = r.key`
 
 const run = new SqlCrashRun('sql-stream-join')
+/** Steps every 200 ms: the join catches up within the file's time budget. */
+const fastSteps = ['--sql-continuous-interval-ms', '200']
 
 after(() => run.close())
 
@@ -45,17 +47,17 @@ async function burst(broker: BrokerProcess, b: number): Promise<void> {
 }
 
 test('a LEFT stream–stream join after SIGKILL and restart holds every pair and outer row (at least once)', async () => {
-  const first = await run.start()
+  const first = await run.start(fastSteps)
   await run.createTopic(first, 'lefts', 2)
   await run.createTopic(first, 'rights', 1)
   await burst(first, 0)
   assert.deepEqual(rowsOf(await run.statements(first)(joinSql)), [['joined', 'joined']])
-  await new Promise((resolve) => setTimeout(resolve, 1500))
+  await new Promise((resolve) => setTimeout(resolve, 800))
   await burst(first, 1)
   await new Promise((resolve) => setTimeout(resolve, 300))
   await first.kill()
 
-  const second = await run.start()
+  const second = await run.start(fastSteps)
   const api = run.statements(second, { maxRows: 10_000 })
   await burst(second, 2)
   await run.send(second, 'lefts', [
