@@ -12,7 +12,7 @@
 // the ones in flight finish (at most shutdownTimeoutMs), close connections and the HTTP port, then
 // close the log: flush, checkpoints and the clean-shutdown marker, so the next start skips recovery.
 
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { ClusterNode } from '../cluster/cluster-node.ts'
 import type { ClusterOptions } from '../cluster/options.ts'
@@ -435,11 +435,14 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     ...(cluster === null ? {} : { clusterSnapshot: cluster.metricsSnapshot.bind(cluster) }),
   })
   const playground = options.playground === true ? await startPlayground(logs, log) : null
+  // File output (COPY … TO) goes to the export directory: by default one beside the log, inside the data dir.
+  const exportDirectory =
+    options.sql?.exportDirectory ?? (dataDir === undefined ? undefined : join(dataDir, 'sql-export'))
   const sql = createSqlService({
     logs,
     authorizer,
     log,
-    ...(options.sql === undefined ? {} : { limits: options.sql }),
+    limits: { ...options.sql, ...(exportDirectory === undefined ? {} : { exportDirectory }) },
   })
   // Continuous queries of a previous run resume once group state is loaded (nothing to do, and no
   // DuckDB loaded, when no view was ever created).

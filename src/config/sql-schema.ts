@@ -45,6 +45,15 @@ export const sqlSchema = z
       .meta(
         doc('How often continuous queries look for new records (their result latency: window end + this).'),
       ),
+    exportDirectory: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(
+        doc(
+          "Where COPY (<query>) TO '<file>' writes its files, the only directory SQL may touch (default: <data dir>/sql-export; none in memory mode).",
+        ),
+      ),
   })
   .strict()
 

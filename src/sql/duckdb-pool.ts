@@ -6,6 +6,7 @@
 // A query gets a fresh connection; user SQL is limited to SELECT (engine.ts), so nothing a query
 // does outlives it in the instance.
 
+import { resolve, sep } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { SqlError } from './errors.ts'
 import { streamlineMacros } from './functions.ts'
@@ -21,8 +22,11 @@ export interface PooledInstance {
 }
 
 async function openInstance(limits: SqlLimits): Promise<PooledInstance> {
+  const exportDirectory = limits.exportDirectory
   const instance = await DuckDBInstance.create(':memory:', {
-    enable_external_access: 'false',
+    // With an export directory, external access is disabled below, once that directory is allowed
+    // (DuckDB refuses allowed_directories after it); before any user SQL either way.
+    ...(exportDirectory === undefined ? { enable_external_access: 'false' } : {}),
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
     allow_community_extensions: 'false',
@@ -33,6 +37,11 @@ async function openInstance(limits: SqlLimits): Promise<PooledInstance> {
   })
   const connection = await instance.connect()
   try {
+    if (exportDirectory !== undefined) {
+      const allowed = `${resolve(exportDirectory)}${sep}`.replaceAll("'", "''")
+      await connection.run(`SET allowed_directories = ['${allowed}']`)
+      await connection.run('SET enable_external_access = false')
+    }
     await connection.run(`SET GLOBAL TimeZone = 'UTC'`)
     for (const macro of streamlineMacros) await connection.run(macro)
     const functions = await connection.runAndReadAll(

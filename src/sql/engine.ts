@@ -13,6 +13,7 @@ import type { Logger } from '../log.ts'
 import type { Authorizer } from '../security/acl/authorizer.ts'
 import { AclOperation, ResourceType } from '../security/acl/model.ts'
 import type { LogManager } from '../storage/types.ts'
+import { copyPathOf, copySql } from './copy-to.ts'
 import { DuckDbPool, type PooledInstance } from './duckdb-pool.ts'
 import { SqlError, sqlErrorOfDuckDb } from './errors.ts'
 import { expressionEvaluator } from './evaluate.ts'
@@ -100,6 +101,10 @@ export class SqlEngine {
     options: { maxRows: number; signal: AbortSignal },
   ): Promise<Omit<QueryResult, 'elapsedMs'>> {
     const statement = await parseStatement(connection, request.sql)
+    const copyPath =
+      statement.copyTo === null
+        ? null
+        : await copyPathOf(this.options.limits.exportDirectory, statement.copyTo)
     const query = parseReferences(statement.root)
     const topics = [...new Set(query.references.map((reference) => reference.topic))]
     for (const topic of topics) this.authorize(request, AclOperation.READ, topic)
@@ -124,6 +129,17 @@ export class SqlEngine {
       }
       const written = await writeRowsToTopic(this.options.logs, statement.insertInto, reader)
       return { columns: [], rows: [], rowCount: 0, truncated: false, stats, written }
+    }
+    if (statement.copyTo !== null && copyPath !== null) {
+      const copied = await connection.runAndReadAll(
+        copySql(statement.select, copyPath, statement.copyTo.format),
+      )
+      const rows = [[statement.copyTo.file, Number(copied.getRows()[0]?.[0] ?? 0)]]
+      const columns = [
+        { name: 'file', type: 'VARCHAR' },
+        { name: 'rows', type: 'BIGINT' },
+      ]
+      return { columns, rows, rowCount: 1, truncated: false, stats }
     }
     if (request.sink !== undefined)
       return { ...(await streamRows(connection, statement.select, request.sink, options.maxRows)), stats }

@@ -24,6 +24,8 @@ export interface SqlLimits {
   insertRecordsMax: number
   /** How often continuous queries look for new records (their result latency: window end + this). */
   continuousIntervalMs: number
+  /** Where COPY (…) TO '<file>' writes (the only directory DuckDB may touch); absent: no file output. */
+  exportDirectory?: string
 }
 
 export const defaultSqlLimits: SqlLimits = {

@@ -2,9 +2,11 @@
 // SELECT (any SELECT: WITH, FROM-first, PIVOT, DESCRIBE/SUMMARIZE of a SELECT, …), or
 // `INSERT INTO streamline_topic('<topic>') <SELECT>`, which DuckDB cannot parse (a table function is
 // not an insert target) and which is therefore recognised here and split into its target and SELECT.
-// Everything else (ATTACH, COPY, CREATE, SET, PRAGMA, INSTALL, several statements) is refused.
+// `COPY (<SELECT>) TO '<file>'` writes a query's rows to a file of the export directory (copy-to.ts).
+// Everything else (ATTACH, other COPY forms, CREATE, SET, PRAGMA, INSTALL, several statements) is refused.
 
 import type { DuckDBConnection } from '@duckdb/node-api'
+import { type CopyTarget, parseCopy } from './copy-to.ts'
 import { SqlError } from './errors.ts'
 import { isNode, type JsonNode } from './sql-ast.ts'
 
@@ -15,14 +17,17 @@ export interface ParsedStatement {
   root: JsonNode
   /** The topic an INSERT writes to, or null for a query. */
   insertInto: string | null
+  /** The file a COPY (<SELECT>) TO '<file>' writes (copy-to.ts), or null. */
+  copyTo: CopyTarget | null
 }
 
 const insertPattern = /^\s*insert\s+into\s+streamline_topic\s*\(\s*'((?:[^']|'')*)'\s*\)\s*([\s\S]*)$/i
 
 export async function parseStatement(connection: DuckDBConnection, sql: string): Promise<ParsedStatement> {
+  const copy = parseCopy(sql)
   const insert = insertPattern.exec(sql)
-  const select = insert === null ? sql : insert[2]
-  const insertInto = insert === null ? null : insert[1].replaceAll("''", "'")
+  const select = copy !== null ? copy.select : insert === null ? sql : insert[2]
+  const insertInto = insert === null || copy !== null ? null : insert[1].replaceAll("''", "'")
   const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [select])
   const parsed: unknown = JSON.parse(String(reader.getRows()[0][0]))
   if (!isNode(parsed)) throw new SqlError('INVALID_SQL', 'the SQL could not be parsed')
@@ -40,5 +45,5 @@ export async function parseStatement(connection: DuckDBConnection, sql: string):
   }
   const root = statements[0].node
   if (!isNode(root)) throw new SqlError('INVALID_SQL', 'the SQL could not be parsed')
-  return { select, root, insertInto }
+  return { select, root, insertInto, copyTo: copy?.target ?? null }
 }

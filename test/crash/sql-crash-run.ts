@@ -21,10 +21,10 @@ export class SqlCrashRun {
     this.#name = name
   }
 
-  /** A broker process on the run's data dir (made on the first call). */
-  async start(): Promise<BrokerProcess> {
+  /** A broker process on the run's data dir (made on the first call), with extra CLI arguments. */
+  async start(args: string[] = []): Promise<BrokerProcess> {
     this.#dataDir ??= await makeTempDir(`streamline-${this.#name}-`)
-    const broker = await startBrokerProcess({ dataDir: this.#dataDir })
+    const broker = await startBrokerProcess({ dataDir: this.#dataDir, args })
     this.#brokers.push(broker)
     return broker
   }

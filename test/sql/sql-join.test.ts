@@ -137,13 +137,107 @@ test('stream–table joins: INNER and LEFT, latest value per key, tombstones, lo
   ])
 })
 
+/** A view's contents once SHOW QUERIES reports `offsets`: latest value per key, sorted by key. */
+async function viewOf(name: string, offsets: Record<number, number>): Promise<Array<[string, unknown]>> {
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    const shown = (await rows('SHOW QUERIES')).find((row) => row[0] === name)
+    if (shown?.[5] === JSON.stringify(offsets)) break
+    assert.ok(Date.now() < deadline, `${name} did not catch up: ${JSON.stringify(shown)}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  const latest = new Map<string, unknown>()
+  for (const [key, value] of await rows(
+    `SELECT key, value FROM streamline_topic('${name}') ORDER BY "offset"`,
+  )) {
+    latest.set(String(key), JSON.parse(String(value)))
+  }
+  return [...latest].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+}
+
+test('materialized views join a table: TUMBLE (LEFT) and HOP (INNER) windows grouped by a table column', async () => {
+  const baseMs = Date.UTC(2026, 0, 15, 10, 0, 0)
+  const kafka = new Kafka({
+    clientId: 'sql-join',
+    brokers: [streamline.bootstrap],
+    logLevel: logLevel.NOTHING,
+  })
+  const admin = kafka.admin()
+  await admin.connect()
+  await admin.createTopics({
+    topics: [
+      { topic: 'members', numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      { topic: 'purchases', numPartitions: 1 },
+    ],
+  })
+  await admin.disconnect()
+  await produce('members', [
+    { key: 'm1', value: JSON.stringify({ country: 'DE' }) },
+    { key: 'm2', value: JSON.stringify({ country: 'FR' }) },
+  ])
+  const producer = kafka.producer({ allowAutoTopicCreation: false })
+  await producer.connect()
+  await producer.send({
+    topic: 'purchases',
+    messages: [
+      ['m1', 1, 10],
+      ['m1', 2, 20],
+      ['m2', 3, 5],
+      ['m3', 4, 7],
+      ['m1', 61, 1],
+    ].map(([key, seconds, amount]) => ({
+      key: String(key),
+      value: JSON.stringify({ amount }),
+      timestamp: String(baseMs + Number(seconds) * 1000),
+    })),
+  })
+  await producer.disconnect()
+  await rows(`CREATE MATERIALIZED VIEW sales_by_country AS
+    SELECT u.value->>'$.country' AS country, count(*) AS n, sum((o.value->>'$.amount')::INT) AS total
+    FROM streamline_topic('purchases') o LEFT JOIN TABLE('members') u ON o.key = u.key
+    WHERE (o.value->>'$.amount')::INT > 0
+    GROUP BY TUMBLE(o.timestamp, INTERVAL '1' MINUTE), country`)
+  await rows(`CREATE MATERIALIZED VIEW hop_by_country AS
+    SELECT u.value->>'$.country' AS country, count(*) AS n
+    FROM streamline_topic('purchases') AS o JOIN TABLE('members') AS u ON o.key = u.key
+    GROUP BY HOP(o.timestamp, INTERVAL '30' SECOND, INTERVAL '1' MINUTE), country`)
+  const at = (seconds: number) =>
+    new Date(baseMs + seconds * 1000).toISOString().replace('T', ' ').replace('.000Z', '')
+  const tumble = (start: number, country: string | null, n: number, total: number): [string, unknown] => [
+    JSON.stringify([at(start), country]),
+    { window_start: at(start), window_end: at(start + 60), country, n, total },
+  ]
+  assert.deepEqual(await viewOf('sales_by_country', { 0: 5 }), [
+    tumble(0, 'DE', 2, 30),
+    tumble(0, 'FR', 1, 5),
+    tumble(0, null, 1, 7),
+    tumble(60, 'DE', 1, 1),
+  ])
+  const hop = (start: number, country: string, n: number): [string, unknown] => [
+    JSON.stringify([at(start), country]),
+    { window_start: at(start), window_end: at(start + 60), country, n },
+  ]
+  assert.deepEqual(await viewOf('hop_by_country', { 0: 5 }), [
+    hop(-30, 'DE', 2),
+    hop(-30, 'FR', 1),
+    hop(0, 'DE', 2),
+    hop(0, 'FR', 1),
+    hop(30, 'DE', 1),
+    hop(60, 'DE', 1),
+  ])
+  const session = await query(`CREATE MATERIALIZED VIEW s AS SELECT count(*) AS n
+    FROM streamline_topic('purchases') o JOIN TABLE('members') u ON o.key = u.key GROUP BY SESSION(o.timestamp, INTERVAL '1' MINUTE)`)
+  assert.equal(session.status, 400)
+  assert.match(String(fields(session).message), /^at position 133: expected TUMBLE or HOP with a join/)
+})
+
 test('malformed join statements answer 400/404 with the position; the broker keeps serving', async () => {
   const cases: Array<[string, number, string, RegExp]> = [
     [
       `CREATE STREAM j AS SELECT o.value FROM streamline_topic('orders') o JOIN streamline_topic('users') u ON o.key = u.key`,
       400,
-      'UNSUPPORTED_STATEMENT',
-      /^at position 68: expected TABLE\('<topic>'\): a stream joins a table/,
+      'INVALID_SQL',
+      /^at position 101: expected WITHIN <interval> \(a stream–stream join is windowed/,
     ],
     [
       `CREATE STREAM j AS SELECT o.value FROM streamline_topic('orders') o JOIN TABLE('users') u`,

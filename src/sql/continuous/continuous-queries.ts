@@ -17,6 +17,7 @@ import { SqlError } from '../errors.ts'
 import { insertColumns } from '../insert-into-topic.ts'
 import type { QueryRequest, QueryResult } from '../types.ts'
 import {
+  intervalMsSql,
   intervalsSql,
   parseCreateView,
   recomputeSql,
@@ -40,6 +41,7 @@ import {
   streamSelectSql,
   streamStepSql,
 } from './stream-definition.ts'
+import { advanceStreamJoin } from './stream-stream-join.ts'
 import { advanceView } from './view-step.ts'
 
 /** Source records one stream step reads per partition (an INSERT writes at most 100,000). */
@@ -172,6 +174,9 @@ export class ContinuousQueries {
     if (logs.getTopic(definition.topic) === undefined) {
       throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${definition.topic} does not exist`)
     }
+    if (definition.join !== undefined && logs.getTopic(definition.join.table) === undefined) {
+      throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${definition.join.table} does not exist`)
+    }
     if (logs.getTopic(definition.name) !== undefined) {
       throw new SqlError(
         'INVALID_SQL',
@@ -185,7 +190,7 @@ export class ContinuousQueries {
     await this.options.run({
       sql:
         windowKindOf(definition) === 'session'
-          ? sessionRowsSql(definition, sizes.sizeMs, {}, {})
+          ? sessionRowsSql(definition, sizes.sizeMs, sizes.latenessMs, {}, {})
           : recomputeSql(definition, sizes, 0, 0, {}),
       principal: request.principal,
       host: request.host,
@@ -214,6 +219,23 @@ export class ContinuousQueries {
     }
     if (parsed.join !== undefined && logs.getTopic(parsed.join.table) === undefined) {
       throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${parsed.join.table} does not exist`)
+    }
+    if (parsed.streamJoin !== undefined) {
+      if (logs.getTopic(parsed.streamJoin.topic) === undefined) {
+        throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${parsed.streamJoin.topic} does not exist`)
+      }
+      const { within, grace } = parsed.streamJoin
+      const [withinMs, graceMs] = single(
+        await this.options.run({
+          sql: `SELECT ${intervalMsSql(within)}, ${grace === null ? '0::BIGINT' : intervalMsSql(grace)}`,
+        }),
+      ).map(Number)
+      if (
+        !(Number.isSafeInteger(withinMs) && withinMs >= 0 && Number.isSafeInteger(graceMs) && graceMs >= 0)
+      ) {
+        throw new SqlError('INVALID_SQL', 'WITHIN and GRACE PERIOD must be intervals of zero or more')
+      }
+      parsed.streamJoin = { ...parsed.streamJoin, withinMs, graceMs }
     }
     if (logs.getTopic(parsed.name) !== undefined) {
       throw new SqlError(
@@ -299,7 +321,10 @@ export class ContinuousQueries {
       if (this.closed) return
       if (view.definition.paused === true) continue
       const { definition } = view
-      if (definition.kind === 'stream') await this.advanceStream(definition, view)
+      if (definition.kind === 'stream' && definition.streamJoin !== undefined) {
+        const context = { logs: this.options.logs, run: this.options.run, store: this.store }
+        await advanceStreamJoin(context, view, definition, definition.streamJoin)
+      } else if (definition.kind === 'stream') await this.advanceStream(definition, view)
       else {
         const context = { logs: this.options.logs, run: this.options.run, store: this.store }
         await advanceView(context, view, definition, await this.sizesOf(definition))

@@ -16,6 +16,7 @@
 // are checked by DuckDB when the view is created (a first recompute over an empty range).
 
 import { StatementScanner } from './statement-scanner.ts'
+import { parseViewTableJoin, type StreamTableJoin, tableSql } from './stream-join.ts'
 
 export type WindowKind = 'tumble' | 'hop' | 'session'
 
@@ -43,6 +44,8 @@ export interface ViewDefinition {
   createdMs: number
   /** Set by PAUSE, cleared by RESUME. */
   paused?: boolean
+  /** A stream–table join: each window's records joined with the table as it is when it is computed. */
+  join?: StreamTableJoin
 }
 
 /** The view's window sizes in ms (asked of DuckDB once: intervalsSql). */
@@ -120,13 +123,6 @@ function parseGroupByWindow(scanner: StatementScanner): {
     const interval = scanner.until([])
     if (!/^interval\b/i.test(interval.text))
       scanner.fail("an INTERVAL ('5' SECOND)", 'INVALID_SQL', interval.start)
-    if (windowKind === 'session') {
-      scanner.fail(
-        'no ALLOWED LATENESS with SESSION windows (supported with TUMBLE and HOP)',
-        'UNSUPPORTED_STATEMENT',
-        interval.start,
-      )
-    }
     lateness = interval.text
   }
   return { windowKind, args, groupBy, lateness }
@@ -141,7 +137,7 @@ export function parseCreateView(sql: string, nowMs: number): ViewDefinition {
   if (selectList.stop !== 0) {
     if (selectList.stop === 1)
       scanner.fail(
-        "FROM streamline_topic('<topic>') (one topic; joins are not supported yet)",
+        "FROM streamline_topic('<topic>') (one topic, optionally joined with JOIN TABLE('<topic>'))",
         'UNSUPPORTED_STATEMENT',
       )
     scanner.fail("FROM streamline_topic('<topic>')")
@@ -150,6 +146,7 @@ export function parseCreateView(sql: string, nowMs: number): ViewDefinition {
   scanner.expect(/from\s+streamline_topic\s*\(/, "streamline_topic('<topic>')")
   const topic = scanner.expect(/'((?:[^']|'')+)'/, "the topic name as a string literal ('orders')")[1]
   scanner.expect(/\)/, ') after the topic name')
+  const join = parseViewTableJoin(scanner)
   let where: string | null = null
   if (scanner.accept(/where\b/) !== undefined) {
     const condition = scanner.until([/group\s+by\b/])
@@ -160,12 +157,20 @@ export function parseCreateView(sql: string, nowMs: number): ViewDefinition {
   const joinAt = scanner.position
   if (scanner.accept(/join\b|inner\b|left\b|right\b|full\b|cross\b|,/) !== undefined) {
     scanner.fail(
-      'GROUP BY (joins are not supported in materialized views yet)',
+      "GROUP BY (a join comes before WHERE: FROM streamline_topic('<topic>') <alias> JOIN TABLE('<topic>') <alias> ON …)",
       'UNSUPPORTED_STATEMENT',
       joinAt,
     )
   }
+  const groupByAt = scanner.position
   const { windowKind, args, groupBy, lateness } = parseGroupByWindow(scanner)
+  if (join !== undefined && windowKind === 'session') {
+    scanner.fail(
+      'TUMBLE or HOP with a join (SESSION windows do not join yet)',
+      'UNSUPPORTED_STATEMENT',
+      groupByAt,
+    )
+  }
   if (!scanner.atEnd()) scanner.fail('the end of the statement (or , <group>, ALLOWED LATENESS <interval>)')
   const [time, first, second] = args.map((arg) => arg.text)
   return {
@@ -182,6 +187,7 @@ export function parseCreateView(sql: string, nowMs: number): ViewDefinition {
     lateness,
     groupBy,
     createdMs: nowMs,
+    ...(join === undefined ? {} : { join }),
   }
 }
 
@@ -195,7 +201,10 @@ export function windowKindOf(view: ViewDefinition): WindowKind {
 
 /** The event time as a TIMESTAMP expression (the record's own `timestamp` column keeps its pushdown). */
 export function eventTimeSql(view: ViewDefinition): string {
-  const expression = view.timeExpression ?? 'timestamp'
+  const expression = (view.timeExpression ?? 'timestamp').replace(
+    view.join === undefined ? /^$/ : new RegExp(`^${view.join.streamAlias}\\.(?=timestamp$)`, 'i'),
+    '',
+  )
   return /^timestamp$/i.test(expression) ? 'timestamp' : `CAST((${expression}) AS TIMESTAMP)`
 }
 
@@ -233,9 +242,11 @@ export function recomputeSql(
     `${time} >= epoch_ms(${Math.floor(fromMs)})`,
     `${time} < epoch_ms(${Math.ceil(toMs - sizes.advanceMs + sizes.sizeMs)})`,
     ...(endOffsets === null ? [] : [offsetBoundSql(endOffsets)]),
-    ...(view.where === null ? [] : [`(${view.where})`]),
+    ...(view.where === null || view.join !== undefined ? [] : [`(${view.where})`]),
   ].join(' AND ')
   const key = `${windowKeySql('window_start', view.groupBy)} AS __key`
+  if (view.join !== undefined)
+    return joinedRecomputeSql({ ...view, join: view.join }, sizes, fromMs, toMs, where, key)
   const source = `streamline_topic(${quoted(view.topic)})`
   if (windowKindOf(view) === 'tumble') {
     const bucket = `time_bucket(${size}, ${time})`
@@ -246,10 +257,40 @@ export function recomputeSql(
   return `SELECT window_start, window_start + ${size} AS window_end, ${view.selectList}, ${key} FROM (${expanded}) WHERE window_start >= epoch_ms(${Math.floor(fromMs)}) AND window_start < epoch_ms(${Math.ceil(toMs)}) GROUP BY ALL`
 }
 
+/**
+ * recomputeSql for a view with a stream–table join: the stream's records of the windows (with their
+ * event time __time) joined with the table, the view's WHERE over both, grouped.
+ */
+function joinedRecomputeSql(
+  view: ViewDefinition & { join: StreamTableJoin },
+  sizes: WindowSizes,
+  fromMs: number,
+  toMs: number,
+  streamWhere: string,
+  key: string,
+): string {
+  const { join } = view
+  const size = `to_milliseconds(${sizes.sizeMs})`
+  const advance = `to_milliseconds(${sizes.advanceMs})`
+  const stream = `(SELECT *, ${eventTimeSql(view)} AS __time FROM streamline_topic(${quoted(view.topic)}) AS ${join.streamAlias} WHERE ${streamWhere}) AS ${join.streamAlias}`
+  const from = `${stream} ${join.type === 'left' ? 'LEFT' : 'INNER'} JOIN ${tableSql(join.table)} AS ${join.tableAlias} ON ${join.on}`
+  if (windowKindOf(view) === 'tumble') {
+    const bucket = `time_bucket(${size}, __time)`
+    return `SELECT ${bucket} AS window_start, ${bucket} + ${size} AS window_end, ${view.selectList}, ${key} FROM ${from} WHERE ${view.where ?? 'true'} GROUP BY ALL`
+  }
+  const starts = `generate_series(time_bucket(${advance}, __time - ${size}) + ${advance}, time_bucket(${advance}, __time), ${advance})`
+  const inRange = `window_start >= epoch_ms(${Math.floor(fromMs)}) AND window_start < epoch_ms(${Math.ceil(toMs)})`
+  return `SELECT window_start, window_start + ${size} AS window_end, ${view.selectList}, ${key} FROM ${from}, unnest(${starts}) AS __windows(window_start) WHERE ${inRange} AND (${view.where ?? 'true'}) GROUP BY ALL`
+}
+
+/** An INTERVAL expression as a BIGINT of milliseconds (DuckDB evaluates it). */
+export function intervalMsSql(interval: string): string {
+  return `CAST(epoch_ms(TIMESTAMP '2000-01-03 00:00:00' + ${interval}) - epoch_ms(TIMESTAMP '2000-01-03 00:00:00') AS BIGINT)`
+}
+
 /** The window intervals in ms, asked of DuckDB by the caller with this SELECT. */
 export function intervalsSql(view: ViewDefinition): string {
-  const ms = (interval: string) =>
-    `CAST(epoch_ms(TIMESTAMP '2000-01-03 00:00:00' + ${interval}) - epoch_ms(TIMESTAMP '2000-01-03 00:00:00') AS BIGINT)`
+  const ms = intervalMsSql
   return `SELECT ${ms(view.window)}, ${ms(view.advance ?? view.window)}, ${view.lateness == null ? 'NULL::BIGINT' : ms(view.lateness)}`
 }
 

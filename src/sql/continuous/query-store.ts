@@ -31,6 +31,9 @@ export interface StoredView {
   watermarkMs?: number | null
   /** Late records dropped so far. */
   dropped?: number
+  /** Stream–stream joins: the right topic's next offsets and the end offsets of the step under way. */
+  rightOffsets?: Record<number, number>
+  rightPending?: Record<number, number>
 }
 
 export type Checkpoint = Omit<StoredView, 'definition'>
@@ -77,6 +80,8 @@ export class QueryStore {
         view.pending = checkpoint.pending
         view.watermarkMs = checkpoint.watermarkMs
         view.dropped = checkpoint.dropped
+        view.rightOffsets = checkpoint.rightOffsets
+        view.rightPending = checkpoint.rightPending
       }
     }
   }

@@ -36,10 +36,32 @@ export function resolvedGroups(view: ViewDefinition): string[] {
   return view.groupBy.map((group) => aliases.get(group.replaceAll('"', '').toLowerCase()) ?? group)
 }
 
+/**
+ * The source records before the end offsets with their event time (__time), whether they were in the
+ * view before the step (__old) and, with ALLOWED LATENESS, whether they are late (__late): more than
+ * the lateness behind the largest event time before them in their partition (Kafka Streams' stream
+ * time, which is per partition). That depends only on the log, so every step (and a repeated one)
+ * drops the same records.
+ */
+function timedCte(
+  view: ViewDefinition,
+  latenessMs: number | null,
+  startOffsets: Record<number, number>,
+  endOffsets: Record<number, number>,
+): string {
+  const time = eventTimeSql(view)
+  const late =
+    latenessMs === null
+      ? 'false'
+      : `coalesce(${time} < max(${time}) OVER (PARTITION BY partition ORDER BY "offset" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) - to_milliseconds(${latenessMs}), false)`
+  return `__timed AS (SELECT *, ${time} AS __time, ${offsetBoundSql(startOffsets)} AS __old, ${late} AS __late FROM streamline_topic(${quoted(view.topic)}) WHERE ${offsetBoundSql(endOffsets)} AND ${time} IS NOT NULL)`
+}
+
 /** The records of a step with the new and old session numbering (a CTE body list). */
 function sessionsCte(
   view: ViewDefinition,
   gapMs: number,
+  latenessMs: number | null,
   startOffsets: Record<number, number>,
   endOffsets: Record<number, number>,
 ): string {
@@ -50,14 +72,10 @@ function sessionsCte(
   }
   const order = 'ORDER BY __time, partition, "offset"'
   const gap = `to_milliseconds(${gapMs})`
-  const where = [
-    offsetBoundSql(endOffsets),
-    `${eventTimeSql(view)} IS NOT NULL`,
-    ...(view.where === null ? [] : [`(${view.where})`]),
-  ].join(' AND ')
-  const old = offsetBoundSql(startOffsets)
+  const where = ['NOT __late', ...(view.where === null ? [] : [`(${view.where})`])].join(' AND ')
   return [
-    `__source AS (SELECT *, ${eventTimeSql(view)} AS __time, ${old} AS __old FROM streamline_topic(${quoted(view.topic)}) WHERE ${where})`,
+    timedCte(view, latenessMs, startOffsets, endOffsets),
+    `__source AS (SELECT * FROM __timed WHERE ${where})`,
     `__marked AS (SELECT *, CASE WHEN __time - lag(__time) OVER (${by()} ${order}) <= ${gap} THEN 0 ELSE 1 END AS __opens, CASE WHEN __old THEN CASE WHEN __time - lag(__time) OVER (${by('__old')} ${order}) <= ${gap} THEN 0 ELSE 1 END END AS __opens_old FROM __source)`,
     `__numbered AS (SELECT *, sum(__opens) OVER (${by()} ${order} ROWS UNBOUNDED PRECEDING) AS __session, sum(__opens_old) OVER (${by('__old')} ${order} ROWS UNBOUNDED PRECEDING) AS __session_old FROM __marked)`,
     `__sessions AS (SELECT *, min(__time) OVER (${by('__session')}) AS __start, min(__time) OVER (${by('__old', '__session_old')}) AS __start_old, bool_or(NOT __old) OVER (${by('__session')}) AS __touched FROM __numbered)`,
@@ -68,19 +86,32 @@ function sessionsCte(
 export function sessionRowsSql(
   view: ViewDefinition,
   gapMs: number,
+  latenessMs: number | null,
   startOffsets: Record<number, number>,
   endOffsets: Record<number, number>,
 ): string {
   const groupBy = ['__session', ...view.groupBy].join(', ')
-  return `WITH ${sessionsCte(view, gapMs, startOffsets, endOffsets)} SELECT min(__time) AS window_start, max(__time) AS window_end, ${view.selectList}, ${windowKeySql('min(__time)', view.groupBy)} AS __key FROM __sessions WHERE __touched GROUP BY ${groupBy}`
+  return `WITH ${sessionsCte(view, gapMs, latenessMs, startOffsets, endOffsets)} SELECT min(__time) AS window_start, max(__time) AS window_end, ${view.selectList}, ${windowKeySql('min(__time)', view.groupBy)} AS __key FROM __sessions WHERE __touched GROUP BY ${groupBy}`
 }
 
 /** The keys of sessions in the view that the step's records moved to another start (to delete). */
 export function sessionTombstonesSql(
   view: ViewDefinition,
   gapMs: number,
+  latenessMs: number | null,
   startOffsets: Record<number, number>,
   endOffsets: Record<number, number>,
 ): string {
-  return `WITH ${sessionsCte(view, gapMs, startOffsets, endOffsets)} SELECT DISTINCT ${windowKeySql('__start_old', resolvedGroups(view))} AS __key FROM __sessions WHERE __old AND __touched AND __start_old <> __start`
+  return `WITH ${sessionsCte(view, gapMs, latenessMs, startOffsets, endOffsets)} SELECT DISTINCT ${windowKeySql('__start_old', resolvedGroups(view))} AS __key FROM __sessions WHERE __old AND __touched AND __start_old <> __start`
+}
+
+/** The step's late records (dropped) and the largest event time up to its end: [dropped, max ms]. */
+export function sessionLateSql(
+  view: ViewDefinition,
+  latenessMs: number,
+  startOffsets: Record<number, number>,
+  endOffsets: Record<number, number>,
+): string {
+  const kept = view.where === null ? 'true' : `coalesce((${view.where}), false)`
+  return `WITH ${timedCte(view, latenessMs, startOffsets, endOffsets)} SELECT count(*) FILTER (WHERE __late AND NOT __old AND ${kept}), epoch_ms(max(__time)) FROM __timed`
 }

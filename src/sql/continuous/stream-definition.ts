@@ -11,7 +11,8 @@
 // timestamp column, an output record keeps its source record's timestamp.
 
 import { SqlError } from '../errors.ts'
-import { joinedFromSql, parseStreamJoin, type StreamTableJoin } from './stream-join.ts'
+import { joinedFromSql, parseStreamJoin, type StreamStreamJoin, type StreamTableJoin } from './stream-join.ts'
+import { pairsSql } from './stream-stream-join.ts'
 
 export interface StreamDefinition {
   kind: 'stream'
@@ -28,6 +29,8 @@ export interface StreamDefinition {
   paused?: boolean
   /** A stream–table join (stream-join.ts). */
   join?: StreamTableJoin
+  /** A windowed stream–stream join (stream-stream-join.ts). */
+  streamJoin?: StreamStreamJoin
 }
 
 const createPattern =
@@ -41,7 +44,7 @@ export function parseCreateStream(sql: string, nowMs: number): Omit<StreamDefini
   if (match === null) {
     throw new SqlError(
       'UNSUPPORTED_STATEMENT',
-      "a stream is CREATE STREAM <name> AS SELECT <value, key, …> FROM streamline_topic('<topic>') [[LEFT] JOIN TABLE('<topic>') <alias> ON …] [WHERE …] (GROUP BY, stream–stream joins and other sources are not supported)",
+      "a stream is CREATE STREAM <name> AS SELECT <value, key, …> FROM streamline_topic('<topic>') [[LEFT] JOIN TABLE('<topic>') <alias> ON … | [INNER|LEFT|RIGHT|FULL] JOIN streamline_topic('<topic>') <alias> WITHIN <interval> ON …] [WHERE …] (GROUP BY and other sources are not supported)",
     )
   }
   const [, name, selectList, topic, where] = match
@@ -67,6 +70,17 @@ export function streamSelectSql(
   fromOffset: number,
   toOffset: number,
 ): string {
+  if (stream.streamJoin !== undefined) {
+    // The pairs of an empty range (CREATE checks the SELECT with it; steps use stream-stream-join.ts).
+    const none = (topic: string) =>
+      `SELECT * FROM streamline_topic(${quoted(topic)}) WHERE partition = ${partition} AND "offset" >= ${fromOffset} AND "offset" < ${toOffset}`
+    return pairsSql(
+      { ...stream, hasTimestamp: stream.hasTimestamp ?? true },
+      stream.streamJoin,
+      none(stream.topic),
+      none(stream.streamJoin.topic),
+    )
+  }
   if (stream.join !== undefined) {
     const carriedTimestamp = stream.hasTimestamp === false ? `, ${stream.join.streamAlias}.timestamp` : ''
     const filter = stream.where === null ? '' : ` WHERE ${stream.where}`

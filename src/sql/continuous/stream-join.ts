@@ -13,7 +13,6 @@
 // LEFT keeps them with NULL table columns. The stream side is read through the offset pushdown (a
 // subquery over one partition's new records); the table is read whole on every step.
 
-import { quoted } from './definition.ts'
 import { StatementScanner } from './statement-scanner.ts'
 
 export interface StreamTableJoin {
@@ -24,16 +23,34 @@ export interface StreamTableJoin {
   on: string
 }
 
+/** A windowed stream–stream join (stream-stream-join.ts runs it). */
+export interface StreamStreamJoin {
+  type: 'inner' | 'left' | 'right' | 'full'
+  /** The right stream's topic (the left is the statement's FROM topic). */
+  topic: string
+  leftAlias: string
+  rightAlias: string
+  on: string
+  /** WITHIN: records join when their timestamps are at most this far apart (an INTERVAL). */
+  within: string
+  /** GRACE PERIOD: how long after its window an outer record waits for a partner (an INTERVAL). */
+  grace: string | null
+  /** The two intervals in ms, evaluated by DuckDB at CREATE. */
+  withinMs?: number
+  graceMs?: number
+}
+
 export interface ParsedStreamJoin {
   name: string
   topic: string
   selectList: string
   where: string | null
-  join: StreamTableJoin
+  join?: StreamTableJoin
+  streamJoin?: StreamStreamJoin
 }
 
 const identifier = /[A-Za-z_][A-Za-z0-9_]*/
-const reservedAfterSource = /^(inner|left|right|full|cross|join|where|on)$/i
+const reservedAfterSource = /^(inner|left|right|full|cross|join|where|on|within)$/i
 
 function aliasAt(scanner: StatementScanner, what: string): string {
   scanner.accept(/as\b/)
@@ -42,6 +59,36 @@ function aliasAt(scanner: StatementScanner, what: string): string {
   const alias = scanner.expect(identifier, `an alias for ${what}`)[0]
   if (reservedAfterSource.test(alias)) scanner.fail(`an alias for ${what}`, 'INVALID_SQL', at)
   return alias
+}
+
+/** `10 SECONDS` (ksqlDB) or `INTERVAL '10' SECOND` (SQL) as an INTERVAL expression. */
+function intervalText(scanner: StatementScanner, what: string): string {
+  scanner.skipSpace()
+  const at = scanner.position
+  const sql = scanner.accept(/interval\s+('[^']*'|\d+)(\s+(millisecond|second|minute|hour|day)s?)?/)
+  if (sql !== undefined) return sql[0]
+  const ksql = scanner.accept(/(\d+)\s+(millisecond|second|minute|hour|day)s?\b/)
+  if (ksql !== undefined) return `INTERVAL '${ksql[1]}' ${ksql[2].toUpperCase()}`
+  return scanner.fail(`${what}: an interval (INTERVAL '10' SECOND or 10 SECONDS)`, 'INVALID_SQL', at)
+}
+
+/** The rest of `JOIN streamline_topic('<topic>') <alias> WITHIN … [GRACE PERIOD …]` after `(`. */
+function parseStreamSide(
+  scanner: StatementScanner,
+  type: StreamStreamJoin['type'],
+  leftAlias: string,
+): Omit<StreamStreamJoin, 'on'> {
+  const topic = scanner.expect(/'((?:[^']|'')+)'/, "the joined topic as a string literal ('shipments')")[1]
+  scanner.expect(/\)/, ') after the joined topic')
+  const rightAlias = aliasAt(scanner, 'the joined stream')
+  scanner.expect(
+    /within\b/,
+    'WITHIN <interval> (a stream–stream join is windowed: how far apart the records may be)',
+  )
+  const within = intervalText(scanner, 'WITHIN')
+  const grace =
+    scanner.accept(/grace\s+period\b/) === undefined ? null : intervalText(scanner, 'GRACE PERIOD')
+  return { type, topic: topic.replaceAll("''", "'"), leftAlias, rightAlias, within, grace }
 }
 
 export function parseStreamJoin(sql: string): ParsedStreamJoin {
@@ -58,23 +105,31 @@ export function parseStreamJoin(sql: string): ParsedStreamJoin {
   scanner.skipSpace()
   const joinAt = scanner.position
   const joinType = scanner.expect(
-    /(inner\s+|left\s+(?:outer\s+)?)?join\b/,
-    '[INNER | LEFT] JOIN TABLE(…) (a stream joins one table)',
+    /(inner\s+|(left|right|full)\s+(?:outer\s+)?)?join\b/,
+    "[INNER | LEFT | RIGHT | FULL] JOIN TABLE('<topic>') | streamline_topic('<topic>') … WITHIN <interval>",
     'UNSUPPORTED_STATEMENT',
   )
-  const type = /^left/i.test(joinType[0]) ? 'left' : 'inner'
-  scanner.skipSpace()
+  const type = (joinType[2]?.toLowerCase() ?? 'inner') as StreamStreamJoin['type']
+  let streamJoin: Omit<StreamStreamJoin, 'on'> | undefined
+  let table: { table: string; tableAlias: string } | undefined
   if (scanner.accept(/streamline_topic\s*\(/) !== undefined) {
-    scanner.fail(
-      "TABLE('<topic>'): a stream joins a table (stream–stream joins are not supported yet)",
-      'UNSUPPORTED_STATEMENT',
-      joinAt,
-    )
+    streamJoin = parseStreamSide(scanner, type, streamAlias)
+  } else {
+    if (type === 'right' || type === 'full') {
+      scanner.fail(
+        "[INNER | LEFT] JOIN TABLE('<topic>') (RIGHT and FULL joins are stream–stream joins: JOIN streamline_topic('<topic>') … WITHIN <interval>)",
+        'UNSUPPORTED_STATEMENT',
+        joinAt,
+      )
+    }
+    scanner.expect(/table\s*\(/, "TABLE('<topic>') or streamline_topic('<topic>')")
+    const tableTopic = scanner.expect(
+      /'((?:[^']|'')+)'/,
+      "the table's topic as a string literal ('users')",
+    )[1]
+    scanner.expect(/\)/, ') after the table topic')
+    table = { table: tableTopic.replaceAll("''", "'"), tableAlias: aliasAt(scanner, 'the table') }
   }
-  scanner.expect(/table\s*\(/, "TABLE('<topic>')")
-  const table = scanner.expect(/'((?:[^']|'')+)'/, "the table's topic as a string literal ('users')")[1]
-  scanner.expect(/\)/, ') after the table topic')
-  const tableAlias = aliasAt(scanner, 'the table')
   scanner.expect(/on\b/, 'ON <join condition>')
   const on = scanner.until([/where\b/])
   if (on.text === '') scanner.fail('a join condition after ON', 'INVALID_SQL', on.start)
@@ -86,12 +141,45 @@ export function parseStreamJoin(sql: string): ParsedStreamJoin {
     where = condition.text
   }
   if (!scanner.atEnd()) scanner.fail('the end of the statement')
+  const common = { name, topic: topic.replaceAll("''", "'"), selectList: selectList.text, where }
+  if (streamJoin !== undefined) return { ...common, streamJoin: { ...streamJoin, on: on.text } }
+  if (table === undefined) throw new Error('unreachable: a join is with a table or a stream')
   return {
-    name,
-    topic: topic.replaceAll("''", "'"),
-    selectList: selectList.text,
-    where,
-    join: { type, table: table.replaceAll("''", "'"), streamAlias, tableAlias, on: on.text },
+    ...common,
+    join: { type: type === 'left' ? 'left' : 'inner', ...table, streamAlias, on: on.text },
+  }
+}
+
+function quoted(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`
+}
+
+/**
+ * `[AS] <alias> [INNER | LEFT] JOIN TABLE('<topic>') [AS] <alias> ON <condition>` after a view's
+ * FROM streamline_topic('<topic>'), up to GROUP BY or WHERE (undefined when no alias follows).
+ */
+export function parseViewTableJoin(scanner: StatementScanner): StreamTableJoin | undefined {
+  scanner.skipSpace()
+  if (/^(where|group)\b/i.test(scanner.text.slice(scanner.position)) || scanner.atEnd()) return undefined
+  const streamAlias = aliasAt(scanner, 'the stream')
+  scanner.skipSpace()
+  const joinType = scanner.expect(
+    /(inner\s+|left\s+(?:outer\s+)?)?join\s+table\s*\(/,
+    "[INNER | LEFT] JOIN TABLE('<topic>') (a view joins one table; stream–stream joins are CREATE STREAM's)",
+    'UNSUPPORTED_STATEMENT',
+  )
+  const table = scanner.expect(/'((?:[^']|'')+)'/, "the table's topic as a string literal ('users')")[1]
+  scanner.expect(/\)/, ') after the table topic')
+  const tableAlias = aliasAt(scanner, 'the table')
+  scanner.expect(/on\b/, 'ON <join condition>')
+  const on = scanner.until([/where\b/, /group\s+by\b/])
+  if (on.text === '') scanner.fail('a join condition after ON', 'INVALID_SQL', on.start)
+  return {
+    type: /^left/i.test(joinType[0]) ? 'left' : 'inner',
+    table: table.replaceAll("''", "'"),
+    streamAlias,
+    tableAlias,
+    on: on.text,
   }
 }
 

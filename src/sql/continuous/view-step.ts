@@ -30,7 +30,7 @@ import {
   windowStartOf,
 } from './definition.ts'
 import type { Checkpoint, QueryStore, StoredView } from './query-store.ts'
-import { sessionRowsSql, sessionTombstonesSql } from './session-sql.ts'
+import { sessionLateSql, sessionRowsSql, sessionTombstonesSql } from './session-sql.ts'
 
 /** Rows one window recompute may produce (windows × groups touched by one step's records). */
 const recomputeRowsMax = 100_000
@@ -89,12 +89,12 @@ export async function advanceView(
   let dropped = view.dropped ?? 0
   if (windowKindOf(definition) === 'session') {
     const rows = await context.run({
-      sql: sessionRowsSql(definition, sizes.sizeMs, start, end),
+      sql: sessionRowsSql(definition, sizes.sizeMs, sizes.latenessMs, start, end),
       maxRows: recomputeRowsMax,
       timeoutMs: stepTimeoutMs,
     })
     const tombstones = await context.run({
-      sql: sessionTombstonesSql(definition, sizes.sizeMs, start, end),
+      sql: sessionTombstonesSql(definition, sizes.sizeMs, sizes.latenessMs, start, end),
       maxRows: recomputeRowsMax,
       timeoutMs: stepTimeoutMs,
     })
@@ -104,6 +104,16 @@ export async function advanceView(
       rows,
       tombstones.rows.map((row) => String(row[0])),
     )
+    if (sizes.latenessMs !== null) {
+      const [late, max] = (
+        await context.run({
+          sql: sessionLateSql(definition, sizes.latenessMs, start, end),
+          timeoutMs: stepTimeoutMs,
+        })
+      ).rows[0] ?? [0, null]
+      dropped += Number(late ?? 0)
+      if (max !== null && max !== undefined) watermarkMs = Number(max)
+    }
   } else {
     const times = await stepTimes(context, definition, sizes, watermarkMs, start, end)
     dropped += times.dropped
@@ -181,10 +191,12 @@ async function eventTimesOf(
     `partition = ${partition}`,
     `"offset" >= ${from}`,
     `"offset" < ${to}`,
-    ...(definition.where === null ? [] : [`(${definition.where})`]),
+    // With a join the WHERE may name the table: it is left out (a superset of windows is recomputed).
+    ...(definition.where === null || definition.join !== undefined ? [] : [`(${definition.where})`]),
   ].join(' AND ')
+  const alias = definition.join === undefined ? '' : ` AS ${definition.join.streamAlias}`
   const result = await context.run({
-    sql: `SELECT min(t) FILTER (WHERE NOT (${late})), max(t) FILTER (WHERE NOT (${late})), count(*) FILTER (WHERE ${late}), max(t) FROM (SELECT epoch_ms(${eventTimeSql(definition)}) AS t FROM streamline_topic(${quoted(definition.topic)}) WHERE ${where}) WHERE t IS NOT NULL`,
+    sql: `SELECT min(t) FILTER (WHERE NOT (${late})), max(t) FILTER (WHERE NOT (${late})), count(*) FILTER (WHERE ${late}), max(t) FROM (SELECT epoch_ms(${eventTimeSql(definition)}) AS t FROM streamline_topic(${quoted(definition.topic)})${alias} WHERE ${where}) WHERE t IS NOT NULL`,
     timeoutMs: stepTimeoutMs,
   })
   const [low, high, lateCount, max] = result.rows[0] ?? []
@@ -202,7 +214,7 @@ async function eventTimesOf(
  * The smallest and largest timestamps of the records [from, end) of one partition (read_committed),
  * read in JS from the batches (no DuckDB query, no JS value per record): ±Infinity when none.
  */
-async function timestampRange(
+export async function timestampRange(
   logs: LogManager,
   topic: string,
   partition: number,
