@@ -19,7 +19,8 @@ import { type StateTopicNames, stateTopics } from '../storage/state-topics.ts'
 import { type State, StatusStore } from '../storage/status-store.ts'
 import type { WorkerValidationContext } from './connector-config.ts'
 import { traceOf } from './error-handling.ts'
-import { findConnector } from './plugins.ts'
+import { loadPluginPath, type PluginLoadFailure } from './plugin-path.ts'
+import { findConnector, registerConnectorPlugins } from './plugins.ts'
 import { buildWorkerTask, type TaskFactoryContext } from './task-factory.ts'
 import { TaskMetrics } from './task-metrics.ts'
 import { type ConnectorMetricsEntry, WorkerMetrics, type WorkerMetricsSource } from './worker-metrics.ts'
@@ -86,6 +87,8 @@ export class Worker implements WorkerMetricsSource {
   private assignedWork = ''
   private generation = 0
   private stopping = false
+  /** plugin.path entries that could not be loaded (logged at start). */
+  pluginFailures: PluginLoadFailure[] = []
   private readonly log: Logger
 
   constructor(readonly settings: WorkerSettings) {
@@ -134,6 +137,12 @@ export class Worker implements WorkerMetricsSource {
 
   async start(): Promise<void> {
     const startedMs = Date.now()
+    // Plugins first: stored connectors of plugin.path classes must find their class on replay.
+    if ((this.settings.pluginPath ?? []).length > 0) {
+      const loaded = await loadPluginPath(this.settings.pluginPath ?? [], this.log)
+      registerConnectorPlugins(loaded.plugins)
+      this.pluginFailures = loaded.failures
+    }
     await Promise.all([
       this.configs.start().then(() => this.log.debug({ ms: Date.now() - startedMs }, 'connect-configs read')),
       this.offsets.start().then(() => this.log.debug({ ms: Date.now() - startedMs }, 'connect-offsets read')),
