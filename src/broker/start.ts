@@ -18,7 +18,7 @@ import type { ClusterNode } from '../cluster/cluster-node.ts'
 import type { ClusterOptions } from '../cluster/options.ts'
 import { type BrokerLimits, defaultBrokerLimits } from '../config/limits.ts'
 import { streamlineVersion } from '../config/version.ts'
-import { type ConnectServer, startConnectServer } from '../connect/server.ts'
+import { type ConnectServer, type ConnectServerOptions, startConnectServer } from '../connect/server.ts'
 import type { GroupCoordinatorSettings } from '../coordinator/group/group-config.ts'
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.ts'
 import { repairStateTopics } from '../coordinator/state-topic-repair.ts'
@@ -86,6 +86,8 @@ export interface StartBrokerOptions {
   /** `--connect-addr`: the Connect REST listener (the CLI's default 127.0.0.1:8083); absent or null: no
    * Connect worker (so tests that start brokers in-process never bind 8083). */
   connectAddr?: string | null
+  /** The built-in Connect worker's settings (exactly.once.source.support, plugin.path). */
+  connectWorker?: Pick<ConnectServerOptions, 'exactlyOnceSourceSupport' | 'pluginPath'>
   nodeId?: number
   logLevel?: LogLevel
   logger?: Logger
@@ -592,6 +594,7 @@ async function startConnect(
     bootstrap: [`${kafka.host}:${kafka.port}`],
     version: streamlineVersion,
     log,
+    ...options.connectWorker,
     // Stored connectors resume at start; an idle broker never loads the worker.
     hasStoredConnectors: () => (logs.partition('connect-configs', 0)?.logEndOffset ?? 0) > 0,
   })

@@ -67,6 +67,10 @@ export function startOptionsOf(config: StreamlineConfig, logger: Logger): StartB
     httpAddr: config.httpEnabled ? config.httpAddr : null,
     registryAddr: config.registryEnabled ? config.registryAddr : null,
     connectAddr: config.connectEnabled ? config.connectAddr : null,
+    connectWorker: {
+      exactlyOnceSourceSupport: config.connectExactlyOnceSourceSupport,
+      pluginPath: pluginPathOf(config.connectPluginPath),
+    },
     nodeId: config.nodeId,
     logger,
     limits: limitsOf(config),
@@ -97,4 +101,12 @@ export function groupOptionsOf(config: StreamlineConfig): GroupCoordinatorSettin
       heartbeatIntervalMs: groups.consumerHeartbeatIntervalMs,
     },
   }
+}
+
+/** plugin.path: comma-separated directories, blanks dropped. */
+function pluginPathOf(text: string): string[] {
+  return text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
 }

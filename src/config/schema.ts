@@ -405,6 +405,22 @@ export const configSchema = z
           flag: 'connect',
         }),
       ),
+    connectExactlyOnceSourceSupport: z
+      .enum(['disabled', 'preparing', 'enabled'])
+      .default('disabled')
+      .meta(
+        meta(
+          "The built-in Connect worker's exactly.once.source.support (KIP-618): enabled runs source tasks in transactions.",
+        ),
+      ),
+    connectPluginPath: z
+      .string()
+      .default('')
+      .meta(
+        meta('Connect plugin.path: directories (comma-separated) whose JS modules are connector plugins.', {
+          valueName: '<dir,dir…>',
+        }),
+      ),
     dataDir: z
       .string()
       .min(1)

@@ -2,7 +2,7 @@
 // cluster (this process runs no broker). Options: --connect-addr (REST, default 127.0.0.1:8083),
 // --config-storage-topic / --offset-storage-topic / --status-storage-topic (Kafka Connect's
 // config.storage.topic … names; defaults connect-configs/-offsets/-status), --offset-flush-interval-ms,
-// --log-level. --group-id joins a Connect group (distributed mode, Kafka's group.id) with
+// --log-level, --exactly-once-source-support (KIP-618), --plugin-path. --group-id joins a Connect group (distributed mode, Kafka's group.id) with
 // --connect-protocol, --session-timeout-ms, --heartbeat-interval-ms, --rebalance-timeout-ms and
 // --scheduled-rebalance-max-delay-ms (Kafka's names and defaults). The worker starts at once; SIGTERM/SIGINT stop it (tasks commit their offsets first).
 
@@ -20,6 +20,8 @@ const usage = `Usage: streamline connect --bootstrap <host:port[,host:port…]> 
   --status-storage-topic <name>       default connect-status
   --offset-flush-interval-ms <ms>     default 1000
   --log-level <level>                 default info
+  --exactly-once-source-support <s>   disabled (default), preparing or enabled (KIP-618)
+  --plugin-path <dir[,dir…]>          directories of connector plugins (JS modules; Kafka: plugin.path)
   --group-id <id>                     join this Connect group (distributed mode; Kafka: group.id)
   --connect-protocol <p>              compatible (incremental cooperative, default) or eager
   --session-timeout-ms <ms>           default 10000
@@ -46,6 +48,8 @@ export async function runConnectWorker(argv: string[]): Promise<void> {
       'status-storage-topic': { type: 'string', default: 'connect-status' },
       'offset-flush-interval-ms': { type: 'string', default: '1000' },
       'log-level': { type: 'string', default: 'info' },
+      'exactly-once-source-support': { type: 'string', default: 'disabled' },
+      'plugin-path': { type: 'string', default: '' },
       'group-id': { type: 'string' },
       'connect-protocol': { type: 'string', default: 'compatible' },
       'session-timeout-ms': { type: 'string', default: '10000' },
@@ -62,6 +66,9 @@ export async function runConnectWorker(argv: string[]): Promise<void> {
   const flushMs = Number(values['offset-flush-interval-ms'])
   if (!Number.isSafeInteger(flushMs) || flushMs < 1)
     throw new ConfigError('offset-flush-interval-ms', 'must be a positive integer')
+  const exactlyOnce = values['exactly-once-source-support']
+  if (exactlyOnce !== 'disabled' && exactlyOnce !== 'preparing' && exactlyOnce !== 'enabled')
+    throw new ConfigError('exactly-once-source-support', 'must be disabled, preparing or enabled')
   const address = parseHostPort('connect-addr', values['connect-addr'])
   const group = groupSettings(values)
   const log = createLogger(values['log-level'] as LogLevel, 'json')
@@ -76,6 +83,11 @@ export async function runConnectWorker(argv: string[]): Promise<void> {
       status: values['status-storage-topic'],
     },
     offsetFlushIntervalMs: flushMs,
+    exactlyOnceSourceSupport: exactlyOnce,
+    pluginPath: values['plugin-path']
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ''),
     ...(group === undefined ? {} : { group }),
     hasStoredConnectors: () => true, // a worker alone starts its worker at once
   })

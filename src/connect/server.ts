@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Logger } from '../log.ts'
 import type { GroupMemberSettings } from './distributed/group-member.ts'
 import type { ConnectApp } from './rest/app.ts'
+import type { ExactlyOnceSourceSupport } from './runtime/worker.ts'
 import { defaultStateTopicNames, type StateTopicNames } from './storage/state-topics.ts'
 
 export interface ConnectServer {
@@ -34,6 +35,10 @@ export interface ConnectServerOptions {
   offsetFlushIntervalMs?: number
   /** Distributed mode: the Connect group (Kafka's group.id and its timeouts); absent, the worker runs alone. */
   group?: Omit<GroupMemberSettings, 'bootstrap' | 'clientId' | 'log' | 'url'>
+  /** KIP-618's worker exactly.once.source.support (default disabled, as Kafka). */
+  exactlyOnceSourceSupport?: ExactlyOnceSourceSupport
+  /** Kafka's plugin.path: directories whose JS modules are loaded as connector plugins. */
+  pluginPath?: string[]
   /** A cheap check at start: does connect-configs hold anything? Then the worker starts at once. */
   hasStoredConnectors?: () => Promise<boolean> | boolean
 }
@@ -52,6 +57,8 @@ export async function startConnectServer(options: ConnectServerOptions): Promise
           workerId: `${address.host}:${address.port}`,
           topics: options.topics ?? defaultStateTopicNames,
           offsetFlushIntervalMs: options.offsetFlushIntervalMs ?? 1_000,
+          exactlyOnceSourceSupport: options.exactlyOnceSourceSupport ?? 'disabled',
+          pluginPath: options.pluginPath ?? [],
           log: options.log,
           version: options.version,
           ...(options.group === undefined

@@ -7,6 +7,7 @@ import { open } from 'node:fs/promises'
 import { atLeast, type ConfigDef, ParsedConfig, type Properties } from '../sdk/config-def.ts'
 import {
   ConnectException,
+  type ExactlyOnceSupport,
   type SourceConnector,
   type SourceTask,
   type SourceTaskContext,
@@ -66,6 +67,10 @@ export class FileStreamSourceConnector implements SourceConnector {
   stop(): void {}
   createTask(): SourceTask {
     return new FileStreamSourceTask()
+  }
+  /** As Kafka's: a real file read from stored byte positions can be resumed exactly (if only appended to). */
+  exactlyOnceSupport(config: Properties): ExactlyOnceSupport {
+    return (config.file ?? '').trim() !== '' ? 'SUPPORTED' : 'UNSUPPORTED'
   }
 }
 

@@ -6,6 +6,7 @@ import { ByteArrayConverter } from './byte-array-converter.ts'
 import type { Converter } from './converter.ts'
 import { JsonConverter } from './json-converter.ts'
 import { JsonSchemaConverter } from './json-schema-converter.ts'
+import { ProtobufConverter } from './protobuf-converter.ts'
 import { StringConverter } from './string-converter.ts'
 
 export const converterClasses: Record<string, () => Converter> = {
@@ -14,6 +15,7 @@ export const converterClasses: Record<string, () => Converter> = {
   'org.apache.kafka.connect.converters.ByteArrayConverter': () => new ByteArrayConverter(),
   'io.confluent.connect.avro.AvroConverter': () => new AvroConverter(),
   'io.confluent.connect.json.JsonSchemaConverter': () => new JsonSchemaConverter(),
+  'io.confluent.connect.protobuf.ProtobufConverter': () => new ProtobufConverter(),
 }
 
 const aliases: Record<string, string> = {
@@ -22,6 +24,7 @@ const aliases: Record<string, string> = {
   ByteArrayConverter: 'org.apache.kafka.connect.converters.ByteArrayConverter',
   AvroConverter: 'io.confluent.connect.avro.AvroConverter',
   JsonSchemaConverter: 'io.confluent.connect.json.JsonSchemaConverter',
+  ProtobufConverter: 'io.confluent.connect.protobuf.ProtobufConverter',
 }
 
 export function converterClassName(name: string): string | null {

@@ -238,13 +238,18 @@ export const routes: Route[] = [
   {
     method: 'PUT',
     path: '/connector-plugins/:plugin/config/validate',
-    handle: async ({ params, body }) => {
+    handle: async ({ herder, params, body }) => {
       const config = propertiesBody(await body(), { allowNull: false }) as Properties
       if (findConnector(params.plugin) === null) throw new RestError(404, `Unknown plugin ${params.plugin}.`)
       const className = config['connector.class']
       if (className !== undefined && findConnector(className) !== findConnector(params.plugin))
         throw new RestError(400, 'Connector type does not match the connector.class config')
-      return ok(validateConnectorConfig({ ...config, 'connector.class': className ?? params.plugin }))
+      return ok(
+        validateConnectorConfig(
+          { ...config, 'connector.class': className ?? params.plugin },
+          herder.worker.validationContext(),
+        ),
+      )
     },
   },
   { method: 'GET', path: '/admin/loggers', handle: ({ loggers }) => ok(loggers.all()) },

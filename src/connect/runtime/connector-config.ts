@@ -13,6 +13,7 @@ import {
   type Properties,
   validateConfig,
 } from '../sdk/config-def.ts'
+import type { SourceConnector } from '../sdk/connector.ts'
 import { findConnector, findPredicate, findTransform } from './plugins.ts'
 
 const converterCheck = (value: unknown): string | null =>
@@ -209,6 +210,53 @@ const sinkOnly: ConfigDef = [
   },
 ]
 
+/** KIP-618's SourceConnectorConfig options (only source connectors have them). */
+const sourceOnly: ConfigDef = [
+  {
+    name: 'exactly.once.support',
+    type: 'STRING',
+    defaultValue: 'requested',
+    importance: 'MEDIUM',
+    documentation:
+      'Permitted values are requested, required. If set to "required", forces a preflight check for the connector to ensure that it can provide exactly-once semantics with the given configuration. If the value is set to "required" but the worker that performs preflight validation does not have exactly-once support enabled for source connectors, requests to create or validate the connector will fail.',
+    group: 'Exactly Once Support',
+    orderInGroup: 1,
+    displayName: 'Exactly once support',
+    validate: oneOf('requested', 'required'),
+  },
+  {
+    name: 'transaction.boundary',
+    type: 'STRING',
+    defaultValue: 'poll',
+    importance: 'MEDIUM',
+    documentation:
+      "Permitted values are: poll, interval, connector. If set to 'poll', a new producer transaction will be started and committed for every batch of records that each task from this connector provides to Connect. If set to 'connector', relies on connector-defined transaction boundaries; note that not all connectors are capable of defining their own transaction boundaries, and in that case, attempts to instantiate a connector with this value will fail. Finally, if set to 'interval', commits transactions only after a user-defined time interval has passed.",
+    group: 'Exactly Once Support',
+    orderInGroup: 2,
+    displayName: 'Transaction Boundary',
+    validate: oneOf('poll', 'interval', 'connector'),
+  },
+  {
+    name: 'transaction.boundary.interval.ms',
+    type: 'LONG',
+    defaultValue: null,
+    importance: 'LOW',
+    documentation:
+      "If 'transaction.boundary' is set to 'interval', determines the interval for producer transaction commits by connector tasks. If unset, defaults to the value of the worker-level 'offset.flush.interval.ms' property. It has no effect if a different transaction.boundary is specified.",
+    group: 'Exactly Once Support',
+    orderInGroup: 3,
+    displayName: 'Transaction boundary interval',
+    validate: (value: unknown) =>
+      typeof value === 'number' && value < 0 ? 'Value must be at least 0' : null,
+  },
+]
+
+/** What validation needs to know about the worker (Kafka checks KIP-618's options against it). */
+export interface WorkerValidationContext {
+  /** The worker's `exactly.once.source.support` is `enabled`. */
+  exactlyOnceSourceEnabled: boolean
+}
+
 /** Kafka's ConfigInfos (PUT /connector-plugins/{type}/config/validate and 400 answers). */
 export interface ConfigInfos {
   name: string
@@ -219,10 +267,13 @@ export interface ConfigInfos {
 
 /** The options a connector of this type accepts, common ones first. */
 export function connectorConfigDef(type: 'source' | 'sink', own: ConfigDef): ConfigDef {
-  return [...common, ...(type === 'sink' ? sinkOnly : []), ...own]
+  return [...common, ...(type === 'sink' ? sinkOnly : sourceOnly), ...own]
 }
 
-export function validateConnectorConfig(properties: Properties): ConfigInfos {
+export function validateConnectorConfig(
+  properties: Properties,
+  worker: WorkerValidationContext = { exactlyOnceSourceEnabled: false },
+): ConfigInfos {
   const className = properties['connector.class'] ?? ''
   const plugin = findConnector(className)
   const connector = plugin?.create() ?? null
@@ -235,6 +286,7 @@ export function validateConnectorConfig(properties: Properties): ConfigInfos {
       `Failed to find any class that implements Connector and which name matches ${className}`,
     )
   if (connector?.type === 'sink') checkSinkTopics(properties, errorsOf)
+  if (connector?.type === 'source') checkExactlyOnce(connector, properties, worker, errorsOf)
   for (const extra of pluginKeys(properties)) {
     keys.push(extra.key)
     results.push({
@@ -268,6 +320,40 @@ export function validateConnectorConfig(properties: Properties): ConfigInfos {
 function defaultOf(key: ConfigKey): string | null {
   const info = keyInfo(key)
   return info.default_value
+}
+
+/** Kafka's preflight checks of exactly.once.support=required and transaction.boundary=connector. */
+function checkExactlyOnce(
+  connector: SourceConnector,
+  properties: Properties,
+  worker: WorkerValidationContext,
+  errorsOf: (name: string) => string[],
+): void {
+  const required = (properties['exactly.once.support'] ?? 'requested').trim() === 'required'
+  if (!worker.exactlyOnceSourceEnabled) {
+    // Without worker support the options do nothing, but "required" cannot be honoured.
+    if (required)
+      errorsOf('exactly.once.support').push('This worker does not have exactly-once source support enabled.')
+    return
+  }
+  if (required) {
+    const support = connector.exactlyOnceSupport?.(properties) ?? null
+    if (support === null)
+      errorsOf('exactly.once.support').push(
+        'The connector does not implement the API required for preflight validation of exactly-once source support. Please consult the documentation for the connector to determine whether it supports exactly-once semantics, and then consider reconfiguring the connector to use the value "requested" for this property (which will disable this preflight check and allow the connector to be created).',
+      )
+    else if (support !== 'SUPPORTED')
+      errorsOf('exactly.once.support').push(
+        'The connector does not support exactly-once semantics with the provided configuration.',
+      )
+  }
+  if (
+    (properties['transaction.boundary'] ?? 'poll').trim() === 'connector' &&
+    connector.canDefineTransactionBoundaries?.(properties) !== 'SUPPORTED'
+  )
+    errorsOf('transaction.boundary').push(
+      'The connector does not support connector-defined transaction boundaries with the given configuration. Please reconfigure it to use a different transaction boundary definition.',
+    )
 }
 
 function checkSinkTopics(properties: Properties, errorsOf: (name: string) => string[]): void {

@@ -134,7 +134,7 @@ export class Herder {
   }
 
   validate(properties: Properties): void {
-    const infos = validateConnectorConfig(properties)
+    const infos = validateConnectorConfig(properties, this.worker.validationContext())
     if (infos.error_count > 0) throw new RestError(400, invalidConfigMessage(infos))
   }
 

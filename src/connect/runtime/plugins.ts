@@ -33,11 +33,29 @@ export interface PluginInfo {
   version: string
 }
 
+/** Connectors loaded from plugin.path (runtime/plugin-path.ts), beside the bundled ones. */
+const externalConnectors: ConnectorPlugin[] = []
+
+/** Adds plugin.path connectors; a class name already known (bundled or loaded) keeps its first plugin. */
+export function registerConnectorPlugins(plugins: readonly ConnectorPlugin[]): ConnectorPlugin[] {
+  const added: ConnectorPlugin[] = []
+  for (const plugin of plugins) {
+    if (allConnectors().some((known) => known.className === plugin.className)) continue
+    externalConnectors.push(plugin)
+    added.push(plugin)
+  }
+  return added
+}
+
+function allConnectors(): ConnectorPlugin[] {
+  return [...connectorPlugins, ...externalConnectors]
+}
+
 /** The connector plugin of `connector.class` (full name, simple name or alias, as Kafka resolves them). */
 export function findConnector(name: string): ConnectorPlugin | null {
   const wanted = name.trim()
   return (
-    connectorPlugins.find(
+    allConnectors().find(
       (plugin) =>
         plugin.className === wanted ||
         plugin.aliases.includes(wanted) ||
@@ -70,11 +88,10 @@ function simpleName(className: string): string {
 
 /** GET /connector-plugins: connectors first (sorted by class), then the rest unless connectorsOnly. */
 export function pluginInfos(options: { connectorsOnly: boolean }): PluginInfo[] {
-  const connectors: PluginInfo[] = connectorPlugins.map((plugin) => ({
-    class: plugin.className,
-    type: plugin.create().type,
-    version: connectVersion,
-  }))
+  const connectors: PluginInfo[] = allConnectors().map((plugin) => {
+    const connector = plugin.create()
+    return { class: plugin.className, type: connector.type, version: connector.version() }
+  })
   connectors.sort((a, b) => a.class.localeCompare(b.class))
   if (options.connectorsOnly) return connectors
   const others: PluginInfo[] = [

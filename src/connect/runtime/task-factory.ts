@@ -11,13 +11,18 @@ import { GroupConsumer } from '../storage/group-consumer.ts'
 import type { KafkaClientOptions, KafkaWriter } from '../storage/kafka-client.ts'
 import type { OffsetStore } from '../storage/offset-store.ts'
 import type { State, StatusStore } from '../storage/status-store.ts'
+import { TransactionalWriter } from '../storage/transactional-writer.ts'
 import { connectorConfigDef } from './connector-config.ts'
 import { ErrorHandler, errorHandlingSettings } from './error-handling.ts'
+import { ExactlyOnceWorkerSourceTask, type TransactionBoundary } from './exactly-once-source-task.ts'
 import type { TaskMetrics } from './task-metrics.ts'
 import { TransformationChain } from './transformation-chain.ts'
 import { WorkerSinkTask } from './worker-sink-task.ts'
-import { WorkerSourceTask } from './worker-source-task.ts'
+import { WorkerSourceTask, type WorkerSourceTaskOptions } from './worker-source-task.ts'
 import type { TaskId, WorkerTask } from './worker-task.ts'
+
+/** transaction.timeout.ms of task producers (Kafka's producer default is 60 s). */
+const transactionTimeoutMs = 60_000
 
 export interface TaskFactoryContext {
   client: KafkaClientOptions
@@ -27,6 +32,12 @@ export interface TaskFactoryContext {
   workerId: string
   generation: () => number
   offsetFlushIntervalMs: number
+  /** The worker's exactly.once.source.support is `enabled`: source tasks run transactionally (KIP-618). */
+  exactlyOnceSource: boolean
+  /** Kafka's group.id: the prefix of each task's transactional.id. */
+  groupId: string
+  /** connect-offsets' name (exactly-once tasks write their offsets there in their transactions). */
+  offsetsTopic: string
   isStopping: () => boolean
   log: Logger
 }
@@ -80,7 +91,7 @@ export function buildWorkerTask(
   }
   const task =
     connector.type === 'source'
-      ? new WorkerSourceTask({
+      ? sourceTask(context, parsed, {
           ...common,
           task: connector.createTask(),
           writer: context.writer,
@@ -99,4 +110,26 @@ export function buildWorkerTask(
         })
   task.start()
   return task
+}
+
+/** A WorkerSourceTask, or its exactly-once form when the worker has exactly-once source enabled. */
+function sourceTask(
+  context: TaskFactoryContext,
+  parsed: ParsedConfig,
+  options: WorkerSourceTaskOptions,
+): WorkerSourceTask {
+  if (!context.exactlyOnceSource) return new WorkerSourceTask(options)
+  const { id } = options
+  const intervalMs = parsed.values.get('transaction.boundary.interval.ms')
+  return new ExactlyOnceWorkerSourceTask(options, {
+    writer: new TransactionalWriter({
+      ...context.client,
+      clientId: `${context.client.clientId}-${id.connector}-${id.task}`,
+      transactionalId: `${context.groupId}-${id.connector}-${id.task}`,
+      transactionTimeoutMs,
+    }),
+    boundary: parsed.string('transaction.boundary') as TransactionBoundary,
+    intervalMs: typeof intervalMs === 'number' ? intervalMs : context.offsetFlushIntervalMs,
+    offsetsTopic: context.offsetsTopic,
+  })
 }

@@ -39,7 +39,7 @@ export class WorkerSourceTask extends WorkerTask {
   /** Offsets of acknowledged records not yet written to connect-offsets, by canonical partition. */
   private readonly pendingOffsets = new Map<string, { partition: OffsetMap; offset: OffsetMap }>()
   private lastFlushMs = Date.now()
-  private readonly options: WorkerSourceTaskOptions
+  protected readonly options: WorkerSourceTaskOptions
 
   constructor(options: WorkerSourceTaskOptions) {
     super(options.id, options.log, options.onStatus, { paused: options.paused })
@@ -77,7 +77,7 @@ export class WorkerSourceTask extends WorkerTask {
   }
 
   /** Transforms, then converts: the record to produce, or null when dropped or skipped. */
-  private async convert(record: SourceRecord): Promise<ProducedRecord | null> {
+  protected async convert(record: SourceRecord): Promise<ProducedRecord | null> {
     const { transforms, errors, keyConverter, valueConverter } = this.options
     let className = ''
     const transformed = await errors.execute(
@@ -127,6 +127,7 @@ export class WorkerSourceTask extends WorkerTask {
     const entries = [...this.pendingOffsets.values()]
     this.pendingOffsets.clear()
     await this.options.offsets.put(this.id.connector, entries)
+    this.options.metrics.offsetsCommitted()
     await this.options.task.commit?.()
   }
 

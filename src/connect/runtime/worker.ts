@@ -17,8 +17,10 @@ import { type KafkaClientOptions, KafkaReader, KafkaWriter } from '../storage/ka
 import { OffsetStore } from '../storage/offset-store.ts'
 import { type StateTopicNames, stateTopics } from '../storage/state-topics.ts'
 import { type State, StatusStore } from '../storage/status-store.ts'
+import type { WorkerValidationContext } from './connector-config.ts'
 import { traceOf } from './error-handling.ts'
-import { findConnector } from './plugins.ts'
+import { loadPluginPath, type PluginLoadFailure } from './plugin-path.ts'
+import { findConnector, registerConnectorPlugins } from './plugins.ts'
 import { buildWorkerTask, type TaskFactoryContext } from './task-factory.ts'
 import { TaskMetrics } from './task-metrics.ts'
 import { type ConnectorMetricsEntry, WorkerMetrics, type WorkerMetricsSource } from './worker-metrics.ts'
@@ -34,7 +36,17 @@ export interface WorkerSettings {
   log: Logger
   /** Kafka's group.id and group settings: set, the worker joins a Connect group (distributed mode). */
   group?: Omit<GroupMemberSettings, 'bootstrap' | 'clientId' | 'log'>
+  /** KIP-618's worker `exactly.once.source.support` (Kafka's default: disabled). */
+  exactlyOnceSourceSupport?: ExactlyOnceSourceSupport
+  /** Kafka's plugin.path: directories whose JS modules are connector plugins (runtime/plugin-path.ts). */
+  pluginPath?: string[]
 }
+
+/** `preparing` runs tasks as `disabled` does (it exists for Kafka's rolling upgrade to `enabled`). */
+export type ExactlyOnceSourceSupport = 'disabled' | 'preparing' | 'enabled'
+
+/** Kafka's default group.id of a Connect cluster; the transactional ids' prefix of a worker alone. */
+export const defaultConnectGroupId = 'connect-cluster'
 
 interface RunningTask {
   /** The connector config it was built from (converters, transforms) and its own task config. */
@@ -75,6 +87,8 @@ export class Worker implements WorkerMetricsSource {
   private assignedWork = ''
   private generation = 0
   private stopping = false
+  /** plugin.path entries that could not be loaded (logged at start). */
+  pluginFailures: PluginLoadFailure[] = []
   private readonly log: Logger
 
   constructor(readonly settings: WorkerSettings) {
@@ -93,6 +107,9 @@ export class Worker implements WorkerMetricsSource {
       workerId: settings.workerId,
       generation: () => this.generation,
       offsetFlushIntervalMs: settings.offsetFlushIntervalMs,
+      exactlyOnceSource: settings.exactlyOnceSourceSupport === 'enabled',
+      groupId: settings.group?.groupId ?? defaultConnectGroupId,
+      offsetsTopic: topics.offsets.name,
       isStopping: () => this.stopping,
       log: this.log,
     }
@@ -120,6 +137,12 @@ export class Worker implements WorkerMetricsSource {
 
   async start(): Promise<void> {
     const startedMs = Date.now()
+    // Plugins first: stored connectors of plugin.path classes must find their class on replay.
+    if ((this.settings.pluginPath ?? []).length > 0) {
+      const loaded = await loadPluginPath(this.settings.pluginPath ?? [], this.log)
+      registerConnectorPlugins(loaded.plugins)
+      this.pluginFailures = loaded.failures
+    }
     await Promise.all([
       this.configs.start().then(() => this.log.debug({ ms: Date.now() - startedMs }, 'connect-configs read')),
       this.offsets.start().then(() => this.log.debug({ ms: Date.now() - startedMs }, 'connect-offsets read')),
@@ -429,6 +452,11 @@ export class Worker implements WorkerMetricsSource {
   /** Committed offsets of a sink connector's group, for GET /connectors/{name}/offsets. */
   newReader(): KafkaReader {
     return new KafkaReader({ ...this.client, clientId: `${this.client.clientId}-admin` })
+  }
+
+  /** What connector config validation checks against this worker. */
+  validationContext(): WorkerValidationContext {
+    return { exactlyOnceSourceEnabled: this.settings.exactlyOnceSourceSupport === 'enabled' }
   }
 
   connectorType(name: string): 'source' | 'sink' | null {

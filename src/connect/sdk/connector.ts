@@ -27,8 +27,21 @@ export interface OffsetStorageReader {
   offset(partition: OffsetMap): OffsetMap | null
 }
 
+/**
+ * KIP-618: a source task's control over transaction boundaries (`transaction.boundary=connector`).
+ * A request without a record applies after the current poll's records; with a record, right after
+ * that record (records after it in the same poll go to the next transaction).
+ */
+export interface TransactionContext {
+  commitTransaction(record?: SourceRecord): void
+  /** Drops the transaction's records and offsets (the task is not asked for them again). */
+  abortTransaction(record?: SourceRecord): void
+}
+
 export interface SourceTaskContext {
   offsetStorageReader: OffsetStorageReader
+  /** Set only with exactly-once source enabled and `transaction.boundary=connector` (else null, as Kafka). */
+  transactionContext?: TransactionContext | null
 }
 
 export interface SourceTask {
@@ -63,7 +76,16 @@ export interface SourceConnector extends Connector {
   createTask(): SourceTask
   /** KIP-875: answers whether these offset changes are fine (default: allowed). */
   alterOffsets?(config: Properties, offsets: Map<OffsetMap, OffsetMap | null>): boolean
+  /** KIP-618: can it give exactly-once delivery with this config? (absent or null: unknown, as Kafka). */
+  exactlyOnceSupport?(config: Properties): ExactlyOnceSupport | null
+  /** KIP-618: can its tasks define transaction boundaries with this config? (absent: no). */
+  canDefineTransactionBoundaries?(config: Properties): ConnectorTransactionBoundaries
 }
+
+/** Kafka's org.apache.kafka.connect.source.ExactlyOnceSupport. */
+export type ExactlyOnceSupport = 'SUPPORTED' | 'UNSUPPORTED'
+/** Kafka's org.apache.kafka.connect.source.ConnectorTransactionBoundaries. */
+export type ConnectorTransactionBoundaries = 'SUPPORTED' | 'UNSUPPORTED'
 
 export interface SinkConnector extends Connector {
   readonly type: 'sink'

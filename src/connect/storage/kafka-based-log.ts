@@ -2,7 +2,8 @@
 // tailed. Every record, including our own writes, reaches the store through `apply` in log order, so
 // state after a restart (or a SIGKILL) is exactly the replay of the topic. `readToEnd()` resolves once
 // every record written before the call has been applied (the waiter is registered before the end
-// offsets are asked, so a record landing in between is never missed).
+// offsets are asked, so a record landing in between is never missed). It reads committed records
+// only, up to the last stable offset: transaction markers and aborted records are skipped.
 
 import type { Logger } from '../../log.ts'
 import {
@@ -79,12 +80,14 @@ export class KafkaBasedLog {
   private async tailLoop(): Promise<void> {
     while (this.running) {
       try {
-        const records = await this.reader.fetch(this.topic.name, this.positions, tailWaitMs)
-        for (const record of records) {
+        const fetched = await this.reader.fetch(this.topic.name, this.positions, tailWaitMs)
+        for (const record of fetched.records) {
           if (record.offset < (this.positions.get(record.partition) ?? 0)) continue
           this.positions.set(record.partition, record.offset + 1)
           this.applySafely(record)
         }
+        for (const [partition, next] of fetched.next)
+          if (next > (this.positions.get(partition) ?? 0)) this.positions.set(partition, next)
         this.wakeWaiters()
       } catch (error) {
         if (!this.running) return

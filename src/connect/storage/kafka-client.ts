@@ -1,9 +1,18 @@
 // The one place Connect talks to Kafka: @platformatic/kafka (a real client, so a worker runs against
 // any Kafka-compatible cluster). Topics are created with their configs; records are produced with
 // acks=all and the Java client's partitioner (murmur2 & 0x7fffffff), so keys land where Kafka
-// Connect's would; partitions are read with plain Fetch requests from a position we keep ourselves.
+// Connect's would; partitions are read read_committed with plain Fetch requests from a position we keep
+// ourselves (exactly-once source tasks write connect-offsets in transactions).
 
-import { Admin, Consumer, compatibilityPartitioner, ProduceAcks, Producer } from '@platformatic/kafka'
+import {
+  Admin,
+  Consumer,
+  compatibilityPartitioner,
+  FetchIsolationLevels,
+  ProduceAcks,
+  Producer,
+} from '@platformatic/kafka'
+import { committedRecords } from './committed-records.ts'
 
 export interface KafkaClientOptions {
   bootstrap: string[]
@@ -19,6 +28,12 @@ export interface ProducedRecord {
   timestamp?: number | null
 }
 
+export interface FetchedBatch {
+  records: FetchedRecord[]
+  /** Each fetched partition's next position (past control batches and aborted transactions). */
+  next: Map<number, number>
+}
+
 export interface FetchedRecord {
   topic: string
   partition: number
@@ -27,6 +42,22 @@ export interface FetchedRecord {
   key: Buffer | null
   value: Buffer | null
   headers: Array<[string, Buffer | null]>
+}
+
+/** A record as @platformatic/kafka produces it (absent key/value: null; headers as a Map). */
+export function toMessage(record: ProducedRecord) {
+  return {
+    topic: record.topic,
+    ...(record.partition === undefined ? {} : { partition: record.partition }),
+    key: record.key ?? undefined,
+    value: record.value ?? undefined,
+    ...(record.timestamp === null || record.timestamp === undefined
+      ? {}
+      : { timestamp: BigInt(record.timestamp) }),
+    headers: new Map(
+      (record.headers ?? []).map(([key, value]) => [Buffer.from(key), value ?? Buffer.alloc(0)]),
+    ),
+  }
 }
 
 function baseOptions(options: KafkaClientOptions) {
@@ -106,18 +137,7 @@ export class KafkaWriter {
     if (records.length === 0) return []
     const result = await this.producer.send({
       acks: ProduceAcks.ALL,
-      messages: records.map((record) => ({
-        topic: record.topic,
-        ...(record.partition === undefined ? {} : { partition: record.partition }),
-        key: record.key ?? undefined,
-        value: record.value ?? undefined,
-        ...(record.timestamp === null || record.timestamp === undefined
-          ? {}
-          : { timestamp: BigInt(record.timestamp) }),
-        headers: new Map(
-          (record.headers ?? []).map(([key, value]) => [Buffer.from(key), value ?? Buffer.alloc(0)]),
-        ),
-      })),
+      messages: records.map(toMessage),
     })
     // The answer gives each partition's base offset; records of one partition follow in order.
     const next = new Map<string, number>()
@@ -158,9 +178,13 @@ export class KafkaReader {
     return metadata.topics.get(topic)?.partitionsCount ?? 0
   }
 
-  /** Each partition's log end offset (ListOffsets latest). */
+  /** Each partition's last stable offset (ListOffsets latest, read_committed: where fetch stops). */
   async endOffsets(topic: string): Promise<number[]> {
-    const offsets = await this.consumer.listOffsets({ topics: [topic], timestamp: -1n })
+    const offsets = await this.consumer.listOffsets({
+      topics: [topic],
+      timestamp: -1n,
+      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+    })
     return (offsets.get(topic) ?? []).map(Number)
   }
 
@@ -169,8 +193,11 @@ export class KafkaReader {
     return (offsets.get(topic) ?? []).map(Number)
   }
 
-  /** One Fetch of these partitions from these positions (long-polls up to maxWaitMs). */
-  async fetch(topic: string, positions: Map<number, number>, maxWaitMs: number): Promise<FetchedRecord[]> {
+  /**
+   * One read_committed Fetch of these partitions from these positions (long-polls up to maxWaitMs):
+   * committed records, and each partition's next position (past markers and aborted batches).
+   */
+  async fetch(topic: string, positions: Map<number, number>, maxWaitMs: number): Promise<FetchedBatch> {
     const metadata = await this.consumer.metadata({ topics: [topic] })
     const described = metadata.topics.get(topic)
     if (described === undefined) throw new Error(`topic ${topic} not found`)
@@ -184,7 +211,10 @@ export class KafkaReader {
         this.fetchFrom(leader, topic, described.id, partitions, positions, maxWaitMs),
       ),
     )
-    return fetched.flat()
+    return {
+      records: fetched.flatMap((entry) => entry.records),
+      next: new Map(fetched.flatMap((entry) => [...entry.next])),
+    }
   }
 
   private async fetchFrom(
@@ -194,12 +224,13 @@ export class KafkaReader {
     partitions: number[],
     positions: Map<number, number>,
     maxWaitMs: number,
-  ): Promise<FetchedRecord[]> {
+  ): Promise<FetchedBatch> {
     const response = await this.consumer.fetch({
       node,
       maxWaitTime: maxWaitMs,
       minBytes: 1,
       maxBytes: 16 * 1024 * 1024,
+      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
       topics: [
         {
           topicId,
@@ -213,28 +244,15 @@ export class KafkaReader {
         },
       ],
     })
-    const out: FetchedRecord[] = []
+    const out: FetchedBatch = { records: [], next: new Map() }
     for (const topicResponse of response.responses) {
       for (const partitionResponse of topicResponse.partitions) {
         const partition = partitionResponse.partitionIndex
         if (partitionResponse.errorCode !== 0)
           throw new Error(`fetch ${topic}/${partition} failed with error code ${partitionResponse.errorCode}`)
-        const from = positions.get(partition) ?? 0
-        for (const batch of partitionResponse.records ?? []) {
-          for (const record of batch.records) {
-            const offset = Number(batch.firstOffset + BigInt(record.offsetDelta))
-            if (offset < from) continue
-            out.push({
-              topic,
-              partition,
-              offset,
-              timestamp: Number(batch.firstTimestamp + record.timestampDelta),
-              key: record.key ?? null,
-              value: record.value ?? null,
-              headers: record.headers.map(([key, value]) => [key?.toString('utf8') ?? '', value ?? null]),
-            })
-          }
-        }
+        const read = committedRecords(topic, partition, partitionResponse, positions.get(partition) ?? 0)
+        out.records.push(...read.records)
+        out.next.set(partition, read.next)
       }
     }
     return out

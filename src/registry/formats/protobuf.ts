@@ -91,6 +91,13 @@ export class ProtobufSchema implements ParsedSchema {
     })
   }
 
+  /** The message type the payload's message indexes name and where its bytes start, or why none. */
+  messageTypeOf(payload: Buffer): { type: protobuf.Type; offset: number } | string {
+    const message = messageOfPayload(this.messageTree, payload)
+    if (typeof message === 'string') return message
+    return { type: this.root.lookupType(message.fullName), offset: message.offset }
+  }
+
   payloadIssue(payload: Buffer): string | null {
     const message = messageOfPayload(this.messageTree, payload)
     if (typeof message === 'string') return message

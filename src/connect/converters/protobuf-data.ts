@@ -1,0 +1,229 @@
+// Connect data ↔ Protobuf, as Confluent's ProtobufData maps them (proto3). A struct is a message named
+// after the Connect schema (its namespace becomes the package; unnamed: `ConnectDefault1`), fields
+// numbered in order from 1, nested structs as nested messages; int8/int16/int32 → int32, int64 →
+// int64, float32 → float, float64 → double, boolean → bool, string, bytes, arrays → repeated, maps →
+// map<K, V>, Timestamp → google.protobuf.Timestamp. Reading, any message is a struct: 32-bit unsigned
+// and all 64-bit integers → int64, enums → string, google.protobuf.Timestamp → Timestamp; every field
+// is optional (proto3 has no required fields; an unset scalar reads as its default, as Confluent).
+// Not mapped (a DataException): Date, Time and Decimal, arrays of arrays or maps, maps with
+// non-scalar keys or array/map values.
+
+import protobuf from 'protobufjs'
+import { type Field, LogicalNames, type Schema } from '../sdk/data.ts'
+import { DataException } from './converter.ts'
+
+const timestampType = 'google.protobuf.Timestamp'
+
+const scalarOf: Partial<Record<Schema['type'], string>> = {
+  int8: 'int32',
+  int16: 'int32',
+  int32: 'int32',
+  int64: 'int64',
+  float32: 'float',
+  float64: 'double',
+  boolean: 'bool',
+  string: 'string',
+  bytes: 'bytes',
+}
+
+const identifier = (text: string): string => text.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')
+const upperCamel = (text: string): string =>
+  identifier(text)
+    .split('_')
+    .filter((part) => part !== '')
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('') || 'Message'
+
+/** The .proto text of a Connect struct schema, and its message's full name. */
+export function protoFileOf(schema: Schema): { text: string; fullName: string } {
+  if (schema.type !== 'struct')
+    throw new DataException(`ProtobufConverter needs a struct schema, not ${schema.type}`)
+  const name = schema.name ?? 'ConnectDefault1'
+  const cut = name.lastIndexOf('.')
+  const packageName = cut < 0 ? '' : name.slice(0, cut).split('.').map(identifier).join('.')
+  const messageName = identifier(cut < 0 ? name : name.slice(cut + 1))
+  const imports = new Set<string>()
+  const body = messageText(schema, messageName, '', imports)
+  const lines = [
+    'syntax = "proto3";',
+    ...(packageName === '' ? [] : [`package ${packageName};`]),
+    ...[...imports].map((file) => `import "${file}";`),
+    '',
+    body,
+  ]
+  return {
+    text: `${lines.join('\n')}\n`,
+    fullName: packageName === '' ? messageName : `${packageName}.${messageName}`,
+  }
+}
+
+function messageText(schema: Schema, name: string, indent: string, imports: Set<string>): string {
+  const nested: string[] = []
+  const used = new Set((schema.fields ?? []).map((field) => field.field))
+  const nestedName = (candidate: Schema, field: string): string => {
+    let base = upperCamel(candidate.name?.split('.').pop() ?? field)
+    while (used.has(base)) base = `${base}_`
+    used.add(base)
+    return base
+  }
+  const typeOf = (candidate: Schema, field: string, where: string): string => {
+    if (candidate.name === LogicalNames.timestamp) {
+      imports.add('google/protobuf/timestamp.proto')
+      return timestampType
+    }
+    if (
+      candidate.name === LogicalNames.date ||
+      candidate.name === LogicalNames.time ||
+      candidate.name === LogicalNames.decimal
+    )
+      throw new DataException(`${where}: ${candidate.name} is not supported by the ProtobufConverter`)
+    const scalar = scalarOf[candidate.type]
+    if (scalar !== undefined) return scalar
+    if (candidate.type === 'struct') {
+      const typeName = nestedName(candidate, field)
+      nested.push(messageText(candidate, typeName, `${indent}  `, imports))
+      return typeName
+    }
+    throw new DataException(`${where}: a ${candidate.type} cannot be nested here in Protobuf`)
+  }
+  const fieldLines = (schema.fields ?? []).map((field: Field, index) => {
+    const where = `field ${field.field}`
+    const fieldName = identifier(field.field)
+    const number = index + 1
+    if (field.type === 'array') {
+      if (field.items === undefined) throw new DataException(`${where}: an array without items`)
+      return `repeated ${typeOf(field.items, field.field, where)} ${fieldName} = ${number};`
+    }
+    if (field.type === 'map') {
+      const key = field.keys === undefined ? undefined : scalarOf[field.keys.type]
+      if (key === undefined || key === 'float' || key === 'double' || key === 'bytes')
+        throw new DataException(`${where}: Protobuf map keys must be integers, strings or booleans`)
+      if (field.values === undefined) throw new DataException(`${where}: a map without values`)
+      return `map<${key}, ${typeOf(field.values, field.field, where)}> ${fieldName} = ${number};`
+    }
+    return `${typeOf(field, field.field, where)} ${fieldName} = ${number};`
+  })
+  return [
+    `${indent}message ${name} {`,
+    ...nested,
+    ...fieldLines.map((line) => `${indent}  ${line}`),
+    `${indent}}`,
+  ].join('\n')
+}
+
+/** A Connect value as protobufjs's fromObject takes it. */
+export function protoValueOf(schema: Schema, value: unknown): unknown {
+  if (value === null || value === undefined) return undefined
+  if (schema.name === LogicalNames.timestamp) {
+    const ms = value instanceof Date ? value.getTime() : Number(value)
+    return { seconds: Math.floor(ms / 1000), nanos: (((ms % 1000) + 1000) % 1000) * 1_000_000 }
+  }
+  switch (schema.type) {
+    case 'int64':
+      return typeof value === 'bigint' ? value.toString() : value
+    case 'struct': {
+      const out: Record<string, unknown> = {}
+      const struct = value as Record<string, unknown>
+      for (const field of schema.fields ?? []) {
+        const converted = protoValueOf(field, struct[field.field])
+        if (converted !== undefined) out[identifier(field.field)] = converted
+      }
+      return out
+    }
+    case 'array':
+      return (value as unknown[]).map((item) => protoValueOf(schema.items ?? schema, item))
+    case 'map': {
+      const entries = value instanceof Map ? [...value] : Object.entries(value as Record<string, unknown>)
+      return Object.fromEntries(
+        entries.map(([key, item]) => [String(key), protoValueOf(schema.values ?? schema, item)]),
+      )
+    }
+    default:
+      return value
+  }
+}
+
+const readScalars: Record<string, Schema['type']> = {
+  double: 'float64',
+  float: 'float32',
+  int32: 'int32',
+  sint32: 'int32',
+  sfixed32: 'int32',
+  uint32: 'int64',
+  fixed32: 'int64',
+  int64: 'int64',
+  sint64: 'int64',
+  sfixed64: 'int64',
+  uint64: 'int64',
+  fixed64: 'int64',
+  bool: 'boolean',
+  string: 'string',
+  bytes: 'bytes',
+}
+
+/** The Connect schema of a Protobuf message (ProtobufData.toConnectSchema). */
+export function connectSchemaOfType(type: protobuf.Type): Schema {
+  const fields = type.fieldsArray.map((field): Field => {
+    field.resolve()
+    const element = elementSchema(field.type, field.resolvedType)
+    if (field.map) {
+      const key = readScalars[(field as unknown as protobuf.MapField).keyType] ?? 'string'
+      return {
+        field: field.name,
+        type: 'map',
+        optional: true,
+        keys: { type: key, optional: false },
+        values: element,
+      }
+    }
+    if (field.repeated) return { field: field.name, type: 'array', optional: true, items: element }
+    return { field: field.name, ...element, optional: true }
+  })
+  return { type: 'struct', optional: false, name: type.fullName.replace(/^\./, ''), fields }
+}
+
+function elementSchema(typeName: string, resolved: protobuf.Type | protobuf.Enum | null): Schema {
+  if (resolved instanceof protobuf.Enum) return { type: 'string', optional: true }
+  if (resolved instanceof protobuf.Type) {
+    if (resolved.fullName.replace(/^\./, '') === timestampType)
+      return { type: 'int64', optional: true, name: LogicalNames.timestamp, version: 1 }
+    return { ...connectSchemaOfType(resolved), optional: true }
+  }
+  return { type: readScalars[typeName] ?? 'string', optional: true }
+}
+
+/** A decoded message (toObject with longs as strings, bytes as Buffers) as a Connect value. */
+export function connectValueOf(schema: Schema, value: unknown): unknown {
+  if (value === null || value === undefined) return null
+  if (schema.name === LogicalNames.timestamp) {
+    const { seconds, nanos } = value as { seconds?: unknown; nanos?: unknown }
+    return Number(seconds ?? 0) * 1000 + Math.floor(Number(nanos ?? 0) / 1_000_000)
+  }
+  switch (schema.type) {
+    case 'int64': {
+      const big = BigInt(String(value))
+      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(big)
+        : big
+    }
+    case 'struct': {
+      const struct = value as Record<string, unknown>
+      return Object.fromEntries(
+        (schema.fields ?? []).map((field) => [field.field, connectValueOf(field, struct[field.field])]),
+      )
+    }
+    case 'array':
+      return (value as unknown[]).map((item) => connectValueOf(schema.items ?? schema, item))
+    case 'map':
+      return Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).map(([key, item]) => [
+          key,
+          connectValueOf(schema.values ?? schema, item),
+        ]),
+      )
+    case 'bytes':
+      return Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array)
+    default:
+      return value
+  }
+}
