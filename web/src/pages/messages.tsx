@@ -199,7 +199,14 @@ export function MessagesView(props: { topic: TopicDetail; location: Location }) 
       {producing ? <ProduceForm topic={topic} onProduced={page.reload} /> : null}
       {exporting ? <ExportForm topic={topic} /> : null}
       {importing ? <ImportForm topic={topic} onImported={page.reload} /> : null}
-      {tailing ? <LiveTail topic={topic.name} partition={params.partition} view={params.view} /> : null}
+      {tailing ? (
+        <LiveTail
+          topic={topic.name}
+          partition={params.partition}
+          view={params.view}
+          decode={params.decode === 'registry'}
+        />
+      ) : null}
       <ErrorBox error={page.error} />
       <Loading loading={page.loading} />
       {page.data === null ? null : (
