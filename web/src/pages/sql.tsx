@@ -5,6 +5,7 @@
 
 import { useRef, useState } from 'preact/hooks'
 import { ErrorBox, Notice } from '../components/feedback.tsx'
+import { SqlEditor } from '../components/sql-editor.tsx'
 import { formatBytes, formatNumber } from '../format.ts'
 import { type Location, navigate, withQuery } from '../router.tsx'
 import { type QueryResult, servicesApi } from '../services-api.ts'
@@ -92,15 +93,7 @@ export function SqlPage(props: { location: Location }) {
       >
         <label class="block">
           Query <span class="muted">(Ctrl+Enter runs it; docs/sql.md lists the columns)</span>
-          <textarea
-            class="code"
-            rows={8}
-            spellcheck={false}
-            value={sql}
-            placeholder={placeholder}
-            onInput={(event) => setSql(event.currentTarget.value)}
-            onKeyDown={onKeyDown}
-          />
+          <SqlEditor value={sql} placeholder={placeholder} onInput={setSql} onKeyDown={onKeyDown} />
         </label>
         <div class="row">
           <button type="submit" class="primary" disabled={busy}>
