@@ -20,7 +20,7 @@ const recordBytes = 10_000
 const perBatch = 100
 const pageSize = 50
 
-function valueOf(index: number): Buffer {
+function recordValue(index: number): Buffer {
   const head = `{"id":${index},"country":"DE","payload":"`
   return Buffer.from(`${head}${'x'.repeat(recordBytes - head.length - 2)}"}`)
 }
@@ -86,7 +86,7 @@ async function run(context: BenchContext): Promise<void> {
       const batch = Array.from({ length: Math.min(perBatch, records - start) }, (_, offset) => ({
         timestamp: Date.now(),
         key: Buffer.from(`k${start + offset}`),
-        value: valueOf(start + offset),
+        value: recordValue(start + offset),
       }))
       // Not fsynced per batch (the fill is set-up, not what is measured).
       await log.append(await buildBatch({ records: batch }), { durable: false, leaderEpoch: 0 })

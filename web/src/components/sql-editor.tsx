@@ -8,6 +8,7 @@ import type { Token } from '../sql-highlight.ts'
 type Tokenizer = (sql: string) => Token[]
 
 export function SqlEditor(props: {
+  id: string
   value: string
   placeholder: string
   onInput: (value: string) => void
@@ -49,6 +50,7 @@ export function SqlEditor(props: {
         </pre>
       )}
       <textarea
+        id={props.id}
         class="code"
         rows={8}
         spellcheck={false}

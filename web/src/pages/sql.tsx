@@ -91,10 +91,16 @@ export function SqlPage(props: { location: Location }) {
         }}
         aria-label="Query"
       >
-        <label class="block">
+        <label class="block" htmlFor="sql-query">
           Query <span class="muted">(Ctrl+Enter runs it; docs/sql.md lists the columns)</span>
-          <SqlEditor value={sql} placeholder={placeholder} onInput={setSql} onKeyDown={onKeyDown} />
         </label>
+        <SqlEditor
+          id="sql-query"
+          value={sql}
+          placeholder={placeholder}
+          onInput={setSql}
+          onKeyDown={onKeyDown}
+        />
         <div class="row">
           <button type="submit" class="primary" disabled={busy}>
             Run
