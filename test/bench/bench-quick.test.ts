@@ -66,6 +66,11 @@ const expectedMeasurements = [
   'connect.s3Sink.firstObjectMs',
   'connect.s3RawPut.mbPerSec',
   'connect.s3Sink.vsRawPut',
+  'console.firstPage.jsGzipKiB',
+  'console.browse.newest.ms',
+  'console.browse.oldest.ms',
+  'console.overview.ttiMs',
+  'console.messages.ttiMs',
 ]
 
 const expectedTargets = [

@@ -87,6 +87,21 @@ export interface BrowseResult {
   messages: Message[]
 }
 
+export interface ProduceBody {
+  messages: Array<{
+    partition?: number
+    key: unknown
+    value: unknown
+    headers?: Record<string, string | null> | Array<{ key: string; value: string | null }>
+    timestamp?: number
+  }>
+  keyEncoding?: 'text' | 'base64'
+  valueEncoding?: 'text' | 'base64'
+  headerEncoding?: 'text' | 'base64'
+  keySchemaId?: number
+  valueSchemaId?: number
+}
+
 export interface GroupSummary {
   groupId: string
   state: string
@@ -297,6 +312,13 @@ export const api = {
       'POST',
       `/api/v1/topics/${enc(topic)}/messages`,
       { messages: [message] },
+    ),
+  /** Many messages at once, in any of the produce API's encodings (import, schema-serialized values). */
+  produceMessages: (topic: string, body: ProduceBody) =>
+    call<{ topic: string; offsets: Array<{ partition: number; offset: number }> }>(
+      'POST',
+      `/api/v1/topics/${enc(topic)}/messages`,
+      body,
     ),
   groups: () => call<{ groups: GroupSummary[] }>('GET', '/api/v1/groups'),
   group: (id: string) => call<GroupDetail>('GET', `/api/v1/groups/${enc(id)}`),

@@ -6,6 +6,7 @@ import { alternatives } from './alternatives.ts'
 import { baselines } from './baselines.ts'
 import { cli } from './cli.ts'
 import { connect } from './connect.ts'
+import { consoleWorkload } from './console.ts'
 import { embedded } from './embedded.ts'
 import { fetchWorkload } from './fetch.ts'
 import { footprint } from './footprint.ts'
@@ -30,4 +31,5 @@ export const workloads: readonly Workload[] = [
   registry,
   embedded,
   connect,
+  consoleWorkload,
 ]

@@ -8,6 +8,7 @@ import { invalidRequest, notFound } from '../errors.ts'
 import { bytesOfInput, partitionForKey } from '../message-codec.ts'
 import { type FilterMode, filterLengthMax, recordPredicate } from '../message-filter.ts'
 import { appendRecords, offsetForTimestamp, readRecords, viewOf } from '../messages.ts'
+import type { SchemaEncoder } from '../schema-encode.ts'
 import { topicOrFail } from './topics.ts'
 
 /** Messages one browse request returns at most. */
@@ -47,16 +48,53 @@ const messageInput = objectSchema({
   partition: { type: 'integer', minimum: 0 },
   key: {},
   value: {},
-  headers: { type: 'object', additionalProperties: { type: ['string', 'null'] } },
+  headers: {
+    description:
+      'An object of name → value, or (for repeated names, order kept) an array of {key, value}; values are text or base64 (headerEncoding)',
+    anyOf: [
+      { type: 'object', additionalProperties: { type: ['string', 'null'] } },
+      {
+        type: 'array',
+        maxItems: 10000,
+        items: objectSchema({ key: { type: 'string' }, value: { type: ['string', 'null'] } }, ['key']),
+      },
+    ],
+  },
   timestamp: { type: 'integer', minimum: 0 },
 })
+
+type HeaderInput = Record<string, string | null> | Array<{ key: string; value?: string | null }>
 
 interface MessageInput {
   partition?: number
   key?: unknown
   value?: unknown
-  headers?: Record<string, string | null>
+  headers?: HeaderInput
   timestamp?: number
+}
+
+type FieldEncoding = 'text' | 'base64'
+
+function headersOf(input: HeaderInput | undefined, encoding: FieldEncoding): RecordInput['headers'] {
+  const pairs = Array.isArray(input)
+    ? input.map((header) => [header.key, header.value ?? null] as const)
+    : Object.entries(input ?? {})
+  return pairs.map(([key, value]) => ({
+    key,
+    value: value === null ? null : Buffer.from(value, encoding === 'base64' ? 'base64' : 'utf8'),
+  }))
+}
+
+/** A key or value as bytes: through the registry when the request names a schema id for it. */
+async function fieldBytes(
+  value: unknown,
+  encoding: FieldEncoding,
+  schemaId: number | undefined,
+  encoder: () => Promise<SchemaEncoder>,
+  what: string,
+): Promise<Buffer | null> {
+  if (schemaId === undefined || value === null || value === undefined) return bytesOfInput(value, encoding)
+  return (await encoder()).encode(schemaId, value, what)
 }
 
 function partitionLogOrFail(broker: BrokerView, topic: string, partition: number): PartitionLog {
@@ -174,6 +212,19 @@ export function registerMessageRoutes(routes: ApiRoutes, brokerOf: () => BrokerV
           messages: { type: 'array', minItems: 1, maxItems: 10000, items: messageInput },
           keyEncoding: { type: 'string', enum: ['text', 'base64'], default: 'text' },
           valueEncoding: { type: 'string', enum: ['text', 'base64'], default: 'text' },
+          headerEncoding: { type: 'string', enum: ['text', 'base64'], default: 'text' },
+          keySchemaId: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              "Serialize each key (a JSON document) with this registered schema in Confluent's wire format",
+          },
+          valueSchemaId: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              "Serialize each value (a JSON document) with this registered schema in Confluent's wire format",
+          },
         },
         ['messages'],
       ),
@@ -195,15 +246,32 @@ export function registerMessageRoutes(routes: ApiRoutes, brokerOf: () => BrokerV
       const { topic: name } = request.params as { topic: string }
       const body = request.body as {
         messages: MessageInput[]
-        keyEncoding: 'text' | 'base64'
-        valueEncoding: 'text' | 'base64'
+        keyEncoding: FieldEncoding
+        valueEncoding: FieldEncoding
+        headerEncoding: FieldEncoding
+        keySchemaId?: number
+        valueSchemaId?: number
       }
       const broker = brokerOf()
       const topic = topicOrFail(broker, name)
       const byPartition = new Map<number, { indexes: number[]; records: RecordInput[] }>()
       const now = Date.now()
-      body.messages.forEach((message, index) => {
-        const key = bytesOfInput(message.key, body.keyEncoding)
+      let schemaEncoder: Promise<SchemaEncoder> | undefined
+      const encoder = (): Promise<SchemaEncoder> => {
+        schemaEncoder ??= import('../schema-encode.ts').then(
+          ({ SchemaEncoder }) => new SchemaEncoder(broker.registry),
+        )
+        return schemaEncoder
+      }
+      for (const [index, message] of body.messages.entries()) {
+        const key = await fieldBytes(message.key, body.keyEncoding, body.keySchemaId, encoder, 'key')
+        const value = await fieldBytes(
+          message.value,
+          body.valueEncoding,
+          body.valueSchemaId,
+          encoder,
+          'value',
+        )
         const partition =
           message.partition ??
           (key === null ? index % topic.partitionCount : partitionForKey(key, topic.partitionCount))
@@ -214,13 +282,10 @@ export function registerMessageRoutes(routes: ApiRoutes, brokerOf: () => BrokerV
         group.records.push({
           timestamp: message.timestamp ?? now,
           key,
-          value: bytesOfInput(message.value, body.valueEncoding),
-          headers: Object.entries(message.headers ?? {}).map(([headerKey, value]) => ({
-            key: headerKey,
-            value: value === null ? null : Buffer.from(value, 'utf8'),
-          })),
+          value,
+          headers: headersOf(message.headers, body.headerEncoding),
         })
-      })
+      }
       const offsets: Array<{ partition: number; offset: number }> = new Array(body.messages.length)
       for (const [partition, group] of byPartition) {
         const log = partitionLogOrFail(broker, name, partition)

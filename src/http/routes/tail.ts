@@ -1,6 +1,7 @@
 // WebSocket tail of a topic: GET /api/v1/topics/:topic/tail upgrades to a WebSocket that receives each
 // new message as one JSON text frame (the browse API's message form plus `topic`). Query: `partition`
-// (default all), `from` = latest (default) | earliest | an offset, `encoding` = auto | base64.
+// (default all), `from` = latest (default) | earliest | an offset, `encoding` = auto | base64, `decode` =
+// none | registry (Confluent wire-format keys and values decoded through the schema registry, as browsing).
 // Bounded: at most tailsMax tails per broker (more are closed with 1013); a client that does not read
 // (more than tailBufferedBytesMax unsent) is closed with 1008.
 
@@ -8,6 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import type { WebSocket } from 'ws'
 import { KafkaError } from '../../errors.ts'
 import { errorName } from '../../protocol/generated/error-codes.ts'
+import type { RegistryRuntime } from '../../registry/runtime.ts'
 import type { PartitionLog } from '../../storage/types.ts'
 import { type ApiRoutes, objectSchema, topicNameParam } from '../api-route.ts'
 import type { BrokerView } from '../context.ts'
@@ -26,12 +28,14 @@ interface TailQuery {
   partition?: number
   from: string
   encoding: 'auto' | 'base64'
+  decode: 'none' | 'registry'
 }
 
 const tailQuery = objectSchema({
   partition: { type: 'integer', minimum: 0 },
   from: { type: 'string', pattern: '^(latest|earliest|[0-9]+)$', default: 'latest' },
   encoding: { type: 'string', enum: ['auto', 'base64'], default: 'auto' },
+  decode: { type: 'string', enum: ['none', 'registry'], default: 'none' },
 })
 
 function startOffset(log: PartitionLog, from: string): number {
@@ -43,7 +47,12 @@ function startOffset(log: PartitionLog, from: string): number {
 async function tailPartition(
   socket: WebSocket,
   log: PartitionLog,
-  options: { from: string; encoding: 'auto' | 'base64'; signal: AbortSignal },
+  options: {
+    from: string
+    encoding: 'auto' | 'base64'
+    signal: AbortSignal
+    registry: RegistryRuntime | null
+  },
 ): Promise<void> {
   let position = startOffset(log, options.from)
   while (!options.signal.aborted) {
@@ -52,9 +61,20 @@ async function tailPartition(
       continue
     }
     const { records, nextOffset } = await readRecords(log, position, { limit: tailBatchRecords })
+    // A decoder per batch: it re-reads the registry's store once when an id is new (a schema registered
+    // after the tail started).
+    const decoder =
+      options.registry === null
+        ? null
+        : new (await import('../schema-decode.ts')).SchemaDecoder(options.registry)
     for (const record of records) {
       if (options.signal.aborted) return
-      socket.send(JSON.stringify({ topic: log.topic, ...viewOf(log.partition, record, options.encoding) }))
+      const view = viewOf(log.partition, record, options.encoding)
+      if (decoder !== null) {
+        view.key = await decoder.decode(record.key, view.key)
+        view.value = await decoder.decode(record.value, view.value)
+      }
+      socket.send(JSON.stringify({ topic: log.topic, ...view }))
     }
     if (socket.bufferedAmount > tailBufferedBytesMax) {
       socket.close(1008, 'client too slow')
@@ -115,7 +135,11 @@ export function registerTailRoute(
     const abort = new AbortController()
     socket.on('close', () => abort.abort())
     const running = logs.map((log) =>
-      tailPartition(socket, log as PartitionLog, { ...query, signal: abort.signal }),
+      tailPartition(socket, log as PartitionLog, {
+        ...query,
+        signal: abort.signal,
+        registry: query.decode === 'registry' ? broker.registry : null,
+      }),
     )
     Promise.all(running).then(
       () => {

@@ -55,6 +55,11 @@ export class AvroSchema implements ParsedSchema {
     return JSON.parse(this.type.toString(this.type.fromBuffer(payload)))
   }
 
+  encodeFromJson(document: unknown): Buffer {
+    // Avro's JSON encoding (unions as {"type": value}), the form decodeToJson gives.
+    return this.type.toBuffer(this.type.fromString(JSON.stringify(document)))
+  }
+
   payloadIssue(payload: Buffer): string | null {
     try {
       // Throws on truncated data, bad unions or enums, and on bytes left over.

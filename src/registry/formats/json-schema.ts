@@ -91,6 +91,13 @@ export class JsonSchema implements ParsedSchema {
     return JSON.parse(payload.toString('utf8'))
   }
 
+  encodeFromJson(document: unknown): Buffer {
+    const payload = Buffer.from(JSON.stringify(document), 'utf8')
+    const issue = this.payloadIssue(payload)
+    if (issue !== null) throw new Error(issue)
+    return payload
+  }
+
   payloadIssue(payload: Buffer): string | null {
     let document: unknown
     try {

@@ -98,6 +98,18 @@ export class ProtobufSchema implements ParsedSchema {
     return { type: this.root.lookupType(message.fullName), offset: message.offset }
   }
 
+  encodeFromJson(document: unknown): Buffer {
+    const first = this.messageTree[0]
+    if (first === undefined) throw new Error('the schema has no message')
+    const type = this.root.lookupType(first.fullName)
+    if (typeof document !== 'object' || document === null || Array.isArray(document))
+      throw new Error(`Protobuf ${first.fullName} needs a JSON object`)
+    // fromObject takes Protobuf's JSON mapping (enums by name, 64-bit integers as strings), as decoded.
+    const body = type.encode(type.fromObject(document as Record<string, unknown>)).finish()
+    // Message indexes [0] (the first message) are written as the single byte 0, as Confluent's serializer does.
+    return Buffer.concat([Buffer.from([0]), body])
+  }
+
   payloadIssue(payload: Buffer): string | null {
     const message = messageOfPayload(this.messageTree, payload)
     if (typeof message === 'string') return message

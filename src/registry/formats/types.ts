@@ -37,6 +37,9 @@ export interface ParsedSchema {
   /** The payload (after the magic byte and id) as JSON: Avro's JSON encoding, Protobuf's JSON mapping
    * of the message the indexes name, the JSON document itself. Throws when it does not decode. */
   decodeToJson(payload: Buffer): unknown
+  /** The inverse of decodeToJson: a JSON document as the payload after the magic byte and id (Protobuf:
+   * the first message of the schema, with its message indexes). Throws when it does not fit the schema. */
+  encodeFromJson(document: unknown): Buffer
   /** Protobuf only: the schema as a base64 FileDescriptorProto (`format=serialized`). */
   serialized?(): string
 }

@@ -8,9 +8,10 @@ import { ErrorBox, Loading, Notice } from '../components/feedback.tsx'
 import { formatNumber } from '../format.ts'
 import { useLoad } from '../hooks.ts'
 import { Link, navigate } from '../router.tsx'
+import { GroupLagChart } from './group-lag-chart.tsx'
 
 export function GroupDetailPage(props: { id: string }) {
-  const group = useLoad(() => api.group(props.id), [props.id], 5000)
+  const group = useLoad(() => api.group(props.id), [props.id], 2000)
   const detail = group.data
   return (
     <>
@@ -80,6 +81,7 @@ export function GroupDetailPage(props: { id: string }) {
               ))}
             </tbody>
           </table>
+          <GroupLagChart group={detail} />
           {detail.members.length === 0 ? (
             <ResetOffsets group={detail} onDone={group.reload} />
           ) : (

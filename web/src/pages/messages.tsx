@@ -18,6 +18,7 @@ import {
   type ViewMode,
 } from '../messages-logic.ts'
 import { type Location, navigate, withQuery } from '../router.tsx'
+import { ExportForm, ImportForm } from './export-import.tsx'
 import { LiveTail } from './live-tail.tsx'
 import { ProduceForm } from './produce-form.tsx'
 
@@ -63,6 +64,8 @@ export function MessagesView(props: { topic: TopicDetail; location: Location }) 
   useEffect(() => setDraft(params), [props.location.search.toString()])
   const [tailing, setTailing] = useState(false)
   const [producing, setProducing] = useState(false)
+  const [exporting, setExporting] = useState(false)
+  const [importing, setImporting] = useState(false)
   const download = () => {
     const lines = (page.data?.messages ?? []).map((message) => jsonLine(topic.name, message)).join('\n')
     const link = document.createElement('a')
@@ -186,9 +189,24 @@ export function MessagesView(props: { topic: TopicDetail; location: Location }) 
         <button type="button" onClick={download} disabled={(page.data?.messages.length ?? 0) === 0}>
           Download JSON lines
         </button>
+        <button type="button" onClick={() => setExporting(!exporting)} aria-expanded={exporting}>
+          Export a range
+        </button>
+        <button type="button" onClick={() => setImporting(!importing)} aria-expanded={importing}>
+          Import messages
+        </button>
       </div>
       {producing ? <ProduceForm topic={topic} onProduced={page.reload} /> : null}
-      {tailing ? <LiveTail topic={topic.name} partition={params.partition} view={params.view} /> : null}
+      {exporting ? <ExportForm topic={topic} /> : null}
+      {importing ? <ImportForm topic={topic} onImported={page.reload} /> : null}
+      {tailing ? (
+        <LiveTail
+          topic={topic.name}
+          partition={params.partition}
+          view={params.view}
+          decode={params.decode === 'registry'}
+        />
+      ) : null}
       <ErrorBox error={page.error} />
       <Loading loading={page.loading} />
       {page.data === null ? null : (

@@ -5,6 +5,7 @@
 
 import { useRef, useState } from 'preact/hooks'
 import { ErrorBox, Notice } from '../components/feedback.tsx'
+import { SqlEditor } from '../components/sql-editor.tsx'
 import { formatBytes, formatNumber } from '../format.ts'
 import { type Location, navigate, withQuery } from '../router.tsx'
 import { type QueryResult, servicesApi } from '../services-api.ts'
@@ -90,18 +91,16 @@ export function SqlPage(props: { location: Location }) {
         }}
         aria-label="Query"
       >
-        <label class="block">
+        <label class="block" htmlFor="sql-query">
           Query <span class="muted">(Ctrl+Enter runs it; docs/sql.md lists the columns)</span>
-          <textarea
-            class="code"
-            rows={8}
-            spellcheck={false}
-            value={sql}
-            placeholder={placeholder}
-            onInput={(event) => setSql(event.currentTarget.value)}
-            onKeyDown={onKeyDown}
-          />
         </label>
+        <SqlEditor
+          id="sql-query"
+          value={sql}
+          placeholder={placeholder}
+          onInput={setSql}
+          onKeyDown={onKeyDown}
+        />
         <div class="row">
           <button type="submit" class="primary" disabled={busy}>
             Run
