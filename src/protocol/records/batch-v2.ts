@@ -119,6 +119,9 @@ function timestampsOf(options: BuildBatchOptions): { baseTimestamp: number; maxT
   return { baseTimestamp, maxTimestamp }
 }
 
+/** Placeholder bytes for an uncompressed batch's header (overwritten field by field). */
+const headerRoom = Buffer.alloc(batchHeaderBytes)
+
 /** The largest buffer a batch's writer starts with (it still grows past it when needed). */
 const writerInitialBytesMax = 8 * 1024 * 1024
 
@@ -134,16 +137,26 @@ export async function buildBatch(options: BuildBatchOptions): Promise<Buffer> {
   const { baseTimestamp, maxTimestamp } = timestampsOf(options)
   // Sized up front (keys, values and ~24 bytes of framing per record), so a large batch is not
   // built through a series of doubling copies.
-  let estimatedBytes = 64
+  let estimatedBytes = 64 + batchHeaderBytes
   for (const record of options.records)
     estimatedBytes += (record.key?.length ?? 0) + (record.value?.length ?? 0) + 24
+  const codec = options.compression ?? CompressionCodec.none
   const writer = new Writer(Math.min(estimatedBytes, writerInitialBytesMax))
+  // Uncompressed, the records are written after room for the header, which is filled in below: the
+  // batch is the writer's buffer, with no copy of its records into another one.
+  if (codec === CompressionCodec.none) writer.writeRawBytes(headerRoom)
   options.records.forEach((record, index) => {
     writeRecord(writer, record, deltas[index], baseTimestamp)
   })
-  const section = await compress(options.compression ?? CompressionCodec.none, writer.toBuffer())
-  const batch = Buffer.alloc(batchHeaderBytes + section.length)
-  const batchLength = batchLengthMin + section.length
+  let batch: Buffer
+  if (codec === CompressionCodec.none) batch = writer.toBuffer()
+  else {
+    const section = await compress(codec, writer.toBuffer())
+    // Unzeroed: every header field is written below and the records are copied in after it.
+    batch = Buffer.allocUnsafe(batchHeaderBytes + section.length)
+    section.copy(batch, batchHeaderBytes)
+  }
+  const batchLength = batch.length - (batchHeaderBytes - batchLengthMin)
   batch.writeBigInt64BE(BigInt(options.baseOffset ?? 0), BatchField.baseOffset)
   batch.writeInt32BE(batchLength, BatchField.batchLength)
   batch.writeInt32BE(options.partitionLeaderEpoch ?? noPartitionLeaderEpoch, BatchField.partitionLeaderEpoch)
@@ -156,7 +169,6 @@ export async function buildBatch(options: BuildBatchOptions): Promise<Buffer> {
   batch.writeInt16BE(options.producerEpoch ?? noProducerEpoch, BatchField.producerEpoch)
   batch.writeInt32BE(options.baseSequence ?? noSequence, BatchField.baseSequence)
   batch.writeInt32BE(options.records.length, BatchField.recordCount)
-  section.copy(batch, batchHeaderBytes)
   batch.writeUInt32BE(computeBatchCrc(batch, 0, batchLength), BatchField.crc)
   return batch
 }

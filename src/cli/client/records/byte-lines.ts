@@ -7,9 +7,20 @@ import type { Readable } from 'node:stream'
 export async function* byteLines(stream: Readable): AsyncGenerator<Buffer[]> {
   let carry: Buffer | null = null
   for await (const read of stream) {
-    const chunk: Buffer = carry === null ? (read as Buffer) : Buffer.concat([carry, read as Buffer])
+    const chunk = read as Buffer
     const lines: Buffer[] = []
     let start = 0
+    if (carry !== null) {
+      // The line cut at the previous chunk's end is completed here: only it is copied, not the chunk.
+      const end = chunk.indexOf(0x0a)
+      if (end === -1) {
+        carry = Buffer.concat([carry, chunk])
+        continue
+      }
+      lines.push(withoutCarriageReturn(Buffer.concat([carry, chunk.subarray(0, end)])))
+      carry = null
+      start = end + 1
+    }
     for (let end = chunk.indexOf(0x0a, start); end !== -1; end = chunk.indexOf(0x0a, start)) {
       lines.push(chunk.subarray(start, end > start && chunk[end - 1] === 0x0d ? end - 1 : end))
       start = end + 1
@@ -18,8 +29,9 @@ export async function* byteLines(stream: Readable): AsyncGenerator<Buffer[]> {
     carry = start < chunk.length ? Buffer.from(chunk.subarray(start)) : null
     if (lines.length > 0) yield lines
   }
-  if (carry !== null) {
-    const last = carry[carry.length - 1] === 0x0d ? carry.subarray(0, carry.length - 1) : carry
-    yield [last]
-  }
+  if (carry !== null) yield [withoutCarriageReturn(carry)]
+}
+
+function withoutCarriageReturn(line: Buffer): Buffer {
+  return line.length > 0 && line[line.length - 1] === 0x0d ? line.subarray(0, line.length - 1) : line
 }
