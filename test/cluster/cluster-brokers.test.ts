@@ -178,15 +178,19 @@ after(async () => {
 })
 
 test('three brokers form one cluster: each lists all three', { skip }, async () => {
-  const listed = await Promise.all(
-    cluster.brokers.map(async (broker) => {
-      const result = await kcat(['-b', broker.bootstrap, '-L', '-J'])
-      assert.equal(result.status, 0, result.stderr)
-      const metadata = JSON.parse(result.stdout) as { brokers: Array<{ id: number; name: string }> }
-      return metadata.brokers.map((each) => each.name).sort()
-    }),
-  )
   const expected = cluster.brokers.map((broker) => broker.bootstrap).sort()
+  const listedBy = async (broker: BrokerProcess): Promise<string[]> => {
+    const result = await kcat(['-b', broker.bootstrap, '-L', '-J'])
+    assert.equal(result.status, 0, result.stderr)
+    const metadata = JSON.parse(result.stdout) as { brokers: Array<{ id: number; name: string }> }
+    return metadata.brokers.map((each) => each.name).sort()
+  }
+  // A broker sees the others at its next sync (every 200 ms here): the last one started may not be
+  // listed yet by the first, so the test waits for the state it asserts on.
+  const listed = await waitFor('every broker lists all three', async () => {
+    const all = await Promise.all(cluster.brokers.map(listedBy))
+    return all.every((names) => names.join() === expected.join()) ? all : null
+  })
   for (const names of listed) assert.deepEqual(names, expected)
   // The HTTP API of every broker gives the same cluster: mode, the three brokers, the three members.
   const ports = cluster.brokers.map((broker) => broker.port).sort()
