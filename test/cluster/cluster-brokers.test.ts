@@ -11,13 +11,12 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { after, before, test } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import pg from 'pg'
 import { type BrokerProcess, httpUrlOf } from '../helpers/broker-process.ts'
 import { requireClient } from '../helpers/clients.ts'
 import { requirePostgres } from '../helpers/postgres-cluster-server.ts'
-import { startCluster, type TestCluster } from './cluster-helpers.ts'
+import { startCluster, type TestCluster, waitFor } from './cluster-helpers.ts'
 
 const skip = requirePostgres() || requireClient('kcat')
 const topic = 'orders'
@@ -79,16 +78,6 @@ async function leaders(): Promise<Leader[]> {
     leaderEpoch: row.leader_epoch,
     port: row.port,
   }))
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const found = await probe()
-    if (found !== null) return found
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(100)
-  }
 }
 
 /** Everything in the topic, read with kcat from `bootstrap`: partition → values in offset order. */

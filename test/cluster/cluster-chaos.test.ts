@@ -16,7 +16,7 @@ import pg from 'pg'
 import { httpUrlOf } from '../helpers/broker-process.ts'
 import { debianPython, requireClient } from '../helpers/clients.ts'
 import { requirePostgres } from '../helpers/postgres-cluster-server.ts'
-import { startCluster, type TestCluster } from './cluster-helpers.ts'
+import { readTopic, startCluster, type TestCluster, waitFor } from './cluster-helpers.ts'
 
 const skip = requirePostgres() || requireClient('kcat') || requireClient('confluent-kafka')
 const topic = 'chaos'
@@ -37,16 +37,6 @@ after(async () => {
   await database?.end()
   await cluster?.dispose()
 })
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const found = await probe()
-    if (found !== null) return found
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(100)
-  }
-}
 
 /** True when every partition of the topic has a leader with a valid lease other than `brokerId`. */
 async function everyPartitionLedWithout(brokerId: number): Promise<true | null> {
@@ -163,55 +153,6 @@ async function runKafkajsProducer(kafka: Kafka, stopped: () => boolean): Promise
   return outcome
 }
 
-/** Everything in the topic, read with kcat: partition → values in offset order. */
-function readAll(bootstrap: string): Promise<Map<number, string[]>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kcat', [
-      '-b',
-      bootstrap,
-      '-C',
-      '-t',
-      topic,
-      '-o',
-      'beginning',
-      '-e',
-      '-q',
-      '-f',
-      '%p|%o|%s\n',
-    ])
-    let stdout = ''
-    let stderr = ''
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString()
-    })
-    child.once('close', (status) => {
-      clearTimeout(timer)
-      if (status !== 0) {
-        reject(new Error(`kcat exited ${status}: ${stderr}`))
-        return
-      }
-      const rows = stdout
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => line.split('|'))
-        .map(([partition, offset, value]) => ({
-          partition: Number(partition),
-          offset: Number(offset),
-          value,
-        }))
-        .sort((a, b) => a.offset - b.offset)
-      const byPartition = new Map<number, string[]>()
-      for (const row of rows)
-        byPartition.set(row.partition, [...(byPartition.get(row.partition) ?? []), row.value])
-      resolve(byPartition)
-    })
-  })
-}
-
 function assertExactlyOnceInOrder(
   name: string,
   prefix: string,
@@ -290,7 +231,7 @@ test('a broker SIGKILLed every few seconds, three rounds: every acknowledged rec
     )
     assert.ok(acknowledged > 0, `${name} got records acknowledged`)
   }
-  const read = await readAll(cluster.bootstrap())
+  const read = await readTopic(cluster.bootstrap(), topic)
   assertExactlyOnceInOrder('confluent-kafka', 'cf-', fromConfluent, read)
   assertExactlyOnceInOrder('kafkajs', 'js-', fromKafkajs, read)
 })

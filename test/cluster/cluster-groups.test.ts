@@ -10,14 +10,13 @@
 
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { type Consumer, Kafka, logLevel, Partitioners } from 'kafkajs'
 import pg from 'pg'
 import type { BrokerProcess } from '../helpers/broker-process.ts'
 import { requireClient } from '../helpers/clients.ts'
 import { requirePostgres } from '../helpers/postgres-cluster-server.ts'
 import { runPython } from '../helpers/python.ts'
-import { startCluster, type TestCluster } from './cluster-helpers.ts'
+import { startCluster, type TestCluster, waitFor } from './cluster-helpers.ts'
 
 const skip = requirePostgres() || requireClient('confluent-kafka')
 const partitionCount = 3
@@ -44,16 +43,6 @@ function kafkaClient(clientId: string): Kafka {
     logLevel: logLevel.NOTHING,
     retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1_000 },
   })
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const found = await probe()
-    if (found !== null) return found
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(100)
-  }
 }
 
 /** Creates the topic and waits (in PostgreSQL) until every partition has a leader with a valid lease. */

@@ -3,6 +3,8 @@
 // --cluster-metadata and --object-store, every listener on a free port. Short heartbeat and lease
 // timings so failover tests take seconds. Whoever calls startCluster disposes it.
 
+import { spawn } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-process.ts'
 import { type PostgresServer, startPostgresServer } from '../helpers/postgres-cluster-server.ts'
 import { type S3Server, s3rverAccessKey, startS3Server } from '../helpers/s3-server.ts'
@@ -77,4 +79,68 @@ export async function startCluster(brokerCount: number): Promise<TestCluster> {
     throw error
   }
   return cluster
+}
+
+/** Polls `probe` every 100 ms until it answers non-null (returned), or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const found = await probe()
+    if (found !== null) return found
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(100)
+  }
+}
+
+/** Everything in `topic`, read with kcat from `bootstrap`: partition → values in offset order. */
+export function readTopic(bootstrap: string, topic: string): Promise<Map<number, string[]>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kcat', [
+      '-b',
+      bootstrap,
+      '-C',
+      '-t',
+      topic,
+      '-o',
+      'beginning',
+      '-e',
+      '-q',
+      '-f',
+      '%p|%o|%s\n',
+    ])
+    let stdout = ''
+    let stderr = ''
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    child.once('close', (status) => {
+      clearTimeout(timer)
+      if (status !== 0) {
+        reject(new Error(`kcat exited ${status}: ${stderr}`))
+        return
+      }
+      const rows = stdout
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => line.split('|'))
+        .map(([partition, offset, value]) => ({
+          partition: Number(partition),
+          offset: Number(offset),
+          value,
+        }))
+        .sort((a, b) => a.offset - b.offset)
+      const byPartition = new Map<number, string[]>()
+      for (const row of rows)
+        byPartition.set(row.partition, [...(byPartition.get(row.partition) ?? []), row.value])
+      resolve(byPartition)
+    })
+  })
 }

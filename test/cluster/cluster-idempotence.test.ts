@@ -9,9 +9,7 @@
 // written to a leader, the leader is killed, and the same batch resent to the new leader.
 
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { after, before, test } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import pg from 'pg'
 import { buildBatch } from '../../src/protocol/records/batch-v2.ts'
@@ -19,7 +17,7 @@ import { httpUrlOf } from '../helpers/broker-process.ts'
 import { requireClient } from '../helpers/clients.ts'
 import { CodecClient, produceRequestBody } from '../helpers/kafka-codec-client.ts'
 import { requirePostgres } from '../helpers/postgres-cluster-server.ts'
-import { startCluster, type TestCluster } from './cluster-helpers.ts'
+import { readTopic, startCluster, type TestCluster, waitFor } from './cluster-helpers.ts'
 
 const skip = requirePostgres() || requireClient('kcat')
 const topic = 'idempotent'
@@ -40,71 +38,12 @@ after(async () => {
   await cluster?.dispose()
 })
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const found = await probe()
-    if (found !== null) return found
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(100)
-  }
-}
-
 function kafkaClient(brokers: string[]): Kafka {
   return new Kafka({
     clientId: 'cluster-idempotence',
     brokers,
     logLevel: logLevel.NOTHING,
     retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1_000 },
-  })
-}
-
-/** Everything in the topic, read with kcat: partition → values in offset order. */
-function readAll(): Promise<Map<number, string[]>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kcat', [
-      '-b',
-      cluster.bootstrap(),
-      '-C',
-      '-t',
-      topic,
-      '-o',
-      'beginning',
-      '-e',
-      '-q',
-      '-f',
-      '%p|%o|%s\n',
-    ])
-    let stdout = ''
-    let stderr = ''
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString()
-    })
-    child.once('close', (status) => {
-      clearTimeout(timer)
-      if (status !== 0) {
-        reject(new Error(`kcat exited ${status}: ${stderr}`))
-        return
-      }
-      const rows = stdout
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => line.split('|'))
-        .map(([partition, offset, value]) => ({
-          partition: Number(partition),
-          offset: Number(offset),
-          value,
-        }))
-        .sort((a, b) => a.offset - b.offset)
-      const byPartition = new Map<number, string[]>()
-      for (const row of rows)
-        byPartition.set(row.partition, [...(byPartition.get(row.partition) ?? []), row.value])
-      resolve(byPartition)
-    })
   })
 }
 
@@ -203,7 +142,7 @@ test('SIGKILL of a leader under an idempotent producer: every acknowledged recor
   await producer.disconnect()
   context.diagnostic(`acknowledged ${total - failed} of ${total}; ${failed} failed after retries`)
   assert.ok(total - failed >= killAt, 'the producer got going again after the kill')
-  const read = await readAll()
+  const read = await readTopic(cluster.bootstrap(), topic)
   for (const [partition, values] of acknowledged) {
     const stored = (read.get(partition) ?? []).filter((value) => value.startsWith('record-'))
     const storedSet = new Set(stored)
@@ -268,7 +207,7 @@ test('a batch resent to the new leader after a failover gets its original offset
   assert.deepEqual(next, { errorCode: 0, baseOffset: written.baseOffset + 1n })
   const gap = await produceRaw(after.port, await batchOf(5, 'out-of-order'))
   assert.equal(gap.errorCode, 45, 'OUT_OF_ORDER_SEQUENCE_NUMBER')
-  const stored = (await readAll()).get(1) ?? []
+  const stored = (await readTopic(cluster.bootstrap(), topic)).get(1) ?? []
   assert.deepEqual(
     stored.filter(
       (value) => value === 'resent-once' || value === 'next-in-sequence' || value === 'out-of-order',
