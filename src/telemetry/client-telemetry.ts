@@ -67,6 +67,8 @@ interface ClientInstance {
   pushIntervalMs: number
   lastGetMs: number
   lastPushMs: number
+  /** A Get was answered and no push has come since: that push may come early (clients jitter it). */
+  awaitingFirstPush: boolean
   terminating: boolean
   lastKnownError: number
 }
@@ -106,6 +108,7 @@ export class ClientTelemetry {
       instance.lastKnownError === ErrorCode.UNSUPPORTED_COMPRESSION_TYPE
     if (nowMs - Math.max(instance.lastGetMs, instance.lastPushMs) >= instance.pushIntervalMs || mayRefetch) {
       instance.lastGetMs = nowMs
+      instance.awaitingFirstPush = true
       instance.lastKnownError = ErrorCode.NONE
       return answer(ErrorCode.NONE)
     }
@@ -155,11 +158,13 @@ export class ClientTelemetry {
   private pushRefusal(instance: ClientInstance, request: PushTelemetryRequest, nowMs: number): number {
     if (instance.terminating) return ErrorCode.INVALID_REQUEST
     if (!request.terminating) {
-      // The first push after a Get is accepted early: clients jitter it (0.5 to 1.5 intervals).
-      const firstAfterGet = instance.lastGetMs > instance.lastPushMs
+      // The first push after a Get is accepted early: clients jitter it (0.5 to 1.5 intervals). A flag,
+      // not a timestamp comparison: a refused push and the re-fetch can share a millisecond.
       const elapsed = nowMs - Math.max(instance.lastGetMs, instance.lastPushMs)
-      if (!firstAfterGet && elapsed < instance.pushIntervalMs) return ErrorCode.THROTTLING_QUOTA_EXCEEDED
+      if (!instance.awaitingFirstPush && elapsed < instance.pushIntervalMs)
+        return ErrorCode.THROTTLING_QUOTA_EXCEEDED
       instance.lastPushMs = nowMs
+      instance.awaitingFirstPush = false
     }
     if (request.subscriptionId !== instance.subscriptionId) return ErrorCode.UNKNOWN_SUBSCRIPTION_ID
     if (
@@ -205,12 +210,16 @@ export class ClientTelemetry {
   }
 }
 
-type Timestamps = Pick<ClientInstance, 'lastGetMs' | 'lastPushMs' | 'terminating' | 'lastKnownError'>
+type Timestamps = Pick<
+  ClientInstance,
+  'lastGetMs' | 'lastPushMs' | 'awaitingFirstPush' | 'terminating' | 'lastKnownError'
+>
 
 function timestampsOf(previous: ClientInstance | undefined): Timestamps {
   return {
     lastGetMs: previous?.lastGetMs ?? 0,
     lastPushMs: previous?.lastPushMs ?? 0,
+    awaitingFirstPush: previous?.awaitingFirstPush ?? false,
     terminating: previous?.terminating ?? false,
     lastKnownError: previous?.lastKnownError ?? ErrorCode.NONE,
   }
