@@ -38,8 +38,9 @@ import { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import { InstrumentedRouter } from '../metrics/instrumented-router.ts'
 import { apiDefinitions } from '../protocol/generated/index.ts'
 import { openQuotaServices } from '../quotas/quota-services.ts'
+import type { RegistryAuthenticationMethod } from '../registry/basic-auth.ts'
 import { RegistryRuntime } from '../registry/runtime.ts'
-import { type RegistryServer, startRegistryServer } from '../registry/server.ts'
+import { type RegistryServer, registryTlsOptionsOf, startRegistryServer } from '../registry/server.ts'
 import { openAuthorizer } from '../security/acl/authorizer.ts'
 import {
   type BrokerListeners,
@@ -83,6 +84,10 @@ export interface StartBrokerOptions {
   /** `--registry-addr` (the CLI's default 127.0.0.1:8081, Confluent's); absent or null: no schema
    * registry (so tests that start brokers in-process never bind 8081). */
   registryAddr?: string | null
+  /** The registry's port serves HTTPS with these PEM files (`registry_listeners = https://…`). */
+  registryTls?: { certFile: string; keyFile: string }
+  /** Confluent's authentication.method on the registry port (default AUTO: with SCRAM users). */
+  registryAuthentication?: RegistryAuthenticationMethod
   /** `--connect-addr`: the Connect REST listener (the CLI's default 127.0.0.1:8083); absent or null: no
    * Connect worker (so tests that start brokers in-process never bind 8083). */
   connectAddr?: string | null
@@ -399,13 +404,21 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     registry =
       registryAddress === null
         ? null
-        : await startRegistryServer({ ...registryAddress, runtime: registryRuntime })
+        : await startRegistryServer({
+            ...registryAddress,
+            runtime: registryRuntime,
+            authentication: options.registryAuthentication ?? 'AUTO',
+            ...(options.registryTls === undefined
+              ? {}
+              : { tls: await registryTlsOptionsOf(options.registryTls) }),
+          })
   } catch (error) {
     await closeHttp(http, log)
     await logs.close()
     throw error
   }
-  if (registry !== null) log.info({ host: registry.host, port: registry.port }, 'registry listening')
+  if (registry !== null)
+    log.info({ host: registry.host, port: registry.port, url: registry.url }, 'registry listening')
   let listener: BrokerListeners | undefined
   try {
     listener = await startListeners({ specs, security, services, router, limits, log })
@@ -470,7 +483,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     brokerConfigs: createBrokerConfigAdmin(services),
     registry: registryRuntime,
     authentication: specs.some((spec) => spec.securityProtocol.startsWith('SASL')),
-    registryUrl: registry === null ? null : `http://${registry.host}:${registry.port}`,
+    registryUrl: registry?.url ?? null,
     connectUrl: connect?.url ?? null,
   }
   log.info({ host: listener.host, port: listener.port, clusterId: logs.clusterId }, 'broker listening')
@@ -480,7 +493,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
       kafka: `${listener.host}:${listener.port}`,
       advertised: `${identity.host}:${identity.port}`,
       http: http === null ? null : `http://${http.host}:${http.port}`,
-      registry: registry === null ? null : `http://${registry.host}:${registry.port}`,
+      registry: registry?.url ?? null,
       dataDir: dataDir ?? null,
       mode: state.view.mode,
       playground: playground !== null,

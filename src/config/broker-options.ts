@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts'
 import { type TopicConfigOverrides, topicConfigDefinitions } from '../storage/topic-config.ts'
 import { clusterOptionsOf } from './cluster-options.ts'
 import { type BrokerLimits, defaultBrokerLimits } from './limits.ts'
+import { registryOptionsOf } from './registry-options.ts'
 import type { StreamlineConfig } from './schema.ts'
 import { securityOf } from './security-options.ts'
 import { tieredStorageOptionsOf } from './tiered-storage-options.ts'
@@ -65,7 +66,7 @@ export function startOptionsOf(config: StreamlineConfig, logger: Logger): StartB
     listenAddr: config.listenAddr,
     advertisedAddr: config.advertisedAddr,
     httpAddr: config.httpEnabled ? config.httpAddr : null,
-    registryAddr: config.registryEnabled ? config.registryAddr : null,
+    ...registryOptionsOf(config),
     connectAddr: config.connectEnabled ? config.connectAddr : null,
     connectWorker: {
       exactlyOnceSourceSupport: config.connectExactlyOnceSourceSupport,

@@ -394,6 +394,23 @@ export const configSchema = z
       .boolean()
       .default(true)
       .meta(meta('Serve the schema registry (--no-registry turns it off).', { flag: 'registry' })),
+    registryListeners: z
+      .string()
+      .optional()
+      .meta(
+        meta(
+          "Schema registry listener as Confluent's listeners: http://host:port or https://host:port (TLS with security.ssl_cert_file and ssl_key_file); replaces registry_addr.",
+          { valueName: '<url>' },
+        ),
+      ),
+    registryAuthenticationMethod: z
+      .enum(['AUTO', 'BASIC', 'NONE'])
+      .default('AUTO')
+      .meta(
+        meta(
+          "Schema registry HTTP auth (Confluent's authentication.method): BASIC always, NONE never, AUTO as soon as the broker has SCRAM users.",
+        ),
+      ),
     connectAddr: hostPort
       .default('127.0.0.1:8083')
       .meta(meta('Kafka Connect REST API of the built-in Connect worker.', { valueName: '<host:port>' })),

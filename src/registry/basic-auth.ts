@@ -1,7 +1,8 @@
 // HTTP basic auth on the registry port with the broker's SCRAM users (Confluent's
-// authentication.method=BASIC). Required as soon as the broker has a SCRAM user (checked per request,
-// so users added with AlterUserScramCredentials count at once); with none, as on a default loopback
-// broker, the port stays open. Writes (register, delete, PUT config or mode; not a lookup or a
+// authentication.method=BASIC). By default (AUTO) required as soon as the broker has a SCRAM user
+// (checked per request, so users added with AlterUserScramCredentials count at once); with none, as on
+// a default loopback broker, the port stays open. `registry_authentication_method` forces it: BASIC
+// (required even with no users: every request is then refused) or NONE (open even with users). Writes (register, delete, PUT config or mode; not a lookup or a
 // compatibility test) need a super user (`super.users`) or, with the authorizer on, an ACL allowing
 // ALTER on the CLUSTER resource; with the authorizer off every authenticated user may write, as on
 // the broker. Refusals: 401 `{"error_code":401,"message":"Unauthorized"}` with `WWW-Authenticate`;
@@ -17,6 +18,9 @@ import type { Authorizer } from '../security/acl/authorizer.ts'
 import { AclOperation, clusterResourceName, ResourceType } from '../security/acl/model.ts'
 import { vouchedPrincipal } from '../security/internal-principal.ts'
 import type { SecurityServices } from '../security/session.ts'
+
+/** Confluent's authentication.method, plus AUTO (ours, the default): BASIC once SCRAM users exist. */
+export type RegistryAuthenticationMethod = 'AUTO' | 'BASIC' | 'NONE'
 
 export interface AuthRefusal {
   status: 401 | 403
@@ -58,13 +62,22 @@ export class RegistryBasicAuth {
   /** sha256(user:password) → when the pair was verified. */
   private readonly verified = new Map<string, number>()
 
-  constructor(options: { security?: SecurityServices; authorizer?: Authorizer }) {
+  private readonly method: RegistryAuthenticationMethod
+
+  constructor(options: {
+    security?: SecurityServices
+    authorizer?: Authorizer
+    method?: RegistryAuthenticationMethod
+  }) {
     this.security = options.security
     this.authorizer = options.authorizer
+    this.method = options.method ?? 'AUTO'
   }
 
-  /** Whether requests must authenticate: the broker has at least one SCRAM user. */
+  /** Whether requests must authenticate: BASIC always (no users: every request is refused), NONE
+   * never, AUTO once the broker has at least one SCRAM user. */
   required(): boolean {
+    if (this.method !== 'AUTO') return this.method === 'BASIC'
     const credentials = this.security?.credentials
     return credentials !== undefined && credentials.users().length > 0
   }

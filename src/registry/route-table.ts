@@ -4,6 +4,7 @@
 import type { RegistryRoute } from './route.ts'
 import { compatibilityRoutes } from './routes/compatibility.ts'
 import { configRoutes } from './routes/config.ts'
+import { contextRoutes } from './routes/contexts.ts'
 import { modeRoutes } from './routes/mode.ts'
 import { rootRoutes } from './routes/root.ts'
 import { schemaRoutes } from './routes/schemas.ts'
@@ -11,6 +12,7 @@ import { subjectRoutes } from './routes/subjects.ts'
 
 export const registryRoutes: readonly RegistryRoute[] = [
   ...rootRoutes,
+  ...contextRoutes,
   ...schemaRoutes,
   ...subjectRoutes,
   ...compatibilityRoutes,

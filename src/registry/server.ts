@@ -2,17 +2,21 @@
 // node:http server (~1 ms, no registry module loaded); the registry itself (app.ts: the routes, the
 // store and its replay of `_schemas`; avsc, ajv and protobufjs later still, per format) is built on
 // the first request, which waits for it, as do those arriving meanwhile. An idle broker never
-// carries it. With SCRAM users configured, every request first passes HTTP basic auth
-// (basic-auth.ts), before the registry is built.
+// carries it. With SCRAM users configured (or authentication.method BASIC), every request first
+// passes HTTP basic auth (basic-auth.ts), before the registry is built. With TLS options the same
+// server is node:https (Confluent's `listeners=https://…`).
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import type { TlsOptions } from 'node:tls'
 import type { Logger } from '../log.ts'
 import type { BrokerMetrics } from '../metrics/broker-metrics.ts'
 import type { Authorizer } from '../security/acl/authorizer.ts'
+import { readPem } from '../security/broker-listeners.ts'
 import type { SecurityServices } from '../security/session.ts'
 import type { LogManager } from '../storage/types.ts'
 import type { RegistryApp } from './app.ts'
-import { RegistryBasicAuth } from './basic-auth.ts'
+import { type RegistryAuthenticationMethod, RegistryBasicAuth } from './basic-auth.ts'
 import type { RegistryRuntime } from './runtime.ts'
 
 export interface RegistryContext {
@@ -29,19 +33,40 @@ export interface RegistryContext {
 export interface RegistryServer {
   host: string
   port: number
+  /** `http://host:port` or, with TLS, `https://host:port`. */
+  url: string
   /** Builds the registry now (idempotent). */
   warm(): Promise<void>
   close(): Promise<void>
+}
+
+/** The registry's TLS options from the broker's PEM files (the same reading as its TLS listeners). */
+export async function registryTlsOptionsOf(files: {
+  certFile: string
+  keyFile: string
+}): Promise<TlsOptions> {
+  return {
+    cert: await readPem('security.ssl_cert_file', files.certFile),
+    key: await readPem('security.ssl_key_file', files.keyFile),
+    minVersion: 'TLSv1.2',
+  }
 }
 
 export async function startRegistryServer(options: {
   host: string
   port: number
   runtime: RegistryRuntime
+  /** Confluent's authentication.method: BASIC, NONE, or AUTO (basic auth once SCRAM users exist). */
+  authentication?: RegistryAuthenticationMethod
+  /** Serve HTTPS (Confluent's `listeners=https://…`). */
+  tls?: TlsOptions
 }): Promise<RegistryServer> {
   const { runtime } = options
   const context = runtime
-  const server = createServer({ keepAliveTimeout: 30_000 })
+  const server =
+    options.tls === undefined
+      ? createServer({ keepAliveTimeout: 30_000 })
+      : createHttpsServer({ ...options.tls, keepAliveTimeout: 30_000 })
   let built: RegistryApp | null = null
   let building: Promise<RegistryApp> | null = null
   const build = (): Promise<RegistryApp> => {
@@ -57,7 +82,7 @@ export async function startRegistryServer(options: {
     })
     return building
   }
-  const auth = new RegistryBasicAuth(runtime.context)
+  const auth = new RegistryBasicAuth({ ...runtime.context, method: options.authentication ?? 'AUTO' })
   const dispatch = (request: IncomingMessage, response: ServerResponse): void => {
     if (built !== null) {
       built.handle(request, response)
@@ -109,9 +134,11 @@ export async function startRegistryServer(options: {
   })
   const address = server.address()
   if (address === null || typeof address === 'string') throw new Error('registry server has no TCP address')
+  const scheme = options.tls === undefined ? 'http' : 'https'
   return {
     host: address.address,
     port: address.port,
+    url: `${scheme}://${address.address}:${address.port}`,
     async warm() {
       await build()
     },

@@ -1,19 +1,32 @@
-// Effective compatibility level and mode of a subject: its own, else (in a context other than the
-// default) its context's (`/config/:.ctx:`, Confluent's context-level setting), else the global one,
-// else the default (BACKWARD, READWRITE).
+// Effective compatibility level and mode of a subject, as Confluent's lookup cache resolves them: the
+// subject's own, else its context's level (the root `/config` / `/mode` for the default context,
+// `/config/:.ctx:` for context `.ctx`), else the reserved context `.__GLOBAL`'s (`/config/:.__GLOBAL:`:
+// defaults across every context), else the registry's default (BACKWARD, READWRITE). So the root
+// `/config` is the default context's own level and does not reach subjects of other contexts.
 
 import { type CompatibilityLevel, defaultCompatibilityLevel, isCompatibilityLevel } from './compatibility.ts'
 import { operationNotPermitted } from './errors.ts'
-import { contextOf, contextPrefixOf, defaultContext } from './store/contexts.ts'
+import { contextOf, contextPrefixOf, defaultContext, globalContextScope } from './store/contexts.ts'
 import { globalScope, type RegistryState } from './store/state.ts'
 
-/** The subject's own scope, then its context's (outside the default context), then the global one. */
+/** The scopes consulted for `subject` (null: the root `/config` / `/mode`), most specific first. */
 function scopesOf(subject: string | null): string[] {
-  if (subject === null) return [globalScope]
+  if (subject === null || subject === globalScope) return [globalScope, globalContextScope]
+  if (subject === globalContextScope) return [globalContextScope]
   const context = contextOf(subject)
-  if (context === defaultContext) return [subject, globalScope]
-  const contextScope = contextPrefixOf(context)
-  return subject === contextScope ? [subject, globalScope] : [subject, contextScope, globalScope]
+  const contextScope = context === defaultContext ? globalScope : contextPrefixOf(context)
+  return subject === contextScope
+    ? [contextScope, globalContextScope]
+    : [subject, contextScope, globalContextScope]
+}
+
+/** The stored config that applies to `subject` (its own or the first scope above it that has one). */
+export function effectiveConfigOf(state: RegistryState, subject: string | null): Record<string, unknown> {
+  for (const scope of scopesOf(subject)) {
+    const stored = state.configs.get(scope)
+    if (stored !== undefined && isCompatibilityLevel(stored.compatibilityLevel)) return stored
+  }
+  return { compatibilityLevel: defaultCompatibilityLevel }
 }
 
 export const modes = ['READWRITE', 'READONLY', 'READONLY_OVERRIDE', 'IMPORT'] as const

@@ -99,7 +99,7 @@ export async function openSecurityServices(
   }
 }
 
-async function readPem(key: string, file: string): Promise<Buffer> {
+export async function readPem(key: string, file: string): Promise<Buffer> {
   try {
     return await readFile(file)
   } catch (error) {

@@ -6,7 +6,8 @@
 // one append and fdatasync) and ids are per context (`:.blue:` subjects count from 1 on their own):
 // both hold across the kill, each context's ids unique and growing after the restart.
 // Method: the CLI broker on free ports and a data dir the test owns. Set-up writes a global config
-// (NONE), a subject config, a subject mode and a soft-deleted subject. Then 12 concurrent HTTP clients
+// (NONE) and the `.__GLOBAL` context's (NONE, what lets `.blue` take unrelated schemas), a subject
+// config, a subject mode, a soft-deleted subject, an emptied context and a deleted one (CONTEXT records). Then 12 concurrent HTTP clients
 // (half in the default context, half in `.blue`) register distinct Avro schemas (one record name each)
 // under 5 subjects per context, recording every answered id, until each context has 15 answers; the
 // registry's /metrics shows fewer appends than records (group commit); the broker is SIGKILLed while
@@ -42,7 +43,8 @@ async function call(url: string, method: string, body?: unknown): Promise<{ stat
     headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   })
-  return { status: response.status, json: await response.json() }
+  const text = await response.text()
+  return { status: response.status, json: text === '' ? undefined : JSON.parse(text) }
 }
 
 function schemaNumbered(n: number): string {
@@ -107,6 +109,26 @@ async function assertNoIdReused(registry: string, acknowledged: Registered[]): P
   assert.ok(acknowledged.some((registered) => registered.context === '.blue' && registered.id === 1))
 }
 
+/** Configs (root, `.__GLOBAL`, a subject's), an emptied context and a deleted one, before the stream. */
+async function writeSettingsAndContexts(registry: string): Promise<void> {
+  assert.equal((await call(`${registry}/config`, 'PUT', { compatibility: 'NONE' })).status, 200)
+  // The root /config is the default context's; `.blue` registers under the `.__GLOBAL` level.
+  assert.equal((await call(`${registry}/config/:.__GLOBAL:`, 'PUT', { compatibility: 'NONE' })).status, 200)
+  // Contexts are records: `.empty` stays listed after its subject is gone, `.dropped` was deleted.
+  for (const context of ['.empty', '.dropped']) {
+    const subject = `${registry}/subjects/:${context}:x`
+    assert.equal((await call(`${subject}/versions`, 'POST', { schema: '"string"' })).status, 200)
+    assert.equal((await call(subject, 'DELETE')).status, 200)
+    assert.equal((await call(`${subject}?permanent=true`, 'DELETE')).status, 200)
+  }
+  assert.equal((await call(`${registry}/contexts/.dropped`, 'DELETE')).status, 204)
+  assert.equal(
+    (await call(`${registry}/config/crash-0`, 'PUT', { compatibility: 'FULL_TRANSITIVE' })).status,
+    200,
+  )
+  assert.equal((await call(`${registry}/config/crash-0`, 'PUT', { compatibility: 'NONE' })).status, 200)
+}
+
 test('every acknowledged registration survives SIGKILL; no id is reused', { timeout: 60_000 }, async () => {
   const dataDir = await makeTempDir('streamline-registry-crash-')
   let broker: BrokerProcess | undefined
@@ -114,12 +136,7 @@ test('every acknowledged registration survives SIGKILL; no id is reused', { time
     const httpPort = await freePort()
     broker = await startBrokerProcess({ dataDir, args: ['--http-addr', `127.0.0.1:${httpPort}`] })
     let registry = broker.registryUrl ?? assert.fail('no registry line')
-    assert.equal((await call(`${registry}/config`, 'PUT', { compatibility: 'NONE' })).status, 200)
-    assert.equal(
-      (await call(`${registry}/config/crash-0`, 'PUT', { compatibility: 'FULL_TRANSITIVE' })).status,
-      200,
-    )
-    assert.equal((await call(`${registry}/config/crash-0`, 'PUT', { compatibility: 'NONE' })).status, 200)
+    await writeSettingsAndContexts(registry)
     assert.equal((await call(`${registry}/mode/frozen`, 'PUT', { mode: 'READONLY' })).status, 200)
     assert.equal(
       (await call(`${registry}/subjects/gone/versions`, 'POST', { schema: '"string"' })).status,
@@ -159,6 +176,10 @@ test('every acknowledged registration survives SIGKILL; no id is reused', { time
     registry = broker.registryUrl ?? assert.fail('no registry line')
     await assertAcknowledgedSurvived(registry, acknowledged)
     assert.deepEqual((await call(`${registry}/config`, 'GET')).json, { compatibilityLevel: 'NONE' })
+    assert.deepEqual((await call(`${registry}/config/:.__GLOBAL:`, 'GET')).json, {
+      compatibilityLevel: 'NONE',
+    })
+    assert.deepEqual((await call(`${registry}/contexts`, 'GET')).json, ['.', '.blue', '.empty'])
     assert.deepEqual((await call(`${registry}/config/crash-0`, 'GET')).json, { compatibilityLevel: 'NONE' })
     assert.deepEqual((await call(`${registry}/mode/frozen`, 'GET')).json, { mode: 'READONLY' })
     const subjects = (await call(`${registry}/subjects`, 'GET')).json as string[]

@@ -58,14 +58,17 @@ export function removeTempDir(dir: string): Promise<void> {
 interface ListeningLine {
   host: string
   port: number
+  /** The registry's `http://…` or `https://…` URL, when the line gives it. */
+  url?: string
 }
 
 /** The registry's "registry listening" line (logged before "broker listening"), or null. */
 export function parseRegistryLine(line: string): ListeningLine | null {
   if (!line.startsWith('{') || !line.includes('"registry listening"')) return null
   try {
-    const { host, port } = JSON.parse(line) as Record<string, unknown>
-    return typeof host === 'string' && typeof port === 'number' ? { host, port } : null
+    const { host, port, url } = JSON.parse(line) as Record<string, unknown>
+    if (typeof host !== 'string' || typeof port !== 'number') return null
+    return typeof url === 'string' ? { host, port, url } : { host, port }
   } catch {
     return null
   }
@@ -211,7 +214,9 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
     port: listening.port,
     bootstrap: `${listening.host}:${listening.port}`,
     registryUrl:
-      output.registry === undefined ? null : `http://${output.registry.host}:${output.registry.port}`,
+      output.registry === undefined
+        ? null
+        : (output.registry.url ?? `http://${output.registry.host}:${output.registry.port}`),
     dataDir,
     pid: child.pid ?? -1,
     isAlive: () => !exited,

@@ -153,3 +153,107 @@ test('@kafkajs/confluent-schema-registry pointed at a context URL encodes and de
   assert.deepEqual({ ...(await registry.decode(encoded)) }, { v: 7 })
   assert.deepEqual((await call(base, 'GET', '/subjects/:.kjs:kjs-value/versions')).json, [1])
 })
+
+test('DELETE /contexts/{context}: refused while it has subjects (42211), then deleted (204)', async () => {
+  assert.equal(idOf(await call(base, 'POST', '/subjects/:.gone:a/versions', { schema: user })), 1)
+  assert.ok(((await call(base, 'GET', '/contexts')).json as string[]).includes('.gone'))
+  const notEmpty = { error_code: 42211, message: "The specified context '.gone' is not empty." }
+  const refused = await call(base, 'DELETE', '/contexts/.gone')
+  assert.equal(refused.status, 422)
+  assert.deepEqual(refused.json, notEmpty)
+  // A soft-deleted subject still counts, as in Confluent: delete it permanently first.
+  assert.deepEqual((await call(base, 'DELETE', '/subjects/:.gone:a')).json, [1])
+  assert.deepEqual((await call(base, 'DELETE', '/contexts/gone')).json, notEmpty)
+  assert.deepEqual((await call(base, 'DELETE', '/subjects/:.gone:a?permanent=true')).json, [1])
+  // The context's record keeps it listed without subjects, until it is deleted.
+  assert.ok(((await call(base, 'GET', '/contexts')).json as string[]).includes('.gone'))
+  const deleted = await call(base, 'DELETE', '/contexts/:.gone:')
+  assert.equal(deleted.status, 204)
+  assert.equal(deleted.text, '')
+  assert.ok(!((await call(base, 'GET', '/contexts')).json as string[]).includes('.gone'))
+  const again = await call(base, 'DELETE', '/contexts/.gone')
+  assert.equal(again.status, 404)
+  assert.deepEqual(again.json, { error_code: 404, message: "Context '.gone' not found." })
+  const defaultContext = await call(base, 'DELETE', '/contexts/:.:')
+  assert.equal(defaultContext.status, 422)
+  assert.deepEqual(defaultContext.json, {
+    error_code: 42205,
+    message: 'The default context cannot be deleted',
+  })
+  assert.equal((await call(base, 'DELETE', '/contexts/.a:b')).status, 400)
+  // Its ids are not handed out again while the registry runs (the context's largest id is kept).
+  assert.equal(idOf(await call(base, 'POST', '/subjects/:.gone:b/versions', { schema: order })), 2)
+})
+
+test('the .__GLOBAL context holds config and mode across contexts, below a subject and its context', async () => {
+  const notConfigured = await call(base, 'GET', '/config/:.__GLOBAL:')
+  assert.equal(notConfigured.status, 404)
+  assert.equal((notConfigured.json as { error_code: number }).error_code, 40408)
+  assert.deepEqual((await call(base, 'PUT', '/config/:.__GLOBAL:', { compatibility: 'NONE' })).json, {
+    compatibility: 'NONE',
+  })
+  assert.deepEqual((await call(base, 'GET', '/config/:.__GLOBAL:')).json, { compatibilityLevel: 'NONE' })
+  assert.deepEqual((await call(base, 'GET', '/config/:.purple:x?defaultToGlobal=true')).json, {
+    compatibilityLevel: 'NONE',
+  })
+  // NONE from `.__GLOBAL`: unrelated schemas follow each other in any context.
+  for (const schema of [user, order])
+    assert.equal((await call(base, 'POST', '/subjects/:.purple:x/versions', { schema })).status, 200)
+  // The context's own level is above it.
+  assert.equal((await call(base, 'PUT', '/config/:.purple:', { compatibility: 'BACKWARD' })).status, 200)
+  const third = avroRecord('Third', [{ name: 't', type: 'int' }])
+  const incompatible = await call(base, 'POST', '/subjects/:.purple:x/versions', { schema: third })
+  assert.equal(incompatible.status, 409)
+  // The root /config is the default context's own level: it does not reach other contexts.
+  assert.equal((await call(base, 'PUT', '/config', { compatibility: 'FULL' })).status, 200)
+  assert.deepEqual((await call(base, 'GET', '/config/:.cyan:x?defaultToGlobal=true')).json, {
+    compatibilityLevel: 'NONE',
+  })
+  assert.deepEqual((await call(base, 'DELETE', '/config')).json, { compatibilityLevel: 'FULL' })
+  // With no root level set, the default context falls back to `.__GLOBAL` too.
+  assert.deepEqual((await call(base, 'GET', '/config')).json, { compatibilityLevel: 'NONE' })
+
+  // Mode: READONLY in `.__GLOBAL` refuses writes everywhere, unless a context sets its own.
+  assert.deepEqual((await call(base, 'PUT', '/mode/:.__GLOBAL:', { mode: 'READONLY' })).json, {
+    mode: 'READONLY',
+  })
+  const readOnly = await call(base, 'POST', '/subjects/:.teal:y/versions', { schema: user })
+  assert.equal(readOnly.status, 422)
+  assert.equal((readOnly.json as { error_code: number }).error_code, 42205)
+  assert.equal((await call(base, 'POST', '/subjects/plain/versions', { schema: user })).status, 422)
+  assert.deepEqual((await call(base, 'GET', '/mode')).json, { mode: 'READONLY' })
+  assert.equal((await call(base, 'PUT', '/mode', { mode: 'READWRITE' })).status, 200)
+  assert.equal((await call(base, 'POST', '/subjects/plain/versions', { schema: user })).status, 200)
+  assert.equal((await call(base, 'POST', '/subjects/:.teal:y/versions', { schema: user })).status, 422)
+  assert.deepEqual((await call(base, 'DELETE', '/mode/:.__GLOBAL:')).json, { mode: 'READONLY' })
+  assert.equal((await call(base, 'POST', '/subjects/:.teal:y/versions', { schema: user })).status, 200)
+  assert.equal((await call(base, 'DELETE', '/mode')).status, 200)
+  assert.deepEqual((await call(base, 'DELETE', '/config/:.__GLOBAL:')).json, { compatibilityLevel: 'NONE' })
+  const gone = await call(base, 'DELETE', '/config/:.__GLOBAL:')
+  assert.equal(gone.status, 404)
+  assert.equal((gone.json as { error_code: number }).error_code, 40408)
+  assert.deepEqual((await call(base, 'GET', '/config')).json, { compatibilityLevel: 'BACKWARD' })
+})
+
+test('the wildcard context :*: in subjectPrefix lists subjects of every context', async () => {
+  for (const subject of ['wild-a', ':.w1:wild-b', ':.w2:wild-c', ':.w2:other'])
+    assert.equal((await call(base, 'POST', `/subjects/${subject}/versions`, { schema: user })).status, 200)
+  assert.deepEqual((await call(base, 'GET', '/subjects?subjectPrefix=:*:wild')).json, [
+    ':.w1:wild-b',
+    ':.w2:wild-c',
+    'wild-a',
+  ])
+  assert.deepEqual(
+    (await call(base, 'GET', '/subjects?subjectPrefix=:*:')).json,
+    (await call(base, 'GET', '/subjects')).json,
+  )
+  const schemas = (await call(base, 'GET', '/schemas?subjectPrefix=:*:wild')).json as { subject: string }[]
+  assert.deepEqual(
+    schemas.map((schema) => schema.subject),
+    [':.w1:wild-b', ':.w2:wild-c', 'wild-a'],
+  )
+  // A subject under the wildcard cannot be registered (it could never be read back).
+  const refused = await call(base, 'POST', '/subjects/:*:wild-z/versions', { schema: user })
+  assert.equal(refused.status, 422)
+  assert.equal((refused.json as { error_code: number }).error_code, 42208)
+})

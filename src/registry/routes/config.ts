@@ -2,7 +2,8 @@
 //   GET    /config              {"compatibilityLevel": …} (and other stored settings)
 //   PUT    /config              {"compatibility": "FULL"} → the same back
 //   DELETE /config              back to the default; answers the previous config
-//   GET    /config/{subject}    the subject's own (defaultToGlobal=true: the effective one)
+//   GET    /config/{subject}    the subject's own (defaultToGlobal=true: the effective one, settings.ts)
+// A subject `:.ctx:` names context `.ctx`'s level, `:.__GLOBAL:` the level across all contexts.
 //   PUT    /config/{subject}
 //   DELETE /config/{subject}
 // Stored settings besides the level (normalize, alias, compatibilityGroup, default/override metadata
@@ -18,7 +19,8 @@ import {
 import { objectBody } from '../http-io.ts'
 import { booleanParam } from '../query.ts'
 import { defineRoutes, type RouteRequest } from '../route.ts'
-import { compatibilityOf } from '../settings.ts'
+import { effectiveConfigOf } from '../settings.ts'
+import { isScope } from '../store/contexts.ts'
 import { globalScope } from '../store/state.ts'
 
 const settingFields = [
@@ -62,11 +64,11 @@ async function deleteConfig(
     const scope = subject ?? globalScope
     const previous = store.state.configs.get(scope)
     if (subject !== null && previous === undefined) {
-      if (!store.state.subjects.has(subject)) throw subjectNotFound(subject)
+      if (!store.state.subjects.has(subject) && !isScope(subject)) throw subjectNotFound(subject)
       throw subjectLevelCompatibilityNotConfigured(subject)
     }
     await store.write([{ keytype: 'CONFIG', subject, value: null }])
-    return previous ?? { compatibilityLevel: compatibilityOf(store.state, null) }
+    return previous ?? effectiveConfigOf(store.state, null)
   })
 }
 
@@ -76,10 +78,7 @@ export const configRoutes = defineRoutes([
     path: '/config',
     summary: 'global compatibility level',
     handle: ({ services }) => {
-      const stored = services.store.state.configs.get(globalScope)
-      return {
-        body: configView(stored ?? { compatibilityLevel: compatibilityOf(services.store.state, null) }),
-      }
+      return { body: configView(effectiveConfigOf(services.store.state, null)) }
     },
   },
   {
@@ -104,11 +103,7 @@ export const configRoutes = defineRoutes([
       if (own !== undefined) return { body: configView(own) }
       if (!booleanParam(query, 'defaultToGlobal'))
         throw subjectLevelCompatibilityNotConfigured(params.subject)
-      return {
-        body: configView(
-          state.configs.get(globalScope) ?? { compatibilityLevel: compatibilityOf(state, null) },
-        ),
-      }
+      return { body: configView(effectiveConfigOf(state, params.subject)) }
     },
   },
   {

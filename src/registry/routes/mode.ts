@@ -3,7 +3,8 @@
 //   GET    /mode              {"mode": …}
 //   PUT    /mode              {"mode": "IMPORT"}; IMPORT with schemas present needs force=true
 //   DELETE /mode              back to READWRITE; answers the previous mode
-//   GET    /mode/{subject}    the subject's own (defaultToGlobal=true: the effective one)
+//   GET    /mode/{subject}    the subject's own (defaultToGlobal=true: the effective one, settings.ts)
+// A subject `:.ctx:` names context `.ctx`'s mode, `:.__GLOBAL:` the mode across all contexts.
 //   PUT    /mode/{subject}    (force=true as above)
 //   DELETE /mode/{subject}
 // Error codes: 40401, 40409, 42204, 42205, 422 (unknown field). Gaps: none known.
@@ -18,6 +19,7 @@ import { objectBody } from '../http-io.ts'
 import { booleanParam } from '../query.ts'
 import { defineRoutes, type RouteRequest } from '../route.ts'
 import { isMode, modeOf } from '../settings.ts'
+import { isScope } from '../store/contexts.ts'
 import { globalScope } from '../store/state.ts'
 
 async function putMode(
@@ -46,7 +48,7 @@ async function deleteMode({ services }: RouteRequest, subject: string | null): P
   return store.serialize(async () => {
     const previous = store.state.modes.get(subject ?? globalScope)
     if (subject !== null && previous === undefined) {
-      if (!store.state.subjects.has(subject)) throw subjectNotFound(subject)
+      if (!store.state.subjects.has(subject) && !isScope(subject)) throw subjectNotFound(subject)
       throw subjectLevelModeNotConfigured(subject)
     }
     await store.write([{ keytype: 'MODE', subject, value: null }])
@@ -82,7 +84,7 @@ export const modeRoutes = defineRoutes([
       const own = state.modes.get(params.subject)
       if (own !== undefined) return { body: { mode: own } }
       if (!booleanParam(query, 'defaultToGlobal')) throw subjectLevelModeNotConfigured(params.subject)
-      return { body: { mode: modeOf(state, null) } }
+      return { body: { mode: modeOf(state, params.subject) } }
     },
   },
   {

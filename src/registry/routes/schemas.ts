@@ -3,7 +3,7 @@
 // `.ctx`, and only if that subject uses the id (`:.ctx:` alone: any subject there); an unqualified
 // name → the default context if that subject uses the id there, else a context whose `:.ctx:name`
 // does, else the default context.
-//   GET /schemas                      every subject-version (subjectPrefix, deleted, latestOnly, offset, limit)
+//   GET /schemas                      every subject-version (subjectPrefix, `:*:` wildcard, deleted, latestOnly, offset, limit)
 //   GET /schemas/ids/{id}             the schema (fetchMaxId adds maxId; subject picks whose metadata)
 //   GET /schemas/ids/{id}/schema      the schema text alone
 //   GET /schemas/ids/{id}/subjects    subjects using it (deleted: soft-deleted too)
@@ -14,7 +14,7 @@
 import { schemaNotFound } from '../errors.ts'
 import { booleanParam, integerParam } from '../query.ts'
 import { defineRoutes, type RouteRequest } from '../route.ts'
-import { contextOf, defaultContext, unqualifiedName } from '../store/contexts.ts'
+import { contextOf, defaultContext, matchesSubjectPrefix, unqualifiedName } from '../store/contexts.ts'
 import type { SchemaValue } from '../store/records.ts'
 import type { RegistryState, SchemaContent } from '../store/state.ts'
 import { schemaStringView, schemaView } from '../views.ts'
@@ -70,7 +70,7 @@ export const schemaRoutes = defineRoutes([
       const { state } = services.store
       const all: SchemaValue[] = []
       for (const subject of [...state.subjects.keys()].sort()) {
-        if (!subject.startsWith(prefix)) continue
+        if (!matchesSubjectPrefix(subject, prefix)) continue
         const versions = state.versionsOf(subject, { deleted })
         all.push(...(latestOnly ? versions.slice(-1) : versions))
       }

@@ -1,5 +1,5 @@
 // Subjects and their versions.
-//   GET    /subjects                                   subjects (deleted, subjectPrefix)
+//   GET    /subjects                                   subjects (deleted, subjectPrefix; `:*:` any context)
 //   POST   /subjects/{subject}                         look a schema up (normalize, deleted)
 //   DELETE /subjects/{subject}                         soft delete; permanent=true after a soft delete
 //   GET    /subjects/{subject}/versions                versions (deleted)
@@ -15,7 +15,7 @@ import { subjectNotFound } from '../errors.ts'
 import { booleanParam, versionParam } from '../query.ts'
 import { defineRoutes } from '../route.ts'
 import { schemaRequestOf } from '../schema-request.ts'
-import { contextOf } from '../store/contexts.ts'
+import { contextOf, matchesSubjectPrefix } from '../store/contexts.ts'
 import {
   deleteSubject,
   deleteVersion,
@@ -36,7 +36,8 @@ export const subjectRoutes = defineRoutes([
       const prefix = query.get('subjectPrefix') ?? ''
       const { state } = services.store
       const subjects = [...state.subjects.keys()].filter(
-        (subject) => subject.startsWith(prefix) && state.versionsOf(subject, { deleted }).length > 0,
+        (subject) =>
+          matchesSubjectPrefix(subject, prefix) && state.versionsOf(subject, { deleted }).length > 0,
       )
       return { body: subjects.sort() }
     },

@@ -8,12 +8,24 @@ import { badRequest } from '../errors.ts'
 
 export const defaultContext = '.'
 const contextPrefix = ':.'
+/** The reserved context `.__GLOBAL`: it holds no subjects, only config and mode that apply across
+ * every context (below a subject's and its context's own). */
+export const globalContext = '.__GLOBAL'
+/** The scope (config / mode key) of the `.__GLOBAL` context. */
+export const globalContextScope = ':.__GLOBAL:'
+/** Confluent's wildcard context (QualifiedSubject.CONTEXT_WILDCARD): `:*:name` is `name` in any context. */
+export const contextWildcard = ':*:'
 
 /** The context of a (possibly qualified) subject: `.ctx` for `:.ctx:name`, `.` otherwise. */
 export function contextOf(subject: string): string {
   if (!subject.startsWith(contextPrefix)) return defaultContext
   const end = subject.indexOf(':', contextPrefix.length)
   return end < 0 ? subject.slice(1) : subject.slice(1, end)
+}
+
+/** True for a context's own scope `:.ctx:` (its config and mode), `:.__GLOBAL:` included. */
+export function isScope(subject: string): boolean {
+  return subject.startsWith(contextPrefix) && subject.endsWith(':') && unqualifiedName(subject) === ''
 }
 
 /** The subject name without its context prefix. */
@@ -39,9 +51,21 @@ export function contextPrefixOf(context: string): string {
 export function isValidSubject(subject: string): boolean {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   if (/[\u0000-\u001f\u007f-\u009f]/.test(subject)) return false
+  // The wildcard names subjects in listings only; a subject under it could never be read back.
+  if (subject.startsWith(contextWildcard)) return false
   const name = unqualifiedName(subject)
   if (name === '__GLOBAL' || name === '__EMPTY') return false
-  return contextOf(subject) !== '.__GLOBAL'
+  return contextOf(subject) !== globalContext
+}
+
+/**
+ * Whether `subject` matches a `subjectPrefix` of the listing routes: a plain prefix, or Confluent's
+ * wildcard context: `:*:` alone matches every subject of every context, `:*:abc` every subject whose
+ * name (without its context) starts with `abc`, in the default context and in every other.
+ */
+export function matchesSubjectPrefix(subject: string, prefix: string): boolean {
+  if (!prefix.startsWith(contextWildcard)) return subject.startsWith(prefix)
+  return unqualifiedName(subject).startsWith(prefix.slice(contextWildcard.length))
 }
 
 const qualifies = (prefix: string, subject: string): string =>

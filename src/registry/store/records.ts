@@ -9,6 +9,8 @@
 //   MODE           {"keytype":"MODE","subject":"s","magic":0}                        {"mode":"READONLY"}
 //   DELETE_SUBJECT {"keytype":"DELETE_SUBJECT","subject":"s","magic":0}  {"subject":"s","version":3}
 //   CLEAR_SUBJECT  {"keytype":"CLEAR_SUBJECT","subject":"s","magic":0}   {"subject":"s"}
+//   CONTEXT        {"keytype":"CONTEXT","tenant":"default","context":".ctx","magic":0}
+//                  {"tenant":"default","context":".ctx"}; null value: the context was deleted
 //   NOOP           {"keytype":"NOOP","magic":0}                           (ignored)
 // Records that do not parse are skipped on replay (logged by the caller), as Confluent's reader does.
 
@@ -39,6 +41,7 @@ export type RegistryRecord =
   | { keytype: 'MODE'; subject: string | null; value: { mode: string } | null }
   | { keytype: 'DELETE_SUBJECT'; subject: string; value: { subject: string; version: number } | null }
   | { keytype: 'CLEAR_SUBJECT'; subject: string; value: { subject: string } | null }
+  | { keytype: 'CONTEXT'; context: string; value: { tenant: string; context: string } | null }
   | { keytype: 'NOOP' }
 
 export interface EncodedRecord {
@@ -80,10 +83,25 @@ export function encodeRecord(record: RegistryRecord): EncodedRecord {
         value: record.value === null ? null : json(record.value),
       }
     }
+    case 'CONTEXT':
+      return {
+        key: json({ keytype: 'CONTEXT', tenant: defaultTenant, context: record.context, magic: 0 }),
+        value: record.value === null ? null : json(record.value),
+      }
     case 'NOOP':
       return { key: json({ keytype: 'NOOP', magic: 0 }), value: null }
   }
 }
+
+/** Confluent's tenant of a single-tenant registry (ContextKey/ContextValue carry it). */
+export const defaultTenant = 'default'
+
+/** The CONTEXT record that marks `context` as existing (Confluent writes one with a context's first schema). */
+export const contextRecord = (context: string): RegistryRecord => ({
+  keytype: 'CONTEXT',
+  context,
+  value: { tenant: defaultTenant, context },
+})
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -170,6 +188,17 @@ export function decodeRecord(keyBytes: Buffer, valueBytes: Buffer | null): Regis
     case 'CLEAR_SUBJECT':
       if (subject === null) return null
       return { keytype: 'CLEAR_SUBJECT', subject, value: value === null ? null : { subject } }
+    case 'CONTEXT': {
+      // Another tenant's context (a multi-tenant Confluent deployment) is not ours to serve.
+      if (typeof key.context !== 'string' || (key.tenant ?? defaultTenant) !== defaultTenant) return null
+      if (value !== null && !isObject(value)) return null
+      const context = key.context
+      return {
+        keytype: 'CONTEXT',
+        context,
+        value: value === null ? null : { tenant: defaultTenant, context },
+      }
+    }
     case 'NOOP':
       return { keytype: 'NOOP' }
     default:

@@ -17,6 +17,7 @@ import { formatFor } from '../formats/index.ts'
 import type { ParsedSchema, ResolvedReference } from '../formats/types.ts'
 import { contextOf, contextPrefixOf, defaultContext } from './contexts.ts'
 import {
+  contextRecord,
   decodeRecord,
   encodeRecord,
   type RegistryRecord,
@@ -125,7 +126,12 @@ export class RegistryStore {
       if (!registration.write)
         return { value: registration.value, durable: this.pending.durableOf(registration.value) }
       const { value: decided, parsed } = registration
+      // A context's first schema also records the context (Confluent's ContextKey), so the context
+      // stays listed after its subjects are gone, until DELETE /contexts/{context}.
+      const context = contextOf(decided.subject)
+      const marksContext = context !== defaultContext && !this.state.contexts.has(context)
       const written = this.enqueue([
+        ...(marksContext ? [contextRecord(context)] : []),
         { keytype: 'SCHEMA', subject: decided.subject, version: decided.version, value: decided },
       ])
       const entry = { value: decided, parsed, durable: written }

@@ -121,6 +121,8 @@ export class RegistryState {
   readonly configs = new Map<string, Record<string, unknown>>()
   /** subject (or globalScope) → mode. */
   readonly modes = new Map<string, string>()
+  /** Contexts with a CONTEXT record (Confluent's ContextValue): listed until deleted, even when empty. */
+  readonly contexts = new Set<string>()
   /** Records applied (metrics, tests). */
   applied = 0
 
@@ -179,9 +181,27 @@ export class RegistryState {
           if (value.deleted) this.removeVersion(record.subject, version)
         return
       }
+      case 'CONTEXT':
+        if (record.value === null) this.contexts.delete(record.context)
+        else this.contexts.add(record.context)
+        return
       case 'NOOP':
         return
     }
+  }
+
+  /** The default context, every context with a record, and every context a subject names (data
+   * written before context records): Confluent's listContexts, sorted. */
+  contextNames(): string[] {
+    const names = new Set([defaultContext, ...this.contexts])
+    for (const subject of this.subjects.keys()) names.add(contextOf(subject))
+    return [...names].sort()
+  }
+
+  /** True when a subject of `context` has a version, soft-deleted ones included. */
+  contextHasSubjects(context: string): boolean {
+    for (const subject of this.subjects.keys()) if (contextOf(subject) === context) return true
+    return false
   }
 
   private putVersion(value: SchemaValue): void {
