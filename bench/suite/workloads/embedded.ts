@@ -6,12 +6,15 @@
 // kafkajs over 127.0.0.1 to another one-partition topic; records/s over the whole run. Consume: each
 // topic read from the beginning, by the in-process consumer (no group) and by a kafkajs consumer
 // (group, eachBatch); records/s from the first record to the last (kafkajs's group join excluded).
+// The process's CPU time per produced record (process.cpuUsage over each produce phase) goes into the
+// details: on a loaded machine it shows the work each path does when wall-clock rates mostly show
+// the scheduler.
 // Memory: a child process (load/embedded-instances.ts, --expose-gc) starts one instance, then 5 more,
 // and reports the RSS the extra ones add, per instance.
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Kafka, logLevel } from 'kafkajs'
-import { startStreamline } from '../../../src/embedded/index.ts'
+import { type Streamline, startStreamline } from '../../../src/embedded/index.ts'
 import type { BenchContext, Workload } from '../types.ts'
 
 const instancesScript = fileURLToPath(new URL('../load/embedded-instances.ts', import.meta.url))
@@ -32,22 +35,12 @@ async function run(context: BenchContext): Promise<void> {
       clientId: 'bench-embedded',
       logLevel: logLevel.NOTHING,
     })
-    const batchOf = (start: number) =>
-      Array.from({ length: perSend }, (_, index) => ({ key: `k${start + index}`, value }))
-
-    const producer = streamline.producer({ acks: 1, batchSize: 1 << 20 })
-    const inProcessProduce = await timed(async () => {
-      for (let sent = 0; sent < records; sent += perSend)
-        await producer.send('embedded-in-process', batchOf(sent))
-    })
-    await producer.close()
-    const network = kafka.producer()
-    await network.connect()
-    const socketProduce = await timed(async () => {
-      for (let sent = 0; sent < records; sent += perSend)
-        await network.send({ topic: 'embedded-socket', acks: 1, messages: batchOf(sent) })
-    })
-    await network.disconnect()
+    const { inProcessProduce, socketProduce, inProcessCpuUs, socketCpuUs } = await produceBoth(
+      streamline,
+      kafka,
+      records,
+    )
+    const cpuPerRecord = (micros: number) => Math.round((micros / records) * 100) / 100
 
     const consumer = streamline.consumer({ fromBeginning: true })
     await consumer.subscribe('embedded-in-process')
@@ -69,13 +62,17 @@ async function run(context: BenchContext): Promise<void> {
       'embedded.consume.inProcess.recordsPerSec': rate(inProcessConsumeMs),
       'embedded.consume.socket.recordsPerSec': rate(socketConsumeMs),
     }
+    const cpuDetails: Record<string, Record<string, number>> = {
+      'embedded.produce.inProcess.recordsPerSec': { cpuMicrosPerRecord: cpuPerRecord(inProcessCpuUs) },
+      'embedded.produce.socket.recordsPerSec': { cpuMicrosPerRecord: cpuPerRecord(socketCpuUs) },
+    }
     for (const [id, measured] of Object.entries(results)) {
       context.record({
         id,
         label: id.replace('embedded.', 'embedded ').replaceAll('.', ' '),
         value: measured,
         unit: 'records/s',
-        details: { records, recordBytes: 1024, client: 'kafkajs' },
+        details: { records, recordBytes: 1024, client: 'kafkajs', ...cpuDetails[id] },
       })
     }
     const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100
@@ -89,7 +86,7 @@ async function run(context: BenchContext): Promise<void> {
       comparator: '>=',
       bound: 3,
       unit: 'x',
-      basis: `in-process ${results['embedded.produce.inProcess.recordsPerSec']} / socket ${results['embedded.produce.socket.recordsPerSec']} records/s`,
+      basis: `in-process ${results['embedded.produce.inProcess.recordsPerSec']} / socket ${results['embedded.produce.socket.recordsPerSec']} records/s (CPU per record ${cpuPerRecord(inProcessCpuUs)} / ${cpuPerRecord(socketCpuUs)} us)`,
     })
     context.target({
       id: 'target.embedded-consume-vs-socket',
@@ -106,6 +103,10 @@ async function run(context: BenchContext): Promise<void> {
   } finally {
     await streamline.close()
   }
+  await recordIdleMemory(context)
+}
+
+async function recordIdleMemory(context: BenchContext): Promise<void> {
   const memory = await idleInstanceMemory()
   const perInstanceMb = Math.round((memory.extraRssBytes / memory.extra / 2 ** 20) * 10) / 10
   context.record({
@@ -124,6 +125,34 @@ async function run(context: BenchContext): Promise<void> {
     unit: 'MB',
     basis: `RSS of ${memory.extra} extra instances / ${memory.extra}`,
   })
+}
+
+/** The same records through the in-process producer and kafkajs: wall-clock ms and CPU microseconds of each. */
+async function produceBoth(streamline: Streamline, kafka: Kafka, records: number) {
+  const batchOf = (start: number) =>
+    Array.from({ length: perSend }, (_, index) => ({ key: `k${start + index}`, value }))
+  const producer = streamline.producer({ acks: 1, batchSize: 1 << 20 })
+  const inProcessCpu = process.cpuUsage()
+  const inProcessProduce = await timed(async () => {
+    for (let sent = 0; sent < records; sent += perSend)
+      await producer.send('embedded-in-process', batchOf(sent))
+  })
+  const inProcessCpuUs = cpuMicros(process.cpuUsage(inProcessCpu))
+  await producer.close()
+  const network = kafka.producer()
+  await network.connect()
+  const socketCpu = process.cpuUsage()
+  const socketProduce = await timed(async () => {
+    for (let sent = 0; sent < records; sent += perSend)
+      await network.send({ topic: 'embedded-socket', acks: 1, messages: batchOf(sent) })
+  })
+  const socketCpuUs = cpuMicros(process.cpuUsage(socketCpu))
+  await network.disconnect()
+  return { inProcessProduce, socketProduce, inProcessCpuUs, socketCpuUs }
+}
+
+function cpuMicros(usage: NodeJS.CpuUsage): number {
+  return usage.user + usage.system
 }
 
 async function timed(work: () => Promise<void>): Promise<number> {

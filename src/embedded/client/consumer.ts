@@ -7,52 +7,21 @@
 import { KafkaError } from '../../errors.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import type { BrokerCalls } from './broker-calls.ts'
+import type { ConsumerOptions } from './consumer-options.ts'
 import { decodeFetchedPartition } from './fetched-records.ts'
-import { GroupMember } from './group-member.ts'
+import type { GroupMemberHooks, Membership } from './group-member.ts'
+import { createMembership } from './membership.ts'
 import {
   type CommitIdentity,
   commitOffsets,
   earliestTimestamp,
   fetchCommitted,
-  type IsolationLevelName,
   latestTimestamp,
   listOffsets,
   type OffsetsSource,
 } from './offsets.ts'
 import { Signal } from './signal.ts'
-import type {
-  ConsumedBatch,
-  ConsumedRecord,
-  Deserializer,
-  TopicPartition,
-  TopicPartitionOffset,
-} from './types.ts'
-
-export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> {
-  /** Joins this consumer group (the same coordinator network members use); absent: no group. */
-  groupId?: string
-  /** Where a partition without a committed offset starts: earliest (true) or latest (default). */
-  fromBeginning?: boolean
-  isolationLevel?: IsolationLevelName
-  /** Commit what was handed out every `autoCommitIntervalMs`, on rebalance and on close (default true with a group). */
-  autoCommit?: boolean
-  autoCommitIntervalMs?: number
-  /** The fetch loop pauses while this many bytes of records wait to be read (default 8 MiB). */
-  maxBufferedBytes?: number
-  /** A fetch's long-poll bound (default 200 ms; close waits at most this long for it). */
-  maxWaitMs?: number
-  /** A fetch's response size bound (default 1 MiB; one batch larger than it still comes whole). */
-  maxBytes?: number
-  /** Static membership (KIP-345, Kafka's `group.instance.id`): close() does not leave the group, and a
-   * consumer restarted with the same id within `sessionTimeoutMs` gets its partitions back without a
-   * rebalance. Default: none (a dynamic member). */
-  groupInstanceId?: string
-  sessionTimeoutMs?: number
-  rebalanceTimeoutMs?: number
-  heartbeatIntervalMs?: number
-  keyDeserializer?: Deserializer<K>
-  valueDeserializer?: Deserializer<V>
-}
+import type { ConsumedBatch, ConsumedRecord, TopicPartition, TopicPartitionOffset } from './types.ts'
 
 const idOf = (topic: string, partition: number): string => `${partition}:${topic}`
 
@@ -61,7 +30,7 @@ export class InProcessConsumer<K = Buffer | null, V = Buffer | null>
 {
   readonly #calls: BrokerCalls
   readonly #options: ConsumerOptions<K, V>
-  readonly #group: GroupMember | null
+  readonly #group: Membership | null
   #subscription: string[] | RegExp | null = null
   #assigned: TopicPartition[] = []
   readonly #positions = new Map<string, number>()
@@ -81,25 +50,16 @@ export class InProcessConsumer<K = Buffer | null, V = Buffer | null>
   constructor(calls: BrokerCalls, options: ConsumerOptions<K, V> = {}) {
     this.#calls = calls
     this.#options = options
+    const hooks: GroupMemberHooks = {
+      topics: () => this.#subscribedTopics(),
+      owned: () => this.#assigned,
+      revoke: (partitions) => this.#revoke(partitions, true),
+      lose: (partitions) => this.#revoke(partitions, false),
+      assign: (partitions) => this.#assign(partitions),
+      fail: (error) => this.#fail(error),
+    }
     this.#group =
-      options.groupId === undefined
-        ? null
-        : new GroupMember(
-            calls,
-            {
-              groupId: options.groupId,
-              groupInstanceId: options.groupInstanceId ?? null,
-              sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
-              rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 10_000,
-              heartbeatIntervalMs: options.heartbeatIntervalMs ?? 500,
-            },
-            {
-              topics: () => this.#subscribedTopics(),
-              revoke: () => this.#revoke(),
-              assign: (partitions) => this.#assign(partitions),
-              fail: (error) => this.#fail(error),
-            },
-          )
+      options.groupId === undefined ? null : createMembership(calls, options, options.groupId, hooks)
   }
 
   /** Subscribes to topics (names or a pattern matched against the topics that exist now) and starts fetching. */
@@ -263,15 +223,29 @@ export class InProcessConsumer<K = Buffer | null, V = Buffer | null>
       .sort()
   }
 
-  async #revoke(): Promise<void> {
-    if (this.#autoCommits() && this.#consumed.size > 0) await this.commit().catch(() => undefined)
-    this.#assigned = []
-    for (const id of this.#positions.keys()) this.#epochs.set(id, (this.#epochs.get(id) ?? 0) + 1)
-    this.#positions.clear()
-    this.#consumed.clear()
-    this.#dropBuffered(() => true)
+  /** Stops using `partitions` (nothing of them is handed out from here on), then commits what was
+   * consumed of them (`commit`: revoked, not lost) and tells the listener. */
+  async #revoke(partitions: TopicPartition[], commit: boolean): Promise<void> {
+    if (partitions.length === 0) return
+    const ids = new Set(partitions.map(({ topic, partition }) => idOf(topic, partition)))
+    this.#assigned = this.#assigned.filter(({ topic, partition }) => !ids.has(idOf(topic, partition)))
+    this.#dropBuffered((batch) => ids.has(idOf(batch.topic, batch.partition)))
+    const consumed: TopicPartitionOffset[] = []
+    for (const id of ids) {
+      this.#epochs.set(id, (this.#epochs.get(id) ?? 0) + 1)
+      this.#positions.delete(id)
+      const offset = this.#consumed.get(id)
+      this.#consumed.delete(id)
+      if (offset === undefined) continue
+      const colon = id.indexOf(':')
+      consumed.push({ topic: id.slice(colon + 1), partition: Number(id.slice(0, colon)), offset })
+    }
+    if (commit && this.#autoCommits()) await this.commit(consumed).catch(() => undefined)
+    const listener = this.#options.rebalanceListener
+    await (commit ? listener?.onPartitionsRevoked?.(partitions) : listener?.onPartitionsLost?.(partitions))
   }
 
+  /** Adds `partitions` (from their committed offsets, else `fromBeginning`'s end) and starts fetching them. */
   async #assign(partitions: TopicPartition[]): Promise<void> {
     const committed =
       this.#group === null ? [] : await fetchCommitted(this.#calls, this.#options.groupId ?? '', partitions)
@@ -287,7 +261,8 @@ export class InProcessConsumer<K = Buffer | null, V = Buffer | null>
     for (const { topic, partition, offset } of [...committed.filter((c) => c.offset >= 0), ...reset]) {
       this.#positions.set(idOf(topic, partition), offset)
     }
-    this.#assigned = partitions
+    this.#assigned = [...this.#assigned, ...partitions]
+    await this.#options.rebalanceListener?.onPartitionsAssigned?.(partitions)
     this.#loopWake.notify()
   }
 

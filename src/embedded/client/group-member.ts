@@ -2,16 +2,21 @@
 // the same handlers (JoinGroup, SyncGroup, Heartbeat, LeaveGroup) as a network member: an in-process
 // consumer and a kafkajs or librdkafka consumer in one group split the partitions, and a member that
 // leaves or stops heartbeating hands its partitions over on the next rebalance.
+// Eager assignors (roundrobin, range): every partition is given up before joining. Cooperative ones
+// (cooperative-sticky, KIP-429): the member joins with the partitions it owns and keeps reading them;
+// after SyncGroup it gives up only those missing from its new assignment, and joins once more when
+// it gave any up, so that the leader can hand them to their new member.
 
 import { setTimeout as sleep } from 'node:timers/promises'
 import { KafkaError } from '../../errors.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import {
-  assignors,
+  type Assignor,
   decodeAssignment,
-  decodeSubscription,
+  decodeMemberSubscription,
   encodeAssignment,
   encodeSubscription,
+  rebalanceProtocolOf,
 } from './assignors.ts'
 import type { BrokerCalls } from './broker-calls.ts'
 import type { TopicPartition } from './types.ts'
@@ -23,17 +28,42 @@ export interface GroupMemberOptions {
   sessionTimeoutMs: number
   rebalanceTimeoutMs: number
   heartbeatIntervalMs: number
+  /** The assignors offered, in order of preference (`partitionAssigners`). */
+  assignors: readonly Assignor[]
 }
 
+/** What a group membership (classic or KIP-848) asks of its consumer. */
 export interface GroupMemberHooks {
   /** The topics this member subscribes to now. */
   topics(): string[]
-  /** Before a rebalance: commit what was consumed and stop using the partitions. */
-  revoke(): Promise<void>
-  /** After a rebalance: the partitions this member now owns. */
+  /** The partitions the consumer reads now. */
+  owned(): TopicPartition[]
+  /** Stop using these partitions and commit what was consumed of them (they go to another member). */
+  revoke(partitions: TopicPartition[]): Promise<void>
+  /** Stop using these partitions without committing: the member lost them (fenced, or removed). */
+  lose(partitions: TopicPartition[]): Promise<void>
+  /** Start reading these partitions too (from the committed offsets). */
   assign(partitions: TopicPartition[]): Promise<void>
   /** A failure the member cannot recover from (reported to the consumer's iterator). */
   fail(error: unknown): void
+}
+
+/** The membership a consumer with a groupId holds (group-member.ts, consumer-group-member.ts). */
+export interface Membership {
+  readonly memberId: string
+  /** The classic generation, or the KIP-848 member epoch: what OffsetCommit fences with. */
+  readonly generationId: number
+  start(): Promise<void>
+  /** Leaves the group (a static member stays for its session timeout). */
+  leave(): Promise<void>
+}
+
+const keyOf = ({ topic, partition }: TopicPartition): string => `${partition}:${topic}`
+
+/** The partitions of `left` not in `right`. */
+export function partitionsMissing(left: TopicPartition[], right: TopicPartition[]): TopicPartition[] {
+  const present = new Set(right.map(keyOf))
+  return left.filter((entry) => !present.has(keyOf(entry)))
 }
 
 /** Answers after which the member joins again. */
@@ -46,12 +76,13 @@ const rejoinCodes = new Set<number>([
 ])
 const joinAttemptsMax = 50
 
-export class GroupMember {
+export class GroupMember implements Membership {
   memberId = ''
   generationId = -1
   readonly #calls: BrokerCalls
   readonly #options: GroupMemberOptions
   readonly #hooks: GroupMemberHooks
+  readonly #cooperative: boolean
   #heartbeatTimer: NodeJS.Timeout | null = null
   #rebalancing: Promise<void> | null = null
   #stopped = false
@@ -60,6 +91,7 @@ export class GroupMember {
     this.#calls = calls
     this.#options = options
     this.#hooks = hooks
+    this.#cooperative = rebalanceProtocolOf(options.assignors) === 'cooperative'
   }
 
   /** Joins (or re-joins) the group and gets this member's partitions; concurrent calls share one rebalance. */
@@ -93,13 +125,18 @@ export class GroupMember {
   }
 
   async #rebalanceOnce(): Promise<void> {
-    await this.#hooks.revoke()
+    if (!this.#cooperative) await this.#hooks.revoke(this.#hooks.owned())
     for (let attempt = 0; attempt < joinAttemptsMax && !this.#stopped; attempt += 1) {
       const partitions = await this.#joinAndSync()
-      if (partitions !== null) {
-        await this.#hooks.assign(partitions)
-        return
-      }
+      if (partitions === null) continue
+      const owned = this.#hooks.owned()
+      const revoked = partitionsMissing(owned, partitions)
+      if (revoked.length > 0) await this.#hooks.revoke(revoked)
+      const added = partitionsMissing(partitions, owned)
+      if (added.length > 0) await this.#hooks.assign(added)
+      // Cooperative: the partitions given up go to their new member in the next round.
+      if (this.#cooperative && revoked.length > 0) continue
+      return
     }
     if (!this.#stopped)
       throw new KafkaError(ErrorCode.REBALANCE_IN_PROGRESS, `could not join group ${this.#options.groupId}`)
@@ -108,6 +145,9 @@ export class GroupMember {
   /** One JoinGroup + SyncGroup round; null when the group asks to join again. */
   async #joinAndSync(): Promise<TopicPartition[] | null> {
     const topics = this.#hooks.topics()
+    const subscription = this.#cooperative
+      ? { owned: this.#hooks.owned(), generationId: this.generationId }
+      : undefined
     const joined = await this.#calls.call(ApiKey.JoinGroup, {
       groupId: this.#options.groupId,
       sessionTimeoutMs: this.#options.sessionTimeoutMs,
@@ -115,14 +155,17 @@ export class GroupMember {
       memberId: this.memberId,
       groupInstanceId: this.#options.groupInstanceId,
       protocolType: 'consumer',
-      protocols: assignors.map((assignor) => ({ name: assignor.name, metadata: encodeSubscription(topics) })),
+      protocols: this.#options.assignors.map((assignor) => ({
+        name: assignor.name,
+        metadata: encodeSubscription(topics, subscription),
+      })),
       reason: null,
     })
     if (joined.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
       this.memberId = joined.memberId
       return null
     }
-    if (joined.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = ''
+    if (joined.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) await this.#lost()
     this.#throwIfFenced(joined.errorCode)
     if (rejoinCodes.has(joined.errorCode)) return null
     if (joined.errorCode !== 0) throw new KafkaError(joined.errorCode, `JoinGroup ${this.#options.groupId}`)
@@ -141,10 +184,19 @@ export class GroupMember {
       protocolName: joined.protocolName,
       assignments,
     })
+    if (synced.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) await this.#lost()
     this.#throwIfFenced(synced.errorCode)
     if (rejoinCodes.has(synced.errorCode)) return null
     if (synced.errorCode !== 0) throw new KafkaError(synced.errorCode, `SyncGroup ${this.#options.groupId}`)
     return decodeAssignment(synced.assignment)
+  }
+
+  /** The coordinator no longer knows this member: a cooperative member's partitions may already be
+   * another member's, so it drops them without committing (Kafka's onPartitionsLost). */
+  async #lost(): Promise<void> {
+    this.memberId = ''
+    this.generationId = -1
+    if (this.#cooperative) await this.#hooks.lose(this.#hooks.owned())
   }
 
   /** A static member whose instance id another consumer took over stops (Kafka's consumer: fatal). */
@@ -158,10 +210,11 @@ export class GroupMember {
   }
 
   #assign(protocolName: string | null, members: { memberId: string; metadata: Buffer }[]) {
-    const assignor = assignors.find((candidate) => candidate.name === protocolName) ?? assignors[0]
+    const offered = this.#options.assignors
+    const assignor = offered.find((candidate) => candidate.name === protocolName) ?? offered[0]
     const logs = this.#calls.services.logs
     const assignment = assignor.assign(
-      members.map((member) => ({ memberId: member.memberId, topics: decodeSubscription(member.metadata) })),
+      members.map((member) => decodeMemberSubscription(member.memberId, member.metadata)),
       (topic) => logs.getTopic(topic)?.partitionCount ?? 0,
     )
     return [...assignment].map(([memberId, partitions]) => ({
@@ -189,7 +242,7 @@ export class GroupMember {
       groupInstanceId: this.#options.groupInstanceId,
     })
     if (this.#stopped) return
-    if (answer.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = ''
+    if (answer.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) await this.#lost()
     this.#throwIfFenced(answer.errorCode)
     if (rejoinCodes.has(answer.errorCode)) {
       await this.rebalance()

@@ -8,6 +8,7 @@ import { EncodeError, KafkaError } from '../../errors.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { buildBatch } from '../../protocol/records/batch-v2.ts'
 import { CompressionCodec } from '../../protocol/records/compression/index.ts'
+import { handOver } from '../../storage/handed-over.ts'
 import type { BrokerCalls } from './broker-calls.ts'
 import type { OffsetsSource } from './offsets.ts'
 import { type PartitionerName, partitionerOf } from './partitioners.ts'
@@ -49,10 +50,34 @@ export interface ProducerOptions<K = RecordBytes | null, V = RecordBytes | null>
   valueSerializer?: Serializer<V>
 }
 
+/** One `send()` call: its records' metadata fill in as their batches are answered. */
+interface SendCall {
+  metadata: RecordMetadata[]
+  remaining: number
+  failed: boolean
+  resolve: (metadata: RecordMetadata[]) => void
+  reject: (error: unknown) => void
+}
+
+/** A record waiting for its request, and where its answer goes (one promise per send, not per record). */
 interface Pending extends PreparedRecord {
   topic: string
-  resolve: (metadata: RecordMetadata) => void
-  reject: (error: unknown) => void
+  call: SendCall
+  index: number
+}
+
+function settle(record: Pending, metadata: RecordMetadata): void {
+  const { call } = record
+  if (call.failed) return
+  call.metadata[record.index] = metadata
+  call.remaining -= 1
+  if (call.remaining === 0) call.resolve(call.metadata)
+}
+
+function fail(record: Pending, error: unknown): void {
+  if (record.call.failed) return
+  record.call.failed = true
+  record.call.reject(error)
 }
 
 const defaultBatchSize = 16_384
@@ -98,22 +123,34 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
     if (description === undefined)
       throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`)
     this.identity.checkSendable(topic)
-    const prepared = await Promise.all(
-      records.map((record, index) => this.#prepare(topic, description.partitionCount, record, index)),
-    )
+    const prepared = await this.#prepareAll(topic, description.partitionCount, records)
     await this.identity.beforeSend(
       topic,
       prepared.map((record) => record.partition),
     )
-    const sent = prepared.map(
-      (record) =>
-        new Promise<RecordMetadata>((resolve, reject) => {
-          this.#pending.push({ ...record, topic, resolve, reject })
-          this.#pendingBytes += record.sizeBytes
-        }),
-    )
+    if (prepared.length === 0) return []
+    const sent = new Promise<RecordMetadata[]>((resolve, reject) => {
+      const call: SendCall = {
+        metadata: new Array<RecordMetadata>(prepared.length),
+        remaining: prepared.length,
+        failed: false,
+        resolve,
+        reject,
+      }
+      prepared.forEach((record, index) => {
+        this.#pending.push({
+          partition: record.partition,
+          input: record.input,
+          sizeBytes: record.sizeBytes,
+          topic,
+          call,
+          index,
+        })
+        this.#pendingBytes += record.sizeBytes
+      })
+    })
     this.#schedule()
-    return Promise.all(sent)
+    return sent
   }
 
   /** Sends every waiting record now and resolves when they are answered. */
@@ -172,27 +209,48 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
     await this.identity.close()
   }
 
-  async #prepare(
+  /** Every record checked, serialized and placed; without serializers nothing here awaits. */
+  async #prepareAll(
+    topic: string,
+    partitionCount: number,
+    records: ProducerRecord<K, V>[],
+  ): Promise<PreparedRecord[]> {
+    const now = Date.now()
+    const { keySerializer, valueSerializer } = this.#options
+    if (keySerializer === undefined && valueSerializer === undefined) {
+      return records.map((record, index) =>
+        this.#place(topic, partitionCount, recordAt(record, index), record.key, record.value, now, index),
+      )
+    }
+    return Promise.all(
+      records.map(async (record, index) => {
+        const checked = recordAt(record, index)
+        const key =
+          keySerializer === undefined
+            ? checked.key
+            : await keySerializer(checked.key as K, { topic, isKey: true })
+        const value =
+          valueSerializer === undefined
+            ? checked.value
+            : await valueSerializer(checked.value, { topic, isKey: false })
+        return this.#place(topic, partitionCount, checked, key, value, now, index)
+      }),
+    )
+  }
+
+  #place(
     topic: string,
     partitionCount: number,
     record: ProducerRecord<K, V>,
+    keyInput: unknown,
+    valueInput: unknown,
+    now: number,
     index: number,
-  ): Promise<PreparedRecord> {
-    if (typeof record !== 'object' || record === null)
-      throw new EncodeError(`records[${index}] must be an object with a value`)
-    const context = { topic, isKey: true }
-    const keyInput =
-      this.#options.keySerializer === undefined
-        ? record.key
-        : await this.#options.keySerializer(record.key as K, context)
-    const valueInput =
-      this.#options.valueSerializer === undefined
-        ? record.value
-        : await this.#options.valueSerializer(record.value, { topic, isKey: false })
+  ): PreparedRecord {
     const key = bytesOf(keyInput, `records[${index}].key`)
     const value = bytesOf(valueInput, `records[${index}].value`)
     const input = {
-      timestamp: timestampOf(record.timestamp, Date.now()),
+      timestamp: timestampOf(record.timestamp, now),
       key,
       value,
       headers: headersOf(record.headers),
@@ -223,7 +281,7 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
     this.#chain = this.#chain
       .then(() => this.#produce(taken))
       .catch((error: unknown) => {
-        for (const record of taken) record.reject(error)
+        for (const record of taken) fail(record, error)
       })
   }
 
@@ -258,11 +316,14 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
       batches.map(async (batch) => {
         const { topic, partition } = batch[0]
         const sequence = this.identity.sequenceFields(topic, partition)
-        const bytes = await buildBatch({
-          records: batch.map((record) => record.input),
-          compression: this.#codec,
-          ...sequence,
-        })
+        // Built for this request alone: the log may keep it without a copy.
+        const bytes = handOver(
+          await buildBatch({
+            records: batch.map((record) => record.input),
+            compression: this.#codec,
+            ...sequence,
+          }),
+        )
         return { topic, partition, batch, bytes }
       }),
     )
@@ -300,7 +361,7 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
       const baseOffset = answer === undefined ? -1 : Number(answer.baseOffset)
       const appendTime = answer === undefined ? -1 : Number(answer.logAppendTimeMs)
       entry.batch.forEach((record, index) => {
-        record.resolve({
+        settle(record, {
           topic: entry.topic,
           partition: entry.partition,
           offset: baseOffset < 0 ? -1 : baseOffset + index,
@@ -312,5 +373,12 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
 }
 
 function rejectAll(batch: Pending[], error: KafkaError): void {
-  for (const record of batch) record.reject(error)
+  for (const record of batch) fail(record, error)
+}
+
+/** records[index] when it is an object (JavaScript callers get no compile-time check). */
+function recordAt<T>(record: T, index: number): T {
+  if (typeof record !== 'object' || record === null)
+    throw new EncodeError(`records[${index}] must be an object with a value`)
+  return record
 }

@@ -7,6 +7,7 @@ import { KafkaError, StorageError } from '../../errors.ts'
 import { AppendNotifier } from '../append-notifier.ts'
 import { type BatchSpan, stampBatch, validateAppendBatches } from '../batch.ts'
 import { StorageErrorCode } from '../error-codes.ts'
+import { isHandedOver } from '../handed-over.ts'
 import { LeaderEpochCache } from '../leader-epoch-cache.ts'
 import { memoryPartitionBytesMax, producerIdExpirationMs } from '../limits.ts'
 import {
@@ -130,7 +131,8 @@ export class MemoryPartitionLog implements PartitionLog {
 
   async append(batches: Buffer, options: AppendOptions): Promise<AppendResult> {
     if (this.closed) throw new StorageError(`${this.topic}-${this.partition} is closed`)
-    const copy = Buffer.from(batches)
+    // The log keeps the bytes: a buffer its producer handed over is kept, any other one is copied.
+    const copy = isHandedOver(batches) ? batches : Buffer.from(batches)
     const spans = validateAppendBatches(copy, {
       maxMessageBytes: this.config.maxMessageBytes,
       origin: options.origin ?? 'client',
