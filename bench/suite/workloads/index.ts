@@ -5,6 +5,7 @@ import type { Workload } from '../types.ts'
 import { alternatives } from './alternatives.ts'
 import { baselines } from './baselines.ts'
 import { cli } from './cli.ts'
+import { clusterWorkload } from './cluster.ts'
 import { connect } from './connect.ts'
 import { consoleWorkload } from './console.ts'
 import { embedded } from './embedded.ts'
@@ -32,4 +33,5 @@ export const workloads: readonly Workload[] = [
   embedded,
   connect,
   consoleWorkload,
+  clusterWorkload,
 ]
