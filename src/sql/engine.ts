@@ -22,7 +22,7 @@ import { writeRowsToTopic } from './insert-into-topic.ts'
 import type { SqlLimits } from './limits.ts'
 import { planScans } from './pushdown.ts'
 import { columnsOf, jsonValueConverter, rowsOf, typeName } from './result-json.ts'
-import { parseReferences, walk } from './sql-ast.ts'
+import { type JsonNode, parseReferences, walk } from './sql-ast.ts'
 import { parseStatement } from './statement.ts'
 import { decodedColumnNames, decodedColumnsNotPrepared } from './topic-function.ts'
 import { type ScanCounters, type ScannedTopic, scanTopic } from './topic-scan.ts'
@@ -129,6 +129,11 @@ export class SqlEngine {
     const scanned = new Map<string, ScannedTopic>()
     for (const spec of specs.values())
       scanned.set(spec.topic, await scanTopic(this.options.logs, spec, budget, counters))
+    // A GROUP BY's result does not depend on the order rows arrive in: the scan feeds DuckDB's threads,
+    // which run the projection (JSON extraction) and the aggregation side by side.
+    // (An INSERT's or COPY's grouped rows have no order either: a view step writes one record per key.)
+    const parallel = isOrderFreeGroupBy(statement.root)
+    for (const topic of scanned.values()) topic.parallel = parallel
     if (options.prepareDecoded || namesDecodedColumns(statement.root)) {
       const { analyzeTopic } = await import('./decode/decoded-columns.ts')
       for (const topic of scanned.values()) topic.decoded = await analyzeTopic(topic, this.options.registry)
@@ -216,6 +221,41 @@ async function streamRows(
     rowCount += Math.min(room, rows.length)
     if (rows.length > room) return { columns, rows: [], rowCount, truncated: true }
   }
+}
+
+/** Aggregates whose result depends on the order of their input rows (without an ORDER BY of their own). */
+const orderSensitiveFunctions: ReadonlySet<string> = new Set([
+  'first',
+  'last',
+  'any_value',
+  'arbitrary',
+  'list',
+  'array_agg',
+  'string_agg',
+  'group_concat',
+  'listagg',
+  'arg_min',
+  'arg_max',
+  'argmin',
+  'argmax',
+  'min_by',
+  'max_by',
+])
+
+/** A top-level GROUP BY whose aggregates do not depend on row order (the scan may then run on several threads). */
+function isOrderFreeGroupBy(root: JsonNode): boolean {
+  const grouped =
+    root.type === 'SELECT_NODE' &&
+    ((Array.isArray(root.group_expressions) && root.group_expressions.length > 0) ||
+      root.aggregate_handling === 'FORCE_AGGREGATES')
+  if (!grouped) return false
+  let orderFree = true
+  walk(root, (node) => {
+    if (node.class !== 'FUNCTION' && node.class !== 'WINDOW') return
+    const name = String(node.function_name).toLowerCase()
+    if (node.class === 'WINDOW' || orderSensitiveFunctions.has(name)) orderFree = false
+  })
+  return orderFree
 }
 
 /** Whether the statement names key_decoded or value_decoded (then they are prepared before it runs). */

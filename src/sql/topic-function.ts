@@ -143,7 +143,10 @@ export function registerTopicFunction(connection: DuckDBConnection, scans: Scans
         row: 0,
       }
       info.setInitData(cursor)
-      info.setMaxThreads(1)
+      // Every call of the main function runs on the JS thread, one at a time, so chunks keep offset
+      // order; with more threads, DuckDB runs what follows the scan (JSON extraction, aggregation) on
+      // each, which a GROUP BY's result does not depend on (engine.ts decides).
+      info.setMaxThreads(topic.parallel === true ? 2 : 1)
     },
     mainFunction(info, output) {
       try {

@@ -27,6 +27,8 @@ export interface ScannedTopic {
   batches: ScannedBatch[]
   /** key_decoded / value_decoded, prepared when the query reads them (decode/decoded-columns.ts). */
   decoded?: DecodedColumns
+  /** The query's result does not depend on row order: DuckDB may pull chunks on several threads. */
+  parallel?: boolean
 }
 
 export interface ScanBudget {
