@@ -2,8 +2,8 @@
 // wire format decode through the in-process schema registry into STRUCTs (Avro with schema evolution
 // across two versions in one topic, JSON Schema, Protobuf with a nested message, repeated field and
 // enum; nested fields and nulls exact), and plain JSON values get the types DuckDB's own read_json
-// infers for the same lines. `SELECT *` includes them; bytes that do not decode are NULL while the
-// query and the broker carry on.
+// infers for the same lines. `SELECT *` includes them, a materialized view groups by a decoded field;
+// bytes that do not decode (truncated, unregistered id, not JSON) are NULL while the query carries on.
 // Method: an embedded broker (in memory, free ports); Confluent's own serializers
 // (@confluentinc/schemaregistry) register the schemas with the registry over HTTP and encode the
 // values; kafkajs produces them; queries run through the embedded API. The JSON types are compared
@@ -155,6 +155,26 @@ test('Avro values of two schema versions in one topic decode into one STRUCT (un
     null,
     { id: 'p2', amount: 3, customer: customer('Bob', null) },
   ])
+
+  // A materialized view over the decoded value (each step prepares the columns it names).
+  await streamline.query(
+    `CREATE MATERIALIZED VIEW payments_by_name AS SELECT value_decoded.customer.name AS name, count(*) AS n
+     FROM streamline_topic('payments') WHERE value_schema_id IS NOT NULL AND value_decoded IS NOT NULL
+     GROUP BY TUMBLE(timestamp, INTERVAL '1' HOUR), name`,
+  )
+  // Latest value per key (window, name), summed over windows (the records may straddle an hour).
+  const perName = `SELECT v->>'$.name' AS name, sum((v->>'$.n')::INT) AS n FROM (SELECT arg_max(value, "offset") AS v
+    FROM streamline_topic('payments_by_name') GROUP BY key) GROUP BY ALL ORDER BY name`
+  const deadline = Date.now() + 20_000
+  let view = await rows(perName)
+  while (view.rows.length < 2 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    view = await rows(perName)
+  }
+  assert.deepEqual(view.rows, [
+    ['Ada', 2],
+    ['Bob', 1],
+  ])
 })
 
 test('JSON Schema and Protobuf values (Confluent serializers) decode into STRUCTs', async () => {
@@ -266,7 +286,8 @@ test('plain JSON values get the types read_json infers for the same lines', asyn
     { id: 3, extra: {}, empty: [] },
   ]
   const lines = values.map((value) => JSON.stringify(value))
-  await produce('events', [...lines, 'not json', null])
+  const unregistered = Buffer.from([0, 0, 0, 0x7f, 0x7f, 1, 2, 3])
+  await produce('events', [...lines, 'not json', null, unregistered])
   const directory = mkdtempSync(join(tmpdir(), 'sql-decoded-'))
   try {
     writeFileSync(join(directory, 'events.json'), `${lines.join('\n')}\n`)
@@ -306,7 +327,13 @@ test('plain JSON values get the types read_json infers for the same lines', asyn
     [3, null, null, null, null],
     [null, null, null, null, null],
     [null, null, null, null, null],
+    [null, null, null, null, null], // an unregistered schema id: NULL
   ])
   // Only a named decoded column costs the inference; a query without it reads the bytes as before.
-  assert.deepEqual((await rows(`SELECT count(*) FROM streamline_topic('events')`)).rows, [[5]])
+  assert.deepEqual((await rows(`SELECT count(*) FROM streamline_topic('events')`)).rows, [[6]])
+  assert.deepEqual(
+    (await rows(`SELECT value_schema_id FROM streamline_topic('events') WHERE value_schema_id IS NOT NULL`))
+      .rows,
+    [[0x7f7f]],
+  )
 })
