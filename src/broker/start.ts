@@ -455,6 +455,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     options.sql?.exportDirectory ?? (dataDir === undefined ? undefined : join(dataDir, 'sql-export'))
   const sql = createSqlService({
     logs,
+    registry: registryRuntime,
     authorizer,
     log,
     limits: { ...options.sql, ...(exportDirectory === undefined ? {} : { exportDirectory }) },

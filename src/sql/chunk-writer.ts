@@ -12,6 +12,7 @@
 import { type DuckDBDataChunk, type DuckDBValue, listValue, structValue } from '@duckdb/node-api'
 import duckdb from '@duckdb/node-bindings'
 import { TimestampType } from '../protocol/records/batch-header.ts'
+import { type DecodedColumn, type DecodedColumns, schemaIdOf } from './decode/decoded-columns.ts'
 import { type BatchRows, headersOf, textOf } from './record-columns.ts'
 import type { ScannedBatch } from './topic-scan.ts'
 
@@ -41,6 +42,10 @@ export const ColumnIndex = {
   headers: 7,
   keyBytes: 8,
   valueBytes: 9,
+  keySchemaId: 10,
+  valueSchemaId: 11,
+  keyDecoded: 12,
+  valueDecoded: 13,
 } as const
 
 const chunkRowsMax = 2048
@@ -152,11 +157,63 @@ export function writeChunk(
   segments: readonly ChunkSegment[],
   rows: number,
   topicBytes: Uint8Array,
+  decoded: DecodedColumns | undefined,
 ): void {
   output.rowCount = rows
   if (rows === 0) return
-  for (let outputIndex = 0; outputIndex < columnIndexes.length; outputIndex++)
-    writeColumn(output, outputIndex, columnIndexes[outputIndex], segments, rows, topicBytes)
+  for (let outputIndex = 0; outputIndex < columnIndexes.length; outputIndex++) {
+    const columnIndex = columnIndexes[outputIndex]
+    if (columnIndex === ColumnIndex.keyDecoded || columnIndex === ColumnIndex.valueDecoded) {
+      if (decoded === undefined) throw new Error('streamline_topic: the decoded columns were not prepared')
+      const isKey = columnIndex === ColumnIndex.keyDecoded
+      writeDecoded(output, outputIndex, segments, isKey ? decoded.key : decoded.value, isKey)
+    } else writeColumn(output, outputIndex, columnIndex, segments, rows, topicBytes)
+  }
+}
+
+/** A decoded key or value per row (registry schema or inferred JSON type; decode/decoded-columns.ts). */
+function writeDecoded(
+  output: DuckDBDataChunk,
+  outputIndex: number,
+  segments: readonly ChunkSegment[],
+  column: DecodedColumn,
+  isKey: boolean,
+): void {
+  const wrapper = output.getColumnVector(outputIndex)
+  for (const { decoded, fromRow, count, chunkRow } of segments) {
+    const { rows } = decoded
+    const [starts, ends] = isKey ? [rows.keyStart, rows.keyEnd] : [rows.valueStart, rows.valueEnd]
+    for (let index = 0; index < count; index++) {
+      const row = fromRow + index
+      wrapper.setItem(chunkRow + index, column.valueOf(decoded.batch.records, starts[row], ends[row]))
+    }
+  }
+  wrapper.flush()
+}
+
+/** The schema id of each row's key or value in Confluent's wire format; NULL when not in it. */
+function writeSchemaIds(
+  vector: duckdb.Vector,
+  segments: readonly ChunkSegment[],
+  rows: number,
+  isKey: boolean,
+): void {
+  validity.fill(0xff)
+  for (const { decoded, fromRow, count, chunkRow } of segments) {
+    const { rows: batchRows } = decoded
+    const [starts, ends] = isKey
+      ? [batchRows.keyStart, batchRows.keyEnd]
+      : [batchRows.valueStart, batchRows.valueEnd]
+    for (let index = 0; index < count; index++) {
+      const id = schemaIdOf(decoded.batch.records, starts[fromRow + index], ends[fromRow + index])
+      const bit = chunkRow + index
+      scratch.int32[bit] = id ?? 0
+      if (id === null) validity[bit >> 3] &= ~(1 << (bit & 7))
+    }
+  }
+  duckdb.vector_ensure_validity_writable(vector)
+  duckdb.copy_data_to_vector_validity(vector, 0, scratch.validityBuffer, 0, Math.ceil(rows / 64) * 8)
+  copyToVector(vector, scratch.int32, rows * 4)
 }
 
 function writeColumn(
@@ -219,6 +276,10 @@ function writeColumn(
       wrapper.flush()
       break
     }
+    case ColumnIndex.keySchemaId:
+    case ColumnIndex.valueSchemaId:
+      writeSchemaIds(vector, segments, rows, columnIndex === ColumnIndex.keySchemaId)
+      break
     default:
       throw new Error(`streamline_topic has no column ${columnIndex}`)
   }

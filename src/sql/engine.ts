@@ -10,6 +10,7 @@
 import { performance } from 'node:perf_hooks'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import type { Logger } from '../log.ts'
+import type { RegistryRuntime } from '../registry/runtime.ts'
 import type { Authorizer } from '../security/acl/authorizer.ts'
 import { AclOperation, ResourceType } from '../security/acl/model.ts'
 import type { LogManager } from '../storage/types.ts'
@@ -21,13 +22,16 @@ import { writeRowsToTopic } from './insert-into-topic.ts'
 import type { SqlLimits } from './limits.ts'
 import { planScans } from './pushdown.ts'
 import { columnsOf, jsonValueConverter, rowsOf, typeName } from './result-json.ts'
-import { parseReferences } from './sql-ast.ts'
+import { type JsonNode, parseReferences, walk } from './sql-ast.ts'
 import { parseStatement } from './statement.ts'
+import { decodedColumnNames, decodedColumnsNotPrepared } from './topic-function.ts'
 import { type ScanCounters, type ScannedTopic, scanTopic } from './topic-scan.ts'
 import type { QueryRequest, QueryResult, RowSink, ScanStats } from './types.ts'
 
 export interface SqlEngineOptions {
   logs: LogManager
+  /** The schema registry's store (in-process), for key_decoded/value_decoded of wire-format records. */
+  registry?: RegistryRuntime
   limits: SqlLimits
   authorizer?: Authorizer
   log?: Logger
@@ -78,7 +82,16 @@ export class SqlEngine {
     try {
       connection = await pooled.instance.connect()
       if (stop.signal.aborted) throw stop.signal.reason
-      const result = await this.run(connection, pooled, request, { maxRows, signal: stop.signal })
+      const options = { maxRows, signal: stop.signal, prepareDecoded: false }
+      const result = await this.run(connection, pooled, request, options).catch(async (error: unknown) => {
+        // `SELECT *` (or a whole-row reference) read the decoded columns without naming them: they
+        // are prepared and the query runs again (nothing was written: the init failed first).
+        if (stop.signal.aborted || !String((error as Error).message).includes(decodedColumnsNotPrepared))
+          throw error
+        await connection?.run('ROLLBACK')
+        if (connection === null) throw error
+        return this.run(connection, pooled, request, { ...options, prepareDecoded: true })
+      })
       return { ...result, elapsedMs: Math.round(performance.now() - startedMs) }
     } catch (error) {
       if (stop.signal.aborted) throw stop.signal.reason
@@ -98,7 +111,7 @@ export class SqlEngine {
     connection: DuckDBConnection,
     pooled: PooledInstance,
     request: QueryRequest,
-    options: { maxRows: number; signal: AbortSignal },
+    options: { maxRows: number; signal: AbortSignal; prepareDecoded: boolean },
   ): Promise<Omit<QueryResult, 'elapsedMs'>> {
     const statement = await parseStatement(connection, request.sql)
     const copyPath =
@@ -116,6 +129,15 @@ export class SqlEngine {
     const scanned = new Map<string, ScannedTopic>()
     for (const spec of specs.values())
       scanned.set(spec.topic, await scanTopic(this.options.logs, spec, budget, counters))
+    // A GROUP BY's result does not depend on the order rows arrive in: the scan feeds DuckDB's threads,
+    // which run the projection (JSON extraction) and the aggregation side by side.
+    // (An INSERT's or COPY's grouped rows have no order either: a view step writes one record per key.)
+    const parallel = isOrderFreeGroupBy(statement.root)
+    for (const topic of scanned.values()) topic.parallel = parallel
+    if (options.prepareDecoded || namesDecodedColumns(statement.root)) {
+      const { analyzeTopic } = await import('./decode/decoded-columns.ts')
+      for (const topic of scanned.values()) topic.decoded = await analyzeTopic(topic, this.options.registry)
+    }
     pooled.scans.set(connection.clientContext.connectionId, scanned)
     const stats = statsOf(counters, scanned)
     if (statement.insertInto !== null) {
@@ -199,6 +221,52 @@ async function streamRows(
     rowCount += Math.min(room, rows.length)
     if (rows.length > room) return { columns, rows: [], rowCount, truncated: true }
   }
+}
+
+/** Aggregates whose result depends on the order of their input rows (without an ORDER BY of their own). */
+const orderSensitiveFunctions: ReadonlySet<string> = new Set([
+  'first',
+  'last',
+  'any_value',
+  'arbitrary',
+  'list',
+  'array_agg',
+  'string_agg',
+  'group_concat',
+  'listagg',
+  'arg_min',
+  'arg_max',
+  'argmin',
+  'argmax',
+  'min_by',
+  'max_by',
+])
+
+/** A top-level GROUP BY whose aggregates do not depend on row order (the scan may then run on several threads). */
+function isOrderFreeGroupBy(root: JsonNode): boolean {
+  const grouped =
+    root.type === 'SELECT_NODE' &&
+    ((Array.isArray(root.group_expressions) && root.group_expressions.length > 0) ||
+      root.aggregate_handling === 'FORCE_AGGREGATES')
+  if (!grouped) return false
+  let orderFree = true
+  walk(root, (node) => {
+    if (node.class !== 'FUNCTION' && node.class !== 'WINDOW') return
+    const name = String(node.function_name).toLowerCase()
+    if (node.class === 'WINDOW' || orderSensitiveFunctions.has(name)) orderFree = false
+  })
+  return orderFree
+}
+
+/** Whether the statement names key_decoded or value_decoded (then they are prepared before it runs). */
+function namesDecodedColumns(root: unknown): boolean {
+  let found = false
+  walk(root, (node) => {
+    if (node.class !== 'COLUMN_REF' || !Array.isArray(node.column_names)) return
+    for (const name of node.column_names)
+      if (decodedColumnNames.includes(String(name).toLowerCase())) found = true
+  })
+  return found
 }
 
 function statsOf(counters: ScanCounters, scanned: ReadonlyMap<string, ScannedTopic>): ScanStats {

@@ -3,6 +3,7 @@
 // idle broker's memory do not change. The HTTP port (POST /api/v1/query) and the embedded API call it.
 
 import type { Logger } from '../log.ts'
+import type { RegistryRuntime } from '../registry/runtime.ts'
 import type { Authorizer } from '../security/acl/authorizer.ts'
 import type { LogManager } from '../storage/types.ts'
 import type { ContinuousQueries } from './continuous/continuous-queries.ts'
@@ -26,6 +27,8 @@ export interface SqlService {
 
 export interface SqlServiceOptions {
   logs: LogManager
+  /** The schema registry's store (loaded only when a query decodes wire-format records). */
+  registry?: RegistryRuntime
   authorizer?: Authorizer
   limits?: Partial<SqlLimits>
   log?: Logger
@@ -38,7 +41,13 @@ export function createSqlService(options: SqlServiceOptions): SqlService {
   const load = (): Promise<SqlEngine> => {
     engine ??= import('./engine.ts').then(
       ({ SqlEngine }) =>
-        new SqlEngine({ logs: options.logs, limits, authorizer: options.authorizer, log: options.log }),
+        new SqlEngine({
+          logs: options.logs,
+          registry: options.registry,
+          limits,
+          authorizer: options.authorizer,
+          log: options.log,
+        }),
     )
     return engine
   }

@@ -39,5 +39,5 @@ export const defaultSqlLimits: SqlLimits = {
   queuedQueriesMax: 16,
   threadsPerQuery: 2,
   insertRecordsMax: 100_000,
-  continuousIntervalMs: 1000,
+  continuousIntervalMs: 200,
 }

@@ -4,7 +4,9 @@
 // columns the query uses (projection pushdown: a `count(*)` decodes no keys, values or headers).
 //
 // Columns: topic, partition, offset, timestamp (UTC), timestamp_type, key and value (UTF-8 text, NULL
-// when the bytes are not valid UTF-8), headers (list of {key, value}), key_bytes and value_bytes.
+// when the bytes are not valid UTF-8), headers (list of {key, value}), key_bytes and value_bytes,
+// key_schema_id and value_schema_id (Confluent's wire format), key_decoded and value_decoded (typed
+// through the schema registry or by JSON inference; decode/).
 
 import {
   BIGINT,
@@ -19,7 +21,8 @@ import {
   TIMESTAMP,
   VARCHAR,
 } from '@duckdb/node-api'
-import { type ChunkSegment, type DecodedBatch, writeChunk } from './chunk-writer.ts'
+import { type ChunkSegment, ColumnIndex, type DecodedBatch, writeChunk } from './chunk-writer.ts'
+import { jsonType } from './decode/shape.ts'
 import { decodeBatchRows } from './record-columns.ts'
 import { topicFunctionName } from './sql-ast.ts'
 import type { ScannedTopic } from './topic-scan.ts'
@@ -36,7 +39,19 @@ const columns: ReadonlyArray<{ name: string; type: DuckDBType }> = [
   { name: 'headers', type: LIST(STRUCT({ key: VARCHAR, value: VARCHAR })) },
   { name: 'key_bytes', type: BLOB },
   { name: 'value_bytes', type: BLOB },
+  { name: 'key_schema_id', type: INTEGER },
+  { name: 'value_schema_id', type: INTEGER },
+  // Typed per query at bind (decode/decoded-columns.ts); JSON until the engine prepared them.
+  { name: 'key_decoded', type: jsonType },
+  { name: 'value_decoded', type: jsonType },
 ]
+
+/** Names of the columns whose type depends on the records (the engine prepares them before the query). */
+export const decodedColumnNames: readonly string[] = ['key_decoded', 'value_decoded']
+
+/** The error an init fails with when a decoded column is read but was not prepared (the engine then
+ * prepares it and runs the query again). */
+export const decodedColumnsNotPrepared = 'streamline_topic: decoded columns not prepared'
 
 export const topicColumnNames = columns.map((column) => column.name)
 
@@ -72,7 +87,7 @@ function fillChunk(cursor: Cursor, output: DuckDBDataChunk): void {
     cursor.decoded = { batch, rows: decodeBatchRows(batch, topic.spec) }
     cursor.row = 0
   }
-  writeChunk(output, cursor.columnIndexes, segments, rows, cursor.topicBytes)
+  writeChunk(output, cursor.columnIndexes, segments, rows, cursor.topicBytes, topic.decoded)
 }
 
 /** The scans of the queries running on one DuckDB instance, by connection id. */
@@ -98,21 +113,40 @@ export function registerTopicFunction(connection: DuckDBConnection, scans: Scans
         )
         return
       }
-      for (const column of columns) info.addResultColumn(column.name, column.type)
+      for (const column of columns) {
+        const decoded =
+          column.name === 'key_decoded'
+            ? topic.decoded?.key
+            : column.name === 'value_decoded'
+              ? topic.decoded?.value
+              : undefined
+        info.addResultColumn(column.name, decoded?.type ?? column.type)
+      }
       info.setBindData({ topic })
     },
     initFunction(info) {
       const { topic } = info.bindData as { topic: ScannedTopic }
+      const columnIndexes = info.getColumnIndexes()
+      const readsDecoded = columnIndexes.some(
+        (index) => index === ColumnIndex.keyDecoded || index === ColumnIndex.valueDecoded,
+      )
+      if (readsDecoded && topic.decoded === undefined) {
+        info.setError(decodedColumnsNotPrepared)
+        return
+      }
       const cursor: Cursor = {
         topic,
         topicBytes: Buffer.from(topic.spec.topic),
-        columnIndexes: info.getColumnIndexes(),
+        columnIndexes,
         batchIndex: -1,
         decoded: null,
         row: 0,
       }
       info.setInitData(cursor)
-      info.setMaxThreads(1)
+      // Every call of the main function runs on the JS thread, one at a time, so chunks keep offset
+      // order; with more threads, DuckDB runs what follows the scan (JSON extraction, aggregation) on
+      // each, which a GROUP BY's result does not depend on (engine.ts decides).
+      info.setMaxThreads(topic.parallel === true ? 2 : 1)
     },
     mainFunction(info, output) {
       try {

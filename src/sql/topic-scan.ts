@@ -9,6 +9,7 @@
 import { type BatchHeader, batchHeaderBytes, validateBatch } from '../protocol/records/batch-header.ts'
 import { decompress } from '../protocol/records/compression/index.ts'
 import type { LogManager, PartitionLog, TopicDescription } from '../storage/types.ts'
+import type { DecodedColumns } from './decode/decoded-columns.ts'
 import { SqlError } from './errors.ts'
 import type { ScanSpec } from './pushdown.ts'
 import { decodeBatchRows } from './record-columns.ts'
@@ -24,6 +25,10 @@ export interface ScannedTopic {
   spec: ScanSpec
   description: TopicDescription
   batches: ScannedBatch[]
+  /** key_decoded / value_decoded, prepared when the query reads them (decode/decoded-columns.ts). */
+  decoded?: DecodedColumns
+  /** The query's result does not depend on row order: DuckDB may pull chunks on several threads. */
+  parallel?: boolean
 }
 
 export interface ScanBudget {

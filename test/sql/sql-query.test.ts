@@ -1,6 +1,6 @@
 // Goal: POST /api/v1/query answers real SQL over real topics with exact rows: every column of
 // streamline_topic (topic, partition, offset, timestamp, timestamp_type, key, value, headers,
-// key_bytes, value_bytes), JSON extraction with ->> and json_extract, aggregates, INSERT INTO
+// key_bytes, value_bytes, key/value_schema_id, key/value_decoded), JSON extraction with ->> and json_extract, aggregates, INSERT INTO
 // streamline_topic('out') read back by a Kafka consumer; bad SQL answers 400 with DuckDB's message,
 // unknown topics 404, and the safety limits hold: external access refused (read_csv('/etc/passwd'),
 // ATTACH, INSTALL, COPY … TO, SET), the memory limit and the time limit cancel a query with a clear
@@ -91,6 +91,14 @@ test('every column of streamline_topic, with its type', async () => {
     { name: 'headers', type: 'STRUCT("key" VARCHAR, "value" VARCHAR)[]' },
     { name: 'key_bytes', type: 'BLOB' },
     { name: 'value_bytes', type: 'BLOB' },
+    { name: 'key_schema_id', type: 'INTEGER' },
+    { name: 'value_schema_id', type: 'INTEGER' },
+    // The key is not JSON (JSON, all NULL); the value's type is inferred (test/sql/sql-decoded.test.ts).
+    { name: 'key_decoded', type: 'JSON' },
+    {
+      name: 'value_decoded',
+      type: 'STRUCT("id" BIGINT, "user" STRUCT("id" BIGINT, "country" VARCHAR), "total" BIGINT)',
+    },
   ])
   const value = order(1).value
   assert.deepEqual(rowsOf(answer), [
@@ -105,6 +113,10 @@ test('every column of streamline_topic, with its type', async () => {
       [{ key: 'source', value: 'test-1' }],
       Buffer.from('user-1').toString('base64'),
       Buffer.from(value).toString('base64'),
+      null,
+      null,
+      null,
+      { id: 1, user: { id: 1, country: 'FR' }, total: 10 },
     ],
   ])
   assert.equal(fields(answer).rowCount, 1)

@@ -302,6 +302,9 @@ export class ContinuousQueries {
     if (this.closed || this.timer !== null) return
     this.timer = setTimeout(() => {
       this.timer = null
+      // One tick at a time: a CREATE/RESUME may schedule while a (slow, loaded) tick still runs, and two
+      // ticks would run the same step twice (duplicate stream records). The running one reschedules.
+      if (this.ticking !== null) return
       this.ticking = this.tick()
         .catch((error: unknown) => this.options.log?.error({ err: error }, 'continuous query step failed'))
         .finally(() => {

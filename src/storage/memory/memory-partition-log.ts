@@ -233,7 +233,8 @@ export class MemoryPartitionLog implements PartitionLog {
         chosen.push(batch)
         bytes += batch.length
       }
-      return { ...result, records: Buffer.concat(chosen) }
+      // One batch is handed out as stored (readers never write into read results): no copy.
+      return { ...result, records: chosen.length === 1 ? chosen[0] : Buffer.concat(chosen) }
     }
     return result
   }
