@@ -6,6 +6,7 @@ import { alternatives } from './alternatives.ts'
 import { baselines } from './baselines.ts'
 import { cli } from './cli.ts'
 import { connect } from './connect.ts'
+import { connectFlow } from './connect-flow.ts'
 import { consoleWorkload } from './console.ts'
 import { embedded } from './embedded.ts'
 import { fetchWorkload } from './fetch.ts'
@@ -31,5 +32,6 @@ export const workloads: readonly Workload[] = [
   registry,
   embedded,
   connect,
+  connectFlow,
   consoleWorkload,
 ]
