@@ -213,17 +213,6 @@ const sinkOnly: ConfigDef = [
 /** KIP-618's SourceConnectorConfig options (only source connectors have them). */
 const sourceOnly: ConfigDef = [
   {
-    name: 'offsets.storage.topic',
-    type: 'STRING',
-    defaultValue: null,
-    importance: 'LOW',
-    documentation:
-      "The name of a separate offsets topic to use for this connector. If empty or not specified, the worker’s global offsets topic name will be used. If specified, the offsets topic will be created if it does not already exist on the Kafka cluster targeted by this connector (which may be different from the one used for the worker's global offsets topic if the bootstrap.servers property of the connector's producer has been overridden from the worker's).",
-    group: 'offsets.topic',
-    orderInGroup: 1,
-    displayName: 'Offsets topic',
-  },
-  {
     name: 'exactly.once.support',
     type: 'STRING',
     defaultValue: 'requested',
@@ -259,6 +248,17 @@ const sourceOnly: ConfigDef = [
     displayName: 'Transaction boundary interval',
     validate: (value: unknown) =>
       typeof value === 'number' && value < 0 ? 'Value must be at least 0' : null,
+  },
+  {
+    name: 'offsets.storage.topic',
+    type: 'STRING',
+    defaultValue: null,
+    importance: 'LOW',
+    documentation:
+      "The name of a separate offsets topic to use for this connector. If empty or not specified, the worker’s global offsets topic name will be used. If specified, the offsets topic will be created if it does not already exist on the Kafka cluster targeted by this connector (which may be different from the one used for the worker's global offsets topic if the bootstrap.servers property of the connector's producer has been overridden from the worker's).",
+    group: 'offsets.topic',
+    orderInGroup: 1,
+    displayName: 'Offsets topic',
   },
 ]
 
