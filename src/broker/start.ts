@@ -92,7 +92,7 @@ export interface StartBrokerOptions {
    * Connect worker (so tests that start brokers in-process never bind 8083). */
   connectAddr?: string | null
   /** The built-in Connect worker's settings (exactly.once.source.support, plugin.path). */
-  connectWorker?: Pick<ConnectServerOptions, 'exactlyOnceSourceSupport' | 'pluginPath'>
+  connectWorker?: Pick<ConnectServerOptions, 'exactlyOnceSourceSupport' | 'pluginPath' | 'group'>
   nodeId?: number
   logLevel?: LogLevel
   logger?: Logger

@@ -71,6 +71,18 @@ export function startOptionsOf(config: StreamlineConfig, logger: Logger): StartB
     connectWorker: {
       exactlyOnceSourceSupport: config.connectExactlyOnceSourceSupport,
       pluginPath: pluginPathOf(config.connectPluginPath),
+      ...(config.connectGroupId.trim() === ''
+        ? {}
+        : {
+            group: {
+              groupId: config.connectGroupId.trim(),
+              protocol: 'compatible' as const,
+              sessionTimeoutMs: config.connectSessionTimeoutMs,
+              heartbeatIntervalMs: config.connectHeartbeatIntervalMs,
+              rebalanceTimeoutMs: config.connectRebalanceTimeoutMs,
+              scheduledRebalanceMaxDelayMs: config.connectScheduledRebalanceMaxDelayMs,
+            },
+          }),
     },
     nodeId: config.nodeId,
     logger,

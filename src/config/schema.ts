@@ -430,6 +430,31 @@ export const configSchema = z
           "The built-in Connect worker's exactly.once.source.support (KIP-618): enabled runs source tasks in transactions.",
         ),
       ),
+    connectGroupId: z
+      .string()
+      .default('')
+      .meta(
+        meta(
+          "Kafka Connect's group.id for the built-in worker: set, it joins that Connect group (distributed mode) with `streamline connect --group-id` workers; empty, it runs alone.",
+          { valueName: '<id>' },
+        ),
+      ),
+    connectSessionTimeoutMs: positiveInt()
+      .default(10_000)
+      .meta(meta("The built-in worker's Connect group session.timeout.ms.")),
+    connectHeartbeatIntervalMs: positiveInt()
+      .default(3_000)
+      .meta(meta("The built-in worker's Connect group heartbeat.interval.ms.")),
+    connectRebalanceTimeoutMs: positiveInt()
+      .default(60_000)
+      .meta(meta("The built-in worker's Connect group rebalance.timeout.ms.")),
+    connectScheduledRebalanceMaxDelayMs: nonNegativeMs()
+      .default(300_000)
+      .meta(
+        meta(
+          "The built-in worker's scheduled.rebalance.max.delay.ms: how long a departed worker's work waits for it.",
+        ),
+      ),
     connectPluginPath: z
       .string()
       .default('')

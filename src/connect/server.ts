@@ -122,6 +122,13 @@ export async function startConnectServer(options: ConnectServerOptions): Promise
 }
 
 function resumeStoredConnectors(server: ConnectServer, options: ConnectServerOptions): void {
+  // A member of a Connect group joins at start: the group assigns it work whether or not it is asked.
+  if (options.group !== undefined) {
+    server
+      .warm()
+      .catch((error: unknown) => options.log.error({ err: error }, 'joining the Connect group failed'))
+    return
+  }
   if (options.hasStoredConnectors === undefined) return
   Promise.resolve(options.hasStoredConnectors())
     .then((stored) => (stored ? server.warm() : undefined))

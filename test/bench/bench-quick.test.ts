@@ -70,6 +70,10 @@ const expectedMeasurements = [
   'connect.s3Sink.firstObjectMs',
   'connect.s3RawPut.mbPerSec',
   'connect.s3Sink.vsRawPut',
+  'connect.fileFlow.recordsPerSec',
+  'connect.fileFlow.kcat.recordsPerSec',
+  'connect.cdcLag.p99Ms',
+  'connect.cdcLag.p50Ms',
   'console.firstPage.jsGzipKiB',
   'console.browse.newest.ms',
   'console.browse.oldest.ms',
@@ -82,6 +86,8 @@ const expectedTargets = [
   'target.produce-acks-all-vs-acks-1',
   'target.produce-1000-partitions',
   'target.cli-version-start',
+  'target.connect-file-flow-vs-kcat',
+  'target.connect-cdc-lag-p99',
 ]
 
 function runQuickSuite(outFile: string): Promise<{ code: number | null; output: string }> {

@@ -1,9 +1,11 @@
-// Goal: distributed mode as Kafka Connect's. Three `streamline connect --group-id` workers form one
-// Connect group (protocol type `connect`, incremental cooperative), every worker sees every config,
+// Goal: distributed mode as Kafka Connect's. The worker inside `streamline` (`--connect-group-id`) and
+// two `streamline connect --group-id` workers form one Connect group (protocol type `connect`,
+// incremental cooperative), every worker sees every config,
 // config writes sent to a follower are forwarded to the leader (and `?forward=false` gets Kafka's 409),
 // connectors and tasks are spread over the workers, and when one worker is SIGKILLed its work moves to
 // the others after scheduled.rebalance.max.delay.ms: every task RUNNING again, no record lost.
-// Method: a broker process (Connect off) and three real worker processes; curl for every REST call; a
+// Method: a broker process (its worker in the group) and two real worker processes (one is SIGKILLed);
+// curl for every REST call; a
 // 4-task datagen source (orders, 400 per task) into a topic and a FileStreamSink writing it to a file.
 // Each (task, iteration) record is a distinct JSON line: kcat must read all 1,600 of them from the
 // topic (lines seen twice are allowed: at-least-once, as Kafka Connect's delivery after a crash); the
@@ -22,10 +24,11 @@ import {
   waitForExit,
 } from '../helpers/broker-process.ts'
 import { requireClient } from '../helpers/clients.ts'
-import { curl, waitFor } from '../helpers/connect.ts'
+import { connectUrlOf, curl, waitFor } from '../helpers/connect.ts'
 
 interface WorkerProcess {
-  child: ChildProcess
+  /** null: the worker inside the broker process (`--connect-group-id`), never killed here. */
+  child: ChildProcess | null
   url: string
   workerId: string
   output: () => string
@@ -36,7 +39,7 @@ const workers: WorkerProcess[] = []
 let dir = ''
 after(async () => {
   for (const worker of workers) {
-    if (worker.child.exitCode === null && worker.child.signalCode === null) {
+    if (worker.child !== null && worker.child.exitCode === null && worker.child.signalCode === null) {
       worker.child.kill('SIGKILL')
       await waitForExit(worker.child, 10_000)
     }
@@ -154,7 +157,10 @@ test("three workers share the work, and a SIGKILLed worker's tasks move with not
     for (const worker of workers)
       process.stderr.write(`--- worker ${worker.url}\n${worker.output().slice(-6_000)}\n`)
     const text = await readFile(join(dir, 'orders.jsonl'), 'utf8').catch(() => '')
-    const alive = workers.find((worker) => worker.child.exitCode === null && worker.child.signalCode === null)
+    const alive = workers.find(
+      (worker) =>
+        worker.child === null || (worker.child.exitCode === null && worker.child.signalCode === null),
+    )
     if (alive !== undefined)
       for (const path of ['gen/offsets', 'gen/status', 'sink/status', 'sink/offsets'])
         process.stderr.write(`--- ${path} ${(await curl('GET', `${alive.url}/connectors/${path}`)).text}\n`)
@@ -165,13 +171,29 @@ test("three workers share the work, and a SIGKILLed worker's tasks move with not
 
 async function scenario(): Promise<void> {
   dir = await makeTempDir('streamline-connect-dist-')
-  broker = await startBrokerProcess({ args: ['--no-connect'] })
+  // The broker's own worker joins the group beside two `streamline connect` workers.
+  broker = await startBrokerProcess({
+    args: [
+      '--connect-group-id',
+      'connect-cluster',
+      '--connect-session-timeout-ms',
+      '6000',
+      '--connect-heartbeat-interval-ms',
+      '1000',
+      '--connect-scheduled-rebalance-max-delay-ms',
+      '2000',
+    ],
+  })
   const bootstrap = broker.bootstrap
-  const [first, second, third] = await Promise.all([
-    startWorker(bootstrap),
-    startWorker(bootstrap),
-    startWorker(bootstrap),
-  ])
+  const inBroker = broker
+  const brokerUrl = connectUrlOf(inBroker)
+  workers.push({
+    child: null,
+    url: brokerUrl,
+    workerId: brokerUrl.slice('http://'.length),
+    output: () => inBroker.output(),
+  })
+  await Promise.all([startWorker(bootstrap), startWorker(bootstrap)])
   // Every worker joined one group and one of them leads.
   await waitFor('one leader among three workers', async () =>
     workers.filter(isLeader).length === 1 &&
@@ -232,17 +254,17 @@ async function scenario(): Promise<void> {
   }
   const owners = new Set([spread.connector.worker_id, ...spread.tasks.map((task) => task.worker_id)])
   assert.ok(owners.size >= 2, `gen runs on ${[...owners].join(', ')}`)
-  // Kill a follower that runs the sink task, else one that runs datagen tasks (its work waits 2 s for
-  // it, then moves).
+  // Kill a worker process (not the leader, not the broker's) that runs the sink task, else one that
+  // runs datagen tasks (its work waits 2 s for it, then moves).
+  const killable = workers.filter((worker) => worker !== leader && worker.child !== null)
   const victim =
-    workers.find((worker) => worker !== leader && sinkStatus.tasks[0]?.worker_id === worker.workerId) ??
-    workers.find(
-      (worker) => worker !== leader && spread.tasks.some((task) => task.worker_id === worker.workerId),
-    ) ??
-    (workers.find((worker) => worker !== leader) as WorkerProcess)
+    killable.find((worker) => sinkStatus.tasks[0]?.worker_id === worker.workerId) ??
+    killable.find((worker) => spread.tasks.some((task) => task.worker_id === worker.workerId)) ??
+    (killable[0] as WorkerProcess)
+  const victimChild = victim.child as ChildProcess
   await new Promise((resolve) => setTimeout(resolve, 3_000))
-  victim.child.kill('SIGKILL')
-  assert.equal(await waitForExit(victim.child, 10_000), true)
+  victimChild.kill('SIGKILL')
+  assert.equal(await waitForExit(victimChild, 10_000), true)
   const alive = (workerId: string) => workerId !== victim.workerId
   const moved = await waitForRunning(leader.url, 'gen', 4, alive)
   await waitForRunning(leader.url, 'sink', 1, alive)
@@ -281,7 +303,7 @@ async function scenario(): Promise<void> {
   assert.equal(new Set(written).size, expectedLines)
   // The survivors still answer for the whole group; the offsets of every datagen task reach the end
   // (the last commit follows the last record by up to a flush interval: polled, bounded).
-  const survivor = [first, second, third].find((worker) => worker !== victim)?.url
+  const survivor = workers.find((worker) => worker !== victim)?.url
   const expectedOffsets = [0, 1, 2, 3].map((task) => ({
     partition: { 'task.id': task },
     offset: { 'current.iteration': 399 },

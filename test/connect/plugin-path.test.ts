@@ -7,7 +7,9 @@
 // Method: a broker process started with `--connect-plugin-path <dir>` and exactly-once source enabled;
 // the plugin (test/connect/fixtures/plugin-path/counting, a package directory in plain JavaScript) is
 // copied next to three malformed modules written by the test; curl for REST; kafkajs (read_committed)
-// reads the topic.
+// reads the topic and the connector's own offsets topic (`offsets.storage.topic`). Zombie fencing (KIP-618): a datagen source shrinks from 3 tasks to 1 while a
+// kafkajs transactional producer holds task 2's transactional id with an open transaction; its commit
+// must fail (PRODUCER_FENCED) and a read_committed consumer must never see its record.
 import assert from 'node:assert/strict'
 import { cp, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -20,7 +22,7 @@ import {
   repositoryRoot,
   startBrokerProcess,
 } from '../helpers/broker-process.ts'
-import { connectUrlOf, curl, waitFor } from '../helpers/connect.ts'
+import { connectUrlOf, curl, waitFor, waitForState } from '../helpers/connect.ts'
 
 let dir = ''
 let broker: BrokerProcess | null = null
@@ -99,7 +101,6 @@ test('transaction.boundary=connector: only the transactions the task committed a
   const admin = kafka.admin()
   await admin.connect()
   await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
-  await admin.disconnect()
   const created = await curl('POST', `${base}/connectors`, {
     name: 'counting',
     config: {
@@ -110,6 +111,7 @@ test('transaction.boundary=connector: only the transactions the task committed a
       'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
       'exactly.once.support': 'required',
       'transaction.boundary': 'connector',
+      'offsets.storage.topic': 'counting-offsets',
     },
   })
   assert.equal(created.status, 201, created.text)
@@ -118,14 +120,20 @@ test('transaction.boundary=connector: only the transactions the task committed a
     ...Array.from({ length: 14 }, (_, n) => `n-${n}`),
     ...Array.from({ length: 17 }, (_, index) => `n-${18 + index}`),
   ]
+  await waitFor("the connector's offsets topic", async () =>
+    (await admin.listTopics()).includes('counting-offsets') ? true : undefined,
+  )
+  await admin.disconnect()
   const consumer = kafka.consumer({ groupId: 'plugin-path-check', readUncommitted: false })
   const values: string[] = []
+  const storedOffsets: string[] = []
   await consumer.connect()
   try {
-    await consumer.subscribe({ topic, fromBeginning: true })
+    await consumer.subscribe({ topics: [topic, 'counting-offsets'], fromBeginning: true })
     await consumer.run({
-      eachMessage: async ({ message }) => {
-        values.push(message.value?.toString() ?? '')
+      eachMessage: async ({ topic: from, message }) => {
+        if (from === topic) values.push(message.value?.toString() ?? '')
+        else storedOffsets.push(`${message.key?.toString()} ${message.value?.toString()}`)
       },
     })
     await waitFor('the committed records', async () => (values.length >= expected.length ? true : undefined))
@@ -134,10 +142,92 @@ test('transaction.boundary=connector: only the transactions the task committed a
     await consumer.disconnect()
   }
   assert.deepEqual(values, expected)
+  // The connector's own offsets topic (KIP-618's offsets.storage.topic) holds each committed
+  // transaction's offset, in Kafka Connect's key format; the aborted one never shows.
+  assert.deepEqual(
+    storedOffsets,
+    [6, 13, 20, 27, 34].map((n) => `["counting",{"counter":"c"}] {"n":${n}}`),
+  )
   const offsets = await waitFor('the committed offset', async () => {
     await curl('PUT', `${base}/connectors/counting/stop`)
     const answer = await curl('GET', `${base}/connectors/counting/offsets`)
     return answer.status === 200 ? answer.body : undefined
   })
   assert.deepEqual(offsets, { offsets: [{ partition: { counter: 'c' }, offset: { n: 34 } }] })
+})
+
+test('zombie fencing: when the task count shrinks, a gone task id is fenced and its open transaction cannot commit', {
+  timeout: 120_000,
+}, async () => {
+  assert.ok(broker !== null)
+  const kafka = new Kafka({
+    clientId: 'fencing-test',
+    brokers: [broker.bootstrap],
+    logLevel: logLevel.NOTHING,
+  })
+  const config = {
+    'connector.class': 'io.confluent.kafka.connect.datagen.DatagenConnector',
+    'kafka.topic': 'fenced-orders',
+    quickstart: 'orders',
+    'records.per.second': '5',
+    'tasks.max': '3',
+    'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+    'value.converter.schemas.enable': 'false',
+  }
+  const created = await curl('POST', `${base}/connectors`, { name: 'fenced', config })
+  assert.equal(created.status, 201, created.text)
+  await waitForState(base, 'fenced', 'RUNNING', 3)
+
+  // The zombie: task 2's transactional id (Kafka's `<group.id>-<connector>-<task>`) in a real client,
+  // with a transaction left open, as a task on a worker cut off from the group would hold one.
+  const zombie = kafka.producer({
+    transactionalId: 'connect-cluster-fenced-2',
+    idempotent: true,
+    maxInFlightRequests: 1,
+  })
+  await zombie.connect()
+  const transaction = await zombie.transaction()
+  await transaction.send({ topic: 'zombie-out', messages: [{ value: 'zombie' }] })
+
+  // A read_committed consumer of the zombie's topic and of connect-configs (Kafka's task count records,
+  // written after each fencing), running before the shrink.
+  const consumer = kafka.consumer({ groupId: 'zombie-check', readUncommitted: false })
+  const values: string[] = []
+  const taskCounts: unknown[] = []
+  await consumer.connect()
+  try {
+    await consumer.subscribe({ topics: ['zombie-out', 'connect-configs'], fromBeginning: true })
+    await consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        if (topic === 'zombie-out') values.push(message.value?.toString() ?? '')
+        else if (message.key?.toString() === 'tasks-fencing-fenced')
+          taskCounts.push(JSON.parse(message.value?.toString() ?? 'null'))
+      },
+    })
+    const updated = await curl('PUT', `${base}/connectors/fenced/config`, { ...config, 'tasks.max': '1' })
+    assert.equal(updated.status, 200, updated.text)
+    await waitFor('the fencing for one task', async () => (taskCounts.length >= 2 ? true : undefined))
+    assert.deepEqual(taskCounts, [{ 'task-count': 3 }, { 'task-count': 1 }])
+    const refused = await transaction.commit().then(
+      () => null,
+      (error: unknown) => error as { type?: string },
+    )
+    assert.ok(refused !== null, "the zombie's transaction committed")
+    assert.ok(
+      ['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH'].includes(refused.type ?? ''),
+      `error ${String(refused.type)}`,
+    )
+    await zombie.disconnect()
+    // A record written after the zombie's is seen; the zombie's never is.
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({ topic: 'zombie-out', messages: [{ value: 'after' }] })
+    await producer.disconnect()
+    await waitFor('the record after the zombie', async () => (values.includes('after') ? true : undefined))
+  } finally {
+    await consumer.disconnect()
+  }
+  assert.deepEqual(values, ['after'])
+  await waitForState(base, 'fenced', 'RUNNING', 1)
+  await curl('DELETE', `${base}/connectors/fenced`)
 })

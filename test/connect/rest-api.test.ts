@@ -270,13 +270,14 @@ describe('Connect REST API (curl)', { timeout: 180_000 }, () => {
     }
     assert.equal(infos.name, sourceClass)
     assert.equal(infos.error_count, 2)
-    // A source connector has KIP-618's group too, as Kafka's SourceConnectorConfig.
+    // A source connector has KIP-618's groups too, as Kafka's SourceConnectorConfig.
     assert.deepEqual(infos.groups, [
       'Common',
       'Transforms',
       'Predicates',
       'Error Handling',
       'Exactly Once Support',
+      'offsets.topic',
     ])
     const byName = new Map(infos.configs.map((config) => [config.value.name, config.value]))
     assert.deepEqual(byName.get('tasks.max'), {

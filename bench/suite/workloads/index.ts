@@ -7,6 +7,7 @@ import { baselines } from './baselines.ts'
 import { cli } from './cli.ts'
 import { clusterWorkload } from './cluster.ts'
 import { connect } from './connect.ts'
+import { connectFlow } from './connect-flow.ts'
 import { consoleWorkload } from './console.ts'
 import { embedded } from './embedded.ts'
 import { fetchWorkload } from './fetch.ts'
@@ -32,6 +33,7 @@ export const workloads: readonly Workload[] = [
   registry,
   embedded,
   connect,
+  connectFlow,
   consoleWorkload,
   clusterWorkload,
 ]

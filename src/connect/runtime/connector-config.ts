@@ -249,6 +249,17 @@ const sourceOnly: ConfigDef = [
     validate: (value: unknown) =>
       typeof value === 'number' && value < 0 ? 'Value must be at least 0' : null,
   },
+  {
+    name: 'offsets.storage.topic',
+    type: 'STRING',
+    defaultValue: null,
+    importance: 'LOW',
+    documentation:
+      "The name of a separate offsets topic to use for this connector. If empty or not specified, the worker’s global offsets topic name will be used. If specified, the offsets topic will be created if it does not already exist on the Kafka cluster targeted by this connector (which may be different from the one used for the worker's global offsets topic if the bootstrap.servers property of the connector's producer has been overridden from the worker's).",
+    group: 'offsets.topic',
+    orderInGroup: 1,
+    displayName: 'Offsets topic',
+  },
 ]
 
 /** What validation needs to know about the worker (Kafka checks KIP-618's options against it). */

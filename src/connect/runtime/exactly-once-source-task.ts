@@ -21,8 +21,6 @@ export interface ExactlyOnceOptions {
   boundary: TransactionBoundary
   /** `interval`: how long a transaction stays open. */
   intervalMs: number
-  /** The worker's connect-offsets topic (offsets are written there inside the transaction). */
-  offsetsTopic: string
 }
 
 /** What the task asked through its TransactionContext, applied after a record or after the poll. */
@@ -132,7 +130,7 @@ export class ExactlyOnceWorkerSourceTask extends WorkerSourceTask {
     try {
       await writer.send(
         entries.map(({ partition, offset }) => ({
-          topic: this.exactlyOnce.offsetsTopic,
+          topic: offsets.topic, // connect-offsets, or the connector's offsets.storage.topic
           key: jsonBytes([id.connector, partition]),
           value: jsonBytes(offset),
         })),
@@ -144,6 +142,15 @@ export class ExactlyOnceWorkerSourceTask extends WorkerSourceTask {
     }
     // Committed: the offset store learns it now (its tail reads the same records back later).
     for (const { partition, offset } of entries) offsets.applyRecord([id.connector, partition], offset)
+    // With the connector's own offsets topic, the global one gets its copy after the commit (Kafka's).
+    await offsets
+      .afterCommit(id.connector, entries)
+      .catch((error: unknown) =>
+        this.options.log.warn(
+          { err: error, connector: id.connector },
+          'copying offsets to the global topic failed',
+        ),
+      )
     for (const entry of sent)
       task.commitRecord?.(entry.record, {
         topic: entry.topic,

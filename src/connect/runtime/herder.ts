@@ -246,8 +246,9 @@ export class Herder {
         })),
       }
     }
-    await this.worker.offsets.readToEnd()
-    return { offsets: this.worker.offsets.all(name).map(({ partition, offset }) => ({ partition, offset })) }
+    const offsets = await this.worker.sourceOffsetsFor(this.config(name))
+    await offsets.readToEnd()
+    return { offsets: offsets.all(name).map(({ partition, offset }) => ({ partition, offset })) }
   }
 
   private requireStopped(name: string): void {
@@ -268,7 +269,8 @@ export class Herder {
     if (this.worker.connectorType(name) === 'sink') {
       await alterGroupOffsets(this.worker.client, `connect-${name}`, offsets.map(sinkOffsetOf))
     } else {
-      await this.worker.offsets.put(
+      const stored = await this.worker.sourceOffsetsFor(this.config(name))
+      await stored.put(
         name,
         offsets.map((entry) => ({
           partition: entry.partition as OffsetMap,
@@ -284,10 +286,11 @@ export class Herder {
     await this.requireLeader()
     if (this.worker.connectorType(name) === 'sink') await deleteGroup(this.worker.client, `connect-${name}`)
     else {
-      await this.worker.offsets.readToEnd()
-      await this.worker.offsets.put(
+      const stored = await this.worker.sourceOffsetsFor(this.config(name))
+      await stored.readToEnd()
+      await stored.put(
         name,
-        this.worker.offsets.all(name).map(({ partition }) => ({ partition, offset: null })),
+        stored.all(name).map(({ partition }) => ({ partition, offset: null })),
       )
     }
     return { message: 'The offsets for this connector have been reset successfully' }

@@ -7,6 +7,7 @@ import type { Logger } from '../../log.ts'
 import { createConverter } from '../converters/index.ts'
 import { ParsedConfig, type Properties } from '../sdk/config-def.ts'
 import type { AnyConnector } from '../sdk/connector.ts'
+import { globalOffsets, type SourceOffsets } from '../storage/connector-offset-store.ts'
 import { GroupConsumer } from '../storage/group-consumer.ts'
 import type { KafkaClientOptions, KafkaWriter } from '../storage/kafka-client.ts'
 import type { OffsetStore } from '../storage/offset-store.ts'
@@ -51,6 +52,8 @@ export function buildWorkerTask(
     taskConfig: Properties
     paused: boolean
     metrics: TaskMetrics
+    /** A source task's offsets (the connector's offsets.storage.topic); connect-offsets when absent. */
+    sourceOffsets?: SourceOffsets
   },
 ): WorkerTask {
   const { id, connector, connectorConfig: config, taskConfig, metrics } = options
@@ -95,7 +98,7 @@ export function buildWorkerTask(
           ...common,
           task: connector.createTask(),
           writer: context.writer,
-          offsets: context.offsets,
+          offsets: options.sourceOffsets ?? globalOffsets(context.offsets, context.offsetsTopic),
         })
       : new WorkerSinkTask({
           ...common,
@@ -130,6 +133,5 @@ function sourceTask(
     }),
     boundary: parsed.string('transaction.boundary') as TransactionBoundary,
     intervalMs: typeof intervalMs === 'number' ? intervalMs : context.offsetFlushIntervalMs,
-    offsetsTopic: context.offsetsTopic,
   })
 }

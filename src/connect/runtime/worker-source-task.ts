@@ -9,8 +9,8 @@ import type { Converter } from '../converters/converter.ts'
 import type { Properties } from '../sdk/config-def.ts'
 import type { SourceTask } from '../sdk/connector.ts'
 import type { OffsetMap, SourceRecord } from '../sdk/records.ts'
+import type { SourceOffsets } from '../storage/connector-offset-store.ts'
 import type { KafkaWriter, ProducedRecord } from '../storage/kafka-client.ts'
-import type { OffsetStore } from '../storage/offset-store.ts'
 import { type ErrorHandler, skipped } from './error-handling.ts'
 import { headerBytes } from './headers.ts'
 import type { TaskMetrics } from './task-metrics.ts'
@@ -26,7 +26,8 @@ export interface WorkerSourceTaskOptions {
   transforms: TransformationChain
   errors: ErrorHandler
   writer: KafkaWriter
-  offsets: OffsetStore
+  /** connect-offsets, or the connector's own offsets.storage.topic with it as the fallback. */
+  offsets: SourceOffsets
   offsetFlushIntervalMs: number
   onTopic: (topic: string) => void
   metrics: TaskMetrics

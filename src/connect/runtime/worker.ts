@@ -13,10 +13,12 @@ import { WorkAssignment } from '../distributed/work-assignment.ts'
 import type { Properties } from '../sdk/config-def.ts'
 import type { AnyConnector } from '../sdk/connector.ts'
 import { ConfigStore, type RestartRequest, type TargetState } from '../storage/config-store.ts'
+import { connectorOffsets, globalOffsets, type SourceOffsets } from '../storage/connector-offset-store.ts'
 import { type KafkaClientOptions, KafkaReader, KafkaWriter } from '../storage/kafka-client.ts'
 import { OffsetStore } from '../storage/offset-store.ts'
 import { type StateTopicNames, stateTopics } from '../storage/state-topics.ts'
 import { type State, StatusStore } from '../storage/status-store.ts'
+import { fenceProducers } from '../storage/transactional-writer.ts'
 import type { WorkerValidationContext } from './connector-config.ts'
 import { traceOf } from './error-handling.ts'
 import { loadPluginPath, type PluginLoadFailure } from './plugin-path.ts'
@@ -82,6 +84,8 @@ export class Worker implements WorkerMetricsSource {
   private readonly connectors = new Map<string, RunningConnector>()
   private readonly tasks = new Map<string, Map<number, RunningTask>>()
   private readonly queues = new Map<string, Promise<void>>()
+  /** Connectors' own offsets topics (offsets.storage.topic), each read once. */
+  private readonly connectorOffsetStores = new Map<string, Promise<OffsetStore>>()
   private readonly taskContext: TaskFactoryContext
   /** The connectors and task counts the leader last assigned from (a change asks for a rebalance). */
   private assignedWork = ''
@@ -254,6 +258,11 @@ export class Worker implements WorkerMetricsSource {
           await this.configs.putTaskConfigs(name, desired) // comes back as a commit record: reconcile again
           return
         }
+        if (this.awaitsFencing(name, config)) {
+          await this.stopTasks(name, () => true) // ours commit what they hold before they are fenced
+          await this.fenceZombies(name) // comes back as a task count record: reconcile again
+          return
+        }
       }
     }
     await this.reconcileTasks(name, config, target)
@@ -319,16 +328,20 @@ export class Worker implements WorkerMetricsSource {
       await this.status.removeTasksFrom(name, configs.length)
     const running = this.tasks.get(name) ?? new Map<number, RunningTask>()
     this.tasks.set(name, running)
+    const fenced = !this.awaitsFencing(name, connectorConfig)
     for (let index = 0; index < configs.length; index++) {
-      if (running.has(index) || !this.ownsTask(name, index)) continue
+      if (running.has(index) || !this.ownsTask(name, index) || !fenced) continue
       const metrics = new TaskMetrics()
       this.metrics.taskStartupAttemptsTotal++
       try {
         const plugin = findConnector(connectorConfig['connector.class'] ?? '')
         if (plugin === null) throw new Error(`unknown connector.class ${connectorConfig['connector.class']}`)
+        const connector = plugin.create()
         const task = buildWorkerTask(this.taskContext, {
           id: { connector: name, task: index },
-          connector: plugin.create(),
+          connector,
+          sourceOffsets:
+            connector.type === 'source' ? await this.sourceOffsetsFor(connectorConfig) : undefined,
           connectorConfig,
           taskConfig: configs[index],
           paused: target === 'PAUSED',
@@ -352,6 +365,51 @@ export class Worker implements WorkerMetricsSource {
       if (target === 'PAUSED') entry.task.pause()
       else entry.task.resume()
     }
+  }
+
+  /**
+   * KIP-618: the tasks of an exactly-once source connector start only after the producers of all its
+   * earlier tasks were fenced, which the task count record (`tasks-fencing-<name>`) for the current
+   * number of tasks says. A task whose id remains fences its own predecessor when it starts; fencing
+   * matters when the count shrinks: nothing else would ever fence the ids that are gone.
+   */
+  private awaitsFencing(name: string, connectorConfig: Properties): boolean {
+    if (!this.taskContext.exactlyOnceSource) return false
+    if (findConnector(connectorConfig['connector.class'] ?? '')?.create().type !== 'source') return false
+    return this.configs.taskCountRecords.get(name) !== (this.configs.taskConfigs.get(name) ?? []).length
+  }
+
+  /** Kafka's leader's fenceZombies: fence every earlier task's transactional id, then write the record. */
+  private async fenceZombies(name: string): Promise<void> {
+    const count = (this.configs.taskConfigs.get(name) ?? []).length
+    const covered = Math.max(
+      count,
+      this.configs.taskCountRecords.get(name) ?? 0,
+      this.configs.highestTaskCounts.get(name) ?? 0,
+    )
+    const ids = Array.from({ length: covered }, (_, task) => `${this.taskContext.groupId}-${name}-${task}`)
+    this.log.info({ connector: name, transactionalIds: ids }, 'fencing the producers of earlier tasks')
+    await fenceProducers({ ...this.client, transactionTimeoutMs: 60_000 }, ids)
+    await this.configs.putTaskCountRecord(name, count)
+  }
+
+  /**
+   * A source connector's offsets: connect-offsets, or (KIP-618's `offsets.storage.topic`) its own topic —
+   * created compacted like connect-offsets, read once per worker — with connect-offsets as the fallback.
+   */
+  async sourceOffsetsFor(connectorConfig: Properties): Promise<SourceOffsets> {
+    const global = this.taskContext.offsetsTopic
+    const topic = (connectorConfig['offsets.storage.topic'] ?? '').trim()
+    if (topic === '' || topic === global) return globalOffsets(this.offsets, global)
+    let store = this.connectorOffsetStores.get(topic)
+    if (store === undefined) {
+      const { offsets } = stateTopics({ ...this.settings.topics, offsets: topic })
+      const created = new OffsetStore(this.client, offsets, this.log)
+      store = created.start().then(() => created)
+      this.connectorOffsetStores.set(topic, store)
+      store.catch(() => this.connectorOffsetStores.delete(topic))
+    }
+    return connectorOffsets(await store, topic, this.offsets)
   }
 
   private async stopConnector(name: string, current: RunningConnector): Promise<void> {
@@ -476,6 +534,7 @@ export class Worker implements WorkerMetricsSource {
       this.offsets.stop(),
       this.status.stop(),
       this.writer.close(),
+      ...[...this.connectorOffsetStores.values()].map((store) => store.then((opened) => opened.stop())),
     ])
   }
 }

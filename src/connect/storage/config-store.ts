@@ -6,6 +6,8 @@
 //   target-state-<name>     {"state": "STARTED"} | {"state": "PAUSED", "state.v2": "PAUSED"|"STOPPED"}
 //   restart-connector-<name> {"include-tasks": bool, "only-failed": bool}  (KIP-745: a request, not state;
 //                            only records read after start reach the listener)
+//   tasks-fencing-<name>    {"task-count": <count>}   (KIP-618: the producers of every earlier task of an
+//                            exactly-once source connector were fenced; its <count> tasks may start)
 // `applyRecord` is the only mutation, used on replay and when our own writes come back.
 
 import type { Logger } from '../../log.ts'
@@ -32,6 +34,10 @@ export class ConfigStore {
   readonly connectorConfigs = new Map<string, Properties>()
   readonly taskConfigs = new Map<string, Properties[]>()
   readonly targetStates = new Map<string, TargetState>()
+  /** KIP-618's task count records: how many tasks' producers the last zombie fencing covered. */
+  readonly taskCountRecords = new Map<string, number>()
+  /** The most tasks a connector had in any generation seen since start (whom a fencing must cover). */
+  readonly highestTaskCounts = new Map<string, number>()
   private readonly deferredTasks = new Map<string, Map<number, Properties>>()
   private readonly log: KafkaBasedLog
   listener: ConfigListener | null = null
@@ -71,6 +77,7 @@ export class ConfigStore {
         this.taskConfigs.delete(name)
         this.deferredTasks.delete(name)
         this.targetStates.delete(name)
+        this.taskCountRecords.delete(name)
       } else this.connectorConfigs.set(name, propertiesOf(object.properties))
       this.listener?.onConnectorChanged(name)
     } else if (key.startsWith('target-state-')) {
@@ -91,6 +98,12 @@ export class ConfigStore {
         includeTasks: object['include-tasks'] === true,
         onlyFailed: object['only-failed'] === true,
       })
+    } else if (key.startsWith('tasks-fencing-')) {
+      const name = key.slice('tasks-fencing-'.length)
+      const count = object?.['task-count']
+      if (typeof count !== 'number') this.taskCountRecords.delete(name)
+      else this.taskCountRecords.set(name, count)
+      this.listener?.onConnectorChanged(name)
     } else if (key.startsWith('commit-')) {
       const name = key.slice('commit-'.length)
       if (object === null || typeof object.tasks !== 'number') return
@@ -111,6 +124,7 @@ export class ConfigStore {
     }
     this.taskConfigs.set(name, tasks)
     this.deferredTasks.delete(name)
+    this.highestTaskCounts.set(name, Math.max(count, previous.length, this.highestTaskCounts.get(name) ?? 0))
   }
 
   async putConnectorConfig(name: string, properties: Properties, targetState?: TargetState): Promise<void> {
@@ -137,6 +151,14 @@ export class ConfigStore {
     }))
     records.push({ key: Buffer.from(`commit-${name}`), value: jsonBytes({ tasks: configs.length }) })
     await this.log.send(records)
+    await this.log.readToEnd()
+  }
+
+  /** KIP-618's task count record, written after the zombie fencing of the connector's earlier tasks. */
+  async putTaskCountRecord(name: string, count: number): Promise<void> {
+    await this.log.send([
+      { key: Buffer.from(`tasks-fencing-${name}`), value: jsonBytes({ 'task-count': count }) },
+    ])
     await this.log.readToEnd()
   }
 

@@ -15,6 +15,8 @@ export class OffsetStore {
     string,
     Map<string, { partition: OffsetMap; offset: OffsetMap | null }>
   >()
+  /** connector → canonical partitions whose offset was reset (null) in this topic. */
+  private readonly resets = new Map<string, Set<string>>()
   private readonly log: KafkaBasedLog
 
   constructor(client: KafkaClientOptions, topic: StateTopic, logger: Logger) {
@@ -44,13 +46,31 @@ export class OffsetStore {
     if (typeof partition !== 'object' || partition === null) return
     const offsets = this.offsets.get(connector) ?? new Map()
     const offset = typeof value === 'object' && value !== null ? (value as OffsetMap) : null
-    if (offset === null) offsets.delete(canonical(partition))
-    else offsets.set(canonical(partition), { partition: partition as OffsetMap, offset })
+    const resets = this.resets.get(connector) ?? new Set<string>()
+    if (offset === null) {
+      offsets.delete(canonical(partition))
+      resets.add(canonical(partition))
+    } else {
+      offsets.set(canonical(partition), { partition: partition as OffsetMap, offset })
+      resets.delete(canonical(partition))
+    }
     this.offsets.set(connector, offsets)
+    this.resets.set(connector, resets)
   }
 
   offset(connector: string, partition: OffsetMap): OffsetMap | null {
     return this.offsets.get(connector)?.get(canonical(partition))?.offset ?? null
+  }
+
+  /** This topic has a record for the partition (an offset, or a reset). */
+  has(connector: string, partition: OffsetMap): boolean {
+    const key = canonical(partition)
+    return this.offsets.get(connector)?.has(key) === true || this.resets.get(connector)?.has(key) === true
+  }
+
+  /** Partitions reset in this topic (canonical JSON, `canonical()`). */
+  resetPartitions(connector: string): string[] {
+    return [...(this.resets.get(connector) ?? [])]
   }
 
   all(connector: string): Array<{ partition: OffsetMap; offset: OffsetMap | null }> {
@@ -74,7 +94,7 @@ export class OffsetStore {
 }
 
 /** JSON with keys sorted, so {"a":1,"b":2} and {"b":2,"a":1} name the same source partition. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -32,6 +32,11 @@ export class TransactionalWriter {
       idempotent: true,
       acks: ProduceAcks.ALL,
       transactionalId: options.transactionalId,
+      // Kafka's "no producer" (-1/-1) in InitProducerId: the client's default 0/0 names producer id 0
+      // epoch 0 as the one to resume (KIP-360), and a coordinator answers PRODUCER_FENCED to that once
+      // the transactional id has another producer id or a later epoch (every restart of a task).
+      producerId: -1n,
+      producerEpoch: -1,
       partitioner: compatibilityPartitioner,
     })
   }
@@ -84,4 +89,28 @@ export class TransactionalWriter {
   async close(): Promise<void> {
     await this.producer.close(true)
   }
+}
+
+/**
+ * Kafka's Admin.fenceProducers: InitProducerId for each transactional id, so a zombie producer with one
+ * of them can neither send nor commit again, and its open transaction is aborted by the coordinator.
+ */
+export async function fenceProducers(
+  options: KafkaClientOptions & { transactionTimeoutMs: number },
+  transactionalIds: string[],
+): Promise<void> {
+  await Promise.all(
+    transactionalIds.map(async (transactionalId) => {
+      const writer = new TransactionalWriter({
+        ...options,
+        clientId: `${options.clientId}-fencing`,
+        transactionalId,
+      })
+      try {
+        await writer.fence()
+      } finally {
+        await writer.close()
+      }
+    }),
+  )
 }
