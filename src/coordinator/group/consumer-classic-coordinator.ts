@@ -134,7 +134,7 @@ export async function leaveConsumerGroup(
     memberId = current
   }
   if (!group.members.has(memberId)) return ErrorCode.UNKNOWN_MEMBER_ID
-  const migration: Migration = { records: [], classic: null }
+  const migration: Migration = { records: [], trailing: [], classic: null }
   try {
     await coordinator.run(
       group,
@@ -146,6 +146,7 @@ export async function leaveConsumerGroup(
       },
       migration.records,
       () => coordinator.migrated(group, migration),
+      migration.trailing,
     )
     return ErrorCode.NONE
   } catch (error) {

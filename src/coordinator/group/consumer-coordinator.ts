@@ -32,8 +32,8 @@ import type { OperationContext } from './consumer-target-assignment.ts'
 import type { GroupConfig } from './group-config.ts'
 import {
   classicGroupFrom,
-  emitGroupTombstones,
   emitUpgrade,
+  groupTombstones,
   shouldDowngrade,
   upgradeRefusal,
 } from './group-migration.ts'
@@ -67,9 +67,12 @@ export interface ConsumerGroupHost {
   classicGroupRecord(group: ClassicGroup): EncodedRecord
 }
 
-/** A downgrade decided during an operation: its extra records and the classic group, once written. */
+/** A migration decided during an operation: records written before the operation's own (the
+ * upgraded classic group's tombstone) and after them (the downgraded group's tombstones and its
+ * classic record), and the classic group to hand over once written. */
 export interface Migration {
   records: EncodedRecord[]
+  trailing: EncodedRecord[]
   classic: ClassicGroup | null
 }
 
@@ -130,7 +133,7 @@ export class ConsumerGroupCoordinator {
       const refusal = this.host.refuse(request.groupId)
       if (refusal !== ErrorCode.NONE) throw new KafkaError(refusal, '')
       const { group, replacedClassic } = this.groupForHeartbeat(request.groupId, request.memberEpoch)
-      const migration: Migration = { records: [], classic: null }
+      const migration: Migration = { records: [], trailing: [], classic: null }
       if (replacedClassic !== null) migration.records.push(encodeGroupMetadataRecord(request.groupId, null))
       let retired = false
       const upgrade = (context: OperationContext) => {
@@ -149,6 +152,7 @@ export class ConsumerGroupCoordinator {
         },
         migration.records,
         () => this.migrated(group, migration),
+        migration.trailing,
       ).catch((error: unknown) => {
         if (retired && replacedClassic !== null) this.host.restoreClassicGroup(replacedClassic)
         throw error
@@ -207,8 +211,10 @@ export class ConsumerGroupCoordinator {
     const classicMaxSize = this.host.config.groupMaxSize
     if (!shouldDowngrade(this.config.migrationPolicy, group, new Set(), classicMaxSize)) return
     const classic = classicGroupFrom(group, this.catalog, context.nowMs)
-    emitGroupTombstones(context)
-    migration.records.push(this.host.classicGroupRecord(classic))
+    migration.trailing.push(
+      ...groupTombstones(group).map(encodeConsumerGroupRecord),
+      this.host.classicGroupRecord(classic),
+    )
     migration.classic = classic
   }
 
@@ -226,6 +232,7 @@ export class ConsumerGroupCoordinator {
     operation: (context: OperationContext) => T,
     extraRecords: EncodedRecord[] = [],
     onWritten: () => void = () => {},
+    trailingRecords: EncodedRecord[] = [],
   ): Promise<T> {
     const previous = group.tail
     let release = () => {}
@@ -253,7 +260,8 @@ export class ConsumerGroupCoordinator {
       }
       try {
         const result = operation(context)
-        await this.append(group.groupId, [...extraRecords, ...records.map(encodeConsumerGroupRecord)], nowMs)
+        const encoded = records.map(encodeConsumerGroupRecord)
+        await this.append(group.groupId, [...extraRecords, ...encoded, ...trailingRecords], nowMs)
         onWritten()
         return result
       } catch (error) {

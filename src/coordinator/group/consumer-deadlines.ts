@@ -74,7 +74,7 @@ async function expire(
   memberId: string,
   reason: string,
 ): Promise<void> {
-  const migration: Migration = { records: [], classic: null }
+  const migration: Migration = { records: [], trailing: [], classic: null }
   await coordinator.run(
     group,
     (context) => {
@@ -86,6 +86,7 @@ async function expire(
     },
     migration.records,
     () => coordinator.migrated(group, migration),
+    migration.trailing,
   )
   coordinator.host.log.info(
     { group: group.groupId, member: memberId, reason },

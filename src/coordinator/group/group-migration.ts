@@ -27,6 +27,7 @@ import {
   newMember,
   targetAssignmentRecord,
 } from './consumer-group.ts'
+import type { ConsumerGroupRecord } from './consumer-group-records.ts'
 import type { TopicCatalog } from './consumer-subscriptions.ts'
 import type { OperationContext } from './consumer-target-assignment.ts'
 
@@ -167,17 +168,19 @@ export function classicGroupFrom(group: ConsumerGroup, catalog: TopicCatalog, no
 }
 
 /** Tombstones for every record of the group, members first and the group epoch last (a replay that
- * meets the epoch's tombstone forgets the group; later member tombstones would recreate it). */
-export function emitGroupTombstones(context: OperationContext): void {
-  const { group } = context
+ * meets the epoch's tombstone forgets the group; later member tombstones would recreate it). Not
+ * applied to the group: it keeps serving its members until the write is done. */
+export function groupTombstones(group: ConsumerGroup): ConsumerGroupRecord[] {
   const groupId = group.groupId
-  for (const memberId of [...group.members.keys()]) {
-    context.emit({ type: 'CurrentAssignment', groupId, memberId, value: null })
-    context.emit({ type: 'MemberMetadata', groupId, memberId, value: null })
+  const records: ConsumerGroupRecord[] = []
+  for (const memberId of group.members.keys()) {
+    records.push({ type: 'CurrentAssignment', groupId, memberId, value: null })
+    records.push({ type: 'MemberMetadata', groupId, memberId, value: null })
   }
-  for (const memberId of [...group.targetAssignment.keys()])
-    context.emit({ type: 'TargetAssignmentMember', groupId, memberId, value: null })
-  context.emit({ type: 'TargetAssignmentEpoch', groupId, value: null })
-  context.emit({ type: 'PartitionMetadata', groupId, value: null })
-  context.emit({ type: 'GroupEpoch', groupId, value: null })
+  for (const memberId of group.targetAssignment.keys())
+    records.push({ type: 'TargetAssignmentMember', groupId, memberId, value: null })
+  records.push({ type: 'TargetAssignmentEpoch', groupId, value: null })
+  records.push({ type: 'PartitionMetadata', groupId, value: null })
+  records.push({ type: 'GroupEpoch', groupId, value: null })
+  return records
 }
