@@ -112,6 +112,7 @@ export function groupOptionsOf(config: StreamlineConfig): GroupCoordinatorSettin
     consumer: {
       sessionTimeoutMs: groups.consumerSessionTimeoutMs,
       heartbeatIntervalMs: groups.consumerHeartbeatIntervalMs,
+      migrationPolicy: groups.consumerMigrationPolicy,
     },
   }
 }

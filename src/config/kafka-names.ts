@@ -33,6 +33,7 @@ export const kafkaAliases: ReadonlyMap<string, KafkaAlias> = new Map<string, Kaf
   ['delegation.token.max.lifetime.ms', { key: 'security.delegation_token_max_lifetime_ms' }],
   ['delegation.token.secret.key', { key: 'security.delegation_token_secret_key' }],
   ['group.consumer.heartbeat.interval.ms', { key: 'groups.consumer_heartbeat_interval_ms' }],
+  ['group.consumer.migration.policy', { key: 'groups.consumer_migration_policy' }],
   ['group.consumer.session.timeout.ms', { key: 'groups.consumer_session_timeout_ms' }],
   ['group.initial.rebalance.delay.ms', { key: 'groups.initial_rebalance_delay_ms' }],
   ['group.max.session.timeout.ms', { key: 'groups.max_session_timeout_ms' }],

@@ -143,6 +143,14 @@ const groupsSchema = z
     consumerHeartbeatIntervalMs: positiveInt()
       .default(5_000)
       .meta(meta('Heartbeat interval told to KIP-848 members. Kafka: group.consumer.heartbeat.interval.ms.')),
+    consumerMigrationPolicy: z
+      .enum(['bidirectional', 'upgrade', 'downgrade', 'disabled'])
+      .default('bidirectional')
+      .meta(
+        meta(
+          'Online migration between group protocols: upgrade a classic group when a KIP-848 member joins it, downgrade when only classic members remain. Kafka: group.consumer.migration.policy.',
+        ),
+      ),
   })
   .strict()
 

@@ -20,7 +20,7 @@ export const leaveGroup = defineHandler({
     }
     const groups = context.services.groups
     if (context.apiVersion < batchedVersionMin) {
-      const errorCode = groups.leaveGroup(request.groupId, {
+      const errorCode = await groups.leaveGroup(request.groupId, {
         memberId: request.memberId,
         groupInstanceId: null,
       })
@@ -28,11 +28,14 @@ export const leaveGroup = defineHandler({
     }
     const refusal = groups.refuse(request.groupId)
     if (refusal !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: refusal, members: [] }
-    const members = request.members.map((member) => ({
-      memberId: member.memberId,
-      groupInstanceId: member.groupInstanceId,
-      errorCode: groups.leaveGroup(request.groupId, member),
-    }))
+    const members = []
+    for (const member of request.members) {
+      members.push({
+        memberId: member.memberId,
+        groupInstanceId: member.groupInstanceId,
+        errorCode: await groups.leaveGroup(request.groupId, member),
+      })
+    }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, members }
   },
 })

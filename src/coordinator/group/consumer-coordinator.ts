@@ -3,10 +3,12 @@
 // records to the group as it computes them (group.apply, the same path as replay), writes them to
 // __consumer_offsets as one durable batch, and answers only then; if the write fails, the group's
 // snapshot is restored and the member gets COORDINATOR_NOT_AVAILABLE (retriable).
-// Classic and consumer groups never share a group id: ConsumerGroupHeartbeat to a classic group
-// with members gets GROUP_ID_NOT_FOUND ("is not a consumer group"); an empty classic group is
-// deleted and replaced. JoinGroup does the converse (yieldToClassic). Kafka's online migration
-// between the protocols (KIP-848 upgrade/downgrade) is not implemented.
+// Online migration (group-migration.ts, `group.consumer.migration.policy`): a ConsumerGroupHeartbeat
+// joining a classic group with members upgrades it (the classic tombstone and the new group's
+// records in one write); when the last consumer-protocol member leaves or is fenced and classic
+// members remain, the group is downgraded in the same write. Classic members of a consumer group
+// are served by consumer-classic-coordinator.ts. When the policy forbids the upgrade, the heartbeat
+// gets GROUP_ID_NOT_FOUND ("is not a consumer group"), as in Kafka.
 
 import { randomBytes } from 'node:crypto'
 import { KafkaError, StreamlineError } from '../../errors.ts'
@@ -15,7 +17,8 @@ import { ErrorCode } from '../../protocol/generated/index.ts'
 import type { LogManager } from '../../storage/types.ts'
 import { builtInAssignors, type PartitionAssignor } from './assignors/index.ts'
 import type { ClassicGroup } from './classic-group.ts'
-import { ConsumerGroup, MemberState } from './consumer-group.ts'
+import { afterHeartbeat, expireMembers } from './consumer-deadlines.ts'
+import { ConsumerGroup, leaveGroupMemberEpoch } from './consumer-group.ts'
 import { type ConsumerGroupConfig, defaultConsumerGroupConfig } from './consumer-group-config.ts'
 import { type ConsumerGroupRecord, encodeConsumerGroupRecord } from './consumer-group-records.ts'
 import {
@@ -24,19 +27,25 @@ import {
   heartbeat,
   validateHeartbeat,
 } from './consumer-heartbeat.ts'
-import { fenceMember } from './consumer-membership.ts'
 import { TopicCatalog } from './consumer-subscriptions.ts'
 import type { OperationContext } from './consumer-target-assignment.ts'
 import type { GroupConfig } from './group-config.ts'
+import {
+  classicGroupFrom,
+  emitUpgrade,
+  groupTombstones,
+  shouldDowngrade,
+  upgradeRefusal,
+} from './group-migration.ts'
 import type { GroupStateLog } from './group-state-log.ts'
 import type { OffsetStore } from './offset-store.ts'
 import type { OffsetsTopicLog } from './offsets-topic-log.ts'
 import { encodeGroupMetadataRecord, encodeOffsetCommitRecord } from './offsets-topic-records.ts'
 
-/** What the consumer side uses of the GroupCoordinator that owns it. */
-
 /** The first OffsetCommit version whose generation field carries a KIP-848 member epoch. */
 const offsetCommitMemberEpochVersion = 9
+
+/** What the consumer side uses of the GroupCoordinator that owns it. */
 export interface ConsumerGroupHost {
   readonly logs: LogManager
   readonly topicLog: OffsetsTopicLog
@@ -47,6 +56,24 @@ export interface ConsumerGroupHost {
   readonly config: GroupConfig
   now(): number
   refuse(groupId: string): number
+  /** Takes an upgraded classic group out of service: its members waiting in JoinGroup or SyncGroup
+   * are told to rejoin (REBALANCE_IN_PROGRESS), which they then do as members of the consumer group. */
+  retireClassicGroup(group: ClassicGroup): void
+  /** Puts back a classic group whose upgrade could not be written. */
+  restoreClassicGroup(group: ClassicGroup): void
+  /** Serves a downgraded group as a classic group from now on and starts its rebalance. */
+  adoptClassicGroup(group: ClassicGroup): void
+  /** The GroupMetadata record of a classic group, for the write that downgrades to it. */
+  classicGroupRecord(group: ClassicGroup): EncodedRecord
+}
+
+/** A migration decided during an operation: records written before the operation's own (the
+ * upgraded classic group's tombstone) and after them (the downgraded group's tombstones and its
+ * classic record), and the classic group to hand over once written. */
+export interface Migration {
+  records: EncodedRecord[]
+  trailing: EncodedRecord[]
+  classic: ClassicGroup | null
 }
 
 export interface HeartbeatOutcome extends Omit<HeartbeatResult, 'memberId'> {
@@ -57,14 +84,14 @@ export interface HeartbeatOutcome extends Omit<HeartbeatResult, 'memberId'> {
   heartbeatIntervalMs: number
 }
 
-type EncodedRecord = { key: Buffer; value: Buffer | null }
+export type EncodedRecord = { key: Buffer; value: Buffer | null }
 
 export class ConsumerGroupCoordinator {
   readonly groups = new Map<string, ConsumerGroup>()
   /** Settings; tests may change them on a running coordinator. */
   readonly config: ConsumerGroupConfig
   readonly catalog: TopicCatalog
-  private readonly host: ConsumerGroupHost
+  readonly host: ConsumerGroupHost
   private readonly assignors: ReadonlyMap<string, PartitionAssignor>
 
   constructor(host: ConsumerGroupHost, config: Partial<ConsumerGroupConfig> = {}) {
@@ -88,6 +115,8 @@ export class ConsumerGroupCoordinator {
       return
     }
     let group = this.groups.get(record.groupId)
+    // A tombstone of a group already forgotten (a compacted log keeps tombstones for a while).
+    if (group === undefined && record.value === null) return
     if (group === undefined) {
       group = new ConsumerGroup(record.groupId)
       this.groups.set(record.groupId, group)
@@ -104,16 +133,31 @@ export class ConsumerGroupCoordinator {
       const refusal = this.host.refuse(request.groupId)
       if (refusal !== ErrorCode.NONE) throw new KafkaError(refusal, '')
       const { group, replacedClassic } = this.groupForHeartbeat(request.groupId, request.memberEpoch)
-      const extra = replacedClassic === null ? [] : [encodeGroupMetadataRecord(request.groupId, null)]
+      const migration: Migration = { records: [], trailing: [], classic: null }
+      if (replacedClassic !== null) migration.records.push(encodeGroupMetadataRecord(request.groupId, null))
+      let retired = false
+      const upgrade = (context: OperationContext) => {
+        if (replacedClassic === null) return
+        if (!replacedClassic.isEmpty) emitUpgrade(context, replacedClassic)
+        this.host.retireClassicGroup(replacedClassic)
+        retired = true
+      }
       const result = await this.run(
         group,
-        (context) => heartbeat(context, request, newMemberId),
-        extra,
-        () => {
-          if (replacedClassic !== null) this.host.groups.delete(request.groupId)
+        (context) => {
+          upgrade(context)
+          const outcome = heartbeat(context, request, newMemberId)
+          if (request.memberEpoch === leaveGroupMemberEpoch) this.maybeDowngrade(context, migration)
+          return outcome
         },
-      )
-      this.afterHeartbeat(group, result.memberId)
+        migration.records,
+        () => this.migrated(group, migration),
+        migration.trailing,
+      ).catch((error: unknown) => {
+        if (retired && replacedClassic !== null) this.host.restoreClassicGroup(replacedClassic)
+        throw error
+      })
+      afterHeartbeat(this, group, result.memberId)
       return {
         ...result,
         errorCode: ErrorCode.NONE,
@@ -140,28 +184,46 @@ export class ConsumerGroupCoordinator {
     const existing = this.groups.get(groupId)
     if (existing !== undefined) return { group: existing, replacedClassic: null }
     const classic = this.host.groups.get(groupId)
-    if (classic !== undefined && (!classic.isEmpty || memberEpoch !== 0))
-      throw new KafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`)
+    const notConsumerGroup = () =>
+      new KafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`)
+    if (classic !== undefined && memberEpoch !== 0) throw notConsumerGroup()
+    if (classic !== undefined && !classic.isEmpty) {
+      const refusal = upgradeRefusal(this.config.migrationPolicy, classic, this.config.maxSize)
+      if (refusal !== null) {
+        this.host.log.info({ group: groupId, reason: refusal }, 'classic group not upgraded')
+        throw notConsumerGroup()
+      }
+    }
     if (memberEpoch !== 0)
       throw new KafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${groupId} not found.`)
-    if (this.groups.size + this.host.groups.size >= this.host.config.groupsMax)
+    if (classic === undefined && this.groups.size + this.host.groups.size >= this.host.config.groupsMax)
       throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'too many groups')
     const group = new ConsumerGroup(groupId)
     this.groups.set(groupId, group)
     return { group, replacedClassic: classic ?? null }
   }
 
-  /** Session deadline from now; a rebalance deadline while the member has partitions to revoke. */
-  private afterHeartbeat(group: ConsumerGroup, memberId: string): void {
-    const member = group.members.get(memberId)
-    if (member === undefined || member.memberEpoch < 0) return
-    group.sessionDeadlineMs.set(memberId, this.host.now() + this.config.sessionTimeoutMs)
-    if (member.state !== MemberState.UnrevokedPartitions) {
-      group.rebalanceDeadline.delete(memberId)
-    } else if (group.rebalanceDeadline.get(memberId)?.memberEpoch !== member.memberEpoch) {
-      const deadlineMs = this.host.now() + member.rebalanceTimeoutMs
-      group.rebalanceDeadline.set(memberId, { deadlineMs, memberEpoch: member.memberEpoch })
-    }
+  /** Within an operation that removed members: when only classic members remain (and the policy
+   * allows it), writes the group's tombstones and the classic group's record (Kafka's
+   * convertToClassicGroup); `migrated` then hands the group to the classic side. */
+  maybeDowngrade(context: OperationContext, migration: Migration): void {
+    const { group } = context
+    const classicMaxSize = this.host.config.groupMaxSize
+    if (!shouldDowngrade(this.config.migrationPolicy, group, new Set(), classicMaxSize)) return
+    const classic = classicGroupFrom(group, this.catalog, context.nowMs)
+    migration.trailing.push(
+      ...groupTombstones(group).map(encodeConsumerGroupRecord),
+      this.host.classicGroupRecord(classic),
+    )
+    migration.classic = classic
+  }
+
+  /** After the write of an operation: a downgraded group now lives on the classic side. */
+  migrated(group: ConsumerGroup, migration: Migration): void {
+    if (migration.classic === null) return
+    if (this.groups.get(group.groupId) === group) this.groups.delete(group.groupId)
+    this.host.adoptClassicGroup(migration.classic)
+    this.host.log.info({ group: group.groupId }, 'consumer group downgraded to a classic group')
   }
 
   /** Runs one operation on a group after the ones before it; see the file header. */
@@ -170,6 +232,7 @@ export class ConsumerGroupCoordinator {
     operation: (context: OperationContext) => T,
     extraRecords: EncodedRecord[] = [],
     onWritten: () => void = () => {},
+    trailingRecords: EncodedRecord[] = [],
   ): Promise<T> {
     const previous = group.tail
     let release = () => {}
@@ -197,7 +260,8 @@ export class ConsumerGroupCoordinator {
       }
       try {
         const result = operation(context)
-        await this.append(group.groupId, [...extraRecords, ...records.map(encodeConsumerGroupRecord)], nowMs)
+        const encoded = records.map(encodeConsumerGroupRecord)
+        await this.append(group.groupId, [...extraRecords, ...encoded, ...trailingRecords], nowMs)
         onWritten()
         return result
       } catch (error) {
@@ -231,54 +295,19 @@ export class ConsumerGroupCoordinator {
 
   /** Fences members whose session or rebalance timeout passed. Called by the coordinator's ticker. */
   tick(): void {
-    const nowMs = this.host.now()
-    for (const group of this.groups.values()) {
-      for (const member of group.members.values()) {
-        const sessionDeadlineMs = group.sessionDeadlineMs.get(member.memberId)
-        if (sessionDeadlineMs === undefined) {
-          // Loaded from the log: a full session to find the coordinator again.
-          group.sessionDeadlineMs.set(member.memberId, nowMs + this.config.sessionTimeoutMs)
-          continue
-        }
-        const rebalance = group.rebalanceDeadline.get(member.memberId)
-        const revocationLate =
-          rebalance !== undefined &&
-          rebalance.deadlineMs <= nowMs &&
-          member.state === MemberState.UnrevokedPartitions &&
-          member.memberEpoch === rebalance.memberEpoch
-        if (sessionDeadlineMs > nowMs && !revocationLate) continue
-        // Claimed: later ticks leave the member alone while its expiry waits for the group.
-        group.sessionDeadlineMs.set(member.memberId, Number.POSITIVE_INFINITY)
-        group.rebalanceDeadline.delete(member.memberId)
-        const reason = revocationLate ? 'rebalance timeout' : 'session timeout'
-        this.expire(group, member.memberId, reason).catch((error: unknown) => {
-          // Not fenced: the next tick tries again.
-          group.sessionDeadlineMs.set(member.memberId, nowMs)
-          this.host.log.error(
-            { err: error, group: group.groupId, member: member.memberId },
-            'fencing member failed',
-          )
-        })
-      }
-    }
+    expireMembers(this)
   }
 
-  private async expire(group: ConsumerGroup, memberId: string, reason: string): Promise<void> {
-    await this.run(group, (context) => {
-      const member = group.members.get(memberId)
-      // A heartbeat that arrived meanwhile gave the member a new session: it stays.
-      if (member !== undefined && group.sessionDeadlineMs.get(memberId) === Number.POSITIVE_INFINITY)
-        fenceMember(context, member)
-    })
-    this.host.log.info({ group: group.groupId, member: memberId, reason }, 'consumer group member fenced')
+  /** A classic member's own session timeout (from its JoinGroup), else group.consumer.session.timeout.ms. */
+  sessionTimeoutOf(member: { classic: { sessionTimeoutMs: number } | null }): number {
+    return member.classic?.sessionTimeoutMs ?? this.config.sessionTimeoutMs
   }
 
-  /** JoinGroup on a consumer group id: NONE when the id is free for a classic group (an empty
-   * consumer group is deleted first), GROUP_ID_NOT_FOUND while the consumer group has members. */
+  /** JoinGroup on an empty consumer group's id: the group is deleted so a classic group can take the
+   * id (a consumer group with members is joined instead: consumer-classic-coordinator.ts). */
   async yieldToClassic(groupId: string): Promise<number> {
     const group = this.groups.get(groupId)
-    if (group === undefined) return ErrorCode.NONE
-    if (group.members.size > 0) return ErrorCode.GROUP_ID_NOT_FOUND
+    if (group === undefined || group.members.size > 0) return ErrorCode.NONE
     return this.deleteGroupRecords(group, { withOffsets: false })
   }
 
@@ -332,6 +361,10 @@ export class ConsumerGroupCoordinator {
     if (memberEpoch < 0 && group.members.size === 0) return ErrorCode.NONE
     const member = group.members.get(memberId)
     if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID
+    // A classic member commits with its generation, which is its member epoch here (Kafka's
+    // validateMemberEpoch answers it ILLEGAL_GENERATION, the code classic consumers rejoin on).
+    if (member.classic !== null)
+      return memberEpoch === member.memberEpoch ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION
     // Members of this protocol send their member epoch, which OffsetCommit carries from v9 on: an
     // older version is refused ("OffsetCommit version 9 or above must be used by members using the
     // modern group protocol"), as Kafka does for every member that does not use the classic protocol.

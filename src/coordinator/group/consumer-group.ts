@@ -41,6 +41,15 @@ export interface ConsumerMember {
   state: number
   assignedPartitions: Assignment
   partitionsPendingRevocation: Assignment
+  /** Set for a member that speaks the classic protocol (JoinGroup/SyncGroup/Heartbeat) inside this
+   * group (ConsumerGroupMemberMetadataValue.ClassicMemberMetadata); null for KIP-848 members. */
+  classic: ClassicMemberMetadata | null
+}
+
+export interface ClassicMemberMetadata {
+  sessionTimeoutMs: number
+  /** The protocols of its last JoinGroup, in its order of preference. */
+  supportedProtocols: readonly { name: string; metadata: Buffer }[]
 }
 
 export interface SubscribedTopic {
@@ -65,6 +74,7 @@ export function newMember(memberId: string): ConsumerMember {
     state: MemberState.Stable,
     assignedPartitions: emptyAssignment,
     partitionsPendingRevocation: emptyAssignment,
+    classic: null,
   }
 }
 
@@ -90,6 +100,9 @@ export class ConsumerGroup {
   readonly sessionDeadlineMs = new Map<string, number>()
   /** memberId → when it must have revoked its partitions, with the epoch the deadline was set at. */
   readonly rebalanceDeadline = new Map<string, { deadlineMs: number; memberEpoch: number }>()
+  /** memberId → when a classic member must send JoinGroup (told to rejoin) or SyncGroup (after its
+   * JoinGroup answer), else it is fenced. Runtime state, like the session deadlines. */
+  readonly classicDeadline = new Map<string, { deadlineMs: number; awaiting: 'JoinGroup' | 'SyncGroup' }>()
   /** Bumped whenever a member's subscription may have changed (caches of subscribed topics). */
   subscriptionVersion = 0
   /** Operations on this group run one after another (see ConsumerGroupCoordinator.exclusive). */
@@ -110,6 +123,14 @@ export class ConsumerGroup {
         return 'Reconciling'
     }
     return 'Stable'
+  }
+
+  /** Whether every member speaks the classic protocol, leaving out `except` (Kafka's
+   * allMembersUseClassicProtocolExcept): the test for a downgrade to a classic group. */
+  allMembersClassicExcept(except: ReadonlySet<string>): boolean {
+    for (const member of this.members.values())
+      if (!except.has(member.memberId) && member.classic === null) return false
+    return true
   }
 
   /** The epoch of the member owning the partition, or -1 when it is free. */
@@ -152,6 +173,16 @@ export class ConsumerGroup {
           subscribedTopicRegex: value.subscribedTopicRegex,
           rebalanceTimeoutMs: value.rebalanceTimeoutMs,
           serverAssignor: value.serverAssignor,
+          classic:
+            value.classicMemberMetadata === null
+              ? null
+              : {
+                  sessionTimeoutMs: value.classicMemberMetadata.sessionTimeoutMs,
+                  supportedProtocols: value.classicMemberMetadata.supportedProtocols.map((protocol) => ({
+                    name: protocol.name,
+                    metadata: protocol.metadata,
+                  })),
+                },
         })
         return
       }
@@ -207,6 +238,7 @@ export class ConsumerGroup {
     this.members.delete(memberId)
     this.sessionDeadlineMs.delete(memberId)
     this.rebalanceDeadline.delete(memberId)
+    this.classicDeadline.delete(memberId)
   }
 
   private trackPartitions(member: ConsumerMember, change: 'own' | 'release'): void {
@@ -283,7 +315,16 @@ export function memberMetadataRecord(groupId: string, member: ConsumerMember): C
       subscribedTopicRegex: member.subscribedTopicRegex,
       rebalanceTimeoutMs: member.rebalanceTimeoutMs,
       serverAssignor: member.serverAssignor,
-      classicMemberMetadata: null,
+      classicMemberMetadata:
+        member.classic === null
+          ? null
+          : {
+              sessionTimeoutMs: member.classic.sessionTimeoutMs,
+              supportedProtocols: member.classic.supportedProtocols.map((protocol) => ({
+                name: protocol.name,
+                metadata: protocol.metadata,
+              })),
+            },
     },
   }
 }

@@ -124,6 +124,8 @@ export function heartbeat(
     subscribedTopicRegex: input.subscribedTopicRegex ?? member.subscribedTopicRegex,
     clientId: input.clientId,
     clientHost: input.clientHost,
+    // A member that heartbeats with this API speaks the consumer protocol from now on.
+    classic: null,
   }
   let bumpGroupEpoch = group.groupEpoch === 0
   const joins = !group.members.has(memberId)
@@ -238,7 +240,7 @@ function checkMemberEpoch(member: ConsumerMember, memberEpoch: number, owned: Ow
   }
 }
 
-function subscriptionEqual(left: ConsumerMember, right: ConsumerMember): boolean {
+export function subscriptionEqual(left: ConsumerMember, right: ConsumerMember): boolean {
   const names = new Set(left.subscribedTopicNames)
   return (
     left.subscribedTopicRegex === right.subscribedTopicRegex &&
@@ -247,7 +249,7 @@ function subscriptionEqual(left: ConsumerMember, right: ConsumerMember): boolean
   )
 }
 
-function metadataEqual(left: ConsumerMember, right: ConsumerMember): boolean {
+export function metadataEqual(left: ConsumerMember, right: ConsumerMember): boolean {
   return (
     subscriptionEqual(left, right) &&
     left.subscribedTopicNames.length === right.subscribedTopicNames.length &&
@@ -256,11 +258,25 @@ function metadataEqual(left: ConsumerMember, right: ConsumerMember): boolean {
     left.clientId === right.clientId &&
     left.clientHost === right.clientHost &&
     left.rebalanceTimeoutMs === right.rebalanceTimeoutMs &&
-    left.serverAssignor === right.serverAssignor
+    left.serverAssignor === right.serverAssignor &&
+    classicEqual(left.classic, right.classic)
   )
 }
 
-function reconciledEqual(left: ConsumerMember, right: ConsumerMember): boolean {
+function classicEqual(left: ConsumerMember['classic'], right: ConsumerMember['classic']): boolean {
+  if (left === null || right === null) return left === right
+  return (
+    left.sessionTimeoutMs === right.sessionTimeoutMs &&
+    left.supportedProtocols.length === right.supportedProtocols.length &&
+    left.supportedProtocols.every(
+      (protocol, index) =>
+        protocol.name === right.supportedProtocols[index].name &&
+        protocol.metadata.equals(right.supportedProtocols[index].metadata),
+    )
+  )
+}
+
+export function reconciledEqual(left: ConsumerMember, right: ConsumerMember): boolean {
   return (
     left.memberEpoch === right.memberEpoch &&
     left.previousMemberEpoch === right.previousMemberEpoch &&

@@ -10,9 +10,15 @@ import type { SyncGroupResponse } from '../../protocol/generated/sync-group-resp
 import type { LogManager } from '../../storage/types.ts'
 import { ClassicGroup, type GroupState } from './classic-group.ts'
 import { type JoinRequest, joinGroup } from './classic-join.ts'
-import { expireDeadlines, joinResponse, type RebalanceHost } from './classic-rebalance.ts'
+import { expireDeadlines, joinResponse, prepareRebalance, type RebalanceHost } from './classic-rebalance.ts'
 import { heartbeat, leaveGroup, type MemberIdentity, type SyncRequest, syncGroup } from './classic-sync.ts'
-import { ConsumerGroupCoordinator } from './consumer-coordinator.ts'
+import {
+  heartbeatConsumerGroup,
+  joinConsumerGroup,
+  leaveConsumerGroup,
+  syncConsumerGroup,
+} from './consumer-classic-coordinator.ts'
+import { ConsumerGroupCoordinator, type EncodedRecord } from './consumer-coordinator.ts'
 import type { ConsumerGroupConfig } from './consumer-group-config.ts'
 import { defaultGroupConfig, type GroupConfig } from './group-config.ts'
 import type { GroupStateHost, GroupStateLog } from './group-state-log.ts'
@@ -198,7 +204,10 @@ export class GroupCoordinator implements RebalanceHost, GroupStateHost {
 
   async joinGroup(request: JoinRequest): Promise<JoinGroupResponse> {
     let refusal = this.refuse(request.groupId)
-    // A consumer group with members keeps its id (Kafka: "Group … is not a classic group").
+    // A consumer group with members is joined as a classic member of it (KIP-848 migration).
+    const consumerGroup = this.consumerGroups.groups.get(request.groupId)
+    if (refusal === ErrorCode.NONE && consumerGroup !== undefined && consumerGroup.members.size > 0)
+      return joinConsumerGroup(this.consumerGroups, consumerGroup, request)
     if (refusal === ErrorCode.NONE) refusal = await this.consumerGroups.yieldToClassic(request.groupId)
     const group =
       refusal === ErrorCode.NONE
@@ -227,17 +236,48 @@ export class GroupCoordinator implements RebalanceHost, GroupStateHost {
         assignment: Buffer.alloc(0),
       }
     }
+    const consumerGroup = this.consumerGroups.groups.get(groupId)
+    if (consumerGroup !== undefined) return syncConsumerGroup(this.consumerGroups, consumerGroup, request)
     return syncGroup(this, this.groups.get(groupId), request)
   }
 
   heartbeat(groupId: string, request: MemberIdentity): number {
     const refusal = this.refuse(groupId)
-    return refusal !== ErrorCode.NONE ? refusal : heartbeat(this, this.groups.get(groupId), request)
+    if (refusal !== ErrorCode.NONE) return refusal
+    const consumerGroup = this.consumerGroups.groups.get(groupId)
+    if (consumerGroup !== undefined)
+      return heartbeatConsumerGroup(this.consumerGroups, consumerGroup, request)
+    return heartbeat(this, this.groups.get(groupId), request)
   }
 
-  leaveGroup(groupId: string, member: { memberId: string; groupInstanceId: string | null }): number {
+  async leaveGroup(
+    groupId: string,
+    member: { memberId: string; groupInstanceId: string | null },
+  ): Promise<number> {
     const refusal = this.refuse(groupId)
-    return refusal !== ErrorCode.NONE ? refusal : leaveGroup(this, this.groups.get(groupId), member)
+    if (refusal !== ErrorCode.NONE) return refusal
+    const consumerGroup = this.consumerGroups.groups.get(groupId)
+    if (consumerGroup !== undefined) return leaveConsumerGroup(this.consumerGroups, consumerGroup, member)
+    return leaveGroup(this, this.groups.get(groupId), member)
+  }
+
+  // The classic side of online migration (ConsumerGroupHost; group-migration.ts).
+  retireClassicGroup(group: ClassicGroup): void {
+    if (this.groups.get(group.groupId) === group) this.groups.delete(group.groupId)
+    failWaiters(group, ErrorCode.REBALANCE_IN_PROGRESS)
+  }
+
+  restoreClassicGroup(group: ClassicGroup): void {
+    if (!this.groups.has(group.groupId)) this.groups.set(group.groupId, group)
+  }
+
+  adoptClassicGroup(group: ClassicGroup): void {
+    this.groups.set(group.groupId, group)
+    prepareRebalance(this, group)
+  }
+
+  classicGroupRecord(group: ClassicGroup): EncodedRecord {
+    return encodeGroupMetadataRecord(group.groupId, groupToRecord(group))
   }
 
   /** The error every group request gets before it is looked at, or NONE. */
@@ -252,17 +292,18 @@ export class GroupCoordinator implements RebalanceHost, GroupStateHost {
   }
 }
 
-/** Members waiting in JoinGroup or SyncGroup of a group whose coordinator moved: they look again. */
-function failWaiters(group: ClassicGroup): void {
+/** Members waiting in JoinGroup or SyncGroup of a group whose coordinator moved (NOT_COORDINATOR:
+ * they look again) or that became a consumer group (REBALANCE_IN_PROGRESS: they rejoin). */
+function failWaiters(group: ClassicGroup, errorCode: number = ErrorCode.NOT_COORDINATOR): void {
   for (const member of group.members.values()) {
     const join = member.awaitingJoin
     const sync = member.awaitingSync
     member.awaitingJoin = null
     member.awaitingSync = null
-    join?.(joinResponse(group, member.memberId, ErrorCode.NOT_COORDINATOR))
+    join?.(joinResponse(group, member.memberId, errorCode))
     sync?.({
       throttleTimeMs: 0,
-      errorCode: ErrorCode.NOT_COORDINATOR,
+      errorCode,
       protocolType: null,
       protocolName: null,
       assignment: Buffer.alloc(0),

@@ -19,10 +19,25 @@ export interface RdkafkaConsumer {
   disconnect(callback: (error: Error | null) => void): void
   subscribe(topics: string[]): void
   consume(): void
+  /** Non-flowing: up to `count` messages, waiting at most the default consume timeout. */
+  consume(count: number, callback: (error: Error | null, messages: RdkafkaMessage[]) => void): void
+  setDefaultConsumeTimeout(timeoutMs: number): void
   assignments(): TopicPartitionOffset[]
   /** Asynchronous (commitSync would block this process, and the broker runs in it). */
   commit(offsets: TopicPartitionOffset[]): void
   on(event: 'event.error', listener: (error: Error) => void): void
+  /** Before node-rdkafka's own incremental assign (code -175) or unassign (-174). */
+  on(
+    event: 'rebalance',
+    listener: (error: { code: number }, assignment: TopicPartitionOffset[]) => void,
+  ): void
+}
+
+export interface RdkafkaMessage {
+  topic: string
+  partition: number
+  offset: number
+  value: Buffer | null
 }
 
 interface RdkafkaModule {
