@@ -58,6 +58,44 @@ export interface ConnectorInfo {
   type: string
 }
 
+/** One key of a plugin's ConfigDef, as Connect's ConfigKeyInfo. */
+export interface ConfigKeyInfo {
+  name: string
+  type: string
+  required: boolean
+  default_value: string | null
+  importance: string
+  documentation: string
+  group: string | null
+  order: number
+  display_name: string
+  dependents: string[]
+}
+
+/** A key's value as Connect validated it (ConfigValueInfo). */
+export interface ConfigValueInfo {
+  name: string
+  value: string | null
+  recommended_values: string[]
+  errors: string[]
+  visible: boolean
+}
+
+/** The answer of PUT /connector-plugins/{plugin}/config/validate (Connect's ConfigInfos). */
+export interface ConfigInfos {
+  name: string
+  error_count: number
+  groups: string[]
+  configs: Array<{ definition: ConfigKeyInfo; value: ConfigValueInfo }>
+}
+
+/** A connector's offsets (KIP-875): source partitions and offsets as the connector wrote them; a
+ * sink's are `{kafka_topic, kafka_partition}` → `{kafka_offset}`. */
+export interface ConnectorOffset {
+  partition: Record<string, unknown>
+  offset: Record<string, unknown> | null
+}
+
 export interface QueryResult {
   columns: Array<{ name: string; type: string }>
   rows: unknown[][]
@@ -138,6 +176,14 @@ export const servicesApi = {
   restartTask: (name: string, task: number) =>
     call<void>('POST', `${connect}/connectors/${enc(name)}/tasks/${task}/restart`),
   deleteConnector: (name: string) => call<void>('DELETE', `${connect}/connectors/${enc(name)}`),
+  validateConfig: (plugin: string, config: Record<string, string>) =>
+    call<ConfigInfos>('PUT', `${connect}/connector-plugins/${enc(plugin)}/config/validate`, config),
+  connectorOffsets: (name: string) =>
+    call<{ offsets: ConnectorOffset[] }>('GET', `${connect}/connectors/${enc(name)}/offsets`),
+  alterConnectorOffsets: (name: string, offsets: ConnectorOffset[]) =>
+    call<{ message: string }>('PATCH', `${connect}/connectors/${enc(name)}/offsets`, { offsets }),
+  resetConnectorOffsets: (name: string) =>
+    call<{ message: string }>('DELETE', `${connect}/connectors/${enc(name)}/offsets`),
   plugins: () =>
     call<Array<{ class: string; type: string; version: string }>>('GET', `${connect}/connector-plugins`),
 
