@@ -227,6 +227,45 @@ describe('console pages of the schema registry, Connect and SQL in Chromium', { 
     await page.context().close()
   })
 
+  test('schemas: a version and a subject deleted softly, then permanently', async () => {
+    for (const schema of [orderV1, orderV2]) {
+      const registered = await fetch(`${registry}/subjects/gone-value/versions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+        body: JSON.stringify({ schema: JSON.stringify(schema) }),
+      })
+      assert.equal(registered.status, 200)
+    }
+    const { page, problems } = await openPage(chromium.browser)
+    page.on('dialog', (dialog) => void dialog.accept())
+    await page.goto(`${base}/schemas/gone-value?version=1`)
+    await page.getByRole('button', { name: 'Delete version 1', exact: true }).click()
+    await page.getByRole('link', { name: 'Version 1 (deleted)' }).click()
+    await page.getByText('Soft-deleted: only a permanent delete remains.').waitFor()
+    assert.deepEqual(await getJson(`${registry}/subjects/gone-value/versions`), [2])
+    assert.deepEqual(await getJson(`${registry}/subjects/gone-value/versions?deleted=true`), [1, 2])
+    await page.getByRole('button', { name: 'Delete version 1 permanently' }).click()
+    await waitForCount(page.getByRole('link', { name: /^Version 1/ }), 0)
+    assert.deepEqual(await getJson(`${registry}/subjects/gone-value/versions?deleted=true`), [2])
+    // The subject: soft-deleted, listed only with the deleted ones, then deleted permanently.
+    await page.getByRole('button', { name: 'Delete subject', exact: true }).click()
+    await page.waitForURL(`${base}/schemas`)
+    await page.getByRole('link', { name: 'orders-value' }).waitFor()
+    assert.equal(await page.getByRole('link', { name: 'gone-value' }).count(), 0)
+    await page.getByLabel('Include soft-deleted subjects').check()
+    await page.waitForURL(`${base}/schemas?deleted=true`)
+    const row = page.getByRole('row').filter({ hasText: 'gone-value' })
+    await row.waitFor()
+    assert.match(await row.innerText(), /^gone-value \(deleted\)\t/)
+    await row.getByRole('link', { name: 'gone-value' }).click()
+    await page.getByRole('button', { name: 'Delete subject permanently' }).click()
+    await page.waitForURL(`${base}/schemas`)
+    assert.deepEqual(await getJson(`${registry}/subjects?deleted=true`), ['orders-value'])
+    // The registry answers 404 for the live versions of a soft-deleted subject: the page asks for both.
+    assert.deepEqual(unexpected(problems, [404]), [])
+    await page.context().close()
+  })
+
   test('connectors: create a datagen connector from its config form, pause and resume it, edit it in the form', async () => {
     const { page, problems, screenshot } = await openPage(chromium.browser)
     await page.goto(`${base}/connectors`)
@@ -448,6 +487,44 @@ describe('console pages of the schema registry, Connect and SQL in Chromium', { 
     await page.getByRole('alert').filter({ hasText: 'INVALID_SQL' }).waitFor()
     assert.match(await page.getByRole('alert').innerText(), /no_such_table/)
     assert.equal(await grid.count(), 0)
+    // Saved queries: kept in this browser across a reload, opened into the editor, deleted.
+    await editor.fill("SELECT count(*) AS n FROM streamline_topic('sql-orders')")
+    await page.getByLabel('Name').fill('order count')
+    await page.getByRole('button', { name: 'Save query' }).click()
+    await page.reload()
+    await page.getByRole('button', { name: 'order count', exact: true }).click()
+    assert.equal(await editor.inputValue(), "SELECT count(*) AS n FROM streamline_topic('sql-orders')")
+    await page.getByRole('button', { name: 'Delete saved query order count' }).click()
+    await page.getByText('No saved queries in this browser.').waitFor()
+    // Continuous queries: a materialized view created here is listed with its state, paused and resumed.
+    const continuous = page.getByRole('table', { name: 'Continuous queries' })
+    await page.getByText(/^No continuous queries/).waitFor()
+    await editor.fill(
+      "CREATE MATERIALIZED VIEW orders_per_country AS SELECT value->>'$.country' AS country, count(*) AS orders FROM streamline_topic('sql-orders') GROUP BY TUMBLE(timestamp, INTERVAL '1' HOUR), country",
+    )
+    await page.getByRole('button', { name: 'Run' }).click()
+    const viewRow = continuous.getByRole('row').filter({ hasText: 'orders_per_country' })
+    await viewRow.filter({ hasText: 'RUNNING' }).waitFor({ timeout: 15_000 })
+    assert.match(
+      await viewRow.innerText(),
+      /^orders_per_country\tMATERIALIZED VIEW\tsql-orders\torders_per_country\tRUNNING\t(–|\d{4}-\d\d-\d\dT[\d:.]+Z)\t0\tPause orders_per_country$/,
+    )
+    await page.getByRole('button', { name: 'Pause orders_per_country' }).click()
+    await viewRow.filter({ hasText: 'PAUSED' }).waitFor()
+    const shown = await fetch(`${base}/api/v1/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: 'SHOW QUERIES' }),
+    })
+    const { columns, rows } = (await shown.json()) as { columns: Array<{ name: string }>; rows: unknown[][] }
+    const status = columns.findIndex((column) => column.name === 'status')
+    assert.deepEqual(
+      rows.map((row) => [row[0], row[status]]),
+      [['orders_per_country', 'PAUSED']],
+    )
+    await page.getByRole('button', { name: 'Resume orders_per_country' }).click()
+    await viewRow.filter({ hasText: 'RUNNING' }).waitFor()
+    await screenshot('sql-continuous')
     assert.deepEqual(unexpected(problems, [400]), [])
     await page.context().close()
   })

@@ -125,10 +125,19 @@ function candidateBody(candidate: CandidateSchema): CandidateSchema {
 export const servicesApi = {
   services: () => call<Services>('GET', '/api/v1/services'),
 
-  subjects: () => call<string[]>('GET', `${registry}/subjects`),
-  versions: (subject: string) => call<number[]>('GET', `${registry}/subjects/${enc(subject)}/versions`),
-  version: (subject: string, version: number | 'latest') =>
-    call<SchemaVersion>('GET', `${registry}/subjects/${enc(subject)}/versions/${version}`),
+  subjects: (deleted = false) =>
+    call<string[]>('GET', `${registry}/subjects${query({ deleted: deleted ? 'true' : undefined })}`),
+  /** With `deleted`, soft-deleted versions too (they can then be deleted permanently). */
+  versions: (subject: string, deleted = false) =>
+    call<number[]>(
+      'GET',
+      `${registry}/subjects/${enc(subject)}/versions${query({ deleted: deleted ? 'true' : undefined })}`,
+    ),
+  version: (subject: string, version: number | 'latest', deleted = false) =>
+    call<SchemaVersion>(
+      'GET',
+      `${registry}/subjects/${enc(subject)}/versions/${version}${query({ deleted: deleted ? 'true' : undefined })}`,
+    ),
   schemaTypes: () => call<string[]>('GET', `${registry}/schemas/types`),
   /** The subject's effective level (its own, else the global one). */
   subjectLevel: (subject: string) =>
