@@ -3,10 +3,12 @@
 // Method: one broker process (SQL on; no registry or Connect) and Debian's Chromium driven by
 // playwright-core; the test waits for the highlighted copy, types a query, reads the tokens from the
 // page, checks that the first page's JavaScript does not hold the highlighter, runs the query and reads
-// the result grid, and runs axe-core in both themes.
+// the result grid, and runs axe-core in both themes. Completion: kafkajs creates topics, the test types
+// from the keyboard and waits for the exact options before each key that picks one.
 
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { Kafka, logLevel } from 'kafkajs'
 import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-process.ts'
 import {
   accessibilityViolations,
@@ -16,6 +18,7 @@ import {
   launchChromium,
   openPage,
   requireChromium,
+  waitForCount,
 } from './browser.ts'
 
 const skip = requireChromium()
@@ -73,5 +76,67 @@ describe('SQL editor highlighting in Chromium', { skip }, () => {
     assert.deepEqual(await accessibilityViolations(dark.page), [])
     assert.deepEqual(dark.problems, [])
     await dark.page.context().close()
+  })
+
+  test('completes topic names inside streamline_topic and its column names', async () => {
+    const kafka = new Kafka({
+      clientId: 'completion',
+      brokers: [broker.bootstrap],
+      logLevel: logLevel.NOTHING,
+    })
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.createTopics({ topics: ['orders-eu', 'orders-us', 'payments'].map((topic) => ({ topic })) })
+    await admin.disconnect()
+    const { page, problems, screenshot } = await openPage(chromium.browser, { bypassCsp: true })
+    await page.goto(`${base}/sql`)
+    const editor = page.getByRole('textbox', { name: /^Query/ })
+    await editor.waitFor()
+    await editor.focus()
+    const options = page.getByRole('listbox', { name: 'Completions' }).getByRole('option')
+    const shown = async (expected: string[]) => {
+      await waitForCount(options, expected.length)
+      assert.deepEqual(await options.allInnerTexts(), expected)
+    }
+    await page.keyboard.type('SELECT * FROM stream')
+    await shown(['streamline_topic'])
+    await page.keyboard.press('Tab')
+    // The function is inserted with its quote: the topics follow.
+    await shown(['orders-eu', 'orders-us', 'payments'])
+    await page.keyboard.type('ord')
+    await shown(['orders-eu', 'orders-us'])
+    assert.equal(await options.nth(0).getAttribute('aria-selected'), 'true')
+    await page.keyboard.press('ArrowDown')
+    await options.nth(1).and(page.locator('[aria-selected="true"]')).waitFor()
+    await page.keyboard.press('Enter')
+    await waitForCount(options, 0)
+    assert.equal(await editor.inputValue(), "SELECT * FROM streamline_topic('orders-us')")
+    await page.keyboard.type(' WHERE val')
+    await shown(['value', 'value_bytes'])
+    await screenshot('sql-completion')
+    assert.deepEqual(await accessibilityViolations(page), [])
+    await page.keyboard.press('Tab')
+    await page.keyboard.type(' IS NOT NULL AND o')
+    await shown(['offset'])
+    await page.keyboard.press('Enter')
+    await waitForCount(options, 0)
+    await page.keyboard.type(' >= 0')
+    assert.equal(
+      await editor.inputValue(),
+      `SELECT * FROM streamline_topic('orders-us') WHERE value IS NOT NULL AND "offset" >= 0`,
+    )
+    // Escape closes the list; Ctrl+Enter still runs the query.
+    await page.keyboard.type(' AND k')
+    await shown(['key', 'key_bytes'])
+    await page.keyboard.press('Escape')
+    await waitForCount(options, 0)
+    await page.keyboard.type('ey IS NULL')
+    await page.keyboard.press('Control+Enter')
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^0 rows in \d+ ms$/ })
+      .waitFor()
+    assert.deepEqual(problems, [])
+    await page.context().close()
   })
 })

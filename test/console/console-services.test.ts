@@ -56,6 +56,51 @@ const orderV2 = {
 /** A new field without a default: BACKWARD-incompatible (old records cannot be read with it). */
 const orderIncompatible = { ...orderV1, fields: [...orderV1.fields, { name: 'country', type: 'string' }] }
 
+const datagenClass = 'io.confluent.kafka.connect.datagen.DatagenConnector'
+
+/** The orderid of each record of a one-partition topic, in offset order, read by a kafkajs consumer once
+ * the topic holds `count` records (bounded wait). Datagen writes JsonConverter's envelope. */
+async function orderIds(broker: BrokerProcess, topic: string, count: number): Promise<number[]> {
+  const kafka = new Kafka({
+    clientId: 'console-connect',
+    brokers: [broker.bootstrap],
+    logLevel: logLevel.NOTHING,
+  })
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    for (let attempt = 0; ; attempt += 1) {
+      const offsets = await admin.fetchTopicOffsets(topic)
+      assert.equal(offsets.length, 1)
+      if (Number(offsets[0].high) >= count) {
+        assert.equal(Number(offsets[0].high), count)
+        break
+      }
+      if (attempt > 150) assert.fail(`${topic} holds ${offsets[0].high} records, not ${count}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  } finally {
+    await admin.disconnect()
+  }
+  const consumer = kafka.consumer({ groupId: `read-${topic}-${count}` })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  const ids: Array<{ offset: number; id: number }> = []
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        eachMessage: async ({ message }) => {
+          const value = JSON.parse(message.value?.toString() ?? 'null') as { payload: { orderid: number } }
+          ids.push({ offset: Number(message.offset), id: value.payload.orderid })
+          if (ids.length === count) resolve()
+        },
+      })
+      .catch(reject)
+  })
+  await consumer.disconnect()
+  return ids.sort((a, b) => a.offset - b.offset).map((entry) => entry.id)
+}
+
 /** Only responses a step provokes on purpose (`statuses`) may show as failed requests. */
 function unexpected(problems: string[], statuses: number[]): string[] {
   return problems.filter((problem) => !statuses.some((status) => problem.includes(`status of ${status}`)))
@@ -182,28 +227,126 @@ describe('console pages of the schema registry, Connect and SQL in Chromium', { 
     await page.context().close()
   })
 
-  test('connectors: create a datagen connector, see it RUNNING, pause and resume it', async () => {
+  test('schemas: a version and a subject deleted softly, then permanently', async () => {
+    for (const schema of [orderV1, orderV2]) {
+      const registered = await fetch(`${registry}/subjects/gone-value/versions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+        body: JSON.stringify({ schema: JSON.stringify(schema) }),
+      })
+      assert.equal(registered.status, 200)
+    }
+    const { page, problems } = await openPage(chromium.browser)
+    page.on('dialog', (dialog) => void dialog.accept())
+    await page.goto(`${base}/schemas/gone-value?version=1`)
+    await page.getByRole('button', { name: 'Delete version 1', exact: true }).click()
+    await page.getByRole('link', { name: 'Version 1 (deleted)' }).click()
+    await page.getByText('Soft-deleted: only a permanent delete remains.').waitFor()
+    assert.deepEqual(await getJson(`${registry}/subjects/gone-value/versions`), [2])
+    assert.deepEqual(await getJson(`${registry}/subjects/gone-value/versions?deleted=true`), [1, 2])
+    await page.getByRole('button', { name: 'Delete version 1 permanently' }).click()
+    await waitForCount(page.getByRole('link', { name: /^Version 1/ }), 0)
+    assert.deepEqual(await getJson(`${registry}/subjects/gone-value/versions?deleted=true`), [2])
+    // The subject: soft-deleted, listed only with the deleted ones, then deleted permanently.
+    await page.getByRole('button', { name: 'Delete subject', exact: true }).click()
+    await page.waitForURL(`${base}/schemas`)
+    await page.getByRole('link', { name: 'orders-value' }).waitFor()
+    assert.equal(await page.getByRole('link', { name: 'gone-value' }).count(), 0)
+    await page.getByLabel('Include soft-deleted subjects').check()
+    await page.waitForURL(`${base}/schemas?deleted=true`)
+    const row = page.getByRole('row').filter({ hasText: 'gone-value' })
+    await row.waitFor()
+    assert.match(await row.innerText(), /^gone-value \(deleted\)\t/)
+    await row.getByRole('link', { name: 'gone-value' }).click()
+    await page.getByRole('button', { name: 'Delete subject permanently' }).click()
+    await page.waitForURL(`${base}/schemas`)
+    assert.deepEqual(await getJson(`${registry}/subjects?deleted=true`), ['orders-value'])
+    // The registry answers 404 for the live versions of a soft-deleted subject: the page asks for both.
+    assert.deepEqual(unexpected(problems, [404]), [])
+    await page.context().close()
+  })
+
+  test('connectors: create a datagen connector from its config form, pause and resume it, edit it in the form', async () => {
     const { page, problems, screenshot } = await openPage(chromium.browser)
     await page.goto(`${base}/connectors`)
     await page.getByText('No connectors.').waitFor()
     await page.getByRole('button', { name: 'Create connector' }).click()
+    await page.waitForURL(`${base}/connectors?create=1`)
+    await page.getByLabel('Connector plugin').selectOption(datagenClass)
+    await page.waitForURL(`${base}/connectors?create=1&plugin=${datagenClass}`)
     const form = page.getByRole('form', { name: 'Create a connector' })
-    // A config Connect refuses: its 400 message is shown.
-    await form.getByLabel('Name').fill('orders-gen')
-    await form.getByLabel('Config (JSON)').fill('{"connector.class": "NoSuchConnector"}')
-    await form.getByRole('button', { name: 'Create' }).click()
-    await form.getByRole('alert').waitFor()
-    await form.getByLabel('Config (JSON)').fill(
-      JSON.stringify({
-        'connector.class': 'io.confluent.kafka.connect.datagen.DatagenConnector',
-        'kafka.topic': 'gen-orders',
-        quickstart: 'orders',
-        'max.interval': '50',
-        'tasks.max': '1',
-      }),
+    // The form is Connect's config definition of the plugin: its groups (the connector's own keys after
+    // Common), required keys, defaults, documentation and recommended values.
+    const field = (key: string) => form.locator(`#config-${key.replace(/\./g, '_2e')}`)
+    await field('kafka.topic').waitFor()
+    assert.deepEqual(await form.locator('summary').allInnerTexts(), [
+      'Common',
+      'DatagenConnector',
+      'Transforms',
+      'Predicates',
+      'Error Handling',
+      'Exactly Once Support',
+      'Other settings',
+    ])
+    assert.equal(await form.getByLabel('kafka.topic').getAttribute('aria-required'), 'true')
+    assert.equal(await form.getByLabel('max.interval').getAttribute('aria-required'), null)
+    assert.equal(
+      await form.locator('#config-max_2einterval-doc').innerText(),
+      'Milliseconds between records. Default: 500',
     )
+    assert.deepEqual(await field('quickstart').locator('option').allInnerTexts(), [
+      '(not set)',
+      'orders',
+      'users',
+      'pageviews',
+    ])
+    assert.equal(await field('connector.class').inputValue(), datagenClass)
+    // Errors show under a key as the user fills it in: Connect's messages, exactly.
+    const errorsOf = (key: string) => form.locator(`#config-${key.replace(/\./g, '_2e')}-errors li`)
+    await field('tasks.max').fill('0')
+    await errorsOf('tasks.max')
+      .filter({ hasText: /^Invalid value 0 for configuration tasks\.max: Value must be at least 1$/ })
+      .waitFor()
+    await field('max.interval').fill('fast')
+    await errorsOf('max.interval')
+      .filter({ hasText: /^Invalid value fast for configuration max\.interval: Not a number of type LONG$/ })
+      .waitFor()
+    assert.equal(await field('max.interval').getAttribute('aria-invalid'), 'true')
+    // Keys not touched yet show no error until a submit; a submit shows every error and sends nothing.
+    assert.equal(await errorsOf('kafka.topic').count(), 0)
+    await form.getByRole('button', { name: 'Create' }).click()
+    await form
+      .getByRole('alert')
+      .filter({ hasText: /^5 settings have errors$/ })
+      .waitFor()
+    assert.deepEqual(await form.locator('.field-errors li').allInnerTexts(), [
+      'Missing required configuration "name" which has no default value.',
+      'Invalid value 0 for configuration tasks.max: Value must be at least 1',
+      'Missing required configuration "kafka.topic" which has no default value.',
+      'Missing required configuration "quickstart" which has no default value.',
+      'Invalid value fast for configuration max.interval: Not a number of type LONG',
+    ])
+    assert.equal(await page.evaluate('document.activeElement?.id'), 'config-name')
+    await screenshot('connector-form-errors')
+    assert.deepEqual(await getJson(`${connect}/connectors`), [])
+    await field('name').fill('orders-gen')
+    await field('tasks.max').fill('1')
+    await field('kafka.topic').fill('gen-orders')
+    await field('quickstart').selectOption('orders')
+    await field('max.interval').fill('50')
+    await field('iterations').fill('5')
+    await waitForCount(form.locator('.field-errors li'), 0)
     await form.getByRole('button', { name: 'Create' }).click()
     await page.waitForURL(`${base}/connectors/orders-gen`)
+    assert.deepEqual((await getJson<{ config: object }>(`${connect}/connectors/orders-gen`)).config, {
+      'connector.class': datagenClass,
+      name: 'orders-gen',
+      'tasks.max': '1',
+      'kafka.topic': 'gen-orders',
+      quickstart: 'orders',
+      'max.interval': '50',
+      iterations: '5',
+    })
     const state = page.getByTestId('connector-state')
     await state.filter({ hasText: 'RUNNING' }).waitFor()
     await page.getByRole('cell', { name: 'RUNNING' }).first().waitFor()
@@ -215,19 +358,27 @@ describe('console pages of the schema registry, Connect and SQL in Chromium', { 
     await page.getByRole('button', { name: 'Resume' }).click()
     await state.filter({ hasText: 'RUNNING' }).waitFor({ timeout: 15_000 })
     // The connector really produced: a Kafka consumer reads its records.
-    const kafka = new Kafka({
-      clientId: 'console-connect',
-      brokers: [broker.bootstrap],
-      logLevel: logLevel.NOTHING,
-    })
-    const admin = kafka.admin()
-    await admin.connect()
-    const offsets = await admin.fetchTopicOffsets('gen-orders')
-    await admin.disconnect()
-    assert.ok(
-      offsets.some((offset) => Number(offset.high) > 0),
-      JSON.stringify(offsets),
-    )
+    assert.deepEqual(await orderIds(broker, 'gen-orders', 5), [0, 1, 2, 3, 4])
+    // Editing in the same form: the stored values, an inline error, then a saved change.
+    const edit = page.getByRole('form', { name: 'Edit the connector config' })
+    const editField = (key: string) => edit.locator(`#config-${key.replace(/\./g, '_2e')}`)
+    assert.equal(await editField('kafka.topic').inputValue(), 'gen-orders')
+    assert.equal(await editField('name').getAttribute('readonly'), '')
+    await editField('max.interval').fill('-5')
+    await edit
+      .locator('#config-max_2einterval-errors li')
+      .filter({ hasText: /^Invalid value -5 for configuration max\.interval: Value must be at least 0$/ })
+      .waitFor()
+    await editField('max.interval').fill('20')
+    await waitForCount(edit.locator('.field-errors li'), 0)
+    await edit.getByRole('button', { name: 'Save config' }).click()
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Config saved$/ })
+      .waitFor()
+    const edited = await getJson<Record<string, string>>(`${connect}/connectors/orders-gen/config`)
+    assert.equal(edited['max.interval'], '20')
+    assert.equal(edited.iterations, '5')
     await page.goto(`${base}/connectors`)
     const row = page.getByRole('row').filter({ hasText: 'orders-gen' })
     await row.waitFor()
@@ -236,7 +387,65 @@ describe('console pages of the schema registry, Connect and SQL in Chromium', { 
       /orders-gen\s+source\s+io\.confluent\.kafka\.connect\.datagen\.DatagenConnector\s+RUNNING\s+0: RUNNING/,
     )
     await screenshot('connectors')
-    assert.deepEqual(unexpected(problems, [400]), [])
+    assert.deepEqual(unexpected(problems, []), [])
+    await page.context().close()
+  })
+
+  test('connectors: offsets shown, changed while stopped (the connector resumes there) and reset', async () => {
+    const { page, problems, screenshot } = await openPage(chromium.browser)
+    await page.goto(`${base}/connectors/orders-gen`)
+    const state = page.getByTestId('connector-state')
+    await state.filter({ hasText: 'RUNNING' }).waitFor()
+    // The task committed its last record's offset: iteration 4 of 5.
+    await page
+      .getByTestId('connector-offset')
+      .filter({ hasText: /^\{"current\.iteration":4\}$/ })
+      .waitFor({ timeout: 15_000 })
+    assert.match(
+      await page.getByRole('row').filter({ hasText: 'task.id' }).innerText(),
+      /^\{"task\.id":0\}\t/,
+    )
+    await page.getByRole('button', { name: 'Stop' }).click()
+    await state.filter({ hasText: 'STOPPED' }).waitFor({ timeout: 15_000 })
+    const input = page.getByLabel('Offset of {"task.id":0}')
+    assert.equal(await input.inputValue(), '{"current.iteration":4}')
+    // Not JSON: said on the page, nothing sent.
+    await input.fill('{"current.iteration":')
+    await page.getByRole('button', { name: 'Save offsets' }).click()
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /^The offset of \{"task\.id":0\} is not JSON: \{"current\.iteration":$/ })
+      .waitFor()
+    await input.fill('{"current.iteration":1}')
+    await page.getByRole('button', { name: 'Save offsets' }).click()
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^The offsets for this connector have been altered successfully$/ })
+      .waitFor()
+    assert.deepEqual(await getJson(`${connect}/connectors/orders-gen/offsets`), {
+      offsets: [{ partition: { 'task.id': 0 }, offset: { 'current.iteration': 1 } }],
+    })
+    await screenshot('connector-offsets')
+    // Resumed, it continues after iteration 1: orders 2, 3 and 4 again.
+    await page.getByRole('button', { name: 'Resume' }).click()
+    await state.filter({ hasText: 'RUNNING' }).waitFor({ timeout: 15_000 })
+    assert.deepEqual(await orderIds(broker, 'gen-orders', 8), [0, 1, 2, 3, 4, 2, 3, 4])
+    await page
+      .getByTestId('connector-offset')
+      .filter({ hasText: /^\{"current\.iteration":4\}$/ })
+      .waitFor({ timeout: 15_000 })
+    // Reset: after a confirmation every offset is gone.
+    await page.getByRole('button', { name: 'Stop' }).click()
+    await state.filter({ hasText: 'STOPPED' }).waitFor({ timeout: 15_000 })
+    await page.getByRole('button', { name: 'Reset offsets' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Reset all offsets' }).click()
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^The offsets for this connector have been reset successfully$/ })
+      .waitFor()
+    await page.getByText('No offsets committed.').waitFor()
+    assert.deepEqual(await getJson(`${connect}/connectors/orders-gen/offsets`), { offsets: [] })
+    assert.deepEqual(problems, [])
     await page.context().close()
   })
 
@@ -278,6 +487,44 @@ describe('console pages of the schema registry, Connect and SQL in Chromium', { 
     await page.getByRole('alert').filter({ hasText: 'INVALID_SQL' }).waitFor()
     assert.match(await page.getByRole('alert').innerText(), /no_such_table/)
     assert.equal(await grid.count(), 0)
+    // Saved queries: kept in this browser across a reload, opened into the editor, deleted.
+    await editor.fill("SELECT count(*) AS n FROM streamline_topic('sql-orders')")
+    await page.getByLabel('Name').fill('order count')
+    await page.getByRole('button', { name: 'Save query' }).click()
+    await page.reload()
+    await page.getByRole('button', { name: 'order count', exact: true }).click()
+    assert.equal(await editor.inputValue(), "SELECT count(*) AS n FROM streamline_topic('sql-orders')")
+    await page.getByRole('button', { name: 'Delete saved query order count' }).click()
+    await page.getByText('No saved queries in this browser.').waitFor()
+    // Continuous queries: a materialized view created here is listed with its state, paused and resumed.
+    const continuous = page.getByRole('table', { name: 'Continuous queries' })
+    await page.getByText(/^No continuous queries/).waitFor()
+    await editor.fill(
+      "CREATE MATERIALIZED VIEW orders_per_country AS SELECT value->>'$.country' AS country, count(*) AS orders FROM streamline_topic('sql-orders') GROUP BY TUMBLE(timestamp, INTERVAL '1' HOUR), country",
+    )
+    await page.getByRole('button', { name: 'Run' }).click()
+    const viewRow = continuous.getByRole('row').filter({ hasText: 'orders_per_country' })
+    await viewRow.filter({ hasText: 'RUNNING' }).waitFor({ timeout: 15_000 })
+    assert.match(
+      await viewRow.innerText(),
+      /^orders_per_country\tMATERIALIZED VIEW\tsql-orders\torders_per_country\tRUNNING\t(–|\d{4}-\d\d-\d\dT[\d:.]+Z)\t0\tPause orders_per_country$/,
+    )
+    await page.getByRole('button', { name: 'Pause orders_per_country' }).click()
+    await viewRow.filter({ hasText: 'PAUSED' }).waitFor()
+    const shown = await fetch(`${base}/api/v1/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: 'SHOW QUERIES' }),
+    })
+    const { columns, rows } = (await shown.json()) as { columns: Array<{ name: string }>; rows: unknown[][] }
+    const status = columns.findIndex((column) => column.name === 'status')
+    assert.deepEqual(
+      rows.map((row) => [row[0], row[status]]),
+      [['orders_per_country', 'PAUSED']],
+    )
+    await page.getByRole('button', { name: 'Resume orders_per_country' }).click()
+    await viewRow.filter({ hasText: 'RUNNING' }).waitFor()
+    await screenshot('sql-continuous')
     assert.deepEqual(unexpected(problems, [400]), [])
     await page.context().close()
   })
@@ -343,7 +590,8 @@ describe('console pages of the schema registry, Connect and SQL in Chromium', { 
     const checks: Array<[string, string]> = [
       ['/schemas', 'tbody tr'],
       ['/schemas/orders-value?version=2&diff=1', '[data-testid="diff"]'],
-      ['/connectors/orders-gen', 'tbody tr'],
+      ['/connectors/orders-gen', '#config-kafka_2etopic'],
+      [`/connectors?create=1&plugin=${datagenClass}`, '#config-kafka_2etopic'],
       ['/sql', 'textarea'],
       ['/topics/shipments/messages?partition=0&from=oldest&decode=registry', '.schema-tag'],
     ]

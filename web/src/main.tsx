@@ -49,7 +49,7 @@ function page(location: Location): { title: string; body: preact.ComponentChildr
     }
   }
   if (parts[0] === 'connectors' && parts.length === 1)
-    return { title: 'Connectors', body: <ConnectorsPage /> }
+    return { title: 'Connectors', body: <ConnectorsPage location={location} /> }
   if (parts[0] === 'connectors' && parts.length === 2) {
     return { title: `Connector ${parts[1]}`, body: <ConnectorDetailPage key={parts[1]} name={parts[1]} /> }
   }

@@ -58,6 +58,44 @@ export interface ConnectorInfo {
   type: string
 }
 
+/** One key of a plugin's ConfigDef, as Connect's ConfigKeyInfo. */
+export interface ConfigKeyInfo {
+  name: string
+  type: string
+  required: boolean
+  default_value: string | null
+  importance: string
+  documentation: string
+  group: string | null
+  order: number
+  display_name: string
+  dependents: string[]
+}
+
+/** A key's value as Connect validated it (ConfigValueInfo). */
+export interface ConfigValueInfo {
+  name: string
+  value: string | null
+  recommended_values: string[]
+  errors: string[]
+  visible: boolean
+}
+
+/** The answer of PUT /connector-plugins/{plugin}/config/validate (Connect's ConfigInfos). */
+export interface ConfigInfos {
+  name: string
+  error_count: number
+  groups: string[]
+  configs: Array<{ definition: ConfigKeyInfo; value: ConfigValueInfo }>
+}
+
+/** A connector's offsets (KIP-875): source partitions and offsets as the connector wrote them; a
+ * sink's are `{kafka_topic, kafka_partition}` → `{kafka_offset}`. */
+export interface ConnectorOffset {
+  partition: Record<string, unknown>
+  offset: Record<string, unknown> | null
+}
+
 export interface QueryResult {
   columns: Array<{ name: string; type: string }>
   rows: unknown[][]
@@ -87,10 +125,19 @@ function candidateBody(candidate: CandidateSchema): CandidateSchema {
 export const servicesApi = {
   services: () => call<Services>('GET', '/api/v1/services'),
 
-  subjects: () => call<string[]>('GET', `${registry}/subjects`),
-  versions: (subject: string) => call<number[]>('GET', `${registry}/subjects/${enc(subject)}/versions`),
-  version: (subject: string, version: number | 'latest') =>
-    call<SchemaVersion>('GET', `${registry}/subjects/${enc(subject)}/versions/${version}`),
+  subjects: (deleted = false) =>
+    call<string[]>('GET', `${registry}/subjects${query({ deleted: deleted ? 'true' : undefined })}`),
+  /** With `deleted`, soft-deleted versions too (they can then be deleted permanently). */
+  versions: (subject: string, deleted = false) =>
+    call<number[]>(
+      'GET',
+      `${registry}/subjects/${enc(subject)}/versions${query({ deleted: deleted ? 'true' : undefined })}`,
+    ),
+  version: (subject: string, version: number | 'latest', deleted = false) =>
+    call<SchemaVersion>(
+      'GET',
+      `${registry}/subjects/${enc(subject)}/versions/${version}${query({ deleted: deleted ? 'true' : undefined })}`,
+    ),
   schemaTypes: () => call<string[]>('GET', `${registry}/schemas/types`),
   /** The subject's effective level (its own, else the global one). */
   subjectLevel: (subject: string) =>
@@ -138,6 +185,14 @@ export const servicesApi = {
   restartTask: (name: string, task: number) =>
     call<void>('POST', `${connect}/connectors/${enc(name)}/tasks/${task}/restart`),
   deleteConnector: (name: string) => call<void>('DELETE', `${connect}/connectors/${enc(name)}`),
+  validateConfig: (plugin: string, config: Record<string, string>) =>
+    call<ConfigInfos>('PUT', `${connect}/connector-plugins/${enc(plugin)}/config/validate`, config),
+  connectorOffsets: (name: string) =>
+    call<{ offsets: ConnectorOffset[] }>('GET', `${connect}/connectors/${enc(name)}/offsets`),
+  alterConnectorOffsets: (name: string, offsets: ConnectorOffset[]) =>
+    call<{ message: string }>('PATCH', `${connect}/connectors/${enc(name)}/offsets`, { offsets }),
+  resetConnectorOffsets: (name: string) =>
+    call<{ message: string }>('DELETE', `${connect}/connectors/${enc(name)}/offsets`),
   plugins: () =>
     call<Array<{ class: string; type: string; version: string }>>('GET', `${connect}/connector-plugins`),
 

@@ -1,11 +1,14 @@
 // One connector: its state and its tasks' (a failed one shows its trace), pause / resume / restart /
-// stop / delete, restart one task, and its config (edit as JSON and save: PUT …/config).
+// stop / delete, restart one task, its offsets (connector-offsets.tsx), and its config: edited in the form
+// of its plugin's config definition (connector-config-form.tsx) or as JSON, saved with PUT …/config.
 
 import { useState } from 'preact/hooks'
 import { ErrorBox, Loading, Notice } from '../components/feedback.tsx'
 import { useLoad } from '../hooks.ts'
 import { Link, navigate } from '../router.tsx'
 import { type ConnectorInfo, servicesApi } from '../services-api.ts'
+import { ConnectorConfigForm } from './connector-config-form.tsx'
+import { ConnectorOffsets } from './connector-offsets.tsx'
 import { parseConfig } from './connectors.tsx'
 
 export function ConnectorDetailPage(props: { name: string }) {
@@ -123,9 +126,38 @@ export function ConnectorDetailPage(props: { name: string }) {
           </table>
         </>
       )}
+      <ConnectorOffsets name={name} state={status.data?.connector.state ?? null} />
       <ErrorBox error={info.error} />
-      {info.data === null ? null : <ConfigEditor info={info.data} onSaved={info.reload} />}
+      {info.data === null ? null : <ConfigSection info={info.data} onSaved={info.reload} />}
     </>
+  )
+}
+
+/** The config in the form of its plugin's definition, and as JSON. */
+function ConfigSection(props: { info: ConnectorInfo; onSaved: () => void }) {
+  const { info } = props
+  const [notice, setNotice] = useState<string | null>(null)
+  const save = async (config: Record<string, string>) => {
+    await servicesApi.putConnectorConfig(info.name, config)
+    setNotice('Config saved')
+    props.onSaved()
+  }
+  return (
+    <section aria-labelledby="config-title">
+      <h2 id="config-title">Config</h2>
+      <Notice text={notice} />
+      <ConnectorConfigForm
+        key={JSON.stringify(info.config)}
+        pluginClass={info.config['connector.class'] ?? ''}
+        initial={info.config}
+        mode="edit"
+        onSubmit={save}
+      />
+      <details>
+        <summary>Edit as JSON</summary>
+        <ConfigEditor info={info} onSaved={props.onSaved} />
+      </details>
+    </section>
   )
 }
 
@@ -152,8 +184,7 @@ function ConfigEditor(props: { info: ConnectorInfo; onSaved: () => void }) {
     )
   }
   return (
-    <form onSubmit={save} aria-labelledby="config-title">
-      <h2 id="config-title">Config</h2>
+    <form onSubmit={save} aria-label="Connector config as JSON">
       <label class="block">
         <span class="visually-hidden">Connector config (JSON)</span>
         <textarea
@@ -164,7 +195,7 @@ function ConfigEditor(props: { info: ConnectorInfo; onSaved: () => void }) {
         />
       </label>
       <div class="row">
-        <button type="submit">Save config</button>
+        <button type="submit">Save JSON config</button>
       </div>
       <ErrorBox error={error} />
       <Notice text={notice} />

@@ -1,34 +1,32 @@
 // Connectors: every connector of the Connect worker with its state, type and tasks, and creating one
-// from a JSON config (Connect validates it: its 400 message lists the fields in error). A connector's
-// page is connector-detail.tsx.
+// from a plugin's config definition (connector-config-form.tsx). A connector's page is
+// connector-detail.tsx.
 
-import { useState } from 'preact/hooks'
 import { ErrorBox, Loading } from '../components/feedback.tsx'
+import { shortClassName } from '../connector-config-logic.ts'
 import { useLoad } from '../hooks.ts'
-import { Link, navigate } from '../router.tsx'
+import { Link, type Location, navigate, withQuery } from '../router.tsx'
 import { servicesApi } from '../services-api.ts'
+import { ConnectorConfigForm } from './connector-config-form.tsx'
 
-const exampleConfig = `{
-  "connector.class": "io.confluent.kafka.connect.datagen.DatagenConnector",
-  "kafka.topic": "datagen-orders",
-  "quickstart": "orders",
-  "max.interval": "1000",
-  "tasks.max": "1"
-}`
-
-export function ConnectorsPage() {
+export function ConnectorsPage(props: { location: Location }) {
   const connectors = useLoad(() => servicesApi.connectors(), [], 5000)
-  const [creating, setCreating] = useState(false)
+  const creating = props.location.search.get('create') === '1'
+  const plugin = props.location.search.get('plugin') ?? ''
   const rows = Object.values(connectors.data ?? {}).sort((a, b) => (a.info.name < b.info.name ? -1 : 1))
   return (
     <>
       <div class="page-head">
         <h1>Connectors</h1>
-        <button type="button" onClick={() => setCreating(!creating)} aria-expanded={creating}>
+        <button
+          type="button"
+          onClick={() => navigate(creating ? '/connectors' : '/connectors?create=1')}
+          aria-expanded={creating}
+        >
           Create connector
         </button>
       </div>
-      {creating ? <CreateConnectorForm /> : null}
+      {creating ? <CreateConnector plugin={plugin} /> : null}
       <ErrorBox error={connectors.error} />
       <Loading loading={connectors.loading && connectors.data === null} />
       {connectors.data !== null && rows.length === 0 ? <p class="muted">No connectors.</p> : null}
@@ -73,49 +71,46 @@ export function parseConfig(text: string): Record<string, string> {
   return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, String(value)]))
 }
 
-function CreateConnectorForm() {
+/** Choose a plugin (it is in the URL: /connectors?create=1&plugin=…), then fill the form its config
+ * definition builds. */
+function CreateConnector(props: { plugin: string }) {
   const plugins = useLoad(() => servicesApi.plugins(), [])
-  const [name, setName] = useState('')
-  const [config, setConfig] = useState(exampleConfig)
-  const [error, setError] = useState<Error | null>(null)
-  const create = (event: Event) => {
-    event.preventDefault()
-    setError(null)
-    let parsed: Record<string, string>
-    try {
-      parsed = parseConfig(config)
-    } catch (failure) {
-      setError(failure as Error)
-      return
-    }
-    servicesApi.createConnector(name, parsed).then(
-      () => navigate(`/connectors/${encodeURIComponent(name)}`),
-      (failure: unknown) => setError(failure as Error),
-    )
+  const create = async (config: Record<string, string>) => {
+    const name = config.name ?? ''
+    await servicesApi.createConnector(name, config)
+    navigate(`/connectors/${encodeURIComponent(name)}`)
   }
   return (
-    <form class="panel" onSubmit={create} aria-label="Create a connector">
+    <section class="panel" aria-labelledby="create-title">
+      <h2 id="create-title">New connector</h2>
+      <ErrorBox error={plugins.error} />
       <label>
-        Name <input required value={name} onInput={(event) => setName(event.currentTarget.value)} />
+        Connector plugin{' '}
+        <select
+          value={props.plugin}
+          onChange={(event) =>
+            navigate(withQuery('/connectors', { create: '1', plugin: event.currentTarget.value }), {
+              replace: true,
+            })
+          }
+        >
+          <option value="">Choose a plugin</option>
+          {(plugins.data ?? []).map((plugin) => (
+            <option key={plugin.class} value={plugin.class}>
+              {shortClassName(plugin.class)} ({plugin.type}, {plugin.class})
+            </option>
+          ))}
+        </select>
       </label>
-      <label class="block">
-        Config (JSON)
-        <textarea
-          rows={10}
-          spellcheck={false}
-          value={config}
-          onInput={(event) => setConfig(event.currentTarget.value)}
+      {props.plugin === '' ? null : (
+        <ConnectorConfigForm
+          key={props.plugin}
+          pluginClass={props.plugin}
+          initial={{}}
+          mode="create"
+          onSubmit={create}
         />
-      </label>
-      <p class="muted">
-        Plugins: {(plugins.data ?? []).map((plugin) => `${plugin.class} (${plugin.type})`).join(', ')}
-      </p>
-      <div class="row">
-        <button type="submit" class="primary">
-          Create
-        </button>
-      </div>
-      <ErrorBox error={error} />
-    </form>
+      )}
+    </section>
   )
 }

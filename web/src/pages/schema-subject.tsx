@@ -1,6 +1,7 @@
 // One subject: its versions, the chosen version's schema and references (links to their subjects),
 // a line diff against any other version, its compatibility level (change it), a new version (checked
-// first), and soft deletes of a version or the subject. State in the URL: ?version=&diff=.
+// first), and deletes of a version or the subject: soft, then (for what is soft-deleted) permanent.
+// State in the URL: ?version=&diff=.
 
 import { useState } from 'preact/hooks'
 import { ErrorBox, Loading, Notice } from '../components/feedback.tsx'
@@ -24,17 +25,24 @@ const levels = [
 export function SchemaSubjectPage(props: { subject: string; location: Location }) {
   const { subject } = props
   const base = `/schemas/${encodeURIComponent(subject)}`
-  const versions = useLoad(() => servicesApi.versions(subject), [subject])
-  const list = versions.data ?? []
-  const latest = list.length === 0 ? null : list[list.length - 1]
+  // Every version, soft-deleted ones too (marked, and deleted permanently from here), and the live ones.
+  const versions = useLoad(async () => {
+    const all = await servicesApi.versions(subject, true)
+    const live = await servicesApi.versions(subject).catch(() => [])
+    return { all, live: new Set(live) }
+  }, [subject])
+  const list = versions.data?.all ?? []
+  const live = versions.data?.live ?? new Set<number>()
+  const liveList = list.filter((version) => live.has(version))
+  const latest = liveList.length === 0 ? (list[list.length - 1] ?? null) : liveList[liveList.length - 1]
   const chosen = Number(props.location.search.get('version') ?? latest ?? 0)
   const diffWith = Number(props.location.search.get('diff') ?? 0)
   const shown = useLoad(
-    () => (chosen > 0 ? servicesApi.version(subject, chosen) : Promise.resolve(null)),
+    () => (chosen > 0 ? servicesApi.version(subject, chosen, true) : Promise.resolve(null)),
     [subject, chosen],
   )
   const other = useLoad(
-    () => (diffWith > 0 ? servicesApi.version(subject, diffWith) : Promise.resolve(null)),
+    () => (diffWith > 0 ? servicesApi.version(subject, diffWith, true) : Promise.resolve(null)),
     [subject, diffWith],
   )
   const go = (changes: Record<string, number | undefined>) =>
@@ -46,7 +54,9 @@ export function SchemaSubjectPage(props: { subject: string; location: Location }
       </p>
       <div class="page-head">
         <h1>{subject}</h1>
-        <DeleteSubject subject={subject} />
+        {versions.data === null ? null : (
+          <DeleteSubject subject={subject} softDeleted={liveList.length === 0} />
+        )}
       </div>
       <ErrorBox error={versions.error} />
       <Loading loading={versions.loading && versions.data === null} />
@@ -59,6 +69,7 @@ export function SchemaSubjectPage(props: { subject: string; location: Location }
             aria-current={version === chosen ? 'page' : undefined}
           >
             Version {version}
+            {live.has(version) ? '' : ' (deleted)'}
           </Link>
         ))}
       </nav>
@@ -66,6 +77,7 @@ export function SchemaSubjectPage(props: { subject: string; location: Location }
       {shown.data === null ? null : (
         <VersionView
           version={shown.data}
+          softDeleted={!live.has(shown.data.version)}
           onDeleted={() => {
             navigate(base)
             versions.reload()
@@ -108,13 +120,18 @@ export function SchemaSubjectPage(props: { subject: string; location: Location }
   )
 }
 
-function VersionView(props: { version: SchemaVersion; onDeleted: () => void }) {
-  const { version } = props
+function VersionView(props: { version: SchemaVersion; softDeleted: boolean; onDeleted: () => void }) {
+  const { version, softDeleted } = props
   const [error, setError] = useState<Error | null>(null)
   const remove = () => {
+    if (
+      softDeleted &&
+      !window.confirm(`Delete version ${version.version} permanently? It cannot be restored.`)
+    )
+      return
     setError(null)
     servicesApi
-      .deleteVersion(version.subject, version.version, false)
+      .deleteVersion(version.subject, version.version, softDeleted)
       .then(props.onDeleted, (failure: unknown) => setError(failure as Error))
   }
   return (
@@ -154,8 +171,11 @@ function VersionView(props: { version: SchemaVersion; onDeleted: () => void }) {
       </pre>
       <div class="row">
         <button type="button" class="danger" onClick={remove}>
-          Delete version {version.version}
+          {softDeleted
+            ? `Delete version ${version.version} permanently`
+            : `Delete version ${version.version}`}
         </button>
+        {softDeleted ? <span class="muted">Soft-deleted: only a permanent delete remains.</span> : null}
       </div>
       <ErrorBox error={error} />
     </section>
@@ -210,11 +230,15 @@ function CompatibilityLevel(props: { subject: string }) {
   )
 }
 
-function DeleteSubject(props: { subject: string }) {
+/** A soft delete first; once every version is soft-deleted, the permanent one (the registry's order). */
+function DeleteSubject(props: { subject: string; softDeleted: boolean }) {
   const [error, setError] = useState<Error | null>(null)
   const remove = () => {
-    if (!window.confirm(`Delete every version of ${props.subject}? (soft delete)`)) return
-    servicesApi.deleteSubject(props.subject, false).then(
+    const question = props.softDeleted
+      ? `Delete ${props.subject} permanently? Its schemas cannot be restored.`
+      : `Delete every version of ${props.subject}? (soft delete)`
+    if (!window.confirm(question)) return
+    servicesApi.deleteSubject(props.subject, props.softDeleted).then(
       () => navigate('/schemas'),
       (failure: unknown) => setError(failure as Error),
     )
@@ -222,7 +246,7 @@ function DeleteSubject(props: { subject: string }) {
   return (
     <>
       <button type="button" class="danger" onClick={remove}>
-        Delete subject
+        {props.softDeleted ? 'Delete subject permanently' : 'Delete subject'}
       </button>
       <ErrorBox error={error} />
     </>

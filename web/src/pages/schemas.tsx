@@ -13,16 +13,17 @@ const detailedSubjectsMax = 200
 
 export function SchemasPage(props: { location: Location }) {
   const q = props.location.search.get('q') ?? ''
+  const withDeleted = props.location.search.get('deleted') === 'true'
   const [registering, setRegistering] = useState(false)
   const subjects = useLoad(async () => {
-    const names = (await servicesApi.subjects()).sort()
+    const names = (await servicesApi.subjects(withDeleted)).sort()
     const latest = await Promise.all(
       names
         .slice(0, detailedSubjectsMax)
         .map((name) => servicesApi.version(name, 'latest').catch(() => null)),
     )
     return names.map((name, index) => ({ name, latest: latest[index] ?? null }))
-  }, [])
+  }, [withDeleted])
   const shown = useMemo(
     () => (subjects.data ?? []).filter((subject) => subject.name.toLowerCase().includes(q.toLowerCase())),
     [subjects.data, q],
@@ -45,9 +46,30 @@ export function SchemasPage(props: { location: Location }) {
             type="search"
             value={q}
             onInput={(event) =>
-              navigate(withQuery('/schemas', { q: event.currentTarget.value }), { replace: true })
+              navigate(
+                withQuery('/schemas', {
+                  q: event.currentTarget.value,
+                  deleted: withDeleted ? 'true' : undefined,
+                }),
+                {
+                  replace: true,
+                },
+              )
             }
           />
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={withDeleted}
+            onChange={(event) =>
+              navigate(
+                withQuery('/schemas', { q, deleted: event.currentTarget.checked ? 'true' : undefined }),
+                { replace: true },
+              )
+            }
+          />{' '}
+          Include soft-deleted subjects
         </label>
         <span class="muted" aria-live="polite">
           {shown.length} of {subjects.data?.length ?? 0} subjects
@@ -69,6 +91,7 @@ export function SchemasPage(props: { location: Location }) {
             <tr key={subject.name}>
               <td>
                 <Link href={`/schemas/${encodeURIComponent(subject.name)}`}>{subject.name}</Link>
+                {subject.latest === null && withDeleted ? <span class="muted"> (deleted)</span> : null}
               </td>
               <td class="number">{subject.latest?.version ?? '–'}</td>
               <td>{subject.latest === null ? '–' : (subject.latest.schemaType ?? 'AVRO')}</td>

@@ -1,14 +1,18 @@
 // SQL workbench: write a query over topics (DuckDB, docs/sql.md), run it (button or Ctrl+Enter),
 // cancel it (the request is aborted; the broker cancels a query whose client went away), see the
 // result grid with what the query read, or DuckDB's error. The last query run is in the URL (?sql=),
-// so a query can be linked; results download as CSV or JSON.
+// so a query can be linked; results download as CSV or JSON. Below: saved queries and the broker's
+// continuous queries (sql-panels.tsx).
 
 import { useRef, useState } from 'preact/hooks'
+import { api } from '../api.ts'
 import { ErrorBox, Notice } from '../components/feedback.tsx'
 import { SqlEditor } from '../components/sql-editor.tsx'
 import { formatBytes, formatNumber } from '../format.ts'
+import { useLoad } from '../hooks.ts'
 import { type Location, navigate, withQuery } from '../router.tsx'
 import { type QueryResult, servicesApi } from '../services-api.ts'
+import { ContinuousQueries, SavedQueries } from './sql-panels.tsx'
 
 const placeholder = 'SELECT partition, "offset", key, value FROM streamline_topic(\'orders\') LIMIT 100'
 
@@ -43,6 +47,8 @@ export function SqlPage(props: { location: Location }) {
   const [notice, setNotice] = useState<string | null>(null)
   const running = useRef<AbortController | null>(null)
   const [busy, setBusy] = useState(false)
+  const topics = useLoad(() => api.topics(), [])
+  const topicNames = (topics.data?.topics ?? []).map((topic) => topic.name)
   const run = () => {
     if (sql.trim() === '' || running.current !== null) return
     const controller = new AbortController()
@@ -100,6 +106,7 @@ export function SqlPage(props: { location: Location }) {
           placeholder={placeholder}
           onInput={setSql}
           onKeyDown={onKeyDown}
+          topics={topicNames}
         />
         <div class="row">
           <button type="submit" class="primary" disabled={busy}>
@@ -165,6 +172,8 @@ export function SqlPage(props: { location: Location }) {
           </div>
         </>
       )}
+      <SavedQueries sql={sql} onOpen={setSql} />
+      <ContinuousQueries />
     </>
   )
 }
