@@ -4,7 +4,9 @@
 //   1. heartbeat and renew this broker's leases (one serial step with object commits, so a lease
 //      change never interleaves with a commit);
 //   2. read the live brokers, topics and partitions (the view Metadata and the handlers use);
-//   3. the same for group coordinator leases (group-store.ts), loading the groups of slots it takes;
+//   3. the same for group coordinator leases (group-store.ts), loading the groups of slots it takes,
+//      and the cluster-wide documents other brokers changed (ACLs, credentials, quotas, broker config
+//      defaults: shared-state.ts);
 //   4. take partitions without a valid lease, up to this broker's fair share (partitions / live brokers,
 //      rounded up), or give leases back when above it (a broker joined).
 // While a Fetch waits on a partition led elsewhere, its high watermark is polled every
@@ -46,6 +48,7 @@ import { ObjectWriter } from './object-writer.ts'
 import type { ClusterOptions } from './options.ts'
 import { allocateProducerIdBlock, loadProducerState } from './producer-state-rows.ts'
 import { ReadCache } from './read-cache.ts'
+import { SharedStateDocuments } from './shared-state.ts'
 import type { ClusterView, PartitionLeader } from './view.ts'
 
 /** Least time between two warnings about a failing sync (a database outage logs once per period). */
@@ -55,6 +58,8 @@ export class ClusterNode implements ClusterView {
   readonly logs: ClusterLogManager
   /** Group coordinator leases and group state (the group coordinator's GroupStateLog). */
   readonly groupStore: ClusterGroupStore
+  /** ACLs, SCRAM credentials, client quotas, dynamic broker config defaults (shared by every broker). */
+  readonly sharedState: SharedStateDocuments
   private readonly leadership: Leadership
   private readonly queue = new SerialQueue()
   private readonly cache: ReadCache
@@ -78,6 +83,7 @@ export class ClusterNode implements ClusterView {
     this.leadership = new Leadership(options.leaseTimeoutMs)
     this.cache = new ReadCache(options.readCacheBytes)
     this.groupStore = new ClusterGroupStore(database, options.leaseTimeoutMs)
+    this.sharedState = new SharedStateDocuments(database)
     const reader = new ObjectReader(database, store, this.cache)
     const node = this
     this.logs = new ClusterLogManager(
@@ -246,6 +252,7 @@ export class ClusterNode implements ClusterView {
     })
     this.live = await liveBrokers(this.database, this.options.leaseTimeoutMs)
     await this.groupStore.sync(registration.brokerId, this.live.length)
+    await this.sharedState.sync()
     await this.refreshCatalog()
     const { total, mine } = await leaseCounts(this.database, registration.brokerId)
     const share = Math.ceil(total / Math.max(1, this.live.length))
