@@ -178,7 +178,13 @@ function checkRegistry(): void {
 async function openClusterNode(options: StartBrokerOptions, log: Logger): Promise<ClusterNode | null> {
   if (options.cluster === undefined) return null
   const { ClusterNode } = await import('../cluster/cluster-node.ts')
-  return ClusterNode.open(options.cluster, { log, topicDefaults: options.topicDefaults ?? {} })
+  return ClusterNode.open(options.cluster, {
+    log,
+    topicDefaults: options.topicDefaults ?? {},
+    // Fixed by the first broker of a new cluster: the number of group coordinator slots.
+    offsetsTopicPartitions: { ...defaultInternalTopicSettings, ...options.internalTopics }
+      .offsetsTopicPartitions,
+  })
 }
 
 async function openLogs(

@@ -143,6 +143,13 @@ const groupsSchema = z
     consumerHeartbeatIntervalMs: positiveInt()
       .default(5_000)
       .meta(meta('Heartbeat interval told to KIP-848 members. Kafka: group.consumer.heartbeat.interval.ms.')),
+    offsetsTopicNumPartitions: positiveInt()
+      .default(50)
+      .meta(
+        meta(
+          'Partitions of __consumer_offsets when it is created (cluster mode: group coordinator slots, fixed when the cluster is created). Kafka: offsets.topic.num.partitions.',
+        ),
+      ),
   })
   .strict()
 
