@@ -231,7 +231,10 @@ test('ACLs persist in <data dir>/acls.json and load at start', async () => {
     }
     assert.equal(stored.version, 1)
     assert.equal(stored.acls.length, 1)
-    const second = await openAuthorizer({ superUsers: [], allowEveryoneIfNoAclFound: false }, { dataDir: dir })
+    const second = await openAuthorizer(
+      { superUsers: [], allowEveryoneIfNoAclFound: false },
+      { dataDir: dir },
+    )
     assert.equal(second?.authorize('User:alice', 'h', Op.READ, Res.TOPIC, 'orders.eu'), true)
     assert.equal(await openAuthorizer(undefined, { dataDir: dir }), undefined)
   } finally {
