@@ -50,6 +50,7 @@ import {
   startListeners,
 } from '../security/broker-listeners.ts'
 import type { ListenerSpec } from '../security/listeners.ts'
+import type { SecurityServices } from '../security/session.ts'
 import { createSqlService, type SqlService } from '../sql/index.ts'
 import type { SqlLimits } from '../sql/limits.ts'
 import { openLogManager } from '../storage/log-manager.ts'
@@ -182,7 +183,13 @@ function checkRegistry(): void {
 async function openClusterNode(options: StartBrokerOptions, log: Logger): Promise<ClusterNode | null> {
   if (options.cluster === undefined) return null
   const { ClusterNode } = await import('../cluster/cluster-node.ts')
-  return ClusterNode.open(options.cluster, { log, topicDefaults: options.topicDefaults ?? {} })
+  return ClusterNode.open(options.cluster, {
+    log,
+    topicDefaults: options.topicDefaults ?? {},
+    // Fixed by the first broker of a new cluster: the number of group coordinator slots.
+    offsetsTopicPartitions: { ...defaultInternalTopicSettings, ...options.internalTopics }
+      .offsetsTopicPartitions,
+  })
 }
 
 async function openLogs(
@@ -265,10 +272,6 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   const connectionLimiter = new ConnectionLimiter(limits)
   checkRegistry()
   const security = { ...defaultSecurityStartOptions, ...options.security }
-  const securityServices = await openSecurityServices(
-    security,
-    options.inMemory === true ? undefined : resolve(options.dataDir ?? './data'),
-  )
   const metrics = new BrokerMetrics({ version: streamlineVersion, processMetrics: options.processMetrics })
   const state: Lifecycle = { view: null, groupsLoaded: false, stopping: false }
   const httpContext: HttpContext = {
@@ -291,22 +294,34 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     throw error
   }
   const dataDir = options.inMemory === true ? undefined : resolve(options.dataDir ?? './data')
+  // Cluster mode: ACLs, SCRAM credentials, client quotas and the cluster-wide dynamic broker configs
+  // are documents in PostgreSQL shared by every broker (cluster/shared-state.ts), not data dir files.
+  const documents = cluster?.sharedState
+  const shared = { dataDir, ...(documents === undefined ? {} : { documents }) }
+  let securityServices: SecurityServices
+  try {
+    securityServices = await openSecurityServices(security, shared)
+  } catch (error) {
+    await http?.close()
+    await logs.close()
+    throw error
+  }
   // Cluster mode: producer ids from PostgreSQL, unique across brokers.
   const producerIds = new ProducerIdManager({
     dataDir,
     ...(cluster === null ? {} : { allocateBlock: cluster.allocateProducerIdBlock.bind(cluster) }),
   })
   await producerIds.load()
-  const authorizer = await openAuthorizer(security.authorizer, dataDir)
+  const authorizer = await openAuthorizer(security.authorizer, shared)
   const features = new FeatureStore({ dataDir, nodeId: options.nodeId ?? 0 })
   await features.load()
   const quotas = await openQuotaServices({
-    dataDir,
+    ...shared,
     window: { samples: limits.quotaWindowNum, windowMs: limits.quotaWindowSizeSeconds * 1000 },
     onThrottle: (quota, throttleMs) => metrics.throttled(quota, throttleMs),
   })
   const dynamicConfigs = await DynamicBrokerConfigs.open({
-    dataDir,
+    ...shared,
     logs,
     staticTopicDefaults: options.topicDefaults ?? {},
     limits,

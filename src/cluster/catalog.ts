@@ -6,6 +6,7 @@ import { KafkaError } from '../errors.ts'
 import { ErrorCode } from '../protocol/generated/index.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import type { MetadataDatabase } from './database.ts'
+import { releaseTopicObjects } from './log-start.ts'
 
 export interface TopicRow {
   topicId: string
@@ -80,10 +81,20 @@ export async function insertTopic(database: MetadataDatabase, topic: TopicRow): 
   })
 }
 
-/** Deletes the topic, its partitions and their object index (the objects are left to a later sweep). */
+/** Deletes the topic, its partitions and their object index, and queues the objects no other topic's
+ * rows refer to for deletion from the store (log-start.ts, object-cleaner.ts). */
 export async function deleteTopicRow(database: MetadataDatabase, name: string): Promise<void> {
-  const rows = await database.query('DELETE FROM topics WHERE name = $1 RETURNING 1', [name])
-  if (rows.length === 0) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`)
+  await database.transaction(async (client) => {
+    const found = await client.query<{ topic_id: string }>(
+      'SELECT topic_id FROM topics WHERE name = $1 FOR UPDATE',
+      [name],
+    )
+    const topic = found.rows[0]
+    if (topic === undefined)
+      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`)
+    await releaseTopicObjects(client, topic.topic_id)
+    await client.query('DELETE FROM topics WHERE topic_id = $1', [topic.topic_id])
+  })
 }
 
 /** Grows the topic to `partitionCount`. Throws UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS. */

@@ -4,7 +4,9 @@
 //   1. heartbeat and renew this broker's leases (one serial step with object commits, so a lease
 //      change never interleaves with a commit);
 //   2. read the live brokers, topics and partitions (the view Metadata and the handlers use);
-//   3. the same for group coordinator leases (group-store.ts), loading the groups of slots it takes;
+//   3. the same for group coordinator leases (group-store.ts), loading the groups of slots it takes,
+//      and the cluster-wide documents other brokers changed (ACLs, credentials, quotas, broker config
+//      defaults: shared-state.ts);
 //   4. take partitions without a valid lease, up to this broker's fair share (partitions / live brokers,
 //      rounded up), or give leases back when above it (a broker joined).
 // While a Fetch waits on a partition led elsewhere, its high watermark is polled every
@@ -16,15 +18,19 @@
 import { performance } from 'node:perf_hooks'
 import type { Logger } from '../log.ts'
 import type { ClusterMetricsSnapshot } from '../metrics/cluster-gauges.ts'
+import { maintenanceIntervalMs } from '../storage/limits.ts'
 import type { ObjectStore } from '../storage/tiered/object-store.ts'
 import { S3ObjectStore } from '../storage/tiered/s3-object-store.ts'
 import type { TopicConfigOverrides } from '../storage/topic-config.ts'
 import { loadPartitions, loadTopics } from './catalog.ts'
 import { ClusterLogManager } from './cluster-log-manager.ts'
+import { settleGroupCoordinatorSlots } from './coordinator-leases.ts'
 import { type MetadataDatabase, openMetadataDatabase } from './database.ts'
+import { type StoredGroupListing, storedGroupListings } from './group-listing.ts'
 import { ClusterGroupStore } from './group-store.ts'
 import { Leadership, type LedPartition, SerialQueue } from './leadership.ts'
 import { acquireLeases, leaseCounts, releaseLeases, renewLeases } from './leases.ts'
+import { advanceLogStart, retentionStart } from './log-start.ts'
 import {
   type ClusterLeasesReport,
   type ClusterMemberReport,
@@ -41,11 +47,13 @@ import {
   registerBroker,
 } from './membership.ts'
 import { migrate } from './migrations.ts'
+import { deleteQueuedObjects } from './object-cleaner.ts'
 import { ObjectReader } from './object-reader.ts'
 import { ObjectWriter } from './object-writer.ts'
 import type { ClusterOptions } from './options.ts'
 import { allocateProducerIdBlock, loadProducerState } from './producer-state-rows.ts'
 import { ReadCache } from './read-cache.ts'
+import { SharedStateDocuments } from './shared-state.ts'
 import type { ClusterView, PartitionLeader } from './view.ts'
 
 /** Least time between two warnings about a failing sync (a database outage logs once per period). */
@@ -55,6 +63,8 @@ export class ClusterNode implements ClusterView {
   readonly logs: ClusterLogManager
   /** Group coordinator leases and group state (the group coordinator's GroupStateLog). */
   readonly groupStore: ClusterGroupStore
+  /** ACLs, SCRAM credentials, client quotas, dynamic broker config defaults (shared by every broker). */
+  readonly sharedState: SharedStateDocuments
   private readonly leadership: Leadership
   private readonly queue = new SerialQueue()
   private readonly cache: ReadCache
@@ -65,6 +75,8 @@ export class ClusterNode implements ClusterView {
   private syncTimer: NodeJS.Timeout | null = null
   private pollTimer: NodeJS.Timeout | null = null
   private lastWarningMs = 0
+  /** performance.now() of the last retention pass and object cleaning (maintain()). */
+  private lastMaintenanceMs = Number.NEGATIVE_INFINITY
   private closing: Promise<void> | null = null
 
   private constructor(
@@ -78,6 +90,7 @@ export class ClusterNode implements ClusterView {
     this.leadership = new Leadership(options.leaseTimeoutMs)
     this.cache = new ReadCache(options.readCacheBytes)
     this.groupStore = new ClusterGroupStore(database, options.leaseTimeoutMs)
+    this.sharedState = new SharedStateDocuments(database)
     const reader = new ObjectReader(database, store, this.cache)
     const node = this
     this.logs = new ClusterLogManager(
@@ -91,6 +104,8 @@ export class ClusterNode implements ClusterView {
         reader,
         leadership: this.leadership,
         onListenerError: (error) => log.error({ err: error }, 'a fetch wake-up failed'),
+        advanceLogStart: (topicId, partition, leaderEpoch, offset) =>
+          advanceLogStart(database, { topicId, partition, brokerId: this.brokerId, leaderEpoch }, offset),
       },
       () => this.refreshCatalog(),
       topicDefaults,
@@ -100,7 +115,7 @@ export class ClusterNode implements ClusterView {
 
   static async open(
     options: ClusterOptions,
-    context: { log: Logger; topicDefaults: TopicConfigOverrides },
+    context: { log: Logger; topicDefaults: TopicConfigOverrides; offsetsTopicPartitions: number },
   ): Promise<ClusterNode> {
     const database = await openMetadataDatabase({
       url: options.metadataUrl,
@@ -111,6 +126,12 @@ export class ClusterNode implements ClusterView {
       const applied = await migrate(database)
       if (applied.length > 0) context.log.info({ versions: applied }, 'cluster schema migrated')
       const clusterId = await clusterIdOf(database)
+      const slots = await settleGroupCoordinatorSlots(database, context.offsetsTopicPartitions)
+      if (slots !== context.offsetsTopicPartitions)
+        context.log.warn(
+          { configured: context.offsetsTopicPartitions, cluster: slots },
+          'offsets.topic.num.partitions differs from the cluster’s group coordinator slots, fixed when the cluster was created; using the cluster’s',
+        )
       const store = await S3ObjectStore.open(options.objectStore)
       const node = new ClusterNode(options, database, store, clusterId, context.topicDefaults, context.log)
       await node.refreshCatalog()
@@ -131,6 +152,10 @@ export class ClusterNode implements ClusterView {
 
   leases(): Promise<ClusterLeasesReport> {
     return clusterLeases(this.database)
+  }
+
+  groupListings(): Promise<StoredGroupListing[]> {
+    return storedGroupListings(this.database)
   }
 
   brokers(): readonly ClusterBroker[] {
@@ -246,7 +271,9 @@ export class ClusterNode implements ClusterView {
     })
     this.live = await liveBrokers(this.database, this.options.leaseTimeoutMs)
     await this.groupStore.sync(registration.brokerId, this.live.length)
+    await this.sharedState.sync()
     await this.refreshCatalog()
+    await this.maintain()
     const { total, mine } = await leaseCounts(this.database, registration.brokerId)
     const share = Math.ceil(total / Math.max(1, this.live.length))
     if (mine > share) {
@@ -271,6 +298,38 @@ export class ClusterNode implements ClusterView {
       )
       this.logs.partitionById(lease.topicId, lease.partition)?.committed(lease.highWatermark)
     }
+  }
+
+  /** Every maintenanceIntervalMs (as a single broker's retention check): moves the log start offset of
+   * the partitions this broker leads by retention.ms / retention.bytes, and deletes from the store the
+   * objects nothing refers to any more (log-start.ts, object-cleaner.ts). */
+  private async maintain(): Promise<void> {
+    const now = performance.now()
+    if (now - this.lastMaintenanceMs < maintenanceIntervalMs) return
+    this.lastMaintenanceMs = now
+    for (const led of this.leadership.all()) {
+      const log = this.logs.partitionById(led.topicId, led.partition)
+      if (log === undefined) continue
+      const { retentionMs, retentionBytes } = log.config
+      const start = await retentionStart(this.database, led, {
+        retentionMs,
+        retentionBytes,
+        nowMs: Date.now(),
+      })
+      if (start === null || start <= log.logStartOffset) continue
+      const moved = await advanceLogStart(
+        this.database,
+        {
+          topicId: led.topicId,
+          partition: led.partition,
+          brokerId: this.brokerId,
+          leaderEpoch: led.leaderEpoch,
+        },
+        start,
+      )
+      if (moved !== null) log.startMoved(moved)
+    }
+    await deleteQueuedObjects(this.database, this.store, this.options.objectDeleteDelayMs)
   }
 
   /** Reads the idempotent producers' state of partitions just taken, before anything is written to

@@ -5,7 +5,7 @@
 // last stable offset are all the committed high watermark: nothing is visible before its commit.
 //
 // Idempotent batches are checked at the leader against the producer state (object-writer.ts). Not yet
-// (docs/cluster.md): transactional batches (refused with UNSUPPORTED_FOR_MESSAGE_FORMAT), DeleteRecords, retention and compaction of objects.
+// (docs/cluster.md): transactional batches (refused with UNSUPPORTED_FOR_MESSAGE_FORMAT), compaction.
 
 import { KafkaError } from '../errors.ts'
 import { ErrorCode } from '../protocol/generated/index.ts'
@@ -36,6 +36,14 @@ export interface PartitionServices {
   reader: ObjectReader
   leadership: Leadership
   onListenerError(error: unknown): void
+  /** Moves the log start offset in PostgreSQL, fenced by this broker's lease at `leaderEpoch`
+   * (log-start.ts); null when the lease moved. */
+  advanceLogStart(
+    topicId: string,
+    partition: number,
+    leaderEpoch: number,
+    offset: number,
+  ): Promise<number | null>
 }
 
 export class ClusterPartitionLog implements PartitionLog {
@@ -66,7 +74,8 @@ export class ClusterPartitionLog implements PartitionLog {
   /** New shared state from the database; wakes waiting fetches when the high watermark moved. */
   observe(row: PartitionRow): void {
     const highWatermark = Math.max(row.highWatermark, this.shared.highWatermark)
-    this.shared = { ...row, highWatermark }
+    const logStartOffset = Math.max(row.logStartOffset, this.shared.logStartOffset)
+    this.shared = { ...row, highWatermark, logStartOffset }
     this.wakeIfAdvanced()
   }
 
@@ -185,8 +194,32 @@ export class ClusterPartitionLog implements PartitionLog {
     return null
   }
 
-  async deleteRecordsBefore(_offset: number): Promise<number> {
-    throw new KafkaError(ErrorCode.POLICY_VIOLATION, 'DeleteRecords is not supported in cluster mode yet')
+  /** DeleteRecords (at the leader, as Kafka): the log start offset moves in PostgreSQL; index rows
+   * wholly below it go and their objects are deleted from the store later (object-cleaner.ts). */
+  async deleteRecordsBefore(offset: number): Promise<number> {
+    const led = this.services.leadership.writable(this.topicId, this.partition)
+    const notLeader = () =>
+      new KafkaError(
+        ErrorCode.NOT_LEADER_OR_FOLLOWER,
+        `this broker does not lead ${this.topic}-${this.partition}`,
+      )
+    if (led === undefined) throw notLeader()
+    if (offset < 0 || offset > this.highWatermark)
+      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is above the high watermark`)
+    const logStartOffset = await this.services.advanceLogStart(
+      this.topicId,
+      this.partition,
+      led.leaderEpoch,
+      offset,
+    )
+    if (logStartOffset === null) throw notLeader()
+    this.startMoved(logStartOffset)
+    return logStartOffset
+  }
+
+  /** The log start offset moved (this broker's DeleteRecords or retention). */
+  startMoved(logStartOffset: number): void {
+    if (logStartOffset > this.shared.logStartOffset) this.shared = { ...this.shared, logStartOffset }
   }
 
   /** Committed data is never truncated in cluster mode: every epoch up to the current one ends at the

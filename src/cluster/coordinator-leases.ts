@@ -8,13 +8,65 @@ import { internalPartitionFor } from '../coordinator/internal-topic-log.ts'
 import type { MetadataDatabase } from './database.ts'
 import { msInterval } from './membership.ts'
 
-/** Slots of group ids (fixed when the schema is created: migration 2 inserts their rows). */
+/** Slots of group ids of a cluster whose schema predates cluster_settings (migration 2 inserted 50). */
 export const groupCoordinatorSlots = 50
 /** coordinator_leases.key_type of groups (FindCoordinator's key type 0). */
 const keyTypeGroup = 0
+/** cluster_settings row holding the number of group coordinator slots. */
+const slotsSetting = 'group_coordinator_slots'
+
+/** The cluster's number of group coordinator slots, set once at start (settleGroupCoordinatorSlots):
+ * every broker of a cluster must map a group id to the same slot, and a process is a member of one
+ * cluster at most. */
+let groupSlotCount = groupCoordinatorSlots
 
 export function groupSlotOf(groupId: string): number {
-  return internalPartitionFor(groupId, groupCoordinatorSlots)
+  return internalPartitionFor(groupId, groupSlotCount)
+}
+
+export function groupCoordinatorSlotCount(): number {
+  return groupSlotCount
+}
+
+/**
+ * Fixes the cluster's number of group coordinator slots, as Kafka fixes offsets.topic.num.partitions
+ * when it creates `__consumer_offsets`: the first broker of a new cluster stores its configured value
+ * (a cluster that already holds group state keeps the slots it has); the coordinator_leases rows are
+ * made to match, in one transaction under an advisory lock. Returns the cluster's count, which this
+ * process uses from now on (a broker configured otherwise follows the cluster).
+ */
+export async function settleGroupCoordinatorSlots(
+  database: MetadataDatabase,
+  configured: number,
+): Promise<number> {
+  const slots = await database.transaction(async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [slotsSetting])
+    const stored = await client.query<{ value: string }>(
+      'SELECT value FROM cluster_settings WHERE name = $1',
+      [slotsSetting],
+    )
+    if (stored.rows.length > 0) return Number(stored.rows[0].value)
+    const existing = await client.query<{ slots: number }>(
+      `SELECT CASE WHEN EXISTS (SELECT 1 FROM group_offsets) OR EXISTS (SELECT 1 FROM group_records)
+         THEN (SELECT count(*)::int FROM coordinator_leases WHERE key_type = ${keyTypeGroup}) END AS slots`,
+    )
+    const count = existing.rows[0].slots ?? configured
+    await client.query('INSERT INTO cluster_settings (name, value) VALUES ($1, $2)', [
+      slotsSetting,
+      String(count),
+    ])
+    await client.query(`DELETE FROM coordinator_leases WHERE key_type = ${keyTypeGroup} AND slot >= $1`, [
+      count,
+    ])
+    await client.query(
+      `INSERT INTO coordinator_leases (key_type, slot) SELECT ${keyTypeGroup}, generate_series(0, $1 - 1)
+       ON CONFLICT DO NOTHING`,
+      [count],
+    )
+    return count
+  })
+  groupSlotCount = slots
+  return slots
 }
 
 export interface CoordinatorLease {

@@ -20,7 +20,7 @@ import {
   acquireCoordinatorLeases,
   type CoordinatorLease,
   coordinatorHolders,
-  groupCoordinatorSlots,
+  groupCoordinatorSlotCount,
   groupSlotOf,
   lockCoordinatorLeaseSql,
   releaseCoordinatorLeases,
@@ -118,7 +118,7 @@ export class ClusterGroupStore implements GroupStateLog {
       if (known !== undefined) known.validUntilMs = askedAtMs + this.leaseTimeoutMs
       else this.held.set(slot, { epoch, validUntilMs: askedAtMs + this.leaseTimeoutMs, loaded: false })
     }
-    const share = Math.ceil(groupCoordinatorSlots / Math.max(1, liveBrokers))
+    const share = Math.ceil(groupCoordinatorSlotCount() / Math.max(1, liveBrokers))
     if (this.held.size > share) await this.releaseSurplus(this.held.size - share)
     else if (this.held.size < share) {
       const acquireAtMs = performance.now()

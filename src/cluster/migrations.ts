@@ -10,7 +10,11 @@
 // coordinator_leases (which broker coordinates which slot of group ids, with epochs) and group_records
 // (the other group state records, as `__consumer_offsets` would hold them: latest value per key);
 // from v3 producer_id_blocks (InitProducerId ids unique across brokers) and producer_state (each
-// idempotent producer's epoch and last five batches per partition, committed with the data).
+// idempotent producer's epoch and last five batches per partition, committed with the data); from v4
+// cluster_settings (settings fixed when the cluster is created: the number of group coordinator
+// slots, coordinator-leases.ts), shared_state (cluster-wide documents: ACLs, SCRAM credentials, client quotas, dynamic broker config
+// defaults; shared-state.ts) and deleted_objects (objects to delete from the store once no index row
+// refers to them: retention, DeleteRecords, deleted topics; object-cleaner.ts).
 
 import type { MetadataDatabase } from './database.ts'
 
@@ -129,6 +133,26 @@ export const migrations: readonly Migration[] = [
         last_timestamp bigint NOT NULL,
         PRIMARY KEY (topic_id, partition, producer_id),
         FOREIGN KEY (topic_id, partition) REFERENCES partitions ON DELETE CASCADE
+      );
+    `,
+  },
+  {
+    version: 4,
+    name: 'shared state documents, cluster settings, objects to delete',
+    sql: `
+      CREATE TABLE shared_state (
+        name text PRIMARY KEY,
+        revision bigint NOT NULL,
+        document jsonb
+      );
+      CREATE TABLE cluster_settings (
+        name text PRIMARY KEY,
+        value text NOT NULL
+      );
+      CREATE INDEX partition_objects_object_key ON partition_objects (object_key);
+      CREATE TABLE deleted_objects (
+        object_key text PRIMARY KEY,
+        deleted_at timestamptz NOT NULL DEFAULT now()
       );
     `,
   },

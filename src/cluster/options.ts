@@ -35,6 +35,9 @@ export interface ClusterOptions {
   fetchPollIntervalMs: number
   /** Connections to PostgreSQL per broker. */
   poolSize: number
+  /** An object no index row refers to any more (retention, DeleteRecords, deleted topics) is deleted
+   * from the store this long after (reads in flight may still use it). Kafka: file.delete.delay.ms. */
+  objectDeleteDelayMs: number
 }
 
 export const defaultClusterTimings = {
@@ -45,6 +48,7 @@ export const defaultClusterTimings = {
   readCacheBytes: 64 * 1024 * 1024,
   fetchPollIntervalMs: 100,
   poolSize: 8,
+  objectDeleteDelayMs: 60_000,
 } as const
 
 /** `s3://bucket/prefix/…` → bucket and prefix ('' or ending in '/'). Throws on anything else. */

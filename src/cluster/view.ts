@@ -1,6 +1,7 @@
 // What the Kafka handlers see of the cluster (BrokerServices.cluster): the live brokers and each
 // partition's leader. A type-only import for the broker: no cluster code loads outside cluster mode.
 
+import type { StoredGroupListing } from './group-listing.ts'
 import type { ClusterLeasesReport, ClusterMemberReport } from './members-report.ts'
 import type { ClusterBroker } from './membership.ts'
 
@@ -22,4 +23,6 @@ export interface ClusterView {
   members(): Promise<ClusterMemberReport[]>
   /** Who holds each partition and group coordinator lease (read from PostgreSQL: the HTTP API). */
   leases(): Promise<ClusterLeasesReport>
+  /** Every group of the cluster with stored state (read from PostgreSQL: the HTTP API's group list). */
+  groupListings(): Promise<StoredGroupListing[]>
 }

@@ -92,6 +92,7 @@ export function startOptionsOf(config: StreamlineConfig, logger: Logger): StartB
     playground: config.playground,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     groups: groupOptionsOf(config),
+    internalTopics: { offsetsTopicPartitions: config.groups.offsetsTopicNumPartitions },
     otel: config.otel,
     sql: config.sql,
     ...(config.tieredStorage.remoteLogStorageSystemEnable

@@ -26,5 +26,6 @@ export function clusterOptionsOf(config: StreamlineConfig): ClusterOptions | nul
     readCacheBytes: section.readCacheBytes,
     fetchPollIntervalMs: section.fetchPollIntervalMs,
     poolSize: defaultClusterTimings.poolSize,
+    objectDeleteDelayMs: section.objectDeleteDelayMs,
   }
 }

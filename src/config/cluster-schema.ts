@@ -77,6 +77,13 @@ export const clusterSchema = z
     fetchPollIntervalMs: ms(10)
       .default(defaultClusterTimings.fetchPollIntervalMs)
       .meta(doc('While a Fetch waits on a partition led by another broker, how often its end is checked.')),
+    objectDeleteDelayMs: ms(0)
+      .default(defaultClusterTimings.objectDeleteDelayMs)
+      .meta(
+        doc(
+          'An object no longer referenced (retention, DeleteRecords, deleted topics) is deleted this long after. Kafka: file.delete.delay.ms.',
+        ),
+      ),
   })
   .strict()
 

@@ -61,6 +61,7 @@ export const kafkaAliases: ReadonlyMap<string, KafkaAlias> = new Map<string, Kaf
   ['min.incremental.fetch.session.eviction.ms', { key: 'limits.fetch_session_idle_ms' }],
   ['node.id', { key: 'node_id' }],
   ['num.partitions', { key: 'topics.num_partitions' }],
+  ['offsets.topic.num.partitions', { key: 'groups.offsets_topic_num_partitions' }],
   ['quota.window.num', { key: 'limits.quota_window_num' }],
   ['quota.window.size.seconds', { key: 'limits.quota_window_size_seconds' }],
   ['remote.log.manager.task.interval.ms', { key: 'tiered_storage.remote_log_manager_task_interval_ms' }],

@@ -151,6 +151,13 @@ const groupsSchema = z
           'Online migration between group protocols: upgrade a classic group when a KIP-848 member joins it, downgrade when only classic members remain. Kafka: group.consumer.migration.policy.',
         ),
       ),
+    offsetsTopicNumPartitions: positiveInt()
+      .default(50)
+      .meta(
+        meta(
+          'Partitions of __consumer_offsets when it is created (cluster mode: group coordinator slots, fixed when the cluster is created). Kafka: offsets.topic.num.partitions.',
+        ),
+      ),
   })
   .strict()
 

@@ -8,6 +8,7 @@ import { decodeConsumerProtocolAssignmentByVersion } from '../protocol/generated
 import { ErrorCode, errorName } from '../protocol/generated/error-codes.ts'
 import { Reader } from '../protocol/reader.ts'
 import type { LogManager } from '../storage/types.ts'
+import type { BrokerView } from './context.ts'
 import { ApiError, invalidRequest } from './errors.ts'
 import { offsetForTimestamp } from './messages.ts'
 
@@ -59,6 +60,18 @@ export function groupList(groups: GroupCoordinator) {
   return listGroups(groups)
     .map((group) => ({ groupId: group.groupId, state: group.groupState, protocolType: group.protocolType }))
     .sort((a, b) => a.groupId.localeCompare(b.groupId))
+}
+
+/** Every group: in cluster mode those coordinated by other brokers too (from PostgreSQL); the groups
+ * this broker coordinates are listed from its coordinator (exact state). */
+export async function clusterGroupList(broker: BrokerView) {
+  const local = groupList(broker.groups)
+  if (broker.cluster === null) return local
+  const listed = new Set(local.map((group) => group.groupId))
+  const others = (await broker.cluster.groupListings())
+    .filter((group) => !listed.has(group.groupId))
+    .map(({ groupId, state, protocolType }) => ({ groupId, state, protocolType }))
+  return [...local, ...others].sort((a, b) => a.groupId.localeCompare(b.groupId))
 }
 
 function failOnCode(errorCode: number, groupId: string): void {

@@ -1,11 +1,13 @@
 // Every client quota (entity → key → value), kept durably in `<data dir>/client-quotas.json` and
 // loaded at start. Without a data dir (in-memory mode) quotas last until the process stops. Writes
 // are serialized: each AlterClientQuotas rewrites the whole (small) file atomically before it answers,
-// as the ACL and SCRAM stores do.
+// as the ACL and SCRAM stores do. In cluster mode the document lives in PostgreSQL, shared by every
+// broker (cluster/shared-state.ts): a change starts from the latest stored quotas, and other brokers'
+// changes arrive through `subscribe`.
 
 import { KafkaError } from '../errors.ts'
 import { ErrorCode } from '../protocol/generated/index.ts'
-import { JsonStateFile } from '../storage/state-file.ts'
+import { type StateDocument, type StateDocuments, stateDocument } from '../storage/state-file.ts'
 import { entityKey, type QuotaEntity } from './quota-entity.ts'
 import { isQuotaKey, type QuotaKey, type QuotaValues } from './quota-keys.ts'
 
@@ -32,15 +34,20 @@ interface StoredFile {
 
 export class ClientQuotaStore {
   private readonly entries = new Map<string, QuotaEntry>()
-  private readonly stateFile: JsonStateFile<StoredFile>
+  private readonly stateFile: StateDocument<StoredFile>
 
-  constructor(options: { dataDir?: string }) {
-    this.stateFile = new JsonStateFile(options.dataDir, clientQuotasFileName, 1)
+  constructor(options: { dataDir?: string; documents?: StateDocuments }) {
+    this.stateFile = stateDocument(options, clientQuotasFileName, 1)
+    this.stateFile.subscribe((stored) => this.adopt(stored))
   }
 
   async load(): Promise<void> {
     const stored = await this.stateFile.read()
-    if (stored === null) return
+    if (stored !== null) this.adopt(stored)
+  }
+
+  private adopt(stored: StoredFile): void {
+    this.entries.clear()
     for (const { entity, values } of stored.quotas) {
       const known: QuotaValues = {}
       for (const [key, value] of Object.entries(values)) if (isQuotaKey(key)) known[key] = value
@@ -62,22 +69,21 @@ export class ClientQuotaStore {
   }
 
   /** Applies the alterations (already validated) and persists them before resolving. */
-  async apply(alterations: readonly QuotaAlteration[]): Promise<void> {
-    const added = alterations.filter((alteration) => !this.entries.has(entityKey(alteration.entity))).length
-    if (this.entries.size + added > quotaEntitiesMax) {
-      throw new KafkaError(ErrorCode.INVALID_REQUEST, `more than ${quotaEntitiesMax} client quota entities`)
-    }
-    for (const { entity, set, remove } of alterations) {
-      const key = entityKey(entity)
-      const values: QuotaValues = { ...this.entries.get(key)?.values, ...set }
-      for (const name of remove) delete values[name]
-      if (Object.keys(values).length === 0) this.entries.delete(key)
-      else this.entries.set(key, { entity: { ...entity }, values })
-    }
-    await this.persist()
-  }
-
-  private persist(): Promise<void> {
-    return this.stateFile.write(() => ({ version: 1, quotas: [...this.entries.values()] }))
+  apply(alterations: readonly QuotaAlteration[]): Promise<void> {
+    return this.stateFile.update((latest) => {
+      if (latest !== null) this.adopt(latest)
+      const added = alterations.filter((alteration) => !this.entries.has(entityKey(alteration.entity))).length
+      if (this.entries.size + added > quotaEntitiesMax) {
+        throw new KafkaError(ErrorCode.INVALID_REQUEST, `more than ${quotaEntitiesMax} client quota entities`)
+      }
+      for (const { entity, set, remove } of alterations) {
+        const key = entityKey(entity)
+        const values: QuotaValues = { ...this.entries.get(key)?.values, ...set }
+        for (const name of remove) delete values[name]
+        if (Object.keys(values).length === 0) this.entries.delete(key)
+        else this.entries.set(key, { entity: { ...entity }, values })
+      }
+      return { version: 1, quotas: [...this.entries.values()] }
+    })
   }
 }

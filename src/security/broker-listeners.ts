@@ -13,6 +13,7 @@ import { type KafkaListener, listen } from '../broker/server.ts'
 import type { BrokerLimits } from '../config/limits.ts'
 import { ConfigError } from '../errors.ts'
 import type { Logger } from '../log.ts'
+import type { StateDocuments } from '../storage/state-file.ts'
 import type { AuthorizerOptions } from './acl/authorizer.ts'
 import { CredentialStore } from './credential-store.ts'
 import {
@@ -62,8 +63,9 @@ export const defaultSecurityStartOptions: SecurityStartOptions = {
  * OAUTHBEARER JWKS (a file is read now, an endpoint when the first token arrives). */
 export async function openSecurityServices(
   options: SecurityStartOptions,
-  dataDir: string | undefined,
+  storage: { dataDir?: string; documents?: StateDocuments },
 ): Promise<SecurityServices> {
+  const { dataDir } = storage
   if (options.saslMechanisms.includes('OAUTHBEARER') && options.oauthBearer === undefined) {
     throw new ConfigError(
       'security.sasl_oauthbearer_jwks_endpoint_url',
@@ -81,7 +83,7 @@ export async function openSecurityServices(
     options.usersFile === undefined
       ? []
       : await (await import('./users-file.ts')).readUsersFile(options.usersFile)
-  const credentials = new CredentialStore({ dataDir, bootstrap })
+  const credentials = new CredentialStore({ ...storage, bootstrap })
   await credentials.load()
   const delegationTokens = new DelegationTokenStore({
     dataDir,

@@ -8,8 +8,11 @@
 // mode) API changes last until the process stops.
 //
 // Writes are serialized: each change rewrites the whole (small) file atomically before it answers.
+// In cluster mode the API's changes live in PostgreSQL, shared by every broker (cluster/shared-state.ts):
+// a user created through one broker authenticates on every other after its next sync; the users file
+// stays each broker's own bootstrap.
 
-import { JsonStateFile } from '../storage/state-file.ts'
+import { type StateDocument, type StateDocuments, stateDocument } from '../storage/state-file.ts'
 import type { CredentialLookup } from './sasl.ts'
 import { passwordMatches, type ScramCredential, type ScramMechanism, scramMechanisms } from './scram.ts'
 
@@ -43,20 +46,29 @@ export class CredentialStore implements CredentialLookup {
   private readonly bootstrap: CredentialTable
   /** Changes made through the API (persisted), applied over the bootstrap credentials. */
   private readonly changes: CredentialTable = new Map()
-  private readonly stateFile: JsonStateFile<StoredFile>
+  private readonly stateFile: StateDocument<StoredFile>
 
-  constructor(options: { dataDir?: string; bootstrap?: readonly ScramCredentialOfUser[] }) {
-    this.stateFile = new JsonStateFile(options.dataDir, credentialsFileName, 1)
+  constructor(options: {
+    dataDir?: string
+    documents?: StateDocuments
+    bootstrap?: readonly ScramCredentialOfUser[]
+  }) {
+    this.stateFile = stateDocument(options, credentialsFileName, 1)
+    this.stateFile.subscribe((stored) => this.adopt(stored))
     this.bootstrap = new Map()
     for (const { user, credential } of options.bootstrap ?? []) {
       setEntry(this.bootstrap, user, credential.mechanism, credential)
     }
   }
 
-  /** Reads the changes an earlier run made through the API. */
+  /** Reads the changes an earlier run (or another broker) made through the API. */
   async load(): Promise<void> {
     const stored = await this.stateFile.read()
-    if (stored === null) return
+    if (stored !== null) this.adopt(stored)
+  }
+
+  private adopt(stored: StoredFile): void {
+    this.changes.clear()
     for (const [user, mechanisms] of Object.entries(stored.users)) {
       for (const mechanism of scramMechanisms) {
         const entry = mechanisms[mechanism]
@@ -97,14 +109,17 @@ export class CredentialStore implements CredentialLookup {
   }
 
   /** Applies changes and persists them before resolving. */
-  async apply(changes: readonly CredentialChange[]): Promise<void> {
-    for (const change of changes) {
-      if (!this.changes.has(change.user) && this.changes.size >= scramUsersMax) {
-        throw new Error(`more than ${scramUsersMax} users with changed SCRAM credentials`)
+  apply(changes: readonly CredentialChange[]): Promise<void> {
+    return this.stateFile.update((latest) => {
+      if (latest !== null) this.adopt(latest)
+      for (const change of changes) {
+        if (!this.changes.has(change.user) && this.changes.size >= scramUsersMax) {
+          throw new Error(`more than ${scramUsersMax} users with changed SCRAM credentials`)
+        }
+        setEntry(this.changes, change.user, change.mechanism, change.credential)
       }
-      setEntry(this.changes, change.user, change.mechanism, change.credential)
-    }
-    await this.stateFile.write(() => this.stored())
+      return this.stored()
+    })
   }
 
   /** The API's changes as stored: salted keys only, never a password. */

@@ -47,12 +47,19 @@ export function clusterArgs(postgres: PostgresServer, s3: S3Server): string[] {
   ]
 }
 
-export async function startCluster(brokerCount: number): Promise<TestCluster> {
+/** `extraArgs` go to every broker, after the cluster's (so they win). */
+export async function startCluster(
+  brokerCount: number,
+  extraArgs: readonly string[] = [],
+): Promise<TestCluster> {
   const postgres = await startPostgresServer()
   const s3 = await startS3Server('streamline-cluster')
   const brokers: BrokerProcess[] = []
   const addBroker = async (): Promise<BrokerProcess> => {
-    const broker = await startBrokerProcess({ args: clusterArgs(postgres, s3), listeningTimeoutMs: 60_000 })
+    const broker = await startBrokerProcess({
+      args: [...clusterArgs(postgres, s3), ...extraArgs],
+      listeningTimeoutMs: 60_000,
+    })
     brokers.push(broker)
     return broker
   }

@@ -222,7 +222,7 @@ test('filters: ANY, MATCH, exact pattern types; remove returns what each filter 
 test('ACLs persist in <data dir>/acls.json and load at start', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'streamline-acl-'))
   try {
-    const first = await openAuthorizer({ superUsers: [], allowEveryoneIfNoAclFound: false }, dir)
+    const first = await openAuthorizer({ superUsers: [], allowEveryoneIfNoAclFound: false }, { dataDir: dir })
     assert.ok(first !== undefined)
     await first.acls.add([acl({ resourceName: 'orders.', patternType: PatternType.PREFIXED })])
     const stored = JSON.parse(await readFile(join(dir, 'acls.json'), 'utf8')) as {
@@ -231,9 +231,12 @@ test('ACLs persist in <data dir>/acls.json and load at start', async () => {
     }
     assert.equal(stored.version, 1)
     assert.equal(stored.acls.length, 1)
-    const second = await openAuthorizer({ superUsers: [], allowEveryoneIfNoAclFound: false }, dir)
+    const second = await openAuthorizer(
+      { superUsers: [], allowEveryoneIfNoAclFound: false },
+      { dataDir: dir },
+    )
     assert.equal(second?.authorize('User:alice', 'h', Op.READ, Res.TOPIC, 'orders.eu'), true)
-    assert.equal(await openAuthorizer(undefined, dir), undefined)
+    assert.equal(await openAuthorizer(undefined, { dataDir: dir }), undefined)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

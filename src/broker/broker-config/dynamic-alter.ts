@@ -115,11 +115,16 @@ export async function alterBrokerResource(
   }
   const level: DynamicConfigLevel = resourceName === '' ? 'clusterDefault' : 'perBroker'
   return attempt(async () => {
-    const configs = proposedConfigs(store.at(level), operations)
-    validateDynamicConfigs(configs, {
-      perBroker: level === 'perBroker',
-      currentValue: (name) => store.dynamicValue(name) ?? null,
-    })
-    if (!validateOnly) await store.replace(level, configs)
+    const propose = (current: Readonly<Record<string, string>>): Record<string, string> => {
+      const configs = proposedConfigs(current, operations)
+      validateDynamicConfigs(configs, {
+        perBroker: level === 'perBroker',
+        currentValue: (name) => store.dynamicValue(name) ?? null,
+      })
+      return configs
+    }
+    // Cluster mode: the change starts from the latest stored cluster defaults (another broker's alter).
+    if (validateOnly) propose(store.at(level))
+    else await store.change(level, propose)
   })
 }

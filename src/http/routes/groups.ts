@@ -8,7 +8,7 @@ import { type ApiRoutes, type JsonSchema, objectSchema, topicNameParam } from '.
 import { mayDescribe } from '../auth/guard.ts'
 import type { BrokerView } from '../context.ts'
 import { ApiError } from '../errors.ts'
-import { groupDetail, groupList, resetOffsets, resetTargetOf } from '../groups.ts'
+import { clusterGroupList, groupDetail, resetOffsets, resetTargetOf } from '../groups.ts'
 
 const groupParams = objectSchema({ group: { type: 'string', minLength: 1 } }, ['group'])
 const partitionOffset = objectSchema({
@@ -54,7 +54,7 @@ export function registerGroupRoutes(routes: ApiRoutes, brokerOf: () => BrokerVie
     },
     async (request) => {
       const broker = brokerOf()
-      const groups = groupList(broker.groups).filter((group) =>
+      const groups = (await clusterGroupList(broker)).filter((group) =>
         mayDescribe(request, broker, ResourceType.GROUP, group.groupId),
       )
       return { groups }

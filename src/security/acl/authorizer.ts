@@ -7,6 +7,7 @@
 //     false).
 // ACLs are scanned linearly (bounded by aclBindingsMax); fine for the hundreds a broker usually has.
 
+import type { StateDocuments } from '../../storage/state-file.ts'
 import { AclStore } from './acl-store.ts'
 import {
   AclOperation,
@@ -120,13 +121,14 @@ export class Authorizer {
   }
 }
 
-/** The authorizer when `authorizer = true` (ACLs loaded from the data dir), else undefined. */
+/** The authorizer when `authorizer = true` (ACLs loaded from the data dir or, in cluster mode,
+ * PostgreSQL), else undefined. */
 export async function openAuthorizer(
   options: AuthorizerOptions | undefined,
-  dataDir: string | undefined,
+  storage: { dataDir?: string; documents?: StateDocuments },
 ): Promise<Authorizer | undefined> {
   if (options === undefined) return undefined
-  const acls = new AclStore({ dataDir })
+  const acls = new AclStore(storage)
   await acls.load()
   return new Authorizer(acls, options)
 }
