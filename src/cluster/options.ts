@@ -35,6 +35,10 @@ export interface ClusterOptions {
   fetchPollIntervalMs: number
   /** Connections to PostgreSQL per broker. */
   poolSize: number
+  /** `transactional.id.expiration.ms`: a transactional id with no transaction open this long is removed. */
+  transactionalIdExpirationMs: number
+  /** `producer.id.expiration.ms`: a producer silent this long loses its state (no transaction open). */
+  producerIdExpirationMs: number
 }
 
 export const defaultClusterTimings = {
@@ -45,6 +49,8 @@ export const defaultClusterTimings = {
   readCacheBytes: 64 * 1024 * 1024,
   fetchPollIntervalMs: 100,
   poolSize: 8,
+  transactionalIdExpirationMs: 604_800_000,
+  producerIdExpirationMs: 86_400_000,
 } as const
 
 /** `s3://bucket/prefix/…` → bucket and prefix ('' or ending in '/'). Throws on anything else. */

@@ -77,6 +77,18 @@ export const clusterSchema = z
     fetchPollIntervalMs: ms(10)
       .default(defaultClusterTimings.fetchPollIntervalMs)
       .meta(doc('While a Fetch waits on a partition led by another broker, how often its end is checked.')),
+    transactionalIdExpirationMs: ms(1_000)
+      .default(defaultClusterTimings.transactionalIdExpirationMs)
+      .meta(
+        doc(
+          "Kafka's transactional.id.expiration.ms: a transactional id without a transaction this long is forgotten.",
+        ),
+      ),
+    producerIdExpirationMs: ms(1_000)
+      .default(defaultClusterTimings.producerIdExpirationMs)
+      .meta(
+        doc("Kafka's producer.id.expiration.ms: a producer silent this long loses its idempotence state."),
+      ),
   })
   .strict()
 

@@ -47,12 +47,15 @@ export function clusterArgs(postgres: PostgresServer, s3: S3Server): string[] {
   ]
 }
 
-export async function startCluster(brokerCount: number): Promise<TestCluster> {
+export async function startCluster(brokerCount: number, extraArgs: string[] = []): Promise<TestCluster> {
   const postgres = await startPostgresServer()
   const s3 = await startS3Server('streamline-cluster')
   const brokers: BrokerProcess[] = []
   const addBroker = async (): Promise<BrokerProcess> => {
-    const broker = await startBrokerProcess({ args: clusterArgs(postgres, s3), listeningTimeoutMs: 60_000 })
+    const broker = await startBrokerProcess({
+      args: [...clusterArgs(postgres, s3), ...extraArgs],
+      listeningTimeoutMs: 60_000,
+    })
     brokers.push(broker)
     return broker
   }
@@ -97,9 +100,14 @@ export async function waitFor<T>(
 }
 
 /** Everything in `topic`, read with kcat from `bootstrap`: partition → values in offset order. */
-export function readTopic(bootstrap: string, topic: string): Promise<Map<number, string[]>> {
+export function readTopic(
+  bootstrap: string,
+  topic: string,
+  kcatArgs: string[] = [],
+): Promise<Map<number, string[]>> {
   return new Promise((resolve, reject) => {
     const child = spawn('kcat', [
+      ...kcatArgs,
       '-b',
       bootstrap,
       '-C',

@@ -171,6 +171,7 @@ class LoadedOffsets implements GroupStateHost {
   forgetGroups(matches: (groupId: string) => boolean): void {
     for (const key of [...this.offsets.keys()]) if (matches(key.split('/')[0])) this.offsets.delete(key)
   }
+  readonly transactionalOffsets = { add(): void {}, applyOutcome(): void {} }
 }
 
 function offsetCommit(groupId: string, offset: number) {
