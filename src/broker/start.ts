@@ -246,6 +246,8 @@ async function openCoordinators(
       partitionCount: internalTopics.transactionTopicPartitions,
       segmentBytes: internalTopics.transactionTopicSegmentBytes,
     },
+    // Cluster mode: transaction state in PostgreSQL, each id on the broker holding its coordinator lease.
+    ...(cluster === null ? {} : { stateLog: cluster.txnStore }),
   })
   return { stateTopics, groups, transactions }
 }

@@ -51,9 +51,11 @@ import { deleteQueuedObjects } from './object-cleaner.ts'
 import { ObjectReader } from './object-reader.ts'
 import { ObjectWriter } from './object-writer.ts'
 import type { ClusterOptions } from './options.ts'
-import { allocateProducerIdBlock, loadProducerState } from './producer-state-rows.ts'
+import { allocateProducerIdBlock, expireProducerState, loadProducerState } from './producer-state-rows.ts'
 import { ReadCache } from './read-cache.ts'
 import { SharedStateDocuments } from './shared-state.ts'
+import { MarkerApplier } from './txn-markers.ts'
+import { ClusterTransactionStore } from './txn-store.ts'
 import type { ClusterView, PartitionLeader } from './view.ts'
 
 /** Least time between two warnings about a failing sync (a database outage logs once per period). */
@@ -65,6 +67,10 @@ export class ClusterNode implements ClusterView {
   readonly groupStore: ClusterGroupStore
   /** ACLs, SCRAM credentials, client quotas, dynamic broker config defaults (shared by every broker). */
   readonly sharedState: SharedStateDocuments
+  /** Transaction coordinator leases and transaction state (the transaction coordinator's state log). */
+  readonly txnStore: ClusterTransactionStore
+  private markers: MarkerApplier | null = null
+  private lastProducerExpiryMs = performance.now()
   private readonly leadership: Leadership
   private readonly queue = new SerialQueue()
   private readonly cache: ReadCache
@@ -110,6 +116,12 @@ export class ClusterNode implements ClusterView {
       () => this.refreshCatalog(),
       topicDefaults,
       () => this.close(),
+    )
+    this.txnStore = new ClusterTransactionStore(
+      database,
+      this.logs,
+      options.leaseTimeoutMs,
+      options.transactionalIdExpirationMs,
     )
   }
 
@@ -196,6 +208,11 @@ export class ClusterNode implements ClusterView {
     return this.live.find((broker) => broker.brokerId === brokerId) ?? null
   }
 
+  transactionCoordinatorOf(transactionalId: string): ClusterBroker | null {
+    const brokerId = this.txnStore.coordinatorOf(transactionalId)
+    return this.live.find((broker) => broker.brokerId === brokerId) ?? null
+  }
+
   private requireWriter(): ObjectWriter {
     if (this.writer === null) throw new Error('cluster node used before activate()')
     return this.writer
@@ -227,6 +244,17 @@ export class ClusterNode implements ClusterView {
       },
       onError: (error, what) => this.log.error({ err: error }, what),
     })
+    this.markers = new MarkerApplier({
+      database: this.database,
+      ledPartition: (topicId, partition) =>
+        this.leadership.writable(topicId, partition) === undefined
+          ? undefined
+          : this.logs.partitionById(topicId, partition),
+      groupStore: this.groupStore,
+      onDone: () => this.txnStore.wake(),
+      log: this.log,
+    })
+    this.markers.start()
     await this.sync()
     this.scheduleSync()
     this.log.info({ brokerId: registration.brokerId, epoch: registration.epoch }, 'joined the cluster')
@@ -270,9 +298,15 @@ export class ClusterNode implements ClusterView {
       await this.loadProducers(this.leadership.confirm(leases, askedAtMs))
     })
     this.live = await liveBrokers(this.database, this.options.leaseTimeoutMs)
-    await this.groupStore.sync(registration.brokerId, this.live.length)
+    // Independent slot tables: both rounds at once, so the next heartbeat is not delayed by the sum.
+    await Promise.all([
+      this.groupStore.sync(registration.brokerId, this.live.length),
+      this.txnStore.sync(registration.brokerId, this.live.length),
+    ])
     await this.sharedState.sync()
     await this.refreshCatalog()
+    this.markers?.run()
+    await this.expireProducers()
     await this.maintain()
     const { total, mine } = await leaseCounts(this.database, registration.brokerId)
     const share = Math.ceil(total / Math.max(1, this.live.length))
@@ -332,13 +366,32 @@ export class ClusterNode implements ClusterView {
     await deleteQueuedObjects(this.database, this.store, this.options.objectDeleteDelayMs)
   }
 
+  /** `producer.id.expiration.ms`: producers silent that long, with no transaction open, are forgotten
+   * in PostgreSQL and in the memory of the partitions led here (checked every quarter of the period,
+   * at most every minute). */
+  private async expireProducers(): Promise<void> {
+    const expirationMs = this.options.producerIdExpirationMs
+    const now = performance.now()
+    if (now - this.lastProducerExpiryMs < Math.min(60_000, expirationMs / 4)) return
+    this.lastProducerExpiryMs = now
+    const nowMs = Date.now()
+    for (const led of this.leadership.all())
+      led.producers.expire(nowMs, expirationMs, (producerId) => led.transactions.ongoing.has(producerId))
+    const expired = await expireProducerState(this.database, expirationMs)
+    if (expired > 0) this.log.info({ expired }, 'idle producers expired')
+  }
+
   /** Reads the idempotent producers' state of partitions just taken, before anything is written to
    * them (run in the serial queue, before the next object is built). A partition whose state cannot be
    * read is not led: the next renewal takes it again and retries. */
   private async loadProducers(added: LedPartition[]): Promise<LedPartition[]> {
     try {
-      for (const led of added)
-        led.producers = await loadProducerState(this.database, led.topicId, led.partition)
+      for (const led of added) {
+        const loaded = await loadProducerState(this.database, led.topicId, led.partition)
+        led.producers = loaded.producers
+        led.transactions = loaded.transactions
+        led.lastStableOffset = loaded.transactions.lastStableOffset(led.highWatermark)
+      }
       return added
     } catch (error) {
       for (const led of added) this.leadership.forget(led.topicId, led.partition)
@@ -377,6 +430,7 @@ export class ClusterNode implements ClusterView {
   private async stop(): Promise<void> {
     if (this.syncTimer !== null) clearTimeout(this.syncTimer)
     if (this.pollTimer !== null) clearInterval(this.pollTimer)
+    this.markers?.stop()
     const registration = this.registration
     try {
       await this.writer?.close()
@@ -384,6 +438,7 @@ export class ClusterNode implements ClusterView {
         const led = await this.queue.run(async () => this.leadership.forgetAll())
         await releaseLeases(this.database, registration.brokerId, led)
         await this.groupStore.close()
+        await this.txnStore.close()
         await deregisterBroker(this.database, registration)
       }
     } catch (error) {

@@ -4,8 +4,9 @@
 // the leader); reads come from committed objects on any broker. The log end offset, high watermark and
 // last stable offset are all the committed high watermark: nothing is visible before its commit.
 //
-// Idempotent batches are checked at the leader against the producer state (object-writer.ts). Not yet
-// (docs/cluster.md): transactional batches (refused with UNSUPPORTED_FOR_MESSAGE_FORMAT), compaction.
+// Idempotent and transactional batches are checked at the leader against the producer state
+// (object-writer.ts); open transactions hold the last stable offset back and read_committed reads get
+// the aborted transactions (object-reader.ts). Not yet (docs/cluster.md): compaction.
 
 import { KafkaError } from '../errors.ts'
 import { ErrorCode } from '../protocol/generated/index.ts'
@@ -52,6 +53,8 @@ export class ClusterPartitionLog implements PartitionLog {
   private notifiedHighWatermark: number
   /** Fetches waiting on this partition (listeners and waitForAppend calls). */
   private waiters = 0
+  /** The last stable offset the last read saw (null: none yet). */
+  private observedStableOffset: number | null = null
 
   constructor(
     readonly topic: string,
@@ -101,8 +104,11 @@ export class ClusterPartitionLog implements PartitionLog {
     return this.highWatermark
   }
 
+  /** At the leader, as of its last commit; elsewhere, as the last read saw it (clients ask leaders). */
   get lastStableOffset(): number {
-    return this.highWatermark
+    const led = this.services.leadership.get(this.topicId, this.partition)
+    if (led !== undefined) return Math.min(led.lastStableOffset, this.highWatermark)
+    return Math.min(this.observedStableOffset ?? this.highWatermark, this.highWatermark)
   }
 
   get logStartOffset(): number {
@@ -129,18 +135,16 @@ export class ClusterPartitionLog implements PartitionLog {
       maxMessageBytes: this.config.maxMessageBytes,
       origin: options.origin ?? 'client',
     })
-    if (spans.some((span) => span.transaction !== null))
-      throw new KafkaError(
-        ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
-        'transactional producers are not supported in cluster mode yet',
-      )
     return this.services.writer.append(this.topicId, this.partition, batches, spans, {
       logAppendTime: this.config.messageTimestampType === 'LogAppendTime',
     })
   }
 
-  async read(fetchOffset: number, maxBytes: number, _options?: ReadOptions): Promise<ReadResult> {
-    const result = await this.services.reader.read(this.topicId, this.partition, fetchOffset, maxBytes)
+  async read(fetchOffset: number, maxBytes: number, options?: ReadOptions): Promise<ReadResult> {
+    const result = await this.services.reader.read(this.topicId, this.partition, fetchOffset, maxBytes, {
+      readCommitted: options?.isolation === 'read_committed',
+    })
+    this.observedStableOffset = result.lastStableOffset
     this.observe({
       ...this.shared,
       highWatermark: result.highWatermark,

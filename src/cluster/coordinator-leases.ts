@@ -10,8 +10,10 @@ import { msInterval } from './membership.ts'
 
 /** Slots of group ids of a cluster whose schema predates cluster_settings (migration 2 inserted 50). */
 export const groupCoordinatorSlots = 50
-/** coordinator_leases.key_type of groups (FindCoordinator's key type 0). */
-const keyTypeGroup = 0
+/** coordinator_leases.key_type: FindCoordinator's key types (0 groups, 1 transactional ids, whose
+ * 50 slots migration 5 inserts: Kafka's partitionFor over __transaction_state's 50 partitions). */
+export const keyTypeGroup = 0
+export const keyTypeTransaction = 1
 /** cluster_settings row holding the number of group coordinator slots. */
 const slotsSetting = 'group_coordinator_slots'
 
@@ -79,10 +81,11 @@ export function renewCoordinatorLeases(
   database: MetadataDatabase,
   brokerId: number,
   leaseTimeoutMs: number,
+  keyType = keyTypeGroup,
 ): Promise<CoordinatorLease[]> {
   return database.query<CoordinatorLease>(
     `UPDATE coordinator_leases SET lease_expires_at = now() + ${msInterval('$2')}
-     WHERE key_type = ${keyTypeGroup} AND broker_id = $1 RETURNING slot, epoch`,
+     WHERE key_type = ${keyType} AND broker_id = $1 RETURNING slot, epoch`,
     [brokerId, leaseTimeoutMs],
   )
 }
@@ -94,16 +97,17 @@ export function acquireCoordinatorLeases(
   brokerId: number,
   leaseTimeoutMs: number,
   count: number,
+  keyType = keyTypeGroup,
 ): Promise<CoordinatorLease[]> {
   if (count <= 0) return Promise.resolve([])
   return database.query<CoordinatorLease>(
     `UPDATE coordinator_leases c
      SET broker_id = $1, epoch = c.epoch + 1, lease_expires_at = now() + ${msInterval('$2')}
      FROM (SELECT slot FROM coordinator_leases
-           WHERE key_type = ${keyTypeGroup}
+           WHERE key_type = ${keyType}
              AND (broker_id IS NULL OR lease_expires_at IS NULL OR lease_expires_at < now())
            ORDER BY slot LIMIT $3 FOR UPDATE SKIP LOCKED) free
-     WHERE c.key_type = ${keyTypeGroup} AND c.slot = free.slot
+     WHERE c.key_type = ${keyType} AND c.slot = free.slot
      RETURNING c.slot, c.epoch`,
     [brokerId, leaseTimeoutMs, count],
   )
@@ -114,22 +118,26 @@ export async function releaseCoordinatorLeases(
   database: MetadataDatabase,
   brokerId: number,
   leases: readonly CoordinatorLease[],
+  keyType = keyTypeGroup,
 ): Promise<void> {
   if (leases.length === 0) return
   await database.query(
     `UPDATE coordinator_leases c SET broker_id = NULL, lease_expires_at = NULL
      FROM unnest($2::int[], $3::int[]) AS released(slot, epoch)
-     WHERE c.key_type = ${keyTypeGroup} AND c.slot = released.slot AND c.epoch = released.epoch
+     WHERE c.key_type = ${keyType} AND c.slot = released.slot AND c.epoch = released.epoch
        AND c.broker_id = $1`,
     [brokerId, leases.map((lease) => lease.slot), leases.map((lease) => lease.epoch)],
   )
 }
 
 /** Which broker holds each slot with a valid lease (slots without one are absent). */
-export async function coordinatorHolders(database: MetadataDatabase): Promise<Map<number, number>> {
+export async function coordinatorHolders(
+  database: MetadataDatabase,
+  keyType = keyTypeGroup,
+): Promise<Map<number, number>> {
   const rows = await database.query<{ slot: number; broker_id: number }>(
     `SELECT slot, broker_id FROM coordinator_leases
-     WHERE key_type = ${keyTypeGroup} AND broker_id IS NOT NULL AND lease_expires_at > now()`,
+     WHERE key_type = ${keyType} AND broker_id IS NOT NULL AND lease_expires_at > now()`,
   )
   return new Map(rows.map((row) => [row.slot, row.broker_id]))
 }
@@ -137,6 +145,11 @@ export async function coordinatorHolders(database: MetadataDatabase): Promise<Ma
 /** The lock every write of group state takes in its transaction: the slot's row, FOR SHARE, only while
  * this broker holds it at `epoch` with a valid lease. A takeover (FOR UPDATE SKIP LOCKED) cannot
  * happen while the write is open, so the new holder reads the state after every write of the old one. */
-export const lockCoordinatorLeaseSql = `SELECT 1 FROM coordinator_leases
-  WHERE key_type = ${keyTypeGroup} AND slot = $1 AND broker_id = $2 AND epoch = $3 AND lease_expires_at > now()
+export const lockCoordinatorLeaseSql = lockCoordinatorLeaseSqlFor(keyTypeGroup)
+
+/** lockCoordinatorLeaseSql for another key type (transaction coordinator slots). */
+export function lockCoordinatorLeaseSqlFor(keyType: number): string {
+  return `SELECT 1 FROM coordinator_leases
+  WHERE key_type = ${keyType} AND slot = $1 AND broker_id = $2 AND epoch = $3 AND lease_expires_at > now()
   FOR SHARE`
+}

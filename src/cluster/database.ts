@@ -15,8 +15,15 @@ export interface MetadataDatabase {
   query<Row extends QueryResultRow>(text: string, values?: unknown[]): Promise<Row[]>
   /** Runs `work` in one transaction on one connection; ROLLBACK when it throws. */
   transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T>
+  /** LISTEN on `channel` with one connection of the pool, calling `onNotify` with each payload; the
+   * connection is opened again (after a pause) when it breaks. Notifications only make things faster:
+   * whoever listens also polls, so a missed one delays, never loses. Returns a function that stops. */
+  listen(channel: string, onNotify: (payload: string) => void): () => void
   close(): Promise<void>
 }
+
+/** How long a broken LISTEN connection waits before it is opened again. */
+const listenRetryMs = 1_000
 
 function wrap(error: unknown): unknown {
   if (error instanceof StorageError) return error
@@ -69,6 +76,55 @@ export async function openMetadataDatabase(options: {
         throw wrap(error)
       } finally {
         client.release(broken)
+      }
+    },
+    listen(channel, onNotify) {
+      let stopped = false
+      let current: PoolClient | null = null
+      let retry: NodeJS.Timeout | null = null
+      const open = async (): Promise<void> => {
+        retry = null
+        let client: PoolClient
+        try {
+          client = await pool.connect()
+        } catch {
+          if (!stopped) retry = setTimeout(() => void open(), listenRetryMs)
+          return
+        }
+        if (stopped) {
+          client.release()
+          return
+        }
+        current = client
+        let broken = false
+        const reopen = () => {
+          if (broken) return
+          broken = true
+          client.removeAllListeners('notification')
+          client.release(true)
+          if (current === client) current = null
+          if (!stopped) retry = setTimeout(() => void open(), listenRetryMs)
+        }
+        client.on('notification', (message) => {
+          if (message.channel === channel) onNotify(message.payload ?? '')
+        })
+        client.on('error', reopen)
+        try {
+          await client.query(`LISTEN ${channel}`)
+        } catch {
+          reopen()
+        }
+      }
+      void open()
+      return () => {
+        stopped = true
+        if (retry !== null) clearTimeout(retry)
+        const client = current
+        current = null
+        if (client !== null) {
+          client.removeAllListeners('notification')
+          client.release(true)
+        }
       }
     },
     async close() {

@@ -28,6 +28,11 @@ import {
 } from './coordinator-leases.ts'
 import type { MetadataDatabase } from './database.ts'
 import { type GroupRecordWrite, loadGroupState, writeGroupRecords } from './group-state-rows.ts'
+import {
+  completeTransactionalOffsets,
+  loadTransactionalOffsets,
+  writeTransactionalOffsets,
+} from './group-txn-offsets.ts'
 
 interface HeldSlot {
   epoch: number
@@ -88,11 +93,6 @@ export class ClusterGroupStore implements GroupStateLog {
     transactional?: TransactionalWrite,
   ): Promise<void> {
     if (records.length === 0) return
-    if (transactional !== undefined)
-      throw new KafkaError(
-        ErrorCode.UNSUPPORTED_VERSION,
-        'transactional offset commits are not supported in cluster mode',
-      )
     const slot = groupSlotOf(groupId)
     const held = this.servable(slot)
     if (held === undefined)
@@ -101,8 +101,29 @@ export class ClusterGroupStore implements GroupStateLog {
       const lease = await client.query(lockCoordinatorLeaseSql, [slot, this.brokerId, held.epoch])
       if (lease.rowCount === 0)
         throw new KafkaError(ErrorCode.NOT_COORDINATOR, `the coordinator lease of ${groupId} moved`)
-      await writeGroupRecords(client, groupId, slot, records)
+      if (transactional === undefined) await writeGroupRecords(client, groupId, slot, records)
+      else await writeTransactionalOffsets(client, groupId, slot, transactional.producerId, records)
     })
+  }
+
+  /** Applies a transaction's outcome to the pending offsets of `slot`'s groups (a marker for the slot,
+   * txn-markers.ts); false when this broker does not serve the slot now (another will). */
+  async completeTransaction(slot: number, producerId: bigint, commit: boolean): Promise<boolean> {
+    const held = this.servable(slot)
+    if (held === undefined || !held.loaded) return false
+    const applied = await this.database.transaction(async (client) => {
+      const lease = await client.query(lockCoordinatorLeaseSql, [slot, this.brokerId, held.epoch])
+      if (lease.rowCount === 0) return false
+      await completeTransactionalOffsets(client, slot, producerId, commit)
+      return true
+    })
+    if (applied)
+      this.host?.transactionalOffsets.applyOutcome(
+        producerId,
+        (groupId) => groupSlotOf(groupId) === slot,
+        commit,
+      )
+    return applied
   }
 
   /** One round: renew, read the holders, then take slots up to the fair share or give the surplus back. */
@@ -150,6 +171,9 @@ export class ClusterGroupStore implements GroupStateLog {
     for (const record of state.records) this.host?.replay(record)
     for (const entry of state.offsets)
       this.host?.restoreOffset(entry.groupId, entry.topic, entry.partition, entry.committed)
+    const pendingOffsets = await loadTransactionalOffsets(this.database, [...slots])
+    for (const [producerId, records] of pendingOffsets)
+      this.host?.transactionalOffsets.add(producerId, records)
     for (const [, held] of pending) held.loaded = true
   }
 

@@ -7,6 +7,7 @@
 // (commit.ts) is what makes that safe even when this clock is wrong.
 
 import { performance } from 'node:perf_hooks'
+import { PartitionTransactions } from '../storage/partition-transactions.ts'
 import { ProducerStateManager } from '../storage/producer-state.ts'
 import { partitionKey } from './commit.ts'
 import type { Lease } from './leases.ts'
@@ -22,6 +23,13 @@ export interface LedPartition {
   validUntilMs: number
   /** Idempotent producers' state: loaded from PostgreSQL when the lease is taken (cluster-node.ts). */
   producers: ProducerStateManager
+  /** Open transactions here (producer id → first offset), loaded with the producers. Changed when an
+   * object is built; `aborted` only carries the entries of the object being built (commit.ts indexes
+   * them in aborted_transactions). */
+  transactions: PartitionTransactions
+  /** The last stable offset as committed (set after each commit): what ListOffsets read_committed
+   * answers here. */
+  lastStableOffset: number
 }
 
 export class Leadership {
@@ -62,7 +70,13 @@ export class Leadership {
         known.validUntilMs = validUntilMs
         continue
       }
-      const entry = { ...lease, validUntilMs, producers: new ProducerStateManager() }
+      const entry = {
+        ...lease,
+        validUntilMs,
+        producers: new ProducerStateManager(),
+        transactions: new PartitionTransactions(),
+        lastStableOffset: lease.highWatermark,
+      }
       this.led.set(key, entry)
       added.push(entry)
     }

@@ -14,7 +14,12 @@
 // cluster_settings (settings fixed when the cluster is created: the number of group coordinator
 // slots, coordinator-leases.ts), shared_state (cluster-wide documents: ACLs, SCRAM credentials, client quotas, dynamic broker config
 // defaults; shared-state.ts) and deleted_objects (objects to delete from the store once no index row
-// refers to them: retention, DeleteRecords, deleted topics; object-cleaner.ts).
+// refers to them: retention, DeleteRecords, deleted topics; object-cleaner.ts); from v5
+// the transactions (txn-store.ts, txn-markers.ts): transaction coordinator slots (key_type 1),
+// txn_state (what `__transaction_state` holds), txn_markers (COMMIT/ABORT markers waiting for their
+// partition's leader or group's coordinator), group_txn_offsets (TxnOffsetCommit offsets pending their
+// transaction), producer_state.txn_first_offset (open transactions: the last stable offset) and
+// aborted_transactions (the index read_committed fetches use).
 
 import type { MetadataDatabase } from './database.ts'
 
@@ -153,6 +158,57 @@ export const migrations: readonly Migration[] = [
       CREATE TABLE deleted_objects (
         object_key text PRIMARY KEY,
         deleted_at timestamptz NOT NULL DEFAULT now()
+        );
+      `,
+    },
+    {
+    // 5, not 4: another change to this list (ACLs and SCRAM in PostgreSQL) was written at the same time.
+    version: 5,
+    name: 'transactions: coordinator slots, transaction state, markers, pending offsets, aborted index',
+    sql: `
+      INSERT INTO coordinator_leases (key_type, slot) SELECT 1, generate_series(0, 49);
+      CREATE TABLE txn_state (
+        transactional_id text PRIMARY KEY,
+        coordinator_slot integer NOT NULL,
+        producer_id bigint NOT NULL,
+        producer_epoch integer NOT NULL,
+        timeout_ms integer NOT NULL,
+        state smallint NOT NULL,
+        partitions jsonb NOT NULL,
+        start_ms bigint NOT NULL,
+        last_update_ms bigint NOT NULL
+      );
+      CREATE INDEX txn_state_slot ON txn_state (coordinator_slot);
+      CREATE TABLE txn_markers (
+        transactional_id text NOT NULL,
+        target text NOT NULL,
+        producer_id bigint NOT NULL,
+        producer_epoch integer NOT NULL,
+        commit boolean NOT NULL,
+        PRIMARY KEY (transactional_id, target)
+      );
+      CREATE TABLE group_txn_offsets (
+        group_id text NOT NULL,
+        coordinator_slot integer NOT NULL,
+        producer_id bigint NOT NULL,
+        topic text NOT NULL,
+        partition integer NOT NULL,
+        committed_offset bigint NOT NULL,
+        leader_epoch integer NOT NULL,
+        metadata text,
+        commit_ms bigint NOT NULL,
+        PRIMARY KEY (group_id, producer_id, topic, partition)
+      );
+      CREATE INDEX group_txn_offsets_slot ON group_txn_offsets (coordinator_slot, producer_id);
+      ALTER TABLE producer_state ADD COLUMN txn_first_offset bigint;
+      CREATE TABLE aborted_transactions (
+        topic_id uuid NOT NULL,
+        partition integer NOT NULL,
+        producer_id bigint NOT NULL,
+        first_offset bigint NOT NULL,
+        last_offset bigint NOT NULL,
+        PRIMARY KEY (topic_id, partition, last_offset),
+        FOREIGN KEY (topic_id, partition) REFERENCES partitions ON DELETE CASCADE
       );
     `,
   },

@@ -2,10 +2,13 @@
 // PostgreSQL and the objects in the store (through ReadCache). One query gives the partition's high
 // watermark and log start offset with the index rows from the fetch offset on; the ranges are read
 // (ranged GETs) until maxBytes; the first range starts at the batch that contains the fetch offset.
+// The same query gives the last stable offset (the first offset of an open transaction, from
+// producer_state); read_committed reads stop there and get the aborted transactions of their range.
 
 import { KafkaError } from '../errors.ts'
 import { ErrorCode } from '../protocol/generated/index.ts'
 import { readStoredBatchHeader, storedHeaderBytes } from '../storage/batch.ts'
+import { batchesBelow } from '../storage/partition-transactions.ts'
 import type { ObjectStore } from '../storage/tiered/object-store.ts'
 import type { ReadResult } from '../storage/types.ts'
 import type { MetadataDatabase } from './database.ts'
@@ -16,6 +19,8 @@ const indexRowsPerRead = 32
 
 interface IndexRow {
   high_watermark: number
+  /** The first offset of an open transaction, or null. */
+  first_unstable: number | null
   log_start_offset: number
   base_offset: number | null
   last_offset: number | null
@@ -31,10 +36,18 @@ export class ObjectReader {
     readonly cache: ReadCache,
   ) {}
 
-  async read(topicId: string, partition: number, fetchOffset: number, maxBytes: number): Promise<ReadResult> {
+  async read(
+    topicId: string,
+    partition: number,
+    fetchOffset: number,
+    maxBytes: number,
+    options: { readCommitted: boolean } = { readCommitted: false },
+  ): Promise<ReadResult> {
     const rows = await this.database.query<IndexRow>(
       `SELECT p.high_watermark, p.log_start_offset, o.base_offset, o.last_offset, o.object_key, o.byte_start,
-              o.byte_end
+              o.byte_end,
+              (SELECT min(s.txn_first_offset) FROM producer_state s
+               WHERE s.topic_id = p.topic_id AND s.partition = p.partition) AS first_unstable
        FROM partitions p
        LEFT JOIN LATERAL (
          SELECT base_offset, last_offset, object_key, byte_start, byte_end FROM partition_objects o
@@ -47,7 +60,10 @@ export class ObjectReader {
       throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${topicId}:${partition}`)
     const highWatermark = Number(rows[0].high_watermark)
     const logStartOffset = Number(rows[0].log_start_offset)
-    const offsets = { highWatermark, lastStableOffset: highWatermark, logStartOffset }
+    const firstUnstable = rows[0].first_unstable
+    const lastStableOffset =
+      firstUnstable === null ? highWatermark : Math.min(highWatermark, Number(firstUnstable))
+    const offsets = { highWatermark, lastStableOffset, logStartOffset }
     if (fetchOffset < logStartOffset || fetchOffset > highWatermark)
       throw new KafkaError(
         ErrorCode.OFFSET_OUT_OF_RANGE,
@@ -67,8 +83,31 @@ export class ObjectReader {
       bytes += fitting.length
       if (bytes >= maxBytes || fitting.length < chunk.length) break
     }
-    const records = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
-    return { records: trimToMaxBytes(records, maxBytes), ...offsets }
+    const records = trimToMaxBytes(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), maxBytes)
+    if (!options.readCommitted) return { records, ...offsets }
+    return {
+      records: batchesBelow(records, lastStableOffset),
+      ...offsets,
+      abortedTransactions: await this.abortedTransactions(topicId, partition, fetchOffset, lastStableOffset),
+    }
+  }
+
+  /** Transactions aborted over [fetchOffset, lastStableOffset): a read_committed consumer skips their
+   * records up to each ABORT marker. A transaction still open at this read's snapshot starts at or
+   * after its last stable offset, so one aborted since is never among them. */
+  private async abortedTransactions(
+    topicId: string,
+    partition: number,
+    fetchOffset: number,
+    lastStableOffset: number,
+  ): Promise<{ producerId: bigint; firstOffset: number }[]> {
+    const rows = await this.database.query<{ producer_id: string; first_offset: number }>(
+      `SELECT producer_id::text AS producer_id, first_offset FROM aborted_transactions
+       WHERE topic_id = $1 AND partition = $2 AND last_offset >= $3 AND first_offset < $4
+       ORDER BY first_offset`,
+      [topicId, partition, fetchOffset, lastStableOffset],
+    )
+    return rows.map((row) => ({ producerId: BigInt(row.producer_id), firstOffset: Number(row.first_offset) }))
   }
 
   private async range(objectKey: string, range: { start: number; endExclusive: number }): Promise<Buffer> {

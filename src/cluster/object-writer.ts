@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto'
 import { KafkaError, StorageError } from '../errors.ts'
 import { ErrorCode } from '../protocol/generated/index.ts'
 import { type BatchSpan, stampBatch } from '../storage/batch.ts'
+import { trackTransaction } from '../storage/partition-transactions.ts'
 import type { ProducerBatch } from '../storage/producer-state.ts'
 import { bufferBody, type ObjectStore } from '../storage/tiered/object-store.ts'
 import type { AppendResult } from '../storage/types.ts'
@@ -172,7 +173,10 @@ export class ObjectWriter {
       return
     }
     const led = leadership.get(part.topicId, part.partition)
-    if (led !== undefined && led.leaderEpoch === part.leaderEpoch) led.highWatermark = part.lastOffset + 1
+    if (led !== undefined && led.leaderEpoch === part.leaderEpoch) {
+      led.highWatermark = part.lastOffset + 1
+      led.lastStableOffset = led.transactions.lastStableOffset(led.highWatermark)
+    }
     this.options.onCommitted(part, objectKey, body.subarray(part.byteStart, part.byteEnd))
     for (const [index, append] of group.appends.entries())
       append.resolve({
@@ -226,6 +230,10 @@ export class ObjectWriter {
             undoProducers.push(led.producers.record(span.producer, offset, offset + span.lastOffsetDelta))
             producerIds.add(span.producer.producerId)
           }
+          if (span.transaction !== null) {
+            undoProducers.push(trackTransactionSpan(led, span.transaction, offset))
+            producerIds.add(span.transaction.producerId)
+          }
           offset += span.lastOffsetDelta + 1
           maxTimestamp = Math.max(maxTimestamp, span.maxTimestamp)
         }
@@ -245,13 +253,39 @@ export class ObjectWriter {
         maxTimestamp,
         producers: [...producerIds].flatMap((producerId) => {
           const entry = led.producers.entries.get(producerId)
-          return entry === undefined ? [] : [producerStateRowOf(entry)]
+          const txnFirstOffset = led.transactions.ongoing.get(producerId) ?? null
+          return entry === undefined ? [] : [producerStateRowOf(entry, txnFirstOffset)]
         }),
+        aborted: led.transactions.aborted.splice(0),
       }
       parts.push(part)
       groups.push({ part, appends: accepted, baseOffsets, lastOffsets, logAppendTimeMs, undoProducers })
     }
     return { parts, chunks, groups }
+  }
+}
+
+/**
+ * Feeds a transactional data batch or a COMMIT/ABORT marker at `offset` to the partition's
+ * transactions (the last stable offset, the aborted index) and, for a marker, to its producer state
+ * (a newer epoch fences the producer). Returns the undo for an object that never reached the store.
+ */
+function trackTransactionSpan(
+  led: LedPartition,
+  transaction: NonNullable<BatchSpan['transaction']>,
+  offset: number,
+): () => void {
+  const { producerId } = transaction
+  const firstOffset = led.transactions.ongoing.get(producerId)
+  const entry = led.producers.entries.get(producerId)
+  const saved = entry === undefined ? undefined : { ...entry, batches: [...entry.batches] }
+  trackTransaction(led, transaction, offset)
+  return () => {
+    if (firstOffset === undefined) led.transactions.ongoing.delete(producerId)
+    else led.transactions.ongoing.set(producerId, firstOffset)
+    if (transaction.marker === null) return
+    if (saved === undefined) led.producers.entries.delete(producerId)
+    else led.producers.entries.set(producerId, saved)
   }
 }
 

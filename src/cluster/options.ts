@@ -38,6 +38,10 @@ export interface ClusterOptions {
   /** An object no index row refers to any more (retention, DeleteRecords, deleted topics) is deleted
    * from the store this long after (reads in flight may still use it). Kafka: file.delete.delay.ms. */
   objectDeleteDelayMs: number
+  /** `transactional.id.expiration.ms`: a transactional id with no transaction open this long is removed. */
+  transactionalIdExpirationMs: number
+  /** `producer.id.expiration.ms`: a producer silent this long loses its state (no transaction open). */
+  producerIdExpirationMs: number
 }
 
 export const defaultClusterTimings = {
@@ -49,6 +53,8 @@ export const defaultClusterTimings = {
   fetchPollIntervalMs: 100,
   poolSize: 8,
   objectDeleteDelayMs: 60_000,
+  transactionalIdExpirationMs: 604_800_000,
+  producerIdExpirationMs: 86_400_000,
 } as const
 
 /** `s3://bucket/prefix/…` → bucket and prefix ('' or ending in '/'). Throws on anything else. */

@@ -19,6 +19,8 @@ export interface ClusterView {
   leaderOf(topic: string, partition: number): PartitionLeader | null
   /** The broker coordinating the group (holding its coordinator lease), or null while none does. */
   groupCoordinatorOf(groupId: string): ClusterBroker | null
+  /** The broker coordinating the transactional id (holding its coordinator lease), or null. */
+  transactionCoordinatorOf(transactionalId: string): ClusterBroker | null
   /** Every registered broker with its liveness and lease counts (read from PostgreSQL: the HTTP API). */
   members(): Promise<ClusterMemberReport[]>
   /** Who holds each partition and group coordinator lease (read from PostgreSQL: the HTTP API). */

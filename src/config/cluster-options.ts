@@ -25,6 +25,8 @@ export function clusterOptionsOf(config: StreamlineConfig): ClusterOptions | nul
     flushBytes: section.flushBytes,
     readCacheBytes: section.readCacheBytes,
     fetchPollIntervalMs: section.fetchPollIntervalMs,
+    transactionalIdExpirationMs: section.transactionalIdExpirationMs,
+    producerIdExpirationMs: section.producerIdExpirationMs,
     poolSize: defaultClusterTimings.poolSize,
     objectDeleteDelayMs: section.objectDeleteDelayMs,
   }

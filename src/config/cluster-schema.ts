@@ -84,6 +84,18 @@ export const clusterSchema = z
           'An object no longer referenced (retention, DeleteRecords, deleted topics) is deleted this long after. Kafka: file.delete.delay.ms.',
         ),
       ),
+    transactionalIdExpirationMs: ms(1_000)
+      .default(defaultClusterTimings.transactionalIdExpirationMs)
+      .meta(
+        doc(
+          "Kafka's transactional.id.expiration.ms: a transactional id without a transaction this long is forgotten.",
+        ),
+      ),
+    producerIdExpirationMs: ms(1_000)
+      .default(defaultClusterTimings.producerIdExpirationMs)
+      .meta(
+        doc("Kafka's producer.id.expiration.ms: a producer silent this long loses its idempotence state."),
+      ),
   })
   .strict()
 

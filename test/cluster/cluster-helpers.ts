@@ -104,9 +104,14 @@ export async function waitFor<T>(
 }
 
 /** Everything in `topic`, read with kcat from `bootstrap`: partition → values in offset order. */
-export function readTopic(bootstrap: string, topic: string): Promise<Map<number, string[]>> {
+export function readTopic(
+  bootstrap: string,
+  topic: string,
+  kcatArgs: string[] = [],
+): Promise<Map<number, string[]>> {
   return new Promise((resolve, reject) => {
     const child = spawn('kcat', [
+      ...kcatArgs,
       '-b',
       bootstrap,
       '-C',

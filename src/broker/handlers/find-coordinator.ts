@@ -1,5 +1,6 @@
 // FindCoordinator (key 10), v0-5: this broker coordinates every group and every transactional id;
-// in cluster mode a group's coordinator is the broker holding its coordinator lease (src/cluster).
+// in cluster mode a group's or transactional id's coordinator is the broker holding its coordinator
+// lease (src/cluster).
 // v1: keyType (0 group, 1 transaction), error message · v3: flexible · v4: batched keys (KIP-699) ·
 // v5: same as v4 (KIP-890). ACLs, per key as Kafka's getCoordinator: DESCRIBE on the group
 // (GROUP_AUTHORIZATION_FAILED) or on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
@@ -49,8 +50,11 @@ export const findCoordinator = defineHandler({
       const refusal = keyTypeValid ? refusalFor(context, request.keyType, key) : ErrorCode.NONE
       if (refusal !== ErrorCode.NONE) return noNode(key, refusal, errorInfo.get(refusal)?.message ?? null)
       const cluster = context.services.cluster
-      if (cluster !== undefined && request.keyType === keyTypeGroup) {
-        const coordinator = cluster.groupCoordinatorOf(key)
+      if (cluster !== undefined && keyTypeValid) {
+        const coordinator =
+          request.keyType === keyTypeGroup
+            ? cluster.groupCoordinatorOf(key)
+            : cluster.transactionCoordinatorOf(key)
         if (coordinator === null) return noNode(key, ErrorCode.COORDINATOR_NOT_AVAILABLE, null)
         const { brokerId, host: coordinatorHost, port: coordinatorPort } = coordinator
         return {

@@ -141,6 +141,7 @@ export class GroupCoordinator implements RebalanceHost, GroupStateHost {
           this.offsets.delete(groupId, entry.topic, entry.partition)
     for (const groupId of [...this.consumerGroups.groups.keys()])
       if (matches(groupId)) this.consumerGroups.groups.delete(groupId)
+    this.transactionalOffsets.forget(matches)
   }
 
   /** Runs expirations; called by the ticker, and by tests with a controlled clock. */

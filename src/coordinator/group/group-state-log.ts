@@ -16,6 +16,11 @@ export interface GroupStateHost {
   restoreOffset(groupId: string, topic: string, partition: number, committed: CommittedOffset): void
   /** Drops every group (members, offsets) whose id matches: its coordinator moved elsewhere. */
   forgetGroups(matches: (groupId: string) => boolean): void
+  /** Offsets committed inside transactions, pending their outcome (TxnOffsetCommit). */
+  readonly transactionalOffsets: {
+    add(producerId: bigint, records: OffsetsTopicRecord[]): void
+    applyOutcome(producerId: bigint, inScope: (groupId: string) => boolean, commit: boolean): void
+  }
 }
 
 export interface GroupStateLog {

@@ -101,13 +101,35 @@ export class TransactionalOffsets {
   ): Promise<void> {
     const { coordinator } = this
     await coordinator.topicLog.appendMarker(partitionIndex, producer, commit, coordinator.now())
-    const records = this.pending.get(producer.producerId) ?? []
-    const inPartition = (record: OffsetsTopicRecord) =>
-      coordinator.topicLog.topic.partitionIndexOf(record.group) === partitionIndex
-    if (commit) for (const record of records) if (inPartition(record)) coordinator.replay(record)
-    const others = records.filter((record) => !inPartition(record))
-    if (others.length > 0) this.pending.set(producer.producerId, others)
-    else this.pending.delete(producer.producerId)
+    this.applyOutcome(
+      producer.producerId,
+      (groupId) => coordinator.topicLog.topic.partitionIndexOf(groupId) === partitionIndex,
+      commit,
+    )
+  }
+
+  /** The transaction's outcome for the producer's pending offsets of the groups `inScope` matches:
+   * applied (commit) or dropped (abort). Cluster mode calls it once the outcome is in PostgreSQL. */
+  applyOutcome(producerId: bigint, inScope: (groupId: string) => boolean, commit: boolean): void {
+    const records = this.pending.get(producerId) ?? []
+    if (commit) for (const record of records) if (inScope(record.group)) this.coordinator.replay(record)
+    const others = records.filter((record) => !inScope(record.group))
+    if (others.length > 0) this.pending.set(producerId, others)
+    else this.pending.delete(producerId)
+  }
+
+  /** Cluster mode: pending offsets read back with a group's slot (added to what is pending). */
+  add(producerId: bigint, records: OffsetsTopicRecord[]): void {
+    this.pending.set(producerId, [...(this.pending.get(producerId) ?? []), ...records])
+  }
+
+  /** Drops the pending offsets of the groups that match (their coordinator moved elsewhere). */
+  forget(matches: (groupId: string) => boolean): void {
+    for (const [producerId, records] of this.pending) {
+      const kept = records.filter((record) => !matches(record.group))
+      if (kept.length > 0) this.pending.set(producerId, kept)
+      else this.pending.delete(producerId)
+    }
   }
 
   /** The __consumer_offsets partition holding `groupId` (what AddOffsetsToTxn adds to a transaction). */
