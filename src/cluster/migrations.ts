@@ -160,9 +160,8 @@ export const migrations: readonly Migration[] = [
         deleted_at timestamptz NOT NULL DEFAULT now()
         );
       `,
-    },
-    {
-    // 5, not 4: another change to this list (ACLs and SCRAM in PostgreSQL) was written at the same time.
+  },
+  {
     version: 5,
     name: 'transactions: coordinator slots, transaction state, markers, pending offsets, aborted index',
     sql: `

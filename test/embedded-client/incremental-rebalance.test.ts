@@ -23,7 +23,12 @@ import {
   type TopicPartition,
 } from '../../src/embedded/index.ts'
 import { KafkaError } from '../../src/errors.ts'
-import { type RdkafkaConsumer, rdkafka, rdkafkaSkip } from '../compat/kip848/rdkafka.ts'
+import {
+  type RdkafkaConsumer,
+  rdkafka,
+  rdkafkaSkip,
+  type TopicPartitionOffset,
+} from '../compat/kip848/rdkafka.ts'
 import { waitFor } from './helpers.ts'
 
 const skip = rdkafkaSkip()
@@ -46,6 +51,10 @@ interface FlowingConsumer extends RdkafkaConsumer {
     listener: (message: { partition: number; offset: number; value: Buffer | null }) => void,
   ): void
   on(event: 'event.error', listener: (error: Error) => void): void
+  on(
+    event: 'rebalance',
+    listener: (error: { code: number }, assignment: TopicPartitionOffset[]) => void,
+  ): void
 }
 
 async function startRdkafka(config: Record<string, string | number | boolean>): Promise<FlowingConsumer> {
