@@ -139,7 +139,17 @@ async function run(context: BenchContext): Promise<void> {
     '--no-connect',
     ...timings,
   ]
-  const objectCount = async (): Promise<number> => (await store.list('')).length
+  // s3rver answers a listing that meets an object being written with InternalError: list again.
+  const objectCount = async (): Promise<number> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await store.list('')).length
+      } catch (error) {
+        if (attempt === 5) throw error
+        await sleep(200)
+      }
+    }
+  }
   const clusters: ClusterUnderTest[] = []
   try {
     const defaults = new ClusterUnderTest(clusterArgs, scratchDir)
