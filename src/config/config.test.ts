@@ -97,7 +97,7 @@ describe('config precedence', () => {
     assert.equal(config.nodeId, 7)
     assert.deepEqual(groupOptionsOf(config), {
       classic: { initialRebalanceDelayMs: 0, minSessionTimeoutMs: 6_000, maxSessionTimeoutMs: 1_800_000 },
-      consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 5_000 },
+      consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 5_000, migrationPolicy: 'bidirectional' },
     })
     assert.deepEqual(topicDefaultsOf(config), {
       'retention.ms': '7200000',
