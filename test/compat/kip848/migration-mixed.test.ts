@@ -4,7 +4,7 @@
 // from its assignment); when the last KIP-848 member leaves, the group is a classic group again, and
 // a new KIP-848 member upgrades it once more. Members come and go while records flow: every record
 // is processed, no partition is owned by two members at once (each member's own rebalance events),
-// handovers never skip a record; ListGroups / DescribeGroups / ConsumerGroupDescribe tell the
+// no offset below the end is left unprocessed; ListGroups / DescribeGroups / ConsumerGroupDescribe tell the
 // group's type at each step; after a SIGKILL the restarted broker has the mixed group (members,
 // protocol) and every committed offset, its two members carry on where they were, and when the
 // KIP-848 one leaves the group is classic again.
@@ -225,7 +225,7 @@ test('a mixed classic/KIP-848 group upgrades, downgrades and upgrades again whil
   await until('classic-c and kip848-d share', () => sharedBy(ledger, ['classic-c', 'kip848-d']))
   assert.equal((await groupView(raw)).type, 'consumer')
 
-  // The flow stops; every record is processed, ownership never overlapped, no handover skipped one.
+  // The flow stops; every record is processed, ownership never overlapped, no offset was left unprocessed.
   const produced = await flow.stop()
   const ends = await endOffsetsOf(admin)
   assert.equal(
