@@ -286,6 +286,7 @@ describe('console pages of the schema registry, Connect and SQL in Chromium', { 
       'Predicates',
       'Error Handling',
       'Exactly Once Support',
+      'offsets.topic',
       'Other settings',
     ])
     assert.equal(await form.getByLabel('kafka.topic').getAttribute('aria-required'), 'true')
