@@ -142,6 +142,11 @@ describe('console login and per-user ACLs in Chromium', { skip }, () => {
       topics.topics.map((topic) => topic.name),
       ['carol-orders'],
     )
+    // The overview's counts cover only what carol may DESCRIBE too.
+    const overview = (await (await fetch(`${base}/api/v1/cluster`, { headers: { cookie } })).json()) as {
+      topics: number
+    }
+    assert.equal(overview.topics, 1)
     const hidden = await fetch(`${base}/api/v1/topics/secret-payroll`, { headers: { cookie } })
     assert.equal(hidden.status, 403)
     assert.equal(((await hidden.json()) as { code: string }).code, 'TOPIC_AUTHORIZATION_FAILED')

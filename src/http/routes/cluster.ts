@@ -4,7 +4,9 @@
 
 import type { ClusterView } from '../../cluster/view.ts'
 import { StorageError } from '../../errors.ts'
+import { ResourceType } from '../../security/acl/model.ts'
 import { type ApiRoutes, objectSchema } from '../api-route.ts'
+import { mayDescribe } from '../auth/guard.ts'
 import type { BrokerView } from '../context.ts'
 import { ApiError } from '../errors.ts'
 
@@ -135,9 +137,12 @@ export function registerClusterRoutes(routes: ApiRoutes, brokerOf: () => BrokerV
         },
       },
     },
-    async () => {
+    async (request) => {
       const broker = brokerOf()
-      const topics = broker.logs.listTopics()
+      // A logged-in user's counts cover the topics it may DESCRIBE, as the topic list does.
+      const topics = broker.logs
+        .listTopics()
+        .filter((topic) => mayDescribe(request, broker, ResourceType.TOPIC, topic.name))
       const { nodeId, host, port } = broker.identity
       // In cluster mode: the live brokers as Metadata lists them, the lowest id as the controller.
       const brokers =
