@@ -10,22 +10,18 @@
 // coordinator that was paused and lost its lease writes nothing, and a new one reads every write of
 // the old one (a takeover skips a row locked by a write in progress).
 
-import { performance } from 'node:perf_hooks'
 import type { GroupStateHost, GroupStateLog } from '../coordinator/group/group-state-log.ts'
 import type { OffsetsTopicLoad } from '../coordinator/group/offsets-topic-log.ts'
 import type { TransactionalWrite } from '../coordinator/internal-topic-log.ts'
 import { KafkaError } from '../errors.ts'
 import { ErrorCode } from '../protocol/generated/index.ts'
 import {
-  acquireCoordinatorLeases,
   type CoordinatorLease,
-  coordinatorHolders,
   groupCoordinatorSlotCount,
   groupSlotOf,
-  lockCoordinatorLeaseSql,
-  releaseCoordinatorLeases,
-  renewCoordinatorLeases,
+  keyTypeGroup,
 } from './coordinator-leases.ts'
+import { CoordinatorSlots } from './coordinator-slots.ts'
 import type { MetadataDatabase } from './database.ts'
 import { type GroupRecordWrite, loadGroupState, writeGroupRecords } from './group-state-rows.ts'
 import {
@@ -34,23 +30,22 @@ import {
   writeTransactionalOffsets,
 } from './group-txn-offsets.ts'
 
-interface HeldSlot {
-  epoch: number
-  /** performance.now() after which this broker no longer serves the slot's groups. */
-  validUntilMs: number
-  loaded: boolean
-}
-
 export class ClusterGroupStore implements GroupStateLog {
   private host: GroupStateHost | null = null
-  private readonly held = new Map<number, HeldSlot>()
-  private holders = new Map<number, number>()
-  private brokerId = -1
+  private readonly slots: CoordinatorSlots
 
   constructor(
     private readonly database: MetadataDatabase,
-    private readonly leaseTimeoutMs: number,
-  ) {}
+    leaseTimeoutMs: number,
+  ) {
+    this.slots = new CoordinatorSlots({
+      database,
+      leaseTimeoutMs,
+      keyType: keyTypeGroup,
+      slotCount: groupCoordinatorSlotCount,
+      onDropped: (dropped) => this.host?.forgetGroups((groupId) => dropped.has(groupSlotOf(groupId))),
+    })
+  }
 
   attach(host: GroupStateHost): void {
     this.host = host
@@ -63,27 +58,16 @@ export class ClusterGroupStore implements GroupStateLog {
 
   /** The broker id coordinating `groupId` now, or null while no broker holds its slot. */
   coordinatorOf(groupId: string): number | null {
-    const slot = groupSlotOf(groupId)
-    if (this.servable(slot) !== undefined) return this.brokerId
-    const holder = this.holders.get(slot)
-    return holder === undefined || holder === this.brokerId ? null : holder
+    return this.slots.holderOf(groupSlotOf(groupId))
   }
 
   refuse(groupId: string): number {
-    const slot = groupSlotOf(groupId)
-    const held = this.servable(slot)
-    if (held === undefined) return ErrorCode.NOT_COORDINATOR
-    return held.loaded ? ErrorCode.NONE : ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
+    return this.slots.refusal(groupSlotOf(groupId))
   }
 
   /** The slots this broker coordinates now (with their epochs). */
   leases(): CoordinatorLease[] {
-    return [...this.held].map(([slot, held]) => ({ slot, epoch: held.epoch }))
-  }
-
-  private servable(slot: number): HeldSlot | undefined {
-    const held = this.held.get(slot)
-    return held !== undefined && performance.now() < held.validUntilMs ? held : undefined
+    return this.slots.leases()
   }
 
   async append(
@@ -94,12 +78,11 @@ export class ClusterGroupStore implements GroupStateLog {
   ): Promise<void> {
     if (records.length === 0) return
     const slot = groupSlotOf(groupId)
-    const held = this.servable(slot)
+    const held = this.slots.servable(slot)
     if (held === undefined)
       throw new KafkaError(ErrorCode.NOT_COORDINATOR, `not the coordinator of ${groupId}`)
     await this.database.transaction(async (client) => {
-      const lease = await client.query(lockCoordinatorLeaseSql, [slot, this.brokerId, held.epoch])
-      if (lease.rowCount === 0)
+      if (!(await this.slots.lock(client, slot, held)))
         throw new KafkaError(ErrorCode.NOT_COORDINATOR, `the coordinator lease of ${groupId} moved`)
       if (transactional === undefined) await writeGroupRecords(client, groupId, slot, records)
       else await writeTransactionalOffsets(client, groupId, slot, transactional.producerId, records)
@@ -109,11 +92,10 @@ export class ClusterGroupStore implements GroupStateLog {
   /** Applies a transaction's outcome to the pending offsets of `slot`'s groups (a marker for the slot,
    * txn-markers.ts); false when this broker does not serve the slot now (another will). */
   async completeTransaction(slot: number, producerId: bigint, commit: boolean): Promise<boolean> {
-    const held = this.servable(slot)
+    const held = this.slots.servable(slot)
     if (held === undefined || !held.loaded) return false
     const applied = await this.database.transaction(async (client) => {
-      const lease = await client.query(lockCoordinatorLeaseSql, [slot, this.brokerId, held.epoch])
-      if (lease.rowCount === 0) return false
+      if (!(await this.slots.lock(client, slot, held))) return false
       await completeTransactionalOffsets(client, slot, producerId, commit)
       return true
     })
@@ -126,74 +108,27 @@ export class ClusterGroupStore implements GroupStateLog {
     return applied
   }
 
-  /** One round: renew, read the holders, then take slots up to the fair share or give the surplus back. */
-  async sync(brokerId: number, liveBrokers: number): Promise<void> {
-    this.brokerId = brokerId
-    const askedAtMs = performance.now()
-    const renewed = await renewCoordinatorLeases(this.database, brokerId, this.leaseTimeoutMs)
-    const kept = new Map(renewed.map((lease) => [lease.slot, lease.epoch]))
-    const lost = [...this.held].filter(([slot, held]) => kept.get(slot) !== held.epoch).map(([slot]) => slot)
-    this.drop(lost)
-    for (const [slot, epoch] of kept) {
-      const known = this.held.get(slot)
-      if (known !== undefined) known.validUntilMs = askedAtMs + this.leaseTimeoutMs
-      else this.held.set(slot, { epoch, validUntilMs: askedAtMs + this.leaseTimeoutMs, loaded: false })
-    }
-    const share = Math.ceil(groupCoordinatorSlotCount() / Math.max(1, liveBrokers))
-    if (this.held.size > share) await this.releaseSurplus(this.held.size - share)
-    else if (this.held.size < share) {
-      const acquireAtMs = performance.now()
-      const acquired = await acquireCoordinatorLeases(
-        this.database,
-        brokerId,
-        this.leaseTimeoutMs,
-        share - this.held.size,
-      )
-      for (const lease of acquired)
-        this.held.set(lease.slot, {
-          epoch: lease.epoch,
-          validUntilMs: acquireAtMs + this.leaseTimeoutMs,
-          loaded: false,
-        })
-    }
-    await this.loadPending()
-    this.holders = await coordinatorHolders(this.database)
+  /** One round of the slots (coordinator-slots.ts), reading the groups of the slots taken. */
+  sync(brokerId: number, liveBrokers: number): Promise<void> {
+    return this.slots.sync(brokerId, liveBrokers, (slots) => this.loadSlots(slots))
   }
 
-  /** Reads the state of the slots taken but not loaded yet, then serves them. */
-  private async loadPending(): Promise<void> {
-    const pending = [...this.held].filter(([, held]) => !held.loaded)
-    if (pending.length === 0) return
-    const slots = new Set(pending.map(([slot]) => slot))
-    // Whatever memory holds for these groups (from an earlier lease) is stale: the database is the truth.
-    this.host?.forgetGroups((groupId) => slots.has(groupSlotOf(groupId)))
-    const state = await loadGroupState(this.database, [...slots])
+  /** Reads the state of slots just taken; memory's (from an earlier lease) is stale: the database is the
+   * truth. */
+  private async loadSlots(slots: number[]): Promise<void> {
+    const taken = new Set(slots)
+    this.host?.forgetGroups((groupId) => taken.has(groupSlotOf(groupId)))
+    const state = await loadGroupState(this.database, slots)
     for (const record of state.records) this.host?.replay(record)
     for (const entry of state.offsets)
       this.host?.restoreOffset(entry.groupId, entry.topic, entry.partition, entry.committed)
-    const pendingOffsets = await loadTransactionalOffsets(this.database, [...slots])
+    const pendingOffsets = await loadTransactionalOffsets(this.database, slots)
     for (const [producerId, records] of pendingOffsets)
       this.host?.transactionalOffsets.add(producerId, records)
-    for (const [, held] of pending) held.loaded = true
-  }
-
-  private drop(slots: readonly number[]): void {
-    if (slots.length === 0) return
-    const dropped = new Set(slots)
-    for (const slot of slots) this.held.delete(slot)
-    this.host?.forgetGroups((groupId) => dropped.has(groupSlotOf(groupId)))
-  }
-
-  private async releaseSurplus(count: number): Promise<void> {
-    const surplus = this.leases().slice(0, count)
-    this.drop(surplus.map((lease) => lease.slot))
-    await releaseCoordinatorLeases(this.database, this.brokerId, surplus)
   }
 
   /** Graceful stop: every slot is given back at once. */
-  async close(): Promise<void> {
-    const all = this.leases()
-    this.drop(all.map((lease) => lease.slot))
-    await releaseCoordinatorLeases(this.database, this.brokerId, all)
+  close(): Promise<void> {
+    return this.slots.close()
   }
 }

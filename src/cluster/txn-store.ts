@@ -14,7 +14,6 @@
 // Markers: writeMarkers inserts the transaction's rows into txn_markers under the same lock, notifies,
 // and waits until the partitions' leaders and the groups' coordinators applied them (txn-markers.ts).
 
-import { performance } from 'node:perf_hooks'
 import { offsetsTopicName } from '../coordinator/group/offsets-topic-log.ts'
 import { internalPartitionFor } from '../coordinator/internal-topic-log.ts'
 import type { TransactionMetadata, TransactionState } from '../coordinator/txn/transaction-metadata.ts'
@@ -22,16 +21,8 @@ import type { TransactionStateHost, TransactionStateLog } from '../coordinator/t
 import { KafkaError } from '../errors.ts'
 import { ErrorCode } from '../protocol/generated/index.ts'
 import type { LogManager } from '../storage/types.ts'
-import {
-  acquireCoordinatorLeases,
-  type CoordinatorLease,
-  coordinatorHolders,
-  groupSlotOf,
-  keyTypeTransaction,
-  lockCoordinatorLeaseSqlFor,
-  releaseCoordinatorLeases,
-  renewCoordinatorLeases,
-} from './coordinator-leases.ts'
+import { type CoordinatorLease, groupSlotOf, keyTypeTransaction } from './coordinator-leases.ts'
+import { CoordinatorSlots } from './coordinator-slots.ts'
 import type { MetadataDatabase } from './database.ts'
 import { groupSlotTarget, markersChannel, partitionTarget } from './txn-markers.ts'
 
@@ -39,16 +30,9 @@ import { groupSlotTarget, markersChannel, partitionTarget } from './txn-markers.
 export const transactionCoordinatorSlots = 50
 /** How often a coordinator waiting for its markers looks again without a notification. */
 const markerPollMs = 100
-const lockSql = lockCoordinatorLeaseSqlFor(keyTypeTransaction)
 
 export function transactionSlotOf(transactionalId: string): number {
   return internalPartitionFor(transactionalId, transactionCoordinatorSlots)
-}
-
-interface HeldSlot {
-  epoch: number
-  validUntilMs: number
-  loaded: boolean
 }
 
 interface TxnStateRow {
@@ -64,17 +48,24 @@ interface TxnStateRow {
 
 export class ClusterTransactionStore implements TransactionStateLog {
   private host: TransactionStateHost | null = null
-  private readonly held = new Map<number, HeldSlot>()
-  private holders = new Map<number, number>()
-  private brokerId = -1
+  private readonly slots: CoordinatorSlots
   private readonly waiters = new Set<() => void>()
 
   constructor(
     private readonly database: MetadataDatabase,
     private readonly logs: LogManager,
-    private readonly leaseTimeoutMs: number,
+    leaseTimeoutMs: number,
     readonly transactionalIdExpirationMs: number,
-  ) {}
+  ) {
+    this.slots = new CoordinatorSlots({
+      database,
+      leaseTimeoutMs,
+      keyType: keyTypeTransaction,
+      slotCount: () => transactionCoordinatorSlots,
+      onDropped: (dropped) =>
+        this.host?.forget((transactionalId) => dropped.has(transactionSlotOf(transactionalId))),
+    })
+  }
 
   attach(host: TransactionStateHost): void {
     this.host = host
@@ -86,37 +77,26 @@ export class ClusterTransactionStore implements TransactionStateLog {
 
   /** The broker id coordinating `transactionalId` now, or null while no broker holds its slot. */
   coordinatorOf(transactionalId: string): number | null {
-    const slot = transactionSlotOf(transactionalId)
-    if (this.servable(slot) !== undefined) return this.brokerId
-    const holder = this.holders.get(slot)
-    return holder === undefined || holder === this.brokerId ? null : holder
+    return this.slots.holderOf(transactionSlotOf(transactionalId))
   }
 
   refuse(transactionalId: string): number {
-    const held = this.servable(transactionSlotOf(transactionalId))
-    if (held === undefined) return ErrorCode.NOT_COORDINATOR
-    return held.loaded ? ErrorCode.NONE : ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
+    return this.slots.refusal(transactionSlotOf(transactionalId))
   }
 
   leases(): CoordinatorLease[] {
-    return [...this.held].map(([slot, held]) => ({ slot, epoch: held.epoch }))
-  }
-
-  private servable(slot: number): HeldSlot | undefined {
-    const held = this.held.get(slot)
-    return held !== undefined && performance.now() < held.validUntilMs ? held : undefined
+    return this.slots.leases()
   }
 
   /** Runs `write` in a transaction holding the slot's lease row FOR SHARE at this broker's epoch. */
   private async fenced(transactionalId: string, write: (client: import('pg').PoolClient) => Promise<void>) {
     const slot = transactionSlotOf(transactionalId)
-    const held = this.servable(slot)
+    const held = this.slots.servable(slot)
     if (held === undefined)
       throw new KafkaError(ErrorCode.NOT_COORDINATOR, `not the coordinator of ${transactionalId}`)
     try {
       await this.database.transaction(async (client) => {
-        const lease = await client.query(lockSql, [slot, this.brokerId, held.epoch])
-        if (lease.rowCount === 0)
+        if (!(await this.slots.lock(client, slot, held)))
           throw new KafkaError(ErrorCode.NOT_COORDINATOR, `the coordinator lease of ${transactionalId} moved`)
         await write(client)
       })
@@ -193,7 +173,7 @@ export class ClusterTransactionStore implements TransactionStateLog {
         [transactionalId],
       )
       if (rows[0].left === 0) return
-      if (this.servable(transactionSlotOf(transactionalId)) === undefined)
+      if (this.slots.servable(transactionSlotOf(transactionalId)) === undefined)
         throw new KafkaError(ErrorCode.NOT_COORDINATOR, `the coordinator lease of ${transactionalId} moved`)
       await new Promise<void>((resolve) => {
         const wake = () => {
@@ -212,76 +192,27 @@ export class ClusterTransactionStore implements TransactionStateLog {
     for (const wake of [...this.waiters]) wake()
   }
 
-  /** One round: renew, read the holders, take slots up to the fair share or give the surplus back. */
-  async sync(brokerId: number, liveBrokers: number): Promise<void> {
-    this.brokerId = brokerId
-    const askedAtMs = performance.now()
-    const renewed = await renewCoordinatorLeases(
-      this.database,
-      brokerId,
-      this.leaseTimeoutMs,
-      keyTypeTransaction,
-    )
-    const kept = new Map(renewed.map((lease) => [lease.slot, lease.epoch]))
-    this.drop([...this.held].filter(([slot, held]) => kept.get(slot) !== held.epoch).map(([slot]) => slot))
-    for (const [slot, epoch] of kept) {
-      const known = this.held.get(slot)
-      if (known !== undefined) known.validUntilMs = askedAtMs + this.leaseTimeoutMs
-      else this.held.set(slot, { epoch, validUntilMs: askedAtMs + this.leaseTimeoutMs, loaded: false })
-    }
-    const share = Math.ceil(transactionCoordinatorSlots / Math.max(1, liveBrokers))
-    if (this.held.size > share) {
-      const surplus = this.leases().slice(0, this.held.size - share)
-      this.drop(surplus.map((lease) => lease.slot))
-      await releaseCoordinatorLeases(this.database, brokerId, surplus, keyTypeTransaction)
-    } else if (this.held.size < share) {
-      const acquireAtMs = performance.now()
-      const acquired = await acquireCoordinatorLeases(
-        this.database,
-        brokerId,
-        this.leaseTimeoutMs,
-        share - this.held.size,
-        keyTypeTransaction,
-      )
-      for (const lease of acquired)
-        this.held.set(lease.slot, {
-          epoch: lease.epoch,
-          validUntilMs: acquireAtMs + this.leaseTimeoutMs,
-          loaded: false,
-        })
-    }
-    await this.loadPending()
-    this.holders = await coordinatorHolders(this.database, keyTypeTransaction)
+  /** One round of the slots (coordinator-slots.ts), reading the transactions of the slots taken (or left
+   * unloaded by a failed write); prepared ones are then completed by the host. */
+  sync(brokerId: number, liveBrokers: number): Promise<void> {
+    return this.slots.sync(brokerId, liveBrokers, (slots) => this.loadSlots(slots))
   }
 
-  /** Reads the transactions of the slots taken (or left unloaded by a failed write), then serves them. */
-  private async loadPending(): Promise<void> {
-    const pending = [...this.held].filter(([, held]) => !held.loaded)
-    if (pending.length === 0) return
-    const slots = new Set(pending.map(([slot]) => slot))
+  private async loadSlots(slots: number[]): Promise<void> {
+    const taken = new Set(slots)
     const rows = await this.database.query<TxnStateRow>(
       `SELECT transactional_id, producer_id::text AS producer_id, producer_epoch, timeout_ms, state, partitions,
               start_ms, last_update_ms
        FROM txn_state WHERE coordinator_slot = ANY($1::int[])`,
-      [[...slots]],
+      [slots],
     )
-    this.host?.forget((transactionalId) => slots.has(transactionSlotOf(transactionalId)))
-    for (const [, held] of pending) held.loaded = true
+    this.host?.forget((transactionalId) => taken.has(transactionSlotOf(transactionalId)))
     this.host?.restore(rows.map(metadataOf))
   }
 
-  private drop(slots: readonly number[]): void {
-    if (slots.length === 0) return
-    const dropped = new Set(slots)
-    for (const slot of slots) this.held.delete(slot)
-    this.host?.forget((transactionalId) => dropped.has(transactionSlotOf(transactionalId)))
-  }
-
   /** Graceful stop: every slot is given back at once. */
-  async close(): Promise<void> {
-    const all = this.leases()
-    this.drop(all.map((lease) => lease.slot))
-    await releaseCoordinatorLeases(this.database, this.brokerId, all, keyTypeTransaction)
+  close(): Promise<void> {
+    return this.slots.close()
   }
 }
 
