@@ -233,17 +233,24 @@ async function measured<T extends Omit<Phase, 'objects'>>(
   return { ...result, objects: (await objectCount()) - before }
 }
 
+/** One connection per leader with acks=all Produce frames of the partitions it leads; `share` is the
+ * part of the topic's partitions they are. */
+function openLanes(leaders: ReadonlyMap<number, string>, batchShape: typeof shape) {
+  return Promise.all(
+    [...partitionsByLeader(leaders)].map(async ([address, partitions]) => ({
+      connection: await KafkaConnection.open(...splitAddress(address)),
+      frames: await buildProduceFrames(topic, partitions, batchShape, -1),
+      share: partitions.length / partitionCount,
+    })),
+  )
+}
+
 /** Every leader's partitions, as fast as acks come back, `inflightPerLeader` requests on each. */
 async function produceMax(
   leaders: ReadonlyMap<number, string>,
   durationMs: number,
 ): Promise<Omit<Phase, 'objects'>> {
-  const lanes = await Promise.all(
-    [...partitionsByLeader(leaders)].map(async ([address, partitions]) => ({
-      connection: await KafkaConnection.open(...splitAddress(address)),
-      frames: await buildProduceFrames(topic, partitions, maxShape, -1),
-    })),
-  )
+  const lanes = await openLanes(leaders, maxShape)
   try {
     const results = await Promise.all(
       lanes.map((lane) =>
@@ -272,13 +279,7 @@ async function produceAtRate(
   durationMs: number,
 ): Promise<Omit<Phase, 'objects'> & { latency: LatencyHistogram; lost: number }> {
   const batchesPerSecond = ingestBytesPerSecond / (shape.recordBytes * shape.recordsPerBatch)
-  const lanes = await Promise.all(
-    [...partitionsByLeader(leaders)].map(async ([address, partitions]) => ({
-      connection: await KafkaConnection.open(...splitAddress(address)),
-      frames: await buildProduceFrames(topic, partitions, shape, -1),
-      share: partitions.length / partitionCount,
-    })),
-  )
+  const lanes = await openLanes(leaders, shape)
   try {
     const started = performance.now()
     const results = await Promise.all(
