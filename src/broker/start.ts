@@ -95,6 +95,8 @@ export interface StartBrokerOptions {
   /** The built-in Connect worker's settings (exactly.once.source.support, plugin.path). */
   connectWorker?: Pick<ConnectServerOptions, 'exactlyOnceSourceSupport' | 'pluginPath' | 'group'>
   nodeId?: number
+  /** `broker.rack`: this broker's rack (Metadata, DescribeCluster; KIP-392 rack-local fetch in cluster mode). */
+  brokerRack?: string
   logLevel?: LogLevel
   logger?: Logger
   limits?: Partial<BrokerLimits>
@@ -365,7 +367,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     nodeId: options.nodeId ?? 0,
     host: listenAddress.host,
     port: listenAddress.port,
-    rack: null,
+    rack: options.brokerRack ?? null,
   }
   const fetchSessions = new FetchSessionCache({
     sessionsMax: limits.fetchSessionsMax,
@@ -441,7 +443,11 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     listener = await startListeners({ specs, security, services, router, limits, log })
     // In cluster mode the broker id comes from PostgreSQL, at the address clients were just given.
     if (cluster !== null)
-      identity.nodeId = await cluster.activate({ host: identity.host, port: identity.port, rack: null })
+      identity.nodeId = await cluster.activate({
+        host: identity.host,
+        port: identity.port,
+        rack: identity.rack,
+      })
   } catch (error) {
     // A listener that cannot bind (EADDRINUSE) or a cluster that cannot be joined fails the start:
     // release what is already open, so an embedding process is not left with ports bound and the

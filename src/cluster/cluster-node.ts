@@ -48,7 +48,7 @@ import {
 } from './membership.ts'
 import { migrate } from './migrations.ts'
 import { deleteQueuedObjects } from './object-cleaner.ts'
-import { ObjectReader } from './object-reader.ts'
+import { ObjectReader, type ReadStats } from './object-reader.ts'
 import { ObjectWriter } from './object-writer.ts'
 import type { ClusterOptions } from './options.ts'
 import { allocateProducerIdBlock, expireProducerState, loadProducerState } from './producer-state-rows.ts'
@@ -76,6 +76,7 @@ export class ClusterNode implements ClusterView {
   private readonly cache: ReadCache
   private writer: ObjectWriter | null = null
   private readonly writes = { objects: 0, putSeconds: 0, commitSeconds: 0 }
+  private readonly readStats: ReadStats
   private registration: Registration | null = null
   private live: ClusterBroker[] = []
   private syncTimer: NodeJS.Timeout | null = null
@@ -98,6 +99,7 @@ export class ClusterNode implements ClusterView {
     this.groupStore = new ClusterGroupStore(database, options.leaseTimeoutMs)
     this.sharedState = new SharedStateDocuments(database)
     const reader = new ObjectReader(database, store, this.cache)
+    this.readStats = reader.stats
     const node = this
     this.logs = new ClusterLogManager(
       clusterId,
@@ -195,6 +197,11 @@ export class ClusterNode implements ClusterView {
       objectsWritten: this.writes.objects,
       objectPutSecondsSum: this.writes.putSeconds,
       metadataCommitSecondsSum: this.writes.commitSeconds,
+      indexQueries: this.readStats.indexQueries,
+      indexQuerySecondsSum: this.readStats.indexQuerySeconds,
+      objectGets: this.readStats.objectGets,
+      objectGetSecondsSum: this.readStats.objectGetSeconds,
+      readCacheHits: this.readStats.cacheHits,
     }
   }
 

@@ -1,10 +1,10 @@
 // The log start offset of cluster partitions (DeleteRecords, retention.ms, retention.bytes) and the
 // objects it frees. Moving it is one transaction, fenced by the leader's broker id and epoch like every
-// commit: the offset only moves forward, the index rows wholly below it are deleted, and the objects no
-// row refers to any more are queued in deleted_objects. A deleted topic's index rows are removed and
-// their objects queued the same way. One object may hold batches of many partitions, so it is queued
-// only when its last row is gone; the transactions that delete rows take one advisory lock, so two of
-// them freeing the last rows of one object at once cannot both miss it.
+// commit: the offset only moves forward, the index rows (and aborted transactions) wholly below it are
+// deleted, and the objects no row refers to any more are queued in deleted_objects. A deleted topic's
+// index rows are removed and their objects queued the same way. One object may hold batches of many
+// partitions, so it is queued only when its last row is gone; the transactions that delete rows take
+// one advisory lock, so two of them freeing the last rows of one object at once cannot both miss it.
 //
 // The queue is emptied by object-cleaner.ts after a delay (reads in flight may still use an object).
 
@@ -48,6 +48,12 @@ export function advanceLogStart(
     await queueUnreferenced(
       client,
       gone.rows.map((each) => each.object_key),
+    )
+    // Aborted transactions wholly below the log start are never asked for again (read_committed reads
+    // start at or above it), as Kafka drops the aborted-transaction index with its segments.
+    await client.query(
+      'DELETE FROM aborted_transactions WHERE topic_id = $1 AND partition = $2 AND last_offset < $3',
+      [part.topicId, part.partition, logStartOffset],
     )
     return logStartOffset
   })

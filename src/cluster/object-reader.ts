@@ -29,7 +29,25 @@ interface IndexRow {
   byte_end: number | null
 }
 
+/** The read side's work since start, for /metrics (seconds and counts: rate(seconds)/rate(count) is the
+ * mean latency). */
+export interface ReadStats {
+  indexQueries: number
+  indexQuerySeconds: number
+  objectGets: number
+  objectGetSeconds: number
+  cacheHits: number
+}
+
 export class ObjectReader {
+  readonly stats: ReadStats = {
+    indexQueries: 0,
+    indexQuerySeconds: 0,
+    objectGets: 0,
+    objectGetSeconds: 0,
+    cacheHits: 0,
+  }
+
   constructor(
     private readonly database: MetadataDatabase,
     private readonly store: ObjectStore,
@@ -43,6 +61,7 @@ export class ObjectReader {
     maxBytes: number,
     options: { readCommitted: boolean } = { readCommitted: false },
   ): Promise<ReadResult> {
+    const queryStartedMs = performance.now()
     const rows = await this.database.query<IndexRow>(
       `SELECT p.high_watermark, p.log_start_offset, o.base_offset, o.last_offset, o.object_key, o.byte_start,
               o.byte_end,
@@ -56,6 +75,8 @@ export class ObjectReader {
        WHERE p.topic_id = $1 AND p.partition = $2`,
       [topicId, partition, fetchOffset],
     )
+    this.stats.indexQueries++
+    this.stats.indexQuerySeconds += (performance.now() - queryStartedMs) / 1000
     if (rows.length === 0)
       throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${topicId}:${partition}`)
     const highWatermark = Number(rows[0].high_watermark)
@@ -113,8 +134,14 @@ export class ObjectReader {
   private async range(objectKey: string, range: { start: number; endExclusive: number }): Promise<Buffer> {
     const key = ReadCache.keyOf(objectKey, range.start, range.endExclusive)
     const cached = this.cache.get(key)
-    if (cached !== undefined) return cached
+    if (cached !== undefined) {
+      this.stats.cacheHits++
+      return cached
+    }
+    const getStartedMs = performance.now()
     const bytes = await this.store.get(objectKey, range)
+    this.stats.objectGets++
+    this.stats.objectGetSeconds += (performance.now() - getStartedMs) / 1000
     this.cache.set(key, bytes)
     return bytes
   }

@@ -85,6 +85,7 @@ export function startOptionsOf(config: StreamlineConfig, logger: Logger): StartB
           }),
     },
     nodeId: config.nodeId,
+    ...(config.brokerRack === '' ? {} : { brokerRack: config.brokerRack }),
     logger,
     limits: limitsOf(config),
     settings: settingsOf(config),

@@ -20,6 +20,7 @@ export const kafkaAliases: ReadonlyMap<string, KafkaAlias> = new Map<string, Kaf
   ['allow.everyone.if.no.acl.found', { key: 'security.allow_everyone_if_no_acl_found' }],
   ['auto.create.topics.enable', { key: 'topics.auto_create' }],
   ['broker.id', { key: 'node_id' }],
+  ['broker.rack', { key: 'broker_rack' }],
   ['compression.type', { key: 'topics.compression_type' }],
   ['connection.failed.authentication.delay.ms', { key: 'security.failed_authentication_delay_ms' }],
   ['connections.max.idle.ms', { key: 'limits.connections_max_idle_ms' }],

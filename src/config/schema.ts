@@ -508,6 +508,16 @@ export const configSchema = z
       .max(int32Max)
       .default(0)
       .meta(meta('This broker id (Kafka: node.id, broker.id).', { valueName: '<n>' })),
+    brokerRack: z
+      .string()
+      .max(255)
+      .default('')
+      .meta(
+        meta(
+          "This broker's rack or availability zone (Kafka: broker.rack): shown in Metadata and DescribeCluster; in cluster mode a consumer with client.rack fetches from a broker of its rack (KIP-392). Empty: none.",
+          { valueName: '<rack>' },
+        ),
+      ),
     logLevel: z
       .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
       .default('info')

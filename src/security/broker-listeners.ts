@@ -65,7 +65,6 @@ export async function openSecurityServices(
   options: SecurityStartOptions,
   storage: { dataDir?: string; documents?: StateDocuments },
 ): Promise<SecurityServices> {
-  const { dataDir } = storage
   if (options.saslMechanisms.includes('OAUTHBEARER') && options.oauthBearer === undefined) {
     throw new ConfigError(
       'security.sasl_oauthbearer_jwks_endpoint_url',
@@ -86,7 +85,7 @@ export async function openSecurityServices(
   const credentials = new CredentialStore({ ...storage, bootstrap })
   await credentials.load()
   const delegationTokens = new DelegationTokenStore({
-    dataDir,
+    ...storage,
     tokens: options.delegationTokens ?? defaultDelegationTokenOptions,
   })
   await delegationTokens.load()

@@ -8,12 +8,15 @@
 // extension `tokenauth=true`; like Kafka, the broker keeps SCRAM credentials (salted keys) derived
 // from that password per mechanism, and the session's principal is the token's owner.
 //
-// Persisted in `<data dir>/delegation-tokens.json` (atomic rewrite per change, before the answer).
+// Persisted in `<data dir>/delegation-tokens.json` (atomic rewrite per change, before the answer), or
+// in cluster mode as a document in PostgreSQL shared by every broker (cluster/shared-state.ts): a token
+// created through one broker authenticates on all of them (each recomputes its HMAC from the secret,
+// which every broker must share, as in Kafka). Each change is applied to the latest stored state.
 // Expired tokens are treated as absent at once and removed from the file by a sweep that runs at most
 // every delegation.token.expiry.check.interval.ms, on the next use (no timer keeps the process busy).
 
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
-import { JsonStateFile } from '../storage/state-file.ts'
+import { type StateDocument, type StateDocuments, stateDocument } from '../storage/state-file.ts'
 import {
   credentialFromPassword,
   type ScramCredential,
@@ -114,16 +117,22 @@ export function ownerOrRenewer(token: DelegationToken, principal: TokenPrincipal
 export class DelegationTokenStore {
   private readonly options: DelegationTokenOptions
   private readonly secret: Buffer | null
-  private readonly stateFile: JsonStateFile<StoredFile>
+  private readonly stateFile: StateDocument<StoredFile>
   private readonly tokens = new Map<string, TokenEntry>()
   private lastSweepMs = 0
   private readonly now: () => number
 
-  constructor(options: { dataDir?: string; tokens: DelegationTokenOptions; now?: () => number }) {
+  constructor(options: {
+    dataDir?: string
+    documents?: StateDocuments
+    tokens: DelegationTokenOptions
+    now?: () => number
+  }) {
     this.options = options.tokens
     this.secret =
       options.tokens.secretKey === undefined ? null : Buffer.from(options.tokens.secretKey, 'utf8')
-    this.stateFile = new JsonStateFile(options.dataDir, delegationTokensFileName, 1)
+    this.stateFile = stateDocument(options, delegationTokensFileName, 1)
+    this.stateFile.subscribe((stored) => this.adopt(stored))
     this.now = options.now ?? Date.now
   }
 
@@ -136,6 +145,14 @@ export class DelegationTokenStore {
     if (this.secret === null) return
     const stored = await this.stateFile.read()
     if (stored === null) return
+    this.adopt(stored)
+    await this.sweep(true)
+  }
+
+  /** Takes the stored tokens as this store's (at load, and when another broker changed them). */
+  private adopt(stored: StoredFile): void {
+    if (this.secret === null) return
+    this.tokens.clear()
     for (const token of stored.tokens) {
       const credentials = new Map<ScramMechanism, ScramCredential>()
       for (const mechanism of scramMechanisms) {
@@ -155,7 +172,6 @@ export class DelegationTokenStore {
         credentials,
       })
     }
-    await this.sweep(true)
   }
 
   /** Kafka's createToken: expiry = min(now + expiry time, max); max = now + min(asked, max lifetime). */
@@ -167,7 +183,6 @@ export class DelegationTokenStore {
   }): Promise<TokenOutcome<DelegationToken>> {
     if (this.secret === null) return { ok: false, error: 'DELEGATION_TOKEN_AUTH_DISABLED' }
     await this.sweep(false)
-    if (this.tokens.size >= delegationTokensMax) return { ok: false, error: 'POLICY_VIOLATION' }
     const nowMs = this.now()
     const maxLifetimeMs =
       request.maxLifetimeMs > 0
@@ -191,20 +206,23 @@ export class DelegationTokenStore {
     for (const mechanism of scramMechanisms) {
       credentials.set(mechanism, await credentialFromPassword(mechanism, password, scramIterationsMin))
     }
-    this.tokens.set(tokenId, { token, credentials })
-    await this.persist()
+    await this.change(() => {
+      if (this.tokens.size >= delegationTokensMax) throw new TokenRefused('POLICY_VIOLATION')
+      this.tokens.set(tokenId, { token, credentials })
+    })
     return { ok: true, value: token }
   }
 
   /** Kafka's renewToken: the new expiry is min(max, now + period); a negative period is the default. */
   async renew(hmac: Buffer, renewer: TokenPrincipal, renewPeriodMs: number): Promise<TokenOutcome<number>> {
-    const found = await this.findForChange(hmac, renewer)
-    if (!found.ok) return found
+    if (this.secret === null) return { ok: false, error: 'DELEGATION_TOKEN_AUTH_DISABLED' }
+    await this.sweep(false)
     const period = renewPeriodMs < 0 ? this.options.expiryTimeMs : renewPeriodMs
-    const token = found.value
-    token.expiryTimestampMs = Math.min(token.maxTimestampMs, this.now() + period)
-    await this.persist()
-    return { ok: true, value: token.expiryTimestampMs }
+    return this.change(() => {
+      const token = this.findForChange(hmac, renewer)
+      token.expiryTimestampMs = Math.min(token.maxTimestampMs, this.now() + period)
+      return token.expiryTimestampMs
+    })
   }
 
   /** Kafka's expireToken: a negative period expires the token now (it is removed). */
@@ -213,15 +231,16 @@ export class DelegationTokenStore {
     requester: TokenPrincipal,
     expiryPeriodMs: number,
   ): Promise<TokenOutcome<number>> {
-    const found = await this.findForChange(hmac, requester)
-    if (!found.ok) return found
-    const token = found.value
-    const nowMs = this.now()
-    const expiryTimestampMs = Math.min(token.maxTimestampMs, nowMs + expiryPeriodMs)
-    if (expiryTimestampMs < nowMs) this.tokens.delete(token.tokenId)
-    else token.expiryTimestampMs = expiryTimestampMs
-    await this.persist()
-    return { ok: true, value: expiryTimestampMs }
+    if (this.secret === null) return { ok: false, error: 'DELEGATION_TOKEN_AUTH_DISABLED' }
+    await this.sweep(false)
+    return this.change(() => {
+      const token = this.findForChange(hmac, requester)
+      const nowMs = this.now()
+      const expiryTimestampMs = Math.min(token.maxTimestampMs, nowMs + expiryPeriodMs)
+      if (expiryTimestampMs < nowMs) this.tokens.delete(token.tokenId)
+      else token.expiryTimestampMs = expiryTimestampMs
+      return expiryTimestampMs
+    })
   }
 
   /** Every live token `include` accepts, oldest first. */
@@ -246,17 +265,33 @@ export class DelegationTokenStore {
     return { credential, owner: entry.token.owner, expiresAtMs: entry.token.expiryTimestampMs }
   }
 
-  private async findForChange(
-    hmac: Buffer,
-    principal: TokenPrincipal,
-  ): Promise<TokenOutcome<DelegationToken>> {
-    if (this.secret === null) return { ok: false, error: 'DELEGATION_TOKEN_AUTH_DISABLED' }
-    await this.sweep(false)
+  /** The token a renewal or expiry changes, among the latest tokens; TokenRefused otherwise. */
+  private findForChange(hmac: Buffer, principal: TokenPrincipal): DelegationToken {
     const token = this.byHmac(hmac)
-    if (token === undefined) return { ok: false, error: 'DELEGATION_TOKEN_NOT_FOUND' }
-    if (!ownerOrRenewer(token, principal)) return { ok: false, error: 'DELEGATION_TOKEN_OWNER_MISMATCH' }
-    if (expired(token, this.now())) return { ok: false, error: 'DELEGATION_TOKEN_EXPIRED' }
-    return { ok: true, value: token }
+    if (token === undefined) throw new TokenRefused('DELEGATION_TOKEN_NOT_FOUND')
+    if (!ownerOrRenewer(token, principal)) throw new TokenRefused('DELEGATION_TOKEN_OWNER_MISMATCH')
+    if (expired(token, this.now())) throw new TokenRefused('DELEGATION_TOKEN_EXPIRED')
+    return token
+  }
+
+  /**
+   * Applies `apply` to the latest stored tokens (another broker may have changed them since this one
+   * last looked) and stores the result before answering; a TokenRefused from `apply` stores nothing and
+   * is the answer.
+   */
+  private async change<T>(apply: () => T): Promise<TokenOutcome<T>> {
+    let value: T | undefined
+    try {
+      await this.stateFile.update((latest) => {
+        if (latest !== null) this.adopt(latest)
+        value = apply()
+        return this.stored()
+      })
+    } catch (error) {
+      if (error instanceof TokenRefused) return { ok: false, error: error.refusal }
+      throw error
+    }
+    return { ok: true, value: value as T }
   }
 
   private byHmac(hmac: Buffer): DelegationToken | undefined {
@@ -276,18 +311,15 @@ export class DelegationTokenStore {
     const nowMs = this.now()
     if (!force && nowMs - this.lastSweepMs < this.options.expiryCheckIntervalMs) return
     this.lastSweepMs = nowMs
-    let removed = false
-    for (const [tokenId, entry] of this.tokens) {
-      if (expired(entry.token, nowMs)) {
-        this.tokens.delete(tokenId)
-        removed = true
-      }
-    }
-    if (removed) await this.persist()
+    const anyExpired = [...this.tokens.values()].some((entry) => expired(entry.token, nowMs))
+    if (!anyExpired) return
+    await this.change(() => {
+      for (const [tokenId, entry] of this.tokens) if (expired(entry.token, nowMs)) this.tokens.delete(tokenId)
+    })
   }
 
-  private persist(): Promise<void> {
-    return this.stateFile.write(() => ({
+  private stored(): StoredFile {
+    return {
       version: 1,
       tokens: [...this.tokens.values()].map(({ token, credentials }) => ({
         tokenId: token.tokenId,
@@ -309,7 +341,14 @@ export class DelegationTokenStore {
           ]),
         ),
       })),
-    }))
+    }
+  }
+}
+
+/** A refused renewal or expiry, thrown inside a change so that nothing is stored. */
+class TokenRefused extends Error {
+  constructor(readonly refusal: TokenRefusal) {
+    super(refusal)
   }
 }
 

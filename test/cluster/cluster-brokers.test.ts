@@ -4,6 +4,8 @@
 // SIGKILL of a broker moves its partitions to the others (leader epoch + 1) and every acknowledged
 // record stays readable, now from the object store; a SIGSTOPped leader resumed after another broker
 // took its partitions commits nothing; a broker added later takes its share of the partitions.
+// Each broker has a rack (broker.rack): Metadata and DescribeCluster list them, and a consumer with
+// client.rack is sent by a partition's leader to a broker of its rack (KIP-392), which serves it.
 // Method: real processes (test/cluster/cluster-helpers.ts: Debian's PostgreSQL 15, s3rver, three
 // `streamline` processes with --cluster-metadata/--object-store, 200 ms heartbeats, 1.5 s leases);
 // kcat and kafkajs as clients; leases read from PostgreSQL to find leaders and epochs.
@@ -11,10 +13,12 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { after, before, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import pg from 'pg'
 import { type BrokerProcess, httpUrlOf } from '../helpers/broker-process.ts'
 import { requireClient } from '../helpers/clients.ts'
+import { CodecClient, fetchRequestBody } from '../helpers/kafka-codec-client.ts'
 import { requirePostgres } from '../helpers/postgres-cluster-server.ts'
 import { startCluster, type TestCluster, waitFor } from './cluster-helpers.ts'
 
@@ -156,7 +160,7 @@ function brokerOf(port: number): BrokerProcess {
 
 before(async () => {
   if (skip !== false) return
-  cluster = await startCluster(3)
+  cluster = await startCluster(3, [], (index) => ['--broker-rack', `az-${index}`])
   database = new pg.Client({ connectionString: cluster.postgres.url })
   await database.connect()
 })
@@ -239,6 +243,117 @@ test('acks=all through kcat and kafkajs, partitions spread, read back exactly on
   assert.equal(read.size, partitionCount, 'keys spread over every partition')
   assertExactlyAcknowledged(read)
 })
+
+/** A counter of a broker's /metrics (0 when absent). */
+async function metricOf(broker: BrokerProcess, name: string): Promise<number> {
+  const text = await (await fetch(`${httpUrlOf(broker)}/metrics`)).text()
+  const line = text.split('\n').find((each) => each.startsWith(`${name} `))
+  return line === undefined ? 0 : Number(line.slice(name.length + 1))
+}
+
+test('racks: listed by Metadata and DescribeCluster; client.rack fetches from a broker of its rack', {
+  skip,
+}, async () => {
+  const [first] = cluster.brokers
+  const client = await CodecClient.open(first.host, first.port)
+  try {
+    const described = await client.request(60, 1, {
+      includeClusterAuthorizedOperations: false,
+      endpointType: 1,
+    })
+    const racks = described.brokers.map((broker) => [broker.port, broker.rack]).sort()
+    const expected = cluster.brokers.map((broker, index) => [broker.port, `az-${index}`]).sort()
+    assert.deepEqual(racks, expected)
+    const metadata = await client.request(3, 12, {
+      topics: null,
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    })
+    assert.deepEqual(metadata.brokers.map((broker) => [broker.port, broker.rack]).sort(), expected)
+  } finally {
+    client.close()
+  }
+  // A partition led by one broker, read by a consumer in another broker's rack.
+  const [led] = await leaders()
+  const leader = brokerOf(led.port)
+  const local = cluster.brokers.find((broker) => broker.port !== led.port)
+  assert.ok(local)
+  const localRack = `az-${cluster.brokers.indexOf(local)}`
+  const localId = (await brokerIdOf(local.port)) ?? -1
+  // The leader answers a Fetch from that rack with the broker to use and no records (as Kafka).
+  const toLeader = await CodecClient.open(leader.host, leader.port)
+  try {
+    const answer = await toLeader.request(1, 12, {
+      ...fetchRequestBody(topic, led.partition, 0n),
+      rackId: localRack,
+    })
+    const partition = answer.responses[0].partitions[0]
+    assert.equal(partition.errorCode, 0)
+    assert.equal(partition.preferredReadReplica, localId)
+    assert.equal(partition.records?.length ?? 0, 0)
+    // The same Fetch without a rack is served by the leader.
+    const plain = await toLeader.request(1, 12, fetchRequestBody(topic, led.partition, 0n))
+    assert.equal(plain.responses[0].partitions[0].preferredReadReplica, -1)
+    assert.ok((plain.responses[0].partitions[0].records?.length ?? 0) > 0)
+  } finally {
+    toLeader.close()
+  }
+  // librdkafka (kcat) with client.rack follows it: every record of the partition, served by the broker
+  // of its rack (its index reads grow, the leader's do not).
+  const expectedValues = (await consumeAll(cluster.bootstrap())).get(led.partition)
+  assert.ok(expectedValues !== undefined && expectedValues.length > 0)
+  const metric = 'streamline_cluster_index_queries_total'
+  // Long polls of the reads above end up to fetch.wait.max.ms (500 ms) after kcat exits, with a last read.
+  const leaderReadsBefore = await settledMetricOf(leader, metric)
+  const localReadsBefore = await metricOf(local, metric)
+  const result = await kcat([
+    '-b',
+    cluster.bootstrap(),
+    '-X',
+    `client.rack=${localRack}`,
+    '-C',
+    '-t',
+    topic,
+    '-p',
+    String(led.partition),
+    '-o',
+    'beginning',
+    '-e',
+    '-q',
+    '-f',
+    '%s\n',
+  ])
+  assert.equal(result.status, 0, result.stderr)
+  assert.deepEqual(
+    result.stdout.split('\n').filter((line) => line !== ''),
+    expectedValues,
+  )
+  assert.equal(await metricOf(leader, metric), leaderReadsBefore, 'the leader served no read')
+  assert.ok((await metricOf(local, metric)) > localReadsBefore, 'the broker of the rack served the reads')
+  assert.ok((await metricOf(local, 'streamline_cluster_index_query_seconds_total')) > 0)
+})
+
+/** A counter once it has not moved for a second (bounded). */
+async function settledMetricOf(broker: BrokerProcess, name: string): Promise<number> {
+  let last = await metricOf(broker, name)
+  for (let round = 0; round < 20; round++) {
+    await sleep(1_000)
+    const now = await metricOf(broker, name)
+    if (now === last) return now
+    last = now
+  }
+  throw new Error(`${name} kept moving`)
+}
+
+/** The broker id registered for the broker listening on `port`, from PostgreSQL. */
+async function brokerIdOf(port: number): Promise<number | null> {
+  const result = await database.query<{ broker_id: number }>(
+    'SELECT broker_id FROM brokers WHERE port = $1 AND NOT stopped ORDER BY broker_id DESC LIMIT 1',
+    [port],
+  )
+  return result.rows[0]?.broker_id ?? null
+}
 
 test('SIGKILL of a broker: its partitions move with epoch + 1, every acknowledged record readable', {
   skip,

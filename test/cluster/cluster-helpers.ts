@@ -16,8 +16,8 @@ export interface TestCluster {
   postgres: PostgresServer
   s3: S3Server
   brokers: BrokerProcess[]
-  /** Starts one more broker of this cluster. */
-  addBroker(): Promise<BrokerProcess>
+  /** Starts one more broker of this cluster (`args` after the cluster's and startCluster's). */
+  addBroker(args?: readonly string[]): Promise<BrokerProcess>
   /** Every broker still running, as a bootstrap list. */
   bootstrap(): string
   dispose(): Promise<void>
@@ -47,17 +47,19 @@ export function clusterArgs(postgres: PostgresServer, s3: S3Server): string[] {
   ]
 }
 
-/** `extraArgs` go to every broker, after the cluster's (so they win). */
+/** `extraArgs` go to every broker, after the cluster's (so they win); `argsOf(index)` to the
+ * index-th broker started here only (a rack per broker). */
 export async function startCluster(
   brokerCount: number,
   extraArgs: readonly string[] = [],
+  argsOf: (index: number) => readonly string[] = () => [],
 ): Promise<TestCluster> {
   const postgres = await startPostgresServer()
   const s3 = await startS3Server('streamline-cluster')
   const brokers: BrokerProcess[] = []
-  const addBroker = async (): Promise<BrokerProcess> => {
+  const addBroker = async (args: readonly string[] = []): Promise<BrokerProcess> => {
     const broker = await startBrokerProcess({
-      args: [...clusterArgs(postgres, s3), ...extraArgs],
+      args: [...clusterArgs(postgres, s3), ...extraArgs, ...args],
       listeningTimeoutMs: 60_000,
     })
     brokers.push(broker)
@@ -80,7 +82,7 @@ export async function startCluster(
     },
   }
   try {
-    for (let index = 0; index < brokerCount; index++) await addBroker()
+    for (let index = 0; index < brokerCount; index++) await addBroker(argsOf(index))
   } catch (error) {
     await cluster.dispose()
     throw error

@@ -2,7 +2,8 @@
 // cluster-wide state in PostgreSQL (shared_state), not each broker's data dir: a user and ACLs created
 // through broker 1 are used on broker 2, an operation they do not allow is denied on broker 3, a DENY
 // added through broker 1 takes effect on broker 3 within a sync interval, alters through two brokers
-// at once both stay, and a broker started after the others were SIGKILLed has it all.
+// at once both stay, a delegation token created through broker 1 logs in on brokers 2 and 3 and is
+// renewed and expired through them, and a broker started after the others were SIGKILLed has it all.
 // Method: real processes (cluster-helpers.ts: PostgreSQL 15, s3rver, three brokers with a
 // SASL_PLAINTEXT listener, a users file with alice, the ACL authorizer, alice super user). The admin
 // requests go over raw connections to one chosen broker, logged in as alice (generated codecs: no
@@ -23,12 +24,14 @@ import { AclOperation, AclPermissionType, PatternType, ResourceType } from '../.
 import { type BrokerProcess, makeTempDir, removeTempDir } from '../helpers/broker-process.ts'
 import { CodecClient, createTopicsRequestBody } from '../helpers/kafka-codec-client.ts'
 import { requirePostgres } from '../helpers/postgres-cluster-server.ts'
+import { kafkaTokenSasl } from '../security/token-login.ts'
 import { startCluster, type TestCluster, testHeartbeatIntervalMs, waitFor } from './cluster-helpers.ts'
 
 const skip = requirePostgres()
 const carolPassword = 'carol-password'
 const brokerResource = 4
 const dynamicDefaultBrokerConfig = 3
+const tokenSecret = 'cluster-delegation-secret'
 let cluster: TestCluster
 let database: pg.Client
 let dir: string
@@ -48,6 +51,8 @@ before(async () => {
     'User:alice',
     '--security-failed-authentication-delay-ms',
     '0',
+    '--security-delegation-token-secret-key',
+    tokenSecret,
   ])
   database = new pg.Client({ connectionString: cluster.postgres.url })
   await database.connect()
@@ -285,6 +290,72 @@ async function quotasOn(broker: BrokerProcess): Promise<unknown> {
   }
 }
 
+/** Whether kafkajs logs in on `broker` with the token (SCRAM tokenauth=true) and lists topics. */
+async function tokenLogsIn(broker: BrokerProcess, tokenId: string, hmac: Buffer): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'cluster-token',
+    brokers: [broker.bootstrap],
+    sasl: kafkaTokenSasl('scram-sha-256', tokenId, hmac),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  }).admin()
+  try {
+    await admin.connect()
+    await admin.listTopics()
+    return true
+  } catch {
+    return false
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+test('a delegation token created through broker 1 logs in on brokers 2 and 3, is renewed and expired through them', {
+  skip,
+}, async () => {
+  const [first, second, third] = cluster.brokers
+  const onFirst = await aliceOn(first)
+  const onSecond = await aliceOn(second)
+  const onThird = await aliceOn(third)
+  try {
+    const created = await onFirst.request(ApiKey.CreateDelegationToken, 3, {
+      ownerPrincipalType: null,
+      ownerPrincipalName: null,
+      renewers: [],
+      maxLifetimeMs: -1n,
+    })
+    assert.equal(created.errorCode, 0)
+    const { tokenId, hmac } = created
+    // Every broker learns the token at its next sync (200 ms here).
+    await waitFor('the token logs in on broker 2', async () =>
+      (await tokenLogsIn(second, tokenId, hmac)) ? true : null,
+    )
+    await waitFor('the token logs in on broker 3', async () =>
+      (await tokenLogsIn(third, tokenId, hmac)) ? true : null,
+    )
+    const renewed = await onSecond.request(ApiKey.RenewDelegationToken, 2, {
+      hmac,
+      renewPeriodMs: 3_600_000n,
+    })
+    assert.equal(renewed.errorCode, 0)
+    const described = await waitFor('broker 3 describes the renewed expiry', async () => {
+      const answer = await onThird.request(ApiKey.DescribeDelegationToken, 3, { owners: null })
+      const token = answer.tokens.find((each) => each.tokenId === tokenId)
+      return token !== undefined && token.expiryTimestamp === renewed.expiryTimestampMs ? token : null
+    })
+    assert.equal(described.principalName, 'alice')
+    const expired = await onThird.request(ApiKey.ExpireDelegationToken, 2, { hmac, expiryTimePeriodMs: -1n })
+    assert.equal(expired.errorCode, 0)
+    await waitFor('broker 1 refuses the expired token', async () =>
+      (await tokenLogsIn(first, tokenId, hmac)) ? null : true,
+    )
+    const again = await onFirst.request(ApiKey.RenewDelegationToken, 2, { hmac, renewPeriodMs: -1n })
+    assert.equal(again.errorCode, 62, 'DELEGATION_TOKEN_NOT_FOUND')
+  } finally {
+    for (const client of [onFirst, onSecond, onThird]) client.close()
+  }
+})
+
 test('client quotas and cluster-wide broker configs altered through two brokers at once: every broker has both', {
   skip,
 }, async () => {
@@ -349,7 +420,9 @@ test('client quotas and cluster-wide broker configs altered through two brokers 
   assert.deepEqual(
     stored.rows
       .map((row) => [row.name, Number(row.revision)])
-      .filter(([name]) => name !== 'acls.json' && name !== 'scram-credentials.json'),
+      .filter(
+        ([name]) => !['acls.json', 'scram-credentials.json', 'delegation-tokens.json'].includes(String(name)),
+      ),
     [
       ['client-quotas.json', 2],
       ['dynamic-broker-configs-default', 2],

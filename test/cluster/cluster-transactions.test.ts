@@ -151,6 +151,22 @@ test('abort, commit and an open transaction: read_committed sees exactly the com
     'open-0',
   ])
   await producer.disconnect()
+  // DeleteRecords past the aborted transaction drops its row (read_committed reads start above it).
+  const admin = kafkaClient().admin()
+  await admin.connect()
+  await admin.fetchTopicMetadata({ topics: [topic] })
+  await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '4' }] })
+  await admin.disconnect()
+  const left = await database.query(
+    `SELECT a.first_offset FROM aborted_transactions a JOIN topics t USING (topic_id) WHERE t.name = $1`,
+    [topic],
+  )
+  assert.deepEqual(left.rows, [])
+  assert.deepEqual((await readTopic(everyBroker[2], topic, readCommitted)).get(0), [
+    'committed-0',
+    'committed-1',
+    'open-0',
+  ])
 })
 
 test('a zombie is fenced: a new incarnation aborts its transaction and its commit is refused', {

@@ -1,9 +1,10 @@
-// Goal: losing PostgreSQL makes the cluster refuse writes with retriable errors and recover when it
-// returns, with nothing acknowledged lost: a kafkajs producer (acks=all, retries) keeps sending while
-// the database is stopped for two seconds and started again; every acknowledged record is read back.
+// Goal: losing PostgreSQL, or the object store, makes the cluster refuse writes with retriable errors
+// and recover when it returns, with nothing acknowledged lost: a kafkajs producer (acks=all, retries)
+// keeps sending while the database (then the S3 API server) is stopped for two seconds and started
+// again; every acknowledged record is read back, none twice.
 // Method: test/cluster/cluster-helpers.ts (real PostgreSQL, s3rver, two broker processes); the
-// database is stopped with a fast shutdown and restarted on the same port with the same data; kcat
-// reads everything back at the end.
+// database is stopped with a fast shutdown and restarted on the same port with the same data, s3rver
+// with SIGTERM and restarted on the same port and directory; kcat reads everything back at the end.
 
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
@@ -15,7 +16,6 @@ import { requirePostgres } from '../helpers/postgres-cluster-server.ts'
 import { startCluster, type TestCluster } from './cluster-helpers.ts'
 
 const skip = requirePostgres() || requireClient('kcat')
-const topic = 'through-outage'
 let cluster: TestCluster
 
 before(async () => {
@@ -26,9 +26,13 @@ after(async () => {
   await cluster?.dispose()
 })
 
-test('PostgreSQL restarted under load: writes pause and resume, nothing acknowledged lost', {
-  skip,
-}, async (context) => {
+/** A kafkajs acks=all producer sends one record at a time through `outage` (stop, 2 s, start); every
+ * acknowledged record is read back exactly once and writes resume after the restart. */
+async function produceThroughOutage(
+  topic: string,
+  outage: { stop(): Promise<void>; start(): Promise<void> },
+  diagnostic: (message: string) => void,
+): Promise<void> {
   const kafka = new Kafka({
     clientId: 'outage-test',
     brokers: cluster.bootstrap().split(','),
@@ -59,17 +63,17 @@ test('PostgreSQL restarted under load: writes pause and resume, nothing acknowle
   const startedMs = Date.now()
   while (acknowledged.length < 20 && Date.now() - startedMs < 30_000) await sleep(100)
   const beforeOutage = acknowledged.length
-  await cluster.postgres.stop()
+  await outage.stop()
   await sleep(2_000)
   const duringOutage = acknowledged.length
-  await cluster.postgres.start()
+  await outage.start()
   const restartedAtMs = Date.now()
   while (acknowledged.length <= duringOutage + 20 && Date.now() - restartedAtMs < 30_000) await sleep(100)
   const resumedMs = Date.now() - restartedAtMs
   sending = false
   await loop
   await producer.disconnect()
-  context.diagnostic(
+  diagnostic(
     `acknowledged before the outage ${beforeOutage}, during ${duringOutage - beforeOutage}, total ${acknowledged.length}, ` +
       `failed ${failed.length}; 20 more acknowledged ${resumedMs} ms after the restart`,
   )
@@ -90,4 +94,16 @@ test('PostgreSQL restarted under load: writes pause and resume, nothing acknowle
   assert.deepEqual(duplicated, [], 'no acknowledged record twice')
   // A send that failed may or may not have been committed (unknown outcome): never more than once.
   for (const value of failed) assert.ok((counts.get(value) ?? 0) <= 1, `${value} at most once`)
+}
+
+test('PostgreSQL restarted under load: writes pause and resume, nothing acknowledged lost', {
+  skip,
+}, async (context) => {
+  await produceThroughOutage('through-outage', cluster.postgres, (message) => context.diagnostic(message))
+})
+
+test('object store restarted under load: writes pause and resume, nothing acknowledged lost', {
+  skip,
+}, async (context) => {
+  await produceThroughOutage('through-s3-outage', cluster.s3, (message) => context.diagnostic(message))
 })

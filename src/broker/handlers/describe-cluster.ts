@@ -1,4 +1,5 @@
-// DescribeCluster (key 60), v0-1: this broker, the cluster id and the controller (this broker).
+// DescribeCluster (key 60), v0-1: this broker (in cluster mode every live broker, with its rack), the
+// cluster id and the controller (the first broker, as Metadata says).
 // v1: endpointType (1 = brokers, 2 = controllers): a broker only describes brokers, so 2 gets
 // MISMATCHED_ENDPOINT_TYPE and an unknown type UNSUPPORTED_ENDPOINT_TYPE (INVALID_REQUEST in v0),
 // as Kafka's AuthHelper.computeDescribeClusterResponse. v0 is flexible already.
@@ -16,15 +17,20 @@ export const describeCluster = defineHandler({
   apiKey: ApiKey.DescribeCluster,
   versions: { min: 0, max: 1 },
   async handle(context, request) {
-    const { identity, logs } = context.services
+    const { identity, logs, cluster } = context.services
+    // In cluster mode every live broker, as Metadata lists them (with their racks).
+    const brokers =
+      cluster === undefined || cluster.brokers().length === 0
+        ? [{ brokerId: identity.nodeId, host: identity.host, port: identity.port, rack: identity.rack }]
+        : cluster.brokers().map(({ brokerId, host, port, rack }) => ({ brokerId, host, port, rack }))
     const answer = {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       errorMessage: null as string | null,
       endpointType: EndpointType.brokers,
       clusterId: logs.clusterId,
-      controllerId: identity.nodeId,
-      brokers: [{ brokerId: identity.nodeId, host: identity.host, port: identity.port, rack: identity.rack }],
+      controllerId: brokers[0].brokerId,
+      brokers,
       clusterAuthorizedOperations: clusterAuthorizedOperations(
         context,
         request.includeClusterAuthorizedOperations,

@@ -2,8 +2,9 @@
 // v0-3: magic 0/1 message sets (down-converted) · v3: max_bytes (KIP-74) · v4: isolation level,
 // last stable offset, aborted transactions, record batch v2 · v5: log start offset · v7: fetch
 // sessions (KIP-227) · v9: current leader epoch (KIP-320) · v10: zstd · v11: rack, preferred read
-// replica (always -1) · v12: flexible, last fetched epoch · v13: topic ids (KIP-516) · v15-17: replica
-// state and directory (KIP-903/966/853; ignored, only consumers fetch here).
+// replica (KIP-392 in cluster mode: fetch/preferred-read-replica.ts; -1 otherwise) · v12: flexible,
+// last fetched epoch · v13: topic ids (KIP-516) · v15-17: replica state and directory
+// (KIP-903/966/853; ignored, only consumers fetch here).
 // read_committed stops at the last stable offset and lists the aborted transactions of the range.
 // Long poll (fetch/wait-for-data.ts): listens for appends from before the first read, so one landing
 // during the read (a Produce pipelined just ahead on the same connection) is not missed, and re-reads
@@ -20,6 +21,7 @@ import type { IsolationLevel } from '../../storage/types.ts'
 import { defineHandler } from '../handler.ts'
 import { planFetch } from './fetch/fetch-plan.ts'
 import type { SessionPartition } from './fetch/fetch-session-cache.ts'
+import { preferredReadReplicas, redirectedRead } from './fetch/preferred-read-replica.ts'
 import { logsOf, type PartitionRead, readPartitions, recordBytes } from './fetch/read-partitions.ts'
 import { AppendWatch } from './fetch/wait-for-data.ts'
 
@@ -41,12 +43,25 @@ export const fetch = defineHandler({
       responseBytesMax: apiVersion >= 3 ? request.maxBytes : unlimitedResponseBytes,
     }
     // Partitions the principal may not READ are answered with an error and never read or waited on.
-    const allowed = plan.partitions.filter((target) =>
+    const permitted = plan.partitions.filter((target) =>
       allows(context, AclOperation.READ, ResourceType.TOPIC, target.topic),
     )
-    const readAll = async () => inPlanOrder(plan.partitions, await readPartitions(allowed, options))
+    // KIP-392: partitions a consumer should fetch from a broker of its rack are answered without data.
+    const redirected = preferredReadReplicas(permitted, {
+      apiVersion,
+      clientRack: request.rackId,
+      replicaId: request.replicaId,
+      identity: context.services.identity,
+      cluster: context.services.cluster,
+    })
+    const allowed = permitted.filter((target) => !redirected.has(target))
+    const redirectedReads = () =>
+      [...redirected].map(([target, replicaId]) => redirectedRead(target, replicaId, logs))
+    const readAll = async () =>
+      inPlanOrder(plan.partitions, [...(await readPartitions(allowed, options)), ...redirectedReads()])
     const waitMs = Math.min(request.maxWaitMs, limits.fetchWaitMsMax)
-    const mayWait = plan.errorCode === 0 && request.minBytes > 0 && waitMs > 0
+    // As Kafka: an answer naming a preferred read replica goes at once.
+    const mayWait = plan.errorCode === 0 && request.minBytes > 0 && waitMs > 0 && redirected.size === 0
     // Listening starts before the first read, so an append landing during it is not missed.
     const watch = mayWait ? new AppendWatch(logsOf(allowed, logs)) : null
     let reads: PartitionRead[]
@@ -147,6 +162,7 @@ function hasNews(read: PartitionRead): boolean {
     sent === null ||
     read.records.length > 0 ||
     read.errorCode !== 0 ||
+    read.preferredReadReplica !== undefined ||
     sent.highWatermark !== read.highWatermark ||
     sent.lastStableOffset !== read.lastStableOffset ||
     sent.logStartOffset !== read.logStartOffset
@@ -190,7 +206,7 @@ function partitionData(read: PartitionRead, isolation: IsolationLevel): Partitio
             firstOffset: BigInt(entry.firstOffset),
           }))
         : null,
-    preferredReadReplica: -1,
+    preferredReadReplica: read.preferredReadReplica ?? -1,
     records: read.records,
   }
 }

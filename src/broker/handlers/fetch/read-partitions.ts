@@ -24,6 +24,8 @@ export interface PartitionRead {
   records: Buffer
   /** read_committed: the transactions aborted over the returned range. */
   abortedTransactions: { producerId: bigint; firstOffset: number }[]
+  /** KIP-392: the broker the consumer should fetch this partition from (no records then). */
+  preferredReadReplica?: number
 }
 
 export interface ReadOptions {
