@@ -14,6 +14,7 @@ import {
   validateBatch,
 } from '../protocol/records/batch-header.ts'
 import { StorageErrorCode } from './error-codes.ts'
+import { isHandedOver } from './handed-over.ts'
 import { type MarkerType, markerTypeOf } from './partition-transactions.ts'
 import type { ProducerBatchHeader } from './producer-state.ts'
 
@@ -42,9 +43,12 @@ export interface AppendValidationRules {
 export function validateAppendBatches(buffer: Buffer, rules: AppendValidationRules): BatchSpan[] {
   if (buffer.length === 0) throw new KafkaError(StorageErrorCode.INVALID_RECORD, 'no record batch to append')
   const spans: BatchSpan[] = []
+  // A handed-over buffer was built by this process's batch builder for this append (its CRC computed
+  // over these bytes, nothing written since): its CRC is not computed a second time.
+  const verifyCrc = !isHandedOver(buffer)
   let position = 0
   while (position < buffer.length) {
-    const { header, sizeBytes } = validateBatch(buffer, position, { origin: 'produce' })
+    const { header, sizeBytes } = validateBatch(buffer, position, { origin: 'produce', verifyCrc })
     if (sizeBytes > rules.maxMessageBytes) {
       throw new KafkaError(
         StorageErrorCode.MESSAGE_TOO_LARGE,

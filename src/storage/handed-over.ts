@@ -1,7 +1,9 @@
 // Batches handed to `append` by a producer that never touches them again: the in-process client's
-// (src/embedded/client/producer.ts), built for this one append. The in-memory engine keeps such a
-// buffer as it is instead of copying it; any other buffer (a slice of a network frame, a caller's
-// buffer that may be reused) is copied, as before. A WeakSet: nothing is kept alive by the mark.
+// (src/embedded/client/producer.ts), built by buildBatch for this one append. The in-memory engine
+// keeps such a buffer as it is instead of copying it, and append validation does not compute its
+// CRC32C a second time (buildBatch computed it over these very bytes; every other check still runs).
+// Any other buffer (a slice of a network frame, a caller's buffer that may be reused) is copied and
+// fully checked, as before. A WeakSet: nothing is kept alive by the mark.
 
 const handedOver = new WeakSet<Buffer>()
 

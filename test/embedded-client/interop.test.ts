@@ -1,15 +1,21 @@
 // Goal: records written by the in-process producer are exactly what network clients read (kcat and
 // kafkajs: keys, values, headers, timestamps, partitions, offsets, every codec), records written by a
-// network producer (kafkajs) are exactly what the in-process consumer reads, and malformed input
-// (missing topic, bad record shapes, bad options) answers typed errors while the broker keeps serving.
+// network producer (kafkajs) are exactly what the in-process consumer reads, the stored batches are
+// the broker's batch builder's bytes with valid CRC32Cs (the append trusts the CRC of the batches the
+// in-process producer built, so librdkafka checks them here), keyed records land where kafkajs puts
+// them, and malformed input (missing topic, bad record shapes, bad options) answers typed errors while
+// the broker keeps serving.
 // Method: one embedded broker (startStreamline, in memory) for the file; real kcat and kafkajs over
 // its socket; the in-process client on its result.
 
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { Kafka, logLevel } from 'kafkajs'
+import { Kafka, logLevel, Partitioners } from 'kafkajs'
 import { type ConsumedRecord, type Streamline, startStreamline } from '../../src/embedded/index.ts'
 import { EncodeError, KafkaError } from '../../src/errors.ts'
+import { validateBatch } from '../../src/protocol/records/batch-header.ts'
+import { buildBatch } from '../../src/protocol/records/batch-v2.ts'
+import { CompressionCodec } from '../../src/protocol/records/compression/index.ts'
 import { requireClient } from '../helpers/clients.ts'
 import { kcatConsume, waitFor } from './helpers.ts'
 
@@ -159,7 +165,8 @@ describe('in-process producer → network consumers', () => {
       await producer.send('codecs', records)
       await producer.close()
     }
-    const read = await kcatConsume(streamline.bootstrap, 'codecs')
+    // check.crcs: librdkafka verifies every batch's CRC32C.
+    const read = await kcatConsume(streamline.bootstrap, 'codecs', ['-X', 'check.crcs=true'])
     assert.deepEqual(
       read.map((record) => [record.offset, record.key, record.payload]),
       codecs.flatMap((compression, batch) =>
@@ -169,6 +176,102 @@ describe('in-process producer → network consumers', () => {
           `${compression} ${'x'.repeat(index * 10)}`,
         ]),
       ),
+    )
+  })
+})
+
+describe('what the in-process producer stores', () => {
+  it('every codec: the stored batch is buildBatch of the same records, and its CRC32C verifies', async () => {
+    await streamline.admin().createTopics([{ name: 'stored-bytes', partitions: 1 }])
+    const codecs = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
+    const recordsOf = (compression: string) =>
+      Array.from({ length: 30 }, (_, index) => ({
+        key: index % 7 === 0 ? null : `${compression}-${index}`,
+        value: index % 11 === 5 ? null : `${compression} ${'v'.repeat(index * 7)}`,
+        headers: index % 3 === 0 ? [{ key: 'h', value: `x${index}` }] : undefined,
+        timestamp: baseTime + (index % 5) * 1000 - 2000,
+      }))
+    for (const compression of codecs) {
+      const producer = streamline.producer({ compression })
+      await producer.send('stored-bytes', recordsOf(compression))
+      await producer.close()
+    }
+    const log = streamline.broker.logs.partition('stored-bytes', 0)
+    assert.ok(log !== undefined)
+    const { records: stored } = await log.read(0, 1 << 20)
+    let position = 0
+    for (const [batch, compression] of codecs.entries()) {
+      const { header, sizeBytes } = validateBatch(stored, position, { origin: 'log' })
+      const expected = await buildBatch({
+        records: recordsOf(compression).map((record) => ({
+          timestamp: record.timestamp,
+          key: record.key === null ? null : Buffer.from(record.key),
+          value: record.value === null ? null : Buffer.from(record.value),
+          headers: (record.headers ?? []).map((header) => ({
+            key: header.key,
+            value: Buffer.from(header.value),
+          })),
+        })),
+        compression: CompressionCodec[compression],
+        baseOffset: batch * 30,
+        partitionLeaderEpoch: header.partitionLeaderEpoch,
+      })
+      assert.ok(stored.subarray(position, position + sizeBytes).equals(expected), `${compression} batch`)
+      position += sizeBytes
+    }
+    assert.equal(position, stored.length)
+  })
+})
+
+describe('partitioners', () => {
+  it('keyed records land where the DefaultPartitioner of kafkajs (murmur2, as the Java client) puts them', async () => {
+    await streamline.admin().createTopics([{ name: 'placement', partitions: 5 }])
+    const keys = Array.from({ length: 40 }, (_, index) => `customer-${index * 37}`)
+    const sentTo = await streamline.producer().send(
+      'placement',
+      keys.map((key) => ({ key, value: 'v' })),
+    )
+    const kafkajsPartitioner = Partitioners.DefaultPartitioner()
+    const partitionMetadata = Array.from({ length: 5 }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [0],
+      isr: [0],
+    }))
+    assert.deepEqual(
+      sentTo.map((metadata) => metadata.partition),
+      keys.map((key) =>
+        kafkajsPartitioner({ topic: 'placement', partitionMetadata, message: { key, value: 'v' } }),
+      ),
+    )
+  })
+
+  it('a one-partition topic: records go to 0, and a partitioner function is still asked', async () => {
+    await streamline.admin().createTopics([{ name: 'single', partitions: 1 }])
+    const asked: number[] = []
+    const producer = streamline.producer({
+      partitioner: ({ partitionCount }) => {
+        asked.push(partitionCount)
+        return 0
+      },
+    })
+    const sentTo = await producer.send('single', [{ key: 'a', value: '1' }, { value: '2' }])
+    assert.deepEqual(asked, [1, 1])
+    assert.deepEqual(
+      sentTo.map((metadata) => [metadata.partition, metadata.offset]),
+      [
+        [0, 0],
+        [0, 1],
+      ],
+    )
+    const keyed = await streamline.producer().send('single', [{ key: 'b', value: '3' }, { value: '4' }])
+    assert.deepEqual(
+      keyed.map((metadata) => [metadata.partition, metadata.offset]),
+      [
+        [0, 2],
+        [0, 3],
+      ],
     )
   })
 })

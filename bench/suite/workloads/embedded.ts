@@ -3,7 +3,8 @@
 //
 // Method: one startStreamline() in this process (in memory). Produce: `records` records of 1 KiB, sent
 // 1,000 per call (one batch per call: batchSize 1 MiB; acks=1), by the in-process producer and by
-// kafkajs over 127.0.0.1 to another one-partition topic; records/s over the whole run. Consume: each
+// kafkajs over 127.0.0.1 to another one-partition topic, after an untimed warm-up of each path, in
+// alternating slices (see produceBoth); records/s over the timed slices. Consume: each
 // topic read from the beginning, by the in-process consumer (no group) and by a kafkajs consumer
 // (group, eachBatch); records/s from the first record to the last (kafkajs's group join excluded).
 // The process's CPU time per produced record (process.cpuUsage over each produce phase) goes into the
@@ -21,14 +22,19 @@ const instancesScript = fileURLToPath(new URL('../load/embedded-instances.ts', i
 const perSend = 1000
 const value = Buffer.alloc(1024, 'x')
 const extraInstances = 5
+/** The timed produce records go in this many alternating slices per path. */
+const rounds = 4
 
 async function run(context: BenchContext): Promise<void> {
   const records = context.options.quick ? 20_000 : 200_000
+  const warmupRecords = context.options.quick ? 5_000 : 20_000
   const streamline = await startStreamline()
   try {
     await streamline.admin().createTopics([
       { name: 'embedded-in-process', partitions: 1 },
       { name: 'embedded-socket', partitions: 1 },
+      { name: 'embedded-warmup-in-process', partitions: 1 },
+      { name: 'embedded-warmup-socket', partitions: 1 },
     ])
     const kafka = new Kafka({
       brokers: [streamline.bootstrap],
@@ -39,6 +45,7 @@ async function run(context: BenchContext): Promise<void> {
       streamline,
       kafka,
       records,
+      warmupRecords,
     )
     const cpuPerRecord = (micros: number) => Math.round((micros / records) * 100) / 100
 
@@ -127,28 +134,53 @@ async function recordIdleMemory(context: BenchContext): Promise<void> {
   })
 }
 
-/** The same records through the in-process producer and kafkajs: wall-clock ms and CPU microseconds of each. */
-async function produceBoth(streamline: Streamline, kafka: Kafka, records: number) {
+/**
+ * The same records through the in-process producer and kafkajs: wall-clock ms and CPU microseconds of
+ * each. Both paths first send `warmupRecords` to a topic of their own, untimed, so neither pays the
+ * one-time costs (JIT, the broker's lazily loaded modules) that would otherwise land on whichever
+ * runs first. The timed records then go in `rounds` alternating slices (in-process, socket, in-process,
+ * ...), so a change in the machine's load during the run falls on both sides alike.
+ */
+async function produceBoth(streamline: Streamline, kafka: Kafka, records: number, warmupRecords: number) {
   const batchOf = (start: number) =>
     Array.from({ length: perSend }, (_, index) => ({ key: `k${start + index}`, value }))
   const producer = streamline.producer({ acks: 1, batchSize: 1 << 20 })
-  const inProcessCpu = process.cpuUsage()
-  const inProcessProduce = await timed(async () => {
-    for (let sent = 0; sent < records; sent += perSend)
-      await producer.send('embedded-in-process', batchOf(sent))
-  })
-  const inProcessCpuUs = cpuMicros(process.cpuUsage(inProcessCpu))
-  await producer.close()
   const network = kafka.producer()
   await network.connect()
-  const socketCpu = process.cpuUsage()
-  const socketProduce = await timed(async () => {
-    for (let sent = 0; sent < records; sent += perSend)
-      await network.send({ topic: 'embedded-socket', acks: 1, messages: batchOf(sent) })
-  })
-  const socketCpuUs = cpuMicros(process.cpuUsage(socketCpu))
+  const inProcessSend = (topic: string, start: number) => producer.send(topic, batchOf(start))
+  const socketSend = (topic: string, start: number) =>
+    network.send({ topic, acks: 1, messages: batchOf(start) })
+  for (let sent = 0; sent < warmupRecords; sent += perSend) {
+    await inProcessSend('embedded-warmup-in-process', sent)
+    await socketSend('embedded-warmup-socket', sent)
+  }
+  const inProcess = { ms: 0, cpuUs: 0 }
+  const socket = { ms: 0, cpuUs: 0 }
+  const slice = Math.ceil(records / perSend / rounds) * perSend
+  for (let start = 0; start < records; start += slice) {
+    const end = Math.min(records, start + slice)
+    await timedSlice(inProcess, async () => {
+      for (let sent = start; sent < end; sent += perSend) await inProcessSend('embedded-in-process', sent)
+    })
+    await timedSlice(socket, async () => {
+      for (let sent = start; sent < end; sent += perSend) await socketSend('embedded-socket', sent)
+    })
+  }
+  await producer.close()
   await network.disconnect()
-  return { inProcessProduce, socketProduce, inProcessCpuUs, socketCpuUs }
+  return {
+    inProcessProduce: inProcess.ms,
+    socketProduce: socket.ms,
+    inProcessCpuUs: inProcess.cpuUs,
+    socketCpuUs: socket.cpuUs,
+  }
+}
+
+/** Adds the wall-clock ms and process CPU microseconds of `work` to `total`. */
+async function timedSlice(total: { ms: number; cpuUs: number }, work: () => Promise<void>): Promise<void> {
+  const cpu = process.cpuUsage()
+  total.ms += await timed(work)
+  total.cpuUs += cpuMicros(process.cpuUsage(cpu))
 }
 
 function cpuMicros(usage: NodeJS.CpuUsage): number {

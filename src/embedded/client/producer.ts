@@ -59,12 +59,17 @@ interface SendCall {
   reject: (error: unknown) => void
 }
 
-/** A record waiting for its request, and where its answer goes (one promise per send, not per record). */
+/**
+ * A record waiting for its request, and where its answer goes (one promise per send, not per record).
+ * It is the batch builder's input itself: one object per record from send() to the batch.
+ */
 interface Pending extends PreparedRecord {
   topic: string
   call: SendCall
   index: number
 }
+
+const ignore = (): void => {}
 
 function settle(record: Pending, metadata: RecordMetadata): void {
   const { call } = record
@@ -86,6 +91,7 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
   readonly #calls: BrokerCalls
   readonly #options: ProducerOptions<K, V>
   readonly #partitioner: Partitioner
+  readonly #builtInPartitioner: boolean
   readonly #codec: CompressionCodec
   readonly identity: ProducerIdentity
   #pending: Pending[] = []
@@ -107,6 +113,7 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
     this.#options = options
     this.#codec = codec
     this.#partitioner = partitionerOf(options.partitioner)
+    this.#builtInPartitioner = typeof options.partitioner !== 'function'
     this.identity = new ProducerIdentity(calls, {
       idempotent,
       transactionalId: options.transactionalId ?? null,
@@ -123,32 +130,23 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
     if (description === undefined)
       throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`)
     this.identity.checkSendable(topic)
-    const prepared = await this.#prepareAll(topic, description.partitionCount, records)
+    const call: SendCall = { metadata: [], remaining: 0, failed: false, resolve: ignore, reject: ignore }
+    const prepared = await this.#prepareAll(topic, description.partitionCount, records, call)
     await this.identity.beforeSend(
       topic,
       prepared.map((record) => record.partition),
     )
     if (prepared.length === 0) return []
+    call.metadata = new Array<RecordMetadata>(prepared.length)
+    call.remaining = prepared.length
     const sent = new Promise<RecordMetadata[]>((resolve, reject) => {
-      const call: SendCall = {
-        metadata: new Array<RecordMetadata>(prepared.length),
-        remaining: prepared.length,
-        failed: false,
-        resolve,
-        reject,
-      }
-      prepared.forEach((record, index) => {
-        this.#pending.push({
-          partition: record.partition,
-          input: record.input,
-          sizeBytes: record.sizeBytes,
-          topic,
-          call,
-          index,
-        })
-        this.#pendingBytes += record.sizeBytes
-      })
+      call.resolve = resolve
+      call.reject = reject
     })
+    for (const record of prepared) {
+      this.#pending.push(record)
+      this.#pendingBytes += record.sizeBytes
+    }
     this.#schedule()
     return sent
   }
@@ -214,13 +212,17 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
     topic: string,
     partitionCount: number,
     records: ProducerRecord<K, V>[],
-  ): Promise<PreparedRecord[]> {
+    call: SendCall,
+  ): Promise<Pending[]> {
     const now = Date.now()
     const { keySerializer, valueSerializer } = this.#options
     if (keySerializer === undefined && valueSerializer === undefined) {
-      return records.map((record, index) =>
-        this.#place(topic, partitionCount, recordAt(record, index), record.key, record.value, now, index),
-      )
+      const placed = new Array<Pending>(records.length)
+      for (let index = 0; index < records.length; index++) {
+        const record = recordAt(records[index], index)
+        placed[index] = this.#place(topic, partitionCount, record, record.key, record.value, now, index, call)
+      }
+      return placed
     }
     return Promise.all(
       records.map(async (record, index) => {
@@ -233,7 +235,7 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
           valueSerializer === undefined
             ? checked.value
             : await valueSerializer(checked.value, { topic, isKey: false })
-        return this.#place(topic, partitionCount, checked, key, value, now, index)
+        return this.#place(topic, partitionCount, checked, key, value, now, index, call)
       }),
     )
   }
@@ -246,19 +248,28 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
     valueInput: unknown,
     now: number,
     index: number,
-  ): PreparedRecord {
-    const key = bytesOf(keyInput, `records[${index}].key`)
-    const value = bytesOf(valueInput, `records[${index}].value`)
-    const input = {
+    call: SendCall,
+  ): Pending {
+    const key = bytesOf(keyInput, 'key', index)
+    const value = bytesOf(valueInput, 'value', index)
+    const headers = headersOf(record.headers)
+    const partition =
+      partitionOf(record.partition, partitionCount, topic) ??
+      // One partition: the built-in partitioners can only answer 0 (a function of the user's is asked).
+      (partitionCount === 1 && this.#builtInPartitioner
+        ? 0
+        : this.#partitioner({ topic, partitionCount, key }))
+    return {
       timestamp: timestampOf(record.timestamp, now),
       key,
       value,
-      headers: headersOf(record.headers),
+      headers,
+      partition,
+      sizeBytes: estimatedSize(key, value, headers),
+      topic,
+      call,
+      index,
     }
-    const partition =
-      partitionOf(record.partition, partitionCount, topic) ??
-      this.#partitioner({ topic, partitionCount, key })
-    return { partition, input, sizeBytes: estimatedSize(input) }
   }
 
   #schedule(): void {
@@ -287,25 +298,33 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
 
   /** One request per round; a round carries at most one batch per partition (Produce v3+). */
   async #produce(records: Pending[]): Promise<void> {
-    const queues = new Map<string, Pending[][]>()
-    const lastBatchBytes = new Map<string, number>()
+    const queues: PartitionQueue[] = []
+    const byTopic = new Map<string, PartitionQueue[]>()
     const batchSize = this.#options.batchSize ?? defaultBatchSize
+    // Records of one send share a topic and mostly a partition: the last queue is checked first.
+    let queue: PartitionQueue | undefined
     for (const record of records) {
-      const id = `${record.partition}\u0000${record.topic}`
-      const batches = queues.get(id) ?? []
-      const last = batches.at(-1)
-      const bytes = lastBatchBytes.get(id) ?? 0
-      if (last === undefined || bytes + record.sizeBytes > batchSize) {
-        batches.push([record])
-        lastBatchBytes.set(id, record.sizeBytes)
+      if (queue === undefined || queue.topic !== record.topic || queue.partition !== record.partition) {
+        const ofTopic = byTopic.get(record.topic) ?? []
+        byTopic.set(record.topic, ofTopic)
+        queue = ofTopic[record.partition]
+        if (queue === undefined) {
+          queue = { topic: record.topic, partition: record.partition, batches: [], lastBatchBytes: 0 }
+          ofTopic[record.partition] = queue
+          queues.push(queue)
+        }
+      }
+      const last = queue.batches.at(-1)
+      if (last === undefined || queue.lastBatchBytes + record.sizeBytes > batchSize) {
+        queue.batches.push([record])
+        queue.lastBatchBytes = record.sizeBytes
       } else {
         last.push(record)
-        lastBatchBytes.set(id, bytes + record.sizeBytes)
+        queue.lastBatchBytes += record.sizeBytes
       }
-      queues.set(id, batches)
     }
     for (let round = 0; ; round += 1) {
-      const batches = [...queues.values()].map((list) => list[round]).filter((batch) => batch !== undefined)
+      const batches = queues.map((each) => each.batches[round]).filter((batch) => batch !== undefined)
       if (batches.length === 0) return
       await this.#produceRound(batches)
     }
@@ -317,13 +336,7 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
         const { topic, partition } = batch[0]
         const sequence = this.identity.sequenceFields(topic, partition)
         // Built for this request alone: the log may keep it without a copy.
-        const bytes = handOver(
-          await buildBatch({
-            records: batch.map((record) => record.input),
-            compression: this.#codec,
-            ...sequence,
-          }),
-        )
+        const bytes = handOver(await buildBatch({ records: batch, compression: this.#codec, ...sequence }))
         return { topic, partition, batch, bytes }
       }),
     )
@@ -365,11 +378,19 @@ export class InProcessProducer<K = RecordBytes | null, V = RecordBytes | null> {
           topic: entry.topic,
           partition: entry.partition,
           offset: baseOffset < 0 ? -1 : baseOffset + index,
-          timestamp: appendTime >= 0 ? appendTime : record.input.timestamp,
+          timestamp: appendTime >= 0 ? appendTime : record.timestamp,
         })
       })
     }
   }
+}
+
+/** The batches of one topic-partition in a flush, in order. */
+interface PartitionQueue {
+  topic: string
+  partition: number
+  batches: Pending[][]
+  lastBatchBytes: number
 }
 
 function rejectAll(batch: Pending[], error: KafkaError): void {

@@ -6,18 +6,24 @@ import { EncodeError } from '../../errors.ts'
 import type { RecordHeader, RecordInput } from '../../protocol/records/record.ts'
 import type { RecordBytes, RecordHeaderInput } from './types.ts'
 
-export function bytesOf(value: unknown, field: string): Buffer | null {
+/** `value` as bytes; `field` (and the record's index when given) name it in the EncodeError. */
+export function bytesOf(value: unknown, field: string, index?: number): Buffer | null {
   if (value === null || value === undefined) return null
   if (Buffer.isBuffer(value)) return value
   if (typeof value === 'string') return Buffer.from(value, 'utf8')
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+  // The field's name is only built here: a send of many records builds no string per record.
+  const name = index === undefined ? field : `records[${index}].${field}`
   throw new EncodeError(
-    `${field} must be a Buffer, a string or null (got ${typeName(value)}); use a serializer`,
+    `${name} must be a Buffer, a string or null (got ${typeName(value)}); use a serializer`,
   )
 }
 
+/** Shared by every record sent without headers (the batch builder only reads it). */
+const noHeaders: RecordHeader[] = []
+
 export function headersOf(headers: unknown): RecordHeader[] {
-  if (headers === undefined || headers === null) return []
+  if (headers === undefined || headers === null) return noHeaders
   if (Array.isArray(headers)) {
     return headers.map((header: unknown, index) => {
       if (
@@ -54,16 +60,20 @@ export function partitionOf(value: unknown, partitionCount: number, topic: strin
   return value
 }
 
-/** A record as the batch builder takes it, with its estimated size (for batchSize). */
-export interface PreparedRecord {
+/** A record as the batch builder takes it (no offsetDelta: its index in the batch), placed. */
+export interface PreparedRecord extends RecordInput {
+  timestamp: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: RecordHeader[]
   partition: number
-  input: RecordInput
+  /** Estimated encoded size, for batchSize. */
   sizeBytes: number
 }
 
-export function estimatedSize(input: RecordInput): number {
-  let size = 21 + (input.key?.length ?? 0) + (input.value?.length ?? 0)
-  for (const header of input.headers ?? []) size += 10 + header.key.length + (header.value?.length ?? 0)
+export function estimatedSize(key: Buffer | null, value: Buffer | null, headers: RecordHeader[]): number {
+  let size = 21 + (key?.length ?? 0) + (value?.length ?? 0)
+  for (const header of headers) size += 10 + header.key.length + (header.value?.length ?? 0)
   return size
 }
 

@@ -93,8 +93,19 @@ function attributesOf(options: BuildBatchOptions): number {
   return attributes
 }
 
-/** The records' offset deltas: given ones must be non-negative and strictly increasing. */
-function offsetDeltasOf(records: RecordInput[]): number[] {
+/**
+ * The records' offset deltas: given ones must be non-negative and strictly increasing. Null when no
+ * record gives one (a producer's batch): each record's delta is its index, with no array to build.
+ */
+function offsetDeltasOf(records: RecordInput[]): number[] | null {
+  let given = false
+  for (const record of records) {
+    if (record.offsetDelta !== undefined) {
+      given = true
+      break
+    }
+  }
+  if (!given) return null
   let previous = -1
   return records.map((record, index) => {
     const delta = record.offsetDelta ?? index
@@ -107,15 +118,16 @@ function offsetDeltasOf(records: RecordInput[]): number[] {
 }
 
 function timestampsOf(options: BuildBatchOptions): { baseTimestamp: number; maxTimestamp: number } {
-  const timestamps = options.records.map((record) => record.timestamp)
-  for (const timestamp of timestamps) {
+  let largest = noTimestamp
+  for (const record of options.records) {
+    const { timestamp } = record
     if (!Number.isSafeInteger(timestamp))
       throw new EncodeError(`record timestamp ${timestamp} is not an integer`)
+    if (timestamp > largest) largest = timestamp
   }
-  const first = timestamps.length > 0 ? timestamps[0] : noTimestamp
+  const first = options.records.length > 0 ? options.records[0].timestamp : noTimestamp
   const baseTimestamp = options.deleteHorizonMs ?? options.baseTimestamp ?? first
-  const maxTimestamp =
-    options.maxTimestamp ?? timestamps.reduce((max, timestamp) => Math.max(max, timestamp), noTimestamp)
+  const maxTimestamp = options.maxTimestamp ?? largest
   return { baseTimestamp, maxTimestamp }
 }
 
@@ -127,11 +139,13 @@ const writerInitialBytesMax = 8 * 1024 * 1024
 
 /** Builds a v2 batch (header, records, compression, CRC32C) from records. */
 export async function buildBatch(options: BuildBatchOptions): Promise<Buffer> {
-  const deltas = offsetDeltasOf(options.records)
-  const lastOffsetDelta =
-    options.lastOffsetDelta ?? (deltas.length > 0 ? deltas[deltas.length - 1] : undefined)
+  const { records } = options
+  const deltas = offsetDeltasOf(records)
+  const lastRecordDelta =
+    records.length === 0 ? undefined : deltas === null ? records.length - 1 : deltas[deltas.length - 1]
+  const lastOffsetDelta = options.lastOffsetDelta ?? lastRecordDelta
   if (lastOffsetDelta === undefined) throw new EncodeError('an empty batch needs an explicit lastOffsetDelta')
-  if (deltas.length > 0 && lastOffsetDelta < deltas[deltas.length - 1]) {
+  if (lastRecordDelta !== undefined && lastOffsetDelta < lastRecordDelta) {
     throw new EncodeError(`lastOffsetDelta ${lastOffsetDelta} is below the last record's offsetDelta`)
   }
   const { baseTimestamp, maxTimestamp } = timestampsOf(options)
@@ -145,9 +159,8 @@ export async function buildBatch(options: BuildBatchOptions): Promise<Buffer> {
   // Uncompressed, the records are written after room for the header, which is filled in below: the
   // batch is the writer's buffer, with no copy of its records into another one.
   if (codec === CompressionCodec.none) writer.writeRawBytes(headerRoom)
-  options.records.forEach((record, index) => {
-    writeRecord(writer, record, deltas[index], baseTimestamp)
-  })
+  for (let index = 0; index < records.length; index++)
+    writeRecord(writer, records[index], deltas === null ? index : deltas[index], baseTimestamp)
   let batch: Buffer
   if (codec === CompressionCodec.none) batch = writer.toBuffer()
   else {
