@@ -1,16 +1,23 @@
 // Goal: ConsumerGroupDescribe v0 and v1 (Kafka 4.0, KIP-1099) on the wire: a migrated group of a
 // classic member and a KIP-848 member is described with every field exact; v1 adds each member's
 // MemberType (0 classic, 1 consumer) and v0 leaves it out; an unknown group is
-// GROUP_ID_NOT_FOUND; malformed requests close their connection while the broker keeps serving.
+// GROUP_ID_NOT_FOUND; malformed requests close their connection while the broker keeps serving. And
+// on the wire: a static classic member whose JoinGroup replaces the group's last (static) KIP-848
+// member turns the group classic in that JoinGroup, Stable, with the replaced member's partitions.
 // Method: an in-process broker (initial rebalance delay 0); raw requests with the generated codecs:
 // a static classic member joins and syncs (JoinGroup v5, SyncGroup v3), a KIP-848 member joins with
-// ConsumerGroupHeartbeat v1 (the group is upgraded); the v1 frame's last member is also read by hand
+// ConsumerGroupHeartbeat v1 (the group is upgraded); for the replacement, a second group of one classic
+// member and one static KIP-848 member that leaves with epoch -2 before a JoinGroup v5 with its
+// instance id, checked with ListGroups v5, SyncGroup v3 and Heartbeat v3; the v1 frame's last member is also read by hand
 // (its MemberType byte sits just before the member's tag buffer, the group's AuthorizedOperations and
 // the two tag buffers), so the check does not rest on our decoder alone.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { type RunningBroker, startBroker } from '../../src/broker/start.ts'
-import { encodeClassicAssignment } from '../../src/coordinator/group/classic-protocol-codec.ts'
+import {
+  decodeClassicAssignment,
+  encodeClassicAssignment,
+} from '../../src/coordinator/group/classic-protocol-codec.ts'
 import { encodeConsumerProtocolSubscriptionV0 } from '../../src/protocol/generated/consumer-protocol-subscription.ts'
 import { ApiKey, ErrorCode } from '../../src/protocol/generated/index.ts'
 import { Writer } from '../../src/protocol/writer.ts'
@@ -241,5 +248,97 @@ describe('ConsumerGroupDescribe v0 and v1', () => {
       includeAuthorizedOperations: false,
     })
     assert.equal(response.groups[0].errorCode, ErrorCode.NONE)
+  })
+
+  test('a static classic member replacing the static KIP-848 member downgrades the group in its JoinGroup', async () => {
+    const replaced = 'replacement-group'
+    const classic = await client.request(ApiKey.JoinGroup, 5, {
+      groupId: replaced,
+      sessionTimeoutMs: 30_000,
+      rebalanceTimeoutMs: 30_000,
+      memberId: '',
+      groupInstanceId: 'classic-a',
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: subscription([topic]) }],
+      reason: null,
+    })
+    const both = encodeClassicAssignment([{ topic, partitions: [0, 1] }])
+    await client.request(ApiKey.SyncGroup, 3, {
+      groupId: replaced,
+      generationId: classic.generationId,
+      memberId: classic.memberId,
+      groupInstanceId: 'classic-a',
+      protocolType: null,
+      protocolName: null,
+      assignments: [{ memberId: classic.memberId, assignment: both }],
+    })
+    const heartbeat = (
+      memberEpoch: number,
+      topicPartitions: { topicId: string; partitions: number[] }[] | null,
+    ) =>
+      client.request(ApiKey.ConsumerGroupHeartbeat, 1, {
+        groupId: replaced,
+        memberId: 'static-kip848-member-000001',
+        memberEpoch,
+        instanceId: 'static-b',
+        rackId: null,
+        rebalanceTimeoutMs: memberEpoch === 0 ? 30_000 : -1,
+        subscribedTopicNames: memberEpoch === 0 ? [topic] : null,
+        subscribedTopicRegex: null,
+        serverAssignor: memberEpoch === 0 ? 'range' : null,
+        topicPartitions,
+      })
+    const joined = await heartbeat(0, [])
+    assert.deepEqual([joined.errorCode, joined.memberEpoch], [ErrorCode.NONE, 2])
+    // The static KIP-848 member's process stops: a temporary leave keeps its place (and its target).
+    assert.equal((await heartbeat(-2, null)).errorCode, ErrorCode.NONE)
+    // It comes back as a classic consumer with the same instance id.
+    const rejoined = await client.request(ApiKey.JoinGroup, 5, {
+      groupId: replaced,
+      sessionTimeoutMs: 30_000,
+      rebalanceTimeoutMs: 30_000,
+      memberId: '',
+      groupInstanceId: 'static-b',
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: subscription([topic]) }],
+      reason: null,
+    })
+    assert.deepEqual(
+      [rejoined.errorCode, rejoined.generationId, rejoined.leader, rejoined.protocolName, rejoined.members],
+      [ErrorCode.NONE, 2, '', 'range', []],
+    )
+    const listed = await client.request(ApiKey.ListGroups, 5, { statesFilter: [], typesFilter: [] })
+    assert.deepEqual(
+      listed.groups
+        .filter((entry) => entry.groupId === replaced)
+        .map((entry) => [entry.groupType, entry.groupState]),
+      [['classic', 'Stable']],
+    )
+    const described = await client.request(ApiKey.ConsumerGroupDescribe, 1, {
+      groupIds: [replaced],
+      includeAuthorizedOperations: false,
+    })
+    assert.equal(described.groups[0].errorCode, ErrorCode.GROUP_ID_NOT_FOUND)
+    // It syncs to the classic group at generation 2 and gets the replaced member's target partition.
+    const synced = await client.request(ApiKey.SyncGroup, 3, {
+      groupId: replaced,
+      generationId: 2,
+      memberId: rejoined.memberId,
+      groupInstanceId: 'static-b',
+      protocolType: null,
+      protocolName: null,
+      assignments: [],
+    })
+    assert.equal(synced.errorCode, ErrorCode.NONE)
+    assert.deepEqual(decodeClassicAssignment(synced.assignment), [{ topic, partitions: [1] }])
+    // No rebalance runs: a heartbeat at the classic group's generation is NONE (REBALANCE_IN_PROGRESS
+    // during one). classic-a, still at its generation 1, would be told ILLEGAL_GENERATION and rejoin.
+    const beat = await client.request(ApiKey.Heartbeat, 3, {
+      groupId: replaced,
+      generationId: 2,
+      memberId: classic.memberId,
+      groupInstanceId: 'classic-a',
+    })
+    assert.equal(beat.errorCode, ErrorCode.NONE)
   })
 })
