@@ -3,8 +3,8 @@
 // XADDs sent in pre-encoded pipelines of 1,000 (redis-lean.ts, the server's best case). Each server
 // is a fresh process on a fresh data dir; CPU is user + system time from /proc/<pid>/stat, read just
 // before the first record and just after the last acknowledgement, so a busy shared machine slows the
-// phases without changing the CPU they cost. Both are given per 2M records, after a warm-up of a tenth
-// as many records that is not counted.
+// phases without changing the CPU they cost. Both are given per 2M records, after a warm-up of 200k
+// records that is not counted.
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -24,11 +24,10 @@ export interface CpuPerRecord {
   perScale: number
 }
 
-/** A tenth of the measured records first, not counted: the broker's JIT warm-up is a fixed cost that
- * would otherwise weigh on a short (--quick) run; Redis gets the same, for the same stream length. */
-function warmUpRecords(records: number): number {
-  return Math.max(1000, Math.round(records / 10000) * 1000)
-}
+/** 200k records first, not counted: the broker's JIT warm-up is a fixed cost that would otherwise
+ * weigh on a short (--quick) run (a tenth of 200k was not enough: 4.5 s per 2M against ~1 s measured
+ * over 2M); Redis gets the same, for the same stream length. */
+const warmUpRecords = 200_000
 
 function perScale(records: number, cpuSeconds: number, wallSeconds: number): CpuPerRecord {
   return { records, cpuSeconds, wallSeconds, perScale: (cpuSeconds / records) * cpuPerRecordScale }
@@ -67,7 +66,7 @@ export async function brokerCpuForKcat(
     const file = join(dir, 'lines.txt')
     const warmUpFile = join(dir, 'warm-up.txt')
     await writeFile(file, line.repeat(records))
-    await writeFile(warmUpFile, line.repeat(warmUpRecords(records)))
+    await writeFile(warmUpFile, line.repeat(warmUpRecords))
     const broker = await launchBroker({ dataDir: join(dir, 'data') })
     try {
       const topic = 'bench-cpu-per-record'
@@ -98,7 +97,7 @@ export async function redisCpuForXadd(
   const server = await startRedis(executable, dir)
   try {
     const shape = { recordBytes, durationMs: processTimeoutMs }
-    await redisXaddLean(server.port, 'bench-cpu-per-record', { ...shape, recordsMax: warmUpRecords(records) })
+    await redisXaddLean(server.port, 'bench-cpu-per-record', { ...shape, recordsMax: warmUpRecords })
     const before = server.cpuSeconds()
     const run = await redisXaddLean(server.port, 'bench-cpu-per-record', { ...shape, recordsMax: records })
     return perScale(run.records, server.cpuSeconds() - before, run.seconds)

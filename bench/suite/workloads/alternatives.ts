@@ -12,7 +12,8 @@
 //   publishes awaiting their acks; a pull consumer reads back.
 // - Server CPU per record (alternatives/cpu-per-record.ts): the broker's CPU seconds for 2M 100-byte
 //   records produced by kcat (acks=1) beside redis-server's for 2M pipelined XADDs (200k each with
-//   --quick, scaled to 2M); target: the broker's CPU per record at most a third of Redis's.
+//   --quick, scaled to 2M; both after an uncounted 200k warm-up); target: the broker's CPU per
+//   record at most a third of Redis's.
 // Each produce phase runs phaseSeconds (0.5 s with --quick) or until a byte budget; each server gets a
 // fresh data dir and is stopped after its phases. A server that is not installed is recorded as
 // skipped, with the reason, and its targets are reported with met = null.
