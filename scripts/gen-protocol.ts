@@ -4,6 +4,7 @@
 //   npm run gen:protocol -- --spec DIR        # another copy of the spec
 //   npm run gen:protocol -- --check           # exit 1 if the committed files are stale
 //
+// Versions Kafka added after the spec snapshot come from protocol-gen/later-versions.ts.
 // One file per message of messages/ and internal/ (types, defaults, a decoder and an encoder per version, a schema for tests),
 // error-codes.ts from errors.tsv, and index.ts with the ApiKey table. Output is deterministic.
 
@@ -17,6 +18,7 @@ import {
   emitSchemasIndexFile,
   pairApis,
 } from './protocol-gen/index-file.ts'
+import { applyLaterVersions } from './protocol-gen/later-versions.ts'
 import { emitMessageFile, emitSchemaFile } from './protocol-gen/message-file.ts'
 import { kebabCase } from './protocol-gen/names.ts'
 import { readSpecFolder } from './protocol-gen/spec.ts'
@@ -44,6 +46,7 @@ export function generateProtocolFiles(specDir: string): Map<string, string> {
     ...readSpecFolder(join(specDir, 'messages')),
     ...(existsSync(internalDir) ? readSpecFolder(internalDir) : []),
   ]
+  applyLaterVersions(messages)
   const files = new Map<string, string>()
   for (const message of messages) {
     files.set(`${kebabCase(message.name)}.ts`, emitMessageFile(message, source))

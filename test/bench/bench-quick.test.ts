@@ -79,6 +79,8 @@ const expectedMeasurements = [
   'console.browse.oldest.ms',
   'console.overview.ttiMs',
   'console.messages.ttiMs',
+  'alternatives.streamline.kcat.100b.cpuSecondsPer2M',
+  'alternatives.redis.produceLean.100b.cpuSecondsPer2M',
 ]
 
 const expectedTargets = [
@@ -88,6 +90,7 @@ const expectedTargets = [
   'target.cli-version-start',
   'target.connect-file-flow-vs-kcat',
   'target.connect-cdc-lag-p99',
+  'target.cpu-per-record-vs-redis',
 ]
 
 function runQuickSuite(outFile: string): Promise<{ code: number | null; output: string }> {

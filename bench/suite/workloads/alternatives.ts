@@ -10,12 +10,22 @@
 //   everysec.
 // - NATS (alternatives/nats-jetstream.ts): JetStream file-storage stream, async publish with 1,000
 //   publishes awaiting their acks; a pull consumer reads back.
+// - Server CPU per record (alternatives/cpu-per-record.ts): the broker's CPU seconds for 2M 100-byte
+//   records produced by kcat (acks=1) beside redis-server's for 2M pipelined XADDs (200k each with
+//   --quick, scaled to 2M; both after an uncounted 200k warm-up); target: the broker's CPU per
+//   record at most a third of Redis's.
 // Each produce phase runs phaseSeconds (0.5 s with --quick) or until a byte budget; each server gets a
 // fresh data dir and is stopped after its phases. A server that is not installed is recorded as
 // skipped, with the reason, and its targets are reported with met = null.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { NatsConnection } from '@nats-io/transport-node'
+import {
+  brokerCpuForKcat,
+  type CpuPerRecord,
+  cpuPerRecordScale,
+  redisCpuForXadd,
+} from '../alternatives/cpu-per-record.ts'
 import { connectNats, natsConsume, natsPublish } from '../alternatives/nats-jetstream.ts'
 import { natsPublishLean } from '../alternatives/nats-lean.ts'
 import { redisXaddLean } from '../alternatives/redis-lean.ts'
@@ -253,6 +263,62 @@ async function run(context: BenchContext): Promise<void> {
   const ours = context.measured('alternatives.streamline.produce.100b.recordsPerSec')?.value ?? Number.NaN
   addTarget(context, 'redis', 3, ours, reasons.redis)
   addTarget(context, 'nats', 2, ours, reasons.nats)
+  await cpuPerRecord(context, executables.redis, quick ? 200_000 : cpuPerRecordScale)
+}
+
+function recordCpu(context: BenchContext, id: string, label: string, cpu: CpuPerRecord): void {
+  context.record({
+    id,
+    label,
+    value: cpu.perScale,
+    unit: 'CPU s per 2M records',
+    details: {
+      records: cpu.records,
+      cpuSeconds: Number(cpu.cpuSeconds.toFixed(3)),
+      wallSeconds: Number(cpu.wallSeconds.toFixed(3)),
+      recordsPerSec: Math.round(cpu.records / cpu.wallSeconds),
+    },
+  })
+}
+
+/** The broker's CPU per record produced by kcat against redis-server's per pipelined XADD. */
+async function cpuPerRecord(context: BenchContext, redis: string | null, records: number): Promise<void> {
+  const kcat = findExecutable('kcat')
+  const { scratchDir } = context.options
+  context.log(`alternatives: server CPU per record, ${records} records of 100 B`)
+  const ours = kcat === null ? null : await brokerCpuForKcat(kcat, scratchDir, records, 100)
+  const theirs = redis === null ? null : await redisCpuForXadd(redis, scratchDir, records, 100)
+  if (ours !== null)
+    recordCpu(
+      context,
+      'alternatives.streamline.kcat.100b.cpuSecondsPer2M',
+      'Broker CPU, kcat -P acks=1, 100 B records',
+      ours,
+    )
+  if (theirs !== null)
+    recordCpu(
+      context,
+      'alternatives.redis.produceLean.100b.cpuSecondsPer2M',
+      'redis-server CPU, pre-encoded XADD pipelines of 1,000 (AOF everysec), 100 B records',
+      theirs,
+    )
+  const missing = [kcat === null ? 'kcat' : null, redis === null ? 'redis-server' : null].filter(
+    (name) => name !== null,
+  )
+  context.target({
+    id: 'target.cpu-per-record-vs-redis',
+    description:
+      "Server CPU per 100-byte record produced: broker (kcat, acks=1) at most 1/3 of redis-server's (pipelined XADD)",
+    actual: ours === null || theirs === null ? 0 : theirs.perScale / ours.perScale,
+    comparator: '>=',
+    bound: 3,
+    unit: 'ratio',
+    basis:
+      ours === null || theirs === null
+        ? `skipped: ${missing.join(' and ')} not on PATH (apt-get install kcat redis-server)`
+        : `redis-server ${theirs.perScale.toFixed(2)} CPU s / broker ${ours.perScale.toFixed(2)} CPU s per 2M records (${records} measured each)`,
+    ...(ours === null || theirs === null ? { met: null } : {}),
+  })
 }
 
 export const alternatives: Workload = { name: 'alternatives', order: 70, run }

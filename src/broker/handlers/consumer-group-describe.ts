@@ -1,10 +1,11 @@
-// ConsumerGroupDescribe (key 69), v0: KIP-848 consumer groups with their epochs, assignor, members,
+// ConsumerGroupDescribe (key 69), v0-1: KIP-848 consumer groups with their epochs, assignor, members,
 // current and target assignments (topic ids and names). A classic group or an unknown id gets
 // GROUP_ID_NOT_FOUND. ACLs, as Kafka's KafkaApis: DESCRIBE on each group (GROUP_AUTHORIZATION_FAILED);
 // a group whose members' assignments name a topic the principal may not DESCRIBE is answered
 // TOPIC_AUTHORIZATION_FAILED with no members; authorized operations (when asked) are the
 // principal's bitfield on the group. Answers stay in request order (Kafka lists refused groups first).
-// Known gaps: v1 (KIP-1099 memberType) is not in this broker's kafka-spec.
+// v1 (Kafka 4.0, KIP-1099) adds each member's MemberType: 0 classic (a member of a migrated group
+// still on JoinGroup/SyncGroup), 1 consumer.
 
 import { describeConsumerGroups } from '../../coordinator/group/consumer-admin.ts'
 import type { DescribedGroup } from '../../protocol/generated/consumer-group-describe-response.ts'
@@ -16,7 +17,7 @@ import { authorizedOperationsOmitted, groupAuthorizedOperations } from './author
 
 export const consumerGroupDescribe = defineHandler({
   apiKey: ApiKey.ConsumerGroupDescribe,
-  versions: { min: 0, max: 0 },
+  versions: { min: 0, max: 1 },
   async handle(context, request) {
     const coordinator = context.services.groups
     const groups = request.groupIds.map((groupId) => {

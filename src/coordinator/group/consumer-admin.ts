@@ -7,6 +7,9 @@ import type { ConsumerGroupCoordinator, ConsumerGroupHost } from './consumer-coo
 import type { ConsumerGroupState } from './consumer-group.ts'
 import { preferredAssignor } from './consumer-target-assignment.ts'
 
+/** ConsumerGroupDescribe v1's MemberType (KIP-1099): which protocol a member of a consumer group speaks. */
+export const MemberType = { UNKNOWN: -1, CLASSIC: 0, CONSUMER: 1 } as const
+
 export interface ConsumerGroupListing {
   groupId: string
   protocolType: 'consumer'
@@ -76,6 +79,8 @@ export function describeConsumerGroups(
         subscribedTopicRegex: member.subscribedTopicRegex,
         assignment: toWire(member.assignedPartitions),
         targetAssignment: toWire(group.targetOf(member.memberId)),
+        // v1 (KIP-1099); the v0 encoder leaves it out.
+        memberType: member.classic === null ? MemberType.CONSUMER : MemberType.CLASSIC,
       })),
       authorizedOperations,
     }

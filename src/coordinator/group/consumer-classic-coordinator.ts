@@ -17,7 +17,7 @@ import {
   consumerProtocolType,
   supportsClassicProtocols,
 } from './consumer-classic-members.ts'
-import type { ConsumerGroupCoordinator, Migration } from './consumer-coordinator.ts'
+import { type ConsumerGroupCoordinator, noMigration } from './consumer-coordinator.ts'
 import type { ConsumerGroup } from './consumer-group.ts'
 import { fenceMember } from './consumer-membership.ts'
 
@@ -55,16 +55,33 @@ export async function joinConsumerGroup(
   // KIP-394: a new dynamic member first gets its id and comes back with it.
   if (unknownMember && request.groupInstanceId === null && request.requireKnownMemberId)
     return joinError(memberId, ErrorCode.MEMBER_ID_REQUIRED)
+  // A static member replacing the group's last consumer-protocol member downgrades the group in the
+  // same write, without a rebalance: the classic group is Stable with the partitions the replaced
+  // member had, and the joining member syncs to it (Kafka's validateOnlineDowngradeWithReplacedMember).
+  const migration = noMigration()
+  migration.rebalance = false
   try {
-    const member = await coordinator.run(group, (context) =>
-      classicJoin(context, { ...request, memberId, unknownMember }),
+    const member = await coordinator.run(
+      group,
+      (context) => {
+        const replacesStatic =
+          request.groupInstanceId !== null && group.staticMembers.has(request.groupInstanceId)
+        const joined = classicJoin(context, { ...request, memberId, unknownMember })
+        if (replacesStatic) coordinator.maybeDowngrade(context, migration)
+        return joined
+      },
+      migration.records,
+      () => coordinator.migrated(group, migration),
+      migration.trailing,
     )
-    const nowMs = coordinator.host.now()
-    group.sessionDeadlineMs.set(member.memberId, nowMs + request.sessionTimeoutMs)
-    group.classicDeadline.set(member.memberId, {
-      deadlineMs: nowMs + request.rebalanceTimeoutMs,
-      awaiting: 'SyncGroup',
-    })
+    if (migration.classic === null) {
+      const nowMs = coordinator.host.now()
+      group.sessionDeadlineMs.set(member.memberId, nowMs + request.sessionTimeoutMs)
+      group.classicDeadline.set(member.memberId, {
+        deadlineMs: nowMs + request.rebalanceTimeoutMs,
+        awaiting: 'SyncGroup',
+      })
+    }
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
@@ -134,7 +151,7 @@ export async function leaveConsumerGroup(
     memberId = current
   }
   if (!group.members.has(memberId)) return ErrorCode.UNKNOWN_MEMBER_ID
-  const migration: Migration = { records: [], trailing: [], classic: null }
+  const migration = noMigration()
   try {
     await coordinator.run(
       group,

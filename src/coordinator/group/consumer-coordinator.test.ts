@@ -208,6 +208,7 @@ test('admin: ListGroups type consumer, ConsumerGroupDescribe, DeleteGroups only 
         subscribedTopicRegex: null,
         assignment: { topicPartitions: [{ topicId: fooId, topicName: 'foo', partitions: [0, 1] }] },
         targetAssignment: { topicPartitions: [{ topicId: fooId, topicName: 'foo', partitions: [0, 1] }] },
+        memberType: 1, // consumer (ConsumerGroupDescribe v1)
       },
     ],
   })

@@ -61,8 +61,9 @@ export interface ConsumerGroupHost {
   retireClassicGroup(group: ClassicGroup): void
   /** Puts back a classic group whose upgrade could not be written. */
   restoreClassicGroup(group: ClassicGroup): void
-  /** Serves a downgraded group as a classic group from now on and starts its rebalance. */
-  adoptClassicGroup(group: ClassicGroup): void
+  /** Serves a downgraded group as a classic group from now on; starts its rebalance when `rebalance`
+   * (a member left), not when a joining static member replaced the last consumer-protocol one. */
+  adoptClassicGroup(group: ClassicGroup, rebalance: boolean): void
   /** The GroupMetadata record of a classic group, for the write that downgrades to it. */
   classicGroupRecord(group: ClassicGroup): EncodedRecord
 }
@@ -74,6 +75,13 @@ export interface Migration {
   records: EncodedRecord[]
   trailing: EncodedRecord[]
   classic: ClassicGroup | null
+  /** Whether the downgraded group rebalances (false when a JoinGroup replaced the member that left). */
+  rebalance: boolean
+}
+
+/** A migration not decided yet; the operation fills it in. */
+export function noMigration(): Migration {
+  return { records: [], trailing: [], classic: null, rebalance: true }
 }
 
 export interface HeartbeatOutcome extends Omit<HeartbeatResult, 'memberId'> {
@@ -133,7 +141,7 @@ export class ConsumerGroupCoordinator {
       const refusal = this.host.refuse(request.groupId)
       if (refusal !== ErrorCode.NONE) throw new KafkaError(refusal, '')
       const { group, replacedClassic } = this.groupForHeartbeat(request.groupId, request.memberEpoch)
-      const migration: Migration = { records: [], trailing: [], classic: null }
+      const migration = noMigration()
       if (replacedClassic !== null) migration.records.push(encodeGroupMetadataRecord(request.groupId, null))
       let retired = false
       const upgrade = (context: OperationContext) => {
@@ -222,7 +230,7 @@ export class ConsumerGroupCoordinator {
   migrated(group: ConsumerGroup, migration: Migration): void {
     if (migration.classic === null) return
     if (this.groups.get(group.groupId) === group) this.groups.delete(group.groupId)
-    this.host.adoptClassicGroup(migration.classic)
+    this.host.adoptClassicGroup(migration.classic, migration.rebalance)
     this.host.log.info({ group: group.groupId }, 'consumer group downgraded to a classic group')
   }
 

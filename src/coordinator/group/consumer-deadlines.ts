@@ -4,7 +4,7 @@
 // JoinGroup (once told to rejoin) and SyncGroup (after a JoinGroup answer) within their rebalance
 // timeout. A member past one is fenced, and the group downgraded if only classic members remain.
 
-import type { ConsumerGroupCoordinator, Migration } from './consumer-coordinator.ts'
+import { type ConsumerGroupCoordinator, noMigration } from './consumer-coordinator.ts'
 import { type ConsumerGroup, MemberState } from './consumer-group.ts'
 import { fenceMember } from './consumer-membership.ts'
 
@@ -74,7 +74,7 @@ async function expire(
   memberId: string,
   reason: string,
 ): Promise<void> {
-  const migration: Migration = { records: [], trailing: [], classic: null }
+  const migration = noMigration()
   await coordinator.run(
     group,
     (context) => {

@@ -272,9 +272,9 @@ export class GroupCoordinator implements RebalanceHost, GroupStateHost {
     if (!this.groups.has(group.groupId)) this.groups.set(group.groupId, group)
   }
 
-  adoptClassicGroup(group: ClassicGroup): void {
+  adoptClassicGroup(group: ClassicGroup, rebalance: boolean): void {
     this.groups.set(group.groupId, group)
-    prepareRebalance(this, group)
+    if (rebalance) prepareRebalance(this, group)
   }
 
   classicGroupRecord(group: ClassicGroup): EncodedRecord {

@@ -228,3 +228,82 @@ test('a classic member leaving or timing out of a consumer group; malformed meta
   assert.equal(otherType.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL)
   assert.equal(harness.group().members.size, 1)
 })
+
+/** The classic group of two upgraded by the static KIP-848 member m1 (instance `i1`), every member
+ * reconciled: a, b (classic) and m1 (consumer) each holding part of foo. */
+async function mixedGroupWithStaticMember(policy: ConsumerGroupMigrationPolicy = 'bidirectional') {
+  const { harness, a, b } = await classicGroupOfTwo(policy)
+  accepted(harness, await harness.join('m1', ['foo'], { instanceId: 'i1' }))
+  for (const memberId of [a, b]) {
+    assert.equal((await harness.coordinator.joinGroup(joinRequest(memberId))).errorCode, ErrorCode.NONE)
+    assert.equal((await classicSync(harness, memberId, 2)).errorCode, ErrorCode.NONE)
+  }
+  const m1 = accepted(harness, await harness.beat('m1', 2))
+  assert.equal(harness.group().state(), 'Stable')
+  return { harness, a, b, m1Partitions: m1.assignment?.foo ?? [] }
+}
+
+test('a static classic member replacing the last static KIP-848 member downgrades the group in its JoinGroup', async () => {
+  const { harness, a, b, m1Partitions } = await mixedGroupWithStaticMember()
+  assert.equal(m1Partitions.length, 1)
+  // m1's process stops (a static member's temporary leave keeps its place and partitions)...
+  assert.equal((await harness.send({ memberId: 'm1', memberEpoch: -2, instanceId: 'i1' })).errorCode, 0)
+  assert.equal(harness.consumer.has(testGroupId), true)
+  // ...and comes back as a classic consumer with the same instance id: the group is classic again at
+  // once, Stable (no rebalance), the joining member in m1's place with m1's partitions.
+  const joined = await harness.coordinator.joinGroup({ ...joinRequest(''), groupInstanceId: 'i1' })
+  assert.deepEqual(
+    [joined.errorCode, joined.generationId, joined.leader, joined.protocolType, joined.protocolName],
+    [ErrorCode.NONE, 2, '', 'consumer', 'range'],
+  )
+  assert.notEqual(joined.memberId, 'm1')
+  assert.equal(harness.consumer.has(testGroupId), false)
+  assert.equal(harness.coordinator.stateOf(testGroupId), 'Stable')
+  const classic = harness.coordinator.groups.get(testGroupId)
+  assert.deepEqual(
+    [classic?.generationId, [...(classic?.members.keys() ?? [])].sort(), classic?.staticMembers.get('i1')],
+    [2, [a, b, joined.memberId].sort(), joined.memberId],
+  )
+  const synced = await classicSync(harness, joined.memberId, 2)
+  assert.deepEqual(synced, {
+    errorCode: ErrorCode.NONE,
+    partitions: [{ topic: 'foo', partitions: m1Partitions }],
+  })
+  // The other members carry on at the same generation: nothing to rejoin.
+  assert.deepEqual(
+    [classicHeartbeat(harness, a, 2), classicHeartbeat(harness, b, 2)],
+    [ErrorCode.NONE, ErrorCode.NONE],
+  )
+  assert.deepEqual(listGroups(harness.coordinator), [
+    { groupId: testGroupId, protocolType: 'consumer', groupState: 'Stable', groupType: 'classic' },
+  ])
+  // One write: after a restart the group is the same classic group.
+  await harness.restart()
+  const restored = harness.coordinator.groups.get(testGroupId)
+  assert.deepEqual(
+    [harness.consumer.has(testGroupId), restored?.generationId, restored?.staticMembers.get('i1')],
+    [false, 2, joined.memberId],
+  )
+  assert.equal(restored?.members.size, 3)
+})
+
+test('a static classic replacement does not downgrade when the policy forbids it or a KIP-848 member stays', async () => {
+  // Upgrade-only policy: the replacing member joins the consumer group as a classic member.
+  const upgradeOnly = await mixedGroupWithStaticMember('upgrade')
+  const joined = await upgradeOnly.harness.coordinator.joinGroup({
+    ...joinRequest(''),
+    groupInstanceId: 'i1',
+  })
+  assert.equal(joined.errorCode, ErrorCode.NONE)
+  const group = upgradeOnly.harness.group()
+  assert.deepEqual(
+    [group.members.has('m1'), group.members.get(joined.memberId)?.classic === null, group.members.size],
+    [false, false, 3],
+  )
+  // Another KIP-848 member in the group: still a consumer group after the replacement.
+  const { harness } = await mixedGroupWithStaticMember()
+  accepted(harness, await harness.join('m2', ['foo']))
+  const replaced = await harness.coordinator.joinGroup({ ...joinRequest(''), groupInstanceId: 'i1' })
+  assert.equal(replaced.errorCode, ErrorCode.NONE)
+  assert.deepEqual([harness.consumer.has(testGroupId), harness.group().members.size], [true, 4])
+})

@@ -42,7 +42,7 @@ export const consumerGroupDescribeRequestSchema: MessageSchema<ConsumerGroupDesc
 
   kind: 'request',
 
-  validVersions: [0, 0],
+  validVersions: [0, 1],
 
   flexibleVersions: [0, Infinity],
 

@@ -5,7 +5,7 @@ import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, 
 import type { Reader, TaggedField } from '../reader.ts'
 import { Writer } from '../writer.ts'
 
-/** ConsumerGroupDescribeRequest (key 69, v0, flexible v0+). */
+/** ConsumerGroupDescribeRequest (key 69, v0-1, flexible v0+). */
 export interface ConsumerGroupDescribeRequest {
   /** The ids of the groups to describe. (v0+) */
   groupIds: string[]
@@ -52,6 +52,28 @@ export function encodeConsumerGroupDescribeRequestV0(writer: Writer, value: Cons
   writeTaggedFields(writer, value.unknownTaggedFields)
 }
 
-export const decodeConsumerGroupDescribeRequestByVersion: readonly (((reader: Reader) => ConsumerGroupDescribeRequest) | undefined)[] = [decodeConsumerGroupDescribeRequestV0]
+export function decodeConsumerGroupDescribeRequestV1(reader: Reader): ConsumerGroupDescribeRequest {
+  const fieldGroupIdsCount = reader.readCompactArrayLength(1, "ConsumerGroupDescribeRequest.groupIds")
+  const fieldGroupIds = fieldGroupIdsCount < 0 ? reader.fail('null where an array is required', "ConsumerGroupDescribeRequest.groupIds") : decodeArray(reader, fieldGroupIdsCount, (elementReader) => elementReader.readCompactString("ConsumerGroupDescribeRequest.groupIds[]"))
+  const fieldIncludeAuthorizedOperations = reader.readBool("ConsumerGroupDescribeRequest.includeAuthorizedOperations")
+  const unknownTaggedFields = readUnknownTaggedFields(reader, "ConsumerGroupDescribeRequest.taggedFields")
+  const result: ConsumerGroupDescribeRequest = { groupIds: fieldGroupIds, includeAuthorizedOperations: fieldIncludeAuthorizedOperations }
+  if (unknownTaggedFields.length > 0) result.unknownTaggedFields = unknownTaggedFields
+  return result
+}
 
-export const encodeConsumerGroupDescribeRequestByVersion: readonly (((writer: Writer, value: ConsumerGroupDescribeRequest) => void) | undefined)[] = [encodeConsumerGroupDescribeRequestV0]
+export function encodeConsumerGroupDescribeRequestV1(writer: Writer, value: ConsumerGroupDescribeRequest): void {
+  {
+    const elements = value.groupIds
+    writer.writeCompactArrayLength(elements.length)
+    for (const element of elements) {
+      writer.writeCompactString(element)
+    }
+  }
+  writer.writeBool(value.includeAuthorizedOperations)
+  writeTaggedFields(writer, value.unknownTaggedFields)
+}
+
+export const decodeConsumerGroupDescribeRequestByVersion: readonly (((reader: Reader) => ConsumerGroupDescribeRequest) | undefined)[] = [decodeConsumerGroupDescribeRequestV0, decodeConsumerGroupDescribeRequestV1]
+
+export const encodeConsumerGroupDescribeRequestByVersion: readonly (((writer: Writer, value: ConsumerGroupDescribeRequest) => void) | undefined)[] = [encodeConsumerGroupDescribeRequestV0, encodeConsumerGroupDescribeRequestV1]

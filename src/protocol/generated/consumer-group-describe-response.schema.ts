@@ -203,6 +203,17 @@ const schemaOfMember: StructSchema = {
       flexibleVersions: null,
       defaultValue: () => createDefaultAssignment(),
     },
+    {
+      name: 'memberType',
+      type: { kind: 'primitive', name: 'int8' },
+      versions: [1, Infinity],
+      nullableVersions: [1, 0],
+      taggedVersions: null,
+      tag: null,
+      ignorable: true,
+      flexibleVersions: null,
+      defaultValue: () => -1,
+    },
   ],
 }
 
@@ -319,7 +330,7 @@ export const consumerGroupDescribeResponseSchema: MessageSchema<ConsumerGroupDes
 
   kind: 'response',
 
-  validVersions: [0, 0],
+  validVersions: [0, 1],
 
   flexibleVersions: [0, Infinity],
 

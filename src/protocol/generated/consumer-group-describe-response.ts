@@ -5,7 +5,7 @@ import { decodeArray, readUnknownTaggedFields, requireValue, writeTaggedFields, 
 import type { Reader, TaggedField } from '../reader.ts'
 import { Writer } from '../writer.ts'
 
-/** ConsumerGroupDescribeResponse (key 69, v0, flexible v0+). */
+/** ConsumerGroupDescribeResponse (key 69, v0-1, flexible v0+). */
 export interface ConsumerGroupDescribeResponse {
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. (v0+) */
   throttleTimeMs: number
@@ -54,6 +54,8 @@ export interface Member {
   assignment: Assignment
   /** The target assignment. (v0+) */
   targetAssignment: Assignment
+  /** -1 for unknown. 0 for classic member. +1 for consumer member. (v1+, ignorable) */
+  memberType: number
   /** Tagged fields this version did not know, kept so they re-encode unchanged. */
   unknownTaggedFields?: TaggedField[]
 }
@@ -138,6 +140,7 @@ export function createDefaultMember(): Member {
     subscribedTopicRegex: null,
     assignment: createDefaultAssignment(),
     targetAssignment: createDefaultAssignment(),
+    memberType: -1,
   }
 }
 
@@ -153,6 +156,7 @@ export function isDefaultMember(value: Member): boolean {
     value.subscribedTopicRegex === null &&
     isDefaultAssignment(value.assignment) &&
     isDefaultAssignment(value.targetAssignment) &&
+    value.memberType === -1 &&
     (value.unknownTaggedFields === undefined || value.unknownTaggedFields.length === 0)
   )
 }
@@ -208,6 +212,28 @@ export function encodeConsumerGroupDescribeResponseV0(writer: Writer, value: Con
   writeTaggedFields(writer, value.unknownTaggedFields)
 }
 
+export function decodeConsumerGroupDescribeResponseV1(reader: Reader): ConsumerGroupDescribeResponse {
+  const fieldThrottleTimeMs = reader.readInt32("ConsumerGroupDescribeResponse.throttleTimeMs")
+  const fieldGroupsCount = reader.readCompactArrayLength(20, "ConsumerGroupDescribeResponse.groups")
+  const fieldGroups = fieldGroupsCount < 0 ? reader.fail('null where an array is required', "ConsumerGroupDescribeResponse.groups") : decodeArray(reader, fieldGroupsCount, decodeDescribedGroupV1)
+  const unknownTaggedFields = readUnknownTaggedFields(reader, "ConsumerGroupDescribeResponse.taggedFields")
+  const result: ConsumerGroupDescribeResponse = { throttleTimeMs: fieldThrottleTimeMs, groups: fieldGroups }
+  if (unknownTaggedFields.length > 0) result.unknownTaggedFields = unknownTaggedFields
+  return result
+}
+
+export function encodeConsumerGroupDescribeResponseV1(writer: Writer, value: ConsumerGroupDescribeResponse): void {
+  writer.writeInt32(value.throttleTimeMs)
+  {
+    const elements = value.groups
+    writer.writeCompactArrayLength(elements.length)
+    for (const element of elements) {
+      encodeDescribedGroupV1(writer, element)
+    }
+  }
+  writeTaggedFields(writer, value.unknownTaggedFields)
+}
+
 export function decodeTopicPartitionsV0(reader: Reader): TopicPartitions {
   const fieldTopicId = reader.readUuid("TopicPartitions.topicId")
   const fieldTopicName = reader.readCompactString("TopicPartitions.topicName")
@@ -220,6 +246,30 @@ export function decodeTopicPartitionsV0(reader: Reader): TopicPartitions {
 }
 
 export function encodeTopicPartitionsV0(writer: Writer, value: TopicPartitions): void {
+  writer.writeUuid(value.topicId)
+  writer.writeCompactString(value.topicName)
+  {
+    const elements = value.partitions
+    writer.writeCompactArrayLength(elements.length)
+    for (const element of elements) {
+      writer.writeInt32(element)
+    }
+  }
+  writeTaggedFields(writer, value.unknownTaggedFields)
+}
+
+export function decodeTopicPartitionsV1(reader: Reader): TopicPartitions {
+  const fieldTopicId = reader.readUuid("TopicPartitions.topicId")
+  const fieldTopicName = reader.readCompactString("TopicPartitions.topicName")
+  const fieldPartitionsCount = reader.readCompactArrayLength(4, "TopicPartitions.partitions")
+  const fieldPartitions = fieldPartitionsCount < 0 ? reader.fail('null where an array is required', "TopicPartitions.partitions") : decodeArray(reader, fieldPartitionsCount, (elementReader) => elementReader.readInt32("TopicPartitions.partitions[]"))
+  const unknownTaggedFields = readUnknownTaggedFields(reader, "TopicPartitions.taggedFields")
+  const result: TopicPartitions = { topicId: fieldTopicId, topicName: fieldTopicName, partitions: fieldPartitions }
+  if (unknownTaggedFields.length > 0) result.unknownTaggedFields = unknownTaggedFields
+  return result
+}
+
+export function encodeTopicPartitionsV1(writer: Writer, value: TopicPartitions): void {
   writer.writeUuid(value.topicId)
   writer.writeCompactString(value.topicName)
   {
@@ -252,6 +302,26 @@ export function encodeAssignmentV0(writer: Writer, value: Assignment): void {
   writeTaggedFields(writer, value.unknownTaggedFields)
 }
 
+export function decodeAssignmentV1(reader: Reader): Assignment {
+  const fieldTopicPartitionsCount = reader.readCompactArrayLength(19, "Assignment.topicPartitions")
+  const fieldTopicPartitions = fieldTopicPartitionsCount < 0 ? reader.fail('null where an array is required', "Assignment.topicPartitions") : decodeArray(reader, fieldTopicPartitionsCount, decodeTopicPartitionsV1)
+  const unknownTaggedFields = readUnknownTaggedFields(reader, "Assignment.taggedFields")
+  const result: Assignment = { topicPartitions: fieldTopicPartitions }
+  if (unknownTaggedFields.length > 0) result.unknownTaggedFields = unknownTaggedFields
+  return result
+}
+
+export function encodeAssignmentV1(writer: Writer, value: Assignment): void {
+  {
+    const elements = value.topicPartitions
+    writer.writeCompactArrayLength(elements.length)
+    for (const element of elements) {
+      encodeTopicPartitionsV1(writer, element)
+    }
+  }
+  writeTaggedFields(writer, value.unknownTaggedFields)
+}
+
 export function decodeMemberV0(reader: Reader): Member {
   const fieldMemberId = reader.readCompactString("Member.memberId")
   const fieldInstanceId = reader.readCompactNullableString("Member.instanceId")
@@ -264,8 +334,9 @@ export function decodeMemberV0(reader: Reader): Member {
   const fieldSubscribedTopicRegex = reader.readCompactNullableString("Member.subscribedTopicRegex")
   const fieldAssignment = decodeAssignmentV0(reader)
   const fieldTargetAssignment = decodeAssignmentV0(reader)
+  const fieldMemberType: Member['memberType'] = -1
   const unknownTaggedFields = readUnknownTaggedFields(reader, "Member.taggedFields")
-  const result: Member = { memberId: fieldMemberId, instanceId: fieldInstanceId, rackId: fieldRackId, memberEpoch: fieldMemberEpoch, clientId: fieldClientId, clientHost: fieldClientHost, subscribedTopicNames: fieldSubscribedTopicNames, subscribedTopicRegex: fieldSubscribedTopicRegex, assignment: fieldAssignment, targetAssignment: fieldTargetAssignment }
+  const result: Member = { memberId: fieldMemberId, instanceId: fieldInstanceId, rackId: fieldRackId, memberEpoch: fieldMemberEpoch, clientId: fieldClientId, clientHost: fieldClientHost, subscribedTopicNames: fieldSubscribedTopicNames, subscribedTopicRegex: fieldSubscribedTopicRegex, assignment: fieldAssignment, targetAssignment: fieldTargetAssignment, memberType: fieldMemberType }
   if (unknownTaggedFields.length > 0) result.unknownTaggedFields = unknownTaggedFields
   return result
 }
@@ -287,6 +358,46 @@ export function encodeMemberV0(writer: Writer, value: Member): void {
   writer.writeCompactNullableString(value.subscribedTopicRegex)
   encodeAssignmentV0(writer, value.assignment)
   encodeAssignmentV0(writer, value.targetAssignment)
+  writeTaggedFields(writer, value.unknownTaggedFields)
+}
+
+export function decodeMemberV1(reader: Reader): Member {
+  const fieldMemberId = reader.readCompactString("Member.memberId")
+  const fieldInstanceId = reader.readCompactNullableString("Member.instanceId")
+  const fieldRackId = reader.readCompactNullableString("Member.rackId")
+  const fieldMemberEpoch = reader.readInt32("Member.memberEpoch")
+  const fieldClientId = reader.readCompactString("Member.clientId")
+  const fieldClientHost = reader.readCompactString("Member.clientHost")
+  const fieldSubscribedTopicNamesCount = reader.readCompactArrayLength(1, "Member.subscribedTopicNames")
+  const fieldSubscribedTopicNames = fieldSubscribedTopicNamesCount < 0 ? reader.fail('null where an array is required', "Member.subscribedTopicNames") : decodeArray(reader, fieldSubscribedTopicNamesCount, (elementReader) => elementReader.readCompactString("Member.subscribedTopicNames[]"))
+  const fieldSubscribedTopicRegex = reader.readCompactNullableString("Member.subscribedTopicRegex")
+  const fieldAssignment = decodeAssignmentV1(reader)
+  const fieldTargetAssignment = decodeAssignmentV1(reader)
+  const fieldMemberType = reader.readInt8("Member.memberType")
+  const unknownTaggedFields = readUnknownTaggedFields(reader, "Member.taggedFields")
+  const result: Member = { memberId: fieldMemberId, instanceId: fieldInstanceId, rackId: fieldRackId, memberEpoch: fieldMemberEpoch, clientId: fieldClientId, clientHost: fieldClientHost, subscribedTopicNames: fieldSubscribedTopicNames, subscribedTopicRegex: fieldSubscribedTopicRegex, assignment: fieldAssignment, targetAssignment: fieldTargetAssignment, memberType: fieldMemberType }
+  if (unknownTaggedFields.length > 0) result.unknownTaggedFields = unknownTaggedFields
+  return result
+}
+
+export function encodeMemberV1(writer: Writer, value: Member): void {
+  writer.writeCompactString(value.memberId)
+  writer.writeCompactNullableString(value.instanceId)
+  writer.writeCompactNullableString(value.rackId)
+  writer.writeInt32(value.memberEpoch)
+  writer.writeCompactString(value.clientId)
+  writer.writeCompactString(value.clientHost)
+  {
+    const elements = value.subscribedTopicNames
+    writer.writeCompactArrayLength(elements.length)
+    for (const element of elements) {
+      writer.writeCompactString(element)
+    }
+  }
+  writer.writeCompactNullableString(value.subscribedTopicRegex)
+  encodeAssignmentV1(writer, value.assignment)
+  encodeAssignmentV1(writer, value.targetAssignment)
+  writer.writeInt8(value.memberType)
   writeTaggedFields(writer, value.unknownTaggedFields)
 }
 
@@ -326,6 +437,42 @@ export function encodeDescribedGroupV0(writer: Writer, value: DescribedGroup): v
   writeTaggedFields(writer, value.unknownTaggedFields)
 }
 
-export const decodeConsumerGroupDescribeResponseByVersion: readonly (((reader: Reader) => ConsumerGroupDescribeResponse) | undefined)[] = [decodeConsumerGroupDescribeResponseV0]
+export function decodeDescribedGroupV1(reader: Reader): DescribedGroup {
+  const fieldErrorCode = reader.readInt16("DescribedGroup.errorCode")
+  const fieldErrorMessage = reader.readCompactNullableString("DescribedGroup.errorMessage")
+  const fieldGroupId = reader.readCompactString("DescribedGroup.groupId")
+  const fieldGroupState = reader.readCompactString("DescribedGroup.groupState")
+  const fieldGroupEpoch = reader.readInt32("DescribedGroup.groupEpoch")
+  const fieldAssignmentEpoch = reader.readInt32("DescribedGroup.assignmentEpoch")
+  const fieldAssignorName = reader.readCompactString("DescribedGroup.assignorName")
+  const fieldMembersCount = reader.readCompactArrayLength(17, "DescribedGroup.members")
+  const fieldMembers = fieldMembersCount < 0 ? reader.fail('null where an array is required', "DescribedGroup.members") : decodeArray(reader, fieldMembersCount, decodeMemberV1)
+  const fieldAuthorizedOperations = reader.readInt32("DescribedGroup.authorizedOperations")
+  const unknownTaggedFields = readUnknownTaggedFields(reader, "DescribedGroup.taggedFields")
+  const result: DescribedGroup = { errorCode: fieldErrorCode, errorMessage: fieldErrorMessage, groupId: fieldGroupId, groupState: fieldGroupState, groupEpoch: fieldGroupEpoch, assignmentEpoch: fieldAssignmentEpoch, assignorName: fieldAssignorName, members: fieldMembers, authorizedOperations: fieldAuthorizedOperations }
+  if (unknownTaggedFields.length > 0) result.unknownTaggedFields = unknownTaggedFields
+  return result
+}
 
-export const encodeConsumerGroupDescribeResponseByVersion: readonly (((writer: Writer, value: ConsumerGroupDescribeResponse) => void) | undefined)[] = [encodeConsumerGroupDescribeResponseV0]
+export function encodeDescribedGroupV1(writer: Writer, value: DescribedGroup): void {
+  writer.writeInt16(value.errorCode)
+  writer.writeCompactNullableString(value.errorMessage)
+  writer.writeCompactString(value.groupId)
+  writer.writeCompactString(value.groupState)
+  writer.writeInt32(value.groupEpoch)
+  writer.writeInt32(value.assignmentEpoch)
+  writer.writeCompactString(value.assignorName)
+  {
+    const elements = value.members
+    writer.writeCompactArrayLength(elements.length)
+    for (const element of elements) {
+      encodeMemberV1(writer, element)
+    }
+  }
+  writer.writeInt32(value.authorizedOperations)
+  writeTaggedFields(writer, value.unknownTaggedFields)
+}
+
+export const decodeConsumerGroupDescribeResponseByVersion: readonly (((reader: Reader) => ConsumerGroupDescribeResponse) | undefined)[] = [decodeConsumerGroupDescribeResponseV0, decodeConsumerGroupDescribeResponseV1]
+
+export const encodeConsumerGroupDescribeResponseByVersion: readonly (((writer: Writer, value: ConsumerGroupDescribeResponse) => void) | undefined)[] = [encodeConsumerGroupDescribeResponseV0, encodeConsumerGroupDescribeResponseV1]

@@ -1004,7 +1004,7 @@ export const apiDefinitions: { readonly [K in ApiKey]: ApiDefinition<K> } = {
     apiKey: 69,
     name: 'ConsumerGroupDescribe',
     minVersion: 0,
-    maxVersion: 0,
+    maxVersion: 1,
     flexibleMinVersion: 0,
     latestVersionUnstable: false,
     listeners: ['zkBroker', 'broker'],

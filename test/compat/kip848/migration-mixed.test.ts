@@ -12,7 +12,8 @@
 // TCP relay it advertises (so the clients reach the restarted process); clients in this process
 // (mixed-group.ts: the Ledger records ownership and processing in order); a kafkajs producer writes
 // one record per partition every 25 ms while a flow runs; the group's type is read with raw
-// ListGroups v5 / DescribeGroups v5 / ConsumerGroupDescribe v0 (generated codecs).
+// ListGroups v5 / DescribeGroups v5 / ConsumerGroupDescribe v1 (generated codecs), whose MemberType
+// tells which members of the consumer group still speak the classic protocol.
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -73,7 +74,7 @@ async function groupView(client: CodecClient) {
     groups: [group],
     includeAuthorizedOperations: false,
   })
-  const consumer = await client.request(ApiKey.ConsumerGroupDescribe, 0, {
+  const consumer = await client.request(ApiKey.ConsumerGroupDescribe, 1, {
     groupIds: [group],
     includeAuthorizedOperations: false,
   })
@@ -85,7 +86,12 @@ async function groupView(client: CodecClient) {
     classic: { state: classic.groupState, members: classic.members.map((member) => member.clientId).sort() },
     consumer: {
       errorCode: modern.errorCode,
-      members: modern.members.map((member) => member.clientId).sort(),
+      // "client=classic" / "client=consumer" from v1's MemberType (0 classic, 1 consumer).
+      members: modern.members
+        .map(
+          (member) => `${member.clientId}=${['classic', 'consumer'][member.memberType] ?? member.memberType}`,
+        )
+        .sort(),
     },
   }
 }
@@ -199,7 +205,7 @@ test('a mixed classic/KIP-848 group upgrades, downgrades and upgrades again whil
     type: 'consumer',
     protocolType: 'consumer',
     classic: { state: 'Dead', members: [] },
-    consumer: { errorCode: 0, members: ['classic-a', 'kip848-b'] },
+    consumer: { errorCode: 0, members: ['classic-a=classic', 'kip848-b=consumer'] },
   })
 
   // Another classic consumer joins the consumer group; then the first one leaves.
@@ -207,7 +213,7 @@ test('a mixed classic/KIP-848 group upgrades, downgrades and upgrades again whil
   await until('three members share', () => sharedBy(ledger, ['classic-a', 'kip848-b', 'classic-c']))
   await leave(classicA)
   await until('kip848-b and classic-c share', () => sharedBy(ledger, ['kip848-b', 'classic-c']))
-  assert.deepEqual((await groupView(raw)).consumer.members, ['classic-c', 'kip848-b'])
+  assert.deepEqual((await groupView(raw)).consumer.members, ['classic-c=classic', 'kip848-b=consumer'])
 
   // The last KIP-848 member leaves: a classic group again, classic-c takes everything.
   await leave(modernB)
@@ -255,7 +261,7 @@ test('a mixed classic/KIP-848 group upgrades, downgrades and upgrades again whil
 
   // SIGKILL: the restarted broker has the mixed group (both members, consumer protocol) and the offsets.
   const before = await groupView(raw)
-  assert.deepEqual(before.consumer.members, ['classic-c', 'kip848-d'])
+  assert.deepEqual(before.consumer.members, ['classic-c=classic', 'kip848-d=consumer'])
   raw.close()
   await broker.kill()
   broker = await startBrokerProcess({ dataDir, args })
