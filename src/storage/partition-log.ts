@@ -539,8 +539,9 @@ export class DiskPartitionLog implements PartitionLog, AppendHost, TieredLog {
   }
 
   /** Rebuilds producer state on open: the newest snapshot, then the batch headers written after it. */
-  async loadProducerState(): Promise<void> {
-    const snapshot = await readProducerSnapshot(this.directory, this.endOffset)
+  /** `listed`: the directory's names, when the caller just listed it. */
+  async loadProducerState(listed?: readonly string[]): Promise<void> {
+    const snapshot = await readProducerSnapshot(this.directory, this.endOffset, listed)
     for (const entry of snapshot?.entries ?? []) this.producers.entries.set(entry.producerId, entry)
     for (const [producerId, firstOffset] of snapshot?.transactions.ongoing ?? []) {
       this.transactions.ongoing.set(producerId, firstOffset)
