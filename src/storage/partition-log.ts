@@ -404,8 +404,12 @@ export class DiskPartitionLog implements PartitionLog, AppendHost, TieredLog {
     }
     const views: RetentionSegment[] = []
     for (const segment of this.segments) {
-      if (segment !== this.activeSegment) await segment.loadIndexes()
-      const lastModifiedMs = segment.maxTimestamp >= 0 ? 0 : (await stat(segment.logPath)).mtimeMs
+      // Retention never deletes the active segment (retention.ts): its times are not needed, so an
+      // idle partition costs no index load and no stat per pass.
+      const active = segment === this.activeSegment
+      if (!active) await segment.loadIndexes()
+      const lastModifiedMs =
+        active || segment.maxTimestamp >= 0 ? 0 : (await stat(segment.logPath)).mtimeMs
       views.push({
         baseOffset: segment.baseOffset,
         sizeBytes: segment.size,
