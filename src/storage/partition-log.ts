@@ -408,8 +408,7 @@ export class DiskPartitionLog implements PartitionLog, AppendHost, TieredLog {
       // idle partition costs no index load and no stat per pass.
       const active = segment === this.activeSegment
       if (!active) await segment.loadIndexes()
-      const lastModifiedMs =
-        active || segment.maxTimestamp >= 0 ? 0 : (await stat(segment.logPath)).mtimeMs
+      const lastModifiedMs = active || segment.maxTimestamp >= 0 ? 0 : (await stat(segment.logPath)).mtimeMs
       views.push({
         baseOffset: segment.baseOffset,
         sizeBytes: segment.size,
