@@ -107,6 +107,15 @@ export class AppendWriter {
   }
 
   private async writeGroup(group: PendingAppend[]): Promise<void> {
+    // After a clean restart the active segment's indexes load on first use (partition-open.ts): before
+    // the first write adds entries to them (and needsRoll counts them).
+    try {
+      const active = this.host.activeSegment
+      await storageOperation(`load the indexes of ${active.logPath}`, () => active.loadIndexes())
+    } catch (error) {
+      for (const append of group) append.reject(error)
+      return
+    }
     let chunk: PendingAppend[] = []
     let chunkBytes = 0
     let chunkSpans = 0

@@ -175,6 +175,9 @@ export class DiskLogManager implements LogManager {
       this.placements.set(key, holders[0])
     }
     const jobs: (() => Promise<void>)[] = []
+    // After a clean shutdown nothing is recovered and the checkpoint on disk already holds every
+    // partition's recovery point: rewritten (with its fsyncs) only when one changed or is missing.
+    let recoveryPointsChange = false
     for (const [name, entry] of this.topics) {
       for (let partition = 0; partition < entry.stored.partitionCount; partition += 1) {
         jobs.push(async () => {
@@ -184,11 +187,12 @@ export class DiskLogManager implements LogManager {
             cleanShutdown,
             topicId: entry.stored.topicId,
           })
+          if (entry.partitions[partition].recoveryPoint !== recoveryPoint) recoveryPointsChange = true
         })
       }
     }
     await runWithConcurrency(jobs, partitionOpenConcurrencyMax)
-    await this.writeRecoveryPoints()
+    if (recoveryPointsChange || recoveryPoints.size !== jobs.length) await this.writeRecoveryPoints()
     await removeCleanShutdownMarker(this.dataDir)
     this.startTimers()
     // Moves a crash interrupted before their commit start again (their requests were answered).

@@ -404,8 +404,11 @@ export class DiskPartitionLog implements PartitionLog, AppendHost, TieredLog {
     }
     const views: RetentionSegment[] = []
     for (const segment of this.segments) {
-      if (segment !== this.activeSegment) await segment.loadIndexes()
-      const lastModifiedMs = segment.maxTimestamp >= 0 ? 0 : (await stat(segment.logPath)).mtimeMs
+      // Retention never deletes the active segment (retention.ts): its times are not needed, so an
+      // idle partition costs no index load and no stat per pass.
+      const active = segment === this.activeSegment
+      if (!active) await segment.loadIndexes()
+      const lastModifiedMs = active || segment.maxTimestamp >= 0 ? 0 : (await stat(segment.logPath)).mtimeMs
       views.push({
         baseOffset: segment.baseOffset,
         sizeBytes: segment.size,
@@ -539,8 +542,9 @@ export class DiskPartitionLog implements PartitionLog, AppendHost, TieredLog {
   }
 
   /** Rebuilds producer state on open: the newest snapshot, then the batch headers written after it. */
-  async loadProducerState(): Promise<void> {
-    const snapshot = await readProducerSnapshot(this.directory, this.endOffset)
+  /** `listed`: the directory's names, when the caller just listed it. */
+  async loadProducerState(listed?: readonly string[]): Promise<void> {
+    const snapshot = await readProducerSnapshot(this.directory, this.endOffset, listed)
     for (const entry of snapshot?.entries ?? []) this.producers.entries.set(entry.producerId, entry)
     for (const [producerId, firstOffset] of snapshot?.transactions.ongoing ?? []) {
       this.transactions.ongoing.set(producerId, firstOffset)

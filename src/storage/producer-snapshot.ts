@@ -32,8 +32,8 @@ export function snapshotFileName(offset: number): string {
   return `${String(offset).padStart(20, '0')}${snapshotSuffix}`
 }
 
-async function snapshotOffsets(directory: string): Promise<number[]> {
-  const names = await readdir(directory)
+async function snapshotOffsets(directory: string, listed?: readonly string[]): Promise<number[]> {
+  const names = listed ?? (await readdir(directory))
   return names
     .filter((name) => /^\d{20}\.snapshot$/.test(name))
     .map((name) => Number(name.slice(0, 20)))
@@ -72,8 +72,10 @@ export async function writeProducerSnapshot(
 export async function readProducerSnapshot(
   directory: string,
   logEndOffset: number,
+  /** The directory's names when the caller just listed it (saves a listing per partition at open). */
+  listed?: readonly string[],
 ): Promise<{ offset: number; entries: ProducerEntry[]; transactions: SnapshotTransactions } | null> {
-  const offsets = await snapshotOffsets(directory)
+  const offsets = await snapshotOffsets(directory, listed)
   for (const offset of offsets.filter((value) => value > logEndOffset)) {
     await unlinkIfExists(path.join(directory, snapshotFileName(offset)))
   }

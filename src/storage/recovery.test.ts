@@ -6,7 +6,7 @@
 // damage the segment files with fs, reopen, and compare exact record values and offsets.
 
 import assert from 'node:assert/strict'
-import { appendFile, open, readdir, stat, truncate } from 'node:fs/promises'
+import { appendFile, open, readdir, readFile, stat, truncate } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, beforeEach, test } from 'node:test'
 import { type DiskLogManager, openLogManager } from './log-manager.ts'
@@ -154,6 +154,51 @@ test('after a clean shutdown nothing is scanned: damage in a closed segment is n
   assert.equal(log.logEndOffset, 30)
   assert.equal((await log.read(29, 10)).records.readInt32BE(4), 29)
   await reopened.close()
+})
+
+test('after a clean restart the active segment loads its indexes before the first append: entries from both sides of the restart are kept', async () => {
+  const manager = await openManager()
+  await manager.createTopic('t', { partitionCount: 1, configOverrides: { 'index.interval.bytes': '100' } })
+  for (let index = 0; index < 30; index += 1)
+    await manager.partition('t', 0)!.append(await valueBatch(`v${index}`, 5_000 + index), { durable: false })
+  await manager.close()
+  const indexFile = path.join(dataDir, 't-0', '00000000000000000000.index')
+  const indexBefore = await readFile(indexFile)
+  assert.ok(indexBefore.length > 0)
+  // The open reads no index; the first append loads them and adds its entries after the old ones.
+  const second = await openManager()
+  for (let index = 30; index < 60; index += 1)
+    await second.partition('t', 0)!.append(await valueBatch(`v${index}`, 5_000 + index), { durable: false })
+  await second.close()
+  const indexAfter = await readFile(indexFile)
+  assert.ok(indexAfter.length > indexBefore.length)
+  assert.deepEqual(indexAfter.subarray(0, indexBefore.length), indexBefore)
+  const third = await openManager()
+  const log = third.partition('t', 0)!
+  for (let offset = 0; offset < 60; offset += 1) {
+    const { records } = await log.read(offset, 1)
+    assert.equal(records.readInt32BE(4), offset, `batch at ${offset}`)
+  }
+  assert.deepEqual(await log.offsetForTimestamp(5_012), { offset: 12, timestamp: 5_012 })
+  assert.deepEqual(await log.offsetForTimestamp(5_047), { offset: 47, timestamp: 5_047 })
+  assert.deepEqual(await log.maxTimestampOffset(), { offset: 59, timestamp: 5_059 })
+  await third.close()
+})
+
+test('a clean open leaves the recovery-point checkpoint as it is; an open after a crash rewrites it', async () => {
+  const checkpoint = path.join(dataDir, 'recovery-point-offset-checkpoint')
+  const { manager } = await setUp(10)
+  await manager.close()
+  const written = await stat(checkpoint)
+  assert.match(await readFile(checkpoint, 'utf8'), /^t 0 10$/m)
+  const clean = await openManager()
+  assert.equal((await stat(checkpoint)).mtimeMs, written.mtimeMs)
+  await appendValues(clean.partition('t', 0)!, ['a', 'b'])
+  await crash(clean)
+  const recovered = await openManager()
+  assert.equal(recovered.partition('t', 0)!.logEndOffset, 12)
+  assert.match(await readFile(checkpoint, 'utf8'), /^t 0 12$/m)
+  await recovered.close()
 })
 
 test('clean restart keeps topics, ids, configs, cluster id, log start offset and leader epochs', async () => {
