@@ -79,6 +79,13 @@ const expectedMeasurements = [
   'console.browse.oldest.ms',
   'console.overview.ttiMs',
   'console.messages.ttiMs',
+  'latency.max.acks1.recordsPerSec',
+  'latency.produce.acks1.load50.p99',
+  'latency.e2e.acks1.load50.p99',
+  'latency.produce.acksAll.load10.p99',
+  'latencyRuntime.acks1.load50.brokerLoopP99',
+  'latencyRuntime.acks1.load50.genLoopP99',
+  'latencyRuntime.acksAll.load10.brokerLoopP99',
 ]
 
 const expectedTargets = [
@@ -88,6 +95,9 @@ const expectedTargets = [
   'target.cli-version-start',
   'target.connect-file-flow-vs-kcat',
   'target.connect-cdc-lag-p99',
+  'target.latency-produce-p99',
+  'target.latency-e2e-p99',
+  'target.latency-acks-all-p99',
 ]
 
 function runQuickSuite(outFile: string): Promise<{ code: number | null; output: string }> {
