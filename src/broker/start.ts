@@ -551,6 +551,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
     await groupsLoaded
     await logs.close()
     await telemetry.close()
+    metrics.close()
     log.info({}, 'broker stopped')
   }
   return {

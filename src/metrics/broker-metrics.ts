@@ -14,6 +14,7 @@ import type { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { errorName } from '../protocol/generated/error-codes.ts'
 import { forEachBatch } from '../protocol/records/batch-framing.ts'
 import { registerClusterGauges } from './cluster-gauges.ts'
+import { registerGcPauses } from './gc-pauses.ts'
 import { type LatencyPercentiles, LatencyReservoir } from './latency-reservoir.ts'
 import { promClient } from './prom-client.ts'
 import { type MetricSources, registerStateGauges } from './state-gauges.ts'
@@ -48,12 +49,15 @@ class Instruments {
   readonly durableAppendSeconds: Histogram
   readonly throttleSeconds: Counter<'quota'>
   readonly throttledResponses: Counter<'quota'>
+  /** Stops the GC pause observer (a stopped embedded broker must not keep observing). */
+  readonly stopObserving: () => void
 
   constructor(options: BrokerMetricsOptions, sourcesOf: () => MetricSources | null) {
     const { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } = promClient()
     this.registry = new Registry()
     const registers = [this.registry]
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry })
+    this.stopObserving = options.processMetrics !== false ? registerGcPauses(this.registry) : () => {}
     new Gauge({
       name: 'streamline_build_info',
       help: 'Always 1; the version label says which Streamline runs.',
@@ -162,6 +166,11 @@ export class BrokerMetrics {
 
   get registry(): Registry {
     return this.metrics.registry
+  }
+
+  /** At broker stop: ends the process observers this broker started. */
+  close(): void {
+    this.instruments?.stopObserving()
   }
 
   /** src/quotas hook: a client over `quota` was throttled for `throttleMs`. */

@@ -16,13 +16,20 @@ export interface WriteIo {
 
 // Small writes go straight to the page cache with a synchronous writev on the event loop: measured
 // on our 2-core VM, a 16 KiB write costs ~6 µs that way against ~60 µs through the libuv thread pool
-// (of which ~17 µs block the event loop anyway, handing the job over). A write that is slow (the
-// kernel throttling writers because too many pages are dirty) switches writes to the thread pool for
-// a while, so a congested disk stalls the event loop for one write at most, not for every write.
+// (of which ~17 µs block the event loop anyway, handing the job over; on a loaded machine the
+// hand-off costs far more: waking a pool thread can deschedule the event loop, and the answer needs
+// the event loop woken again). Writes that are slow (the kernel throttling writers because too many
+// pages are dirty) switch writes to the thread pool for a while, so a congested disk stalls the event
+// loop for a write or two, not for every write. It takes two slow writes in a row: throttling slows
+// every write, while a single slow one is usually the process being descheduled mid-write on a busy
+// machine (issue 21: at load 20 on 2 cores, single slow writes kept the broker on the pool path,
+// where each request paid two extra wake-ups; bench/RESULTS.md, Latency).
 const syncWriteBytesMax = 256 * 1024
 const slowSyncWriteMs = 2
+const slowSyncWritesToSwitch = 2
 const asyncWritesAfterSlowMs = 1_000
 let syncWritesResumeAtMs = 0
+let slowSyncWritesInARow = 0
 
 /** writev on the event loop when it is small and the disk is keeping up; null when it should not be. */
 function writeSyncIfCheap(
@@ -36,7 +43,11 @@ function writeSyncIfCheap(
   if (startedMs < syncWritesResumeAtMs) return null
   const written = writevSync(handle.fd, buffers, position)
   const finishedMs = performance.now()
-  if (finishedMs - startedMs > slowSyncWriteMs) syncWritesResumeAtMs = finishedMs + asyncWritesAfterSlowMs
+  if (finishedMs - startedMs <= slowSyncWriteMs) slowSyncWritesInARow = 0
+  else if (++slowSyncWritesInARow >= slowSyncWritesToSwitch) {
+    slowSyncWritesInARow = 0
+    syncWritesResumeAtMs = finishedMs + asyncWritesAfterSlowMs
+  }
   return written
 }
 

@@ -81,6 +81,13 @@ const expectedMeasurements = [
   'console.messages.ttiMs',
   'alternatives.streamline.kcat.100b.cpuSecondsPer2M',
   'alternatives.redis.produceLean.100b.cpuSecondsPer2M',
+  'latency.max.acks1.recordsPerSec',
+  'latency.produce.acks1.load50.p99',
+  'latency.e2e.acks1.load50.p99',
+  'latency.produce.acksAll.load10.p99',
+  'latencyRuntime.acks1.load50.brokerLoopP99',
+  'latencyRuntime.acks1.load50.genLoopP99',
+  'latencyRuntime.acksAll.load10.brokerLoopP99',
 ]
 
 const expectedTargets = [
@@ -91,6 +98,9 @@ const expectedTargets = [
   'target.connect-file-flow-vs-kcat',
   'target.connect-cdc-lag-p99',
   'target.cpu-per-record-vs-redis',
+  'target.latency-produce-p99',
+  'target.latency-e2e-p99',
+  'target.latency-acks-all-p99',
 ]
 
 function runQuickSuite(outFile: string): Promise<{ code: number | null; output: string }> {

@@ -1,12 +1,15 @@
 // Goal: /metrics reports what real client traffic did, exactly: Produce requests per API, records and
 // bytes in and out per topic, partition offsets and sizes, error codes in responses, consumer group lag,
-// plus process memory and event-loop lag (issue 5, "Done when": metrics after real traffic).
+// plus process memory, event-loop lag and every GC pause (issue 5, "Done when": metrics after real
+// traffic; issue 21: GC pauses beside the latency figures).
 // Method: an embedded broker (in memory, free ports); kafkajs (a client we did not write) creates a
 // topic twice (the second answer carries TOPIC_ALREADY_EXISTS), produces 3 sends of 2 records with
-// acks=all to partition 0, consumes them in a group and leaves, then 2 more records are produced. The
+// acks=all to partition 0, consumes them in a group and leaves, then 2 more records are produced; the
+// test then allocates garbage until its own GC observer has seen 3 pauses. The
 // exposition is parsed (prometheus-text.ts) and each number compared with what the client did.
 
 import assert from 'node:assert/strict'
+import { PerformanceObserver } from 'node:perf_hooks'
 import { after, before, test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
 import { type Streamline, startStreamline } from '../../src/embedded/index.ts'
@@ -74,6 +77,7 @@ test('metrics after kafkajs traffic carry the exact counts', { timeout: 90_000 }
   const values = await consumeAll(6)
   assert.deepEqual(values, ['value-0', 'value-1', 'value-2', 'value-3', 'value-4', 'value-5'])
   await produceRecords({ sends: 1, perSend: 2, first: 6 })
+  const gcSeenHere = await causeGarbageCollections()
 
   const metrics = await scrape(streamline.httpUrl ?? assert.fail('http disabled'))
   const partition0 = { topic, partition: '0' }
@@ -109,4 +113,27 @@ test('metrics after kafkajs traffic carry the exact counts', { timeout: 90_000 }
   assert.ok(sumOf(metrics, 'process_resident_memory_bytes') > 0)
   assert.equal(metrics.types.get('nodejs_eventloop_lag_seconds'), 'gauge')
   assert.equal(metrics.types.get('streamline_request_duration_seconds'), 'histogram')
+  // The broker's observer started before ours and takes every entry: it saw at least what we saw.
+  assert.equal(metrics.types.get('streamline_gc_pause_seconds'), 'histogram')
+  assert.ok(gcSeenHere > 0)
+  assert.ok(
+    sumOf(metrics, 'streamline_gc_pause_seconds_count') >= gcSeenHere,
+    `broker counted ${sumOf(metrics, 'streamline_gc_pause_seconds_count')} GC pauses, this test saw ${gcSeenHere}`,
+  )
 })
+
+/** Allocates short-lived garbage until this process (the embedded broker's too) has collected it. */
+async function causeGarbageCollections(): Promise<number> {
+  let seen = 0
+  const observer = new PerformanceObserver((list) => {
+    seen += list.getEntries().length
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  let keep = 0
+  while (seen < 3) {
+    for (let index = 0; index < 100_000; index++) keep += [index, index + 1].length
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  observer.disconnect()
+  return keep > 0 ? seen : 0
+}

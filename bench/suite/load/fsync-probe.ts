@@ -37,3 +37,38 @@ export async function probeFsync(directory: string, samples: number): Promise<Fs
   }
   return result
 }
+
+/**
+ * fdatasync after a `writeBytes` append every `intervalMs` until `done` settles: what a durable write
+ * costs on the disk *while* a phase runs (beside the broker's own durable-append times, it tells a
+ * slow disk from a broker that waits). Spaced, so the probe adds little disk load of its own.
+ */
+export async function probeFsyncDuring(
+  directory: string,
+  options: { writeBytes: number; intervalMs: number },
+  done: Promise<unknown>,
+): Promise<LatencyHistogram> {
+  const { writeBytes, intervalMs } = options
+  const path = join(directory, `fsync-during-${process.pid}.bin`)
+  const fdatasync = new LatencyHistogram()
+  const data = randomFillSync(Buffer.alloc(writeBytes))
+  let finished = false
+  const stop = (): void => {
+    finished = true
+  }
+  done.then(stop, stop)
+  const file = await open(path, 'w')
+  try {
+    for (let position = 0; !finished; position += writeBytes) {
+      await file.write(data, 0, data.length, position)
+      const written = performance.now()
+      await file.datasync()
+      fdatasync.recordMs(performance.now() - written)
+      await new Promise((resolve) => setTimeout(resolve, intervalMs))
+    }
+  } finally {
+    await file.close()
+    await rm(path, { force: true })
+  }
+  return fdatasync
+}
