@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { AnswerCache } from './answer-cache.ts'
 import { RegistryError, storeError } from './errors.ts'
-import { readJsonBody, sendError, sendText } from './http-io.ts'
+import { parseJsonBody, readBodyText, sendError, sendText } from './http-io.ts'
 import { RegistryMetrics } from './registry-metrics.ts'
 import { registryRoutes } from './route-table.ts'
 import { Router } from './router.ts'
@@ -13,37 +13,60 @@ import type { RegistryRuntime } from './runtime.ts'
 import type { RegistryServices } from './services.ts'
 import { rewriteContextPath } from './store/contexts.ts'
 
+/** The lookup route's template (subjects.ts), the only one whose answers `lookups` keeps. */
+const lookupRoute = '/subjects/{subject}'
+
 export interface RegistryApp {
   handle(request: IncomingMessage, response: ServerResponse): void
 }
 
 export async function buildRegistryApp(runtime: RegistryRuntime): Promise<RegistryApp> {
-  const context = runtime
   const store = await runtime.store()
-  const services: RegistryServices = { store, clusterId: context.logs.clusterId }
+  const services: RegistryServices = { store, clusterId: runtime.logs.clusterId }
   const router = new Router(registryRoutes)
   const metrics =
     runtime.context.metrics === undefined
       ? null
       : new RegistryMetrics(runtime.context.metrics, store.state, store.commits)
   const answers = new AnswerCache()
+  const lookups = new AnswerCache()
+  /** Answers a request whose body, if any, was read already (`bodyText`), or reads it. */
   const serve = async (
     request: IncomingMessage,
     response: ServerResponse,
     matched: { route: string },
+    read?: { bodyText: string | undefined; lookupKey: string },
   ): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://registry')
     const pathname = rewriteContextPath(url.pathname, url.searchParams)
     const { route, params } = router.match(request.method ?? 'GET', pathname)
     matched.route = route.path
     const appliedBefore = store.state.applied
-    const body = await readJsonBody(request)
+    const body = parseJsonBody(read === undefined ? await readBodyText(request) : read.bodyText)
     const answer = await route.handle({ params, query: url.searchParams, body, services })
     const status = answer.status ?? 200
     const text = answer.raw === true ? String(answer.body) : JSON.stringify(answer.body)
     if (status === 200 && AnswerCache.cacheable(request.method, request.url))
       answers.set(request.url ?? '', appliedBefore, Buffer.from(text))
+    if (status === 200 && read !== undefined && route.path === lookupRoute)
+      lookups.set(read.lookupKey, appliedBefore, Buffer.from(text))
     sendText(response, status, text)
+  }
+  /** A lookup: its body read first, then answered from the kept answers or by the route. */
+  const serveLookup = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    matched: { route: string },
+  ): Promise<void> => {
+    const bodyText = await readBodyText(request)
+    const lookupKey = AnswerCache.lookupKey(request.url ?? '', bodyText)
+    const kept = lookups.get(lookupKey, store.state.applied)
+    if (kept !== undefined) {
+      matched.route = lookupRoute
+      sendText(response, 200, kept)
+      return
+    }
+    await serve(request, response, matched, { bodyText, lookupKey })
   }
   return {
     handle(request, response) {
@@ -65,26 +88,34 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
           metrics.answered(request.method ?? 'GET', matched.route, response.statusCode, seconds)
         })
       }
-      serve(request, response, matched).catch((error: unknown) => {
-        if (!(error instanceof RegistryError)) {
-          context.log.error(
-            { err: error, method: request.method, url: request.url },
-            'registry request failed',
-          )
-        }
-        if (response.headersSent) {
-          response.destroy()
-          return
-        }
-        sendError(
-          response,
-          error instanceof RegistryError
-            ? error
-            : storeError(`Error in the backend data store: ${(error as Error).message}`),
-        )
-        // Drain what is left of a refused body so the connection can be reused.
-        request.resume()
-      })
+      const answering = AnswerCache.isLookup(request.method, url)
+        ? serveLookup(request, response, matched)
+        : serve(request, response, matched)
+      answering.catch((error: unknown) => answerFailure(runtime, request, response, error))
     },
   }
+}
+
+/** The one catch per request: Confluent's error body for a RegistryError, 500 / 50001 (logged) otherwise. */
+function answerFailure(
+  runtime: RegistryRuntime,
+  request: IncomingMessage,
+  response: ServerResponse,
+  error: unknown,
+): void {
+  if (!(error instanceof RegistryError)) {
+    runtime.log.error({ err: error, method: request.method, url: request.url }, 'registry request failed')
+  }
+  if (response.headersSent) {
+    response.destroy()
+    return
+  }
+  sendError(
+    response,
+    error instanceof RegistryError
+      ? error
+      : storeError(`Error in the backend data store: ${(error as Error).message}`),
+  )
+  // Drain what is left of a refused body so the connection can be reused.
+  request.resume()
 }

@@ -17,7 +17,22 @@ const acceptedContentTypes = new Set([
 ])
 
 /** The request's JSON body; undefined when it has none. Throws RegistryError 400/413/415. */
-export function readJsonBody(request: IncomingMessage): Promise<unknown> {
+export async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+  return parseJsonBody(await readBodyText(request))
+}
+
+/** A body text read by readBodyText as JSON; undefined for none. Throws RegistryError 400. */
+export function parseJsonBody(text: string | undefined): unknown {
+  if (text === undefined) return undefined
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw badRequest(400, `Unexpected character in JSON body: ${(error as Error).message}`)
+  }
+}
+
+/** The request's body text (UTF-8), undefined when it has none. Throws RegistryError 413/415. */
+export function readBodyText(request: IncomingMessage): Promise<string | undefined> {
   const declared = Number(request.headers['content-length'] ?? '0')
   if (declared > requestBodyBytesMax) {
     request.resume()
@@ -55,11 +70,7 @@ export function readJsonBody(request: IncomingMessage): Promise<unknown> {
         reject(badRequest(415, `HTTP 415 Unsupported Media Type: ${contentType}`))
         return
       }
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')))
-      } catch (error) {
-        reject(badRequest(400, `Unexpected character in JSON body: ${(error as Error).message}`))
-      }
+      resolve((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8'))
     })
   })
 }

@@ -1,8 +1,8 @@
 // Goal: the registry's read caches never change an answer (issue 15, "Benchmarks": GET
-// /schemas/ids/{id} answered from ready-made bytes, POST /subjects/{s} looked up without parsing a
-// text seen before). Method: an embedded broker (startStreamline: in memory, free ports); each read is
-// asked twice (the second from the cache), then again after a write that changes its answer, asserting
-// exact bodies every time.
+// /schemas/ids/{id} and POST /subjects/{s} (lookup) answered from ready-made bytes, a lookup's text seen
+// before not parsed again). Method: an embedded broker (startStreamline: in memory, free ports); each
+// read is asked twice (the second from the cache), then again after a write that changes its answer,
+// asserting exact bodies every time; the lookup's counts on /metrics include the kept answers.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { type Streamline, startStreamline } from '../../src/embedded/index.ts'
@@ -89,5 +89,52 @@ describe('POST /subjects/{s} (lookup) without parsing', () => {
     const invalid = await twice('POST', '/subjects/lookups-value', { schema: '{"type":"record"' })
     assert.equal(invalid.status, 422)
     assert.equal((invalid.json as { error_code: number }).error_code, 42201)
+  })
+})
+
+/** `streamline_registry_requests_total` of lookups answered 200 (0 before the first). */
+async function lookupsAnswered(): Promise<number> {
+  const metrics = await (await fetch(`${streamline.httpUrl}/metrics`)).text()
+  const line =
+    /^streamline_registry_requests_total\{method="POST",route="\/subjects\/\{subject\}",status="200"\} (\d+)$/m
+  return Number(line.exec(metrics)?.[1] ?? 0)
+}
+
+describe('POST /subjects/{s} (lookup) from kept answers', () => {
+  test('kept per URL and body; emptied by a delete; a refused content type is still refused', async () => {
+    const answeredBefore = await lookupsAnswered()
+    const first = avroRecord('Kept', [{ name: 'a', type: 'int' }])
+    const second = avroRecord('KeptToo', [{ name: 'b', type: 'int' }])
+    const id = await register('kept-value', { schema: first })
+    await register('kept-value', { schema: second })
+    const found = { subject: 'kept-value', version: 1, id, schema: first }
+    const spaced = JSON.stringify(JSON.parse(first), null, 2)
+    for (const path of [
+      '/subjects/kept-value',
+      '/subjects/kept-value?normalize=true',
+      '/subjects/kept-value/',
+    ]) {
+      assert.deepEqual((await twice('POST', path, { schema: first })).json, found)
+      assert.deepEqual((await twice('POST', path, { schema: spaced })).json, found)
+    }
+    // The same URL and body with a content type the registry refuses: 415, not the kept answer.
+    const refused = await call(base, 'POST', '/subjects/kept-value', { schema: first }, 'text/plain')
+    assert.equal(refused.status, 415)
+    assert.deepEqual(refused.json, {
+      error_code: 415,
+      message: 'HTTP 415 Unsupported Media Type: text/plain',
+    })
+    // Soft-deleting the version changes every kept answer that named it.
+    assert.equal((await call(base, 'DELETE', '/subjects/kept-value/versions/1')).status, 200)
+    const notFound = { error_code: 40403, message: 'Schema not found' }
+    for (const schema of [first, spaced]) {
+      assert.deepEqual((await twice('POST', '/subjects/kept-value', { schema })).json, notFound)
+      assert.deepEqual((await twice('POST', '/subjects/kept-value?deleted=true', { schema })).json, {
+        ...found,
+        deleted: true,
+      })
+    }
+    // Kept answers are counted on /metrics under the lookup's route like any other: 16 found above.
+    assert.equal((await lookupsAnswered()) - answeredBefore, 16)
   })
 })

@@ -2,13 +2,19 @@
 // flight on each, as serializers' HTTP clients do; no pipelining), and an open-loop load at a fixed
 // offered rate (requests start on schedule whatever the answers do, so a slow answer shows as
 // latency, not as a lower rate; latency is measured from the scheduled start, so time queued for a
-// free connection counts).
+// free connection counts). A request is never sent before its scheduled time. Node's timers fire on
+// whole milliseconds, so a worker thread keeps the schedule: it sleeps in Atomics.wait (a futex with a
+// sub-millisecond timeout) until each request is due and then wakes the event loop with a message;
+// both threads read the same monotonic clock (process.hrtime). An earlier version sent every request
+// due within the next millisecond at once, up to 1 ms early: that hid up to 1 ms of latency and sent
+// bursts. The generator runs in its own process (registry-load.ts).
 //
 // The client writes requests and reads answers on raw sockets (node:net) instead of node:http: at
 // 5,000 req/s node:http's client cost ~150 µs of CPU per request here, as much as the registry's
 // answer, on the same 2 cores, so the generator, not the registry, set the latency. The answers are
 // our own registry's (always Content-Length, never chunked); anything else fails the request.
 import { connect, type Socket } from 'node:net'
+import { Worker } from 'node:worker_threads'
 
 export interface OpenLoopResult {
   achievedPerSec: number
@@ -23,11 +29,26 @@ export interface OpenLoopResult {
 
 interface PendingRequest {
   bytes: Buffer
-  resolve(status: number): void
-  reject(error: Error): void
+  /** The answer's status, or the error that ended the connection first. */
+  done(status: number | Error): void
 }
 
 const headerEnd = Buffer.from('\r\n\r\n')
+
+/** Milliseconds on the monotonic clock every thread of the process shares. */
+const clockMs = (): number => Number(process.hrtime.bigint()) / 1e6
+
+/** The schedule keeper: posts request index i when it is due (plain JS: no loader in the worker). */
+const tickerSource = `
+const { parentPort, workerData } = require('node:worker_threads')
+const { startedMs, intervalMs, total } = workerData
+const cell = new Int32Array(new SharedArrayBuffer(4))
+for (let index = 0; index < total; index++) {
+  const wait = startedMs + index * intervalMs - Number(process.hrtime.bigint()) / 1e6
+  if (wait > 0) Atomics.wait(cell, 0, 0, wait)
+  parentPort.postMessage(index)
+}
+`
 const connectionsMax = 64
 
 /** One keep-alive connection: one request at a time, answers parsed by Content-Length. */
@@ -43,15 +64,15 @@ class Connection {
       this.received = this.received.length === 0 ? chunk : Buffer.concat([this.received, chunk])
       const status = this.takeAnswer()
       if (status === null || this.current === null) return
-      const done = this.current
+      const answered = this.current
       this.current = null
-      done.resolve(status)
+      answered.done(status)
       onIdle(this)
     })
     const fail = (error: Error): void => {
       if (this.closed) return
       this.closed = true
-      this.current?.reject(error)
+      this.current?.done(error)
       this.current = null
       this.socket.destroy()
       onClosed()
@@ -105,27 +126,40 @@ export class RegistryHttp {
 
   /** The status of `method path` (body read and dropped). */
   call(method: string, path: string, body?: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.send(this.requestBytes(method, path, body), (status) => {
+        if (status instanceof Error) reject(status)
+        else resolve(status)
+      })
+    })
+  }
+
+  /** The bytes of one request. */
+  requestBytes(method: string, path: string, body?: string): Buffer {
     const payload = body === undefined ? null : Buffer.from(body)
     const head =
       `${method} ${path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\n` +
       'Content-Type: application/vnd.schemaregistry.v1+json\r\n' +
       `Content-Length: ${payload?.length ?? 0}\r\n\r\n`
-    const bytes =
-      payload === null ? Buffer.from(head, 'latin1') : Buffer.concat([Buffer.from(head, 'latin1'), payload])
-    return new Promise((resolve, reject) => {
-      const request = { bytes, resolve, reject }
-      for (const connection of this.connections) {
-        if (connection.idle) {
-          connection.send(request)
-          return
-        }
-      }
-      if (this.connections.size < connectionsMax) {
-        this.open().send(request)
+    return payload === null
+      ? Buffer.from(head, 'latin1')
+      : Buffer.concat([Buffer.from(head, 'latin1'), payload])
+  }
+
+  /** Sends `bytes` on an idle connection (a new one, or queued when all 64 are busy). */
+  send(bytes: Buffer, done: (status: number | Error) => void): void {
+    const request = { bytes, done }
+    for (const connection of this.connections) {
+      if (connection.idle) {
+        connection.send(request)
         return
       }
-      this.queued.push(request)
-    })
+    }
+    if (this.connections.size < connectionsMax) {
+      this.open().send(request)
+      return
+    }
+    this.queued.push(request)
   }
 
   private open(): Connection {
@@ -142,49 +176,63 @@ export class RegistryHttp {
     return connection
   }
 
-  async openLoop(rate: number, seconds: number, next: () => Promise<number>): Promise<OpenLoopResult> {
+  /**
+   * `rate` requests per second for `seconds`, request `index` sent at `index / rate` s (never before),
+   * its latency taken from that scheduled time to its whole answer. `next` gives each request's bytes.
+   */
+  openLoop(rate: number, seconds: number, next: () => Buffer): Promise<OpenLoopResult> {
     const total = Math.max(1, Math.round(rate * seconds))
-    const latencies: number[] = []
+    const intervalMs = 1000 / rate
+    const latencies = new Float64Array(total)
+    let answered = 0
     let failures = 0
+    let sent = 0
+    let completed = 0
     const cpuBefore = process.cpuUsage()
-    const started = performance.now()
-    const pending: Promise<void>[] = []
-    for (let index = 0; index < total; index++) {
-      const scheduled = started + (index * 1000) / rate
-      const wait = scheduled - performance.now()
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait))
-      pending.push(
-        next().then(
-          (status) => {
-            if (status !== 200) failures++
-            latencies.push(performance.now() - scheduled)
-          },
-          () => {
-            failures++
-          },
-        ),
-      )
-    }
-    await Promise.all(pending)
-    const elapsedSeconds = (performance.now() - started) / 1000
-    const cpu = process.cpuUsage(cpuBefore)
-    latencies.sort((a, b) => a - b)
-    const at = (quantile: number): number =>
-      latencies[Math.min(latencies.length - 1, Math.floor(quantile * latencies.length))] ?? Number.NaN
-    return {
-      achievedPerSec: latencies.length / elapsedSeconds,
-      p50Ms: at(0.5),
-      p99Ms: at(0.99),
-      maxMs: at(1),
-      failures,
-      samples: latencies.length,
-      clientCpuMicrosPerRequest: (cpu.user + cpu.system) / total,
-    }
+    // The first request is due shortly after the worker has started.
+    const startedMs = clockMs() + 20
+    const ticker = new Worker(tickerSource, { eval: true, workerData: { startedMs, intervalMs, total } })
+    return new Promise((resolve, reject) => {
+      const finish = (): void => {
+        const elapsedSeconds = (clockMs() - startedMs) / 1000
+        const cpu = process.cpuUsage(cpuBefore)
+        const sorted = latencies.subarray(0, answered).sort()
+        const at = (quantile: number): number =>
+          sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] ?? Number.NaN
+        resolve({
+          achievedPerSec: answered / elapsedSeconds,
+          p50Ms: at(0.5),
+          p99Ms: at(0.99),
+          maxMs: at(1),
+          failures,
+          samples: answered,
+          clientCpuMicrosPerRequest: (cpu.user + cpu.system) / total,
+        })
+      }
+      const settled = (scheduled: number, status: number | Error): void => {
+        if (status instanceof Error) failures++
+        else {
+          if (status !== 200) failures++
+          latencies[answered++] = clockMs() - scheduled
+        }
+        if (++completed === total) finish()
+      }
+      // Sends every request due by now (never one before its time); the ticker's messages may bunch.
+      ticker.on('message', () => {
+        for (const now = clockMs(); sent < total; ) {
+          const scheduled = startedMs + sent * intervalMs
+          if (scheduled > now) return
+          sent++
+          this.send(next(), (status) => settled(scheduled, status))
+        }
+      })
+      ticker.once('error', reject)
+    })
   }
 
   close(): void {
     for (const connection of this.connections) connection.close()
     this.connections.clear()
-    for (const request of this.queued.splice(0)) request.reject(new Error('the client was closed'))
+    for (const request of this.queued.splice(0)) request.done(new Error('the client was closed'))
   }
 }
