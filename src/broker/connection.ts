@@ -178,6 +178,9 @@ export class Connection {
       }
       try {
         if (this.socket.writableCorked > 0) this.socket.uncork()
+        // The next partition's first read runs while this one is sent (many small partitions).
+        const next = chunks.slice(index + 1).find((chunk) => deferredSourceOf(chunk) !== undefined)
+        if (next !== undefined) deferredSourceOf(next)?.prefetch?.()
         await source.writeTo(this.sink)
       } catch (error) {
         discardDeferred(chunks.slice(index + 1))

@@ -18,6 +18,8 @@ export interface DeferredBytes {
   readonly length: number
   /** Writes exactly `length` bytes to `sink`, or rejects (the response is then unusable). */
   writeTo(sink: ByteSink): Promise<void>
+  /** Starts reading ahead (the field before it is still being written), so the send never waits. */
+  prefetch?(): void
   /** Frees what the bytes hold (a retained segment) when they will not be written; also after writeTo. */
   discard(): void
 }

@@ -16,6 +16,10 @@ import type { ReadSource } from './partition-read.ts'
 import type { Segment } from './segment.ts'
 import type { LogSlice, ReadResult } from './types.ts'
 
+/** The scan from the last index entry covers about one index interval (index.interval.bytes, 4 KiB
+ * by default) of headers: a small read, not the 64 KiB chunks of a full scan. */
+const planScanChunkBytes = 8 * 1024
+
 export interface SliceOptions {
   /** Batches whose base offset is at or past this are left out (the last stable offset for read_committed). */
   offsetLimit: number
@@ -102,12 +106,17 @@ async function rangeInSegment(
   const skipped = jump !== null && jump.position > position
   let stop = skipped ? jump.position : position
   let lastOffset = skipped ? jump.offset - 1 : first.baseOffset - 1
-  await segment.scanHeaders(stop, limit, (header, at) => {
-    if (header.baseOffset >= offsetLimit || at + header.sizeBytes > limit) return true
-    stop = at + header.sizeBytes
-    lastOffset = header.lastOffset
-    return false
-  })
+  await segment.scanHeaders(
+    stop,
+    limit,
+    (header, at) => {
+      if (header.baseOffset >= offsetLimit || at + header.sizeBytes > limit) return true
+      stop = at + header.sizeBytes
+      lastOffset = header.lastOffset
+      return false
+    },
+    planScanChunkBytes,
+  )
   if (stop === position) {
     // The first batch is larger than maxBytes: it goes whole anyway (Kafka's minOneMessage).
     if (first.sizeBytes > end - position) return { position, length: 0, recordCount: 0 }

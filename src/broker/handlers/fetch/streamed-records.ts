@@ -51,24 +51,34 @@ export class StreamedRecords implements DeferredBytes {
     this.length = slice.length
   }
 
+  /** Reads started and not yet written, in order. */
+  readonly #reads: Promise<ChunkRead>[] = []
+  #readAt = 0
+  #discarded = false
+
+  #startRead(): void {
+    const at = this.#readAt
+    const expected = Math.min(streamChunkBytes, this.length - at)
+    this.#readAt += expected
+    const buffer = takeBuffer()
+    // Settles, never rejects: an abandoned read must not become an unhandled rejection.
+    this.#reads.push(
+      this.#slice.readInto(buffer, at, expected).then(
+        (bytesRead) => ({ buffer, expected, bytesRead }),
+        (error: unknown) => ({ buffer, expected, bytesRead: 0, error }),
+      ),
+    )
+  }
+
+  prefetch(): void {
+    if (!this.#discarded && this.#reads.length === 0 && this.#readAt === 0) this.#startRead()
+  }
+
   async writeTo(sink: ByteSink): Promise<void> {
-    const reads: Promise<ChunkRead>[] = []
-    let readAt = 0
-    const startRead = (): void => {
-      const at = readAt
-      const expected = Math.min(streamChunkBytes, this.length - at)
-      readAt += expected
-      const buffer = takeBuffer()
-      // Settles, never rejects: an abandoned read must not become an unhandled rejection.
-      reads.push(
-        this.#slice.readInto(buffer, at, expected).then(
-          (bytesRead) => ({ buffer, expected, bytesRead }),
-          (error: unknown) => ({ buffer, expected, bytesRead: 0, error }),
-        ),
-      )
-    }
+    const reads = this.#reads
+    const startRead = (): void => this.#startRead()
     try {
-      while (reads.length < readsAhead && readAt < this.length) startRead()
+      while (reads.length < readsAhead && this.#readAt < this.length) startRead()
       while (reads.length > 0) {
         const chunk = await (reads.shift() as Promise<ChunkRead>)
         if (chunk.error !== undefined || chunk.bytesRead !== chunk.expected) {
@@ -78,7 +88,7 @@ export class StreamedRecords implements DeferredBytes {
             new ShortSliceReadError(`log slice gave ${chunk.bytesRead} of ${chunk.expected} bytes`)
           )
         }
-        if (readAt < this.length) startRead()
+        if (this.#readAt < this.length) startRead()
         try {
           await sink.ready()
         } catch (error) {
@@ -88,13 +98,21 @@ export class StreamedRecords implements DeferredBytes {
         sink.write(chunk.buffer.subarray(0, chunk.expected), () => giveBack(chunk.buffer))
       }
     } finally {
-      // Reads still running write into pooled buffers: they go back only once settled.
-      for (const chunk of await Promise.all(reads)) giveBack(chunk.buffer)
-      this.discard()
+      await this.#settleAndRelease()
     }
   }
 
   discard(): void {
+    if (this.#discarded) return
+    this.#discarded = true
+    void this.#settleAndRelease()
+  }
+
+  /** Reads still running write into pooled buffers: those go back, and the slice ends, once settled. */
+  async #settleAndRelease(): Promise<void> {
+    this.#discarded = true
+    const running = this.#reads.splice(0)
+    for (const chunk of await Promise.all(running)) giveBack(chunk.buffer)
     this.#slice.release()
   }
 }
