@@ -9,8 +9,13 @@ import type { Socket } from 'node:net'
 import type { BrokerLimits } from '../config/limits.ts'
 import { FrameTooLargeError, StreamlineError } from '../errors.ts'
 import type { Logger } from '../log.ts'
+import { type ByteSink, deferredSourceOf, discardDeferred } from '../protocol/deferred-bytes.ts'
 import { FrameReader } from './frame-reader.ts'
 import type { ConnectionInfo, ResponseChunks, Router } from './router.ts'
+
+/** While streaming deferred bytes (a Fetch's records), more are read only below this many bytes queued
+ * in the socket: enough to keep the kernel's send buffer full, little enough to bound memory. */
+const streamQueuedBytesMax = 2 * 1024 * 1024
 
 interface PendingResponse {
   /** undefined while the request is being handled; null when it gets no response. */
@@ -25,6 +30,15 @@ export class Connection {
   private readonly frames: FrameReader
   private readonly pending: PendingResponse[] = []
   private closed = false
+  /** A response with deferred bytes is being streamed: the responses after it wait. */
+  private streaming = false
+  /** The socket as deferred bytes see it (streamed Fetch records). */
+  private readonly sink: ByteSink = {
+    write: (chunk, done) => {
+      this.socket.write(chunk, () => done())
+    },
+    ready: () => this.socketReady(),
+  }
   /** Frame bytes of the requests read and not yet answered (connectionBufferedBytesMax). */
   private pendingRequestBytes = 0
   /** Quota throttling: nothing is read before this time. */
@@ -59,6 +73,7 @@ export class Connection {
     socket.on('error', (error) => this.close(`socket error: ${error.message}`))
     socket.on('close', () => {
       this.closed = true
+      this.discardPending()
       this.info.session?.dispose()
     })
     socket.on('drain', () => this.resumeIfRoom())
@@ -98,19 +113,25 @@ export class Connection {
 
   /** Writes every response at the head of the queue that is ready, in order. */
   private flush(): void {
+    if (this.streaming) return // the stream's end flushes again
     // Corked: every chunk of every ready response leaves in one writev, not one syscall per chunk
     // (a response is a header and a body at least; with setNoDelay each write would be a packet).
     this.socket.cork()
     try {
       while (this.pending.length > 0 && this.pending[0].chunks !== undefined) {
         const head = this.pending.shift() as PendingResponse
-        if (this.closed || head.chunks === null || head.chunks === undefined) continue
+        if (head.chunks === null || head.chunks === undefined) continue
+        if (this.closed) {
+          discardDeferred(head.chunks)
+          continue
+        }
+        if (head.chunks.some((chunk) => deferredSourceOf(chunk) !== undefined)) {
+          this.stream(head.chunks)
+          return
+        }
         for (const chunk of head.chunks) this.socket.write(chunk)
-        // A failed SASL step: its own response is the last (the router marks it).
         if (head.chunks.closeAfter === true) {
-          this.closed = true
-          this.socket.uncork()
-          this.socket.end(() => this.socket.destroy())
+          this.endAfterResponse()
           return
         }
       }
@@ -118,6 +139,77 @@ export class Connection {
       if (this.socket.writableCorked > 0) this.socket.uncork()
     }
     this.resumeIfRoom()
+  }
+
+  /** A failed SASL step: its own response is the last (the router marks it). */
+  private endAfterResponse(): void {
+    this.closed = true
+    this.discardPending()
+    if (this.socket.writableCorked > 0) this.socket.uncork()
+    this.socket.end(() => this.socket.destroy())
+  }
+
+  /** Writes a response with deferred bytes (a Fetch's records streamed from the log); the responses
+   * after it wait until it is written. A stream that fails closes the connection: the client has a
+   * response head whose bytes cannot all come. */
+  private stream(chunks: ResponseChunks): void {
+    this.streaming = true
+    this.writeStreamed(chunks).then(
+      () => {
+        this.streaming = false
+        if (chunks.closeAfter === true) this.endAfterResponse()
+        else this.flush()
+      },
+      (error: unknown) => {
+        this.streaming = false
+        // A client that went away mid-response is no failure worth a log line.
+        if (!this.closed && !this.socket.destroyed) this.closeOnError(error, 'streaming a response failed')
+        else this.discardPending()
+      },
+    )
+  }
+
+  private async writeStreamed(chunks: ResponseChunks): Promise<void> {
+    for (let index = 0; index < chunks.length; index += 1) {
+      const source = deferredSourceOf(chunks[index])
+      if (source === undefined) {
+        this.socket.write(chunks[index])
+        continue
+      }
+      try {
+        if (this.socket.writableCorked > 0) this.socket.uncork()
+        // The next partition's first read runs while this one is sent (many small partitions).
+        const next = chunks.slice(index + 1).find((chunk) => deferredSourceOf(chunk) !== undefined)
+        if (next !== undefined) deferredSourceOf(next)?.prefetch?.()
+        await source.writeTo(this.sink)
+      } catch (error) {
+        discardDeferred(chunks.slice(index + 1))
+        throw error
+      }
+    }
+  }
+
+  /** Resolves when the socket can take more streamed bytes; rejects once the connection is gone. */
+  private socketReady(): Promise<void> {
+    if (this.closed || this.socket.destroyed) return Promise.reject(new Error('connection closed'))
+    if (this.socket.writableLength < streamQueuedBytesMax) return Promise.resolve()
+    return new Promise<void>((resolve, reject) => {
+      const onDrain = (): void => {
+        this.socket.off('close', onClose)
+        resolve()
+      }
+      const onClose = (): void => {
+        this.socket.off('drain', onDrain)
+        reject(new Error('connection closed'))
+      }
+      this.socket.once('drain', onDrain)
+      this.socket.once('close', onClose)
+    })
+  }
+
+  /** Frees the deferred bytes of responses that will not be written now. */
+  private discardPending(): void {
+    for (const slot of this.pending) if (slot.chunks) discardDeferred(slot.chunks)
   }
 
   /** Whether another request may be read: not throttled, few enough in flight, few enough bytes held. */
@@ -173,6 +265,7 @@ export class Connection {
     this.closed = true
     clearTimeout(this.unmuteTimer)
     this.log.debug({ reason }, 'connection closed')
+    this.discardPending()
     this.socket.destroy()
   }
 }

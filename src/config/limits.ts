@@ -36,6 +36,10 @@ export interface BrokerLimits {
   fetchSessionsMax: number
   /** `min.incremental.fetch.session.eviction.ms` (Kafka default 2 min): idle fetch sessions expire. */
   fetchSessionIdleMs: number
+  /** A Fetch (v10+) reads a partition's records of at least this many bytes as a log slice streamed to
+   * the socket in pooled 1 MiB chunks instead of reading them into memory first (src/broker/handlers/fetch/
+   * streamed-records.ts); 2147483647 turns streaming off. */
+  fetchStreamBytesMin: number
 }
 
 export const defaultBrokerLimits: BrokerLimits = {
@@ -51,4 +55,5 @@ export const defaultBrokerLimits: BrokerLimits = {
   fetchWaitMsMax: 5 * 60 * 1000,
   fetchSessionsMax: 1000,
   fetchSessionIdleMs: 120_000,
+  fetchStreamBytesMin: 64 * 1024,
 }

@@ -215,6 +215,13 @@ const limitsSchema = z
     fetchSessionIdleMs: positiveInt()
       .default(defaultBrokerLimits.fetchSessionIdleMs)
       .meta(meta('Idle fetch sessions expire after this long.')),
+    fetchStreamBytesMin: positiveInt()
+      .default(defaultBrokerLimits.fetchStreamBytesMin)
+      .meta(
+        meta(
+          'Fetch reads of at least this many bytes stream from the log to the socket (2147483647: never).',
+        ),
+      ),
   })
   .strict()
 

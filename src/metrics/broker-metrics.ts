@@ -232,6 +232,14 @@ export class BrokerMetrics {
     if (appended.durableSeconds !== null) this.metrics.durableAppendSeconds.observe(appended.durableSeconds)
   }
 
+  /** fetch.ts hook: a partition's batches streamed from the log (counted without reading them). */
+  fetchedSlice(topic: string, bytes: number, records: number): void {
+    this.metrics.bytesOut.inc({ topic }, bytes)
+    if (records > 0) this.metrics.recordsOut.inc({ topic }, records)
+    this.runningTotals.bytesOut += bytes
+    this.runningTotals.recordsOut += records
+  }
+
   /** fetch.ts hook: batches of one partition returned to a consumer. */
   fetched(topic: string, records: Buffer): void {
     if (records.length === 0) return

@@ -4,6 +4,7 @@
 // `socket.write`/`writev`, `toBuffer()` joins them when one buffer is wanted.
 
 import { EncodeError } from '../errors.ts'
+import { deferredSourceOf } from './deferred-bytes.ts'
 
 /** Byte fields at least this large are referenced, not copied. */
 const chunkReferenceBytesMin = 4096
@@ -143,7 +144,8 @@ export class Writer {
 
   /** Raw bytes, no length prefix. Large buffers are referenced, not copied. */
   writeRawBytes(bytes: Buffer): this {
-    if (bytes.length >= chunkReferenceBytesMin) {
+    // A deferred field's stand-in (deferred-bytes.ts) is always a chunk of its own, whatever its length.
+    if (bytes.length >= chunkReferenceBytesMin || deferredSourceOf(bytes) !== undefined) {
       this.flushScratch()
       this.chunks.push(bytes)
       this.flushedBytes += bytes.length
@@ -246,6 +248,8 @@ export class Writer {
   /** The encoded bytes as one buffer. */
   toBuffer(): Buffer {
     const chunks = this.toChunks()
+    if (chunks.some((chunk) => deferredSourceOf(chunk) !== undefined))
+      throw new EncodeError('a deferred byte field cannot be joined into one buffer')
     return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, this.flushedBytes)
   }
 }

@@ -49,6 +49,17 @@ export class OffsetIndex extends IndexFile {
     return index < 0 ? { offset: this.baseOffset, position: 0 } : this.entry(index)
   }
 
+  /** The last entry at or before byte `position` whose offset is below `offsetLimit` (null: none). A
+   * streamed Fetch jumps there to find where its whole batches end without reading what lies before. */
+  floorByPosition(position: number, offsetLimit: number): OffsetPosition | null {
+    const byPosition = this.floorIndex(position, (i) => this.view.readInt32BE(this.at(i) + 4))
+    const byOffset = this.floorIndex(offsetLimit - 1 - this.baseOffset, (i) =>
+      this.view.readInt32BE(this.at(i)),
+    )
+    const index = Math.min(byPosition, byOffset)
+    return index < 0 ? null : this.entry(index)
+  }
+
   /** Drops entries whose position is ≥ `position` (after a truncation of the log). */
   truncateToPosition(position: number): void {
     const index = this.floorIndex(position - 1, (i) => this.view.readInt32BE(this.at(i) + 4))

@@ -22,6 +22,7 @@ import { GroupCommit } from './group-commit.ts'
 import type { LeaderEpochCache } from './leader-epoch-cache.ts'
 import { producerIdExpirationMs } from './limits.ts'
 import { findOffsetForTimestamp, type ReadHint, readBatches } from './partition-read.ts'
+import { sliceBatches } from './partition-slice.ts'
 import {
   activeProducersOf,
   markerTypeOf,
@@ -288,10 +289,17 @@ export class DiskPartitionLog implements PartitionLog, AppendHost, TieredLog {
 
   async read(fetchOffset: number, maxBytes: number, options: ReadOptions = {}): Promise<ReadResult> {
     const lastStableOffset = this.lastStableOffset
+    const committed = options.isolation === 'read_committed'
+    const { sliceBytesMin } = options
     const result = this.isRemoteOffset(fetchOffset)
       ? await this.readRemote(fetchOffset, maxBytes)
-      : await readBatches(this, fetchOffset, maxBytes)
-    if (options.isolation !== 'read_committed') return { ...result, lastStableOffset }
+      : sliceBytesMin === undefined
+        ? await readBatches(this, fetchOffset, maxBytes)
+        : await sliceBatches(this, fetchOffset, maxBytes, {
+            offsetLimit: committed ? lastStableOffset : Number.POSITIVE_INFINITY,
+            sliceBytesMin,
+          })
+    if (!committed) return { ...result, lastStableOffset }
     return readCommittedView(result, fetchOffset, this.transactions, lastStableOffset)
   }
 

@@ -187,10 +187,11 @@ export class Segment {
     position: number,
     end: number,
     visit: (header: StoredBatchHeader, position: number) => boolean,
+    chunkBytes = scanChunkBytes,
   ): Promise<number> {
     let current = position
     while (current < end) {
-      const chunk = await this.read(current, Math.min(scanChunkBytes, end - current))
+      const chunk = await this.read(current, Math.min(chunkBytes, end - current))
       let offsetInChunk = 0
       while (chunk.length - offsetInChunk >= storedHeaderBytes) {
         const header = readStoredBatchHeader(chunk, offsetInChunk)

@@ -34,6 +34,22 @@ export type IsolationLevel = 'read_uncommitted' | 'read_committed'
 export interface ReadOptions {
   /** read_committed stops at the last stable offset (equal to the high watermark until transactions). */
   isolation?: IsolationLevel
+  /** A read of at least this many bytes from a local segment comes back as `slice` (its bytes not read
+   * yet: Fetch streams them to the socket, like Kafka's FileRecords). Absent: always `records`. */
+  sliceBytesMin?: number
+}
+
+/** Whole batches of one segment, reserved but not read (Kafka's FileRecords slice): the segment stays
+ * open until `release`, so retention or compaction cannot close it underneath. */
+export interface LogSlice {
+  readonly length: number
+  /** Records in the slice (offsets from its first batch's base to its last batch's last offset). */
+  readonly recordCount: number
+  /** Reads `length` bytes starting `at` bytes into the slice into `buffer` (from 0); resolves the
+   * bytes read (fewer only if the file lost them: the caller must not send a short slice). */
+  readInto(buffer: Buffer, at: number, length: number): Promise<number>
+  /** Ends the reservation; call exactly once. */
+  release(): void
 }
 
 export interface ReadResult {
@@ -46,6 +62,8 @@ export interface ReadResult {
   /** read_committed only: transactions aborted over the returned range (their records are skipped
    * by the consumer up to each ABORT marker). */
   abortedTransactions?: { producerId: bigint; firstOffset: number }[]
+  /** With `sliceBytesMin`: the batches as a slice of a segment; `records` is then empty. */
+  slice?: LogSlice
 }
 
 export interface TimestampOffset {

@@ -13,6 +13,8 @@
 // ACLs: READ on the topic, else TOPIC_AUTHORIZATION_FAILED per partition (not read, not waited on). Known gaps: partitions are read in request order (no rotation for fairness).
 
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { BrokerMetrics } from '../../metrics/broker-metrics.ts'
+import { deferredBytesField } from '../../protocol/deferred-bytes.ts'
 import type { FetchableTopicResponse, PartitionData } from '../../protocol/generated/fetch-response.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import { AclOperation, ResourceType } from '../../security/acl/model.ts'
@@ -22,11 +24,23 @@ import { defineHandler } from '../handler.ts'
 import { planFetch } from './fetch/fetch-plan.ts'
 import type { SessionPartition } from './fetch/fetch-session-cache.ts'
 import { preferredReadReplicas, redirectedRead } from './fetch/preferred-read-replica.ts'
-import { logsOf, type PartitionRead, readPartitions, recordBytes } from './fetch/read-partitions.ts'
+import {
+  logsOf,
+  type PartitionRead,
+  readPartitions,
+  recordBytes,
+  recordsLength,
+  releaseSlices,
+} from './fetch/read-partitions.ts'
+import { StreamedRecords } from './fetch/streamed-records.ts'
 import { AppendWatch } from './fetch/wait-for-data.ts'
 
 /** max_bytes before v3 had no response limit. */
 const unlimitedResponseBytes = 0x7fffffff
+/** From v10 the records go out as stored (no down-conversion, no zstd check), so large reads
+ * (limits.fetchStreamBytesMin) are streamed from the log to the socket (fetch/streamed-records.ts)
+ * instead of read into memory first. */
+const streamedFetchVersionMin = 10
 
 export const fetch = defineHandler({
   apiKey: ApiKey.Fetch,
@@ -41,6 +55,7 @@ export const fetch = defineHandler({
       isolation,
       logs,
       responseBytesMax: apiVersion >= 3 ? request.maxBytes : unlimitedResponseBytes,
+      ...(apiVersion >= streamedFetchVersionMin ? { sliceBytesMin: limits.fetchStreamBytesMin } : {}),
     }
     // Partitions the principal may not READ are answered with an error and never read or waited on.
     const permitted = plan.partitions.filter((target) =>
@@ -69,6 +84,7 @@ export const fetch = defineHandler({
       reads = await readAll()
       if (watch !== null && !answersAtOnce(reads, request.minBytes)) {
         const waitStartedMs = performance.now()
+        releaseSlices(reads) // read again below
         reads = await readUntilMinBytes(watch, readAll, { minBytes: request.minBytes, waitMs })
         context.quota?.parked(performance.now() - waitStartedMs) // a long-poll is not request_percentage work
       }
@@ -76,8 +92,9 @@ export const fetch = defineHandler({
       watch?.close()
     }
     const included = plan.incremental ? reads.filter(hasNews) : reads
+    releaseSlices(reads.filter((read) => !included.includes(read)))
     for (const read of reads) rememberSent(read)
-    for (const read of included) context.services.metrics?.fetched(read.target.topic, read.records)
+    for (const read of included) countFetched(context.services.metrics, read)
     return {
       throttleTimeMs: 0,
       errorCode: plan.errorCode,
@@ -111,6 +128,7 @@ async function readUntilMinBytes(
     const reads = await readAll()
     if (!appended || answersAtOnce(reads, options.minBytes)) return reads
     const bytes = recordBytes(reads)
+    releaseSlices(reads)
     const pauseMs = Math.min(partialRereadIntervalMs, deadlineMs - performance.now())
     // Appends during the pause are remembered by the watch: the next wait ends at once.
     if (bytes > 0 && pauseMs > 0) await sleep(pauseMs)
@@ -150,9 +168,16 @@ function inPlanOrder(
         lastStableOffset: -1,
         logStartOffset: -1,
         records: Buffer.alloc(0),
+        slice: null,
         abortedTransactions: [],
       },
   )
+}
+
+/** Bytes and records out (metrics); a slice's records are counted from its offsets, not read. */
+function countFetched(metrics: BrokerMetrics | undefined, read: PartitionRead): void {
+  if (read.slice === null) metrics?.fetched(read.target.topic, read.records)
+  else metrics?.fetchedSlice(read.target.topic, read.slice.length, read.slice.recordCount)
 }
 
 /** KIP-227: an incremental response carries a partition only when something changed for it. */
@@ -160,7 +185,7 @@ function hasNews(read: PartitionRead): boolean {
   const sent = read.target.sent
   return (
     sent === null ||
-    read.records.length > 0 ||
+    recordsLength(read) > 0 ||
     read.errorCode !== 0 ||
     read.preferredReadReplica !== undefined ||
     sent.highWatermark !== read.highWatermark ||
@@ -207,6 +232,7 @@ function partitionData(read: PartitionRead, isolation: IsolationLevel): Partitio
           }))
         : null,
     preferredReadReplica: read.preferredReadReplica ?? -1,
-    records: read.records,
+    // A slice goes in as a stand-in that the connection streams from the log (protocol/deferred-bytes.ts).
+    records: read.slice === null ? read.records : deferredBytesField(new StreamedRecords(read.slice)),
   }
 }

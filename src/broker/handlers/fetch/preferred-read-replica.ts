@@ -58,6 +58,7 @@ export function redirectedRead(target: SessionPartition, replicaId: number, logs
     lastStableOffset: log?.lastStableOffset ?? -1,
     logStartOffset: log?.logStartOffset ?? -1,
     records: Buffer.alloc(0),
+    slice: null,
     abortedTransactions: [],
     preferredReadReplica: replicaId,
   }

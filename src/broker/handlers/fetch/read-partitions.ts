@@ -9,7 +9,13 @@ import { splitBatches } from '../../../protocol/records/batch-framing.ts'
 import { BatchAttribute, BatchField } from '../../../protocol/records/batch-header.ts'
 import { CompressionCodec } from '../../../protocol/records/compression/index.ts'
 import { batchesToMessageSet } from '../../../protocol/records/message-set.ts'
-import type { IsolationLevel, LogManager, PartitionLog, ReadResult } from '../../../storage/types.ts'
+import type {
+  IsolationLevel,
+  LogManager,
+  LogSlice,
+  PartitionLog,
+  ReadResult,
+} from '../../../storage/types.ts'
 import { currentLeaderEpoch } from '../leader-epoch.ts'
 import type { SessionPartition } from './fetch-session-cache.ts'
 
@@ -21,7 +27,10 @@ export interface PartitionRead {
   highWatermark: number
   lastStableOffset: number
   logStartOffset: number
+  /** The records read; empty when they come as `slice`. */
   records: Buffer
+  /** Large reads of a v10+ Fetch: the records as a log slice, streamed to the socket (streamed-records.ts). */
+  slice: LogSlice | null
   /** read_committed: the transactions aborted over the returned range. */
   abortedTransactions: { producerId: bigint; firstOffset: number }[]
   /** KIP-392: the broker the consumer should fetch this partition from (no records then). */
@@ -33,6 +42,8 @@ export interface ReadOptions {
   isolation: IsolationLevel
   responseBytesMax: number
   logs: LogManager
+  /** Reads of at least this many bytes come back as log slices (absent: always read into memory). */
+  sliceBytesMin?: number
 }
 
 export async function readPartitions(
@@ -49,10 +60,17 @@ export async function readPartitions(
     // another); the results are then taken in order exactly as a one-by-one read would.
     const wave = waveFrom(partitions, index, options.responseBytesMax - responseBytes)
     const started = wave.map((target) => startRead(target, options))
-    for (let position = 0; position < wave.length; position += 1) {
-      const read = await readPartition(wave[position], options, responseBytes, started[position])
-      responseBytes += read.records.length
-      reads.push(read)
+    let position = 0
+    try {
+      for (; position < wave.length; position += 1) {
+        const read = await readPartition(wave[position], options, responseBytes, started[position])
+        responseBytes += recordsLength(read)
+        reads.push(read)
+      }
+    } catch (error) {
+      for (const later of started.slice(position + 1)) releaseStarted(later)
+      releaseSlices(reads)
+      throw error
     }
     index += wave.length
   }
@@ -81,15 +99,38 @@ function startRead(target: SessionPartition, options: ReadOptions): StartedRead 
     target.partitionMaxBytes <= 0
   )
     return undefined
-  return log.read(target.fetchOffset, target.partitionMaxBytes, { isolation: options.isolation }).then(
+  return log.read(target.fetchOffset, target.partitionMaxBytes, readOptionsOf(options)).then(
     (result) => ({ result }),
     (error: unknown) => ({ error }),
   )
 }
 
+function readOptionsOf(options: ReadOptions): { isolation: IsolationLevel; sliceBytesMin?: number } {
+  return options.sliceBytesMin === undefined
+    ? { isolation: options.isolation }
+    : { isolation: options.isolation, sliceBytesMin: options.sliceBytesMin }
+}
+
+/** Bytes of records of one read, in memory or as a slice. */
+export function recordsLength(read: PartitionRead): number {
+  return read.slice?.length ?? read.records.length
+}
+
+/** A read started ahead and not used: its slice (if it gets one) is released once it settles. */
+function releaseStarted(started: StartedRead): void {
+  void started?.then((settled) => {
+    if ('result' in settled) settled.result.slice?.release()
+  })
+}
+
 /** Bytes of records in `reads` (what min_bytes counts). */
 export function recordBytes(reads: PartitionRead[]): number {
-  return reads.reduce((total, read) => total + read.records.length, 0)
+  return reads.reduce((total, read) => total + recordsLength(read), 0)
+}
+
+/** Ends the slices of reads that will not be sent (a long poll read again, a failed request). */
+export function releaseSlices(reads: readonly PartitionRead[]): void {
+  for (const read of reads) read.slice?.release()
 }
 
 /** The logs a Fetch waits on for new data. */
@@ -104,29 +145,42 @@ async function readPartition(
   started: StartedRead,
 ): Promise<PartitionRead> {
   const log = target.topic === '' ? undefined : options.logs.partition(target.topic, target.partition)
+  const budget = Math.min(target.partitionMaxBytes, options.responseBytesMax - responseBytes)
+  // The read started ahead is the one-by-one read when the budget is still the whole partition budget.
+  const useStarted = log !== undefined && budget > 0 && budget === target.partitionMaxBytes
+  if (!useStarted) releaseStarted(started)
   if (log === undefined) {
     const unknownId = target.topic === '' && options.apiVersion >= 13
     return failed(target, unknownId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   }
-  if (target.currentLeaderEpoch > currentLeaderEpoch(log))
+  if (target.currentLeaderEpoch > currentLeaderEpoch(log)) {
+    if (useStarted) releaseStarted(started)
     return failed(target, ErrorCode.UNKNOWN_LEADER_EPOCH)
-  const budget = Math.min(target.partitionMaxBytes, options.responseBytesMax - responseBytes)
+  }
   const offsets = {
     highWatermark: log.highWatermark,
     lastStableOffset: log.lastStableOffset,
     logStartOffset: log.logStartOffset,
   }
   if (budget <= 0)
-    return { target, errorCode: ErrorCode.NONE, ...offsets, records: emptyRecords, abortedTransactions: [] }
+    return {
+      target,
+      errorCode: ErrorCode.NONE,
+      ...offsets,
+      records: emptyRecords,
+      slice: null,
+      abortedTransactions: [],
+    }
   try {
-    // The read started ahead is the one-by-one read when the budget is still the whole partition budget.
-    const ahead = budget === target.partitionMaxBytes ? await started : undefined
+    const ahead = useStarted ? await started : undefined
     if (ahead !== undefined && 'error' in ahead) throw ahead.error
-    const result =
-      ahead?.result ?? (await log.read(target.fetchOffset, budget, { isolation: options.isolation }))
+    const result = ahead?.result ?? (await log.read(target.fetchOffset, budget, readOptionsOf(options)))
     // KIP-74: only the first non-empty partition of a v3+ response may exceed its budget.
     const oversizedAllowed = responseBytes === 0 && options.apiVersion >= 3
-    const records = result.records.length > budget && !oversizedAllowed ? emptyRecords : result.records
+    const length = result.slice?.length ?? result.records.length
+    const kept = length <= budget || oversizedAllowed
+    if (!kept) result.slice?.release()
+    const records = kept ? result.records : emptyRecords
     return {
       target,
       errorCode: ErrorCode.NONE,
@@ -134,6 +188,7 @@ async function readPartition(
       lastStableOffset: result.lastStableOffset,
       logStartOffset: result.logStartOffset,
       abortedTransactions: result.abortedTransactions ?? [],
+      slice: kept ? (result.slice ?? null) : null,
       records: await convertForVersion(records, {
         apiVersion: options.apiVersion,
         downconversionEnabled:
@@ -154,6 +209,7 @@ function failed(target: SessionPartition, errorCode: number): PartitionRead {
     lastStableOffset: -1,
     logStartOffset: -1,
     records: emptyRecords,
+    slice: null,
     abortedTransactions: [],
   }
 }
