@@ -227,7 +227,11 @@ export async function continuousView(context: BenchContext): Promise<void> {
     // first, so DuckDB's start and the view's first step are behind it.
     await appendRecords(log, topic, [{ timestamp: Date.now() - 10_000, value: Buffer.from(orderJson(0)) }])
     const output = logs.partition('clicks_per_country', 0)
-    while ((output?.logEndOffset ?? 0) === 0) await new Promise((resolve) => setTimeout(resolve, 20))
+    const warmDeadlineMs = Date.now() + 60_000
+    while ((output?.logEndOffset ?? 0) === 0) {
+      if (Date.now() > warmDeadlineMs) throw new Error('the view wrote nothing within 60 s')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
     // Start on a window boundary so every window is full.
     await new Promise((resolve) => setTimeout(resolve, windowMs - (Date.now() % windowMs) + 5))
     const produced = new Map<number, number>()
