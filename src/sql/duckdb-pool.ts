@@ -21,7 +21,7 @@ export interface PooledInstance {
   scans: ScansByConnection
 }
 
-async function openInstance(limits: SqlLimits): Promise<PooledInstance> {
+export async function openInstance(limits: SqlLimits): Promise<PooledInstance> {
   const exportDirectory = limits.exportDirectory
   const instance = await DuckDBInstance.create(':memory:', {
     // With an export directory, external access is disabled below, once that directory is allowed

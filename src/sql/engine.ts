@@ -15,12 +15,12 @@ import type { Authorizer } from '../security/acl/authorizer.ts'
 import { AclOperation, ResourceType } from '../security/acl/model.ts'
 import type { LogManager } from '../storage/types.ts'
 import { copyPathOf, copySql } from './copy-to.ts'
-import { DuckDbPool, type PooledInstance } from './duckdb-pool.ts'
+import { DuckDbPool, openInstance, type PooledInstance } from './duckdb-pool.ts'
 import { SqlError, sqlErrorOfDuckDb } from './errors.ts'
 import { expressionEvaluator } from './evaluate.ts'
 import { writeRowsToTopic } from './insert-into-topic.ts'
 import type { SqlLimits } from './limits.ts'
-import { planScans } from './pushdown.ts'
+import { planScans, type ScanSpec } from './pushdown.ts'
 import { columnsOf, jsonValueConverter, rowsOf, typeName } from './result-json.ts'
 import { type JsonNode, parseReferences, walk } from './sql-ast.ts'
 import { parseStatement } from './statement.ts'
@@ -192,6 +192,54 @@ export class SqlEngine {
     }
     const verb = operation === AclOperation.WRITE ? 'write to' : 'read'
     throw new SqlError('TOPIC_AUTHORIZATION_FAILED', `${request.principal} may not ${verb} topic ${topic}`)
+  }
+
+  /**
+   * A locked-down DuckDB instance of its own (as the pool's), for internal state that outlives one
+   * query (the continuous views' caches, continuous/view-cache.ts). The caller closes it.
+   */
+  openPrivateInstance(): Promise<PooledInstance> {
+    return openInstance(this.options.limits)
+  }
+
+  /**
+   * Runs internal SQL (never a user's statement as given) on a private instance, in one committed
+   * transaction, with `streamline_topic` over exactly the given scans (no pushdown planning).
+   */
+  async runOn(
+    pooled: PooledInstance,
+    sql: string,
+    specs: ScanSpec[],
+    options: { maxRows: number; timeoutMs: number },
+  ): Promise<Omit<QueryResult, 'elapsedMs' | 'stats'>> {
+    const connection = await pooled.instance.connect()
+    const timer = setTimeout(() => connection.interrupt(), options.timeoutMs)
+    try {
+      await connection.run('BEGIN TRANSACTION')
+      const counters: ScanCounters = { bytesRead: 0, batchesRead: 0, partitions: [] }
+      const budget = {
+        bytesRemaining: this.options.limits.scanBytesMax,
+        signal: new AbortController().signal,
+      }
+      const scanned = new Map<string, ScannedTopic>()
+      for (const spec of specs) {
+        const topic = await scanTopic(this.options.logs, spec, budget, counters)
+        topic.parallel = true
+        scanned.set(spec.topic, topic)
+      }
+      pooled.scans.set(connection.clientContext.connectionId, scanned)
+      const reader = await connection.streamAndReadUntil(sql, options.maxRows + 1)
+      const rows = rowsOf(reader, options.maxRows)
+      await connection.run('COMMIT')
+      const truncated = reader.currentRowCount > options.maxRows
+      return { columns: columnsOf(reader), rows, rowCount: rows.length, truncated }
+    } catch (error) {
+      throw sqlErrorOfDuckDb(error)
+    } finally {
+      clearTimeout(timer)
+      pooled.scans.delete(connection.clientContext.connectionId)
+      connection.closeSync()
+    }
   }
 
   close(): void {

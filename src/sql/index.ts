@@ -66,6 +66,11 @@ export function createSqlService(options: SqlServiceOptions): SqlService {
           run: runAdHoc,
           intervalMs: limits.continuousIntervalMs,
           log: options.log,
+          privateRunner: {
+            openPrivateInstance: async () => (await load()).openPrivateInstance(),
+            runOn: async (pooled, sql, specs, runOptions) =>
+              (await load()).runOn(pooled, sql, specs, runOptions),
+          },
         }),
     )
     return continuous

@@ -12,7 +12,7 @@ import {
   BIGINT,
   BLOB,
   type DuckDBConnection,
-  type DuckDBDataChunk,
+  DuckDBDataChunk,
   DuckDBTableFunction,
   type DuckDBType,
   INTEGER,
@@ -66,6 +66,8 @@ interface Cursor {
   batchIndex: number
   decoded: DecodedBatch | null
   row: number
+  /** Called with each batch's decoded records (the views' caches read their timestamps). */
+  onBatch?: (rows: DecodedBatch['rows']) => void
 }
 
 function fillChunk(cursor: Cursor, output: DuckDBDataChunk): void {
@@ -85,9 +87,51 @@ function fillChunk(cursor: Cursor, output: DuckDBDataChunk): void {
     cursor.batchIndex += 1
     const batch = topic.batches[cursor.batchIndex]
     cursor.decoded = { batch, rows: decodeBatchRows(batch, topic.spec) }
+    cursor.onBatch?.(cursor.decoded.rows)
     cursor.row = 0
   }
   writeChunk(output, cursor.columnIndexes, segments, rows, cursor.topicBytes, topic.decoded)
+}
+
+/**
+ * The records of a scan as chunks of the given columns (not the decoded ones), each handed to
+ * `onChunk` before the next is filled in the same chunk: the continuous views' caches append them
+ * to a table on the JS thread (continuous/view-cache.ts). Returns the row count.
+ */
+export function forEachTopicChunk(
+  topic: ScannedTopic,
+  columnNames: readonly string[],
+  onChunk: (chunk: DuckDBDataChunk) => void,
+  onBatch?: (rows: DecodedBatch['rows']) => void,
+): number {
+  const columnIndexes = columnNames.map((name) => topicColumnNames.indexOf(name))
+  if (columnIndexes.some((index) => index < 0 || decodedColumnNames.includes(topicColumnNames[index])))
+    throw new Error(`streamline_topic: no plain columns ${columnNames.join(', ')}`)
+  const chunk = DuckDBDataChunk.create(columnIndexes.map((index) => columns[index].type))
+  const cursor: Cursor = {
+    topic,
+    topicBytes: Buffer.from(topic.spec.topic),
+    columnIndexes,
+    batchIndex: -1,
+    decoded: null,
+    row: 0,
+    ...(onBatch === undefined ? {} : { onBatch }),
+  }
+  let rows = 0
+  for (;;) {
+    chunk.reset()
+    fillChunk(cursor, chunk)
+    if (chunk.rowCount === 0) return rows
+    rows += chunk.rowCount
+    onChunk(chunk)
+  }
+}
+
+/** The SQL type of a plain column (its name in topicColumnNames). */
+export function topicColumnTypeSql(name: string): string {
+  const column = columns.find((candidate) => candidate.name === name)
+  if (column === undefined) throw new Error(`streamline_topic has no column ${name}`)
+  return column.type.toString()
 }
 
 /** The scans of the queries running on one DuckDB instance, by connection id. */

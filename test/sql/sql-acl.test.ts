@@ -1,8 +1,8 @@
 // Goal: with the authorizer on, a query runs with a principal's topic ACLs: it reads only topics the
 // principal may READ (every topic the SQL names is checked, joins and subqueries included) and
 // INSERT INTO streamline_topic needs WRITE on the target; refusals are TOPIC_AUTHORIZATION_FAILED
-// (403 over HTTP) before anything is read. The HTTP API has no authentication yet, so its queries
-// carry no principal: documented, and checked here so a change is noticed.
+// (403 over HTTP) before anything is read. A broker without users keeps the HTTP API open, so its
+// queries carry no principal: checked here (sql-http-auth.test.ts logs in on a broker with users).
 // Method: an embedded broker with `security.authorizer` and User:ANONYMOUS as super user, so kafkajs
 // (a client we did not write) creates the topics, the records and bob's ACLs over PLAINTEXT; queries
 // through the embedded API with `principal: 'User:bob'`, and one through fetch().

@@ -55,9 +55,19 @@ export class CliContext {
     const url = `${this.settings.httpUrl}${path}`
     let response: Response
     try {
+      // The SASL user (--sasl-username/--sasl-password) logs in to the HTTP API too, as basic auth.
+      const sasl = this.settings.sasl
+      const headers: Record<string, string> = {
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(sasl === undefined
+          ? {}
+          : {
+              authorization: `Basic ${Buffer.from(`${sasl.username}:${sasl.password}`).toString('base64')}`,
+            }),
+      }
       response = await fetch(url, {
         method: init.method ?? 'GET',
-        headers: init.body === undefined ? undefined : { 'content-type': 'application/json' },
+        headers,
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
         signal: AbortSignal.timeout(this.settings.timeoutMs),
       })

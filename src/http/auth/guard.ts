@@ -1,11 +1,13 @@
 // Who may call the admin API. With authentication configured (a SASL listener), every /api request but
 // the login routes and the OpenAPI document needs a session cookie (401 UNAUTHENTICATED), and every
-// state-changing one its session's CSRF token in the x-csrf-token header (403 CSRF_TOKEN_INVALID).
+// state-changing one its session's CSRF token in the x-csrf-token header (403 CSRF_TOKEN_INVALID),
+// or a broker user's name and password as HTTP basic auth (401 SASL_AUTHENTICATION_FAILED when wrong).
 // The session's principal is then held to the broker's ACLs as a Kafka client would be: each route
 // names the ACL it needs (routeAcls), refused with Kafka's error name (TOPIC_AUTHORIZATION_FAILED, …);
 // lists show only what the principal may DESCRIBE (mayDescribe). Without authentication nothing here
 // applies: the API stays open on loopback, as the broker's PLAINTEXT listener is.
 
+import { createHash } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { AclOperation, clusterResourceName, ResourceType } from '../../security/acl/model.ts'
@@ -122,15 +124,63 @@ function isOpen(method: string, url: string): boolean {
   )
 }
 
+/** sha256(user, password) → when the pair was verified (a PBKDF2 run per request would cap the API). */
+type VerifiedPasswords = Map<string, number>
+const verifiedTtlMs = 60_000
+const verifiedMax = 1_000
+
+/**
+ * The principal of an `Authorization: Basic` header: undefined without one, null when it does not name
+ * a broker user with that password. A verified pair is remembered for a minute (the registry's rule).
+ */
+async function basicPrincipal(
+  header: string | undefined,
+  broker: BrokerView,
+  verified: VerifiedPasswords,
+): Promise<string | null | undefined> {
+  if (header === undefined || !/^Basic\s/i.test(header)) return undefined
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header)
+  if (match === null) return null
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  if (colon <= 0) return null
+  const user = decoded.slice(0, colon)
+  const password = decoded.slice(colon + 1)
+  const key = createHash('sha256').update(`${user}\u0000${password}`).digest('base64')
+  const now = Date.now()
+  const at = verified.get(key)
+  if (at !== undefined && now - at < verifiedTtlMs) return `User:${user}`
+  if (!(await broker.credentials.verifyPassword(user, password))) {
+    verified.delete(key)
+    return null
+  }
+  if (verified.size >= verifiedMax) verified.clear()
+  verified.set(key, now)
+  return `User:${user}`
+}
+
 export function installAuthGuard(
   app: FastifyInstance,
   brokerOf: () => BrokerView | null,
   sessions: SessionStore,
 ): void {
-  app.addHook('onRequest', async (request) => {
+  const verified: VerifiedPasswords = new Map()
+  app.addHook('onRequest', async (request, reply) => {
     const broker = brokerOf()
     if (broker === null || !broker.authentication) return
     if (isOpen(request.method, request.routeOptions.url ?? '')) return
+    // Scripts and the CLI send a broker user's password as HTTP basic auth instead of a session
+    // (no CSRF token: browsers send basic credentials on their own only after a challenge, and a
+    // challenge is answered only to a request that itself tried basic auth).
+    const basic = await basicPrincipal(request.headers.authorization, broker, verified)
+    if (basic === null) {
+      void reply.header('www-authenticate', 'Basic realm="Streamline"')
+      throw new ApiError(401, 'SASL_AUTHENTICATION_FAILED', 'invalid user name or password')
+    }
+    if (basic !== undefined) {
+      principals.set(request.raw, basic)
+      return
+    }
     const session = sessions.find(cookieValue(request.headers.cookie, sessionCookieName))
     if (session === null) throw new ApiError(401, 'UNAUTHENTICATED', 'log in first: POST /api/v1/session')
     if (request.method !== 'GET' && request.method !== 'HEAD') {

@@ -42,6 +42,7 @@ import {
   streamStepSql,
 } from './stream-definition.ts'
 import { advanceStreamJoin } from './stream-stream-join.ts'
+import { cacheable, type PrivateSqlRunner, ViewCaches } from './view-cache.ts'
 import { advanceView } from './view-step.ts'
 
 /** Source records one stream step reads per partition (an INSERT writes at most 100,000). */
@@ -53,6 +54,8 @@ export interface ContinuousQueriesOptions {
   run: (request: QueryRequest) => Promise<QueryResult>
   intervalMs: number
   log?: Logger
+  /** Private DuckDB instances for the views' caches (view-cache.ts); none: views read the log only. */
+  privateRunner?: PrivateSqlRunner
 }
 
 function single(result: QueryResult): unknown[] {
@@ -65,15 +68,25 @@ export class ContinuousQueries {
   private timer: NodeJS.Timeout | null = null
   private ticking: Promise<void> | null = null
   private closed = false
+  private readonly caches: ViewCaches | undefined
+  private readonly refreshedAtMs = new Map<string, number>()
 
   constructor(private readonly options: ContinuousQueriesOptions) {
     this.store = new QueryStore(options.logs)
+    this.caches =
+      options.privateRunner === undefined ? undefined : new ViewCaches(options.logs, options.privateRunner)
   }
 
   /** Loads the views of a previous run (if any was ever created) and resumes them. */
   async resume(): Promise<void> {
     if (!this.store.exists()) return
     await this.store.load()
+    if (
+      [...this.store.views.values()].some(
+        ({ definition }) => definition.kind !== 'stream' && cacheable(definition),
+      )
+    )
+      this.caches?.warm()
     if (this.store.views.size > 0) this.schedule()
   }
 
@@ -200,6 +213,7 @@ export class ContinuousQueries {
       configOverrides: { 'cleanup.policy': 'compact' },
     })
     await this.store.saveView(definition)
+    if (cacheable(definition)) this.caches?.warm()
     this.schedule()
     return done(['created', 'output_topic'], [[definition.name, definition.name]])
   }
@@ -329,10 +343,19 @@ export class ContinuousQueries {
         await advanceStreamJoin(context, view, definition, definition.streamJoin)
       } else if (definition.kind === 'stream') await this.advanceStream(definition, view)
       else {
-        const context = { logs: this.options.logs, run: this.options.run, store: this.store }
+        const context = {
+          logs: this.options.logs,
+          run: this.options.run,
+          store: this.store,
+          caches: this.caches,
+          refreshedAtMs: this.refreshedAtMs,
+          log: this.options.log,
+        }
         await advanceView(context, view, definition, await this.sizesOf(definition))
       }
     }
+    // Dropped views' caches go (a DROP may come while a step runs).
+    await this.caches?.retainOnly(new Set(this.store.views.keys()))
   }
 
   /** Writes a stream's new source records (up to a bound per partition), then its checkpoint. */
@@ -360,5 +383,6 @@ export class ContinuousQueries {
     if (this.timer !== null) clearTimeout(this.timer)
     this.timer = null
     await this.idle()
+    await this.caches?.close()
   }
 }

@@ -233,6 +233,8 @@ export function recomputeSql(
   fromMs: number,
   toMs: number,
   endOffsets: Record<number, number> | null,
+  /** The records' table: the topic, or a view's cache of its records (view-cache.ts). */
+  source = `streamline_topic(${quoted(view.topic)})`,
 ): string {
   const time = eventTimeSql(view)
   const size = `to_milliseconds(${sizes.sizeMs})`
@@ -247,7 +249,6 @@ export function recomputeSql(
   const key = `${windowKeySql('window_start', view.groupBy)} AS __key`
   if (view.join !== undefined)
     return joinedRecomputeSql({ ...view, join: view.join }, sizes, fromMs, toMs, where, key)
-  const source = `streamline_topic(${quoted(view.topic)})`
   if (windowKindOf(view) === 'tumble') {
     const bucket = `time_bucket(${size}, ${time})`
     return `SELECT ${bucket} AS window_start, ${bucket} + ${size} AS window_end, ${view.selectList}, ${key} FROM ${source} WHERE ${where} GROUP BY ALL`

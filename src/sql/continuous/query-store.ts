@@ -5,7 +5,8 @@
 //                        windows touched by those records were written to the view's topic; for
 //                        views also `pending` (the end offsets of the step under way, written before
 //                        it starts, so a restart repeats exactly that step), `watermarkMs` and
-//                        `dropped` (late records dropped so far).
+//                        `dropped` (late records dropped so far), `deferred` (open windows touched
+//                        but not written yet).
 // replay() is the only way state changes, on load and after each write (the records go through the
 // same function), so a restart rebuilds exactly what was acknowledged.
 
@@ -31,6 +32,8 @@ export interface StoredView {
   watermarkMs?: number | null
   /** Late records dropped so far. */
   dropped?: number
+  /** TUMBLE/HOP: window starts [from, to) touched by processed records but not written yet (open windows). */
+  deferred?: [number, number] | null
   /** Stream–stream joins: the right topic's next offsets and the end offsets of the step under way. */
   rightOffsets?: Record<number, number>
   rightPending?: Record<number, number>
@@ -80,6 +83,7 @@ export class QueryStore {
         view.pending = checkpoint.pending
         view.watermarkMs = checkpoint.watermarkMs
         view.dropped = checkpoint.dropped
+        view.deferred = checkpoint.deferred
         view.rightOffsets = checkpoint.rightOffsets
         view.rightPending = checkpoint.rightPending
       }

@@ -14,6 +14,7 @@
 // still open has never lost a record (windows close in order), so recomputing it from the log is exact.
 
 import { appendRecords } from '../../http/messages.ts'
+import type { Logger } from '../../log.ts'
 import type { LogManager } from '../../storage/types.ts'
 import { decodeBatchRows } from '../record-columns.ts'
 import { scanTopic } from '../topic-scan.ts'
@@ -31,6 +32,7 @@ import {
 } from './definition.ts'
 import type { Checkpoint, QueryStore, StoredView } from './query-store.ts'
 import { sessionLateSql, sessionRowsSql, sessionTombstonesSql } from './session-sql.ts'
+import { cacheable, type ViewCaches } from './view-cache.ts'
 
 /** Rows one window recompute may produce (windows × groups touched by one step's records). */
 const recomputeRowsMax = 100_000
@@ -38,11 +40,18 @@ const recordsPerBatch = 500
 /** Bytes of new source records one view step may hold while it reads their timestamps. */
 const timestampScanBytesMax = 1024 ** 3
 const stepTimeoutMs = 300_000
+/** An open window (not ended by the watermark or the clock) is written at most this often. */
+const openWindowRefreshMs = 1000
 
 export interface ViewStepContext {
   logs: LogManager
   run: (request: QueryRequest) => Promise<QueryResult>
   store: QueryStore
+  /** Recent source records of TUMBLE/HOP views in DuckDB tables (view-cache.ts); none: from the log. */
+  caches?: ViewCaches
+  /** When each view last wrote its open windows (openWindowRefreshMs). */
+  refreshedAtMs?: Map<string, number>
+  log?: Logger
 }
 
 /** What the new records of a step say: accepted event-time range, late records, the largest time. */
@@ -58,7 +67,20 @@ function checkpointOf(view: StoredView): Checkpoint {
     offsets: view.offsets,
     ...(view.watermarkMs === undefined ? {} : { watermarkMs: view.watermarkMs }),
     ...(view.dropped === undefined ? {} : { dropped: view.dropped }),
+    ...(view.deferred === undefined ? {} : { deferred: view.deferred }),
   }
+}
+
+/** Whether a view without new records has deferred windows to write now (closed, or refresh due). */
+function deferredDue(context: ViewStepContext, view: StoredView, sizes: WindowSizes): boolean {
+  const deferred = view.deferred
+  if (deferred === undefined || deferred === null) return false
+  const now = Date.now()
+  const refreshedMs = context.refreshedAtMs?.get(view.definition.name) ?? 0
+  return (
+    now - refreshedMs >= openWindowRefreshMs ||
+    deferred[0] + sizes.sizeMs <= Math.max(view.watermarkMs ?? Number.NEGATIVE_INFINITY, now)
+  )
 }
 
 /** Brings one view up to the source's end (see the header). */
@@ -81,10 +103,16 @@ export async function advanceView(
   }
   let end = view.pending
   if (end === undefined) {
-    if (!Object.entries(current).some(([partition, offset]) => offset > start[Number(partition)])) return
-    end = current
-    await store.saveCheckpoint(definition.name, { ...checkpointOf(view), pending: end })
+    if (!Object.entries(current).some(([partition, offset]) => offset > start[Number(partition)])) {
+      // Nothing new: only deferred windows that are now due (their end passed, by the clock too).
+      if (windowKindOf(definition) === 'session' || !deferredDue(context, view, sizes)) return
+      end = { ...start }
+    } else {
+      end = current
+      await store.saveCheckpoint(definition.name, { ...checkpointOf(view), pending: end })
+    }
   }
+  let deferred = view.deferred ?? null
   let watermarkMs = view.watermarkMs ?? null
   let dropped = view.dropped ?? 0
   if (windowKindOf(definition) === 'session') {
@@ -115,20 +143,66 @@ export async function advanceView(
       if (max !== null && max !== undefined) watermarkMs = Number(max)
     }
   } else {
-    const times = await stepTimes(context, definition, sizes, watermarkMs, start, end)
+    const cache = context.caches !== undefined && cacheable(definition) ? context.caches : undefined
+    const timestampRanges = new Map<number, [number, number]>()
+    const cached =
+      cache !== undefined &&
+      (await cache.ingest(definition, watermarkMs, start, end, timestampRanges).catch((error: unknown) => {
+        context.log?.warn({ err: error, view: definition.name }, 'view cache off for this step')
+        return false
+      }))
+    const times = await stepTimes(
+      context,
+      definition,
+      sizes,
+      watermarkMs,
+      start,
+      end,
+      cached ? timestampRanges : undefined,
+    )
     dropped += times.dropped
+    const stepWatermarkMs = Number.isFinite(times.maxMs)
+      ? Math.max(watermarkMs ?? times.maxMs, times.maxMs)
+      : watermarkMs
+    // The windows this step's records touched, with those earlier steps left open (deferred).
+    let fromMs = Number.POSITIVE_INFINITY
+    let toMs = Number.NEGATIVE_INFINITY
     if (Number.isFinite(times.acceptedMinMs)) {
-      const fromMs = Math.max(
-        windowStartOf(times.acceptedMinMs - sizes.sizeMs, sizes.advanceMs) + sizes.advanceMs,
-        firstOpenWindowStart(sizes, watermarkMs),
-      )
-      const toMs = windowStartOf(times.acceptedMaxMs, sizes.advanceMs) + sizes.advanceMs
-      if (fromMs < toMs) {
+      fromMs = windowStartOf(times.acceptedMinMs - sizes.sizeMs, sizes.advanceMs) + sizes.advanceMs
+      toMs = windowStartOf(times.acceptedMaxMs, sizes.advanceMs) + sizes.advanceMs
+    }
+    if (deferred !== null) {
+      fromMs = Math.min(fromMs, deferred[0])
+      toMs = Math.max(toMs, deferred[1])
+    }
+    fromMs = Math.max(fromMs, firstOpenWindowStart(sizes, watermarkMs))
+    // Windows that ended (by the watermark, or by the clock: a processing-time close, so a window is
+    // written when it ends even if no later record comes) are written now; open ones at most once per
+    // openWindowRefreshMs, and deferred to a later step (kept in the checkpoint) otherwise.
+    const nowMs = Date.now()
+    const refresh = nowMs - (context.refreshedAtMs?.get(definition.name) ?? 0) >= openWindowRefreshMs
+    const closedBeforeMs =
+      windowStartOf(
+        Math.max(stepWatermarkMs ?? Number.NEGATIVE_INFINITY, nowMs) - sizes.sizeMs,
+        sizes.advanceMs,
+      ) + sizes.advanceMs
+    const dueToMs = refresh ? toMs : Math.min(toMs, closedBeforeMs)
+    deferred = fromMs < toMs && dueToMs < toMs ? [Math.max(fromMs, dueToMs), toMs] : null
+    if (refresh && fromMs < toMs) context.refreshedAtMs?.set(definition.name, nowMs)
+    if (fromMs < dueToMs) {
+      // Windows from the cache's floor on are computed over the cache; older ones from the log.
+      const cacheFromMs =
+        cached && cache !== undefined ? Math.max(fromMs, cache.floorWindowStart(definition, sizes)) : dueToMs
+      if (fromMs < Math.min(cacheFromMs, dueToMs)) {
         const rows = await context.run({
-          sql: recomputeSql(definition, sizes, fromMs, toMs, end),
+          sql: recomputeSql(definition, sizes, fromMs, Math.min(cacheFromMs, dueToMs), end),
           maxRows: recomputeRowsMax,
           timeoutMs: stepTimeoutMs,
         })
+        await writeRows(logs, definition.name, rows, [])
+      }
+      if (cache !== undefined && cacheFromMs < dueToMs) {
+        const rows = await cache.recompute(definition, sizes, cacheFromMs, dueToMs, recomputeRowsMax)
         await writeRows(logs, definition.name, rows, [])
       }
     }
@@ -138,7 +212,10 @@ export async function advanceView(
     offsets: { ...view.offsets, ...end },
     watermarkMs,
     dropped,
+    deferred,
   })
+  if (context.caches !== undefined && cacheable(definition))
+    await context.caches.evict(definition, sizes, watermarkMs)
 }
 
 async function stepTimes(
@@ -148,6 +225,8 @@ async function stepTimes(
   watermarkMs: number | null,
   start: Record<number, number>,
   end: Record<number, number>,
+  /** The records' timestamp ranges per partition when the cache read them already. */
+  known?: ReadonlyMap<number, [number, number]>,
 ): Promise<StepTimes> {
   const times: StepTimes = {
     acceptedMinMs: Number.POSITIVE_INFINITY,
@@ -161,7 +240,12 @@ async function stepTimes(
     const from = start[partition] ?? 0
     if (from >= to) continue
     const [low, high, late, max] = fast
-      ? [...(await timestampRange(context.logs, definition.topic, partition, from, to)), 0, 0]
+      ? [
+          ...(known?.get(partition) ??
+            (await timestampRange(context.logs, definition.topic, partition, from, to))),
+          0,
+          0,
+        ]
       : await eventTimesOf(context, definition, sizes, watermarkMs, partition, from, to)
     times.acceptedMinMs = Math.min(times.acceptedMinMs, low)
     times.acceptedMaxMs = Math.max(times.acceptedMaxMs, high)
