@@ -76,7 +76,7 @@ export function startOptionsOf(config: StreamlineConfig, logger: Logger): StartB
         : {
             group: {
               groupId: config.connectGroupId.trim(),
-              protocol: 'compatible' as const,
+              protocol: config.connectProtocol,
               sessionTimeoutMs: config.connectSessionTimeoutMs,
               heartbeatIntervalMs: config.connectHeartbeatIntervalMs,
               rebalanceTimeoutMs: config.connectRebalanceTimeoutMs,

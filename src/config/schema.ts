@@ -461,6 +461,14 @@ export const configSchema = z
           { valueName: '<id>' },
         ),
       ),
+    connectProtocol: z
+      .enum(['compatible', 'eager'])
+      .default('compatible')
+      .meta(
+        meta(
+          "The built-in worker's Kafka connect.protocol in its Connect group: compatible (incremental cooperative) or eager (Kafka's sessioned protocol is not offered).",
+        ),
+      ),
     connectSessionTimeoutMs: positiveInt()
       .default(10_000)
       .meta(meta("The built-in worker's Connect group session.timeout.ms.")),

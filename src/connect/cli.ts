@@ -4,7 +4,8 @@
 // config.storage.topic … names; defaults connect-configs/-offsets/-status), --offset-flush-interval-ms,
 // --log-level, --exactly-once-source-support (KIP-618), --plugin-path. --group-id joins a Connect group (distributed mode, Kafka's group.id) with
 // --connect-protocol, --session-timeout-ms, --heartbeat-interval-ms, --rebalance-timeout-ms and
-// --scheduled-rebalance-max-delay-ms (Kafka's names and defaults). The worker starts at once; SIGTERM/SIGINT stop it (tasks commit their offsets first).
+// --scheduled-rebalance-max-delay-ms (Kafka's names and defaults). GET /metrics on the REST listener
+// gives the worker's Connect metrics (Prometheus). The worker starts at once; SIGTERM/SIGINT stop it (tasks commit their offsets first).
 
 import { parseArgs } from 'node:util'
 import { parseHostPort } from '../broker/address.ts'
@@ -90,6 +91,7 @@ export async function runConnectWorker(argv: string[]): Promise<void> {
       .filter((entry) => entry !== ''),
     ...(group === undefined ? {} : { group }),
     hasStoredConnectors: () => true, // a worker alone starts its worker at once
+    serveMetrics: true,
   })
   log.info({ host: server.host, port: server.port }, 'connect listening')
   const stop = (signal: string): void => {

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Logger } from '../log.ts'
 import type { GroupMemberSettings } from './distributed/group-member.ts'
 import type { ConnectApp } from './rest/app.ts'
+import { connectMetricsEndpoint } from './rest/metrics-endpoint.ts'
 import type { ExactlyOnceSourceSupport } from './runtime/worker.ts'
 import { defaultStateTopicNames, type StateTopicNames } from './storage/state-topics.ts'
 
@@ -41,6 +42,8 @@ export interface ConnectServerOptions {
   pluginPath?: string[]
   /** A cheap check at start: does connect-configs hold anything? Then the worker starts at once. */
   hasStoredConnectors?: () => Promise<boolean> | boolean
+  /** Serve GET /metrics on this listener (`streamline connect`; inside `streamline` the broker's /metrics has them). */
+  serveMetrics?: boolean
 }
 
 export async function startConnectServer(options: ConnectServerOptions): Promise<ConnectServer> {
@@ -73,7 +76,9 @@ export async function startConnectServer(options: ConnectServerOptions): Promise
       })
     return building
   }
+  const metrics = options.serveMetrics === true ? connectMetricsEndpoint(() => built?.worker ?? null) : null
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (metrics !== null && isMetricsRequest(request)) return metrics(response)
     if (built !== null) return built.handle(request, response)
     build().then(
       (app) => app.handle(request, response),
@@ -133,4 +138,8 @@ function resumeStoredConnectors(server: ConnectServer, options: ConnectServerOpt
   Promise.resolve(options.hasStoredConnectors())
     .then((stored) => (stored ? server.warm() : undefined))
     .catch((error: unknown) => options.log.error({ err: error }, 'resuming stored connectors failed'))
+}
+
+function isMetricsRequest(request: IncomingMessage): boolean {
+  return request.method === 'GET' && request.url?.split('?')[0] === '/metrics'
 }

@@ -10,6 +10,9 @@
 // Each (task, iteration) record is a distinct JSON line: kcat must read all 1,600 of them from the
 // topic (lines seen twice are allowed: at-least-once, as Kafka Connect's delivery after a crash); the
 // file ends up with every line of the topic, also when the killed worker ran the sink task.
+// Metrics: each worker's connect-worker-rebalance-metrics (the broker's worker on the broker's /metrics,
+// the others on their REST /metrics) name the leader and the generation it logged, count rebalances
+// (more after the kill), and every task's timings appear on exactly one live worker.
 import assert from 'node:assert/strict'
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
@@ -17,6 +20,7 @@ import { join } from 'node:path'
 import { after, test } from 'node:test'
 import {
   type BrokerProcess,
+  httpUrlOf,
   makeTempDir,
   removeTempDir,
   repositoryRoot,
@@ -24,7 +28,7 @@ import {
   waitForExit,
 } from '../helpers/broker-process.ts'
 import { requireClient } from '../helpers/clients.ts'
-import { connectUrlOf, curl, waitFor } from '../helpers/connect.ts'
+import { connectUrlOf, curl, scrapeMetrics, waitFor } from '../helpers/connect.ts'
 
 interface WorkerProcess {
   /** null: the worker inside the broker process (`--connect-group-id`), never killed here. */
@@ -137,6 +141,51 @@ function readTopic(bootstrap: string, topic: string): Promise<string[]> {
   })
 }
 
+const rebalanceMetric = 'kafka_connect_connect_worker_rebalance_metrics_'
+
+function metricsUrlOf(worker: WorkerProcess): string {
+  return worker.child === null && broker !== null ? `${httpUrlOf(broker)}/metrics` : `${worker.url}/metrics`
+}
+
+/** The generation of the last assignment a worker logged. */
+function loggedGeneration(worker: WorkerProcess): number | undefined {
+  const last = worker
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('"Connect group assignment"'))
+    .at(-1)
+  return last === undefined ? undefined : (JSON.parse(last) as { generation: number }).generation
+}
+
+/** Waits until a worker's rebalance metrics show a settled assignment led by `leaderUrl`; returns them. */
+function settledRebalanceMetrics(worker: WorkerProcess, leaderUrl: string): Promise<Map<string, number>> {
+  const group = '{group="connect-cluster"}'
+  return waitFor(`settled rebalance metrics on ${worker.url}`, async () => {
+    const found = await scrapeMetrics(metricsUrlOf(worker))
+    const settled =
+      found.get(`${rebalanceMetric}rebalancing${group}`) === 0 &&
+      found.get(`${rebalanceMetric}leader_name{group="connect-cluster",leader_name="${leaderUrl}"}`) === 1 &&
+      found.get(`${rebalanceMetric}epoch${group}`) === loggedGeneration(worker)
+    return settled ? found : undefined
+  })
+}
+
+function assertRebalanceMetrics(found: Map<string, number>, completedAtLeast: number): number {
+  const group = '{group="connect-cluster"}'
+  const completed = found.get(`${rebalanceMetric}completed_rebalances_total${group}`) ?? 0
+  assert.ok(completed >= completedAtLeast, `completed-rebalances-total ${completed}`)
+  assert.equal(
+    found.get(`${rebalanceMetric}connect_protocol{group="connect-cluster",protocol="compatible"}`),
+    1,
+  )
+  const average = found.get(`${rebalanceMetric}rebalance_avg_time_ms${group}`) ?? Number.NaN
+  const max = found.get(`${rebalanceMetric}rebalance_max_time_ms${group}`) ?? Number.NaN
+  assert.ok(average >= 0 && max >= average, `rebalance avg ${average} max ${max}`)
+  const since = found.get(`${rebalanceMetric}time_since_last_rebalance_ms${group}`) ?? Number.NaN
+  assert.ok(since >= 0 && Number.isFinite(since), `time-since-last-rebalance-ms ${since}`)
+  return completed
+}
+
 /** The leader's URL, from the last assignment a worker logged. */
 function isLeader(worker: WorkerProcess): boolean {
   const lines = worker
@@ -203,6 +252,8 @@ async function scenario(): Promise<void> {
   )
   const leader = workers.find(isLeader) as WorkerProcess
   const follower = workers.find((worker) => worker !== leader) as WorkerProcess
+  const leaderCompleted = assertRebalanceMetrics(await settledRebalanceMetrics(leader, leader.url), 1)
+  for (const worker of workers) assertRebalanceMetrics(await settledRebalanceMetrics(worker, leader.url), 1)
   const output = join(dir, 'orders.jsonl')
   const json = {
     'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
@@ -269,6 +320,25 @@ async function scenario(): Promise<void> {
   const moved = await waitForRunning(leader.url, 'gen', 4, alive)
   await waitForRunning(leader.url, 'sink', 1, alive)
   assert.ok(moved.tasks.every((task) => task.worker_id !== victim.workerId))
+  // The leader rebalanced again (the victim left, its work moved), and every task's timings are on the
+  // one live worker that runs it.
+  const survivors = workers.filter((worker) => worker !== victim)
+  assert.ok(
+    assertRebalanceMetrics(await settledRebalanceMetrics(leader, leader.url), leaderCompleted + 1) >
+      leaderCompleted,
+  )
+  await waitFor('every task timing on one live worker', async () => {
+    const scraped = await Promise.all(survivors.map((worker) => scrapeMetrics(metricsUrlOf(worker))))
+    const series = [0, 1, 2, 3]
+      .map(
+        (task) => `kafka_connect_source_task_metrics_poll_batch_max_time_ms{connector="gen",task="${task}"}`,
+      )
+      .concat('kafka_connect_sink_task_metrics_put_batch_max_time_ms{connector="sink",task="0"}')
+    // (NaN until a moved task's first poll returns records: a finished datagen task may never.)
+    return series.every((name) => scraped.filter((samples) => samples.has(name)).length === 1)
+      ? true
+      : undefined
+  })
   // Every record of every task reaches the topic (at least once), read back with kcat.
   const expectedLines = 4 * 400
   const lines = await waitFor(

@@ -78,3 +78,20 @@ export function waitForState(base: string, name: string, state: string, tasks = 
     return ok ? status : undefined
   })
 }
+
+/** A Prometheus /metrics page fetched with curl: each sample's `name{labels}` and its value (+Inf, NaN kept). */
+export function scrapeMetrics(url: string): Promise<Map<string, number>> {
+  return new Promise((resolve, reject) => {
+    execFile('curl', ['-sS', '--fail', '--max-time', String(curlTimeoutSeconds), url], (error, stdout) => {
+      if (error) return reject(new Error(`curl ${url} failed: ${error.message}`))
+      const samples = new Map<string, number>()
+      for (const line of stdout.split('\n')) {
+        if (line === '' || line.startsWith('#')) continue
+        const cut = line.lastIndexOf(' ')
+        const text = line.slice(cut + 1)
+        samples.set(line.slice(0, cut), text === '+Inf' ? Number.POSITIVE_INFINITY : Number(text))
+      }
+      resolve(samples)
+    })
+  })
+}

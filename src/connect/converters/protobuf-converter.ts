@@ -3,14 +3,21 @@
 // registered in the schema registry at `schema.registry.url` (TopicNameStrategy;
 // `auto.register.schemas=false` uses the subject's latest version). Reading, the writer's schema is
 // fetched by id (text or descriptor form) and the message indexes pick the message, so anything
-// Confluent's Protobuf serializers wrote is read. Mapping: protobuf-data.ts.
+// Confluent's Protobuf serializers wrote is read. `wrapper.for.nullables=true` writes and reads optional
+// primitives as google.protobuf wrappers. Mapping: protobuf-data.ts and protobuf-logical.ts.
 
 import type protobuf from 'protobufjs'
 import { ProtobufSchema, protobufFormat } from '../../registry/formats/protobuf.ts'
 import type { Properties } from '../sdk/config-def.ts'
 import type { Schema } from '../sdk/data.ts'
 import { type Converter, DataException, type SchemaAndValue } from './converter.ts'
-import { connectSchemaOfType, connectValueOf, protoFileOf, protoValueOf } from './protobuf-data.ts'
+import {
+  connectSchemaOfType,
+  connectValueOf,
+  type ProtobufDataOptions,
+  protoFileOf,
+  protoValueOf,
+} from './protobuf-data.ts'
 import { RegistryClient, readWireFormat, subjectOf, wireFormat } from './registry-client.ts'
 
 const cacheMax = 1_000
@@ -30,6 +37,7 @@ export class ProtobufConverter implements Converter {
   private registry: RegistryClient | null = null
   private isKey = false
   private autoRegister = true
+  private options: ProtobufDataOptions = { wrapperForNullables: false }
   private readonly writers = new Map<string, Writer>()
   private readonly readers = new Map<number, Reader>()
 
@@ -37,6 +45,9 @@ export class ProtobufConverter implements Converter {
     this.registry = new RegistryClient(properties)
     this.isKey = options.isKey
     this.autoRegister = (properties['auto.register.schemas'] ?? 'true').trim().toLowerCase() !== 'false'
+    this.options = {
+      wrapperForNullables: (properties['wrapper.for.nullables'] ?? 'false').trim().toLowerCase() === 'true',
+    }
   }
 
   async fromConnectData(topic: string, schema: Schema | null, value: unknown): Promise<Buffer | null> {
@@ -47,7 +58,9 @@ export class ProtobufConverter implements Converter {
     const id = this.autoRegister
       ? await this.client().register(subject, writer.text, 'PROTOBUF')
       : await this.client().latestId(subject)
-    const message = writer.type.fromObject(protoValueOf(schema, value) as Record<string, unknown>)
+    const message = writer.type.fromObject(
+      protoValueOf(schema, value, this.options) as Record<string, unknown>,
+    )
     return wireFormat(id, Buffer.concat([firstMessageIndexes, writer.type.encode(message).finish()]))
   }
 
@@ -72,7 +85,7 @@ export class ProtobufConverter implements Converter {
         `Failed to deserialize Protobuf data for topic ${topic}: ${(error as Error).message}`,
       )
     }
-    const schema = connectSchemaOfType(found.type)
+    const schema = connectSchemaOfType(found.type, this.options)
     return { schema, value: connectValueOf(schema, decoded) }
   }
 
@@ -80,7 +93,7 @@ export class ProtobufConverter implements Converter {
     const key = JSON.stringify(schema)
     const cached = this.writers.get(key)
     if (cached !== undefined) return cached
-    const file = protoFileOf(schema)
+    const file = protoFileOf(schema, this.options)
     const root = parseProto(file.text)
     const found = root.messageTypeOf(firstMessageIndexes)
     if (typeof found === 'string') throw new DataException(found)

@@ -2,15 +2,34 @@
 // after the Connect schema (its namespace becomes the package; unnamed: `ConnectDefault1`), fields
 // numbered in order from 1, nested structs as nested messages; int8/int16/int32 → int32, int64 →
 // int64, float32 → float, float64 → double, boolean → bool, string, bytes, arrays → repeated, maps →
-// map<K, V>, Timestamp → google.protobuf.Timestamp. Reading, any message is a struct: 32-bit unsigned
-// and all 64-bit integers → int64, enums → string, google.protobuf.Timestamp → Timestamp; every field
-// is optional (proto3 has no required fields; an unset scalar reads as its default, as Confluent).
-// Not mapped (a DataException): Date, Time and Decimal, arrays of arrays or maps, maps with
-// non-scalar keys or array/map values.
+// map<K, V>, Timestamp → google.protobuf.Timestamp; Date, Time, Decimal and (wrapper.for.nullables)
+// optional primitives as protobuf-logical.ts maps them. Reading, any message is a struct: 32-bit
+// unsigned and all 64-bit integers → int64, enums → string, the logical messages → their Connect types
+// (wrappers → optional primitives with wrapper.for.nullables, structs without); every field is optional
+// (proto3 has no required fields; an unset scalar reads as its default, as Confluent).
+// Not mapped (a DataException): arrays of arrays or maps, maps with non-scalar keys or array/map values.
 
 import protobuf from 'protobufjs'
 import { type Field, LogicalNames, type Schema } from '../sdk/data.ts'
 import { DataException } from './converter.ts'
+import {
+  connectLogicalValueOf,
+  decimalFieldOption,
+  decimalSchemaOf,
+  logicalProtoTypes,
+  primitiveOfWrapper,
+  protoLogicalValueOf,
+  wrapperFile,
+  wrapperTypeOf,
+} from './protobuf-logical.ts'
+
+/** Confluent's ProtobufConverter options that change the mapping. */
+export interface ProtobufDataOptions {
+  /** wrapper.for.nullables: optional primitives as google.protobuf wrappers. */
+  wrapperForNullables: boolean
+}
+
+const defaultOptions: ProtobufDataOptions = { wrapperForNullables: false }
 
 const timestampType = 'google.protobuf.Timestamp'
 
@@ -35,7 +54,10 @@ const upperCamel = (text: string): string =>
     .join('') || 'Message'
 
 /** The .proto text of a Connect struct schema, and its message's full name. */
-export function protoFileOf(schema: Schema): { text: string; fullName: string } {
+export function protoFileOf(
+  schema: Schema,
+  options: ProtobufDataOptions = defaultOptions,
+): { text: string; fullName: string } {
   if (schema.type !== 'struct')
     throw new DataException(`ProtobufConverter needs a struct schema, not ${schema.type}`)
   const name = schema.name ?? 'ConnectDefault1'
@@ -43,7 +65,7 @@ export function protoFileOf(schema: Schema): { text: string; fullName: string } 
   const packageName = cut < 0 ? '' : name.slice(0, cut).split('.').map(identifier).join('.')
   const messageName = identifier(cut < 0 ? name : name.slice(cut + 1))
   const imports = new Set<string>()
-  const body = messageText(schema, messageName, '', imports)
+  const body = messageText(schema, messageName, '', { imports, options })
   const lines = [
     'syntax = "proto3";',
     ...(packageName === '' ? [] : [`package ${packageName};`]),
@@ -57,7 +79,13 @@ export function protoFileOf(schema: Schema): { text: string; fullName: string } 
   }
 }
 
-function messageText(schema: Schema, name: string, indent: string, imports: Set<string>): string {
+interface FileContext {
+  imports: Set<string>
+  options: ProtobufDataOptions
+}
+
+function messageText(schema: Schema, name: string, indent: string, context: FileContext): string {
+  const { imports, options } = context
   const nested: string[] = []
   const used = new Set((schema.fields ?? []).map((field) => field.field))
   const nestedName = (candidate: Schema, field: string): string => {
@@ -67,21 +95,24 @@ function messageText(schema: Schema, name: string, indent: string, imports: Set<
     return base
   }
   const typeOf = (candidate: Schema, field: string, where: string): string => {
-    if (candidate.name === LogicalNames.timestamp) {
-      imports.add('google/protobuf/timestamp.proto')
-      return timestampType
+    const logical =
+      candidate.name === undefined
+        ? undefined
+        : logicalProtoTypes[candidate.name as keyof typeof logicalProtoTypes]
+    if (logical !== undefined) {
+      imports.add(logical.file)
+      return logical.type
     }
-    if (
-      candidate.name === LogicalNames.date ||
-      candidate.name === LogicalNames.time ||
-      candidate.name === LogicalNames.decimal
-    )
-      throw new DataException(`${where}: ${candidate.name} is not supported by the ProtobufConverter`)
+    const wrapper = options.wrapperForNullables ? wrapperTypeOf(candidate) : undefined
+    if (wrapper !== undefined) {
+      imports.add(wrapperFile)
+      return wrapper
+    }
     const scalar = scalarOf[candidate.type]
     if (scalar !== undefined) return scalar
     if (candidate.type === 'struct') {
       const typeName = nestedName(candidate, field)
-      nested.push(messageText(candidate, typeName, `${indent}  `, imports))
+      nested.push(messageText(candidate, typeName, `${indent}  `, context))
       return typeName
     }
     throw new DataException(`${where}: a ${candidate.type} cannot be nested here in Protobuf`)
@@ -101,7 +132,9 @@ function messageText(schema: Schema, name: string, indent: string, imports: Set<
       if (field.values === undefined) throw new DataException(`${where}: a map without values`)
       return `map<${key}, ${typeOf(field.values, field.field, where)}> ${fieldName} = ${number};`
     }
-    return `${typeOf(field, field.field, where)} ${fieldName} = ${number};`
+    const option = field.name === LogicalNames.decimal ? decimalFieldOption(field) : ''
+    if (option !== '') imports.add('confluent/meta.proto')
+    return `${typeOf(field, field.field, where)} ${fieldName} = ${number}${option};`
   })
   return [
     `${indent}message ${name} {`,
@@ -112,8 +145,16 @@ function messageText(schema: Schema, name: string, indent: string, imports: Set<
 }
 
 /** A Connect value as protobufjs's fromObject takes it. */
-export function protoValueOf(schema: Schema, value: unknown): unknown {
+export function protoValueOf(
+  schema: Schema,
+  value: unknown,
+  options: ProtobufDataOptions = defaultOptions,
+): unknown {
   if (value === null || value === undefined) return undefined
+  const logical = protoLogicalValueOf(schema, value)
+  if (logical !== undefined) return logical
+  if (options.wrapperForNullables && wrapperTypeOf(schema) !== undefined)
+    return { value: protoValueOf({ ...schema, optional: false }, value, options) }
   if (schema.name === LogicalNames.timestamp) {
     const ms = value instanceof Date ? value.getTime() : Number(value)
     return { seconds: Math.floor(ms / 1000), nanos: (((ms % 1000) + 1000) % 1000) * 1_000_000 }
@@ -125,17 +166,17 @@ export function protoValueOf(schema: Schema, value: unknown): unknown {
       const out: Record<string, unknown> = {}
       const struct = value as Record<string, unknown>
       for (const field of schema.fields ?? []) {
-        const converted = protoValueOf(field, struct[field.field])
+        const converted = protoValueOf(field, struct[field.field], options)
         if (converted !== undefined) out[identifier(field.field)] = converted
       }
       return out
     }
     case 'array':
-      return (value as unknown[]).map((item) => protoValueOf(schema.items ?? schema, item))
+      return (value as unknown[]).map((item) => protoValueOf(schema.items ?? schema, item, options))
     case 'map': {
       const entries = value instanceof Map ? [...value] : Object.entries(value as Record<string, unknown>)
       return Object.fromEntries(
-        entries.map(([key, item]) => [String(key), protoValueOf(schema.values ?? schema, item)]),
+        entries.map(([key, item]) => [String(key), protoValueOf(schema.values ?? schema, item, options)]),
       )
     }
     default:
@@ -162,10 +203,13 @@ const readScalars: Record<string, Schema['type']> = {
 }
 
 /** The Connect schema of a Protobuf message (ProtobufData.toConnectSchema). */
-export function connectSchemaOfType(type: protobuf.Type): Schema {
+export function connectSchemaOfType(
+  type: protobuf.Type,
+  options: ProtobufDataOptions = defaultOptions,
+): Schema {
   const fields = type.fieldsArray.map((field): Field => {
     field.resolve()
-    const element = elementSchema(field.type, field.resolvedType)
+    const element = elementSchema(field, options)
     if (field.map) {
       const key = readScalars[(field as unknown as protobuf.MapField).keyType] ?? 'string'
       return {
@@ -182,12 +226,21 @@ export function connectSchemaOfType(type: protobuf.Type): Schema {
   return { type: 'struct', optional: false, name: type.fullName.replace(/^\./, ''), fields }
 }
 
-function elementSchema(typeName: string, resolved: protobuf.Type | protobuf.Enum | null): Schema {
+function elementSchema(field: protobuf.Field, options: ProtobufDataOptions): Schema {
+  const { type: typeName, resolvedType: resolved } = field
   if (resolved instanceof protobuf.Enum) return { type: 'string', optional: true }
   if (resolved instanceof protobuf.Type) {
-    if (resolved.fullName.replace(/^\./, '') === timestampType)
+    const fullName = resolved.fullName.replace(/^\./, '')
+    if (fullName === timestampType)
       return { type: 'int64', optional: true, name: LogicalNames.timestamp, version: 1 }
-    return { ...connectSchemaOfType(resolved), optional: true }
+    if (fullName === logicalProtoTypes[LogicalNames.date].type)
+      return { type: 'int32', optional: true, name: LogicalNames.date, version: 1 }
+    if (fullName === logicalProtoTypes[LogicalNames.time].type)
+      return { type: 'int32', optional: true, name: LogicalNames.time, version: 1 }
+    if (fullName === logicalProtoTypes[LogicalNames.decimal].type) return decimalSchemaOf(field.parsedOptions)
+    const primitive = options.wrapperForNullables ? primitiveOfWrapper(fullName) : undefined
+    if (primitive !== undefined) return { type: primitive, optional: true }
+    return { ...connectSchemaOfType(resolved, options), optional: true }
   }
   return { type: readScalars[typeName] ?? 'string', optional: true }
 }
@@ -199,6 +252,11 @@ export function connectValueOf(schema: Schema, value: unknown): unknown {
     const { seconds, nanos } = value as { seconds?: unknown; nanos?: unknown }
     return Number(seconds ?? 0) * 1000 + Math.floor(Number(nanos ?? 0) / 1_000_000)
   }
+  const logical = connectLogicalValueOf(schema, value as Record<string, unknown>)
+  if (logical !== undefined) return logical
+  // A wrapper message read as its primitive (wrapper.for.nullables): its `value` field.
+  if (schema.type !== 'struct' && schema.type !== 'map' && schema.type !== 'array' && isWrapperObject(value))
+    return connectValueOf(schema, value.value ?? null)
   switch (schema.type) {
     case 'int64': {
       const big = BigInt(String(value))
@@ -226,4 +284,14 @@ export function connectValueOf(schema: Schema, value: unknown): unknown {
     default:
       return value
   }
+}
+
+function isWrapperObject(value: unknown): value is { value?: unknown } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Buffer.isBuffer(value) &&
+    !(value instanceof Uint8Array) &&
+    !Array.isArray(value)
+  )
 }

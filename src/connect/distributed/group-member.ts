@@ -35,6 +35,7 @@ import {
   encodeAssignment,
   encodeWorkerState,
 } from './connect-protocol.ts'
+import { RebalanceMetrics } from './rebalance-metrics.ts'
 
 /** Kafka's `connect.protocol`: eager (protocol "default") or compatible (incremental cooperative). */
 export type ConnectProtocolSetting = 'eager' | 'compatible'
@@ -95,6 +96,8 @@ export class WorkerGroupMember {
   /** The leader's REST URL, or null while a rebalance runs (or before the first one). */
   leaderUrl: string | null = null
   isLeader = false
+  /** connect-worker-rebalance-metrics (read by /metrics). */
+  readonly rebalanceMetrics: RebalanceMetrics
   /** Every member's REST URL as the leader last saw them (empty on followers). */
   readonly log: Logger
 
@@ -104,6 +107,7 @@ export class WorkerGroupMember {
   ) {
     this.log = settings.log
     this.assignor = new IncrementalCooperativeAssignor(settings.scheduledRebalanceMaxDelayMs)
+    this.rebalanceMetrics = new RebalanceMetrics(settings.groupId, settings.protocol)
   }
 
   start(): void {
@@ -204,6 +208,7 @@ export class WorkerGroupMember {
 
   private async joinAndSync(connection: Connection): Promise<void> {
     this.leaderUrl = null
+    this.rebalanceMetrics.rebalanceStarted(Date.now())
     this.cancelRejoinTimer()
     // Eager: everything stops before the member rejoins (Kafka's onJoinPrepare revokes all).
     if (this.currentProtocol === 'default') await this.listener.onRevoked(this.listener.currentAllocation())
@@ -245,6 +250,11 @@ export class WorkerGroupMember {
     )
     const incremental = this.currentProtocol === 'compatible'
     await this.listener.onAssigned(assignment, { incremental, generation: this.generation })
+    this.rebalanceMetrics.rebalanceSucceeded(Date.now(), {
+      generation: this.generation,
+      leaderUrl: assignment.leaderUrl,
+      protocol: incremental ? 'compatible' : 'eager',
+    })
     // Revoked work moves in the next round, once it stopped here (Kafka rejoins at once).
     if (assignment.revoked.connectors.length + assignment.revoked.tasks.length > 0) this.needsJoin = true
     else if (assignment.scheduledDelayMs > 0) this.scheduleRejoin(assignment.scheduledDelayMs)

@@ -4,17 +4,21 @@
 //   kafka_connect_source_task_metrics_source_record_poll_total / _source_record_write_total
 //   kafka_connect_sink_task_metrics_sink_record_read_total / _sink_record_send_total
 //   kafka_connect_connector_task_metrics_offset_commit_completion_total
+//   kafka_connect_source_task_metrics_poll_batch_{avg,max}_time_ms, sink_task_metrics_put_batch_{avg,max}_time_ms
+//   kafka_connect_connector_task_metrics_offset_commit_{avg,max}_time_ms, _batch_size_{avg,max}
 // Connector level (connector-metrics) and worker level (connect-worker-metrics):
 //   kafka_connect_connector_metrics_status{connector,status} 1
 //   kafka_connect_connector_metrics_info{connector,connector_class,connector_type,connector_version} 1
 //   kafka_connect_connect_worker_metrics_connector_count / _task_count
 //   kafka_connect_connect_worker_metrics_connector_startup_{attempts,success,failure}_total (and task_)
 //   kafka_connect_connect_worker_metrics_connector_{running,paused,failed,…,total}_task_count{connector}
+// Worker in a group: connect-worker-rebalance-metrics (connect-rebalance-metrics.ts).
 // Only what this process runs appears (another worker reports its own).
 
 import type { Registry } from 'prom-client'
 import { promClient } from '../../metrics/prom-client.ts'
-import type { TaskMetrics } from './task-metrics.ts'
+import { registerConnectRebalanceMetrics } from './connect-rebalance-metrics.ts'
+import type { Stat, TaskMetrics } from './task-metrics.ts'
 import type { TaskMetricsEntry } from './worker.ts'
 import type { WorkerMetrics, WorkerMetricsSource } from './worker-metrics.ts'
 
@@ -48,6 +52,7 @@ export function registerConnectMetrics(
 ): void {
   registerConnectTaskMetrics(registry, () => workerOf()?.taskMetrics() ?? [])
   registerConnectWorkerMetrics(registry, workerOf)
+  registerConnectRebalanceMetrics(registry, () => workerOf()?.rebalanceMetrics() ?? null)
 }
 
 const taskStates = ['running', 'paused', 'failed', 'unassigned', 'restarting'] as const
@@ -186,5 +191,54 @@ export function registerConnectTaskMetrics(registry: Registry, tasksOf: TasksOf)
       read: (task: TaskMetrics) => task.offsetCommitCompletionTotal,
     },
   ]
-  for (const metric of metrics) taskGauge(registry, tasksOf, metric)
+  for (const metric of [...metrics, ...timingMetrics]) taskGauge(registry, tasksOf, metric)
 }
+
+/** Timings and batch sizes (avg/max over the task's lifetime; NaN before the first). */
+interface StatMetric {
+  name: string
+  unit: '_time_ms' | ''
+  type: 'source' | 'sink' | undefined
+  kafkaName: string
+  stat: (task: TaskMetrics) => Stat
+}
+
+const statMetrics: StatMetric[] = [
+  {
+    name: 'source_task_metrics_poll_batch',
+    unit: '_time_ms',
+    type: 'source',
+    kafkaName: 'poll-batch',
+    stat: (task) => task.pollBatchTimeMs,
+  },
+  {
+    name: 'sink_task_metrics_put_batch',
+    unit: '_time_ms',
+    type: 'sink',
+    kafkaName: 'put-batch',
+    stat: (task) => task.putBatchTimeMs,
+  },
+  {
+    name: 'connector_task_metrics_offset_commit',
+    unit: '_time_ms',
+    type: undefined,
+    kafkaName: 'offset-commit',
+    stat: (task) => task.offsetCommitTimeMs,
+  },
+  {
+    name: 'connector_task_metrics_batch_size',
+    unit: '',
+    type: undefined,
+    kafkaName: 'batch-size',
+    stat: (task) => task.batchSize,
+  },
+]
+
+const timingMetrics = statMetrics.flatMap(({ name, unit, type, kafkaName, stat }) =>
+  (['avg', 'max'] as const).map((kind) => ({
+    name: `kafka_connect_${name}_${kind}${unit}`,
+    help: `Kafka: ${kafkaName}-${kind}${unit.replaceAll('_', '-')}.`,
+    ...(type === undefined ? {} : { type }),
+    read: (task: TaskMetrics) => (kind === 'avg' ? stat(task).average() : stat(task).max),
+  })),
+)

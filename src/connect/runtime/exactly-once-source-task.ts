@@ -68,7 +68,9 @@ export class ExactlyOnceWorkerSourceTask extends WorkerSourceTask {
 
   protected override async iteration(): Promise<void> {
     const { task, metrics } = this.options
+    const pollStartMs = performance.now()
     const polled = (await task.poll()) ?? []
+    const pollMs = performance.now() - pollStartMs
     let segment: Array<{ record: SourceRecord; produced: ProducedRecord | null }> = []
     for (const record of polled) {
       segment.push({ record, produced: await this.convert(record) })
@@ -81,7 +83,7 @@ export class ExactlyOnceWorkerSourceTask extends WorkerSourceTask {
       }
     }
     await this.sendSegment(segment)
-    metrics.recordsPolled(polled.length)
+    if (polled.length > 0) metrics.recordsPolled(polled.length, pollMs)
     const { boundary } = this.exactlyOnce
     if (boundary === 'poll' && polled.length > 0) await this.end('commit')
     else if (boundary === 'connector' && this.afterPoll !== null) {
@@ -123,6 +125,7 @@ export class ExactlyOnceWorkerSourceTask extends WorkerSourceTask {
     this.transactionOffsets.clear()
     this.sent = []
     this.transactionStartMs = Date.now()
+    const startMs = performance.now()
     if (request === 'abort') {
       await writer.abort()
       return
@@ -158,7 +161,7 @@ export class ExactlyOnceWorkerSourceTask extends WorkerSourceTask {
         offset: entry.offset,
       })
     if (entries.length === 0 && sent.length === 0) return
-    this.options.metrics.offsetsCommitted()
+    this.options.metrics.offsetsCommitted(performance.now() - startMs)
     await task.commit?.()
   }
 

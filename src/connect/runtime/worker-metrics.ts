@@ -2,6 +2,8 @@
 // connector-metrics groups): what the worker started and how that went, and each connector's class,
 // type, version, status and task states as this worker knows them.
 
+import type { RebalanceSnapshot } from '../distributed/rebalance-metrics.ts'
+
 export class WorkerMetrics {
   connectorStartupAttemptsTotal = 0
   connectorStartupSuccessTotal = 0
@@ -29,4 +31,6 @@ export interface WorkerMetricsSource {
   /** Connectors and tasks this worker runs. */
   connectorCount(): number
   taskCount(): number
+  /** connect-worker-rebalance-metrics; null for a worker alone. */
+  rebalanceMetrics(): RebalanceSnapshot | null
 }

@@ -75,8 +75,9 @@ export class WorkerSinkTask extends WorkerTask {
         const record = await this.convert(message)
         if (record !== null) records.push(record)
       }
+      const putStartMs = performance.now()
       await this.put(records)
-      metrics.recordsPut(records.length)
+      metrics.recordsPut(records.length, performance.now() - putStartMs)
       for (const message of messages) {
         this.options.onTopic(message.topic)
         this.consumed.set(`${message.topic}/${message.partition}`, {
@@ -153,6 +154,7 @@ export class WorkerSinkTask extends WorkerTask {
   private async commitOffsets(): Promise<void> {
     this.lastCommitMs = Date.now()
     if (this.consumed.size === 0) return
+    const startMs = performance.now()
     const offsets: SinkOffsets = new Map(this.consumed)
     const { task, consumer, metrics } = this.options
     let committable: SinkOffsets
@@ -173,7 +175,7 @@ export class WorkerSinkTask extends WorkerTask {
     }
     for (const [key, entry] of committable)
       if (this.consumed.get(key)?.offset === entry.offset) this.consumed.delete(key)
-    metrics.offsetsCommitted()
+    metrics.offsetsCommitted(performance.now() - startMs)
   }
 
   protected async close(): Promise<void> {

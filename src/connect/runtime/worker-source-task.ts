@@ -57,7 +57,9 @@ export class WorkerSourceTask extends WorkerTask {
 
   protected async iteration(): Promise<void> {
     const { task, writer, metrics } = this.options
+    const pollStartMs = performance.now()
     const polled = (await task.poll()) ?? []
+    const pollMs = performance.now() - pollStartMs
     if (polled.length > 0) {
       const batch: Array<{ record: SourceRecord; produced: ProducedRecord }> = []
       for (const record of polled) {
@@ -71,7 +73,7 @@ export class WorkerSourceTask extends WorkerTask {
       })
       // Every polled record (also the dropped or skipped ones) is done: its offset may be committed.
       for (const record of polled) this.trackOffset(record)
-      metrics.recordsPolled(polled.length)
+      metrics.recordsPolled(polled.length, pollMs)
       metrics.recordsWritten(batch.length)
     }
     if (Date.now() - this.lastFlushMs >= this.options.offsetFlushIntervalMs) await this.commitOffsets()
@@ -125,10 +127,11 @@ export class WorkerSourceTask extends WorkerTask {
   private async commitOffsets(): Promise<void> {
     this.lastFlushMs = Date.now()
     if (this.pendingOffsets.size === 0) return
+    const startMs = performance.now()
     const entries = [...this.pendingOffsets.values()]
     this.pendingOffsets.clear()
     await this.options.offsets.put(this.id.connector, entries)
-    this.options.metrics.offsetsCommitted()
+    this.options.metrics.offsetsCommitted(performance.now() - startMs)
     await this.options.task.commit?.()
   }
 

@@ -9,6 +9,7 @@ import type { Logger } from '../../log.ts'
 import type { ConfiguredWork } from '../distributed/assignor.ts'
 import type { Allocation, ConnectAssignment } from '../distributed/connect-protocol.ts'
 import { type GroupMemberSettings, WorkerGroupMember } from '../distributed/group-member.ts'
+import type { RebalanceSnapshot } from '../distributed/rebalance-metrics.ts'
 import { WorkAssignment } from '../distributed/work-assignment.ts'
 import type { Properties } from '../sdk/config-def.ts'
 import type { AnyConnector } from '../sdk/connector.ts'
@@ -495,6 +496,11 @@ export class Worker implements WorkerMetricsSource {
       })
     }
     return out
+  }
+
+  /** connect-worker-rebalance-metrics, or null for a worker alone (Kafka has them in distributed mode only). */
+  rebalanceMetrics(): RebalanceSnapshot | null {
+    return this.member?.rebalanceMetrics.snapshot(Date.now()) ?? null
   }
 
   connectorCount(): number {

@@ -2,7 +2,8 @@
 // base64-encoded FileDescriptorProto (what the Python and @confluentinc serializers register).
 // Imports are resolved through the references (a reference's name is the import path; a referenced
 // schema may itself be text or a descriptor) and Google's well-known types (google/protobuf/*.proto,
-// built into protobufjs); every type name must resolve and field numbers be unique (protobufjs's
+// built into protobufjs) and the confluent/… and google/type/… files Confluent's registry knows
+// (protobuf-known-types.ts); every type name must resolve and field numbers be unique (protobufjs's
 // descriptor checks). Canonical text: as given, trimmed; normalized: whitespace and comments
 // collapsed. `serialized()` gives the descriptor form (`format=serialized`). Compatibility:
 // protobuf-compatibility.ts.
@@ -10,6 +11,7 @@
 import protobuf from 'protobufjs'
 import descriptor from 'protobufjs/ext/descriptor.js'
 import { invalidSchema } from '../errors.ts'
+import './protobuf-known-types.ts'
 import { collectMessages, type ProtoMessages, protobufReaderIssues } from './protobuf-compatibility.ts'
 import {
   type MessageNode,

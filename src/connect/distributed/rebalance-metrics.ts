@@ -1,0 +1,78 @@
+// Kafka Connect's connect-worker-rebalance-metrics for a worker in a Connect group (DistributedHerder's
+// HerderMetrics): connect-protocol, leader-name, epoch, rebalancing, completed-rebalances-total,
+// rebalance-avg-time-ms, rebalance-max-time-ms, time-since-last-rebalance-ms.
+// A rebalance starts when the member begins to (re)join and completes once the assignment it got has been
+// applied (revoked work stopped, assigned work started), so its time is what the worker spent without a
+// settled assignment. Average and maximum cover the worker's lifetime (Kafka's cover its metrics
+// sample window, 2 × 30 s by default); before the first rebalance both are NaN and the time since the
+// last one is +Inf, as Kafka reports them.
+
+export interface RebalanceSnapshot {
+  /** The Connect group (Kafka's group.id; a label on every series). */
+  groupId: string
+  /** compatible or eager (Kafka's connect.protocol in use). */
+  connectProtocol: string
+  /** The leader's REST URL, '' until the first assignment. */
+  leaderName: string
+  /** The group generation of the last assignment (-1 before it). */
+  epoch: number
+  rebalancing: boolean
+  completedRebalancesTotal: number
+  rebalanceAvgTimeMs: number
+  rebalanceMaxTimeMs: number
+  timeSinceLastRebalanceMs: number
+}
+
+export class RebalanceMetrics {
+  private startedMs: number | null = null
+  private completedMs: number | null = null
+  private completed = 0
+  private totalTimeMs = 0
+  private maxTimeMs = 0
+  private leaderUrl = ''
+  private generation = -1
+  private protocol: string
+
+  constructor(
+    private readonly groupId: string,
+    protocol: string,
+  ) {
+    this.protocol = protocol
+  }
+
+  /** A (re)join begins; a rebalance already running keeps its start. */
+  rebalanceStarted(nowMs: number): void {
+    this.startedMs ??= nowMs
+  }
+
+  /** The assignment of `generation` (led by `leaderUrl`, over `protocol`) has been applied. */
+  rebalanceSucceeded(
+    nowMs: number,
+    assigned: { generation: number; leaderUrl: string; protocol: string },
+  ): void {
+    const durationMs = Math.max(0, nowMs - (this.startedMs ?? nowMs))
+    this.startedMs = null
+    this.completedMs = nowMs
+    this.completed++
+    this.totalTimeMs += durationMs
+    this.maxTimeMs = Math.max(this.maxTimeMs, durationMs)
+    this.generation = assigned.generation
+    this.leaderUrl = assigned.leaderUrl
+    this.protocol = assigned.protocol
+  }
+
+  snapshot(nowMs: number): RebalanceSnapshot {
+    return {
+      groupId: this.groupId,
+      connectProtocol: this.protocol,
+      leaderName: this.leaderUrl,
+      epoch: this.generation,
+      rebalancing: this.startedMs !== null,
+      completedRebalancesTotal: this.completed,
+      rebalanceAvgTimeMs: this.completed === 0 ? Number.NaN : this.totalTimeMs / this.completed,
+      rebalanceMaxTimeMs: this.completed === 0 ? Number.NaN : this.maxTimeMs,
+      timeSinceLastRebalanceMs:
+        this.completedMs === null ? Number.POSITIVE_INFINITY : Math.max(0, nowMs - this.completedMs),
+    }
+  }
+}
