@@ -121,6 +121,9 @@ export interface RequestContext {
   quota?: RequestQuota
   /** Set by a handler whose answer must be the connection's last (a failed SASL step, as Kafka). */
   closeAfterResponse?: boolean
+  /** True for a Kafka connection, which can stream large Fetch reads from the log to its socket
+   * (docs/fetch-streaming.md); absent for in-process calls, which need the records in the response. */
+  streamsRecords?: boolean
 }
 
 /** Returned by a handler when the request gets no response (Produce with acks=0). */

@@ -103,6 +103,7 @@ export class Router {
       principal,
       session,
       quota,
+      streamsRecords: true,
     }
     // The registry pairs each key with its own handler, so the request type matches.
     const handle = handler.handle as (context: RequestContext, request: unknown) => Promise<unknown>

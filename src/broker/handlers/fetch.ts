@@ -55,7 +55,9 @@ export const fetch = defineHandler({
       isolation,
       logs,
       responseBytesMax: apiVersion >= 3 ? request.maxBytes : unlimitedResponseBytes,
-      ...(apiVersion >= streamedFetchVersionMin ? { sliceBytesMin: limits.fetchStreamBytesMin } : {}),
+      ...(apiVersion >= streamedFetchVersionMin && context.streamsRecords === true
+        ? { sliceBytesMin: limits.fetchStreamBytesMin }
+        : {}),
     }
     // Partitions the principal may not READ are answered with an error and never read or waited on.
     const permitted = plan.partitions.filter((target) =>
