@@ -29,29 +29,44 @@ export interface ReadSource {
   floorSegment(offset: number): Segment | undefined
 }
 
-export async function readBatches(
+/**
+ * What every Fetch read starts from, before any await: the offsets of the answer (no records yet) and
+ * the active segment with its size at this moment. OFFSET_OUT_OF_RANGE outside [log start, high
+ * watermark]. Shared with the streamed form (partition-slice.ts).
+ */
+export function readStart(
   source: ReadSource,
   fetchOffset: number,
-  maxBytes: number,
-): Promise<ReadResult> {
-  const highWatermark = source.highWatermark
+): { result: ReadResult; active: Segment; activeSize: number } {
+  const { highWatermark, logStartOffset } = source
   const active = source.activeSegment
-  const activeSize = active.size
-  const logStartOffset = source.logStartOffset
-  const result: ReadResult = {
-    records: Buffer.alloc(0),
-    highWatermark,
-    logStartOffset,
-    lastStableOffset: highWatermark,
-  }
   if (fetchOffset < logStartOffset || fetchOffset > highWatermark) {
     throw new KafkaError(
       StorageErrorCode.OFFSET_OUT_OF_RANGE,
       `offset ${fetchOffset} is outside [${logStartOffset}, ${highWatermark}] of ${source.topic}-${source.partition}`,
     )
   }
+  return {
+    result: { records: Buffer.alloc(0), highWatermark, logStartOffset, lastStableOffset: highWatermark },
+    active,
+    activeSize: active.size,
+  }
+}
+
+/** The segment after `segment` (a read that found nothing in it goes on there). */
+export function segmentAfter(source: ReadSource, segment: Segment): Segment | undefined {
+  const previousBase = segment.baseOffset
+  return source.segments.find((candidate) => candidate.baseOffset > previousBase)
+}
+
+export async function readBatches(
+  source: ReadSource,
+  fetchOffset: number,
+  maxBytes: number,
+): Promise<ReadResult> {
+  const { result, active, activeSize } = readStart(source, fetchOffset)
   let segment = source.floorSegment(fetchOffset)
-  while (segment !== undefined && segment.baseOffset < highWatermark) {
+  while (segment !== undefined && segment.baseOffset < result.highWatermark) {
     const end = segment === active ? activeSize : segment.size
     segment.retain()
     try {
@@ -60,8 +75,7 @@ export async function readBatches(
     } finally {
       await segment.release()
     }
-    const previousBase = segment.baseOffset
-    segment = source.segments.find((candidate) => candidate.baseOffset > previousBase)
+    segment = segmentAfter(source, segment)
   }
   return result
 }

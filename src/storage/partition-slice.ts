@@ -12,7 +12,7 @@
 import { KafkaError } from '../errors.ts'
 import { logOverheadBytes } from './batch.ts'
 import { StorageErrorCode } from './error-codes.ts'
-import type { ReadSource } from './partition-read.ts'
+import { type ReadSource, readStart, segmentAfter } from './partition-read.ts'
 import type { Segment } from './segment.ts'
 import type { LogSlice, ReadResult } from './types.ts'
 
@@ -34,24 +34,9 @@ export async function sliceBatches(
   maxBytes: number,
   options: SliceOptions,
 ): Promise<ReadResult> {
-  const highWatermark = source.highWatermark
-  const active = source.activeSegment
-  const activeSize = active.size
-  const logStartOffset = source.logStartOffset
-  const result: ReadResult = {
-    records: Buffer.alloc(0),
-    highWatermark,
-    logStartOffset,
-    lastStableOffset: highWatermark,
-  }
-  if (fetchOffset < logStartOffset || fetchOffset > highWatermark) {
-    throw new KafkaError(
-      StorageErrorCode.OFFSET_OUT_OF_RANGE,
-      `offset ${fetchOffset} is outside [${logStartOffset}, ${highWatermark}] of ${source.topic}-${source.partition}`,
-    )
-  }
+  const { result, active, activeSize } = readStart(source, fetchOffset)
   let segment = source.floorSegment(fetchOffset)
-  while (segment !== undefined && segment.baseOffset < highWatermark) {
+  while (segment !== undefined && segment.baseOffset < result.highWatermark) {
     const end = segment === active ? activeSize : segment.size
     segment.retain()
     let kept = false
@@ -68,8 +53,7 @@ export async function sliceBatches(
     } finally {
       if (!kept) await segment.release()
     }
-    const previousBase = segment.baseOffset
-    segment = source.segments.find((candidate) => candidate.baseOffset > previousBase)
+    segment = segmentAfter(source, segment)
   }
   return result
 }
