@@ -15,7 +15,7 @@ import { makeTempDir, removeTempDir } from '../helpers/broker-process.ts'
 
 const topic = 'large-reads'
 const recordCount = 1_000
-const valueOf = (index: number) => Buffer.alloc(1_000, index % 251)
+const recordValue = (index: number) => Buffer.alloc(1_000, index % 251)
 let dir: string
 let streamline: Streamline
 
@@ -27,7 +27,7 @@ before(async () => {
   for (let start = 0; start < recordCount; start += 200) {
     await producer.send(
       topic,
-      Array.from({ length: 200 }, (_, offset) => ({ value: valueOf(start + offset) })),
+      Array.from({ length: 200 }, (_, offset) => ({ value: recordValue(start + offset) })),
     )
   }
   await producer.close()
@@ -45,7 +45,7 @@ test('the in-process consumer reads every record of a large partition on disk ex
   try {
     for await (const batch of consumer.batches()) {
       for (const record of batch.records) {
-        assert.ok(record.value?.equals(valueOf(record.offset)), `value of offset ${record.offset}`)
+        assert.ok(record.value?.equals(recordValue(record.offset)), `value of offset ${record.offset}`)
         offsets.push(record.offset)
       }
       if (offsets.length >= recordCount) break
@@ -74,7 +74,7 @@ test('kafkajs reads the same partition through the streamed path', async () => {
       .run({
         eachMessage: async ({ message }) => {
           const offset = Number(message.offset)
-          if (!message.value?.equals(valueOf(offset))) reject(new Error(`value of offset ${offset}`))
+          if (!message.value?.equals(recordValue(offset))) reject(new Error(`value of offset ${offset}`))
           offsets.push(offset)
           if (offsets.length >= recordCount) resolve()
         },
