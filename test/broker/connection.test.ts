@@ -58,6 +58,7 @@ const silentProduce = defineHandler({
 })
 
 let listener: KafkaListener
+let idleListener: KafkaListener
 
 before(async () => {
   const log = createLogger('silent')
@@ -77,11 +78,18 @@ before(async () => {
     supportedApis: [],
   }
   const router = new Router([slowMetadata, silentProduce], services)
-  const limits = { ...defaultBrokerLimits, connectionsMaxIdleMs: 300 }
-  listener = await listen({ host: '127.0.0.1', port: 0, router, limits, log })
+  // The pipelining test keeps the default idle limit: on a loaded machine its slow handlers can take
+  // longer than a short idle limit, which closed its connection mid-test. Only the idle test's own
+  // listener closes connections after 300 ms.
+  listener = await listen({ host: '127.0.0.1', port: 0, router, limits: defaultBrokerLimits, log })
+  const idleLimits = { ...defaultBrokerLimits, connectionsMaxIdleMs: 300 }
+  idleListener = await listen({ host: '127.0.0.1', port: 0, router, limits: idleLimits, log })
 })
 
-after(() => listener.close())
+after(async () => {
+  await listener.close()
+  await idleListener.close()
+})
 
 function frame(
   apiKey: number,
@@ -151,7 +159,7 @@ it('answers pipelined requests in request order, skipping those with no response
 })
 
 it('closes a connection that stays idle past connections.max.idle.ms', async () => {
-  const socket = connect(listener.port, '127.0.0.1')
+  const socket = connect(idleListener.port, '127.0.0.1')
   await once(socket, 'connect')
   const closed = once(socket, 'close')
   const outcome = await Promise.race([closed.then(() => 'closed'), sleep(10_000).then(() => 'still open')])
