@@ -6,6 +6,7 @@
 // generic error response exists for every API.
 
 import { DecodeError } from '../errors.ts'
+import { discardDeferredWithin } from '../protocol/deferred-bytes.ts'
 import { encodeApiVersionsResponseV0 } from '../protocol/generated/api-versions-response.ts'
 import {
   type ApiCodecs,
@@ -129,11 +130,20 @@ export class Router {
       encode(writer, body)
       return writer
     }
-    let writer = encodeResponse(response)
-    const throttleMs = quota?.finish({ requestBytes, responseBytes: writer.length + 4 }) ?? 0
-    // KIP-219: the response says how long the client is throttled, and the connection is muted as long.
-    const throttled = throttleMs > 0 ? withThrottleTime(response, throttleMs) : undefined
-    if (throttled !== undefined) writer = encodeResponse(throttled)
+    let writer: Writer
+    let throttleMs: number
+    try {
+      writer = encodeResponse(response)
+      throttleMs = quota?.finish({ requestBytes, responseBytes: writer.length + 4 }) ?? 0
+      // KIP-219: the response says how long the client is throttled, and the connection is muted as long.
+      const throttled = throttleMs > 0 ? withThrottleTime(response, throttleMs) : undefined
+      if (throttled !== undefined) writer = encodeResponse(throttled)
+    } catch (error) {
+      // A response that cannot be encoded is never written: its streamed records (Fetch slices that
+      // retain a segment) are released here, or the segments would stay open.
+      discardDeferredWithin(response)
+      throw error
+    }
     throttle(connection, throttleMs)
     const chunks: ResponseChunks = withSizePrefix(writer)
     // Marked on this response itself: a flag on the connection would close after whichever response

@@ -43,3 +43,15 @@ export function deferredSourceOf(chunk: Buffer): DeferredBytes | undefined {
 export function discardDeferred(chunks: readonly Buffer[]): void {
   for (const chunk of chunks) sources.get(chunk)?.discard()
 }
+
+/** Frees every deferred field inside a response object (one whose encoding failed, so no chunks exist
+ * for `discardDeferred`): walks its arrays and objects; only stand-ins are touched. */
+export function discardDeferredWithin(value: unknown): void {
+  if (Buffer.isBuffer(value)) {
+    sources.get(value)?.discard()
+    return
+  }
+  if (typeof value !== 'object' || value === null) return
+  const children = Array.isArray(value) ? value : Object.values(value)
+  for (const child of children) discardDeferredWithin(child)
+}
