@@ -459,8 +459,8 @@ describe('Protobuf references (imported files registered as Confluent does)', ()
   })
 
   it('an imported file registered by the in-process serializer → kafkajs → Confluent ProtobufDeserializer', async () => {
-    // One level of imports: Confluent's JS deserializer (4.x) fetches a reference's own references
-    // without format=serialized and cannot read those, whichever registry serves them.
+    // One level of imports: Confluent's JS deserializer (@confluentinc/schemaregistry 1.10) fetches a
+    // reference's own references without format=serialized and cannot read those, from any registry.
     const serializer = streamline.protobufSerializer({
       schema: paymentProto.replace('common/money.proto', 'common/flat-money.proto'),
       imports: { 'common/flat-money.proto': flatMoneyProto },
