@@ -124,6 +124,9 @@ export interface RequestContext {
   /** True for a Kafka connection, which can stream large Fetch reads from the log to its socket
    * (docs/fetch-streaming.md); absent for in-process calls, which need the records in the response. */
   streamsRecords?: boolean
+  /** True for the in-process client, which reads Fetch answers' records batch by batch: the in-memory
+   * engine's batches come as they are stored (`recordBatches`, handlers/fetch.ts), not concatenated. */
+  takesRecordBatches?: boolean
 }
 
 /** Returned by a handler when the request gets no response (Produce with acks=0). */

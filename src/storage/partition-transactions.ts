@@ -85,6 +85,14 @@ export function batchesBelow(records: Buffer, upperOffset: number): Buffer {
   return position === records.length ? records : records.subarray(0, position)
 }
 
+/** The whole batches of `batches` (in offset order) that start below `upperOffset`. */
+function batchListBelow(batches: readonly Buffer[], upperOffset: number): readonly Buffer[] {
+  const end = batches.findIndex(
+    (batch) => batch.readInt32BE(0) * 2 ** 32 + batch.readUInt32BE(4) >= upperOffset,
+  )
+  return end < 0 ? batches : batches.slice(0, end)
+}
+
 /** What a read_committed reader may see of `result`: nothing at or past the first open transaction,
  * and the aborted transactions up to the last stable offset (a few past the returned data do no
  * harm: the consumer only uses them when it reaches their offsets). */
@@ -97,6 +105,7 @@ export function readCommittedView(
   return {
     ...result,
     records: batchesBelow(result.records, lastStableOffset),
+    ...(result.batches === undefined ? {} : { batches: batchListBelow(result.batches, lastStableOffset) }),
     lastStableOffset,
     abortedTransactions: transactions
       .abortedIn(fetchOffset, lastStableOffset)

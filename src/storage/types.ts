@@ -37,6 +37,10 @@ export interface ReadOptions {
   /** A read of at least this many bytes from a local segment comes back as `slice` (its bytes not read
    * yet: Fetch streams them to the socket, like Kafka's FileRecords). Absent: always `records`. */
   sliceBytesMin?: number
+  /** The reader takes whole batches one by one (the in-process client): an engine holding them apart
+   * in memory returns them as `batches` instead of concatenating them into `records` (a copy of every
+   * byte read). Engines that read from files ignore it. */
+  batchesApart?: boolean
 }
 
 /** Whole batches of one segment, reserved but not read (Kafka's FileRecords slice): the segment stays
@@ -64,6 +68,9 @@ export interface ReadResult {
   abortedTransactions?: { producerId: bigint; firstOffset: number }[]
   /** With `sliceBytesMin`: the batches as a slice of a segment; `records` is then empty. */
   slice?: LogSlice
+  /** With `batchesApart`, from an engine holding batches in memory: the whole batches as stored (never
+   * written to by readers); `records` is then empty. */
+  batches?: readonly Buffer[]
 }
 
 export interface TimestampOffset {

@@ -5,7 +5,10 @@
 // three, nested Protobuf messages included), after a kafkajs consumer read them over the socket; and
 // records those clients serialize and kafkajs produces are read back exactly by our deserializers.
 // Also: the options under Confluent's names (autoRegisterSchemas, useLatestVersion, useSchemaId,
-// subjectNameStrategy) pick the ids and subjects Confluent's would, and bad input answers typed errors
+// subjectNameStrategy) pick the ids and subjects Confluent's would; Protobuf imports are registered
+// under their import path and referenced as Confluent's serializers do (Confluent's ProtobufSerializer
+// and ProtobufDeserializer on the other side); a schema carrying data-contract rules the serdes cannot
+// run is refused (EncodeError/DecodeError), never ignored; and bad input answers typed errors
 // (EncodeError before anything is sent, DecodeError for bytes not in the wire format, RegistryError
 // 40401/40403 for a subject or id the registry does not have) while the broker keeps serving.
 // Method: one embedded broker (in memory) for the file; the registry clients over registryUrl; the
@@ -383,6 +386,182 @@ describe('Protobuf', () => {
   })
 })
 
+const currencyProto = `syntax = "proto3";
+package common;
+enum Currency { EUR = 0; USD = 1; }
+`
+const moneyProto = `syntax = "proto3";
+package common;
+import "common/currency.proto";
+message Money { int64 cents = 1; Currency currency = 2; }
+`
+const flatMoneyProto = `syntax = "proto3";
+package common;
+enum Currency { EUR = 0; USD = 1; }
+message Money { int64 cents = 1; Currency currency = 2; }
+`
+const paymentProto = `syntax = "proto3";
+package pay;
+import "common/money.proto";
+import "google/protobuf/timestamp.proto";
+message Payment {
+  string id = 1;
+  common.Money amount = 2;
+  google.protobuf.Timestamp at = 3;
+}
+`
+
+describe('Protobuf references (imported files registered as Confluent does)', () => {
+  before(() => createTopics('proto-refs', 'proto-refs-net', 'proto-refs-in'))
+
+  it('registers each imported file (and its imports) under its import path and refers to it', async () => {
+    const serializer = streamline.protobufSerializer({
+      schema: paymentProto,
+      imports: { 'common/money.proto': moneyProto, 'common/currency.proto': currencyProto },
+    })
+    const value = { id: 'p1', amount: { cents: 1250, currency: 'USD' }, at: { seconds: 1700000000 } }
+    const bytes = (await serializer(value, { topic: 'proto-refs', isKey: false })) ?? assert.fail('null')
+    const subject = async (name: string) => {
+      const response = await fetch(`${registryUrl}/subjects/${encodeURIComponent(name)}/versions/latest`)
+      assert.equal(response.status, 200, name)
+      return (await response.json()) as { id: number; version: number; references?: unknown[] }
+    }
+    // Confluent's DefaultReferenceSubjectNameStrategy: the subject is the import path; well-known
+    // google/protobuf files are neither registered nor referenced.
+    assert.equal((await subject('common/currency.proto')).references, undefined)
+    assert.deepEqual((await subject('common/money.proto')).references, [
+      { name: 'common/currency.proto', subject: 'common/currency.proto', version: 1 },
+    ])
+    const main = await subject('proto-refs-value')
+    assert.deepEqual(main.references, [
+      { name: 'common/money.proto', subject: 'common/money.proto', version: 1 },
+    ])
+    assert.equal(bytes.readInt32BE(1), main.id)
+    // A second serializer of the same schema reuses every id and version (nothing new registered).
+    const again = streamline.protobufSerializer({
+      schema: paymentProto,
+      imports: { 'common/money.proto': moneyProto, 'common/currency.proto': currencyProto },
+      autoRegisterSchemas: false,
+    })
+    assert.deepEqual(await again(value, { topic: 'proto-refs', isKey: false }), bytes)
+    assert.equal((await subject('common/money.proto')).version, 1)
+
+    const producer = streamline.producer()
+    await producer.send('proto-refs', [{ value: bytes }])
+    await producer.close()
+    assert.deepEqual(await consumeInProcess('proto-refs', 1, streamline.protobufDeserializer()), [
+      {
+        id: 'p1',
+        amount: { cents: '1250', currency: 'USD' },
+        at: { seconds: '1700000000', nanos: 0 },
+      },
+    ])
+  })
+
+  it('an imported file registered by the in-process serializer → kafkajs → Confluent ProtobufDeserializer', async () => {
+    // One level of imports: Confluent's JS deserializer (@confluentinc/schemaregistry 1.10) fetches a
+    // reference's own references without format=serialized and cannot read those, from any registry.
+    const serializer = streamline.protobufSerializer({
+      schema: paymentProto.replace('common/money.proto', 'common/flat-money.proto'),
+      imports: { 'common/flat-money.proto': flatMoneyProto },
+    })
+    const value = { id: 'p2', amount: { cents: 99, currency: 'EUR' }, at: { seconds: 1 } }
+    const bytes = (await serializer(value, { topic: 'proto-refs-net', isKey: false })) ?? assert.fail()
+    const producer = streamline.producer()
+    await producer.send('proto-refs-net', [{ value: bytes }])
+    await producer.close()
+    const [consumed] = await consumeOverNetwork('proto-refs-net', 1)
+    const confluent = new ProtobufDeserializer(
+      new SchemaRegistryClient({ baseURLs: [registryUrl] }),
+      SerdeType.VALUE,
+      {},
+    )
+    const read = (await confluent.deserialize('proto-refs-net', consumed)) as Record<string, unknown>
+    assert.equal(read.$typeName, 'pay.Payment')
+    const amount = read.amount as Record<string, unknown>
+    assert.deepEqual(
+      [read.id, amount.$typeName, amount.cents, amount.currency],
+      ['p2', 'common.Money', 99n, 0],
+    )
+    assert.equal((read.at as Record<string, unknown>).seconds, 1n)
+  })
+
+  it('Confluent ProtobufSerializer registers an import under the same subject; the in-process deserializer reads it', async () => {
+    const unit = create(FileDescriptorProtoSchema, {
+      name: 'units/unit.proto',
+      package: 'units',
+      syntax: 'proto3',
+      messageType: [
+        { name: 'Unit', field: [{ name: 'code', number: 1, type: 9, label: 1, jsonName: 'code' }] },
+      ],
+    })
+    const measure = create(FileDescriptorProtoSchema, {
+      name: 'units/measure.proto',
+      package: 'units',
+      syntax: 'proto3',
+      dependency: ['units/unit.proto'],
+      messageType: [
+        {
+          name: 'Measure',
+          field: [
+            { name: 'amount', number: 1, type: 1, label: 1, jsonName: 'amount' },
+            { name: 'unit', number: 2, type: 11, label: 1, typeName: '.units.Unit', jsonName: 'unit' },
+          ],
+        },
+      ],
+    })
+    const files = createFileRegistry(measure, (name) => (name === 'units/unit.proto' ? unit : undefined))
+    const measureType = files.getMessage('units.Measure') ?? assert.fail('no units.Measure')
+    const unitType = files.getMessage('units.Unit') ?? assert.fail('no units.Unit')
+    const serializer = new ProtobufSerializer(
+      new SchemaRegistryClient({ baseURLs: [registryUrl] }),
+      SerdeType.VALUE,
+      { autoRegisterSchemas: true, registry: createMutableRegistry(measureType, unitType) },
+    )
+    const encoded = await serializer.serialize(
+      'proto-refs-in',
+      create(measureType, { amount: 2.5, unit: create(unitType, { code: 'kg' }) }),
+    )
+    const main = (await (
+      await fetch(`${registryUrl}/subjects/proto-refs-in-value/versions/latest`)
+    ).json()) as { references: unknown[] }
+    assert.deepEqual(main.references, [{ name: 'units/unit.proto', subject: 'units/unit.proto', version: 1 }])
+    await produceOverNetwork('proto-refs-in', [encoded])
+    assert.deepEqual(await consumeInProcess('proto-refs-in', 1, streamline.protobufDeserializer()), [
+      { amount: 2.5, unit: { code: 'kg' } },
+    ])
+  })
+
+  it('an import without text or reference is an EncodeError; autoRegisterSchemas false looks imports up (40401)', async () => {
+    const context = { topic: 'proto-refs-missing', isKey: false }
+    const missing = streamline.protobufSerializer({ schema: paymentProto })
+    await assert.rejects(async () => missing({ id: 'x' }, context), {
+      name: 'EncodeError',
+      message: /imports "common\/money.proto": give its text in `imports`/,
+    })
+    const lookUp = streamline.protobufSerializer({
+      schema: moneyProto.replace('common/currency.proto', 'other/currency.proto'),
+      imports: { 'other/currency.proto': currencyProto },
+      autoRegisterSchemas: false,
+    })
+    await assert.rejects(async () => lookUp({ cents: 1 }, context), {
+      name: 'RegistryError',
+      errorCode: 40401,
+    })
+    const cyclic = streamline.protobufSerializer({
+      schema: 'syntax = "proto3"; import "a.proto"; message M { int32 n = 1; }',
+      imports: {
+        'a.proto': 'syntax = "proto3"; import "b.proto";',
+        'b.proto': 'syntax = "proto3"; import "a.proto";',
+      },
+    })
+    await assert.rejects(
+      async () => cyclic({ n: 1 }, context),
+      /import cycle: "a.proto" → "b.proto" → "a.proto"/,
+    )
+  })
+})
+
 describe('serializer options (Confluent names)', () => {
   const context = (topic: string) => ({ topic, isKey: false })
 
@@ -435,6 +614,84 @@ describe('serializer options (Confluent names)', () => {
     const keySerializer = streamline.jsonSchemaSerializer({ schema: visitSchema })
     await keySerializer(visits[0], { topic: 't3', isKey: true })
     await latestId('t3-key')
+  })
+})
+
+describe('data-contract rules (no rule executors: refused, never ignored)', () => {
+  const ordersSchema = JSON.stringify({
+    type: 'record',
+    name: 'Order',
+    fields: [{ name: 'total', type: 'int' }],
+  })
+  /** Registers `ordersSchema` under `subject` with one CEL rule over REST, as a data-contract owner would. */
+  async function registerWithRule(subject: string, rule: Record<string, unknown>): Promise<number> {
+    const response = await fetch(`${registryUrl}/subjects/${subject}/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({
+        schema: ordersSchema,
+        ruleSet: {
+          domainRules: [
+            { name: 'positiveTotal', kind: 'CONDITION', type: 'CEL', expr: 'message.total > 0', ...rule },
+          ],
+        },
+      }),
+    })
+    assert.equal(response.status, 200)
+    return ((await response.json()) as { id: number }).id
+  }
+
+  it('a WRITE rule refuses serializing (registered, latest or pinned id) and lets reading go', async () => {
+    const id = await registerWithRule('rules-w-value', { mode: 'WRITE' })
+    const context = { topic: 'rules-w', isKey: false }
+    const refused = {
+      name: 'EncodeError',
+      message:
+        /schema id \d+ carries data-contract rule "positiveTotal" \(type CEL, kind CONDITION, mode WRITE\)/,
+    }
+    await assert.rejects(
+      async () => streamline.avroSerializer({ schema: ordersSchema })({ total: 1 }, context),
+      refused,
+    )
+    await assert.rejects(
+      async () => streamline.avroSerializer({ useLatestVersion: true })({ total: 1 }, context),
+      refused,
+    )
+    await assert.rejects(
+      async () => streamline.avroSerializer({ useSchemaId: id })({ total: 1 }, context),
+      refused,
+    )
+    // Reading is not what the rule is for: Confluent's deserializer skips it, and so does ours.
+    const bytes = Buffer.from([0, 0, 0, 0, 0, 2])
+    bytes.writeInt32BE(id, 1)
+    assert.deepEqual({ ...((await streamline.avroDeserializer()(bytes, context)) as object) }, { total: 1 })
+  })
+
+  it('a WRITEREAD rule refuses reading too; onFailure NONE and disabled rules are skipped as Confluent skips them', async () => {
+    const id = await registerWithRule('rules-wr-value', { mode: 'WRITEREAD' })
+    const bytes = Buffer.from([0, 0, 0, 0, 0, 2])
+    bytes.writeInt32BE(id, 1)
+    await assert.rejects(
+      async () => streamline.avroDeserializer()(bytes, { topic: 'rules-wr', isKey: false }),
+      {
+        name: 'DecodeError',
+        message: /carries data-contract rule "positiveTotal"/,
+      },
+    )
+    await registerWithRule('rules-none-value', { mode: 'WRITEREAD', onFailure: 'NONE,NONE' })
+    await registerWithRule('rules-off-value', { mode: 'WRITE', disabled: true })
+    for (const topic of ['rules-none', 'rules-off']) {
+      const written = await streamline.avroSerializer({ useLatestVersion: true })(
+        { total: 3 },
+        { topic, isKey: false },
+      )
+      assert.deepEqual(
+        { ...((await streamline.avroDeserializer()(written, { topic, isKey: false })) as object) },
+        {
+          total: 3,
+        },
+      )
+    }
   })
 })
 

@@ -42,6 +42,12 @@ const unlimitedResponseBytes = 0x7fffffff
  * instead of read into memory first. */
 const streamedFetchVersionMin = 10
 
+/** An in-process Fetch answer's partition (RequestContext.takesRecordBatches): the in-memory engine's
+ * batches as stored, in place of `records` (then empty), so reading them copies nothing. */
+export interface InProcessPartitionData extends PartitionData {
+  recordBatches?: readonly Buffer[]
+}
+
 export const fetch = defineHandler({
   apiKey: ApiKey.Fetch,
   versions: { min: 0, max: 17 },
@@ -57,6 +63,9 @@ export const fetch = defineHandler({
       responseBytesMax: apiVersion >= 3 ? request.maxBytes : unlimitedResponseBytes,
       ...(apiVersion >= streamedFetchVersionMin && context.streamsRecords === true
         ? { sliceBytesMin: limits.fetchStreamBytesMin }
+        : {}),
+      ...(apiVersion >= streamedFetchVersionMin && context.takesRecordBatches === true
+        ? { batchesApart: true }
         : {}),
     }
     // Partitions the principal may not READ are answered with an error and never read or waited on.
@@ -178,7 +187,8 @@ function inPlanOrder(
 
 /** Bytes and records out (metrics); a slice's records are counted from its offsets, not read. */
 function countFetched(metrics: BrokerMetrics | undefined, read: PartitionRead): void {
-  if (read.slice === null) metrics?.fetched(read.target.topic, read.records)
+  if (read.batches !== undefined) for (const batch of read.batches) metrics?.fetched(read.target.topic, batch)
+  else if (read.slice === null) metrics?.fetched(read.target.topic, read.records)
   else metrics?.fetchedSlice(read.target.topic, read.slice.length, read.slice.recordCount)
 }
 
@@ -216,7 +226,7 @@ function groupByTopic(reads: PartitionRead[], isolation: IsolationLevel): Fetcha
   return topics
 }
 
-function partitionData(read: PartitionRead, isolation: IsolationLevel): PartitionData {
+function partitionData(read: PartitionRead, isolation: IsolationLevel): InProcessPartitionData {
   return {
     partitionIndex: read.target.partition,
     errorCode: read.errorCode,
@@ -236,5 +246,6 @@ function partitionData(read: PartitionRead, isolation: IsolationLevel): Partitio
     preferredReadReplica: read.preferredReadReplica ?? -1,
     // A slice goes in as a stand-in that the connection streams from the log (protocol/deferred-bytes.ts).
     records: read.slice === null ? read.records : deferredBytesField(new StreamedRecords(read.slice)),
+    ...(read.batches === undefined ? {} : { recordBatches: read.batches }),
   }
 }

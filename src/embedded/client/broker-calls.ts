@@ -66,6 +66,7 @@ export class BrokerCalls {
       clientId: this.clientId,
       clientAddress: 'in-process',
       principal: this.#principal,
+      takesRecordBatches: true,
     }
     const response = await entry.handle(context, request)
     if (response === noResponse) return null

@@ -4,6 +4,7 @@
 // member like any network consumer (group-member.ts). Buffering is bounded: the fetch loop stops
 // fetching while `maxBufferedBytes` of records wait to be read, so a slow reader holds memory flat.
 
+import type { InProcessPartitionData } from '../../broker/handlers/fetch.ts'
 import { KafkaError } from '../../errors.ts'
 import { ApiKey, ErrorCode } from '../../protocol/generated/index.ts'
 import type { BrokerCalls } from './broker-calls.ts'
@@ -345,7 +346,7 @@ export class InProcessConsumer<K = Buffer | null, V = Buffer | null>
     })
     if (response.errorCode !== 0) throw new KafkaError(response.errorCode, 'Fetch')
     for (const topic of response.responses) {
-      for (const data of topic.partitions) {
+      for (const data of topic.partitions as InProcessPartitionData[]) {
         const id = idOf(topic.topic, data.partitionIndex)
         const fetchOffset = requested.get(id)
         // A seek, a rebalance or close while the fetch was out: its result is stale.
@@ -367,13 +368,14 @@ export class InProcessConsumer<K = Buffer | null, V = Buffer | null>
           partition: data.partitionIndex,
           fetchOffset,
           records: data.records,
+          ...(data.recordBatches === undefined ? {} : { recordBatches: data.recordBatches }),
           abortedTransactions: data.abortedTransactions,
         })
         if (this.#positions.get(id) !== fetchOffset) continue
         this.#positions.set(id, decoded.nextOffset)
         if (decoded.records.length === 0) continue
-        const records = await Promise.all(decoded.records.map((record) => this.#deserialize(record)))
-        const sizeBytes = storedBytesOf(decoded.records)
+        const records = await this.#deserialized(decoded.records)
+        const { sizeBytes } = decoded
         const batch = {
           topic: topic.topic,
           partition: data.partitionIndex,
@@ -385,6 +387,15 @@ export class InProcessConsumer<K = Buffer | null, V = Buffer | null>
       }
     }
     this.#dataReady.notify()
+  }
+
+  /** The records with their keys and values deserialized (as they are without deserializers). */
+  async #deserialized(records: ConsumedRecord[]): Promise<ConsumedRecord<K, V>[]> {
+    const { keyDeserializer, valueDeserializer } = this.#options
+    // Without deserializers K and V are the stored Buffer | null (the consumer's type defaults).
+    if (keyDeserializer === undefined && valueDeserializer === undefined)
+      return records as ConsumedRecord<K, V>[]
+    return Promise.all(records.map((record) => this.#deserialize(record)))
   }
 
   async #deserialize(record: ConsumedRecord): Promise<ConsumedRecord<K, V>> {
@@ -399,14 +410,4 @@ export class InProcessConsumer<K = Buffer | null, V = Buffer | null>
         : await valueDeserializer(record.value, { topic: record.topic, isKey: false })
     return { ...record, key: key as K, value: value as V }
   }
-}
-
-/** Records' weight for the buffer bound: their stored key, value and header bytes plus a fixed overhead. */
-function storedBytesOf(records: ConsumedRecord[]): number {
-  let bytes = 0
-  for (const record of records) {
-    bytes += 64 + (record.key?.length ?? 0) + (record.value?.length ?? 0)
-    for (const header of record.headers) bytes += header.key.length + (header.value?.length ?? 0)
-  }
-  return bytes
 }

@@ -16,7 +16,8 @@ import { ProtobufSchema } from '../../registry/formats/protobuf.ts'
 import { type MessageNode, messageOfPayload } from '../../registry/formats/protobuf-payload.ts'
 import type { ParsedSchema } from '../../registry/formats/types.ts'
 import type { RegistryRuntime } from '../../registry/runtime.ts'
-import { schemaOfId, splitHeader, WriterSchemas, withHeader } from './registry-schemas.ts'
+import { protobufReferences } from './protobuf-references.ts'
+import { readerSchemaOfId, splitHeader, WriterSchemas, withHeader } from './registry-schemas.ts'
 import type {
   AvroDeserializerOptions,
   AvroSerializerOptions,
@@ -70,10 +71,10 @@ export function avroDeserializer(
   const readerText = textOf(options.readerSchema)
   const reader = readerText === null ? null : avro.Type.forSchema(JSON.parse(readerText) as avro.Schema)
   const resolvers = new Map<number, avro.Type | avro.Resolver>()
-  return async (bytes) => {
+  return async (bytes, context) => {
     if (bytes === null) return null
     const { id, payload } = splitHeader(bytes)
-    const writer = expect(await schemaOfId(runtime, id), AvroSchema, 'AVRO').type
+    const writer = expect(await readerSchemaOfId(runtime, id, context), AvroSchema, 'AVRO').type
     if (reader === null) return decodeWith(() => writer.fromBuffer(payload), id)
     let resolver = resolvers.get(id)
     if (resolver === undefined) {
@@ -153,6 +154,7 @@ export function protobufSerializer(
     schema: options.schema ?? null,
     options,
     recordName: nameOf,
+    references: (store) => protobufReferences(store, options.schema ?? '', options),
   })
   return async (value, context) => {
     if (value === null || value === undefined) return null
@@ -180,10 +182,10 @@ function messageFrom(type: protobuf.Type, value: unknown): protobuf.Message {
 }
 
 export function protobufDeserializer(runtime: RegistryRuntime): DeserializeFunction {
-  return async (bytes) => {
+  return async (bytes, context) => {
     if (bytes === null) return null
     const { id, payload } = splitHeader(bytes)
-    const schema = expect(await schemaOfId(runtime, id), ProtobufSchema, 'PROTOBUF')
+    const schema = expect(await readerSchemaOfId(runtime, id, context), ProtobufSchema, 'PROTOBUF')
     const message = messageOfPayload(schema.messageTree, payload)
     if (typeof message === 'string')
       throw new DecodeError(`schema id ${id}: ${message}`, 5, 'message indexes')
@@ -223,10 +225,10 @@ export function jsonSchemaDeserializer(
   runtime: RegistryRuntime,
   options: JsonSchemaDeserializerOptions,
 ): DeserializeFunction {
-  return async (bytes) => {
+  return async (bytes, context) => {
     if (bytes === null) return null
     const { id, payload } = splitHeader(bytes)
-    const schema = expect(await schemaOfId(runtime, id), JsonSchema, 'JSON')
+    const schema = expect(await readerSchemaOfId(runtime, id, context), JsonSchema, 'JSON')
     const document = decodeWith(() => JSON.parse(payload.toString('utf8')), id)
     if (options.validate === true) {
       const issue = schema.documentIssue(document)

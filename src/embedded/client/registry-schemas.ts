@@ -10,9 +10,10 @@
 import { DecodeError, EncodeError } from '../../errors.ts'
 import type { ParsedSchema } from '../../registry/formats/types.ts'
 import type { RegistryRuntime } from '../../registry/runtime.ts'
-import type { SchemaType } from '../../registry/store/records.ts'
+import type { SchemaReference, SchemaType } from '../../registry/store/records.ts'
 import type { RegistryStore } from '../../registry/store/registry-store.ts'
 import { subjectFor } from '../../registry/validation/subject-name-strategy.ts'
+import { refuseRules } from './data-contract-rules.ts'
 import type { RegistrySerializerOptions } from './registry-serdes.ts'
 import type { SerdeContext } from './types.ts'
 
@@ -23,6 +24,27 @@ export const headerBytes = 5
 export interface WriterSchema {
   id: number
   parsed: ParsedSchema
+  /** The data-contract rules of the version written with (refused: data-contract-rules.ts). */
+  ruleSet?: unknown
+}
+
+/** The ruleSet of `id` as the registry's /schemas/ids/{id}?subject= gives it: `subject`'s version,
+ * else the first subject-version using the id. */
+function ruleSetOfId(store: RegistryStore, id: number, subject: string | null): unknown {
+  const users = store.state.usersOf(id)
+  return (users.find((value) => value.subject === subject) ?? users[0])?.ruleSet
+}
+
+/** The parsed schema a deserializer reads `id` with; a schema whose rules apply to reading is refused. */
+export async function readerSchemaOfId(
+  runtime: RegistryRuntime,
+  id: number,
+  context: SerdeContext,
+): Promise<ParsedSchema> {
+  const parsed = await schemaOfId(runtime, id)
+  const subject = `${context.topic}-${context.isKey ? 'key' : 'value'}`
+  refuseRules(ruleSetOfId(await runtime.store(), id, subject), 'READ', id)
+  return parsed
 }
 
 /** Bytes in Confluent's wire format: the magic byte, the id, then the payload. */
@@ -59,6 +81,9 @@ export interface SchemaSource {
   options: RegistrySerializerOptions
   /** The record name RecordNameStrategy names the subject after (null: the schema's own). */
   recordName(parsed: ParsedSchema): string | null
+  /** The references to register and look the schema up with (default: `options.references`); Protobuf
+   * registers the files it imports here (protobuf-references.ts). */
+  references?(store: RegistryStore): Promise<SchemaReference[]>
 }
 
 /** Picks and caches the writer schema per subject for one serializer. */
@@ -67,6 +92,7 @@ export class WriterSchemas {
   private readonly source: SchemaSource
   private readonly bySubject = new Map<string, Promise<WriterSchema>>()
   private ownParsed: Promise<ParsedSchema> | null = null
+  private ownReferences: Promise<SchemaReference[]> | null = null
 
   constructor(runtime: RegistryRuntime, source: SchemaSource) {
     this.runtime = runtime
@@ -76,11 +102,23 @@ export class WriterSchemas {
       throw new EncodeError('a registry serializer needs a schema, useLatestVersion or useSchemaId')
   }
 
+  /** The schema to write with; one whose data-contract rules apply to writing is refused (EncodeError). */
   async schemaFor(context: SerdeContext): Promise<WriterSchema> {
+    const writer = await this.chosenSchema(context)
+    refuseRules(writer.ruleSet, 'WRITE', writer.id)
+    return writer
+  }
+
+  private async chosenSchema(context: SerdeContext): Promise<WriterSchema> {
     const { options } = this.source
     if (options.useSchemaId !== undefined) {
       const id = options.useSchemaId
-      return this.cached(`\u0000id`, async () => ({ id, parsed: await schemaOfId(this.runtime, id) }))
+      return this.cached(`\u0000id`, async () => {
+        const parsed = await schemaOfId(this.runtime, id)
+        const store = await this.runtime.store()
+        const topicSubject = `${context.topic}-${context.isKey ? 'key' : 'value'}`
+        return { id, parsed, ruleSet: ruleSetOfId(store, id, topicSubject) }
+      })
     }
     const subject = await this.subjectOf(context)
     if (options.useLatestVersion === true) return this.latestOf(subject)
@@ -113,33 +151,43 @@ export class WriterSchemas {
     if (schema === null) throw new EncodeError(`${options.subjectNameStrategy} needs the schema given`)
     this.ownParsed ??= this.runtime
       .store()
-      .then((store) => store.parse(schemaType, schema, referencesOf(options)))
+      .then(async (store) => store.parse(schemaType, schema, await this.referencesFor(store)))
     return this.ownParsed
+  }
+
+  /** The schema's references, resolved once (a failure is not kept: the next record tries again). */
+  private referencesFor(store: RegistryStore): Promise<SchemaReference[]> {
+    if (this.ownReferences === null) {
+      const resolving = this.source.references?.(store) ?? Promise.resolve(referencesOf(this.source.options))
+      resolving.catch(() => {
+        this.ownReferences = null
+      })
+      this.ownReferences = resolving
+    }
+    return this.ownReferences
   }
 
   private async latestOf(subject: string): Promise<WriterSchema> {
     const store = await this.runtime.store()
     const { versionOf } = await import('../../registry/subject-operations.ts')
     const latest = versionOf(store, subject, -1, { deleted: false })
-    return { id: latest.id, parsed: await store.parsedSchemaOf(latest.id) }
+    return { id: latest.id, parsed: await store.parsedSchemaOf(latest.id), ruleSet: latest.ruleSet }
   }
 
   private async registerOrLookUp(subject: string): Promise<WriterSchema> {
     const { schemaType, schema, options } = this.source
     const store: RegistryStore = await this.runtime.store()
     const { lookUpSchema, registerSchema } = await import('../../registry/subject-operations.ts')
-    const request = { schemaType, schema: schema as string, references: referencesOf(options) }
+    const request = { schemaType, schema: schema as string, references: await this.referencesFor(store) }
     const normalize = options.normalizeSchemas === true
     const value =
       options.autoRegisterSchemas === false
         ? await lookUpSchema(store, subject, request, { normalize, deleted: false })
         : await registerSchema(store, subject, request, { normalize })
-    return { id: value.id, parsed: await store.parsedSchemaOf(value.id) }
+    return { id: value.id, parsed: await store.parsedSchemaOf(value.id), ruleSet: value.ruleSet }
   }
 }
 
-function referencesOf(
-  options: RegistrySerializerOptions,
-): { name: string; subject: string; version: number }[] {
+function referencesOf(options: RegistrySerializerOptions): SchemaReference[] {
   return (options.references ?? []).map(({ name, subject, version }) => ({ name, subject, version }))
 }

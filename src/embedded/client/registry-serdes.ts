@@ -54,6 +54,10 @@ export interface ProtobufSerializerOptions extends RegistrySerializerOptions {
   schema?: string
   /** The message's full name (`package.Message`, `package.Outer.Inner`); default the file's first message. */
   messageType?: string
+  /** The text of the files the schema imports, by import path (`'shared/money.proto': '...'`), and of
+   * the files they import: each is registered under a subject named after its path and referenced, as
+   * Confluent's serializers do (google/protobuf/*, google/type/* and confluent/* need no text). */
+  imports?: Record<string, string>
 }
 
 export interface JsonSchemaSerializerOptions extends RegistrySerializerOptions {

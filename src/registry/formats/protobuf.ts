@@ -199,12 +199,41 @@ function ownMessages(root: protobuf.Root, packageName: string, own: ReadonlySet<
   return messages
 }
 
-/** The main file of a text schema as a base64 FileDescriptorProto, imports kept as dependencies. */
-function textToDescriptor(root: protobuf.Root, packageName: string, imports: readonly string[]): string {
+/**
+ * The main file of a text schema as a base64 FileDescriptorProto, imports kept as dependencies, as
+ * protoc writes it: only the file's own top-level types (`root` also holds its imports, and protobufjs
+ * groups types by package, so an imported file of the same package would otherwise be copied in), and
+ * type names fully qualified (`.common.Money`): a reader resolving them across files (Confluent's
+ * deserializers, protoc's descriptor pool) needs no guess about relative scopes.
+ */
+function textToDescriptor(
+  root: protobuf.Root,
+  file: { packageName: string; imports: readonly string[]; ownTopLevel: ReadonlySet<string> },
+): string {
   const files = root.toDescriptor('proto3').file
-  const file = files.find((candidate) => (candidate.package ?? '') === packageName) ?? files[0]
-  const main = { ...file, dependency: [...imports] }
+  const found = files.find((candidate) => (candidate.package ?? '') === file.packageName) ?? files[0]
+  const scope = file.packageName === '' ? '' : `.${file.packageName}`
+  const messageType = (found.messageType ?? []).filter((message) => file.ownTopLevel.has(message.name ?? ''))
+  for (const message of messageType) qualifyTypeNames(root, message, `${scope}.${message.name}`)
+  const main = {
+    ...found,
+    messageType,
+    enumType: (found.enumType ?? []).filter((entry) => file.ownTopLevel.has(entry.name ?? '')),
+    dependency: [...file.imports],
+  }
   return Buffer.from(descriptor.FileDescriptorProto.encode(main).finish()).toString('base64')
+}
+
+/** Sets each field's type name of `message` (full name `fullName`) and its nested messages to the
+ * resolved type's full name. Map entries (protobufjs has no type for them) keep their names. */
+function qualifyTypeNames(root: protobuf.Root, message: descriptor.IDescriptorProto, fullName: string): void {
+  const type = root.lookup(fullName)
+  if (!(type instanceof protobuf.Type)) return
+  for (const field of message.field ?? []) {
+    const resolved = type.fields[field.name ?? '']?.resolvedType
+    if (field.typeName && resolved !== null && resolved !== undefined) field.typeName = resolved.fullName
+  }
+  for (const nested of message.nestedType ?? []) qualifyTypeNames(root, nested, `${fullName}.${nested.name}`)
 }
 
 function parseProtobuf(schema: string, references: readonly ResolvedReference[]): ProtobufSchema {
@@ -236,6 +265,10 @@ function parseProtobuf(schema: string, references: readonly ResolvedReference[])
   files.root.resolveAll()
   const packageName = parsed.package ?? ''
   const imports = [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])]
+  const ownNamespace = packageName === '' ? alone.root : alone.root.lookup(packageName)
+  const ownTopLevel = new Set(
+    ownNamespace instanceof protobuf.Namespace ? ownNamespace.nestedArray.map((nested) => nested.name) : [],
+  )
   let serialized: string | null = null
   return new ProtobufSchema(schema, {
     packageName,
@@ -243,7 +276,7 @@ function parseProtobuf(schema: string, references: readonly ResolvedReference[])
     root: files.root,
     messageTree: messageTreeOfText(alone.root, packageName),
     descriptor: () => {
-      serialized ??= textToDescriptor(files.root, packageName, imports)
+      serialized ??= textToDescriptor(files.root, { packageName, imports, ownTopLevel })
       return serialized
     },
   })

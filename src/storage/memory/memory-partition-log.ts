@@ -204,12 +204,16 @@ export class MemoryPartitionLog implements PartitionLog {
   }
 
   async read(fetchOffset: number, maxBytes: number, options: ReadOptions = {}): Promise<ReadResult> {
-    const result = await this.readUncommitted(fetchOffset, maxBytes)
+    const result = await this.readUncommitted(fetchOffset, maxBytes, options.batchesApart === true)
     if (options.isolation !== 'read_committed') return result
     return readCommittedView(result, fetchOffset, this.transactions, this.lastStableOffset)
   }
 
-  private async readUncommitted(fetchOffset: number, maxBytes: number): Promise<ReadResult> {
+  private async readUncommitted(
+    fetchOffset: number,
+    maxBytes: number,
+    batchesApart: boolean,
+  ): Promise<ReadResult> {
     const result: ReadResult = {
       records: Buffer.alloc(0),
       highWatermark: this.endOffset,
@@ -233,7 +237,9 @@ export class MemoryPartitionLog implements PartitionLog {
         chosen.push(batch)
         bytes += batch.length
       }
-      // One batch is handed out as stored (readers never write into read results): no copy.
+      // Batches are handed out as stored (readers never write into read results): no copy when there
+      // is one, or when the reader takes them apart (the in-process client).
+      if (batchesApart) return { ...result, batches: chosen }
       return { ...result, records: chosen.length === 1 ? chosen[0] : Buffer.concat(chosen) }
     }
     return result

@@ -12,6 +12,7 @@ import { batchesToMessageSet } from '../../../protocol/records/message-set.ts'
 import type {
   IsolationLevel,
   LogManager,
+  ReadOptions as LogReadOptions,
   LogSlice,
   PartitionLog,
   ReadResult,
@@ -31,6 +32,9 @@ export interface PartitionRead {
   records: Buffer
   /** Large reads of a v10+ Fetch: the records as a log slice, streamed to the socket (streamed-records.ts). */
   slice: LogSlice | null
+  /** In-process Fetches (`batchesApart`) from an engine holding batches in memory: the whole batches
+   * as stored, handed over without a copy; `records` is then empty. */
+  batches?: readonly Buffer[]
   /** read_committed: the transactions aborted over the returned range. */
   abortedTransactions: { producerId: bigint; firstOffset: number }[]
   /** KIP-392: the broker the consumer should fetch this partition from (no records then). */
@@ -44,6 +48,8 @@ export interface ReadOptions {
   logs: LogManager
   /** Reads of at least this many bytes come back as log slices (absent: always read into memory). */
   sliceBytesMin?: number
+  /** The records may come as the engine's batches apart (the in-process client; storage/types.ts). */
+  batchesApart?: boolean
 }
 
 export async function readPartitions(
@@ -105,14 +111,17 @@ function startRead(target: SessionPartition, options: ReadOptions): StartedRead 
   )
 }
 
-function readOptionsOf(options: ReadOptions): { isolation: IsolationLevel; sliceBytesMin?: number } {
-  return options.sliceBytesMin === undefined
-    ? { isolation: options.isolation }
-    : { isolation: options.isolation, sliceBytesMin: options.sliceBytesMin }
+function readOptionsOf(options: ReadOptions): LogReadOptions {
+  return {
+    isolation: options.isolation,
+    ...(options.sliceBytesMin === undefined ? {} : { sliceBytesMin: options.sliceBytesMin }),
+    ...(options.batchesApart === true ? { batchesApart: true } : {}),
+  }
 }
 
 /** Bytes of records of one read, in memory or as a slice. */
 export function recordsLength(read: PartitionRead): number {
+  if (read.batches !== undefined) return batchesLength(read.batches)
   return read.slice?.length ?? read.records.length
 }
 
@@ -126,6 +135,12 @@ function releaseStarted(started: StartedRead): void {
 /** Bytes of records in `reads` (what min_bytes counts). */
 export function recordBytes(reads: PartitionRead[]): number {
   return reads.reduce((total, read) => total + recordsLength(read), 0)
+}
+
+function batchesLength(batches: readonly Buffer[]): number {
+  let length = 0
+  for (const batch of batches) length += batch.length
+  return length
 }
 
 /** Ends the slices of reads that will not be sent (a long poll read again, a failed request). */
@@ -177,7 +192,10 @@ async function readPartition(
     const result = ahead?.result ?? (await log.read(target.fetchOffset, budget, readOptionsOf(options)))
     // KIP-74: only the first non-empty partition of a v3+ response may exceed its budget.
     const oversizedAllowed = responseBytes === 0 && options.apiVersion >= 3
-    const length = result.slice?.length ?? result.records.length
+    const length =
+      result.batches === undefined
+        ? (result.slice?.length ?? result.records.length)
+        : batchesLength(result.batches)
     const kept = length <= budget || oversizedAllowed
     if (!kept) result.slice?.release()
     const records = kept ? result.records : emptyRecords
@@ -189,6 +207,7 @@ async function readPartition(
       logStartOffset: result.logStartOffset,
       abortedTransactions: result.abortedTransactions ?? [],
       slice: kept ? (result.slice ?? null) : null,
+      ...(kept && result.batches !== undefined ? { batches: result.batches } : {}),
       records: await convertForVersion(records, {
         apiVersion: options.apiVersion,
         downconversionEnabled:
