@@ -64,6 +64,12 @@ export interface ReadResult {
   abortedTransactions?: { producerId: bigint; firstOffset: number }[]
   /** With `sliceBytesMin`: the batches as a slice of a segment; `records` is then empty. */
   slice?: LogSlice
+  /**
+   * True when `records` are the very bytes the log checked (CRC32C included) when it appended them
+   * and has kept in this process's memory since (the in-memory engine): a reader in this process
+   * need not compute their CRC again. Bytes read back from files never carry it.
+   */
+  crcVerified?: boolean
 }
 
 export interface TimestampOffset {

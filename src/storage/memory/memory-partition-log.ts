@@ -233,8 +233,14 @@ export class MemoryPartitionLog implements PartitionLog {
         chosen.push(batch)
         bytes += batch.length
       }
-      // One batch is handed out as stored (readers never write into read results): no copy.
-      return { ...result, records: chosen.length === 1 ? chosen[0] : Buffer.concat(chosen) }
+      // One batch is handed out as stored (readers never write into read results): no copy. Every
+      // stored batch passed validateAppendBatches (or was built in process by buildBatch) and only
+      // this log holds its buffer.
+      return {
+        ...result,
+        records: chosen.length === 1 ? chosen[0] : Buffer.concat(chosen),
+        crcVerified: true,
+      }
     }
     return result
   }
