@@ -2,15 +2,22 @@
 // whole chunk's strings with one native call and DuckDB's string entries): every length around the
 // 12-byte inline limit, multi-byte characters at the edges, empty and null values, large values,
 // invalid UTF-8 (NULL as text, the bytes as BLOB; a chunk holding one goes the per-row way, the next
-// chunk the bulk way), chunks spanning several batches, and the parallel GROUP BY path.
+// chunk the bulk way), chunks spanning several batches, and the parallel GROUP BY path. And the CRC:
+// the in-memory log's reads are marked as checked at append (the scan skips a second CRC), while a
+// batch corrupted in a segment file fails the query with the CRC error and the service keeps serving.
 // Method: a memory log (no broker: the scan is what is tested) filled through the same append path a
-// produce takes; DuckDB's answers compared with the literal values.
+// produce takes; DuckDB's answers compared with the literal values. A disk log on a temporary
+// directory for the CRC case, one byte of a value flipped in its segment file.
 
 import assert from 'node:assert/strict'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { appendRecords } from '../../src/http/messages.ts'
 import { createSqlService, type SqlService } from '../../src/sql/index.ts'
+import { openLogManager } from '../../src/storage/log-manager.ts'
 import { createMemoryLogManager } from '../../src/storage/memory/memory-log-manager.ts'
+import { makeTempDir, removeTempDir } from '../helpers/broker-process.ts'
 
 /** Values cycled through (null: a null value); lengths 0-13 and 5000 with 2- and 4-byte characters. */
 const shapes: Array<Buffer | null> = [
@@ -42,9 +49,11 @@ function keyAt(index: number): Buffer | null {
 }
 
 let sql: SqlService
+let memoryLogs: ReturnType<typeof createMemoryLogManager>
 
 before(async () => {
   const logs = createMemoryLogManager({})
+  memoryLogs = logs
   const topic = await logs.createTopic('strings', { partitionCount: 1 })
   const log = logs.partition('strings', 0)
   if (log === undefined) throw new Error('no partition')
@@ -112,4 +121,39 @@ test('JSON values extract as text', async () => {
     (index) => !invalidAt.has(index) && index % shapes.length === shapes.length - 1,
   ).length
   assert.deepEqual(result.rows, [['DE', jsonCount * 7]])
+})
+
+test('memory reads skip the second CRC; a corrupted batch in a segment file fails with the CRC error', async () => {
+  const read = await memoryLogs.partition('strings', 0)?.read(0, 1024, { isolation: 'read_committed' })
+  assert.equal(read?.crcVerified, true)
+  const dataDir = await makeTempDir('sql-crc-')
+  const logs = await openLogManager({
+    dataDir,
+    maintenanceIntervalMs: 0,
+    recoveryPointCheckpointIntervalMs: 0,
+  })
+  const disk = createSqlService({ logs })
+  try {
+    const topic = await logs.createTopic('disk', { partitionCount: 1 })
+    const log = logs.partition('disk', 0)
+    if (log === undefined) throw new Error('no partition')
+    await appendRecords(log, topic, [{ value: Buffer.from('a payload to corrupt'), timestamp: Date.now() }])
+    assert.equal((await log.read(0, 1024, {})).crcVerified, undefined)
+    assert.deepEqual((await disk.query({ sql: `SELECT value FROM streamline_topic('disk')` })).rows, [
+      ['a payload to corrupt'],
+    ])
+    const directory = join(dataDir, (await readdir(dataDir)).find((name) => name.startsWith('disk-')) ?? '')
+    const segment = join(directory, (await readdir(directory)).find((name) => name.endsWith('.log')) ?? '')
+    const bytes = await readFile(segment)
+    const at = bytes.indexOf('payload')
+    assert.ok(at > 0)
+    bytes[at] = 'P'.charCodeAt(0)
+    await writeFile(segment, bytes)
+    await assert.rejects(disk.query({ sql: `SELECT value FROM streamline_topic('disk')` }), /CRC/)
+    assert.deepEqual((await disk.query({ sql: 'SELECT 42' })).rows, [[42]])
+  } finally {
+    await disk.close()
+    await logs.close()
+    await removeTempDir(dataDir)
+  }
 })
