@@ -40,7 +40,8 @@ const bulkBytesMax = 16 * 1024 * 1024
 const entries = new ArrayBuffer(chunkRowsMax * entryBytes)
 const entryWords = new Uint32Array(entries)
 const entryBytesView = new Uint8Array(entries)
-let heap = Buffer.allocUnsafe(256 * 1024)
+const heapBytesKept = 256 * 1024
+let heap = Buffer.allocUnsafe(heapBytesKept)
 const zeroEntry = new ArrayBuffer(entryBytes)
 
 function copySmall(from: Uint8Array, start: number, end: number, to: Uint8Array, at: number): void {
@@ -72,7 +73,9 @@ export function writeRangesBulk(
   // One space after each source's span keeps the last value of one batch off the next one's first.
   const total = spans.reduce((sum, span) => sum + span.end - span.start + 1, 0)
   if (total > bulkBytesMax) return false
-  if (heap.length < total) heap = Buffer.allocUnsafe(Math.max(total, heap.length * 2))
+  // Grown for chunks of large values (up to bulkBytesMax), and given back at the next small chunk.
+  if (heap.length < total || (heap.length > heapBytesKept && total <= heapBytesKept))
+    heap = Buffer.allocUnsafe(Math.max(total, heapBytesKept))
   entryBytesView.fill(0, 0, rows * entryBytes)
   let position = 0
   let pointers = false
