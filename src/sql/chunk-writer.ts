@@ -1,9 +1,9 @@
 // Writes the rows of one output chunk of streamline_topic straight into DuckDB's vectors through the
 // C API bindings (@duckdb/node-bindings, which @duckdb/node-api wraps), without a JS value per cell:
-//   - key, value, key_bytes, value_bytes: the bytes of the record's range are handed to
-//     duckdb_vector_assign_string_element_len as they lie in the batch (no JS string is made and
-//     encoded again). DuckDB checks UTF-8 for VARCHAR and stores NULL for invalid bytes, which is this
-//     table's rule for key and value (tested);
+//   - key, value, key_bytes, value_bytes: the bytes as they lie in the batch (no JS string is made),
+//     a whole chunk's in one native call (string-vector.ts); a chunk with a value that is not valid
+//     UTF-8 goes per row through duckdb_vector_assign_string_element_len, where DuckDB stores NULL for
+//     invalid bytes, which is this table's rule for key and value (tested);
 //   - partition, offset, timestamp: little-endian integers filled in a scratch buffer, copied once;
 //   - topic and timestamp_type: the same few bytes per row;
 //   - headers (a LIST of STRUCTs) go through node-api's vector wrapper, per value (rarely queried).
@@ -14,6 +14,7 @@ import duckdb from '@duckdb/node-bindings'
 import { TimestampType } from '../protocol/records/batch-header.ts'
 import { type DecodedColumn, type DecodedColumns, schemaIdOf } from './decode/decoded-columns.ts'
 import { type BatchRows, headersOf, textOf } from './record-columns.ts'
+import { type RangeSource, writeRangesBulk } from './string-vector.ts'
 import type { ScannedBatch } from './topic-scan.ts'
 
 /** A scanned batch with its in-range records decoded (record-columns.ts). */
@@ -93,30 +94,33 @@ function writeRanges(
   vector: duckdb.Vector,
   segments: readonly ChunkSegment[],
   rows: number,
-  starts: (rows: BatchRows) => number[],
-  ends: (rows: BatchRows) => number[],
+  isKey: boolean,
+  utf8: boolean,
 ): void {
-  // The validity mask goes first: DuckDB clears the bit itself when it refuses invalid UTF-8.
   validity.fill(0xff)
+  const sources: RangeSource[] = []
   for (const { decoded, fromRow, count, chunkRow } of segments) {
-    const rangeStarts = starts(decoded.rows)
+    const batchRows = decoded.rows
+    const starts = isKey ? batchRows.keyStart : batchRows.valueStart
+    const ends = isKey ? batchRows.keyEnd : batchRows.valueEnd
+    sources.push({ data: decoded.batch.records, starts, ends, fromRow, count, chunkRow })
     for (let index = 0; index < count; index++) {
-      if (rangeStarts[fromRow + index] < 0) {
+      if (starts[fromRow + index] < 0) {
         const bit = chunkRow + index
         validity[bit >> 3] &= ~(1 << (bit & 7))
       }
     }
   }
+  const bulk = writeRangesBulk(vector, sources, rows, utf8)
   duckdb.vector_ensure_validity_writable(vector)
+  // The per-row way needs the mask first: DuckDB clears the bit itself when it refuses invalid UTF-8.
   duckdb.copy_data_to_vector_validity(vector, 0, scratch.validityBuffer, 0, Math.ceil(rows / 64) * 8)
-  for (const { decoded, fromRow, count, chunkRow } of segments) {
-    const rangeStarts = starts(decoded.rows)
-    const rangeEnds = ends(decoded.rows)
-    const data = decoded.batch.records
+  if (bulk) return
+  for (const { data, starts, ends, fromRow, count, chunkRow } of sources) {
     for (let index = 0; index < count; index++) {
-      const start = rangeStarts[fromRow + index]
+      const start = starts[fromRow + index]
       if (start < 0) continue
-      const bytes = new Uint8Array(data.buffer, data.byteOffset + start, rangeEnds[fromRow + index] - start)
+      const bytes = new Uint8Array(data.buffer, data.byteOffset + start, ends[fromRow + index] - start)
       duckdb.vector_assign_string_element_len(vector, chunkRow + index, bytes)
     }
   }
@@ -249,22 +253,14 @@ function writeColumn(
       break
     case ColumnIndex.key:
     case ColumnIndex.keyBytes:
-      writeRanges(
-        vector,
-        segments,
-        rows,
-        (batchRows) => batchRows.keyStart,
-        (batchRows) => batchRows.keyEnd,
-      )
-      break
     case ColumnIndex.value:
     case ColumnIndex.valueBytes:
       writeRanges(
         vector,
         segments,
         rows,
-        (batchRows) => batchRows.valueStart,
-        (batchRows) => batchRows.valueEnd,
+        columnIndex === ColumnIndex.key || columnIndex === ColumnIndex.keyBytes,
+        columnIndex === ColumnIndex.key || columnIndex === ColumnIndex.value,
       )
       break
     case ColumnIndex.headers: {

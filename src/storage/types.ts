@@ -71,6 +71,12 @@ export interface ReadResult {
   /** With `batchesApart`, from an engine holding batches in memory: the whole batches as stored (never
    * written to by readers); `records` is then empty. */
   batches?: readonly Buffer[]
+  /**
+   * True when `records` (or `batches`) are the very bytes the log checked (CRC32C included) when it appended them
+   * and has kept in this process's memory since (the in-memory engine): a reader in this process
+   * need not compute their CRC again. Bytes read back from files never carry it.
+   */
+  crcVerified?: boolean
 }
 
 export interface TimestampOffset {

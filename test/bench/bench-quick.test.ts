@@ -50,6 +50,7 @@ const expectedMeasurements = [
   'sql.groupBy.readJson.recordsPerSec',
   'sql.lastMinute.bytesReadShare',
   'sql.continuous.keptUpRecordsPerSec',
+  'sql.continuous.processedRecordsPerSec',
   'sql.continuous.maxResultDelayMs',
   'cli.produce-file.streamline-cli.recordsPerSec',
   'cli.consume.streamline-cli.recordsPerSec',

@@ -5,9 +5,14 @@
 //      best of 3 each; N = 1M, 20k with --quick);
 //   2. a last-minute query on a large topic (10M records, 50k with --quick) whose last minute holds
 //      1 % of its records: bytes the query read / the topic's bytes (< 5 %);
-//   3. a tumbling-window materialized view (1 s windows) fed at 100k records/s (20k with --quick)
-//      for a few seconds: the rate it kept up with, and each window's final result's delay after the
-//      window's end (target: result within window + 1 s of a record, i.e. ≤ 1 s after the window ends).
+//   3. a tumbling-window materialized view (1 s windows) fed at 105k records/s offered (21k with
+//      --quick; 5 % above the target, as the measured input rate loses the last partial tick) for a
+//      few seconds: the input rate, each window's final result's delay after the window's end
+//      (target: result within window + 1 s of a record, i.e. ≤ 1 s after the window ends), and the
+//      rate the view kept up with: the input rate when every window was final within that second
+//      (its lag stayed bounded), otherwise the records it finalized per second from the first record
+//      to the last window final. The latter alone can never reach the input rate (the last window is
+//      final only some time after its end), so it is recorded separately as processedRecordsPerSec.
 
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -211,9 +216,11 @@ async function windowsFinalAt(
 }
 
 export async function continuousView(context: BenchContext): Promise<void> {
-  const rate = context.options.quick ? 20_000 : 100_000
+  const rate = context.options.quick ? 21_000 : 105_000
   const seconds = context.options.quick ? 2 : 8
   const windowMs = 1000
+  /** The issue's bound: a result within window + 1 s of its records. */
+  const latencyBoundMs = 1000
   const logs = memoryLogs()
   const topic = await logs.createTopic('clicks', { partitionCount: 1 })
   const log = logs.partition('clicks', 0)
@@ -267,7 +274,9 @@ export async function continuousView(context: BenchContext): Promise<void> {
     const delays = [...finalAtMs].map(([window, atMs]) => atMs - (window + windowMs))
     const maxDelayMs = Math.max(...delays)
     const lastFinalMs = Math.max(...finalAtMs.values())
-    const keptUpRate = sent / ((lastFinalMs - startedMs) / 1000)
+    const processedRate = sent / ((lastFinalMs - startedMs) / 1000)
+    const keptUp = maxDelayMs <= latencyBoundMs
+    const keptUpRate = keptUp ? inputRate : processedRate
     context.record({
       id: 'sql.continuous.inputRecordsPerSec',
       label: 'sql: records/s produced into a 1 s tumbling-window view',
@@ -277,8 +286,15 @@ export async function continuousView(context: BenchContext): Promise<void> {
     })
     context.record({
       id: 'sql.continuous.keptUpRecordsPerSec',
-      label: 'sql: records/s the view turned into final results (first record to last window final)',
+      label: `sql: records/s input the view kept up with (every window final ≤ ${latencyBoundMs} ms after its end)`,
       value: keptUpRate,
+      unit: 'records/s',
+      details: { keptUp },
+    })
+    context.record({
+      id: 'sql.continuous.processedRecordsPerSec',
+      label: 'sql: records/s from the first record to the last window final',
+      value: processedRate,
       unit: 'records/s',
     })
     context.record({
@@ -295,14 +311,14 @@ export async function continuousView(context: BenchContext): Promise<void> {
       comparator: '>=',
       bound: 100_000,
       unit: 'records/s',
-      basis: `${sent} records produced at ${Math.round(inputRate)}/s; all ${delays.length} windows final after ${((lastFinalMs - startedMs) / 1000).toFixed(1)} s`,
+      basis: `${sent} records produced at ${Math.round(inputRate)}/s; ${keptUp ? 'kept up: every' : 'fell behind: not every'} window final ≤ ${latencyBoundMs} ms after its end (worst ${maxDelayMs} ms); all ${delays.length} final after ${((lastFinalMs - startedMs) / 1000).toFixed(1)} s`,
     })
     context.target({
       id: 'target.sql-continuous-latency',
       description: 'end-to-end result latency under window + 1 s (a window is final ≤ 1 s after it ends)',
       actual: maxDelayMs,
       comparator: '<=',
-      bound: 1000,
+      bound: latencyBoundMs,
       unit: 'ms',
       basis: `worst of ${delays.length} windows of ${windowMs} ms at ${Math.round(inputRate)} records/s`,
     })

@@ -89,13 +89,10 @@ export function cacheable(view: ViewDefinition): boolean {
 function cachedColumnsOf(view: ViewDefinition): string[] {
   const text = [view.selectList, view.where ?? '', view.timeExpression ?? '', ...view.groupBy].join(' ')
   const star = /\*/.test(text.replace(/count\s*\(\s*\*\s*\)/gi, ''))
+  // timestamp always (cheap; the usual event time); partition and offset only when named: the cache's
+  // recompute bounds nothing by offset, and each stored column costs DuckDB's append per record.
   return cacheableColumns.filter(
-    (column) =>
-      star ||
-      column === 'partition' ||
-      column === 'offset' ||
-      column === 'timestamp' ||
-      new RegExp(`\\b${column}\\b`, 'i').test(text),
+    (column) => star || column === 'timestamp' || new RegExp(`\\b${column}\\b`, 'i').test(text),
   )
 }
 

@@ -115,7 +115,7 @@ function columnOf(
 
 type Side = 'key' | 'value'
 
-function rangesOf(rows: BatchRows, side: Side): [number[], number[]] {
+function rangesOf(rows: BatchRows, side: Side): [Int32Array, Int32Array] {
   return side === 'key' ? [rows.keyStart, rows.keyEnd] : [rows.valueStart, rows.valueEnd]
 }
 

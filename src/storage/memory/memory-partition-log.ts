@@ -238,9 +238,15 @@ export class MemoryPartitionLog implements PartitionLog {
         bytes += batch.length
       }
       // Batches are handed out as stored (readers never write into read results): no copy when there
-      // is one, or when the reader takes them apart (the in-process client).
-      if (batchesApart) return { ...result, batches: chosen }
-      return { ...result, records: chosen.length === 1 ? chosen[0] : Buffer.concat(chosen) }
+      // is one, or when the reader takes them apart (the in-process client). Every stored batch passed
+      // validateAppendBatches (or was built in process by buildBatch) and only this log holds its
+      // buffer, so its CRC needs no second check in this process.
+      if (batchesApart) return { ...result, batches: chosen, crcVerified: true }
+      return {
+        ...result,
+        records: chosen.length === 1 ? chosen[0] : Buffer.concat(chosen),
+        crcVerified: true,
+      }
     }
     return result
   }
