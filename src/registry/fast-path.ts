@@ -50,6 +50,8 @@ const names = {
   upgrade: Buffer.from('upgrade'),
 }
 const keepAlive = Buffer.from('keep-alive')
+/** No bytes pending (shared: a request answered whole leaves nothing to keep). */
+const nothing = Buffer.alloc(0)
 
 /** A request read from the front of a connection's bytes. */
 interface HotRequest {
@@ -253,7 +255,7 @@ export class FastPath {
 }
 
 class FastConnection {
-  private pending: Buffer = Buffer.alloc(0)
+  private pending: Buffer = nothing
   /** A hot read's answer is being built; requests behind it wait. */
   private answering = false
   private ended = false
@@ -350,7 +352,7 @@ class FastConnection {
   }
 
   private send(request: HotRequest, answer: RegistryAnswer | Buffer): void {
-    this.pending = this.pending.subarray(request.length)
+    this.pending = request.length === this.pending.length ? nothing : this.pending.subarray(request.length)
     const keepAliveSeconds = Math.floor(this.keepAliveMs / 1000)
     this.socket.write(
       Buffer.isBuffer(answer)
@@ -370,7 +372,7 @@ class FastConnection {
     this.finish(true)
     this.socket.setTimeout(0)
     this.events.handOver(this.pending)
-    this.pending = Buffer.alloc(0)
+    this.pending = nothing
   }
 
   /** Stops reading here: the listeners removed (node:http adds its own on a hand-over). */
