@@ -33,6 +33,11 @@ export type HotReads = (
 const headBytesMax = 8 * 1024
 /** A lookup body longer than this goes to node:http (a schema that large is no hot read). */
 const bodyBytesMax = 64 * 1024
+/**
+ * How long a request may stay incomplete here before its connection goes to node:http, whose header
+ * and request timeouts then apply (a client trickling a head in byte by byte).
+ */
+const incompleteRequestMs = 5_000
 /** Bytes received and not answered yet beyond which a connection is closed (see `onData`). */
 const pendingBytesMax = 1024 * 1024
 const crlf = Buffer.from('\r\n')
@@ -258,6 +263,8 @@ class FastConnection {
   private pending: Buffer = nothing
   /** A hot read's answer is being built; requests behind it wait. */
   private answering = false
+  /** Set while the request at the front is incomplete (see `incompleteRequestMs`). */
+  private incompleteTimer: NodeJS.Timeout | null = null
   private ended = false
   private done = false
   private readonly onData = (chunk: Buffer): void => {
@@ -318,8 +325,11 @@ class FastConnection {
       const request = readHotRequest(this.pending)
       if (request === 'incomplete') {
         if (this.ended) this.end()
+        // A request trickling in goes to node:http after a while: its header timeout then applies.
+        else this.incompleteTimer ??= setTimeout(() => this.handOver(), incompleteRequestMs).unref()
         return
       }
+      this.clearIncompleteTimer()
       const answer = request === 'other' ? null : this.hotReads(request.method, request.url, request.body)
       if (request === 'other' || answer === null) {
         this.handOver()
@@ -375,10 +385,17 @@ class FastConnection {
     this.pending = nothing
   }
 
+  private clearIncompleteTimer(): void {
+    if (this.incompleteTimer === null) return
+    clearTimeout(this.incompleteTimer)
+    this.incompleteTimer = null
+  }
+
   /** Stops reading here: the listeners removed (node:http adds its own on a hand-over). */
   private finish(handingOver: boolean): void {
     if (this.done) return
     this.done = true
+    this.clearIncompleteTimer()
     this.socket.off('data', this.onData)
     this.socket.off('end', this.onEnd)
     this.socket.off('close', this.onClose)
