@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { AnswerCache } from './answer-cache.ts'
 import { RegistryError, storeError } from './errors.ts'
-import { parseJsonBody, readBodyText, sendError, sendText } from './http-io.ts'
+import { checkedBodyText, parseJsonBody, readBodyText, sendError, sendText } from './http-io.ts'
 import { RegistryMetrics } from './registry-metrics.ts'
 import { registryRoutes } from './route-table.ts'
 import { Router } from './router.ts'
@@ -15,9 +15,27 @@ import { rewriteContextPath } from './store/contexts.ts'
 
 /** The lookup route's template (subjects.ts), the only one whose answers `lookups` keeps. */
 const lookupRoute = '/subjects/{subject}'
+const idRoute = '/schemas/ids/{id}'
+
+/** An answer's status and body (JSON, or a raw schema text), sent as `responseContentType`. */
+export interface RegistryAnswer {
+  status: number
+  body: string | Buffer
+}
 
 export interface RegistryApp {
   handle(request: IncomingMessage, response: ServerResponse): void
+  /**
+   * The answer to a hot read received without node:http (fast-path.ts): `GET /schemas/ids/{id}` with
+   * no query and no body, or a lookup (`POST /subjects/{s}`) with its whole body; any status, as
+   * `handle` would answer it. A kept answer (status 200) comes back at once as its bytes. Null when
+   * the request is neither (it is then served through `handle`).
+   */
+  answerHot(
+    method: string,
+    url: string,
+    body: { text: string; contentType: string | undefined } | undefined,
+  ): Buffer | Promise<RegistryAnswer> | null
 }
 
 export async function buildRegistryApp(runtime: RegistryRuntime): Promise<RegistryApp> {
@@ -30,43 +48,62 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
       : new RegistryMetrics(runtime.context.metrics, store.state, store.commits)
   const answers = new AnswerCache()
   const lookups = new AnswerCache()
-  /** Answers a request whose body, if any, was read already (`bodyText`), or reads it. */
-  const serve = async (
-    request: IncomingMessage,
-    response: ServerResponse,
+  /**
+   * Routes `method url`, its body (if any) read by `readBody` after the route matched; keeps the 200
+   * answers of the hot reads (a lookup's under `lookupKey`).
+   */
+  const answerOf = async (
+    method: string,
+    rawUrl: string,
+    readBody: () => Promise<string | undefined>,
     matched: { route: string },
-    read?: { bodyText: string | undefined; lookupKey: string },
-  ): Promise<void> => {
-    const url = new URL(request.url ?? '/', 'http://registry')
+    lookupKey?: string,
+  ): Promise<RegistryAnswer> => {
+    const url = new URL(rawUrl, 'http://registry')
     const pathname = rewriteContextPath(url.pathname, url.searchParams)
-    const { route, params } = router.match(request.method ?? 'GET', pathname)
+    const { route, params } = router.match(method, pathname)
     matched.route = route.path
     const appliedBefore = store.state.applied
-    const body = parseJsonBody(read === undefined ? await readBodyText(request) : read.bodyText)
+    const body = parseJsonBody(await readBody())
     const answer = await route.handle({ params, query: url.searchParams, body, services })
     const status = answer.status ?? 200
     const text = answer.raw === true ? String(answer.body) : JSON.stringify(answer.body)
-    if (status === 200 && AnswerCache.cacheable(request.method, request.url))
-      answers.set(request.url ?? '', appliedBefore, Buffer.from(text))
-    if (status === 200 && read !== undefined && route.path === lookupRoute)
-      lookups.set(read.lookupKey, appliedBefore, Buffer.from(text))
-    sendText(response, status, text)
+    if (status === 200 && AnswerCache.cacheable(method, rawUrl))
+      answers.set(rawUrl, appliedBefore, Buffer.from(text))
+    if (status === 200 && lookupKey !== undefined && route.path === lookupRoute)
+      lookups.set(lookupKey, appliedBefore, Buffer.from(text))
+    return { status, body: text }
   }
-  /** A lookup: its body read first, then answered from the kept answers or by the route. */
-  const serveLookup = async (
-    request: IncomingMessage,
-    response: ServerResponse,
+  /** A lookup whose body was read: the kept answer, or the route's (which keeps it). */
+  const answerLookup = (
+    url: string,
+    bodyText: string | undefined,
     matched: { route: string },
-  ): Promise<void> => {
-    const bodyText = await readBodyText(request)
-    const lookupKey = AnswerCache.lookupKey(request.url ?? '', bodyText)
+  ): Buffer | Promise<RegistryAnswer> => {
+    const lookupKey = AnswerCache.lookupKey(url, bodyText)
     const kept = lookups.get(lookupKey, store.state.applied)
     if (kept !== undefined) {
       matched.route = lookupRoute
-      sendText(response, 200, kept)
-      return
+      return kept
     }
-    await serve(request, response, matched, { bodyText, lookupKey })
+    return answerOf('POST', url, () => Promise.resolve(bodyText), matched, lookupKey)
+  }
+  /** A hot read not kept: the route's answer (a failure's too), counted on /metrics. */
+  const answerCounted = async (
+    method: string,
+    url: string,
+    startedMs: number,
+    answering: (matched: { route: string }) => Buffer | Promise<RegistryAnswer>,
+  ): Promise<RegistryAnswer> => {
+    const matched = { route: 'unmatched' }
+    let answer: RegistryAnswer
+    try {
+      answer = asAnswer(await answering(matched))
+    } catch (error) {
+      answer = failureAnswer(runtime, method, url, error)
+    }
+    metrics?.answered(method, matched.route, answer.status, (performance.now() - startedMs) / 1000)
+    return answer
   }
   return {
     handle(request, response) {
@@ -74,25 +111,78 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
       const startedMs = metrics === null ? 0 : performance.now()
       // The hot read, answered from the cache: no URL parsing, routing, body reading or serializing.
       const url = request.url ?? '/'
-      const kept = AnswerCache.cacheable(request.method, url)
-        ? answers.get(url, store.state.applied)
-        : undefined
+      const method = request.method ?? 'GET'
+      const kept = AnswerCache.cacheable(method, url) ? answers.get(url, store.state.applied) : undefined
       if (kept !== undefined) {
         sendText(response, 200, kept)
-        metrics?.answered('GET', '/schemas/ids/{id}', 200, (performance.now() - startedMs) / 1000)
+        metrics?.answered('GET', idRoute, 200, (performance.now() - startedMs) / 1000)
         return
       }
       if (metrics !== null) {
         response.once('finish', () => {
           const seconds = (performance.now() - startedMs) / 1000
-          metrics.answered(request.method ?? 'GET', matched.route, response.statusCode, seconds)
+          metrics.answered(method, matched.route, response.statusCode, seconds)
         })
       }
-      const answering = AnswerCache.isLookup(request.method, url)
-        ? serveLookup(request, response, matched)
-        : serve(request, response, matched)
-      answering.catch((error: unknown) => answerFailure(runtime, request, response, error))
+      const answering = AnswerCache.isLookup(method, url)
+        ? readBodyText(request).then(async (bodyText) => asAnswer(await answerLookup(url, bodyText, matched)))
+        : answerOf(method, url, () => readBodyText(request), matched)
+      answering.then(
+        (answer) => sendText(response, answer.status, answer.body),
+        (error: unknown) => answerFailure(runtime, request, response, error),
+      )
     },
+    answerHot(method, url, body) {
+      const startedMs = metrics === null ? 0 : performance.now()
+      if (method === 'GET' && body === undefined && AnswerCache.cacheable(method, url)) {
+        const kept = answers.get(url, store.state.applied)
+        if (kept === undefined)
+          return answerCounted(method, url, startedMs, (matched) =>
+            answerOf(method, url, () => Promise.resolve(undefined), matched),
+          )
+        metrics?.answered(method, idRoute, 200, (performance.now() - startedMs) / 1000)
+        return kept
+      }
+      if (method !== 'POST' || body === undefined || !AnswerCache.isLookup(method, url)) return null
+      let bodyText: string | undefined
+      try {
+        bodyText = checkedBodyText(body.text, body.contentType)
+      } catch (error) {
+        return answerCounted(method, url, startedMs, () => Promise.reject(error))
+      }
+      const matched = { route: 'unmatched' }
+      const answer = answerLookup(url, bodyText, matched)
+      if (!Buffer.isBuffer(answer))
+        return answerCounted(method, url, startedMs, (counted) => {
+          counted.route = matched.route
+          return answer
+        })
+      metrics?.answered(method, lookupRoute, 200, (performance.now() - startedMs) / 1000)
+      return answer
+    },
+  }
+}
+
+/** A kept answer's bytes are a 200 answer. */
+const asAnswer = (answer: Buffer | RegistryAnswer): RegistryAnswer =>
+  Buffer.isBuffer(answer) ? { status: 200, body: answer } : answer
+
+/** The answer to a request that failed: Confluent's error body; 500 / 50001 (logged) for an unexpected error. */
+function failureAnswer(
+  runtime: RegistryRuntime,
+  method: string,
+  url: string,
+  error: unknown,
+): RegistryAnswer {
+  if (!(error instanceof RegistryError))
+    runtime.log.error({ err: error, method, url }, 'registry request failed')
+  const failure =
+    error instanceof RegistryError
+      ? error
+      : storeError(`Error in the backend data store: ${(error as Error).message}`)
+  return {
+    status: failure.status,
+    body: JSON.stringify({ error_code: failure.errorCode, message: failure.message }),
   }
 }
 

@@ -28,11 +28,13 @@ export class RegistryMetrics {
   ) {
     const { Counter, Gauge, Histogram } = promClient()
     const registers = [broker.registry]
+    const countAnswered = (): void => this.countAnswered()
     this.requests = new Counter({
       name: 'streamline_registry_requests_total',
       help: 'Schema registry requests answered, by method, route template and HTTP status.',
       labelNames: ['method', 'route', 'status'],
       registers,
+      collect: countAnswered,
     })
     this.seconds = new Histogram({
       name: 'streamline_registry_request_seconds',
@@ -87,25 +89,53 @@ export class RegistryMetrics {
     })
   }
 
-  /** The label-bound children per method, route and status: prom-client hashes a label object on
-   * every call otherwise (a measurable share of a cached read's few microseconds). Bounded like the
-   * labels (routes of the table, HTTP statuses). */
-  private readonly children = new Map<
-    string,
-    { requests: { inc(): void }; seconds: { observe(value: number): void } }
-  >()
+  /**
+   * Per method, route and status: the requests answered since the last scrape (added to the counter
+   * by its collect) and the latency histogram's label-bound child. Nested maps, not a joined key: a
+   * kept answer costs a few microseconds, and prom-client's own `inc` and `labels` build a label hash
+   * string per call. Bounded like the labels (routes of the table, HTTP statuses).
+   */
+  private readonly children = new Map<string, Map<string, Map<number, AnsweredCount>>>()
 
   answered(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${route} ${status}`
-    let child = this.children.get(key)
+    let byRoute = this.children.get(method)
+    if (byRoute === undefined) {
+      byRoute = new Map()
+      this.children.set(method, byRoute)
+    }
+    let byStatus = byRoute.get(route)
+    if (byStatus === undefined) {
+      byStatus = new Map()
+      byRoute.set(route, byStatus)
+    }
+    let child = byStatus.get(status)
     if (child === undefined) {
       child = {
-        requests: this.requests.labels({ method, route, status: String(status) }),
+        labels: { method, route, status: String(status) },
+        uncounted: 0,
         seconds: this.seconds.labels({ method, route }),
       }
-      this.children.set(key, child)
+      byStatus.set(status, child)
     }
-    child.requests.inc()
+    child.uncounted++
     child.seconds.observe(seconds)
   }
+
+  /** Adds the requests answered since the last scrape to the counter (its collect). */
+  private countAnswered(): void {
+    for (const byRoute of this.children.values())
+      for (const byStatus of byRoute.values())
+        for (const child of byStatus.values()) {
+          if (child.uncounted === 0) continue
+          this.requests.inc(child.labels, child.uncounted)
+          child.uncounted = 0
+        }
+  }
+}
+
+interface AnsweredCount {
+  labels: { method: string; route: string; status: string }
+  /** Answered since the last scrape. */
+  uncounted: number
+  seconds: { observe(value: number): void }
 }

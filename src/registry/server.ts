@@ -15,8 +15,9 @@ import type { Authorizer } from '../security/acl/authorizer.ts'
 import { readPem } from '../security/broker-listeners.ts'
 import type { SecurityServices } from '../security/session.ts'
 import type { LogManager } from '../storage/types.ts'
-import type { RegistryApp } from './app.ts'
+import type { RegistryAnswer, RegistryApp } from './app.ts'
 import { type RegistryAuthenticationMethod, RegistryBasicAuth } from './basic-auth.ts'
+import { FastPath, type HotReads } from './fast-path.ts'
 import type { RegistryRuntime } from './runtime.ts'
 
 export interface RegistryContext {
@@ -52,6 +53,9 @@ export async function registryTlsOptionsOf(files: {
   }
 }
 
+/** How long an idle keep-alive connection stays open on the port. */
+const keepAliveMs = 30_000
+
 export async function startRegistryServer(options: {
   host: string
   port: number
@@ -65,8 +69,8 @@ export async function startRegistryServer(options: {
   const context = runtime
   const server =
     options.tls === undefined
-      ? createServer({ keepAliveTimeout: 30_000 })
-      : createHttpsServer({ ...options.tls, keepAliveTimeout: 30_000 })
+      ? createServer({ keepAliveTimeout: keepAliveMs })
+      : createHttpsServer({ ...options.tls, keepAliveTimeout: keepAliveMs })
   let built: RegistryApp | null = null
   let building: Promise<RegistryApp> | null = null
   const build = (): Promise<RegistryApp> => {
@@ -125,6 +129,14 @@ export async function startRegistryServer(options: {
       },
     )
   })
+  // Plain HTTP without basic auth: the hot reads are answered before node:http (fast-path.ts).
+  const hotReads: HotReads = (method, url, body) => {
+    if (auth.required()) return null
+    if (built !== null) return built.answerHot(method, url, body)
+    return build().then<RegistryAnswer | Buffer | null>((app) => app.answerHot(method, url, body))
+  }
+  const fastPath =
+    options.tls === undefined ? new FastPath(server, hotReads, () => !auth.required(), keepAliveMs) : null
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen({ host: options.host, port: options.port }, () => {
@@ -144,6 +156,7 @@ export async function startRegistryServer(options: {
     },
     async close() {
       await building?.catch(() => null)
+      fastPath?.closeAll()
       server.closeIdleConnections()
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error === undefined ? resolve() : reject(error)))
