@@ -143,6 +143,15 @@ export function parseCreateView(sql: string, nowMs: number): ViewDefinition {
     scanner.fail("FROM streamline_topic('<topic>')")
   }
   if (selectList.text === '') scanner.fail('a select list', 'INVALID_SQL', selectList.start)
+  if (/\bover\s*\(|\bmoving_avg\s*\(/i.test(selectList.text)) {
+    // A view's windows are recomputed a few at a time, so a window function over its rows would
+    // depend on which windows a step recomputes together.
+    scanner.fail(
+      "aggregates of the window (a window function such as moving_avg or OVER runs over a view's topic: SELECT moving_avg(…) FROM streamline_topic('<view>'), or over a stream)",
+      'UNSUPPORTED_STATEMENT',
+      selectList.start,
+    )
+  }
   scanner.expect(/from\s+streamline_topic\s*\(/, "streamline_topic('<topic>')")
   const topic = scanner.expect(/'((?:[^']|'')+)'/, "the topic name as a string literal ('orders')")[1]
   scanner.expect(/\)/, ') after the topic name')
