@@ -171,15 +171,7 @@ export function parseCreateView(sql: string, nowMs: number): ViewDefinition {
       joinAt,
     )
   }
-  const groupByAt = scanner.position
   const { windowKind, args, groupBy, lateness } = parseGroupByWindow(scanner)
-  if (join !== undefined && windowKind === 'session') {
-    scanner.fail(
-      'TUMBLE or HOP with a join (SESSION windows do not join yet)',
-      'UNSUPPORTED_STATEMENT',
-      groupByAt,
-    )
-  }
   if (!scanner.atEnd()) scanner.fail('the end of the statement (or , <group>, ALLOWED LATENESS <interval>)')
   const [time, first, second] = args.map((arg) => arg.text)
   return {
