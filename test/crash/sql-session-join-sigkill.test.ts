@@ -32,11 +32,11 @@ interface Click {
   n: number
 }
 
-/** Burst b: 200 clicks with event times spread over 15 minutes (merging sessions across bursts). */
+/** Burst b: 120 clicks with event times spread over 10 minutes (merging sessions across bursts). */
 function burst(b: number): Click[] {
-  return Array.from({ length: 200 }, (_, index) => {
+  return Array.from({ length: 120 }, (_, index) => {
     const n = b * 1000 + index
-    return { partition: index % 2, eventMs: baseMs + ((n * 7919) % 900) * 1000, user: users[n % 5], n }
+    return { partition: index % 2, eventMs: baseMs + ((n * 7919) % 600) * 1000, user: users[n % 5], n }
   })
 }
 
@@ -98,7 +98,7 @@ test('a SESSION view joined with a table equals a brute-force recount after SIGK
   await produce(first, burst(0))
   rowsOf(await run.statements(first)(viewSql))
   // Let the view start working, then kill it in the middle of catching up with a second burst.
-  await new Promise((resolve) => setTimeout(resolve, 1000))
+  await new Promise((resolve) => setTimeout(resolve, 600))
   produced.push(...burst(1))
   await produce(first, burst(1))
   await new Promise((resolve) => setTimeout(resolve, 200))
@@ -108,7 +108,7 @@ test('a SESSION view joined with a table equals a brute-force recount after SIGK
   const api = run.statements(second)
   produced.push(...burst(2))
   await produce(second, burst(2))
-  const end = JSON.stringify({ 0: 300, 1: 300 })
+  const end = JSON.stringify({ 0: 180, 1: 180 })
   const deadline = Date.now() + 60_000
   for (;;) {
     const show = rowsOf(await api('SHOW QUERIES'))

@@ -208,11 +208,17 @@ test('moving_avg in a continuous stream sees the partition before each step', as
   assert.equal((await query('DROP STREAM meter_smoothed')).status, 200)
 })
 
-test('a materialized view refuses window functions with the position', async () => {
+test('a materialized view and a joined stream refuse window functions', async () => {
   const refused = await query(`CREATE MATERIALIZED VIEW smoothed AS
     SELECT moving_avg(count(*), 3, 1) AS m FROM streamline_topic('meter')
     GROUP BY TUMBLE(timestamp, INTERVAL '1' SECOND)`)
   assert.equal(refused.status, 400)
   assert.equal(fields(refused).code, 'UNSUPPORTED_STATEMENT')
   assert.match(String(fields(refused).message), /at position \d+: expected aggregates of the window/)
+  const joined = await query(`CREATE STREAM smoothed AS
+    SELECT m.key, moving_avg((m.value->>'$.x')::DOUBLE, 3, m."offset")::VARCHAR AS value
+    FROM streamline_topic('meter') m JOIN TABLE('sensors') s ON m.key = s.key`)
+  assert.equal(joined.status, 400)
+  assert.equal(fields(joined).code, 'UNSUPPORTED_STATEMENT')
+  assert.match(String(fields(joined).message), /a stream with a join takes no window function/)
 })

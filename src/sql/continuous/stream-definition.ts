@@ -39,7 +39,15 @@ const createPattern =
 export function parseCreateStream(sql: string, nowMs: number): Omit<StreamDefinition, 'hasTimestamp'> {
   const match = createPattern.exec(sql)
   if (match === null && /\bjoin\b/i.test(sql)) {
-    return { kind: 'stream', sql: sql.trim(), createdMs: nowMs, ...parseStreamJoin(sql) }
+    const joined = parseStreamJoin(sql)
+    if (usesWindowFunction(joined.selectList)) {
+      // A joined step sees only its new records; reading the partition again is done for plain streams.
+      throw new SqlError(
+        'UNSUPPORTED_STATEMENT',
+        'a stream with a join takes no window function (moving_avg, … OVER): only a stream over one topic does',
+      )
+    }
+    return { kind: 'stream', sql: sql.trim(), createdMs: nowMs, ...joined }
   }
   if (match === null) {
     throw new SqlError(
