@@ -1,7 +1,8 @@
 // Goal: HOP and SESSION windows, event time from a column, and ALLOWED LATENESS give exactly the
 // windows ksqlDB/Kafka Streams would: hopping windows aligned to their advance, sessions merged (and
 // their old keys deleted) when a record bridges them or arrives before their start, late records of
-// closed windows dropped and counted (SHOW QUERIES' dropped_records and watermark); PAUSE stops a
+// closed windows dropped and counted (SHOW QUERIES' dropped_records and watermark); EMIT FINAL writes
+// each window once when the watermark closes it (EMIT CHANGES, the default, on every update); PAUSE stops a
 // query's progress and RESUME catches it up, and the paused state survives a restart; malformed
 // statements answer 400 with the position, and the broker keeps serving.
 // Method: an embedded broker on a temporary data dir (free ports); kafkajs (a client we did not
@@ -238,6 +239,55 @@ test('ALLOWED LATENESS: records of closed windows are dropped and counted; open 
   assert.deepEqual(await viewOf('late_counts'), [window(0, 1), window(10, 1), window(20, 2), window(40, 1)])
 })
 
+test('EMIT FINAL writes each window once, when the watermark closes it; later records are dropped', async () => {
+  await createTopic('final_readings', 1)
+  await produce('final_readings', [
+    { seconds: 0, eventSeconds: 1, user: 'a' },
+    { seconds: 0, eventSeconds: 5, user: 'a' },
+    { seconds: 0, eventSeconds: 12, user: 'a' },
+  ])
+  await rows(`CREATE MATERIALIZED VIEW final_counts AS
+    SELECT count(*) AS n FROM streamline_topic('final_readings')
+    GROUP BY TUMBLE(epoch_ms((value->>'$.ts')::BIGINT), INTERVAL '10' SECOND) EMIT FINAL`)
+  await caughtUp('final_counts', { 0: 3 })
+  // Watermark 12 s: [0,10) closed and written; [10,20) open, not written (no EMIT CHANGES refresh).
+  await produce('final_readings', [
+    { seconds: 0, eventSeconds: 14, user: 'a' },
+    { seconds: 0, eventSeconds: 3, user: 'a' },
+    { seconds: 0, eventSeconds: 25, user: 'a' },
+  ])
+  const shown = await caughtUp('final_counts', { 0: 6 })
+  assert.deepEqual(
+    shown.slice(7),
+    [new Date(baseMs + 25_000).toISOString(), 1],
+    'the record at 3 s is dropped',
+  )
+  // Every record of the topic, not only the latest per key: one final value per closed window.
+  const written = await rows(`SELECT key, value FROM streamline_topic('final_counts') ORDER BY "offset"`)
+  assert.deepEqual(written, [
+    [JSON.stringify([at(0)]), JSON.stringify({ window_start: at(0), window_end: at(10), n: 2 })],
+    [JSON.stringify([at(10)]), JSON.stringify({ window_start: at(10), window_end: at(20), n: 2 })],
+  ])
+  // EMIT CHANGES is the default, said explicitly; SESSION has no EMIT FINAL; other modes are refused.
+  await rows(`CREATE MATERIALIZED VIEW changes_counts AS SELECT count(*) AS n FROM streamline_topic('final_readings')
+    GROUP BY TUMBLE(timestamp, INTERVAL '10' SECOND) ALLOWED LATENESS INTERVAL '1' SECOND EMIT CHANGES`)
+  const session =
+    await query(`CREATE MATERIALIZED VIEW s AS SELECT count(*) AS n FROM streamline_topic('final_readings')
+    GROUP BY SESSION(timestamp, INTERVAL '10' SECOND) EMIT FINAL`)
+  assert.equal(session.status, 400)
+  assert.equal(fields(session).code, 'UNSUPPORTED_STATEMENT')
+  assert.match(
+    String(fields(session).message),
+    /expected EMIT CHANGES \(SESSION windows have no EMIT FINAL yet\)/,
+  )
+  const mode =
+    await query(`CREATE MATERIALIZED VIEW m AS SELECT count(*) AS n FROM streamline_topic('final_readings')
+    GROUP BY TUMBLE(timestamp, INTERVAL '10' SECOND) EMIT SOMETIMES`)
+  assert.equal(mode.status, 400)
+  assert.match(String(fields(mode).message), /expected CHANGES or FINAL after EMIT/)
+  for (const name of ['final_counts', 'changes_counts']) await rows(`DROP MATERIALIZED VIEW ${name}`)
+})
+
 test('PAUSE stops a query, RESUME catches it up; the paused state survives a restart', async () => {
   await createTopic('pausing', 1)
   await produce('pausing', [{ seconds: 1, user: 'a' }])
@@ -290,9 +340,9 @@ test('malformed window statements answer 400 with the position; the broker keeps
       /^at position 143: expected an INTERVAL/,
     ],
     [
-      `CREATE MATERIALIZED VIEW v AS SELECT count(*) FROM streamline_topic('bad_in') GROUP BY TUMBLE(timestamp, INTERVAL '5' SECOND) EMIT CHANGES`,
+      `CREATE MATERIALIZED VIEW v AS SELECT count(*) FROM streamline_topic('bad_in') GROUP BY TUMBLE(timestamp, INTERVAL '5' SECOND) EMIT FINAL LIMIT 5`,
       'INVALID_SQL',
-      /^at position 126: expected the end of the statement/,
+      /^at position 137: expected the end of the statement/,
     ],
     [
       `CREATE MATERIALIZED VIEW v AS SELECT count(*) FROM streamline_topic('bad_in') GROUP BY HOP(timestamp, INTERVAL '10' SECOND, INTERVAL '5' SECOND)`,

@@ -14,7 +14,7 @@
 import { schemaNotFound } from '../errors.ts'
 import { booleanParam, integerParam } from '../query.ts'
 import { defineRoutes, type RouteRequest } from '../route.ts'
-import { contextOf, defaultContext, matchesSubjectPrefix, unqualifiedName } from '../store/contexts.ts'
+import { contextOfId, matchesSubjectPrefix } from '../store/contexts.ts'
 import type { SchemaValue } from '../store/records.ts'
 import type { RegistryState, SchemaContent } from '../store/state.ts'
 import { schemaStringView, schemaView } from '../views.ts'
@@ -22,22 +22,6 @@ import { schemaStringView, schemaView } from '../views.ts'
 interface IdInContext {
   content: SchemaContent
   context: string
-}
-
-const usedBy = (state: RegistryState, id: number, context: string, subject: string): boolean =>
-  state.usersOf(id, context).some((value) => value.subject === subject)
-
-/** The context whose id the request names (see the top of this file), or undefined. */
-function contextOfId(state: RegistryState, id: number, subject: string | null): string | undefined {
-  if (subject === null || subject === '') return defaultContext
-  const context = contextOf(subject)
-  if (context !== defaultContext)
-    return unqualifiedName(subject) === '' || usedBy(state, id, context, subject) ? context : undefined
-  if (usedBy(state, id, defaultContext, subject)) return defaultContext
-  for (const other of [...state.spaces.keys()].sort()) {
-    if (other !== defaultContext && usedBy(state, id, other, `:${other}:${subject}`)) return other
-  }
-  return defaultContext
 }
 
 function contentOf({ params, query, services }: RouteRequest): IdInContext {

@@ -102,3 +102,30 @@ export function rewriteContextPath(pathname: string, query: URLSearchParams): st
   }
   return path
 }
+
+/** What contextOfId needs of the registry's state (state.ts). */
+export interface IdUsers {
+  readonly spaces: ReadonlyMap<string, unknown>
+  usersOf(id: number, context: string): ReadonlyArray<{ subject: string }>
+}
+
+const usedBy = (state: IdUsers, id: number, context: string, subject: string): boolean =>
+  state.usersOf(id, context).some((value) => value.subject === subject)
+
+/**
+ * The context of an id read for `subject`, as Confluent's getSchemaKeyUsingContexts decides: none →
+ * the default context; `:.ctx:name` → context `.ctx`, and only if that subject uses the id (`:.ctx:`
+ * alone: any subject there), else undefined; an unqualified name → the default context if that subject
+ * uses the id there, else a context whose `:.ctx:name` does, else the default context.
+ */
+export function contextOfId(state: IdUsers, id: number, subject: string | null): string | undefined {
+  if (subject === null || subject === '') return defaultContext
+  const context = contextOf(subject)
+  if (context !== defaultContext)
+    return unqualifiedName(subject) === '' || usedBy(state, id, context, subject) ? context : undefined
+  if (usedBy(state, id, defaultContext, subject)) return defaultContext
+  for (const other of [...state.spaces.keys()].sort()) {
+    if (other !== defaultContext && usedBy(state, id, other, `:${other}:${subject}`)) return other
+  }
+  return defaultContext
+}

@@ -286,7 +286,8 @@ export class ContinuousQueries {
     const sizes: WindowSizes = {
       sizeMs: Number(size),
       advanceMs: Number(advance),
-      latenessMs: lateness === null ? null : Number(lateness),
+      // EMIT FINAL closes windows at their end (+ lateness) and drops what comes after: lateness 0 by default.
+      latenessMs: lateness === null ? (definition.emit === 'final' ? 0 : null) : Number(lateness),
     }
     const kind = windowKindOf(definition)
     const positive = (ms: number) => Number.isSafeInteger(ms) && ms > 0

@@ -46,6 +46,8 @@ export interface ViewDefinition {
   paused?: boolean
   /** A stream–table join: each window's records joined with the table as it is when it is computed. */
   join?: StreamTableJoin
+  /** EMIT FINAL (TUMBLE/HOP): each window written once, when the watermark closes it; absent: EMIT CHANGES. */
+  emit?: 'final'
 }
 
 /** The view's window sizes in ms (asked of DuckDB once: intervalsSql). */
@@ -95,6 +97,7 @@ function parseGroupByWindow(scanner: StatementScanner): {
   args: Array<{ text: string; start: number }>
   groupBy: string[]
   lateness: string | null
+  emitFinal: boolean
 } {
   scanner.expect(/group\s+by\b/, 'GROUP BY with a window: TUMBLE, HOP or SESSION', 'UNSUPPORTED_STATEMENT')
   scanner.skipSpace()
@@ -114,18 +117,27 @@ function parseGroupByWindow(scanner: StatementScanner): {
   }
   let groupBy: string[] = []
   if (scanner.accept(/,/) !== undefined) {
-    const groups = scanner.until([/allowed\s+lateness\b/, /grace\s+period\b/])
+    const groups = scanner.until([/allowed\s+lateness\b/, /grace\s+period\b/, /emit\b/])
     if (groups.text === '') scanner.fail('a group expression after ,', 'INVALID_SQL', groups.start)
     groupBy = splitTopLevel(groups.text)
   }
   let lateness: string | null = null
   if (scanner.accept(/allowed\s+lateness\b|grace\s+period\b/) !== undefined) {
-    const interval = scanner.until([])
+    const interval = scanner.until([/emit\b/])
     if (!/^interval\b/i.test(interval.text))
       scanner.fail("an INTERVAL ('5' SECOND)", 'INVALID_SQL', interval.start)
     lateness = interval.text
   }
-  return { windowKind, args, groupBy, lateness }
+  let emitFinal = false
+  scanner.skipSpace()
+  const emitAt = scanner.position
+  if (scanner.accept(/emit\b/) !== undefined) {
+    const mode = scanner.expect(/(changes|final)\b/, 'CHANGES or FINAL after EMIT')[1]
+    emitFinal = mode.toLowerCase() === 'final'
+    if (emitFinal && windowKind === 'session')
+      scanner.fail('EMIT CHANGES (SESSION windows have no EMIT FINAL yet)', 'UNSUPPORTED_STATEMENT', emitAt)
+  }
+  return { windowKind, args, groupBy, lateness, emitFinal }
 }
 
 export function parseCreateView(sql: string, nowMs: number): ViewDefinition {
@@ -143,6 +155,15 @@ export function parseCreateView(sql: string, nowMs: number): ViewDefinition {
     scanner.fail("FROM streamline_topic('<topic>')")
   }
   if (selectList.text === '') scanner.fail('a select list', 'INVALID_SQL', selectList.start)
+  if (/\bover\s*\(|\bmoving_avg\s*\(/i.test(selectList.text)) {
+    // A view's windows are recomputed a few at a time, so a window function over its rows would
+    // depend on which windows a step recomputes together.
+    scanner.fail(
+      "aggregates of the window (a window function such as moving_avg or OVER runs over a view's topic: SELECT moving_avg(…) FROM streamline_topic('<view>'), or over a stream)",
+      'UNSUPPORTED_STATEMENT',
+      selectList.start,
+    )
+  }
   scanner.expect(/from\s+streamline_topic\s*\(/, "streamline_topic('<topic>')")
   const topic = scanner.expect(/'((?:[^']|'')+)'/, "the topic name as a string literal ('orders')")[1]
   scanner.expect(/\)/, ') after the topic name')
@@ -162,16 +183,9 @@ export function parseCreateView(sql: string, nowMs: number): ViewDefinition {
       joinAt,
     )
   }
-  const groupByAt = scanner.position
-  const { windowKind, args, groupBy, lateness } = parseGroupByWindow(scanner)
-  if (join !== undefined && windowKind === 'session') {
-    scanner.fail(
-      'TUMBLE or HOP with a join (SESSION windows do not join yet)',
-      'UNSUPPORTED_STATEMENT',
-      groupByAt,
-    )
-  }
-  if (!scanner.atEnd()) scanner.fail('the end of the statement (or , <group>, ALLOWED LATENESS <interval>)')
+  const { windowKind, args, groupBy, lateness, emitFinal } = parseGroupByWindow(scanner)
+  if (!scanner.atEnd())
+    scanner.fail('the end of the statement (or , <group>, ALLOWED LATENESS <interval>, EMIT CHANGES | FINAL)')
   const [time, first, second] = args.map((arg) => arg.text)
   return {
     kind: 'view',
@@ -188,6 +202,7 @@ export function parseCreateView(sql: string, nowMs: number): ViewDefinition {
     groupBy,
     createdMs: nowMs,
     ...(join === undefined ? {} : { join }),
+    ...(emitFinal ? { emit: 'final' as const } : {}),
   }
 }
 

@@ -9,7 +9,8 @@
 // already in the view). Sessions that contain a new record are written; an old session whose records
 // now start a different session is deleted. Both come from the log, so a repeated step (after a
 // crash) writes the same rows and tombstones. Sessions can chain back without bound, so each step
-// reads the whole source up to its end offsets (the cost docs/sql.md states).
+// reads the whole source up to its end offsets (the cost docs/sql.md states). A view joining a table
+// (JOIN TABLE('<topic>')) forms its sessions from the joined rows, the table as it is at each step.
 
 import {
   eventTimeSql,
@@ -19,6 +20,7 @@ import {
   type ViewDefinition,
   windowKeySql,
 } from './definition.ts'
+import { tableSql } from './stream-join.ts'
 
 /** `alias` → its expression in the select list (group expressions may name a column alias). */
 function aliasesOf(selectList: string): Map<string, string> {
@@ -54,7 +56,15 @@ function timedCte(
     latenessMs === null
       ? 'false'
       : `coalesce(${time} < max(${time}) OVER (PARTITION BY partition ORDER BY "offset" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) - to_milliseconds(${latenessMs}), false)`
-  return `__timed AS (SELECT *, ${time} AS __time, ${offsetBoundSql(startOffsets)} AS __old, ${late} AS __late FROM streamline_topic(${quoted(view.topic)}) WHERE ${offsetBoundSql(endOffsets)} AND ${time} IS NOT NULL)`
+  const join = view.join
+  const alias = join === undefined ? '' : ` AS ${join.streamAlias}`
+  const records = `SELECT *, ${time} AS __time, ${offsetBoundSql(startOffsets)} AS __old, ${late} AS __late FROM streamline_topic(${quoted(view.topic)})${alias} WHERE ${offsetBoundSql(endOffsets)} AND ${time} IS NOT NULL`
+  if (join === undefined) return `__timed AS (${records})`
+  // With a table join each record is joined with the table as it is now (processing time, as for
+  // TUMBLE/HOP views). Both sides stay columns named by their aliases (DuckDB gives a table alias as
+  // a STRUCT of its row), so the view's `o.value`, `u.value->>'$.x'` read the same in every CTE below.
+  const { streamAlias: s, tableAlias: t } = join
+  return `__timed AS (SELECT ${s} AS ${s}, ${t} AS ${t}, ${s}.partition AS partition, ${s}."offset" AS "offset", ${s}.__time AS __time, ${s}.__old AS __old, ${s}.__late AS __late FROM (${records}) AS ${s} ${join.type === 'left' ? 'LEFT' : 'INNER'} JOIN ${tableSql(join.table)} AS ${t} ON ${join.on})`
 }
 
 /** The records of a step with the new and old session numbering (a CTE body list). */

@@ -39,7 +39,15 @@ const createPattern =
 export function parseCreateStream(sql: string, nowMs: number): Omit<StreamDefinition, 'hasTimestamp'> {
   const match = createPattern.exec(sql)
   if (match === null && /\bjoin\b/i.test(sql)) {
-    return { kind: 'stream', sql: sql.trim(), createdMs: nowMs, ...parseStreamJoin(sql) }
+    const joined = parseStreamJoin(sql)
+    if (usesWindowFunction(joined.selectList)) {
+      // A joined step sees only its new records; reading the partition again is done for plain streams.
+      throw new SqlError(
+        'UNSUPPORTED_STATEMENT',
+        'a stream with a join takes no window function (moving_avg, … OVER): only a stream over one topic does',
+      )
+    }
+    return { kind: 'stream', sql: sql.trim(), createdMs: nowMs, ...joined }
   }
   if (match === null) {
     throw new SqlError(
@@ -61,6 +69,13 @@ export function parseCreateStream(sql: string, nowMs: number): Omit<StreamDefini
 
 function quoted(text: string): string {
   return `'${text.replaceAll("'", "''")}'`
+}
+
+const stepOffsetColumn = '__streamline_step_offset'
+
+/** Whether a select list holds a window function (an OVER clause, or moving_avg, whose macro has one). */
+export function usesWindowFunction(selectList: string): boolean {
+  return /\bover\s*\(|\bmoving_avg\s*\(/i.test(selectList)
 }
 
 /** The stream's SELECT over records [fromOffset, toOffset) of one source partition. */
@@ -85,6 +100,18 @@ export function streamSelectSql(
     const carriedTimestamp = stream.hasTimestamp === false ? `, ${stream.join.streamAlias}.timestamp` : ''
     const filter = stream.where === null ? '' : ` WHERE ${stream.where}`
     return `SELECT ${stream.selectList}${carriedTimestamp} FROM ${joinedFromSql(stream.topic, stream.join, partition, fromOffset, toOffset)}${filter}`
+  }
+  if (usesWindowFunction(stream.selectList)) {
+    // A window function (moving_avg, … OVER) sees the partition's earlier records too, as an ad-hoc
+    // query over the topic would: the step reads the partition from its oldest retained record and
+    // writes only the rows of its own range.
+    const inner = [
+      `partition = ${partition}`,
+      `"offset" < ${toOffset}`,
+      ...(stream.where === null ? [] : [`(${stream.where})`]),
+    ].join(' AND ')
+    const carriedColumn = stream.hasTimestamp === false ? ', timestamp' : ''
+    return `SELECT * EXCLUDE (${stepOffsetColumn}) FROM (SELECT ${stream.selectList}${carriedColumn}, "offset" AS ${stepOffsetColumn} FROM streamline_topic(${quoted(stream.topic)}) WHERE ${inner}) WHERE ${stepOffsetColumn} >= ${fromOffset}`
   }
   const where = [
     `partition = ${partition}`,

@@ -75,6 +75,10 @@ function checkpointOf(view: StoredView): Checkpoint {
 function deferredDue(context: ViewStepContext, view: StoredView, sizes: WindowSizes): boolean {
   const deferred = view.deferred
   if (deferred === undefined || deferred === null) return false
+  if (view.definition.kind !== 'stream' && view.definition.emit === 'final')
+    return (
+      deferred[0] + sizes.sizeMs + (sizes.latenessMs ?? 0) <= (view.watermarkMs ?? Number.NEGATIVE_INFINITY)
+    )
   const now = Date.now()
   const refreshedMs = context.refreshedAtMs?.get(view.definition.name) ?? 0
   return (
@@ -179,13 +183,17 @@ export async function advanceView(
     // Windows that ended (by the watermark, or by the clock: a processing-time close, so a window is
     // written when it ends even if no later record comes) are written now; open ones at most once per
     // openWindowRefreshMs, and deferred to a later step (kept in the checkpoint) otherwise.
+    // EMIT FINAL: only windows the watermark closed (end + lateness), never by the clock nor while open.
+    const final = definition.emit === 'final'
     const nowMs = Date.now()
-    const refresh = nowMs - (context.refreshedAtMs?.get(definition.name) ?? 0) >= openWindowRefreshMs
-    const closedBeforeMs =
-      windowStartOf(
-        Math.max(stepWatermarkMs ?? Number.NEGATIVE_INFINITY, nowMs) - sizes.sizeMs,
-        sizes.advanceMs,
-      ) + sizes.advanceMs
+    const refresh =
+      !final && nowMs - (context.refreshedAtMs?.get(definition.name) ?? 0) >= openWindowRefreshMs
+    const closingMs = final
+      ? (stepWatermarkMs ?? Number.NEGATIVE_INFINITY) - (sizes.latenessMs ?? 0)
+      : Math.max(stepWatermarkMs ?? Number.NEGATIVE_INFINITY, nowMs)
+    const closedBeforeMs = Number.isFinite(closingMs)
+      ? windowStartOf(closingMs - sizes.sizeMs, sizes.advanceMs) + sizes.advanceMs
+      : Number.NEGATIVE_INFINITY
     const dueToMs = refresh ? toMs : Math.min(toMs, closedBeforeMs)
     deferred = fromMs < toMs && dueToMs < toMs ? [Math.max(fromMs, dueToMs), toMs] : null
     if (refresh && fromMs < toMs) context.refreshedAtMs?.set(definition.name, nowMs)

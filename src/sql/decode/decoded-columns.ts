@@ -2,7 +2,7 @@
 // the query (a table function's types are fixed at bind), the scanned records are looked at once:
 //   - a key/value in Confluent's wire format (magic byte 0, a big-endian 4-byte schema id) names its
 //     schema; every id found is looked up in the registry's own store (in-process, loaded on first
-//     use), and the shapes of all of them are merged (schema evolution: the union of the versions'
+//     use; in the context Confluent's deserializer would read it from, contextForId), and the shapes of all of them are merged (schema evolution: the union of the versions'
 //     fields by name; each record is decoded with the schema it was written with, fields its version
 //     lacks are NULL);
 //   - other values are parsed as JSON, and the first jsonSampleSize of them give an inferred shape.
@@ -12,6 +12,7 @@
 
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api'
 import type { RegistryRuntime } from '../../registry/runtime.ts'
+import { contextOfId, defaultContext } from '../../registry/store/contexts.ts'
 import type { RegistryStore } from '../../registry/store/registry-store.ts'
 import { type BatchRows, decodeBatchRows, textOf } from '../record-columns.ts'
 import type { ScannedTopic } from '../topic-scan.ts'
@@ -68,19 +69,33 @@ class ColumnAnalysis {
   }
 }
 
+/**
+ * The context whose schema an id of `subject` (the topic's `<topic>-key` / `<topic>-value`, Confluent's
+ * TopicNameStrategy) names, as Confluent's deserializer looks it up (GET /schemas/ids/{id}?subject=…):
+ * the default context when that subject uses the id there, else a context whose `:.ctx:<subject>` does;
+ * for other subject names, the default context when it holds the id, else the first context that does.
+ */
+function contextForId(state: RegistryStore['state'], id: number, subject: string): string | undefined {
+  const chosen = contextOfId(state, id, subject) ?? defaultContext
+  if (state.spaceOf(chosen)?.contents.has(id) === true) return chosen
+  return [...state.spaces.keys()].sort().find((context) => state.spaceOf(context)?.contents.has(id) === true)
+}
+
 /** The registered schemas of the ids a scan found (the store is read to its end once if one is missing). */
 async function decodersOf(
   ids: ReadonlySet<number>,
+  subject: string,
   registry: RegistryRuntime | undefined,
 ): Promise<Map<number, WireDecoder>> {
   const decoders = new Map<number, WireDecoder>()
   if (ids.size === 0 || registry === undefined) return decoders
   const store: RegistryStore = await registry.store()
-  if ([...ids].some((id) => !store.state.contents.has(id))) await store.refresh()
+  if ([...ids].some((id) => contextForId(store.state, id, subject) === undefined)) await store.refresh()
   for (const id of ids) {
-    if (!store.state.contents.has(id)) continue
+    const context = contextForId(store.state, id, subject)
+    if (context === undefined) continue
     try {
-      decoders.set(id, wireDecoderOf(await store.parsedSchemaOf(id)))
+      decoders.set(id, wireDecoderOf(await store.parsedSchemaOf(id, context)))
     } catch {
       // A schema that does not parse decodes nothing: its records are NULL.
     }
@@ -135,7 +150,7 @@ export async function analyzeTopic(
   const result: Partial<DecodedColumns> = {}
   for (const side of ['key', 'value'] as const) {
     const analysis = analyses[side]
-    const decoders = await decodersOf(analysis.ids, registry)
+    const decoders = await decodersOf(analysis.ids, `${topic.spec.topic}-${side}`, registry)
     // Each schema's shape (Protobuf: each message's the payloads name) joins the inferred one.
     const shapes = new Set<Shape>()
     for (const { batch, rows } of decoders.size === 0 ? [] : decodedBatches) {

@@ -2,7 +2,8 @@
 // id) as JS values that shape.ts converts:
 //   - Avro (avsc, the registry's parsed type): record → STRUCT, array → LIST, map → MAP, int INTEGER,
 //     long BIGINT, float/double, bytes/fixed BLOB, string/enum VARCHAR, a union with null → its other
-//     branch (nullable), other unions JSON; logical types read as their underlying type;
+//     branch (nullable), other unions JSON; logical types (date, time-*, timestamp-*, decimal, uuid) as
+//     DATE, TIME, TIMESTAMP, DECIMAL, UUID (avro-logical.ts), others as their underlying type;
 //   - Protobuf (protobufjs): the message the payload's message indexes name → STRUCT of its fields
 //     (proto3 defaults filled, as Confluent's deserializer reads them), repeated → LIST, map → MAP,
 //     int32 INTEGER, int64/uint32 BIGINT, uint64 UBIGINT, enum VARCHAR (the name), bytes BLOB;
@@ -16,6 +17,7 @@ import type { AvroSchema } from '../../registry/formats/avro.ts'
 import type { JsonSchema } from '../../registry/formats/json-schema.ts'
 import type { ProtobufSchema } from '../../registry/formats/protobuf.ts'
 import type { ParsedSchema } from '../../registry/formats/types.ts'
+import { avroTypeWithLogicalTypes, logicalShapeOf } from './avro-logical.ts'
 import { jsonShape, mergeShapes, nullShape, type Shape } from './shape.ts'
 
 export interface WireDecoder {
@@ -26,6 +28,8 @@ export interface WireDecoder {
 }
 
 function avroShape(type: avro.Type, named: ReadonlySet<string>): Shape {
+  const logical = logicalShapeOf(type)
+  if (logical !== null) return logical
   switch (type.typeName) {
     case 'null':
       return nullShape
@@ -167,7 +171,7 @@ function jsonSchemaShape(root: JsonNode, node: unknown, depth: number): Shape {
 export function wireDecoderOf(parsed: ParsedSchema): WireDecoder {
   switch (parsed.schemaType) {
     case 'AVRO': {
-      const { type } = parsed as AvroSchema
+      const type = avroTypeWithLogicalTypes(parsed as AvroSchema)
       const shape = avroShape(type, new Set())
       return { shapeOf: () => shape, decode: (payload) => type.fromBuffer(payload) }
     }

@@ -10,11 +10,13 @@ import {
   BOOLEAN,
   blobValue,
   DATE,
+  DECIMAL,
   DOUBLE,
   type DuckDBType,
   type DuckDBValue,
   DuckDBVarCharType,
   dateValue,
+  decimalValue,
   FLOAT,
   INTEGER,
   LIST,
@@ -23,11 +25,42 @@ import {
   mapValue,
   STRUCT,
   structValue,
+  TIME,
   TIMESTAMP,
   timestampValue,
+  timeValue,
   UBIGINT,
+  UUID,
+  uuidValue,
   VARCHAR,
 } from '@duckdb/node-api'
+
+/** A time of day read from an Avro time-millis/time-micros. */
+export class TimeMicros {
+  constructor(readonly micros: bigint) {}
+}
+
+/** An instant (or local date-time) read from an Avro timestamp-* / local-timestamp-*. */
+export class TimestampMicros {
+  constructor(readonly micros: bigint) {}
+}
+
+/** A decimal read from an Avro decimal: unscaled × 10^-scale. */
+export class UnscaledDecimal {
+  constructor(
+    readonly unscaled: bigint,
+    readonly scale: number,
+  ) {}
+
+  toString(): string {
+    const digits = (this.unscaled < 0n ? -this.unscaled : this.unscaled)
+      .toString()
+      .padStart(this.scale + 1, '0')
+    const sign = this.unscaled < 0n ? '-' : ''
+    if (this.scale === 0) return `${sign}${digits}`
+    return `${sign}${digits.slice(0, -this.scale)}.${digits.slice(-this.scale)}`
+  }
+}
 
 export type ScalarKind =
   | 'null'
@@ -41,10 +74,13 @@ export type ScalarKind =
   | 'blob'
   | 'date'
   | 'timestamp'
+  | 'time'
+  | 'uuid'
   | 'json'
 
 export type Shape =
   | { kind: ScalarKind }
+  | { kind: 'decimal'; precision: number; scale: number }
   | { kind: 'struct'; fields: Map<string, Shape> }
   | { kind: 'list'; item: Shape }
   | { kind: 'map'; value: Shape }
@@ -53,8 +89,17 @@ export const nullShape: Shape = { kind: 'null' }
 export const jsonShape: Shape = { kind: 'json' }
 
 const integerKinds: ReadonlySet<string> = new Set(['integer', 'bigint'])
-const numberKinds: ReadonlySet<string> = new Set(['integer', 'bigint', 'ubigint', 'float', 'double'])
-const textKinds: ReadonlySet<string> = new Set(['varchar', 'date', 'timestamp'])
+const numberKinds: ReadonlySet<string> = new Set([
+  'integer',
+  'bigint',
+  'ubigint',
+  'float',
+  'double',
+  'decimal',
+])
+const textKinds: ReadonlySet<string> = new Set(['varchar', 'date', 'timestamp', 'time', 'uuid'])
+/** DuckDB's widest DECIMAL; wider Avro decimals are VARCHAR (their exact text). */
+const decimalPrecisionMax = 38
 
 /** The shape holding both (read_json's rules): numbers widen, text kinds fall back to VARCHAR, structs
  * take the union of their fields by name, anything else that differs becomes JSON. */
@@ -71,6 +116,11 @@ export function mergeShapes(a: Shape, b: Shape): Shape {
   }
   if (a.kind === 'list' && b.kind === 'list') return { kind: 'list', item: mergeShapes(a.item, b.item) }
   if (a.kind === 'map' && b.kind === 'map') return { kind: 'map', value: mergeShapes(a.value, b.value) }
+  if (a.kind === 'decimal' && b.kind === 'decimal') {
+    // Versions of one decimal field: the same scale keeps DECIMAL at the wider precision.
+    if (a.scale !== b.scale) return { kind: 'double' }
+    return { kind: 'decimal', precision: Math.max(a.precision, b.precision), scale: a.scale }
+  }
   if (a.kind === b.kind) return a
   if (integerKinds.has(a.kind) && integerKinds.has(b.kind)) return { kind: 'bigint' }
   if (numberKinds.has(a.kind) && numberKinds.has(b.kind)) return { kind: 'double' }
@@ -92,6 +142,8 @@ const scalarTypes: Record<ScalarKind, DuckDBType> = {
   blob: BLOB,
   date: DATE,
   timestamp: TIMESTAMP,
+  time: TIME,
+  uuid: UUID,
   json: jsonType,
 }
 
@@ -108,6 +160,8 @@ export function duckDbTypeOf(shape: Shape): DuckDBType {
       return LIST(duckDbTypeOf(shape.item))
     case 'map':
       return MAP(VARCHAR, duckDbTypeOf(shape.value))
+    case 'decimal':
+      return shape.precision <= decimalPrecisionMax ? DECIMAL(shape.precision, shape.scale) : VARCHAR
     default:
       return scalarTypes[shape.kind]
   }
@@ -164,9 +218,36 @@ export function jsonTextOf(value: unknown): string {
         ? Number(item)
         : item.toString()
     if (isBufferJson(item)) return Buffer.from(item.data).toString('base64')
+    if (item instanceof TimeMicros || item instanceof TimestampMicros || item instanceof UnscaledDecimal)
+      return textOfLogical(item)
     return item
   })
 }
+
+const microsPerSecond = 1_000_000n
+
+/** The text of a logical value (a VARCHAR holding it, or its JSON). */
+function textOfLogical(value: TimeMicros | TimestampMicros | UnscaledDecimal): string {
+  if (value instanceof UnscaledDecimal) return value.toString()
+  if (value instanceof TimestampMicros) {
+    const ms = Number(value.micros / 1000n)
+    const micros = String(((value.micros % microsPerSecond) + microsPerSecond) % microsPerSecond)
+    return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}.${micros.padStart(6, '0')}`
+  }
+  const seconds = value.micros / microsPerSecond
+  const two = (n: bigint) => String(n).padStart(2, '0')
+  const fraction = String(value.micros % microsPerSecond).padStart(6, '0')
+  return `${two(seconds / 3600n)}:${two((seconds / 60n) % 60n)}:${two(seconds % 60n)}.${fraction}`
+}
+
+/** A decimal's unscaled value at `scale` (exact), or null when it has more fractional digits. */
+function rescaled(value: UnscaledDecimal, scale: number): bigint | null {
+  if (value.scale === scale) return value.unscaled
+  if (value.scale > scale) return null
+  return value.unscaled * 10n ** BigInt(scale - value.scale)
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** A Buffer as JSON.stringify hands it to a replacer (after its toJSON). */
 function isBufferJson(item: unknown): item is { type: 'Buffer'; data: number[] } {
@@ -202,8 +283,28 @@ export function duckDbValueOf(value: unknown, shape: Shape): DuckDBValue {
     case 'float':
     case 'double':
       if (typeof value === 'number') return value
+      if (value instanceof UnscaledDecimal) return Number(value.toString())
       return typeof value === 'bigint' ? Number(value) : null
+    case 'decimal': {
+      if (!(value instanceof UnscaledDecimal)) return null
+      if (shape.precision > decimalPrecisionMax) return value.toString()
+      const unscaled = rescaled(value, shape.scale)
+      const bound = 10n ** BigInt(shape.precision)
+      // A value with more digits than its precision (the bytes allow it) does not fit: NULL.
+      if (unscaled === null || unscaled >= bound || unscaled <= -bound) return null
+      return decimalValue(unscaled, shape.precision, shape.scale)
+    }
+    case 'time':
+      return value instanceof TimeMicros && value.micros >= 0n && value.micros <= 86_400n * microsPerSecond
+        ? timeValue(value.micros)
+        : null
+    case 'uuid':
+      return typeof value === 'string' && uuidPattern.test(value)
+        ? uuidValue(BigInt(`0x${value.replaceAll('-', '')}`))
+        : null
     case 'varchar':
+      if (value instanceof TimeMicros || value instanceof TimestampMicros || value instanceof UnscaledDecimal)
+        return textOfLogical(value)
       return typeof value === 'string' ? value : null
     case 'blob':
       return value instanceof Uint8Array ? blobValue(value) : null
@@ -213,6 +314,7 @@ export function duckDbValueOf(value: unknown, shape: Shape): DuckDBValue {
       return days === null ? null : dateValue(days)
     }
     case 'timestamp': {
+      if (value instanceof TimestampMicros) return timestampValue(value.micros)
       if (typeof value === 'number') return timestampValue(BigInt(Math.trunc(value * 1000)))
       if (value instanceof Date) return timestampValue(BigInt(value.getTime()) * 1000n)
       const micros = typeof value === 'string' ? microsOfIsoTimestamp(value) : null
