@@ -1,19 +1,29 @@
 // Goal: the HTTP sink (Confluent's HttpSinkConnector options) POSTs batches with its headers and basic
 // auth, retries 503 and 429 answers with backoff until the batch is accepted, and sends the records of
-// a batch refused for good (400) to the error topic with the failure in headers.
-// Method: a node:http server in the test that fails on purpose (503, then 429, then 200 for each
-// batch; 400 for a batch holding a "poison" record); a real broker process; kafkajs produces the
-// records before the connector is created with curl, and reads the error topic.
+// a batch refused for good (400) to the error topic with the failure in headers. A SIGKILL of the
+// worker while it sends loses no record, and the records sent twice are only those after the last
+// offset commit (at-least-once). auth.type=OAUTH2 fetches a client-credentials token (again after a
+// 401) and the result topic gets the answer of every accepted record.
+// Method: node:http servers in the test (one failing on purpose: 503, then 429, then 200 for each
+// batch, 400 for a batch holding a "poison" record; one slow and counting; an OAuth2 token endpoint
+// and an API checking its bearer tokens); a real broker process on a kept data directory, killed with
+// SIGKILL; kafkajs produces the records and reads the error and result topics; connectors via curl.
 import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
-import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-process.ts'
-import { connectUrlOf, curl, waitFor } from '../helpers/connect.ts'
+import {
+  type BrokerProcess,
+  makeTempDir,
+  removeTempDir,
+  startBrokerProcess,
+} from '../helpers/broker-process.ts'
+import { connectUrlOf, curl, waitFor, waitForState } from '../helpers/connect.ts'
 import { readTopic } from './topic-reader.ts'
 
 let broker: BrokerProcess | null = null
+let dataDir = ''
 let server: Server | null = null
 const accepted: unknown[] = []
 const attempts = new Map<string, number>()
@@ -39,12 +49,42 @@ before(async () => {
     })
   })
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
-  broker = await startBrokerProcess()
+  dataDir = await makeTempDir('streamline-http-sink-')
+  broker = await startBrokerProcess({ dataDir })
 })
 after(async () => {
   await broker?.stop()
   await new Promise((resolve) => server?.close(resolve))
+  if (dataDir !== '') await removeTempDir(dataDir)
 })
+
+/** A node:http server on a free loopback port; `handle` answers each request with its body read. */
+async function listen(
+  handle: (request: IncomingMessage, body: string) => { status: number; body: string; delayMs?: number },
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const http = createServer((request, response) => {
+    let body = ''
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString()
+    })
+    request.on('end', () => {
+      const answer = handle(request, body)
+      const reply = () => response.writeHead(answer.status).end(answer.body)
+      if (answer.delayMs === undefined) reply()
+      else setTimeout(reply, answer.delayMs)
+    })
+  })
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  const { port } = http.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        http.closeAllConnections()
+        http.close(() => resolve())
+      }),
+  }
+}
 
 test('HTTP sink: batches, retries on 503/429, permanent failures to the error topic', {
   timeout: 120_000,
@@ -100,4 +140,86 @@ test('HTTP sink: batches, retries on 503/429, permanent failures to the error to
   assert.match(errors[0].headers['__connect.errors.exception.message'], /^HTTP 400: \{"error":"poison"\}$/)
   const poisonBody = `[${values.slice(10).join(',')}]`
   assert.equal(attempts.get(poisonBody), 1, 'a 400 is not retried')
+})
+
+test('HTTP sink: a SIGKILL while sending loses nothing; only records after the last commit are sent again', {
+  timeout: 150_000,
+}, async () => {
+  const received: number[] = []
+  let preKill: number[] | null = null
+  const api = await listen((_request, body) => {
+    for (const item of JSON.parse(body) as Array<{ id: number }>) received.push(item.id)
+    return { status: 200, body: '{}', delayMs: 20 }
+  })
+  try {
+    const total = 400
+    const kafka = new Kafka({
+      clientId: 'http-crash',
+      brokers: [(broker as BrokerProcess).bootstrap],
+      logLevel: logLevel.NOTHING,
+    })
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+    await producer.connect()
+    const wave = (from: number, to: number) =>
+      producer.send({
+        topic: 'http-crash',
+        messages: Array.from({ length: to - from }, (_, index) => ({
+          value: JSON.stringify({ id: from + index }),
+        })),
+      })
+    await wave(0, 200)
+    const created = await curl('POST', `${connectUrlOf(broker as BrokerProcess)}/connectors`, {
+      name: 'http-crash-sink',
+      config: {
+        'connector.class': 'HttpSinkConnector',
+        topics: 'http-crash',
+        'http.api.url': `${api.url}/ingest`,
+        'batch.max.size': '10',
+        'batch.json.as.array': 'true',
+        'retry.backoff.ms': '100',
+        'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+        'value.converter.schemas.enable': 'false',
+      },
+    })
+    assert.equal(created.status, 201, created.text)
+    // The first wave sent and committed; the second is being sent when the worker is killed.
+    const admin = kafka.admin()
+    await admin.connect()
+    const committed = async () => {
+      const [topic] = await admin.fetchOffsets({ groupId: 'connect-http-crash-sink', topics: ['http-crash'] })
+      return Number(topic?.partitions[0]?.offset ?? -1)
+    }
+    await waitFor('the first wave committed', async () => ((await committed()) === 200 ? true : undefined))
+    await wave(200, total)
+    await producer.disconnect()
+    await waitFor('260 records at the API', async () => (received.length >= 260 ? true : undefined))
+    const lastCommit = await committed()
+    await admin.disconnect()
+    await (broker as BrokerProcess).kill()
+    preKill = [...received]
+    broker = await startBrokerProcess({ dataDir })
+    // No REST call: the stored connector resumes from its committed offset.
+    await waitFor(
+      `all ${total} records at the API`,
+      async () => (new Set(received).size === total ? true : undefined),
+      120_000,
+    )
+    assert.ok((preKill as number[]).length < total, 'the kill came before the end')
+    // The records are one run 0..m-1 before the kill, then, from the committed offset r <= m, the run
+    // r..total-1: nothing lost, order kept, and only r..m-1 (after the last commit) sent twice.
+    let firstRun = 0
+    while (firstRun < received.length && received[firstRun] === firstRun) firstRun++
+    const resumedAt = firstRun === received.length ? firstRun : received[firstRun]
+    assert.ok(firstRun >= 260, `${firstRun} records in order before the kill`)
+    assert.ok(resumedAt <= firstRun, `resumed at ${resumedAt} after ${firstRun} were sent`)
+    assert.ok(resumedAt >= lastCommit, `resumed at ${resumedAt}, below the commit at ${lastCommit}`)
+    assert.deepEqual(
+      received.slice(firstRun),
+      Array.from({ length: total - resumedAt }, (_, index) => resumedAt + index).slice(
+        firstRun === received.length ? total : 0,
+      ),
+    )
+  } finally {
+    await api.close()
+  }
 })
