@@ -19,7 +19,7 @@ import {
   removeTempDir,
   startBrokerProcess,
 } from '../helpers/broker-process.ts'
-import { connectUrlOf, curl, waitFor, waitForState } from '../helpers/connect.ts'
+import { connectUrlOf, curl, waitFor } from '../helpers/connect.ts'
 import { readTopic } from './topic-reader.ts'
 
 let broker: BrokerProcess | null = null
@@ -221,5 +221,131 @@ test('HTTP sink: a SIGKILL while sending loses nothing; only records after the l
     )
   } finally {
     await api.close()
+  }
+})
+
+test('HTTP sink: OAUTH2 client-credentials tokens (renewed after a 401), the result topic, a refused client', {
+  timeout: 120_000,
+}, async () => {
+  const tokenRequests: Array<{ authorization: string | undefined; form: Record<string, string> }> = []
+  const tokens = new Set<string>()
+  const tokenEndpoint = await listen((request, body) => {
+    const form = Object.fromEntries(new URLSearchParams(body))
+    tokenRequests.push({ authorization: request.headers.authorization, form })
+    const basic = `Basic ${Buffer.from('sink-client:s3cret').toString('base64')}`
+    const viaForm = form.client_id === 'sink-client' && form.client_secret === 's3cret'
+    if (form.grant_type !== 'client_credentials' || (request.headers.authorization !== basic && !viaForm))
+      return { status: 401, body: '{"error":"invalid_client"}' }
+    const token = `tok-${tokens.size + 1}`
+    tokens.add(token)
+    return {
+      status: 200,
+      body: JSON.stringify({ token_type: 'bearer', expires_in: 3600, access_token: token }),
+    }
+  })
+  let accepted = 0
+  const api = await listen((request) => {
+    const token = request.headers.authorization?.replace(/^Bearer /, '') ?? ''
+    if (!tokens.has(token)) return { status: 401, body: 'unauthorized' }
+    accepted++
+    if (accepted === 1) tokens.delete(token) // revoked: the next request gets a 401
+    return { status: 200, body: JSON.stringify({ accepted }) }
+  })
+  try {
+    const live = broker as BrokerProcess
+    const kafka = new Kafka({ clientId: 'http-oauth', brokers: [live.bootstrap], logLevel: logLevel.NOTHING })
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+    await producer.connect()
+    await producer.send({
+      topic: 'http-oauth',
+      messages: [0, 1, 2, 3].map((n) => ({ key: `k${n}`, value: JSON.stringify({ n }) })),
+    })
+    await producer.disconnect()
+    const common = {
+      'connector.class': 'io.confluent.connect.http.HttpSinkConnector',
+      topics: 'http-oauth',
+      'http.api.url': `${api.url}/ingest`,
+      'auth.type': 'OAUTH2',
+      'oauth2.token.url': `${tokenEndpoint.url}/token`,
+      'oauth2.client.id': 'sink-client',
+      'oauth2.client.scope': 'write',
+      'batch.max.size': '2',
+      'batch.json.as.array': 'true',
+      'max.retries': '2',
+      'retry.backoff.ms': '50',
+      'reporter.bootstrap.servers': live.bootstrap,
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'value.converter.schemas.enable': 'false',
+    }
+    const base = connectUrlOf(live)
+    const missing = await curl('POST', `${base}/connectors`, { name: 'http-oauth-missing', config: common })
+    assert.equal(missing.status, 201, missing.text)
+    const created = await curl('POST', `${base}/connectors`, {
+      name: 'http-oauth-sink',
+      config: { ...common, 'oauth2.client.secret': 's3cret', 'reporter.result.topic.name': 'http-results' },
+    })
+    assert.equal(created.status, 201, created.text)
+    // oauth2.client.auth.mode=url with a wrong secret: the token endpoint refuses it (401, not retried)
+    // and the records go to the error topic with the reason.
+    const refused = await curl('POST', `${base}/connectors`, {
+      name: 'http-oauth-refused',
+      config: {
+        ...common,
+        'oauth2.client.secret': 'wrong',
+        'oauth2.client.auth.mode': 'url',
+        'reporter.error.topic.name': 'http-oauth-errors',
+      },
+    })
+    assert.equal(refused.status, 201, refused.text)
+    const results = await readTopic(live.bootstrap, 'http-results', 4)
+    assert.deepEqual(
+      results.map((record) => [
+        record.key,
+        record.value,
+        record.headers.input_record_topic,
+        record.headers.input_record_partition,
+        record.headers.input_record_offset,
+        record.headers.status_code,
+      ]),
+      [
+        ['"k0"', '{"accepted":1}', 'http-oauth', '0', '0', '200'],
+        ['"k1"', '{"accepted":1}', 'http-oauth', '0', '1', '200'],
+        ['"k2"', '{"accepted":2}', 'http-oauth', '0', '2', '200'],
+        ['"k3"', '{"accepted":2}', 'http-oauth', '0', '3', '200'],
+      ],
+    )
+    const headerMode = tokenRequests.filter((entry) => entry.authorization !== undefined)
+    assert.equal(headerMode.length, 2, 'one token, then a new one after the 401')
+    assert.deepEqual(headerMode[0].form, { grant_type: 'client_credentials', scope: 'write' })
+    assert.equal(headerMode[0].authorization, `Basic ${Buffer.from('sink-client:s3cret').toString('base64')}`)
+
+    const errors = await readTopic(live.bootstrap, 'http-oauth-errors', 4)
+    assert.deepEqual(
+      errors.map((record) => record.value),
+      [0, 1, 2, 3].map((n) => JSON.stringify({ n })),
+    )
+    assert.equal(errors[0].headers['http.status'], '401')
+    assert.match(
+      errors[0].headers['__connect.errors.exception.message'],
+      /^HTTP 401: OAuth2 token request to http:\/\/127\.0\.0\.1:\d+\/token failed: HTTP 401: \{"error":"invalid_client"\}$/,
+    )
+    const urlMode = tokenRequests.find((entry) => entry.form.client_secret === 'wrong')
+    assert.deepEqual(urlMode?.form, {
+      grant_type: 'client_credentials',
+      scope: 'write',
+      client_id: 'sink-client',
+      client_secret: 'wrong',
+    })
+    assert.equal(urlMode?.authorization, undefined)
+    const missingStatus = (await waitFor('the connector without a secret FAILED', async () => {
+      const answer = await curl('GET', `${base}/connectors/http-oauth-missing/status`)
+      const body = answer.body as { connector: { state: string; trace?: string } }
+      return body.connector.state === 'FAILED' ? body.connector : undefined
+    })) as { trace: string }
+    assert.match(missingStatus.trace, /auth.type=OAUTH2 needs oauth2.client.secret/)
+  } finally {
+    await api.close()
+    await tokenEndpoint.close()
   }
 })
