@@ -23,6 +23,8 @@ import { connectUrlOf, curl, waitFor } from '../helpers/connect.ts'
 import { readTopic } from './topic-reader.ts'
 
 let broker: BrokerProcess | null = null
+/** No initial rebalance delay: every sink's group and every reader joins at once (a shorter test). */
+const quickGroups = ['--groups-initial-rebalance-delay-ms', '0']
 let dataDir = ''
 let server: Server | null = null
 const accepted: unknown[] = []
@@ -50,7 +52,7 @@ before(async () => {
   })
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
   dataDir = await makeTempDir('streamline-http-sink-')
-  broker = await startBrokerProcess({ dataDir })
+  broker = await startBrokerProcess({ dataDir, args: quickGroups })
 })
 after(async () => {
   await broker?.stop()
@@ -197,7 +199,7 @@ test('HTTP sink: a SIGKILL while sending loses nothing; only records after the l
     await admin.disconnect()
     await (broker as BrokerProcess).kill()
     preKill = [...received]
-    broker = await startBrokerProcess({ dataDir })
+    broker = await startBrokerProcess({ dataDir, args: quickGroups })
     // No REST call: the stored connector resumes from its committed offset.
     await waitFor(
       `all ${total} records at the API`,

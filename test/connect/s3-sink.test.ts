@@ -27,6 +27,8 @@ import { readTopic } from './topic-reader.ts'
 
 let s3: S3Server | null = null
 let broker: BrokerProcess | null = null
+/** No initial rebalance delay: every sink's group and every reader joins at once (a shorter test). */
+const quickGroups = ['--groups-initial-rebalance-delay-ms', '0']
 let dataDir = ''
 before(async () => {
   s3 = await startS3Server('connect-sink')
@@ -74,7 +76,7 @@ test('S3 sink: flush.size objects per topic-partition, exactly once across a SIG
 }, async () => {
   const server = s3 as S3Server
   const client = s3Client(server)
-  broker = await startBrokerProcess({ dataDir })
+  broker = await startBrokerProcess({ dataDir, args: quickGroups })
   const kafka = new Kafka({
     clientId: 's3-sink-test',
     brokers: [broker.bootstrap],
@@ -138,7 +140,7 @@ test('S3 sink: flush.size objects per topic-partition, exactly once across a SIG
   for (const partition of [0, 1]) await produce(producer, 's3-orders', partition, 25, 35)
   await producer.disconnect()
   await broker.kill()
-  broker = await startBrokerProcess({ dataDir })
+  broker = await startBrokerProcess({ dataDir, args: quickGroups })
   const again = new Kafka({
     clientId: 's3-sink-test',
     brokers: [broker.bootstrap],
@@ -387,7 +389,7 @@ test('S3 sink: AvroFormat and ParquetFormat objects, exactly once across a SIGKI
   await producer.disconnect()
   await waitKeys('topics/s3-avro/', [avroName(8)])
   await live.kill()
-  broker = await startBrokerProcess({ dataDir })
+  broker = await startBrokerProcess({ dataDir, args: quickGroups })
   const again = new Kafka({
     clientId: 's3-formats-test',
     brokers: [broker.bootstrap],
