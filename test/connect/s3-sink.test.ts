@@ -318,6 +318,9 @@ test('S3 sink: AvroFormat and ParquetFormat objects, exactly once across a SIGKI
   await produceEnvelopes(producer, 's3-avro', ids(0, 12).map(avroOrder))
   await produceEnvelopes(producer, 's3-parquet', ids(0, 8).map(parquetEnvelope))
   await produceEnvelopes(producer, 's3-schemaless', [{ id: 1 }])
+  await produceEnvelopes(producer, 's3-primitive', [
+    { schema: { type: 'string', optional: false }, payload: 'x' },
+  ])
   await producer.disconnect()
   const common = {
     'connector.class': 'io.confluent.connect.s3.S3SinkConnector',
@@ -352,6 +355,10 @@ test('S3 sink: AvroFormat and ParquetFormat objects, exactly once across a SIGKI
         'value.converter.schemas.enable': 'false',
       },
     ],
+    [
+      's3-primitive-sink',
+      { topics: 's3-primitive', 'format.class': 'io.confluent.connect.s3.format.parquet.ParquetFormat' },
+    ],
   ] as const) {
     const created = await curl('POST', `${base}/connectors`, { name, config: { ...common, ...config } })
     assert.equal(created.status, 201, created.text)
@@ -380,7 +387,14 @@ test('S3 sink: AvroFormat and ParquetFormat objects, exactly once across a SIGKI
     const body = status.body as { tasks: Array<{ state: string; trace?: string }> }
     return body.tasks[0]?.state === 'FAILED' ? body.tasks[0] : undefined
   })) as { trace: string }
-  assert.match(failed.trace, /avro objects need records with a value schema/)
+  assert.match(failed.trace, /AvroFormat needs records with a value schema \(s3-schemaless\/0 offset 0\)/)
+  // Parquet columns are a struct's fields: a string value fails the task the same way.
+  const primitive = (await waitFor('the primitive task FAILED', async () => {
+    const status = await curl('GET', `${base}/connectors/s3-primitive-sink/status`)
+    const body = status.body as { tasks: Array<{ state: string; trace?: string }> }
+    return body.tasks[0]?.state === 'FAILED' ? body.tasks[0] : undefined
+  })) as { trace: string }
+  assert.match(primitive.trace, /ParquetFormat needs struct values \(the value schema is string\)/)
 
   // Offsets 8..12 close the object at 8; 13..16 stay open when the worker is killed.
   producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })

@@ -4,6 +4,7 @@
 // (`.snappy.parquet`, `.gz.parquet`, …; parquet.codec). Avro and Parquet need a value schema and hold
 // one schema per object (the sink rotates when it changes); their modules load on first use.
 
+import { DataException } from '../../converters/converter.ts'
 import { toJsonValue } from '../../converters/json-converter.ts'
 import type { Schema } from '../../sdk/data.ts'
 import type { AvroCodec } from './avro-container.ts'
@@ -22,8 +23,8 @@ const parquetCodecExtensions: Record<ParquetCodec, string> = {
 export interface ObjectFormat {
   readonly extension: string
   readonly contentType: string
-  /** Whether records must carry a value schema (Avro and Parquet build the file's schema from it). */
-  readonly needsSchema: boolean
+  /** Throws a DataException when a record of this value schema cannot be written (checked at put). */
+  check(schema: Schema | null): void
   encode(schema: Schema | null, values: unknown[], key: string): Promise<Buffer>
   close(): Promise<void>
 }
@@ -31,7 +32,7 @@ export interface ObjectFormat {
 class JsonObjectFormat implements ObjectFormat {
   readonly extension = '.json'
   readonly contentType = 'application/json'
-  readonly needsSchema = false
+  check(): void {}
   async encode(schema: Schema | null, values: unknown[]): Promise<Buffer> {
     const lines = values.map((value) => `${JSON.stringify(toJsonValue(schema, value))}\n`)
     return Buffer.from(lines.join(''))
@@ -42,7 +43,9 @@ class JsonObjectFormat implements ObjectFormat {
 class AvroObjectFormat implements ObjectFormat {
   readonly extension = '.avro'
   readonly contentType = 'application/octet-stream'
-  readonly needsSchema = true
+  check(schema: Schema | null): void {
+    if (schema === null) throw new DataException('AvroFormat needs records with a value schema')
+  }
   constructor(private readonly codec: AvroCodec) {}
   async encode(schema: Schema | null, values: unknown[], key: string): Promise<Buffer> {
     const { avroContainer } = await import('./avro-container.ts')
@@ -54,10 +57,14 @@ class AvroObjectFormat implements ObjectFormat {
 class ParquetObjectFormat implements ObjectFormat {
   readonly extension: string
   readonly contentType = 'application/octet-stream'
-  readonly needsSchema = true
   private writer: ParquetObjectWriter | null = null
   constructor(private readonly codec: ParquetCodec) {
     this.extension = `${parquetCodecExtensions[codec]}.parquet`
+  }
+  check(schema: Schema | null): void {
+    if (schema === null) throw new DataException('ParquetFormat needs records with a value schema')
+    if (schema.type !== 'struct')
+      throw new DataException(`ParquetFormat needs struct values (the value schema is ${schema.type})`)
   }
   async encode(schema: Schema | null, values: unknown[]): Promise<Buffer> {
     if (this.writer === null) {

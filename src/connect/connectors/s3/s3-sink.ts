@@ -150,10 +150,11 @@ export class S3SinkTask implements SinkTask {
         this.lastPut.set(partitionKey, record.kafkaOffset)
         continue
       }
-      if (record.valueSchema === null && this.format?.needsSchema === true)
-        throw new DataException(
-          `${this.format.extension.slice(1)} objects need records with a value schema (${partitionKey} offset ${record.kafkaOffset} has none)`,
-        )
+      try {
+        this.format?.check(record.valueSchema)
+      } catch (error) {
+        throw new DataException(`${(error as Error).message} (${partitionKey} offset ${record.kafkaOffset})`)
+      }
       const directory = encodePartition(settings.partitioner, record)
       const fileKey = `${partitionKey}/${directory}`
       let file = this.files.get(fileKey)
