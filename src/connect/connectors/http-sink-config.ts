@@ -40,8 +40,71 @@ export const httpSinkDefinition: ConfigDef = [
     type: 'STRING',
     defaultValue: 'NONE',
     importance: 'HIGH',
-    documentation: 'NONE or BASIC (connection.user / connection.password).',
-    validate: oneOf('NONE', 'BASIC'),
+    documentation:
+      'NONE, BASIC (connection.user / connection.password) or OAUTH2 (a client-credentials token from oauth2.token.url).',
+    validate: oneOf('NONE', 'BASIC', 'OAUTH2'),
+  },
+  {
+    name: 'oauth2.token.url',
+    type: 'STRING',
+    defaultValue: null,
+    importance: 'HIGH',
+    documentation: 'The URL to be used for fetching the OAuth2 token (auth.type=OAUTH2).',
+    validate: (value) =>
+      value === null || (typeof value === 'string' && /^https?:\/\/\S+$/.test(value))
+        ? null
+        : 'must be an http:// or https:// URL',
+  },
+  {
+    name: 'oauth2.client.id',
+    type: 'STRING',
+    defaultValue: null,
+    importance: 'HIGH',
+    documentation: 'The client id used when fetching the OAuth2 token.',
+  },
+  {
+    name: 'oauth2.client.secret',
+    type: 'PASSWORD',
+    defaultValue: null,
+    importance: 'HIGH',
+    documentation: 'The secret used when fetching the OAuth2 token.',
+  },
+  {
+    name: 'oauth2.token.property',
+    type: 'STRING',
+    defaultValue: 'access_token',
+    importance: 'MEDIUM',
+    documentation: "The name of the property holding the token in the token endpoint's JSON answer.",
+  },
+  {
+    name: 'oauth2.client.scope',
+    type: 'STRING',
+    defaultValue: 'any',
+    importance: 'MEDIUM',
+    documentation: 'The scope parameter sent to the token endpoint (empty: none).',
+  },
+  {
+    name: 'oauth2.client.auth.mode',
+    type: 'STRING',
+    defaultValue: 'header',
+    importance: 'MEDIUM',
+    documentation:
+      'How the client id and secret reach the token endpoint: header (HTTP Basic) or url (form parameters client_id and client_secret).',
+    validate: oneOf('header', 'url'),
+  },
+  {
+    name: 'oauth2.client.headers',
+    type: 'STRING',
+    defaultValue: '',
+    importance: 'LOW',
+    documentation: 'Headers of the token request, Name:Value separated by oauth2.client.header.separator.',
+  },
+  {
+    name: 'oauth2.client.header.separator',
+    type: 'STRING',
+    defaultValue: '|',
+    importance: 'LOW',
+    documentation: 'Separator of the oauth2.client.headers.',
   },
   {
     name: 'connection.user',
@@ -134,10 +197,18 @@ export const httpSinkDefinition: ConfigDef = [
     documentation: 'The dead-letter topic for records of batches that failed for good.',
   },
   {
+    name: 'reporter.result.topic.name',
+    type: 'STRING',
+    defaultValue: null,
+    importance: 'MEDIUM',
+    documentation:
+      "The topic receiving, for every record the API accepted, the answer body with the input record's coordinates in headers.",
+  },
+  {
     name: 'reporter.bootstrap.servers',
     type: 'LIST',
     defaultValue: '',
     importance: 'MEDIUM',
-    documentation: 'Kafka bootstrap servers of the error topic.',
+    documentation: 'Kafka bootstrap servers of the error and result topics.',
   },
 ]

@@ -1,6 +1,6 @@
 // Where a record goes in the bucket (Confluent's storage-common partitioners): the encoded partition
-// (the directory under topics/<topic>/) and the object name <topic>+<kafkaPartition>+<startOffset>.json,
-// the start offset zero-padded, so that writing the same records again gives the same name.
+// (the directory under topics/<topic>/) and the object name <topic>+<kafkaPartition>+<startOffset><extension>
+// (.json, .avro, .<codec>.parquet), the start offset zero-padded, so that writing the same records again gives the same name.
 
 import { isStruct } from '../../sdk/data.ts'
 import type { SinkRecord } from '../../sdk/records.ts'
@@ -59,8 +59,9 @@ export function objectKey(
   record: { topic: string; kafkaPartition: number },
   startOffset: number,
   padWidth: number,
+  extension: string,
 ): string {
   const prefix = topicsDir === '' ? '' : `${topicsDir.replace(/\/+$/, '')}/`
   const offset = String(startOffset).padStart(padWidth, '0')
-  return `${prefix}${record.topic}/${directory}/${record.topic}+${record.kafkaPartition}+${offset}.json`
+  return `${prefix}${record.topic}/${directory}/${record.topic}+${record.kafkaPartition}+${offset}${extension}`
 }

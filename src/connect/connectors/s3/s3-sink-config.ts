@@ -4,6 +4,12 @@
 import { atLeast, type ConfigDef, oneOf } from '../../sdk/config-def.ts'
 
 export const jsonFormat = 'io.confluent.connect.s3.format.json.JsonFormat'
+export const avroFormat = 'io.confluent.connect.s3.format.avro.AvroFormat'
+export const parquetFormat = 'io.confluent.connect.s3.format.parquet.ParquetFormat'
+/** Avro container codecs written here (Confluent's avro.codec also offers bzip2, xz, zstandard). */
+export const avroCodecs = ['null', 'deflate', 'snappy'] as const
+/** Parquet codecs written here (Confluent's parquet.codec also offers lz4). */
+export const parquetCodecs = ['none', 'snappy', 'gzip', 'zstd', 'brotli'] as const
 export const defaultPartitioner = 'io.confluent.connect.storage.partitioner.DefaultPartitioner'
 export const fieldPartitioner = 'io.confluent.connect.storage.partitioner.FieldPartitioner'
 export const timeBasedPartitioner = 'io.confluent.connect.storage.partitioner.TimeBasedPartitioner'
@@ -82,7 +88,24 @@ export const s3SinkDefinition: ConfigDef = [
     defaultValue: jsonFormat,
     importance: 'HIGH',
     documentation: 'The format class to use when writing data to the store.',
-    validate: oneOf(jsonFormat),
+    validate: oneOf(jsonFormat, avroFormat, parquetFormat),
+  },
+  {
+    name: 'avro.codec',
+    type: 'STRING',
+    defaultValue: 'null',
+    importance: 'LOW',
+    documentation: 'The Avro compression codec to be used for output files (null, deflate, snappy).',
+    validate: oneOf(...avroCodecs),
+  },
+  {
+    name: 'parquet.codec',
+    type: 'STRING',
+    defaultValue: 'snappy',
+    importance: 'LOW',
+    documentation:
+      'The Parquet compression codec to be used for output files (none, snappy, gzip, zstd, brotli).',
+    validate: oneOf(...parquetCodecs),
   },
   {
     name: 'partitioner.class',

@@ -1,14 +1,17 @@
 // S3SinkConnector (Confluent's io.confluent.connect.s3.S3SinkConnector names): records become JSON
-// lines in objects topics/<topic>/<encoded partition>/<topic>+<kafkaPartition>+<startOffset>.json.
+// lines, Avro container files or Parquet files (format.class, s3-formats.ts) in objects
+// topics/<topic>/<encoded partition>/<topic>+<kafkaPartition>+<startOffset><extension>.
 // A file is uploaded when it holds flush.size records, when a record is rotate.interval.ms (record
-// time) after the file's first, or rotate.schedule.interval.ms (wall clock) after it was opened.
+// time) after the file's first, or rotate.schedule.interval.ms (wall clock) after it was opened, and
+// before a record whose value schema differs from the file's (Confluent's schema.compatibility=NONE).
 // preCommit() lets the runtime commit only offsets whose records are in uploaded objects, and the
 // name carries the first offset: after a crash the same records are read again and written under the
-// same names (with flush.size and rotate.interval.ms the same contents), so no record is stored twice.
+// same names (with flush.size, rotate.interval.ms and schema changes the same contents), so no record
+// is stored twice.
 // rotate.schedule.interval.ms depends on the clock: objects cut differently may then overlap.
 
 import type { S3Client } from '@aws-sdk/client-s3'
-import { toJsonValue } from '../../converters/json-converter.ts'
+import { DataException } from '../../converters/converter.ts'
 import { ParsedConfig, type Properties } from '../../sdk/config-def.ts'
 import {
   ConnectException,
@@ -16,8 +19,10 @@ import {
   type SinkConnector,
   type SinkTask,
 } from '../../sdk/connector.ts'
+import type { Schema } from '../../sdk/data.ts'
 import type { SinkOffsets, SinkRecord } from '../../sdk/records.ts'
 import { connectVersion } from '../version.ts'
+import { type ObjectFormat, objectFormat } from './s3-formats.ts'
 import { encodePartition, objectKey, type PartitionerSettings } from './s3-partitioner.ts'
 import { s3SinkDefinition } from './s3-sink-config.ts'
 
@@ -50,7 +55,8 @@ interface OpenFile {
   startOffset: number
   firstTimestamp: number | null
   openedAtMs: number
-  lines: string[]
+  schema: Schema | null
+  values: unknown[]
 }
 
 interface Settings {
@@ -68,7 +74,8 @@ interface Settings {
 
 export class S3SinkTask implements SinkTask {
   private client: S3Client | null = null
-  private putObject: ((key: string, body: string) => Promise<void>) | null = null
+  private putObject: ((key: string, body: Buffer) => Promise<void>) | null = null
+  private format: ObjectFormat | null = null
   private settings: Settings | null = null
   private readonly files = new Map<string, OpenFile>()
   /** The last offset put per topic-partition: a batch put again (after a retriable error) is not added twice. */
@@ -95,6 +102,12 @@ export class S3SinkTask implements SinkTask {
         timestampField: config.string('timestamp.field'),
       },
     }
+    const format = objectFormat(
+      config.string('format.class'),
+      config.string('avro.codec'),
+      config.string('parquet.codec'),
+    )
+    this.format = format
     const sdk = await import('@aws-sdk/client-s3')
     const endpoint = config.optionalString('store.url')
     const accessKeyId = config.optionalString('aws.access.key.id')
@@ -114,7 +127,7 @@ export class S3SinkTask implements SinkTask {
     const bucket = this.settings.bucket
     this.putObject = async (key, body) => {
       await client.send(
-        new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
+        new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: format.contentType }),
       )
     }
   }
@@ -137,15 +150,21 @@ export class S3SinkTask implements SinkTask {
         this.lastPut.set(partitionKey, record.kafkaOffset)
         continue
       }
+      try {
+        this.format?.check(record.valueSchema)
+      } catch (error) {
+        throw new DataException(`${(error as Error).message} (${partitionKey} offset ${record.kafkaOffset})`)
+      }
       const directory = encodePartition(settings.partitioner, record)
       const fileKey = `${partitionKey}/${directory}`
       let file = this.files.get(fileKey)
       if (
         file !== undefined &&
-        settings.rotateIntervalMs > 0 &&
-        file.firstTimestamp !== null &&
-        record.timestamp !== null &&
-        record.timestamp - file.firstTimestamp >= settings.rotateIntervalMs
+        ((settings.rotateIntervalMs > 0 &&
+          file.firstTimestamp !== null &&
+          record.timestamp !== null &&
+          record.timestamp - file.firstTimestamp >= settings.rotateIntervalMs) ||
+          !sameSchema(file.schema, record.valueSchema))
       ) {
         await this.upload(fileKey, file)
         file = undefined
@@ -158,13 +177,14 @@ export class S3SinkTask implements SinkTask {
           startOffset: record.kafkaOffset,
           firstTimestamp: record.timestamp,
           openedAtMs: Date.now(),
-          lines: [],
+          schema: record.valueSchema,
+          values: [],
         }
         this.files.set(fileKey, file)
       }
-      file.lines.push(JSON.stringify(toJsonValue(record.valueSchema, record.value)))
+      file.values.push(record.value)
       this.lastPut.set(partitionKey, record.kafkaOffset)
-      if (file.lines.length >= settings.flushSize) await this.upload(fileKey, file)
+      if (file.values.length >= settings.flushSize) await this.upload(fileKey, file)
     }
     if (settings.rotateScheduleMs > 0) {
       const now = Date.now()
@@ -176,8 +196,16 @@ export class S3SinkTask implements SinkTask {
   /** Uploads a file (retrying with backoff) and closes it; a RetriableException when S3 keeps failing. */
   private async upload(fileKey: string, file: OpenFile): Promise<void> {
     const settings = this.config
-    const key = objectKey(settings.topicsDir, file.directory, file, file.startOffset, settings.padWidth)
-    const body = `${file.lines.join('\n')}\n`
+    const format = this.format as ObjectFormat
+    const key = objectKey(
+      settings.topicsDir,
+      file.directory,
+      file,
+      file.startOffset,
+      settings.padWidth,
+      format.extension,
+    )
+    const body = await format.encode(file.schema, file.values, key)
     let delayMs = settings.backoffMs
     for (let attempt = 0; ; attempt++) {
       try {
@@ -208,10 +236,30 @@ export class S3SinkTask implements SinkTask {
     return committable
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     // Open files are dropped, not uploaded: their records are read again from the committed offsets.
     this.files.clear()
     this.client?.destroy()
     this.client = null
+    await this.format?.close()
+    this.format = null
   }
+}
+
+/** Schemas as their JSON text, computed once per schema object (converters often reuse them). */
+const schemaTexts = new WeakMap<Schema, string>()
+
+function schemaText(schema: Schema): string {
+  let text = schemaTexts.get(schema)
+  if (text === undefined) {
+    text = JSON.stringify(schema)
+    schemaTexts.set(schema, text)
+  }
+  return text
+}
+
+function sameSchema(a: Schema | null, b: Schema | null): boolean {
+  if (a === b) return true
+  if (a === null || b === null) return false
+  return schemaText(a) === schemaText(b)
 }
