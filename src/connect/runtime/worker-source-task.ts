@@ -53,7 +53,7 @@ interface Converted {
 const sendBytesMax = 768 * 1024
 const sendRecordsMax = 20_000
 /** Polling pauses while this many records wait for the write in flight (Kafka's buffer.memory). */
-const queuedRecordsMax = 40_000
+const queuedRecordsMax = 10_000
 
 export class WorkerSourceTask extends WorkerTask {
   /** Offsets of acknowledged records not yet written to connect-offsets, by canonical partition. */

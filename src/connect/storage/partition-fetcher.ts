@@ -124,7 +124,8 @@ export class PartitionFetcher {
           partitions: entries.map((entry) => ({
             partition: entry.partition,
             fetchOffset: BigInt(this.positions.get(partitionKey(entry.topic, entry.partition))?.offset ?? 0),
-            partitionMaxBytes: 4 * 1024 * 1024,
+            // Kafka's max.partition.fetch.bytes default: what a fetch holds stays young for the GC.
+            partitionMaxBytes: 1024 * 1024,
             currentLeaderEpoch: -1,
             lastFetchedEpoch: -1,
           })),
