@@ -126,7 +126,8 @@ describe('decodeFetched (the sink consumer Fetch decoder)', () => {
     damaged[damaged.length - 1] ^= 0xff // inside the second batch's records
     await assert.rejects(
       decodeFetched(damaged),
-      (error: unknown) => error instanceof CorruptRecordError && error.reason === 'crc' && error.errorCode === 2,
+      (error: unknown) =>
+        error instanceof CorruptRecordError && error.reason === 'crc' && error.errorCode === 2,
     )
   })
 
