@@ -3,7 +3,7 @@
 // {"position": <byte position after the line>}, so a restart continues after the last committed line.
 // Options: file (required here: a server process has no standard input to read), topic, batch.size.
 
-import { open } from 'node:fs/promises'
+import { type FileHandle, open } from 'node:fs/promises'
 import { atLeast, type ConfigDef, ParsedConfig, type Properties } from '../sdk/config-def.ts'
 import {
   ConnectException,
@@ -12,7 +12,8 @@ import {
   type SourceTask,
   type SourceTaskContext,
 } from '../sdk/connector.ts'
-import { type SourceRecord, sourceRecord } from '../sdk/records.ts'
+import type { Schema } from '../sdk/data.ts'
+import { type OffsetMap, type SourceRecord, sourceRecord } from '../sdk/records.ts'
 import { connectVersion } from './version.ts'
 
 const definition: ConfigDef = [
@@ -44,8 +45,9 @@ const definition: ConfigDef = [
   },
 ]
 
-const readChunkBytes = 64 * 1024
+const readChunkBytes = 256 * 1024
 const idleWaitMs = 200
+const stringSchema: Schema = { type: 'string', optional: false }
 
 export class FileStreamSourceConnector implements SourceConnector {
   readonly type = 'source'
@@ -78,8 +80,15 @@ export class FileStreamSourceTask implements SourceTask {
   private file = ''
   private topic = ''
   private batchSize = 2000
+  /** The source partition, one object for every record (the worker keys offsets by it). */
+  private partition: OffsetMap = {}
+  /** Bytes of the file read so far (the file position of the end of `pending`). */
   private position = 0
+  /** Bytes read and not yet made into records start at `pendingStart`. */
   private pending = Buffer.alloc(0)
+  private pendingStart = 0
+  /** Kept open between polls, as Kafka's reader keeps its stream (opened once the file exists). */
+  private handle: FileHandle | null = null
   private stopped = false
 
   start(properties: Properties, context: SourceTaskContext): void {
@@ -92,6 +101,7 @@ export class FileStreamSourceTask implements SourceTask {
     this.file = file
     this.topic = config.list('topic')[0]
     this.batchSize = config.number('batch.size')
+    this.partition = { filename: this.file }
     const stored = context.offsetStorageReader.offset({ filename: this.file })
     if (stored !== null) {
       const position = stored.position
@@ -103,7 +113,7 @@ export class FileStreamSourceTask implements SourceTask {
   async poll(): Promise<SourceRecord[] | null> {
     const records: SourceRecord[] = []
     while (records.length < this.batchSize && !this.stopped) {
-      const newline = this.pending.indexOf(10)
+      const newline = this.pending.indexOf(10, this.pendingStart)
       if (newline !== -1) {
         records.push(this.lineRecord(newline))
         continue
@@ -117,39 +127,43 @@ export class FileStreamSourceTask implements SourceTask {
 
   /** The line that ends at `newline` in the pending bytes (a trailing \r dropped, as Kafka's reader). */
   private lineRecord(newline: number): SourceRecord {
-    let line = this.pending.subarray(0, newline).toString('utf8')
-    if (line.endsWith('\r')) line = line.slice(0, -1)
-    this.pending = this.pending.subarray(newline + 1)
+    const end = newline > this.pendingStart && this.pending[newline - 1] === 13 ? newline - 1 : newline
+    const line = this.pending.toString('utf8', this.pendingStart, end)
+    this.pendingStart = newline + 1
     return sourceRecord({
       topic: this.topic,
-      valueSchema: { type: 'string', optional: false },
+      valueSchema: stringSchema,
       value: line,
-      sourcePartition: { filename: this.file },
-      sourceOffset: { position: this.position - this.pending.length },
+      sourcePartition: this.partition,
+      sourceOffset: { position: this.position - (this.pending.length - this.pendingStart) },
     })
   }
 
   /** Reads the next bytes after what is pending; 0 at the end of the file (or if it is missing). */
   private async readMore(): Promise<number> {
-    let handle: Awaited<ReturnType<typeof open>>
-    try {
-      handle = await open(this.file, 'r')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0 // not there yet: Kafka waits too
-      throw error
+    if (this.handle === null) {
+      try {
+        this.handle = await open(this.file, 'r')
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0 // not there yet: Kafka waits too
+        throw error
+      }
     }
-    try {
-      const buffer = Buffer.alloc(readChunkBytes)
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.position)
-      this.position += bytesRead
-      this.pending = Buffer.concat([this.pending, buffer.subarray(0, bytesRead)])
-      return bytesRead
-    } finally {
-      await handle.close()
-    }
+    const buffer = Buffer.allocUnsafe(readChunkBytes)
+    const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, this.position)
+    if (bytesRead === 0) return 0
+    this.position += bytesRead
+    const read = buffer.subarray(0, bytesRead)
+    const rest = this.pending.subarray(this.pendingStart)
+    this.pending = rest.length === 0 ? read : Buffer.concat([rest, read])
+    this.pendingStart = 0
+    return bytesRead
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.stopped = true
+    const handle = this.handle
+    this.handle = null
+    await handle?.close()
   }
 }

@@ -5,6 +5,9 @@ import type { Properties } from '../sdk/config-def.ts'
 import type { Schema } from '../sdk/data.ts'
 import type { Converter, SchemaAndValue } from './converter.ts'
 
+/** One schema object for every value read (schemas are never mutated: transforms build new ones). */
+const optionalString: Schema = Object.freeze({ type: 'string', optional: true })
+
 export class StringConverter implements Converter {
   private encoding: BufferEncoding = 'utf8'
 
@@ -22,7 +25,7 @@ export class StringConverter implements Converter {
 
   toConnectData(_topic: string, bytes: Buffer | null): SchemaAndValue {
     return {
-      schema: { type: 'string', optional: true },
+      schema: optionalString,
       value: bytes === null ? null : bytes.toString(this.encoding),
     }
   }

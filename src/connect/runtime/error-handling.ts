@@ -9,6 +9,7 @@ import type { Logger } from '../../log.ts'
 import type { ParsedConfig } from '../sdk/config-def.ts'
 import { RetriableException } from '../sdk/connector.ts'
 import type { KafkaWriter } from '../storage/kafka-client.ts'
+import { isPromise } from './maybe-promise.ts'
 
 export type Stage =
   | 'KEY_CONVERTER'
@@ -109,6 +110,29 @@ export class ErrorHandler {
     }
   }
 
+  /**
+   * execute() without a microtask when the operation answers synchronously (StringConverter, most
+   * transforms): its value as is. A throw or a promise goes on through execute() with that first
+   * outcome replayed, so the operation is never called once more than execute() would call it.
+   */
+  run<T>(context: ErrorContext, operation: () => T | Promise<T>): T | Promise<T | typeof skipped> {
+    let first: T | Promise<T>
+    try {
+      first = operation()
+    } catch (error) {
+      return this.execute(
+        context,
+        replayFirst<T>(() => Promise.reject(error), operation),
+      )
+    }
+    if (!isPromise(first)) return first
+    const pending = first
+    return this.execute(
+      context,
+      replayFirst(() => pending, operation),
+    )
+  }
+
   /** Reports an error the task tolerates or that a connector reports itself (KIP-610's errant records). */
   async report(context: ErrorContext, error: unknown): Promise<void> {
     if (this.settings.logEnable) {
@@ -176,4 +200,14 @@ export function traceOf(error: unknown): string {
     current = failure.cause
   }
   return lines.join('\n')
+}
+
+/** An operation whose first call answers `first` (an attempt already made) and later calls retry. */
+function replayFirst<T>(first: () => Promise<T>, operation: () => T | Promise<T>): () => T | Promise<T> {
+  let replayed = false
+  return () => {
+    if (replayed) return operation()
+    replayed = true
+    return first()
+  }
 }

@@ -12,6 +12,7 @@ import type { SinkOffsets, SinkRecord } from '../sdk/records.ts'
 import type { ConsumedMessage, GroupConsumer } from '../storage/group-consumer.ts'
 import { type ConsumedRecord, type ErrorHandler, skipped } from './error-handling.ts'
 import { headersOf } from './headers.ts'
+import { isPromise, type MaybePromise, then } from './maybe-promise.ts'
 import type { TaskMetrics } from './task-metrics.ts'
 import type { TransformationChain } from './transformation-chain.ts'
 import { type TaskId, type TaskStatusListener, WorkerTask } from './worker-task.ts'
@@ -72,7 +73,8 @@ export class WorkerSinkTask extends WorkerTask {
       metrics.recordsRead(messages.length)
       const records: SinkRecord[] = []
       for (const message of messages) {
-        const record = await this.convert(message)
+        const converted = this.convert(message)
+        const record = isPromise(converted) ? await converted : converted
         if (record !== null) records.push(record)
       }
       const putStartMs = performance.now()
@@ -107,35 +109,46 @@ export class WorkerSinkTask extends WorkerTask {
     }
   }
 
-  private async convert(message: ConsumedMessage): Promise<SinkRecord | null> {
-    const { keyConverter, valueConverter, errors, transforms } = this.options
+  /** Converts, then transforms: the record to put, or null when skipped or dropped. */
+  private convert(message: ConsumedMessage): MaybePromise<SinkRecord | null> {
+    const { keyConverter, valueConverter, errors } = this.options
     const consumed: ConsumedRecord = message
-    const key = await errors.execute(
+    const key = errors.run(
       { stage: 'KEY_CONVERTER', className: keyConverter.constructor.name, consumed },
       () => keyConverter.toConnectData(message.topic, message.key),
     )
-    if (key === skipped) return null
-    const value = await errors.execute(
-      { stage: 'VALUE_CONVERTER', className: valueConverter.constructor.name, consumed },
-      () => valueConverter.toConnectData(message.topic, message.value),
-    )
-    if (value === skipped) return null
-    const record: SinkRecord = {
-      topic: message.topic,
-      kafkaPartition: message.partition,
-      kafkaOffset: message.offset,
-      keySchema: key.schema,
-      key: key.value,
-      valueSchema: value.schema,
-      value: value.value,
-      timestamp: message.timestamp,
-      headers: headersOf(message.headers),
-      originalTopic: message.topic,
-      originalKafkaPartition: message.partition,
-      originalKafkaOffset: message.offset,
-    }
+    return then(key, (keyData) => {
+      if (keyData === skipped) return null
+      const value = errors.run(
+        { stage: 'VALUE_CONVERTER', className: valueConverter.constructor.name, consumed },
+        () => valueConverter.toConnectData(message.topic, message.value),
+      )
+      return then(value, (valueData) => {
+        if (valueData === skipped) return null
+        const record: SinkRecord = {
+          topic: message.topic,
+          kafkaPartition: message.partition,
+          kafkaOffset: message.offset,
+          keySchema: keyData.schema,
+          key: keyData.value,
+          valueSchema: valueData.schema,
+          value: valueData.value,
+          timestamp: message.timestamp,
+          headers: message.headers.length === 0 ? [] : headersOf(message.headers),
+          originalTopic: message.topic,
+          originalKafkaPartition: message.partition,
+          originalKafkaOffset: message.offset,
+        }
+        return this.transform(record, consumed)
+      })
+    })
+  }
+
+  private transform(record: SinkRecord, consumed: ConsumedRecord): MaybePromise<SinkRecord | null> {
+    const { transforms, errors } = this.options
+    if (transforms.isEmpty) return record
     let className = ''
-    const transformed = await errors.execute(
+    const transformed = errors.run(
       {
         stage: 'TRANSFORMATION',
         get className() {
@@ -148,7 +161,7 @@ export class WorkerSinkTask extends WorkerTask {
           className = name
         }),
     )
-    return transformed === skipped ? null : transformed
+    return then(transformed, (result) => (result === skipped ? null : result))
   }
 
   private async commitOffsets(): Promise<void> {

@@ -1,8 +1,14 @@
 // WorkerSourceTask: polls a SourceTask, runs each record through the transforms and converters (with
-// error handling), writes the batch to Kafka (acks=all), and only then records the batch's source
+// error handling), writes the records to Kafka (acks=all), and only then records their source
 // offsets; they are written to connect-offsets every offset.flush.interval.ms and when the task stops.
 // So an offset is never committed before its record is acknowledged: after a crash the task resumes
 // from the last committed offset, and records after it may be sent again (at-least-once, as Kafka).
+//
+// As Kafka's worker producer (acks=all, max.in.flight.requests.per.connection=1), one write is in
+// flight at a time while the task keeps polling: what it polls meanwhile queues up and goes out as the
+// next write (bounded by sendBytesMax/sendRecordsMax; polling waits when queuedRecordsMax are
+// queued). Writes complete in poll order, and a failed write fails the task before anything after it
+// is acknowledged, so the offsets recorded are always those of an acknowledged prefix of the polls.
 
 import type { Logger } from '../../log.ts'
 import type { Converter } from '../converters/converter.ts'
@@ -11,8 +17,9 @@ import type { SourceTask } from '../sdk/connector.ts'
 import type { OffsetMap, SourceRecord } from '../sdk/records.ts'
 import type { SourceOffsets } from '../storage/connector-offset-store.ts'
 import type { KafkaWriter, ProducedRecord } from '../storage/kafka-client.ts'
-import { type ErrorHandler, skipped } from './error-handling.ts'
+import { type ErrorContext, type ErrorHandler, skipped } from './error-handling.ts'
 import { headerBytes } from './headers.ts'
+import { isPromise, type MaybePromise, then } from './maybe-promise.ts'
 import type { TaskMetrics } from './task-metrics.ts'
 import type { TransformationChain } from './transformation-chain.ts'
 import { type TaskId, type TaskStatusListener, WorkerTask } from './worker-task.ts'
@@ -36,15 +43,38 @@ export interface WorkerSourceTaskOptions {
   paused: boolean
 }
 
+/** A polled record and what it became (null: dropped by a transform or skipped by error tolerance). */
+interface Converted {
+  record: SourceRecord
+  produced: ProducedRecord | null
+}
+
+/** One write at most this big (estimated: keys, values, headers): under Kafka's 1 MiB message.max.bytes. */
+const sendBytesMax = 768 * 1024
+const sendRecordsMax = 20_000
+/** Polling pauses while this many records wait for the write in flight (Kafka's buffer.memory). */
+const queuedRecordsMax = 10_000
+
 export class WorkerSourceTask extends WorkerTask {
   /** Offsets of acknowledged records not yet written to connect-offsets, by canonical partition. */
   private readonly pendingOffsets = new Map<string, { partition: OffsetMap; offset: OffsetMap }>()
   private lastFlushMs = Date.now()
+  /** Converted records in poll order, not yet handed to the writer. */
+  private queue: Converted[] = []
+  /** The write in flight (it never rejects: a failure lands in sendError). */
+  private inFlight: Promise<void> | null = null
+  private sendError: { error: unknown } | null = null
+  /** The canonical form of the source partition seen last (connectors reuse one object per partition). */
+  private lastPartition: { object: OffsetMap; key: string } | null = null
+  private readonly keyContext: ErrorContext
+  private readonly valueContext: ErrorContext
   protected readonly options: WorkerSourceTaskOptions
 
   constructor(options: WorkerSourceTaskOptions) {
     super(options.id, options.log, options.onStatus, { paused: options.paused })
     this.options = options
+    this.keyContext = { stage: 'KEY_CONVERTER', className: options.keyConverter.constructor.name }
+    this.valueContext = { stage: 'VALUE_CONVERTER', className: options.valueConverter.constructor.name }
   }
 
   protected async initialize(): Promise<void> {
@@ -56,34 +86,98 @@ export class WorkerSourceTask extends WorkerTask {
   }
 
   protected async iteration(): Promise<void> {
-    const { task, writer, metrics } = this.options
+    const { task, metrics } = this.options
+    this.throwIfSendFailed()
+    while (this.inFlight !== null && this.queue.length >= queuedRecordsMax) await this.inFlight
+    this.throwIfSendFailed()
     const pollStartMs = performance.now()
     const polled = (await task.poll()) ?? []
     const pollMs = performance.now() - pollStartMs
     if (polled.length > 0) {
-      const batch: Array<{ record: SourceRecord; produced: ProducedRecord }> = []
       for (const record of polled) {
-        const produced = await this.convert(record)
-        if (produced !== null) batch.push({ record, produced })
+        const converted = this.convert(record)
+        this.queue.push({ record, produced: isPromise(converted) ? await converted : converted })
       }
-      const written = await writer.send(batch.map((entry) => entry.produced))
-      batch.forEach((entry, index) => {
-        this.options.onTopic(entry.produced.topic)
-        task.commitRecord?.(entry.record, { topic: entry.produced.topic, ...written[index] })
-      })
-      // Every polled record (also the dropped or skipped ones) is done: its offset may be committed.
-      for (const record of polled) this.trackOffset(record)
       metrics.recordsPolled(polled.length, pollMs)
-      metrics.recordsWritten(batch.length)
+      this.startSend()
     }
     if (Date.now() - this.lastFlushMs >= this.options.offsetFlushIntervalMs) await this.commitOffsets()
   }
 
+  private throwIfSendFailed(): void {
+    if (this.sendError !== null) throw this.sendError.error
+  }
+
+  /** Starts the next write unless one is in flight; each completed write starts the one after it. */
+  private startSend(): void {
+    if (this.inFlight !== null || this.queue.length === 0 || this.sendError !== null) return
+    const batch = this.takeSendBatch()
+    this.inFlight = this.send(batch).then(
+      () => {
+        this.inFlight = null
+        this.startSend()
+      },
+      (error: unknown) => {
+        this.inFlight = null
+        this.sendError = { error }
+      },
+    )
+  }
+
+  /** The queue's head up to one write's worth (at least one record). */
+  private takeSendBatch(): Converted[] {
+    let bytes = 0
+    let count = 0
+    while (count < this.queue.length && count < sendRecordsMax) {
+      const produced = this.queue[count].produced
+      if (produced !== null) {
+        const size = (produced.key?.length ?? 0) + (produced.value?.length ?? 0) + 24
+        if (count > 0 && bytes + size > sendBytesMax) break
+        bytes += size
+      }
+      count++
+    }
+    const batch = count === this.queue.length ? this.queue : this.queue.slice(0, count)
+    this.queue = count === this.queue.length ? [] : this.queue.slice(count)
+    return batch
+  }
+
+  /** Writes the batch; once acknowledged, its records are committed and their offsets recorded. */
+  private async send(batch: Converted[]): Promise<void> {
+    const { task, writer, metrics } = this.options
+    const toSend: Array<{ record: SourceRecord; produced: ProducedRecord }> = []
+    for (const entry of batch)
+      if (entry.produced !== null) toSend.push({ record: entry.record, produced: entry.produced })
+    const written = await writer.send(toSend.map((entry) => entry.produced))
+    let lastTopic = ''
+    toSend.forEach((entry, index) => {
+      if (entry.produced.topic !== lastTopic) {
+        lastTopic = entry.produced.topic
+        this.options.onTopic(lastTopic)
+      }
+      task.commitRecord?.(entry.record, { topic: entry.produced.topic, ...written[index] })
+    })
+    // Every polled record (also the dropped or skipped ones) is done: its offset may be committed.
+    for (const entry of batch) this.trackOffset(entry.record)
+    metrics.recordsWritten(toSend.length)
+  }
+
+  /** Sends everything queued and waits for it (the task stops); a failed write is thrown. */
+  private async drain(): Promise<void> {
+    for (;;) {
+      this.startSend()
+      if (this.inFlight === null) break
+      await this.inFlight
+    }
+    this.throwIfSendFailed()
+  }
+
   /** Transforms, then converts: the record to produce, or null when dropped or skipped. */
-  protected async convert(record: SourceRecord): Promise<ProducedRecord | null> {
-    const { transforms, errors, keyConverter, valueConverter } = this.options
+  protected convert(record: SourceRecord): MaybePromise<ProducedRecord | null> {
+    const { transforms, errors } = this.options
+    if (transforms.isEmpty) return this.produce(record)
     let className = ''
-    const transformed = await errors.execute(
+    const transformed = errors.run(
       {
         stage: 'TRANSFORMATION',
         get className() {
@@ -95,33 +189,42 @@ export class WorkerSourceTask extends WorkerTask {
           className = name
         }),
     )
-    if (transformed === skipped || transformed === null) return null
-    const key = await errors.execute(
-      { stage: 'KEY_CONVERTER', className: keyConverter.constructor.name },
-      () => keyConverter.fromConnectData(transformed.topic, transformed.keySchema, transformed.key),
+    return then(transformed, (result) =>
+      result === skipped || result === null ? null : this.produce(result),
     )
-    if (key === skipped) return null
-    const value = await errors.execute(
-      { stage: 'VALUE_CONVERTER', className: valueConverter.constructor.name },
-      () => valueConverter.fromConnectData(transformed.topic, transformed.valueSchema, transformed.value),
+  }
+
+  /** The key and value through their converters (null when error tolerance skips the record). */
+  private produce(transformed: SourceRecord): MaybePromise<ProducedRecord | null> {
+    const { errors, keyConverter, valueConverter } = this.options
+    const key = errors.run(this.keyContext, () =>
+      keyConverter.fromConnectData(transformed.topic, transformed.keySchema, transformed.key),
     )
-    if (value === skipped) return null
-    return {
-      topic: transformed.topic,
-      ...(transformed.kafkaPartition === null ? {} : { partition: transformed.kafkaPartition }),
-      key,
-      value,
-      headers: headerBytes(transformed.headers),
-      timestamp: transformed.timestamp,
-    }
+    return then(key, (keyBytes) => {
+      if (keyBytes === skipped) return null
+      const value = errors.run(this.valueContext, () =>
+        valueConverter.fromConnectData(transformed.topic, transformed.valueSchema, transformed.value),
+      )
+      return then(value, (valueBytes): ProducedRecord | null => {
+        if (valueBytes === skipped) return null
+        return {
+          topic: transformed.topic,
+          ...(transformed.kafkaPartition === null ? {} : { partition: transformed.kafkaPartition }),
+          key: keyBytes,
+          value: valueBytes,
+          headers: transformed.headers.length === 0 ? [] : headerBytes(transformed.headers),
+          timestamp: transformed.timestamp,
+        }
+      })
+    })
   }
 
   private trackOffset(record: SourceRecord): void {
-    if (record.sourcePartition === null || record.sourceOffset === null) return
-    this.pendingOffsets.set(JSON.stringify(record.sourcePartition), {
-      partition: record.sourcePartition,
-      offset: record.sourceOffset,
-    })
+    const partition = record.sourcePartition
+    if (partition === null || record.sourceOffset === null) return
+    if (this.lastPartition?.object !== partition)
+      this.lastPartition = { object: partition, key: JSON.stringify(partition) }
+    this.pendingOffsets.set(this.lastPartition.key, { partition, offset: record.sourceOffset })
   }
 
   private async commitOffsets(): Promise<void> {
@@ -137,7 +240,13 @@ export class WorkerSourceTask extends WorkerTask {
 
   protected async close(): Promise<void> {
     try {
-      await this.commitOffsets()
+      // What was polled goes out first (as Kafka's producer flush), unless a write already failed;
+      // then the acknowledged part's offsets are committed either way.
+      try {
+        if (this.sendError === null) await this.drain()
+      } finally {
+        await this.commitOffsets()
+      }
     } finally {
       await this.options.task.stop()
       this.options.transforms.close()

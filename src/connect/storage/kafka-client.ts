@@ -12,7 +12,11 @@ import {
   ProduceAcks,
   Producer,
 } from '@platformatic/kafka'
+import { produceBatches } from './batch-produce.ts'
 import { committedRecords } from './committed-records.ts'
+
+const requestTimeoutMs = 30_000
+const unsupportedVersion = 35
 
 export interface KafkaClientOptions {
   bootstrap: string[]
@@ -65,7 +69,7 @@ function baseOptions(options: KafkaClientOptions) {
     clientId: options.clientId,
     bootstrapBrokers: options.bootstrap,
     connectTimeout: 10_000,
-    timeout: 30_000,
+    timeout: requestTimeoutMs,
     retries: 5,
     retryDelay: 250,
   }
@@ -123,6 +127,8 @@ export function errorCodeOf(error: unknown): number {
 
 export class KafkaWriter {
   private readonly producer: Producer
+  /** Records go out as batches built here (batch-produce.ts) until the broker lacks Produce v9. */
+  private batchProduce = true
 
   constructor(options: KafkaClientOptions) {
     this.producer = new Producer({
@@ -135,6 +141,16 @@ export class KafkaWriter {
   /** Writes in order; resolves with each record's partition and offset once acknowledged (acks=all). */
   async send(records: ProducedRecord[]): Promise<Array<{ partition: number; offset: number }>> {
     if (records.length === 0) return []
+    if (this.batchProduce) {
+      try {
+        return await produceBatches(this.producer, records, ProduceAcks.ALL, requestTimeoutMs)
+      } catch (error) {
+        // A broker without Produce v9 keeps the library's path; any other failure (an error code, a
+        // dropped connection, a moved leader) is retried there, with its retries and fresh metadata.
+        // Records of partitions that were written may then be written twice (at-least-once).
+        if (errorCodeOf(error) === unsupportedVersion) this.batchProduce = false
+      }
+    }
     const result = await this.producer.send({
       acks: ProduceAcks.ALL,
       messages: records.map(toMessage),

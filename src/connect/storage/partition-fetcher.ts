@@ -3,9 +3,10 @@
 // (Kafka Connect's sink consumers use auto.offset.reset=earliest), leadership changes answered with a
 // metadata refresh. Every call is bounded by the fetch wait plus the request timeout.
 
-import { fetchV12, listOffsetsV5 } from '@platformatic/kafka'
+import { listOffsetsV5 } from '@platformatic/kafka'
 import type { BrokerConnections, ClusterLayout } from './broker-connections.ts'
 import type { TopicPartition } from './consumer-protocol.ts'
+import { decodeFetched, type RawFetchResponse, rawFetch } from './raw-fetch.ts'
 
 export interface ConsumedMessage {
   topic: string
@@ -18,9 +19,10 @@ export interface ConsumedMessage {
 }
 
 const errorOffsetOutOfRange = 1
-const controlBatchAttribute = 0x20
 const readUncommitted = 0
 const earliestTimestamp = -2n
+/** Shared by every record without headers (nobody mutates a consumed record's headers). */
+const noHeaders: Array<[string, Buffer | null]> = []
 
 export function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`
@@ -109,34 +111,28 @@ export class PartitionFetcher {
     }
     const byTopic = new Map<string, TopicPartition[]>()
     for (const entry of partitions) byTopic.set(entry.topic, [...(byTopic.get(entry.topic) ?? []), entry])
-    type FetchResponse = Awaited<ReturnType<typeof fetchV12.api.async>>
-    let response: FetchResponse
+    let response: RawFetchResponse
     try {
       const connection = await this.connections.node(leader)
-      response = await fetchV12.api.async(
+      response = await rawFetch(
         connection,
         waitMs,
-        1,
         16 * 1024 * 1024,
-        readUncommitted,
-        0,
-        -1,
         [...byTopic].map(([topic, entries]) => ({
           // Fetch v12 names topics (the field is called topicId in the codec).
           topicId: topic,
           partitions: entries.map((entry) => ({
             partition: entry.partition,
             fetchOffset: BigInt(this.positions.get(partitionKey(entry.topic, entry.partition))?.offset ?? 0),
-            partitionMaxBytes: 4 * 1024 * 1024,
+            // Kafka's max.partition.fetch.bytes default: what a fetch holds stays young for the GC.
+            partitionMaxBytes: 1024 * 1024,
             currentLeaderEpoch: -1,
             lastFetchedEpoch: -1,
           })),
         })),
-        [],
-        '',
       )
     } catch (error) {
-      const partial = (error as { response?: FetchResponse }).response
+      const partial = (error as { response?: RawFetchResponse }).response
       if (partial === undefined) {
         await this.connections.discardNode(leader)
         this.layout = null
@@ -144,7 +140,7 @@ export class PartitionFetcher {
       }
       response = partial
     }
-    const { out, outOfRange } = this.readResponse(response)
+    const { out, outOfRange } = await this.readResponse(response)
     if (outOfRange.length > 0) {
       const earliest = await this.earliest(outOfRange)
       for (const entry of outOfRange) {
@@ -157,40 +153,41 @@ export class PartitionFetcher {
   }
 
   /** The records of a Fetch answer after each position (moving the positions past them). */
-  private readResponse(response: Awaited<ReturnType<typeof fetchV12.api.async>>): {
+  private async readResponse(response: RawFetchResponse): Promise<{
     out: ConsumedMessage[]
     outOfRange: TopicPartition[]
-  } {
+  }> {
     const out: ConsumedMessage[] = []
     const outOfRange: TopicPartition[] = []
-    for (const topicResponse of response.responses) {
-      const topic = topicResponse.topicId
-      for (const partitionResponse of topicResponse.partitions) {
+    for (const { topic, partitions } of response.responses) {
+      for (const partitionResponse of partitions) {
         const partition = partitionResponse.partitionIndex
         const position = this.positions.get(partitionKey(topic, partition))
         if (position === undefined) continue
         if (partitionResponse.errorCode === errorOffsetOutOfRange) outOfRange.push({ topic, partition })
         else if (partitionResponse.errorCode !== 0) this.layout = null // leadership moved: ask again
-        if (partitionResponse.errorCode !== 0) continue
-        for (const batch of partitionResponse.records ?? []) {
-          const last = Number(batch.firstOffset) + batch.lastOffsetDelta
-          if ((batch.attributes & controlBatchAttribute) !== 0) {
+        if (partitionResponse.errorCode !== 0 || partitionResponse.records === null) continue
+        for (const { header, records } of await decodeFetched(partitionResponse.records)) {
+          const last = header.baseOffset + header.lastOffsetDelta
+          if (header.isControl) {
             position.offset = Math.max(position.offset, last + 1)
             continue
           }
-          for (const record of batch.records) {
-            const offset = Number(batch.firstOffset + BigInt(record.offsetDelta))
-            if (offset < position.offset) continue
+          for (const record of records) {
+            if (record.offset < position.offset) continue
             out.push({
               topic,
               partition,
-              offset,
-              timestamp: Number(batch.firstTimestamp + record.timestampDelta),
-              key: record.key ?? null,
-              value: record.value ?? null,
-              headers: record.headers.map(([key, value]) => [key?.toString('utf8') ?? '', value ?? null]),
+              offset: record.offset,
+              timestamp: record.timestamp,
+              key: record.key,
+              value: record.value,
+              headers:
+                record.headers.length === 0
+                  ? noHeaders
+                  : record.headers.map((header) => [header.key, header.value]),
             })
-            position.offset = offset + 1
+            position.offset = record.offset + 1
           }
           // Compaction may leave the batch's last offsets empty: move past the whole batch.
           position.offset = Math.max(position.offset, last + 1)

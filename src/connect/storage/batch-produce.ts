@@ -1,0 +1,151 @@
+// Produce v9 with record batches built by the broker's own encoder (src/protocol/records/batch-v2.ts),
+// sent on @platformatic/kafka's pooled connections with the library's response parser (the CLI's
+// raw-produce.ts does the same for `produce --file`). Why: the library encodes every field of every
+// record into a small Buffer of its own; for a source task writing 100-byte lines that encoding and
+// its garbage were most of the worker's CPU (bench/suite/workloads/connect-flow.ts).
+//
+// Same placement as the library's producer with compatibilityPartitioner (an explicit partition, else
+// murmur2(key) & 0x7fffffff, else partition 0; modulo the partition count), same acks. Anything this
+// path does not answer itself (an error code, a dropped connection, an old broker) is for the caller
+// to hand to the library's producer, whose retries and metadata refreshes then take over.
+
+import {
+  type ClusterMetadata,
+  type Connection,
+  compatibilityPartitioner,
+  createAPI,
+  type Producer,
+  produceV9,
+  Writer,
+} from '@platformatic/kafka'
+import { buildBatch } from '../../protocol/records/batch-v2.ts'
+import type { RecordInput } from '../../protocol/records/record.ts'
+import type { ProducedRecord } from './kafka-client.ts'
+
+type ProduceAnswer = Awaited<ReturnType<typeof produceV9.api.async>>
+
+/** A partition's batch in the request: its records' indexes in the caller's array, in order. */
+interface PartitionBatch {
+  topic: string
+  partition: number
+  indexes: number[]
+  batch: Buffer
+}
+
+const produceV9Api = createAPI(
+  0,
+  9,
+  (acks: number, timeoutMs: number, batches: PartitionBatch[]) => {
+    const byTopic = new Map<string, PartitionBatch[]>()
+    for (const entry of batches) {
+      const list = byTopic.get(entry.topic)
+      if (list === undefined) byTopic.set(entry.topic, [entry])
+      else list.push(entry)
+    }
+    return Writer.create()
+      .appendString(null) // transactional id
+      .appendInt16(acks)
+      .appendInt32(timeoutMs)
+      .appendArray([...byTopic], (topicWriter, [topic, partitions]) => {
+        topicWriter.appendString(topic).appendArray(partitions, (partitionWriter, entry) => {
+          partitionWriter
+            .appendInt32(entry.partition)
+            .appendUnsignedVarInt(entry.batch.length + 1)
+            .append(entry.batch)
+        })
+      })
+      .appendTaggedFields()
+  },
+  produceV9.parseResponse,
+)
+
+function produceAsync(
+  connection: Connection,
+  acks: number,
+  timeoutMs: number,
+  batches: PartitionBatch[],
+): Promise<ProduceAnswer> {
+  return new Promise((resolve, reject) => {
+    produceV9Api(connection, acks, timeoutMs, batches, (error: Error | null, answer: ProduceAnswer) => {
+      if (error !== null && error !== undefined) reject(error)
+      else resolve(answer)
+    })
+  })
+}
+
+/** The partition the library's producer would choose (compatibilityPartitioner). */
+function partitionOf(record: ProducedRecord, partitionsCount: number): number {
+  const chosen =
+    record.partition ?? compatibilityPartitioner({ topic: record.topic }, record.key ?? undefined)
+  return chosen % partitionsCount
+}
+
+function recordInput(record: ProducedRecord, now: number): RecordInput {
+  return {
+    timestamp: record.timestamp ?? now,
+    key: record.key,
+    value: record.value,
+    headers: (record.headers ?? []).map(([key, value]) => ({ key, value })),
+  }
+}
+
+/**
+ * Writes `records` with one Produce v9 per partition leader (one batch per partition, in the
+ * records' order): each record's partition and offset, as the library's send answers them.
+ * Throws what the request or the answer failed with (the caller falls back to the library).
+ */
+export async function produceBatches(
+  producer: Producer,
+  records: ProducedRecord[],
+  acks: number,
+  timeoutMs: number,
+): Promise<Array<{ partition: number; offset: number }>> {
+  const topics = [...new Set(records.map((record) => record.topic))]
+  const metadata: ClusterMetadata = await producer.metadata({ topics, autocreateTopics: true })
+  const placed = new Map<string, PartitionBatch>()
+  const answers: Array<{ partition: number; offset: number }> = new Array(records.length)
+  records.forEach((record, index) => {
+    const topic = metadata.topics.get(record.topic)
+    if (topic === undefined) throw new Error(`no metadata for topic ${record.topic}`)
+    const partition = partitionOf(record, topic.partitionsCount)
+    answers[index] = { partition, offset: -1 }
+    const key = `${record.topic}\u0000${partition}`
+    const entry = placed.get(key)
+    if (entry === undefined)
+      placed.set(key, { topic: record.topic, partition, indexes: [index], batch: Buffer.alloc(0) })
+    else entry.indexes.push(index)
+  })
+  const now = Date.now()
+  const byLeader = new Map<number, PartitionBatch[]>()
+  for (const entry of placed.values()) {
+    entry.batch = await buildBatch({
+      records: entry.indexes.map((index) => recordInput(records[index], now)),
+    })
+    const leader = metadata.topics.get(entry.topic)?.partitions[entry.partition]?.leader ?? -1
+    if (leader < 0) throw new Error(`no leader for ${entry.topic}/${entry.partition}`)
+    const list = byLeader.get(leader)
+    if (list === undefined) byLeader.set(leader, [entry])
+    else list.push(entry)
+  }
+  const connections = await producer.connectToBrokers([...byLeader.keys()])
+  await Promise.all(
+    [...byLeader].map(async ([leader, batches]) => {
+      const connection = connections.get(leader)
+      if (connection === undefined) throw new Error(`no connection to broker ${leader}`)
+      const answer = await produceAsync(connection, acks, timeoutMs, batches)
+      if (typeof answer !== 'object') throw new Error('Produce without an answer (acks=0 is not used here)')
+      const baseOffsets = new Map<string, number>()
+      for (const topic of answer.responses)
+        for (const partition of topic.partitionResponses)
+          baseOffsets.set(`${topic.name}\u0000${partition.index}`, Number(partition.baseOffset))
+      for (const entry of batches) {
+        const base = baseOffsets.get(`${entry.topic}\u0000${entry.partition}`)
+        if (base === undefined) throw new Error(`no answer for ${entry.topic}/${entry.partition}`)
+        entry.indexes.forEach((index, position) => {
+          answers[index].offset = base + position
+        })
+      }
+    }),
+  )
+  return answers
+}
