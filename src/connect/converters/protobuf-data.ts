@@ -4,7 +4,8 @@
 // int64, float32 → float, float64 → double, boolean → bool, string, bytes, arrays → repeated, maps →
 // map<K, V>, Timestamp → google.protobuf.Timestamp; Date, Time, Decimal and (wrapper.for.nullables)
 // optional primitives as protobuf-logical.ts maps them. Reading, any message is a struct: 32-bit
-// unsigned and all 64-bit integers → int64, enums → string, the logical messages → their Connect types
+// unsigned and all 64-bit integers → int64, enums → string (int32 with int.for.enums) and oneofs → structs
+// (protobuf-shapes.ts: Confluent's parameters, also written back), the logical messages → their Connect types
 // (wrappers → optional primitives with wrapper.for.nullables, structs without); every field is optional
 // (proto3 has no required fields; an unset scalar reads as its default, as Confluent).
 // Not mapped (a DataException): arrays of arrays or maps, maps with non-scalar keys or array/map values.
