@@ -8,7 +8,11 @@
 // ProtobufData derives. (2) @confluentinc/schemaregistry's ProtobufSerializer writes the second
 // message of a two-message file (message indexes [1]); a FileStreamSink with ProtobufConverter must
 // write exactly those values; a record that is not in the wire format goes to the dead-letter queue
-// with "Unknown magic byte!" and the task keeps running.
+// with "Unknown magic byte!" and the task keeps running. (3) The converter (in this process, against the
+// broker's registry) writes enums, oneofs, int8/int16 and proto3 `optional` from Connect data carrying
+// Confluent's ProtobufData parameters; the bytes are the wire format (magic byte, the registered id,
+// message indexes [0]) and the message decodes with the registered .proto text (protobufjs); read back
+// (also with int.for.enums) they give the same Connect schema and value.
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -19,7 +23,10 @@ import { ProtobufSerializer, SchemaRegistryClient, SerdeType } from '@confluenti
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { Kafka, logLevel } from 'kafkajs'
 import type protobuf from 'protobufjs'
+import protobufjs from 'protobufjs'
 import { quickstarts, seededRandom } from '../../src/connect/connectors/datagen-quickstarts.ts'
+import { ProtobufConverter } from '../../src/connect/converters/protobuf-converter.ts'
+import type { Schema } from '../../src/connect/sdk/data.ts'
 import {
   type BrokerProcess,
   makeTempDir,
@@ -224,4 +231,138 @@ test('ProtobufConverter reads what Confluent’s ProtobufSerializer wrote (messa
     await consumer.disconnect()
   }
   assert.deepEqual(dlq, [{ value: 'not protobuf', error: 'Unknown magic byte!' }])
+})
+
+test('enums, oneofs, int8/int16 and optional.for.nullables / int.for.enums as Confluent’s ProtobufData', {
+  timeout: 60_000,
+}, async () => {
+  // Connect → Protobuf: the Connect schema carries Confluent's parameters for the enum and the oneof.
+  const statusSchema = {
+    type: 'string' as const,
+    optional: false,
+    name: 'Status',
+    parameters: {
+      'io.confluent.connect.protobuf.Enum': 'Status',
+      'io.confluent.connect.protobuf.Enum.UNKNOWN': '0',
+      'io.confluent.connect.protobuf.Enum.OK': '1',
+      'io.confluent.connect.protobuf.Enum.BROKEN': '2',
+    },
+  }
+  const schema: Schema = {
+    type: 'struct',
+    optional: false,
+    name: 'shapes.Reading',
+    fields: [
+      { field: 'small', type: 'int8', optional: false },
+      { field: 'medium', type: 'int16', optional: false },
+      { field: 'status', ...statusSchema },
+      { field: 'note', type: 'string', optional: true },
+      { field: 'count', type: 'int32', optional: true },
+      {
+        field: 'source',
+        type: 'struct',
+        optional: true,
+        name: 'io.confluent.connect.protobuf.Union.source',
+        fields: [
+          {
+            field: 'sensor',
+            type: 'string',
+            optional: true,
+            parameters: { 'io.confluent.connect.protobuf.Tag': '10' },
+          },
+          {
+            field: 'manual',
+            type: 'int32',
+            optional: true,
+            parameters: { 'io.confluent.connect.protobuf.Tag': '11' },
+          },
+        ],
+      },
+    ],
+  }
+  const writer = new ProtobufConverter()
+  writer.configure({ 'schema.registry.url': registryUrl, 'optional.for.nullables': 'true' }, { isKey: false })
+  const value = {
+    small: -5,
+    medium: 300,
+    status: 'BROKEN',
+    note: null,
+    count: 0,
+    source: { sensor: null, manual: 7 },
+  }
+  const bytes = (await writer.fromConnectData('shapes', schema, value)) ?? assert.fail('no bytes')
+  const subject = await curl('GET', `${registryUrl}/subjects/shapes-value/versions/latest`)
+  assert.equal(
+    (subject.body as { schema: string }).schema,
+    [
+      'syntax = "proto3";',
+      'package shapes;',
+      'import "confluent/meta.proto";',
+      '',
+      'message Reading {',
+      '  enum Status {',
+      '    UNKNOWN = 0;',
+      '    OK = 1;',
+      '    BROKEN = 2;',
+      '  }',
+      '  int32 small = 1 [(confluent.field_meta) = { params: [{ key: "connect.type", value: "int8" }] }];',
+      '  int32 medium = 2 [(confluent.field_meta) = { params: [{ key: "connect.type", value: "int16" }] }];',
+      '  Status status = 3;',
+      '  optional string note = 4;',
+      '  optional int32 count = 5;',
+      '  oneof source {',
+      '    string sensor = 10;',
+      '    int32 manual = 11;',
+      '  }',
+      '}',
+    ].join('\n'),
+  )
+  // A Confluent-format reader (the registry's schema, message indexes skipped) gets the same message;
+  // `count` 0 is present (optional keeps presence), `note` is absent.
+  const { id, schema: registered } = subject.body as { id: number; schema: string }
+  assert.deepEqual(
+    [...bytes.subarray(0, 6)],
+    [0, ...[3, 2, 1, 0].map((shift) => (id >> (shift * 8)) & 0xff), 0],
+  )
+  const type = protobufjs.parse(registered).root.lookupType('shapes.Reading')
+  const message = type.decode(bytes.subarray(6))
+  assert.deepEqual(type.toObject(message, { enums: String, oneofs: true }), {
+    small: -5,
+    medium: 300,
+    status: 'BROKEN',
+    count: 0,
+    manual: 7,
+    source: 'manual',
+  })
+
+  // Protobuf → Connect: bytes in Confluent's wire format for that schema read back as the same Connect
+  // data (int8/int16 from connect.type, the enum's parameters, the oneof's struct with its tags).
+  const reader = new ProtobufConverter()
+  reader.configure({ 'schema.registry.url': registryUrl }, { isKey: false })
+  const read = await reader.toConnectData('shapes', bytes)
+  const fields = (read.schema?.fields ?? []).map((field) => [field.field, field.type, field.name ?? null])
+  assert.deepEqual(fields, [
+    ['small', 'int8', null],
+    ['medium', 'int16', null],
+    ['status', 'string', 'Status'],
+    ['note', 'string', null],
+    ['count', 'int32', null],
+    ['source', 'struct', 'io.confluent.connect.protobuf.Union.source'],
+  ])
+  assert.deepEqual(read.schema?.fields?.[2]?.parameters, statusSchema.parameters)
+  assert.deepEqual(
+    read.schema?.fields?.[5]?.fields?.map((member) => member.parameters),
+    [{ 'io.confluent.connect.protobuf.Tag': '10' }, { 'io.confluent.connect.protobuf.Tag': '11' }],
+  )
+  assert.deepEqual(read.value, { ...value, note: null })
+  // int.for.enums: the enum is an int32 and its value the number.
+  const numeric = new ProtobufConverter()
+  numeric.configure({ 'schema.registry.url': registryUrl, 'int.for.enums': 'true' }, { isKey: false })
+  const asNumber = await numeric.toConnectData('shapes', bytes)
+  assert.equal(asNumber.schema?.fields?.[2]?.type, 'int32')
+  assert.equal((asNumber.value as { status: number }).status, 2)
+  // Written back from int.for.enums data, the same message (under another schema id: read back, every
+  // field is optional, so optional.for.nullables labels them all).
+  const again = (await writer.fromConnectData('shapes', asNumber.schema, asNumber.value)) ?? assert.fail()
+  assert.deepEqual(again.subarray(6), bytes.subarray(6))
 })

@@ -45,8 +45,11 @@ export class ProtobufConverter implements Converter {
     this.registry = new RegistryClient(properties)
     this.isKey = options.isKey
     this.autoRegister = (properties['auto.register.schemas'] ?? 'true').trim().toLowerCase() !== 'false'
+    const flag = (name: string) => (properties[name] ?? 'false').trim().toLowerCase() === 'true'
     this.options = {
-      wrapperForNullables: (properties['wrapper.for.nullables'] ?? 'false').trim().toLowerCase() === 'true',
+      wrapperForNullables: flag('wrapper.for.nullables'),
+      optionalForNullables: flag('optional.for.nullables'),
+      intForEnums: flag('int.for.enums'),
     }
   }
 

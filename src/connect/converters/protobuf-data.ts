@@ -4,7 +4,8 @@
 // int64, float32 → float, float64 → double, boolean → bool, string, bytes, arrays → repeated, maps →
 // map<K, V>, Timestamp → google.protobuf.Timestamp; Date, Time, Decimal and (wrapper.for.nullables)
 // optional primitives as protobuf-logical.ts maps them. Reading, any message is a struct: 32-bit
-// unsigned and all 64-bit integers → int64, enums → string, the logical messages → their Connect types
+// unsigned and all 64-bit integers → int64, enums → string (int32 with int.for.enums) and oneofs → structs
+// (protobuf-shapes.ts: Confluent's parameters, also written back), the logical messages → their Connect types
 // (wrappers → optional primitives with wrapper.for.nullables, structs without); every field is optional
 // (proto3 has no required fields; an unset scalar reads as its default, as Confluent).
 // Not mapped (a DataException): arrays of arrays or maps, maps with non-scalar keys or array/map values.
@@ -22,14 +23,32 @@ import {
   wrapperFile,
   wrapperTypeOf,
 } from './protobuf-logical.ts'
+import {
+  connectTypeOption,
+  connectTypeParameter,
+  enumOf,
+  enumParameter,
+  enumSchemaOf,
+  enumText,
+  fieldMetaParams,
+  isUnion,
+  tagOf,
+  tagParameter,
+  unionPrefix,
+} from './protobuf-shapes.ts'
 
 /** Confluent's ProtobufConverter options that change the mapping. */
 export interface ProtobufDataOptions {
   /** wrapper.for.nullables: optional primitives as google.protobuf wrappers. */
   wrapperForNullables: boolean
+  /** optional.for.nullables: optional scalars and enums written with proto3's `optional` label. */
+  optionalForNullables?: boolean
+  /** int.for.enums: enums read as int32 (their numbers) instead of strings (their symbols). */
+  intForEnums?: boolean
 }
 
 const defaultOptions: ProtobufDataOptions = { wrapperForNullables: false }
+const scalarNames = new Set(['int32', 'int64', 'float', 'double', 'bool', 'string', 'bytes'])
 
 const timestampType = 'google.protobuf.Timestamp'
 
@@ -87,6 +106,7 @@ interface FileContext {
 function messageText(schema: Schema, name: string, indent: string, context: FileContext): string {
   const { imports, options } = context
   const nested: string[] = []
+  const enums = new Set<string>()
   const used = new Set((schema.fields ?? []).map((field) => field.field))
   const nestedName = (candidate: Schema, field: string): string => {
     let base = upperCamel(candidate.name?.split('.').pop() ?? field)
@@ -108,6 +128,12 @@ function messageText(schema: Schema, name: string, indent: string, context: File
       imports.add(wrapperFile)
       return wrapper
     }
+    const enumFound = enumOf(candidate)
+    if (enumFound !== null) {
+      if (!enums.has(enumFound.name)) nested.push(enumText(enumFound, `${indent}  `))
+      enums.add(enumFound.name)
+      return enumFound.name
+    }
     const scalar = scalarOf[candidate.type]
     if (scalar !== undefined) return scalar
     if (candidate.type === 'struct') {
@@ -117,10 +143,13 @@ function messageText(schema: Schema, name: string, indent: string, context: File
     }
     throw new DataException(`${where}: a ${candidate.type} cannot be nested here in Protobuf`)
   }
-  const fieldLines = (schema.fields ?? []).map((field: Field, index) => {
+  // Field numbers: a field's Tag parameter, else one more than the last (oneof members included).
+  let next = 0
+  const fieldLine = (field: Field, inOneof: boolean): string => {
     const where = `field ${field.field}`
     const fieldName = identifier(field.field)
-    const number = index + 1
+    next = tagOf(field, next + 1)
+    const number = next
     if (field.type === 'array') {
       if (field.items === undefined) throw new DataException(`${where}: an array without items`)
       return `repeated ${typeOf(field.items, field.field, where)} ${fieldName} = ${number};`
@@ -132,10 +161,36 @@ function messageText(schema: Schema, name: string, indent: string, context: File
       if (field.values === undefined) throw new DataException(`${where}: a map without values`)
       return `map<${key}, ${typeOf(field.values, field.field, where)}> ${fieldName} = ${number};`
     }
-    const option = field.name === LogicalNames.decimal ? decimalFieldOption(field) : ''
+    const wrapped = options.wrapperForNullables && wrapperTypeOf(field) !== undefined
+    const option =
+      field.name === LogicalNames.decimal
+        ? decimalFieldOption(field)
+        : wrapped
+          ? ''
+          : connectTypeOption(field)
     if (option !== '') imports.add('confluent/meta.proto')
-    return `${typeOf(field, field.field, where)} ${fieldName} = ${number}${option};`
-  })
+    const type = typeOf(field, field.field, where)
+    const label =
+      !inOneof &&
+      options.optionalForNullables === true &&
+      field.optional &&
+      (scalarNames.has(type) || enums.has(type))
+        ? 'optional '
+        : ''
+    return `${label}${type} ${fieldName} = ${number}${option};`
+  }
+  const fieldLines: string[] = []
+  for (const field of schema.fields ?? []) {
+    if (!isUnion(field)) {
+      fieldLines.push(fieldLine(field, false))
+      continue
+    }
+    fieldLines.push(
+      `oneof ${identifier(field.field)} {`,
+      ...(field.fields ?? []).map((member) => `  ${fieldLine(member, true)}`),
+      '}',
+    )
+  }
   return [
     `${indent}message ${name} {`,
     ...nested,
@@ -166,8 +221,13 @@ export function protoValueOf(
       const out: Record<string, unknown> = {}
       const struct = value as Record<string, unknown>
       for (const field of schema.fields ?? []) {
-        const converted = protoValueOf(field, struct[field.field], options)
-        if (converted !== undefined) out[identifier(field.field)] = converted
+        // A oneof: its members are fields of the message itself (at most one set).
+        const members = isUnion(field) ? (field.fields ?? []) : [field]
+        const from = isUnion(field) ? ((struct[field.field] ?? {}) as Record<string, unknown>) : struct
+        for (const member of members) {
+          const converted = protoValueOf(member, from[member.field], options)
+          if (converted !== undefined) out[identifier(member.field)] = converted
+        }
       }
       return out
     }
@@ -207,28 +267,56 @@ export function connectSchemaOfType(
   type: protobuf.Type,
   options: ProtobufDataOptions = defaultOptions,
 ): Schema {
-  const fields = type.fieldsArray.map((field): Field => {
+  const fields: Field[] = []
+  const oneofs = new Set<string>()
+  for (const field of type.fieldsArray) {
     field.resolve()
-    const element = elementSchema(field, options)
-    if (field.map) {
-      const key = readScalars[(field as unknown as protobuf.MapField).keyType] ?? 'string'
-      return {
-        field: field.name,
-        type: 'map',
-        optional: true,
-        keys: { type: key, optional: false },
-        values: element,
-      }
+    const oneof = field.partOf
+    if (oneof === null || oneof.isProto3Optional) {
+      fields.push(fieldSchemaOf(field, options))
+      continue
     }
-    if (field.repeated) return { field: field.name, type: 'array', optional: true, items: element }
-    return { field: field.name, ...element, optional: true }
-  })
+    // A real oneof: one struct field where its first member is (Confluent's toConnectSchema).
+    if (oneofs.has(oneof.name)) continue
+    oneofs.add(oneof.name)
+    fields.push({
+      field: oneof.name,
+      type: 'struct',
+      optional: true,
+      name: `${unionPrefix}${oneof.name}`,
+      fields: oneof.fieldsArray.map((member) => {
+        member.resolve()
+        const schema = fieldSchemaOf(member, options)
+        return { ...schema, parameters: { ...schema.parameters, [tagParameter]: String(member.id) } }
+      }),
+    })
+  }
   return { type: 'struct', optional: false, name: type.fullName.replace(/^\./, ''), fields }
+}
+
+function fieldSchemaOf(field: protobuf.Field, options: ProtobufDataOptions): Field {
+  const element = elementSchema(field, options)
+  if (field.map) {
+    const key = readScalars[(field as unknown as protobuf.MapField).keyType] ?? 'string'
+    return {
+      field: field.name,
+      type: 'map',
+      optional: true,
+      keys: { type: key, optional: false },
+      values: element,
+    }
+  }
+  if (field.repeated) return { field: field.name, type: 'array', optional: true, items: element }
+  return { field: field.name, ...element, optional: true }
 }
 
 function elementSchema(field: protobuf.Field, options: ProtobufDataOptions): Schema {
   const { type: typeName, resolvedType: resolved } = field
-  if (resolved instanceof protobuf.Enum) return { type: 'string', optional: true }
+  if (resolved instanceof protobuf.Enum)
+    return enumSchemaOf(resolved, { intForEnums: options.intForEnums === true })
+  const connectType = fieldMetaParams(field.parsedOptions).get(connectTypeParameter)
+  if ((connectType === 'int8' || connectType === 'int16') && readScalars[typeName] === 'int32')
+    return { type: connectType, optional: true }
   if (resolved instanceof protobuf.Type) {
     const fullName = resolved.fullName.replace(/^\./, '')
     if (fullName === timestampType)
@@ -267,9 +355,17 @@ export function connectValueOf(schema: Schema, value: unknown): unknown {
     case 'struct': {
       const struct = value as Record<string, unknown>
       return Object.fromEntries(
-        (schema.fields ?? []).map((field) => [field.field, connectValueOf(field, struct[field.field])]),
+        (schema.fields ?? []).map((field) => [
+          field.field,
+          isUnion(field) ? unionValueOf(field, struct) : connectValueOf(field, struct[field.field]),
+        ]),
       )
     }
+    case 'int32':
+      // int.for.enums: the symbol protobufjs gives is read as its number.
+      return typeof value === 'string' && enumOf(schema) !== null
+        ? Number(schema.parameters?.[`${enumParameter}.${value}`])
+        : value
     case 'array':
       return (value as unknown[]).map((item) => connectValueOf(schema.items ?? schema, item))
     case 'map':
@@ -284,6 +380,19 @@ export function connectValueOf(schema: Schema, value: unknown): unknown {
     default:
       return value
   }
+}
+
+/** A oneof's struct: the member that is set (others null), or null when none is. */
+function unionValueOf(schema: Schema, message: Record<string, unknown>): unknown {
+  const members = schema.fields ?? []
+  const set = members.find((member) => message[member.field] !== undefined && message[member.field] !== null)
+  if (set === undefined) return null
+  return Object.fromEntries(
+    members.map((member) => [
+      member.field,
+      member === set ? connectValueOf(member, message[member.field]) : null,
+    ]),
+  )
 }
 
 function isWrapperObject(value: unknown): value is { value?: unknown } {

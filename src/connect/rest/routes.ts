@@ -8,6 +8,8 @@
 //   PUT /connectors/{name}/topics/reset · GET|DELETE|PATCH /connectors/{name}/offsets
 //   GET /connector-plugins?connectorsOnly= · GET /connector-plugins/{plugin}/config
 //   PUT /connector-plugins/{plugin}/config/validate · GET /admin/loggers · GET|PUT /admin/loggers/{name}
+//   Internal (between workers, as Kafka's InternalConnectResource): POST /connectors/{name}/tasks (task
+//   configs to the leader) · PUT /connectors/{name}/fence (zombie fencing by the leader); 204.
 // Errors: 404 unknown connector/task/plugin/route, 409 duplicate connector, 400 invalid config (the
 // per-field messages) or body, 405 wrong method; body {"error_code": <status>, "message": "..."}.
 // Distributed mode: config writes on a follower are forwarded to the leader (rest/forward.ts, Kafka's
@@ -139,6 +141,27 @@ export const routes: Route[] = [
     method: 'GET',
     path: '/connectors/:name/tasks',
     handle: ({ herder, params }) => ok(herder.tasks(params.name)),
+  },
+  {
+    method: 'POST',
+    path: '/connectors/:name/tasks',
+    handle: async ({ herder, params, body }) => {
+      const request = await body()
+      if (!Array.isArray(request)) throw new RestError(400, 'Task configs must be a JSON array of objects')
+      const configs = request.map(
+        (entry: unknown) => propertiesBody(entry, { allowNull: false }) as Properties,
+      )
+      await herder.putTaskConfigs(params.name, configs)
+      return { status: 204 }
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/connectors/:name/fence',
+    handle: async ({ herder, params }) => {
+      await herder.fenceZombies(params.name)
+      return { status: 204 }
+    },
   },
   {
     method: 'GET',

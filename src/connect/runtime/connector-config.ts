@@ -367,14 +367,27 @@ function checkExactlyOnce(
     )
 }
 
+/**
+ * A sink's `topics.regex` as the pattern its consumer subscribes with: the whole topic name must match
+ * (Java's Matcher.matches()). JavaScript's regular expression syntax (Java's for the common subset).
+ */
+export function sinkTopicsPattern(regex: string): RegExp {
+  return new RegExp(`^(?:${regex})$`)
+}
+
 function checkSinkTopics(properties: Properties, errorsOf: (name: string) => string[]): void {
   const topics = (properties.topics ?? '').trim()
   const regex = (properties['topics.regex'] ?? '').trim()
+  let pattern: RegExp | null = null
   if (regex !== '') {
-    errorsOf('topics.regex').push(
-      'topics.regex is not supported by Streamline yet: list the topics in "topics"',
-    )
-    return
+    try {
+      pattern = sinkTopicsPattern(regex)
+    } catch (error) {
+      // Kafka's RegexValidator: ConfigException(name, value, "Invalid regex: " + …).
+      errorsOf('topics.regex').push(
+        `Invalid value ${regex} for configuration topics.regex: Invalid regex: ${(error as Error).message}`,
+      )
+    }
   }
   if (topics !== '' && regex !== '') {
     const message = 'topics and topics.regex are mutually exclusive options, but both are set.'
@@ -386,8 +399,8 @@ function checkSinkTopics(properties: Properties, errorsOf: (name: string) => str
     errorsOf('topics.regex').push(message)
   }
   const dlq = (properties['errors.deadletterqueue.topic.name'] ?? '').trim()
+  if (dlq === '') return
   if (
-    dlq !== '' &&
     topics
       .split(',')
       .map((topic) => topic.trim())
@@ -395,6 +408,10 @@ function checkSinkTopics(properties: Properties, errorsOf: (name: string) => str
   )
     errorsOf('errors.deadletterqueue.topic.name').push(
       `The DLQ topic '${dlq}' may not be included in the list of topics ('topics=${topics}') consumed by the connector`,
+    )
+  if (pattern?.test(dlq))
+    errorsOf('errors.deadletterqueue.topic.name').push(
+      `The DLQ topic '${dlq}' may not be included in the regex matching the topics ('topics.regex=${regex}') consumed by the connector`,
     )
 }
 

@@ -184,9 +184,39 @@ export class Herder {
 
   async setTargetState(name: string, state: TargetState): Promise<void> {
     this.config(name)
-    // Kafka: pause and resume are written by any worker; stop only by the leader.
-    if (state === 'STOPPED') await this.requireLeader()
+    // Kafka: pause and resume are written by any worker; stop only by the leader, which first writes
+    // an empty set of task configs (so a crash between the two leaves the connector without tasks).
+    if (state === 'STOPPED') {
+      await this.requireLeader()
+      await this.worker.leaderWrites.writeTaskConfigs(name, [])
+    }
     await this.worker.configs.putTargetState(name, state)
+  }
+
+  /**
+   * Kafka's internal `POST /connectors/{name}/tasks`: a worker that runs the connector sends the task
+   * configs it generated; the leader writes them (a follower forwards the request to it). Unsigned, as
+   * Kafka's without the `sessioned` protocol.
+   */
+  async putTaskConfigs(name: string, configs: Properties[]): Promise<void> {
+    if (this.worker.member === null)
+      throw new RestError(
+        500,
+        'Kafka Connect in standalone mode does not support externally setting task configurations.',
+      )
+    await this.requireLeader()
+    await this.worker.leaderWrites.writeTaskConfigs(name, configs)
+  }
+
+  /** Kafka's internal `PUT /connectors/{name}/fence`: the leader fences the connector's zombie tasks. */
+  async fenceZombies(name: string): Promise<void> {
+    if (this.worker.member === null)
+      throw new RestError(
+        500,
+        'Kafka Connect in standalone mode does not support exactly-once source connectors.',
+      )
+    await this.requireLeader()
+    await this.worker.leaderWrites.fenceZombies(name)
   }
 
   async restart(

@@ -13,7 +13,7 @@ import type { KafkaClientOptions, KafkaWriter } from '../storage/kafka-client.ts
 import type { OffsetStore } from '../storage/offset-store.ts'
 import type { State, StatusStore } from '../storage/status-store.ts'
 import { TransactionalWriter } from '../storage/transactional-writer.ts'
-import { connectorConfigDef } from './connector-config.ts'
+import { connectorConfigDef, sinkTopicsPattern } from './connector-config.ts'
 import { ErrorHandler, errorHandlingSettings } from './error-handling.ts'
 import { ExactlyOnceWorkerSourceTask, type TransactionBoundary } from './exactly-once-source-task.ts'
 import type { TaskMetrics } from './task-metrics.ts'
@@ -103,7 +103,11 @@ export function buildWorkerTask(
       : new WorkerSinkTask({
           ...common,
           task: connector.createTask(),
-          topics: parsed.list('topics'),
+          // topics.regex (validated: exactly one of the two is set) is a pattern subscription.
+          topics:
+            parsed.string('topics.regex').trim() === ''
+              ? parsed.list('topics')
+              : sinkTopicsPattern(parsed.string('topics.regex').trim()),
           consumer: new GroupConsumer({
             ...context.client,
             clientId: `${context.client.clientId}-${id.connector}-${id.task}`,

@@ -21,7 +21,8 @@ export interface WorkerSinkTaskOptions {
   id: TaskId
   task: SinkTask
   taskConfig: Properties
-  topics: string[]
+  /** `topics`, or the `topics.regex` pattern. */
+  topics: string[] | RegExp
   keyConverter: Converter
   valueConverter: Converter
   transforms: TransformationChain

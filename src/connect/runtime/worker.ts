@@ -22,6 +22,7 @@ import { type State, StatusStore } from '../storage/status-store.ts'
 import { fenceProducers } from '../storage/transactional-writer.ts'
 import type { WorkerValidationContext } from './connector-config.ts'
 import { traceOf } from './error-handling.ts'
+import { LeaderWrites, sameProperties, sameTaskConfigs } from './leader-writes.ts'
 import { loadPluginPath, type PluginLoadFailure } from './plugin-path.ts'
 import { findConnector, registerConnectorPlugins } from './plugins.ts'
 import { buildWorkerTask, type TaskFactoryContext } from './task-factory.ts'
@@ -88,6 +89,8 @@ export class Worker implements WorkerMetricsSource {
   /** Connectors' own offsets topics (offsets.storage.topic), each read once. */
   private readonly connectorOffsetStores = new Map<string, Promise<OffsetStore>>()
   private readonly taskContext: TaskFactoryContext
+  /** Task configs and zombie fencing: written by the leader (runtime/leader-writes.ts). */
+  readonly leaderWrites: LeaderWrites
   /** The connectors and task counts the leader last assigned from (a change asks for a rebalance). */
   private assignedWork = ''
   private generation = 0
@@ -138,6 +141,14 @@ export class Worker implements WorkerMetricsSource {
               onAssigned: (assignment, options) => this.onAssigned(assignment, options),
             },
           )
+    this.leaderWrites = new LeaderWrites({
+      configs: this.configs,
+      member: this.member,
+      isSource: (name) => this.connectorType(name) === 'source',
+      fenceProducers: (name, count) => this.fenceProducersOf(name, count),
+      schedule: (name) => this.schedule(name),
+      log: this.log,
+    })
   }
 
   async start(): Promise<void> {
@@ -245,7 +256,8 @@ export class Worker implements WorkerMetricsSource {
       await this.stopTasks(name, () => true)
       if (config !== undefined && this.owns(name)) {
         await this.putConnectorStatus(name, 'STOPPED', null)
-        if ((this.configs.taskConfigs.get(name) ?? []).length > 0) await this.configs.putTaskConfigs(name, [])
+        if ((this.configs.taskConfigs.get(name) ?? []).length > 0)
+          await this.leaderWrites.submitTaskConfigs(name, [])
         await this.status.removeTasksFrom(name, 0)
       }
       return
@@ -256,15 +268,18 @@ export class Worker implements WorkerMetricsSource {
         const tasksMax = Number(config['tasks.max'] ?? '1')
         const desired = current.connector.taskConfigs(tasksMax)
         if (!sameTaskConfigs(desired, this.configs.taskConfigs.get(name) ?? [])) {
-          await this.configs.putTaskConfigs(name, desired) // comes back as a commit record: reconcile again
-          return
-        }
-        if (this.awaitsFencing(name, config)) {
-          await this.stopTasks(name, () => true) // ours commit what they hold before they are fenced
-          await this.fenceZombies(name) // comes back as a task count record: reconcile again
+          // Written by the leader; comes back as a commit record: reconcile again.
+          await this.leaderWrites.submitTaskConfigs(name, desired)
           return
         }
       }
+    }
+    if (this.awaitsFencing(name, config) && this.ownsAnyTask(name)) {
+      await this.stopTasks(name, () => true) // ours commit what they hold before they are fenced
+      // Kafka's preflight fencing: the leader fences, then writes the task count record, which comes
+      // back here: reconcile again.
+      await this.leaderWrites.requestFencing(name)
+      return
     }
     await this.reconcileTasks(name, config, target)
     if (current !== undefined && !current.failed)
@@ -380,9 +395,15 @@ export class Worker implements WorkerMetricsSource {
     return this.configs.taskCountRecords.get(name) !== (this.configs.taskConfigs.get(name) ?? []).length
   }
 
-  /** Kafka's leader's fenceZombies: fence every earlier task's transactional id, then write the record. */
-  private async fenceZombies(name: string): Promise<void> {
+  /** Does this worker run (or is it assigned) any task of `name`? */
+  private ownsAnyTask(name: string): boolean {
     const count = (this.configs.taskConfigs.get(name) ?? []).length
+    for (let task = 0; task < count; task++) if (this.ownsTask(name, task)) return true
+    return false
+  }
+
+  /** The leader's fencing of every earlier task's transactional id of `name` (Kafka's fenceZombies). */
+  private async fenceProducersOf(name: string, count: number): Promise<void> {
     const covered = Math.max(
       count,
       this.configs.taskCountRecords.get(name) ?? 0,
@@ -391,7 +412,6 @@ export class Worker implements WorkerMetricsSource {
     const ids = Array.from({ length: covered }, (_, task) => `${this.taskContext.groupId}-${name}-${task}`)
     this.log.info({ connector: name, transactionalIds: ids }, 'fencing the producers of earlier tasks')
     await fenceProducers({ ...this.client, transactionTimeoutMs: 60_000 }, ids)
-    await this.configs.putTaskCountRecord(name, count)
   }
 
   /**
@@ -530,6 +550,7 @@ export class Worker implements WorkerMetricsSource {
 
   async stop(): Promise<void> {
     this.stopping = true
+    this.leaderWrites.stop()
     await Promise.allSettled([...this.queues.values()])
     await Promise.all([...this.connectors].map(([name, current]) => this.stopConnector(name, current)))
     await Promise.all([...this.tasks.keys()].map((name) => this.stopTasks(name, () => true)))
@@ -543,16 +564,4 @@ export class Worker implements WorkerMetricsSource {
       ...[...this.connectorOffsetStores.values()].map((store) => store.then((opened) => opened.stop())),
     ])
   }
-}
-
-function canonicalProperties(properties: Properties): string {
-  return JSON.stringify(Object.entries(properties).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-}
-
-function sameProperties(a: Properties, b: Properties): boolean {
-  return canonicalProperties(a) === canonicalProperties(b)
-}
-
-function sameTaskConfigs(a: Properties[], b: Properties[]): boolean {
-  return a.length === b.length && a.every((config, index) => sameProperties(config, b[index]))
 }

@@ -14,6 +14,8 @@ export interface ClusterLayout {
   brokers: Map<number, string>
   /** Topics that exist with at least one partition (missing ones are absent). */
   topics: Map<string, TopicLayout>
+  /** Those of them the broker calls internal (`__consumer_offsets`, …): a pattern never matches them. */
+  internalTopics: Set<string>
 }
 
 export class BrokerConnections {
@@ -55,13 +57,14 @@ export class BrokerConnections {
   }
 
   /** Metadata for `topics`; topic-level errors (LEADER_NOT_AVAILABLE while one is created) leave it out. */
-  async metadata(topics: string[], allowAutoTopicCreation: boolean): Promise<ClusterLayout> {
+  /** The layout of `topics`, or of every topic (null: a pattern subscription's lookup). */
+  async metadata(topics: string[] | null, allowAutoTopicCreation: boolean): Promise<ClusterLayout> {
     const address = this.bootstrapAddress()
     let response: Awaited<ReturnType<typeof metadataV12.api.async>>
     try {
       response = await metadataV12.api.async(
         await this.connection(address),
-        topics,
+        topics as string[],
         allowAutoTopicCreation,
         false,
       )
@@ -74,9 +77,10 @@ export class BrokerConnections {
       response = partial
     }
     this.brokers = new Map(response.brokers.map((broker) => [broker.nodeId, `${broker.host}:${broker.port}`]))
-    const layout: ClusterLayout = { brokers: this.brokers, topics: new Map() }
+    const layout: ClusterLayout = { brokers: this.brokers, topics: new Map(), internalTopics: new Set() }
     for (const topic of response.topics) {
       if (topic.errorCode !== 0 || typeof topic.name !== 'string' || topic.partitions.length === 0) continue
+      if (topic.isInternal) layout.internalTopics.add(topic.name)
       const leaders: number[] = []
       for (const partition of topic.partitions) leaders[partition.partitionIndex] = partition.leaderId
       layout.topics.set(topic.name, {

@@ -57,11 +57,18 @@ const retryBackoffMs = 500
 /** How often subscribed topics are looked up: soon while one is missing, else Kafka-like rarely. */
 const missingTopicRefreshMs = 1_000
 const metadataRefreshMs = 30_000
+/**
+ * How often a pattern subscription (`topics.regex`) looks for new matching topics (Kafka's consumer
+ * does at each metadata refresh, `metadata.max.age.ms`, 5 min by default; sooner here).
+ */
+const patternRefreshMs = 5_000
 
 export class GroupConsumer {
   private readonly connections: BrokerConnections
   private readonly fetcher: PartitionFetcher
   private topics: string[] = []
+  /** A pattern subscription (Kafka's subscribe(Pattern)): `topics` are the topics it matched last. */
+  private pattern: RegExp | null = null
   private memberId = ''
   private generation = -1
   private coordinator: string | null = null
@@ -97,9 +104,14 @@ export class GroupConsumer {
     this.revokeListener = listener
   }
 
-  /** The subscription; the first poll joins the group. */
-  async subscribe(topics: string[]): Promise<void> {
-    this.topics = [...new Set(topics)].sort()
+  /**
+   * The subscription: topics, or a pattern every topic's whole name is matched against (internal topics
+   * excluded, as Kafka's `exclude.internal.topics`); the first poll joins the group.
+   */
+  async subscribe(subscription: string[] | RegExp): Promise<void> {
+    this.pattern = subscription instanceof RegExp ? subscription : null
+    this.topics = subscription instanceof RegExp ? [] : [...new Set(subscription)].sort()
+    this.nextMetadataCheck = 0
     this.needsJoin = true
   }
 
@@ -154,17 +166,34 @@ export class GroupConsumer {
   }
 
   private async refreshLayout(): Promise<ClusterLayout> {
+    if (this.pattern !== null) return this.refreshPatternLayout(this.pattern)
     const layout = await this.connections.metadata(this.topics, true)
     this.fetcher.layout = layout
     return layout
   }
 
+  /** Every topic's layout; the topics the pattern matches now (a change makes the member rejoin). */
+  private async refreshPatternLayout(pattern: RegExp): Promise<ClusterLayout> {
+    const layout = await this.connections.metadata(null, false)
+    this.fetcher.layout = layout
+    const matched = [...layout.topics.keys()]
+      .filter((topic) => !layout.internalTopics.has(topic) && pattern.test(topic))
+      .sort()
+    if (matched.join('\n') !== this.topics.join('\n')) {
+      this.topics = matched
+      this.needsJoin = true
+    }
+    return layout
+  }
+
   /** Subscribed topics that appeared or grew since the last assignment make the member rejoin. */
   private async checkMetadata(): Promise<void> {
-    if (Date.now() < this.nextMetadataCheck || this.topics.length === 0) return
+    if (Date.now() < this.nextMetadataCheck || (this.topics.length === 0 && this.pattern === null)) return
     const layout = await this.refreshLayout()
     const missing = this.topics.some((topic) => !layout.topics.has(topic))
-    this.nextMetadataCheck = Date.now() + (missing ? missingTopicRefreshMs : metadataRefreshMs)
+    this.nextMetadataCheck =
+      Date.now() +
+      (this.pattern !== null ? patternRefreshMs : missing ? missingTopicRefreshMs : metadataRefreshMs)
     for (const topic of this.topics) {
       const count = layout.topics.get(topic)?.leaders.length ?? 0
       if (count !== (this.assignedCounts.get(topic) ?? 0)) this.needsJoin = true
@@ -200,14 +229,20 @@ export class GroupConsumer {
         assignments,
       )
       const assigned = decodeAssignment(sync.assignment)
+      // (A pattern that matches other topics by now asks for another round.)
+      this.needsJoin = false
       const layout = await this.refreshLayout()
       this.assignedCounts = new Map(
         this.topics.map((topic) => [topic, layout.topics.get(topic)?.leaders.length ?? 0]),
       )
       this.nextMetadataCheck =
-        Date.now() + (assigned.length === 0 ? missingTopicRefreshMs : metadataRefreshMs)
+        Date.now() +
+        (this.pattern !== null
+          ? patternRefreshMs
+          : assigned.length === 0
+            ? missingTopicRefreshMs
+            : metadataRefreshMs)
       this.fetcher.assign(await this.startPositions(connection, assigned))
-      this.needsJoin = false
       this.startHeartbeats()
     } finally {
       this.joining = false
