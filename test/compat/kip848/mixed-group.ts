@@ -135,7 +135,9 @@ export async function kafkajsMember(options: {
   })
   const consumer = kafka.consumer({
     groupId: options.group,
-    sessionTimeout: 6_000,
+    // As the broker's consumer session timeout in migration-mixed.test.ts: never expires during its
+    // broker restart; members leave explicitly.
+    sessionTimeout: 20_000,
     rebalanceTimeout: 10_000,
     heartbeatInterval: 200,
     maxWaitTimeInMs: 100,
@@ -183,6 +185,8 @@ export async function rdkafkaMember(options: {
       'enable.auto.commit': true,
       'auto.commit.interval.ms': 200,
       'fetch.wait.max.ms': 100,
+      // Reconnects to the restarted broker quickly (librdkafka's backoff grows to 10 s by default).
+      'reconnect.backoff.max.ms': 1000,
       // node-rdkafka's own callback: incremental assign/unassign, which KIP-848 uses.
       rebalance_cb: true,
     },
