@@ -5,14 +5,16 @@
 // allowed here: exactly-once is the transactions issue's job).
 // Method: the broker runs as the CLI on a fixed port and a data dir the test owns. confluent-kafka
 // (broker_crash_producer.py: acks=all, no idempotence, one request in flight) produces numbered
-// values round-robin to 3 partitions for ~15 s (about 5,000 a second) and appends every acknowledged (partition, offset,
+// values round-robin to 3 partitions (about 5,000 a second) and appends every acknowledged (partition, offset,
 // value) to a file as the delivery report arrives. Meanwhile the test SIGKILLs the broker 3 times at
-// random moments and restarts it on the same port and dir; at the end it kills it once more,
+// random moments and restarts it on the same port and dir, waits for acknowledgements after the last
+// restart, then tells the producer to stop (a stop file: on a loaded machine restarts are slow, and a
+// fixed production time once ended before the third kill); at the end it kills it once more,
 // restarts, and confluent-kafka reads every partition back from offset 0 to its end. Bounded to
 // ~40 s; the random delays only vary where the kills land, nothing asserts on timing.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -30,7 +32,8 @@ const skip = requireClient('confluent-kafka')
 const script = join(import.meta.dirname, 'broker_crash_producer.py')
 const topic = 'crash'
 const partitions = 3
-const produceSeconds = 15
+/** At most: the producer stops when the test writes its stop file, after the kills. */
+const produceSecondsMax = 45
 const kills = 3
 const producerTimeoutMs = 60_000
 
@@ -119,6 +122,7 @@ test('acknowledged acks=all records survive SIGKILL of the broker', {
   const dataDir = await makeTempDir('streamline-broker-crash-')
   const workDir = await makeTempDir('streamline-broker-crash-acks-')
   const acksPath = join(workDir, 'acks.jsonl')
+  const stopPath = join(workDir, 'stop')
   const port = await freePort()
   const start = () => startBrokerProcess({ dataDir, args: ['--listen-addr', `127.0.0.1:${port}`] })
   let broker: BrokerProcess | undefined
@@ -128,7 +132,7 @@ test('acknowledged acks=all records survive SIGKILL of the broker', {
 
     let producerDone = false
     const producing = runScript(
-      ['produce', broker.bootstrap, topic, String(partitions), String(produceSeconds), acksPath],
+      ['produce', broker.bootstrap, topic, String(partitions), String(produceSecondsMax), acksPath, stopPath],
       producerTimeoutMs,
     ).finally(() => {
       producerDone = true
@@ -142,6 +146,11 @@ test('acknowledged acks=all records survive SIGKILL of the broker', {
       await sleep(randomBetween(0, 500))
       broker = await start()
     }
+    // Progress after the last restart (bounded by the producer's own maximum), then the producer stops.
+    const lastKillAcks = acksAtKill.at(-1) ?? 0
+    while (!producerDone && (await countAcks(acksPath)) <= lastKillAcks) await sleep(100)
+    await sleep(randomBetween(0, 1_000))
+    await writeFile(stopPath, '')
     const summary = lastJsonLine(await producing, 'producer') as {
       produced: number
       acknowledged: number

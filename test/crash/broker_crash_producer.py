@@ -1,8 +1,8 @@
 # The librdkafka side of broker-sigkill-acks-all.test.ts (confluent-kafka on Debian's python3).
 # Usage:
-#   broker_crash_producer.py produce <bootstrap> <topic> <partitions> <duration_s> <acks.jsonl>
+#   broker_crash_producer.py produce <bootstrap> <topic> <partitions> <duration_s> <acks.jsonl> [<stop file>]
 #     Produces numbered values "<partition>:<seq>" round-robin over the partitions with acks=all
-#     for duration_s seconds, appending one JSON line [partition, offset, value] to acks.jsonl for
+#     for duration_s seconds at most, or until <stop file> exists, appending one JSON line [partition, offset, value] to acks.jsonl for
 #     every successful delivery report (flushed at once, so a line means "acknowledged"), then
 #     flushes (bounded) and prints {"produced", "acknowledged", "failed", "errors"}.
 #     About 5,000 records a second. max.in.flight 1 keeps acknowledged records in send order per partition even across retries.
@@ -10,13 +10,14 @@
 #     Reads every partition from offset 0 to its end (partition EOF) and prints
 #     {"<partition>": [[offset, value], ...]}.
 import json
+import os
 import sys
 import time
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 
 
-def produce(bootstrap, topic, partitions, duration_s, acks_path):
+def produce(bootstrap, topic, partitions, duration_s, acks_path, stop_path=None):
     producer = Producer({
         'bootstrap.servers': bootstrap,
         'acks': 'all',
@@ -50,6 +51,8 @@ def produce(bootstrap, topic, partitions, duration_s, acks_path):
                 continue
             if counts['produced'] % 50 == 0:
                 producer.poll(0.01)  # about 5,000 records a second: enough batches, a log small enough to check
+                if stop_path is not None and os.path.exists(stop_path):
+                    break
             value = '%d:%d' % (partition, sequence[partition])
             try:
                 producer.produce(topic, value=value.encode('utf-8'), partition=partition, on_delivery=on_delivery)
@@ -96,7 +99,8 @@ def main():
     command = sys.argv[1]
     if command == 'produce':
         bootstrap, topic, partitions, duration_s, acks_path = sys.argv[2:7]
-        produce(bootstrap, topic, int(partitions), float(duration_s), acks_path)
+        stop_path = sys.argv[7] if len(sys.argv) > 7 else None
+        produce(bootstrap, topic, int(partitions), float(duration_s), acks_path, stop_path)
     else:
         bootstrap, topic, partitions = sys.argv[2:5]
         read(bootstrap, topic, int(partitions))
