@@ -34,19 +34,6 @@ interface PendingRequest {
 }
 
 const headerEnd = Buffer.from('\r\n\r\n')
-/** The registry names the header in lower case; node:http's own (an answer it completes) capitalized. */
-const contentLengthNames = ['\r\ncontent-length:', '\r\nContent-Length:']
-const empty = Buffer.alloc(0)
-
-/** The decimal number after optional spaces at `start` (up to the line's end before `limit`), or -1. */
-function digitsAt(bytes: Buffer, start: number, limit: number): number {
-  let at = start
-  while (at < limit && bytes[at] === 0x20) at++
-  let value = -1
-  for (; at < limit && bytes[at] >= 0x30 && bytes[at] <= 0x39; at++)
-    value = (value < 0 ? 0 : value * 10) + bytes[at] - 0x30
-  return value
-}
 
 /** Milliseconds on the monotonic clock every thread of the process shares. */
 const clockMs = (): number => Number(process.hrtime.bigint()) / 1e6
@@ -103,34 +90,20 @@ class Connection {
     this.socket.write(request.bytes)
   }
 
-  /**
-   * The status of a complete answer at the front of what was received (consumed), or null. Reads the
-   * head's bytes in place (no string or regex per answer: the generator's own garbage collections
-   * would count as the registry's latency).
-   */
+  /** The status of a complete answer at the front of what was received (consumed), or null. */
   private takeAnswer(): number | null {
-    const received = this.received
-    const end = received.indexOf(headerEnd)
+    const end = this.received.indexOf(headerEnd)
     if (end < 0) return null
-    let bodyLength = -1
-    for (const name of contentLengthNames) {
-      const at = received.indexOf(name, 0, 'latin1')
-      if (at >= 0 && at < end) {
-        bodyLength = digitsAt(received, at + name.length, end)
-        break
-      }
-    }
-    if (bodyLength < 0) {
-      const head = received.toString('latin1', 0, Math.min(end, 200))
-      this.socket.destroy(new Error(`an answer without a readable Content-Length: ${head}`))
+    const head = this.received.toString('latin1', 0, end)
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head)
+    if (length === null) {
+      this.socket.destroy(new Error(`an answer without Content-Length: ${head.slice(0, 200)}`))
       return null
     }
-    const total = end + headerEnd.length + bodyLength
-    if (received.length < total) return null
-    // "HTTP/1.1 200 ...": the status is bytes 9-11.
-    const status = (received[9] - 0x30) * 100 + (received[10] - 0x30) * 10 + (received[11] - 0x30)
-    this.received = received.length === total ? empty : received.subarray(total)
-    return status
+    const total = end + headerEnd.length + Number(length[1])
+    if (this.received.length < total) return null
+    this.received = this.received.subarray(total)
+    return Number(head.slice(9, 12))
   }
 
   close(): void {
