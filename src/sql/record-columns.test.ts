@@ -70,6 +70,48 @@ test('the same records as decodeRecords, field by field', async () => {
   }
 })
 
+test('varints of every width (1 to 6 bytes, both signs) decode as decodeRecords decodes them', async () => {
+  // Timestamp deltas from 0 to ±2^40 and lengths from 0 to 3 bytes (the decoder reads up to 4 bytes
+  // in integer arithmetic, longer varints and those near the section's end another way).
+  const base = 1_700_000_000_000
+  const deltas = [
+    0,
+    63,
+    -64,
+    8191,
+    -8192,
+    2 ** 20,
+    -(2 ** 20),
+    2 ** 27 - 1,
+    -(2 ** 27),
+    2 ** 31,
+    -(2 ** 35),
+    2 ** 40,
+  ]
+  const records: RecordInput[] = deltas.map((delta, index) => ({
+    timestamp: base + delta,
+    key: index % 2 === 0 ? null : Buffer.alloc(index * 30, 0x61),
+    value: Buffer.alloc([0, 1, 63, 64, 8191, 8192, 20_000][index % 7], 0x62),
+  }))
+  const bytes = await buildBatch({ records, baseOffset: 2 ** 40 })
+  const batch = { partition: 0, header: readBatchHeader(bytes, 0), records: bytes.subarray(batchHeaderBytes) }
+  const reference = decodeRecords(batch.records, batch.header.recordCount, {
+    baseOffset: 2 ** 40,
+    baseTimestamp: batch.header.baseTimestamp,
+    logAppendTime: null,
+  })
+  const rows = decodeBatchRows(batch, everything)
+  assert.equal(rows.count, deltas.length)
+  reference.forEach((record, row) => {
+    assert.equal(rows.offsets[row], record.offset)
+    assert.equal(rows.timestamps[row], record.timestamp)
+    assert.equal(rows.timestamps[row], base + deltas[row])
+    const bytesAt = (start: number, end: number) => (start < 0 ? null : batch.records.subarray(start, end))
+    assert.deepEqual(bytesAt(rows.keyStart[row], rows.keyEnd[row]), record.key)
+    assert.deepEqual(bytesAt(rows.valueStart[row], rows.valueEnd[row]), record.value)
+  })
+})
+
 test('text is NULL for null and non-UTF-8 bytes, exact otherwise', async () => {
   const batch = await scanned({ baseOffset: 0 })
   const rows = decodeBatchRows(batch, everything)

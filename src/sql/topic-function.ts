@@ -66,6 +66,10 @@ interface Cursor {
   batchIndex: number
   decoded: DecodedBatch | null
   row: number
+  /** The batches after `decoded`, in order, decoded ahead while DuckDB worked on chunks. */
+  ahead: DecodedBatch[]
+  /** A decodeAhead call is scheduled. */
+  aheadScheduled: boolean
   /** Called with each batch's decoded records (the views' caches read their timestamps). */
   onBatch?: (rows: DecodedBatch['rows']) => void
 }
@@ -86,11 +90,43 @@ function fillChunk(cursor: Cursor, output: DuckDBDataChunk): void {
     if (cursor.batchIndex + 1 >= topic.batches.length) break
     cursor.batchIndex += 1
     const batch = topic.batches[cursor.batchIndex]
-    cursor.decoded = { batch, rows: decodeBatchRows(batch, topic.spec) }
+    cursor.decoded = cursor.ahead.shift() ?? { batch, rows: decodeBatchRows(batch, topic.spec) }
     cursor.onBatch?.(cursor.decoded.rows)
     cursor.row = 0
   }
   writeChunk(output, cursor.columnIndexes, segments, rows, cursor.topicBytes, topic.decoded)
+}
+
+/** Batches decoded ahead at most (each holds only its records' offsets, timestamps and ranges). */
+const aheadBatchesMax = 3
+
+/**
+ * Decodes the next batch the scan will read (it reads every batch it holds, in order) and schedules
+ * itself again until aheadBatchesMax are ready. Scheduled (setImmediate) after each chunk is handed to
+ * DuckDB, it runs after the chunk requests already waiting, in the JS thread's idle time while
+ * DuckDB's threads work on their chunks: a DuckDB thread asking for a chunk then waits only for the
+ * column writes. One batch per call, so a request never waits behind more than one batch's decoding.
+ * A failure is left for fillChunk, which decodes the batch again and fails the query with it.
+ */
+function decodeAhead(cursor: Cursor): void {
+  cursor.aheadScheduled = false
+  const { topic, ahead } = cursor
+  const index = cursor.batchIndex + 1 + ahead.length
+  if (ahead.length >= aheadBatchesMax || index >= topic.batches.length) return
+  const batch = topic.batches[index]
+  try {
+    ahead.push({ batch, rows: decodeBatchRows(batch, topic.spec) })
+  } catch {
+    return
+  }
+  scheduleDecodeAhead(cursor)
+}
+
+function scheduleDecodeAhead(cursor: Cursor): void {
+  if (cursor.aheadScheduled || cursor.ahead.length >= aheadBatchesMax) return
+  if (cursor.batchIndex + 1 + cursor.ahead.length >= cursor.topic.batches.length) return
+  cursor.aheadScheduled = true
+  setImmediate(decodeAhead, cursor)
 }
 
 /**
@@ -115,6 +151,8 @@ export function forEachTopicChunk(
     batchIndex: -1,
     decoded: null,
     row: 0,
+    ahead: [],
+    aheadScheduled: false,
     ...(onBatch === undefined ? {} : { onBatch }),
   }
   let rows = 0
@@ -185,6 +223,8 @@ export function registerTopicFunction(connection: DuckDBConnection, scans: Scans
         batchIndex: -1,
         decoded: null,
         row: 0,
+        ahead: [],
+        aheadScheduled: false,
       }
       info.setInitData(cursor)
       // Every call of the main function runs on the JS thread, one at a time, so chunks keep offset
@@ -194,7 +234,9 @@ export function registerTopicFunction(connection: DuckDBConnection, scans: Scans
     },
     mainFunction(info, output) {
       try {
-        fillChunk(info.initData as Cursor, output)
+        const cursor = info.initData as Cursor
+        fillChunk(cursor, output)
+        if (output.rowCount > 0) scheduleDecodeAhead(cursor)
       } catch (error) {
         info.setError(error instanceof Error ? error.message : String(error))
       }
