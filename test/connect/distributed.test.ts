@@ -14,7 +14,7 @@
 // the others on their REST /metrics) name the leader and the generation it logged, count rebalances
 // (more after the kill), and every task's timings appear on exactly one live worker.
 import assert from 'node:assert/strict'
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { type ChildProcess, execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
@@ -23,12 +23,12 @@ import {
   httpUrlOf,
   makeTempDir,
   removeTempDir,
-  repositoryRoot,
   startBrokerProcess,
   waitForExit,
 } from '../helpers/broker-process.ts'
 import { requireClient } from '../helpers/clients.ts'
 import { connectUrlOf, curl, scrapeMetrics, waitFor } from '../helpers/connect.ts'
+import { startConnectWorker } from '../helpers/connect-worker-process.ts'
 
 interface WorkerProcess {
   /** null: the worker inside the broker process (`--connect-group-id`), never killed here. */
@@ -52,51 +52,9 @@ after(async () => {
   if (dir !== '') await removeTempDir(dir)
 })
 
+/** A `streamline connect` worker process in the group 'connect-cluster' (test/helpers). */
 async function startWorker(bootstrap: string): Promise<WorkerProcess> {
-  const env = { ...process.env }
-  delete env.NODE_TEST_CONTEXT
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli/streamline.ts',
-      'connect',
-      '--bootstrap',
-      bootstrap,
-      '--connect-addr',
-      '127.0.0.1:0',
-      '--group-id',
-      'connect-cluster',
-      '--session-timeout-ms',
-      '6000',
-      '--heartbeat-interval-ms',
-      '1000',
-      '--scheduled-rebalance-max-delay-ms',
-      '2000',
-      '--offset-flush-interval-ms',
-      '500',
-    ],
-    { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'], env },
-  )
-  let output = ''
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-2_000_000)
-  })
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-2_000_000)
-  })
-  const address = await waitFor('connect listening', async () => {
-    const line = output.split('\n').find((candidate) => candidate.includes('"connect listening"'))
-    if (line === undefined) return undefined
-    return JSON.parse(line) as { host: string; port: number }
-  })
-  const worker = {
-    child,
-    url: `http://${address.host}:${address.port}`,
-    workerId: `${address.host}:${address.port}`,
-    output: () => output,
-  }
+  const worker = await startConnectWorker(bootstrap, 'connect-cluster')
   workers.push(worker)
   return worker
 }
