@@ -32,6 +32,14 @@ export class Ledger {
   private seq = 0
   readonly processed: Processed[] = []
   private readonly ownership: Ownership[] = []
+  /** The members' rebalance and crash events, newest last (bounded), for a failing test's message. */
+  readonly events: string[] = []
+
+  /** Notes a member's event (join with its member id and partitions, crash, revoke) for diagnostics. */
+  note(member: string, event: string): void {
+    this.events.push(`${new Date().toISOString().slice(11, 23)} ${member} ${event}`)
+    if (this.events.length > 40) this.events.shift()
+  }
 
   assign(member: string, partitions: readonly number[]): void {
     for (const partition of partitions) {
@@ -131,7 +139,10 @@ export async function kafkajsMember(options: {
     brokers: [options.bootstrap],
     logLevel: logLevel.NOTHING,
     connectionTimeout: 2_000,
-    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 500 },
+    // Rides through the broker's restart (several seconds on a loaded machine) with the same member
+    // id. With fewer retries it crashes, rejoins as a new member, and gets the partitions of its old
+    // self only when that one's session expires (as in Kafka).
+    retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1_000 },
   })
   const consumer = kafka.consumer({
     groupId: options.group,
@@ -143,12 +154,19 @@ export async function kafkajsMember(options: {
     maxWaitTimeInMs: 100,
   })
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    ledger.note(name, `joined as ${payload.memberId}: ${JSON.stringify(payload.memberAssignment)}`)
     ledger.revoke(name, 'all')
     ledger.assign(name, payload.memberAssignment[topic] ?? [])
   })
-  consumer.on(consumer.events.REBALANCING, () => ledger.revoke(name, 'all'))
+  consumer.on(consumer.events.REBALANCING, () => {
+    ledger.note(name, 'rebalancing')
+    ledger.revoke(name, 'all')
+  })
   // A broker restart crashes the consumer (connection errors), which stops it and rejoins anew.
-  consumer.on(consumer.events.CRASH, () => ledger.revoke(name, 'all'))
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    ledger.note(name, `crashed (${payload.error.message}), restart ${payload.restart}`)
+    ledger.revoke(name, 'all')
+  })
   await consumer.connect()
   await consumer.subscribe({ topic, fromBeginning: true })
   await consumer.run({
@@ -195,6 +213,7 @@ export async function rdkafkaMember(options: {
   consumer.on('event.error', () => {})
   consumer.on('rebalance', (error, assignment) => {
     const partitions = assignment.filter((entry) => entry.topic === topic).map((entry) => entry.partition)
+    ledger.note(name, `${error.code === -175 ? 'assigned' : 'revoked'} ${JSON.stringify(partitions)}`)
     if (error.code === -175) ledger.assign(name, partitions)
     else ledger.revoke(name, partitions)
   })
