@@ -93,7 +93,10 @@ export interface StartBrokerOptions {
    * Connect worker (so tests that start brokers in-process never bind 8083). */
   connectAddr?: string | null
   /** The built-in Connect worker's settings (exactly.once.source.support, plugin.path). */
-  connectWorker?: Pick<ConnectServerOptions, 'exactlyOnceSourceSupport' | 'pluginPath' | 'group'>
+  connectWorker?: Pick<
+    ConnectServerOptions,
+    'exactlyOnceSourceSupport' | 'pluginPath' | 'group' | 'metricsWindow'
+  >
   nodeId?: number
   /** `broker.rack`: this broker's rack (Metadata, DescribeCluster; KIP-392 rack-local fetch in cluster mode). */
   brokerRack?: string

@@ -71,6 +71,10 @@ export function startOptionsOf(config: StreamlineConfig, logger: Logger): StartB
     connectWorker: {
       exactlyOnceSourceSupport: config.connectExactlyOnceSourceSupport,
       pluginPath: pluginPathOf(config.connectPluginPath),
+      metricsWindow: {
+        windowMs: config.connectMetricsSampleWindowMs,
+        samples: config.connectMetricsNumSamples,
+      },
       ...(config.connectGroupId.trim() === ''
         ? {}
         : {

@@ -493,6 +493,20 @@ export const configSchema = z
           valueName: '<dir,dir…>',
         }),
       ),
+    connectMetricsSampleWindowMs: positiveInt()
+      .default(30_000)
+      .meta(
+        meta(
+          "The built-in worker's metrics.sample.window.ms: one sample of the Connect metrics' averages, maxima, rates and percentages.",
+        ),
+      ),
+    connectMetricsNumSamples: positiveInt()
+      .default(2)
+      .meta(
+        meta(
+          "The built-in worker's metrics.num.samples: the Connect metrics cover this many sample windows.",
+        ),
+      ),
     dataDir: z
       .string()
       .min(1)

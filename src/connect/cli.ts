@@ -2,7 +2,8 @@
 // cluster (this process runs no broker). Options: --connect-addr (REST, default 127.0.0.1:8083),
 // --config-storage-topic / --offset-storage-topic / --status-storage-topic (Kafka Connect's
 // config.storage.topic … names; defaults connect-configs/-offsets/-status), --offset-flush-interval-ms,
-// --log-level, --exactly-once-source-support (KIP-618), --plugin-path. --group-id joins a Connect group (distributed mode, Kafka's group.id) with
+// --log-level, --exactly-once-source-support (KIP-618), --plugin-path, --metrics-sample-window-ms and
+// --metrics-num-samples (Kafka's metrics.sample.window.ms / metrics.num.samples). --group-id joins a Connect group (distributed mode, Kafka's group.id) with
 // --connect-protocol, --session-timeout-ms, --heartbeat-interval-ms, --rebalance-timeout-ms and
 // --scheduled-rebalance-max-delay-ms (Kafka's names and defaults). GET /metrics on the REST listener
 // gives the worker's Connect metrics (Prometheus). The worker starts at once; SIGTERM/SIGINT stop it (tasks commit their offsets first).
@@ -23,6 +24,8 @@ const usage = `Usage: streamline connect --bootstrap <host:port[,host:port…]> 
   --log-level <level>                 default info
   --exactly-once-source-support <s>   disabled (default), preparing or enabled (KIP-618)
   --plugin-path <dir[,dir…]>          directories of connector plugins (JS modules; Kafka: plugin.path)
+  --metrics-sample-window-ms <ms>     default 30000 (the window of the metrics' averages, maxima, rates)
+  --metrics-num-samples <n>           default 2 (samples kept: the window covers n × the sample window)
   --group-id <id>                     join this Connect group (distributed mode; Kafka: group.id)
   --connect-protocol <p>              compatible (incremental cooperative, default) or eager
   --session-timeout-ms <ms>           default 10000
@@ -51,6 +54,8 @@ export async function runConnectWorker(argv: string[]): Promise<void> {
       'log-level': { type: 'string', default: 'info' },
       'exactly-once-source-support': { type: 'string', default: 'disabled' },
       'plugin-path': { type: 'string', default: '' },
+      'metrics-sample-window-ms': { type: 'string', default: '30000' },
+      'metrics-num-samples': { type: 'string', default: '2' },
       'group-id': { type: 'string' },
       'connect-protocol': { type: 'string', default: 'compatible' },
       'session-timeout-ms': { type: 'string', default: '10000' },
@@ -85,6 +90,12 @@ export async function runConnectWorker(argv: string[]): Promise<void> {
     },
     offsetFlushIntervalMs: flushMs,
     exactlyOnceSourceSupport: exactlyOnce,
+    metricsWindow: {
+      windowMs: positiveMs('metrics-sample-window-ms', values['metrics-sample-window-ms'], {
+        allowZero: false,
+      }),
+      samples: positiveMs('metrics-num-samples', values['metrics-num-samples'], { allowZero: false }),
+    },
     pluginPath: values['plugin-path']
       .split(',')
       .map((entry) => entry.trim())

@@ -6,6 +6,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Logger } from '../log.ts'
+import type { SampleWindow } from '../metrics/sampled-stat.ts'
 import type { GroupMemberSettings } from './distributed/group-member.ts'
 import type { ConnectApp } from './rest/app.ts'
 import { connectMetricsEndpoint } from './rest/metrics-endpoint.ts'
@@ -40,6 +41,8 @@ export interface ConnectServerOptions {
   exactlyOnceSourceSupport?: ExactlyOnceSourceSupport
   /** Kafka's plugin.path: directories whose JS modules are loaded as connector plugins. */
   pluginPath?: string[]
+  /** Kafka's metrics.sample.window.ms and metrics.num.samples (default 30000 × 2). */
+  metricsWindow?: SampleWindow
   /** A cheap check at start: does connect-configs hold anything? Then the worker starts at once. */
   hasStoredConnectors?: () => Promise<boolean> | boolean
   /** Serve GET /metrics on this listener (`streamline connect`; inside `streamline` the broker's /metrics has them). */
@@ -62,6 +65,7 @@ export async function startConnectServer(options: ConnectServerOptions): Promise
           offsetFlushIntervalMs: options.offsetFlushIntervalMs ?? 1_000,
           exactlyOnceSourceSupport: options.exactlyOnceSourceSupport ?? 'disabled',
           pluginPath: options.pluginPath ?? [],
+          ...(options.metricsWindow === undefined ? {} : { metricsWindow: options.metricsWindow }),
           log: options.log,
           version: options.version,
           ...(options.group === undefined

@@ -125,13 +125,17 @@ test('datagen orders: 80 records at 40/s, keyed by orderid, Confluent quickstart
     'kafka_connect_connect_worker_metrics_connector_restarting_task_count{connector="orders-gen"} 0',
     'kafka_connect_connect_worker_metrics_connector_running_task_count{connector="orders-gen"} 1',
     'kafka_connect_connect_worker_metrics_connector_startup_attempts_total 1',
+    'kafka_connect_connect_worker_metrics_connector_startup_failure_percentage 0',
     'kafka_connect_connect_worker_metrics_connector_startup_failure_total 0',
+    'kafka_connect_connect_worker_metrics_connector_startup_success_percentage 1',
     'kafka_connect_connect_worker_metrics_connector_startup_success_total 1',
     'kafka_connect_connect_worker_metrics_connector_total_task_count{connector="orders-gen"} 1',
     'kafka_connect_connect_worker_metrics_connector_unassigned_task_count{connector="orders-gen"} 0',
     'kafka_connect_connect_worker_metrics_task_count 1',
     'kafka_connect_connect_worker_metrics_task_startup_attempts_total 1',
+    'kafka_connect_connect_worker_metrics_task_startup_failure_percentage 0',
     'kafka_connect_connect_worker_metrics_task_startup_failure_total 0',
+    'kafka_connect_connect_worker_metrics_task_startup_success_percentage 1',
     'kafka_connect_connect_worker_metrics_task_startup_success_total 1',
   ])
 })

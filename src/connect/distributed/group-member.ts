@@ -15,6 +15,7 @@ import {
   syncGroupV5,
 } from '@platformatic/kafka'
 import type { Logger } from '../../log.ts'
+import type { SampleWindow } from '../../metrics/sampled-stat.ts'
 import { errorCodeOf } from '../storage/kafka-client.ts'
 import {
   type ConfiguredWork,
@@ -51,6 +52,8 @@ export interface GroupMemberSettings {
   rebalanceTimeoutMs: number
   heartbeatIntervalMs: number
   scheduledRebalanceMaxDelayMs: number
+  /** The metrics sample window of rebalance-avg/max-time-ms (Kafka's default 2 × 30 s when absent). */
+  metricsWindow?: SampleWindow
   log: Logger
 }
 
@@ -107,7 +110,7 @@ export class WorkerGroupMember {
   ) {
     this.log = settings.log
     this.assignor = new IncrementalCooperativeAssignor(settings.scheduledRebalanceMaxDelayMs)
-    this.rebalanceMetrics = new RebalanceMetrics(settings.groupId, settings.protocol)
+    this.rebalanceMetrics = new RebalanceMetrics(settings.groupId, settings.protocol, settings.metricsWindow)
   }
 
   start(): void {

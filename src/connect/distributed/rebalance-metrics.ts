@@ -3,9 +3,11 @@
 // rebalance-avg-time-ms, rebalance-max-time-ms, time-since-last-rebalance-ms.
 // A rebalance starts when the member begins to (re)join and completes once the assignment it got has been
 // applied (revoked work stopped, assigned work started), so its time is what the worker spent without a
-// settled assignment. Average and maximum cover the worker's lifetime (Kafka's cover its metrics
-// sample window, 2 × 30 s by default); before the first rebalance both are NaN and the time since the
-// last one is +Inf, as Kafka reports them.
+// settled assignment. Average and maximum cover the metrics sample window (metrics.num.samples ×
+// metrics.sample.window.ms, 2 × 30 s by default), as Kafka's: NaN with no rebalance completed inside it;
+// the time since the last one is +Inf before the first, as Kafka reports it.
+
+import { kafkaSampleWindow, SampledStat, type SampleWindow } from '../../metrics/sampled-stat.ts'
 
 export interface RebalanceSnapshot {
   /** The Connect group (Kafka's group.id; a label on every series). */
@@ -27,8 +29,7 @@ export class RebalanceMetrics {
   private startedMs: number | null = null
   private completedMs: number | null = null
   private completed = 0
-  private totalTimeMs = 0
-  private maxTimeMs = 0
+  private readonly timeMs: SampledStat
   private leaderUrl = ''
   private generation = -1
   private protocol: string
@@ -36,8 +37,10 @@ export class RebalanceMetrics {
   constructor(
     private readonly groupId: string,
     protocol: string,
+    window: SampleWindow = kafkaSampleWindow,
   ) {
     this.protocol = protocol
+    this.timeMs = new SampledStat(window)
   }
 
   /** A (re)join begins; a rebalance already running keeps its start. */
@@ -54,8 +57,7 @@ export class RebalanceMetrics {
     this.startedMs = null
     this.completedMs = nowMs
     this.completed++
-    this.totalTimeMs += durationMs
-    this.maxTimeMs = Math.max(this.maxTimeMs, durationMs)
+    this.timeMs.record(durationMs, nowMs)
     this.generation = assigned.generation
     this.leaderUrl = assigned.leaderUrl
     this.protocol = assigned.protocol
@@ -69,8 +71,8 @@ export class RebalanceMetrics {
       epoch: this.generation,
       rebalancing: this.startedMs !== null,
       completedRebalancesTotal: this.completed,
-      rebalanceAvgTimeMs: this.completed === 0 ? Number.NaN : this.totalTimeMs / this.completed,
-      rebalanceMaxTimeMs: this.completed === 0 ? Number.NaN : this.maxTimeMs,
+      rebalanceAvgTimeMs: this.timeMs.avg(nowMs),
+      rebalanceMaxTimeMs: this.timeMs.maximum(nowMs),
       timeSinceLastRebalanceMs:
         this.completedMs === null ? Number.POSITIVE_INFINITY : Math.max(0, nowMs - this.completedMs),
     }

@@ -1,28 +1,38 @@
 // Per-task Connect metrics on the broker's /metrics, read at scrape time from the running tasks, with
 // Kafka Connect's metric group and names (connect.html, "Monitoring"; what the JMX exporter prints):
 //   kafka_connect_connector_task_metrics_status{connector,task,status} 1
-//   kafka_connect_source_task_metrics_source_record_poll_total / _source_record_write_total
-//   kafka_connect_sink_task_metrics_sink_record_read_total / _sink_record_send_total
-//   kafka_connect_connector_task_metrics_offset_commit_completion_total
-//   kafka_connect_source_task_metrics_poll_batch_{avg,max}_time_ms, sink_task_metrics_put_batch_{avg,max}_time_ms
+//   kafka_connect_connector_task_metrics_running_ratio / _pause_ratio (the task's life)
+//   kafka_connect_connector_task_metrics_offset_commit_{success,failure}_percentage
 //   kafka_connect_connector_task_metrics_offset_commit_{avg,max}_time_ms, _batch_size_{avg,max}
+//   kafka_connect_connector_task_metrics_offset_commit_completion_total (ours, source and sink)
+//   kafka_connect_source_task_metrics_source_record_{poll,write}_{total,rate}, _poll_batch_{avg,max}_time_ms
+//   kafka_connect_sink_task_metrics_sink_record_{read,send}_{total,rate}, _put_batch_{avg,max}_time_ms
+//   kafka_connect_sink_task_metrics_offset_commit_{completion,skip}_{total,rate}
+// Averages, maxima, rates and percentages cover the metrics sample window (metrics/sampled-stat.ts).
 // Connector level (connector-metrics) and worker level (connect-worker-metrics):
 //   kafka_connect_connector_metrics_status{connector,status} 1
 //   kafka_connect_connector_metrics_info{connector,connector_class,connector_type,connector_version} 1
 //   kafka_connect_connect_worker_metrics_connector_count / _task_count
 //   kafka_connect_connect_worker_metrics_connector_startup_{attempts,success,failure}_total (and task_)
+//   kafka_connect_connect_worker_metrics_connector_startup_{success,failure}_percentage (and task_)
 //   kafka_connect_connect_worker_metrics_connector_{running,paused,failed,…,total}_task_count{connector}
 // Worker in a group: connect-worker-rebalance-metrics (connect-rebalance-metrics.ts).
 // Only what this process runs appears (another worker reports its own).
 
 import type { Registry } from 'prom-client'
 import { promClient } from '../../metrics/prom-client.ts'
+import type { SampledStat } from '../../metrics/sampled-stat.ts'
 import { registerConnectRebalanceMetrics } from './connect-rebalance-metrics.ts'
-import type { Stat, TaskMetrics } from './task-metrics.ts'
+import type { TaskMetrics } from './task-metrics.ts'
 import type { TaskMetricsEntry } from './worker.ts'
 import type { WorkerMetrics, WorkerMetricsSource } from './worker-metrics.ts'
 
 type TasksOf = () => TaskMetricsEntry[]
+
+/** The WorkerMetrics fields that are plain counters. */
+type WorkerCounter = {
+  [K in keyof WorkerMetrics]: WorkerMetrics[K] extends number ? K : never
+}[keyof WorkerMetrics]
 
 function taskGauge(
   registry: Registry,
@@ -128,7 +138,7 @@ function registerConnectWorkerMetrics(registry: Registry, workerOf: () => Worker
     'Tasks run by this worker (Kafka: task-count).',
     (source) => source.taskCount(),
   )
-  const counters: Array<[string, keyof WorkerMetrics]> = [
+  const counters: Array<[string, WorkerCounter]> = [
     ['connector_startup_attempts_total', 'connectorStartupAttemptsTotal'],
     ['connector_startup_success_total', 'connectorStartupSuccessTotal'],
     ['connector_startup_failure_total', 'connectorStartupFailureTotal'],
@@ -141,6 +151,18 @@ function registerConnectWorkerMetrics(registry: Registry, workerOf: () => Worker
       `kafka_connect_connect_worker_metrics_${suffix}`,
       `Kafka: connect-worker-metrics ${suffix.replaceAll('_', '-')}.`,
       (source) => source.metrics[field],
+    )
+  const shares: Array<[string, 'connectorStartupResults' | 'taskStartupResults', boolean]> = [
+    ['connector_startup_success_percentage', 'connectorStartupResults', true],
+    ['connector_startup_failure_percentage', 'connectorStartupResults', false],
+    ['task_startup_success_percentage', 'taskStartupResults', true],
+    ['task_startup_failure_percentage', 'taskStartupResults', false],
+  ]
+  for (const [suffix, field, outcome] of shares)
+    worker(
+      `kafka_connect_connect_worker_metrics_${suffix}`,
+      `Kafka: connect-worker-metrics ${suffix.replaceAll('_', '-')} (a fraction, over the sample window).`,
+      (source) => source.metrics[field].share(outcome, source.metrics.clock()),
     )
 }
 
@@ -160,50 +182,134 @@ export function registerConnectTaskMetrics(registry: Registry, tasksOf: TasksOf)
         )
     },
   })
-  const metrics = [
-    {
-      name: 'kafka_connect_source_task_metrics_source_record_poll_total',
-      help: 'Records polled from the source task (Kafka: source-record-poll-total).',
-      type: 'source' as const,
-      read: (task: TaskMetrics) => task.sourceRecordPollTotal,
-    },
-    {
-      name: 'kafka_connect_source_task_metrics_source_record_write_total',
-      help: 'Records written to Kafka and acknowledged (Kafka: source-record-write-total).',
-      type: 'source' as const,
-      read: (task: TaskMetrics) => task.sourceRecordWriteTotal,
-    },
-    {
-      name: 'kafka_connect_sink_task_metrics_sink_record_read_total',
-      help: 'Records read from Kafka (Kafka: sink-record-read-total).',
-      type: 'sink' as const,
-      read: (task: TaskMetrics) => task.sinkRecordReadTotal,
-    },
-    {
-      name: 'kafka_connect_sink_task_metrics_sink_record_send_total',
-      help: 'Records given to the sink task after transforms (Kafka: sink-record-send-total).',
-      type: 'sink' as const,
-      read: (task: TaskMetrics) => task.sinkRecordSendTotal,
-    },
-    {
-      name: 'kafka_connect_connector_task_metrics_offset_commit_completion_total',
-      help: 'Offset commits that completed (Kafka: offset-commit-completion-total).',
-      read: (task: TaskMetrics) => task.offsetCommitCompletionTotal,
-    },
-  ]
-  for (const metric of [...metrics, ...timingMetrics]) taskGauge(registry, tasksOf, metric)
+  for (const metric of [...counterMetrics, ...windowedMetrics, ...statMetrics])
+    taskGauge(registry, tasksOf, metric)
 }
 
-/** Timings and batch sizes (avg/max over the task's lifetime; NaN before the first). */
+interface TaskMetric {
+  name: string
+  help: string
+  type?: 'source' | 'sink'
+  read: (metrics: TaskMetrics) => number
+}
+
+/** Totals over the task's life (Kafka's CumulativeSum). */
+const counterMetrics: TaskMetric[] = [
+  {
+    name: 'kafka_connect_source_task_metrics_source_record_poll_total',
+    help: 'Records polled from the source task (Kafka: source-record-poll-total).',
+    type: 'source',
+    read: (task) => task.sourceRecordPollTotal,
+  },
+  {
+    name: 'kafka_connect_source_task_metrics_source_record_write_total',
+    help: 'Records written to Kafka and acknowledged (Kafka: source-record-write-total).',
+    type: 'source',
+    read: (task) => task.sourceRecordWriteTotal,
+  },
+  {
+    name: 'kafka_connect_sink_task_metrics_sink_record_read_total',
+    help: 'Records read from Kafka (Kafka: sink-record-read-total).',
+    type: 'sink',
+    read: (task) => task.sinkRecordReadTotal,
+  },
+  {
+    name: 'kafka_connect_sink_task_metrics_sink_record_send_total',
+    help: 'Records given to the sink task after transforms (Kafka: sink-record-send-total).',
+    type: 'sink',
+    read: (task) => task.sinkRecordSendTotal,
+  },
+  {
+    name: 'kafka_connect_connector_task_metrics_offset_commit_completion_total',
+    help: 'Offset commits that completed, source and sink tasks (Kafka has it for sink tasks only).',
+    read: (task) => task.offsetCommitCompletionTotal,
+  },
+  {
+    name: 'kafka_connect_sink_task_metrics_offset_commit_completion_total',
+    help: 'Offset commits that completed (Kafka: offset-commit-completion-total).',
+    type: 'sink',
+    read: (task) => task.offsetCommitCompletionTotal,
+  },
+  {
+    name: 'kafka_connect_sink_task_metrics_offset_commit_skip_total',
+    help: 'Offset commits completed too late and skipped (Kafka: offset-commit-skip-total); always 0: commits are awaited in turn.',
+    type: 'sink',
+    read: () => 0,
+  },
+]
+
+const now = (task: TaskMetrics): number => task.clock()
+
+/** Rates, percentages and state ratios: over the sample window (state ratios over the task's life). */
+const windowedMetrics: TaskMetric[] = [
+  {
+    name: 'kafka_connect_connector_task_metrics_running_ratio',
+    help: 'Share of the time the task has spent running (Kafka: running-ratio).',
+    read: (task) => task.stateRatio('RUNNING'),
+  },
+  {
+    name: 'kafka_connect_connector_task_metrics_pause_ratio',
+    help: 'Share of the time the task has spent paused (Kafka: pause-ratio).',
+    read: (task) => task.stateRatio('PAUSED'),
+  },
+  {
+    name: 'kafka_connect_connector_task_metrics_offset_commit_success_percentage',
+    help: 'Share of offset commit attempts that succeeded, 0 to 1 (Kafka: offset-commit-success-percentage).',
+    read: (task) => task.offsetCommitOutcomes.share(true, now(task)),
+  },
+  {
+    name: 'kafka_connect_connector_task_metrics_offset_commit_failure_percentage',
+    help: 'Share of offset commit attempts that failed, 0 to 1 (Kafka: offset-commit-failure-percentage).',
+    read: (task) => task.offsetCommitOutcomes.share(false, now(task)),
+  },
+  {
+    name: 'kafka_connect_source_task_metrics_source_record_poll_rate',
+    help: 'Records polled per second (Kafka: source-record-poll-rate).',
+    type: 'source',
+    read: (task) => task.batchSize.rate(now(task)),
+  },
+  {
+    name: 'kafka_connect_source_task_metrics_source_record_write_rate',
+    help: 'Records written to Kafka per second (Kafka: source-record-write-rate).',
+    type: 'source',
+    read: (task) => task.recordsOut.rate(now(task)),
+  },
+  {
+    name: 'kafka_connect_sink_task_metrics_sink_record_read_rate',
+    help: 'Records read from Kafka per second (Kafka: sink-record-read-rate).',
+    type: 'sink',
+    read: (task) => task.batchSize.rate(now(task)),
+  },
+  {
+    name: 'kafka_connect_sink_task_metrics_sink_record_send_rate',
+    help: 'Records given to the sink task per second (Kafka: sink-record-send-rate).',
+    type: 'sink',
+    read: (task) => task.recordsOut.rate(now(task)),
+  },
+  {
+    name: 'kafka_connect_sink_task_metrics_offset_commit_completion_rate',
+    help: 'Offset commits completed per second (Kafka: offset-commit-completion-rate).',
+    type: 'sink',
+    read: (task) => task.offsetCommitCompletions.rate(now(task)),
+  },
+  {
+    name: 'kafka_connect_sink_task_metrics_offset_commit_skip_rate',
+    help: 'Offset commits skipped per second (Kafka: offset-commit-skip-rate); always 0.',
+    type: 'sink',
+    read: () => 0,
+  },
+]
+
+/** Timings and batch sizes: avg/max over the sample window (NaN with nothing in it). */
 interface StatMetric {
   name: string
   unit: '_time_ms' | ''
   type: 'source' | 'sink' | undefined
   kafkaName: string
-  stat: (task: TaskMetrics) => Stat
+  stat: (task: TaskMetrics) => SampledStat
 }
 
-const statMetrics: StatMetric[] = [
+const stats: StatMetric[] = [
   {
     name: 'source_task_metrics_poll_batch',
     unit: '_time_ms',
@@ -234,11 +340,11 @@ const statMetrics: StatMetric[] = [
   },
 ]
 
-const timingMetrics = statMetrics.flatMap(({ name, unit, type, kafkaName, stat }) =>
+const statMetrics: TaskMetric[] = stats.flatMap(({ name, unit, type, kafkaName, stat }) =>
   (['avg', 'max'] as const).map((kind) => ({
     name: `kafka_connect_${name}_${kind}${unit}`,
-    help: `Kafka: ${kafkaName}-${kind}${unit.replaceAll('_', '-')}.`,
+    help: `Kafka: ${kafkaName}-${kind}${unit.replaceAll('_', '-')} (over the sample window).`,
     ...(type === undefined ? {} : { type }),
-    read: (task: TaskMetrics) => (kind === 'avg' ? stat(task).average() : stat(task).max),
+    read: (task: TaskMetrics) => (kind === 'avg' ? stat(task).avg(now(task)) : stat(task).maximum(now(task))),
   })),
 )

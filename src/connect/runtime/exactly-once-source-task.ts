@@ -140,6 +140,7 @@ export class ExactlyOnceWorkerSourceTask extends WorkerSourceTask {
       )
       await writer.commit()
     } catch (error) {
+      this.options.metrics.offsetCommitFailed()
       await writer.abort().catch(() => undefined)
       throw error
     }

@@ -59,7 +59,7 @@ export function buildWorkerTask(
   const { id, connector, connectorConfig: config, taskConfig, metrics } = options
   const parsed = new ParsedConfig(connectorConfigDef(connector.type, []), config)
   const onStatus = (taskId: TaskId, state: State, trace: string | null): void => {
-    metrics.state = state
+    metrics.changeState(state)
     context.status
       .putTask(taskId.connector, taskId.task, {
         state,

@@ -1,63 +1,101 @@
-// Per-task counters and timings (Kafka's source-task-metrics / sink-task-metrics /
-// connector-task-metrics names), read by /metrics.
+// Per-task counters, windowed stats and state times (Kafka's source-task-metrics / sink-task-metrics /
+// connector-task-metrics), read by /metrics. Totals cover the task's life; averages, maxima, rates and
+// commit success shares cover the sample window (metrics.num.samples × metrics.sample.window.ms), as
+// Kafka's sensors; running-ratio and pause-ratio cover the task's life, as Kafka's StateTracker.
+// The tasks call these once per batch or commit, never per record.
 
+import { kafkaSampleWindow, SampledStat, type SampleWindow } from '../../metrics/sampled-stat.ts'
+import { StateTimeRatios } from '../../metrics/state-time-ratios.ts'
 import type { State } from '../storage/status-store.ts'
 
-/** Average and maximum of what was recorded (over the task's lifetime; Kafka's over its sample window). */
-export class Stat {
-  count = 0
-  total = 0
-  max = Number.NaN
-
-  record(value: number): void {
-    this.count++
-    this.total += value
-    this.max = this.count === 1 ? value : Math.max(this.max, value)
-  }
-
-  /** NaN before anything was recorded, as Kafka's Avg. */
-  average(): number {
-    return this.count === 0 ? Number.NaN : this.total / this.count
-  }
+export interface TaskMetricsOptions {
+  window?: SampleWindow
+  /** Milliseconds now (tests inject one). */
+  clock?: () => number
 }
 
 export class TaskMetrics {
-  /** The task's last reported state (Kafka's connector-task-metrics status). */
-  state: State = 'UNASSIGNED'
+  readonly clock: () => number
+  private readonly states = new StateTimeRatios<State>()
   sourceRecordPollTotal = 0
   sourceRecordWriteTotal = 0
   sinkRecordReadTotal = 0
   sinkRecordSendTotal = 0
   offsetCommitCompletionTotal = 0
+  /** Records per polled (source) or consumed (sink) batch: batch-size-avg/max and the poll/read rate. */
+  readonly batchSize: SampledStat
+  /** Records written (source) or put (sink) per batch: source-record-write-rate / sink-record-send-rate. */
+  readonly recordsOut: SampledStat
   /** poll-batch-avg/max-time-ms: SourceTask.poll() calls that returned records. */
-  readonly pollBatchTimeMs = new Stat()
+  readonly pollBatchTimeMs: SampledStat
   /** put-batch-avg/max-time-ms: SinkTask.put() calls. */
-  readonly putBatchTimeMs = new Stat()
+  readonly putBatchTimeMs: SampledStat
   /** offset-commit-avg/max-time-ms: commits that completed. */
-  readonly offsetCommitTimeMs = new Stat()
-  /** batch-size-avg/max: records per polled (source) or consumed (sink) batch. */
-  readonly batchSize = new Stat()
+  readonly offsetCommitTimeMs: SampledStat
+  /** 1 per completed commit, 0 per failed one: offset-commit-success/failure-percentage. */
+  readonly offsetCommitOutcomes: SampledStat
+  /** 1 per completed commit: offset-commit-completion-rate. */
+  readonly offsetCommitCompletions: SampledStat
+
+  constructor(options: TaskMetricsOptions = {}) {
+    this.clock = options.clock ?? Date.now
+    const window = options.window ?? kafkaSampleWindow
+    this.batchSize = new SampledStat(window)
+    this.recordsOut = new SampledStat(window)
+    this.pollBatchTimeMs = new SampledStat(window)
+    this.putBatchTimeMs = new SampledStat(window)
+    this.offsetCommitTimeMs = new SampledStat(window)
+    this.offsetCommitOutcomes = new SampledStat(window)
+    this.offsetCommitCompletions = new SampledStat(window)
+  }
+
+  /** The task's last reported state (Kafka's connector-task-metrics status). */
+  get state(): State {
+    return this.states.current ?? 'UNASSIGNED'
+  }
+
+  /** A status the task reported (RUNNING, PAUSED, FAILED, …): the state times move on. */
+  changeState(state: State): void {
+    this.states.change(state, this.clock())
+  }
+
+  /** running-ratio / pause-ratio: the share of the task's life in `state` (0 before its first status). */
+  stateRatio(state: State): number {
+    return this.states.ratio(state, this.clock())
+  }
 
   /** A poll returned `count` records after `elapsedMs`. */
   recordsPolled(count: number, elapsedMs: number): void {
+    const now = this.clock()
     this.sourceRecordPollTotal += count
-    this.batchSize.record(count)
-    this.pollBatchTimeMs.record(elapsedMs)
+    this.batchSize.record(count, now)
+    this.pollBatchTimeMs.record(elapsedMs, now)
   }
   recordsWritten(count: number): void {
     this.sourceRecordWriteTotal += count
+    this.recordsOut.record(count, this.clock())
   }
   recordsRead(count: number): void {
     this.sinkRecordReadTotal += count
-    this.batchSize.record(count)
+    this.batchSize.record(count, this.clock())
   }
   /** put() took `elapsedMs` for `count` records. */
   recordsPut(count: number, elapsedMs: number): void {
+    const now = this.clock()
     this.sinkRecordSendTotal += count
-    this.putBatchTimeMs.record(elapsedMs)
+    this.recordsOut.record(count, now)
+    this.putBatchTimeMs.record(elapsedMs, now)
   }
+  /** A commit completed (as Kafka, also one with nothing new to commit). */
   offsetsCommitted(elapsedMs: number): void {
+    const now = this.clock()
     this.offsetCommitCompletionTotal++
-    this.offsetCommitTimeMs.record(elapsedMs)
+    this.offsetCommitTimeMs.record(elapsedMs, now)
+    this.offsetCommitOutcomes.record(1, now)
+    this.offsetCommitCompletions.record(1, now)
+  }
+  /** A commit failed (its time is not recorded, as Kafka's). */
+  offsetCommitFailed(): void {
+    this.offsetCommitOutcomes.record(0, this.clock())
   }
 }

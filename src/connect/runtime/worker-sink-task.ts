@@ -167,19 +167,26 @@ export class WorkerSinkTask extends WorkerTask {
 
   private async commitOffsets(): Promise<void> {
     this.lastCommitMs = Date.now()
-    if (this.consumed.size === 0) return
+    const { task, consumer, metrics } = this.options
+    // Nothing new to commit still counts as a completed commit (Kafka's, for its metrics).
+    if (this.consumed.size === 0) return metrics.offsetsCommitted(0)
     const startMs = performance.now()
     const offsets: SinkOffsets = new Map(this.consumed)
-    const { task, consumer, metrics } = this.options
     let committable: SinkOffsets
-    if (task.preCommit !== undefined) committable = await task.preCommit(offsets)
-    else {
-      await task.flush?.(offsets)
-      committable = offsets
+    try {
+      if (task.preCommit !== undefined) committable = await task.preCommit(offsets)
+      else {
+        await task.flush?.(offsets)
+        committable = offsets
+      }
+    } catch (error) {
+      metrics.offsetCommitFailed()
+      throw error
     }
     try {
       await consumer.commit([...committable.values()])
     } catch (error) {
+      metrics.offsetCommitFailed()
       // A rebalance in between: the partitions' new owners start from the last commit (at-least-once).
       this.log.warn(
         { err: error, connector: this.id.connector, task: this.id.task },

@@ -229,12 +229,19 @@ export class WorkerSourceTask extends WorkerTask {
 
   private async commitOffsets(): Promise<void> {
     this.lastFlushMs = Date.now()
-    if (this.pendingOffsets.size === 0) return
+    const { metrics } = this.options
+    // Nothing new to write still counts as a completed commit (Kafka's, for its metrics).
+    if (this.pendingOffsets.size === 0) return metrics.offsetsCommitted(0)
     const startMs = performance.now()
     const entries = [...this.pendingOffsets.values()]
     this.pendingOffsets.clear()
-    await this.options.offsets.put(this.id.connector, entries)
-    this.options.metrics.offsetsCommitted(performance.now() - startMs)
+    try {
+      await this.options.offsets.put(this.id.connector, entries)
+    } catch (error) {
+      metrics.offsetCommitFailed()
+      throw error
+    }
+    metrics.offsetsCommitted(performance.now() - startMs)
     await this.options.task.commit?.()
   }
 

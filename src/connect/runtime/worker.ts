@@ -6,6 +6,7 @@
 // records), start/stop/pause tasks. Status changes go to connect-status.
 
 import type { Logger } from '../../log.ts'
+import type { SampleWindow } from '../../metrics/sampled-stat.ts'
 import type { ConfiguredWork } from '../distributed/assignor.ts'
 import type { Allocation, ConnectAssignment } from '../distributed/connect-protocol.ts'
 import { type GroupMemberSettings, WorkerGroupMember } from '../distributed/group-member.ts'
@@ -44,6 +45,8 @@ export interface WorkerSettings {
   exactlyOnceSourceSupport?: ExactlyOnceSourceSupport
   /** Kafka's plugin.path: directories whose JS modules are connector plugins (runtime/plugin-path.ts). */
   pluginPath?: string[]
+  /** Kafka's metrics.sample.window.ms and metrics.num.samples (default 30000 × 2). */
+  metricsWindow?: SampleWindow
 }
 
 /** `preparing` runs tasks as `disabled` does (it exists for Kafka's rolling upgrade to `enabled`). */
@@ -74,7 +77,7 @@ export interface TaskMetricsEntry {
 }
 
 export class Worker implements WorkerMetricsSource {
-  readonly metrics = new WorkerMetrics()
+  readonly metrics: WorkerMetrics
   readonly configs: ConfigStore
   readonly offsets: OffsetStore
   readonly status: StatusStore
@@ -101,6 +104,7 @@ export class Worker implements WorkerMetricsSource {
 
   constructor(readonly settings: WorkerSettings) {
     this.log = settings.log
+    this.metrics = new WorkerMetrics(settings.metricsWindow)
     this.client = { bootstrap: settings.bootstrap, clientId: `connect-${settings.workerId}` }
     const topics = stateTopics(settings.topics)
     this.configs = new ConfigStore(this.client, topics.configs, this.log)
@@ -131,6 +135,7 @@ export class Worker implements WorkerMetricsSource {
               bootstrap: settings.bootstrap,
               clientId: this.client.clientId,
               log: this.log,
+              ...(settings.metricsWindow === undefined ? {} : { metricsWindow: settings.metricsWindow }),
             },
             {
               configOffset: () => this.configs.lastOffset(),
@@ -303,9 +308,9 @@ export class Worker implements WorkerMetricsSource {
         },
       })
       await this.putConnectorStatus(name, 'RUNNING', null)
-      this.metrics.connectorStartupSuccessTotal++
+      this.metrics.connectorStarted(true)
     } catch (error) {
-      this.metrics.connectorStartupFailureTotal++
+      this.metrics.connectorStarted(false)
       running.failed = true
       this.log.error({ err: error, connector: name }, 'connector failed to start')
       await this.putConnectorStatus(name, 'FAILED', traceOf(error))
@@ -347,7 +352,7 @@ export class Worker implements WorkerMetricsSource {
     const fenced = !this.awaitsFencing(name, connectorConfig)
     for (let index = 0; index < configs.length; index++) {
       if (running.has(index) || !this.ownsTask(name, index) || !fenced) continue
-      const metrics = new TaskMetrics()
+      const metrics = new TaskMetrics({ window: this.metrics.window })
       this.metrics.taskStartupAttemptsTotal++
       try {
         const plugin = findConnector(connectorConfig['connector.class'] ?? '')
@@ -364,9 +369,9 @@ export class Worker implements WorkerMetricsSource {
           metrics,
         })
         running.set(index, { connectorConfig, config: configs[index], task, metrics })
-        this.metrics.taskStartupSuccessTotal++
+        this.metrics.taskStarted(true)
       } catch (error) {
-        this.metrics.taskStartupFailureTotal++
+        this.metrics.taskStarted(false)
         // A transform or converter its options refuse: the task is FAILED with the reason, as Kafka's.
         await this.status.putTask(name, index, {
           state: 'FAILED',
