@@ -13,7 +13,7 @@ import {
   type SourceTaskContext,
 } from '../sdk/connector.ts'
 import type { Schema } from '../sdk/data.ts'
-import { type OffsetMap, type SourceRecord, sourceRecord } from '../sdk/records.ts'
+import type { OffsetMap, SourceRecord } from '../sdk/records.ts'
 import { connectVersion } from './version.ts'
 
 const definition: ConfigDef = [
@@ -130,13 +130,19 @@ export class FileStreamSourceTask implements SourceTask {
     const end = newline > this.pendingStart && this.pending[newline - 1] === 13 ? newline - 1 : newline
     const line = this.pending.toString('utf8', this.pendingStart, end)
     this.pendingStart = newline + 1
-    return sourceRecord({
+    // The record literal itself (what sourceRecord() builds, without its argument object per line).
+    return {
       topic: this.topic,
+      kafkaPartition: null,
+      keySchema: null,
+      key: null,
       valueSchema: stringSchema,
       value: line,
+      timestamp: null,
+      headers: [],
       sourcePartition: this.partition,
       sourceOffset: { position: this.position - (this.pending.length - this.pendingStart) },
-    })
+    }
   }
 
   /** Reads the next bytes after what is pending; 0 at the end of the file (or if it is missing). */
