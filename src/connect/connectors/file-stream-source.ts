@@ -155,13 +155,14 @@ export class FileStreamSourceTask implements SourceTask {
         throw error
       }
     }
-    const buffer = Buffer.allocUnsafe(readChunkBytes)
-    const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, this.position)
+    // The unfinished line goes first and the file is read right after it: no copy of the chunk read.
+    const rest = this.pending.subarray(this.pendingStart)
+    const buffer = Buffer.allocUnsafe(rest.length + readChunkBytes)
+    rest.copy(buffer, 0)
+    const { bytesRead } = await this.handle.read(buffer, rest.length, readChunkBytes, this.position)
     if (bytesRead === 0) return 0
     this.position += bytesRead
-    const read = buffer.subarray(0, bytesRead)
-    const rest = this.pending.subarray(this.pendingStart)
-    this.pending = rest.length === 0 ? read : Buffer.concat([rest, read])
+    this.pending = buffer.subarray(0, rest.length + bytesRead)
     this.pendingStart = 0
     return bytesRead
   }
