@@ -138,6 +138,25 @@ export class Reader {
     return this.fail('varlong longer than 10 bytes', field)
   }
 
+  /**
+   * readVarlong answered as a number when it is encoded in at most 7 bytes (below 2^49: exact), else
+   * as readVarlong's bigint. Records' timestamp deltas are nearly always small: no BigInt per record.
+   */
+  readVarlongSmall(field = ''): number | bigint {
+    const start = this.offset
+    let raw = 0
+    let scale = 1
+    for (let index = 0; index < 7; index++) {
+      this.need(1, field)
+      const byte = this.buffer[this.offset++]
+      raw += (byte & 0x7f) * scale
+      if ((byte & 0x80) === 0) return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2
+      scale *= 128
+    }
+    this.offset = start
+    return this.readVarlong(field)
+  }
+
   /** `count` raw bytes as a view into the frame (no copy). */
   readRawBytes(count: number, field = ''): Buffer {
     if (count < 0) this.fail(`negative length ${count}`, field)

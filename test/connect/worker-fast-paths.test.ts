@@ -9,7 +9,8 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { ErrorHandler, skipped } from '../../src/connect/runtime/error-handling.ts'
 import { RetriableException } from '../../src/connect/sdk/connector.ts'
-import { decodeFetched } from '../../src/connect/storage/raw-fetch.ts'
+import { FetchedRecords } from '../../src/connect/storage/fetched-records.ts'
+import { batchStarts } from '../../src/connect/storage/raw-fetch.ts'
 import { createLogger } from '../../src/log.ts'
 import { buildBatch } from '../../src/protocol/records/batch-v2.ts'
 import { CorruptRecordError } from '../../src/protocol/records/errors.ts'
@@ -95,54 +96,90 @@ async function twoBatches(): Promise<Buffer> {
   return Buffer.concat([first, second])
 }
 
-describe('decodeFetched (the sink consumer Fetch decoder)', () => {
-  test('whole batches decode to their records; a cut batch at the end waits for the next fetch', async () => {
+/** Every record of a partition's fetched bytes from `from` on, taken `max` at a time; and the final position. */
+async function takeAll(
+  records: Buffer,
+  from: number,
+  max: number,
+): Promise<{ taken: unknown[][]; polls: number; position: number }> {
+  const position = { offset: from }
+  const fetched = new FetchedRecords([
+    { topic: 't', partition: 0, position, records, batchStarts: batchStarts(records) },
+  ])
+  const taken: unknown[][] = []
+  let polls = 0
+  while (!fetched.exhausted) {
+    polls++
+    for (const message of await fetched.take(max))
+      taken.push([
+        message.offset,
+        message.timestamp,
+        message.key?.toString() ?? null,
+        message.value?.toString(),
+        message.headers.map(([key, value]) => [key, value?.toString() ?? null]),
+      ])
+  }
+  return { taken, polls, position: position.offset }
+}
+
+describe('FetchedRecords (the sink consumer Fetch decoder, records decoded as they are taken)', () => {
+  test('whole batches give their records; a cut batch at the end waits for the next fetch', async () => {
     const bytes = await twoBatches()
-    const whole = await decodeFetched(bytes)
+    const whole = await takeAll(bytes, 0, 500)
+    assert.deepEqual(whole.taken, [
+      [0, 1_000, null, 'a', []],
+      [1, 1_001, 'k', 'b', [['h', null]]],
+      [2, 1_002, null, 'c', []],
+    ])
+    assert.equal(whole.position, 3)
+    const cut = await takeAll(bytes.subarray(0, bytes.length - 5), 0, 500)
     assert.deepEqual(
-      whole.flatMap((batch) =>
-        batch.records.map((record) => [
-          record.offset,
-          record.timestamp,
-          record.key?.toString() ?? null,
-          record.value?.toString(),
-          record.headers,
-        ]),
-      ),
-      [
-        [0, 1_000, null, 'a', []],
-        [1, 1_001, 'k', 'b', [{ key: 'h', value: null }]],
-        [2, 1_002, null, 'c', []],
-      ],
+      cut.taken.map((record) => record[0]),
+      [0, 1],
     )
-    const cut = await decodeFetched(bytes.subarray(0, bytes.length - 5))
-    assert.equal(cut.length, 1)
-    assert.equal(cut[0].records.length, 2)
+    assert.equal(cut.position, 2)
   })
 
-  test('a damaged CRC is CORRUPT_MESSAGE with reason crc', async () => {
+  test('records before the position are left out; one at a time moves the position past each', async () => {
+    const bytes = await twoBatches()
+    const after = await takeAll(bytes, 1, 1)
+    assert.deepEqual(
+      after.taken.map((record) => record[0]),
+      [1, 2],
+    )
+    assert.equal(after.position, 3)
+    assert.equal(after.polls, 2)
+  })
+
+  test('a damaged CRC is CORRUPT_MESSAGE with reason crc when the reader reaches the batch', async () => {
     const bytes = await twoBatches()
     const damaged = Buffer.from(bytes)
     damaged[damaged.length - 1] ^= 0xff // inside the second batch's records
+    const position = { offset: 0 }
+    const fetched = new FetchedRecords([
+      { topic: 't', partition: 0, position, records: damaged, batchStarts: batchStarts(damaged) },
+    ])
+    assert.equal((await fetched.take(2)).length, 2)
     await assert.rejects(
-      decodeFetched(damaged),
+      fetched.take(2),
       (error: unknown) =>
         error instanceof CorruptRecordError && error.reason === 'crc' && error.errorCode === 2,
     )
+    assert.equal(position.offset, 2)
   })
 
   test('an impossible batch length and an old message format are CORRUPT_MESSAGE', async () => {
     const bytes = await twoBatches()
     const badLength = Buffer.from(bytes)
     badLength.writeInt32BE(3, 8)
-    await assert.rejects(
-      decodeFetched(badLength),
+    assert.throws(
+      () => batchStarts(badLength),
       (error: unknown) => error instanceof CorruptRecordError && error.reason === 'length',
     )
     const oldFormat = Buffer.from(bytes)
     oldFormat[16] = 1 // magic v1
-    await assert.rejects(
-      decodeFetched(oldFormat),
+    assert.throws(
+      () => batchStarts(oldFormat),
       (error: unknown) => error instanceof CorruptRecordError && error.reason === 'magic',
     )
   })

@@ -151,6 +151,7 @@ async function fileFlow(context: BenchContext): Promise<void> {
     })
     await waitUntil('the warm-up line in the sink file', async () => (await sizeOf(sink)) >= 8, 120_000)
     const started = performance.now()
+    const cpuBefore = broker.cpuSeconds()
     await appendFile(source, body)
     const expected = 8 + lines * lineBytes
     await waitUntil('every line in the sink file', async () => (await sizeOf(sink)) >= expected, 600_000)
@@ -162,6 +163,14 @@ async function fileFlow(context: BenchContext): Promise<void> {
       value: connectRate,
       unit: 'records/s',
       details: { lines, seconds: Number(connectSeconds.toFixed(3)) },
+    })
+    // The broker process's CPU time per record during the flow (Connect and the broker's Produce and
+    // Fetch handling: one process): unlike the rate, it hardly moves with the machine's load.
+    context.record({
+      id: 'connect.fileFlow.brokerCpuUsPerRecord',
+      label: 'connect: broker process CPU time (user + system) per record of the file flow',
+      value: ((broker.cpuSeconds() - cpuBefore) * 1e6) / lines,
+      unit: 'µs',
     })
     const kcatRate = kcatSeconds === null ? null : lines / kcatSeconds
     if (kcatRate !== null)

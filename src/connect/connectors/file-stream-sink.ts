@@ -54,8 +54,10 @@ export class FileStreamSinkTask implements SinkTask {
 
   async put(records: SinkRecord[]): Promise<void> {
     if (this.handle === null || records.length === 0) return
-    const text = records.map((record) => `${lineOf(record.value)}\n`).join('')
-    await this.handle.write(text)
+    // One string for the batch, joined once (no string per line with its newline).
+    const lines = new Array<string>(records.length)
+    for (let index = 0; index < records.length; index++) lines[index] = lineOf(records[index].value)
+    await this.handle.write(`${lines.join('\n')}\n`)
   }
 
   async flush(): Promise<void> {

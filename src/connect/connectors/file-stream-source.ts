@@ -13,7 +13,7 @@ import {
   type SourceTaskContext,
 } from '../sdk/connector.ts'
 import type { Schema } from '../sdk/data.ts'
-import { type OffsetMap, type SourceRecord, sourceRecord } from '../sdk/records.ts'
+import type { OffsetMap, SourceRecord } from '../sdk/records.ts'
 import { connectVersion } from './version.ts'
 
 const definition: ConfigDef = [
@@ -130,13 +130,19 @@ export class FileStreamSourceTask implements SourceTask {
     const end = newline > this.pendingStart && this.pending[newline - 1] === 13 ? newline - 1 : newline
     const line = this.pending.toString('utf8', this.pendingStart, end)
     this.pendingStart = newline + 1
-    return sourceRecord({
+    // The record literal itself (what sourceRecord() builds, without its argument object per line).
+    return {
       topic: this.topic,
+      kafkaPartition: null,
+      keySchema: null,
+      key: null,
       valueSchema: stringSchema,
       value: line,
+      timestamp: null,
+      headers: [],
       sourcePartition: this.partition,
       sourceOffset: { position: this.position - (this.pending.length - this.pendingStart) },
-    })
+    }
   }
 
   /** Reads the next bytes after what is pending; 0 at the end of the file (or if it is missing). */
@@ -149,13 +155,14 @@ export class FileStreamSourceTask implements SourceTask {
         throw error
       }
     }
-    const buffer = Buffer.allocUnsafe(readChunkBytes)
-    const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, this.position)
+    // The unfinished line goes first and the file is read right after it: no copy of the chunk read.
+    const rest = this.pending.subarray(this.pendingStart)
+    const buffer = Buffer.allocUnsafe(rest.length + readChunkBytes)
+    rest.copy(buffer, 0)
+    const { bytesRead } = await this.handle.read(buffer, rest.length, readChunkBytes, this.position)
     if (bytesRead === 0) return 0
     this.position += bytesRead
-    const read = buffer.subarray(0, bytesRead)
-    const rest = this.pending.subarray(this.pendingStart)
-    this.pending = rest.length === 0 ? read : Buffer.concat([rest, read])
+    this.pending = buffer.subarray(0, rest.length + bytesRead)
     this.pendingStart = 0
     return bytesRead
   }

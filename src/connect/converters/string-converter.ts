@@ -8,6 +8,9 @@ import type { Converter, SchemaAndValue } from './converter.ts'
 /** One schema object for every value read (schemas are never mutated: transforms build new ones). */
 const optionalString: Schema = Object.freeze({ type: 'string', optional: true })
 
+/** Every null read (keys, usually): one frozen answer instead of an object per record. */
+const nullValue: SchemaAndValue = Object.freeze({ schema: optionalString, value: null })
+
 export class StringConverter implements Converter {
   private encoding: BufferEncoding = 'utf8'
 
@@ -24,10 +27,8 @@ export class StringConverter implements Converter {
   }
 
   toConnectData(_topic: string, bytes: Buffer | null): SchemaAndValue {
-    return {
-      schema: optionalString,
-      value: bytes === null ? null : bytes.toString(this.encoding),
-    }
+    if (bytes === null) return nullValue
+    return { schema: optionalString, value: bytes.toString(this.encoding) }
   }
 }
 

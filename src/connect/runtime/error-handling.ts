@@ -120,17 +120,24 @@ export class ErrorHandler {
     try {
       first = operation()
     } catch (error) {
-      return this.execute(
-        context,
-        replayFirst<T>(() => Promise.reject(error), operation),
-      )
+      return this.continue(context, () => Promise.reject(error), operation)
     }
     if (!isPromise(first)) return first
     const pending = first
-    return this.execute(
-      context,
-      replayFirst(() => pending, operation),
-    )
+    return this.continue(context, () => pending, operation)
+  }
+
+  /**
+   * The rest of run() for a caller that called the operation once itself and got a throw or a promise
+   * (`first` answers that outcome): a per-record hot path then builds its context and closure only
+   * when they are needed (the sink task's converters).
+   */
+  continue<T>(
+    context: ErrorContext,
+    first: () => Promise<T>,
+    operation: () => T | Promise<T>,
+  ): Promise<T | typeof skipped> {
+    return this.execute(context, replayFirst(first, operation))
   }
 
   /** Reports an error the task tolerates or that a connector reports itself (KIP-610's errant records). */

@@ -5,7 +5,7 @@
 // after a crash, records after the last commit are delivered again (at-least-once, as Kafka).
 
 import type { Logger } from '../../log.ts'
-import type { Converter } from '../converters/converter.ts'
+import type { Converter, SchemaAndValue } from '../converters/converter.ts'
 import type { Properties } from '../sdk/config-def.ts'
 import { RetriableException, type SinkTask } from '../sdk/connector.ts'
 import type { SinkOffsets, SinkRecord } from '../sdk/records.ts'
@@ -81,16 +81,28 @@ export class WorkerSinkTask extends WorkerTask {
       const putStartMs = performance.now()
       await this.put(records)
       metrics.recordsPut(records.length, performance.now() - putStartMs)
-      for (const message of messages) {
-        this.options.onTopic(message.topic)
-        this.consumed.set(`${message.topic}/${message.partition}`, {
-          topic: message.topic,
-          partition: message.partition,
-          offset: message.offset + 1,
-        })
-      }
+      this.trackConsumed(messages)
     }
     if (Date.now() - this.lastCommitMs >= this.options.offsetFlushIntervalMs) await this.commitOffsets()
+  }
+
+  /** Each partition's next offset after the messages (a poll's messages run partition by partition). */
+  private trackConsumed(messages: ConsumedMessage[]): void {
+    let lastTopic = ''
+    for (let index = 0; index < messages.length; index++) {
+      const message = messages[index]
+      if (message.topic !== lastTopic) {
+        lastTopic = message.topic
+        this.options.onTopic(lastTopic)
+      }
+      const next = messages[index + 1]
+      if (next !== undefined && next.topic === message.topic && next.partition === message.partition) continue
+      this.consumed.set(`${message.topic}/${message.partition}`, {
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset + 1,
+      })
+    }
   }
 
   /** put() again while it throws RetriableException (Kafka redelivers the batch); other errors fail the task. */
@@ -112,18 +124,10 @@ export class WorkerSinkTask extends WorkerTask {
 
   /** Converts, then transforms: the record to put, or null when skipped or dropped. */
   private convert(message: ConsumedMessage): MaybePromise<SinkRecord | null> {
-    const { keyConverter, valueConverter, errors } = this.options
-    const consumed: ConsumedRecord = message
-    const key = errors.run(
-      { stage: 'KEY_CONVERTER', className: keyConverter.constructor.name, consumed },
-      () => keyConverter.toConnectData(message.topic, message.key),
-    )
+    const key = this.toConnectData('KEY_CONVERTER', this.options.keyConverter, message, message.key)
     return then(key, (keyData) => {
       if (keyData === skipped) return null
-      const value = errors.run(
-        { stage: 'VALUE_CONVERTER', className: valueConverter.constructor.name, consumed },
-        () => valueConverter.toConnectData(message.topic, message.value),
-      )
+      const value = this.toConnectData('VALUE_CONVERTER', this.options.valueConverter, message, message.value)
       return then(value, (valueData) => {
         if (valueData === skipped) return null
         const record: SinkRecord = {
@@ -140,9 +144,37 @@ export class WorkerSinkTask extends WorkerTask {
           originalKafkaPartition: message.partition,
           originalKafkaOffset: message.offset,
         }
-        return this.transform(record, consumed)
+        return this.transform(record, message)
       })
     })
+  }
+
+  /**
+   * One converter call under the error handler: called directly, and only a throw or a promise goes
+   * on through ErrorHandler (same outcome as errors.run; no context object or closure per record).
+   */
+  private toConnectData(
+    stage: 'KEY_CONVERTER' | 'VALUE_CONVERTER',
+    converter: Converter,
+    message: ConsumedMessage,
+    bytes: Buffer | null,
+  ): MaybePromise<SchemaAndValue | typeof skipped> {
+    let first: SchemaAndValue | Promise<SchemaAndValue>
+    try {
+      first = converter.toConnectData(message.topic, bytes)
+    } catch (error) {
+      first = Promise.reject(error)
+      // Handled through continue() below; this only keeps the rejection from being reported as unhandled.
+      first.catch(() => undefined)
+    }
+    if (!isPromise(first)) return first
+    const pending = first
+    const consumed: ConsumedRecord = message
+    return this.options.errors.continue(
+      { stage, className: converter.constructor.name, consumed },
+      () => pending,
+      () => converter.toConnectData(message.topic, bytes),
+    )
   }
 
   private transform(record: SinkRecord, consumed: ConsumedRecord): MaybePromise<SinkRecord | null> {

@@ -43,11 +43,14 @@ export interface WorkerSourceTaskOptions {
   paused: boolean
 }
 
-/** A polled record and what it became (null: dropped by a transform or skipped by error tolerance). */
+/** Polled records and what each became (null: dropped by a transform or skipped by error tolerance). */
 interface Converted {
-  record: SourceRecord
-  produced: ProducedRecord | null
+  records: SourceRecord[]
+  produced: Array<ProducedRecord | null>
 }
+
+/** Every ProducedRecord without headers shares this one (the writers never mutate a record's headers). */
+const noHeaders: Array<[string, Buffer | null]> = []
 
 /** One write at most this big (estimated: keys, values, headers): under Kafka's 1 MiB message.max.bytes. */
 const sendBytesMax = 768 * 1024
@@ -59,8 +62,8 @@ export class WorkerSourceTask extends WorkerTask {
   /** Offsets of acknowledged records not yet written to connect-offsets, by canonical partition. */
   private readonly pendingOffsets = new Map<string, { partition: OffsetMap; offset: OffsetMap }>()
   private lastFlushMs = Date.now()
-  /** Converted records in poll order, not yet handed to the writer. */
-  private queue: Converted[] = []
+  /** Converted records in poll order, not yet handed to the writer (two columns: no object per record). */
+  private queue: Converted = { records: [], produced: [] }
   /** The write in flight (it never rejects: a failure lands in sendError). */
   private inFlight: Promise<void> | null = null
   private sendError: { error: unknown } | null = null
@@ -88,15 +91,17 @@ export class WorkerSourceTask extends WorkerTask {
   protected async iteration(): Promise<void> {
     const { task, metrics } = this.options
     this.throwIfSendFailed()
-    while (this.inFlight !== null && this.queue.length >= queuedRecordsMax) await this.inFlight
+    while (this.inFlight !== null && this.queue.records.length >= queuedRecordsMax) await this.inFlight
     this.throwIfSendFailed()
     const pollStartMs = performance.now()
     const polled = (await task.poll()) ?? []
     const pollMs = performance.now() - pollStartMs
     if (polled.length > 0) {
+      const { records, produced } = this.queue
       for (const record of polled) {
         const converted = this.convert(record)
-        this.queue.push({ record, produced: isPromise(converted) ? await converted : converted })
+        records.push(record)
+        produced.push(isPromise(converted) ? await converted : converted)
       }
       metrics.recordsPolled(polled.length, pollMs)
       this.startSend()
@@ -110,7 +115,7 @@ export class WorkerSourceTask extends WorkerTask {
 
   /** Starts the next write unless one is in flight; each completed write starts the one after it. */
   private startSend(): void {
-    if (this.inFlight !== null || this.queue.length === 0 || this.sendError !== null) return
+    if (this.inFlight !== null || this.queue.records.length === 0 || this.sendError !== null) return
     const batch = this.takeSendBatch()
     this.inFlight = this.send(batch).then(
       () => {
@@ -125,40 +130,47 @@ export class WorkerSourceTask extends WorkerTask {
   }
 
   /** The queue's head up to one write's worth (at least one record). */
-  private takeSendBatch(): Converted[] {
+  private takeSendBatch(): Converted {
+    const { records, produced } = this.queue
     let bytes = 0
     let count = 0
-    while (count < this.queue.length && count < sendRecordsMax) {
-      const produced = this.queue[count].produced
-      if (produced !== null) {
-        const size = (produced.key?.length ?? 0) + (produced.value?.length ?? 0) + 24
+    while (count < records.length && count < sendRecordsMax) {
+      const entry = produced[count]
+      if (entry !== null) {
+        const size = (entry.key?.length ?? 0) + (entry.value?.length ?? 0) + 24
         if (count > 0 && bytes + size > sendBytesMax) break
         bytes += size
       }
       count++
     }
-    const batch = count === this.queue.length ? this.queue : this.queue.slice(0, count)
-    this.queue = count === this.queue.length ? [] : this.queue.slice(count)
-    return batch
+    if (count === records.length) {
+      this.queue = { records: [], produced: [] }
+      return { records, produced }
+    }
+    this.queue = { records: records.slice(count), produced: produced.slice(count) }
+    return { records: records.slice(0, count), produced: produced.slice(0, count) }
   }
 
   /** Writes the batch; once acknowledged, its records are committed and their offsets recorded. */
-  private async send(batch: Converted[]): Promise<void> {
+  private async send(batch: Converted): Promise<void> {
     const { task, writer, metrics } = this.options
-    const toSend: Array<{ record: SourceRecord; produced: ProducedRecord }> = []
-    for (const entry of batch)
-      if (entry.produced !== null) toSend.push({ record: entry.record, produced: entry.produced })
-    const written = await writer.send(toSend.map((entry) => entry.produced))
+    const toSend: ProducedRecord[] = []
+    for (const produced of batch.produced) if (produced !== null) toSend.push(produced)
+    const written = await writer.send(toSend)
     let lastTopic = ''
-    toSend.forEach((entry, index) => {
-      if (entry.produced.topic !== lastTopic) {
-        lastTopic = entry.produced.topic
+    let sent = 0
+    for (let index = 0; index < batch.records.length; index++) {
+      const produced = batch.produced[index]
+      if (produced === null) continue
+      if (produced.topic !== lastTopic) {
+        lastTopic = produced.topic
         this.options.onTopic(lastTopic)
       }
-      task.commitRecord?.(entry.record, { topic: entry.produced.topic, ...written[index] })
-    })
+      task.commitRecord?.(batch.records[index], { topic: produced.topic, ...written[sent] })
+      sent++
+    }
     // Every polled record (also the dropped or skipped ones) is done: its offset may be committed.
-    for (const entry of batch) this.trackOffset(entry.record)
+    this.trackOffsets(batch.records)
     metrics.recordsWritten(toSend.length)
   }
 
@@ -207,24 +219,43 @@ export class WorkerSourceTask extends WorkerTask {
       )
       return then(value, (valueBytes): ProducedRecord | null => {
         if (valueBytes === skipped) return null
-        return {
-          topic: transformed.topic,
-          ...(transformed.kafkaPartition === null ? {} : { partition: transformed.kafkaPartition }),
-          key: keyBytes,
-          value: valueBytes,
-          headers: transformed.headers.length === 0 ? [] : headerBytes(transformed.headers),
-          timestamp: transformed.timestamp,
-        }
+        const headers = transformed.headers.length === 0 ? noHeaders : headerBytes(transformed.headers)
+        // One shape either way (a spread of an optional field made two, and an object more per record).
+        return transformed.kafkaPartition === null
+          ? {
+              topic: transformed.topic,
+              key: keyBytes,
+              value: valueBytes,
+              headers,
+              timestamp: transformed.timestamp,
+            }
+          : {
+              topic: transformed.topic,
+              partition: transformed.kafkaPartition,
+              key: keyBytes,
+              value: valueBytes,
+              headers,
+              timestamp: transformed.timestamp,
+            }
       })
     })
   }
 
-  private trackOffset(record: SourceRecord): void {
-    const partition = record.sourcePartition
-    if (partition === null || record.sourceOffset === null) return
-    if (this.lastPartition?.object !== partition)
-      this.lastPartition = { object: partition, key: JSON.stringify(partition) }
-    this.pendingOffsets.set(this.lastPartition.key, { partition, offset: record.sourceOffset })
+  /**
+   * Records each source partition's last offset among `records` (poll order: the last one wins, so
+   * only the last record of each run of one partition is looked at).
+   */
+  private trackOffsets(records: SourceRecord[]): void {
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index]
+      const partition = record.sourcePartition
+      if (partition === null || record.sourceOffset === null) continue
+      const next = records[index + 1]
+      if (next !== undefined && next.sourcePartition === partition && next.sourceOffset !== null) continue
+      if (this.lastPartition?.object !== partition)
+        this.lastPartition = { object: partition, key: JSON.stringify(partition) }
+      this.pendingOffsets.set(this.lastPartition.key, { partition, offset: record.sourceOffset })
+    }
   }
 
   private async commitOffsets(): Promise<void> {

@@ -75,17 +75,24 @@ function produceAsync(
 
 /** The partition the library's producer would choose (compatibilityPartitioner). */
 function partitionOf(record: ProducedRecord, partitionsCount: number): number {
+  // Without a key the partitioner answers 0 (no message object built for it per record).
   const chosen =
-    record.partition ?? compatibilityPartitioner({ topic: record.topic }, record.key ?? undefined)
+    record.partition ??
+    (record.key === null ? 0 : compatibilityPartitioner({ topic: record.topic }, record.key))
   return chosen % partitionsCount
 }
+
+const noHeaders: RecordInput['headers'] = []
 
 function recordInput(record: ProducedRecord, now: number): RecordInput {
   return {
     timestamp: record.timestamp ?? now,
     key: record.key,
     value: record.value,
-    headers: (record.headers ?? []).map(([key, value]) => ({ key, value })),
+    headers:
+      record.headers === undefined || record.headers.length === 0
+        ? noHeaders
+        : record.headers.map(([key, value]) => ({ key, value })),
   }
 }
 
@@ -104,16 +111,25 @@ export async function produceBatches(
   const metadata: ClusterMetadata = await producer.metadata({ topics, autocreateTopics: true })
   const placed = new Map<string, PartitionBatch>()
   const answers: Array<{ partition: number; offset: number }> = new Array(records.length)
+  // Consecutive records of one partition (the common case) reuse its entry: no key string per record.
+  let last: PartitionBatch | null = null
   records.forEach((record, index) => {
     const topic = metadata.topics.get(record.topic)
     if (topic === undefined) throw new Error(`no metadata for topic ${record.topic}`)
     const partition = partitionOf(record, topic.partitionsCount)
     answers[index] = { partition, offset: -1 }
+    if (last !== null && last.topic === record.topic && last.partition === partition) {
+      last.indexes.push(index)
+      return
+    }
     const key = `${record.topic}\u0000${partition}`
-    const entry = placed.get(key)
-    if (entry === undefined)
-      placed.set(key, { topic: record.topic, partition, indexes: [index], batch: Buffer.alloc(0) })
-    else entry.indexes.push(index)
+    let entry = placed.get(key)
+    if (entry === undefined) {
+      entry = { topic: record.topic, partition, indexes: [], batch: Buffer.alloc(0) }
+      placed.set(key, entry)
+    }
+    entry.indexes.push(index)
+    last = entry
   })
   const now = Date.now()
   const byLeader = new Map<number, PartitionBatch[]>()

@@ -27,6 +27,7 @@ import {
   rangeAssignorName,
   type TopicPartition,
 } from './consumer-protocol.ts'
+import { FetchedRecords } from './fetched-records.ts'
 import { errorCodeOf, type KafkaClientOptions } from './kafka-client.ts'
 import { type ConsumedMessage, PartitionFetcher, partitionKey } from './partition-fetcher.ts'
 
@@ -75,9 +76,8 @@ export class GroupConsumer {
   private needsJoin = true
   private joining = false
   private closed = false
-  /** Fetched messages not handed out yet: those from `bufferedStart` on. */
-  private buffered: ConsumedMessage[] = []
-  private bufferedStart = 0
+  /** The last fetch's records not handed out yet (decoded as they are handed out). */
+  private buffered: FetchedRecords = FetchedRecords.empty
   /** Partition counts of the subscribed topics when the group last assigned them. */
   private assignedCounts = new Map<string, number>()
   private nextMetadataCheck = 0
@@ -118,9 +118,8 @@ export class GroupConsumer {
   /** Up to `max` messages; waits at most about `waitMs` when none is there (rebalances excepted). */
   async poll(max: number, waitMs: number): Promise<ConsumedMessage[]> {
     if (this.closed) return []
-    if (this.bufferedStart >= this.buffered.length) {
-      this.buffered = []
-      this.bufferedStart = 0
+    if (this.buffered.exhausted) {
+      this.buffered = FetchedRecords.empty
       try {
         await this.checkMetadata()
         if (this.needsJoin) await this.rebalance()
@@ -134,10 +133,7 @@ export class GroupConsumer {
         await sleep(retryBackoffMs)
       }
     }
-    // A window, not splice: splicing the front of a fetch of thousands per poll moves the rest each time.
-    const start = this.bufferedStart
-    this.bufferedStart = Math.min(this.buffered.length, start + max)
-    return this.buffered.slice(start, this.bufferedStart)
+    return await this.buffered.take(max)
   }
 
   /** Commits next offsets to read for this generation; partitions no longer assigned are left alone. */
@@ -212,8 +208,7 @@ export class GroupConsumer {
         await this.revokeListener(revoked).catch(() => undefined)
       }
       this.fetcher.clear()
-      this.buffered = []
-      this.bufferedStart = 0
+      this.buffered = FetchedRecords.empty
       const connection = await this.coordinatorConnection()
       const join = await this.join(connection)
       this.generation = join.generationId

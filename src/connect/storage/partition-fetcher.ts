@@ -6,23 +6,14 @@
 import { listOffsetsV5 } from '@platformatic/kafka'
 import type { BrokerConnections, ClusterLayout } from './broker-connections.ts'
 import type { TopicPartition } from './consumer-protocol.ts'
-import { decodeFetched, type RawFetchResponse, rawFetch } from './raw-fetch.ts'
+import { type FetchedPartition, FetchedRecords } from './fetched-records.ts'
+import { batchStarts, type RawFetchResponse, rawFetch } from './raw-fetch.ts'
 
-export interface ConsumedMessage {
-  topic: string
-  partition: number
-  offset: number
-  timestamp: number
-  key: Buffer | null
-  value: Buffer | null
-  headers: Array<[string, Buffer | null]>
-}
+export type { ConsumedMessage } from './fetched-records.ts'
 
 const errorOffsetOutOfRange = 1
 const readUncommitted = 0
 const earliestTimestamp = -2n
-/** Shared by every record without headers (nobody mutates a consumed record's headers). */
-const noHeaders: Array<[string, Buffer | null]> = []
 
 export function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`
@@ -77,16 +68,19 @@ export class PartitionFetcher {
     return out
   }
 
-  /** One Fetch round over every assigned partition (long-polls up to `waitMs` when there is nothing). */
-  async fetch(waitMs: number): Promise<ConsumedMessage[]> {
-    if (this.positions.size === 0) return []
+  /**
+   * One Fetch round over every assigned partition (long-polls up to `waitMs` when there is nothing):
+   * its records, decoded as they are taken; taking them moves the positions past them.
+   */
+  async fetch(waitMs: number): Promise<FetchedRecords> {
+    if (this.positions.size === 0) return FetchedRecords.empty
     const layout = this.layout ?? (await this.refreshLayout())
     const fetched = await Promise.all(
       [...this.byLeader(layout, [...this.positions.values()])].map(([leader, partitions]) =>
         this.fetchFrom(leader, partitions, waitMs),
       ),
     )
-    return fetched.flat()
+    return new FetchedRecords(fetched.flat())
   }
 
   private byLeader(layout: ClusterLayout, partitions: TopicPartition[]): Map<number, TopicPartition[]> {
@@ -102,7 +96,7 @@ export class PartitionFetcher {
     leader: number,
     partitions: TopicPartition[],
     waitMs: number,
-  ): Promise<ConsumedMessage[]> {
+  ): Promise<FetchedPartition[]> {
     if (leader < 0) {
       // No leader known (a topic being created or moved): look again after a short wait.
       await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, 200)))
@@ -140,7 +134,7 @@ export class PartitionFetcher {
       }
       response = partial
     }
-    const { out, outOfRange } = await this.readResponse(response)
+    const { out, outOfRange } = this.readResponse(response)
     if (outOfRange.length > 0) {
       const earliest = await this.earliest(outOfRange)
       for (const entry of outOfRange) {
@@ -152,12 +146,12 @@ export class PartitionFetcher {
     return out
   }
 
-  /** The records of a Fetch answer after each position (moving the positions past them). */
-  private async readResponse(response: RawFetchResponse): Promise<{
-    out: ConsumedMessage[]
+  /** The record bytes of a Fetch answer by partition (taken later, from each position on). */
+  private readResponse(response: RawFetchResponse): {
+    out: FetchedPartition[]
     outOfRange: TopicPartition[]
-  }> {
-    const out: ConsumedMessage[] = []
+  } {
+    const out: FetchedPartition[] = []
     const outOfRange: TopicPartition[] = []
     for (const { topic, partitions } of response.responses) {
       for (const partitionResponse of partitions) {
@@ -167,31 +161,8 @@ export class PartitionFetcher {
         if (partitionResponse.errorCode === errorOffsetOutOfRange) outOfRange.push({ topic, partition })
         else if (partitionResponse.errorCode !== 0) this.layout = null // leadership moved: ask again
         if (partitionResponse.errorCode !== 0 || partitionResponse.records === null) continue
-        for (const { header, records } of await decodeFetched(partitionResponse.records)) {
-          const last = header.baseOffset + header.lastOffsetDelta
-          if (header.isControl) {
-            position.offset = Math.max(position.offset, last + 1)
-            continue
-          }
-          for (const record of records) {
-            if (record.offset < position.offset) continue
-            out.push({
-              topic,
-              partition,
-              offset: record.offset,
-              timestamp: record.timestamp,
-              key: record.key,
-              value: record.value,
-              headers:
-                record.headers.length === 0
-                  ? noHeaders
-                  : record.headers.map((header) => [header.key, header.value]),
-            })
-            position.offset = record.offset + 1
-          }
-          // Compaction may leave the batch's last offsets empty: move past the whole batch.
-          position.offset = Math.max(position.offset, last + 1)
-        }
+        const records = partitionResponse.records
+        out.push({ topic, partition, position, records, batchStarts: batchStarts(records) })
       }
     }
     return { out, outOfRange }

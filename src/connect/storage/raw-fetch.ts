@@ -1,5 +1,6 @@
 // Fetch v12 with the record bytes kept raw and decoded by the broker's own record code
-// (src/protocol/records: framing, CRC check, decompression, records as views of the response).
+// (src/protocol/records: framing, CRC check, decompression, records as views of the response), as
+// the sink takes them (fetched-records.ts).
 // The request is the library's (fetchV12.createRequest) on the library's connection; only the
 // response parser differs. Why: @platformatic/kafka decodes every record into several objects and
 // buffers (its varint reader answers an array per field); for a sink task reading 100-byte lines that
@@ -7,7 +8,6 @@
 
 import { type Connection, createAPI, fetchV12, ResponseError } from '@platformatic/kafka'
 import { forEachBatch } from '../../protocol/records/batch-framing.ts'
-import { type DecodedBatch, decodeBatch } from '../../protocol/records/batch-v2.ts'
 import { CorruptRecordError } from '../../protocol/records/errors.ts'
 
 export interface RawFetchPartition {
@@ -89,10 +89,11 @@ export function rawFetch(
 }
 
 /**
- * The whole batches of a partition's record bytes, validated (CRC) and decoded; a cut batch at the
- * end (the fetch size limit) is left for the next fetch, as Kafka's consumers do.
+ * Where the whole batches of a partition's record bytes start (checked: framing and magic v2; the
+ * CRC and records are checked as each batch is read, FetchedRecords); a cut batch at the end (the
+ * fetch size limit) is left for the next fetch, as Kafka's consumers do.
  */
-export async function decodeFetched(records: Buffer): Promise<DecodedBatch[]> {
+export function batchStarts(records: Buffer): number[] {
   const positions: number[] = []
   const trailing = forEachBatch(records, (span) => {
     if (span.magic !== 2)
@@ -100,7 +101,5 @@ export async function decodeFetched(records: Buffer): Promise<DecodedBatch[]> {
     positions.push(span.position)
   })
   if (trailing?.kind === 'corrupt') throw new CorruptRecordError('length', trailing.detail)
-  const batches: DecodedBatch[] = []
-  for (const position of positions) batches.push(await decodeBatch(records, position))
-  return batches
+  return positions
 }

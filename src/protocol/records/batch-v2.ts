@@ -25,7 +25,13 @@ import {
 } from './batch-header.ts'
 import { CompressionCodec, compress, decompress } from './compression/index.ts'
 import { CorruptRecordError } from './errors.ts'
-import { decodeRecords, type KafkaRecord, type RecordInput, writeRecord } from './record.ts'
+import {
+  decodeRecords,
+  type KafkaRecord,
+  type RecordContext,
+  type RecordInput,
+  writeRecord,
+} from './record.ts'
 
 export interface DecodedBatch {
   header: BatchHeader
@@ -40,26 +46,48 @@ export interface DecodeBatchOptions {
   decompressedBytesMax?: number
 }
 
+/** A validated batch with its records section decompressed (openBatch). */
+export interface OpenedBatch {
+  header: BatchHeader
+  /** The records section, decompressed: `header.recordCount` records, read with readRecord. */
+  data: Buffer
+  /** What every record of the batch takes from its header. */
+  context: RecordContext
+  sizeBytes: number
+}
+
 /**
- * Validates (CRC, header) and decodes the v2 batch at `position`. Records of a LogAppendTime batch all
- * carry the batch's maxTimestamp, as Kafka's readers do.
+ * Validates (CRC, header) the v2 batch at `position` and decompresses its records section, without
+ * decoding the records: a reader that takes them a few at a time (Connect's sink consumer) keeps only
+ * those alive. Records of a LogAppendTime batch all carry the batch's maxTimestamp, as Kafka's readers do.
  */
-export async function decodeBatch(
+export async function openBatch(
   buffer: Buffer,
   position = 0,
   options: DecodeBatchOptions = {},
-): Promise<DecodedBatch> {
+): Promise<OpenedBatch> {
   const { header, sizeBytes } = validateBatch(buffer, position, { origin: options.origin ?? 'log' })
   const section = buffer.subarray(position + batchHeaderBytes, position + sizeBytes)
   const data = await decompress(header.compression, section, {
     decompressedBytesMax: options.decompressedBytesMax,
     lz4HeaderChecksum: 'strict',
   })
-  const records = decodeRecords(data, header.recordCount, {
+  const context: RecordContext = {
     baseOffset: header.baseOffset,
     baseTimestamp: header.baseTimestamp,
     logAppendTime: header.timestampType === TimestampType.logAppendTime ? header.maxTimestamp : null,
-  })
+  }
+  return { header, data, context, sizeBytes }
+}
+
+/** Validates (CRC, header) and decodes the v2 batch at `position` (openBatch, then every record). */
+export async function decodeBatch(
+  buffer: Buffer,
+  position = 0,
+  options: DecodeBatchOptions = {},
+): Promise<DecodedBatch> {
+  const { header, data, context, sizeBytes } = await openBatch(buffer, position, options)
+  const records = decodeRecords(data, header.recordCount, context)
   return { header, records, sizeBytes }
 }
 

@@ -90,7 +90,7 @@ export function readRecord(reader: Reader, context: RecordContext): KafkaRecord 
   if (length < recordBodyBytesMin) reader.fail(`invalid record length ${length}`, 'record.length')
   const body = reader.narrow(length, 'record')
   body.readInt8('record.attributes')
-  const timestampDelta = body.readVarlong('record.timestampDelta')
+  const timestampDelta = body.readVarlongSmall('record.timestampDelta')
   const offsetDelta = body.readVarint('record.offsetDelta')
   const key = readLengthPrefixed(body, 'record.key')
   const value = readLengthPrefixed(body, 'record.value')
@@ -105,15 +105,20 @@ export function readRecord(reader: Reader, context: RecordContext): KafkaRecord 
   }
 }
 
+/** Fails with CorruptRecordError when `count` records cannot fit in `data` (a batch's records section). */
+export function checkRecordCount(data: Buffer, count: number): void {
+  if (count < 0 || count * (recordBodyBytesMin + 1) > data.length) {
+    throw new CorruptRecordError('count', `${count} records cannot fit in ${data.length} bytes`)
+  }
+}
+
 /**
  * Decodes exactly `count` records filling `data` (a batch's records section, decompressed).
  * Fails with CorruptRecordError on a bad varint or length, on bytes left over, or when `count`
  * records cannot fit (checked before anything is allocated).
  */
 export function decodeRecords(data: Buffer, count: number, context: RecordContext): KafkaRecord[] {
-  if (count < 0 || count * (recordBodyBytesMin + 1) > data.length) {
-    throw new CorruptRecordError('count', `${count} records cannot fit in ${data.length} bytes`)
-  }
+  checkRecordCount(data, count)
   return asCorruptRecord('record batch', () => {
     const reader = new Reader(data)
     const records: KafkaRecord[] = []
