@@ -72,7 +72,7 @@ function checkpointOf(view: StoredView): Checkpoint {
 }
 
 /** Whether a view without new records has deferred windows to write now (closed, or refresh due). */
-function deferredDue(context: ViewStepContext, view: StoredView, sizes: WindowSizes): boolean {
+export function deferredDue(context: ViewStepContext, view: StoredView, sizes: WindowSizes): boolean {
   const deferred = view.deferred
   if (deferred === undefined || deferred === null) return false
   if (view.definition.kind !== 'stream' && view.definition.emit === 'final')
@@ -175,28 +175,18 @@ export async function advanceView(
       fromMs = windowStartOf(times.acceptedMinMs - sizes.sizeMs, sizes.advanceMs) + sizes.advanceMs
       toMs = windowStartOf(times.acceptedMaxMs, sizes.advanceMs) + sizes.advanceMs
     }
-    if (deferred !== null) {
-      fromMs = Math.min(fromMs, deferred[0])
-      toMs = Math.max(toMs, deferred[1])
-    }
-    fromMs = Math.max(fromMs, firstOpenWindowStart(sizes, watermarkMs))
-    // Windows that ended (by the watermark, or by the clock: a processing-time close, so a window is
-    // written when it ends even if no later record comes) are written now; open ones at most once per
-    // openWindowRefreshMs, and deferred to a later step (kept in the checkpoint) otherwise.
-    // EMIT FINAL: only windows the watermark closed (end + lateness), never by the clock nor while open.
-    const final = definition.emit === 'final'
-    const nowMs = Date.now()
-    const refresh =
-      !final && nowMs - (context.refreshedAtMs?.get(definition.name) ?? 0) >= openWindowRefreshMs
-    const closingMs = final
-      ? (stepWatermarkMs ?? Number.NEGATIVE_INFINITY) - (sizes.latenessMs ?? 0)
-      : Math.max(stepWatermarkMs ?? Number.NEGATIVE_INFINITY, nowMs)
-    const closedBeforeMs = Number.isFinite(closingMs)
-      ? windowStartOf(closingMs - sizes.sizeMs, sizes.advanceMs) + sizes.advanceMs
-      : Number.NEGATIVE_INFINITY
-    const dueToMs = refresh ? toMs : Math.min(toMs, closedBeforeMs)
-    deferred = fromMs < toMs && dueToMs < toMs ? [Math.max(fromMs, dueToMs), toMs] : null
-    if (refresh && fromMs < toMs) context.refreshedAtMs?.set(definition.name, nowMs)
+    const plan = planWindows(
+      context,
+      definition,
+      sizes,
+      [fromMs, toMs],
+      deferred,
+      watermarkMs,
+      stepWatermarkMs,
+    )
+    fromMs = plan.fromMs
+    const dueToMs = plan.dueToMs
+    deferred = plan.deferred
     if (fromMs < dueToMs) {
       // Windows from the cache's floor on are computed over the cache; older ones from the log.
       const cacheFromMs =
@@ -224,6 +214,53 @@ export async function advanceView(
   })
   if (context.caches !== undefined && cacheable(definition))
     await context.caches.evict(definition, sizes, watermarkMs)
+}
+
+/** Which windows a step writes: [fromMs, dueToMs) now, the rest of the touched ones deferred. */
+export interface WindowPlan {
+  fromMs: number
+  dueToMs: number
+  deferred: [number, number] | null
+}
+
+/**
+ * The window starts [from, to) a step touched (±Infinity: none), with those earlier steps deferred:
+ * windows that ended (by the watermark, or by the clock: a processing-time close, so a window is
+ * written when it ends even if no later record comes) are written now; open ones at most once per
+ * openWindowRefreshMs, and deferred to a later step (kept in the checkpoint) otherwise. EMIT FINAL:
+ * only windows the watermark closed (end + lateness), never by the clock nor while open.
+ */
+export function planWindows(
+  context: ViewStepContext,
+  definition: ViewDefinition,
+  sizes: WindowSizes,
+  touched: [number, number],
+  deferred: [number, number] | null,
+  watermarkMs: number | null,
+  stepWatermarkMs: number | null,
+): WindowPlan {
+  let [fromMs, toMs] = touched
+  if (deferred !== null) {
+    fromMs = Math.min(fromMs, deferred[0])
+    toMs = Math.max(toMs, deferred[1])
+  }
+  fromMs = Math.max(fromMs, firstOpenWindowStart(sizes, watermarkMs))
+  const final = definition.emit === 'final'
+  const nowMs = Date.now()
+  const refresh = !final && nowMs - (context.refreshedAtMs?.get(definition.name) ?? 0) >= openWindowRefreshMs
+  const closingMs = final
+    ? (stepWatermarkMs ?? Number.NEGATIVE_INFINITY) - (sizes.latenessMs ?? 0)
+    : Math.max(stepWatermarkMs ?? Number.NEGATIVE_INFINITY, nowMs)
+  const closedBeforeMs = Number.isFinite(closingMs)
+    ? windowStartOf(closingMs - sizes.sizeMs, sizes.advanceMs) + sizes.advanceMs
+    : Number.NEGATIVE_INFINITY
+  const dueToMs = refresh ? toMs : Math.min(toMs, closedBeforeMs)
+  if (refresh && fromMs < toMs) context.refreshedAtMs?.set(definition.name, nowMs)
+  return {
+    fromMs,
+    dueToMs,
+    deferred: fromMs < toMs && dueToMs < toMs ? [Math.max(fromMs, dueToMs), toMs] : null,
+  }
 }
 
 async function stepTimes(
@@ -340,7 +377,7 @@ export async function timestampRange(
 }
 
 /** The rows of a recompute (with __key) as the view's records, then a tombstone per deleted key. */
-async function writeRows(
+export async function writeRows(
   logs: LogManager,
   name: string,
   result: QueryResult,
