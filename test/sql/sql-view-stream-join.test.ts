@@ -6,10 +6,11 @@
 // group the outer row alone made; records more than WITHIN apart do not pair. Malformed and
 // unsupported forms answer 400/404 with the position; the broker keeps serving.
 // Method: an embedded broker (free ports, temporary data dir); kafkajs (a client we did not write)
-// produces orders (2 partitions) and shipments (1 partition) with explicit timestamps in two phases;
+// produces orders (2 partitions) and shipments (1 partition) with explicit timestamps in phases;
 // after each phase, once SHOW QUERIES reports both topics processed, each view's topic is read with
 // SQL (latest value per key, tombstones delete) and compared with a brute-force recount in JS
-// (join-view-recount.ts) over the records produced so far.
+// (join-view-recount.ts) over the records produced so far; a third phase feeds small batches of
+// pseudo-random records (many steps) before the last comparison.
 
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
@@ -216,6 +217,34 @@ test('views over INNER, LEFT, RIGHT and FULL stream–stream joins equal a brute
   ])
   await assertViews('phase 2')
   assert.ok(!(await viewOf('v_full')).has(k2))
+  // Phase 3: many small steps (a batch every 250 ms) of records with pseudo-random keys and times in
+  // [0 s, 90 s): windows close and reopen with late partners across step boundaries.
+  let seed = 17
+  const next = (bound: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648
+    return seed % bound
+  }
+  for (let round = 0; round < 8; round++) {
+    await produce(
+      'shipments',
+      Array.from({ length: 3 }, (_, index) => ({
+        id: `r${round}x${index}`,
+        key: `k${next(7)}`,
+        at: next(90) * 1000,
+      })),
+    )
+    await produce(
+      'orders',
+      Array.from({ length: 5 }, (_, index) => ({
+        id: `l${round}x${index}`,
+        key: `k${next(7)}`,
+        at: next(90) * 1000,
+        partition: index % 2,
+      })),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  await assertViews('phase 3')
 })
 
 test('malformed and unsupported views over stream–stream joins answer 400/404 with the position', async () => {
