@@ -50,7 +50,7 @@ export interface ViewDefinition {
   join?: StreamTableJoin
   /** A windowed stream–stream join: the windows aggregate its rows (view-stream-join.ts). */
   streamJoin?: StreamStreamJoin
-  /** EMIT FINAL (TUMBLE/HOP): each window written once, when the watermark closes it; absent: EMIT CHANGES. */
+  /** EMIT FINAL: each window (TUMBLE/HOP) or session written once, when it closes; absent: EMIT CHANGES. */
   emit?: 'final'
 }
 
@@ -159,8 +159,6 @@ function parseGroupByWindow(
   if (scanner.accept(/emit\b/) !== undefined) {
     const mode = scanner.expect(/(changes|final)\b/, 'CHANGES or FINAL after EMIT')[1]
     emitFinal = mode.toLowerCase() === 'final'
-    if (emitFinal && windowKind === 'session')
-      scanner.fail('EMIT CHANGES (SESSION windows have no EMIT FINAL yet)', 'UNSUPPORTED_STATEMENT', emitAt)
     if (emitFinal && overStreamJoin)
       scanner.fail(
         'EMIT CHANGES (a view over a stream–stream join has no EMIT FINAL yet)',

@@ -31,7 +31,13 @@ import {
   windowStartOf,
 } from './definition.ts'
 import type { Checkpoint, QueryStore, StoredView } from './query-store.ts'
-import { sessionLateSql, sessionRowsSql, sessionTombstonesSql } from './session-sql.ts'
+import {
+  sessionFinalRowsSql,
+  sessionLateSql,
+  sessionRowsSql,
+  sessionStreamTimesSql,
+  sessionTombstonesSql,
+} from './session-sql.ts'
 import { cacheable, type ViewCaches } from './view-cache.ts'
 
 /** Rows one window recompute may produce (windows × groups touched by one step's records). */
@@ -119,7 +125,9 @@ export async function advanceView(
   let deferred = view.deferred ?? null
   let watermarkMs = view.watermarkMs ?? null
   let dropped = view.dropped ?? 0
-  if (windowKindOf(definition) === 'session') {
+  if (windowKindOf(definition) === 'session' && definition.emit === 'final') {
+    await writeClosedSessions(context, definition, sizes, source.partitionCount, start, end)
+  } else if (windowKindOf(definition) === 'session') {
     const rows = await context.run({
       sql: sessionRowsSql(definition, sizes.sizeMs, sizes.latenessMs, start, end),
       maxRows: recomputeRowsMax,
@@ -136,6 +144,8 @@ export async function advanceView(
       rows,
       tombstones.rows.map((row) => String(row[0])),
     )
+  }
+  if (windowKindOf(definition) === 'session') {
     if (sizes.latenessMs !== null) {
       const [late, max] = (
         await context.run({
@@ -214,6 +224,41 @@ export async function advanceView(
   })
   if (context.caches !== undefined && cacheable(definition))
     await context.caches.evict(definition, sizes, watermarkMs)
+}
+
+/**
+ * SESSION with EMIT FINAL: writes the sessions this step closed (sessionFinalRowsSql), once each; no
+ * tombstones, as a closed session can no longer grow or merge. Partition stream times come from the
+ * log (before the step's start and end offsets), so a repeated step writes the same sessions.
+ */
+async function writeClosedSessions(
+  context: ViewStepContext,
+  definition: ViewDefinition,
+  sizes: WindowSizes,
+  partitionCount: number,
+  start: Record<number, number>,
+  end: Record<number, number>,
+): Promise<void> {
+  const streamTimes = await context.run({
+    sql: sessionStreamTimesSql(definition, start, end),
+    timeoutMs: stepTimeoutMs,
+  })
+  // The smallest partition stream time; null while a partition has none (nothing is closed then).
+  const smallest = (column: number): number | null => {
+    const values = streamTimes.rows.map((row) => row[column])
+    if (values.length < partitionCount || values.some((value) => value === null || value === undefined))
+      return null
+    return Math.min(...values.map(Number))
+  }
+  const before = smallest(1)
+  const after = smallest(2)
+  if (after === null || (before !== null && after <= before)) return
+  const rows = await context.run({
+    sql: sessionFinalRowsSql(definition, sizes.sizeMs, sizes.latenessMs ?? 0, before, after, start, end),
+    maxRows: recomputeRowsMax,
+    timeoutMs: stepTimeoutMs,
+  })
+  await writeRows(context.logs, definition.name, rows, [])
 }
 
 /** Which windows a step writes: [fromMs, dueToMs) now, the rest of the touched ones deferred. */
