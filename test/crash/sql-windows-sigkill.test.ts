@@ -1,7 +1,8 @@
 // Goal: HOP and SESSION materialized views survive SIGKILL: after the restart each equals a
 // brute-force recount of every record produced before, during and after the kill (hopping windows
 // over the record timestamp with late records; sessions over an event-time column, whose merges
-// delete the keys they replace), and a view paused before the kill is still paused after it.
+// delete the keys they replace; EMIT FINAL sessions with lateness, each closed session written with
+// one value), and a view paused before the kill is still paused after it.
 // Method: the broker CLI as a real process on a data dir; kafkajs (a client we did not write)
 // produces JSON clicks into 2 partitions; the views are created over HTTP; the process is SIGKILLed
 // right after a second burst (while the views catch up), restarted on the same data dir, fed a third
@@ -25,6 +26,12 @@ const sessionSql = `CREATE MATERIALIZED VIEW user_sessions AS
   SELECT value->>'$.user' AS user, count(*) AS clicks
   FROM streamline_topic('clicks')
   GROUP BY SESSION(epoch_ms((value->>'$.ts')::BIGINT), INTERVAL '${gapSeconds}' SECOND), user`
+const latenessSeconds = 300
+const finalSql = `CREATE MATERIALIZED VIEW final_sessions AS
+  SELECT value->>'$.user' AS user, count(*) AS clicks
+  FROM streamline_topic('clicks')
+  GROUP BY SESSION(epoch_ms((value->>'$.ts')::BIGINT), INTERVAL '${gapSeconds}' SECOND), user
+  ALLOWED LATENESS INTERVAL '${latenessSeconds}' SECOND EMIT FINAL`
 const pausedSql = `CREATE MATERIALIZED VIEW paused_view AS SELECT count(*) AS n FROM streamline_topic('clicks')
   GROUP BY TUMBLE(timestamp, INTERVAL '1' MINUTE)`
 
@@ -105,6 +112,29 @@ function sessionRecount(clicks: Click[]): Map<string, unknown> {
   return view
 }
 
+/**
+ * EMIT FINAL's sessions: records more than the lateness behind their partition's stream time (the
+ * largest event time before them, in produce order) are dropped; the others' sessions are closed when
+ * end + gap + lateness is before the smallest partition stream time.
+ */
+function finalRecount(clicks: Click[]): Map<string, unknown> {
+  const streamTime = new Map<number, number>()
+  const kept: Click[] = []
+  for (const click of clicks) {
+    const before = streamTime.get(click.partition)
+    if (before === undefined || click.eventMs >= before - latenessSeconds * 1000) kept.push(click)
+    streamTime.set(click.partition, Math.max(before ?? click.eventMs, click.eventMs))
+  }
+  const closedBefore = Math.min(...streamTime.values())
+  const sessions = sessionRecount(kept)
+  return new Map(
+    [...sessions].filter(([, row]) => {
+      const end = Date.parse(`${(row as { window_end: string }).window_end.replace(' ', 'T')}Z`)
+      return end + (gapSeconds + latenessSeconds) * 1000 < closedBefore
+    }),
+  )
+}
+
 function produce(broker: BrokerProcess, clicks: Click[]): Promise<void> {
   return run.send(
     broker,
@@ -127,7 +157,7 @@ test('HOP and SESSION views after SIGKILL and restart equal a brute-force recoun
   const produced: Click[] = [...burst(0)]
   await produce(first, burst(0))
   const firstApi = run.statements(first)
-  for (const sql of [hopSql, sessionSql, pausedSql]) rowsOf(await firstApi(sql))
+  for (const sql of [hopSql, sessionSql, finalSql, pausedSql]) rowsOf(await firstApi(sql))
   assert.deepEqual(rowsOf(await firstApi('PAUSE paused_view')), [['paused_view', 'PAUSED']])
   // Let the views start working, then kill them in the middle of catching up with a second burst.
   await new Promise((resolve) => setTimeout(resolve, 1500))
@@ -146,7 +176,7 @@ test('HOP and SESSION views after SIGKILL and restart equal a brute-force recoun
   for (;;) {
     show = rowsOf(await api('SHOW QUERIES'))
     const running = show.filter((row) => row[0] !== 'paused_view')
-    if (running.length === 2 && running.every((row) => row[5] === end)) break
+    if (running.length === 3 && running.every((row) => row[5] === end)) break
     assert.ok(Date.now() < deadline, `views did not catch up: ${JSON.stringify(show)}`)
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
@@ -168,4 +198,21 @@ test('HOP and SESSION views after SIGKILL and restart equal a brute-force recoun
     assert.equal(latest.size, expected.size, name)
     assert.deepEqual(new Map([...latest].sort()), new Map([...expected].sort()), name)
   }
+  // EMIT FINAL: every record of the topic is a closed session's final value (a repeated step may
+  // write one again, with the same value); no tombstones.
+  const finals = new Map<string, string>()
+  for (const [key, value] of rowsOf(
+    await api(`SELECT key, value FROM streamline_topic('final_sessions') ORDER BY "offset"`),
+  )) {
+    assert.notEqual(value, null, 'no tombstones')
+    const previous = finals.get(String(key))
+    assert.ok(previous === undefined || previous === value, `${String(key)} written with two values`)
+    finals.set(String(key), String(value))
+  }
+  const expectedFinals = finalRecount(produced)
+  assert.ok(expectedFinals.size > 0, `closed sessions (${expectedFinals.size})`)
+  assert.deepEqual(
+    new Map([...finals].map(([key, value]): [string, unknown] => [key, JSON.parse(value)]).sort()),
+    new Map([...expectedFinals].sort()),
+  )
 })

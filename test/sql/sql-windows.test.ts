@@ -2,7 +2,8 @@
 // windows ksqlDB/Kafka Streams would: hopping windows aligned to their advance, sessions merged (and
 // their old keys deleted) when a record bridges them or arrives before their start, late records of
 // closed windows dropped and counted (SHOW QUERIES' dropped_records and watermark); EMIT FINAL writes
-// each window once when the watermark closes it (EMIT CHANGES, the default, on every update); PAUSE stops a
+// each window once when the watermark closes it (EMIT CHANGES, the default, on every update), and each
+// session once when every partition's stream time passed its end + gap + lateness; PAUSE stops a
 // query's progress and RESUME catches it up, and the paused state survives a restart; malformed
 // statements answer 400 with the position, and the broker keeps serving.
 // Method: an embedded broker on a temporary data dir (free ports); kafkajs (a client we did not
@@ -187,7 +188,7 @@ test('SESSION windows with ALLOWED LATENESS drop records further behind their pa
     GROUP BY SESSION(epoch_ms((value->>'$.ts')::BIGINT), INTERVAL '10' SECOND), user
     ALLOWED LATENESS INTERVAL '5' SECOND`)
   const first = await caughtUp('visit_sessions', { 0: 3 })
-  assert.deepEqual(first.slice(7), [new Date(baseMs + 140_000).toISOString(), 0])
+  assert.deepEqual(first.slice(7, 9), [new Date(baseMs + 140_000).toISOString(), 0])
   // Stream time 140 s: 128 and 121 are more than 5 s behind it (dropped: 121 would have opened a bob
   // session in no way, it is only counted); 137 and 136 are not.
   await produce('visits', [
@@ -197,7 +198,7 @@ test('SESSION windows with ALLOWED LATENESS drop records further behind their pa
     { seconds: 0, eventSeconds: 136, user: 'bob' },
   ])
   const second = await caughtUp('visit_sessions', { 0: 7 })
-  assert.deepEqual(second.slice(7), [new Date(baseMs + 140_000).toISOString(), 2])
+  assert.deepEqual(second.slice(7, 9), [new Date(baseMs + 140_000).toISOString(), 2])
   const session = (start: number, end: number, user: string, visits: number): [string, unknown] => [
     JSON.stringify([at(start), user]),
     { window_start: at(start), window_end: at(end), user, visits },
@@ -222,7 +223,7 @@ test('ALLOWED LATENESS: records of closed windows are dropped and counted; open 
     GROUP BY TUMBLE(epoch_ms((value->>'$.ts')::BIGINT), INTERVAL '10' SECOND)
     ALLOWED LATENESS INTERVAL '5' SECOND`)
   const first = await caughtUp('late_counts', { 0: 3 })
-  assert.deepEqual(first.slice(7), [new Date(baseMs + 25_000).toISOString(), 0])
+  assert.deepEqual(first.slice(7, 9), [new Date(baseMs + 25_000).toISOString(), 0])
   // Watermark 25 s: [0,10) closed at 15, [10,20) at 25 (closed: end + lateness <= watermark), [20,30) open.
   await produce('readings', [
     { seconds: 0, eventSeconds: 3, user: 'a' },
@@ -231,7 +232,7 @@ test('ALLOWED LATENESS: records of closed windows are dropped and counted; open 
     { seconds: 0, eventSeconds: 40, user: 'a' },
   ])
   const second = await caughtUp('late_counts', { 0: 7 })
-  assert.deepEqual(second.slice(7), [new Date(baseMs + 40_000).toISOString(), 2])
+  assert.deepEqual(second.slice(7, 9), [new Date(baseMs + 40_000).toISOString(), 2])
   const window = (start: number, n: number): [string, unknown] => [
     JSON.stringify([at(start)]),
     { window_start: at(start), window_end: at(start + 10), n },
@@ -258,7 +259,7 @@ test('EMIT FINAL writes each window once, when the watermark closes it; later re
   ])
   const shown = await caughtUp('final_counts', { 0: 6 })
   assert.deepEqual(
-    shown.slice(7),
+    shown.slice(7, 9),
     [new Date(baseMs + 25_000).toISOString(), 1],
     'the record at 3 s is dropped',
   )
@@ -268,24 +269,63 @@ test('EMIT FINAL writes each window once, when the watermark closes it; later re
     [JSON.stringify([at(0)]), JSON.stringify({ window_start: at(0), window_end: at(10), n: 2 })],
     [JSON.stringify([at(10)]), JSON.stringify({ window_start: at(10), window_end: at(20), n: 2 })],
   ])
-  // EMIT CHANGES is the default, said explicitly; SESSION has no EMIT FINAL; other modes are refused.
+  // EMIT CHANGES is the default, said explicitly; other modes are refused.
   await rows(`CREATE MATERIALIZED VIEW changes_counts AS SELECT count(*) AS n FROM streamline_topic('final_readings')
     GROUP BY TUMBLE(timestamp, INTERVAL '10' SECOND) ALLOWED LATENESS INTERVAL '1' SECOND EMIT CHANGES`)
-  const session =
-    await query(`CREATE MATERIALIZED VIEW s AS SELECT count(*) AS n FROM streamline_topic('final_readings')
-    GROUP BY SESSION(timestamp, INTERVAL '10' SECOND) EMIT FINAL`)
-  assert.equal(session.status, 400)
-  assert.equal(fields(session).code, 'UNSUPPORTED_STATEMENT')
-  assert.match(
-    String(fields(session).message),
-    /expected EMIT CHANGES \(SESSION windows have no EMIT FINAL yet\)/,
-  )
   const mode =
     await query(`CREATE MATERIALIZED VIEW m AS SELECT count(*) AS n FROM streamline_topic('final_readings')
     GROUP BY TUMBLE(timestamp, INTERVAL '10' SECOND) EMIT SOMETIMES`)
   assert.equal(mode.status, 400)
   assert.match(String(fields(mode).message), /expected CHANGES or FINAL after EMIT/)
   for (const name of ['final_counts', 'changes_counts']) await rows(`DROP MATERIALIZED VIEW ${name}`)
+})
+
+test('SESSION with EMIT FINAL writes each session once, when every partition stream time has passed its end + gap + lateness', async () => {
+  await createTopic('final_visits', 2)
+  await produce('final_visits', [
+    { partition: 0, seconds: 0, eventSeconds: 100, user: 'ann' },
+    { partition: 0, seconds: 0, eventSeconds: 105, user: 'ann' },
+    { partition: 0, seconds: 0, eventSeconds: 140, user: 'bob' },
+    { partition: 1, seconds: 0, eventSeconds: 103, user: 'ann' },
+    { partition: 1, seconds: 0, eventSeconds: 110, user: 'cy' },
+  ])
+  await rows(`CREATE MATERIALIZED VIEW final_sessions AS
+    SELECT value->>'$.user' AS user, count(*) AS visits FROM streamline_topic('final_visits')
+    GROUP BY SESSION(epoch_ms((value->>'$.ts')::BIGINT), INTERVAL '10' SECOND), user
+    ALLOWED LATENESS INTERVAL '5' SECOND EMIT FINAL`)
+  // Stream times 140 s (partition 0) and 110 s (1): no session ends 15 s before 110 s.
+  await caughtUp('final_sessions', { 0: 3, 1: 2 })
+  const written = () => rows(`SELECT key, value FROM streamline_topic('final_sessions') ORDER BY key`)
+  assert.deepEqual(await written(), [])
+  // Partition 1 reaches 160 s: the smallest stream time is 140 s, closing sessions that end before
+  // 125 s: ann's [100, 105] (three visits, one from each partition) and cy's [110].
+  await produce('final_visits', [
+    { partition: 1, seconds: 0, eventSeconds: 130, user: 'cy' },
+    { partition: 1, seconds: 0, eventSeconds: 160, user: 'ann' },
+  ])
+  await caughtUp('final_sessions', { 0: 3, 1: 4 })
+  const session = (start: number, end: number, user: string, visits: number) => [
+    JSON.stringify([at(start), user]),
+    JSON.stringify({ window_start: at(start), window_end: at(end), user, visits }),
+  ]
+  assert.deepEqual(await written(), [session(100, 105, 'ann', 3), session(110, 110, 'cy', 1)])
+  // ann at 115 s would join her closed session: it is more than 5 s behind partition 0's 140 s,
+  // dropped. Partition 0 reaches 200 s: the smallest stream time 160 s closes cy's [130] only (bob's
+  // [140, 150] ends 165 s after the lateness and gap).
+  await produce('final_visits', [
+    { partition: 0, seconds: 0, eventSeconds: 115, user: 'ann' },
+    { partition: 0, seconds: 0, eventSeconds: 150, user: 'bob' },
+    { partition: 0, seconds: 0, eventSeconds: 200, user: 'dee' },
+  ])
+  const shown = await caughtUp('final_sessions', { 0: 6, 1: 4 })
+  assert.deepEqual(shown.slice(7, 9), [new Date(baseMs + 200_000).toISOString(), 1])
+  // Every record of the topic (not only the latest per key): one per closed session, no tombstones.
+  assert.deepEqual(await written(), [
+    session(100, 105, 'ann', 3),
+    session(110, 110, 'cy', 1),
+    session(130, 130, 'cy', 1),
+  ])
+  await rows('DROP MATERIALIZED VIEW final_sessions')
 })
 
 test('PAUSE stops a query, RESUME catches it up; the paused state survives a restart', async () => {

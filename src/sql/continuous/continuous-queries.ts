@@ -41,9 +41,11 @@ import {
   streamSelectSql,
   streamStepSql,
 } from './stream-definition.ts'
+import type { StreamStreamJoin } from './stream-join.ts'
 import { advanceStreamJoin } from './stream-stream-join.ts'
 import { cacheable, type PrivateSqlRunner, ViewCaches } from './view-cache.ts'
 import { advanceView } from './view-step.ts'
+import { advanceJoinView, joinViewChecks } from './view-stream-join.ts'
 
 /** Source records one stream step reads per partition (an INSERT writes at most 100,000). */
 const streamStepRecordsMax = 50_000
@@ -112,6 +114,7 @@ export class ContinuousQueries {
         view.definition.sql,
         typeof view.watermarkMs === 'number' ? new Date(view.watermarkMs).toISOString() : null,
         view.definition.kind === 'stream' ? null : (view.dropped ?? 0),
+        view.definition.streamJoin === undefined ? null : JSON.stringify(view.rightOffsets ?? {}),
       ])
       return done(
         [
@@ -124,6 +127,7 @@ export class ContinuousQueries {
           'sql',
           'watermark',
           'dropped_records',
+          'right_offsets',
         ],
         rows,
       )
@@ -190,6 +194,8 @@ export class ContinuousQueries {
     if (definition.join !== undefined && logs.getTopic(definition.join.table) === undefined) {
       throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${definition.join.table} does not exist`)
     }
+    if (definition.streamJoin !== undefined)
+      definition.streamJoin = await this.joinIntervals(definition.streamJoin)
     if (logs.getTopic(definition.name) !== undefined) {
       throw new SqlError(
         'INVALID_SQL',
@@ -200,14 +206,17 @@ export class ContinuousQueries {
     // source) over an empty range.
     this.windowSizes.delete(definition.name)
     const sizes = await this.sizesOf(definition)
-    await this.options.run({
-      sql:
-        windowKindOf(definition) === 'session'
-          ? sessionRowsSql(definition, sizes.sizeMs, sizes.latenessMs, {}, {})
-          : recomputeSql(definition, sizes, 0, 0, {}),
-      principal: request.principal,
-      host: request.host,
-    })
+    const { streamJoin } = definition
+    const checks =
+      streamJoin !== undefined
+        ? joinViewChecks({ ...definition, streamJoin }, sizes)
+        : [
+            windowKindOf(definition) === 'session'
+              ? sessionRowsSql(definition, sizes.sizeMs, sizes.latenessMs, {}, {})
+              : recomputeSql(definition, sizes, 0, 0, {}),
+          ]
+    for (const sql of checks)
+      await this.options.run({ sql, principal: request.principal, host: request.host })
     await logs.createTopic(definition.name, {
       partitionCount: 1,
       configOverrides: { 'cleanup.policy': 'compact' },
@@ -234,23 +243,7 @@ export class ContinuousQueries {
     if (parsed.join !== undefined && logs.getTopic(parsed.join.table) === undefined) {
       throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${parsed.join.table} does not exist`)
     }
-    if (parsed.streamJoin !== undefined) {
-      if (logs.getTopic(parsed.streamJoin.topic) === undefined) {
-        throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${parsed.streamJoin.topic} does not exist`)
-      }
-      const { within, grace } = parsed.streamJoin
-      const [withinMs, graceMs] = single(
-        await this.options.run({
-          sql: `SELECT ${intervalMsSql(within)}, ${grace === null ? '0::BIGINT' : intervalMsSql(grace)}`,
-        }),
-      ).map(Number)
-      if (
-        !(Number.isSafeInteger(withinMs) && withinMs >= 0 && Number.isSafeInteger(graceMs) && graceMs >= 0)
-      ) {
-        throw new SqlError('INVALID_SQL', 'WITHIN and GRACE PERIOD must be intervals of zero or more')
-      }
-      parsed.streamJoin = { ...parsed.streamJoin, withinMs, graceMs }
-    }
+    if (parsed.streamJoin !== undefined) parsed.streamJoin = await this.joinIntervals(parsed.streamJoin)
     if (logs.getTopic(parsed.name) !== undefined) {
       throw new SqlError(
         'INVALID_SQL',
@@ -276,6 +269,22 @@ export class ContinuousQueries {
     await this.store.saveView(definition)
     this.schedule()
     return done(['created', 'output_topic'], [[definition.name, definition.name]])
+  }
+
+  /** A stream–stream join with its WITHIN and GRACE PERIOD in ms (asked of DuckDB), its topic checked. */
+  private async joinIntervals(join: StreamStreamJoin): Promise<StreamStreamJoin> {
+    if (this.options.logs.getTopic(join.topic) === undefined) {
+      throw new SqlError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${join.topic} does not exist`)
+    }
+    const [withinMs, graceMs] = single(
+      await this.options.run({
+        sql: `SELECT ${intervalMsSql(join.within)}, ${join.grace === null ? '0::BIGINT' : intervalMsSql(join.grace)}`,
+      }),
+    ).map(Number)
+    if (!(Number.isSafeInteger(withinMs) && withinMs >= 0 && Number.isSafeInteger(graceMs) && graceMs >= 0)) {
+      throw new SqlError('INVALID_SQL', 'WITHIN and GRACE PERIOD must be intervals of zero or more')
+    }
+    return { ...join, withinMs, graceMs }
   }
 
   /** The view's window intervals in ms (asked of DuckDB once per view and run), validated. */
@@ -343,7 +352,17 @@ export class ContinuousQueries {
         const context = { logs: this.options.logs, run: this.options.run, store: this.store }
         await advanceStreamJoin(context, view, definition, definition.streamJoin)
       } else if (definition.kind === 'stream') await this.advanceStream(definition, view)
-      else {
+      else if (definition.streamJoin !== undefined) {
+        const context = {
+          logs: this.options.logs,
+          run: this.options.run,
+          store: this.store,
+          refreshedAtMs: this.refreshedAtMs,
+          log: this.options.log,
+        }
+        const sizes = await this.sizesOf(definition)
+        await advanceJoinView(context, view, definition, definition.streamJoin, sizes)
+      } else {
         const context = {
           logs: this.options.logs,
           run: this.options.run,

@@ -3,6 +3,8 @@
 //   CREATE MATERIALIZED VIEW <name> AS
 //   SELECT <expressions and aggregates, each AS alias>
 //   FROM streamline_topic('<topic>')
+//   [<alias> JOIN TABLE('<topic>') <alias> ON …                     (stream-join.ts)
+//   | <alias> [INNER|LEFT|RIGHT|FULL] JOIN streamline_topic('<topic>') <alias> WITHIN … ON …]
 //   [WHERE <condition>]
 //   GROUP BY <window>[, <group expressions>]
 //   [ALLOWED LATENESS <interval> | GRACE PERIOD <interval>]
@@ -16,7 +18,7 @@
 // are checked by DuckDB when the view is created (a first recompute over an empty range).
 
 import { StatementScanner } from './statement-scanner.ts'
-import { parseViewTableJoin, type StreamTableJoin, tableSql } from './stream-join.ts'
+import { parseViewJoin, type StreamStreamJoin, type StreamTableJoin, tableSql } from './stream-join.ts'
 
 export type WindowKind = 'tumble' | 'hop' | 'session'
 
@@ -46,7 +48,9 @@ export interface ViewDefinition {
   paused?: boolean
   /** A stream–table join: each window's records joined with the table as it is when it is computed. */
   join?: StreamTableJoin
-  /** EMIT FINAL (TUMBLE/HOP): each window written once, when the watermark closes it; absent: EMIT CHANGES. */
+  /** A windowed stream–stream join: the windows aggregate its rows (view-stream-join.ts). */
+  streamJoin?: StreamStreamJoin
+  /** EMIT FINAL: each window (TUMBLE/HOP) or session written once, when it closes; absent: EMIT CHANGES. */
   emit?: 'final'
 }
 
@@ -91,8 +95,14 @@ const windowSyntax: Record<WindowKind, string> = {
   session: 'SESSION(<time>, <gap>)',
 }
 
-/** GROUP BY <window>[, <groups>] [ALLOWED LATENESS | GRACE PERIOD <interval>] at the cursor. */
-function parseGroupByWindow(scanner: StatementScanner): {
+/**
+ * GROUP BY <window>[, <groups>] [ALLOWED LATENESS | GRACE PERIOD <interval>] at the cursor. Over a
+ * stream–stream join only TUMBLE/HOP with EMIT CHANGES: its lateness is the join's GRACE PERIOD.
+ */
+function parseGroupByWindow(
+  scanner: StatementScanner,
+  overStreamJoin: boolean,
+): {
   windowKind: WindowKind
   args: Array<{ text: string; start: number }>
   groupBy: string[]
@@ -108,6 +118,13 @@ function parseGroupByWindow(scanner: StatementScanner): {
     'UNSUPPORTED_STATEMENT',
   )[1]
   const windowKind = windowName.toLowerCase() as WindowKind
+  if (overStreamJoin && windowKind === 'session') {
+    scanner.fail(
+      'TUMBLE(<time>, <size>) or HOP(<time>, <advance>, <size>) (a view over a stream–stream join has no SESSION windows yet)',
+      'UNSUPPORTED_STATEMENT',
+      windowAt,
+    )
+  }
   const args = scanner.argumentsList(windowName.toUpperCase())
   if (args.length !== windowArity[windowKind] || args.some((arg) => arg.text === '')) {
     scanner.fail(windowSyntax[windowKind], 'INVALID_SQL', windowAt)
@@ -122,7 +139,15 @@ function parseGroupByWindow(scanner: StatementScanner): {
     groupBy = splitTopLevel(groups.text)
   }
   let lateness: string | null = null
+  scanner.skipSpace()
+  const latenessAt = scanner.position
   if (scanner.accept(/allowed\s+lateness\b|grace\s+period\b/) !== undefined) {
+    if (overStreamJoin)
+      scanner.fail(
+        'the end of the statement (a view over a stream–stream join is late as its join is: … WITHIN <interval> GRACE PERIOD <interval> ON …)',
+        'UNSUPPORTED_STATEMENT',
+        latenessAt,
+      )
     const interval = scanner.until([/emit\b/])
     if (!/^interval\b/i.test(interval.text))
       scanner.fail("an INTERVAL ('5' SECOND)", 'INVALID_SQL', interval.start)
@@ -134,8 +159,12 @@ function parseGroupByWindow(scanner: StatementScanner): {
   if (scanner.accept(/emit\b/) !== undefined) {
     const mode = scanner.expect(/(changes|final)\b/, 'CHANGES or FINAL after EMIT')[1]
     emitFinal = mode.toLowerCase() === 'final'
-    if (emitFinal && windowKind === 'session')
-      scanner.fail('EMIT CHANGES (SESSION windows have no EMIT FINAL yet)', 'UNSUPPORTED_STATEMENT', emitAt)
+    if (emitFinal && overStreamJoin)
+      scanner.fail(
+        'EMIT CHANGES (a view over a stream–stream join has no EMIT FINAL yet)',
+        'UNSUPPORTED_STATEMENT',
+        emitAt,
+      )
   }
   return { windowKind, args, groupBy, lateness, emitFinal }
 }
@@ -149,7 +178,7 @@ export function parseCreateView(sql: string, nowMs: number): ViewDefinition {
   if (selectList.stop !== 0) {
     if (selectList.stop === 1)
       scanner.fail(
-        "FROM streamline_topic('<topic>') (one topic, optionally joined with JOIN TABLE('<topic>'))",
+        "FROM streamline_topic('<topic>') (one topic, optionally joined with JOIN TABLE('<topic>') or JOIN streamline_topic('<topic>') … WITHIN <interval>)",
         'UNSUPPORTED_STATEMENT',
       )
     scanner.fail("FROM streamline_topic('<topic>')")
@@ -167,7 +196,7 @@ export function parseCreateView(sql: string, nowMs: number): ViewDefinition {
   scanner.expect(/from\s+streamline_topic\s*\(/, "streamline_topic('<topic>')")
   const topic = scanner.expect(/'((?:[^']|'')+)'/, "the topic name as a string literal ('orders')")[1]
   scanner.expect(/\)/, ') after the topic name')
-  const join = parseViewTableJoin(scanner)
+  const { join, streamJoin } = parseViewJoin(scanner)
   let where: string | null = null
   if (scanner.accept(/where\b/) !== undefined) {
     const condition = scanner.until([/group\s+by\b/])
@@ -178,12 +207,15 @@ export function parseCreateView(sql: string, nowMs: number): ViewDefinition {
   const joinAt = scanner.position
   if (scanner.accept(/join\b|inner\b|left\b|right\b|full\b|cross\b|,/) !== undefined) {
     scanner.fail(
-      "GROUP BY (a join comes before WHERE: FROM streamline_topic('<topic>') <alias> JOIN TABLE('<topic>') <alias> ON …)",
+      "GROUP BY (one join, before WHERE: FROM streamline_topic('<topic>') <alias> JOIN TABLE('<topic>') <alias> ON … or JOIN streamline_topic('<topic>') <alias> WITHIN <interval> ON …)",
       'UNSUPPORTED_STATEMENT',
       joinAt,
     )
   }
-  const { windowKind, args, groupBy, lateness, emitFinal } = parseGroupByWindow(scanner)
+  const { windowKind, args, groupBy, lateness, emitFinal } = parseGroupByWindow(
+    scanner,
+    streamJoin !== undefined,
+  )
   if (!scanner.atEnd())
     scanner.fail('the end of the statement (or , <group>, ALLOWED LATENESS <interval>, EMIT CHANGES | FINAL)')
   const [time, first, second] = args.map((arg) => arg.text)
@@ -202,6 +234,7 @@ export function parseCreateView(sql: string, nowMs: number): ViewDefinition {
     groupBy,
     createdMs: nowMs,
     ...(join === undefined ? {} : { join }),
+    ...(streamJoin === undefined ? {} : { streamJoin }),
     ...(emitFinal ? { emit: 'final' as const } : {}),
   }
 }

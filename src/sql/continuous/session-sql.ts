@@ -115,6 +115,42 @@ export function sessionTombstonesSql(
   return `WITH ${sessionsCte(view, gapMs, latenessMs, startOffsets, endOffsets)} SELECT DISTINCT ${windowKeySql('__start_old', resolvedGroups(view))} AS __key FROM __sessions WHERE __old AND __touched AND __start_old <> __start`
 }
 
+/**
+ * EMIT FINAL: the sessions that closed in this step, each written once. A session is closed when
+ * its end + gap + lateness is before every partition's stream time (the largest event time read in
+ * it): a record that could still join it would be more than the lateness behind its partition's stream
+ * time, so dropped. `closedBefore`/`closedAfter` are the smallest partition stream times (epoch ms) at
+ * the step's start and end (null: a partition had none).
+ */
+export function sessionFinalRowsSql(
+  view: ViewDefinition,
+  gapMs: number,
+  latenessMs: number,
+  closedBefore: number | null,
+  closedAfter: number,
+  startOffsets: Record<number, number>,
+  endOffsets: Record<number, number>,
+): string {
+  const groupBy = ['__session', ...view.groupBy].join(', ')
+  const closes = `epoch_ms(max(__time)) + ${gapMs + latenessMs}`
+  const having = [
+    `${closes} < ${closedAfter}`,
+    ...(closedBefore === null ? [] : [`${closes} >= ${closedBefore}`]),
+  ]
+  return `WITH ${sessionsCte(view, gapMs, latenessMs, startOffsets, endOffsets)} SELECT min(__time) AS window_start, max(__time) AS window_end, ${view.selectList}, ${windowKeySql('min(__time)', view.groupBy)} AS __key FROM __sessions GROUP BY ${groupBy} HAVING ${having.join(' AND ')}`
+}
+
+/** Each partition's stream time (largest event time, epoch ms) before the start and the end offsets. */
+export function sessionStreamTimesSql(
+  view: ViewDefinition,
+  startOffsets: Record<number, number>,
+  endOffsets: Record<number, number>,
+): string {
+  const alias = view.join === undefined ? '' : ` AS ${view.join.streamAlias}`
+  const time = eventTimeSql(view)
+  return `SELECT partition, epoch_ms(max(${time}) FILTER (WHERE ${offsetBoundSql(startOffsets)})), epoch_ms(max(${time})) FROM streamline_topic(${quoted(view.topic)})${alias} WHERE ${offsetBoundSql(endOffsets)} GROUP BY partition`
+}
+
 /** The step's late records (dropped) and the largest event time up to its end: [dropped, max ms]. */
 export function sessionLateSql(
   view: ViewDefinition,

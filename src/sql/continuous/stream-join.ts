@@ -101,12 +101,55 @@ export function parseStreamJoin(sql: string): ParsedStreamJoin {
   scanner.expect(/from\s+streamline_topic\s*\(/, "FROM streamline_topic('<topic>')")
   const topic = scanner.expect(/'((?:[^']|'')+)'/, "the topic name as a string literal ('orders')")[1]
   scanner.expect(/\)/, ') after the topic name')
+  const { join, streamJoin } = parseJoinClause(scanner, true)
+  let where: string | null = null
+  if (scanner.accept(/where\b/) !== undefined) {
+    const condition = scanner.until([])
+    if (condition.text === '') scanner.fail('a condition after WHERE', 'INVALID_SQL', condition.start)
+    where = condition.text
+  }
+  if (!scanner.atEnd()) scanner.fail('the end of the statement')
+  return {
+    name,
+    topic: topic.replaceAll("''", "'"),
+    selectList: selectList.text,
+    where,
+    ...(join === undefined ? {} : { join }),
+    ...(streamJoin === undefined ? {} : { streamJoin }),
+  }
+}
+
+function quoted(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`
+}
+
+/** The join of a materialized view: with a table, or a windowed stream–stream join (view-stream-join.ts). */
+export interface ViewJoin {
+  join?: StreamTableJoin
+  streamJoin?: StreamStreamJoin
+}
+
+/**
+ * After a view's FROM streamline_topic('<topic>'), up to GROUP BY or WHERE (nothing when no alias
+ * follows): `[AS] <alias> [INNER | LEFT] JOIN TABLE('<topic>') [AS] <alias> ON <condition>`, or
+ * `[AS] <alias> [INNER | LEFT | RIGHT | FULL] [OUTER] JOIN streamline_topic('<topic>') [AS] <alias>
+ * WITHIN <interval> [GRACE PERIOD <interval>] ON <condition>`.
+ */
+export function parseViewJoin(scanner: StatementScanner): ViewJoin {
+  return parseJoinClause(scanner, false)
+}
+
+/** The join clause of a stream (required) or a view (optional: nothing when WHERE, GROUP BY or the end follows). */
+function parseJoinClause(scanner: StatementScanner, required: boolean): ViewJoin {
+  scanner.skipSpace()
+  if (!required && (/^(where|group)\b/i.test(scanner.text.slice(scanner.position)) || scanner.atEnd()))
+    return {}
   const streamAlias = aliasAt(scanner, 'the stream')
   scanner.skipSpace()
   const joinAt = scanner.position
   const joinType = scanner.expect(
     /(inner\s+|(left|right|full)\s+(?:outer\s+)?)?join\b/,
-    "[INNER | LEFT | RIGHT | FULL] JOIN TABLE('<topic>') | streamline_topic('<topic>') … WITHIN <interval>",
+    "[INNER | LEFT] JOIN TABLE('<topic>') or [INNER | LEFT | RIGHT | FULL] JOIN streamline_topic('<topic>') … WITHIN <interval>",
     'UNSUPPORTED_STATEMENT',
   )
   const type = (joinType[2]?.toLowerCase() ?? 'inner') as StreamStreamJoin['type']
@@ -122,7 +165,7 @@ export function parseStreamJoin(sql: string): ParsedStreamJoin {
         joinAt,
       )
     }
-    scanner.expect(/table\s*\(/, "TABLE('<topic>') or streamline_topic('<topic>')")
+    scanner.expect(/table\s*\(/, "TABLE('<topic>') or streamline_topic('<topic>') … WITHIN <interval>")
     const tableTopic = scanner.expect(
       /'((?:[^']|'')+)'/,
       "the table's topic as a string literal ('users')",
@@ -131,56 +174,16 @@ export function parseStreamJoin(sql: string): ParsedStreamJoin {
     table = { table: tableTopic.replaceAll("''", "'"), tableAlias: aliasAt(scanner, 'the table') }
   }
   scanner.expect(/on\b/, 'ON <join condition>')
-  const on = scanner.until([/where\b/])
+  const on = scanner.until([
+    /where\b/,
+    /group\s+by\b/,
+    /((inner|left|right|full|cross)\s+(outer\s+)?)?join\b/,
+  ])
   if (on.text === '') scanner.fail('a join condition after ON', 'INVALID_SQL', on.start)
-  let where: string | null = null
-  if (on.stop === 0) {
-    scanner.expect(/where\b/, 'WHERE')
-    const condition = scanner.until([])
-    if (condition.text === '') scanner.fail('a condition after WHERE', 'INVALID_SQL', condition.start)
-    where = condition.text
-  }
-  if (!scanner.atEnd()) scanner.fail('the end of the statement')
-  const common = { name, topic: topic.replaceAll("''", "'"), selectList: selectList.text, where }
-  if (streamJoin !== undefined) return { ...common, streamJoin: { ...streamJoin, on: on.text } }
+  if (on.stop === 2) scanner.fail('WHERE or GROUP BY (one join per query)', 'UNSUPPORTED_STATEMENT')
+  if (streamJoin !== undefined) return { streamJoin: { ...streamJoin, on: on.text } }
   if (table === undefined) throw new Error('unreachable: a join is with a table or a stream')
-  return {
-    ...common,
-    join: { type: type === 'left' ? 'left' : 'inner', ...table, streamAlias, on: on.text },
-  }
-}
-
-function quoted(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`
-}
-
-/**
- * `[AS] <alias> [INNER | LEFT] JOIN TABLE('<topic>') [AS] <alias> ON <condition>` after a view's
- * FROM streamline_topic('<topic>'), up to GROUP BY or WHERE (undefined when no alias follows).
- */
-export function parseViewTableJoin(scanner: StatementScanner): StreamTableJoin | undefined {
-  scanner.skipSpace()
-  if (/^(where|group)\b/i.test(scanner.text.slice(scanner.position)) || scanner.atEnd()) return undefined
-  const streamAlias = aliasAt(scanner, 'the stream')
-  scanner.skipSpace()
-  const joinType = scanner.expect(
-    /(inner\s+|left\s+(?:outer\s+)?)?join\s+table\s*\(/,
-    "[INNER | LEFT] JOIN TABLE('<topic>') (a view joins one table; stream–stream joins are CREATE STREAM's)",
-    'UNSUPPORTED_STATEMENT',
-  )
-  const table = scanner.expect(/'((?:[^']|'')+)'/, "the table's topic as a string literal ('users')")[1]
-  scanner.expect(/\)/, ') after the table topic')
-  const tableAlias = aliasAt(scanner, 'the table')
-  scanner.expect(/on\b/, 'ON <join condition>')
-  const on = scanner.until([/where\b/, /group\s+by\b/])
-  if (on.text === '') scanner.fail('a join condition after ON', 'INVALID_SQL', on.start)
-  return {
-    type: /^left/i.test(joinType[0]) ? 'left' : 'inner',
-    table: table.replaceAll("''", "'"),
-    streamAlias,
-    tableAlias,
-    on: on.text,
-  }
+  return { join: { type: type === 'left' ? 'left' : 'inner', ...table, streamAlias, on: on.text } }
 }
 
 /** TABLE('<topic>') as SQL: the latest record per key, tombstoned keys left out. */

@@ -65,7 +65,7 @@ function recordsBeforeSql(topic: string, end: Offsets, fromMs: number, toMs: num
   return `SELECT * FROM streamline_topic(${quoted(topic)}) WHERE ${where.join(' AND ')}`
 }
 
-function withinSql(join: StreamStreamJoin): string {
+export function withinSql(join: StreamStreamJoin): string {
   const ms = `to_milliseconds(${join.withinMs ?? 0})`
   return `${join.rightAlias}.timestamp BETWEEN ${join.leftAlias}.timestamp - ${ms} AND ${join.leftAlias}.timestamp + ${ms}`
 }
@@ -102,7 +102,7 @@ function unmatchedSql(
   return `SELECT ${stream.selectList}${carried} FROM ${from} ON (${join.on}) AND ${withinSql(join)} WHERE ${filter.join(' AND ')}`
 }
 
-interface Side {
+export interface Side {
   topic: string
   start: Offsets
   end: Offsets
@@ -169,7 +169,11 @@ export function joinStepSql(
 }
 
 /** Next offsets, the end of this step (bounded), for one topic. */
-function boundsOf(logs: LogManager, topic: string, offsets: Offsets): { start: Offsets; current: Offsets } {
+export function boundsOf(
+  logs: LogManager,
+  topic: string,
+  offsets: Offsets,
+): { start: Offsets; current: Offsets } {
   const start: Offsets = {}
   const current: Offsets = {}
   const partitions = logs.getTopic(topic)?.partitionCount ?? 0
@@ -182,7 +186,7 @@ function boundsOf(logs: LogManager, topic: string, offsets: Offsets): { start: O
   return { start, current }
 }
 
-async function sideOf(logs: LogManager, topic: string, start: Offsets, end: Offsets): Promise<Side> {
+export async function sideOf(logs: LogManager, topic: string, start: Offsets, end: Offsets): Promise<Side> {
   let low = Number.POSITIVE_INFINITY
   let high = Number.NEGATIVE_INFINITY
   for (const [key, to] of Object.entries(end)) {
@@ -195,7 +199,7 @@ async function sideOf(logs: LogManager, topic: string, start: Offsets, end: Offs
   return { topic, start, end, low, high }
 }
 
-const hasNew = (start: Offsets, end: Offsets) =>
+export const hasNew = (start: Offsets, end: Offsets) =>
   Object.entries(end).some(([partition, offset]) => offset > (start[Number(partition)] ?? 0))
 
 /** Brings a stream–stream join up to both topics' ends (one bounded step; see the header). */

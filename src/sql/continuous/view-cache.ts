@@ -82,7 +82,12 @@ interface CacheState {
 
 /** Whether a view can use a cache: TUMBLE/HOP without a join, not reading decoded columns. */
 export function cacheable(view: ViewDefinition): boolean {
-  return windowKindOf(view) !== 'session' && view.join === undefined && !/decoded/i.test(view.sql)
+  return (
+    windowKindOf(view) !== 'session' &&
+    view.join === undefined &&
+    view.streamJoin === undefined &&
+    !/decoded/i.test(view.sql)
+  )
 }
 
 /** The record columns the view's SQL can name (a word match: a superset), all with a bare `*`. */

@@ -31,7 +31,13 @@ import {
   windowStartOf,
 } from './definition.ts'
 import type { Checkpoint, QueryStore, StoredView } from './query-store.ts'
-import { sessionLateSql, sessionRowsSql, sessionTombstonesSql } from './session-sql.ts'
+import {
+  sessionFinalRowsSql,
+  sessionLateSql,
+  sessionRowsSql,
+  sessionStreamTimesSql,
+  sessionTombstonesSql,
+} from './session-sql.ts'
 import { cacheable, type ViewCaches } from './view-cache.ts'
 
 /** Rows one window recompute may produce (windows × groups touched by one step's records). */
@@ -72,7 +78,7 @@ function checkpointOf(view: StoredView): Checkpoint {
 }
 
 /** Whether a view without new records has deferred windows to write now (closed, or refresh due). */
-function deferredDue(context: ViewStepContext, view: StoredView, sizes: WindowSizes): boolean {
+export function deferredDue(context: ViewStepContext, view: StoredView, sizes: WindowSizes): boolean {
   const deferred = view.deferred
   if (deferred === undefined || deferred === null) return false
   if (view.definition.kind !== 'stream' && view.definition.emit === 'final')
@@ -119,7 +125,9 @@ export async function advanceView(
   let deferred = view.deferred ?? null
   let watermarkMs = view.watermarkMs ?? null
   let dropped = view.dropped ?? 0
-  if (windowKindOf(definition) === 'session') {
+  if (windowKindOf(definition) === 'session' && definition.emit === 'final') {
+    await writeClosedSessions(context, definition, sizes, source.partitionCount, start, end)
+  } else if (windowKindOf(definition) === 'session') {
     const rows = await context.run({
       sql: sessionRowsSql(definition, sizes.sizeMs, sizes.latenessMs, start, end),
       maxRows: recomputeRowsMax,
@@ -136,6 +144,8 @@ export async function advanceView(
       rows,
       tombstones.rows.map((row) => String(row[0])),
     )
+  }
+  if (windowKindOf(definition) === 'session') {
     if (sizes.latenessMs !== null) {
       const [late, max] = (
         await context.run({
@@ -175,28 +185,18 @@ export async function advanceView(
       fromMs = windowStartOf(times.acceptedMinMs - sizes.sizeMs, sizes.advanceMs) + sizes.advanceMs
       toMs = windowStartOf(times.acceptedMaxMs, sizes.advanceMs) + sizes.advanceMs
     }
-    if (deferred !== null) {
-      fromMs = Math.min(fromMs, deferred[0])
-      toMs = Math.max(toMs, deferred[1])
-    }
-    fromMs = Math.max(fromMs, firstOpenWindowStart(sizes, watermarkMs))
-    // Windows that ended (by the watermark, or by the clock: a processing-time close, so a window is
-    // written when it ends even if no later record comes) are written now; open ones at most once per
-    // openWindowRefreshMs, and deferred to a later step (kept in the checkpoint) otherwise.
-    // EMIT FINAL: only windows the watermark closed (end + lateness), never by the clock nor while open.
-    const final = definition.emit === 'final'
-    const nowMs = Date.now()
-    const refresh =
-      !final && nowMs - (context.refreshedAtMs?.get(definition.name) ?? 0) >= openWindowRefreshMs
-    const closingMs = final
-      ? (stepWatermarkMs ?? Number.NEGATIVE_INFINITY) - (sizes.latenessMs ?? 0)
-      : Math.max(stepWatermarkMs ?? Number.NEGATIVE_INFINITY, nowMs)
-    const closedBeforeMs = Number.isFinite(closingMs)
-      ? windowStartOf(closingMs - sizes.sizeMs, sizes.advanceMs) + sizes.advanceMs
-      : Number.NEGATIVE_INFINITY
-    const dueToMs = refresh ? toMs : Math.min(toMs, closedBeforeMs)
-    deferred = fromMs < toMs && dueToMs < toMs ? [Math.max(fromMs, dueToMs), toMs] : null
-    if (refresh && fromMs < toMs) context.refreshedAtMs?.set(definition.name, nowMs)
+    const plan = planWindows(
+      context,
+      definition,
+      sizes,
+      [fromMs, toMs],
+      deferred,
+      watermarkMs,
+      stepWatermarkMs,
+    )
+    fromMs = plan.fromMs
+    const dueToMs = plan.dueToMs
+    deferred = plan.deferred
     if (fromMs < dueToMs) {
       // Windows from the cache's floor on are computed over the cache; older ones from the log.
       const cacheFromMs =
@@ -224,6 +224,88 @@ export async function advanceView(
   })
   if (context.caches !== undefined && cacheable(definition))
     await context.caches.evict(definition, sizes, watermarkMs)
+}
+
+/**
+ * SESSION with EMIT FINAL: writes the sessions this step closed (sessionFinalRowsSql), once each; no
+ * tombstones, as a closed session can no longer grow or merge. Partition stream times come from the
+ * log (before the step's start and end offsets), so a repeated step writes the same sessions.
+ */
+async function writeClosedSessions(
+  context: ViewStepContext,
+  definition: ViewDefinition,
+  sizes: WindowSizes,
+  partitionCount: number,
+  start: Record<number, number>,
+  end: Record<number, number>,
+): Promise<void> {
+  const streamTimes = await context.run({
+    sql: sessionStreamTimesSql(definition, start, end),
+    timeoutMs: stepTimeoutMs,
+  })
+  // The smallest partition stream time; null while a partition has none (nothing is closed then).
+  const smallest = (column: number): number | null => {
+    const values = streamTimes.rows.map((row) => row[column])
+    if (values.length < partitionCount || values.some((value) => value === null || value === undefined))
+      return null
+    return Math.min(...values.map(Number))
+  }
+  const before = smallest(1)
+  const after = smallest(2)
+  if (after === null || (before !== null && after <= before)) return
+  const rows = await context.run({
+    sql: sessionFinalRowsSql(definition, sizes.sizeMs, sizes.latenessMs ?? 0, before, after, start, end),
+    maxRows: recomputeRowsMax,
+    timeoutMs: stepTimeoutMs,
+  })
+  await writeRows(context.logs, definition.name, rows, [])
+}
+
+/** Which windows a step writes: [fromMs, dueToMs) now, the rest of the touched ones deferred. */
+export interface WindowPlan {
+  fromMs: number
+  dueToMs: number
+  deferred: [number, number] | null
+}
+
+/**
+ * The window starts [from, to) a step touched (±Infinity: none), with those earlier steps deferred:
+ * windows that ended (by the watermark, or by the clock: a processing-time close, so a window is
+ * written when it ends even if no later record comes) are written now; open ones at most once per
+ * openWindowRefreshMs, and deferred to a later step (kept in the checkpoint) otherwise. EMIT FINAL:
+ * only windows the watermark closed (end + lateness), never by the clock nor while open.
+ */
+export function planWindows(
+  context: ViewStepContext,
+  definition: ViewDefinition,
+  sizes: WindowSizes,
+  touched: [number, number],
+  deferred: [number, number] | null,
+  watermarkMs: number | null,
+  stepWatermarkMs: number | null,
+): WindowPlan {
+  let [fromMs, toMs] = touched
+  if (deferred !== null) {
+    fromMs = Math.min(fromMs, deferred[0])
+    toMs = Math.max(toMs, deferred[1])
+  }
+  fromMs = Math.max(fromMs, firstOpenWindowStart(sizes, watermarkMs))
+  const final = definition.emit === 'final'
+  const nowMs = Date.now()
+  const refresh = !final && nowMs - (context.refreshedAtMs?.get(definition.name) ?? 0) >= openWindowRefreshMs
+  const closingMs = final
+    ? (stepWatermarkMs ?? Number.NEGATIVE_INFINITY) - (sizes.latenessMs ?? 0)
+    : Math.max(stepWatermarkMs ?? Number.NEGATIVE_INFINITY, nowMs)
+  const closedBeforeMs = Number.isFinite(closingMs)
+    ? windowStartOf(closingMs - sizes.sizeMs, sizes.advanceMs) + sizes.advanceMs
+    : Number.NEGATIVE_INFINITY
+  const dueToMs = refresh ? toMs : Math.min(toMs, closedBeforeMs)
+  if (refresh && fromMs < toMs) context.refreshedAtMs?.set(definition.name, nowMs)
+  return {
+    fromMs,
+    dueToMs,
+    deferred: fromMs < toMs && dueToMs < toMs ? [Math.max(fromMs, dueToMs), toMs] : null,
+  }
 }
 
 async function stepTimes(
@@ -340,7 +422,7 @@ export async function timestampRange(
 }
 
 /** The rows of a recompute (with __key) as the view's records, then a tombstone per deleted key. */
-async function writeRows(
+export async function writeRows(
   logs: LogManager,
   name: string,
   result: QueryResult,
