@@ -17,7 +17,7 @@
 
 import avro from 'avsc'
 
-type Compiler = (this: object) => unknown
+type Compiler = (this: object, ...options: unknown[]) => unknown
 
 /** The compilers avsc calls while it builds a type, by the prototype that defines them. */
 const compilersOf: ReadonlyArray<{ prototype: object; names: readonly string[] }> = [
@@ -51,11 +51,12 @@ export const buildsWithoutCode = compilersOf.every(
  * that answer is given as avsc gives it, without compiling.
  */
 function deferred(name: string, compiler: Compiler): Compiler {
-  return function (this: object): unknown {
+  return function (this: object, ...options: unknown[]): unknown {
     if (name === '_createBranchConstructor' && Reflect.get(this, 'branchName') === 'null') return null
     let compiled: ((...args: unknown[]) => unknown) | undefined
     const real = (): ((...args: unknown[]) => unknown) => {
-      compiled ??= compiler.call(this) as (...args: unknown[]) => unknown
+      // With the arguments avsc gave (a record constructor's: errorStackTraces, omitRecordMethods).
+      compiled ??= compiler.apply(this, options) as (...args: unknown[]) => unknown
       return compiled
     }
     return function (this: unknown, ...args: unknown[]): unknown {
