@@ -161,6 +161,11 @@ export function readHotRequest(bytes: Buffer): HotRequest | 'incomplete' | 'othe
   return { method, url, body: { text: bytes.toString('utf8', bodyStart, length), contentType }, length }
 }
 
+/** `Date: ` before the date in the rest of the head. */
+const datePrefixLength = '\r\nDate: '.length
+/** An IMF-fixdate's length (`Mon, 07 Dec 2026 16:03:22 GMT`; years 1000-9999). */
+const dateLength = 29
+
 /** `Date:` as node:http writes it (with the rest of the head after it), built once a second. */
 let dateSecond = -1
 let dateBytes = Buffer.alloc(0)
@@ -189,13 +194,18 @@ function headStart(status: number): Buffer {
   return start
 }
 
+function digitsOf(value: number): number {
+  let digits = 1
+  for (let above = 10; above <= value; above *= 10) digits++
+  return digits
+}
+
 /** The whole answer in one buffer (one write): node:http's status line and headers, then the body. */
 export function answerBytes(status: number, body: string | Buffer, keepAliveSeconds: number): Buffer {
   const bodyLength = typeof body === 'string' ? Buffer.byteLength(body) : body.length
   const start = headStart(status)
   const rest = dateAndRest(keepAliveSeconds)
-  let digits = 1
-  for (let above = 10; above <= bodyLength; above *= 10) digits++
+  const digits = digitsOf(bodyLength)
   const bytes = Buffer.allocUnsafe(start.length + digits + rest.length + bodyLength)
   let at = start.copy(bytes, 0)
   for (let index = digits - 1, value = bodyLength; index >= 0; index--, value = Math.floor(value / 10))
@@ -205,6 +215,40 @@ export function answerBytes(status: number, body: string | Buffer, keepAliveSeco
   if (typeof body === 'string') bytes.write(body, at, 'utf8')
   else body.copy(bytes, at)
   return bytes
+}
+
+/** A kept answer as written: its bytes, where its Date value is, and the second it says. */
+interface WholeAnswer {
+  bytes: Buffer
+  dateAt: number
+  second: number
+}
+
+/**
+ * The whole answers (head and body) written for kept bodies. A kept answer is the same Buffer each time
+ * (app.ts, answer-cache.ts), so its head is built once and only its Date value is rewritten, in place,
+ * when the second has changed: serving it allocates nothing here. A buffer that a write left queued in
+ * the socket (not sent at once) is forgotten rather than rewritten later, since the socket still reads
+ * it; the next request builds a fresh one. Weak: gone with the kept body.
+ */
+const wholeAnswers = new WeakMap<Buffer, WholeAnswer>()
+
+function wholeAnswerOf(body: Buffer, keepAliveSeconds: number): WholeAnswer {
+  const rest = dateAndRest(keepAliveSeconds)
+  let whole = wholeAnswers.get(body)
+  if (whole === undefined) {
+    whole = {
+      bytes: answerBytes(200, body, keepAliveSeconds),
+      dateAt: headStart(200).length + digitsOf(body.length) + datePrefixLength,
+      second: dateSecond,
+    }
+    // A date of another length (a year past 9999) is never rewritten in place.
+    if (rest.indexOf(0x0d, datePrefixLength) === datePrefixLength + dateLength) wholeAnswers.set(body, whole)
+  } else if (whole.second !== dateSecond) {
+    rest.copy(whole.bytes, whole.dateAt, datePrefixLength, datePrefixLength + dateLength)
+    whole.second = dateSecond
+  }
+  return whole
 }
 
 /**
@@ -364,11 +408,13 @@ class FastConnection {
   private send(request: HotRequest, answer: RegistryAnswer | Buffer): void {
     this.pending = request.length === this.pending.length ? nothing : this.pending.subarray(request.length)
     const keepAliveSeconds = Math.floor(this.keepAliveMs / 1000)
-    this.socket.write(
-      Buffer.isBuffer(answer)
-        ? answerBytes(200, answer, keepAliveSeconds)
-        : answerBytes(answer.status, answer.body, keepAliveSeconds),
-    )
+    if (!Buffer.isBuffer(answer)) {
+      this.socket.write(answerBytes(answer.status, answer.body, keepAliveSeconds))
+      return
+    }
+    this.socket.write(wholeAnswerOf(answer, keepAliveSeconds).bytes)
+    // Queued, not sent at once: the socket reads these bytes later (see wholeAnswers).
+    if (this.socket.writableLength > 0) wholeAnswers.delete(answer)
   }
 
   private handOver(): void {

@@ -102,7 +102,7 @@ export function registerSchema(
       deleted: false,
     })
     if (existing !== undefined && (request.id === undefined || request.id === existing.id))
-      return { value: existing, parsed, write: false }
+      return { value: existing, write: false }
     const known = findId(catalog, subject, request, parsed)
     let id = known ?? catalog.maxIdOf(subject) + 1
     if (request.id !== undefined) {
@@ -133,7 +133,7 @@ export function registerSchema(
       ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
       ...(request.ruleSet === undefined ? {} : { ruleSet: request.ruleSet }),
     }
-    return { value, parsed, write: true }
+    return { value, write: true }
   })
 }
 

@@ -131,6 +131,27 @@ describe('hot reads answer what node:http answers', () => {
     assert.deepEqual(JSON.parse(missing.body), { error_code: 40403, message: 'Schema not found' })
   })
 
+  test("a kept answer served again in later seconds says each second's Date, the rest unchanged", async () => {
+    const client = new RawClient()
+    try {
+      const dateOf = (head: string): number => Date.parse(/\r\nDate: ([^\r]+)/.exec(head)?.[1] ?? '')
+      const answers: { head: string; body: string }[] = []
+      for (let round = 0; round < 3; round++) {
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20))
+        const second = Math.floor(Date.now() / 1000) * 1000
+        client.write(get('/schemas/ids/1'))
+        const [answer] = await client.answers(1)
+        assert.ok(Math.abs(dateOf(answer.head) - second) <= 1000, `${answer.head} in the second of ${second}`)
+        answers.push(answer)
+      }
+      // The kept answer's bytes are rewritten in place: three different seconds, one body.
+      assert.equal(new Set(answers.map((answer) => dateOf(answer.head))).size, 3)
+      assert.equal(new Set(answers.map((answer) => withoutDate(answer.head) + answer.body)).size, 1)
+    } finally {
+      client.destroy()
+    }
+  })
+
   test('POST /subjects/{s} (lookup): found, unknown subject, refused content type, bad JSON', async () => {
     const found = await sameAnswer(post('/subjects/fast-value', lookupBody))
     assert.deepEqual(JSON.parse(found.body), { subject: 'fast-value', version: 1, id: 1, schema })

@@ -23,6 +23,8 @@ export interface RuntimeSnapshot {
   eventLoopP99Ms: number
   eventLoopMaxMs: number
   gc: HistogramTotals
+  /** The mark-compacts alone (`kind="major"`; their incremental marking steps are `incremental`). */
+  majorGc: HistogramTotals
   durableAppend: HistogramTotals
   cpuSeconds: number
 }
@@ -35,6 +37,9 @@ export interface RuntimeDuringPhase {
   gcPauseTotalMs: number
   /** Upper bound of the longest GC pause (the histogram's bucket bound: 0.5, 1, 2.5, 5, 10 ms, ...). */
   gcPauseMaxBoundMs: number
+  /** Mark-compacts (major GCs) in the phase and their pauses. */
+  majorGcPauses: number
+  majorGcPauseTotalMs: number
   durableAppends: number
   /** Upper bucket bound under which 99 % of the durable appends finished (NaN without any). */
   durableAppendP99BoundMs: number
@@ -57,13 +62,14 @@ function sampleValue(text: string, name: string): number {
   return match === null ? Number.NaN : Number(match[1])
 }
 
-/** Sums a histogram's series over all label sets except `le` (e.g. the GC `kind`s). */
-function histogramTotals(text: string, name: string): HistogramTotals {
+/** Sums a histogram's series over all label sets except `le` (e.g. the GC `kind`s), or over those
+ * whose labels include `label` (`kind="major"`). */
+function histogramTotals(text: string, name: string, label?: string): HistogramTotals {
   const byBound = new Map<number, number>()
   let count = 0
   let sumSeconds = 0
   for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue
+    if (!line.startsWith(name) || (label !== undefined && !line.includes(label))) continue
     const space = line.lastIndexOf(' ')
     const value = Number(line.slice(space + 1))
     const series = line.slice(0, space)
@@ -88,6 +94,7 @@ export async function snapshotRuntime(httpUrl: string, broker: LaunchedBroker): 
     eventLoopP99Ms: sampleValue(text, 'nodejs_eventloop_lag_p99_seconds') * 1000,
     eventLoopMaxMs: sampleValue(text, 'nodejs_eventloop_lag_max_seconds') * 1000,
     gc: histogramTotals(text, 'streamline_gc_pause_seconds'),
+    majorGc: histogramTotals(text, 'streamline_gc_pause_seconds', 'kind="major"'),
     durableAppend: histogramTotals(text, 'streamline_durable_append_duration_seconds'),
     cpuSeconds: broker.cpuSeconds(),
   }
@@ -114,12 +121,15 @@ function boundMs(totals: HistogramTotals, share: number): number {
 export function runtimeDuring(before: RuntimeSnapshot, after: RuntimeSnapshot): RuntimeDuringPhase {
   const gc = difference(after.gc, before.gc)
   const durable = difference(after.durableAppend, before.durableAppend)
+  const major = difference(after.majorGc, before.majorGc)
   return {
     eventLoopDelayP99Ms: after.eventLoopP99Ms,
     eventLoopDelayMaxMs: after.eventLoopMaxMs,
     gcPauses: gc.count,
     gcPauseTotalMs: gc.sumSeconds * 1000,
     gcPauseMaxBoundMs: boundMs(gc, 1),
+    majorGcPauses: major.count,
+    majorGcPauseTotalMs: major.sumSeconds * 1000,
     durableAppends: durable.count,
     durableAppendP99BoundMs: boundMs(durable, 0.99),
     durableAppendMeanMs: durable.count > 0 ? (durable.sumSeconds * 1000) / durable.count : Number.NaN,

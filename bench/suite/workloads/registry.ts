@@ -15,6 +15,7 @@
 // one-second warm-up at the same rate on the same connections (the routes' code compiled).
 import { makeTempDir, parseRegistryLine, removeTempDir } from '../../../test/helpers/broker-process.ts'
 import { type LaunchedBroker, launchBroker } from '../broker.ts'
+import { httpUrlOfBroker, runtimeDuring, snapshotRuntime } from '../load/broker-runtime.ts'
 import type { BenchContext, Workload } from '../types.ts'
 import { RegistryHttp } from './registry-http.ts'
 import { type LatencyRequest, RegistryLoadProcess, schemaOf, subjectOf } from './registry-load.ts'
@@ -79,11 +80,15 @@ async function measureOne(
   const { schemaCount, rate, seconds } = load
   // Warm-up at the same rate, not measured: the first requests of a route compile its code.
   await generator.openLoop({ request: name, rate, seconds: quick ? 0.1 : 1, schemaCount })
-  const brokerCpuBefore = broker.cpuSeconds()
+  // The broker's GC pauses and event-loop delay over the phase, from its /metrics (a scrape before and
+  // one after): whether a mark-compact or the scheduler made the p99.
+  const httpUrl = httpUrlOfBroker(broker)
+  const before = await snapshotRuntime(httpUrl, broker)
   const result = await generator.openLoop({ request: name, rate, seconds, schemaCount })
+  const runtime = runtimeDuring(before, await snapshotRuntime(httpUrl, broker))
   // CPU per request of each side (the generator and the broker each in its own process): the
   // load on the shared machine moves the latency far more than these.
-  const brokerCpuMicrosPerRequest = ((broker.cpuSeconds() - brokerCpuBefore) * 1e6) / result.samples
+  const brokerCpuMicrosPerRequest = (runtime.brokerCpuSeconds * 1e6) / result.samples
   const what = name === 'getById' ? 'GET /schemas/ids/{id}' : 'POST /subjects/{s} (lookup)'
   const details = {
     offeredPerSec: rate,
@@ -92,6 +97,13 @@ async function measureOne(
     maxMs: result.maxMs,
     brokerCpuMicrosPerRequest,
     clientCpuMicrosPerRequest: result.clientCpuMicrosPerRequest,
+    brokerGcPauses: runtime.gcPauses,
+    brokerGcPauseTotalMs: runtime.gcPauseTotalMs,
+    brokerGcPauseMaxBoundMs: runtime.gcPauseMaxBoundMs,
+    brokerMajorGcPauses: runtime.majorGcPauses,
+    brokerMajorGcPauseTotalMs: runtime.majorGcPauseTotalMs,
+    brokerEventLoopDelayP99Ms: runtime.eventLoopDelayP99Ms,
+    brokerEventLoopDelayMaxMs: runtime.eventLoopDelayMaxMs,
   }
   context.record({
     id: `registry.${name}.p50Ms`,
@@ -120,7 +132,7 @@ async function measureOne(
     comparator: '<=',
     bound: 2,
     unit: 'ms',
-    basis: `p99 ${result.p99Ms.toFixed(2)} ms at ${Math.round(result.achievedPerSec)} req/s achieved (offered ${rate}), ${result.failures} failures; CPU per request: broker ${Math.round(brokerCpuMicrosPerRequest)} µs, load generator ${Math.round(result.clientCpuMicrosPerRequest)} µs`,
+    basis: `p99 ${result.p99Ms.toFixed(2)} ms at ${Math.round(result.achievedPerSec)} req/s achieved (offered ${rate}), ${result.failures} failures; CPU per request: broker ${Math.round(brokerCpuMicrosPerRequest)} µs, load generator ${Math.round(result.clientCpuMicrosPerRequest)} µs; broker GC ${runtime.gcPauses} pauses (${runtime.gcPauseTotalMs.toFixed(1)} ms, longest ≤ ${runtime.gcPauseMaxBoundMs} ms), of which mark-compacts ${runtime.majorGcPauses} (${runtime.majorGcPauseTotalMs.toFixed(1)} ms); event-loop delay max ${runtime.eventLoopDelayMaxMs.toFixed(1)} ms`,
     // A quick run offers a tenth of the rate: reported, not judged.
     met: quick ? null : result.p99Ms <= 2 && result.failures === 0,
   })

@@ -2,11 +2,13 @@
 // types parsed first into the same registry (Confluent's Avro references). Canonical text: the JSON as
 // given without whitespace (a bare `{"type":"string"}` as `"string"`, as Avro's Schema.toString());
 // normalized: avsc's canonical schema with attributes (Confluent's normalize=true). Compatibility:
-// avro-compatibility.ts.
+// avro-compatibility.ts. A parse checks the schema with avsc without compiling avsc's code
+// (avro-types.ts); the type that encodes and decodes is built the first time it is asked for.
 
-import avro from 'avsc'
+import type avro from 'avsc'
 import { invalidSchema } from '../errors.ts'
 import { avroReaderIssues, collectNamedTypes, type NamedTypes } from './avro-compatibility.ts'
+import { checkedType, compiledType } from './avro-types.ts'
 import type { ParsedSchema, ResolvedReference, SchemaFormat } from './types.ts'
 
 const primitives = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string'])
@@ -34,19 +36,38 @@ export class AvroSchema implements ParsedSchema {
   readonly normalized: string
   readonly json: unknown
   readonly named: NamedTypes
-  /** The avsc type (the embedded client's registry serdes encode and decode with it). */
-  readonly type: avro.Type
+  private readonly references: readonly ResolvedReference[]
+  private readonly name: string | null
+  private compiled: avro.Type | undefined
 
-  constructor(json: unknown, type: avro.Type, named: NamedTypes) {
+  /** `checked`: the schema's type as avro-types.ts `checkedType` built it (read here, not kept). */
+  constructor(
+    json: unknown,
+    checked: avro.Type,
+    named: NamedTypes,
+    references: readonly ResolvedReference[],
+  ) {
     this.json = compactAvro(json)
     this.canonical = JSON.stringify(this.json)
-    this.normalized = JSON.stringify(type.schema({ exportAttrs: true }))
+    this.normalized = JSON.stringify(checked.schema({ exportAttrs: true }))
     this.named = named
-    this.type = type
+    this.references = references
+    this.name = checked.name ?? checked.typeName
+  }
+
+  /** The avsc type that encodes and decodes (the embedded client's registry serdes use it), built on
+   * first use: avsc compiles its code then (avro-types.ts). */
+  get type(): avro.Type {
+    if (this.compiled === undefined) {
+      const registry: Record<string, avro.Type> = {}
+      for (const reference of this.references) compiledType(JSON.parse(reference.schema), registry)
+      this.compiled = compiledType(this.json, registry)
+    }
+    return this.compiled
   }
 
   recordName(): string | null {
-    return this.type.name ?? this.type.typeName
+    return this.name
   }
 
   decodeToJson(payload: Buffer): unknown {
@@ -87,7 +108,7 @@ export const avroFormat: SchemaFormat = {
     for (const reference of references) {
       const json = parseJson(reference.schema, `reference ${reference.name}`)
       try {
-        avro.Type.forSchema(json as avro.Schema, { registry })
+        checkedType(json, registry)
       } catch (error) {
         throw invalidSchema(`reference ${reference.name}: ${(error as Error).message}`)
       }
@@ -96,11 +117,11 @@ export const avroFormat: SchemaFormat = {
     const json = parseJson(schema, 'not JSON')
     let type: avro.Type
     try {
-      type = avro.Type.forSchema(json as avro.Schema, { registry })
+      type = checkedType(json, registry)
     } catch (error) {
       throw invalidSchema(`${schema}, details: ${(error as Error).message}`)
     }
     collectNamedTypes(json, '', named)
-    return new AvroSchema(json, type, named)
+    return new AvroSchema(json, type, named, references)
   },
 }

@@ -39,7 +39,6 @@ export interface StoreLogger {
 /** What a registration decided: the value to answer, and whether it is new (to be written). */
 export interface Registration {
   value: SchemaValue
-  parsed: ParsedSchema
   write: boolean
 }
 
@@ -122,10 +121,11 @@ export class RegistryStore {
    */
   async register(decide: (catalog: SchemaCatalog) => Promise<Registration>): Promise<SchemaValue> {
     const { value, durable } = await this.decide(async () => {
-      const registration = await decide(this.pending.over(this.committed))
+      const registration = await decide(this.pending.over(this.committed, this.parsePending))
       if (!registration.write)
         return { value: registration.value, durable: this.pending.durableOf(registration.value) }
-      const { value: decided, parsed } = registration
+      // Only the value waits for the commit (the parse is dropped here: schema-catalog.ts `over`).
+      const { value: decided } = registration
       // A context's first schema also records the context (Confluent's ContextKey), so the context
       // stays listed after its subjects are gone, until DELETE /contexts/{context}.
       const context = contextOf(decided.subject)
@@ -134,7 +134,7 @@ export class RegistryStore {
         ...(marksContext ? [contextRecord(context)] : []),
         { keytype: 'SCHEMA', subject: decided.subject, version: decided.version, value: decided },
       ])
-      const entry = { value: decided, parsed, durable: written }
+      const entry = { value: decided, durable: written }
       this.pending.add(entry)
       const settle = (): void => this.pending.delete(entry)
       written.then(settle, settle)
@@ -143,6 +143,10 @@ export class RegistryStore {
     await durable
     return value
   }
+
+  /** A pending registration's schema, parsed again (its references resolve in its subject's context). */
+  private readonly parsePending = (value: SchemaValue): Promise<ParsedSchema> =>
+    this.parse(value.schemaType, value.schema, value.references, contextOf(value.subject))
 
   /** Appends `records` durably and applies the log up to and including them. Call inside serialize. */
   write(records: RegistryRecord[]): Promise<void> {

@@ -29,10 +29,12 @@ export interface SchemaCatalog {
 
 export interface PendingRegistration {
   value: SchemaValue
-  parsed: ParsedSchema
   /** Resolves once the registration is durable and applied to the committed state. */
   durable: Promise<void>
 }
+
+/** Parses a pending registration's schema (asked only when another registration compares with it). */
+export type ParsePending = (value: SchemaValue) => Promise<ParsedSchema>
 
 function sameContent(value: SchemaValue, content: ContentFields): boolean {
   return (
@@ -64,8 +66,12 @@ export class PendingRegistrations {
     return undefined
   }
 
-  /** `committed` with the pending registrations added. */
-  over(committed: SchemaCatalog): SchemaCatalog {
+  /**
+   * `committed` with the pending registrations added. A pending schema is parsed again when asked for
+   * (`parse`): the parse of its registration is not kept while it waits for the group commit, so it
+   * dies young instead of being promoted to the old generation with the registration's other objects.
+   */
+  over(committed: SchemaCatalog, parse: ParsePending): SchemaCatalog {
     const entries = this.entries
     const inSubject = (subject: string): SchemaValue[] => {
       const values: SchemaValue[] = []
@@ -110,7 +116,7 @@ export class PendingRegistrations {
       },
       parsedSchemaOf(subject, id) {
         const pending = inContextOf(subject).find((entry) => entry.value.id === id)
-        return pending === undefined ? committed.parsedSchemaOf(subject, id) : Promise.resolve(pending.parsed)
+        return pending === undefined ? committed.parsedSchemaOf(subject, id) : parse(pending.value)
       },
     }
   }
