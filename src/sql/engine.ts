@@ -4,7 +4,8 @@
 //   3. its topic references found and authorized (READ; WRITE for the INSERT target);
 //   4. in one transaction (so now() is one instant): the pushdown bounds evaluated (pushdown.ts), each
 //      topic scanned from the log (topic-scan.ts), streamline_topic registered over the scans, and the
-//      query run, streaming up to maxRows + 1 rows;
+//      query run, streaming up to maxRows + 1 rows (a SELECT's `value->>'<path>'` extractions sharing
+//      one JSON parse per row where that changes nothing: shared-json-parse.ts);
 //   5. the time limit interrupts the scan or DuckDB (QUERY_TIMEOUT), as does the caller's signal.
 
 import { performance } from 'node:perf_hooks'
