@@ -200,6 +200,40 @@ test('the GROUP BY of the benchmark and other aggregates: same groups, values, n
   ])
 })
 
+test('more shapes: an alias-qualified value, ROLLUP, DISTINCT, ORDER BY an alias, LIMIT', async () => {
+  for (const [query, sorted] of [
+    [
+      "SELECT t.value->>'$.a' AS a, value->>'$.b' AS b FROM streamline_topic('j') AS t ORDER BY a NULLS FIRST, b NULLS FIRST",
+      false,
+    ],
+    [
+      "SELECT value->>'$.a' AS a, value->>'$.b' AS b, count(*) FROM streamline_topic('j') GROUP BY ROLLUP (a, b)",
+      true,
+    ],
+    ["SELECT DISTINCT value->>'$.a', value->>'$.c.d' FROM streamline_topic('j')", true],
+    ["SELECT value->>'$.a', value->>'$.b' FROM streamline_topic('j') LIMIT 3", false],
+  ] as const) {
+    const { shared } = await same(query, sorted)
+    assert.notEqual(shared, null, query)
+  }
+})
+
+test('SELECT * with extractions (the decoded columns are prepared and the query runs again): shared, same values', async () => {
+  const mark = logLines.length
+  const result = await sql.query({ sql: "SELECT *, value->>'$.a', value->>'$.b' FROM streamline_topic('j')" })
+  assert.notEqual(sharedSqlSince(mark), null)
+  const want = await referenceAnswer("SELECT value->>'$.a', value->>'$.b' FROM streamline_topic('j')")
+  assert.ok('rows' in want)
+  assert.deepEqual(
+    result.columns.slice(-2).map((column) => column.name),
+    want.columns.map((column) => column.name),
+  )
+  assert.deepEqual(
+    result.rows.map((row) => row.slice(-2)),
+    want.rows,
+  )
+})
+
 test('an extraction that not every row evaluates (CASE, COALESCE, AND/OR, TRY) keeps its path out of the shared parse', async () => {
   const { shared } = await same(
     "SELECT CASE WHEN value LIKE '{%' THEN value->>'$.a' END, coalesce(value->>'$.x', 'none'), value->>'$.b', value->>'$.c', (value->>'$.y') IS NULL OR value->>'$.z' = '1' FROM streamline_topic('j')",
