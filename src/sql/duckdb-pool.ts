@@ -49,14 +49,20 @@ export async function openInstance(limits: SqlLimits): Promise<PooledInstance> {
     )
     const volatile = new Set<string>()
     const scalar = new Set<string>()
+    const typesOf = new Map<string, Set<string>>()
     for (const [name, type, stability] of functions.getRows()) {
       if (stability === 'VOLATILE') volatile.add(String(name))
       if (type === 'scalar') scalar.add(String(name))
+      const types = typesOf.get(String(name)) ?? new Set<string>()
+      typesOf.set(String(name), types.add(String(type)))
     }
+    const plain = new Set<string>()
+    for (const [name, types] of typesOf)
+      if ([...types].every((type) => type === 'scalar' || type === 'aggregate')) plain.add(name)
     const scans: ScansByConnection = new Map()
     registerTopicFunction(connection, scans)
     await connection.run('SET lock_configuration = true')
-    return { instance, catalog: { volatile, scalar }, scans }
+    return { instance, catalog: { volatile, scalar, plain }, scans }
   } finally {
     connection.closeSync()
   }

@@ -4,11 +4,12 @@
 //   3. its topic references found and authorized (READ; WRITE for the INSERT target);
 //   4. in one transaction (so now() is one instant): the pushdown bounds evaluated (pushdown.ts), each
 //      topic scanned from the log (topic-scan.ts), streamline_topic registered over the scans, and the
-//      query run, streaming up to maxRows + 1 rows;
+//      query run, streaming up to maxRows + 1 rows (a SELECT's `value->>'<path>'` extractions sharing
+//      one JSON parse per row where that changes nothing: shared-json-parse.ts);
 //   5. the time limit interrupts the scan or DuckDB (QUERY_TIMEOUT), as does the caller's signal.
 
 import { performance } from 'node:perf_hooks'
-import type { DuckDBConnection } from '@duckdb/node-api'
+import type { DuckDBConnection, DuckDBResult, DuckDBResultReader, Json } from '@duckdb/node-api'
 import type { Logger } from '../log.ts'
 import type { RegistryRuntime } from '../registry/runtime.ts'
 import type { Authorizer } from '../security/acl/authorizer.ts'
@@ -22,11 +23,12 @@ import { writeRowsToTopic } from './insert-into-topic.ts'
 import type { SqlLimits } from './limits.ts'
 import { planScans, type ScanSpec } from './pushdown.ts'
 import { columnsOf, jsonValueConverter, rowsOf, typeName } from './result-json.ts'
+import { planSharedParse, type SharedParsePlan } from './shared-parse-plan.ts'
 import { type JsonNode, parseReferences, walk } from './sql-ast.ts'
 import { parseStatement } from './statement.ts'
 import { decodedColumnNames, decodedColumnsNotPrepared } from './topic-function.ts'
 import { type ScanCounters, type ScannedTopic, scanTopic } from './topic-scan.ts'
-import type { QueryRequest, QueryResult, RowSink, ScanStats } from './types.ts'
+import type { QueryColumn, QueryRequest, QueryResult, RowSink, ScanStats } from './types.ts'
 
 export interface SqlEngineOptions {
   logs: LogManager
@@ -163,17 +165,50 @@ export class SqlEngine {
       ]
       return { columns, rows, rowCount: 1, truncated: false, stats }
     }
-    if (request.sink !== undefined)
-      return { ...(await streamRows(connection, statement.select, request.sink, options.maxRows)), stats }
-    const reader = await connection.streamAndReadUntil(statement.select, options.maxRows + 1)
-    const rows = rowsOf(reader, options.maxRows)
-    return {
-      columns: columnsOf(reader),
-      rows,
-      rowCount: rows.length,
-      truncated: reader.currentRowCount > options.maxRows,
-      stats,
+    const plan = await planSharedParse(pooled.instance, connection, statement, pooled.catalog.plain)
+    try {
+      return { ...(await this.select(connection, statement.select, plan, request.sink, options)), stats }
+    } finally {
+      plan?.prepared.destroySync()
     }
+  }
+
+  /**
+   * A SELECT's rows: by the rewritten query when there is one (shared-parse-plan.ts), named as the
+   * original's. Any error of the rewritten query runs the original after it (in a new transaction:
+   * the error aborted the first), whose rows or error are the answer: DuckDB's errors quote the SQL.
+   */
+  private async select(
+    connection: DuckDBConnection,
+    sql: string,
+    plan: SharedParsePlan | null,
+    sink: RowSink | undefined,
+    options: { maxRows: number; signal: AbortSignal },
+  ): Promise<Omit<QueryResult, 'elapsedMs' | 'stats'>> {
+    const progress: StreamProgress = { columnsSent: false, delivered: 0 }
+    if (plan !== null) {
+      this.options.log?.debug({ sql: plan.sql }, 'sql: JSON extractions share one parse per row')
+      try {
+        if (sink !== undefined)
+          return await streamRows(await plan.prepared.stream(), sink, options.maxRows, plan.names, progress)
+        const reader = await plan.prepared.streamAndReadUntil(options.maxRows + 1)
+        const columns = columnsOf(reader).map((column, index) => ({ ...column, name: plan.names[index] }))
+        return readerResult(reader, columns, options.maxRows)
+      } catch (error) {
+        const internal = String((error as Error).message).includes(decodedColumnsNotPrepared)
+        if (options.signal.aborted || internal || sinkErrors.has(error as object)) throw error
+        this.options.log?.debug(
+          { err: error },
+          'sql: the shared-parse query failed; the original runs for its answer',
+        )
+        await connection.run('ROLLBACK')
+        await connection.run('BEGIN TRANSACTION')
+      }
+    }
+    if (sink !== undefined)
+      return streamRows(await connection.stream(sql), sink, options.maxRows, null, progress)
+    const reader = await connection.streamAndReadUntil(sql, options.maxRows + 1)
+    return readerResult(reader, columnsOf(reader), options.maxRows)
   }
 
   private authorize(request: QueryRequest, operation: number, topic: string): void {
@@ -247,26 +282,64 @@ export class SqlEngine {
   }
 }
 
-/** A SELECT's rows handed to the sink one DuckDB chunk at a time (bounded memory), up to maxRows. */
+function readerResult(
+  reader: DuckDBResultReader,
+  columns: QueryColumn[],
+  maxRows: number,
+): Omit<QueryResult, 'elapsedMs' | 'stats'> {
+  const rows = rowsOf(reader, maxRows)
+  return { columns, rows, rowCount: rows.length, truncated: reader.currentRowCount > maxRows }
+}
+
+/** Errors of a sink (the client's side), which running the query again cannot change. */
+const sinkErrors = new WeakSet<object>()
+
+async function handOver(sink: RowSink, rows: Json[][], always: boolean): Promise<void> {
+  if (rows.length === 0 && !always) return
+  try {
+    await sink.rows(rows)
+  } catch (error) {
+    if (typeof error === 'object' && error !== null) sinkErrors.add(error)
+    throw error
+  }
+}
+
+/** What a streamed answer has handed to its sink (so a second run of the query does not repeat it). */
+interface StreamProgress {
+  columnsSent: boolean
+  delivered: number
+}
+
+/**
+ * A SELECT's rows handed to the sink one DuckDB chunk at a time (bounded memory), up to maxRows,
+ * named `names` (else as DuckDB names them); the columns and rows `progress` says were handed over
+ * already are not handed over again.
+ */
 async function streamRows(
-  connection: DuckDBConnection,
-  sql: string,
+  result: DuckDBResult,
   sink: RowSink,
   maxRows: number,
+  names: readonly string[] | null,
+  progress: StreamProgress,
 ): Promise<Omit<QueryResult, 'elapsedMs' | 'stats'>> {
-  const result = await connection.stream(sql)
-  const names = result.columnNames()
   const types = result.columnTypes()
-  const columns = names.map((name, index) => ({ name, type: typeName(types[index]) }))
-  sink.columns(columns)
+  const columns = (names ?? result.columnNames()).map((name, index) => ({
+    name,
+    type: typeName(types[index]),
+  }))
+  if (!progress.columnsSent) sink.columns(columns)
+  progress.columnsSent = true
   let rowCount = 0
   for (;;) {
     const chunk = await result.fetchChunk()
     if (chunk === null || chunk.rowCount === 0) return { columns, rows: [], rowCount, truncated: false }
     const rows = chunk.convertRows(jsonValueConverter)
     const room = maxRows - rowCount
-    await sink.rows(rows.length > room ? rows.slice(0, room) : rows)
+    const kept = rows.length > room ? rows.slice(0, room) : rows
+    const handedOver = Math.max(0, progress.delivered - rowCount)
+    await handOver(sink, handedOver === 0 ? kept : kept.slice(handedOver), handedOver === 0)
     rowCount += Math.min(room, rows.length)
+    progress.delivered = Math.max(progress.delivered, rowCount)
     if (rows.length > room) return { columns, rows: [], rowCount, truncated: true }
   }
 }

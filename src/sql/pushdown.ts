@@ -33,6 +33,8 @@ export type EvaluateExpressions = (
 export interface FunctionCatalog {
   volatile: ReadonlySet<string>
   scalar: ReadonlySet<string>
+  /** Built-in scalar and aggregate functions that are not also macros (shared-json-parse.ts). */
+  plain: ReadonlySet<string>
 }
 
 function unbounded(topic: string): ScanSpec {

@@ -15,6 +15,8 @@ export interface ParsedStatement {
   select: string
   /** Its parse tree (json_serialize_sql), the top-level SELECT node. */
   root: JsonNode
+  /** json_serialize_sql's text of the SELECT (exact: numbers beyond 2^53 as written; lossless-json.ts). */
+  serialized: string
   /** The topic an INSERT writes to, or null for a query. */
   insertInto: string | null
   /** The file a COPY (<SELECT>) TO '<file>' writes (copy-to.ts), or null. */
@@ -29,7 +31,8 @@ export async function parseStatement(connection: DuckDBConnection, sql: string):
   const select = copy !== null ? copy.select : insert === null ? sql : insert[2]
   const insertInto = insert === null || copy !== null ? null : insert[1].replaceAll("''", "'")
   const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [select])
-  const parsed: unknown = JSON.parse(String(reader.getRows()[0][0]))
+  const serialized = String(reader.getRows()[0][0])
+  const parsed: unknown = JSON.parse(serialized)
   if (!isNode(parsed)) throw new SqlError('INVALID_SQL', 'the SQL could not be parsed')
   if (parsed.error === true) {
     const message = String(parsed.error_message)
@@ -45,5 +48,5 @@ export async function parseStatement(connection: DuckDBConnection, sql: string):
   }
   const root = statements[0].node
   if (!isNode(root)) throw new SqlError('INVALID_SQL', 'the SQL could not be parsed')
-  return { select, root, insertInto, copyTo: copy?.target ?? null }
+  return { select, root, serialized, insertInto, copyTo: copy?.target ?? null }
 }
