@@ -25,6 +25,26 @@ export interface OpenLoopResult {
   samples: number
   /** CPU time of this process (the generator) per request, µs. */
   clientCpuMicrosPerRequest: number
+  /** When the answers over 2 ms were due: the 100 ms slots of the phase with most of them, worst first
+   * ("@1200ms 35×, max 28.1 ms"): a few bunched slots are one stall, spread ones a steady cost. */
+  slowSlots: string[]
+}
+
+/** The 100 ms slots of a phase holding the most answers over 2 ms, as "@<slot start>ms <n>×, max <ms>". */
+function slowSlotsOf(offsets: Float64Array, latencies: Float64Array, count: number): string[] {
+  const slots = new Map<number, { count: number; maxMs: number }>()
+  for (let index = 0; index < count; index++) {
+    if (latencies[index] <= 2) continue
+    const slot = Math.floor(offsets[index] / 100) * 100
+    const entry = slots.get(slot) ?? { count: 0, maxMs: 0 }
+    entry.count++
+    entry.maxMs = Math.max(entry.maxMs, latencies[index])
+    slots.set(slot, entry)
+  }
+  return [...slots]
+    .sort((left, right) => right[1].count - left[1].count)
+    .slice(0, 6)
+    .map(([slot, entry]) => `@${slot}ms ${entry.count}×, max ${entry.maxMs.toFixed(1)} ms`)
 }
 
 interface PendingRequest {
@@ -184,6 +204,8 @@ export class RegistryHttp {
     const total = Math.max(1, Math.round(rate * seconds))
     const intervalMs = 1000 / rate
     const latencies = new Float64Array(total)
+    /** Each answer's scheduled time from the phase's start (for slowSlots). */
+    const offsets = new Float64Array(total)
     let answered = 0
     let failures = 0
     let sent = 0
@@ -196,6 +218,7 @@ export class RegistryHttp {
       const finish = (): void => {
         const elapsedSeconds = (clockMs() - startedMs) / 1000
         const cpu = process.cpuUsage(cpuBefore)
+        const slowSlots = slowSlotsOf(offsets, latencies, answered)
         const sorted = latencies.subarray(0, answered).sort()
         const at = (quantile: number): number =>
           sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] ?? Number.NaN
@@ -207,12 +230,14 @@ export class RegistryHttp {
           failures,
           samples: answered,
           clientCpuMicrosPerRequest: (cpu.user + cpu.system) / total,
+          slowSlots,
         })
       }
       const settled = (scheduled: number, status: number | Error): void => {
         if (status instanceof Error) failures++
         else {
           if (status !== 200) failures++
+          offsets[answered] = scheduled - startedMs
           latencies[answered++] = clockMs() - scheduled
         }
         if (++completed === total) finish()
