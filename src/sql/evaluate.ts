@@ -6,25 +6,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api'
 import type { EvaluateExpressions } from './pushdown.ts'
-import { type JsonNode, walk } from './sql-ast.ts'
-
-function functionCall(name: string, children: JsonNode[]): JsonNode {
-  return {
-    class: 'FUNCTION',
-    type: 'FUNCTION',
-    alias: '',
-    query_location: 0,
-    function_name: name,
-    schema: '',
-    children,
-    filter: null,
-    order_bys: { type: 'ORDER_MODIFIER', orders: [] },
-    distinct: false,
-    is_operator: false,
-    export_state: false,
-    catalog: '',
-  }
-}
+import { functionCallNode, type JsonNode, walk } from './sql-ast.ts'
 
 function tryCast(child: JsonNode, typeId: string): JsonNode {
   return {
@@ -42,7 +24,7 @@ export function expressionEvaluator(connection: DuckDBConnection): EvaluateExpre
   return async (requests) => {
     const selectList = requests.map(({ expression, as }) =>
       as === 'epoch_us'
-        ? tryCast(functionCall('epoch_us', [tryCast(expression, 'TIMESTAMP')]), 'DOUBLE')
+        ? tryCast(functionCallNode('epoch_us', [tryCast(expression, 'TIMESTAMP')]), 'DOUBLE')
         : tryCast(expression, 'DOUBLE'),
     )
     try {

@@ -20,7 +20,7 @@
 //     errors (which quote the SQL text) are the original's.
 
 import type { JsonNode } from './sql-ast.ts'
-import { isNode, topicFunctionName } from './sql-ast.ts'
+import { functionCallNode, isNode, topicFunctionName } from './sql-ast.ts'
 
 /** `$.key.key[0]…` or a bare key: paths DuckDB takes in a list (no wildcards), same meaning alone. */
 const simplePath = /^(?:\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\])+|[A-Za-z_][A-Za-z0-9_]*)$/
@@ -155,24 +155,6 @@ function constantNode(type: string, value: string | number, location: unknown): 
   }
 }
 
-function functionNode(name: string, schema: string, children: JsonNode[], location: unknown): JsonNode {
-  return {
-    class: 'FUNCTION',
-    type: 'FUNCTION',
-    alias: '',
-    query_location: location,
-    function_name: name,
-    schema,
-    children,
-    filter: null,
-    order_bys: { type: 'ORDER_MODIFIER', orders: [] },
-    distinct: false,
-    is_operator: false,
-    export_state: false,
-    catalog: '',
-  }
-}
-
 /**
  * The top-level SELECT with its every-row `value->>'<path>'` extractions sharing one parse, or null
  * when there is nothing to share (fewer than two paths) or the query is not of the handled shape.
@@ -205,10 +187,10 @@ export function shareJsonParses(root: JsonNode, plainFunctions: ReadonlySet<stri
   for (const found of shared) {
     const [column] = found.node.children as JsonNode[]
     const location = found.node.query_location
-    const list = functionNode(
+    const list = functionCallNode(
       'list_value',
-      'main',
       paths.map((path) => constantNode('VARCHAR', path, location)),
+      'main',
       location,
     )
     const replacement: JsonNode = {
@@ -217,7 +199,7 @@ export function shareJsonParses(root: JsonNode, plainFunctions: ReadonlySet<stri
       alias: found.node.alias,
       query_location: location,
       children: [
-        functionNode('json_extract_string', '', [column, list], location),
+        functionCallNode('json_extract_string', [column, list], '', location),
         constantNode('INTEGER', paths.indexOf(found.path) + 1, location),
       ],
     }

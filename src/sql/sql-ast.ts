@@ -45,6 +45,30 @@ function nodes(value: unknown): JsonNode[] {
   return Array.isArray(value) ? value.filter(isNode) : []
 }
 
+/** A function call in DuckDB's serialized parse tree (json_serialize_sql's form). */
+export function functionCallNode(
+  name: string,
+  children: JsonNode[],
+  schema = '',
+  location: unknown = 0,
+): JsonNode {
+  return {
+    class: 'FUNCTION',
+    type: 'FUNCTION',
+    alias: '',
+    query_location: location,
+    function_name: name,
+    schema,
+    children,
+    filter: null,
+    order_bys: { type: 'ORDER_MODIFIER', orders: [] },
+    distinct: false,
+    is_operator: false,
+    export_state: false,
+    catalog: '',
+  }
+}
+
 /** Calls `visit` on every object of the tree (depth first, parents first). */
 export function walk(value: unknown, visit: (node: JsonNode) => void): void {
   if (Array.isArray(value)) {

@@ -20,16 +20,10 @@ import {
   type KafkaRecord,
   readRecord,
 } from '../../protocol/records/record.ts'
+import type { FetchedRecord } from './kafka-client.ts'
 
-export interface ConsumedMessage {
-  topic: string
-  partition: number
-  offset: number
-  timestamp: number
-  key: Buffer | null
-  value: Buffer | null
-  headers: Array<[string, Buffer | null]>
-}
+/** A record a sink task consumes: the same shape as the worker's internal topics' records. */
+export type ConsumedMessage = FetchedRecord
 
 /** A partition's fetched bytes: its whole batches start at `batchStarts`. */
 export interface FetchedPartition {
