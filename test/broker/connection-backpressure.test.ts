@@ -15,19 +15,14 @@ import { performance } from 'node:perf_hooks'
 import { after, before, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { defineHandler, noResponse } from '../../src/broker/handler.ts'
-import { FetchSessionCache } from '../../src/broker/handlers/fetch/fetch-session-cache.ts'
 import { type ConnectionInfo, Router } from '../../src/broker/router.ts'
 import { type KafkaListener, listen } from '../../src/broker/server.ts'
 import { defaultBrokerLimits } from '../../src/config/limits.ts'
-import { GroupCoordinator } from '../../src/coordinator/group/group-coordinator.ts'
-import { ProducerIdManager } from '../../src/coordinator/txn/producer-id-manager.ts'
-import { TransactionCoordinator } from '../../src/coordinator/txn/transaction-coordinator.ts'
-import { createLogger } from '../../src/log.ts'
 import { ApiKey } from '../../src/protocol/generated/index.ts'
 import { createDefaultMetadataRequest } from '../../src/protocol/generated/metadata-request.ts'
 import { createDefaultProduceRequest } from '../../src/protocol/generated/produce-request.ts'
-import { createMemoryLogManager } from '../../src/storage/memory/memory-log-manager.ts'
 import { encodeRequest } from '../helpers/kafka-codec-client.ts'
+import { memoryRouterServices } from '../helpers/router-services.ts'
 
 const frameBytes = 300 * 1024
 const frames = 10
@@ -76,22 +71,8 @@ class RecordingRouter extends Router {
 let listener: KafkaListener
 
 before(async () => {
-  const log = createLogger('silent')
-  const logs = createMemoryLogManager()
-  const groups = new GroupCoordinator({ logs, log })
-  const producerIds = new ProducerIdManager({})
-  const services = {
-    identity: { nodeId: 0, host: '127.0.0.1', port: 0, rack: null },
-    settings: { autoCreateTopicsEnable: false, numPartitions: 1 },
-    logs,
-    groups,
-    transactions: new TransactionCoordinator({ logs, groups, producerIds, log }),
-    producerIds,
-    log,
-    limits: defaultBrokerLimits,
-    fetchSessions: new FetchSessionCache(),
-    supportedApis: [],
-  }
+  const services = memoryRouterServices()
+  const { log } = services
   const router = new RecordingRouter([heldProduce, recordingMetadata], services)
   const limits = { ...defaultBrokerLimits, connectionBufferedBytesMax: 1024 * 1024 }
   listener = await listen({ host: '127.0.0.1', port: 0, router, limits, log })

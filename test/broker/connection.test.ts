@@ -11,14 +11,9 @@ import { connect, type Socket } from 'node:net'
 import { after, before, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { defineHandler, noResponse } from '../../src/broker/handler.ts'
-import { FetchSessionCache } from '../../src/broker/handlers/fetch/fetch-session-cache.ts'
 import { Router } from '../../src/broker/router.ts'
 import { type KafkaListener, listen } from '../../src/broker/server.ts'
 import { defaultBrokerLimits } from '../../src/config/limits.ts'
-import { GroupCoordinator } from '../../src/coordinator/group/group-coordinator.ts'
-import { ProducerIdManager } from '../../src/coordinator/txn/producer-id-manager.ts'
-import { TransactionCoordinator } from '../../src/coordinator/txn/transaction-coordinator.ts'
-import { createLogger } from '../../src/log.ts'
 import { ZERO_UUID } from '../../src/protocol/codec-helpers.ts'
 import { ApiKey } from '../../src/protocol/generated/index.ts'
 import {
@@ -31,7 +26,7 @@ import {
 } from '../../src/protocol/generated/produce-request.ts'
 import { encodeRequestHeaderV1 } from '../../src/protocol/generated/request-header.ts'
 import { Writer } from '../../src/protocol/writer.ts'
-import { createMemoryLogManager } from '../../src/storage/memory/memory-log-manager.ts'
+import { memoryRouterServices } from '../helpers/router-services.ts'
 
 const slowMetadata = defineHandler({
   apiKey: ApiKey.Metadata,
@@ -61,22 +56,8 @@ let listener: KafkaListener
 let idleListener: KafkaListener
 
 before(async () => {
-  const log = createLogger('silent')
-  const logs = createMemoryLogManager()
-  const groups = new GroupCoordinator({ logs, log })
-  const producerIds = new ProducerIdManager({})
-  const services = {
-    identity: { nodeId: 0, host: '127.0.0.1', port: 0, rack: null },
-    settings: { autoCreateTopicsEnable: false, numPartitions: 1 },
-    logs,
-    groups,
-    transactions: new TransactionCoordinator({ logs, groups, producerIds, log }),
-    producerIds,
-    log,
-    limits: defaultBrokerLimits,
-    fetchSessions: new FetchSessionCache(),
-    supportedApis: [],
-  }
+  const services = memoryRouterServices()
+  const { log } = services
   const router = new Router([slowMetadata, silentProduce], services)
   // The pipelining test keeps the default idle limit: on a loaded machine its slow handlers can take
   // longer than a short idle limit, which closed its connection mid-test. Only the idle test's own

@@ -8,13 +8,7 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
 import { defineHandler } from '../../src/broker/handler.ts'
-import { FetchSessionCache } from '../../src/broker/handlers/fetch/fetch-session-cache.ts'
 import { Router } from '../../src/broker/router.ts'
-import { defaultBrokerLimits } from '../../src/config/limits.ts'
-import { GroupCoordinator } from '../../src/coordinator/group/group-coordinator.ts'
-import { ProducerIdManager } from '../../src/coordinator/txn/producer-id-manager.ts'
-import { TransactionCoordinator } from '../../src/coordinator/txn/transaction-coordinator.ts'
-import { createLogger } from '../../src/log.ts'
 import { ZERO_UUID } from '../../src/protocol/codec-helpers.ts'
 import { type ByteSink, deferredBytesField, deferredSourceOf } from '../../src/protocol/deferred-bytes.ts'
 import {
@@ -28,7 +22,7 @@ import {
 import { ApiKey } from '../../src/protocol/generated/index.ts'
 import { encodeRequestHeaderV1 } from '../../src/protocol/generated/request-header.ts'
 import { Writer } from '../../src/protocol/writer.ts'
-import { createMemoryLogManager } from '../../src/storage/memory/memory-log-manager.ts'
+import { memoryRouterServices } from '../helpers/router-services.ts'
 
 /** A deferred records field of 10 bytes that counts its releases. */
 function countingRecords(): { field: Buffer; releases: () => number } {
@@ -73,10 +67,6 @@ function fetchAnswer(records: Buffer, sessionId: number): FetchResponse {
 }
 
 function routerAnswering(answer: () => FetchResponse): Router {
-  const log = createLogger('silent')
-  const logs = createMemoryLogManager()
-  const groups = new GroupCoordinator({ logs, log })
-  const producerIds = new ProducerIdManager({})
   const handler = defineHandler({
     apiKey: ApiKey.Fetch,
     versions: { min: 0, max: 17 },
@@ -84,18 +74,7 @@ function routerAnswering(answer: () => FetchResponse): Router {
       return answer()
     },
   })
-  return new Router([handler], {
-    identity: { nodeId: 0, host: '127.0.0.1', port: 0, rack: null },
-    settings: { autoCreateTopicsEnable: false, numPartitions: 1 },
-    logs,
-    groups,
-    transactions: new TransactionCoordinator({ logs, groups, producerIds, log }),
-    producerIds,
-    log,
-    limits: defaultBrokerLimits,
-    fetchSessions: new FetchSessionCache(),
-    supportedApis: [],
-  })
+  return new Router([handler], memoryRouterServices())
 }
 
 function fetchV4Frame(): Buffer {
