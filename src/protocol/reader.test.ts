@@ -1,3 +1,5 @@
+// Goal: readUnsignedVarint's one- and two-byte fast path answers what the general loop does, at the
+// byte boundaries, inside a narrowed reader, and fails on an encoding cut at the reader's end.
 // Goal: readVarlongSmall answers exactly what readVarlong does (as a number when the encoding is at
 // most 7 bytes, else the same bigint), leaves the reader at the same byte, and fails the same way on
 // truncated input.
@@ -41,5 +43,39 @@ describe('Reader.readVarlongSmall', () => {
         },
       )
     }
+  })
+})
+
+describe('Reader.readUnsignedVarint', () => {
+  it('reads every length around the one-, two- and three-byte boundaries', () => {
+    for (const value of [
+      0,
+      1,
+      127,
+      128,
+      129,
+      255,
+      300,
+      16_383,
+      16_384,
+      16_385,
+      2 ** 21 - 1,
+      2 ** 21,
+      2 ** 32 - 1,
+    ]) {
+      const bytes = new Writer(8).writeUnsignedVarint(value).writeInt8(7).toBuffer()
+      const reader = new Reader(bytes)
+      assert.equal(reader.readUnsignedVarint('f'), value)
+      assert.equal(reader.offset, bytes.length - 1, `position after ${value}`)
+      assert.equal(reader.readInt8('f'), 7)
+    }
+  })
+
+  it('fails when a two-byte encoding is cut by the end of a narrowed reader', () => {
+    const bytes = new Writer(8).writeInt8(1).writeUnsignedVarint(300).toBuffer()
+    const outer = new Reader(bytes)
+    outer.readInt8('f')
+    const narrowed = outer.narrow(1, 'f')
+    assert.throws(() => narrowed.readUnsignedVarint('len'), { message: /needs 1 bytes, 0 remain/ })
   })
 })

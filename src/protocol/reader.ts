@@ -104,6 +104,25 @@ export class Reader {
 
   /** Unsigned LEB128, at most 5 bytes (32 bits), as the protocol's UNSIGNED_VARINT. */
   readUnsignedVarint(field = ''): number {
+    // One or two bytes (under 16,384) is nearly every varint inside records (lengths of keys and
+    // values, deltas, header counts): answered without the loop and its per-byte checks (a sink task
+    // decodes five per record).
+    const buffer = this.buffer
+    const offset = this.offset
+    if (offset < this.end) {
+      const first = buffer[offset]
+      if (first < 0x80) {
+        this.offset = offset + 1
+        return first
+      }
+      if (offset + 1 < this.end) {
+        const second = buffer[offset + 1]
+        if (second < 0x80) {
+          this.offset = offset + 2
+          return (first & 0x7f) | (second << 7)
+        }
+      }
+    }
     let value = 0
     for (let shift = 0; shift < 35; shift += 7) {
       this.need(1, field)

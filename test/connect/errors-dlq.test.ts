@@ -2,11 +2,13 @@
 // goes to the dead-letter queue byte for byte with the __connect.errors.* context headers, and the
 // good records reach the sink; with errors.tolerance=none the task is FAILED with its trace in
 // /status; a restart after the cause is fixed makes it RUNNING and data flows again. Transforms run
-// in the same pipeline.
+// in the same pipeline. A source task's converter errors follow the same rules: tolerated records are
+// skipped (nothing written) and still count as done (their source offsets are committed); with
+// errors.tolerance=none the task is FAILED with the converter's DataException as the cause.
 // Method: the real CLI; kafkajs produces the input and reads the DLQ; curl drives the REST API;
 // FileStreamSink writes the output file that is compared exactly.
 import assert from 'node:assert/strict'
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
@@ -173,5 +175,64 @@ describe('Connect error handling: tolerance, DLQ, FAILED and restart', { timeout
       return found.split('\n').length >= 4 ? found : undefined
     })
     assert.equal(text, '{"id":1,"name":"ada","card":"4111"}\nnot json\n{"id":2,"name":"bob","card":"5500"}\n')
+  })
+
+  test('a source task: converter errors skipped with errors.tolerance=all (offsets committed), FAILED with none', async () => {
+    const lines = 'alpha\nbeta\ngamma\n'
+    const input = join(dir, 'source-input.txt')
+    await writeFile(input, lines)
+    const source = (name: string, tolerance: string) =>
+      curl('POST', `${base}/connectors`, {
+        name,
+        config: {
+          'connector.class': 'FileStreamSource',
+          topic: `${name}-out`,
+          file: input,
+          // A line is a STRING: Kafka's ByteArrayConverter refuses its schema.
+          'value.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter',
+          'errors.tolerance': tolerance,
+        },
+      })
+    assert.equal((await source('lenient-source', 'all')).status, 201)
+    assert.equal((await source('strict-source', 'none')).status, 201)
+
+    const failed = (await waitFor('strict-source FAILED', async () => {
+      const body = (await curl('GET', `${base}/connectors/strict-source/status`)).body as {
+        tasks: Array<{ state: string; trace?: string }>
+      }
+      return body.tasks[0]?.state === 'FAILED' ? body.tasks[0] : undefined
+    })) as { trace: string }
+    assert.match(
+      failed.trace,
+      /^org\.apache\.kafka\.connect\.errors\.ConnectException: Tolerance exceeded in error handler/,
+    )
+    assert.match(
+      failed.trace,
+      /Caused by: org\.apache\.kafka\.connect\.errors\.DataException: Invalid schema type for ByteArrayConverter: STRING/,
+    )
+
+    // Stopping commits the task's offsets: every skipped line is done, so the position is the file's end.
+    await waitForState(base, 'lenient-source', 'RUNNING')
+    const offsets = await waitFor('lenient-source offsets', async () => {
+      await curl('PUT', `${base}/connectors/lenient-source/stop`)
+      const answer = await curl('GET', `${base}/connectors/lenient-source/offsets`)
+      const body = answer.body as { offsets?: Array<{ offset: { position: number } }> }
+      return answer.status === 200 && body.offsets?.[0]?.offset.position === lines.length ? body : undefined
+    })
+    assert.deepEqual(offsets, {
+      offsets: [{ partition: { filename: input }, offset: { position: lines.length } }],
+    })
+    const admin = kafka.admin()
+    await admin.connect()
+    try {
+      const ends = await admin.fetchTopicOffsets('lenient-source-out').catch(() => [])
+      assert.deepEqual(
+        ends.map((entry) => entry.high),
+        ends.map(() => '0'),
+        'nothing was written for the skipped lines',
+      )
+    } finally {
+      await admin.disconnect()
+    }
   })
 })

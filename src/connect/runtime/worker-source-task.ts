@@ -14,6 +14,7 @@ import type { Logger } from '../../log.ts'
 import type { Converter } from '../converters/converter.ts'
 import type { Properties } from '../sdk/config-def.ts'
 import type { SourceTask } from '../sdk/connector.ts'
+import type { Schema } from '../sdk/data.ts'
 import type { OffsetMap, SourceRecord } from '../sdk/records.ts'
 import type { SourceOffsets } from '../storage/connector-offset-store.ts'
 import type { KafkaWriter, ProducedRecord } from '../storage/kafka-client.ts'
@@ -52,11 +53,27 @@ interface Converted {
 /** Every ProducedRecord without headers shares this one (the writers never mutate a record's headers). */
 const noHeaders: Array<[string, Buffer | null]> = []
 
+/** The record to write: one shape either way (a spread of an optional field made two, and an object
+ * more per record). */
+function producedRecord(transformed: SourceRecord, key: Buffer | null, value: Buffer | null): ProducedRecord {
+  const headers = transformed.headers.length === 0 ? noHeaders : headerBytes(transformed.headers)
+  return transformed.kafkaPartition === null
+    ? { topic: transformed.topic, key, value, headers, timestamp: transformed.timestamp }
+    : {
+        topic: transformed.topic,
+        partition: transformed.kafkaPartition,
+        key,
+        value,
+        headers,
+        timestamp: transformed.timestamp,
+      }
+}
+
 /** One write at most this big (estimated: keys, values, headers): under Kafka's 1 MiB message.max.bytes. */
 const sendBytesMax = 768 * 1024
 const sendRecordsMax = 20_000
 /** Polling pauses while this many records wait for the write in flight (Kafka's buffer.memory). */
-const queuedRecordsMax = 10_000
+const queuedRecordsMax = 2_000
 
 export class WorkerSourceTask extends WorkerTask {
   /** Offsets of acknowledged records not yet written to connect-offsets, by canonical partition. */
@@ -208,37 +225,54 @@ export class WorkerSourceTask extends WorkerTask {
 
   /** The key and value through their converters (null when error tolerance skips the record). */
   private produce(transformed: SourceRecord): MaybePromise<ProducedRecord | null> {
-    const { errors, keyConverter, valueConverter } = this.options
-    const key = errors.run(this.keyContext, () =>
-      keyConverter.fromConnectData(transformed.topic, transformed.keySchema, transformed.key),
-    )
-    return then(key, (keyBytes) => {
-      if (keyBytes === skipped) return null
-      const value = errors.run(this.valueContext, () =>
-        valueConverter.fromConnectData(transformed.topic, transformed.valueSchema, transformed.value),
+    const { topic, keySchema, key } = transformed
+    const keyBytes = this.fromConnectData(this.keyContext, this.options.keyConverter, topic, keySchema, key)
+    if (isPromise(keyBytes))
+      return keyBytes.then((bytes) => (bytes === skipped ? null : this.produceValue(transformed, bytes)))
+    return keyBytes === skipped ? null : this.produceValue(transformed, keyBytes)
+  }
+
+  private produceValue(
+    transformed: SourceRecord,
+    keyBytes: Buffer | null,
+  ): MaybePromise<ProducedRecord | null> {
+    const { topic, valueSchema, value } = transformed
+    const valueConverter = this.options.valueConverter
+    const valueBytes = this.fromConnectData(this.valueContext, valueConverter, topic, valueSchema, value)
+    if (isPromise(valueBytes))
+      return valueBytes.then((bytes) =>
+        bytes === skipped ? null : producedRecord(transformed, keyBytes, bytes),
       )
-      return then(value, (valueBytes): ProducedRecord | null => {
-        if (valueBytes === skipped) return null
-        const headers = transformed.headers.length === 0 ? noHeaders : headerBytes(transformed.headers)
-        // One shape either way (a spread of an optional field made two, and an object more per record).
-        return transformed.kafkaPartition === null
-          ? {
-              topic: transformed.topic,
-              key: keyBytes,
-              value: valueBytes,
-              headers,
-              timestamp: transformed.timestamp,
-            }
-          : {
-              topic: transformed.topic,
-              partition: transformed.kafkaPartition,
-              key: keyBytes,
-              value: valueBytes,
-              headers,
-              timestamp: transformed.timestamp,
-            }
-      })
-    })
+    return valueBytes === skipped ? null : producedRecord(transformed, keyBytes, valueBytes)
+  }
+
+  /**
+   * The converter called directly; the error handler (its retries, tolerance and closures) only after
+   * a throw or a promise, with that first outcome replayed (ErrorHandler.continue): a per-record path
+   * without two closures and a `then` per record and converter.
+   */
+  private fromConnectData(
+    context: ErrorContext,
+    converter: Converter,
+    topic: string,
+    schema: Schema | null,
+    value: unknown,
+  ): MaybePromise<Buffer | null | typeof skipped> {
+    let first: Buffer | null | Promise<Buffer | null>
+    try {
+      first = converter.fromConnectData(topic, schema, value)
+    } catch (error) {
+      first = Promise.reject(error)
+      // Handled through continue() below; this only keeps the rejection from being reported as unhandled.
+      first.catch(() => undefined)
+    }
+    if (!isPromise(first)) return first
+    const pending = first
+    return this.options.errors.continue(
+      context,
+      () => pending,
+      () => converter.fromConnectData(topic, schema, value),
+    )
   }
 
   /**

@@ -57,8 +57,12 @@ function readLengthPrefixed(reader: Reader, field: string): Buffer | null {
   return reader.readRawBytes(length, field)
 }
 
+/** Every decoded record without headers shares this one (decoded records are never mutated). */
+const noHeaders: RecordHeader[] = []
+
 function readHeaders(reader: Reader): RecordHeader[] {
   const count = reader.readVarint('headerCount')
+  if (count === 0) return noHeaders
   if (count < 0) reader.fail(`invalid header count ${count}`, 'headerCount')
   if (count * headerBytesMin > reader.remaining) {
     reader.fail(`${count} headers cannot fit in ${reader.remaining} bytes`, 'headerCount')
@@ -178,9 +182,9 @@ export function writeRecord(
     lengthPrefixedBytes(key) +
     lengthPrefixedBytes(value) +
     varintBytes(headers.length)
-  headers.forEach((header, index) => {
-    bodyBytes += lengthPrefixedBytes(headerKeys[index]) + lengthPrefixedBytes(header.value)
-  })
+  // Index loops, not forEach: a closure per record showed in the source tasks' allocation profile.
+  for (let index = 0; index < headers.length; index++)
+    bodyBytes += lengthPrefixedBytes(headerKeys[index]) + lengthPrefixedBytes(headers[index].value)
   writer.writeVarint(bodyBytes)
   writer.writeInt8(0)
   if (smallDelta) writer.writeVarlongNumber(timestampDelta)
@@ -189,10 +193,10 @@ export function writeRecord(
   writeLengthPrefixed(writer, key)
   writeLengthPrefixed(writer, value)
   writer.writeVarint(headers.length)
-  headers.forEach((header, index) => {
+  for (let index = 0; index < headers.length; index++) {
     writeLengthPrefixed(writer, headerKeys[index])
-    writeLengthPrefixed(writer, header.value)
-  })
+    writeLengthPrefixed(writer, headers[index].value)
+  }
 }
 
 /** Bytes of `value` as a zigzag varint (or varlong: the same encoding), for |value| < 2^53. */
