@@ -2,6 +2,9 @@
 // flush() makes the lines durable (fsync) before their offsets are committed, so after a crash the
 // file holds at least every committed record (records after the last commit may appear twice: Kafka's
 // at-least-once delivery for this connector). Options: file (required here), topics / topics.regex.
+// As Kafka's task writes through a buffered stream, put() does not wait for its lines to reach the
+// file: one write is in flight while the worker fetches and converts the next batch; the next put(),
+// flush() and stop() wait for it, and a failed write fails the call that finds it.
 
 import { type FileHandle, open } from 'node:fs/promises'
 import { type ConfigDef, ParsedConfig, type Properties } from '../sdk/config-def.ts'
@@ -42,6 +45,9 @@ export class FileStreamSinkConnector implements SinkConnector {
 
 export class FileStreamSinkTask implements SinkTask {
   private handle: FileHandle | null = null
+  /** The write in flight (it never rejects: a failure lands in `writeFailure`). */
+  private writing: Promise<void> = Promise.resolve()
+  private writeFailure: { error: unknown } | null = null
 
   async start(properties: Properties): Promise<void> {
     const file = new ParsedConfig(definition, properties).optionalString('file')
@@ -53,20 +59,37 @@ export class FileStreamSinkTask implements SinkTask {
   }
 
   async put(records: SinkRecord[]): Promise<void> {
-    if (this.handle === null || records.length === 0) return
+    const handle = this.handle
+    if (handle === null || records.length === 0) return
     // One string for the batch, joined once (no string per line with its newline).
     const lines = new Array<string>(records.length)
     for (let index = 0; index < records.length; index++) lines[index] = lineOf(records[index].value)
-    await this.handle.write(`${lines.join('\n')}\n`)
+    const text = `${lines.join('\n')}\n`
+    await this.written()
+    this.writing = handle.write(text).then(
+      () => undefined,
+      (error: unknown) => {
+        this.writeFailure ??= { error }
+      },
+    )
   }
 
   async flush(): Promise<void> {
+    await this.written()
     await this.handle?.datasync()
   }
 
   async stop(): Promise<void> {
-    await this.handle?.close()
+    const handle = this.handle
     this.handle = null
+    await this.writing
+    await handle?.close()
+  }
+
+  /** Waits for the write in flight; throws what it failed with. */
+  private async written(): Promise<void> {
+    await this.writing
+    if (this.writeFailure !== null) throw this.writeFailure.error
   }
 }
 

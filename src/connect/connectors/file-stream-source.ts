@@ -49,6 +49,18 @@ const readChunkBytes = 256 * 1024
 const idleWaitMs = 200
 const stringSchema: Schema = { type: 'string', optional: false }
 
+interface ReadChunk {
+  chunk: Buffer
+  bytesRead: number
+}
+
+/** Up to readChunkBytes of the file from `position`. */
+async function readChunk(handle: FileHandle, position: number): Promise<ReadChunk> {
+  const chunk = Buffer.allocUnsafe(readChunkBytes)
+  const { bytesRead } = await handle.read(chunk, 0, readChunkBytes, position)
+  return { chunk, bytesRead }
+}
+
 export class FileStreamSourceConnector implements SourceConnector {
   readonly type = 'source'
   private properties: Properties = {}
@@ -85,10 +97,15 @@ export class FileStreamSourceTask implements SourceTask {
   /** Bytes of the file read so far (the file position of the end of `pending`). */
   private position = 0
   /** Bytes read and not yet made into records start at `pendingStart`. */
-  private pending = Buffer.alloc(0)
+  private pending: Buffer = Buffer.alloc(0)
   private pendingStart = 0
   /** Kept open between polls, as Kafka's reader keeps its stream (opened once the file exists). */
   private handle: FileHandle | null = null
+  /**
+   * The chunk after `position`, read while the current one is made into records: a file read waits
+   * in libuv's pool behind the broker's own writes and fsyncs (each wait showed as the worker idle).
+   */
+  private ahead: { position: number; read: Promise<ReadChunk> } | null = null
   private stopped = false
 
   start(properties: Properties, context: SourceTaskContext): void {
@@ -155,15 +172,25 @@ export class FileStreamSourceTask implements SourceTask {
         throw error
       }
     }
-    // The unfinished line goes first and the file is read right after it: no copy of the chunk read.
-    const rest = this.pending.subarray(this.pendingStart)
-    const buffer = Buffer.allocUnsafe(rest.length + readChunkBytes)
-    rest.copy(buffer, 0)
-    const { bytesRead } = await this.handle.read(buffer, rest.length, readChunkBytes, this.position)
+    const ahead = this.ahead
+    this.ahead = null
+    let read = ahead !== null && ahead.position === this.position ? await ahead.read : null
+    // Nothing was there when it was read ahead: the file may have grown since.
+    if (read === null || read.bytesRead === 0) read = await readChunk(this.handle, this.position)
+    const { chunk, bytesRead } = read
     if (bytesRead === 0) return 0
     this.position += bytesRead
-    this.pending = buffer.subarray(0, rest.length + bytesRead)
+    const rest = this.pending.subarray(this.pendingStart)
+    const fresh = chunk.subarray(0, bytesRead)
+    // The unfinished line goes first (no copy when none is left over: lines usually end a chunk's read).
+    this.pending = rest.length === 0 ? fresh : Buffer.concat([rest, fresh])
     this.pendingStart = 0
+    // A short read is the end of the file for now: read ahead only after a full chunk.
+    if (bytesRead === readChunkBytes) {
+      const next = readChunk(this.handle, this.position)
+      next.catch(() => undefined) // a failure is thrown by the readMore() that awaits it
+      this.ahead = { position: this.position, read: next }
+    }
     return bytesRead
   }
 
@@ -171,6 +198,9 @@ export class FileStreamSourceTask implements SourceTask {
     this.stopped = true
     const handle = this.handle
     this.handle = null
+    const ahead = this.ahead
+    this.ahead = null
+    await ahead?.read.catch(() => undefined) // the handle is closed after its last read
     await handle?.close()
   }
 }
