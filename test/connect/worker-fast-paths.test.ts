@@ -1,6 +1,7 @@
 // Goal: the worker's per-record fast paths keep Kafka Connect's semantics. ErrorHandler.run answers a
 // synchronous value without a promise, and a throw or a rejected promise goes through the same
-// retries and tolerance as execute() (the operation is called exactly as often); the sink's Fetch
+// retries and tolerance as execute() (the operation is called exactly as often, and the task-error-metrics
+// count failures, retries, errors and skips as Kafka's ErrorHandlingMetrics); the sink's Fetch
 // decoder (raw-fetch.ts) reads whole batches, leaves a cut batch at the end for the next fetch, and
 // answers CORRUPT_MESSAGE for a bad CRC, an impossible length or an old message format, exactly.
 // Method: the real ErrorHandler with a silent logger; batches built by the broker's own encoder, then
@@ -8,6 +9,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { ErrorHandler, skipped } from '../../src/connect/runtime/error-handling.ts'
+import { TaskErrorMetrics } from '../../src/connect/runtime/task-error-metrics.ts'
 import { RetriableException } from '../../src/connect/sdk/connector.ts'
 import { FetchedRecords } from '../../src/connect/storage/fetched-records.ts'
 import { batchStarts } from '../../src/connect/storage/raw-fetch.ts'
@@ -15,7 +17,7 @@ import { createLogger } from '../../src/log.ts'
 import { buildBatch } from '../../src/protocol/records/batch-v2.ts'
 import { CorruptRecordError } from '../../src/protocol/records/errors.ts'
 
-function handler(toleranceAll: boolean): ErrorHandler {
+function handler(toleranceAll: boolean, metrics = new TaskErrorMetrics()): ErrorHandler {
   return new ErrorHandler(
     {
       toleranceAll,
@@ -30,6 +32,7 @@ function handler(toleranceAll: boolean): ErrorHandler {
     null,
     createLogger('silent'),
     () => false,
+    metrics,
   )
 }
 
@@ -45,7 +48,8 @@ describe('ErrorHandler.run', () => {
 
   test('a synchronous RetriableException is retried: called once per attempt', async () => {
     let calls = 0
-    const answer = handler(false).run(context, () => {
+    const metrics = new TaskErrorMetrics()
+    const answer = handler(false, metrics).run(context, () => {
       calls++
       if (calls < 3) throw new RetriableException('not yet')
       return 'third'
@@ -53,30 +57,43 @@ describe('ErrorHandler.run', () => {
     assert.ok(answer instanceof Promise)
     assert.equal(await answer, 'third')
     assert.equal(calls, 3)
+    // Kafka's counts: two failed attempts, both retried, no error (the operation succeeded).
+    assert.deepEqual(
+      [metrics.recordFailures, metrics.retries, metrics.recordErrors, metrics.lastErrorTimestamp],
+      [2, 2, 0, 0],
+    )
   })
 
   test('a rejected first attempt is not called again when the error is not retriable', async () => {
     let calls = 0
-    const errors = handler(true)
+    const metrics = new TaskErrorMetrics()
+    const errors = handler(true, metrics)
     const answer = await errors.run(context, async () => {
       calls++
       throw new Error('bad record')
     })
     assert.equal(answer, skipped)
     assert.equal(calls, 1)
-    assert.equal(errors.totalSkipped, 1)
+    assert.deepEqual(
+      [metrics.recordFailures, metrics.retries, metrics.recordErrors, metrics.recordsSkipped],
+      [1, 0, 1, 1],
+    )
   })
 
   test('without tolerance a synchronous failure fails the task with it as the cause', async () => {
     const failure = new Error('bad record')
+    const metrics = new TaskErrorMetrics()
+    const before = Date.now()
     await assert.rejects(
       Promise.resolve(
-        handler(false).run(context, () => {
+        handler(false, metrics).run(context, () => {
           throw failure
         }),
       ),
       (error: Error) => error.message === 'Tolerance exceeded in error handler' && error.cause === failure,
     )
+    assert.deepEqual([metrics.recordFailures, metrics.recordErrors, metrics.recordsSkipped], [1, 1, 0])
+    assert.ok(metrics.lastErrorTimestamp >= before && metrics.lastErrorTimestamp <= Date.now())
   })
 })
 

@@ -1,7 +1,9 @@
 // Goal: /metrics shows Kafka Connect's windowed task and worker metrics with Kafka's names: rates,
 // commit success/failure percentages, running/pause ratios, windowed avg/max; inside the sample
 // window they have exact values, after it the windowed ones fall back (rates and percentages 0,
-// avg/max NaN) while the totals and the state ratios (the task's life) stay.
+// avg/max NaN) while the totals and the state ratios (the task's life) stay. Active records (source:
+// polled minus written or dropped; sink: read and not committed), partition count, commit sequence
+// number, sink lag and the task-error-metrics group show exactly what the tasks recorded.
 // Method: TaskMetrics and WorkerMetrics on an injected clock, rendered by prom-client through
 // registerConnectMetrics into a fresh registry; the text is parsed and exact values compared.
 
@@ -127,4 +129,69 @@ test('windowed task and worker metrics, inside and after the sample window', asy
   assert.equal(task(values, 'connector_task_metrics_pause_ratio', 'in'), 0.75)
   assert.equal(workerMetric('task_startup_success_percentage'), 0)
   assert.equal(workerMetric('task_startup_failure_total'), 1)
+})
+
+test('active records, partition count, commit sequence number, lag and task-error-metrics', async () => {
+  let now = 0
+  const clock = () => now
+  const window = { windowMs: 1_000, samples: 2 }
+  const source = new TaskMetrics({ window, clock })
+  const sink = new TaskMetrics({ window, clock })
+  const registry = new (promClient().Registry)()
+  registerConnectMetrics(registry, () => ({
+    metrics: new WorkerMetrics(window, clock),
+    connectorMetrics: () => [],
+    connectorCount: () => 2,
+    taskCount: () => 2,
+    rebalanceMetrics: () => null,
+    taskMetrics: () => [
+      { connector: 'in', task: 0, type: 'source', metrics: source },
+      { connector: 'out', task: 0, type: 'sink', metrics: sink },
+    ],
+  }))
+  now = 100
+  // Source: 10 polled, then 6 more; a write of 7 acknowledged with 1 dropped (8 done): 8 left active.
+  source.recordsPolled(10, 1)
+  source.recordsPolled(6, 1)
+  source.recordsWritten(7, 8)
+  // Sink: 3 partitions, 40 records read and not committed, 25 behind; then a commit leaves 0.
+  sink.sinkProgress(3, 40, 25)
+  sink.offsetCommitStarted()
+  sink.offsetCommitStarted()
+  sink.sinkProgress(3, 0)
+  source.errors.recordFailures = 3
+  source.errors.retries = 2
+  source.errors.recordError()
+  sink.errors.deadLetterQueueProduceRequests = 4
+  now = 600
+  const values = await scrape(registry)
+  const task = (name: string, connector: string) =>
+    values.get(`kafka_connect_${name}{connector="${connector}",task="0"}`)
+  assert.equal(task('source_task_metrics_source_record_active_count', 'in'), 8)
+  assert.equal(task('source_task_metrics_source_record_active_count_max', 'in'), 16)
+  assert.equal(task('source_task_metrics_source_record_active_count_avg', 'in'), (10 + 16 + 8) / 3)
+  assert.equal(task('sink_task_metrics_sink_record_active_count', 'out'), 0)
+  assert.equal(task('sink_task_metrics_sink_record_active_count_max', 'out'), 40)
+  assert.equal(task('sink_task_metrics_sink_record_active_count_avg', 'out'), 20)
+  assert.equal(task('sink_task_metrics_partition_count', 'out'), 3)
+  assert.equal(task('sink_task_metrics_offset_commit_seq_no', 'out'), 2)
+  assert.equal(task('sink_task_metrics_sink_record_lag_max', 'out'), 25)
+  assert.equal(task('sink_task_metrics_partition_count', 'in'), undefined)
+  assert.equal(task('source_task_metrics_source_record_active_count', 'out'), undefined)
+  assert.equal(task('task_error_metrics_total_record_failures', 'in'), 3)
+  assert.equal(task('task_error_metrics_total_retries', 'in'), 2)
+  assert.equal(task('task_error_metrics_total_record_errors', 'in'), 1)
+  assert.equal(task('task_error_metrics_last_error_timestamp', 'in'), 100)
+  assert.equal(task('task_error_metrics_total_records_skipped', 'in'), 0)
+  assert.equal(task('task_error_metrics_deadletterqueue_produce_requests', 'out'), 4)
+  assert.equal(task('task_error_metrics_last_error_timestamp', 'out'), 0)
+  // After the window the max/avg are gone (NaN), the current values and totals stay.
+  now = 2_200
+  const later = await scrape(registry)
+  const lateTask = (name: string, connector: string) =>
+    later.get(`kafka_connect_${name}{connector="${connector}",task="0"}`)
+  assert.equal(lateTask('source_task_metrics_source_record_active_count', 'in'), 8)
+  assert.ok(Number.isNaN(lateTask('source_task_metrics_source_record_active_count_max', 'in')))
+  assert.ok(Number.isNaN(lateTask('sink_task_metrics_sink_record_lag_max', 'out')))
+  assert.equal(lateTask('task_error_metrics_total_record_failures', 'in'), 3)
 })

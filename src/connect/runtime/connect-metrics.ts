@@ -8,6 +8,11 @@
 //   kafka_connect_source_task_metrics_source_record_{poll,write}_{total,rate}, _poll_batch_{avg,max}_time_ms
 //   kafka_connect_sink_task_metrics_sink_record_{read,send}_{total,rate}, _put_batch_{avg,max}_time_ms
 //   kafka_connect_sink_task_metrics_offset_commit_{completion,skip}_{total,rate}
+//   kafka_connect_{source,sink}_task_metrics_{source,sink}_record_active_count{,_max,_avg}
+//   kafka_connect_sink_task_metrics_partition_count, _offset_commit_seq_no, _sink_record_lag_max
+//   kafka_connect_task_error_metrics_total_record_{errors,failures}, _total_records_skipped,
+//     _total_retries, _total_errors_logged, _deadletterqueue_produce_{requests,failures},
+//     _last_error_timestamp (task-error-metrics: totals over the task's life; task-error-metrics.ts)
 // Averages, maxima, rates and percentages cover the metrics sample window (metrics/sampled-stat.ts).
 // Connector level (connector-metrics) and worker level (connect-worker-metrics):
 //   kafka_connect_connector_metrics_status{connector,status} 1
@@ -182,7 +187,14 @@ export function registerConnectTaskMetrics(registry: Registry, tasksOf: TasksOf)
         )
     },
   })
-  for (const metric of [...counterMetrics, ...windowedMetrics, ...statMetrics])
+  for (const metric of [
+    ...counterMetrics,
+    ...windowedMetrics,
+    ...statMetrics,
+    ...activeMetrics,
+    ...sinkProgressMetrics,
+    ...errorMetrics,
+  ])
     taskGauge(registry, tasksOf, metric)
 }
 
@@ -348,3 +360,82 @@ const statMetrics: TaskMetric[] = stats.flatMap(({ name, unit, type, kafkaName, 
     read: (task: TaskMetrics) => (kind === 'avg' ? stat(task).avg(now(task)) : stat(task).maximum(now(task))),
   })),
 )
+
+/** Records polled and not yet written (source), read and not yet committed (sink): now, and max/avg over the window. */
+const activeMetrics: TaskMetric[] = (['source', 'sink'] as const).flatMap((type) => {
+  const kafkaName = `${type}-record-active-count`
+  const name = `kafka_connect_${type}_task_metrics_${type}_record_active_count`
+  const what =
+    type === 'source' ? 'records polled and not yet written or dropped' : 'records read and not yet committed'
+  return [
+    {
+      name,
+      help: `The ${what} (Kafka: ${kafkaName}).`,
+      type,
+      read: (task: TaskMetrics) => task.activeRecordCount,
+    },
+    {
+      name: `${name}_max`,
+      help: `The most ${what} (Kafka: ${kafkaName}-max, over the sample window).`,
+      type,
+      read: (task: TaskMetrics) => task.activeRecords.maximum(now(task)),
+    },
+    {
+      name: `${name}_avg`,
+      help: `The average number of ${what} (Kafka: ${kafkaName}-avg, over the sample window).`,
+      type,
+      read: (task: TaskMetrics) => task.activeRecords.avg(now(task)),
+    },
+  ]
+})
+
+const sinkProgressMetrics: TaskMetric[] = [
+  {
+    name: 'kafka_connect_sink_task_metrics_partition_count',
+    help: "Partitions assigned to the task's consumer (Kafka: partition-count).",
+    type: 'sink',
+    read: (task) => task.partitionCount,
+  },
+  {
+    name: 'kafka_connect_sink_task_metrics_offset_commit_seq_no',
+    help: 'The sequence number of the last offset commit (Kafka: offset-commit-seq-no).',
+    type: 'sink',
+    read: (task) => task.offsetCommitSeqNo,
+  },
+  {
+    name: 'kafka_connect_sink_task_metrics_sink_record_lag_max',
+    help: 'The most records an assigned partition was behind its log end at a poll (Kafka: sink-record-lag-max, over the sample window).',
+    type: 'sink',
+    read: (task) => task.recordLag.maximum(now(task)),
+  },
+]
+
+/** task-error-metrics: totals over the task's life, source and sink tasks. */
+const errorMetrics: TaskMetric[] = (
+  [
+    ['total_record_failures', 'recordFailures', 'Failed attempts of an operation, retried or not'],
+    ['total_record_errors', 'recordErrors', 'Operations (converters, transforms) that finally failed'],
+    ['total_records_skipped', 'recordsSkipped', 'Records skipped after an error (errors.tolerance=all)'],
+    ['total_retries', 'retries', 'Operations retried after a RetriableException'],
+    ['total_errors_logged', 'errorsLogged', 'Errors written to the log (errors.log.enable)'],
+    [
+      'deadletterqueue_produce_requests',
+      'deadLetterQueueProduceRequests',
+      'Records sent to the dead-letter queue',
+    ],
+    [
+      'deadletterqueue_produce_failures',
+      'deadLetterQueueProduceFailures',
+      'Dead-letter queue sends that failed',
+    ],
+    [
+      'last_error_timestamp',
+      'lastErrorTimestamp',
+      'Epoch milliseconds of the last error, 0 before the first',
+    ],
+  ] as const
+).map(([suffix, field, what]) => ({
+  name: `kafka_connect_task_error_metrics_${suffix}`,
+  help: `${what} (Kafka: task-error-metrics ${suffix.replaceAll('_', '-')}).`,
+  read: (task: TaskMetrics) => task.errors[field],
+}))

@@ -3,13 +3,15 @@
 // backoff (300 ms doubling, at most errors.retry.delay.max.ms) until errors.retry.timeout; then, or for
 // any other error, errors.tolerance decides: `none` fails the task, `all` skips the record after
 // reporting it (errors.log.enable → the log, errors.deadletterqueue.topic.name → the DLQ with the
-// `__connect.errors.*` headers when errors.deadletterqueue.context.headers.enable).
+// `__connect.errors.*` headers when errors.deadletterqueue.context.headers.enable). Failures, retries,
+// errors, skips, log lines and DLQ sends are counted in the task's task-error-metrics as Kafka counts them.
 
 import type { Logger } from '../../log.ts'
 import type { ParsedConfig } from '../sdk/config-def.ts'
 import { RetriableException } from '../sdk/connector.ts'
 import type { KafkaWriter } from '../storage/kafka-client.ts'
 import { isPromise } from './maybe-promise.ts'
+import type { TaskErrorMetrics } from './task-error-metrics.ts'
 
 export type Stage =
   | 'KEY_CONVERTER'
@@ -71,16 +73,14 @@ export function errorHandlingSettings(config: ParsedConfig): ErrorHandlingSettin
 export const skipped: unique symbol = Symbol('skipped')
 
 export class ErrorHandler {
-  /** Errors seen and records skipped (task metrics). */
-  totalErrors = 0
-  totalSkipped = 0
-
   constructor(
     private readonly settings: ErrorHandlingSettings,
     private readonly task: { connector: string; task: number },
     private readonly dlq: KafkaWriter | null,
     private readonly log: Logger,
     private readonly isStopping: () => boolean,
+    /** The task's task-error-metrics (counted as Kafka's RetryWithToleranceOperator counts them). */
+    private readonly metrics: TaskErrorMetrics,
   ) {}
 
   /** Runs one stage: its result, `skipped` when the error is tolerated, or throws to fail the task. */
@@ -92,19 +92,21 @@ export class ErrorHandler {
       try {
         return await operation()
       } catch (error) {
+        this.metrics.recordFailures++
         const retriable = error instanceof RetriableException
         if (retriable && Date.now() < deadline && !this.isStopping()) {
           const waitMs = Math.min(backoffMs, this.settings.retryDelayMaxMs, deadline - Date.now())
           await new Promise((resolve) => setTimeout(resolve, waitMs))
           backoffMs *= 2
+          this.metrics.retries++
           continue
         }
-        this.totalErrors++
+        this.metrics.recordError()
         await this.report(context, error)
         if (!this.settings.toleranceAll) {
           throw new ToleranceExceededError('Tolerance exceeded in error handler', { cause: error })
         }
-        this.totalSkipped++
+        this.metrics.recordsSkipped++
         return skipped
       }
     }
@@ -159,6 +161,7 @@ export class ErrorHandler {
             : `, where consumed record is {topic='${consumed.topic}', partition=${consumed.partition}, offset=${consumed.offset}}`
         }.`,
       )
+      this.metrics.errorsLogged++
     }
     if (this.dlq !== null && this.settings.dlqTopic !== '' && context.consumed !== undefined)
       await this.sendToDeadLetterQueue(context, context.consumed, error)
@@ -186,9 +189,16 @@ export class ErrorHandler {
       add('exception.message', failure.message)
       add('exception.stacktrace', failure.stack ?? `${failure.name}: ${failure.message}`)
     }
-    await this.dlq?.send([
-      { topic: this.settings.dlqTopic, key: consumed.key, value: consumed.value, headers },
-    ])
+    this.metrics.deadLetterQueueProduceRequests++
+    try {
+      await this.dlq?.send([
+        { topic: this.settings.dlqTopic, key: consumed.key, value: consumed.value, headers },
+      ])
+    } catch (sendError) {
+      // Counted, then thrown as before: the task fails rather than lose the record quietly.
+      this.metrics.deadLetterQueueProduceFailures++
+      throw sendError
+    }
   }
 }
 

@@ -71,6 +71,8 @@ export class ExactlyOnceWorkerSourceTask extends WorkerSourceTask {
     const pollStartMs = performance.now()
     const polled = (await task.poll()) ?? []
     const pollMs = performance.now() - pollStartMs
+    // Counted before the writes (they make polled records no longer active).
+    if (polled.length > 0) metrics.recordsPolled(polled.length, pollMs)
     let segment: Array<{ record: SourceRecord; produced: ProducedRecord | null }> = []
     for (const record of polled) {
       segment.push({ record, produced: await this.convert(record) })
@@ -83,7 +85,6 @@ export class ExactlyOnceWorkerSourceTask extends WorkerSourceTask {
       }
     }
     await this.sendSegment(segment)
-    if (polled.length > 0) metrics.recordsPolled(polled.length, pollMs)
     const { boundary } = this.exactlyOnce
     if (boundary === 'poll' && polled.length > 0) await this.end('commit')
     else if (boundary === 'connector' && this.afterPoll !== null) {
@@ -105,7 +106,7 @@ export class ExactlyOnceWorkerSourceTask extends WorkerSourceTask {
       this.options.onTopic(entry.produced.topic)
       this.sent.push({ record: entry.record, topic: entry.produced.topic, ...written[index] })
     })
-    this.options.metrics.recordsWritten(toSend.length)
+    this.options.metrics.recordsWritten(toSend.length, segment.length)
     // Every record of the segment (also the dropped or skipped ones) is done when the transaction is.
     for (const { record } of segment) {
       if (record.sourcePartition === null || record.sourceOffset === null) continue

@@ -84,6 +84,7 @@ export function buildWorkerTask(
       context.writer,
       context.log,
       context.isStopping,
+      metrics.errors,
     ),
     offsetFlushIntervalMs: context.offsetFlushIntervalMs,
     onTopic,

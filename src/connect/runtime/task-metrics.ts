@@ -7,6 +7,7 @@
 import { kafkaSampleWindow, SampledStat, type SampleWindow } from '../../metrics/sampled-stat.ts'
 import { StateTimeRatios } from '../../metrics/state-time-ratios.ts'
 import type { State } from '../storage/status-store.ts'
+import { TaskErrorMetrics } from './task-error-metrics.ts'
 
 export interface TaskMetricsOptions {
   window?: SampleWindow
@@ -22,6 +23,14 @@ export class TaskMetrics {
   sinkRecordReadTotal = 0
   sinkRecordSendTotal = 0
   offsetCommitCompletionTotal = 0
+  /** source-/sink-record-active-count: polled and not yet written (source), read and not yet committed (sink). */
+  activeRecordCount = 0
+  /** Sink: partitions assigned to the task's consumer (Kafka's partition-count). */
+  partitionCount = 0
+  /** Sink: the sequence number of the last offset commit started (Kafka's offset-commit-seq-no). */
+  offsetCommitSeqNo = 0
+  /** task-error-metrics, counted by the task's ErrorHandler. */
+  readonly errors: TaskErrorMetrics
   /** Records per polled (source) or consumed (sink) batch: batch-size-avg/max and the poll/read rate. */
   readonly batchSize: SampledStat
   /** Records written (source) or put (sink) per batch: source-record-write-rate / sink-record-send-rate. */
@@ -36,6 +45,10 @@ export class TaskMetrics {
   readonly offsetCommitOutcomes: SampledStat
   /** 1 per completed commit: offset-commit-completion-rate. */
   readonly offsetCommitCompletions: SampledStat
+  /** activeRecordCount at each change: source-/sink-record-active-count-max/-avg. */
+  readonly activeRecords: SampledStat
+  /** Sink: the most records an assigned partition was behind its log end, at each poll (sink-record-lag-max). */
+  readonly recordLag: SampledStat
 
   constructor(options: TaskMetricsOptions = {}) {
     this.clock = options.clock ?? Date.now
@@ -47,6 +60,9 @@ export class TaskMetrics {
     this.offsetCommitTimeMs = new SampledStat(window)
     this.offsetCommitOutcomes = new SampledStat(window)
     this.offsetCommitCompletions = new SampledStat(window)
+    this.activeRecords = new SampledStat(window)
+    this.recordLag = new SampledStat(window)
+    this.errors = new TaskErrorMetrics(this.clock)
   }
 
   /** The task's last reported state (Kafka's connector-task-metrics status). */
@@ -70,10 +86,17 @@ export class TaskMetrics {
     this.sourceRecordPollTotal += count
     this.batchSize.record(count, now)
     this.pollBatchTimeMs.record(elapsedMs, now)
+    this.setActiveRecords(this.activeRecordCount + count, now)
   }
-  recordsWritten(count: number): void {
+  /**
+   * `count` records were written and acknowledged; `done` polled records are finished with, those and the
+   * ones dropped by a transform or skipped by error tolerance (no longer active).
+   */
+  recordsWritten(count: number, done = count): void {
+    const now = this.clock()
     this.sourceRecordWriteTotal += count
-    this.recordsOut.record(count, this.clock())
+    this.recordsOut.record(count, now)
+    this.setActiveRecords(Math.max(0, this.activeRecordCount - done), now)
   }
   recordsRead(count: number): void {
     this.sinkRecordReadTotal += count
@@ -97,5 +120,26 @@ export class TaskMetrics {
   /** A commit failed (its time is not recorded, as Kafka's). */
   offsetCommitFailed(): void {
     this.offsetCommitOutcomes.record(0, this.clock())
+  }
+
+  /**
+   * A sink task's consumer after a poll or a commit: `partitions` assigned, `uncommitted` records read
+   * and not committed, `lag` the most records a partition is behind its log end (null: not known, not
+   * recorded; given after polls only).
+   */
+  sinkProgress(partitions: number, uncommitted: number, lag: number | null = null): void {
+    const now = this.clock()
+    this.partitionCount = partitions
+    this.setActiveRecords(uncommitted, now)
+    if (lag !== null) this.recordLag.record(lag, now)
+  }
+  /** A sink task begins an offset commit (Kafka's commitSeqno). */
+  offsetCommitStarted(): void {
+    this.offsetCommitSeqNo++
+  }
+
+  private setActiveRecords(count: number, now: number): void {
+    this.activeRecordCount = count
+    this.activeRecords.record(count, now)
   }
 }

@@ -70,6 +70,12 @@ export class WorkerSinkTask extends WorkerTask {
   protected async iteration(): Promise<void> {
     const { consumer, metrics } = this.options
     const messages = await consumer.poll(this.options.maxPollRecords, pollWaitMs)
+    // As Kafka's sink task after each poll (also an empty one): partitions, records not committed, lag.
+    metrics.sinkProgress(
+      consumer.assignedPartitionCount,
+      consumer.uncommittedRecords(),
+      consumer.recordLagMax(),
+    )
     if (messages.length > 0) {
       metrics.recordsRead(messages.length)
       const records: SinkRecord[] = []
@@ -200,6 +206,8 @@ export class WorkerSinkTask extends WorkerTask {
   private async commitOffsets(): Promise<void> {
     this.lastCommitMs = Date.now()
     const { task, consumer, metrics } = this.options
+    // Kafka numbers every commit while partitions are assigned, also one with nothing new.
+    if (consumer.assignedPartitionCount > 0 || this.consumed.size > 0) metrics.offsetCommitStarted()
     // Nothing new to commit still counts as a completed commit (Kafka's, for its metrics).
     if (this.consumed.size === 0) return metrics.offsetsCommitted(0)
     const startMs = performance.now()
@@ -229,6 +237,7 @@ export class WorkerSinkTask extends WorkerTask {
     for (const [key, entry] of committable)
       if (this.consumed.get(key)?.offset === entry.offset) this.consumed.delete(key)
     metrics.offsetsCommitted(performance.now() - startMs)
+    metrics.sinkProgress(consumer.assignedPartitionCount, consumer.uncommittedRecords())
   }
 
   protected async close(): Promise<void> {
@@ -238,6 +247,8 @@ export class WorkerSinkTask extends WorkerTask {
       await this.options.task.stop()
       await this.options.consumer.close()
       this.options.transforms.close()
+      // As Kafka: a stopped or failed task's consumer has left the group (its metrics stay until removed).
+      this.options.metrics.partitionCount = 0
     }
   }
 }

@@ -195,7 +195,7 @@ export class WorkerSourceTask extends WorkerTask {
     }
     // Every polled record (also the dropped or skipped ones) is done: its offset may be committed.
     this.trackOffsets(batch.records)
-    metrics.recordsWritten(toSend.length)
+    metrics.recordsWritten(toSend.length, batch.records.length)
   }
 
   /** Sends everything queued and waits for it (the task stops); a failed write is thrown. */

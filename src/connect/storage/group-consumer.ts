@@ -4,7 +4,9 @@
 // poll() (revoked partitions are handed to the task's listener first, so it commits what it flushed),
 // heartbeats run in the background, subscribed topics are looked up with auto-creation allowed (the
 // broker decides), and a topic that appears or grows makes the member rejoin. Partitions are read from
-// the committed offsets (earliest when none); only what the runtime says is committed.
+// the committed offsets (earliest when none); only what the runtime says is committed. What the task's
+// metrics read is kept here too: the assigned partitions, their last committed offsets (as Kafka's
+// sink task, a partition's start position counts as committed) and how far each is behind its log end.
 
 import {
   type Connection,
@@ -78,6 +80,8 @@ export class GroupConsumer {
   private closed = false
   /** The last fetch's records not handed out yet (decoded as they are handed out). */
   private buffered: FetchedRecords = FetchedRecords.empty
+  /** The last committed offset (the start position until a commit) per assigned partition. */
+  private readonly committed = new Map<string, number>()
   /** Partition counts of the subscribed topics when the group last assigned them. */
   private assignedCounts = new Map<string, number>()
   private nextMetadataCheck = 0
@@ -136,6 +140,24 @@ export class GroupConsumer {
     return await this.buffered.take(max)
   }
 
+  /** Partitions assigned to this member (Kafka's consumer.assignment().size()). */
+  get assignedPartitionCount(): number {
+    return this.fetcher.positions.size
+  }
+
+  /** Records handed out by poll() and not yet committed, over the assigned partitions. */
+  uncommittedRecords(): number {
+    let total = 0
+    for (const [key, position] of this.fetcher.positions)
+      total += Math.max(0, position.offset - (this.committed.get(key) ?? position.offset))
+    return total
+  }
+
+  /** The most records an assigned partition is behind its log end as last fetched (null: not known yet). */
+  recordLagMax(): number | null {
+    return this.fetcher.lagMax()
+  }
+
   /** Commits next offsets to read for this generation; partitions no longer assigned are left alone. */
   async commit(offsets: Array<{ topic: string; partition: number; offset: number }>): Promise<void> {
     const owned = offsets.filter((entry) =>
@@ -159,6 +181,7 @@ export class GroupConsumer {
         })),
       })),
     )
+    for (const entry of owned) this.committed.set(partitionKey(entry.topic, entry.partition), entry.offset)
   }
 
   private async refreshLayout(): Promise<ClusterLayout> {
@@ -208,6 +231,7 @@ export class GroupConsumer {
         await this.revokeListener(revoked).catch(() => undefined)
       }
       this.fetcher.clear()
+      this.committed.clear()
       this.buffered = FetchedRecords.empty
       const connection = await this.coordinatorConnection()
       const join = await this.join(connection)
@@ -237,7 +261,10 @@ export class GroupConsumer {
           : assigned.length === 0
             ? missingTopicRefreshMs
             : metadataRefreshMs)
-      this.fetcher.assign(await this.startPositions(connection, assigned))
+      const positions = await this.startPositions(connection, assigned)
+      this.fetcher.assign(positions)
+      for (const entry of positions)
+        this.committed.set(partitionKey(entry.topic, entry.partition), entry.offset)
       this.startHeartbeats()
     } finally {
       this.joining = false

@@ -1,7 +1,9 @@
 // Reads assigned partitions from positions kept here: one long-polling Fetch per partition leader,
 // control batches (transaction markers) skipped, OFFSET_OUT_OF_RANGE reset to the earliest offset
 // (Kafka Connect's sink consumers use auto.offset.reset=earliest), leadership changes answered with a
-// metadata refresh. Every call is bounded by the fetch wait plus the request timeout.
+// metadata refresh. Every call is bounded by the fetch wait plus the request timeout. Each answer's
+// high watermarks are kept, so the records a partition is behind its log end can be told
+// (sink-record-lag-max) without a request of its own.
 
 import { listOffsetsV5 } from '@platformatic/kafka'
 import type { BrokerConnections, ClusterLayout } from './broker-connections.ts'
@@ -22,6 +24,8 @@ export function partitionKey(topic: string, partition: number): string {
 export class PartitionFetcher {
   /** Next offset to read per assigned partition. */
   readonly positions = new Map<string, TopicPartition & { offset: number }>()
+  /** The last high watermark a Fetch answered per assigned partition. */
+  private readonly highWatermarks = new Map<string, number>()
   layout: ClusterLayout | null = null
 
   constructor(
@@ -30,13 +34,29 @@ export class PartitionFetcher {
   ) {}
 
   assign(partitions: Array<TopicPartition & { offset: number }>): void {
-    this.positions.clear()
+    this.clear()
     for (const entry of partitions)
       this.positions.set(partitionKey(entry.topic, entry.partition), { ...entry })
   }
 
   clear(): void {
     this.positions.clear()
+    this.highWatermarks.clear()
+  }
+
+  /**
+   * The most records any assigned partition is behind its last known high watermark, from the
+   * positions as records are taken (Kafka's consumer records-lag-max); null before any answer told one.
+   */
+  lagMax(): number | null {
+    let max: number | null = null
+    for (const [key, position] of this.positions) {
+      const highWatermark = this.highWatermarks.get(key)
+      if (highWatermark === undefined) continue
+      const lag = Math.max(0, highWatermark - position.offset)
+      if (max === null || lag > max) max = lag
+    }
+    return max
   }
 
   /** The earliest offset of each partition (ListOffsets, timestamp -2), through its leader. */
@@ -160,7 +180,9 @@ export class PartitionFetcher {
         if (position === undefined) continue
         if (partitionResponse.errorCode === errorOffsetOutOfRange) outOfRange.push({ topic, partition })
         else if (partitionResponse.errorCode !== 0) this.layout = null // leadership moved: ask again
-        if (partitionResponse.errorCode !== 0 || partitionResponse.records === null) continue
+        if (partitionResponse.errorCode !== 0) continue
+        this.highWatermarks.set(partitionKey(topic, partition), partitionResponse.highWatermark)
+        if (partitionResponse.records === null) continue
         const records = partitionResponse.records
         out.push({ topic, partition, position, records, batchStarts: batchStarts(records) })
       }

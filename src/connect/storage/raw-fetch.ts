@@ -13,6 +13,8 @@ import { CorruptRecordError } from '../../protocol/records/errors.ts'
 export interface RawFetchPartition {
   partitionIndex: number
   errorCode: number
+  /** The partition's log end as the leader sees it (the offset after the last replicated record). */
+  highWatermark: number
   /** The partition's record batches as the broker sent them (null when none). */
   records: Buffer | null
 }
@@ -39,7 +41,7 @@ function parseResponse(
     const partitions = topicReader.readArray((r): RawFetchPartition => {
       const partitionIndex = r.readInt32()
       const partitionError = r.readInt16()
-      r.readInt64() // high watermark
+      const highWatermark = Number(r.readInt64())
       r.readInt64() // last stable offset
       r.readInt64() // log start offset
       r.readArray((entry) => {
@@ -50,7 +52,7 @@ function parseResponse(
       const size = r.readUnsignedVarInt() - 1 // COMPACT_RECORDS: length + 1, 0 = null
       const records = size > 0 ? r.buffer.slice(r.position, r.position + size) : null
       if (size > 0) r.skip(size)
-      return { partitionIndex, errorCode: partitionError, records }
+      return { partitionIndex, errorCode: partitionError, highWatermark, records }
     })
     return { topic, partitions }
   })
