@@ -122,7 +122,9 @@ export class WorkerSourceTask extends WorkerTask {
     const pollMs = performance.now() - pollStartMs
     if (polled.length > 0) {
       const { records, produced } = this.queue
-      for (const record of polled) {
+      // Index loop: a for-of with an await inside allocated an iterator result per record.
+      for (let index = 0; index < polled.length; index++) {
+        const record = polled[index]
         const converted = this.convert(record)
         records.push(record)
         produced.push(isPromise(converted) ? await converted : converted)
