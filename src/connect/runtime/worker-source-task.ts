@@ -53,19 +53,24 @@ interface Converted {
 /** Every ProducedRecord without headers shares this one (the writers never mutate a record's headers). */
 const noHeaders: Array<[string, Buffer | null]> = []
 
-/** The record to write: one shape either way (a spread of an optional field made two, and an object
- * more per record). */
+/**
+ * The record to write: one shape either way (a spread of an optional field made two, and an object
+ * more per record). A record without a timestamp gets the time it is handed to the writer, as Kafka's
+ * producer stamps it in send(), not when its batch goes out (a first write waits for metadata and a
+ * connection, and its records would otherwise carry that later time).
+ */
 function producedRecord(transformed: SourceRecord, key: Buffer | null, value: Buffer | null): ProducedRecord {
+  const timestamp = transformed.timestamp ?? Date.now()
   const headers = transformed.headers.length === 0 ? noHeaders : headerBytes(transformed.headers)
   return transformed.kafkaPartition === null
-    ? { topic: transformed.topic, key, value, headers, timestamp: transformed.timestamp }
+    ? { topic: transformed.topic, key, value, headers, timestamp }
     : {
         topic: transformed.topic,
         partition: transformed.kafkaPartition,
         key,
         value,
         headers,
-        timestamp: transformed.timestamp,
+        timestamp,
       }
 }
 
