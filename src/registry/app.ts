@@ -8,14 +8,15 @@ import { RegistryError, storeError } from './errors.ts'
 import { checkedBodyText, parseJsonBody, readBodyText, sendError, sendText } from './http-io.ts'
 import { RegistryMetrics } from './registry-metrics.ts'
 import { registryRoutes } from './route-table.ts'
-import { Router } from './router.ts'
+import { type RouteMatch, Router } from './router.ts'
 import type { RegistryRuntime } from './runtime.ts'
 import type { RegistryServices } from './services.ts'
 import { rewriteContextPath } from './store/contexts.ts'
 
 /** The lookup route's template (subjects.ts), the only one whose answers `lookups` keeps. */
 const lookupRoute = '/subjects/{subject}'
-const idRoute = '/schemas/ids/{id}'
+const idRoutePath = '/schemas/ids/{id}'
+const idPathPrefix = '/schemas/ids/'
 
 /** An answer's status and body (JSON, or a raw schema text), sent as `responseContentType`. */
 export interface RegistryAnswer {
@@ -46,6 +47,13 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
     runtime.context.metrics === undefined
       ? null
       : new RegistryMetrics(runtime.context.metrics, store.state, store.commits)
+  /**
+   * The id route, found once. A first-time `GET /schemas/ids/{id}` without a query (what
+   * `AnswerCache.cacheable` accepts: the router would find this route with the digits as the id and
+   * an empty query; no context rewrite applies) skips URL parsing and routing: on a cold cache ~20 %
+   * of a read burst's requests take that path.
+   */
+  const idRoute = router.match('GET', `${idPathPrefix}0`).route
   const answers = new AnswerCache()
   const lookups = new AnswerCache()
   /**
@@ -59,13 +67,13 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
     matched: { route: string },
     lookupKey?: string,
   ): Promise<RegistryAnswer> => {
-    const url = new URL(rawUrl, 'http://registry')
-    const pathname = rewriteContextPath(url.pathname, url.searchParams)
-    const { route, params } = router.match(method, pathname)
+    const { route, params, query } = AnswerCache.cacheable(method, rawUrl)
+      ? { route: idRoute, params: { id: rawUrl.slice(idPathPrefix.length) }, query: new URLSearchParams() }
+      : routed(router, method, rawUrl)
     matched.route = route.path
     const appliedBefore = store.state.applied
     const body = parseJsonBody(await readBody())
-    const answer = await route.handle({ params, query: url.searchParams, body, services })
+    const answer = await route.handle({ params, query, body, services })
     const status = answer.status ?? 200
     const text = answer.raw === true ? String(answer.body) : JSON.stringify(answer.body)
     if (status === 200 && AnswerCache.cacheable(method, rawUrl))
@@ -115,7 +123,7 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
       const kept = AnswerCache.cacheable(method, url) ? answers.get(url, store.state.applied) : undefined
       if (kept !== undefined) {
         sendText(response, 200, kept)
-        metrics?.answered('GET', idRoute, 200, (performance.now() - startedMs) / 1000)
+        metrics?.answered('GET', idRoutePath, 200, (performance.now() - startedMs) / 1000)
         return
       }
       if (metrics !== null) {
@@ -140,7 +148,7 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
           return answerCounted(method, url, startedMs, (matched) =>
             answerOf(method, url, () => Promise.resolve(undefined), matched),
           )
-        metrics?.answered(method, idRoute, 200, (performance.now() - startedMs) / 1000)
+        metrics?.answered(method, idRoutePath, 200, (performance.now() - startedMs) / 1000)
         return kept
       }
       if (method !== 'POST' || body === undefined || !AnswerCache.isLookup(method, url)) return null
@@ -161,6 +169,13 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
       return answer
     },
   }
+}
+
+/** The route and params of a request, its query parsed; a context path rewritten (contexts.ts). */
+function routed(router: Router, method: string, rawUrl: string): RouteMatch & { query: URLSearchParams } {
+  const url = new URL(rawUrl, 'http://registry')
+  const pathname = rewriteContextPath(url.pathname, url.searchParams)
+  return { ...router.match(method, pathname), query: url.searchParams }
 }
 
 /** A kept answer's bytes are a 200 answer. */

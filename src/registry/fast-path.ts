@@ -75,6 +75,17 @@ function equalsIgnoringCase(bytes: Buffer, start: number, end: number, expected:
   return true
 }
 
+/**
+ * True when `expected` is at `bytes[start]`. Compared in place: a subarray per comparison was three
+ * Buffer objects of garbage per request (~190 bytes), at 5,000 requests/s a share of the scavenges.
+ */
+function startsAt(bytes: Buffer, start: number, expected: Buffer): boolean {
+  if (bytes.length < start + expected.length) return false
+  for (let index = 0; index < expected.length; index++)
+    if (bytes[start + index] !== expected[index]) return false
+  return true
+}
+
 /** RFC 9110 token characters (a header name's), by byte. */
 const tokenBytes = new Uint8Array(256)
 for (const character of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -91,16 +102,12 @@ export function readHotRequest(bytes: Buffer): HotRequest | 'incomplete' | 'othe
   if (headEnd > headBytesMax) return 'other'
   // The request line: GET or POST, an origin-form target of visible ASCII, HTTP/1.1.
   const lineEnd = bytes.indexOf(crlf)
-  const method = bytes.subarray(0, 4).equals(getPrefix)
-    ? 'GET'
-    : bytes.subarray(0, 5).equals(postPrefix)
-      ? 'POST'
-      : null
+  const method = startsAt(bytes, 0, getPrefix) ? 'GET' : startsAt(bytes, 0, postPrefix) ? 'POST' : null
   if (method === null) return 'other'
   const urlStart = method.length + 1
   const urlEnd = lineEnd - versionSuffix.length
   if (urlEnd <= urlStart || bytes[urlStart] !== 0x2f) return 'other'
-  if (!bytes.subarray(urlEnd, lineEnd).equals(versionSuffix)) return 'other'
+  if (!startsAt(bytes, urlEnd, versionSuffix)) return 'other'
   for (let index = urlStart; index < urlEnd; index++)
     if (bytes[index] < 0x21 || bytes[index] > 0x7e) return 'other'
   let contentLength = -1
