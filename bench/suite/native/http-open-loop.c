@@ -27,9 +27,10 @@
 // - Bounded: a phase that has not finished grace-seconds after its last request was due, or in which
 //   no answer arrives for 5 s while requests are in flight, ends the process with exit code 3.
 //
-// Output per phase: <out-file> holds, per answered request in the order answered, two float64 (host
-// order: little-endian wherever the bench runs): its scheduled time from the phase's start and its
-// latency, both in ms. Stdout gets one line of JSON: "answered", "failures", "elapsedMs" (start to
+// Output per phase: <out-file> holds, per answered request in the order answered, three float64 (host
+// order: little-endian wherever the bench runs): its scheduled time from the phase's start, its
+// latency (from the scheduled time) and the time from its actual send to its answer, all in ms (the
+// last says how much of a slow answer was the server's and how much this process's late send). Stdout gets one line of JSON: "answered", "failures", "elapsedMs" (start to
 // the last answer), "cpuMicros" (this process's user + system CPU over the phase, getrusage),
 // "lateSends" (sent over 1 ms after their scheduled time: this process woke late or every connection
 // was busy), "sendLagMaxMs", "firstFailure".
@@ -65,6 +66,7 @@ typedef struct {
   int fd; /* -1: not open */
   int busy;
   uint64_t scheduled_ns;
+  uint64_t sent_ns; /* when the request was handed to the socket */
   const request_t *request;
   uint32_t written;
   uint32_t received;
@@ -140,7 +142,8 @@ static void write_request(connection_t *connection) {
 }
 
 static void send_request(connection_t *connection, const request_t *request, uint64_t scheduled_ns) {
-  uint64_t lag = now_ns() - scheduled_ns;
+  uint64_t now = now_ns(), lag = now - scheduled_ns;
+  connection->sent_ns = now;
   if (lag > 1000000ULL) late_sends++;
   if (lag > send_lag_max_ns) send_lag_max_ns = lag;
   connection->busy = 1;
@@ -239,8 +242,8 @@ static void on_readable(connection_t *connection) {
     return;
   }
   uint64_t now = now_ns();
-  double sample[2] = {(double)(connection->scheduled_ns - phase_start_ns) / 1e6,
-                      (double)(now - connection->scheduled_ns) / 1e6};
+  double sample[3] = {(double)(connection->scheduled_ns - phase_start_ns) / 1e6,
+                      (double)(now - connection->scheduled_ns) / 1e6, (double)(now - connection->sent_ns) / 1e6};
   fwrite(sample, sizeof sample, 1, out);
   answered++;
   completed++;

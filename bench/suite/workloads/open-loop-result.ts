@@ -15,6 +15,9 @@ export interface OpenLoopResult {
   /** When the answers over 2 ms were due: the 100 ms slots of the phase with most of them, worst first
    * ("@1200ms 35×, max 28.1 ms"): a few bunched slots are one stall, spread ones a steady cost. */
   slowSlots: string[]
+  /** p99 of the time from each request's actual send to its answer (the C generator only): the
+   * server's part, without the generator's late sends (the target's p99 is from the scheduled time). */
+  fromSendP99Ms?: number
   /** Sends over 1 ms after their scheduled time and the latest (the C generator only): a late send is
    * the generator's wake-up or every connection busy, not the server's answer. */
   lateSends?: number

@@ -93,13 +93,16 @@ export class NativeLoadProcess implements LoadGenerator {
         this.child.stdin?.write(`${requestsPath} ${command.rate} ${total} ${graceSeconds} ${outPath}\n`)
       })
       const result = JSON.parse(line) as PhaseLine
-      const pairs = await readFile(outPath)
+      const samples = await readFile(outPath)
       const offsets = new Float64Array(result.answered)
       const latencies = new Float64Array(result.answered)
+      const fromSend = new Float64Array(result.answered)
       for (let index = 0; index < result.answered; index++) {
-        offsets[index] = pairs.readDoubleLE(16 * index)
-        latencies[index] = pairs.readDoubleLE(16 * index + 8)
+        offsets[index] = samples.readDoubleLE(24 * index)
+        latencies[index] = samples.readDoubleLE(24 * index + 8)
+        fromSend[index] = samples.readDoubleLE(24 * index + 16)
       }
+      fromSend.sort()
       return {
         ...summarizeOpenLoop({
           offsets,
@@ -109,6 +112,8 @@ export class NativeLoadProcess implements LoadGenerator {
           elapsedSeconds: result.elapsedMs / 1000,
           cpuMicros: result.cpuMicros,
         }),
+        fromSendP99Ms:
+          fromSend[Math.min(fromSend.length - 1, Math.floor(0.99 * fromSend.length))] ?? Number.NaN,
         lateSends: result.lateSends,
         sendLagMaxMs: result.sendLagMaxMs,
         firstFailure: result.firstFailure,

@@ -97,10 +97,17 @@ function generatorDetails(result: OpenLoopResult): Record<string, number | strin
     maxMs: result.maxMs,
     slowSlots: result.slowSlots.join('; '),
     clientCpuMicrosPerRequest: result.clientCpuMicrosPerRequest,
+    ...(result.fromSendP99Ms === undefined ? {} : { p99FromSendMs: result.fromSendP99Ms }),
     ...(result.lateSends === undefined ? {} : { clientLateSends: result.lateSends }),
     ...(result.sendLagMaxMs === undefined ? {} : { clientSendLagMaxMs: result.sendLagMaxMs }),
     ...(result.firstFailure ? { firstFailure: result.firstFailure } : {}),
   }
+}
+
+/** What the C generator says of its own late sends, for a basis ("" for the Node generator). */
+function sendShare(result: OpenLoopResult): string {
+  if (result.fromSendP99Ms === undefined) return ''
+  return ` (p99 from the actual send ${result.fromSendP99Ms.toFixed(2)} ms; ${result.lateSends} sends over 1 ms late, latest ${result.sendLagMaxMs?.toFixed(1)} ms)`
 }
 
 /** The apparatus floor: the generator's GET phases against a server answering fixed bytes. */
@@ -232,7 +239,7 @@ async function measureOne(
     comparator: '<=',
     bound: 2,
     unit: 'ms',
-    basis: `p99 ${result.p99Ms.toFixed(2)} ms at ${Math.round(result.achievedPerSec)} req/s achieved (offered ${rate}), ${result.failures} failures; CPU per request: broker ${Math.round(brokerCpuMicrosPerRequest)} µs, load generator ${Math.round(result.clientCpuMicrosPerRequest)} µs; broker GC ${runtime.gcPauses} pauses (${runtime.gcPauseTotalMs.toFixed(1)} ms, longest ≤ ${runtime.gcPauseMaxBoundMs} ms), of which mark-compacts ${runtime.majorGcPauses} (${runtime.majorGcPauseTotalMs.toFixed(1)} ms); event-loop delay max ${runtime.eventLoopDelayMaxMs.toFixed(1)} ms; answers over 2 ms by 100 ms slot: ${result.slowSlots.join('; ') || 'none'}; load generator ${generators.description}, its floor (against a fixed-answer Node server, same rate, this run) p99 ${floor.p99Ms.toFixed(2)} ms, p50 ${floor.p50Ms.toFixed(2)} ms`,
+    basis: `p99 ${result.p99Ms.toFixed(2)} ms at ${Math.round(result.achievedPerSec)} req/s achieved (offered ${rate}), ${result.failures} failures; CPU per request: broker ${Math.round(brokerCpuMicrosPerRequest)} µs, load generator ${Math.round(result.clientCpuMicrosPerRequest)} µs; broker GC ${runtime.gcPauses} pauses (${runtime.gcPauseTotalMs.toFixed(1)} ms, longest ≤ ${runtime.gcPauseMaxBoundMs} ms), of which mark-compacts ${runtime.majorGcPauses} (${runtime.majorGcPauseTotalMs.toFixed(1)} ms); event-loop delay max ${runtime.eventLoopDelayMaxMs.toFixed(1)} ms; answers over 2 ms by 100 ms slot: ${result.slowSlots.join('; ') || 'none'}; load generator ${generators.description}${sendShare(result)}, its floor (against a fixed-answer Node server, same rate, this run) p99 ${floor.p99Ms.toFixed(2)} ms, p50 ${floor.p50Ms.toFixed(2)} ms${sendShare(floor)}`,
     // A quick run offers a tenth of the rate: reported, not judged.
     met: quick ? null : result.p99Ms <= 2 && result.failures === 0,
   })
