@@ -12,16 +12,21 @@
 // registry-http.ts, when no C compiler is found: registry-load.ts) and the broker (its own process)
 // share the machine's cores; the CPU each spends per request is recorded beside the latency. Each
 // latency phase follows a one-second warm-up at the same rate on the same connections (the routes'
-// code compiled). The apparatus floor is measured in the same run: the same generator, rate, warm-up
-// and GET requests against a Node process answering fixed bytes of the GET answer's size
-// (load/fixed-answer-server.ts), `registry.loadFloor.*`, named in each p99 target's basis: the part of
-// the registry's p99 that no registry code could remove on this machine.
+// code compiled). The apparatus floor is measured in the same run, right after the registry's phases:
+// the same generator, rate, warm-up and GET requests against a Node process answering fixed bytes of
+// the GET answer's size (load/fixed-answer-server.ts), `registry.loadFloor.*`, named in each p99
+// target's basis: the part of the registry's p99 that no registry code could remove on this machine.
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { makeTempDir, parseRegistryLine, removeTempDir } from '../../../test/helpers/broker-process.ts'
 import { type LaunchedBroker, launchBroker } from '../broker.ts'
-import { httpUrlOfBroker, runtimeDuring, snapshotRuntime } from '../load/broker-runtime.ts'
+import {
+  httpUrlOfBroker,
+  type RuntimeDuringPhase,
+  runtimeDuring,
+  snapshotRuntime,
+} from '../load/broker-runtime.ts'
 import type { BenchContext, Workload } from '../types.ts'
 import type { OpenLoopResult } from './open-loop-result.ts'
 import { RegistryHttp } from './registry-http.ts'
@@ -164,27 +169,31 @@ async function measureLatency(
 ): Promise<void> {
   const generators = await chooseLoadGenerators(context.options.scratchDir)
   context.log(`registry: load generator ${generators.description}`)
-  const apparatus = { generators, floor: await measureFloor(context, generators, load) }
   const generator = generators.start(base)
+  const recorders: ((apparatus: Apparatus) => void)[] = []
   try {
     for (const name of ['getById', 'lookup'] as const)
-      await measureOne(context, broker, generator, apparatus, name, load)
+      recorders.push(await measureOne(context, broker, generator, name, load))
   } finally {
     await generator.close()
   }
+  // The floor after the registry's phases: they follow the registrations by a second, as a user's
+  // reads after a burst would (the broker idles meanwhile).
+  const apparatus = { generators, floor: await measureFloor(context, generators, load) }
+  for (const record of recorders) record(apparatus)
 }
 
-/** One request kind: a warm-up, then the measured phase, recorded against the target. */
+/**
+ * One request kind: a warm-up, then the measured phase; gives what records it against the target
+ * once the apparatus floor is known.
+ */
 async function measureOne(
   context: BenchContext,
   broker: LaunchedBroker,
   generator: LoadGenerator,
-  apparatus: Apparatus,
   name: LatencyRequest,
   load: LatencyLoad,
-): Promise<void> {
-  const { quick } = context.options
-  const { rate } = load
+): Promise<(apparatus: Apparatus) => void> {
   // The broker's GC pauses and event-loop delay over the phase, from its /metrics (a scrape before and
   // one after): whether a mark-compact or the scheduler made the p99.
   const httpUrl = httpUrlOfBroker(broker)
@@ -193,8 +202,22 @@ async function measureOne(
     before = await snapshotRuntime(httpUrl, broker)
   })
   const runtime = runtimeDuring(before, await snapshotRuntime(httpUrl, broker))
-  // CPU per request of each side (the generator and the broker each in its own process): the
-  // load on the shared machine moves the latency far more than these.
+  return (apparatus) => recordOne(context, { name, rate: load.rate, result, runtime, apparatus })
+}
+
+/** The measurements and the target of one request kind's phase. */
+function recordOne(
+  context: BenchContext,
+  phase: {
+    name: LatencyRequest
+    rate: number
+    result: OpenLoopResult
+    runtime: RuntimeDuringPhase
+    apparatus: Apparatus
+  },
+): void {
+  const { name, rate, result, runtime, apparatus } = phase
+  const { quick } = context.options
   const brokerCpuMicrosPerRequest = (runtime.brokerCpuSeconds * 1e6) / result.samples
   const what = name === 'getById' ? 'GET /schemas/ids/{id}' : 'POST /subjects/{s} (lookup)'
   const { floor, generators } = apparatus
@@ -203,6 +226,8 @@ async function measureOne(
     generator: generators.description,
     loadFloorP99Ms: floor.p99Ms,
     ...generatorDetails(result),
+    // CPU per request of each side (the generator and the broker each in its own process): the
+    // load on the shared machine moves the latency far more than these.
     brokerCpuMicrosPerRequest,
     brokerGcPauses: runtime.gcPauses,
     brokerGcPauseTotalMs: runtime.gcPauseTotalMs,
