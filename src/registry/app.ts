@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { AnswerCache } from './answer-cache.ts'
 import { RegistryError, storeError } from './errors.ts'
 import { checkedBodyText, parseJsonBody, readBodyText, sendError, sendText } from './http-io.ts'
+import { IdAnswers } from './id-answers.ts'
 import { RegistryMetrics } from './registry-metrics.ts'
 import { registryRoutes } from './route-table.ts'
 import { type RouteMatch, Router } from './router.ts'
@@ -29,14 +30,15 @@ export interface RegistryApp {
   /**
    * The answer to a hot read received without node:http (fast-path.ts): `GET /schemas/ids/{id}` with
    * no query and no body, or a lookup (`POST /subjects/{s}`) with its whole body; any status, as
-   * `handle` would answer it. A kept answer (status 200) comes back at once as its bytes. Null when
-   * the request is neither (it is then served through `handle`).
+   * `handle` would answer it. A kept answer (status 200) comes back at once: a lookup's as its bytes
+   * (the same Buffer each time), a GET's as an answer whose body is a view of the kept bytes. Null
+   * when the request is neither (it is then served through `handle`).
    */
   answerHot(
     method: string,
     url: string,
     body: { text: string; contentType: string | undefined } | undefined,
-  ): Buffer | Promise<RegistryAnswer> | null
+  ): Buffer | RegistryAnswer | Promise<RegistryAnswer> | null
 }
 
 export async function buildRegistryApp(runtime: RegistryRuntime): Promise<RegistryApp> {
@@ -54,7 +56,7 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
    * of a read burst's requests take that path.
    */
   const idRoute = router.match('GET', `${idPathPrefix}0`).route
-  const answers = new AnswerCache()
+  const answers = new IdAnswers()
   const lookups = new AnswerCache()
   /**
    * Routes `method url`, its body (if any) read by `readBody` after the route matched; keeps the 200
@@ -77,7 +79,7 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
     const status = answer.status ?? 200
     const text = answer.raw === true ? String(answer.body) : JSON.stringify(answer.body)
     if (status === 200 && AnswerCache.cacheable(method, rawUrl))
-      answers.set(rawUrl, appliedBefore, Buffer.from(text))
+      answers.set(idOf(rawUrl), appliedBefore, text)
     if (status === 200 && lookupKey !== undefined && route.path === lookupRoute)
       lookups.set(lookupKey, appliedBefore, Buffer.from(text))
     return { status, body: text }
@@ -120,7 +122,9 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
       // The hot read, answered from the cache: no URL parsing, routing, body reading or serializing.
       const url = request.url ?? '/'
       const method = request.method ?? 'GET'
-      const kept = AnswerCache.cacheable(method, url) ? answers.get(url, store.state.applied) : undefined
+      const kept = AnswerCache.cacheable(method, url)
+        ? answers.get(idOf(url), store.state.applied)
+        : undefined
       if (kept !== undefined) {
         sendText(response, 200, kept)
         metrics?.answered('GET', idRoutePath, 200, (performance.now() - startedMs) / 1000)
@@ -143,13 +147,15 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
     answerHot(method, url, body) {
       const startedMs = metrics === null ? 0 : performance.now()
       if (method === 'GET' && body === undefined && AnswerCache.cacheable(method, url)) {
-        const kept = answers.get(url, store.state.applied)
+        const kept = answers.get(idOf(url), store.state.applied)
         if (kept === undefined)
           return answerCounted(method, url, startedMs, (matched) =>
             answerOf(method, url, () => Promise.resolve(undefined), matched),
           )
         metrics?.answered(method, idRoutePath, 200, (performance.now() - startedMs) / 1000)
-        return kept
+        // Not the Buffer itself: a view made per request, so fast-path.ts builds the whole answer
+        // each time rather than keeping one per view.
+        return { status: 200, body: kept }
       }
       if (method !== 'POST' || body === undefined || !AnswerCache.isLookup(method, url)) return null
       let bodyText: string | undefined
@@ -170,6 +176,9 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
     },
   }
 }
+
+/** The id of a `GET /schemas/ids/{id}` URL that `AnswerCache.cacheable` accepted. */
+const idOf = (url: string): number => Number(url.slice(idPathPrefix.length))
 
 /** The route and params of a request, its query parsed; a context path rewritten (contexts.ts). */
 function routed(router: Router, method: string, rawUrl: string): RouteMatch & { query: URLSearchParams } {

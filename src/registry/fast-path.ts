@@ -20,14 +20,14 @@ import type { RegistryAnswer } from './app.ts'
 import { responseContentType } from './http-io.ts'
 
 /**
- * Answers a hot read: a kept answer's bytes (status 200) at once, or the answer later; null for a
- * request that is not one (app.ts `answerHot`, or a build of the app first).
+ * Answers a hot read: a kept answer at once (its bytes, or a 200 answer over a view of them), or the
+ * answer later; null for a request that is not one (app.ts `answerHot`, or a build of the app first).
  */
 export type HotReads = (
   method: string,
   url: string,
   body: { text: string; contentType: string | undefined } | undefined,
-) => Buffer | Promise<RegistryAnswer | Buffer | null> | null
+) => Buffer | RegistryAnswer | Promise<RegistryAnswer | Buffer | null> | null
 
 /** A head longer than this goes to node:http (which refuses heads over its 16 KiB with 431). */
 const headBytesMax = 8 * 1024
