@@ -7,6 +7,7 @@ import { AnswerCache } from './answer-cache.ts'
 import { RegistryError, storeError } from './errors.ts'
 import { checkedBodyText, parseJsonBody, readBodyText, sendError, sendText } from './http-io.ts'
 import { IdAnswers } from './id-answers.ts'
+import { LookupAnswers } from './lookup-answers.ts'
 import { RegistryMetrics } from './registry-metrics.ts'
 import { registryRoutes } from './route-table.ts'
 import { type RouteMatch, Router } from './router.ts'
@@ -30,15 +31,14 @@ export interface RegistryApp {
   /**
    * The answer to a hot read received without node:http (fast-path.ts): `GET /schemas/ids/{id}` with
    * no query and no body, or a lookup (`POST /subjects/{s}`) with its whole body; any status, as
-   * `handle` would answer it. A kept answer (status 200) comes back at once: a lookup's as its bytes
-   * (the same Buffer each time), a GET's as an answer whose body is a view of the kept bytes. Null
-   * when the request is neither (it is then served through `handle`).
+   * `handle` would answer it. A kept answer (status 200, its body a view of the kept bytes) comes back
+   * at once. Null when the request is neither (it is then served through `handle`).
    */
   answerHot(
     method: string,
     url: string,
     body: { text: string; contentType: string | undefined } | undefined,
-  ): Buffer | RegistryAnswer | Promise<RegistryAnswer> | null
+  ): RegistryAnswer | Promise<RegistryAnswer> | null
 }
 
 export async function buildRegistryApp(runtime: RegistryRuntime): Promise<RegistryApp> {
@@ -57,7 +57,7 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
    */
   const idRoute = router.match('GET', `${idPathPrefix}0`).route
   const answers = new IdAnswers()
-  const lookups = new AnswerCache()
+  const lookups = new LookupAnswers()
   /**
    * Routes `method url`, its body (if any) read by `readBody` after the route matched; keeps the 200
    * answers of the hot reads (a lookup's under `lookupKey`).
@@ -81,7 +81,7 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
     if (status === 200 && AnswerCache.cacheable(method, rawUrl))
       answers.set(idOf(rawUrl), appliedBefore, text)
     if (status === 200 && lookupKey !== undefined && route.path === lookupRoute)
-      lookups.set(lookupKey, appliedBefore, Buffer.from(text))
+      lookups.set(lookupKey, appliedBefore, text)
     return { status, body: text }
   }
   /** A lookup whose body was read: the kept answer, or the route's (which keeps it). */
@@ -89,12 +89,12 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
     url: string,
     bodyText: string | undefined,
     matched: { route: string },
-  ): Buffer | Promise<RegistryAnswer> => {
+  ): RegistryAnswer | Promise<RegistryAnswer> => {
     const lookupKey = AnswerCache.lookupKey(url, bodyText)
     const kept = lookups.get(lookupKey, store.state.applied)
     if (kept !== undefined) {
       matched.route = lookupRoute
-      return kept
+      return { status: 200, body: kept }
     }
     return answerOf('POST', url, () => Promise.resolve(bodyText), matched, lookupKey)
   }
@@ -103,12 +103,12 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
     method: string,
     url: string,
     startedMs: number,
-    answering: (matched: { route: string }) => Buffer | Promise<RegistryAnswer>,
+    answering: (matched: { route: string }) => RegistryAnswer | Promise<RegistryAnswer>,
   ): Promise<RegistryAnswer> => {
     const matched = { route: 'unmatched' }
     let answer: RegistryAnswer
     try {
-      answer = asAnswer(await answering(matched))
+      answer = await answering(matched)
     } catch (error) {
       answer = failureAnswer(runtime, method, url, error)
     }
@@ -137,7 +137,7 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
         })
       }
       const answering = AnswerCache.isLookup(method, url)
-        ? readBodyText(request).then(async (bodyText) => asAnswer(await answerLookup(url, bodyText, matched)))
+        ? readBodyText(request).then((bodyText) => answerLookup(url, bodyText, matched))
         : answerOf(method, url, () => readBodyText(request), matched)
       answering.then(
         (answer) => sendText(response, answer.status, answer.body),
@@ -153,8 +153,6 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
             answerOf(method, url, () => Promise.resolve(undefined), matched),
           )
         metrics?.answered(method, idRoutePath, 200, (performance.now() - startedMs) / 1000)
-        // Not the Buffer itself: a view made per request, so fast-path.ts builds the whole answer
-        // each time rather than keeping one per view.
         return { status: 200, body: kept }
       }
       if (method !== 'POST' || body === undefined || !AnswerCache.isLookup(method, url)) return null
@@ -166,7 +164,7 @@ export async function buildRegistryApp(runtime: RegistryRuntime): Promise<Regist
       }
       const matched = { route: 'unmatched' }
       const answer = answerLookup(url, bodyText, matched)
-      if (!Buffer.isBuffer(answer))
+      if (answer instanceof Promise)
         return answerCounted(method, url, startedMs, (counted) => {
           counted.route = matched.route
           return answer
@@ -186,10 +184,6 @@ function routed(router: Router, method: string, rawUrl: string): RouteMatch & { 
   const pathname = rewriteContextPath(url.pathname, url.searchParams)
   return { ...router.match(method, pathname), query: url.searchParams }
 }
-
-/** A kept answer's bytes are a 200 answer. */
-const asAnswer = (answer: Buffer | RegistryAnswer): RegistryAnswer =>
-  Buffer.isBuffer(answer) ? { status: 200, body: answer } : answer
 
 /** The answer to a request that failed: Confluent's error body; 500 / 50001 (logged) for an unexpected error. */
 function failureAnswer(

@@ -20,14 +20,14 @@ import type { RegistryAnswer } from './app.ts'
 import { responseContentType } from './http-io.ts'
 
 /**
- * Answers a hot read: a kept answer at once (its bytes, or a 200 answer over a view of them), or the
- * answer later; null for a request that is not one (app.ts `answerHot`, or a build of the app first).
+ * Answers a hot read: a kept answer at once, or the answer later; null for a request that is not one
+ * (app.ts `answerHot`, or a build of the app first).
  */
 export type HotReads = (
   method: string,
   url: string,
   body: { text: string; contentType: string | undefined } | undefined,
-) => Buffer | RegistryAnswer | Promise<RegistryAnswer | Buffer | null> | null
+) => RegistryAnswer | Promise<RegistryAnswer | null> | null
 
 /** A head longer than this goes to node:http (which refuses heads over its 16 KiB with 431). */
 const headBytesMax = 8 * 1024
@@ -168,11 +168,6 @@ export function readHotRequest(bytes: Buffer): HotRequest | 'incomplete' | 'othe
   return { method, url, body: { text: bytes.toString('utf8', bodyStart, length), contentType }, length }
 }
 
-/** `Date: ` before the date in the rest of the head. */
-const datePrefixLength = '\r\nDate: '.length
-/** An IMF-fixdate's length (`Mon, 07 Dec 2026 16:03:22 GMT`; years 1000-9999). */
-const dateLength = 29
-
 /** `Date:` as node:http writes it (with the rest of the head after it), built once a second. */
 let dateSecond = -1
 let dateBytes = Buffer.alloc(0)
@@ -222,40 +217,6 @@ export function answerBytes(status: number, body: string | Buffer, keepAliveSeco
   if (typeof body === 'string') bytes.write(body, at, 'utf8')
   else body.copy(bytes, at)
   return bytes
-}
-
-/** A kept answer as written: its bytes, where its Date value is, and the second it says. */
-interface WholeAnswer {
-  bytes: Buffer
-  dateAt: number
-  second: number
-}
-
-/**
- * The whole answers (head and body) written for kept bodies. A kept answer is the same Buffer each time
- * (app.ts, answer-cache.ts), so its head is built once and only its Date value is rewritten, in place,
- * when the second has changed: serving it allocates nothing here. A buffer that a write left queued in
- * the socket (not sent at once) is forgotten rather than rewritten later, since the socket still reads
- * it; the next request builds a fresh one. Weak: gone with the kept body.
- */
-const wholeAnswers = new WeakMap<Buffer, WholeAnswer>()
-
-function wholeAnswerOf(body: Buffer, keepAliveSeconds: number): WholeAnswer {
-  const rest = dateAndRest(keepAliveSeconds)
-  let whole = wholeAnswers.get(body)
-  if (whole === undefined) {
-    whole = {
-      bytes: answerBytes(200, body, keepAliveSeconds),
-      dateAt: headStart(200).length + digitsOf(body.length) + datePrefixLength,
-      second: dateSecond,
-    }
-    // A date of another length (a year past 9999) is never rewritten in place.
-    if (rest.indexOf(0x0d, datePrefixLength) === datePrefixLength + dateLength) wholeAnswers.set(body, whole)
-  } else if (whole.second !== dateSecond) {
-    rest.copy(whole.bytes, whole.dateAt, datePrefixLength, datePrefixLength + dateLength)
-    whole.second = dateSecond
-  }
-  return whole
 }
 
 /**
@@ -412,16 +373,9 @@ class FastConnection {
     }
   }
 
-  private send(request: HotRequest, answer: RegistryAnswer | Buffer): void {
+  private send(request: HotRequest, answer: RegistryAnswer): void {
     this.pending = request.length === this.pending.length ? nothing : this.pending.subarray(request.length)
-    const keepAliveSeconds = Math.floor(this.keepAliveMs / 1000)
-    if (!Buffer.isBuffer(answer)) {
-      this.socket.write(answerBytes(answer.status, answer.body, keepAliveSeconds))
-      return
-    }
-    this.socket.write(wholeAnswerOf(answer, keepAliveSeconds).bytes)
-    // Queued, not sent at once: the socket reads these bytes later (see wholeAnswers).
-    if (this.socket.writableLength > 0) wholeAnswers.delete(answer)
+    this.socket.write(answerBytes(answer.status, answer.body, Math.floor(this.keepAliveMs / 1000)))
   }
 
   private handOver(): void {
