@@ -1,18 +1,18 @@
 // The kept answers to `GET /schemas/ids/{id}` (no query) outside the V8 heap: each answer's bytes are
-// copied into one large buffer (an arena, allocated outside the heap) and found by id through a typed
-// array of spans, so keeping an answer allocates no object the garbage collector must copy. Kept in a
-// Map of Buffers per URL (answer-cache.ts, still used for lookups), every first-time answer left
-// ~600 bytes of objects (key, entry, buffer object, whole-answer record) that survived the young
-// generation: with 10,000 ids and a one-second warm-up, a 5 s read phase at 5,000 req/s promoted
-// ~3 MB, its scavenges took 44-54 ms in all (12-18 ms the longest) instead of 8-16 ms once every
-// answer was kept, and the old generation's growth brought mark-compacts into read phases.
-// Same rules as the other kept answers: built by the route the first time (200 answers only), all
-// dropped when any record is applied to the state; bounded by the arena's size (when it is full the
-// kept answers start over in a new one). An arena's bytes are never overwritten: a socket may still
-// hold an answer's bytes in its write queue, so dropping the answers allocates a new arena later.
+// copied into one buffer (an arena, answer-arena.ts) and found by id through a typed array of spans,
+// so keeping an answer allocates no object the garbage collector must copy. Kept in a Map of Buffers
+// per URL (until 2026-12-07), every first-time answer left ~600 bytes of objects (key, entry, buffer
+// object, whole-answer record) that survived the young generation: with 10,000 ids and a one-second
+// warm-up, a 5 s read phase at 5,000 req/s promoted ~3 MB, its scavenges took 44-54 ms in all (12-18
+// ms the longest) against 8-16 ms once every answer was kept, and the old generation's growth
+// brought mark-compacts into read phases.
+// Same rules as the lookups' kept answers: built by the route the first time (200 answers only), all
+// dropped when any record is applied to the state; bounded by the arena's size (4 MiB, ~13,000
+// typical Avro answers; when it is full the kept answers start over in a new one). An arena's bytes
+// are never overwritten: a socket may still hold an answer's bytes in its write queue.
 
-/** Bytes of answers kept at most (~13,000 typical Avro answers to GET by id). */
-const arenaBytes = 4 * 1024 * 1024
+import { arenaWithRoom } from './answer-arena.ts'
+
 /** Ids above this are not kept (the spans array grows with the largest id kept). */
 const idMax = 1 << 20
 
@@ -45,17 +45,19 @@ export class IdAnswers {
     if (!Number.isSafeInteger(id) || id < 0 || id > idMax) return
     if (2 * id + 1 < this.spans.length && this.spans[2 * id + 1] !== 0) return
     const length = Buffer.byteLength(body)
-    if (length > arenaBytes) return
-    if (this.arena === null || this.used + length > this.arena.length) {
+    let arena = arenaWithRoom(this.arena, this.used, length)
+    if (arena === null) {
       this.clear()
-      this.arena = Buffer.allocUnsafeSlow(arenaBytes)
+      arena = arenaWithRoom(null, 0, length)
+      if (arena === null) return
     }
+    this.arena = arena
     if (2 * id + 1 >= this.spans.length) {
       const grown = new Int32Array(Math.max(2 * (id + 1), 2 * this.spans.length))
       grown.set(this.spans)
       this.spans = grown
     }
-    this.arena.write(body, this.used, 'utf8')
+    arena.write(body, this.used, 'utf8')
     this.spans[2 * id] = this.used
     this.used += length
     this.spans[2 * id + 1] = this.used

@@ -1,18 +1,17 @@
 // The kept answers to lookups (`POST /subjects/{s}`, keyed by URL and exact body text) outside the V8
-// heap, as id-answers.ts keeps GET by id's: each key's and answer's bytes are copied into one 4 MB
-// buffer (an arena, allocated outside the heap) and found through an open-addressing table of record
-// offsets in an Int32Array (FNV-1a over the key's UTF-8 bytes, linear probing). In a Map of strings to
-// Buffers, every first-time lookup left ~750 bytes of objects (the ~350-character key string, the
-// entry, the buffer object, a whole-answer record) that survived the young generation, and a read
-// phase of first-time lookups brought long scavenges and mark-compacts. A lookup's key is encoded
-// into a scratch buffer to be hashed and compared: no object is allocated to find an answer but the
-// view returned. Same rules as the other kept answers: 200 answers only, all dropped when any record
-// is applied to the state; bounded by the arena's size and half the table (when either is full the
-// kept answers start over in a new arena). An arena's bytes are never overwritten: a socket may still
-// hold an answer's bytes in its write queue.
+// heap, as id-answers.ts keeps GET by id's: each key's and answer's bytes are copied into one buffer
+// (an arena, answer-arena.ts) and found through an open-addressing table of record offsets in an
+// Int32Array (FNV-1a over the key's UTF-8 bytes, linear probing). In a Map of strings to Buffers,
+// every first-time lookup left ~750 bytes of objects (the ~350-character key string, the entry, the
+// buffer object, a whole-answer record) that survived the young generation, and a read phase of
+// first-time lookups brought long scavenges and mark-compacts. A lookup's key is encoded into a
+// scratch buffer to be hashed and compared: finding an answer allocates nothing but the view
+// returned. Same rules as id-answers.ts: 200 answers only, all dropped when any record is applied to
+// the state; bounded by the arena's size (4 MiB) and half the table (when either is full the kept
+// answers start over in a new arena); an arena's bytes are never overwritten.
 
-/** Bytes of keys and answers kept at most. */
-const arenaBytes = 4 * 1024 * 1024
+import { arenaWithRoom } from './answer-arena.ts'
+
 /** Table slots (a power of two); at most half are used. */
 const slotCount = 1 << 15
 /** Bytes a key may take encoded (a lookup's body is at most 64 KiB, fast-path.ts). */
@@ -56,12 +55,14 @@ export class LookupAnswers {
     if (keyLength < 0) return
     const answerLength = Buffer.byteLength(answer)
     const size = recordHead + keyLength + answerLength
-    if (size > arenaBytes) return
-    if (this.arena === null || this.used + size > arenaBytes || this.entries >= slotCount / 2) {
+    let arena = this.entries < slotCount / 2 ? arenaWithRoom(this.arena, this.used, size) : null
+    if (arena === null) {
       this.clear()
-      this.arena = Buffer.allocUnsafeSlow(arenaBytes)
+      arena = arenaWithRoom(null, 0, size)
+      if (arena === null) return
     }
-    const { arena, used } = this
+    this.arena = arena
+    const { used } = this
     const slot = this.slotOf(arena, keyLength)
     if (this.slots[slot] !== 0) return
     arena.writeUInt32LE(keyLength, used)
