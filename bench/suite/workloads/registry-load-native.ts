@@ -60,6 +60,8 @@ export class NativeLoadProcess implements LoadGenerator {
       this.stderr += text
     })
     if (this.child.stdout === null) throw new Error('the C load generator has no stdout')
+    // A write to a generator that has exited fails its phase through the exit (below), not here.
+    this.child.stdin?.on('error', () => {})
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       const waiting = this.waiting
       this.waiting = null
@@ -78,6 +80,8 @@ export class NativeLoadProcess implements LoadGenerator {
   }
 
   async openLoop(command: OpenLoopCommand): Promise<OpenLoopResult> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null)
+      throw new Error(`the C load generator has exited: ${this.stderr.trim()}`)
     const total = Math.max(1, Math.round(command.rate * command.seconds))
     const phase = this.phases++
     const requestsPath = join(this.scratchDir, `http-open-loop-${this.child.pid}-${phase}.requests`)
