@@ -133,7 +133,7 @@ export async function startRegistryServer(options: {
   const hotReads: HotReads = (method, url, body) => {
     if (auth.required()) return null
     if (built !== null) return built.answerHot(method, url, body)
-    return build().then<RegistryAnswer | Buffer | null>((app) => app.answerHot(method, url, body))
+    return build().then<RegistryAnswer | null>((app) => app.answerHot(method, url, body))
   }
   const fastPath =
     options.tls === undefined ? new FastPath(server, hotReads, () => !auth.required(), keepAliveMs) : null

@@ -7,7 +7,11 @@
 // sub-millisecond timeout) until each request is due and then wakes the event loop with a message;
 // both threads read the same monotonic clock (process.hrtime). An earlier version sent every request
 // due within the next millisecond at once, up to 1 ms early: that hid up to 1 ms of latency and sent
-// bursts. The generator runs in its own process (registry-load.ts).
+// bursts. The generator runs in its own process (registry-load.ts). Since 2026-12-07 the workload's
+// latency phases use the C generator (native/http-open-loop.c, same semantics) and this open loop only
+// without a C compiler or with BENCH_REGISTRY_LOAD=node: against a server answering fixed bytes it
+// alone made a p99 of 1.3-2 ms at 5,000 req/s here (its GC, a wake per request, 70-90 µs of CPU per
+// request beside the server's on 2 cores). The pool also serves the registrations and RSS probes.
 //
 // The client writes requests and reads answers on raw sockets (node:net) instead of node:http: at
 // 5,000 req/s node:http's client cost ~150 µs of CPU per request here, as much as the registry's
@@ -15,37 +19,7 @@
 // our own registry's (always Content-Length, never chunked); anything else fails the request.
 import { connect, type Socket } from 'node:net'
 import { Worker } from 'node:worker_threads'
-
-export interface OpenLoopResult {
-  achievedPerSec: number
-  p50Ms: number
-  p99Ms: number
-  maxMs: number
-  failures: number
-  samples: number
-  /** CPU time of this process (the generator) per request, µs. */
-  clientCpuMicrosPerRequest: number
-  /** When the answers over 2 ms were due: the 100 ms slots of the phase with most of them, worst first
-   * ("@1200ms 35×, max 28.1 ms"): a few bunched slots are one stall, spread ones a steady cost. */
-  slowSlots: string[]
-}
-
-/** The 100 ms slots of a phase holding the most answers over 2 ms, as "@<slot start>ms <n>×, max <ms>". */
-function slowSlotsOf(offsets: Float64Array, latencies: Float64Array, count: number): string[] {
-  const slots = new Map<number, { count: number; maxMs: number }>()
-  for (let index = 0; index < count; index++) {
-    if (latencies[index] <= 2) continue
-    const slot = Math.floor(offsets[index] / 100) * 100
-    const entry = slots.get(slot) ?? { count: 0, maxMs: 0 }
-    entry.count++
-    entry.maxMs = Math.max(entry.maxMs, latencies[index])
-    slots.set(slot, entry)
-  }
-  return [...slots]
-    .sort((left, right) => right[1].count - left[1].count)
-    .slice(0, 6)
-    .map(([slot, entry]) => `@${slot}ms ${entry.count}×, max ${entry.maxMs.toFixed(1)} ms`)
-}
+import { type OpenLoopResult, summarizeOpenLoop } from './open-loop-result.ts'
 
 interface PendingRequest {
   bytes: Buffer
@@ -54,6 +28,24 @@ interface PendingRequest {
 }
 
 const headerEnd = Buffer.from('\r\n\r\n')
+
+/** The bytes of one HTTP/1.1 request to the registry at host:port (a Content-Length, even 0). */
+export function httpRequestBytes(
+  host: string,
+  port: number,
+  method: string,
+  path: string,
+  body?: string,
+): Buffer {
+  const payload = body === undefined ? null : Buffer.from(body)
+  const head =
+    `${method} ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\n` +
+    'Content-Type: application/vnd.schemaregistry.v1+json\r\n' +
+    `Content-Length: ${payload?.length ?? 0}\r\n\r\n`
+  return payload === null
+    ? Buffer.from(head, 'latin1')
+    : Buffer.concat([Buffer.from(head, 'latin1'), payload])
+}
 
 /** Milliseconds on the monotonic clock every thread of the process shares. */
 const clockMs = (): number => Number(process.hrtime.bigint()) / 1e6
@@ -162,14 +154,7 @@ export class RegistryHttp {
 
   /** The bytes of one request. */
   requestBytes(method: string, path: string, body?: string): Buffer {
-    const payload = body === undefined ? null : Buffer.from(body)
-    const head =
-      `${method} ${path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\n` +
-      'Content-Type: application/vnd.schemaregistry.v1+json\r\n' +
-      `Content-Length: ${payload?.length ?? 0}\r\n\r\n`
-    return payload === null
-      ? Buffer.from(head, 'latin1')
-      : Buffer.concat([Buffer.from(head, 'latin1'), payload])
+    return httpRequestBytes(this.host, this.port, method, path, body)
   }
 
   /** Sends `bytes` on an idle connection (a new one, or queued when all 64 are busy). */
@@ -221,22 +206,17 @@ export class RegistryHttp {
     const ticker = new Worker(tickerSource, { eval: true, workerData: { intervalMs, total } })
     return new Promise((resolve, reject) => {
       const finish = (): void => {
-        const elapsedSeconds = (clockMs() - startedMs) / 1000
         const cpu = process.cpuUsage(cpuBefore)
-        const slowSlots = slowSlotsOf(offsets, latencies, answered)
-        const sorted = latencies.subarray(0, answered).sort()
-        const at = (quantile: number): number =>
-          sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] ?? Number.NaN
-        resolve({
-          achievedPerSec: answered / elapsedSeconds,
-          p50Ms: at(0.5),
-          p99Ms: at(0.99),
-          maxMs: at(1),
-          failures,
-          samples: answered,
-          clientCpuMicrosPerRequest: (cpu.user + cpu.system) / total,
-          slowSlots,
-        })
+        resolve(
+          summarizeOpenLoop({
+            offsets: offsets.subarray(0, answered),
+            latencies: latencies.subarray(0, answered),
+            failures,
+            total,
+            elapsedSeconds: (clockMs() - startedMs) / 1000,
+            cpuMicros: cpu.user + cpu.system,
+          }),
+        )
       }
       const settled = (scheduled: number, status: number | Error): void => {
         if (status instanceof Error) failures++

@@ -1,60 +1,26 @@
-// The registry workload's load generator in its own process (registry-load-child.ts): the open loop
-// (registry-http.ts) then owns a core's event loop and heap, so neither the bench runner's work (reading
-// the broker's output, its own garbage collection) nor the spin that keeps sends on schedule shares a
-// thread with anything else. The child keeps its keep-alive connections from one phase to the next
-// (the warm-up's connections serve the measured phase). Also: the schemas and requests of the workload.
+// The registry workload's load generator, in a process of its own so that neither the bench runner's
+// work (reading the broker's output, its own garbage collection) nor the broker shares its thread:
+// the C generator (native/http-open-loop.c, registry-load-native.ts), built at run time, or, when no
+// C compiler is found or BENCH_REGISTRY_LOAD=node is set, the Node one (registry-http.ts's open loop
+// in registry-load-child.ts). Either keeps its keep-alive connections from one phase to the next (the
+// warm-up's connections serve the measured phase).
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { OpenLoopResult, RegistryHttp } from './registry-http.ts'
+import { buildNative } from '../load/native-build.ts'
+import type { OpenLoopResult } from './open-loop-result.ts'
+import { NativeLoadProcess } from './registry-load-native.ts'
+import type { OpenLoopCommand } from './registry-requests.ts'
 
-/** The latency phases: GET by id, and a lookup of a registered schema under its subject. */
-export type LatencyRequest = 'getById' | 'lookup'
-
-export interface OpenLoopCommand {
-  request: LatencyRequest
-  rate: number
-  seconds: number
-  /** Ids 1..schemaCount exist; schema n is under subject `bench-${n % 100}`. */
-  schemaCount: number
-}
-
-/** The n-th schema the workload registers (under `subjectOf(n)`). */
-export const schemaOf = (n: number): string =>
-  JSON.stringify({
-    type: 'record',
-    name: `Bench${n}`,
-    fields: [
-      { name: 'id', type: 'long' },
-      { name: 'payload', type: 'string' },
-    ],
-  })
-
-export const subjectOf = (n: number): string => `bench-${n % 100}`
-
-/**
- * The bytes of the next random request of a phase. Every request's bytes are built before the phase's
- * schedule starts (10,000 buffers, ~3 MB for lookups): built per send, each lookup cost the generator
- * ~1 KB of garbage (a schema object, its JSON, the head, two buffers and their concatenation) and its
- * young-generation pauses (1-2 ms, several a second, up to 40 ms on the loaded machine) delayed the
- * sends behind them. Those pauses were counted as the registry's latency (the generator measures from
- * each request's scheduled time, as it must), though they were the generator's own.
- */
-export function requestMaker(http: RegistryHttp, command: OpenLoopCommand): () => Buffer {
-  const { schemaCount } = command
-  const requests: Buffer[] = []
-  for (let n = 0; n < schemaCount; n++)
-    requests.push(
-      command.request === 'getById'
-        ? http.requestBytes('GET', `/schemas/ids/${1 + n}`)
-        : http.requestBytes('POST', `/subjects/${subjectOf(n)}`, JSON.stringify({ schema: schemaOf(n) })),
-    )
-  return () => requests[Math.floor(Math.random() * schemaCount)]
+/** One generator process, bound to one server. */
+export interface LoadGenerator {
+  openLoop(command: OpenLoopCommand): Promise<OpenLoopResult>
+  close(): Promise<void>
 }
 
 const childEntry = fileURLToPath(new URL('./registry-load-child.ts', import.meta.url))
 
-/** The generator process: one open loop at a time against the registry at `base`. */
-export class RegistryLoadProcess {
+/** The Node generator's process: one open loop at a time against the registry at `base`. */
+class NodeLoadProcess implements LoadGenerator {
   private readonly child: ChildProcess
   private readonly exited: Promise<void>
 
@@ -80,5 +46,25 @@ export class RegistryLoadProcess {
   async close(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.disconnect()
     await this.exited
+  }
+}
+
+export interface LoadGenerators {
+  /** Which generator runs, for the targets' basis: "C (cc)", or "Node (<why>)". */
+  description: string
+  /** A generator process for the server at `base`. */
+  start(base: string): LoadGenerator
+}
+
+/** The C generator built into `scratchDir`, or the Node one (and why) when it cannot be built. */
+export async function chooseLoadGenerators(scratchDir: string): Promise<LoadGenerators> {
+  if (process.env.BENCH_REGISTRY_LOAD === 'node')
+    return { description: 'Node (BENCH_REGISTRY_LOAD=node)', start: (base) => new NodeLoadProcess(base) }
+  const build = await buildNative('http-open-loop', scratchDir)
+  if ('missing' in build)
+    return { description: `Node (${build.missing})`, start: (base) => new NodeLoadProcess(base) }
+  return {
+    description: `C (native/http-open-loop.c, ${build.compiler})`,
+    start: (base) => new NativeLoadProcess(build.binary, base, scratchDir),
   }
 }

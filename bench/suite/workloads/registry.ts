@@ -8,17 +8,30 @@
 // compiler threads, a grown young generation), which is not the schemas' cost; that figure is recorded
 // too (`afterRegistrationAboveIdleMB`). A heap snapshot diff (10k registrations) found ~1 KB of heap
 // per schema; the rest of the growth was outside the V8 heap.
-// The load generator (registry-http.ts: raw keep-alive sockets; its own process, registry-load.ts) and
-// the broker (its own process) share the machine's cores; the CPU each spends per request is recorded
-// beside the latency (the generator's includes the turns of its event loop that keep sends on schedule,
-// so it is ~a core's worth divided by the rate, not its cost per request). Each latency phase follows a
-// one-second warm-up at the same rate on the same connections (the routes' code compiled).
+// The load generator (native/http-open-loop.c, built at run time, in its own process; the Node one,
+// registry-http.ts, when no C compiler is found: registry-load.ts) and the broker (its own process)
+// share the machine's cores; the CPU each spends per request is recorded beside the latency. Each
+// latency phase follows a one-second warm-up at the same rate on the same connections (the routes'
+// code compiled). The apparatus floor is measured in the same run, right after the registry's phases:
+// the same generator, rate, warm-up and GET requests against a Node process answering fixed bytes of
+// the GET answer's size (load/fixed-answer-server.ts), `registry.loadFloor.*`, named in each p99
+// target's basis: the part of the registry's p99 that no registry code could remove on this machine.
+import { fork } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
 import { makeTempDir, parseRegistryLine, removeTempDir } from '../../../test/helpers/broker-process.ts'
 import { type LaunchedBroker, launchBroker } from '../broker.ts'
-import { httpUrlOfBroker, runtimeDuring, snapshotRuntime } from '../load/broker-runtime.ts'
+import {
+  httpUrlOfBroker,
+  type RuntimeDuringPhase,
+  runtimeDuring,
+  snapshotRuntime,
+} from '../load/broker-runtime.ts'
 import type { BenchContext, Workload } from '../types.ts'
+import type { OpenLoopResult } from './open-loop-result.ts'
 import { RegistryHttp } from './registry-http.ts'
-import { type LatencyRequest, RegistryLoadProcess, schemaOf, subjectOf } from './registry-load.ts'
+import { chooseLoadGenerators, type LoadGenerator, type LoadGenerators } from './registry-load.ts'
+import { type LatencyRequest, schemaOf, subjectOf } from './registry-requests.ts'
 
 const mb = 1024 * 1024
 const targetRate = 5000
@@ -52,52 +65,170 @@ async function registerAll(http: RegistryHttp, count: number): Promise<number> {
   return count / ((performance.now() - started) / 1000)
 }
 
+interface LatencyLoad {
+  schemaCount: number
+  rate: number
+  seconds: number
+}
+
+/** What every p99 target's basis says of the apparatus: the generator, and the floor measured with it. */
+interface Apparatus {
+  generators: LoadGenerators
+  floor: OpenLoopResult
+}
+
+const fixedAnswerServerEntry = fileURLToPath(new URL('../load/fixed-answer-server.ts', import.meta.url))
+
+/** A warm-up, then the measured GET phase (what the registry phases do). */
+async function warmedOpenLoop(
+  context: BenchContext,
+  generator: LoadGenerator,
+  name: LatencyRequest,
+  load: LatencyLoad,
+  between: () => Promise<void> = async () => {},
+): Promise<OpenLoopResult> {
+  const { schemaCount, rate, seconds } = load
+  // Warm-up at the same rate, not measured: the first requests of a route compile its code.
+  await generator.openLoop({ request: name, rate, seconds: context.options.quick ? 0.1 : 1, schemaCount })
+  await between()
+  return generator.openLoop({ request: name, rate, seconds, schemaCount })
+}
+
+/** The generator's own details of a phase (the C generator's send lag, why the first request failed). */
+function generatorDetails(result: OpenLoopResult): Record<string, number | string> {
+  return {
+    failures: result.failures,
+    samples: result.samples,
+    maxMs: result.maxMs,
+    slowSlots: result.slowSlots.join('; '),
+    clientCpuMicrosPerRequest: result.clientCpuMicrosPerRequest,
+    ...(result.fromSendP99Ms === undefined ? {} : { p99FromSendMs: result.fromSendP99Ms }),
+    ...(result.lateSends === undefined ? {} : { clientLateSends: result.lateSends }),
+    ...(result.sendLagMaxMs === undefined ? {} : { clientSendLagMaxMs: result.sendLagMaxMs }),
+    ...(result.firstFailure ? { firstFailure: result.firstFailure } : {}),
+  }
+}
+
+/** What the C generator says of its own late sends, for a basis ("" for the Node generator). */
+function sendShare(result: OpenLoopResult): string {
+  if (result.fromSendP99Ms === undefined) return ''
+  return ` (p99 from the actual send ${result.fromSendP99Ms.toFixed(2)} ms; ${result.lateSends} sends over 1 ms late, latest ${result.sendLagMaxMs?.toFixed(1)} ms)`
+}
+
+/** The apparatus floor: the generator's GET phases against a server answering fixed bytes. */
+async function measureFloor(
+  context: BenchContext,
+  generators: LoadGenerators,
+  load: LatencyLoad,
+): Promise<OpenLoopResult> {
+  // The GET answer's body for a schema of the workload (node:http's headers are added by the server).
+  const server = fork(fixedAnswerServerEntry, [JSON.stringify({ schema: schemaOf(1) })], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const exited = once(server, 'exit')
+  try {
+    const [{ port }] = (await once(server, 'message')) as [{ port: number }]
+    const generator = generators.start(`http://127.0.0.1:${port}`)
+    try {
+      const result = await warmedOpenLoop(context, generator, 'getById', load)
+      const details = {
+        offeredPerSec: load.rate,
+        generator: generators.description,
+        ...generatorDetails(result),
+      }
+      context.record({
+        id: 'registry.loadFloor.p50Ms',
+        label: 'apparatus floor p50 (the generator against a fixed-answer server)',
+        value: result.p50Ms,
+        unit: 'ms',
+        details,
+      })
+      context.record({
+        id: 'registry.loadFloor.p99Ms',
+        label: 'apparatus floor p99 (the generator against a fixed-answer server)',
+        value: result.p99Ms,
+        unit: 'ms',
+        details,
+      })
+      return result
+    } finally {
+      await generator.close()
+    }
+  } finally {
+    if (server.connected) server.disconnect()
+    await exited
+  }
+}
+
 /** GET by id and lookup, open-loop at `rate` from the generator's process, against the p99 target. */
 async function measureLatency(
   context: BenchContext,
   broker: LaunchedBroker,
   base: string,
-  load: { schemaCount: number; rate: number; seconds: number },
+  load: LatencyLoad,
 ): Promise<void> {
-  const generator = new RegistryLoadProcess(base)
+  const generators = await chooseLoadGenerators(context.options.scratchDir)
+  context.log(`registry: load generator ${generators.description}`)
+  const generator = generators.start(base)
+  const recorders: ((apparatus: Apparatus) => void)[] = []
   try {
     for (const name of ['getById', 'lookup'] as const)
-      await measureOne(context, broker, generator, name, load)
+      recorders.push(await measureOne(context, broker, generator, name, load))
   } finally {
     await generator.close()
   }
+  // The floor after the registry's phases: they follow the registrations by a second, as a user's
+  // reads after a burst would (the broker idles meanwhile).
+  const apparatus = { generators, floor: await measureFloor(context, generators, load) }
+  for (const record of recorders) record(apparatus)
 }
 
-/** One request kind: a warm-up, then the measured phase, recorded against the target. */
+/**
+ * One request kind: a warm-up, then the measured phase; gives what records it against the target
+ * once the apparatus floor is known.
+ */
 async function measureOne(
   context: BenchContext,
   broker: LaunchedBroker,
-  generator: RegistryLoadProcess,
+  generator: LoadGenerator,
   name: LatencyRequest,
-  load: { schemaCount: number; rate: number; seconds: number },
-): Promise<void> {
-  const { quick } = context.options
-  const { schemaCount, rate, seconds } = load
-  // Warm-up at the same rate, not measured: the first requests of a route compile its code.
-  await generator.openLoop({ request: name, rate, seconds: quick ? 0.1 : 1, schemaCount })
+  load: LatencyLoad,
+): Promise<(apparatus: Apparatus) => void> {
   // The broker's GC pauses and event-loop delay over the phase, from its /metrics (a scrape before and
   // one after): whether a mark-compact or the scheduler made the p99.
   const httpUrl = httpUrlOfBroker(broker)
-  const before = await snapshotRuntime(httpUrl, broker)
-  const result = await generator.openLoop({ request: name, rate, seconds, schemaCount })
+  let before = await snapshotRuntime(httpUrl, broker)
+  const result = await warmedOpenLoop(context, generator, name, load, async () => {
+    before = await snapshotRuntime(httpUrl, broker)
+  })
   const runtime = runtimeDuring(before, await snapshotRuntime(httpUrl, broker))
-  // CPU per request of each side (the generator and the broker each in its own process): the
-  // load on the shared machine moves the latency far more than these.
+  return (apparatus) => recordOne(context, { name, rate: load.rate, result, runtime, apparatus })
+}
+
+/** The measurements and the target of one request kind's phase. */
+function recordOne(
+  context: BenchContext,
+  phase: {
+    name: LatencyRequest
+    rate: number
+    result: OpenLoopResult
+    runtime: RuntimeDuringPhase
+    apparatus: Apparatus
+  },
+): void {
+  const { name, rate, result, runtime, apparatus } = phase
+  const { quick } = context.options
   const brokerCpuMicrosPerRequest = (runtime.brokerCpuSeconds * 1e6) / result.samples
   const what = name === 'getById' ? 'GET /schemas/ids/{id}' : 'POST /subjects/{s} (lookup)'
+  const { floor, generators } = apparatus
   const details = {
     offeredPerSec: rate,
-    failures: result.failures,
-    samples: result.samples,
-    maxMs: result.maxMs,
-    slowSlots: result.slowSlots.join('; '),
+    generator: generators.description,
+    loadFloorP99Ms: floor.p99Ms,
+    ...generatorDetails(result),
+    // CPU per request of each side (the generator and the broker each in its own process): the
+    // load on the shared machine moves the latency far more than these.
     brokerCpuMicrosPerRequest,
-    clientCpuMicrosPerRequest: result.clientCpuMicrosPerRequest,
     brokerGcPauses: runtime.gcPauses,
     brokerGcPauseTotalMs: runtime.gcPauseTotalMs,
     brokerGcPauseMaxBoundMs: runtime.gcPauseMaxBoundMs,
@@ -133,7 +264,7 @@ async function measureOne(
     comparator: '<=',
     bound: 2,
     unit: 'ms',
-    basis: `p99 ${result.p99Ms.toFixed(2)} ms at ${Math.round(result.achievedPerSec)} req/s achieved (offered ${rate}), ${result.failures} failures; CPU per request: broker ${Math.round(brokerCpuMicrosPerRequest)} µs, load generator ${Math.round(result.clientCpuMicrosPerRequest)} µs; broker GC ${runtime.gcPauses} pauses (${runtime.gcPauseTotalMs.toFixed(1)} ms, longest ≤ ${runtime.gcPauseMaxBoundMs} ms), of which mark-compacts ${runtime.majorGcPauses} (${runtime.majorGcPauseTotalMs.toFixed(1)} ms); event-loop delay max ${runtime.eventLoopDelayMaxMs.toFixed(1)} ms; answers over 2 ms by 100 ms slot: ${result.slowSlots.join('; ') || 'none'}`,
+    basis: `p99 ${result.p99Ms.toFixed(2)} ms at ${Math.round(result.achievedPerSec)} req/s achieved (offered ${rate}), ${result.failures} failures; CPU per request: broker ${Math.round(brokerCpuMicrosPerRequest)} µs, load generator ${Math.round(result.clientCpuMicrosPerRequest)} µs; broker GC ${runtime.gcPauses} pauses (${runtime.gcPauseTotalMs.toFixed(1)} ms, longest ≤ ${runtime.gcPauseMaxBoundMs} ms), of which mark-compacts ${runtime.majorGcPauses} (${runtime.majorGcPauseTotalMs.toFixed(1)} ms); event-loop delay max ${runtime.eventLoopDelayMaxMs.toFixed(1)} ms; answers over 2 ms by 100 ms slot: ${result.slowSlots.join('; ') || 'none'}; load generator ${generators.description}${sendShare(result)}, its floor (against a fixed-answer Node server, same rate, this run) p99 ${floor.p99Ms.toFixed(2)} ms, p50 ${floor.p50Ms.toFixed(2)} ms${sendShare(floor)}`,
     // A quick run offers a tenth of the rate: reported, not judged.
     met: quick ? null : result.p99Ms <= 2 && result.failures === 0,
   })
