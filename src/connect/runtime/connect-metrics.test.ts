@@ -26,6 +26,27 @@ async function scrape(registry: import('prom-client').Registry): Promise<Map<str
 }
 
 /** A source and a sink task and a worker with known records, on a clock the test moves. */
+/** The Connect metrics of a worker running one source task ('in') and one sink task ('out'). */
+function registryOf(
+  worker: WorkerMetrics,
+  source: TaskMetrics,
+  sink: TaskMetrics,
+): import('prom-client').Registry {
+  const registry = new (promClient().Registry)()
+  registerConnectMetrics(registry, () => ({
+    metrics: worker,
+    connectorMetrics: () => [],
+    connectorCount: () => 2,
+    taskCount: () => 2,
+    rebalanceMetrics: () => null,
+    taskMetrics: () => [
+      { connector: 'in', task: 0, type: 'source', metrics: source },
+      { connector: 'out', task: 0, type: 'sink', metrics: sink },
+    ],
+  }))
+  return registry
+}
+
 function recorded(): { registry: import('prom-client').Registry; at: (ms: number) => void } {
   let now = 0
   const clock = () => now
@@ -50,18 +71,7 @@ function recorded(): { registry: import('prom-client').Registry; at: (ms: number
   worker.taskStarted(true)
   now = 550
   source.changeState('PAUSED')
-  const registry = new (promClient().Registry)()
-  registerConnectMetrics(registry, () => ({
-    metrics: worker,
-    connectorMetrics: () => [],
-    connectorCount: () => 2,
-    taskCount: () => 2,
-    rebalanceMetrics: () => null,
-    taskMetrics: () => [
-      { connector: 'in', task: 0, type: 'source', metrics: source },
-      { connector: 'out', task: 0, type: 'sink', metrics: sink },
-    ],
-  }))
+  const registry = registryOf(worker, source, sink)
   return {
     registry,
     at: (ms) => {
@@ -137,18 +147,7 @@ test('active records, partition count, commit sequence number, lag and task-erro
   const window = { windowMs: 1_000, samples: 2 }
   const source = new TaskMetrics({ window, clock })
   const sink = new TaskMetrics({ window, clock })
-  const registry = new (promClient().Registry)()
-  registerConnectMetrics(registry, () => ({
-    metrics: new WorkerMetrics(window, clock),
-    connectorMetrics: () => [],
-    connectorCount: () => 2,
-    taskCount: () => 2,
-    rebalanceMetrics: () => null,
-    taskMetrics: () => [
-      { connector: 'in', task: 0, type: 'source', metrics: source },
-      { connector: 'out', task: 0, type: 'sink', metrics: sink },
-    ],
-  }))
+  const registry = registryOf(new WorkerMetrics(window, clock), source, sink)
   now = 100
   // Source: 10 polled, then 6 more; a write of 7 acknowledged with 1 dropped (8 done): 8 left active.
   source.recordsPolled(10, 1)
