@@ -159,11 +159,46 @@ function timestampsOf(options: BuildBatchOptions): { baseTimestamp: number; maxT
   return { baseTimestamp, maxTimestamp }
 }
 
-/** Placeholder bytes for an uncompressed batch's header (overwritten field by field). */
-const headerRoom = Buffer.alloc(batchHeaderBytes)
-
 /** The largest buffer a batch's writer starts with (it still grows past it when needed). */
 const writerInitialBytesMax = 8 * 1024 * 1024
+
+/** A batch header's fields, for `fillBatchHeader` (defaults as buildBatch's). */
+export interface BatchHeaderFields {
+  baseOffset?: number
+  partitionLeaderEpoch?: number
+  attributes: number
+  lastOffsetDelta: number
+  baseTimestamp: number
+  maxTimestamp: number
+  producerId?: bigint
+  producerEpoch?: number
+  baseSequence?: number
+  recordCount: number
+}
+
+/**
+ * Writes the header of the batch in `batch` (its records section already in place after
+ * batchHeaderBytes), CRC32C last.
+ */
+export function fillBatchHeader(batch: Buffer, fields: BatchHeaderFields): void {
+  const batchLength = batch.length - (batchHeaderBytes - batchLengthMin)
+  batch.writeBigInt64BE(BigInt(fields.baseOffset ?? 0), BatchField.baseOffset)
+  batch.writeInt32BE(batchLength, BatchField.batchLength)
+  batch.writeInt32BE(fields.partitionLeaderEpoch ?? noPartitionLeaderEpoch, BatchField.partitionLeaderEpoch)
+  batch.writeInt8(currentMagic, BatchField.magic)
+  batch.writeInt16BE(fields.attributes, BatchField.attributes)
+  batch.writeInt32BE(fields.lastOffsetDelta, BatchField.lastOffsetDelta)
+  batch.writeBigInt64BE(BigInt(fields.baseTimestamp), BatchField.baseTimestamp)
+  batch.writeBigInt64BE(BigInt(fields.maxTimestamp), BatchField.maxTimestamp)
+  batch.writeBigInt64BE(fields.producerId ?? noProducerId, BatchField.producerId)
+  batch.writeInt16BE(fields.producerEpoch ?? noProducerEpoch, BatchField.producerEpoch)
+  batch.writeInt32BE(fields.baseSequence ?? noSequence, BatchField.baseSequence)
+  batch.writeInt32BE(fields.recordCount, BatchField.recordCount)
+  batch.writeUInt32BE(computeBatchCrc(batch, 0, batchLength), BatchField.crc)
+}
+
+/** Placeholder bytes for an uncompressed batch's header (overwritten field by field). */
+export const batchHeaderRoom = Buffer.alloc(batchHeaderBytes)
 
 /** Builds a v2 batch (header, records, compression, CRC32C) from records. */
 export async function buildBatch(options: BuildBatchOptions): Promise<Buffer> {
@@ -186,7 +221,7 @@ export async function buildBatch(options: BuildBatchOptions): Promise<Buffer> {
   const writer = new Writer(Math.min(estimatedBytes, writerInitialBytesMax))
   // Uncompressed, the records are written after room for the header, which is filled in below: the
   // batch is the writer's buffer, with no copy of its records into another one.
-  if (codec === CompressionCodec.none) writer.writeRawBytes(headerRoom)
+  if (codec === CompressionCodec.none) writer.writeRawBytes(batchHeaderRoom)
   for (let index = 0; index < records.length; index++)
     writeRecord(writer, records[index], deltas === null ? index : deltas[index], baseTimestamp)
   let batch: Buffer
@@ -197,20 +232,14 @@ export async function buildBatch(options: BuildBatchOptions): Promise<Buffer> {
     batch = Buffer.allocUnsafe(batchHeaderBytes + section.length)
     section.copy(batch, batchHeaderBytes)
   }
-  const batchLength = batch.length - (batchHeaderBytes - batchLengthMin)
-  batch.writeBigInt64BE(BigInt(options.baseOffset ?? 0), BatchField.baseOffset)
-  batch.writeInt32BE(batchLength, BatchField.batchLength)
-  batch.writeInt32BE(options.partitionLeaderEpoch ?? noPartitionLeaderEpoch, BatchField.partitionLeaderEpoch)
-  batch.writeInt8(currentMagic, BatchField.magic)
-  batch.writeInt16BE(attributesOf(options), BatchField.attributes)
-  batch.writeInt32BE(lastOffsetDelta, BatchField.lastOffsetDelta)
-  batch.writeBigInt64BE(BigInt(baseTimestamp), BatchField.baseTimestamp)
-  batch.writeBigInt64BE(BigInt(maxTimestamp), BatchField.maxTimestamp)
-  batch.writeBigInt64BE(options.producerId ?? noProducerId, BatchField.producerId)
-  batch.writeInt16BE(options.producerEpoch ?? noProducerEpoch, BatchField.producerEpoch)
-  batch.writeInt32BE(options.baseSequence ?? noSequence, BatchField.baseSequence)
-  batch.writeInt32BE(options.records.length, BatchField.recordCount)
-  batch.writeUInt32BE(computeBatchCrc(batch, 0, batchLength), BatchField.crc)
+  fillBatchHeader(batch, {
+    ...options,
+    attributes: attributesOf(options),
+    lastOffsetDelta,
+    baseTimestamp,
+    maxTimestamp,
+    recordCount: records.length,
+  })
   return batch
 }
 
