@@ -5,9 +5,10 @@
 // from the last committed offset, and records after it may be sent again (at-least-once, as Kafka).
 //
 // As Kafka's worker producer (acks=all, max.in.flight.requests.per.connection=1), one write is in
-// flight at a time while the task keeps polling: what it polls meanwhile queues up and goes out as the
-// next write (bounded by sendBytesMax/sendRecordsMax; polling waits when queuedRecordsMax are
-// queued). Writes complete in poll order, and a failed write fails the task before anything after it
+// flight at a time while the task keeps polling: what it polls meanwhile is encoded into the next
+// write's batches as it is converted (record-accumulator.ts, Kafka's RecordAccumulator), a write being
+// at most sendBytesMax/sendRecordsMax; polling waits while one full write waits behind the one in
+// flight. Writes complete in poll order, and a failed write fails the task before anything after it
 // is acknowledged, so the offsets recorded are always those of an acknowledged prefix of the polls.
 
 import type { Logger } from '../../log.ts'
@@ -18,6 +19,7 @@ import type { Schema } from '../sdk/data.ts'
 import type { OffsetMap, SourceRecord } from '../sdk/records.ts'
 import type { SourceOffsets } from '../storage/connector-offset-store.ts'
 import type { KafkaWriter, ProducedRecord } from '../storage/kafka-client.ts'
+import { RecordAccumulator } from '../storage/record-accumulator.ts'
 import { type ErrorContext, type ErrorHandler, skipped } from './error-handling.ts'
 import { headerBytes } from './headers.ts'
 import { isPromise, type MaybePromise, then } from './maybe-promise.ts'
@@ -44,10 +46,23 @@ export interface WorkerSourceTaskOptions {
   paused: boolean
 }
 
-/** Polled records and what each became (null: dropped by a transform or skipped by error tolerance). */
-interface Converted {
-  records: SourceRecord[]
-  produced: Array<ProducedRecord | null>
+/** Source offsets by canonical source partition (the last polled record's offset of each). */
+type OffsetsByPartition = Map<string, { partition: OffsetMap; offset: OffsetMap }>
+
+/**
+ * Polled records not yet written: their bytes (no record objects: a queue of them outlived the
+ * young generation's scavenges while a write waited for its acknowledgement, and was copied,
+ * promoted and then cost mark-compacts), and what the write settles once acknowledged.
+ */
+interface PendingWrite {
+  batches: RecordAccumulator
+  /** Records polled into this write, the dropped and skipped ones too (their offsets count as done). */
+  polled: number
+  offsets: OffsetsByPartition
+  /** The last polled record with a source offset, not yet in `offsets` (the last of a partition's run wins). */
+  lastWithOffset: SourceRecord | null
+  /** Only for a task with commitRecord: each written record and its place in its partition's batch. */
+  committing: Array<{ record: SourceRecord; topic: string; partition: number; index: number }> | null
 }
 
 /** Every ProducedRecord without headers shares this one (the writers never mutate a record's headers). */
@@ -74,25 +89,18 @@ function producedRecord(transformed: SourceRecord, key: Buffer | null, value: Bu
       }
 }
 
-/** One write at most this big (estimated: keys, values, headers): under Kafka's 1 MiB message.max.bytes. */
+/** One write at most this big (its batches' bytes): under Kafka's 1 MiB message.max.bytes. */
 const sendBytesMax = 768 * 1024
 const sendRecordsMax = 20_000
-/**
- * Polling pauses while this many records wait for the write in flight (Kafka's buffer.memory). Kept
- * small: records queued while a write waits for its acknowledgement outlived the young generation's
- * scavenges, were copied, promoted and then cost mark-compacts. FileStreamSource alone, 500,000 lines
- * (bench/RESULTS.md, 2026-12-07 evening): at 10,000, scavenges of 3-15 ms kept 6-9 MB each and the
- * broker process spent 7.1 µs of CPU per record; at 2,000, scavenges of 1.2-1.8 ms promoted nothing
- * and 4.0 µs per record.
- */
-const queuedRecordsMax = 2_000
 
 export class WorkerSourceTask extends WorkerTask {
   /** Offsets of acknowledged records not yet written to connect-offsets, by canonical partition. */
   private readonly pendingOffsets = new Map<string, { partition: OffsetMap; offset: OffsetMap }>()
   private lastFlushMs = Date.now()
-  /** Converted records in poll order, not yet handed to the writer (two columns: no object per record). */
-  private queue: Converted = { records: [], produced: [] }
+  /** The write records are encoded into now. */
+  private open: PendingWrite
+  /** Full writes waiting for the one in flight (at most one: polling waits meanwhile). */
+  private readonly sealed: PendingWrite[] = []
   /** The write in flight (it never rejects: a failure lands in sendError). */
   private inFlight: Promise<void> | null = null
   private sendError: { error: unknown } | null = null
@@ -107,6 +115,17 @@ export class WorkerSourceTask extends WorkerTask {
     this.options = options
     this.keyContext = { stage: 'KEY_CONVERTER', className: options.keyConverter.constructor.name }
     this.valueContext = { stage: 'VALUE_CONVERTER', className: options.valueConverter.constructor.name }
+    this.open = this.newWrite()
+  }
+
+  private newWrite(): PendingWrite {
+    return {
+      batches: new RecordAccumulator(),
+      polled: 0,
+      offsets: new Map(),
+      lastWithOffset: null,
+      committing: this.options.task.commitRecord === undefined ? null : [],
+    }
   }
 
   protected async initialize(): Promise<void> {
@@ -118,26 +137,65 @@ export class WorkerSourceTask extends WorkerTask {
   }
 
   protected async iteration(): Promise<void> {
-    const { task, metrics } = this.options
+    const { task, metrics, writer } = this.options
     this.throwIfSendFailed()
-    while (this.inFlight !== null && this.queue.records.length >= queuedRecordsMax) await this.inFlight
+    while (this.inFlight !== null && this.sealed.length > 0) await this.inFlight
     this.throwIfSendFailed()
     const pollStartMs = performance.now()
     const polled = (await task.poll()) ?? []
     const pollMs = performance.now() - pollStartMs
     if (polled.length > 0) {
-      const { records, produced } = this.queue
       // Index loop: a for-of with an await inside allocated an iterator result per record.
       for (let index = 0; index < polled.length; index++) {
         const record = polled[index]
         const converted = this.convert(record)
-        records.push(record)
-        produced.push(isPromise(converted) ? await converted : converted)
+        const produced = isPromise(converted) ? await converted : converted
+        if (produced === null) {
+          this.add(record, null, 0)
+          continue
+        }
+        const partition = writer.partitionFor(produced)
+        this.add(record, produced, isPromise(partition) ? await partition : partition)
       }
       metrics.recordsPolled(polled.length, pollMs)
       this.startSend()
     }
     if (Date.now() - this.lastFlushMs >= this.options.offsetFlushIntervalMs) await this.commitOffsets()
+  }
+
+  /** Adds a polled record to the open write: encoded (unless dropped or skipped), its offset kept. */
+  private add(record: SourceRecord, produced: ProducedRecord | null, partition: number): void {
+    const write = this.open
+    write.polled++
+    if (record.sourcePartition !== null && record.sourceOffset !== null) {
+      const last = write.lastWithOffset
+      if (last !== null && last.sourcePartition !== record.sourcePartition) this.keepOffset(write, last)
+      write.lastWithOffset = record
+    }
+    if (produced !== null) {
+      const index = write.batches.add(produced, partition)
+      write.committing?.push({ record, topic: produced.topic, partition, index })
+    }
+    if (write.batches.sizeBytes >= sendBytesMax || write.batches.recordCount >= sendRecordsMax) {
+      this.sealed.push(this.finished(write))
+      this.open = this.newWrite()
+    }
+  }
+
+  /** `write` with its last offset kept: nothing more is added to it. */
+  private finished(write: PendingWrite): PendingWrite {
+    if (write.lastWithOffset !== null) this.keepOffset(write, write.lastWithOffset)
+    write.lastWithOffset = null
+    return write
+  }
+
+  /** Keeps `record`'s source offset as its partition's in `write` (the canonical key cached). */
+  private keepOffset(write: PendingWrite, record: SourceRecord): void {
+    const partition = record.sourcePartition
+    if (partition === null || record.sourceOffset === null) return
+    if (this.lastPartition?.object !== partition)
+      this.lastPartition = { object: partition, key: JSON.stringify(partition) }
+    write.offsets.set(this.lastPartition.key, { partition, offset: record.sourceOffset })
   }
 
   private throwIfSendFailed(): void {
@@ -146,9 +204,14 @@ export class WorkerSourceTask extends WorkerTask {
 
   /** Starts the next write unless one is in flight; each completed write starts the one after it. */
   private startSend(): void {
-    if (this.inFlight !== null || this.queue.records.length === 0 || this.sendError !== null) return
-    const batch = this.takeSendBatch()
-    this.inFlight = this.send(batch).then(
+    if (this.inFlight !== null || this.sendError !== null) return
+    let write = this.sealed.shift()
+    if (write === undefined && this.open.polled > 0) {
+      write = this.finished(this.open)
+      this.open = this.newWrite()
+    }
+    if (write === undefined) return
+    this.inFlight = this.send(write).then(
       () => {
         this.inFlight = null
         this.startSend()
@@ -160,49 +223,32 @@ export class WorkerSourceTask extends WorkerTask {
     )
   }
 
-  /** The queue's head up to one write's worth (at least one record). */
-  private takeSendBatch(): Converted {
-    const { records, produced } = this.queue
-    let bytes = 0
-    let count = 0
-    while (count < records.length && count < sendRecordsMax) {
-      const entry = produced[count]
-      if (entry !== null) {
-        const size = (entry.key?.length ?? 0) + (entry.value?.length ?? 0) + 24
-        if (count > 0 && bytes + size > sendBytesMax) break
-        bytes += size
-      }
-      count++
-    }
-    if (count === records.length) {
-      this.queue = { records: [], produced: [] }
-      return { records, produced }
-    }
-    this.queue = { records: records.slice(count), produced: produced.slice(count) }
-    return { records: records.slice(0, count), produced: produced.slice(0, count) }
-  }
-
-  /** Writes the batch; once acknowledged, its records are committed and their offsets recorded. */
-  private async send(batch: Converted): Promise<void> {
+  /** Writes the batches; once acknowledged, their records are committed and their offsets recorded. */
+  private async send(write: PendingWrite): Promise<void> {
     const { task, writer, metrics } = this.options
-    const toSend: ProducedRecord[] = []
-    for (const produced of batch.produced) if (produced !== null) toSend.push(produced)
-    const written = await writer.send(toSend)
+    const written = write.batches.recordCount
+    const batches = write.batches.drain()
+    const baseOffsets = await writer.sendBatches(batches)
     let lastTopic = ''
-    let sent = 0
-    for (let index = 0; index < batch.records.length; index++) {
-      const produced = batch.produced[index]
-      if (produced === null) continue
-      if (produced.topic !== lastTopic) {
-        lastTopic = produced.topic
-        this.options.onTopic(lastTopic)
-      }
-      task.commitRecord?.(batch.records[index], { topic: produced.topic, ...written[sent] })
-      sent++
+    for (const entry of batches) {
+      if (entry.topic === lastTopic) continue
+      lastTopic = entry.topic
+      this.options.onTopic(lastTopic)
+    }
+    if (write.committing !== null && task.commitRecord !== undefined) {
+      const bases = new Map<string, number>()
+      for (let index = 0; index < batches.length; index++)
+        bases.set(`${batches[index].topic}\u0000${batches[index].partition}`, baseOffsets[index])
+      for (const { record, topic, partition, index } of write.committing)
+        task.commitRecord(record, {
+          topic,
+          partition,
+          offset: (bases.get(`${topic}\u0000${partition}`) ?? -1) + index,
+        })
     }
     // Every polled record (also the dropped or skipped ones) is done: its offset may be committed.
-    this.trackOffsets(batch.records)
-    metrics.recordsWritten(toSend.length, batch.records.length)
+    for (const [key, entry] of write.offsets) this.pendingOffsets.set(key, entry)
+    metrics.recordsWritten(written, write.polled)
   }
 
   /** Sends everything queued and waits for it (the task stops); a failed write is thrown. */
@@ -287,23 +333,6 @@ export class WorkerSourceTask extends WorkerTask {
       () => pending,
       () => converter.fromConnectData(topic, schema, value),
     )
-  }
-
-  /**
-   * Records each source partition's last offset among `records` (poll order: the last one wins, so
-   * only the last record of each run of one partition is looked at).
-   */
-  private trackOffsets(records: SourceRecord[]): void {
-    for (let index = 0; index < records.length; index++) {
-      const record = records[index]
-      const partition = record.sourcePartition
-      if (partition === null || record.sourceOffset === null) continue
-      const next = records[index + 1]
-      if (next !== undefined && next.sourcePartition === partition && next.sourceOffset !== null) continue
-      if (this.lastPartition?.object !== partition)
-        this.lastPartition = { object: partition, key: JSON.stringify(partition) }
-      this.pendingOffsets.set(this.lastPartition.key, { partition, offset: record.sourceOffset })
-    }
   }
 
   private async commitOffsets(): Promise<void> {

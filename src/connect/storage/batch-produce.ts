@@ -21,16 +21,12 @@ import {
 import { buildBatch } from '../../protocol/records/batch-v2.ts'
 import type { RecordInput } from '../../protocol/records/record.ts'
 import type { ProducedRecord } from './kafka-client.ts'
+import type { AccumulatedBatch } from './record-accumulator.ts'
 
 type ProduceAnswer = Awaited<ReturnType<typeof produceV9.api.async>>
 
-/** A partition's batch in the request: its records' indexes in the caller's array, in order. */
-interface PartitionBatch {
-  topic: string
-  partition: number
-  indexes: number[]
-  batch: Buffer
-}
+/** A partition's batch in the request. */
+type PartitionBatch = Pick<AccumulatedBatch, 'topic' | 'partition' | 'batch'>
 
 const produceV9Api = createAPI(
   0,
@@ -74,7 +70,7 @@ function produceAsync(
 }
 
 /** The partition the library's producer would choose (compatibilityPartitioner). */
-function partitionOf(record: ProducedRecord, partitionsCount: number): number {
+export function partitionOf(record: ProducedRecord, partitionsCount: number): number {
   // Without a key the partitioner answers 0 (no message object built for it per record).
   const chosen =
     record.partition ??
@@ -109,34 +105,59 @@ export async function produceBatches(
 ): Promise<Array<{ partition: number; offset: number }>> {
   const topics = [...new Set(records.map((record) => record.topic))]
   const metadata: ClusterMetadata = await producer.metadata({ topics, autocreateTopics: true })
-  const placed = new Map<string, PartitionBatch>()
+  const placed = new Map<string, { topic: string; partition: number; indexes: number[] }>()
   const answers: Array<{ partition: number; offset: number }> = new Array(records.length)
-  // Consecutive records of one partition (the common case) reuse its entry: no key string per record.
-  let last: PartitionBatch | null = null
   records.forEach((record, index) => {
     const topic = metadata.topics.get(record.topic)
     if (topic === undefined) throw new Error(`no metadata for topic ${record.topic}`)
     const partition = partitionOf(record, topic.partitionsCount)
     answers[index] = { partition, offset: -1 }
-    if (last !== null && last.topic === record.topic && last.partition === partition) {
-      last.indexes.push(index)
-      return
-    }
     const key = `${record.topic}\u0000${partition}`
     let entry = placed.get(key)
     if (entry === undefined) {
-      entry = { topic: record.topic, partition, indexes: [], batch: Buffer.alloc(0) }
+      entry = { topic: record.topic, partition, indexes: [] }
       placed.set(key, entry)
     }
     entry.indexes.push(index)
-    last = entry
   })
   const now = Date.now()
-  const byLeader = new Map<number, PartitionBatch[]>()
-  for (const entry of placed.values()) {
-    entry.batch = await buildBatch({
-      records: entry.indexes.map((index) => recordInput(records[index], now)),
+  const entries = [...placed.values()]
+  const batches: AccumulatedBatch[] = []
+  for (const entry of entries)
+    batches.push({
+      topic: entry.topic,
+      partition: entry.partition,
+      batch: await buildBatch({ records: entry.indexes.map((index) => recordInput(records[index], now)) }),
+      recordCount: entry.indexes.length,
     })
+  const baseOffsets = await produceBuiltBatches(producer, batches, acks, timeoutMs, metadata)
+  entries.forEach((entry, batchIndex) => {
+    entry.indexes.forEach((index, position) => {
+      answers[index].offset = baseOffsets[batchIndex] + position
+    })
+  })
+  return answers
+}
+
+/**
+ * Writes batches already built (record-accumulator.ts) with one Produce v9 per partition leader:
+ * each batch's base offset, in the batches' order. Throws what the request or the answer failed with.
+ */
+export async function produceBuiltBatches(
+  producer: Producer,
+  batches: AccumulatedBatch[],
+  acks: number,
+  timeoutMs: number,
+  known?: ClusterMetadata,
+): Promise<number[]> {
+  const metadata =
+    known ??
+    (await producer.metadata({
+      topics: [...new Set(batches.map((entry) => entry.topic))],
+      autocreateTopics: true,
+    }))
+  const byLeader = new Map<number, PartitionBatch[]>()
+  for (const entry of batches) {
     const leader = metadata.topics.get(entry.topic)?.partitions[entry.partition]?.leader ?? -1
     if (leader < 0) throw new Error(`no leader for ${entry.topic}/${entry.partition}`)
     const list = byLeader.get(leader)
@@ -144,24 +165,21 @@ export async function produceBatches(
     else list.push(entry)
   }
   const connections = await producer.connectToBrokers([...byLeader.keys()])
+  const baseOffsets = new Map<string, number>()
   await Promise.all(
-    [...byLeader].map(async ([leader, batches]) => {
+    [...byLeader].map(async ([leader, leaderBatches]) => {
       const connection = connections.get(leader)
       if (connection === undefined) throw new Error(`no connection to broker ${leader}`)
-      const answer = await produceAsync(connection, acks, timeoutMs, batches)
+      const answer = await produceAsync(connection, acks, timeoutMs, leaderBatches)
       if (typeof answer !== 'object') throw new Error('Produce without an answer (acks=0 is not used here)')
-      const baseOffsets = new Map<string, number>()
       for (const topic of answer.responses)
         for (const partition of topic.partitionResponses)
           baseOffsets.set(`${topic.name}\u0000${partition.index}`, Number(partition.baseOffset))
-      for (const entry of batches) {
-        const base = baseOffsets.get(`${entry.topic}\u0000${entry.partition}`)
-        if (base === undefined) throw new Error(`no answer for ${entry.topic}/${entry.partition}`)
-        entry.indexes.forEach((index, position) => {
-          answers[index].offset = base + position
-        })
-      }
     }),
   )
-  return answers
+  return batches.map((entry) => {
+    const base = baseOffsets.get(`${entry.topic}\u0000${entry.partition}`)
+    if (base === undefined) throw new Error(`no answer for ${entry.topic}/${entry.partition}`)
+    return base
+  })
 }

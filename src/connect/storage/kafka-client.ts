@@ -12,11 +12,15 @@ import {
   ProduceAcks,
   Producer,
 } from '@platformatic/kafka'
-import { produceBatches } from './batch-produce.ts'
+import { decodeBatch } from '../../protocol/records/batch-v2.ts'
+import { partitionOf, produceBatches, produceBuiltBatches } from './batch-produce.ts'
 import { committedRecords } from './committed-records.ts'
+import type { AccumulatedBatch } from './record-accumulator.ts'
 
 const requestTimeoutMs = 30_000
 const unsupportedVersion = 35
+/** How long a topic's partition count is used before it is asked again (partitions may be added). */
+const partitionCountMaxAgeMs = 30_000
 
 export interface KafkaClientOptions {
   bootstrap: string[]
@@ -129,6 +133,8 @@ export class KafkaWriter {
   private readonly producer: Producer
   /** Records go out as batches built here (batch-produce.ts) until the broker lacks Produce v9. */
   private batchProduce = true
+  /** Partition counts by topic, for partitionFor (asked again after partitionCountMaxAgeMs). */
+  private readonly partitionCounts = new Map<string, { count: number; atMs: number }>()
 
   constructor(options: KafkaClientOptions) {
     this.producer = new Producer({
@@ -171,9 +177,77 @@ export class KafkaWriter {
     })
   }
 
+  /**
+   * The partition send() would write `record` to: a number, or a promise when its topic's partition
+   * count has to be asked first (a topic not seen yet, or seen longer than partitionCountMaxAgeMs ago).
+   */
+  partitionFor(record: ProducedRecord): number | Promise<number> {
+    // Without a key or a partition the partitioner answers 0 whatever the count.
+    if (record.partition === undefined && record.key === null) return 0
+    const known = this.partitionCounts.get(record.topic)
+    if (known !== undefined && Date.now() - known.atMs < partitionCountMaxAgeMs)
+      return partitionOf(record, known.count)
+    return this.partitionCount(record.topic).then((count) => partitionOf(record, count))
+  }
+
+  private async partitionCount(topic: string): Promise<number> {
+    const metadata = await this.producer.metadata({ topics: [topic], autocreateTopics: true })
+    const count = metadata.topics.get(topic)?.partitionsCount
+    if (count === undefined) throw new Error(`no metadata for topic ${topic}`)
+    this.partitionCounts.set(topic, { count, atMs: Date.now() })
+    return count
+  }
+
+  /**
+   * Writes batches of encoded records (record-accumulator.ts), each to its partition: their base
+   * offsets once acknowledged (acks=all), in order. A failure of the fast path goes through the
+   * library's producer, as send() does, with the records decoded back from the batches.
+   */
+  async sendBatches(batches: AccumulatedBatch[]): Promise<number[]> {
+    if (batches.length === 0) return []
+    if (this.batchProduce) {
+      try {
+        return await produceBuiltBatches(this.producer, batches, ProduceAcks.ALL, requestTimeoutMs)
+      } catch (error) {
+        if (errorCodeOf(error) === unsupportedVersion) this.batchProduce = false
+      }
+    }
+    return await sendDecoded(this.producer, batches)
+  }
+
   async close(): Promise<void> {
     await this.producer.close()
   }
+}
+
+/**
+ * Writes encoded batches through the library's producer (its retries and metadata refreshes), the
+ * records decoded back from them, each to its batch's partition: the batches' base offsets.
+ */
+export async function sendDecoded(producer: Producer, batches: AccumulatedBatch[]): Promise<number[]> {
+  const messages: ReturnType<typeof toMessage>[] = []
+  for (const entry of batches) {
+    const { records } = await decodeBatch(entry.batch)
+    for (const record of records)
+      messages.push(
+        toMessage({
+          topic: entry.topic,
+          partition: entry.partition,
+          key: record.key,
+          value: record.value,
+          headers: record.headers.map(({ key, value }) => [key, value]),
+          timestamp: record.timestamp,
+        }),
+      )
+  }
+  const result = await producer.send({ acks: ProduceAcks.ALL, messages })
+  return batches.map((entry) => {
+    const written = (result.offsets ?? []).find(
+      (offset) => offset.topic === entry.topic && offset.partition === entry.partition,
+    )
+    if (written === undefined) throw new Error(`no answer for ${entry.topic}/${entry.partition}`)
+    return Number(written.offset)
+  })
 }
 
 /** Reads partitions from positions it keeps (no group), and answers end offsets. */
