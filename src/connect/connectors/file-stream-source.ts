@@ -135,6 +135,10 @@ export class FileStreamSourceTask implements SourceTask {
         records.push(this.lineRecord(newline))
         continue
       }
+      // What is read goes out now, as Kafka's task returns the lines its reader has: records held
+      // across a wait for the file (libuv's pool, behind the broker's writes and fsyncs) outlived
+      // the young generation's scavenges and were promoted. The next chunk is being read ahead.
+      if (records.length > 0) break
       const chunk = await this.readMore()
       if (chunk === 0) break
     }
