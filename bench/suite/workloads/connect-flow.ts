@@ -3,7 +3,8 @@
 // - file → topic → file: FileStreamSource tails a file into a topic and FileStreamSink writes the topic
 //   to another file (StringConverter both ways, one partition, lines of 100 bytes), against kcat piping
 //   the same file through another topic of the same broker in the same run (`kcat -C -c N` started
-//   first, then `kcat -P -l`; wall time until the consumer has written every line). The connectors are
+//   first, then `kcat -P -l`; wall time until the consumer has written every line; then `sync`, so kcat's
+//   dirty pages are not written out on the connectors' clock). The connectors are
 //   warmed with one line first (the sink group's first rebalance waits 3 s, as Kafka's), then the lines
 //   are appended and the clock runs until the sink's file holds them all. Target >= 50 % of kcat.
 // - PostgreSQL CDC end-to-end lag: a real PostgreSQL (Debian's package, as the tests start it) and the
@@ -11,7 +12,7 @@
 //   10 ms, each row carrying the client's clock at its INSERT); a kafkajs consumer reads the change
 //   events and the lag is its clock at receipt minus the row's. Target p99 < 1 s. Without PostgreSQL
 //   (or kcat) the measurement is skipped and its target reported with met = null.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { appendFile, mkdtemp, open, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Kafka, logLevel } from 'kafkajs'
@@ -129,6 +130,9 @@ async function fileFlow(context: BenchContext): Promise<void> {
     await writeFile(payload, body)
     const kcatSeconds =
       kcat === null ? null : await kcatPipe(kcat, broker.bootstrap, payload, join(scratch, 'kcat.out'), lines)
+    // kcat's run leaves ~100 MB of dirty pages (its topic, its output); the connectors' first fsyncs
+    // would otherwise write them out. Each contender starts with nothing of the other's unwritten.
+    spawnSync('sync')
 
     const source = join(scratch, 'source.txt')
     const sink = join(scratch, 'sink.txt')
