@@ -18,7 +18,11 @@ describe('streamline-cli groups', () => {
   const run = (args: string[]) => cli.run(['-b', broker.bootstrap, ...args])
 
   before(async () => {
-    ;[broker, cli] = await Promise.all([startBrokerProcess(), startCliHarness()])
+    // No initial rebalance delay: the real consumers here join their groups anew.
+    ;[broker, cli] = await Promise.all([
+      startBrokerProcess({ args: ['--groups-initial-rebalance-delay-ms', '0'] }),
+      startCliHarness(),
+    ])
     kafka = new Kafka({
       clientId: 'cli-groups-test',
       brokers: [broker.bootstrap],

@@ -18,7 +18,11 @@ describe('streamline-cli produce / consume', () => {
   const run = (args: string[], options = {}) => cli.run(['-b', broker.bootstrap, ...args], options)
 
   before(async () => {
-    ;[broker, cli] = await Promise.all([startBrokerProcess(), startCliHarness()])
+    // No initial rebalance delay: each `consume --group` run joins its group anew.
+    ;[broker, cli] = await Promise.all([
+      startBrokerProcess({ args: ['--groups-initial-rebalance-delay-ms', '0'] }),
+      startCliHarness(),
+    ])
     kafka = new Kafka({ clientId: 'cli-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
     const admin = kafka.admin()
     await admin.connect()

@@ -27,7 +27,13 @@ let cli: CliHarness
 before(async () => {
   if (skip) return
   ;[cluster, cli] = await Promise.all([
-    startCluster(3, ['--groups-offsets-topic-num-partitions', String(slots)]),
+    // No initial rebalance delay: kafkajs's setOffsets joins each group with a consumer of its own.
+    startCluster(3, [
+      '--groups-offsets-topic-num-partitions',
+      String(slots),
+      '--groups-initial-rebalance-delay-ms',
+      '0',
+    ]),
     startCliHarness(),
   ])
   database = new pg.Client({ connectionString: cluster.postgres.url })
@@ -100,8 +106,12 @@ test('offsets.topic.num.partitions sets the coordinator slots; every broker list
   const admin = kafka.admin()
   await admin.connect()
   const groups = groupPerSlot()
-  for (const groupId of groups)
-    await admin.setOffsets({ groupId, topic: 'listed', partitions: [{ partition: 0, offset: '0' }] })
+  // At once: each call runs a consumer of its own for ~5 s (kafkajs), one group per slot.
+  await Promise.all(
+    groups.map((groupId) =>
+      admin.setOffsets({ groupId, topic: 'listed', partitions: [{ partition: 0, offset: '0' }] }),
+    ),
+  )
   await admin.disconnect()
 
   // Kafka's ListGroups: each broker answers the groups of the slots it holds, no more.

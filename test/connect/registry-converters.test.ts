@@ -31,7 +31,8 @@ let base = ''
 let registryUrl = ''
 before(async () => {
   dir = await makeTempDir('streamline-connect-registry-')
-  broker = await startBrokerProcess()
+  // No initial rebalance delay: every check reads with a fresh kafkajs group (nothing here is about it).
+  broker = await startBrokerProcess({ args: ['--groups-initial-rebalance-delay-ms', '0'] })
   base = connectUrlOf(broker)
   assert.ok(broker.registryUrl !== null)
   registryUrl = broker.registryUrl
