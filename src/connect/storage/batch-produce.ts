@@ -19,9 +19,8 @@ import {
   Writer,
 } from '@platformatic/kafka'
 import { buildBatch } from '../../protocol/records/batch-v2.ts'
-import type { RecordInput } from '../../protocol/records/record.ts'
 import type { ProducedRecord } from './kafka-client.ts'
-import type { AccumulatedBatch } from './record-accumulator.ts'
+import { type AccumulatedBatch, recordInput } from './record-accumulator.ts'
 
 type ProduceAnswer = Awaited<ReturnType<typeof produceV9.api.async>>
 
@@ -76,20 +75,6 @@ export function partitionOf(record: ProducedRecord, partitionsCount: number): nu
     record.partition ??
     (record.key === null ? 0 : compatibilityPartitioner({ topic: record.topic }, record.key))
   return chosen % partitionsCount
-}
-
-const noHeaders: RecordInput['headers'] = []
-
-function recordInput(record: ProducedRecord, now: number): RecordInput {
-  return {
-    timestamp: record.timestamp ?? now,
-    key: record.key,
-    value: record.value,
-    headers:
-      record.headers === undefined || record.headers.length === 0
-        ? noHeaders
-        : record.headers.map(([key, value]) => ({ key, value })),
-  }
 }
 
 /**

@@ -82,10 +82,14 @@ export class RecordAccumulator {
   }
 }
 
-function recordInput(record: ProducedRecord): RecordInput {
+/**
+ * A record as the batch encoders take it: headers as {key, value} (one shared empty list when there
+ * are none), and `now` (else the time of the call) for a record without a timestamp.
+ */
+export function recordInput(record: ProducedRecord, now?: number): RecordInput {
   const headers = record.headers
   return {
-    timestamp: record.timestamp ?? Date.now(),
+    timestamp: record.timestamp ?? now ?? Date.now(),
     key: record.key,
     value: record.value,
     headers:
